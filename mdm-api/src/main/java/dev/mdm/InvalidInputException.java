@@ -1,0 +1,26 @@
+package dev.mdm;
+
+/**
+ * An argument of a public method is not acceptable: wrong shape or dtype, a non-finite value, out of range, or a
+ * closed object. The message names the argument, what was expected and what was given. Thrown before any native
+ * code sees the input.
+ */
+public class InvalidInputException extends MdmException {
+    private static final long serialVersionUID = 1L;
+    private final String argument;
+
+    /**
+     * @param argument the parameter name as the caller knows it, e.g. {@code "image"}
+     * @param expected what would have been accepted
+     * @param actual what was given
+     */
+    public InvalidInputException(String argument, String expected, String actual) {
+        super("invalid argument '" + argument + "': expected " + expected + ", got " + actual);
+        this.argument = argument;
+    }
+
+    /** @return the name of the offending argument */
+    public String argument() {
+        return argument;
+    }
+}

@@ -1,0 +1,386 @@
+package dev.mdm;
+
+import dev.mdm.model.Decoder;
+import dev.mdm.model.Denoiser;
+import dev.mdm.model.Encoder;
+import dev.mdm.model.LossFunction;
+import dev.mdm.model.MambaBlock;
+import dev.mdm.model.ParameterInitializer;
+import dev.mdm.model.Parameters;
+import dev.mdm.model.ScanSwitch;
+import dev.mdm.sampling.Sampler;
+import dev.mdm.sampling.SamplerSettings;
+import dev.mdm.spi.Backend;
+import dev.mdm.spi.BackendContext;
+import dev.mdm.spi.BackendProvider;
+import dev.mdm.spi.BackendRegistry;
+import dev.mdm.spi.ModelRuntime;
+import dev.mdm.text.Tokenizer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A Multi-modal Diffusion Mamba model on one backend: the entry point of the SDK.
+ *
+ * <pre>{@code
+ * try (MDM mdm = MDM.builder().backend("djl").config(MdmConfig.tiny()).seed(7).build()) {
+ *     Tensor x0 = mdm.denoiser().predict(latents, timeInput, classIds);
+ * }
+ * }</pre>
+ *
+ * <p>Immutable and thread-safe for inference; {@link #close()} frees the backend and everything it holds. The five
+ * named components of the paper are reachable on their own: {@link #encoder()}, {@link #scanSwitch()},
+ * {@link #block(int)}, {@link #loss()}, {@link #sampler()} (and {@link #decoder()}, {@link #denoiser()}).
+ */
+public final class MDM implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(MDM.class.getName());
+
+    private final Builder settings;
+    private final MdmConfig config;
+    private final Backend backend;
+    private final ModelRuntime runtime;
+    private final Sampler sampler;
+    private final Tokenizer tokenizer;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private MDM(Builder b, MdmConfig config, Backend backend, ModelRuntime runtime) {
+        this.settings = b;
+        this.config = config;
+        this.backend = backend;
+        this.runtime = runtime;
+        this.tokenizer = b.tokenizer;
+        this.sampler = backend.sampler(b.samplerSettings, betas(config));
+    }
+
+    /** @return a builder with defaults: the {@code tiny} config, FP32, seed 0, backend by the selection rules */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** @return a builder holding this instance's settings, for a variant (it opens a new backend) */
+    public Builder toBuilder() {
+        return settings.copy();
+    }
+
+    /**
+     * @return a report of every backend found, whether it can run here and why not, and which one would be chosen
+     */
+    public static String diagnose() {
+        return BackendRegistry.discover().diagnose();
+    }
+
+    /** @return the model sizes */
+    public MdmConfig config() {
+        return config;
+    }
+
+    /** @return the backend computing this model */
+    public Backend backend() {
+        checkOpen();
+        return backend;
+    }
+
+    /** @return the model loaded on the backend */
+    public ModelRuntime runtime() {
+        checkOpen();
+        return runtime;
+    }
+
+    /** @return the noisy-latent encoder */
+    public Encoder encoder() {
+        return runtime().encoder();
+    }
+
+    /** @return the VAE decoders */
+    public Decoder decoder() {
+        return runtime().decoder();
+    }
+
+    /** @return the image/text scan switch */
+    public ScanSwitch scanSwitch() {
+        return runtime().scanSwitch();
+    }
+
+    /**
+     * @param index 0 ≤ index &lt; {@code config().blocks()}
+     * @return that Mamba block
+     */
+    public MambaBlock block(int index) {
+        if (index < 0 || index >= config.blocks()) {
+            throw new InvalidInputException("index", "a block index in [0, " + config.blocks() + ")", String.valueOf(index));
+        }
+        return runtime().block(index);
+    }
+
+    /** @return the denoising network */
+    public Denoiser denoiser() {
+        return runtime().denoiser();
+    }
+
+    /** @return the training losses (forward) */
+    public LossFunction loss() {
+        return runtime().loss();
+    }
+
+    /** @return the sampler configured in the builder */
+    public Sampler sampler() {
+        checkOpen();
+        return sampler;
+    }
+
+    /** @return the tokenizer given to the builder, if any */
+    public java.util.Optional<Tokenizer> tokenizer() {
+        return java.util.Optional.ofNullable(tokenizer);
+    }
+
+    /** @return a host copy of the weights */
+    public Parameters parameters() {
+        return runtime().parameters();
+    }
+
+    /**
+     * @param config a configuration
+     * @return its discrete β schedule, linear from betaStart to betaEnd over T steps
+     */
+    public static double[] betas(MdmConfig config) {
+        int t = config.timesteps();
+        double[] b = new double[t];
+        for (int i = 0; i < t; i++) {
+            b[i] = t == 1 ? config.betaStart() : config.betaStart() + (config.betaEnd() - config.betaStart()) * i / (t - 1);
+        }
+        return b;
+    }
+
+    /** Frees the model and the backend. Idempotent. */
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            try {
+                runtime.close();
+            } finally {
+                backend.close();
+            }
+        }
+    }
+
+    /** @return true after {@link #close()} */
+    public boolean isClosed() {
+        return closed.get();
+    }
+
+    private void checkOpen() {
+        if (closed.get()) {
+            throw new IllegalStateException("this MDM (backend " + backend.name() + ") is closed");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "MDM{backend=" + backend.name() + " " + backend.version() + ", device=" + backend.device()
+                + ", precision=" + backend.precision() + ", blocks=" + config.blocks() + ", d=" + config.dModel() + "}";
+    }
+
+    /**
+     * Builds an {@link MDM}. Each setter validates its argument and rejects being called twice; {@link #build()}
+     * checks the whole and reports every problem together.
+     */
+    public static final class Builder {
+        private String backendName;
+        private BackendProvider provider;
+        private BackendRegistry registry;
+        private Device device;
+        private Precision precision;
+        private MdmConfig config;
+        private Long seed;
+        private Parameters parameters;
+        private SamplerSettings samplerSettings;
+        private Tokenizer tokenizer;
+        private final List<String> problems = new ArrayList<>();
+
+        private Builder() {
+        }
+
+        private Builder copy() {
+            Builder b = new Builder();
+            b.backendName = backendName;
+            b.provider = provider;
+            b.registry = registry;
+            b.device = device;
+            b.precision = precision;
+            b.config = config;
+            b.seed = seed;
+            b.parameters = parameters;
+            b.samplerSettings = samplerSettings;
+            b.tokenizer = tokenizer;
+            return b;
+        }
+
+        private void once(String field, Object current) {
+            if (current != null) {
+                throw new IllegalStateException(field + " was already set to " + current);
+            }
+        }
+
+        /**
+         * @param name a backend name such as {@code djl}, {@code onnx}, {@code jcuda}, {@code reference}
+         * @return this builder
+         */
+        public Builder backend(String name) {
+            once("backend", backendName != null ? backendName : provider);
+            if (name == null || name.isBlank()) {
+                throw new InvalidInputException("backend", "a backend name such as djl, onnx, jcuda", String.valueOf(name));
+            }
+            backendName = name.trim();
+            return this;
+        }
+
+        /**
+         * @param provider a provider instance, used even if it is not registered as a service
+         * @return this builder
+         */
+        public Builder backend(BackendProvider provider) {
+            once("backend", backendName != null ? backendName : this.provider);
+            this.provider = Objects.requireNonNull(provider, "provider");
+            return this;
+        }
+
+        /**
+         * @param registry where to look backends up (default: {@link BackendRegistry#discover()})
+         * @return this builder
+         */
+        public Builder registry(BackendRegistry registry) {
+            once("registry", this.registry);
+            this.registry = Objects.requireNonNull(registry, "registry");
+            return this;
+        }
+
+        /**
+         * @param device where to compute; a GPU that cannot be had is an error, never a CPU fallback
+         * @return this builder
+         */
+        public Builder device(Device device) {
+            once("device", this.device);
+            this.device = Objects.requireNonNull(device, "device");
+            return this;
+        }
+
+        /**
+         * @param precision FP64, FP32 (default) or BF16
+         * @return this builder
+         */
+        public Builder precision(Precision precision) {
+            once("precision", this.precision);
+            this.precision = Objects.requireNonNull(precision, "precision");
+            return this;
+        }
+
+        /**
+         * @param config model sizes (default {@link MdmConfig#tiny()})
+         * @return this builder
+         */
+        public Builder config(MdmConfig config) {
+            once("config", this.config);
+            this.config = Objects.requireNonNull(config, "config");
+            return this;
+        }
+
+        /**
+         * @param seed seed of the initial weights when none are given (default 0)
+         * @return this builder
+         */
+        public Builder seed(long seed) {
+            once("seed", this.seed);
+            this.seed = seed;
+            return this;
+        }
+
+        /**
+         * @param parameters trained weights in the layout of the config (default: initialized from the seed)
+         * @return this builder
+         */
+        public Builder parameters(Parameters parameters) {
+            once("parameters", this.parameters);
+            this.parameters = Objects.requireNonNull(parameters, "parameters");
+            return this;
+        }
+
+        /**
+         * @param settings sampler used by {@link MDM#sampler()} and the tasks (default DPM-Solver++ 2M, 20 steps)
+         * @return this builder
+         */
+        public Builder sampler(SamplerSettings settings) {
+            once("sampler", this.samplerSettings);
+            this.samplerSettings = Objects.requireNonNull(settings, "settings");
+            return this;
+        }
+
+        /**
+         * @param tokenizer tokenizer of the text modality, needed by text tasks
+         * @return this builder
+         */
+        public Builder tokenizer(Tokenizer tokenizer) {
+            once("tokenizer", this.tokenizer);
+            this.tokenizer = Objects.requireNonNull(tokenizer, "tokenizer");
+            return this;
+        }
+
+        /**
+         * Selects and opens the backend, then loads the model on it.
+         *
+         * @return the model
+         * @throws ConfigurationException listing every problem of the settings
+         * @throws BackendNotFoundException if the named backend is not on the class path
+         * @throws BackendUnavailableException if no suitable backend can run here
+         */
+        public MDM build() {
+            problems.clear();
+            MdmConfig cfg = config != null ? config : MdmConfig.tiny();
+            if (parameters != null) {
+                try {
+                    parameters.requireLayout(cfg);
+                } catch (InvalidInputException e) {
+                    problems.add("parameters do not match the config: " + e.getMessage());
+                }
+            }
+            if (tokenizer != null && tokenizer.vocabSize() > cfg.vocabSize()) {
+                problems.add("tokenizer has " + tokenizer.vocabSize() + " ids but config.vocabSize is " + cfg.vocabSize());
+            }
+            if (samplerSettings == null) {
+                samplerSettings = SamplerSettings.defaults();
+            }
+            if (!problems.isEmpty()) {
+                throw new ConfigurationException("MDM.Builder", problems);
+            }
+            BackendProvider p = provider;
+            if (p == null) {
+                BackendRegistry r = registry != null ? registry : BackendRegistry.discover();
+                p = r.select(backendName);
+            } else {
+                var a = BackendRegistry.probe(p);
+                if (!a.available()) {
+                    throw new BackendUnavailableException("backend '" + p.name() + "' cannot run here", a.reasons());
+                }
+            }
+            Device dev = device != null ? device : p.defaultDevice();
+            Precision prec = precision != null ? precision : Precision.FP32;
+            Backend backend = p.create(new BackendContext(dev, prec));
+            try {
+                if (dev.isGpu() && !backend.device().isGpu()) {
+                    throw new BackendUnavailableException("asked for " + dev + " but backend '" + p.name()
+                            + "' opened " + backend.device() + "; no silent CPU fallback", List.of());
+                }
+                Parameters params = parameters != null ? parameters : ParameterInitializer.initialize(cfg, seed == null ? 0 : seed);
+                ModelRuntime runtime = backend.load(cfg, params);
+                MDM mdm = new MDM(this.copy(), cfg, backend, runtime);
+                LOG.log(System.Logger.Level.INFO, "MDM backend {0} {1} on {2} ({3})", backend.name(), backend.version(),
+                        backend.device(), backend.precision());
+                return mdm;
+            } catch (RuntimeException | Error e) {
+                backend.close();
+                throw e;
+            }
+        }
+    }
+}

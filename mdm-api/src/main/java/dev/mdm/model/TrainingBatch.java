@@ -1,0 +1,89 @@
+package dev.mdm.model;
+
+import dev.mdm.InvalidInputException;
+import dev.mdm.MdmConfig;
+import dev.mdm.tensor.DType;
+import dev.mdm.tensor.Tensor;
+import java.util.random.RandomGenerator;
+
+/**
+ * One training batch with all of its randomness drawn up front, so that every backend computes the same loss for it
+ * (SPEC §4, §7).
+ *
+ * @param images [b, C, H, W] in [-1, 1]
+ * @param tokens [b, Lt] token ids
+ * @param classIds [b], {@code classes} for the null class
+ * @param timesteps [b] diffusion step t ∈ [1, T]
+ * @param vaeNoise ε of the reparameterization [b, n_img + Lt, dz]
+ * @param diffusionNoise ε of the forward process [b, n_img + Lt, dz]
+ * @param noised [b, n_img + Lt], 1 where the token is noised and scored, 0 where it is given clean (conditioning)
+ */
+public record TrainingBatch(Tensor images, Tensor tokens, Tensor classIds, Tensor timesteps, Tensor vaeNoise,
+                            Tensor diffusionNoise, Tensor noised) {
+
+    /**
+     * Checks every tensor against the configuration.
+     *
+     * @param config model sizes
+     * @return this batch
+     */
+    public TrainingBatch validate(MdmConfig config) {
+        int b = images.requireShape("images", -1, config.imageChannels(), config.imageHeight(), config.imageWidth()).dim(0);
+        images.requireFinite("images");
+        tokens.requireShape("tokens", b, config.textLength());
+        classIds.requireShape("classIds", b);
+        timesteps.requireShape("timesteps", b);
+        int n = config.latentTokens();
+        vaeNoise.requireShape("vaeNoise", b, n, config.latentDim()).requireFinite("vaeNoise");
+        diffusionNoise.requireShape("diffusionNoise", b, n, config.latentDim()).requireFinite("diffusionNoise");
+        noised.requireShape("noised", b, n);
+        for (long id : tokens.toLongArray()) {
+            if (id < 0 || id >= config.vocabSize()) {
+                throw new InvalidInputException("tokens", "ids in [0, " + config.vocabSize() + ")", String.valueOf(id));
+            }
+        }
+        for (long c : classIds.toLongArray()) {
+            if (c < 0 || c > config.classes()) {
+                throw new InvalidInputException("classIds", "ids in [0, " + config.classes() + "] (" + config.classes() + " = null class)", String.valueOf(c));
+            }
+        }
+        for (long t : timesteps.toLongArray()) {
+            if (t < 1 || t > config.timesteps()) {
+                throw new InvalidInputException("timesteps", "steps in [1, " + config.timesteps() + "]", String.valueOf(t));
+            }
+        }
+        return this;
+    }
+
+    /**
+     * Draws the random parts of a batch.
+     *
+     * @param config model sizes
+     * @param images [b, C, H, W]
+     * @param tokens [b, Lt]
+     * @param classIds [b]
+     * @param noised [b, n_img + Lt] mask of noised tokens
+     * @param random source of t and both noises
+     * @return the batch
+     */
+    public static TrainingBatch draw(MdmConfig config, Tensor images, Tensor tokens, Tensor classIds, Tensor noised,
+                                     RandomGenerator random) {
+        int b = images.dim(0);
+        long[] t = new long[b];
+        for (int i = 0; i < b; i++) {
+            t[i] = 1 + random.nextInt(config.timesteps());
+        }
+        int n = b * config.latentTokens() * config.latentDim();
+        double[] e1 = new double[n];
+        double[] e2 = new double[n];
+        for (int i = 0; i < n; i++) {
+            e1[i] = random.nextGaussian();
+        }
+        for (int i = 0; i < n; i++) {
+            e2[i] = random.nextGaussian();
+        }
+        int[] shape = {b, config.latentTokens(), config.latentDim()};
+        return new TrainingBatch(images, tokens.to(DType.I64), classIds.to(DType.I64), Tensor.ofLongs(t, b),
+                Tensor.of(e1, shape), Tensor.of(e2, shape), noised).validate(config);
+    }
+}

@@ -1,0 +1,59 @@
+package dev.mdm.spi;
+
+import dev.mdm.MdmConfig;
+import dev.mdm.model.Decoder;
+import dev.mdm.model.Denoiser;
+import dev.mdm.model.Encoder;
+import dev.mdm.model.LossFunction;
+import dev.mdm.model.MambaBlock;
+import dev.mdm.model.OptimizerSettings;
+import dev.mdm.model.Parameters;
+import dev.mdm.model.ScanSwitch;
+import dev.mdm.model.TrainingSession;
+
+/**
+ * One model loaded on a backend: the components of SPEC §2-§7 bound to one set of weights. Inference methods are
+ * thread-safe. Closing it frees the weights it holds; using it after close throws {@link IllegalStateException}.
+ */
+public interface ModelRuntime extends AutoCloseable {
+    /** @return the sizes this model was loaded with */
+    MdmConfig config();
+
+    /** @return the noisy-latent encoder (SPEC §3) */
+    Encoder encoder();
+
+    /** @return the VAE decoders (SPEC §3) */
+    Decoder decoder();
+
+    /** @return the scan switch (SPEC §5) */
+    ScanSwitch scanSwitch();
+
+    /**
+     * @param index block number, 0-based
+     * @return that Mamba block with its pre-norm, scan switch and residual (SPEC §5-§6)
+     */
+    MambaBlock block(int index);
+
+    /** @return the whole denoiser, latents in, x̂0 out (SPEC §2) */
+    Denoiser denoiser();
+
+    /** @return the training losses (SPEC §7), forward only */
+    LossFunction loss();
+
+    /** @return a host copy of the current weights */
+    Parameters parameters();
+
+    /**
+     * Starts training these weights in place (needs {@link Capability#TRAINING}).
+     *
+     * @param settings optimizer, clipping and EMA settings
+     * @param resumeState optimizer state from {@link TrainingSession#optimizerState()}, or null to start fresh
+     * @return the session
+     * @throws UnsupportedOperationException naming the backend when it lacks the TRAINING capability
+     */
+    TrainingSession train(OptimizerSettings settings, Parameters resumeState);
+
+    /** Frees the weights. Idempotent. */
+    @Override
+    void close();
+}
