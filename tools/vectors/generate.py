@@ -130,34 +130,39 @@ mamba2_case("mamba2_minimal_2", 1, 5, 12, 4, 3, 2, 6, 5)
 
 
 # ---- DPM-Solver trajectories for Gaussian data ----
+# Twice: as the official code runs by default (float32 schedule knots and time grids: σ_t = sqrt(1 − α_t²) then
+# cancels badly near t = 1/T, so float64 implementations differ by up to ~2e-5), and with torch's default dtype and
+# the schedule set to float64 (same code, exact enough to check a float64 implementation to ~1e-12).
 T = 1000
 betas = torch.linspace(1e-4, 0.02, T, dtype=D64)
 s = 0.5
 xT = torch.randn(3, 5, dtype=D64)
-ns = dpm.NoiseScheduleVP('discrete', betas=betas)  # float32 knots, as the official default
+for precision in ["f32", "f64"]:
+    torch.set_default_dtype(torch.float32 if precision == "f32" else torch.float64)
+    ns = dpm.NoiseScheduleVP('discrete', betas=betas, dtype=torch.float32 if precision == "f32" else torch.float64)
 
+    def exact_noise(x, t_input, ns=ns):
+        t_cont = t_input / 1000. + 1. / ns.total_N
+        alpha = ns.marginal_alpha(t_cont).to(D64).reshape(-1, 1)
+        sigma = ns.marginal_std(t_cont).to(D64).reshape(-1, 1)
+        return sigma * x / (alpha ** 2 * s ** 2 + sigma ** 2)
 
-def exact_noise(x, t_input):
-    t_cont = t_input / 1000. + 1. / ns.total_N
-    alpha = ns.marginal_alpha(t_cont).to(D64).reshape(-1, 1)
-    sigma = ns.marginal_std(t_cont).to(D64).reshape(-1, 1)
-    return sigma * x / (alpha ** 2 * s ** 2 + sigma ** 2)
-
-
-model_fn = dpm.model_wrapper(exact_noise, ns, model_type="noise")
-for algorithm in ["dpmsolver++", "dpmsolver"]:
-    for method in ["multistep", "singlestep"]:
-        for skip in ["time_uniform", "logSNR"]:
-            for steps in ([5, 10, 20] if method == "multistep" else [6, 7, 20]):
-                solver = dpm.DPM_Solver(model_fn, ns, algorithm_type=algorithm)
-                x0, inter = solver.sample(xT.clone(), steps=steps, order=2, skip_type=skip, method=method,
-                                          lower_order_final=True, return_intermediate=True)
-                traj = torch.stack([v.to(D64) for v in inter])
-                tag = {"dpmsolver++": "pp", "dpmsolver": "eps"}[algorithm]
-                save(f"dpm_{tag}_{method}_{skip}_{steps}", {"x_T": xT, "betas": betas, "expected.x_0": x0.to(D64),
-                                                            "expected.trajectory": traj},
-                     {"case": "dpm_solver", "data_std": s, "algorithm": algorithm, "method": method, "skip": skip,
-                      "steps": steps, "order": 2, "source": "dpm_solver_pytorch"})
+    model_fn = dpm.model_wrapper(exact_noise, ns, model_type="noise")
+    for algorithm in ["dpmsolver++", "dpmsolver"]:
+        for method in ["multistep", "singlestep"]:
+            for skip in ["time_uniform", "logSNR"]:
+                for steps in ([5, 10, 20] if method == "multistep" else [6, 7, 20]):
+                    solver = dpm.DPM_Solver(model_fn, ns, algorithm_type=algorithm)
+                    x0, inter = solver.sample(xT.clone(), steps=steps, order=2, skip_type=skip, method=method,
+                                              lower_order_final=True, return_intermediate=True)
+                    traj = torch.stack([v.to(D64) for v in inter])
+                    tag = {"dpmsolver++": "pp", "dpmsolver": "eps"}[algorithm]
+                    prefix = "dpm" if precision == "f32" else "dpm64"
+                    save(f"{prefix}_{tag}_{method}_{skip}_{steps}", {"x_T": xT, "betas": betas,
+                                                                     "expected.x_0": x0.to(D64), "expected.trajectory": traj},
+                         {"case": "dpm_solver", "data_std": s, "algorithm": algorithm, "method": method, "skip": skip,
+                          "steps": steps, "order": 2, "source": "dpm_solver_pytorch", "schedule_dtype": precision})
+torch.set_default_dtype(torch.float32)
 
 
 # ---- a file written by the Python safetensors library, every dtype ----
