@@ -20,6 +20,7 @@ import dev.mdm.task.Generation;
 import dev.mdm.task.Prompt;
 import dev.mdm.task.TaskRunner;
 import dev.mdm.tensor.Tensor;
+import dev.mdm.training.Trainer;
 import dev.mdm.text.Tokenizer;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -248,6 +249,20 @@ public final class MDM implements AutoCloseable {
      */
     public List<String> answers(Tensor images, List<String> questions) {
         return tasks().answers(images, questions);
+    }
+
+    /**
+     * Starts configuring training of this model's weights in place, with the task mix of SPEC §9.
+     *
+     * @return a trainer builder
+     * @throws UnsupportedOperationException when the backend lacks {@link dev.mdm.spi.Capability#TRAINING}
+     */
+    public Trainer.Builder trainer() {
+        checkOpen();
+        Trainer.Builder b = Trainer.builder(runtime, tokenizer, backend.name(), backend.capabilities())
+                .backendDescription(backend.name() + " " + backend.version() + " (" + backend.device() + ", " + backend.precision() + ")");
+        byte[] tokenizerModel = settings.checkpoint != null ? settings.checkpoint.tokenizerModel().orElse(null) : null;
+        return tokenizerModel != null ? b.tokenizerModel(tokenizerModel) : b;
     }
 
     /**
