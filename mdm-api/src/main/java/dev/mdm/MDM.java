@@ -16,6 +16,11 @@ import dev.mdm.spi.BackendContext;
 import dev.mdm.spi.BackendProvider;
 import dev.mdm.spi.BackendRegistry;
 import dev.mdm.spi.ModelRuntime;
+import dev.mdm.task.Generation;
+import dev.mdm.task.Prompt;
+import dev.mdm.task.TaskRunner;
+import dev.mdm.tensor.Tensor;
+import dev.mdm.training.Trainer;
 import dev.mdm.text.Tokenizer;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -170,6 +175,104 @@ public final class MDM implements AutoCloseable {
     /** @return a host copy of the weights */
     public Parameters parameters() {
         return runtime().parameters();
+    }
+
+    // ---- tasks (SPEC §9); the work is done by dev.mdm.task.TaskRunner ----
+
+    private TaskRunner tasks() {
+        checkOpen();
+        return new TaskRunner(runtime, sampler.settings(),
+                s -> s.equals(sampler.settings()) ? sampler : backend.sampler(s, betas(config)), tokenizer);
+    }
+
+    /**
+     * Generates one sample: joint image and caption, a class-conditional image (with classifier-free guidance), or
+     * an image for a text (needs a tokenizer). Given tokens enter as their clean latent z₀ = μ; see {@link TaskRunner}.
+     *
+     * @param prompt what to generate
+     * @return the sample, with the seed that reproduces it
+     */
+    public Generation generate(Prompt prompt) {
+        return tasks().generate(prompt);
+    }
+
+    /**
+     * @param prompt what to generate
+     * @param count how many samples, sampled as one batch
+     * @return the samples
+     */
+    public List<Generation> generate(Prompt prompt, int count) {
+        return tasks().generate(prompt, count);
+    }
+
+    /**
+     * @param text a description that fits in the model's text length (needs a tokenizer)
+     * @return an image [C, H, W] in [-1, 1]
+     */
+    public Tensor textToImage(String text) {
+        return tasks().generate(Prompt.textToImage(text)).image();
+    }
+
+    /**
+     * Image captioning (needs a tokenizer). Deterministic: the same image gives the same caption.
+     *
+     * @param image [C, H, W] in [-1, 1]
+     * @return the caption
+     */
+    public String caption(Tensor image) {
+        return tasks().caption(image);
+    }
+
+    /**
+     * @param images [b, C, H, W] in [-1, 1]
+     * @return a caption per image, sampled as one batch
+     */
+    public List<String> captions(Tensor images) {
+        return tasks().captions(images);
+    }
+
+    /**
+     * Visual question answering (needs a tokenizer). Deterministic.
+     *
+     * @param image [C, H, W] in [-1, 1]
+     * @param question the question; it must leave at least one text position for the answer
+     * @return the answer
+     */
+    public String answer(Tensor image, String question) {
+        return tasks().answer(image, question);
+    }
+
+    /**
+     * @param images [b, C, H, W] in [-1, 1]
+     * @param questions one question per image
+     * @return an answer per image, sampled as one batch
+     */
+    public List<String> answers(Tensor images, List<String> questions) {
+        return tasks().answers(images, questions);
+    }
+
+    /**
+     * Starts configuring training of this model's weights in place, with the task mix of SPEC §9.
+     *
+     * @return a trainer builder
+     * @throws UnsupportedOperationException when the backend lacks {@link dev.mdm.spi.Capability#TRAINING}
+     */
+    public Trainer.Builder trainer() {
+        checkOpen();
+        Trainer.Builder b = Trainer.builder(runtime, tokenizer, backend.name(), backend.capabilities())
+                .backendDescription(backend.name() + " " + backend.version() + " (" + backend.device() + ", " + backend.precision() + ")");
+        byte[] tokenizerModel = settings.checkpoint != null ? settings.checkpoint.tokenizerModel().orElse(null) : null;
+        return tokenizerModel != null ? b.tokenizerModel(tokenizerModel) : b;
+    }
+
+    /**
+     * Text-to-text completion (needs a tokenizer). Deterministic.
+     *
+     * @param prompt the start of a text; it must leave at least one text position
+     * @return the continuation, without the prompt
+     */
+    public String complete(String prompt) {
+        return tasks().complete(prompt);
     }
 
     /**
