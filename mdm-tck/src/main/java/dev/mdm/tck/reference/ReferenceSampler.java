@@ -21,7 +21,7 @@ import java.util.random.RandomGeneratorFactory;
  * The samplers of SPEC §8 exactly as written there (and as the official {@code dpm_solver_pytorch.py} runs them):
  * DPM-Solver 2M with {@code lower_order_final} below 10 steps, DPM-Solver 2S with the order lists of §8, both
  * {@code dpmsolver} and {@code dpmsolver++} forms on {@code time_uniform} and {@code logSNR} grids, and ancestral
- * DDPM per decision D8. Infilling (D9) is applied to x_T and after every (outer) update.
+ * DDPM per decision D8. Infilling (D9) is applied to x_T, after every update and to the 2S midpoint state.
  */
 final class ReferenceSampler implements Sampler {
     /** The generator of DDPM's fresh noise (D8). */
@@ -218,7 +218,7 @@ final class ReferenceSampler implements Sampler {
             for (int i = 0; i < x.length; i++) {
                 xs1[i] = ratio1 * x[i] - phi11 * ms[i];
             }
-            double[] ms1 = solverModel(xs1, s1);
+            double[] ms1 = solverModel(hold(xs1), s1); // D9: the model always sees held values clean
             double[] out = new double[x.length];
             for (int i = 0; i < x.length; i++) {
                 out[i] = ratio * x[i] - phi1 * ms[i] - (0.5 / r1) * phi1 * (ms1[i] - ms[i]);
