@@ -226,8 +226,10 @@ public final class Rules {
         sb.append("\n## Notes\n\n")
                 .append("- ").append(NATIVE_MEMORY).append(" reads the resident set size from `/proc/self/statm` (Linux only; ")
                 .append("skipped elsewhere). The allowed growth is ").append(NativeMemoryProbe.SLACK_MIB)
-                .append(" MiB plus whatever the Java heap committed meanwhile: a leak of one intermediate activation per pass ")
-                .append("exceeds it, allocator noise does not.\n")
+                .append(" MiB beyond the whole committed Java heap and the growth of the JVM's non-heap pools (the heap's share ")
+                .append("of the RSS cannot be known from inside, so the estimate errs towards passing). Each pass runs the denoiser ")
+                .append("on 4 samples and a mixer on 2 × 256 tokens: leaking the activations of a pass exceeds the slack, ")
+                .append("allocator noise does not. The self-test shows 1 MiB leaked per pass fails it.\n")
                 .append("- Gradient rules compare directional derivatives with a relative tolerance of ")
                 .append("1e-6 (FP64), 2e-3 (FP32) or 5e-2 (BF16), from central differences of the float64 reference loss.\n");
         return sb.toString();
