@@ -1,5 +1,6 @@
 package dev.mdm;
 
+import dev.mdm.checkpoint.Checkpoint;
 import dev.mdm.model.Decoder;
 import dev.mdm.model.Denoiser;
 import dev.mdm.model.Encoder;
@@ -15,7 +16,13 @@ import dev.mdm.spi.BackendContext;
 import dev.mdm.spi.BackendProvider;
 import dev.mdm.spi.BackendRegistry;
 import dev.mdm.spi.ModelRuntime;
+import dev.mdm.task.Generation;
+import dev.mdm.task.Prompt;
+import dev.mdm.task.TaskRunner;
+import dev.mdm.tensor.Tensor;
+import dev.mdm.training.Trainer;
 import dev.mdm.text.Tokenizer;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -69,6 +76,36 @@ public final class MDM implements AutoCloseable {
      */
     public static String diagnose() {
         return BackendRegistry.discover().diagnose();
+    }
+
+    // ---- checkpoints ----
+
+    /**
+     * Loads a model file with the default backend selection ({@code mdm.backend}, {@code MDM_BACKEND}, then
+     * priority). For another backend, device or precision use {@code MDM.builder().checkpoint(path)…build()}.
+     *
+     * @param path a file written by {@link #save(Path)} or {@link Checkpoint#save(Path)}
+     * @return the model
+     * @throws CheckpointException if the file is not a valid MDM checkpoint
+     */
+    public static MDM load(Path path) {
+        return builder().checkpoint(path).build();
+    }
+
+    /**
+     * Writes the weights, the config, the backend that computed them and, when this model was loaded from a
+     * checkpoint that had one, its tokenizer model, atomically: a failed or interrupted save leaves any previous file
+     * intact.
+     *
+     * @param path the file to create or replace
+     * @throws CheckpointException if the file cannot be written
+     */
+    public void save(Path path) {
+        checkOpen();
+        Checkpoint c = Checkpoint.of(config, runtime.parameters())
+                .withBackend(backend.name() + " " + backend.version() + " (" + backend.device() + ", " + backend.precision() + ")");
+        byte[] tokenizerModel = settings.checkpoint != null ? settings.checkpoint.tokenizerModel().orElse(null) : null;
+        (tokenizerModel != null ? c.withTokenizerModel(tokenizerModel) : c).save(path);
     }
 
     /** @return the model sizes */
@@ -140,6 +177,104 @@ public final class MDM implements AutoCloseable {
         return runtime().parameters();
     }
 
+    // ---- tasks (SPEC §9); the work is done by dev.mdm.task.TaskRunner ----
+
+    private TaskRunner tasks() {
+        checkOpen();
+        return new TaskRunner(runtime, sampler.settings(),
+                s -> s.equals(sampler.settings()) ? sampler : backend.sampler(s, betas(config)), tokenizer);
+    }
+
+    /**
+     * Generates one sample: joint image and caption, a class-conditional image (with classifier-free guidance), or
+     * an image for a text (needs a tokenizer). Given tokens enter as their clean latent z₀ = μ; see {@link TaskRunner}.
+     *
+     * @param prompt what to generate
+     * @return the sample, with the seed that reproduces it
+     */
+    public Generation generate(Prompt prompt) {
+        return tasks().generate(prompt);
+    }
+
+    /**
+     * @param prompt what to generate
+     * @param count how many samples, sampled as one batch
+     * @return the samples
+     */
+    public List<Generation> generate(Prompt prompt, int count) {
+        return tasks().generate(prompt, count);
+    }
+
+    /**
+     * @param text a description that fits in the model's text length (needs a tokenizer)
+     * @return an image [C, H, W] in [-1, 1]
+     */
+    public Tensor textToImage(String text) {
+        return tasks().generate(Prompt.textToImage(text)).image();
+    }
+
+    /**
+     * Image captioning (needs a tokenizer). Deterministic: the same image gives the same caption.
+     *
+     * @param image [C, H, W] in [-1, 1]
+     * @return the caption
+     */
+    public String caption(Tensor image) {
+        return tasks().caption(image);
+    }
+
+    /**
+     * @param images [b, C, H, W] in [-1, 1]
+     * @return a caption per image, sampled as one batch
+     */
+    public List<String> captions(Tensor images) {
+        return tasks().captions(images);
+    }
+
+    /**
+     * Visual question answering (needs a tokenizer). Deterministic.
+     *
+     * @param image [C, H, W] in [-1, 1]
+     * @param question the question; it must leave at least one text position for the answer
+     * @return the answer
+     */
+    public String answer(Tensor image, String question) {
+        return tasks().answer(image, question);
+    }
+
+    /**
+     * @param images [b, C, H, W] in [-1, 1]
+     * @param questions one question per image
+     * @return an answer per image, sampled as one batch
+     */
+    public List<String> answers(Tensor images, List<String> questions) {
+        return tasks().answers(images, questions);
+    }
+
+    /**
+     * Starts configuring training of this model's weights in place, with the task mix of SPEC §9.
+     *
+     * @return a trainer builder
+     * @throws UnsupportedOperationException when the backend lacks {@link dev.mdm.spi.Capability#TRAINING}
+     */
+    public Trainer.Builder trainer() {
+        checkOpen();
+        Trainer.Builder b = Trainer.builder(runtime, tokenizer, backend.name(), backend.capabilities())
+                .backendDescription(backend.name() + " " + backend.version() + " (" + backend.device() + ", " + backend.precision() + ")");
+        byte[] tokenizerModel = settings.checkpoint != null ? settings.checkpoint.tokenizerModel().orElse(null) : null;
+        return tokenizerModel != null ? b.tokenizerModel(tokenizerModel) : b;
+    }
+
+    /**
+     * Text-to-text completion (needs a tokenizer). Deterministic.
+     *
+     * @param prompt the start of a text; it must leave at least one text position
+     * @return the continuation, without the prompt
+     */
+    public String complete(String prompt) {
+        return tasks().complete(prompt);
+    }
+
     /**
      * @param config a configuration
      * @return its discrete β schedule, linear from betaStart to betaEnd over T steps
@@ -197,6 +332,7 @@ public final class MDM implements AutoCloseable {
         private Parameters parameters;
         private SamplerSettings samplerSettings;
         private Tokenizer tokenizer;
+        private Checkpoint checkpoint;
         private final List<String> problems = new ArrayList<>();
 
         private Builder() {
@@ -214,6 +350,7 @@ public final class MDM implements AutoCloseable {
             b.parameters = parameters;
             b.samplerSettings = samplerSettings;
             b.tokenizer = tokenizer;
+            b.checkpoint = checkpoint;
             return b;
         }
 
@@ -336,8 +473,9 @@ public final class MDM implements AutoCloseable {
          */
         public MDM build() {
             problems.clear();
-            MdmConfig cfg = config != null ? config : MdmConfig.tiny();
-            if (parameters != null) {
+            checkpointConflicts();
+            MdmConfig cfg = config != null ? config : checkpoint != null ? checkpoint.config() : MdmConfig.tiny();
+            if (parameters != null && problems.isEmpty()) { // after a checkpoint conflict a layout mismatch is only noise
                 try {
                     parameters.requireLayout(cfg);
                 } catch (InvalidInputException e) {
@@ -371,7 +509,8 @@ public final class MDM implements AutoCloseable {
                     throw new BackendUnavailableException("asked for " + dev + " but backend '" + p.name()
                             + "' opened " + backend.device() + "; no silent CPU fallback", List.of());
                 }
-                Parameters params = parameters != null ? parameters : ParameterInitializer.initialize(cfg, seed == null ? 0 : seed);
+                Parameters params = parameters != null ? parameters : checkpoint != null ? checkpoint.parameters()
+                        : ParameterInitializer.initialize(cfg, seed == null ? 0 : seed);
                 ModelRuntime runtime = backend.load(cfg, params);
                 MDM mdm = new MDM(this.copy(), cfg, backend, runtime);
                 LOG.log(System.Logger.Level.INFO, "MDM backend {0} {1} on {2} ({3})", backend.name(), backend.version(),
@@ -380,6 +519,53 @@ public final class MDM implements AutoCloseable {
             } catch (RuntimeException | Error e) {
                 backend.close();
                 throw e;
+            }
+        }
+    
+        // ---- checkpoints ----
+
+        /**
+         * Takes the config and parameters from a model file (read and checked now). Setting {@link #parameters}
+         * as well, or a {@link #config} that differs from the file's, is reported by {@link #build()}.
+         *
+         * @param path a file written by {@link MDM#save(Path)} or {@link Checkpoint#save(Path)}
+         * @return this builder
+         * @throws CheckpointException if the file is not a valid MDM checkpoint
+         */
+        public Builder checkpoint(Path path) {
+            once("checkpoint", this.checkpoint);
+            this.checkpoint = Checkpoint.load(Objects.requireNonNull(path, "path"));
+            return this;
+        }
+
+        private void checkpointConflicts() {
+            if (checkpoint == null) {
+                return;
+            }
+            String file = checkpoint.source().map(Path::toString).orElse("the checkpoint");
+            if (parameters != null) {
+                problems.add("parameters were set and checkpoint(" + file + ") also supplies them; set only one");
+            }
+            if (config != null && !config.equals(checkpoint.config())) {
+                problems.add("config differs from that of checkpoint(" + file + ") in " + differences(config, checkpoint.config())
+                        + "; drop config(...) to use the file's");
+            }
+        }
+
+        private static String differences(MdmConfig given, MdmConfig inFile) {
+            try {
+                var json = new com.fasterxml.jackson.databind.ObjectMapper();
+                var a = json.readTree(given.toJson());
+                var b = json.readTree(inFile.toJson());
+                List<String> out = new ArrayList<>();
+                a.fieldNames().forEachRemaining(f -> {
+                    if (!a.get(f).equals(b.get(f))) {
+                        out.add(f + " (given " + a.get(f) + ", file " + b.get(f) + ")");
+                    }
+                });
+                return String.join(", ", out);
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new IllegalStateException("MdmConfig.toJson() wrote invalid JSON", e);
             }
         }
     }

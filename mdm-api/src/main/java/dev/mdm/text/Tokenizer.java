@@ -24,4 +24,30 @@ public interface Tokenizer {
      * @return the text
      */
     String decode(int[] ids);
+
+    /**
+     * Lays out a text as a fixed-length sequence: its ids, then the eos id (when the tokenizer has one and there is
+     * room), then pad ids up to {@code length}. Decoding the result gives back the text's decoding.
+     *
+     * @param text the text
+     * @param length the sequence length, ≥ 1
+     * @return exactly {@code length} ids
+     * @throws dev.mdm.InvalidInputException if the text needs more than {@code length} ids
+     */
+    default int[] encodeToLength(String text, int length) {
+        if (length < 1) {
+            throw new dev.mdm.InvalidInputException("length", "length ≥ 1", Integer.toString(length));
+        }
+        int[] ids = encode(text);
+        if (ids.length > length) {
+            throw new dev.mdm.InvalidInputException("text", "at most " + length + " tokens",
+                    ids.length + " tokens for '" + text + "'");
+        }
+        int[] out = java.util.Arrays.copyOf(ids, length);
+        java.util.Arrays.fill(out, ids.length, length, padId());
+        if (ids.length < length && eosId() >= 0) {
+            out[ids.length] = eosId();
+        }
+        return out;
+    }
 }

@@ -1,0 +1,418 @@
+package dev.mdm.task;
+
+import dev.mdm.ConfigurationException;
+import dev.mdm.InvalidInputException;
+import dev.mdm.MdmConfig;
+import dev.mdm.sampling.DenoisingFunction;
+import dev.mdm.sampling.Infill;
+import dev.mdm.sampling.Prediction;
+import dev.mdm.sampling.Sampler;
+import dev.mdm.sampling.SamplerSettings;
+import dev.mdm.spi.ModelRuntime;
+import dev.mdm.tensor.DType;
+import dev.mdm.tensor.Tensor;
+import dev.mdm.text.Tokenizer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Function;
+import java.util.random.RandomGenerator;
+import java.util.random.RandomGeneratorFactory;
+
+/**
+ * Runs the tasks of SPEC §9 on a loaded model; {@code MDM}'s task methods delegate here, and it works the same on any
+ * {@link ModelRuntime}.
+ *
+ * <p>One call samples a whole batch at once. Given tokens (the image to caption, the text of text-to-image, a
+ * question or prompt span) enter as their clean latent z₀ = μ of the encoder, without the reparameterization noise,
+ * and are held there by an {@link Infill} at every step; noised tokens start from x_T ~ N(0, I) drawn from the seed
+ * with {@code L64X128MixRandom} in row-major order. The network is called with t_input = (t − 1/T)·T. Classifier-free
+ * guidance, when asked for, runs the conditional and the null-class pass as one denoiser call of batch 2b. The final
+ * state of the sampler is ẑ₀: images are decoded and clamped to [-1, 1]; text positions are read as the argmax of the
+ * text decoder, then up to the first pad or eos (see {@link TextLayout}).
+ *
+ * <p>Thread-safe when the runtime and the samplers are.
+ */
+public final class TaskRunner {
+    /** Text tasks are deterministic: the same input gives the same text. */
+    private static final long TEXT_TASK_SEED = 0;
+
+    private final ModelRuntime runtime;
+    private final MdmConfig config;
+    private final SamplerSettings defaults;
+    private final Function<SamplerSettings, Sampler> samplers;
+    private final Tokenizer tokenizer;
+
+    /**
+     * @param runtime the loaded model
+     * @param defaults sampler settings used when a prompt does not set its steps
+     * @param samplers gives the sampler for some settings (for an MDM: its own for the defaults, else a new one from
+     *     the backend)
+     * @param tokenizer the tokenizer of the text modality, or null when the model has none (text tasks then fail
+     *     with a message saying how to add one)
+     */
+    public TaskRunner(ModelRuntime runtime, SamplerSettings defaults, Function<SamplerSettings, Sampler> samplers,
+                      Tokenizer tokenizer) {
+        this.runtime = Objects.requireNonNull(runtime, "runtime");
+        this.config = runtime.config();
+        this.defaults = Objects.requireNonNull(defaults, "defaults");
+        this.samplers = Objects.requireNonNull(samplers, "samplers");
+        this.tokenizer = tokenizer;
+    }
+
+    /**
+     * @param prompt what to generate
+     * @return one sample
+     */
+    public Generation generate(Prompt prompt) {
+        return generate(prompt, 1).get(0);
+    }
+
+    /**
+     * Generates {@code count} samples in one sampler run (one seed for the batch).
+     *
+     * @param prompt what to generate
+     * @param count how many, ≥ 1
+     * @return the samples, in batch order
+     */
+    public List<Generation> generate(Prompt prompt, int count) {
+        if (prompt == null) {
+            throw new InvalidInputException("prompt", "a Prompt", "null");
+        }
+        if (count < 1) {
+            throw new InvalidInputException("count", "at least 1", String.valueOf(count));
+        }
+        Task task = prompt.task();
+        long classId = config.classes();
+        if (prompt.classId().isPresent()) {
+            int c = prompt.classId().getAsInt();
+            if (c >= config.classes()) {
+                throw new InvalidInputException("classId", "a class in [0, " + config.classes() + ")", String.valueOf(c));
+            }
+            classId = c;
+        }
+        PackedText[] texts = new PackedText[count];
+        if (task == Task.TEXT_TO_IMAGE) {
+            TextLayout layout = layout("text-to-image");
+            int[] ids = encode("text", prompt.text());
+            if (ids.length > layout.length()) {
+                throw new InvalidInputException("text", "at most " + layout.length() + " tokens (the model's textLength)",
+                        ids.length + " tokens");
+            }
+            Arrays.fill(texts, layout.caption(ids));
+        } else if (task == Task.CLASS_TO_IMAGE) {
+            Arrays.fill(texts, layout("class-conditional generation (its text is given empty, as pad ids)").empty());
+        }
+        long seed = prompt.seed().isPresent() ? prompt.seed().getAsLong() : ThreadLocalRandom.current().nextLong();
+        long[] classes = new long[count];
+        Arrays.fill(classes, classId);
+        boolean guided = prompt.classId().isPresent() && prompt.guidance() != 1.0;
+        Result r = run(task, classes, texts, null, guided ? prompt.guidance() : 1.0, guided,
+                prompt.steps().isPresent() ? defaults.withSteps(prompt.steps().getAsInt()) : defaults, seed);
+        List<Generation> out = new ArrayList<>(count);
+        int imageSize = config.imageChannels() * config.imageHeight() * config.imageWidth();
+        double[] pixels = r.images.toDoubleArray();
+        for (int i = 0; i < count; i++) {
+            Tensor image = Tensor.of(Arrays.copyOfRange(pixels, i * imageSize, (i + 1) * imageSize),
+                    config.imageChannels(), config.imageHeight(), config.imageWidth());
+            java.util.Optional<String> caption = task.producesText() && tokenizer != null
+                    ? java.util.Optional.of(tokenizer.decode(TextLayout.of(config, tokenizer).generatedSpan(r.tokens[i], 0)))
+                    : java.util.Optional.empty();
+            out.add(new Generation(image, caption, r.tokens[i], seed));
+        }
+        return out;
+    }
+
+    /**
+     * @param image [C, H, W] in [-1, 1]
+     * @return its caption
+     */
+    public String caption(Tensor image) {
+        return captions(single("image", image)).get(0);
+    }
+
+    /**
+     * @param images [b, C, H, W] in [-1, 1]
+     * @return one caption per image
+     */
+    public List<String> captions(Tensor images) {
+        TextLayout layout = layout("captioning");
+        int b = requireImages("images", images);
+        PackedText[] texts = new PackedText[b];
+        Arrays.fill(texts, layout.empty());
+        return readText(layout, run(Task.CAPTION, nullClasses(b), texts, images, 1.0, false, defaults, TEXT_TASK_SEED), texts);
+    }
+
+    /**
+     * @param image [C, H, W] in [-1, 1]
+     * @param question a non-blank question that leaves at least one text position for the answer
+     * @return the answer
+     */
+    public String answer(Tensor image, String question) {
+        return answers(single("image", image), List.of(question == null ? "" : question)).get(0);
+    }
+
+    /**
+     * @param images [b, C, H, W] in [-1, 1]
+     * @param questions b questions
+     * @return one answer per image
+     */
+    public List<String> answers(Tensor images, List<String> questions) {
+        TextLayout layout = layout("visual question answering");
+        int b = requireImages("images", images);
+        if (questions == null || questions.size() != b) {
+            throw new InvalidInputException("questions", b + " questions, one per image",
+                    questions == null ? "null" : questions.size() + " questions");
+        }
+        PackedText[] texts = new PackedText[b];
+        for (int i = 0; i < b; i++) {
+            String name = b == 1 ? "question" : "questions[" + i + "]";
+            texts[i] = layout.givenPrefix(name, encode(name, questions.get(i)));
+        }
+        return readText(layout, run(Task.VQA, nullClasses(b), texts, images, 1.0, false, defaults, TEXT_TASK_SEED), texts);
+    }
+
+    /**
+     * Text-to-text: continues a prompt (an image is sampled alongside and discarded).
+     *
+     * @param prompt a non-blank prompt that leaves at least one text position
+     * @return the continuation, without the prompt
+     */
+    public String complete(String prompt) {
+        TextLayout layout = layout("text-to-text completion");
+        PackedText[] texts = {layout.givenPrefix("prompt", encode("prompt", prompt))};
+        return readText(layout, run(Task.TEXT_TO_TEXT, nullClasses(1), texts, null, 1.0, false, defaults, TEXT_TASK_SEED), texts)
+                .get(0);
+    }
+
+    private long[] nullClasses(int b) {
+        long[] c = new long[b];
+        Arrays.fill(c, config.classes());
+        return c;
+    }
+
+    private List<String> readText(TextLayout layout, Result r, PackedText[] texts) {
+        List<String> out = new ArrayList<>(texts.length);
+        for (int i = 0; i < texts.length; i++) {
+            out.add(tokenizer.decode(layout.generatedSpan(r.tokens[i], texts[i].givenLength())));
+        }
+        return out;
+    }
+
+    private TextLayout layout(String what) {
+        if (tokenizer == null) {
+            throw new ConfigurationException("MDM", List.of(what + " needs a tokenizer, and this model has none: build it "
+                    + "with MDM.builder().tokenizer(tokenizer) (the tokenizer its text was trained with), or load a "
+                    + "checkpoint that carries one"));
+        }
+        return TextLayout.of(config, tokenizer);
+    }
+
+    private int[] encode(String argument, String text) {
+        if (text == null || text.isBlank()) {
+            throw new InvalidInputException(argument, "a non-blank text", text == null ? "null" : "'" + text + "'");
+        }
+        int[] ids = tokenizer.encode(text);
+        if (ids.length == 0) {
+            throw new InvalidInputException(argument, "a text with at least one token", "'" + text + "' (no tokens)");
+        }
+        return ids;
+    }
+
+    private Tensor single(String argument, Tensor image) {
+        if (image == null) {
+            throw new InvalidInputException(argument, "an image tensor", "null");
+        }
+        image.requireShape(argument, config.imageChannels(), config.imageHeight(), config.imageWidth());
+        Tensor batch = image.reshape(1, config.imageChannels(), config.imageHeight(), config.imageWidth());
+        requireImages(argument, batch);
+        return batch;
+    }
+
+    private int requireImages(String argument, Tensor images) {
+        if (images == null) {
+            throw new InvalidInputException(argument, "an image tensor", "null");
+        }
+        images.requireShape(argument, -1, config.imageChannels(), config.imageHeight(), config.imageWidth());
+        if (!images.dtype().isFloating()) {
+            throw new InvalidInputException(argument, "a floating-point tensor", images.dtype().toString());
+        }
+        if (images.dim(0) < 1) {
+            throw new InvalidInputException(argument, "at least one image", "an empty batch");
+        }
+        images.requireFinite(argument);
+        double[] v = images.toDoubleArray();
+        for (int i = 0; i < v.length; i++) {
+            if (v[i] < -1 || v[i] > 1) {
+                throw new InvalidInputException(argument, "values in [-1, 1]", v[i] + " at flat index " + i);
+            }
+        }
+        return images.dim(0);
+    }
+
+    /** The images (decoded, clamped; or the given ones) and the Lt text ids of each sample. */
+    private record Result(Tensor images, long[][] tokens) {
+    }
+
+    /**
+     * Samples one batch.
+     *
+     * @param texts per sample, the packed text whose given positions are held (entries may be null when no text
+     *     position is given)
+     * @param givenImages the images to hold [b, C, H, W], or null when the image is sampled
+     */
+    private Result run(Task task, long[] classIds, PackedText[] texts, Tensor givenImages, double guidance, boolean guided,
+                       SamplerSettings settings, long seed) {
+        int b = classIds.length;
+        int nImg = config.imageTokens();
+        int lt = config.textLength();
+        int n = nImg + lt;
+        int dz = config.latentDim();
+        double[] held = new double[b * n * dz];
+        double[] values = new double[b * n * dz];
+        boolean anyHeld = false;
+        boolean textGiven = false;
+        for (int i = 0; i < b; i++) {
+            double[] noised = task.noisedMask(config, texts[i] == null ? 0 : texts[i].givenLength());
+            for (int k = 0; k < n; k++) {
+                if (noised[k] == 0) {
+                    anyHeld = true;
+                    textGiven |= k >= nImg;
+                    Arrays.fill(held, (i * n + k) * dz, (i * n + k + 1) * dz, 1);
+                }
+            }
+        }
+        if (givenImages != null) {
+            double[] mu = runtime.encoder().encodeImage(givenImages).mean().toDoubleArray();
+            for (int i = 0; i < b; i++) {
+                System.arraycopy(mu, i * nImg * dz, values, i * n * dz, nImg * dz);
+            }
+        }
+        long[] ids = new long[b * lt];
+        for (int i = 0; i < b; i++) {
+            if (texts[i] != null) {
+                System.arraycopy(texts[i].ids(), 0, ids, i * lt, lt);
+            }
+        }
+        if (textGiven) {
+            double[] mu = runtime.encoder().encodeText(Tensor.ofLongs(ids, b, lt)).mean().toDoubleArray();
+            for (int i = 0; i < b; i++) {
+                System.arraycopy(mu, i * lt * dz, values, (i * n + nImg) * dz, lt * dz);
+            }
+        }
+        RandomGenerator random = RandomGeneratorFactory.of("L64X128MixRandom").create(seed);
+        double[] x = new double[b * n * dz];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = random.nextGaussian();
+        }
+        int[] shape = {b, n, dz};
+        Infill infill = anyHeld ? new Infill(Tensor.of(held, shape), Tensor.of(values, shape)) : null;
+        Sampler sampler = samplers.apply(settings);
+        // DDPM draws its own noise from the seed it is given: derive one so it does not replay x_T
+        long samplerSeed = Long.rotateLeft(seed, 32) ^ 0x9E3779B97F4A7C15L;
+        Tensor z0 = sampler.sample(Tensor.of(x, shape), denoisingFunction(classIds, guided, guidance), infill, samplerSeed).last();
+        double[] z = z0.toDoubleArray();
+
+        Tensor images = givenImages;
+        if (task.noisesImage()) {
+            double[] lat = new double[b * nImg * dz];
+            for (int i = 0; i < b; i++) {
+                System.arraycopy(z, i * n * dz, lat, i * nImg * dz, nImg * dz);
+            }
+            double[] pix = runtime.decoder().decodeImage(Tensor.of(lat, b, nImg, dz)).toDoubleArray();
+            for (int i = 0; i < pix.length; i++) {
+                pix[i] = Math.max(-1, Math.min(1, pix[i]));
+            }
+            images = Tensor.of(pix, b, config.imageChannels(), config.imageHeight(), config.imageWidth());
+        }
+        long[][] tokens = new long[b][];
+        if (task.producesText()) {
+            double[] lat = new double[b * lt * dz];
+            for (int i = 0; i < b; i++) {
+                System.arraycopy(z, (i * n + nImg) * dz, lat, i * lt * dz, lt * dz);
+            }
+            Tensor logits = runtime.decoder().decodeText(Tensor.of(lat, b, lt, dz));
+            logits.requireShape("decoder logits", b, lt, -1);
+            int v = logits.dim(2);
+            double[] l = logits.toDoubleArray();
+            for (int i = 0; i < b; i++) {
+                tokens[i] = Arrays.copyOfRange(ids, i * lt, (i + 1) * lt);
+                for (int k = 0; k < lt; k++) {
+                    if (held[((i * n) + nImg + k) * dz] == 0) {
+                        tokens[i][k] = argmax(l, (i * lt + k) * v, v);
+                    }
+                }
+            }
+        } else {
+            for (int i = 0; i < b; i++) {
+                tokens[i] = Arrays.copyOfRange(ids, i * lt, (i + 1) * lt);
+            }
+        }
+        return new Result(images, tokens);
+    }
+
+    private static int argmax(double[] values, int offset, int length) {
+        int best = 0;
+        for (int j = 1; j < length; j++) {
+            if (values[offset + j] > values[offset + best]) {
+                best = j;
+            }
+        }
+        return best;
+    }
+
+    /** The x̂0 model the sampler calls: the denoiser at t_input = (t − 1/T)·T, guided when asked. */
+    DenoisingFunction denoisingFunction(long[] classIds, boolean guided, double guidance) {
+        int b = classIds.length;
+        int steps = config.timesteps();
+        long[] both = new long[2 * b];
+        System.arraycopy(classIds, 0, both, 0, b);
+        Arrays.fill(both, b, 2 * b, config.classes());
+        return new DenoisingFunction() {
+            @Override
+            public Prediction predicts() {
+                return Prediction.DATA;
+            }
+
+            @Override
+            public Tensor predict(Tensor x, double t) {
+                double timeInput = (t - 1.0 / steps) * steps;
+                if (!guided) {
+                    double[] time = new double[b];
+                    Arrays.fill(time, timeInput);
+                    return runtime.denoiser().predict(x, Tensor.of(time, b), Tensor.ofLongs(classIds, b));
+                }
+                int[] shape = x.shape();
+                double[] xs = x.toDoubleArray();
+                double[] doubled = Arrays.copyOf(xs, 2 * xs.length);
+                System.arraycopy(xs, 0, doubled, xs.length, xs.length);
+                shape[0] = 2 * b;
+                double[] time = new double[2 * b];
+                Arrays.fill(time, timeInput);
+                Tensor out = runtime.denoiser().predict(Tensor.of(doubled, shape), Tensor.of(time, 2 * b),
+                        Tensor.ofLongs(both, 2 * b));
+                out.requireShape("denoiser output", shape);
+                return guide(out, guidance);
+            }
+        };
+    }
+
+    /**
+     * Classifier-free guidance over a batch of 2b predictions, the conditional half first:
+     * x̂0 = x̂0(∅) + w·(x̂0(c) − x̂0(∅)).
+     */
+    static Tensor guide(Tensor both, double w) {
+        int[] shape = both.shape();
+        double[] v = both.toDoubleArray();
+        int half = v.length / 2;
+        double[] out = new double[half];
+        for (int i = 0; i < half; i++) {
+            double unconditional = v[half + i];
+            out[i] = unconditional + w * (v[i] - unconditional);
+        }
+        shape[0] /= 2;
+        return Tensor.of(out, shape);
+    }
+}

@@ -1,0 +1,379 @@
+package dev.mdm.training;
+
+import dev.mdm.ConfigurationException;
+import dev.mdm.InvalidInputException;
+import dev.mdm.MdmConfig;
+import dev.mdm.checkpoint.Checkpoint;
+import dev.mdm.data.Dataset;
+import dev.mdm.data.Example;
+import dev.mdm.model.LossBreakdown;
+import dev.mdm.model.OptimizerSettings;
+import dev.mdm.model.TrainingBatch;
+import dev.mdm.model.TrainingSession;
+import dev.mdm.spi.Capability;
+import dev.mdm.spi.ModelRuntime;
+import dev.mdm.task.PackedText;
+import dev.mdm.task.Task;
+import dev.mdm.task.TextLayout;
+import dev.mdm.tensor.Tensor;
+import dev.mdm.text.Tokenizer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.random.RandomGenerator;
+import java.util.random.RandomGeneratorFactory;
+
+/**
+ * Trains a loaded model on a {@link Dataset} with the task mix of SPEC §9 (get one with {@code mdm.trainer()}).
+ *
+ * <p>Each example of a batch gets a task drawn from the mix among those it supports (VQA needs a question;
+ * text-to-text needs a caption of at least 2 tokens, split at a uniform point into a given prompt and a continuation).
+ * Its text is packed by the shared {@link TextLayout}, its noised mask is {@link Task#noisedMask}, its class is kept
+ * for joint and class-conditional samples except with the class-drop probability (0.1, for classifier-free guidance)
+ * and is the null class for the other tasks. The rest of the randomness (t and both noises) is drawn by
+ * {@link TrainingBatch#draw}. Examples are visited in a fresh random order each epoch. Everything random comes from one
+ * {@code L64X128MixRandom} seeded by {@link Builder#seed(long)}, so a run is reproducible on a deterministic backend.
+ *
+ * <p>The weights are trained in place: after {@link #fit} the model (and {@code MDM}) holds them.
+ */
+public final class Trainer {
+    private final ModelRuntime runtime;
+    private final MdmConfig config;
+    private final Tokenizer tokenizer;
+    private final OptimizerSettings optimizer;
+    private final int batchSize;
+    private final long steps;
+    private final long seed;
+    private final Map<Task, Double> mix;
+    private final double classDrop;
+    private final long checkpointEvery;
+    private final Path checkpointFile;
+    private final byte[] tokenizerModel;
+    private final String backendDescription;
+
+    private Trainer(Builder b) {
+        runtime = b.runtime;
+        config = b.runtime.config();
+        tokenizer = b.tokenizer;
+        optimizer = b.optimizer;
+        batchSize = b.batchSize;
+        steps = b.steps;
+        seed = b.seed;
+        mix = new EnumMap<>(b.mix);
+        classDrop = b.classDrop;
+        checkpointEvery = b.checkpointEvery;
+        checkpointFile = b.checkpointFile;
+        tokenizerModel = b.tokenizerModel;
+        backendDescription = b.backendDescription;
+    }
+
+    /**
+     * @param runtime the model to train in place
+     * @param tokenizer the tokenizer of its text, or null (then {@link Builder#build()} says how to add one)
+     * @param backendName the backend's name, for messages and checkpoints
+     * @param capabilities the backend's capabilities; {@link Capability#TRAINING} is required
+     * @throws UnsupportedOperationException naming the backend when it cannot train
+     * @return a builder with defaults: {@link OptimizerSettings#paper()}, batch 16, 1000 steps, seed 0, every task of
+     *     SPEC §9 equally likely, class drop 0.1, no checkpoints
+     */
+    public static Builder builder(ModelRuntime runtime, Tokenizer tokenizer, String backendName, Set<Capability> capabilities) {
+        return new Builder(runtime, tokenizer, backendName, capabilities);
+    }
+
+    /**
+     * Trains for the configured number of steps.
+     *
+     * @param dataset the examples; images [C, H, W] of the model's size, classes in [0, classes)
+     * @param listener told about every step and checkpoint (may be null)
+     * @return the progress after the last step
+     */
+    public TrainingProgress fit(Dataset dataset, TrainingListener listener) {
+        if (dataset == null || dataset.size() < 1) {
+            throw new InvalidInputException("dataset", "a dataset with at least one example",
+                    dataset == null ? "null" : "an empty dataset");
+        }
+        TrainingListener heard = listener != null ? listener : p -> { };
+        RandomGenerator random = RandomGeneratorFactory.of("L64X128MixRandom").create(seed);
+        TextLayout layout = TextLayout.of(config, tokenizer);
+        int[] order = new int[dataset.size()];
+        int cursor = order.length;
+        TrainingProgress progress = null;
+        try (TrainingSession session = runtime.train(optimizer, null)) {
+            for (long step = 1; step <= steps; step++) {
+                long start = System.nanoTime();
+                List<Integer> indices = new ArrayList<>(batchSize);
+                for (int i = 0; i < batchSize; i++) {
+                    if (cursor == order.length) {
+                        shuffle(order, random);
+                        cursor = 0;
+                    }
+                    indices.add(order[cursor++]);
+                }
+                TrainingBatch batch = batch(dataset, indices, layout, random);
+                LossBreakdown loss = session.step(batch);
+                double seconds = (System.nanoTime() - start) / 1e9;
+                progress = new TrainingProgress(step, steps, loss, batchSize / Math.max(seconds, 1e-9));
+                heard.onStep(progress);
+                if (checkpointFile != null && (step % checkpointEvery == 0 || step == steps)) {
+                    Checkpoint c = Checkpoint.of(config, runtime.parameters()).withOptimizerState(session.optimizerState())
+                            .withBackend(backendDescription);
+                    (tokenizerModel != null ? c.withTokenizerModel(tokenizerModel) : c).save(checkpointFile);
+                    heard.onCheckpoint(step, checkpointFile);
+                }
+            }
+        }
+        return progress;
+    }
+
+    private static void shuffle(int[] order, RandomGenerator random) {
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        for (int i = order.length - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            int t = order[i];
+            order[i] = order[j];
+            order[j] = t;
+        }
+    }
+
+    /** Builds one batch: task, packed text, class and noised mask per example, then t and noises. */
+    TrainingBatch batch(Dataset dataset, List<Integer> indices, TextLayout layout, RandomGenerator random) {
+        int b = indices.size();
+        int imageSize = config.imageChannels() * config.imageHeight() * config.imageWidth();
+        int lt = config.textLength();
+        int n = config.latentTokens();
+        double[] images = new double[b * imageSize];
+        long[] tokens = new long[b * lt];
+        long[] classes = new long[b];
+        double[] noised = new double[b * n];
+        for (int i = 0; i < b; i++) {
+            int index = indices.get(i);
+            Example e = dataset.get(index);
+            String where = "dataset[" + index + "]";
+            Tensor image = e.image().requireShape(where + ".image", config.imageChannels(), config.imageHeight(), config.imageWidth());
+            System.arraycopy(image.toDoubleArray(), 0, images, i * imageSize, imageSize);
+            if (e.classId() < 0 || e.classId() >= config.classes()) {
+                throw new InvalidInputException(where + ".classId", "a class in [0, " + config.classes() + ")", String.valueOf(e.classId()));
+            }
+            int[] caption = tokenizer.encode(e.caption());
+            Task task = drawTask(e, caption, random);
+            PackedText text = switch (task) {
+                case JOINT, CAPTION, TEXT_TO_IMAGE -> layout.caption(caption);
+                case CLASS_TO_IMAGE -> layout.empty();
+                case VQA -> {
+                    try {
+                        yield layout.questionAnswer(tokenizer.encode(e.question()), tokenizer.encode(e.answer()));
+                    } catch (InvalidInputException tooLong) {
+                        throw new InvalidInputException(where + ".question", "a question that leaves room for the answer",
+                                tooLong.getMessage());
+                    }
+                }
+                case TEXT_TO_TEXT -> {
+                    int limit = Math.min(caption.length - 1, lt - 1);
+                    int split = 1 + random.nextInt(limit);
+                    yield layout.promptContinuation(java.util.Arrays.copyOf(caption, split),
+                            java.util.Arrays.copyOfRange(caption, split, caption.length));
+                }
+            };
+            System.arraycopy(text.ids(), 0, tokens, i * lt, lt);
+            boolean keepClass = task.usesClass() && random.nextDouble() >= classDrop;
+            classes[i] = keepClass ? e.classId() : config.classes();
+            System.arraycopy(task.noisedMask(config, text.givenLength()), 0, noised, i * n, n);
+        }
+        return TrainingBatch.draw(config, Tensor.of(images, b, config.imageChannels(), config.imageHeight(), config.imageWidth()),
+                Tensor.ofLongs(tokens, b, lt), Tensor.ofLongs(classes, b), Tensor.of(noised, b, n), random);
+    }
+
+    private Task drawTask(Example e, int[] caption, RandomGenerator random) {
+        double total = 0;
+        List<Task> allowed = new ArrayList<>();
+        for (Map.Entry<Task, Double> m : mix.entrySet()) {
+            Task t = m.getKey();
+            boolean possible = switch (t) {
+                case VQA -> e.question() != null;
+                case TEXT_TO_TEXT -> caption.length >= 2 && config.textLength() >= 2;
+                default -> true;
+            };
+            if (possible && m.getValue() > 0) {
+                allowed.add(t);
+                total += m.getValue();
+            }
+        }
+        if (allowed.isEmpty()) {
+            throw new InvalidInputException("taskMix", "a task every example supports (VQA needs questions, "
+                    + "text-to-text captions of 2+ tokens)", mix + " for an example without them");
+        }
+        double u = random.nextDouble() * total;
+        for (Task t : allowed) {
+            u -= mix.get(t);
+            if (u < 0) {
+                return t;
+            }
+        }
+        return allowed.get(allowed.size() - 1);
+    }
+
+    /**
+     * Configures a {@link Trainer}. Setters validate their argument; {@link #build()} checks the whole and reports
+     * every problem together.
+     */
+    public static final class Builder {
+        private final ModelRuntime runtime;
+        private final Tokenizer tokenizer;
+        private final String backendName;
+        private OptimizerSettings optimizer = OptimizerSettings.paper();
+        private int batchSize = 16;
+        private long steps = 1000;
+        private long seed;
+        private final Map<Task, Double> mix = new EnumMap<>(Task.class);
+        private double classDrop = 0.1;
+        private long checkpointEvery;
+        private Path checkpointFile;
+        private byte[] tokenizerModel;
+        private String backendDescription;
+
+        private Builder(ModelRuntime runtime, Tokenizer tokenizer, String backendName, Set<Capability> capabilities) {
+            this.runtime = Objects.requireNonNull(runtime, "runtime");
+            this.tokenizer = tokenizer;
+            this.backendName = Objects.requireNonNull(backendName, "backendName");
+            if (!capabilities.contains(Capability.TRAINING)) {
+                throw new UnsupportedOperationException("backend '" + backendName + "' cannot train (it lacks the TRAINING "
+                        + "capability); build the model on a backend that has it, such as djl (CPU) or jcuda (GPU)");
+            }
+            this.backendDescription = backendName;
+            for (Task t : Task.values()) {
+                mix.put(t, 1.0);
+            }
+        }
+
+        /**
+         * @param settings AdamW, clipping and EMA settings
+         * @return this builder
+         */
+        public Builder optimizer(OptimizerSettings settings) {
+            this.optimizer = Objects.requireNonNull(settings, "settings");
+            return this;
+        }
+
+        /**
+         * @param size examples per step, ≥ 1
+         * @return this builder
+         */
+        public Builder batchSize(int size) {
+            if (size < 1) {
+                throw new InvalidInputException("batchSize", "at least 1", String.valueOf(size));
+            }
+            this.batchSize = size;
+            return this;
+        }
+
+        /**
+         * @param n optimizer steps, ≥ 1
+         * @return this builder
+         */
+        public Builder steps(long n) {
+            if (n < 1) {
+                throw new InvalidInputException("steps", "at least 1", String.valueOf(n));
+            }
+            this.steps = n;
+            return this;
+        }
+
+        /**
+         * @param s seed of the example order, tasks, class drops, t and noises
+         * @return this builder
+         */
+        public Builder seed(long s) {
+            this.seed = s;
+            return this;
+        }
+
+        /**
+         * @param weights relative weight of each task (absent tasks get 0); each finite and ≥ 0, some > 0
+         * @return this builder
+         */
+        public Builder taskMix(Map<Task, Double> weights) {
+            Objects.requireNonNull(weights, "weights");
+            double total = 0;
+            for (Map.Entry<Task, Double> w : weights.entrySet()) {
+                Double v = w.getValue();
+                if (w.getKey() == null || v == null || !Double.isFinite(v) || v < 0) {
+                    throw new InvalidInputException("taskMix", "finite weights ≥ 0 per task", String.valueOf(weights));
+                }
+                total += v;
+            }
+            if (total <= 0) {
+                throw new InvalidInputException("taskMix", "at least one weight > 0", String.valueOf(weights));
+            }
+            mix.clear();
+            mix.putAll(weights);
+            return this;
+        }
+
+        /**
+         * @param p probability that a joint or class-conditional example is trained with the null class (default 0.1)
+         * @return this builder
+         */
+        public Builder classDropProbability(double p) {
+            if (!(p >= 0 && p <= 1)) {
+                throw new InvalidInputException("classDropProbability", "a probability in [0, 1]", String.valueOf(p));
+            }
+            this.classDrop = p;
+            return this;
+        }
+
+        /**
+         * Writes a checkpoint (weights, optimizer state, config) every {@code n} steps and after the last one.
+         *
+         * @param n steps between checkpoints, ≥ 1
+         * @param file the file, replaced atomically each time
+         * @return this builder
+         */
+        public Builder checkpointEvery(long n, Path file) {
+            if (n < 1) {
+                throw new InvalidInputException("checkpointEvery", "at least 1 step", String.valueOf(n));
+            }
+            this.checkpointEvery = n;
+            this.checkpointFile = Objects.requireNonNull(file, "file");
+            return this;
+        }
+
+        /**
+         * @param model the serialized tokenizer model to store in checkpoints, so that they load with their tokenizer
+         * @return this builder
+         */
+        public Builder tokenizerModel(byte[] model) {
+            this.tokenizerModel = Objects.requireNonNull(model, "model").clone();
+            return this;
+        }
+
+        /**
+         * @param description the backend with its version and device, recorded in checkpoints
+         * @return this builder
+         */
+        public Builder backendDescription(String description) {
+            if (description == null || description.isBlank()) {
+                throw new InvalidInputException("backendDescription", "a non-blank description", String.valueOf(description));
+            }
+            this.backendDescription = description;
+            return this;
+        }
+
+        /**
+         * @return the trainer
+         * @throws ConfigurationException when the model has no tokenizer
+         */
+        public Trainer build() {
+            if (tokenizer == null) {
+                throw new ConfigurationException("Trainer", List.of("training needs a tokenizer for the captions, questions "
+                        + "and answers: build the model with MDM.builder().tokenizer(tokenizer)"));
+            }
+            return new Trainer(this);
+        }
+    }
+}

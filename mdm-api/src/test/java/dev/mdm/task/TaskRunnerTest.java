@@ -1,0 +1,200 @@
+package dev.mdm.task;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.mdm.ConfigurationException;
+import dev.mdm.InvalidInputException;
+import dev.mdm.MDM;
+import dev.mdm.MdmConfig;
+import dev.mdm.sampling.DpmSolverSampler;
+import dev.mdm.sampling.SamplerSettings;
+import dev.mdm.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("TaskRunner on a fake model")
+class TaskRunnerTest {
+    private final MdmConfig config = MdmConfig.tiny();
+    private final FakeRuntime runtime = new FakeRuntime(config);
+    private final List<SamplerSettings> asked = new ArrayList<>();
+    private final TaskRunner tasks = runner(new FakeRuntime.WordTokenizer());
+
+    private TaskRunner runner(FakeRuntime.WordTokenizer tokenizer) {
+        return new TaskRunner(runtime, SamplerSettings.defaults().withSteps(6), s -> {
+            asked.add(s);
+            return new DpmSolverSampler(s, MDM.betas(config));
+        }, tokenizer);
+    }
+
+    private Tensor image(double value) {
+        double[] v = new double[64];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = value * (i % 8) / 7.0;
+        }
+        return Tensor.of(v, 1, 8, 8);
+    }
+
+    private static long[] ids(long... v) {
+        return v;
+    }
+
+    @Test
+    @DisplayName("captioning holds the image at its encoder mean, samples the text and reads it up to eos")
+    void captionHoldsImageAndReadsText() {
+        runtime.textTarget = ids(5, 6, 7, 2, 0, 0, 0, 0);
+        Tensor img = image(0.8);
+        String caption = tasks.caption(img);
+        assertThat(caption).isEqualTo("w5 w6 w7");
+        double[] mu = runtime.encoder().encodeImage(img.reshape(1, 1, 8, 8)).mean().toDoubleArray();
+        assertThat(runtime.calls).hasSize(6);
+        for (FakeRuntime.Call c : runtime.calls) {
+            double[] lat = c.latents().toDoubleArray();
+            assertThat(java.util.Arrays.copyOfRange(lat, 0, 16 * 4)).containsExactly(mu);
+            assertThat(c.classes()).containsExactly(config.classes());
+            assertThat(c.time()[0]).isBetween(0.0, 999.0 + 1e-9);
+        }
+        assertThat(runtime.calls.get(0).time()[0]).isCloseTo(999, within(1e-9));
+    }
+
+    @Test
+    @DisplayName("VQA holds the question span and returns only the answer")
+    void answerHoldsQuestion() {
+        runtime.textTarget = ids(40, 41, 9, 33, 2, 0, 0, 0);
+        String answer = tasks.answer(image(0.5), "w9 w10");
+        assertThat(answer).isEqualTo("w9 w33");
+        for (FakeRuntime.Call c : runtime.calls) {
+            double[] lat = c.latents().toDoubleArray();
+            assertThat(java.util.Arrays.copyOfRange(lat, 16 * 4, 16 * 4 + 4)).containsExactly(FakeRuntime.textLatent(9));
+            assertThat(java.util.Arrays.copyOfRange(lat, 17 * 4, 17 * 4 + 4)).containsExactly(FakeRuntime.textLatent(10));
+        }
+    }
+
+    @Test
+    @DisplayName("text-to-text returns the continuation after the prompt")
+    void completeReturnsContinuation() {
+        runtime.textTarget = ids(1, 1, 1, 12, 13, 2, 0, 0);
+        assertThat(tasks.complete("w3 w4 w5")).isEqualTo("w12 w13");
+    }
+
+    @Test
+    @DisplayName("text-to-image holds the packed text and returns a decoded, clamped image")
+    void textToImage() {
+        runtime.imageTarget = 1.7;
+        Generation g = tasks.generate(Prompt.textToImage("w7 w8").withSeed(3));
+        assertThat(g.image().shape()).containsExactly(1, 8, 8);
+        assertThat(g.image().toDoubleArray()).containsOnly(1.0);
+        assertThat(g.tokens()).containsExactly(7, 8, 2, 0, 0, 0, 0, 0);
+        assertThat(g.caption()).isEmpty();
+        assertThat(g.seed()).isEqualTo(3);
+        for (FakeRuntime.Call c : runtime.calls) {
+            double[] lat = c.latents().toDoubleArray();
+            assertThat(java.util.Arrays.copyOfRange(lat, 18 * 4, 18 * 4 + 4)).containsExactly(FakeRuntime.textLatent(2));
+        }
+    }
+
+    @Test
+    @DisplayName("classifier-free guidance is one denoiser call of 2b per step, conditional half first")
+    void guidanceBatchesBothPasses() {
+        runtime.imageTarget = 0.3;
+        List<Generation> gs = tasks.generate(Prompt.classConditional(2, 3.0).withSeed(1), 2);
+        assertThat(runtime.calls).hasSize(6);
+        for (FakeRuntime.Call c : runtime.calls) {
+            assertThat(c.latents().dim(0)).isEqualTo(4);
+            assertThat(c.classes()).containsExactly(2, 2, 4, 4);
+            double[] lat = c.latents().toDoubleArray();
+            int half = lat.length / 2;
+            assertThat(java.util.Arrays.copyOfRange(lat, 0, half)).containsExactly(java.util.Arrays.copyOfRange(lat, half, lat.length));
+        }
+        // x̂0 = u + w(c − u) = 0.3 + 3·(0.5 − 0.3) = 0.9 at every image token; the sample lands within σ_end·|x_T|
+        for (Generation g : gs) {
+            for (double v : g.image().toDoubleArray()) {
+                assertThat(v).isCloseTo(0.9, within(0.06));
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("guidance arithmetic: x̂0(∅) + w·(x̂0(c) − x̂0(∅)) over a 2b batch")
+    void guideArithmetic() {
+        Tensor both = Tensor.of(new double[] {1, 2, 3, 4, 0.5, 0.5, 1, 1}, 4, 2);
+        Tensor g = TaskRunner.guide(both, 2.5);
+        assertThat(g.shape()).containsExactly(2, 2);
+        assertThat(g.toDoubleArray()).containsExactly(new double[] {0.5 + 2.5 * 0.5, 0.5 + 2.5 * 1.5, 1 + 2.5 * 2, 1 + 2.5 * 3}, within(1e-15));
+    }
+
+    @Test
+    @DisplayName("without guidance the class goes in once; the null class is used for an unconditional prompt")
+    void noGuidanceSinglePass() {
+        tasks.generate(Prompt.joint(1).withSeed(0));
+        assertThat(runtime.calls).allSatisfy(c -> assertThat(c.classes()).containsExactly(1));
+        runtime.calls.clear();
+        tasks.generate(Prompt.joint().withSeed(0));
+        assertThat(runtime.calls).allSatisfy(c -> assertThat(c.classes()).containsExactly(config.classes()));
+    }
+
+    @Test
+    @DisplayName("joint generation returns image and caption; a seed reproduces it and steps reach the sampler")
+    void jointGenerationIsReproducible() {
+        runtime.textTarget = ids(20, 21, 2, 0, 0, 0, 0, 0);
+        Generation a = tasks.generate(Prompt.joint(1).withSeed(9).withSteps(3));
+        assertThat(runtime.calls).hasSize(3);
+        assertThat(asked.get(asked.size() - 1).steps()).isEqualTo(3);
+        Generation b = tasks.generate(Prompt.joint(1).withSeed(9).withSteps(3));
+        Generation c = tasks.generate(Prompt.joint(1).withSeed(10).withSteps(3));
+        assertThat(a.caption()).contains("w20 w21");
+        assertThat(a).isEqualTo(b);
+        assertThat(a.image().contentEquals(c.image())).isFalse();
+        for (double v : a.image().toDoubleArray()) {
+            assertThat(v).isCloseTo(0.4, within(0.06));
+        }
+    }
+
+    @Test
+    @DisplayName("text tasks without a tokenizer fail saying how to add one; joint generation still works")
+    void withoutTokenizer() {
+        TaskRunner bare = runner(null);
+        assertThatThrownBy(() -> bare.caption(image(0.1))).isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("captioning needs a tokenizer").hasMessageContaining("MDM.builder().tokenizer(");
+        assertThatThrownBy(() -> bare.complete("w1")).isInstanceOf(ConfigurationException.class);
+        assertThatThrownBy(() -> bare.generate(Prompt.textToImage("w1"))).isInstanceOf(ConfigurationException.class);
+        assertThatThrownBy(() -> bare.generate(Prompt.classConditional(0, 2))).isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("pad");
+        Generation g = bare.generate(Prompt.joint(0));
+        assertThat(g.caption()).isEmpty();
+        assertThat(g.tokens()).hasSize(8);
+    }
+
+    @Test
+    @DisplayName("bad inputs are rejected naming the argument")
+    void rejectsBadInputs() {
+        assertThatThrownBy(() -> tasks.caption(Tensor.zeros(1, 8, 7))).isInstanceOf(InvalidInputException.class).hasMessageContaining("'image'");
+        double[] nan = new double[64];
+        nan[5] = Double.NaN;
+        assertThatThrownBy(() -> tasks.caption(Tensor.of(nan, 1, 8, 8))).isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining("NaN at flat index 5");
+        assertThatThrownBy(() -> tasks.caption(image(1.5))).isInstanceOf(InvalidInputException.class).hasMessageContaining("[-1, 1]");
+        assertThatThrownBy(() -> tasks.answer(image(0.1), "w1 w2 w3 w4 w5 w6 w7 w8")).isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining("'question'").hasMessageContaining("at most 7 tokens");
+        assertThatThrownBy(() -> tasks.answer(image(0.1), " ")).isInstanceOf(InvalidInputException.class).hasMessageContaining("'question'");
+        assertThatThrownBy(() -> tasks.complete("")).isInstanceOf(InvalidInputException.class).hasMessageContaining("'prompt'");
+        assertThatThrownBy(() -> tasks.generate(Prompt.textToImage("w1 w2 w3 w4 w5 w6 w7 w8 w9"))).isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining("'text'").hasMessageContaining("at most 8 tokens");
+        assertThatThrownBy(() -> tasks.generate(Prompt.joint(4))).isInstanceOf(InvalidInputException.class).hasMessageContaining("classId");
+        assertThatThrownBy(() -> tasks.generate(Prompt.joint(0), 0)).isInstanceOf(InvalidInputException.class).hasMessageContaining("count");
+        assertThatThrownBy(() -> tasks.answers(Tensor.zeros(2, 1, 8, 8), List.of("w1"))).isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining("questions");
+        assertThat(runtime.calls).isEmpty();
+    }
+
+    @Test
+    @DisplayName("batched captioning gives one caption per image")
+    void batchedCaptions() {
+        runtime.textTarget = ids(11, 2, 0, 0, 0, 0, 0, 0);
+        assertThat(tasks.captions(Tensor.zeros(3, 1, 8, 8))).containsExactly("w11", "w11", "w11");
+        assertThat(runtime.calls).allSatisfy(c -> assertThat(c.latents().dim(0)).isEqualTo(3));
+    }
+}

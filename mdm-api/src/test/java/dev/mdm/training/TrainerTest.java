@@ -1,0 +1,309 @@
+package dev.mdm.training;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.mdm.ConfigurationException;
+import dev.mdm.InvalidInputException;
+import dev.mdm.MdmConfig;
+import dev.mdm.checkpoint.Checkpoint;
+import dev.mdm.data.Dataset;
+import dev.mdm.data.Example;
+import dev.mdm.model.Decoder;
+import dev.mdm.model.Denoiser;
+import dev.mdm.model.Encoder;
+import dev.mdm.model.GradientResult;
+import dev.mdm.model.LossBreakdown;
+import dev.mdm.model.LossFunction;
+import dev.mdm.model.MambaBlock;
+import dev.mdm.model.OptimizerSettings;
+import dev.mdm.model.ParameterInitializer;
+import dev.mdm.model.Parameters;
+import dev.mdm.model.ScanSwitch;
+import dev.mdm.model.TrainingBatch;
+import dev.mdm.model.TrainingSession;
+import dev.mdm.spi.Capability;
+import dev.mdm.spi.ModelRuntime;
+import dev.mdm.task.Task;
+import dev.mdm.tensor.Tensor;
+import dev.mdm.text.Tokenizer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+@DisplayName("Trainer on a recording fake model")
+class TrainerTest {
+    private static final MdmConfig CONFIG = MdmConfig.tiny();
+    private static final int N_IMG = CONFIG.imageTokens();
+    private static final int LT = CONFIG.textLength();
+
+    /** Words "wN" are id N; pad 0, eos 2. */
+    private static final Tokenizer WORDS = new Tokenizer() {
+        @Override
+        public int vocabSize() {
+            return 64;
+        }
+
+        @Override
+        public int padId() {
+            return 0;
+        }
+
+        @Override
+        public int eosId() {
+            return 2;
+        }
+
+        @Override
+        public int[] encode(String text) {
+            return Arrays.stream(text.trim().split("\\s+")).mapToInt(w -> Integer.parseInt(w.substring(1))).toArray();
+        }
+
+        @Override
+        public String decode(int[] ids) {
+            throw new UnsupportedOperationException();
+        }
+    };
+
+    /** Records the batches and returns a loss that counts them. */
+    private static final class Recording implements ModelRuntime {
+        final List<TrainingBatch> batches = new ArrayList<>();
+        boolean sessionClosed;
+
+        @Override
+        public MdmConfig config() {
+            return CONFIG;
+        }
+
+        @Override
+        public TrainingSession train(OptimizerSettings settings, Parameters resumeState) {
+            return new TrainingSession() {
+                @Override
+                public GradientResult gradients(TrainingBatch batch) {
+                    throw new UnsupportedOperationException();
+                }
+
+                @Override
+                public LossBreakdown step(TrainingBatch batch) {
+                    batches.add(batch.validate(CONFIG));
+                    return new LossBreakdown(batches.size(), 0, 0, 0, 0, 0, 0);
+                }
+
+                @Override
+                public long steps() {
+                    return batches.size();
+                }
+
+                @Override
+                public Parameters emaParameters() {
+                    return parameters();
+                }
+
+                @Override
+                public Parameters optimizerState() {
+                    return Parameters.of(Map.of("adam.step", Tensor.ofLongs(new long[] {batches.size()})));
+                }
+
+                @Override
+                public void close() {
+                    sessionClosed = true;
+                }
+            };
+        }
+
+        @Override
+        public Parameters parameters() {
+            return ParameterInitializer.initialize(CONFIG, 0);
+        }
+
+        @Override
+        public Encoder encoder() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public Decoder decoder() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public ScanSwitch scanSwitch() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public MambaBlock block(int index) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public Denoiser denoiser() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public LossFunction loss() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    private static Dataset dataset(boolean questions) {
+        return new Dataset() {
+            @Override
+            public int size() {
+                return 5;
+            }
+
+            @Override
+            public Example get(int index) {
+                double[] px = new double[64];
+                Arrays.fill(px, index / 10.0);
+                return new Example(Tensor.of(px, 1, 8, 8), index % 4, "w5 w6 w7 w" + (10 + index),
+                        questions ? "w9 w10" : null, questions ? "w11" : null);
+            }
+
+            @Override
+            public List<String> classNames() {
+                return List.of("a", "b", "c", "d");
+            }
+        };
+    }
+
+    private final Recording runtime = new Recording();
+
+    private Trainer.Builder builder() {
+        return Trainer.builder(runtime, WORDS, "fake", Set.of(Capability.TRAINING));
+    }
+
+    private static double[] row(Tensor t, int i, int width) {
+        return Arrays.copyOfRange(t.toDoubleArray(), i * width, (i + 1) * width);
+    }
+
+    @Test
+    @DisplayName("VQA examples hold the image and the question span and score the answer span")
+    void vqaLayoutAndMask() {
+        builder().taskMix(Map.of(Task.VQA, 1.0)).batchSize(3).steps(2).build().fit(dataset(true), null);
+        assertThat(runtime.batches).hasSize(2);
+        TrainingBatch b = runtime.batches.get(0);
+        for (int i = 0; i < 3; i++) {
+            assertThat(Arrays.copyOfRange(b.tokens().toLongArray(), i * LT, (i + 1) * LT)).containsExactly(9, 10, 11, 2, 0, 0, 0, 0);
+            double[] mask = row(b.noised(), i, N_IMG + LT);
+            assertThat(Arrays.copyOfRange(mask, 0, N_IMG + 2)).containsOnly(0.0);
+            assertThat(Arrays.copyOfRange(mask, N_IMG + 2, N_IMG + LT)).containsOnly(1.0);
+            assertThat(b.classIds().toLongArray()[i]).isEqualTo(CONFIG.classes());
+        }
+        assertThat(runtime.sessionClosed).isTrue();
+    }
+
+    @Test
+    @DisplayName("every task's mask, text and class agree with TextLayout and Task; text-to-text splits its caption")
+    void taskMixIsConsistent() {
+        builder().batchSize(40).steps(10).seed(4).build().fit(dataset(true), null);
+        int textToText = 0;
+        for (TrainingBatch b : runtime.batches) {
+            long[] tokens = b.tokens().toLongArray();
+            long[] classes = b.classIds().toLongArray();
+            for (int i = 0; i < 40; i++) {
+                double[] mask = row(b.noised(), i, N_IMG + LT);
+                long[] text = Arrays.copyOfRange(tokens, i * LT, (i + 1) * LT);
+                boolean imageNoised = mask[0] == 1;
+                int givenText = 0;
+                while (givenText < LT && mask[N_IMG + givenText] == 0) {
+                    givenText++;
+                }
+                if (classes[i] != CONFIG.classes()) {
+                    // joint (all noised) or class-conditional (empty text given)
+                    assertThat(imageNoised).isTrue();
+                    assertThat(givenText == 0 || (givenText == LT && Arrays.stream(text).allMatch(t -> t == 0))).isTrue();
+                } else if (!imageNoised) {
+                    assertThat(givenText).as("captioning or VQA").isIn(0, 2);
+                } else if (givenText > 0 && givenText < LT) {
+                    textToText++;
+                    assertThat(givenText).isBetween(1, 3);
+                    assertThat(Arrays.copyOfRange(text, 0, 3)).containsExactly(5, 6, 7);
+                }
+            }
+        }
+        assertThat(textToText).isGreaterThan(20);
+    }
+
+    @Test
+    @DisplayName("joint and class-conditional examples drop their class with probability 0.1")
+    void classDrop() {
+        builder().taskMix(Map.of(Task.JOINT, 1.0)).batchSize(100).steps(30).build().fit(dataset(false), null);
+        long dropped = runtime.batches.stream().flatMapToLong(b -> Arrays.stream(b.classIds().toLongArray()))
+                .filter(c -> c == CONFIG.classes()).count();
+        assertThat(dropped / 3000.0).isCloseTo(0.1, within(0.025));
+    }
+
+    @Test
+    @DisplayName("the listener hears every step with its loss; checkpoints are written every N steps and at the end")
+    void listenerAndCheckpoints(@TempDir Path dir) {
+        Path file = dir.resolve("ckpt.safetensors");
+        List<TrainingProgress> steps = new ArrayList<>();
+        List<Long> saved = new ArrayList<>();
+        TrainingProgress last = builder().batchSize(2).steps(5).checkpointEvery(2, file).build().fit(dataset(true), new TrainingListener() {
+            @Override
+            public void onStep(TrainingProgress progress) {
+                steps.add(progress);
+            }
+
+            @Override
+            public void onCheckpoint(long step, Path f) {
+                saved.add(step);
+            }
+        });
+        assertThat(steps).extracting(TrainingProgress::step).containsExactly(1L, 2L, 3L, 4L, 5L);
+        assertThat(steps).extracting(p -> p.loss().total()).containsExactly(1.0, 2.0, 3.0, 4.0, 5.0);
+        assertThat(steps).allSatisfy(p -> assertThat(p.samplesPerSecond()).isPositive());
+        assertThat(last.step()).isEqualTo(5);
+        assertThat(saved).containsExactly(2L, 4L, 5L);
+        Checkpoint c = Checkpoint.load(file);
+        assertThat(c.config()).isEqualTo(CONFIG);
+        assertThat(c.optimizerState().get("adam.step").toLongArray()).containsExactly(5);
+    }
+
+    @Test
+    @DisplayName("the same seed builds the same batches")
+    void reproducible() {
+        builder().batchSize(4).steps(3).seed(8).build().fit(dataset(true), null);
+        Recording other = new Recording();
+        Trainer.builder(other, WORDS, "fake", Set.of(Capability.TRAINING)).batchSize(4).steps(3).seed(8).build().fit(dataset(true), null);
+        for (int s = 0; s < 3; s++) {
+            TrainingBatch a = runtime.batches.get(s);
+            TrainingBatch b = other.batches.get(s);
+            assertThat(a.tokens().contentEquals(b.tokens())).isTrue();
+            assertThat(a.noised().contentEquals(b.noised())).isTrue();
+            assertThat(a.diffusionNoise().contentEquals(b.diffusionNoise())).isTrue();
+            assertThat(a.images().contentEquals(b.images())).isTrue();
+        }
+    }
+
+    @Test
+    @DisplayName("a backend without TRAINING, a missing tokenizer and bad settings fail clearly")
+    void failures() {
+        assertThatThrownBy(() -> Trainer.builder(runtime, WORDS, "onnx", Set.of())).isInstanceOf(UnsupportedOperationException.class)
+                .hasMessageContaining("'onnx'").hasMessageContaining("TRAINING");
+        assertThatThrownBy(() -> Trainer.builder(runtime, null, "djl", Set.of(Capability.TRAINING)).build())
+                .isInstanceOf(ConfigurationException.class).hasMessageContaining("tokenizer(");
+        assertThatThrownBy(() -> builder().batchSize(0)).isInstanceOf(InvalidInputException.class).hasMessageContaining("batchSize");
+        assertThatThrownBy(() -> builder().steps(0)).isInstanceOf(InvalidInputException.class).hasMessageContaining("steps");
+        assertThatThrownBy(() -> builder().classDropProbability(1.5)).isInstanceOf(InvalidInputException.class);
+        assertThatThrownBy(() -> builder().taskMix(Map.of(Task.VQA, -1.0))).isInstanceOf(InvalidInputException.class);
+        assertThatThrownBy(() -> builder().taskMix(Map.of(Task.VQA, 0.0))).isInstanceOf(InvalidInputException.class);
+        assertThatThrownBy(() -> builder().taskMix(Map.of(Task.VQA, 1.0)).build().fit(dataset(false), null))
+                .isInstanceOf(InvalidInputException.class).hasMessageContaining("taskMix");
+        assertThatThrownBy(() -> builder().build().fit(null, null)).isInstanceOf(InvalidInputException.class).hasMessageContaining("dataset");
+    }
+}
