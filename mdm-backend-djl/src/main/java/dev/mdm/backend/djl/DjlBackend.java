@@ -14,6 +14,7 @@ import dev.mdm.model.MambaShape;
 import dev.mdm.model.Parameters;
 import dev.mdm.model.ScanSwitch;
 import dev.mdm.model.SsdRequest;
+import dev.mdm.sampling.DpmSolverSampler;
 import dev.mdm.sampling.Sampler;
 import dev.mdm.sampling.SamplerSettings;
 import dev.mdm.spi.Backend;
@@ -167,7 +168,8 @@ public final class DjlBackend implements Backend {
     @Override
     public Sampler sampler(SamplerSettings settings, double[] betas) {
         lifecycle.ensureOpen();
-        throw new UnsupportedOperationException("sampler pending the shared host sampler");
+        // the shared host implementation of SPEC §8 (decision D11): a sampler is host arithmetic around model calls
+        return new DpmSolverSampler(settings, betas);
     }
 
     @Override

@@ -1,11 +1,10 @@
 package dev.mdm.backend.djl;
 
-import dev.mdm.InvalidInputException;
 import dev.mdm.MdmConfig;
 import dev.mdm.model.ScanSwitch;
 import dev.mdm.tensor.Tensor;
 
-/** The scan switch of SPEC §5: permutations applied with an NDArray gather along the sequence axis. Thread-safe. */
+/** The scan switch of SPEC §5 and decision D13: permutations applied with an NDArray gather along the sequence axis. Thread-safe. */
 final class DjlScanSwitch implements ScanSwitch {
     private final MdmConfig config;
     private final ScanOrders orders;
@@ -30,6 +29,12 @@ final class DjlScanSwitch implements ScanSwitch {
     }
 
     @Override
+    public int[] sequenceOrder(int block) {
+        owner.ensureOpen();
+        return orders.sequence(block);
+    }
+
+    @Override
     public Tensor permute(int block, Tensor x) {
         return apply(block, x, false);
     }
@@ -41,9 +46,6 @@ final class DjlScanSwitch implements ScanSwitch {
 
     private Tensor apply(int block, Tensor x, boolean inverse) {
         owner.ensureOpen();
-        if (block < 0) {
-            throw new InvalidInputException("block", "a block index >= 0", String.valueOf(block));
-        }
         String name = inverse ? "y" : "x";
         Inputs.floats(name, x, -1, config.sequenceLength(), -1);
         int[] perm = inverse ? orders.inverseSequence(block) : orders.sequence(block);

@@ -6,7 +6,7 @@ import dev.mdm.MdmConfig;
 /**
  * The permutations of the scan switch (SPEC §5) as index arrays: image orders 0 row-major, 1 row-major reversed,
  * 2 column-major, 3 column-major reversed; text orders 0 forward, 1 reversed; and, per block, the permutation of
- * the whole sequence with the prefix tokens and BOT fixed. Immutable.
+ * the whole sequence (TIME and CLASS fixed, the text span first in odd blocks: decision D13). Immutable.
  */
 final class ScanOrders {
     private final MdmConfig config;
@@ -56,21 +56,36 @@ final class ScanOrders {
         };
     }
 
-    /** @return the permutation P_block of the whole sequence: permuted[j] = canonical[perm[j]] */
+    /**
+     * @return P_block as one index array, blockOrder[j] = canonical[perm[j]]: even blocks
+     *     [TIME, CLASS, BOI, image(order), BOT, text(order)], odd blocks [TIME, CLASS, BOT, text(order), BOI,
+     *     image(order)] (decision D13, so that image tokens can read text in a causal scan)
+     */
     int[] sequence(int block) {
+        if (block < 0) {
+            throw new InvalidInputException("block", "a block index >= 0", String.valueOf(block));
+        }
         int[] img = image(block % config.imageScans());
         int[] txt = text(block % config.textScans());
-        int[] p = new int[config.sequenceLength()];
-        for (int j = 0; j < p.length; j++) {
-            p[j] = j;
-        }
         int io = config.imageOffset();
-        for (int j = 0; j < img.length; j++) {
-            p[io + j] = io + img[j];
-        }
         int to = config.textOffset();
-        for (int j = 0; j < txt.length; j++) {
-            p[to + j] = to + txt[j];
+        int[] p = new int[config.sequenceLength()];
+        int j = 0;
+        p[j++] = 0;
+        p[j++] = 1;
+        boolean textFirst = block % 2 == 1;
+        for (int span = 0; span < 2; span++) {
+            if ((span == 0) != textFirst) {
+                p[j++] = io - 1;
+                for (int k : img) {
+                    p[j++] = io + k;
+                }
+            } else {
+                p[j++] = to - 1;
+                for (int k : txt) {
+                    p[j++] = to + k;
+                }
+            }
         }
         return p;
     }
