@@ -1,6 +1,7 @@
 package dev.mdm.backend.djl;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -96,13 +97,31 @@ final class ChunkedSsd {
         return y;
     }
 
-    /** ZOH: B̄ = ((exp(ΔA) − 1)/A)·B, with exp − 1 taken in float64 so small ΔA keeps its digits. */
+    /** ZOH: B̄ = ((exp(ΔA) − 1)/A)·B, with exp − 1 taken by {@link #expm1} so that small ΔA keeps its digits. */
     private static NDArray zohScale(NDArray dtA, NDArray a) {
-        if (dtA.getDataType() == DataType.FLOAT64) {
-            return dtA.exp().sub(1).div(a);
+        return expm1(dtA).div(a);
+    }
+
+    /** Below this |v|, exp(v) − 1 is taken from its series; above it, the subtraction loses only a few ulps. */
+    private static final double SERIES_LIMIT = 0.5;
+    /** Series degree: the first omitted term is below 0.5¹⁷/18! ≈ 1e-21 relative, under float64 resolution. */
+    private static final int SERIES_DEGREE = 17;
+
+    /**
+     * exp(v) − 1 accurate to float32 resolution everywhere and differentiable (DJL has no expm1, and its dtype casts
+     * detach the graph, so a float64 detour would lose the gradient): a Taylor series, exact to float64 resolution,
+     * for |v| &lt; 0.5 and exp(v) − 1 elsewhere. The series reads a clipped copy of v, so its masked
+     * branch stays finite and passes no gradient for large |v|.
+     */
+    static NDArray expm1(NDArray v) {
+        NDArray small = v.abs().lt(SERIES_LIMIT);
+        NDArray c = v.clip(-SERIES_LIMIT, SERIES_LIMIT);
+        NDArray series = c.div(SERIES_DEGREE).add(1);
+        for (int k = SERIES_DEGREE - 1; k >= 2; k--) {
+            series = c.mul(series).div(k).add(1);
         }
-        NDArray wide = dtA.toType(DataType.FLOAT64, false);
-        return wide.exp().sub(1).div(a.toType(DataType.FLOAT64, false)).toType(dtA.getDataType(), false);
+        series = c.mul(series);
+        return NDArrays.where(small, series, v.exp().sub(1));
     }
 
     /** [b, l, g, n] → [b, l, h, n], head i reading group ⌊i·g/h⌋. */
