@@ -178,6 +178,11 @@ final class DjlTrainingSession implements TrainingSession {
             norm += g.toType(DataType.FLOAT64, false).square().sum().getDouble();
         }
         norm = Math.sqrt(norm);
+        if (!Double.isFinite(norm)) {
+            // applying it would turn every weight and the optimizer state into NaN
+            throw new IllegalStateException("non-finite gradient norm (" + norm + ") at step " + (steps + 1)
+                    + "; the weights and optimizer state were left unchanged (lower the learning rate?)");
+        }
         double scale = 1;
         if (settings.gradClipNorm() > 0) {
             scale = Math.min(1, settings.gradClipNorm() / (norm + CLIP_EPS));
