@@ -12,7 +12,6 @@ import dev.mdm.model.OptimizerSettings;
 import dev.mdm.model.Parameters;
 import dev.mdm.model.TrainingBatch;
 import dev.mdm.model.TrainingSession;
-import dev.mdm.tensor.DType;
 import dev.mdm.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -230,7 +229,7 @@ final class DjlTrainingSession implements TrainingSession {
             out.putAll(host(firstMoment, "adam.m.").asMap());
             out.putAll(host(secondMoment, "adam.v.").asMap());
             out.putAll(host(ema, "ema.").asMap());
-            out.put("adam.step", Tensor.ofLongs(new long[] {steps}).to(DType.I64));
+            out.put("adam.step", Tensor.ofLongs(new long[] {steps}));
             return Parameters.of(out);
         });
     }

@@ -34,20 +34,8 @@ final class MdmNetwork {
         this.alphaBar = alphaBars(config);
     }
 
-    MdmConfig config() {
-        return config;
-    }
-
     MambaShape mambaShape() {
         return shape;
-    }
-
-    ScanOrders orders() {
-        return orders;
-    }
-
-    DataType type() {
-        return type;
     }
 
     /** @return ᾱ_t for t = 0..T (ᾱ_0 = 1), decision D3 */
