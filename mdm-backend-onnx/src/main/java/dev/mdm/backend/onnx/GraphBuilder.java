@@ -464,8 +464,7 @@ final class GraphBuilder {
         do {
             n = prefix + "_" + counter++;
         } while (names.contains(n));
-        names.add(n);
-        return n;
+        return n; // reserved by the caller, which registers it as a node output or an initializer
     }
 
     private void claim(String name) {
