@@ -316,6 +316,126 @@ final class NaiveMdm {
         return linear(rmsNorm(picked, b * n, d, get(w, "norm_f.weight")), b * n, d, get(w, "latent_out.weight"), null, dz);
     }
 
+    // ---- loss (SPEC §7, decisions D2-D7) ----
+
+    /** @return {total, imgAuto, imgDenoised, txtAuto, txtDenoised, kl, se} */
+    double[] loss(dev.mdm.model.TrainingBatch batch) {
+        int b = batch.images().dim(0);
+        int nImg = c.imageTokens();
+        int lt = c.textLength();
+        int n = c.latentTokens();
+        int dz = c.latentDim();
+        double[][] ie = encodeImage(batch.images().toDoubleArray(), b);
+        long[] tokens = batch.tokens().toLongArray();
+        double[][] te = encodeText(tokens, b);
+        double[] mu = new double[b * n * dz];
+        double[] lv = new double[b * n * dz];
+        for (int s = 0; s < b; s++) {
+            for (int k = 0; k < n; k++) {
+                for (int j = 0; j < dz; j++) {
+                    int dst = (s * n + k) * dz + j;
+                    mu[dst] = k < nImg ? ie[0][(s * nImg + k) * dz + j] : te[0][(s * lt + k - nImg) * dz + j];
+                    lv[dst] = k < nImg ? ie[1][(s * nImg + k) * dz + j] : te[1][(s * lt + k - nImg) * dz + j];
+                }
+            }
+        }
+        double[] e1 = batch.vaeNoise().toDoubleArray();
+        double[] e2 = batch.diffusionNoise().toDoubleArray();
+        double[] mask = batch.noised().toDoubleArray();
+        long[] t = batch.timesteps().toLongArray();
+        double[] abar = alphaBars(c);
+        double[] z0 = new double[mu.length];
+        double[] zt = new double[mu.length];
+        double[] tin = new double[b];
+        for (int i = 0; i < mu.length; i++) {
+            int s = i / (n * dz);
+            double ab = abar[(int) t[s]];
+            z0[i] = mu[i] + Math.exp(0.5 * lv[i]) * e1[i];
+            zt[i] = mask[i / dz] != 0 ? Math.sqrt(ab) * z0[i] + Math.sqrt(1 - ab) * e2[i] : z0[i];
+            tin[s] = t[s] - 1;
+        }
+        double[] zh = denoise(zt, tin, batch.classIds().toLongArray(), b);
+        double[] x = batch.images().toDoubleArray();
+        double[][] imgs = {decodeImage(part(z0, b, 0, nImg), b), decodeImage(part(zh, b, 0, nImg), b)};
+        double[][] logits = {decodeText(part(z0, b, nImg, lt), b), decodeText(part(zh, b, nImg, lt), b)};
+        double[] terms = new double[7];
+        int pixPerImg = c.imageChannels() * c.imageHeight() * c.imageWidth();
+        for (int which = 0; which < 2; which++) {
+            double sum = 0;
+            int cnt = 0;
+            for (int i = 0; i < x.length; i++) {
+                int s = i / pixPerImg;
+                int yx = i % (c.imageHeight() * c.imageWidth());
+                int tok = (yx / c.imageWidth() / c.patch()) * c.gridWidth() + (yx % c.imageWidth()) / c.patch();
+                if (which == 1 && mask[s * n + tok] == 0) {
+                    continue;
+                }
+                sum += Math.pow(x[i] - imgs[which][i], 2);
+                cnt++;
+            }
+            terms[1 + which] = cnt == 0 ? 0 : sum / cnt;
+            sum = 0;
+            cnt = 0;
+            int v = c.vocabSize();
+            for (int s = 0; s < b; s++) {
+                for (int k = 0; k < lt; k++) {
+                    if (which == 1 && mask[s * n + nImg + k] == 0) {
+                        continue;
+                    }
+                    double[] row = java.util.Arrays.copyOfRange(logits[which], (s * lt + k) * v, (s * lt + k + 1) * v);
+                    logSoftmax(row);
+                    sum -= row[(int) tokens[s * lt + k]];
+                    cnt++;
+                }
+            }
+            terms[3 + which] = cnt == 0 ? 0 : sum / cnt;
+        }
+        double kl = 0;
+        for (int i = 0; i < mu.length; i++) {
+            kl += 0.5 * (mu[i] * mu[i] + Math.exp(lv[i]) - 1 - lv[i]);
+        }
+        terms[5] = kl / (b * n);
+        int kc = c.seCandidates();
+        double seSum = 0;
+        int seCount = 0;
+        for (int[] span : new int[][] {{0, nImg}, {nImg, n}}) {
+            java.util.List<int[]> list = new java.util.ArrayList<>();
+            for (int s = 0; s < b; s++) {
+                for (int k = span[0]; k < span[1]; k++) {
+                    if (mask[s * n + k] != 0) {
+                        list.add(new int[] {s, k});
+                    }
+                }
+            }
+            int m = list.size();
+            for (int j = 0; j < m; j++) {
+                int[] me = list.get(j);
+                double[] cand = new double[kc * dz];
+                for (int q = 0; q < kc; q++) {
+                    int[] o = list.get((j + q) % m);
+                    System.arraycopy(z0, (o[0] * n + o[1]) * dz, cand, q * dz, dz);
+                }
+                int row = (me[0] * n + me[1]) * dz;
+                seSum += scoreEntropy(java.util.Arrays.copyOfRange(zt, row, row + dz), java.util.Arrays.copyOfRange(zh, row, row + dz),
+                        cand, new double[] {abar[(int) t[me[0]]]}, 1, kc, dz)[0];
+                seCount++;
+            }
+        }
+        terms[6] = seCount == 0 ? 0 : seSum / seCount;
+        terms[0] = terms[1] + terms[2] + terms[3] + terms[4] + c.klWeight() * terms[5] + c.seWeight() * terms[6];
+        return terms;
+    }
+
+    private double[] part(double[] z, int b, int from, int count) {
+        int n = c.latentTokens();
+        int dz = c.latentDim();
+        double[] out = new double[b * count * dz];
+        for (int s = 0; s < b; s++) {
+            System.arraycopy(z, (s * n + from) * dz, out, s * count * dz, count * dz);
+        }
+        return out;
+    }
+
     // ---- score entropy (SPEC §7) ----
 
     static double[] scoreEntropy(double[] zt, double[] zhat, double[] cand, double[] ab, int m, int k, int dz) {
