@@ -16,6 +16,7 @@ import dev.mdm.model.MambaShape;
 import dev.mdm.model.Parameters;
 import dev.mdm.model.ScanSwitch;
 import dev.mdm.model.SsdRequest;
+import dev.mdm.sampling.DpmSolverSampler;
 import dev.mdm.sampling.Sampler;
 import dev.mdm.sampling.SamplerSettings;
 import dev.mdm.spi.Backend;
@@ -207,7 +208,8 @@ public final class OnnxBackend implements Backend {
     @Override
     public Sampler sampler(SamplerSettings settings, double[] betas) {
         checkOpen();
-        throw new UnsupportedOperationException("sampler pending");
+        // the solver's arithmetic is on host doubles; the model calls it makes run as ONNX graphs (decision D11)
+        return new DpmSolverSampler(settings, betas);
     }
 
     @Override

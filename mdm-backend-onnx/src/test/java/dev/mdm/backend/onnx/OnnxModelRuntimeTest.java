@@ -16,8 +16,10 @@ import dev.mdm.model.OptimizerSettings;
 import dev.mdm.model.ParameterInitializer;
 import dev.mdm.model.Parameters;
 import dev.mdm.model.TrainingBatch;
+import dev.mdm.spi.Backend;
 import dev.mdm.spi.BackendContext;
 import dev.mdm.spi.ModelRuntime;
+import dev.mdm.tck.reference.ReferenceBackendProvider;
 import dev.mdm.tensor.Tensor;
 import java.util.Random;
 import java.util.random.RandomGeneratorFactory;
@@ -26,24 +28,27 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-@DisplayName("A tiny model on the ONNX backend computes SPEC §2-§7 like the plain float64 transcription")
+@DisplayName("A tiny model on the ONNX backend computes SPEC §2-§7 like the float64 reference oracle")
 class OnnxModelRuntimeTest {
     private static final MdmConfig TINY = MdmConfig.tiny();
     private static OnnxBackend backend;
     private static ModelRuntime model;
-    private static NaiveMdm naive;
+    private static Backend referenceBackend;
+    private static ModelRuntime reference;
 
     @BeforeAll
     static void load() {
         backend = new OnnxBackend(new BackendContext(Device.cpu(), Precision.FP32));
         Parameters p = perturbed(ParameterInitializer.initialize(TINY, 42), 7);
         model = backend.load(TINY, p);
-        naive = new NaiveMdm(TINY, model.parameters());
+        referenceBackend = new ReferenceBackendProvider().create(new BackendContext(Device.cpu(), Precision.FP64));
+        reference = referenceBackend.load(TINY, p);
     }
 
     @AfterAll
     static void close() {
         backend.close();
+        referenceBackend.close();
     }
 
     /** The initializer's 0.02-scale embeddings would hide mistakes in the positional and class terms: scale them up. */
@@ -63,37 +68,35 @@ class OnnxModelRuntimeTest {
         int b = 3;
         double[] images = uniform(new Random(1), b * 64);
         LatentDistribution img = model.encoder().encodeImage(Tensor.of(images, b, 1, 8, 8));
-        double[][] expected = naive.encodeImage(images, b);
-        assertClose("image mean", img.mean(), expected[0], b, 16, 4);
-        assertClose("image log var", img.logVar(), expected[1], b, 16, 4);
-        long[] tokens = tokens(new Random(2), b);
-        LatentDistribution txt = model.encoder().encodeText(Tensor.ofLongs(tokens, b, 8));
-        double[][] te = naive.encodeText(tokens, b);
-        assertClose("text mean", txt.mean(), te[0], b, 8, 4);
-        assertClose("text log var", txt.logVar(), te[1], b, 8, 4);
+        LatentDistribution expected = reference.encoder().encodeImage(Tensor.of(images, b, 1, 8, 8));
+        assertClose("image mean", img.mean(), expected.mean().toDoubleArray(), b, 16, 4);
+        assertClose("image log var", img.logVar(), expected.logVar().toDoubleArray(), b, 16, 4);
+        Tensor tokens = Tensor.ofLongs(tokens(new Random(2), b), b, 8);
+        LatentDistribution txt = model.encoder().encodeText(tokens);
+        LatentDistribution te = reference.encoder().encodeText(tokens);
+        assertClose("text mean", txt.mean(), te.mean().toDoubleArray(), b, 8, 4);
+        assertClose("text log var", txt.logVar(), te.logVar().toDoubleArray(), b, 8, 4);
     }
 
     @Test
     @DisplayName("the decoders give unpatchified images and token logits")
     void decoders() {
-        double[] zi = gaussian(new Random(3), 2 * 16 * 4, 1);
-        assertClose("images", model.decoder().decodeImage(Tensor.of(zi, 2, 16, 4)), naive.decodeImage(zi, 2), 2, 1, 8, 8);
-        double[] zt = gaussian(new Random(4), 2 * 8 * 4, 1);
-        assertClose("logits", model.decoder().decodeText(Tensor.of(zt, 2, 8, 4)), naive.decodeText(zt, 2), 2, 8, 64);
+        Tensor zi = Tensor.of(gaussian(new Random(3), 2 * 16 * 4, 1), 2, 16, 4);
+        assertClose("images", model.decoder().decodeImage(zi), reference.decoder().decodeImage(zi).toDoubleArray(), 2, 1, 8, 8);
+        Tensor zt = Tensor.of(gaussian(new Random(4), 2 * 8 * 4, 1), 2, 8, 4);
+        assertClose("logits", model.decoder().decodeText(zt), reference.decoder().decodeText(zt).toDoubleArray(), 2, 8, 64);
     }
 
     @Test
     @DisplayName("every block applies pre-norm, its scan order, the mixer and the residual")
     void blocks() {
         int len = TINY.sequenceLength();
-        double[] x = gaussian(new Random(5), 2 * len * 32, 1);
+        Tensor x = Tensor.of(gaussian(new Random(5), 2 * len * 32, 1), 2, len, 32);
         for (int i = 0; i < TINY.blocks(); i++) {
-            assertClose("block " + i, model.block(i).forward(Tensor.of(x, 2, len, 32)), naive.block(x, 2, i), 2, len, 32);
+            assertClose("block " + i, model.block(i).forward(x), reference.block(i).forward(x).toDoubleArray(), 2, len, 32);
         }
-        double[] u = gaussian(new Random(6), 11 * 32, 1);
-        assertClose("block mixer", model.block(1).mixer(Tensor.of(u, 1, 11, 32)),
-                NaiveMdm.mixer(u, 1, 11, dev.mdm.model.MambaShape.of(TINY), model.parameters().withPrefixRemoved("blocks.1.mixer.")),
-                1, 11, 32);
+        Tensor u = Tensor.of(gaussian(new Random(6), 11 * 32, 1), 1, 11, 32);
+        assertClose("block mixer", model.block(1).mixer(u), reference.block(1).mixer(u).toDoubleArray(), 1, 11, 32);
     }
 
     @Test
@@ -105,7 +108,8 @@ class OnnxModelRuntimeTest {
         double[] t = {0, 417.25, 999};
         long[] classes = {0, 3, 4};
         Tensor out = model.denoiser().predict(Tensor.of(z, b, n, 4), Tensor.of(t, b), Tensor.ofLongs(classes, b));
-        assertClose("x0", out, naive.denoise(z, t, classes, b), b, n, 4);
+        assertClose("x0", out, reference.denoiser().predict(Tensor.of(z, b, n, 4), Tensor.of(t, b), Tensor.ofLongs(classes, b))
+                .toDoubleArray(), b, n, 4);
         Tensor one = model.denoiser().predict(Tensor.of(java.util.Arrays.copyOf(z, n * 4), 1, n, 4), Tensor.of(new double[] {0}, 1),
                 Tensor.ofLongs(new long[] {0}, 1));
         assertClose("batch of one", one, java.util.Arrays.copyOf(out.toDoubleArray(), n * 4), 1, n, 4);
@@ -125,7 +129,9 @@ class OnnxModelRuntimeTest {
                 Tensor.ofLongs(tokens(r, b), b, 8), Tensor.ofLongs(new long[] {1, 4, 2}, b), Tensor.of(noised, b, n),
                 RandomGeneratorFactory.of("L64X128MixRandom").create(3));
         LossBreakdown loss = model.loss().compute(batch);
-        double[] e = naive.loss(batch);
+        LossBreakdown ref = reference.loss().compute(batch);
+        double[] e = {ref.total(), ref.imageReconstruction(), ref.imageDenoised(), ref.textReconstruction(),
+                ref.textDenoised(), ref.kl(), ref.scoreEntropy()};
         double[] got = {loss.total(), loss.imageReconstruction(), loss.imageDenoised(), loss.textReconstruction(),
                 loss.textDenoised(), loss.kl(), loss.scoreEntropy()};
         for (int i = 0; i < e.length; i++) {
