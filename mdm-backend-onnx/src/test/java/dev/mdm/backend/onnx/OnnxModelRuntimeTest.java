@@ -116,6 +116,21 @@ class OnnxModelRuntimeTest {
     }
 
     @Test
+    @DisplayName("the fashion denoiser (8 blocks, 212 positions padded to chunks of 64) stays within float32 tolerance")
+    void fashionDenoiser() {
+        MdmConfig fashion = MdmConfig.fashion();
+        Parameters p = perturbed(ParameterInitializer.initialize(fashion, 5), 6);
+        int n = fashion.latentTokens();
+        int dz = fashion.latentDim();
+        Tensor z = Tensor.of(gaussian(new Random(9), 2 * n * dz, 1), 2, n, dz);
+        Tensor t = Tensor.of(new double[] {10, 870.5}, 2);
+        Tensor c = Tensor.ofLongs(new long[] {3, 10}, 2);
+        try (ModelRuntime onnx = backend.load(fashion, p); ModelRuntime ref = referenceBackend.load(fashion, p)) {
+            assertClose("fashion x0", onnx.denoiser().predict(z, t, c), ref.denoiser().predict(z, t, c).toDoubleArray(), 2, n, dz);
+        }
+    }
+
+    @Test
     @DisplayName("the loss reports every term of SPEC §7 with the masks of decision D2")
     void loss() {
         int b = 3;
