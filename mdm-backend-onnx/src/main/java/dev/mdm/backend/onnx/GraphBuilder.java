@@ -55,11 +55,6 @@ final class GraphBuilder {
         this.floatType = floatType;
     }
 
-    /** @return the floating type of this graph's constants */
-    Type floatType() {
-        return floatType;
-    }
-
     // ---- graph interface ----
 
     /**
@@ -277,16 +272,8 @@ final class GraphBuilder {
         return op("Reshape", x, longs(shape));
     }
 
-    String reshape(String x, String shape) {
-        return op("Reshape", x, shape);
-    }
-
     String unsqueeze(String x, long... axes) {
         return op("Unsqueeze", x, longs(axes));
-    }
-
-    String squeeze(String x, long... axes) {
-        return op("Squeeze", x, longs(axes));
     }
 
     String gather(String data, String indices, long axis) {
