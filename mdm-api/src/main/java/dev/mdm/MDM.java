@@ -15,7 +15,9 @@ import dev.mdm.spi.Backend;
 import dev.mdm.spi.BackendContext;
 import dev.mdm.spi.BackendProvider;
 import dev.mdm.spi.BackendRegistry;
+import dev.mdm.spi.Capability;
 import dev.mdm.spi.ModelRuntime;
+import dev.mdm.spi.OnnxExporter;
 import dev.mdm.task.Generation;
 import dev.mdm.task.Prompt;
 import dev.mdm.task.TaskRunner;
@@ -273,6 +275,26 @@ public final class MDM implements AutoCloseable {
      */
     public String complete(String prompt) {
         return tasks().complete(prompt);
+    }
+
+    /**
+     * Writes the model as standalone ONNX files (see {@link OnnxExporter} for the files and their inputs and outputs),
+     * runnable wherever ONNX Runtime runs.
+     *
+     * @param directory where to write; created if needed
+     * @return the paths written
+     * @throws UnsupportedOperationException when this backend lacks {@link Capability#ONNX_EXPORT}
+     */
+    public List<java.nio.file.Path> exportOnnx(java.nio.file.Path directory) {
+        Objects.requireNonNull(directory, "directory");
+        ModelRuntime r = runtime();
+        if (!backend.capabilities().contains(Capability.ONNX_EXPORT) || !(r instanceof OnnxExporter exporter)) {
+            throw new UnsupportedOperationException("backend '" + backend.name() + "' cannot export ONNX (it lacks the "
+                    + "ONNX_EXPORT capability); load these weights on the onnx backend and export from there: "
+                    + "MDM.builder().backend(\"onnx\").config(mdm.config()).parameters(mdm.parameters()).build()"
+                    + ".exportOnnx(dir), with dev.mdm:mdm-backend-onnx on the class path");
+        }
+        return exporter.exportOnnx(directory);
     }
 
     /**
