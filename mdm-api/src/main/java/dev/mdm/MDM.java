@@ -1,5 +1,6 @@
 package dev.mdm;
 
+import dev.mdm.checkpoint.Checkpoint;
 import dev.mdm.model.Decoder;
 import dev.mdm.model.Denoiser;
 import dev.mdm.model.Encoder;
@@ -16,6 +17,7 @@ import dev.mdm.spi.BackendProvider;
 import dev.mdm.spi.BackendRegistry;
 import dev.mdm.spi.ModelRuntime;
 import dev.mdm.text.Tokenizer;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -69,6 +71,36 @@ public final class MDM implements AutoCloseable {
      */
     public static String diagnose() {
         return BackendRegistry.discover().diagnose();
+    }
+
+    // ---- checkpoints ----
+
+    /**
+     * Loads a model file with the default backend selection ({@code mdm.backend}, {@code MDM_BACKEND}, then
+     * priority). For another backend, device or precision use {@code MDM.builder().checkpoint(path)…build()}.
+     *
+     * @param path a file written by {@link #save(Path)} or {@link Checkpoint#save(Path)}
+     * @return the model
+     * @throws CheckpointException if the file is not a valid MDM checkpoint
+     */
+    public static MDM load(Path path) {
+        return builder().checkpoint(path).build();
+    }
+
+    /**
+     * Writes the weights, the config, the backend that computed them and, when this model was loaded from a
+     * checkpoint that had one, its tokenizer model, atomically: a failed or interrupted save leaves any previous file
+     * intact.
+     *
+     * @param path the file to create or replace
+     * @throws CheckpointException if the file cannot be written
+     */
+    public void save(Path path) {
+        checkOpen();
+        Checkpoint c = Checkpoint.of(config, runtime.parameters())
+                .withBackend(backend.name() + " " + backend.version() + " (" + backend.device() + ", " + backend.precision() + ")");
+        byte[] tokenizerModel = settings.checkpoint != null ? settings.checkpoint.tokenizerModel().orElse(null) : null;
+        (tokenizerModel != null ? c.withTokenizerModel(tokenizerModel) : c).save(path);
     }
 
     /** @return the model sizes */
@@ -197,6 +229,7 @@ public final class MDM implements AutoCloseable {
         private Parameters parameters;
         private SamplerSettings samplerSettings;
         private Tokenizer tokenizer;
+        private Checkpoint checkpoint;
         private final List<String> problems = new ArrayList<>();
 
         private Builder() {
@@ -214,6 +247,7 @@ public final class MDM implements AutoCloseable {
             b.parameters = parameters;
             b.samplerSettings = samplerSettings;
             b.tokenizer = tokenizer;
+            b.checkpoint = checkpoint;
             return b;
         }
 
@@ -336,7 +370,8 @@ public final class MDM implements AutoCloseable {
          */
         public MDM build() {
             problems.clear();
-            MdmConfig cfg = config != null ? config : MdmConfig.tiny();
+            checkpointConflicts();
+            MdmConfig cfg = config != null ? config : checkpoint != null ? checkpoint.config() : MdmConfig.tiny();
             if (parameters != null) {
                 try {
                     parameters.requireLayout(cfg);
@@ -371,7 +406,8 @@ public final class MDM implements AutoCloseable {
                     throw new BackendUnavailableException("asked for " + dev + " but backend '" + p.name()
                             + "' opened " + backend.device() + "; no silent CPU fallback", List.of());
                 }
-                Parameters params = parameters != null ? parameters : ParameterInitializer.initialize(cfg, seed == null ? 0 : seed);
+                Parameters params = parameters != null ? parameters : checkpoint != null ? checkpoint.parameters()
+                        : ParameterInitializer.initialize(cfg, seed == null ? 0 : seed);
                 ModelRuntime runtime = backend.load(cfg, params);
                 MDM mdm = new MDM(this.copy(), cfg, backend, runtime);
                 LOG.log(System.Logger.Level.INFO, "MDM backend {0} {1} on {2} ({3})", backend.name(), backend.version(),
@@ -380,6 +416,53 @@ public final class MDM implements AutoCloseable {
             } catch (RuntimeException | Error e) {
                 backend.close();
                 throw e;
+            }
+        }
+    
+        // ---- checkpoints ----
+
+        /**
+         * Takes the config and parameters from a model file (read and checked now). Setting {@link #parameters}
+         * as well, or a {@link #config} that differs from the file's, is reported by {@link #build()}.
+         *
+         * @param path a file written by {@link MDM#save(Path)} or {@link Checkpoint#save(Path)}
+         * @return this builder
+         * @throws CheckpointException if the file is not a valid MDM checkpoint
+         */
+        public Builder checkpoint(Path path) {
+            once("checkpoint", this.checkpoint);
+            this.checkpoint = Checkpoint.load(Objects.requireNonNull(path, "path"));
+            return this;
+        }
+
+        private void checkpointConflicts() {
+            if (checkpoint == null) {
+                return;
+            }
+            String file = checkpoint.source().map(Path::toString).orElse("the checkpoint");
+            if (parameters != null) {
+                problems.add("parameters were set and checkpoint(" + file + ") also supplies them; set only one");
+            }
+            if (config != null && !config.equals(checkpoint.config())) {
+                problems.add("config differs from that of checkpoint(" + file + ") in " + differences(config, checkpoint.config())
+                        + "; drop config(...) to use the file's");
+            }
+        }
+
+        private static String differences(MdmConfig given, MdmConfig inFile) {
+            try {
+                var json = new com.fasterxml.jackson.databind.ObjectMapper();
+                var a = json.readTree(given.toJson());
+                var b = json.readTree(inFile.toJson());
+                List<String> out = new ArrayList<>();
+                a.fieldNames().forEachRemaining(f -> {
+                    if (!a.get(f).equals(b.get(f))) {
+                        out.add(f + " (given " + a.get(f) + ", file " + b.get(f) + ")");
+                    }
+                });
+                return String.join(", ", out);
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new IllegalStateException("MdmConfig.toJson() wrote invalid JSON", e);
             }
         }
     }

@@ -196,11 +196,13 @@ public final class BackendRegistry {
                 sb.append("  ").append(n).append(": not on the class path (artifact ").append(art).append(")\n");
             }
         });
+        String chosen;
         try {
-            sb.append("  selected by default: ").append(select(null).name()).append('\n');
+            chosen = select(null).name();
         } catch (RuntimeException e) {
-            sb.append("  selected by default: none (").append(e.getMessage().lines().findFirst().orElse("")).append(")\n");
+            chosen = "none (" + e.getMessage().lines().findFirst().orElse("") + ")";
         }
+        sb.append("  selected by default: ").append(chosen).append('\n');
         return sb.toString();
     }
 

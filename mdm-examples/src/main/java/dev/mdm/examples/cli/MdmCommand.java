@@ -1,0 +1,72 @@
+package dev.mdm.examples.cli;
+
+import dev.mdm.BackendNotFoundException;
+import dev.mdm.BackendUnavailableException;
+import dev.mdm.CheckpointException;
+import dev.mdm.ConfigurationException;
+import dev.mdm.InvalidInputException;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code mdm} command and its subcommands. */
+@Command(name = "mdm", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        description = "Multi-modal Diffusion Mamba for the JVM: generate images with captions, caption images, "
+                + "answer questions, train, evaluate, benchmark and check backends.",
+        subcommands = {DiagnoseCommand.class, CommandLine.HelpCommand.class},
+        footer = {"", "Exit codes: 0 ok, 1 failed, 2 bad usage or input, 3 no usable backend, 4 bad file.",
+                "Run 'mdm COMMAND --help' for a command's options."})
+public final class MdmCommand implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** @return a command line with the project's error handling: one readable line plus a hint, and exit codes */
+    public static CommandLine newCommandLine() {
+        CommandLine cl = new CommandLine(new MdmCommand());
+        cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            PrintWriter err = commandLine.getErr();
+            String first = e.getMessage() == null ? e.toString() : e.getMessage();
+            err.println("mdm: " + first);
+            String hint = hint(e);
+            if (hint != null) {
+                err.println("hint: " + hint);
+            }
+            if (System.getenv("MDM_DEBUG") != null) {
+                e.printStackTrace(err);
+            }
+            return exitCode(e);
+        });
+        return cl;
+    }
+
+    static int exitCode(Throwable e) {
+        if (e instanceof BackendNotFoundException || e instanceof BackendUnavailableException) {
+            return ExitCodes.NO_BACKEND;
+        }
+        if (e instanceof CheckpointException) {
+            return ExitCodes.BAD_FILE;
+        }
+        if (e instanceof InvalidInputException || e instanceof ConfigurationException || e instanceof IllegalArgumentException) {
+            return ExitCodes.USAGE;
+        }
+        return ExitCodes.FAILED;
+    }
+
+    static String hint(Throwable e) {
+        if (e instanceof BackendNotFoundException || e instanceof BackendUnavailableException) {
+            return "run 'mdm diagnose' to see every backend and why it can or cannot run here";
+        }
+        if (e instanceof CheckpointException) {
+            return "the file may be truncated or not a safetensors checkpoint; re-create it with 'mdm train'";
+        }
+        if (e instanceof InvalidInputException || e instanceof ConfigurationException) {
+            return "see the command's --help for what each option accepts";
+        }
+        return "set MDM_DEBUG=1 for the stack trace";
+    }
+}
