@@ -143,8 +143,9 @@ public final class JcudaBackend implements Backend {
         if (b * l == 0) {
             return Tensor.ofFloats(new float[0], b, l, h, p);
         }
-        boolean half = bf16();
-        int es = half ? 2 : 4;
+        // the SSD computes in fp32 in both precisions; storing host inputs as bf16 here would only lose accuracy
+        boolean half = false;
+        int es = 4;
         return locked(() -> {
             Kernels.SsdShape s = kernels.ssdShape(b, l, h, p, g, n, 64);
             long rows = (long) b * l;
