@@ -9,8 +9,9 @@ import dev.mdm.model.Parameters;
 
 /**
  * One Mamba-2 mixer on the device (SPEC §6): in_proj GEMM, fused causal conv1d + SiLU, chunked SSD fused with
- * discretization, D skip and SiLU(z) gate, grouped RMSNorm, out_proj GEMM. In bf16 mode the two projections and
- * the activations between them are bf16; the SSD, its state and the norms compute in fp32.
+ * discretization, D skip and SiLU(z) gate, grouped RMSNorm, out_proj GEMM. In bf16 mode the projection weights and
+ * their inputs are bf16 (tensor-core GEMMs, fp32 accumulation); in_proj's output, the conv output, the SSD and its
+ * state stay fp32, since each further bf16 rounding on the way costs accuracy the bf16 tolerance of SPEC §10 lacks.
  */
 public final class DeviceMixer {
     private final MambaShape shape;
@@ -124,8 +125,8 @@ public final class DeviceMixer {
     private Buffers carve(Workspace.Carver c, Kernels k, int batch, int seqLen) {
         long rows = (long) batch * seqLen;
         int es = bf16 ? 2 : 4;
-        long zx = c.take(rows * shape.inProjRows() * es);
-        long xbc = c.take(rows * shape.convChannels() * es);
+        long zx = c.take(rows * shape.inProjRows() * 4);
+        long xbc = c.take(rows * shape.convChannels() * 4);
         long y = c.take(rows * shape.dInner() * 4);
         long yn = c.take(rows * shape.dInner() * es);
         long scratch = c.take(ssdShape(k, batch, seqLen).scratchBytes());
@@ -144,21 +145,50 @@ public final class DeviceMixer {
      * @param workspace {@link #workspaceBytes} bytes
      */
     public void forward(CudaContext cuda, Kernels k, long u, int batch, int seqLen, long out, long workspace) {
+        forward(cuda, k, u, batch, seqLen, out, workspace, null);
+    }
+
+    /** Called after each stage of {@link #forward}, for profiling. */
+    public interface StageListener {
+        /** @param stage the stage just queued */
+        void after(String stage);
+    }
+
+    /**
+     * As {@link #forward(CudaContext, Kernels, long, int, int, long, long)}, telling a listener after each stage.
+     *
+     * @param cuda context
+     * @param k kernels
+     * @param u input
+     * @param batch samples
+     * @param seqLen L
+     * @param out output
+     * @param workspace workspace
+     * @param listener told after each stage, or null
+     */
+    public void forward(CudaContext cuda, Kernels k, long u, int batch, int seqLen, long out, long workspace,
+                        StageListener listener) {
+        StageListener mark = listener != null ? listener : s -> { };
         Buffers buf = carve(new Workspace.Carver(workspace), k, batch, seqLen);
         int rows = batch * seqLen;
-        int es = bf16 ? 2 : 4;
+        int es = 4;
         int type = bf16 ? Cublas.R_16BF : Cublas.R_32F;
         int dm = shape.dModel();
         int di = shape.dInner();
         int gn = shape.nGroups() * shape.dState();
         int zxStride = shape.inProjRows();
         int conv = shape.convChannels();
-        cuda.cublas().linear(rows, zxStride, dm, u, dm, inProj, type, buf.zx(), zxStride, type, false);
-        k.convSilu(bf16, buf.zx(), zxStride, di, buf.xbc(), conv, convW, convB, rows, seqLen, conv, shape.dConv());
-        k.ssd(bf16, ssdShape(k, batch, seqLen), buf.xbc(), conv, buf.xbc() + (long) di * es,
+        cuda.cublas().linear(rows, zxStride, dm, u, dm, inProj, type, buf.zx(), zxStride, Cublas.R_32F, false);
+        mark.after("in_proj");
+        k.convSilu(false, buf.zx(), zxStride, di, buf.xbc(), conv, convW, convB, rows, seqLen, conv, shape.dConv());
+        mark.after("conv");
+        k.ssd(false, ssdShape(k, batch, seqLen), buf.xbc(), conv, buf.xbc() + (long) di * es,
                 buf.xbc() + (long) (di + gn) * es, conv, buf.zx() + (long) (2 * di + 2 * gn) * es, zxStride, dtBias, true,
                 a, shape.discretization() == Discretization.ZOH, d, buf.zx(), zxStride, buf.y(), di, buf.scratch());
+        mark.after("ssd");
         k.groupRmsnorm(bf16, buf.y(), normW, buf.yn(), rows, di, shape.nGroups());
+        mark.after("norm");
         cuda.cublas().linear(rows, dm, di, buf.yn(), di, outProj, type, out, dm, Cublas.R_32F, false);
+        mark.after("out_proj");
     }
 }
