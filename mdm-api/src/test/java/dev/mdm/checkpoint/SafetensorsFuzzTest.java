@@ -16,8 +16,10 @@ import java.nio.file.Path;
  * hang) is a bug, and so is a file that reads but does not survive a write-read round trip.
  *
  * <p>By default this runs in regression mode: the seeds and every crashing input kept in
- * {@code src/test/resources/dev/mdm/checkpoint/SafetensorsFuzzTestInputs/readAcceptsOrRejectsCleanly/}. To fuzz, run
- * with {@code JAZZER_FUZZ=1}; new crashing inputs are written into that directory and must be committed there.
+ * {@code src/test/resources/dev/mdm/checkpoint/SafetensorsFuzzTestInputs/readAcceptsOrRejectsCleanly/}. To fuzz for
+ * 25 s (coverage needs Jazzer's instrumentation, which regression runs skip):
+ * {@code JAZZER_FUZZ=1 mvn -B -pl mdm-api verify -Djazzer.hooks=true -Dtest=SafetensorsFuzzTest}. New crashing inputs
+ * are written into that directory and must be committed there.
  */
 class SafetensorsFuzzTest {
     private static final Path FILE;
