@@ -418,7 +418,7 @@ public final class MDM implements AutoCloseable {
                 throw e;
             }
         }
-    
+
         // ---- checkpoints ----
 
         /**
