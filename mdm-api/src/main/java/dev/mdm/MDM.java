@@ -543,7 +543,7 @@ public final class MDM implements AutoCloseable {
                 throw e;
             }
         }
-    
+
         // ---- checkpoints ----
 
         /**
