@@ -5,7 +5,11 @@ import dev.mdm.tensor.Tensor;
 /**
  * The image/text scan switch of SPEC §5. Image orders: 0 row-major, 1 row-major reversed, 2 column-major,
  * 3 column-major reversed. Text orders: 0 forward, 1 reversed. Block i uses image order {@code i mod imageScans} and
- * text order {@code i mod textScans}; prefix tokens and separators never move.
+ * text order {@code i mod textScans}.
+ *
+ * <p>Decision D13 (docs/DECISIONS.md): odd blocks also scan the text span before the image span,
+ * {@code [TIME, CLASS, BOT, text…, BOI, image…]}, even blocks {@code [TIME, CLASS, BOI, image…, BOT, text…]}. With
+ * SPEC §5 alone the causal scan never lets an image token read a text token, so text-to-image could not work.
  */
 public interface ScanSwitch {
     /**
@@ -19,6 +23,12 @@ public interface ScanSwitch {
      * @return {@code perm} with {@code permuted[j] = canonical[perm[j]]} over the text tokens
      */
     int[] textOrder(int order);
+
+    /**
+     * @param block block index
+     * @return {@code perm} of length L with {@code blockOrder[j] = canonical[perm[j]]}: P_i as one index array
+     */
+    int[] sequenceOrder(int block);
 
     /**
      * @param block block index

@@ -8,8 +8,9 @@ import dev.mdm.tensor.Tensor;
 /**
  * The scan switch of SPEC §5. Image orders over the h'×w' patch grid (canonical index r·w' + c): 0 row-major,
  * 1 row-major reversed, 2 column-major, 3 column-major reversed; text orders: 0 forward, 1 reversed. Block i uses
- * image order {@code i mod imageScans} and text order {@code i mod textScans}. Only the image span and the text span
- * of a [b, L, d] sequence move; TIME, CLASS, BOI and BOT stay where they are.
+ * image order {@code i mod imageScans} and text order {@code i mod textScans}. Decision D13: odd blocks also put the
+ * text span (BOT first) before the image span (BOI first), so that in a causal scan image tokens can read text;
+ * TIME and CLASS never move. Block order of an odd block: {@code [TIME, CLASS, BOT, text…, BOI, image…]}.
  */
 final class ReferenceScanSwitch implements ScanSwitch {
     private final MdmConfig config;
@@ -86,6 +87,39 @@ final class ReferenceScanSwitch implements ScanSwitch {
     }
 
     @Override
+    public int[] sequenceOrder(int block) {
+        lifecycle.requireOpen();
+        if (block < 0) {
+            throw new InvalidInputException("block", "a block index >= 0", String.valueOf(block));
+        }
+        int nImg = config.imageTokens();
+        int lt = config.textLength();
+        int boi = config.imageOffset() - 1;
+        int bot = config.textOffset() - 1;
+        int[] img = imageOrder(config.gridHeight(), config.gridWidth(), block % config.imageScans());
+        int[] txt = textOrder(lt, block % config.textScans());
+        int[] order = new int[config.sequenceLength()];
+        int j = 0;
+        order[j++] = 0; // TIME
+        order[j++] = 1; // CLASS
+        boolean textFirst = block % 2 == 1;
+        for (int span = 0; span < 2; span++) {
+            if ((span == 0) != textFirst) {
+                order[j++] = boi;
+                for (int k = 0; k < nImg; k++) {
+                    order[j++] = config.imageOffset() + img[k];
+                }
+            } else {
+                order[j++] = bot;
+                for (int k = 0; k < lt; k++) {
+                    order[j++] = config.textOffset() + txt[k];
+                }
+            }
+        }
+        return order;
+    }
+
+    @Override
     public Tensor permute(int block, Tensor x) {
         return move(block, x, "x", true);
     }
@@ -113,26 +147,13 @@ final class ReferenceScanSwitch implements ScanSwitch {
      */
     double[] apply(int block, double[] x, int b, int d, boolean forward) {
         int len = config.sequenceLength();
-        int[] img = imageOrder(config.gridHeight(), config.gridWidth(), block % config.imageScans());
-        int[] txt = textOrder(config.textLength(), block % config.textScans());
+        int[] order = sequenceOrder(block);
         int[] source = new int[len]; // out position i reads in position source[i]
         for (int i = 0; i < len; i++) {
-            source[i] = i;
-        }
-        int io = config.imageOffset();
-        int to = config.textOffset();
-        for (int j = 0; j < img.length; j++) {
             if (forward) {
-                source[io + j] = io + img[j];
+                source[i] = order[i];
             } else {
-                source[io + img[j]] = io + j;
-            }
-        }
-        for (int j = 0; j < txt.length; j++) {
-            if (forward) {
-                source[to + j] = to + txt[j];
-            } else {
-                source[to + txt[j]] = to + j;
+                source[order[i]] = i;
             }
         }
         double[] out = new double[x.length];

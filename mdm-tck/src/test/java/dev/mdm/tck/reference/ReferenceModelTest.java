@@ -61,7 +61,7 @@ class ReferenceModelTest {
      * block permutes the image and text spans only within themselves, so the text span always follows the image span.
      */
     @Test
-    @DisplayName("an image latent changes text predictions, but a text latent cannot change image predictions (causal, spans never swap)")
+    @DisplayName("an image latent changes text predictions and a text latent changes image predictions (D13: odd blocks scan text first)")
     void modalityMixing() {
         Tensor z = latents(2, 1);
         double[] base = predict(z, 3, 0).toDoubleArray();
@@ -86,9 +86,11 @@ class ReferenceModelTest {
         double[] textChanged = z.toDoubleArray();
         textChanged[nImg * dz] += 1;
         double[] afterText = predict(Tensor.of(textChanged, z.shape()), 3, 0).toDoubleArray();
+        double imageDelta = 0;
         for (int i = 0; i < nImg * dz; i++) {
-            assertThat(afterText[i]).isEqualTo(base[i]);
+            imageDelta = Math.max(imageDelta, Math.abs(afterText[i] - base[i]));
         }
+        assertThat(imageDelta).isGreaterThan(1e-9);
     }
 
     @Test

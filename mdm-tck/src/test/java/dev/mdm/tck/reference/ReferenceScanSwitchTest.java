@@ -54,7 +54,7 @@ class ReferenceScanSwitchTest {
     }
 
     @Test
-    @DisplayName("permute moves only the image and text spans, block i uses orders i mod scans, and unpermute undoes it")
+    @DisplayName("permute reorders the spans (text first in odd blocks), block i uses orders i mod scans, and unpermute undoes it")
     void permuteAndUnpermute() {
         ScanSwitch s = backend.scanSwitch(GRID_2X3);
         int len = 13;
@@ -65,9 +65,9 @@ class ReferenceScanSwitchTest {
         Tensor in = Tensor.of(x, 2, len, 2);
         int[][] expectedSource = {
             {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12},       // block 0: image 0, text 0
-            {0, 1, 2, 8, 7, 6, 5, 4, 3, 9, 12, 11, 10},       // block 1: image 1, text 1
+            {0, 1, 9, 12, 11, 10, 2, 8, 7, 6, 5, 4, 3},       // block 1: text span first (D13), text 1, image 1
             {0, 1, 2, 3, 6, 4, 7, 5, 8, 9, 10, 11, 12},       // block 2: image 2, text 0
-            {0, 1, 2, 8, 5, 7, 4, 6, 3, 9, 12, 11, 10},       // block 3: image 3, text 1
+            {0, 1, 9, 12, 11, 10, 2, 8, 5, 7, 4, 6, 3},       // block 3: text span first (D13), text 1, image 3
             {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12},       // block 4: image 0 again
         };
         for (int block = 0; block < expectedSource.length; block++) {
