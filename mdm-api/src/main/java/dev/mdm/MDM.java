@@ -372,7 +372,7 @@ public final class MDM implements AutoCloseable {
             problems.clear();
             checkpointConflicts();
             MdmConfig cfg = config != null ? config : checkpoint != null ? checkpoint.config() : MdmConfig.tiny();
-            if (parameters != null) {
+            if (parameters != null && problems.isEmpty()) { // after a checkpoint conflict a layout mismatch is only noise
                 try {
                     parameters.requireLayout(cfg);
                 } catch (InvalidInputException e) {
@@ -418,7 +418,7 @@ public final class MDM implements AutoCloseable {
                 throw e;
             }
         }
-    
+
         // ---- checkpoints ----
 
         /**

@@ -125,31 +125,43 @@ public final class Parameters {
      * @param expected name to shape
      * @param what what is being checked, for the message (e.g. {@code "checkpoint"})
      * @return this
-     * @throws InvalidInputException listing every missing, unexpected or misshaped tensor
+     * @throws InvalidInputException listing every misshaped tensor, then the unexpected and missing names (the first ten of each)
      */
     public Parameters requireLayout(Map<String, int[]> expected, String what) {
-        List<String> problems = new ArrayList<>();
+        // misshaped tensors first: they are the likely mistake; long lists of missing or extra names are elided
+        List<String> misshaped = new ArrayList<>();
+        List<String> missing = new ArrayList<>();
+        List<String> unexpected = new ArrayList<>();
         expected.forEach((name, shape) -> {
             Tensor t = tensors.get(name);
             if (t == null) {
-                problems.add("missing '" + name + "' " + Arrays.toString(shape));
+                missing.add("'" + name + "' " + Arrays.toString(shape));
             } else if (!Arrays.equals(t.shape(), shape)) {
-                problems.add("'" + name + "' has shape " + Arrays.toString(t.shape()) + ", expected " + Arrays.toString(shape));
+                misshaped.add("'" + name + "' has shape " + Arrays.toString(t.shape()) + ", expected " + Arrays.toString(shape));
             } else if (!t.dtype().isFloating()) {
-                problems.add("'" + name + "' has dtype " + t.dtype() + ", expected a floating dtype");
+                misshaped.add("'" + name + "' has dtype " + t.dtype() + ", expected a floating dtype");
             }
         });
         for (String name : tensors.keySet()) {
             if (!expected.containsKey(name)) {
-                problems.add("unexpected '" + name + "'");
+                unexpected.add("'" + name + "'");
             }
         }
+        List<String> problems = new ArrayList<>(misshaped);
+        if (!unexpected.isEmpty()) {
+            problems.add(unexpected.size() + " unexpected: " + elide(unexpected));
+        }
+        if (!missing.isEmpty()) {
+            problems.add(missing.size() + " missing: " + elide(missing));
+        }
         if (!problems.isEmpty()) {
-            throw new InvalidInputException(what, "the parameter layout of SPEC §12",
-                    problems.size() + " problem(s): " + String.join("; ", problems.subList(0, Math.min(10, problems.size())))
-                            + (problems.size() > 10 ? "; …" : ""));
+            throw new InvalidInputException(what, "the parameter layout of SPEC §12", String.join("; ", problems));
         }
         return this;
+    }
+
+    private static String elide(List<String> names) {
+        return String.join(", ", names.subList(0, Math.min(10, names.size()))) + (names.size() > 10 ? ", …" : "");
     }
 
     /**

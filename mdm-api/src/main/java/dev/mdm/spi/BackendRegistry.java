@@ -123,6 +123,7 @@ public final class BackendRegistry {
         for (BackendProvider p : providers()) {
             Availability a = probe(p);
             if (a.available()) {
+                requireUnique(p.name(), "priority");
                 return p;
             }
             a.reasons().forEach(r -> reasons.add(p.name() + ": " + r));
@@ -135,12 +136,7 @@ public final class BackendRegistry {
     }
 
     private BackendProvider selectNamed(String name, String source) {
-        List<BackendProvider> matches = providers.stream().filter(p -> p.name().equalsIgnoreCase(name)).toList();
-        if (matches.size() > 1) {
-            throw new BackendUnavailableException("backend '" + name + "' (from " + source + ") is provided more than once; "
-                    + "keep one of these jars on the class path",
-                    matches.stream().map(p -> p.getClass().getName() + " from " + location(p)).toList());
-        }
+        List<BackendProvider> matches = requireUnique(name, source);
         if (matches.isEmpty()) {
             String found = providers.isEmpty() ? "none" : providers().stream().map(BackendProvider::name).collect(Collectors.joining(", "));
             String artifact = KNOWN_ARTIFACTS.get(name);
@@ -161,6 +157,17 @@ public final class BackendRegistry {
                     a.reasons().stream().map(r -> name + ": " + r).toList());
         }
         return p;
+    }
+
+    /** Two jars providing one name is a class-path mistake the user must fix, not something to pick from silently. */
+    private List<BackendProvider> requireUnique(String name, String source) {
+        List<BackendProvider> matches = providers.stream().filter(p -> p.name().equalsIgnoreCase(name)).toList();
+        if (matches.size() > 1) {
+            throw new BackendUnavailableException("backend '" + name + "' (selected by " + source + ") is provided more than once; "
+                    + "keep only one of these on the class path",
+                    matches.stream().map(p -> p.getClass().getName() + " from " + location(p)).toList());
+        }
+        return matches;
     }
 
     /**

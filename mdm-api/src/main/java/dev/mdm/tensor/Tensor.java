@@ -175,8 +175,8 @@ public final class Tensor {
             return ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN).getLong(index * 8);
         }
         double v = getDouble(index);
-        if (v != Math.rint(v)) {
-            throw new InvalidInputException("tensor[" + index + "]", "an integral value", String.valueOf(v));
+        if (v != Math.rint(v) || v < -0x1p63 || v >= 0x1p63) {
+            throw new InvalidInputException("tensor[" + index + "]", "an integral value within the range of a long", String.valueOf(v));
         }
         return (long) v;
     }
@@ -237,7 +237,7 @@ public final class Tensor {
         long[] l = toLongArray();
         int[] out = new int[l.length];
         for (int i = 0; i < l.length; i++) {
-            out[i] = Math.toIntExact(l[i]);
+            out[i] = (int) checkedRange(l[i], Integer.MIN_VALUE, Integer.MAX_VALUE);
         }
         return out;
     }
@@ -269,7 +269,7 @@ public final class Tensor {
                 long v = l[i];
                 switch (target) {
                     case I64 -> b.putLong(v);
-                    case I32 -> b.putInt(Math.toIntExact(v));
+                    case I32 -> b.putInt((int) checkedRange(v, Integer.MIN_VALUE, Integer.MAX_VALUE));
                     case I8 -> b.put(checkedByte(v, -128, 127));
                     case U8 -> b.put(checkedByte(v, 0, 255));
                     case BOOL -> b.put(checkedByte(v, 0, 1));
@@ -381,10 +381,14 @@ public final class Tensor {
     }
 
     private static byte checkedByte(long v, int lo, int hi) {
+        return (byte) checkedRange(v, lo, hi);
+    }
+
+    private static long checkedRange(long v, long lo, long hi) {
         if (v < lo || v > hi) {
             throw new InvalidInputException("value", "a value in [" + lo + ", " + hi + "]", String.valueOf(v));
         }
-        return (byte) v;
+        return v;
     }
 
     private static void checkLength(String argument, int length, int[] shape) {

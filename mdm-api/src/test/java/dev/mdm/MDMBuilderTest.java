@@ -1,0 +1,105 @@
+package dev.mdm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.mdm.model.ParameterInitializer;
+import dev.mdm.spi.Availability;
+import dev.mdm.spi.BackendRegistry;
+import dev.mdm.testing.FakeBackendProvider;
+import java.util.List;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("MDM.Builder")
+class MDMBuilderTest {
+    private static FakeBackendProvider cpuOnly() {
+        return new FakeBackendProvider("cpuonly", 1, Availability.ready(), Device.cpu());
+    }
+
+    @Test
+    @DisplayName("setting a field twice is rejected, naming the field and its first value")
+    void setTwice() {
+        assertThatThrownBy(() -> MDM.builder().seed(1).seed(2)).isInstanceOf(IllegalStateException.class)
+                .hasMessage("seed was already set to 1");
+        assertThatThrownBy(() -> MDM.builder().backend("djl").backend(cpuOnly())).isInstanceOf(IllegalStateException.class)
+                .hasMessage("backend was already set to djl");
+        assertThatThrownBy(() -> MDM.builder().precision(Precision.BF16).precision(Precision.FP32))
+                .hasMessage("precision was already set to BF16");
+        assertThatThrownBy(() -> MDM.builder().device(Device.cpu()).device(Device.gpu(0))).hasMessage("device was already set to cpu");
+    }
+
+    @Test
+    @DisplayName("a blank backend name is an InvalidInputException naming the argument")
+    void blankBackend() {
+        assertThatThrownBy(() -> MDM.builder().backend(" ")).isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining("'backend'");
+    }
+
+    @Test
+    @DisplayName("asking for a GPU from a backend that opens the CPU is an error, and the opened backend is closed")
+    void noSilentCpuFallback() {
+        FakeBackendProvider p = cpuOnly();
+        assertThatThrownBy(() -> MDM.builder().backend(p).device(Device.gpu(0)).build())
+                .isInstanceOf(BackendUnavailableException.class)
+                .hasMessageContaining("asked for gpu:0 but backend 'cpuonly' opened cpu; no silent CPU fallback");
+        assertThat(p.created).singleElement().satisfies(b -> assertThat(b.closes.get()).isEqualTo(1));
+    }
+
+    @Test
+    @DisplayName("builds on the chosen backend with the given config, precision and seeded weights; close is idempotent")
+    void builds() {
+        FakeBackendProvider p = cpuOnly();
+        MDM mdm = MDM.builder().backend(p).config(MdmConfig.tiny()).precision(Precision.FP64).seed(5).build();
+        assertThat(mdm.backend().precision()).isEqualTo(Precision.FP64);
+        assertThat(mdm.config()).isEqualTo(MdmConfig.tiny());
+        assertThat(mdm.parameters().get("pos").contentEquals(ParameterInitializer.initialize(MdmConfig.tiny(), 5).get("pos"))).isTrue();
+        assertThat(mdm.toString()).contains("backend=cpuonly 0.0-test").contains("precision=FP64");
+        mdm.close();
+        mdm.close();
+        assertThat(p.created.get(0).closes.get()).isEqualTo(1);
+        assertThat(mdm.isClosed()).isTrue();
+        assertThatThrownBy(mdm::parameters).isInstanceOf(IllegalStateException.class).hasMessageContaining("MDM").hasMessageContaining("closed");
+    }
+
+    @Test
+    @DisplayName("parameters that do not fit the config are reported by build() before any backend opens")
+    void mismatchedParameters() {
+        FakeBackendProvider p = cpuOnly();
+        var params = ParameterInitializer.initialize(MdmConfig.tiny().toBuilder().dModel(16).build(), 0);
+        assertThatThrownBy(() -> MDM.builder().backend(p).parameters(params).build())
+                .isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.violations()).singleElement().asString()
+                        .startsWith("parameters do not match the config").contains("'pos' has shape [28, 16], expected [28, 32]"));
+        assertThat(p.created).isEmpty();
+    }
+
+    @Test
+    @DisplayName("a backend name resolves through the given registry, and an unknown one lists what was found")
+    void byName() {
+        var reg = BackendRegistry.of(List.of(cpuOnly()));
+        try (MDM mdm = MDM.builder().registry(reg).backend("cpuonly").build()) {
+            assertThat(mdm.backend().name()).isEqualTo("cpuonly");
+        }
+        assertThatThrownBy(() -> MDM.builder().registry(reg).backend("djl").build()).isInstanceOf(BackendNotFoundException.class)
+                .hasMessageContaining("dev.mdm:mdm-backend-djl").hasMessageContaining("backends found: cpuonly");
+    }
+
+    @Test
+    @DisplayName("a provider instance that cannot run here is refused with its reasons")
+    void unavailableInstance() {
+        var p = new FakeBackendProvider("gpuonly", 1, Availability.unavailable("no CUDA device"), null);
+        assertThatThrownBy(() -> MDM.builder().backend(p).build()).isInstanceOfSatisfying(BackendUnavailableException.class,
+                e -> assertThat(e.reasons()).containsExactly("no CUDA device"));
+    }
+
+    @Test
+    @DisplayName("toBuilder gives a builder with the same settings that opens a new backend")
+    void toBuilder() {
+        FakeBackendProvider p = cpuOnly();
+        try (MDM a = MDM.builder().backend(p).seed(3).build(); MDM b = a.toBuilder().build()) {
+            assertThat(p.created).hasSize(2);
+            assertThat(b.parameters().get("boi").contentEquals(a.parameters().get("boi"))).isTrue();
+            assertThatThrownBy(() -> a.toBuilder().seed(4)).hasMessage("seed was already set to 3");
+        }
+    }
+}
