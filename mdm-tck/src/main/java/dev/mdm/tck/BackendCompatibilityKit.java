@@ -392,13 +392,15 @@ public abstract class BackendCompatibilityKit {
 
         @Test
         @Tag(Rules.SCAN_PERMUTE)
-        @DisplayName(Rules.SCAN_PERMUTE + " permute and unpermute of every block match the oracle and invert each other")
+        @DisplayName(Rules.SCAN_PERMUTE + " the sequence order, permute and unpermute of every block match the oracle and invert each other")
         void permuteAndUnpermute() {
             RandomInputs in = inputs(Rules.SCAN_PERMUTE);
             ScanSwitch tested = backend.scanSwitch(fourBlocks);
             ScanSwitch oracle = reference.scanSwitch(fourBlocks);
             Tensor x = fit(in.normal(1, 2, fourBlocks.sequenceLength(), fourBlocks.dModel()));
             for (int block = 0; block < fourBlocks.blocks(); block++) {
+                assertThat(tested.sequenceOrder(block)).as("sequence order of block %d", block)
+                        .containsExactly(oracle.sequenceOrder(block));
                 Tensor permuted = tested.permute(block, x);
                 tolerance.assertClose("permute(block " + block + ")", permuted, oracle.permute(block, x));
                 tolerance.assertClose("unpermute(block " + block + ")", tested.unpermute(block, x), oracle.unpermute(block, x));
