@@ -392,7 +392,7 @@ public abstract class BackendCompatibilityKit {
 
         @Test
         @Tag(Rules.SCAN_PERMUTE)
-        @DisplayName(Rules.SCAN_PERMUTE + " permute and unpermute of every block match the oracle and invert each other")
+        @DisplayName(Rules.SCAN_PERMUTE + " the sequence order, permute and unpermute of every block match the oracle and invert each other")
         void permuteAndUnpermute() {
             RandomInputs in = inputs(Rules.SCAN_PERMUTE);
             ScanSwitch tested = backend.scanSwitch(fourBlocks);
