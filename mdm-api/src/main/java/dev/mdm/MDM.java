@@ -525,7 +525,7 @@ public final class MDM implements AutoCloseable {
             }
             Device dev = device != null ? device : p.defaultDevice();
             Precision prec = precision != null ? precision : Precision.FP32;
-            Backend backend = p.create(new BackendContext(dev, prec));
+            Backend backend = create(p, new BackendContext(dev, prec));
             try {
                 if (dev.isGpu() && !backend.device().isGpu()) {
                     throw new BackendUnavailableException("asked for " + dev + " but backend '" + p.name()
@@ -541,6 +541,19 @@ public final class MDM implements AutoCloseable {
             } catch (RuntimeException | Error e) {
                 backend.close();
                 throw e;
+            }
+        }
+
+        /**
+         * Opens the backend; a native library that fails to load or link surfaces as a {@link LinkageError}, which is
+         * a backend that cannot run here, not a bug of the caller, so it is reported with the backend's name and cause.
+         */
+        private static Backend create(BackendProvider p, BackendContext context) {
+            try {
+                return p.create(context);
+            } catch (LinkageError e) {
+                throw new BackendUnavailableException("backend '" + p.name() + "' cannot run here: its native code failed to load",
+                        List.of(p.name() + ": " + e), e);
             }
         }
 

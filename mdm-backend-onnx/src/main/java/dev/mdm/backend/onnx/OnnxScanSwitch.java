@@ -35,17 +35,19 @@ final class OnnxScanSwitch implements ScanSwitch {
 
     @Override
     public Tensor permute(int block, Tensor x) {
-        return apply(ScanOrders.sequence(config, block), x);
+        return apply(ScanOrders.sequence(config, block), "x", x);
     }
 
     @Override
     public Tensor unpermute(int block, Tensor y) {
-        return apply(ScanOrders.inverse(ScanOrders.sequence(config, block)), y);
+        return apply(ScanOrders.inverse(ScanOrders.sequence(config, block)), "y", y);
     }
 
-    private Tensor apply(int[] perm, Tensor x) {
-        Inputs.require("x", x, -1, config.sequenceLength(), -1);
-        Inputs.nonEmpty("x", x);
+    private Tensor apply(int[] perm, String name, Tensor x) {
+        Inputs.require(name, x, -1, config.sequenceLength(), -1);
+        Inputs.nonEmpty(name, x);
+        // a gather would carry NaN and ∞ through unharmed, but no non-finite input reaches ONNX Runtime
+        x.requireFinite(name);
         // a permutation is exact: keep float64 input in float64
         Type type = x.dtype() == DType.F64 ? Type.DOUBLE : Type.FLOAT;
         return backend.permutation(perm, type).run(Map.of("x", x)).get("y");
