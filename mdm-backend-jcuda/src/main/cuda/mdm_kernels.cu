@@ -464,6 +464,257 @@ extern "C" __global__ void __launch_bounds__(256) ssd_chunk_output_fast_bf16(SSD
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+// Tensor-core path of the two chunk kernels for Q = 64, P = 64, N = 128, used in BF16 precision: the same math, with
+// the four small matrix products as bf16 mma.sync m16n8k16 with fp32 accumulators (operands rounded to bf16 when
+// staged in shared memory, as mamba_ssm's Triton kernels do); discretization, cumulative sums, decays, the chunk
+// states and the state pass stay fp32. 128 threads = 4 warps; warp w owns 16 rows of the output tile.
+// Shared tiles hold bf16 pairs along the reduction index with row strides of 4 (mod 32) words, so that the fragment
+// loads of a warp (8 rows × 4 pairs) hit 32 distinct banks.
+#define TC_LDK 72   // bf16 row stride of [·][64] tiles (36 words)
+#define TC_LDN 136  // bf16 row stride of [·][128] tiles (68 words)
+
+__device__ __forceinline__ float2 ld2(const float* p, size_t i) { return *reinterpret_cast<const float2*>(p + i); }
+__device__ __forceinline__ float2 ld2(const bf16* p, size_t i) {
+    return __bfloat1622float2(*reinterpret_cast<const __nv_bfloat162*>(p + i));
+}
+__device__ __forceinline__ uint32_t pack_bf16(float lo, float hi) {
+    __nv_bfloat162 v = __floats2bfloat162_rn(lo, hi);
+    return *reinterpret_cast<uint32_t*>(&v);
+}
+// d += a·b for one m16n8k16 tile (A row-major 16×16, B column-major 16×8, fp32 accumulators)
+__device__ __forceinline__ void mma_bf16(float* d, uint32_t a0, uint32_t a1, uint32_t a2, uint32_t a3, uint32_t b0,
+                                         uint32_t b1) {
+    asm volatile("mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, "
+                 "{%0,%1,%2,%3};\n"
+                 : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
+                 : "r"(a0), "r"(a1), "r"(a2), "r"(a3), "r"(b0), "r"(b1));
+}
+#define TC_STATE_SHARED (4 * 2 * FQ + 2 * (FN + FP) * TC_LDK)
+
+template <typename T>
+__device__ void ssd_chunk_state_tc(const T* __restrict__ x, int xStride, const T* __restrict__ B, int bStride,
+                                   const T* __restrict__ dt, int dtStride, const float* __restrict__ dtBias,
+                                   int softplus, const float* __restrict__ A, int zoh, float* __restrict__ acum,
+                                   float* __restrict__ coefOut, float* __restrict__ states, SsdDims s) {
+    extern __shared__ __align__(16) float sm[];
+    int c = blockIdx.x, h = blockIdx.y, b = blockIdx.z;
+    int t0 = c * FQ, len = min(FQ, s.L - t0);
+    int g = h / (s.H / s.G);
+    float* sa = sm;                                                // 64 cumulative a
+    float* sc = sa + FQ;                                           // 64 coef
+    uint32_t* Bt = reinterpret_cast<uint32_t*>(sc + FQ);           // [n][t] bf16 pairs along t
+    uint32_t* Xt = Bt + FN * TC_LDK / 2;                           // [p][t] x·coef·exp(s_last − s_t)
+    float Ah = A[h];
+    int tid = threadIdx.x;
+    if (tid < FQ) {
+        float a = 0.f, cf = 0.f;
+        if (tid < len) a = discretize(ld(dt, (size_t)(b * s.L + t0 + tid) * dtStride + h), dtBias, softplus, h, Ah, zoh, &cf);
+        sa[tid] = a;
+        sc[tid] = cf;
+    }
+    __syncthreads();
+    if (tid < 32) {  // inclusive scan of 64 values by one warp, two per lane
+        float v0 = sa[2 * tid], v1 = sa[2 * tid + 1];
+        float pair = v0 + v1, run = pair;
+        for (int o = 1; o < 32; o <<= 1) {
+            float up = __shfl_up_sync(0xffffffffu, run, o);
+            if (tid >= o) run += up;
+        }
+        float before = run - pair;
+        sa[2 * tid] = before + v0;
+        sa[2 * tid + 1] = run;
+    }
+    __syncthreads();
+    size_t base = (size_t)(b * s.H + h) * s.L + t0;
+    if (tid < len) { acum[base + tid] = sa[tid]; coefOut[base + tid] = sc[tid]; }
+    float last = sa[len - 1];
+    // two consecutive tokens per thread, so each shared store is one bf16 pair
+    for (int i = tid; i < (FQ / 2) * FP; i += 128) {
+        int tp = i / FP, p = i % FP, t = 2 * tp;
+        float v0 = t < len ? ld(x, (size_t)(b * s.L + t0 + t) * xStride + h * FP + p) * sc[t] * expf(last - sa[t]) : 0.f;
+        float v1 = t + 1 < len ? ld(x, (size_t)(b * s.L + t0 + t + 1) * xStride + h * FP + p) * sc[t + 1] * expf(last - sa[t + 1]) : 0.f;
+        Xt[p * (TC_LDK / 2) + tp] = pack_bf16(v0, v1);
+    }
+    for (int i = tid; i < (FQ / 2) * FN; i += 128) {
+        int tp = i / FN, n = i % FN, t = 2 * tp;
+        float v0 = t < len ? ld(B, (size_t)(b * s.L + t0 + t) * bStride + g * FN + n) : 0.f;
+        float v1 = t + 1 < len ? ld(B, (size_t)(b * s.L + t0 + t + 1) * bStride + g * FN + n) : 0.f;
+        Bt[n * (TC_LDK / 2) + tp] = pack_bf16(v0, v1);
+    }
+    __syncthreads();
+    // S[n][p] = Σ_t Bt[n][t]·X[t][p]: warp w owns n = 32w .. 32w+31 (two m-tiles), all 64 p (eight n-tiles)
+    int warp = tid >> 5, lane = tid & 31, gq = lane >> 2, tq = lane & 3;
+    float acc[2][8][4] = {};
+#pragma unroll
+    for (int kk = 0; kk < FQ / 16; kk++) {
+        uint32_t af[2][4];
+#pragma unroll
+        for (int mt = 0; mt < 2; mt++) {
+            const uint32_t* r0 = Bt + (warp * 32 + mt * 16 + gq) * (TC_LDK / 2) + kk * 8 + tq;
+            const uint32_t* r1 = r0 + 8 * (TC_LDK / 2);
+            af[mt][0] = r0[0]; af[mt][1] = r1[0]; af[mt][2] = r0[4]; af[mt][3] = r1[4];
+        }
+#pragma unroll
+        for (int j = 0; j < 8; j++) {
+            const uint32_t* br = Xt + (j * 8 + gq) * (TC_LDK / 2) + kk * 8 + tq;
+            uint32_t b0 = br[0], b1 = br[4];
+#pragma unroll
+            for (int mt = 0; mt < 2; mt++) mma_bf16(acc[mt][j], af[mt][0], af[mt][1], af[mt][2], af[mt][3], b0, b1);
+        }
+    }
+    float* out = states + ((size_t)(b * s.nChunks + c) * s.H + h) * FP * FN;
+#pragma unroll
+    for (int mt = 0; mt < 2; mt++) {
+        int n = warp * 32 + mt * 16 + gq;
+#pragma unroll
+        for (int j = 0; j < 8; j++) {
+            int p = j * 8 + tq * 2;
+            *reinterpret_cast<float2*>(out + n * FP + p) = make_float2(acc[mt][j][0], acc[mt][j][1]);
+            *reinterpret_cast<float2*>(out + (n + 8) * FP + p) = make_float2(acc[mt][j][2], acc[mt][j][3]);
+        }
+    }
+}
+extern "C" __global__ void __launch_bounds__(128) ssd_chunk_state_tc_f32(SSD_STATE_ARGS(float)) {
+    ssd_chunk_state_tc<float>(x, xStride, B, bStride, dt, dtStride, dtBias, softplus, A, zoh, acum, coef, states,
+                              SsdDims{L, H, P, G, N, Q, nChunks});
+}
+extern "C" __global__ void __launch_bounds__(128) ssd_chunk_state_tc_bf16(SSD_STATE_ARGS(bf16)) {
+    ssd_chunk_state_tc<bf16>(x, xStride, B, bStride, dt, dtStride, dtBias, softplus, A, zoh, acum, coef, states,
+                             SsdDims{L, H, P, G, N, Q, nChunks});
+}
+
+template <typename T>
+__device__ void ssd_chunk_output_tc(const T* __restrict__ x, int xStride, const T* __restrict__ B,
+                                    const T* __restrict__ C, int bcStride, const T* __restrict__ z, int zStride,
+                                    const float* __restrict__ D, const float* __restrict__ acum,
+                                    const float* __restrict__ coef, const float* __restrict__ states,
+                                    float* __restrict__ y, int yStride, SsdDims s) {
+    extern __shared__ __align__(16) float sm[];
+    int c = blockIdx.x, h = blockIdx.y, b = blockIdx.z;
+    int t0 = c * FQ, len = min(FQ, s.L - t0);
+    int g = h / (s.H / s.G);
+    float* sa = sm;                                               // 64 cumulative a
+    uint32_t* Cs = reinterpret_cast<uint32_t*>(sa + FQ);          // [t][n] bf16 pairs along n
+    uint32_t* Bs = Cs + FQ * TC_LDN / 2;                          // [u][n]
+    uint32_t* St = Bs + FQ * TC_LDN / 2;                          // [p][n] state entering the chunk
+    uint32_t* Xt = St + FP * TC_LDN / 2;                          // [p][u] coef·x
+    int tid = threadIdx.x;
+    size_t tb = (size_t)(b * s.H + h) * s.L + t0;
+    if (tid < FQ) sa[tid] = tid < len ? acum[tb + tid] : 0.f;
+    for (int i = tid; i < FQ * (FN / 2); i += 128) {
+        int t = i / (FN / 2), np = i % (FN / 2);
+        float2 cv = make_float2(0.f, 0.f), bv = make_float2(0.f, 0.f);
+        if (t < len) {
+            size_t row = (size_t)(b * s.L + t0 + t) * bcStride + g * FN + 2 * np;
+            cv = ld2(C, row);
+            bv = ld2(B, row);
+        }
+        Cs[t * (TC_LDN / 2) + np] = pack_bf16(cv.x, cv.y);
+        Bs[t * (TC_LDN / 2) + np] = pack_bf16(bv.x, bv.y);
+    }
+    for (int i = tid; i < (FQ / 2) * FP; i += 128) {
+        int up = i / FP, p = i % FP, u = 2 * up;
+        float v0 = u < len ? ld(x, (size_t)(b * s.L + t0 + u) * xStride + h * FP + p) * coef[tb + u] : 0.f;
+        float v1 = u + 1 < len ? ld(x, (size_t)(b * s.L + t0 + u + 1) * xStride + h * FP + p) * coef[tb + u + 1] : 0.f;
+        Xt[p * (TC_LDK / 2) + up] = pack_bf16(v0, v1);
+    }
+    const float* st_in = states + ((size_t)(b * s.nChunks + c) * s.H + h) * FP * FN;
+    for (int i = tid; i < (FN / 2) * FP; i += 128) {
+        int np = i / FP, p = i % FP;
+        St[p * (TC_LDN / 2) + np] = pack_bf16(st_in[(2 * np) * FP + p], st_in[(2 * np + 1) * FP + p]);
+    }
+    __syncthreads();
+    int warp = tid >> 5, lane = tid & 31, gq = lane >> 2, tq = lane & 3;
+    int tA = warp * 16 + gq, tB = tA + 8;  // the two rows this thread holds
+    // C fragments for k = n (eight k-steps), shared by C·Bᵀ and C·S
+    uint32_t cf[8][4];
+#pragma unroll
+    for (int kk = 0; kk < 8; kk++) {
+        const uint32_t* r0 = Cs + tA * (TC_LDN / 2) + kk * 8 + tq;
+        const uint32_t* r1 = r0 + 8 * (TC_LDN / 2);
+        cf[kk][0] = r0[0]; cf[kk][1] = r1[0]; cf[kk][2] = r0[4]; cf[kk][3] = r1[4];
+    }
+    // M[t][u] = (C·Bᵀ)[t][u]·exp(s_t − s_u) for u ≤ t < len, as bf16 A fragments (k = u); causal: u < 16(w+1)
+    uint32_t mf[4][4];
+#pragma unroll
+    for (int ku = 0; ku < 4; ku++) {
+        mf[ku][0] = mf[ku][1] = mf[ku][2] = mf[ku][3] = 0u;
+        if (ku > warp) continue;
+        float m2[2][4];
+#pragma unroll
+        for (int half = 0; half < 2; half++) {
+            int j = 2 * ku + half;
+            float* m = m2[half];
+            m[0] = m[1] = m[2] = m[3] = 0.f;
+#pragma unroll
+            for (int kk = 0; kk < 8; kk++) {
+                const uint32_t* br = Bs + (j * 8 + gq) * (TC_LDN / 2) + kk * 8 + tq;
+                mma_bf16(m, cf[kk][0], cf[kk][1], cf[kk][2], cf[kk][3], br[0], br[4]);
+            }
+            int u0 = j * 8 + tq * 2;
+            m[0] = (u0 <= tA && tA < len) ? m[0] * expf(sa[tA] - sa[u0]) : 0.f;
+            m[1] = (u0 + 1 <= tA && tA < len) ? m[1] * expf(sa[tA] - sa[u0 + 1]) : 0.f;
+            m[2] = (u0 <= tB && tB < len) ? m[2] * expf(sa[tB] - sa[u0]) : 0.f;
+            m[3] = (u0 + 1 <= tB && tB < len) ? m[3] * expf(sa[tB] - sa[u0 + 1]) : 0.f;
+        }
+        mf[ku][0] = pack_bf16(m2[0][0], m2[0][1]);
+        mf[ku][1] = pack_bf16(m2[0][2], m2[0][3]);
+        mf[ku][2] = pack_bf16(m2[1][0], m2[1][1]);
+        mf[ku][3] = pack_bf16(m2[1][2], m2[1][3]);
+    }
+    // y = exp(s_t)·(C·S)[t][p] + Σ_u M[t][u]·X[u][p]
+    float acc[8][4] = {};
+#pragma unroll
+    for (int kk = 0; kk < 8; kk++) {
+#pragma unroll
+        for (int j = 0; j < 8; j++) {
+            const uint32_t* br = St + (j * 8 + gq) * (TC_LDN / 2) + kk * 8 + tq;
+            mma_bf16(acc[j], cf[kk][0], cf[kk][1], cf[kk][2], cf[kk][3], br[0], br[4]);
+        }
+    }
+    float eA = expf(sa[tA]), eB = expf(sa[tB]);
+#pragma unroll
+    for (int j = 0; j < 8; j++) { acc[j][0] *= eA; acc[j][1] *= eA; acc[j][2] *= eB; acc[j][3] *= eB; }
+#pragma unroll
+    for (int ku = 0; ku < 4; ku++) {
+        if (ku > warp) continue;
+#pragma unroll
+        for (int j = 0; j < 8; j++) {
+            const uint32_t* br = Xt + (j * 8 + gq) * (TC_LDK / 2) + ku * 8 + tq;
+            mma_bf16(acc[j], mf[ku][0], mf[ku][1], mf[ku][2], mf[ku][3], br[0], br[4]);
+        }
+    }
+    float Dh = D ? D[h] : 0.f;
+#pragma unroll
+    for (int half = 0; half < 2; half++) {
+        int t = half ? tB : tA;
+        if (t >= len) continue;
+        size_t row = (size_t)(b * s.L + t0 + t);
+#pragma unroll
+        for (int j = 0; j < 8; j++) {
+            int p = j * 8 + tq * 2;
+            float2 xv = ld2(x, row * xStride + h * FP + p);
+            float v0 = acc[j][2 * half] + Dh * xv.x, v1 = acc[j][2 * half + 1] + Dh * xv.y;
+            if (z) {
+                float2 zv = ld2(z, row * zStride + h * FP + p);
+                v0 *= silu(zv.x);
+                v1 *= silu(zv.y);
+            }
+            *reinterpret_cast<float2*>(y + row * yStride + h * FP + p) = make_float2(v0, v1);
+        }
+    }
+}
+#define TC_OUTPUT_SHARED (4 * FQ + 2 * (2 * FQ + FP) * TC_LDN + 2 * FP * TC_LDK)
+extern "C" __global__ void __launch_bounds__(128) ssd_chunk_output_tc_f32(SSD_OUT_ARGS(float)) {
+    ssd_chunk_output_tc<float>(x, xStride, B, C, bcStride, z, zStride, D, acum, coef, states, y, yStride,
+                               SsdDims{L, H, P, G, N, Q, nChunks});
+}
+extern "C" __global__ void __launch_bounds__(128) ssd_chunk_output_tc_bf16(SSD_OUT_ARGS(bf16)) {
+    ssd_chunk_output_tc<bf16>(x, xStride, B, C, bcStride, z, zStride, D, acum, coef, states, y, yStride,
+                              SsdDims{L, H, P, G, N, Q, nChunks});
+}
+
+// ---------------------------------------------------------------------------------------------------------------
 // Gated RMSNorm, per group of d/G channels (decision D1); the SiLU(z) gate is already applied by the SSD output.
 // grid (rows, G).
 template <typename TO>
