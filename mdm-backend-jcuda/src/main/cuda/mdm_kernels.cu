@@ -183,13 +183,23 @@ extern "C" __global__ void ssd_state_pass(float* states, const float* acum, int 
     float* p = states + ((size_t)b * nChunks * H + h) * P * N + e;
     const float* ac = acum + (size_t)(b * H + h) * L;
     float run = 0.f;
-    float own = p[0];
-    for (int c = 0; c < nChunks; c++) {
-        int lastT = min(L, (c + 1) * Q) - 1;
-        float next = c + 1 < nChunks ? p[(c + 1) * stride] : 0.f;  // issued before this chunk's store
-        p[c * stride] = run;
-        run = run * expf(ac[lastT]) + own;
-        own = next;
+    // eight chunks' loads in flight before the dependent updates: the walk is latency-bound otherwise
+    for (int c0 = 0; c0 < nChunks; c0 += 8) {
+        float own[8], decay[8];
+#pragma unroll
+        for (int k = 0; k < 8; k++) {
+            int c = c0 + k;
+            own[k] = c < nChunks ? p[c * stride] : 0.f;
+            decay[k] = c < nChunks ? ac[min(L, (c + 1) * Q) - 1] : 0.f;
+        }
+#pragma unroll
+        for (int k = 0; k < 8; k++) {
+            int c = c0 + k;
+            if (c < nChunks) {
+                p[c * stride] = run;
+                run = run * expf(decay[k]) + own[k];
+            }
+        }
     }
 }
 
@@ -477,6 +487,14 @@ __device__ __forceinline__ float2 ld2(const float* p, size_t i) { return *reinte
 __device__ __forceinline__ float2 ld2(const bf16* p, size_t i) {
     return __bfloat1622float2(*reinterpret_cast<const __nv_bfloat162*>(p + i));
 }
+__device__ __forceinline__ float4 ld4(const float* p, size_t i) { return *reinterpret_cast<const float4*>(p + i); }
+__device__ __forceinline__ float4 ld4(const bf16* p, size_t i) {
+    uint2 u = *reinterpret_cast<const uint2*>(p + i);
+    float2 lo = __bfloat1622float2(*reinterpret_cast<__nv_bfloat162*>(&u.x));
+    float2 hi = __bfloat1622float2(*reinterpret_cast<__nv_bfloat162*>(&u.y));
+    return make_float4(lo.x, lo.y, hi.x, hi.y);
+}
+__device__ __forceinline__ float f4(const float4& v, int k) { return k == 0 ? v.x : k == 1 ? v.y : k == 2 ? v.z : v.w; }
 __device__ __forceinline__ uint32_t pack_bf16(float lo, float hi) {
     __nv_bfloat162 v = __floats2bfloat162_rn(lo, hi);
     return *reinterpret_cast<uint32_t*>(&v);
@@ -504,13 +522,34 @@ __device__ void ssd_chunk_state_tc(const T* __restrict__ x, int xStride, const T
     float* sc = sa + FQ;                                           // 64 coef
     uint32_t* Bt = reinterpret_cast<uint32_t*>(sc + FQ);           // [n][t] bf16 pairs along t
     uint32_t* Xt = Bt + FN * TC_LDK / 2;                           // [p][t] x·coef·exp(s_last − s_t)
-    float Ah = A[h];
     int tid = threadIdx.x;
+    // every global load of the block is issued before the first use (a block's time is its chain of latencies):
+    // x and B as float4 of two consecutive tokens (t, t+1) per item, so each shared store is a bf16 pair along t
+    const size_t row0 = (size_t)b * s.L + t0;
+    float4 xr[4][2], br[8][2];
+#pragma unroll
+    for (int k = 0; k < 4; k++) {  // 32 token pairs × 16 column quads of x
+        int i = tid + k * 128, tp = i >> 4, q4 = (i & 15) * 4, t = 2 * tp;
+        xr[k][0] = t < len ? ld4(x, (row0 + t) * xStride + h * FP + q4) : make_float4(0.f, 0.f, 0.f, 0.f);
+        xr[k][1] = t + 1 < len ? ld4(x, (row0 + t + 1) * xStride + h * FP + q4) : make_float4(0.f, 0.f, 0.f, 0.f);
+    }
+#pragma unroll
+    for (int k = 0; k < 8; k++) {  // 32 token pairs × 32 column quads of B
+        int i = tid + k * 128, tp = i >> 5, q4 = (i & 31) * 4, t = 2 * tp;
+        br[k][0] = t < len ? ld4(B, (row0 + t) * bStride + g * FN + q4) : make_float4(0.f, 0.f, 0.f, 0.f);
+        br[k][1] = t + 1 < len ? ld4(B, (row0 + t + 1) * bStride + g * FN + q4) : make_float4(0.f, 0.f, 0.f, 0.f);
+    }
     if (tid < FQ) {
         float a = 0.f, cf = 0.f;
-        if (tid < len) a = discretize(ld(dt, (size_t)(b * s.L + t0 + tid) * dtStride + h), dtBias, softplus, h, Ah, zoh, &cf);
+        if (tid < len) a = discretize(ld(dt, (row0 + tid) * dtStride + h), dtBias, softplus, h, A[h], zoh, &cf);
         sa[tid] = a;
         sc[tid] = cf;
+    }
+#pragma unroll
+    for (int k = 0; k < 8; k++) {
+        int i = tid + k * 128, tp = i >> 5, q4 = (i & 31) * 4;
+#pragma unroll
+        for (int e = 0; e < 4; e++) Bt[(q4 + e) * (TC_LDK / 2) + tp] = pack_bf16(f4(br[k][0], e), f4(br[k][1], e));
     }
     __syncthreads();
     if (tid < 32) {  // inclusive scan of 64 values by one warp, two per lane
@@ -528,18 +567,13 @@ __device__ void ssd_chunk_state_tc(const T* __restrict__ x, int xStride, const T
     size_t base = (size_t)(b * s.H + h) * s.L + t0;
     if (tid < len) { acum[base + tid] = sa[tid]; coefOut[base + tid] = sc[tid]; }
     float last = sa[len - 1];
-    // two consecutive tokens per thread, so each shared store is one bf16 pair
-    for (int i = tid; i < (FQ / 2) * FP; i += 128) {
-        int tp = i / FP, p = i % FP, t = 2 * tp;
-        float v0 = t < len ? ld(x, (size_t)(b * s.L + t0 + t) * xStride + h * FP + p) * sc[t] * expf(last - sa[t]) : 0.f;
-        float v1 = t + 1 < len ? ld(x, (size_t)(b * s.L + t0 + t + 1) * xStride + h * FP + p) * sc[t + 1] * expf(last - sa[t + 1]) : 0.f;
-        Xt[p * (TC_LDK / 2) + tp] = pack_bf16(v0, v1);
-    }
-    for (int i = tid; i < (FQ / 2) * FN; i += 128) {
-        int tp = i / FN, n = i % FN, t = 2 * tp;
-        float v0 = t < len ? ld(B, (size_t)(b * s.L + t0 + t) * bStride + g * FN + n) : 0.f;
-        float v1 = t + 1 < len ? ld(B, (size_t)(b * s.L + t0 + t + 1) * bStride + g * FN + n) : 0.f;
-        Bt[n * (TC_LDK / 2) + tp] = pack_bf16(v0, v1);
+#pragma unroll
+    for (int k = 0; k < 4; k++) {
+        int i = tid + k * 128, tp = i >> 4, q4 = (i & 15) * 4, t = 2 * tp;
+        float w0 = t < len ? sc[t] * expf(last - sa[t]) : 0.f;
+        float w1 = t + 1 < len ? sc[t + 1] * expf(last - sa[t + 1]) : 0.f;
+#pragma unroll
+        for (int e = 0; e < 4; e++) Xt[(q4 + e) * (TC_LDK / 2) + tp] = pack_bf16(f4(xr[k][0], e) * w0, f4(xr[k][1], e) * w1);
     }
     __syncthreads();
     // S[n][p] = Σ_t Bt[n][t]·X[t][p]: warp w owns n = 32w .. 32w+31 (two m-tiles), all 64 p (eight n-tiles)
@@ -600,28 +634,64 @@ __device__ void ssd_chunk_output_tc(const T* __restrict__ x, int xStride, const 
     uint32_t* Xt = St + FP * TC_LDN / 2;                          // [p][u] coef·x
     int tid = threadIdx.x;
     size_t tb = (size_t)(b * s.H + h) * s.L + t0;
-    if (tid < FQ) sa[tid] = tid < len ? acum[tb + tid] : 0.f;
-    for (int i = tid; i < FQ * (FN / 2); i += 128) {
-        int t = i / (FN / 2), np = i % (FN / 2);
-        float2 cv = make_float2(0.f, 0.f), bv = make_float2(0.f, 0.f);
-        if (t < len) {
-            size_t row = (size_t)(b * s.L + t0 + t) * bcStride + g * FN + 2 * np;
-            cv = ld2(C, row);
-            bv = ld2(B, row);
+    const size_t row0 = (size_t)b * s.L + t0;
+    const float4 zero4 = make_float4(0.f, 0.f, 0.f, 0.f);
+    // loads in batches of 16 float4 per thread, each batch issued whole before its shared stores
+    {
+        float4 r[16];
+#pragma unroll
+        for (int k = 0; k < 16; k++) {  // C: 64 tokens × 32 column quads
+            int i = tid + k * 128, t = i >> 5, q4 = (i & 31) * 4;
+            r[k] = t < len ? ld4(C, (row0 + t) * bcStride + g * FN + q4) : zero4;
         }
-        Cs[t * (TC_LDN / 2) + np] = pack_bf16(cv.x, cv.y);
-        Bs[t * (TC_LDN / 2) + np] = pack_bf16(bv.x, bv.y);
-    }
-    for (int i = tid; i < (FQ / 2) * FP; i += 128) {
-        int up = i / FP, p = i % FP, u = 2 * up;
-        float v0 = u < len ? ld(x, (size_t)(b * s.L + t0 + u) * xStride + h * FP + p) * coef[tb + u] : 0.f;
-        float v1 = u + 1 < len ? ld(x, (size_t)(b * s.L + t0 + u + 1) * xStride + h * FP + p) * coef[tb + u + 1] : 0.f;
-        Xt[p * (TC_LDK / 2) + up] = pack_bf16(v0, v1);
-    }
-    const float* st_in = states + ((size_t)(b * s.nChunks + c) * s.H + h) * FP * FN;
-    for (int i = tid; i < (FN / 2) * FP; i += 128) {
-        int np = i / FP, p = i % FP;
-        St[p * (TC_LDN / 2) + np] = pack_bf16(st_in[(2 * np) * FP + p], st_in[(2 * np + 1) * FP + p]);
+#pragma unroll
+        for (int k = 0; k < 16; k++) {
+            int i = tid + k * 128, t = i >> 5, q4 = (i & 31) * 4;
+            *reinterpret_cast<uint2*>(Cs + t * (TC_LDN / 2) + q4 / 2) = make_uint2(pack_bf16(r[k].x, r[k].y), pack_bf16(r[k].z, r[k].w));
+        }
+#pragma unroll
+        for (int k = 0; k < 16; k++) {  // B
+            int i = tid + k * 128, t = i >> 5, q4 = (i & 31) * 4;
+            r[k] = t < len ? ld4(B, (row0 + t) * bcStride + g * FN + q4) : zero4;
+        }
+#pragma unroll
+        for (int k = 0; k < 16; k++) {
+            int i = tid + k * 128, t = i >> 5, q4 = (i & 31) * 4;
+            *reinterpret_cast<uint2*>(Bs + t * (TC_LDN / 2) + q4 / 2) = make_uint2(pack_bf16(r[k].x, r[k].y), pack_bf16(r[k].z, r[k].w));
+        }
+        const float* st_in = states + ((size_t)(b * s.nChunks + c) * s.H + h) * FP * FN;
+#pragma unroll
+        for (int k = 0; k < 8; k++) {  // state [n][p]: 64 n pairs × 16 p quads
+            int i = tid + k * 128, np = i >> 4, q4 = (i & 15) * 4;
+            r[2 * k] = *reinterpret_cast<const float4*>(st_in + (2 * np) * FP + q4);
+            r[2 * k + 1] = *reinterpret_cast<const float4*>(st_in + (2 * np + 1) * FP + q4);
+        }
+#pragma unroll
+        for (int k = 0; k < 8; k++) {
+            int i = tid + k * 128, np = i >> 4, q4 = (i & 15) * 4;
+#pragma unroll
+            for (int e = 0; e < 4; e++) St[(q4 + e) * (TC_LDN / 2) + np] = pack_bf16(f4(r[2 * k], e), f4(r[2 * k + 1], e));
+        }
+#pragma unroll
+        for (int k = 0; k < 4; k++) {  // x: 32 token pairs × 16 column quads
+            int i = tid + k * 128, up = i >> 4, q4 = (i & 15) * 4, u = 2 * up;
+            r[2 * k] = u < len ? ld4(x, (row0 + u) * xStride + h * FP + q4) : zero4;
+            r[2 * k + 1] = u + 1 < len ? ld4(x, (row0 + u + 1) * xStride + h * FP + q4) : zero4;
+        }
+        float cf0[4], cf1[4];
+#pragma unroll
+        for (int k = 0; k < 4; k++) {
+            int u = 2 * ((tid + k * 128) >> 4);
+            cf0[k] = u < len ? coef[tb + u] : 0.f;
+            cf1[k] = u + 1 < len ? coef[tb + u + 1] : 0.f;
+        }
+        if (tid < FQ) sa[tid] = tid < len ? acum[tb + tid] : 0.f;
+#pragma unroll
+        for (int k = 0; k < 4; k++) {
+            int i = tid + k * 128, up = i >> 4, q4 = (i & 15) * 4;
+#pragma unroll
+            for (int e = 0; e < 4; e++) Xt[(q4 + e) * (TC_LDK / 2) + up] = pack_bf16(f4(r[2 * k], e) * cf0[k], f4(r[2 * k + 1], e) * cf1[k]);
+        }
     }
     __syncthreads();
     int warp = tid >> 5, lane = tid & 31, gq = lane >> 2, tq = lane & 3;

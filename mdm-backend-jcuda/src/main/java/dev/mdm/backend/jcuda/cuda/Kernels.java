@@ -160,9 +160,9 @@ public final class Kernels {
         long states = scratch + 2 * perTok;
         int q = s.chunk();
         int[] grid = {s.chunks(), s.heads(), s.batch()};
-        // the tensor-core kernels load element pairs: 8-byte aligned fp32 (4-byte bf16) rows
-        int align = bf16 ? 4 : 8;
-        boolean tc = tensorCores && s.fast() && xStride % 2 == 0 && bcStride % 2 == 0 && zStride % 2 == 0
+        // the tensor-core kernels load four consecutive elements at once: 16-byte aligned fp32 (8-byte bf16) rows
+        int align = bf16 ? 8 : 16;
+        boolean tc = tensorCores && s.fast() && xStride % 4 == 0 && bcStride % 4 == 0 && zStride % 4 == 0
                 && yStride % 2 == 0 && x % align == 0 && b % align == 0 && c % align == 0 && z % align == 0 && y % 8 == 0;
         int stateShared = tc ? TC_STATE_SHARED : s.fast() ? FAST_STATE_SHARED : 4 * (2 * q + q * s.headDim() + q * s.state());
         String fast = tc ? "_tc" : s.fast() ? "_fast" : "";
