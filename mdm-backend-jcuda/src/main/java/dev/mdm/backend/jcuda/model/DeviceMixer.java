@@ -125,8 +125,8 @@ public final class DeviceMixer {
     private Buffers carve(Workspace.Carver c, Kernels k, int batch, int seqLen) {
         long rows = (long) batch * seqLen;
         int es = bf16 ? 2 : 4;
-        long zx = c.take(rows * shape.inProjRows() * es);
-        long xbc = c.take(rows * shape.convChannels() * es);
+        long zx = c.take(rows * shape.inProjRows() * 4);
+        long xbc = c.take(rows * shape.convChannels() * 4);
         long y = c.take(rows * shape.dInner() * 4);
         long yn = c.take(rows * shape.dInner() * es);
         long scratch = c.take(ssdShape(k, batch, seqLen).scratchBytes());
@@ -171,20 +171,18 @@ public final class DeviceMixer {
         StageListener mark = listener != null ? listener : s -> { };
         Buffers buf = carve(new Workspace.Carver(workspace), k, batch, seqLen);
         int rows = batch * seqLen;
-        // BF16 precision stores the in_proj and conv outputs in bf16 too (the SSD's tensor cores round them to bf16
-        // anyway); arithmetic, the scan state and the SSD output stay fp32
-        int es = bf16 ? 2 : 4;
+        int es = 4;
         int type = bf16 ? Cublas.R_16BF : Cublas.R_32F;
         int dm = shape.dModel();
         int di = shape.dInner();
         int gn = shape.nGroups() * shape.dState();
         int zxStride = shape.inProjRows();
         int conv = shape.convChannels();
-        cuda.cublas().linear(rows, zxStride, dm, u, dm, inProj, type, buf.zx(), zxStride, type, false);
+        cuda.cublas().linear(rows, zxStride, dm, u, dm, inProj, type, buf.zx(), zxStride, Cublas.R_32F, false);
         mark.after("in_proj");
-        k.convSilu(bf16, buf.zx(), zxStride, di, buf.xbc(), conv, convW, convB, rows, seqLen, conv, shape.dConv());
+        k.convSilu(false, buf.zx(), zxStride, di, buf.xbc(), conv, convW, convB, rows, seqLen, conv, shape.dConv());
         mark.after("conv");
-        k.ssd(bf16, bf16, ssdShape(k, batch, seqLen), buf.xbc(), conv, buf.xbc() + (long) di * es,
+        k.ssd(false, bf16, ssdShape(k, batch, seqLen), buf.xbc(), conv, buf.xbc() + (long) di * es,
                 buf.xbc() + (long) (di + gn) * es, conv, buf.zx() + (long) (2 * di + 2 * gn) * es, zxStride, dtBias, true,
                 a, shape.discretization() == Discretization.ZOH, d, buf.zx(), zxStride, buf.y(), di, buf.scratch());
         mark.after("ssd");
