@@ -1,0 +1,918 @@
+// MDM inference kernels (SPEC.md §2-§7). Every kernel comes in an fp32 and, where activations are stored, a bf16
+// flavour (suffix _f32 / _bf16): bf16 is storage only, arithmetic and SSM state stay fp32.
+// Row-major throughout; "rows" are tokens (batch-major: row = sample·L + position).
+#include <cuda_bf16.h>
+#include <stdint.h>
+
+typedef __nv_bfloat16 bf16;
+
+__device__ __forceinline__ float ld(const float* p, size_t i) { return p[i]; }
+__device__ __forceinline__ float ld(const bf16* p, size_t i) { return __bfloat162float(p[i]); }
+__device__ __forceinline__ void st(float* p, size_t i, float v) { p[i] = v; }
+__device__ __forceinline__ void st(bf16* p, size_t i, float v) { p[i] = __float2bfloat16(v); }
+__device__ __forceinline__ float silu(float v) { return v / (1.f + expf(-v)); }
+
+// Sum over the block; every thread gets the total. blockDim.x is a multiple of 32, at most 1024.
+__device__ float block_sum(float v) {
+    __shared__ float warp_sums[32];
+    __shared__ float total;
+    for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);
+    int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
+    if (lane == 0) warp_sums[warp] = v;
+    __syncthreads();
+    if (warp == 0) {
+        int nw = blockDim.x >> 5;
+        float s = lane < nw ? warp_sums[lane] : 0.f;
+        for (int o = 16; o > 0; o >>= 1) s += __shfl_xor_sync(0xffffffffu, s, o);
+        if (lane == 0) total = s;
+    }
+    __syncthreads();
+    float r = total;
+    __syncthreads();
+    return r;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Residual add + RMSNorm with the scan-switch permutation folded into the indices (SPEC §5, decision D1).
+// For canonical row r = (sample, l): x[r] += delta[sample·L + deltaPos[l]] (delta null: no add; deltaPos null:
+// identity), then, when out is set and outPos[l] >= 0 (outPos null: identity),
+// out[sample·outRows + outPos[l]] = x[r] / sqrt(mean(x[r]²) + eps) · w. One block per row.
+template <typename TO>
+__device__ void add_rmsnorm(float* __restrict__ x, const float* __restrict__ delta, const int* __restrict__ deltaPos,
+                            const float* __restrict__ w, TO* __restrict__ out, const int* __restrict__ outPos,
+                            int L, int outRows, int d, float eps) {
+    int r = blockIdx.x;
+    int sample = r / L, l = r % L;
+    float* xr = x + (size_t)r * d;
+    const float* dr = delta ? delta + ((size_t)sample * L + (deltaPos ? deltaPos[l] : l)) * d : nullptr;
+    float ss = 0.f;
+    for (int i = threadIdx.x; i < d; i += blockDim.x) {
+        float v = xr[i];
+        if (dr) { v += dr[i]; xr[i] = v; }
+        ss += v * v;
+    }
+    if (!out) return;
+    int op = outPos ? outPos[l] : l;
+    ss = block_sum(ss);
+    if (op < 0) return;
+    float rstd = rsqrtf(ss / d + eps);
+    TO* o = out + ((size_t)sample * outRows + op) * d;
+    for (int i = threadIdx.x; i < d; i += blockDim.x) st(o, i, xr[i] * rstd * w[i]);
+}
+extern "C" __global__ void add_rmsnorm_f32(float* x, const float* delta, const int* deltaPos, const float* w, float* out,
+                                           const int* outPos, int L, int outRows, int d, float eps) {
+    add_rmsnorm<float>(x, delta, deltaPos, w, out, outPos, L, outRows, d, eps);
+}
+extern "C" __global__ void add_rmsnorm_bf16(float* x, const float* delta, const int* deltaPos, const float* w, bf16* out,
+                                            const int* outPos, int L, int outRows, int d, float eps) {
+    add_rmsnorm<bf16>(x, delta, deltaPos, w, out, outPos, L, outRows, d, eps);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Causal depthwise conv1d (left zero padding K-1) + bias + SiLU over channels [inOff, inOff + C) of in (SPEC §6.2).
+template <typename T>
+__device__ void conv_silu(const T* __restrict__ in, int inStride, int inOff, T* __restrict__ out, int outStride,
+                          const float* __restrict__ w, const float* __restrict__ bias, int rows, int L, int C, int K) {
+    size_t idx = (size_t)blockIdx.x * blockDim.x + threadIdx.x;
+    if (idx >= (size_t)rows * C) return;
+    int r = (int)(idx / C), c = (int)(idx % C);
+    int l = r % L;
+    float acc = bias[c];
+    for (int k = 0; k < K; k++) {
+        int back = K - 1 - k;
+        if (l - back >= 0) acc += w[c * K + k] * ld(in, (size_t)(r - back) * inStride + inOff + c);
+    }
+    st(out, (size_t)r * outStride + c, silu(acc));
+}
+extern "C" __global__ void conv_silu_f32(const float* in, int inStride, int inOff, float* out, int outStride,
+                                         const float* w, const float* bias, int rows, int L, int C, int K) {
+    conv_silu<float>(in, inStride, inOff, out, outStride, w, bias, rows, L, C, K);
+}
+extern "C" __global__ void conv_silu_bf16(const bf16* in, int inStride, int inOff, bf16* out, int outStride,
+                                          const float* w, const float* bias, int rows, int L, int C, int K) {
+    conv_silu<bf16>(in, inStride, inOff, out, outStride, w, bias, rows, L, C, K);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Chunked SSD (Mamba-2 state space duality), discretization fused (SPEC §6.4-6.5).
+// Per token t and head h: Δ = softplus(dt + dtBias) (or dt as given), a = Δ·A, B̄ coefficient
+// coef = Δ (EULER) or expm1(a)/A (ZOH). Inside a chunk of Q tokens with inclusive cumulative sum s_t of a:
+//   chunk state  S_c = Σ_t exp(s_last − s_t)·coef_t·x_t ⊗ B_t
+//   state in     Sin_{c+1} = exp(s_last,c)·Sin_c + S_c
+//   y_t = exp(s_t)·Sin·C_t + Σ_{u≤t} (C_t·B_u)·exp(s_t − s_u)·coef_u·x_u + D·x_t, then ·SiLU(z_t).
+
+struct SsdDims { int L, H, P, G, N, Q, nChunks; };
+
+__device__ __forceinline__ float discretize(float dtv, const float* dtBias, int softplus, int h, float A, int zoh,
+                                            float* coef) {
+    if (softplus) {
+        float v = dtv + dtBias[h];
+        dtv = v > 20.f ? v : log1pf(expf(v));
+    }
+    float a = dtv * A;
+    *coef = zoh ? (A != 0.f ? expm1f(a) / A : dtv) : dtv;
+    return a;
+}
+
+// grid (nChunks, H, batch). Writes acum/coef [batch, H, L] and the chunk's own state [batch, nChunks, H, N, P].
+template <typename T>
+__device__ void ssd_chunk_state(const T* __restrict__ x, int xStride, const T* __restrict__ B, int bStride,
+                                const T* __restrict__ dt, int dtStride, const float* __restrict__ dtBias, int softplus,
+                                const float* __restrict__ A, int zoh, float* __restrict__ acum,
+                                float* __restrict__ coefOut, float* __restrict__ states, SsdDims s) {
+    extern __shared__ float sm[];
+    int c = blockIdx.x, h = blockIdx.y, b = blockIdx.z;
+    int t0 = c * s.Q, len = min(s.Q, s.L - t0);
+    int g = h / (s.H / s.G);
+    float* sa = sm;                 // Q: a, then cumulative sum
+    float* sc = sa + s.Q;           // Q: coef
+    float* sx = sc + s.Q;           // Q×P: x·coef·exp(s_last − s_t)
+    float* sb = sx + s.Q * s.P;     // Q×N
+    float Ah = A[h];
+    for (int t = threadIdx.x; t < s.Q; t += blockDim.x) {
+        float a = 0.f, cf = 0.f;
+        if (t < len) a = discretize(ld(dt, (size_t)(b * s.L + t0 + t) * dtStride + h), dtBias, softplus, h, Ah, zoh, &cf);
+        sa[t] = a;
+        sc[t] = cf;
+    }
+    __syncthreads();
+    if (threadIdx.x == 0) {
+        float run = 0.f;
+        for (int t = 0; t < len; t++) { run += sa[t]; sa[t] = run; }
+    }
+    __syncthreads();
+    size_t base = (size_t)(b * s.H + h) * s.L + t0;
+    for (int t = threadIdx.x; t < len; t += blockDim.x) { acum[base + t] = sa[t]; coefOut[base + t] = sc[t]; }
+    float last = sa[len - 1];
+    for (int i = threadIdx.x; i < s.Q * s.P; i += blockDim.x) {
+        int t = i / s.P, p = i % s.P;
+        sx[i] = t < len ? ld(x, (size_t)(b * s.L + t0 + t) * xStride + h * s.P + p) * sc[t] * expf(last - sa[t]) : 0.f;
+    }
+    for (int i = threadIdx.x; i < s.Q * s.N; i += blockDim.x) {
+        int t = i / s.N, n = i % s.N;
+        sb[i] = t < len ? ld(B, (size_t)(b * s.L + t0 + t) * bStride + g * s.N + n) : 0.f;
+    }
+    __syncthreads();
+    float* out = states + ((size_t)(b * s.nChunks + c) * s.H + h) * s.P * s.N;
+    for (int i = threadIdx.x; i < s.P * s.N; i += blockDim.x) {
+        int p = i / s.N, n = i % s.N;
+        float acc = 0.f;
+        for (int t = 0; t < len; t++) acc += sx[t * s.P + p] * sb[t * s.N + n];
+        out[n * s.P + p] = acc;
+    }
+}
+#define SSD_STATE_ARGS(T) const T* x, int xStride, const T* B, int bStride, const T* dt, int dtStride, \
+    const float* dtBias, int softplus, const float* A, int zoh, float* acum, float* coef, float* states, \
+    int L, int H, int P, int G, int N, int Q, int nChunks
+extern "C" __global__ void ssd_chunk_state_f32(SSD_STATE_ARGS(float)) {
+    ssd_chunk_state<float>(x, xStride, B, bStride, dt, dtStride, dtBias, softplus, A, zoh, acum, coef, states,
+                           SsdDims{L, H, P, G, N, Q, nChunks});
+}
+extern "C" __global__ void ssd_chunk_state_bf16(SSD_STATE_ARGS(bf16)) {
+    ssd_chunk_state<bf16>(x, xStride, B, bStride, dt, dtStride, dtBias, softplus, A, zoh, acum, coef, states,
+                          SsdDims{L, H, P, G, N, Q, nChunks});
+}
+
+// grid (ceil(P·N / blockDim), H, batch): turns each chunk's own state into the state entering it, in place.
+extern "C" __global__ void ssd_state_pass(float* states, const float* acum, int L, int H, int P, int N, int Q,
+                                          int nChunks) {
+    int e = blockIdx.x * blockDim.x + threadIdx.x;
+    int h = blockIdx.y, b = blockIdx.z;
+    if (e >= P * N) return;
+    size_t stride = (size_t)H * P * N;
+    float* p = states + ((size_t)b * nChunks * H + h) * P * N + e;
+    const float* ac = acum + (size_t)(b * H + h) * L;
+    float run = 0.f;
+    // eight chunks' loads in flight before the dependent updates: the walk is latency-bound otherwise
+    for (int c0 = 0; c0 < nChunks; c0 += 8) {
+        float own[8], decay[8];
+#pragma unroll
+        for (int k = 0; k < 8; k++) {
+            int c = c0 + k;
+            own[k] = c < nChunks ? p[c * stride] : 0.f;
+            decay[k] = c < nChunks ? ac[min(L, (c + 1) * Q) - 1] : 0.f;
+        }
+#pragma unroll
+        for (int k = 0; k < 8; k++) {
+            int c = c0 + k;
+            if (c < nChunks) {
+                p[c * stride] = run;
+                run = run * expf(decay[k]) + own[k];
+            }
+        }
+    }
+}
+
+// grid (nChunks, H, batch). y (fp32, row stride yStride) = scan output + D·x, gated by SiLU(z) when z is set.
+template <typename T>
+__device__ void ssd_chunk_output(const T* __restrict__ x, int xStride, const T* __restrict__ B,
+                                 const T* __restrict__ C, int bcStride, const T* __restrict__ z, int zStride,
+                                 const float* __restrict__ D, const float* __restrict__ acum,
+                                 const float* __restrict__ coef, const float* __restrict__ states,
+                                 float* __restrict__ y, int yStride, SsdDims s) {
+    extern __shared__ float sm[];
+    int c = blockIdx.x, h = blockIdx.y, b = blockIdx.z;
+    int t0 = c * s.Q, len = min(s.Q, s.L - t0);
+    int g = h / (s.H / s.G);
+    int NP = s.N + 1;  // padded rows: no bank conflicts on column walks
+    float* sa = sm;                                  // Q cumulative a
+    float* sC = sa + s.Q;                            // Q×NP
+    float* sBS = sC + s.Q * NP;                      // max(Q,P)×NP: B, then the state entering the chunk
+    float* sX = sBS + max(s.Q, s.P) * NP;            // Q×P: coef·x
+    float* sM = sX + s.Q * s.P;                      // Q×Q masked decayed C·B
+    size_t tb = (size_t)(b * s.H + h) * s.L + t0;
+    for (int t = threadIdx.x; t < s.Q; t += blockDim.x) sa[t] = t < len ? acum[tb + t] : 0.f;
+    for (int i = threadIdx.x; i < s.Q * s.N; i += blockDim.x) {
+        int t = i / s.N, n = i % s.N;
+        size_t row = (size_t)(b * s.L + t0 + t) * bcStride + g * s.N + n;
+        sC[t * NP + n] = t < len ? ld(C, row) : 0.f;
+        sBS[t * NP + n] = t < len ? ld(B, row) : 0.f;
+    }
+    for (int i = threadIdx.x; i < s.Q * s.P; i += blockDim.x) {
+        int t = i / s.P, p = i % s.P;
+        sX[i] = t < len ? ld(x, (size_t)(b * s.L + t0 + t) * xStride + h * s.P + p) * coef[tb + t] : 0.f;
+    }
+    __syncthreads();
+    for (int i = threadIdx.x; i < s.Q * s.Q; i += blockDim.x) {
+        int t = i / s.Q, u = i % s.Q;
+        float acc = 0.f;
+        if (u <= t && t < len) {
+            for (int n = 0; n < s.N; n++) acc += sC[t * NP + n] * sBS[u * NP + n];
+            acc *= expf(sa[t] - sa[u]);
+        }
+        sM[i] = acc;
+    }
+    __syncthreads();
+    const float* st_in = states + ((size_t)(b * s.nChunks + c) * s.H + h) * s.P * s.N;
+    for (int i = threadIdx.x; i < s.P * s.N; i += blockDim.x) {
+        int p = i / s.N, n = i % s.N;
+        sBS[p * NP + n] = st_in[n * s.P + p];
+    }
+    __syncthreads();
+    float Dh = D ? D[h] : 0.f;
+    for (int i = threadIdx.x; i < len * s.P; i += blockDim.x) {
+        int t = i / s.P, p = i % s.P;
+        float inter = 0.f;
+        for (int n = 0; n < s.N; n++) inter += sC[t * NP + n] * sBS[p * NP + n];
+        float acc = inter * expf(sa[t]);
+        for (int u = 0; u <= t; u++) acc += sM[t * s.Q + u] * sX[u * s.P + p];
+        size_t row = (size_t)(b * s.L + t0 + t);
+        acc += Dh * ld(x, row * xStride + h * s.P + p);
+        if (z) acc *= silu(ld(z, row * zStride + h * s.P + p));
+        y[row * yStride + h * s.P + p] = acc;
+    }
+}
+#define SSD_OUT_ARGS(T) const T* x, int xStride, const T* B, const T* C, int bcStride, const T* z, int zStride, \
+    const float* D, const float* acum, const float* coef, const float* states, float* y, int yStride, \
+    int L, int H, int P, int G, int N, int Q, int nChunks
+extern "C" __global__ void ssd_chunk_output_f32(SSD_OUT_ARGS(float)) {
+    ssd_chunk_output<float>(x, xStride, B, C, bcStride, z, zStride, D, acum, coef, states, y, yStride,
+                            SsdDims{L, H, P, G, N, Q, nChunks});
+}
+extern "C" __global__ void ssd_chunk_output_bf16(SSD_OUT_ARGS(bf16)) {
+    ssd_chunk_output<bf16>(x, xStride, B, C, bcStride, z, zStride, D, acum, coef, states, y, yStride,
+                           SsdDims{L, H, P, G, N, Q, nChunks});
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Fast path of the two chunk kernels for Q = 64, P = 64, N = 128 (the paper's sizes): the same math with the three
+// small matrix products register-tiled (4×4 or 8×4 outputs per thread from k-major float4 shared-memory loads), a
+// quarter of the shared-memory traffic of the generic kernels. 256 threads; tx = tid % 16, ty = tid / 16.
+#define FQ 64
+#define FP 64
+#define FN 128
+#define LDQ 68   // row stride of k-major [k][64] tiles: float4-aligned, 4-way at worst on transposed writes
+#define LDN 132  // row stride of [t][128] tiles
+
+template <typename T>
+__device__ void ssd_chunk_state_fast(const T* __restrict__ x, int xStride, const T* __restrict__ B, int bStride,
+                                     const T* __restrict__ dt, int dtStride, const float* __restrict__ dtBias,
+                                     int softplus, const float* __restrict__ A, int zoh, float* __restrict__ acum,
+                                     float* __restrict__ coefOut, float* __restrict__ states, SsdDims s) {
+    extern __shared__ __align__(16) float sm[];
+    int c = blockIdx.x, h = blockIdx.y, b = blockIdx.z;
+    int t0 = c * FQ, len = min(FQ, s.L - t0);
+    int g = h / (s.H / s.G);
+    float* sa = sm;                 // 64
+    float* sc = sa + FQ;            // 64
+    float* sx = sc + FQ;            // [t][LDQ] x·coef·exp(s_last − s_t)
+    float* sb = sx + FQ * LDQ;      // [t][LDN]
+    float Ah = A[h];
+    int tid = threadIdx.x;
+    if (tid < FQ) {
+        float a = 0.f, cf = 0.f;
+        if (tid < len) a = discretize(ld(dt, (size_t)(b * s.L + t0 + tid) * dtStride + h), dtBias, softplus, h, Ah, zoh, &cf);
+        sa[tid] = a;
+        sc[tid] = cf;
+    }
+    __syncthreads();
+    if (tid < 32) {  // inclusive scan of 64 values by one warp, two per lane
+        float v0 = sa[2 * tid], v1 = sa[2 * tid + 1];
+        float pair = v0 + v1, run = pair;
+        for (int o = 1; o < 32; o <<= 1) {
+            float up = __shfl_up_sync(0xffffffffu, run, o);
+            if (tid >= o) run += up;
+        }
+        float before = run - pair;
+        sa[2 * tid] = before + v0;
+        sa[2 * tid + 1] = run;
+    }
+    __syncthreads();
+    size_t base = (size_t)(b * s.H + h) * s.L + t0;
+    if (tid < len) { acum[base + tid] = sa[tid]; coefOut[base + tid] = sc[tid]; }
+    float last = sa[len - 1];
+    for (int i = tid; i < FQ * FP; i += 256) {
+        int t = i / FP, p = i % FP;
+        sx[t * LDQ + p] = t < len ? ld(x, (size_t)(b * s.L + t0 + t) * xStride + h * FP + p) * sc[t] * expf(last - sa[t]) : 0.f;
+    }
+    for (int i = tid; i < FQ * FN; i += 256) {
+        int t = i / FN, n = i % FN;
+        sb[t * LDN + n] = t < len ? ld(B, (size_t)(b * s.L + t0 + t) * bStride + g * FN + n) : 0.f;
+    }
+    __syncthreads();
+    // St[n][p] = Σ_t B[t][n]·X[t][p]; thread tile n = ty·8 .. +8, p = tx·4 .. +4
+    int tx = tid & 15, ty = tid >> 4;
+    float acc[8][4] = {};
+    for (int t = 0; t < len; t++) {
+        float4 a0 = *reinterpret_cast<const float4*>(sb + t * LDN + ty * 8);
+        float4 a1 = *reinterpret_cast<const float4*>(sb + t * LDN + ty * 8 + 4);
+        float4 bv = *reinterpret_cast<const float4*>(sx + t * LDQ + tx * 4);
+        float av[8] = {a0.x, a0.y, a0.z, a0.w, a1.x, a1.y, a1.z, a1.w};
+        float bw[4] = {bv.x, bv.y, bv.z, bv.w};
+#pragma unroll
+        for (int i = 0; i < 8; i++)
+#pragma unroll
+            for (int j = 0; j < 4; j++) acc[i][j] += av[i] * bw[j];
+    }
+    float* out = states + ((size_t)(b * s.nChunks + c) * s.H + h) * FP * FN;
+#pragma unroll
+    for (int i = 0; i < 8; i++)
+        *reinterpret_cast<float4*>(out + (ty * 8 + i) * FP + tx * 4) = make_float4(acc[i][0], acc[i][1], acc[i][2], acc[i][3]);
+}
+extern "C" __global__ void __launch_bounds__(256) ssd_chunk_state_fast_f32(SSD_STATE_ARGS(float)) {
+    ssd_chunk_state_fast<float>(x, xStride, B, bStride, dt, dtStride, dtBias, softplus, A, zoh, acum, coef, states,
+                                SsdDims{L, H, P, G, N, Q, nChunks});
+}
+extern "C" __global__ void __launch_bounds__(256) ssd_chunk_state_fast_bf16(SSD_STATE_ARGS(bf16)) {
+    ssd_chunk_state_fast<bf16>(x, xStride, B, bStride, dt, dtStride, dtBias, softplus, A, zoh, acum, coef, states,
+                               SsdDims{L, H, P, G, N, Q, nChunks});
+}
+
+template <typename T>
+__device__ void ssd_chunk_output_fast(const T* __restrict__ x, int xStride, const T* __restrict__ B,
+                                      const T* __restrict__ C, int bcStride, const T* __restrict__ z, int zStride,
+                                      const float* __restrict__ D, const float* __restrict__ acum,
+                                      const float* __restrict__ coef, const float* __restrict__ states,
+                                      float* __restrict__ y, int yStride, SsdDims s) {
+    extern __shared__ __align__(16) float sm[];
+    int c = blockIdx.x, h = blockIdx.y, b = blockIdx.z;
+    int t0 = c * FQ, len = min(FQ, s.L - t0);
+    int g = h / (s.H / s.G);
+    float* sa = sm;                  // 64
+    float* Ct = sa + FQ;             // [n][LDQ]
+    float* BSt = Ct + FN * LDQ;      // [n][LDQ]: B, then the state entering the chunk as [n][p]
+    float* X = BSt + FN * LDQ;       // [u][LDQ] coef·x
+    float* Mt = X + FQ * LDQ;        // [u][LDQ] masked decayed (C·B)[t][u], stored transposed
+    int tid = threadIdx.x;
+    size_t tb = (size_t)(b * s.H + h) * s.L + t0;
+    if (tid < FQ) sa[tid] = tid < len ? acum[tb + tid] : 0.f;
+    for (int i = tid; i < FQ * FN; i += 256) {
+        int t = i / FN, n = i % FN;
+        size_t row = (size_t)(b * s.L + t0 + t) * bcStride + g * FN + n;
+        Ct[n * LDQ + t] = t < len ? ld(C, row) : 0.f;
+        BSt[n * LDQ + t] = t < len ? ld(B, row) : 0.f;
+    }
+    for (int i = tid; i < FQ * FP; i += 256) {
+        int t = i / FP, p = i % FP;
+        X[t * LDQ + p] = t < len ? ld(x, (size_t)(b * s.L + t0 + t) * xStride + h * FP + p) * coef[tb + t] : 0.f;
+    }
+    __syncthreads();
+    int tx = tid & 15, ty = tid >> 4;
+    int r0 = ty * 4, c0 = tx * 4;  // rows t, columns u (phase 1) or p (phase 2)
+    {
+        float m[4][4] = {};
+        for (int n = 0; n < FN; n++) {
+            float4 a = *reinterpret_cast<const float4*>(Ct + n * LDQ + r0);
+            float4 bv = *reinterpret_cast<const float4*>(BSt + n * LDQ + c0);
+            float av[4] = {a.x, a.y, a.z, a.w};
+            float bw[4] = {bv.x, bv.y, bv.z, bv.w};
+#pragma unroll
+            for (int i = 0; i < 4; i++)
+#pragma unroll
+                for (int j = 0; j < 4; j++) m[i][j] += av[i] * bw[j];
+        }
+#pragma unroll
+        for (int j = 0; j < 4; j++) {
+            int u = c0 + j;
+            float col[4];
+#pragma unroll
+            for (int i = 0; i < 4; i++) {
+                int t = r0 + i;
+                col[i] = (u <= t && t < len) ? m[i][j] * expf(sa[t] - sa[u]) : 0.f;
+            }
+            *reinterpret_cast<float4*>(Mt + u * LDQ + r0) = make_float4(col[0], col[1], col[2], col[3]);
+        }
+    }
+    __syncthreads();
+    const float* st_in = states + ((size_t)(b * s.nChunks + c) * s.H + h) * FP * FN;
+    for (int i = tid; i < FN * FP / 4; i += 256) {
+        int n = i / (FP / 4), p4 = i % (FP / 4);
+        *reinterpret_cast<float4*>(BSt + n * LDQ + p4 * 4) = *reinterpret_cast<const float4*>(st_in + n * FP + p4 * 4);
+    }
+    __syncthreads();
+    float inter[4][4] = {};
+    for (int n = 0; n < FN; n++) {
+        float4 a = *reinterpret_cast<const float4*>(Ct + n * LDQ + r0);
+        float4 bv = *reinterpret_cast<const float4*>(BSt + n * LDQ + c0);
+        float av[4] = {a.x, a.y, a.z, a.w};
+        float bw[4] = {bv.x, bv.y, bv.z, bv.w};
+#pragma unroll
+        for (int i = 0; i < 4; i++)
+#pragma unroll
+            for (int j = 0; j < 4; j++) inter[i][j] += av[i] * bw[j];
+    }
+    float acc[4][4];
+#pragma unroll
+    for (int i = 0; i < 4; i++) {
+        float e = expf(sa[r0 + i]);
+#pragma unroll
+        for (int j = 0; j < 4; j++) acc[i][j] = inter[i][j] * e;
+    }
+    int uEnd = min(r0 + 4, len);
+    for (int u = 0; u < uEnd; u++) {
+        float4 a = *reinterpret_cast<const float4*>(Mt + u * LDQ + r0);
+        float4 bv = *reinterpret_cast<const float4*>(X + u * LDQ + c0);
+        float av[4] = {a.x, a.y, a.z, a.w};
+        float bw[4] = {bv.x, bv.y, bv.z, bv.w};
+#pragma unroll
+        for (int i = 0; i < 4; i++)
+#pragma unroll
+            for (int j = 0; j < 4; j++) acc[i][j] += av[i] * bw[j];
+    }
+    float Dh = D ? D[h] : 0.f;
+#pragma unroll
+    for (int i = 0; i < 4; i++) {
+        int t = r0 + i;
+        if (t >= len) break;
+        size_t row = (size_t)(b * s.L + t0 + t);
+#pragma unroll
+        for (int j = 0; j < 4; j++) {
+            int p = c0 + j;
+            float v = acc[i][j] + Dh * ld(x, row * xStride + h * FP + p);
+            if (z) v *= silu(ld(z, row * zStride + h * FP + p));
+            y[row * yStride + h * FP + p] = v;
+        }
+    }
+}
+extern "C" __global__ void __launch_bounds__(256) ssd_chunk_output_fast_f32(SSD_OUT_ARGS(float)) {
+    ssd_chunk_output_fast<float>(x, xStride, B, C, bcStride, z, zStride, D, acum, coef, states, y, yStride,
+                                 SsdDims{L, H, P, G, N, Q, nChunks});
+}
+extern "C" __global__ void __launch_bounds__(256) ssd_chunk_output_fast_bf16(SSD_OUT_ARGS(bf16)) {
+    ssd_chunk_output_fast<bf16>(x, xStride, B, C, bcStride, z, zStride, D, acum, coef, states, y, yStride,
+                                SsdDims{L, H, P, G, N, Q, nChunks});
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Tensor-core path of the two chunk kernels for Q = 64, P = 64, N = 128, used in BF16 precision: the same math, with
+// the four small matrix products as bf16 mma.sync m16n8k16 with fp32 accumulators (operands rounded to bf16 when
+// staged in shared memory, as mamba_ssm's Triton kernels do); discretization, cumulative sums, decays, the chunk
+// states and the state pass stay fp32. 128 threads = 4 warps; warp w owns 16 rows of the output tile.
+// Shared tiles hold bf16 pairs along the reduction index with row strides of 4 (mod 32) words, so that the fragment
+// loads of a warp (8 rows × 4 pairs) hit 32 distinct banks.
+#define TC_LDK 72   // bf16 row stride of [·][64] tiles (36 words)
+#define TC_LDN 136  // bf16 row stride of [·][128] tiles (68 words)
+
+__device__ __forceinline__ float2 ld2(const float* p, size_t i) { return *reinterpret_cast<const float2*>(p + i); }
+__device__ __forceinline__ float2 ld2(const bf16* p, size_t i) {
+    return __bfloat1622float2(*reinterpret_cast<const __nv_bfloat162*>(p + i));
+}
+__device__ __forceinline__ float4 ld4(const float* p, size_t i) { return *reinterpret_cast<const float4*>(p + i); }
+__device__ __forceinline__ float4 ld4(const bf16* p, size_t i) {
+    uint2 u = *reinterpret_cast<const uint2*>(p + i);
+    float2 lo = __bfloat1622float2(*reinterpret_cast<__nv_bfloat162*>(&u.x));
+    float2 hi = __bfloat1622float2(*reinterpret_cast<__nv_bfloat162*>(&u.y));
+    return make_float4(lo.x, lo.y, hi.x, hi.y);
+}
+__device__ __forceinline__ float f4(const float4& v, int k) { return k == 0 ? v.x : k == 1 ? v.y : k == 2 ? v.z : v.w; }
+__device__ __forceinline__ uint32_t pack_bf16(float lo, float hi) {
+    __nv_bfloat162 v = __floats2bfloat162_rn(lo, hi);
+    return *reinterpret_cast<uint32_t*>(&v);
+}
+// d += a·b for one m16n8k16 tile (A row-major 16×16, B column-major 16×8, fp32 accumulators)
+__device__ __forceinline__ void mma_bf16(float* d, uint32_t a0, uint32_t a1, uint32_t a2, uint32_t a3, uint32_t b0,
+                                         uint32_t b1) {
+    asm volatile("mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, "
+                 "{%0,%1,%2,%3};\n"
+                 : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
+                 : "r"(a0), "r"(a1), "r"(a2), "r"(a3), "r"(b0), "r"(b1));
+}
+#define TC_STATE_SHARED (4 * 2 * FQ + 2 * (FN + FP) * TC_LDK)
+
+template <typename T>
+__device__ void ssd_chunk_state_tc(const T* __restrict__ x, int xStride, const T* __restrict__ B, int bStride,
+                                   const T* __restrict__ dt, int dtStride, const float* __restrict__ dtBias,
+                                   int softplus, const float* __restrict__ A, int zoh, float* __restrict__ acum,
+                                   float* __restrict__ coefOut, float* __restrict__ states, SsdDims s) {
+    extern __shared__ __align__(16) float sm[];
+    int c = blockIdx.x, h = blockIdx.y, b = blockIdx.z;
+    int t0 = c * FQ, len = min(FQ, s.L - t0);
+    int g = h / (s.H / s.G);
+    float* sa = sm;                                                // 64 cumulative a
+    float* sc = sa + FQ;                                           // 64 coef
+    uint32_t* Bt = reinterpret_cast<uint32_t*>(sc + FQ);           // [n][t] bf16 pairs along t
+    uint32_t* Xt = Bt + FN * TC_LDK / 2;                           // [p][t] x·coef·exp(s_last − s_t)
+    int tid = threadIdx.x;
+    // every global load of the block is issued before the first use (a block's time is its chain of latencies):
+    // x and B as float4 of two consecutive tokens (t, t+1) per item, so each shared store is a bf16 pair along t
+    const size_t row0 = (size_t)b * s.L + t0;
+    float4 xr[4][2], br[8][2];
+#pragma unroll
+    for (int k = 0; k < 4; k++) {  // 32 token pairs × 16 column quads of x
+        int i = tid + k * 128, tp = i >> 4, q4 = (i & 15) * 4, t = 2 * tp;
+        xr[k][0] = t < len ? ld4(x, (row0 + t) * xStride + h * FP + q4) : make_float4(0.f, 0.f, 0.f, 0.f);
+        xr[k][1] = t + 1 < len ? ld4(x, (row0 + t + 1) * xStride + h * FP + q4) : make_float4(0.f, 0.f, 0.f, 0.f);
+    }
+#pragma unroll
+    for (int k = 0; k < 8; k++) {  // 32 token pairs × 32 column quads of B
+        int i = tid + k * 128, tp = i >> 5, q4 = (i & 31) * 4, t = 2 * tp;
+        br[k][0] = t < len ? ld4(B, (row0 + t) * bStride + g * FN + q4) : make_float4(0.f, 0.f, 0.f, 0.f);
+        br[k][1] = t + 1 < len ? ld4(B, (row0 + t + 1) * bStride + g * FN + q4) : make_float4(0.f, 0.f, 0.f, 0.f);
+    }
+    if (tid < FQ) {
+        float a = 0.f, cf = 0.f;
+        if (tid < len) a = discretize(ld(dt, (row0 + tid) * dtStride + h), dtBias, softplus, h, A[h], zoh, &cf);
+        sa[tid] = a;
+        sc[tid] = cf;
+    }
+#pragma unroll
+    for (int k = 0; k < 8; k++) {
+        int i = tid + k * 128, tp = i >> 5, q4 = (i & 31) * 4;
+#pragma unroll
+        for (int e = 0; e < 4; e++) Bt[(q4 + e) * (TC_LDK / 2) + tp] = pack_bf16(f4(br[k][0], e), f4(br[k][1], e));
+    }
+    __syncthreads();
+    if (tid < 32) {  // inclusive scan of 64 values by one warp, two per lane
+        float v0 = sa[2 * tid], v1 = sa[2 * tid + 1];
+        float pair = v0 + v1, run = pair;
+        for (int o = 1; o < 32; o <<= 1) {
+            float up = __shfl_up_sync(0xffffffffu, run, o);
+            if (tid >= o) run += up;
+        }
+        float before = run - pair;
+        sa[2 * tid] = before + v0;
+        sa[2 * tid + 1] = run;
+    }
+    __syncthreads();
+    size_t base = (size_t)(b * s.H + h) * s.L + t0;
+    if (tid < len) { acum[base + tid] = sa[tid]; coefOut[base + tid] = sc[tid]; }
+    float last = sa[len - 1];
+#pragma unroll
+    for (int k = 0; k < 4; k++) {
+        int i = tid + k * 128, tp = i >> 4, q4 = (i & 15) * 4, t = 2 * tp;
+        float w0 = t < len ? sc[t] * expf(last - sa[t]) : 0.f;
+        float w1 = t + 1 < len ? sc[t + 1] * expf(last - sa[t + 1]) : 0.f;
+#pragma unroll
+        for (int e = 0; e < 4; e++) Xt[(q4 + e) * (TC_LDK / 2) + tp] = pack_bf16(f4(xr[k][0], e) * w0, f4(xr[k][1], e) * w1);
+    }
+    __syncthreads();
+    // S[n][p] = Σ_t Bt[n][t]·X[t][p]: warp w owns n = 32w .. 32w+31 (two m-tiles), all 64 p (eight n-tiles)
+    int warp = tid >> 5, lane = tid & 31, gq = lane >> 2, tq = lane & 3;
+    float acc[2][8][4] = {};
+#pragma unroll
+    for (int kk = 0; kk < FQ / 16; kk++) {
+        uint32_t af[2][4];
+#pragma unroll
+        for (int mt = 0; mt < 2; mt++) {
+            const uint32_t* r0 = Bt + (warp * 32 + mt * 16 + gq) * (TC_LDK / 2) + kk * 8 + tq;
+            const uint32_t* r1 = r0 + 8 * (TC_LDK / 2);
+            af[mt][0] = r0[0]; af[mt][1] = r1[0]; af[mt][2] = r0[4]; af[mt][3] = r1[4];
+        }
+#pragma unroll
+        for (int j = 0; j < 8; j++) {
+            const uint32_t* br = Xt + (j * 8 + gq) * (TC_LDK / 2) + kk * 8 + tq;
+            uint32_t b0 = br[0], b1 = br[4];
+#pragma unroll
+            for (int mt = 0; mt < 2; mt++) mma_bf16(acc[mt][j], af[mt][0], af[mt][1], af[mt][2], af[mt][3], b0, b1);
+        }
+    }
+    float* out = states + ((size_t)(b * s.nChunks + c) * s.H + h) * FP * FN;
+#pragma unroll
+    for (int mt = 0; mt < 2; mt++) {
+        int n = warp * 32 + mt * 16 + gq;
+#pragma unroll
+        for (int j = 0; j < 8; j++) {
+            int p = j * 8 + tq * 2;
+            *reinterpret_cast<float2*>(out + n * FP + p) = make_float2(acc[mt][j][0], acc[mt][j][1]);
+            *reinterpret_cast<float2*>(out + (n + 8) * FP + p) = make_float2(acc[mt][j][2], acc[mt][j][3]);
+        }
+    }
+}
+extern "C" __global__ void __launch_bounds__(128) ssd_chunk_state_tc_f32(SSD_STATE_ARGS(float)) {
+    ssd_chunk_state_tc<float>(x, xStride, B, bStride, dt, dtStride, dtBias, softplus, A, zoh, acum, coef, states,
+                              SsdDims{L, H, P, G, N, Q, nChunks});
+}
+extern "C" __global__ void __launch_bounds__(128) ssd_chunk_state_tc_bf16(SSD_STATE_ARGS(bf16)) {
+    ssd_chunk_state_tc<bf16>(x, xStride, B, bStride, dt, dtStride, dtBias, softplus, A, zoh, acum, coef, states,
+                             SsdDims{L, H, P, G, N, Q, nChunks});
+}
+
+template <typename T>
+__device__ void ssd_chunk_output_tc(const T* __restrict__ x, int xStride, const T* __restrict__ B,
+                                    const T* __restrict__ C, int bcStride, const T* __restrict__ z, int zStride,
+                                    const float* __restrict__ D, const float* __restrict__ acum,
+                                    const float* __restrict__ coef, const float* __restrict__ states,
+                                    float* __restrict__ y, int yStride, SsdDims s) {
+    extern __shared__ __align__(16) float sm[];
+    int c = blockIdx.x, h = blockIdx.y, b = blockIdx.z;
+    int t0 = c * FQ, len = min(FQ, s.L - t0);
+    int g = h / (s.H / s.G);
+    float* sa = sm;                                               // 64 cumulative a
+    uint32_t* Cs = reinterpret_cast<uint32_t*>(sa + FQ);          // [t][n] bf16 pairs along n
+    uint32_t* Bs = Cs + FQ * TC_LDN / 2;                          // [u][n]
+    uint32_t* St = Bs + FQ * TC_LDN / 2;                          // [p][n] state entering the chunk
+    uint32_t* Xt = St + FP * TC_LDN / 2;                          // [p][u] coef·x
+    int tid = threadIdx.x;
+    size_t tb = (size_t)(b * s.H + h) * s.L + t0;
+    const size_t row0 = (size_t)b * s.L + t0;
+    const float4 zero4 = make_float4(0.f, 0.f, 0.f, 0.f);
+    // loads in batches of 16 float4 per thread, each batch issued whole before its shared stores
+    {
+        float4 r[16];
+#pragma unroll
+        for (int k = 0; k < 16; k++) {  // C: 64 tokens × 32 column quads
+            int i = tid + k * 128, t = i >> 5, q4 = (i & 31) * 4;
+            r[k] = t < len ? ld4(C, (row0 + t) * bcStride + g * FN + q4) : zero4;
+        }
+#pragma unroll
+        for (int k = 0; k < 16; k++) {
+            int i = tid + k * 128, t = i >> 5, q4 = (i & 31) * 4;
+            *reinterpret_cast<uint2*>(Cs + t * (TC_LDN / 2) + q4 / 2) = make_uint2(pack_bf16(r[k].x, r[k].y), pack_bf16(r[k].z, r[k].w));
+        }
+#pragma unroll
+        for (int k = 0; k < 16; k++) {  // B
+            int i = tid + k * 128, t = i >> 5, q4 = (i & 31) * 4;
+            r[k] = t < len ? ld4(B, (row0 + t) * bcStride + g * FN + q4) : zero4;
+        }
+#pragma unroll
+        for (int k = 0; k < 16; k++) {
+            int i = tid + k * 128, t = i >> 5, q4 = (i & 31) * 4;
+            *reinterpret_cast<uint2*>(Bs + t * (TC_LDN / 2) + q4 / 2) = make_uint2(pack_bf16(r[k].x, r[k].y), pack_bf16(r[k].z, r[k].w));
+        }
+        const float* st_in = states + ((size_t)(b * s.nChunks + c) * s.H + h) * FP * FN;
+#pragma unroll
+        for (int k = 0; k < 8; k++) {  // state [n][p]: 64 n pairs × 16 p quads
+            int i = tid + k * 128, np = i >> 4, q4 = (i & 15) * 4;
+            r[2 * k] = *reinterpret_cast<const float4*>(st_in + (2 * np) * FP + q4);
+            r[2 * k + 1] = *reinterpret_cast<const float4*>(st_in + (2 * np + 1) * FP + q4);
+        }
+#pragma unroll
+        for (int k = 0; k < 8; k++) {
+            int i = tid + k * 128, np = i >> 4, q4 = (i & 15) * 4;
+#pragma unroll
+            for (int e = 0; e < 4; e++) St[(q4 + e) * (TC_LDN / 2) + np] = pack_bf16(f4(r[2 * k], e), f4(r[2 * k + 1], e));
+        }
+#pragma unroll
+        for (int k = 0; k < 4; k++) {  // x: 32 token pairs × 16 column quads
+            int i = tid + k * 128, up = i >> 4, q4 = (i & 15) * 4, u = 2 * up;
+            r[2 * k] = u < len ? ld4(x, (row0 + u) * xStride + h * FP + q4) : zero4;
+            r[2 * k + 1] = u + 1 < len ? ld4(x, (row0 + u + 1) * xStride + h * FP + q4) : zero4;
+        }
+        float cf0[4], cf1[4];
+#pragma unroll
+        for (int k = 0; k < 4; k++) {
+            int u = 2 * ((tid + k * 128) >> 4);
+            cf0[k] = u < len ? coef[tb + u] : 0.f;
+            cf1[k] = u + 1 < len ? coef[tb + u + 1] : 0.f;
+        }
+        if (tid < FQ) sa[tid] = tid < len ? acum[tb + tid] : 0.f;
+#pragma unroll
+        for (int k = 0; k < 4; k++) {
+            int i = tid + k * 128, up = i >> 4, q4 = (i & 15) * 4;
+#pragma unroll
+            for (int e = 0; e < 4; e++) Xt[(q4 + e) * (TC_LDK / 2) + up] = pack_bf16(f4(r[2 * k], e) * cf0[k], f4(r[2 * k + 1], e) * cf1[k]);
+        }
+    }
+    __syncthreads();
+    int warp = tid >> 5, lane = tid & 31, gq = lane >> 2, tq = lane & 3;
+    int tA = warp * 16 + gq, tB = tA + 8;  // the two rows this thread holds
+    // C fragments for k = n (eight k-steps), shared by C·Bᵀ and C·S
+    uint32_t cf[8][4];
+#pragma unroll
+    for (int kk = 0; kk < 8; kk++) {
+        const uint32_t* r0 = Cs + tA * (TC_LDN / 2) + kk * 8 + tq;
+        const uint32_t* r1 = r0 + 8 * (TC_LDN / 2);
+        cf[kk][0] = r0[0]; cf[kk][1] = r1[0]; cf[kk][2] = r0[4]; cf[kk][3] = r1[4];
+    }
+    // M[t][u] = (C·Bᵀ)[t][u]·exp(s_t − s_u) for u ≤ t < len, as bf16 A fragments (k = u); causal: u < 16(w+1)
+    uint32_t mf[4][4];
+#pragma unroll
+    for (int ku = 0; ku < 4; ku++) {
+        mf[ku][0] = mf[ku][1] = mf[ku][2] = mf[ku][3] = 0u;
+        if (ku > warp) continue;
+        float m2[2][4];
+#pragma unroll
+        for (int half = 0; half < 2; half++) {
+            int j = 2 * ku + half;
+            float* m = m2[half];
+            m[0] = m[1] = m[2] = m[3] = 0.f;
+#pragma unroll
+            for (int kk = 0; kk < 8; kk++) {
+                const uint32_t* br = Bs + (j * 8 + gq) * (TC_LDN / 2) + kk * 8 + tq;
+                mma_bf16(m, cf[kk][0], cf[kk][1], cf[kk][2], cf[kk][3], br[0], br[4]);
+            }
+            int u0 = j * 8 + tq * 2;
+            m[0] = (u0 <= tA && tA < len) ? m[0] * expf(sa[tA] - sa[u0]) : 0.f;
+            m[1] = (u0 + 1 <= tA && tA < len) ? m[1] * expf(sa[tA] - sa[u0 + 1]) : 0.f;
+            m[2] = (u0 <= tB && tB < len) ? m[2] * expf(sa[tB] - sa[u0]) : 0.f;
+            m[3] = (u0 + 1 <= tB && tB < len) ? m[3] * expf(sa[tB] - sa[u0 + 1]) : 0.f;
+        }
+        mf[ku][0] = pack_bf16(m2[0][0], m2[0][1]);
+        mf[ku][1] = pack_bf16(m2[0][2], m2[0][3]);
+        mf[ku][2] = pack_bf16(m2[1][0], m2[1][1]);
+        mf[ku][3] = pack_bf16(m2[1][2], m2[1][3]);
+    }
+    // y = exp(s_t)·(C·S)[t][p] + Σ_u M[t][u]·X[u][p]
+    float acc[8][4] = {};
+#pragma unroll
+    for (int kk = 0; kk < 8; kk++) {
+#pragma unroll
+        for (int j = 0; j < 8; j++) {
+            const uint32_t* br = St + (j * 8 + gq) * (TC_LDN / 2) + kk * 8 + tq;
+            mma_bf16(acc[j], cf[kk][0], cf[kk][1], cf[kk][2], cf[kk][3], br[0], br[4]);
+        }
+    }
+    float eA = expf(sa[tA]), eB = expf(sa[tB]);
+#pragma unroll
+    for (int j = 0; j < 8; j++) { acc[j][0] *= eA; acc[j][1] *= eA; acc[j][2] *= eB; acc[j][3] *= eB; }
+#pragma unroll
+    for (int ku = 0; ku < 4; ku++) {
+        if (ku > warp) continue;
+#pragma unroll
+        for (int j = 0; j < 8; j++) {
+            const uint32_t* br = Xt + (j * 8 + gq) * (TC_LDK / 2) + ku * 8 + tq;
+            mma_bf16(acc[j], mf[ku][0], mf[ku][1], mf[ku][2], mf[ku][3], br[0], br[4]);
+        }
+    }
+    float Dh = D ? D[h] : 0.f;
+#pragma unroll
+    for (int half = 0; half < 2; half++) {
+        int t = half ? tB : tA;
+        if (t >= len) continue;
+        size_t row = (size_t)(b * s.L + t0 + t);
+#pragma unroll
+        for (int j = 0; j < 8; j++) {
+            int p = j * 8 + tq * 2;
+            float2 xv = ld2(x, row * xStride + h * FP + p);
+            float v0 = acc[j][2 * half] + Dh * xv.x, v1 = acc[j][2 * half + 1] + Dh * xv.y;
+            if (z) {
+                float2 zv = ld2(z, row * zStride + h * FP + p);
+                v0 *= silu(zv.x);
+                v1 *= silu(zv.y);
+            }
+            *reinterpret_cast<float2*>(y + row * yStride + h * FP + p) = make_float2(v0, v1);
+        }
+    }
+}
+#define TC_OUTPUT_SHARED (4 * FQ + 2 * (2 * FQ + FP) * TC_LDN + 2 * FP * TC_LDK)
+extern "C" __global__ void __launch_bounds__(128) ssd_chunk_output_tc_f32(SSD_OUT_ARGS(float)) {
+    ssd_chunk_output_tc<float>(x, xStride, B, C, bcStride, z, zStride, D, acum, coef, states, y, yStride,
+                               SsdDims{L, H, P, G, N, Q, nChunks});
+}
+extern "C" __global__ void __launch_bounds__(128) ssd_chunk_output_tc_bf16(SSD_OUT_ARGS(bf16)) {
+    ssd_chunk_output_tc<bf16>(x, xStride, B, C, bcStride, z, zStride, D, acum, coef, states, y, yStride,
+                              SsdDims{L, H, P, G, N, Q, nChunks});
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Gated RMSNorm, per group of d/G channels (decision D1); the SiLU(z) gate is already applied by the SSD output.
+// grid (rows, G).
+template <typename TO>
+__device__ void group_rmsnorm(const float* __restrict__ y, const float* __restrict__ w, TO* __restrict__ out,
+                              int d, int G, float eps) {
+    int r = blockIdx.x, g = blockIdx.y, gs = d / G;
+    const float* yr = y + (size_t)r * d + g * gs;
+    float ss = 0.f;
+    for (int i = threadIdx.x; i < gs; i += blockDim.x) { float v = yr[i]; ss += v * v; }
+    ss = block_sum(ss);
+    float rstd = rsqrtf(ss / gs + eps);
+    TO* o = out + (size_t)r * d + g * gs;
+    for (int i = threadIdx.x; i < gs; i += blockDim.x) st(o, i, yr[i] * rstd * w[g * gs + i]);
+}
+extern "C" __global__ void group_rmsnorm_f32(const float* y, const float* w, float* out, int d, int G, float eps) {
+    group_rmsnorm<float>(y, w, out, d, G, eps);
+}
+extern "C" __global__ void group_rmsnorm_bf16(const float* y, const float* w, bf16* out, int d, int G, float eps) {
+    group_rmsnorm<bf16>(y, w, out, d, G, eps);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Small pieces of the embedding, VAE and output paths (fp32).
+
+// x[r, :] += bias, then SiLU when act != 0. x row stride = cols.
+extern "C" __global__ void bias_act_f32(float* x, const float* bias, int rows, int cols, int act) {
+    size_t i = (size_t)blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= (size_t)rows * cols) return;
+    float v = x[i] + (bias ? bias[i % cols] : 0.f);
+    x[i] = act ? silu(v) : v;
+}
+
+// DiT sinusoidal time embedding, decision D5: [cos(t·f), sin(t·f)], f_i = exp(−ln(10000)·i/half). Double math:
+// t reaches 999 and the phase must stay accurate to fp32.
+extern "C" __global__ void time_embedding(const float* t, float* out, int batch, int half) {
+    int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= batch * half) return;
+    int b = i / half, k = i % half;
+    double f = exp(-log(10000.0) * k / half);
+    double arg = (double)t[b] * f;
+    out[(size_t)b * 2 * half + k] = (float)cos(arg);
+    out[(size_t)b * 2 * half + half + k] = (float)sin(arg);
+}
+
+// Sequence embedding (SPEC §2, D5): x[b, i] = token_i + pos[i] + modality[m(i)].
+// Layout [TIME, CLASS, BOI, img…, BOT, txt…]; latTok holds latent_in·z for the image then text tokens of each sample.
+extern "C" __global__ void embed_sequence(float* x, const float* timeTok, const float* classEmbed, const int* classIds,
+                                          const float* boi, const float* bot, const float* latTok, const float* pos,
+                                          const float* modality, int batch, int L, int nImg, int d) {
+    size_t i = (size_t)blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= (size_t)batch * L * d) return;
+    int k = (int)(i % d);
+    int l = (int)((i / d) % L);
+    int b = (int)(i / ((size_t)d * L));
+    int textOff = 4 + nImg, nLat = L - 4;
+    float tok;
+    int m = 0;
+    if (l == 0) tok = timeTok[(size_t)b * d + k];
+    else if (l == 1) tok = classEmbed[(size_t)classIds[b] * d + k];
+    else if (l == 2) tok = boi[k];
+    else if (l == textOff - 1) tok = bot[k];
+    else if (l < textOff - 1) { tok = latTok[((size_t)b * nLat + (l - 3)) * d + k]; m = 1; }
+    else { tok = latTok[((size_t)b * nLat + nImg + (l - textOff)) * d + k]; m = 2; }
+    x[i] = tok + pos[(size_t)l * d + k] + modality[(size_t)m * d + k];
+}
+
+// out[r, :] = table[ids[r], :]
+extern "C" __global__ void gather_rows(const float* table, const int* ids, float* out, int rows, int cols) {
+    size_t i = (size_t)blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= (size_t)rows * cols) return;
+    int r = (int)(i / cols), c = (int)(i % cols);
+    out[i] = table[(size_t)ids[r] * cols + c];
+}
+
+// Score entropy per token (SPEC §7), in double: se = (1/K) Σ_k [s_k − r_k log s_k + r_k(log r_k − 1)], from
+// log-softmax values. One thread per token.
+extern "C" __global__ void score_entropy(const float* zt, const float* zhat0, const float* cand, const float* alphaBar,
+                                         float* se, int m, int K, int dz) {
+    int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= m) return;
+    double ab = alphaBar[i], sab = sqrt(ab), var = 1.0 - ab;
+    double mr = -INFINITY, ms = -INFINITY;
+    for (int k = 0; k < K; k++) {
+        double dr = 0, ds = 0;
+        for (int j = 0; j < dz; j++) {
+            double y = cand[((size_t)i * K + k) * dz + j];
+            double a = zt[(size_t)i * dz + j] - sab * y, e = zhat0[(size_t)i * dz + j] - y;
+            dr += a * a; ds += e * e;
+        }
+        mr = fmax(mr, -dr / (2 * var));
+        ms = fmax(ms, -ab * ds / (2 * var));
+    }
+    double zr = 0, zs = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        double acc = 0;
+        for (int k = 0; k < K; k++) {
+            double dr = 0, ds = 0;
+            for (int j = 0; j < dz; j++) {
+                double y = cand[((size_t)i * K + k) * dz + j];
+                double a = zt[(size_t)i * dz + j] - sab * y, e = zhat0[(size_t)i * dz + j] - y;
+                dr += a * a; ds += e * e;
+            }
+            double lr = -dr / (2 * var) - mr, ls = -ab * ds / (2 * var) - ms;
+            if (pass == 0) { zr += exp(lr); zs += exp(ls); }
+            else {
+                double logr = lr - log(zr), logs = ls - log(zs);
+                double r = exp(logr), s = exp(logs);
+                acc += s - r * logs + (r > 0 ? r * (logr - 1) : 0.0);
+            }
+        }
+        if (pass == 1) se[i] = (float)(acc / K);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Random weights generated on the device (benchmarks): uniform in [-scale, scale) from a counter-based hash.
+__device__ __forceinline__ float hash_uniform(uint64_t seed, size_t i) {
+    uint64_t z = seed + 0x9E3779B97F4A7C15ull * (i + 1);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    z ^= z >> 31;
+    return (float)((z >> 40) * (1.0 / 16777216.0)) * 2.f - 1.f;
+}
+extern "C" __global__ void fill_uniform_f32(float* p, size_t n, unsigned long long seed, float scale, float offset) {
+    size_t i = (size_t)blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < n) p[i] = offset + scale * hash_uniform(seed, i);
+}
+extern "C" __global__ void fill_uniform_bf16(bf16* p, size_t n, unsigned long long seed, float scale, float offset) {
+    size_t i = (size_t)blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < n) p[i] = __float2bfloat16(offset + scale * hash_uniform(seed, i));
+}
