@@ -83,9 +83,12 @@ public final class ClassifierTraining {
      * @param classifier the trained classifier (the caller closes it)
      * @param testAccuracy accuracy on the whole test split
      * @param trainSeconds wall time of the optimizer steps
+     * @param cpuSeconds CPU time of the whole process over the same span (all threads, PyTorch's included): on a
+     *     shared machine this, divided by the cores, is the fairer figure
      * @param finalLoss mean training loss over the last epoch
      */
-    public record Result(FashionClassifier classifier, double testAccuracy, double trainSeconds, double finalLoss) {
+    public record Result(FashionClassifier classifier, double testAccuracy, double trainSeconds, double cpuSeconds,
+                         double finalLoss) {
     }
 
     private ClassifierTraining() {
@@ -122,6 +125,7 @@ public final class ClassifierTraining {
         byte[] trained;
         double lastEpochLoss = Double.NaN;
         long start = System.nanoTime();
+        long cpuStart = processCpuNanos();
         try (Model model = Model.newInstance("fashion-classifier", Device.cpu())) {
             model.setBlock(blocks[1]);
             CosineTracker lr = CosineTracker.builder().setBaseValue((float) settings.learningRate())
@@ -157,6 +161,10 @@ public final class ClassifierTraining {
                             lossSum += loss.getFloat();
                         }
                         trainer.step();
+                        if (log != null && (s + 1) % 100 == 0) {
+                            log.printf("  step %d/%d of epoch %d: loss %.4f, %.0f s%n", s + 1, stepsPerEpoch, epoch,
+                                    lossSum / (s + 1), (System.nanoTime() - start) / 1e9);
+                        }
                     }
                     lastEpochLoss = lossSum / stepsPerEpoch;
                     if (log != null) {
@@ -168,13 +176,14 @@ public final class ClassifierTraining {
             trained = FashionClassifier.parameterBytes(blocks[1]);
         }
         double seconds = (System.nanoTime() - start) / 1e9;
+        double cpuSeconds = (processCpuNanos() - cpuStart) / 1e9;
         FashionClassifier classifier;
         try {
             classifier = FashionClassifier.load(new ByteArrayInputStream(trained));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return new Result(classifier, accuracy(classifier, test), seconds, lastEpochLoss);
+        return new Result(classifier, accuracy(classifier, test), seconds, cpuSeconds, lastEpochLoss);
     }
 
     /**
@@ -203,6 +212,11 @@ public final class ClassifierTraining {
             labels[i] = data.label(i);
         }
         return ImageMetrics.classAccuracy(classifier.predict(images), labels);
+    }
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
     }
 
     private static void shuffle(int[] a, RandomGenerator random) {
@@ -257,6 +271,8 @@ public final class ClassifierTraining {
             report.put("testAccuracy", result.testAccuracy());
             report.put("testImages", test.size());
             report.put("trainSeconds", Math.round(result.trainSeconds() * 10) / 10.0);
+            report.put("trainCpuSeconds", Math.round(result.cpuSeconds() * 10) / 10.0);
+            report.put("loadAverageAtEnd", java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
             report.put("finalEpochMeanLoss", result.finalLoss());
             report.put("epochs", settings.epochs());
             report.put("batchSize", settings.batchSize());
@@ -267,8 +283,8 @@ public final class ClassifierTraining {
             report.put("created", Instant.now().toString());
             new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
                     .writeValue(out.resolve("fashion-classifier.json").toFile(), report);
-            System.out.printf("test accuracy %.4f (%d images), training %.1f s; wrote %s%n", result.testAccuracy(),
-                    test.size(), result.trainSeconds(), params);
+            System.out.printf("test accuracy %.4f (%d images), training %.1f s wall, %.1f s CPU; wrote %s%n",
+                    result.testAccuracy(), test.size(), result.trainSeconds(), result.cpuSeconds(), params);
         }
     }
 
