@@ -61,6 +61,46 @@ class TaskRunnerTest {
     }
 
     @Test
+    @DisplayName("text is read only among the tokenizer's ids when the configured vocabulary is larger")
+    void readsOnlyIdsTheTokenizerHas() {
+        FakeRuntime.WordTokenizer words = new FakeRuntime.WordTokenizer();
+        dev.mdm.text.Tokenizer forty = new dev.mdm.text.Tokenizer() {
+            @Override
+            public int vocabSize() {
+                return 40;
+            }
+
+            @Override
+            public int padId() {
+                return words.padId();
+            }
+
+            @Override
+            public int eosId() {
+                return words.eosId();
+            }
+
+            @Override
+            public int[] encode(String text) {
+                return words.encode(text);
+            }
+
+            @Override
+            public String decode(int[] ids) {
+                for (int id : ids) {
+                    assertThat(id).as("id read from the logits").isBetween(0, 39);
+                }
+                return words.decode(ids);
+            }
+        };
+        TaskRunner narrow = new TaskRunner(runtime, SamplerSettings.defaults().withSteps(6),
+                s -> new DpmSolverSampler(s, MDM.betas(config)), forty);
+        runtime.textTarget = ids(50, 45, 2, 0, 0, 0, 0, 0);
+        // the logits peak at ids 50 and 45, which the tokenizer lacks: the nearest id it has, 39, is read instead
+        assertThat(narrow.caption(image(0.8))).isEqualTo("w39 w39");
+    }
+
+    @Test
     @DisplayName("VQA holds the question span and returns only the answer")
     void answerHoldsQuestion() {
         runtime.textTarget = ids(40, 41, 9, 33, 2, 0, 0, 0);

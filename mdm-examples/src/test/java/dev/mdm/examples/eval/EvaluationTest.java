@@ -143,7 +143,8 @@ class EvaluationTest {
     void ablationTrainsOnDjl() {
         var data = new dev.mdm.data.scenes.SyntheticScenes(dev.mdm.data.scenes.ScenePalette.GREYSCALE, 16, 1);
         var training = new ScanSwitchAblation.TrainingBudget(2, 2, 9);
-        EvaluationBudget budget = new EvaluationBudget(1, 2, 1, 1, 1.0, 10, 5, false);
+        // training is what this test is about; one caption and answer show the evaluation runs on the trained djl models
+        EvaluationBudget budget = new EvaluationBudget(0, 1, 0, 1, 1.0, 10, 5, false);
         EvaluationReport report = ScanSwitchAblation.trainAndCompare(evaluation, tinyAtFashionShape(4, 2),
                 c -> model("djl", c), data, training, budget);
         @SuppressWarnings("unchecked")
@@ -151,6 +152,7 @@ class EvaluationTest {
         assertThat(rows.get("training.steps")).containsEntry("4/2", 2L).containsEntry("2/1", 2L);
         assertThat(((Number) rows.get("training.samplesPerSecond").get("2/1")).doubleValue()).isPositive();
         assertThat(((Number) rows.get("training.finalLoss").get("4/2")).doubleValue()).isFinite();
+        assertThat(((Number) rows.get("text.vqaAccuracy").get("4/2")).doubleValue()).isBetween(0.0, 1.0);
         assertThatThrownBy(() -> ScanSwitchAblation.trainAndCompare(evaluation, tinyAtFashionShape(4, 2),
                 c -> model("reference", c), data, training, budget))
                 .isInstanceOf(UnsupportedOperationException.class).hasMessageContaining("reference");
