@@ -144,7 +144,7 @@ public final class Evaluation {
         }
         out.put("generated", images.size());
         out.put("classAccuracy", ImageMetrics.classAccuracy(got, want));
-        out.put("perClassAccuracy", perClass);
+        out.put("perClassAccuracy", java.util.Arrays.stream(perClass).boxed().toList());
         out.put("frechetDistance", imageMetrics.frechetDistance(images));
         out.put("frechetFloorSameCount", imageMetrics.realFloor(train, images.size()));
         if (budget.fullFloor()) {

@@ -91,7 +91,8 @@ public final class ScanSwitchAblation {
     }
 
     /**
-     * Trains both arms from the same initial weights and the same trainer seed, then {@link #compare}s them.
+     * Builds both arms with the same {@code open} (so the same initial-weight seed), trains them with the same budget and
+     * trainer seed, then {@link #compare}s them.
      *
      * @param evaluation the evaluation to run on each
      * @param base the configuration; its scan counts are replaced by 4/2 and 2/1

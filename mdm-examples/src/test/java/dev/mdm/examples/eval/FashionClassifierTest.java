@@ -2,6 +2,7 @@ package dev.mdm.examples.eval;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -59,7 +60,8 @@ class FashionClassifierTest {
             classifier.save(file);
             try (FashionClassifier copy = FashionClassifier.load(file)) {
                 assertThat(copy.predict(images)).containsExactly(classifier.predict(images));
-                assertThat(copy.features(images.subList(0, 3))[2]).containsExactly(features[2]);
+                // another batch size may round differently in PyTorch's kernels, hence the tolerance
+                assertThat(copy.features(images.subList(0, 3))[2]).containsExactly(features[2], within(1e-3));
             }
         }
     }
