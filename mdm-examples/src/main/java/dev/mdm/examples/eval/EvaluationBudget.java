@@ -1,0 +1,45 @@
+package dev.mdm.examples.eval;
+
+import dev.mdm.InvalidInputException;
+
+/**
+ * How much an {@link Evaluation} samples. Every count may be 0 to skip that part.
+ *
+ * @param imagesPerClass class-conditional images generated per class (image metrics); the Fréchet distance needs
+ *     at least 2 images in all
+ * @param textExamples held-out Fashion-MNIST test images captioned and asked their question (text metrics)
+ * @param sceneExamples scene captions turned into images and read back (scene metrics)
+ * @param steps sampler steps (function evaluations) per sample, ≥ 1
+ * @param guidance classifier-free guidance scale of the class-conditional images, ≥ 0
+ * @param batch samples computed together, ≥ 1
+ * @param seed seed of the sampler noise and of the scenes
+ * @param fullFloor whether to also compute the Fréchet floor of the whole training split (60 000 images) against the
+ *     test split, besides the floor at the generated count
+ */
+public record EvaluationBudget(int imagesPerClass, int textExamples, int sceneExamples, int steps, double guidance,
+                               int batch, long seed, boolean fullFloor) {
+    /** Checks the ranges. */
+    public EvaluationBudget {
+        if (imagesPerClass < 0 || textExamples < 0 || sceneExamples < 0) {
+            throw new InvalidInputException("imagesPerClass/textExamples/sceneExamples", "counts ≥ 0",
+                    imagesPerClass + "/" + textExamples + "/" + sceneExamples);
+        }
+        if (steps < 1) {
+            throw new InvalidInputException("steps", "at least 1", Integer.toString(steps));
+        }
+        if (!(guidance >= 0) || !Double.isFinite(guidance)) {
+            throw new InvalidInputException("guidance", "a finite scale ≥ 0", Double.toString(guidance));
+        }
+        if (batch < 1) {
+            throw new InvalidInputException("batch", "at least 1", Integer.toString(batch));
+        }
+    }
+
+    /**
+     * @return the budget of a reported evaluation: 100 images per class (1 000 in all), 1 000 text examples, 300
+     *     scenes, 25 steps, guidance 2, batches of 50, seed 0, with the full floor
+     */
+    public static EvaluationBudget standard() {
+        return new EvaluationBudget(100, 1000, 300, 25, 2.0, 50, 0, true);
+    }
+}

@@ -1,0 +1,91 @@
+package dev.mdm.examples.eval;
+
+import dev.mdm.InvalidInputException;
+import dev.mdm.data.FashionCaptions;
+import java.text.Normalizer;
+import java.util.List;
+import java.util.Locale;
+import java.util.OptionalInt;
+import java.util.regex.Pattern;
+
+/**
+ * Accuracy of generated text: captions that name the true class, and answers that match the true answer.
+ */
+public final class TextMetrics {
+    private static final Pattern NOT_WORD = Pattern.compile("[^\\p{L}\\p{N}-]+");
+    private static final Pattern ARTICLE = Pattern.compile("(^| )(a|an|the)(?= |$)");
+    private static final Pattern SPACES = Pattern.compile(" +");
+
+    private TextMetrics() {
+    }
+
+    /**
+     * @param captions generated captions
+     * @param classes the true class of each image, same length ≥ 1
+     * @return the fraction of captions that name exactly one class, the true one ({@link FashionCaptions#classNamed})
+     */
+    public static double captionAccuracy(List<String> captions, int[] classes) {
+        checkPaired("classes", captions, classes == null ? -1 : classes.length);
+        int right = 0;
+        for (int i = 0; i < classes.length; i++) {
+            OptionalInt named = FashionCaptions.classNamed(captions.get(i));
+            right += named.isPresent() && named.getAsInt() == classes[i] ? 1 : 0;
+        }
+        return (double) right / classes.length;
+    }
+
+    /**
+     * @param answers the model's answers
+     * @param expected the true answers, same length ≥ 1
+     * @return the fraction of answers equal to the true one after {@link #normalize}
+     */
+    public static double vqaAccuracy(List<String> answers, List<String> expected) {
+        checkPaired("expected", answers, expected == null ? -1 : expected.size());
+        int right = 0;
+        for (int i = 0; i < answers.size(); i++) {
+            right += isCorrectAnswer(answers.get(i), expected.get(i)) ? 1 : 0;
+        }
+        return (double) right / answers.size();
+    }
+
+    /**
+     * @param answer an answer
+     * @param expected the true answer
+     * @return whether they are equal after {@link #normalize}
+     */
+    public static boolean isCorrectAnswer(String answer, String expected) {
+        if (answer == null || expected == null) {
+            throw new InvalidInputException("answer/expected", "two texts", answer + "/" + expected);
+        }
+        return normalize(answer).equals(normalize(expected));
+    }
+
+    /**
+     * The normalization of the VQA evaluation, reduced to what a closed vocabulary needs: Unicode NFKC, lower case,
+     * punctuation other than the hyphen (t-shirt) turned into spaces, the articles a/an/the dropped, spaces collapsed.
+     *
+     * @param text any text
+     * @return its normal form, e.g. {@code "The Ankle boot."} → {@code "ankle boot"}
+     */
+    public static String normalize(String text) {
+        if (text == null) {
+            throw new InvalidInputException("text", "a text", "null");
+        }
+        String s = Normalizer.normalize(text, Normalizer.Form.NFKC).toLowerCase(Locale.ROOT);
+        s = NOT_WORD.matcher(s).replaceAll(" ");
+        s = ARTICLE.matcher(s).replaceAll(" ");
+        return SPACES.matcher(s).replaceAll(" ").strip();
+    }
+
+    private static void checkPaired(String name, List<String> texts, int length) {
+        if (texts == null || texts.isEmpty() || texts.size() != length) {
+            throw new InvalidInputException(name, "one per text, at least one (" + (texts == null ? "null" : texts.size())
+                    + " texts)", length < 0 ? "null" : Integer.toString(length));
+        }
+        for (int i = 0; i < texts.size(); i++) {
+            if (texts.get(i) == null) {
+                throw new InvalidInputException("texts[" + i + "]", "a text", "null");
+            }
+        }
+    }
+}

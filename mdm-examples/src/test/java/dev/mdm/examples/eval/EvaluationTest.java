@@ -1,0 +1,160 @@
+package dev.mdm.examples.eval;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.mdm.InvalidInputException;
+import dev.mdm.MDM;
+import dev.mdm.MdmConfig;
+import dev.mdm.text.SentencePieceTokenizer;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The evaluation end to end on freshly initialized models of {@code tiny} width (the project has no trained MDM yet):
+ * the pipeline runs and every figure is in range; nothing here says the quality is high.
+ */
+@DisplayName("Evaluation, end to end on untrained tiny models")
+class EvaluationTest {
+    private static final EvaluationBudget SMALL = new EvaluationBudget(1, 6, 3, 2, 2.0, 10, 3, false);
+    private static FashionClassifier classifier;
+    private static SentencePieceTokenizer tokenizer;
+    private static Evaluation evaluation;
+
+    @BeforeAll
+    static void load() throws Exception {
+        FashionData.assumeInstalled();
+        classifier = FashionClassifier.load();
+        evaluation = new Evaluation(classifier, FashionData.train(), FashionData.test());
+        try (InputStream in = EvaluationTest.class.getResourceAsStream("/dev/mdm/examples/tokenizer/fashion.model")) {
+            tokenizer = SentencePieceTokenizer.load(in, "fashion.model");
+        }
+    }
+
+    @AfterAll
+    static void close() {
+        if (classifier != null) {
+            classifier.close();
+        }
+        if (tokenizer != null) {
+            tokenizer.close();
+        }
+    }
+
+    /** {@code tiny}'s width and depth at the Fashion-MNIST shape, so that every part of the evaluation applies. */
+    private static MdmConfig tinyAtFashionShape(int imageScans, int textScans) {
+        return MdmConfig.tiny().toBuilder().image(1, 28, 28).patch(4).vocabSize(256).textLength(12).classes(10)
+                .imageScans(imageScans).textScans(textScans).build();
+    }
+
+    private static MDM model(String backend, MdmConfig config) {
+        return MDM.builder().backend(backend).config(config).tokenizer(tokenizer).seed(11).build();
+    }
+
+    private static void assertFraction(JsonNode part, String... names) {
+        for (String name : names) {
+            assertThat(part.has(name)).as(name + " in " + part).isTrue();
+            assertThat(part.get(name).asDouble()).as(name).isBetween(0.0, 1.0);
+        }
+    }
+
+    @Test
+    @DisplayName("computes every metric in range and writes eval.json, eval.html and PNG grids")
+    void everyPartOnTheReferenceBackend(@TempDir Path dir) throws Exception {
+        try (MDM mdm = model("reference", tinyAtFashionShape(4, 2))) {
+            EvaluationReport report = evaluation.run(mdm, SMALL);
+            Path page = report.write(dir, "eval");
+            JsonNode json = new ObjectMapper().readTree(dir.resolve("eval.json").toFile());
+            JsonNode image = json.get("image");
+            assertThat(image.get("generated").asInt()).isEqualTo(10);
+            assertFraction(image, "classAccuracy");
+            assertThat(image.get("perClassAccuracy")).hasSize(10);
+            assertThat(image.get("frechetDistance").asDouble()).isFinite().isPositive();
+            // an untrained model's images are far from Fashion-MNIST: above the floor at the same count
+            assertThat(image.get("frechetDistance").asDouble()).isGreaterThan(image.get("frechetFloorSameCount").asDouble());
+            JsonNode text = json.get("text");
+            assertThat(text.get("examples").asInt()).isEqualTo(6);
+            assertFraction(text, "captionAccuracy", "vqaAccuracy");
+            JsonNode scenes = json.get("scenes");
+            assertThat(scenes.get("palette").asText()).isEqualTo("GREYSCALE");
+            assertFraction(scenes, "colourAccuracy", "shapeAccuracy", "positionAccuracy", "countAccuracy", "exactSceneAccuracy");
+            assertThat(json.get("classifier").get("testAccuracy").asDouble()).isGreaterThanOrEqualTo(0.9);
+            assertThat(json.get("backend").asText()).startsWith("reference");
+            String html = Files.readString(page);
+            assertThat(html).contains("Class-conditional images", "Captions and answers", "Images from scene captions");
+            try (var pngs = Files.list(dir.resolve("eval-images"))) {
+                List<Path> files = pngs.toList();
+                assertThat(files).hasSizeGreaterThanOrEqualTo(10);
+                var picture = javax.imageio.ImageIO.read(files.get(0).toFile());
+                assertThat(picture.getWidth()).isEqualTo(EvaluationReport.PICTURE_SIDE);
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("the literal tiny preset (8×8 images, no tokenizer) gets every part marked not computed, with the reason")
+    void tinyPresetIsNotApplicable(@TempDir Path dir) throws Exception {
+        try (MDM mdm = MDM.builder().backend("reference").config(MdmConfig.tiny()).seed(1).build()) {
+            EvaluationReport report = evaluation.run(mdm, SMALL);
+            report.write(dir, "eval");
+            JsonNode json = new ObjectMapper().readTree(dir.resolve("eval.json").toFile());
+            assertThat(json.get("image").get("notComputed").asText()).contains("1×28×28", "1×8×8");
+            assertThat(json.get("text").get("notComputed").asText()).contains("no tokenizer");
+            assertThat(json.get("scenes").get("notComputed").asText()).contains("no tokenizer");
+            assertThat(report.sections()).isEmpty();
+        }
+    }
+
+    @Test
+    @DisplayName("the scan-switch ablation puts 4/2 and 2/1 side by side and refuses arms that differ otherwise")
+    void ablationOfTwoGivenModels(@TempDir Path dir) throws Exception {
+        EvaluationBudget budget = new EvaluationBudget(1, 0, 0, 1, 1.0, 10, 5, false);
+        try (MDM fourTwo = model("reference", tinyAtFashionShape(4, 2));
+             MDM twoOne = model("reference", tinyAtFashionShape(2, 1));
+             MDM otherWidth = model("reference", tinyAtFashionShape(2, 1).toBuilder().dModel(16).build())) {
+            EvaluationReport report = ScanSwitchAblation.compare(evaluation, fourTwo, null, twoOne, null, budget);
+            report.write(dir, "ablation");
+            @SuppressWarnings("unchecked")
+            Map<String, Map<String, Object>> rows = (Map<String, Map<String, Object>>) report.summary().get("sideBySide");
+            assertThat(rows.get("image.classAccuracy")).containsOnlyKeys("4/2", "2/1");
+            assertThat(rows.get("image.imagesPerSecond")).containsOnlyKeys("4/2", "2/1");
+            assertThat(rows.get("imageScans")).containsEntry("4/2", 4).containsEntry("2/1", 2);
+            assertThat(Files.readString(dir.resolve("ablation.html"))).contains("4/2: Class-conditional images",
+                    "2/1: Class-conditional images");
+            assertThatThrownBy(() -> ScanSwitchAblation.compare(evaluation, fourTwo, null, otherWidth, null, budget))
+                    .isInstanceOf(InvalidInputException.class).hasMessageContaining("twoOne");
+            assertThatThrownBy(() -> ScanSwitchAblation.compare(evaluation, twoOne, null, fourTwo, null, budget))
+                    .isInstanceOf(InvalidInputException.class).hasMessageContaining("4/2");
+        }
+    }
+
+    @Test
+    @DisplayName("the ablation trains both arms with the same budget on djl, and refuses a backend that cannot train")
+    void ablationTrainsOnDjl() {
+        var data = new dev.mdm.data.scenes.SyntheticScenes(dev.mdm.data.scenes.ScenePalette.GREYSCALE, 16, 1);
+        var training = new ScanSwitchAblation.TrainingBudget(2, 2, 9);
+        // training is what this test is about; one caption and answer show the evaluation runs on the trained djl models
+        EvaluationBudget budget = new EvaluationBudget(0, 1, 0, 1, 1.0, 10, 5, false);
+        EvaluationReport report = ScanSwitchAblation.trainAndCompare(evaluation, tinyAtFashionShape(4, 2),
+                c -> model("djl", c), data, training, budget);
+        @SuppressWarnings("unchecked")
+        Map<String, Map<String, Object>> rows = (Map<String, Map<String, Object>>) report.summary().get("sideBySide");
+        assertThat(rows.get("training.steps")).containsEntry("4/2", 2L).containsEntry("2/1", 2L);
+        assertThat(((Number) rows.get("training.samplesPerSecond").get("2/1")).doubleValue()).isPositive();
+        assertThat(((Number) rows.get("training.finalLoss").get("4/2")).doubleValue()).isFinite();
+        assertThat(((Number) rows.get("text.vqaAccuracy").get("4/2")).doubleValue()).isBetween(0.0, 1.0);
+        assertThatThrownBy(() -> ScanSwitchAblation.trainAndCompare(evaluation, tinyAtFashionShape(4, 2),
+                c -> model("reference", c), data, training, budget))
+                .isInstanceOf(UnsupportedOperationException.class).hasMessageContaining("reference");
+    }
+}
