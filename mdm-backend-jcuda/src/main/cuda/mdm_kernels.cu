@@ -93,6 +93,50 @@ extern "C" __global__ void conv_silu_bf16(const bf16* in, int inStride, int inOf
     conv_silu<bf16>(in, inStride, inOff, out, outStride, w, bias, rows, L, C, K);
 }
 
+// The same for K <= 4: a thread per channel and CONV_ROWS consecutive rows, so each input is read once per tile (plus
+// a halo of 3 rows) with every load issued before the first use; rows of another sample are masked by position.
+// grid (ceil(rows / CONV_ROWS), ceil(C / blockDim)).
+#define CONV_ROWS 8
+template <typename T>
+__device__ void conv_silu_tiled(const T* __restrict__ in, int inStride, int inOff, T* __restrict__ out, int outStride,
+                                const float* __restrict__ w, const float* __restrict__ bias, int rows, int L, int C,
+                                int K) {
+    int c = blockIdx.y * blockDim.x + threadIdx.x;
+    if (c >= C) return;
+    int r0 = blockIdx.x * CONV_ROWS;
+    float v[CONV_ROWS + 3];  // v[j] = input row r0 − 3 + j
+#pragma unroll
+    for (int j = 0; j < CONV_ROWS + 3; j++) {
+        int r = r0 - 3 + j;
+        v[j] = (r >= 0 && r < rows) ? ld(in, (size_t)r * inStride + inOff + c) : 0.f;
+    }
+    float wb[4];  // wb[back] multiplies row r − back
+#pragma unroll
+    for (int back = 0; back < 4; back++) wb[back] = back < K ? w[c * K + K - 1 - back] : 0.f;
+    float bc = bias[c];
+    int l0 = r0 % L;
+#pragma unroll
+    for (int i = 0; i < CONV_ROWS; i++) {
+        int r = r0 + i;
+        if (r >= rows) break;
+        int l = (l0 + i) % L;
+        float acc = bc;
+#pragma unroll
+        for (int back = 0; back < 4; back++) {
+            if (l >= back) acc += wb[back] * v[i + 3 - back];
+        }
+        st(out, (size_t)r * outStride + c, silu(acc));
+    }
+}
+extern "C" __global__ void conv_silu_tiled_f32(const float* in, int inStride, int inOff, float* out, int outStride,
+                                               const float* w, const float* bias, int rows, int L, int C, int K) {
+    conv_silu_tiled<float>(in, inStride, inOff, out, outStride, w, bias, rows, L, C, K);
+}
+extern "C" __global__ void conv_silu_tiled_bf16(const bf16* in, int inStride, int inOff, bf16* out, int outStride,
+                                                const float* w, const float* bias, int rows, int L, int C, int K) {
+    conv_silu_tiled<bf16>(in, inStride, inOff, out, outStride, w, bias, rows, L, C, K);
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Chunked SSD (Mamba-2 state space duality), discretization fused (SPEC §6.4-6.5).
 // Per token t and head h: Δ = softplus(dt + dtBias) (or dt as given), a = Δ·A, B̄ coefficient
@@ -527,15 +571,18 @@ __device__ void ssd_chunk_state_tc(const T* __restrict__ x, int xStride, const T
     // x and B as float4 of two consecutive tokens (t, t+1) per item, so each shared store is a bf16 pair along t
     const size_t row0 = (size_t)b * s.L + t0;
     float4 xr[4][2], br[8][2];
+    // item k of a thread: token pair tp = lane % 16 + 16·(k % 2), column quad lane / 16 + 2·(warp + 4·(k / 2)), so
+    // that the transposed bf16-pair stores of a warp (row stride ≡ 16 words mod 32 per quad) hit 32 distinct banks
+    const int warp = tid >> 5, lane = tid & 31;
 #pragma unroll
     for (int k = 0; k < 4; k++) {  // 32 token pairs × 16 column quads of x
-        int i = tid + k * 128, tp = i >> 4, q4 = (i & 15) * 4, t = 2 * tp;
+        int tp = (lane & 15) + 16 * (k & 1), q4 = ((lane >> 4) + 2 * (warp + 4 * (k >> 1))) * 4, t = 2 * tp;
         xr[k][0] = t < len ? ld4(x, (row0 + t) * xStride + h * FP + q4) : make_float4(0.f, 0.f, 0.f, 0.f);
         xr[k][1] = t + 1 < len ? ld4(x, (row0 + t + 1) * xStride + h * FP + q4) : make_float4(0.f, 0.f, 0.f, 0.f);
     }
 #pragma unroll
     for (int k = 0; k < 8; k++) {  // 32 token pairs × 32 column quads of B
-        int i = tid + k * 128, tp = i >> 5, q4 = (i & 31) * 4, t = 2 * tp;
+        int tp = (lane & 15) + 16 * (k & 1), q4 = ((lane >> 4) + 2 * (warp + 4 * (k >> 1))) * 4, t = 2 * tp;
         br[k][0] = t < len ? ld4(B, (row0 + t) * bStride + g * FN + q4) : make_float4(0.f, 0.f, 0.f, 0.f);
         br[k][1] = t + 1 < len ? ld4(B, (row0 + t + 1) * bStride + g * FN + q4) : make_float4(0.f, 0.f, 0.f, 0.f);
     }
@@ -547,7 +594,7 @@ __device__ void ssd_chunk_state_tc(const T* __restrict__ x, int xStride, const T
     }
 #pragma unroll
     for (int k = 0; k < 8; k++) {
-        int i = tid + k * 128, tp = i >> 5, q4 = (i & 31) * 4;
+        int tp = (lane & 15) + 16 * (k & 1), q4 = ((lane >> 4) + 2 * (warp + 4 * (k >> 1))) * 4;
 #pragma unroll
         for (int e = 0; e < 4; e++) Bt[(q4 + e) * (TC_LDK / 2) + tp] = pack_bf16(f4(br[k][0], e), f4(br[k][1], e));
     }
@@ -569,7 +616,7 @@ __device__ void ssd_chunk_state_tc(const T* __restrict__ x, int xStride, const T
     float last = sa[len - 1];
 #pragma unroll
     for (int k = 0; k < 4; k++) {
-        int i = tid + k * 128, tp = i >> 4, q4 = (i & 15) * 4, t = 2 * tp;
+        int tp = (lane & 15) + 16 * (k & 1), q4 = ((lane >> 4) + 2 * (warp + 4 * (k >> 1))) * 4, t = 2 * tp;
         float w0 = t < len ? sc[t] * expf(last - sa[t]) : 0.f;
         float w1 = t + 1 < len ? sc[t + 1] * expf(last - sa[t + 1]) : 0.f;
 #pragma unroll
@@ -577,7 +624,7 @@ __device__ void ssd_chunk_state_tc(const T* __restrict__ x, int xStride, const T
     }
     __syncthreads();
     // S[n][p] = Σ_t Bt[n][t]·X[t][p]: warp w owns n = 32w .. 32w+31 (two m-tiles), all 64 p (eight n-tiles)
-    int warp = tid >> 5, lane = tid & 31, gq = lane >> 2, tq = lane & 3;
+    int gq = lane >> 2, tq = lane & 3;
     float acc[2][8][4] = {};
 #pragma unroll
     for (int kk = 0; kk < FQ / 16; kk++) {
@@ -660,35 +707,37 @@ __device__ void ssd_chunk_output_tc(const T* __restrict__ x, int xStride, const 
             *reinterpret_cast<uint2*>(Bs + t * (TC_LDN / 2) + q4 / 2) = make_uint2(pack_bf16(r[k].x, r[k].y), pack_bf16(r[k].z, r[k].w));
         }
         const float* st_in = states + ((size_t)(b * s.nChunks + c) * s.H + h) * FP * FN;
+        // transposed stores below: pair index lane % 16 + 16·j, quad lane / 16 + 2·m (32 distinct banks per warp)
+        const int warp = tid >> 5, lane = tid & 31;
 #pragma unroll
         for (int k = 0; k < 8; k++) {  // state [n][p]: 64 n pairs × 16 p quads
-            int i = tid + k * 128, np = i >> 4, q4 = (i & 15) * 4;
+            int np = (lane & 15) + 16 * (k & 3), q4 = ((lane >> 4) + 2 * (warp + 4 * (k >> 2))) * 4;
             r[2 * k] = *reinterpret_cast<const float4*>(st_in + (2 * np) * FP + q4);
             r[2 * k + 1] = *reinterpret_cast<const float4*>(st_in + (2 * np + 1) * FP + q4);
         }
 #pragma unroll
         for (int k = 0; k < 8; k++) {
-            int i = tid + k * 128, np = i >> 4, q4 = (i & 15) * 4;
+            int np = (lane & 15) + 16 * (k & 3), q4 = ((lane >> 4) + 2 * (warp + 4 * (k >> 2))) * 4;
 #pragma unroll
             for (int e = 0; e < 4; e++) St[(q4 + e) * (TC_LDN / 2) + np] = pack_bf16(f4(r[2 * k], e), f4(r[2 * k + 1], e));
         }
 #pragma unroll
         for (int k = 0; k < 4; k++) {  // x: 32 token pairs × 16 column quads
-            int i = tid + k * 128, up = i >> 4, q4 = (i & 15) * 4, u = 2 * up;
+            int up = (lane & 15) + 16 * (k & 1), q4 = ((lane >> 4) + 2 * (warp + 4 * (k >> 1))) * 4, u = 2 * up;
             r[2 * k] = u < len ? ld4(x, (row0 + u) * xStride + h * FP + q4) : zero4;
             r[2 * k + 1] = u + 1 < len ? ld4(x, (row0 + u + 1) * xStride + h * FP + q4) : zero4;
         }
         float cf0[4], cf1[4];
 #pragma unroll
         for (int k = 0; k < 4; k++) {
-            int u = 2 * ((tid + k * 128) >> 4);
+            int u = 2 * ((lane & 15) + 16 * (k & 1));
             cf0[k] = u < len ? coef[tb + u] : 0.f;
             cf1[k] = u + 1 < len ? coef[tb + u + 1] : 0.f;
         }
         if (tid < FQ) sa[tid] = tid < len ? acum[tb + tid] : 0.f;
 #pragma unroll
         for (int k = 0; k < 4; k++) {
-            int i = tid + k * 128, up = i >> 4, q4 = (i & 15) * 4;
+            int up = (lane & 15) + 16 * (k & 1), q4 = ((lane >> 4) + 2 * (warp + 4 * (k >> 1))) * 4;
 #pragma unroll
             for (int e = 0; e < 4; e++) Xt[(q4 + e) * (TC_LDK / 2) + up] = pack_bf16(f4(r[2 * k], e) * cf0[k], f4(r[2 * k + 1], e) * cf1[k]);
         }

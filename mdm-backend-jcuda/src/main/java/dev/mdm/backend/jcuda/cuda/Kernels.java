@@ -8,6 +8,10 @@ public final class Kernels {
     /** RMSNorm epsilon everywhere (decision D1). */
     public static final float EPS = 1e-5f;
     private static final int THREADS = 256;
+    /** Tiled conv kernel: a thread per channel over CONV_ROWS rows (as in the .cu file), widths up to 4. */
+    private static final int CONV_THREADS = 128;
+    private static final int CONV_ROWS = 8;
+    private static final int CONV_TILED_MAX_WIDTH = 4;
     private static final int MAX_CHUNK = 64;
     private static final int FAST_CHUNK = 64;
     private static final int FAST_HEAD_DIM = 64;
@@ -69,8 +73,17 @@ public final class Kernels {
      */
     public void convSilu(boolean bf16, long in, int inStride, int inOffset, long out, int outStride, long w, long bias,
                          int rows, int seqLen, int channels, int width) {
-        cuda.launch1d(flavour("conv_silu", bf16), (long) rows * channels, new KernelArgs().ptr(in).i(inStride)
-                .i(inOffset).ptr(out).i(outStride).ptr(w).ptr(bias).i(rows).i(seqLen).i(channels).i(width));
+        KernelArgs args = new KernelArgs().ptr(in).i(inStride).i(inOffset).ptr(out).i(outStride).ptr(w).ptr(bias)
+                .i(rows).i(seqLen).i(channels).i(width);
+        if (rows <= 0 || channels <= 0) {
+            return;
+        }
+        if (width <= CONV_TILED_MAX_WIDTH) {
+            cuda.launch(flavour("conv_silu_tiled", bf16), new int[] {(rows + CONV_ROWS - 1) / CONV_ROWS,
+                    (channels + CONV_THREADS - 1) / CONV_THREADS}, CONV_THREADS, 0, args);
+        } else {
+            cuda.launch1d(flavour("conv_silu", bf16), (long) rows * channels, args);
+        }
     }
 
     /** Sizes and scratch of one SSD call. */
@@ -154,6 +167,20 @@ public final class Kernels {
     public void ssd(boolean bf16, boolean tensorCores, SsdShape s, long x, int xStride, long b, long c, int bcStride,
                     long dt, int dtStride, long dtBias, boolean softplus, long a, boolean zoh, long d, long z, int zStride,
                     long y, int yStride, long scratch) {
+        ssd(bf16, tensorCores, s, x, xStride, b, c, bcStride, dt, dtStride, dtBias, softplus, a, zoh, d, z, zStride, y,
+                yStride, scratch, stage -> { });
+    }
+
+    /**
+     * As {@link #ssd(boolean, boolean, SsdShape, long, int, long, long, int, long, int, long, boolean, long, boolean,
+     * long, long, int, long, int, long)}, telling {@code marks} after the chunk-state launch ("ssd_state") and after the
+     * state pass ("ssd_pass"), for profiling.
+     *
+     * @param marks told the name of each of the first two launches once it is queued
+     */
+    public void ssd(boolean bf16, boolean tensorCores, SsdShape s, long x, int xStride, long b, long c, int bcStride,
+                    long dt, int dtStride, long dtBias, boolean softplus, long a, boolean zoh, long d, long z, int zStride,
+                    long y, int yStride, long scratch, java.util.function.Consumer<String> marks) {
         long perTok = s.perTokenBytes();
         long acum = scratch;
         long coef = scratch + perTok;
@@ -171,10 +198,12 @@ public final class Kernels {
                 .ptr(b).i(bcStride).ptr(dt).i(dtStride).ptr(dtBias).i(softplus ? 1 : 0).ptr(a).i(zoh ? 1 : 0)
                 .ptr(acum).ptr(coef).ptr(states).i(s.seqLen()).i(s.heads()).i(s.headDim()).i(s.groups()).i(s.state())
                 .i(q).i(s.chunks()));
+        marks.accept("ssd_state");
         int pn = s.headDim() * s.state();
         cuda.launch("ssd_state_pass", new int[] {(pn + THREADS - 1) / THREADS, s.heads(), s.batch()}, THREADS, 0,
                 new KernelArgs().ptr(states).ptr(acum).i(s.seqLen()).i(s.heads()).i(s.headDim()).i(s.state()).i(q)
                         .i(s.chunks()));
+        marks.accept("ssd_pass");
         cuda.launch(flavour("ssd_chunk_output" + fast, bf16), grid, chunkThreads,
                 tc ? TC_OUTPUT_SHARED : s.fast() ? FAST_OUTPUT_SHARED : outputShared(q, s.headDim(), s.state()),
                 new KernelArgs().ptr(x).i(xStride).ptr(b).ptr(c).i(bcStride).ptr(z).i(zStride).ptr(d).ptr(acum)
