@@ -217,34 +217,74 @@ extern "C" __global__ void ssd_chunk_state_bf16(SSD_STATE_ARGS(bf16)) {
                           SsdDims{L, H, P, G, N, Q, nChunks});
 }
 
-// grid (ceil(P·N / blockDim), H, batch): turns each chunk's own state into the state entering it, in place.
-extern "C" __global__ void ssd_state_pass(float* states, const float* acum, int L, int H, int P, int N, int Q,
-                                          int nChunks) {
-    int e = blockIdx.x * blockDim.x + threadIdx.x;
+// The state pass: from each chunk's own state (fp32 [batch, nChunks, H, N, P]) the state entering each chunk,
+// Sin_0 = 0, Sin_{c+1} = exp(s_last,c)·Sin_c + S_c, written to `in` (fp32, may be `own` itself: in place; or bf16, for
+// the tensor-core output kernel, which rounds the state to bf16 anyway). A thread owns V consecutive elements of one
+// (sample, head) and walks the chunks eight at a time, the next eight chunks' loads issued before the current eight
+// are stored (the walk is latency-bound otherwise). grid (ceil(P·N / V / blockDim), H, batch).
+template <int V> struct vecf;
+template <> struct vecf<1> { typedef float t; };
+template <> struct vecf<4> { typedef float4 t; };
+__device__ __forceinline__ float fma_decay(float run, float d, float own) { return run * d + own; }
+__device__ __forceinline__ float4 fma_decay(float4 run, float d, float4 own) {
+    return make_float4(run.x * d + own.x, run.y * d + own.y, run.z * d + own.z, run.w * d + own.w);
+}
+__device__ __forceinline__ void st_state(float* p, size_t i, float v) { p[i] = v; }
+__device__ __forceinline__ void st_state(bf16* p, size_t i, float v) { p[i] = __float2bfloat16(v); }
+__device__ __forceinline__ void st_state(float* p, size_t i, float4 v) { *reinterpret_cast<float4*>(p + i) = v; }
+__device__ __forceinline__ void st_state(bf16* p, size_t i, float4 v) {
+    __nv_bfloat162 lo = __floats2bfloat162_rn(v.x, v.y), hi = __floats2bfloat162_rn(v.z, v.w);
+    *reinterpret_cast<uint2*>(p + i) = make_uint2(*reinterpret_cast<uint32_t*>(&lo), *reinterpret_cast<uint32_t*>(&hi));
+}
+template <int V, typename TO>
+__device__ void ssd_state_pass(const float* own, TO* in, const float* __restrict__ acum, int L, int H, int P, int N,
+                               int Q, int nChunks) {
+    typedef typename vecf<V>::t vt;
+    int e = (blockIdx.x * blockDim.x + threadIdx.x) * V;
     int h = blockIdx.y, b = blockIdx.z;
     if (e >= P * N) return;
     size_t stride = (size_t)H * P * N;
-    float* p = states + ((size_t)b * nChunks * H + h) * P * N + e;
+    size_t base = ((size_t)b * nChunks * H + h) * P * N + e;
     const float* ac = acum + (size_t)(b * H + h) * L;
-    float run = 0.f;
-    // eight chunks' loads in flight before the dependent updates: the walk is latency-bound otherwise
+    vt zero;
+    memset(&zero, 0, sizeof(vt));
+    vt run = zero, cur[8];
+    float dcur[8];
+#pragma unroll
+    for (int k = 0; k < 8; k++) {
+        cur[k] = k < nChunks ? *reinterpret_cast<const vt*>(own + base + k * stride) : zero;
+        dcur[k] = k < nChunks ? ac[min(L, (k + 1) * Q) - 1] : 0.f;
+    }
     for (int c0 = 0; c0 < nChunks; c0 += 8) {
-        float own[8], decay[8];
+        vt nxt[8];
+        float dnxt[8];
 #pragma unroll
         for (int k = 0; k < 8; k++) {
-            int c = c0 + k;
-            own[k] = c < nChunks ? p[c * stride] : 0.f;
-            decay[k] = c < nChunks ? ac[min(L, (c + 1) * Q) - 1] : 0.f;
+            int c = c0 + 8 + k;
+            nxt[k] = c < nChunks ? *reinterpret_cast<const vt*>(own + base + c * stride) : zero;
+            dnxt[k] = c < nChunks ? ac[min(L, (c + 1) * Q) - 1] : 0.f;
         }
 #pragma unroll
         for (int k = 0; k < 8; k++) {
             int c = c0 + k;
             if (c < nChunks) {
-                p[c * stride] = run;
-                run = run * expf(decay[k]) + own[k];
+                st_state(in, base + c * stride, run);
+                run = fma_decay(run, expf(dcur[k]), cur[k]);
             }
         }
+#pragma unroll
+        for (int k = 0; k < 8; k++) { cur[k] = nxt[k]; dcur[k] = dnxt[k]; }
     }
+}
+#define SSD_PASS_ARGS(TO) const float* own, TO* in, const float* acum, int L, int H, int P, int N, int Q, int nChunks
+extern "C" __global__ void ssd_state_pass_f32(SSD_PASS_ARGS(float)) {
+    ssd_state_pass<1, float>(own, in, acum, L, H, P, N, Q, nChunks);
+}
+extern "C" __global__ void ssd_state_pass_vec_f32(SSD_PASS_ARGS(float)) {
+    ssd_state_pass<4, float>(own, in, acum, L, H, P, N, Q, nChunks);
+}
+extern "C" __global__ void ssd_state_pass_vec_bf16(SSD_PASS_ARGS(bf16)) {
+    ssd_state_pass<4, bf16>(own, in, acum, L, H, P, N, Q, nChunks);
 }
 
 // grid (nChunks, H, batch). y (fp32, row stride yStride) = scan output + D·x, gated by SiLU(z) when z is set.
@@ -521,7 +561,8 @@ extern "C" __global__ void __launch_bounds__(256) ssd_chunk_output_fast_bf16(SSD
 // Tensor-core path of the two chunk kernels for Q = 64, P = 64, N = 128, used in BF16 precision: the same math, with
 // the four small matrix products as bf16 mma.sync m16n8k16 with fp32 accumulators (operands rounded to bf16 when
 // staged in shared memory, as mamba_ssm's Triton kernels do); discretization, cumulative sums, decays, the chunk
-// states and the state pass stay fp32. 128 threads = 4 warps; warp w owns 16 rows of the output tile.
+// states and the state pass stay fp32; the
+// states entering the chunks are stored in bf16, the precision the output kernel multiplies them in. 128 threads = 4 warps; warp w owns 16 rows of the output tile.
 // Shared tiles hold bf16 pairs along the reduction index with row strides of 4 (mod 32) words, so that the fragment
 // loads of a warp (8 rows × 4 pairs) hit 32 distinct banks.
 #define TC_LDK 72   // bf16 row stride of [·][64] tiles (36 words)
@@ -668,7 +709,7 @@ template <typename T>
 __device__ void ssd_chunk_output_tc(const T* __restrict__ x, int xStride, const T* __restrict__ B,
                                     const T* __restrict__ C, int bcStride, const T* __restrict__ z, int zStride,
                                     const float* __restrict__ D, const float* __restrict__ acum,
-                                    const float* __restrict__ coef, const float* __restrict__ states,
+                                    const float* __restrict__ coef, const bf16* __restrict__ statesIn,
                                     float* __restrict__ y, int yStride, SsdDims s) {
     extern __shared__ __align__(16) float sm[];
     int c = blockIdx.x, h = blockIdx.y, b = blockIdx.z;
@@ -706,20 +747,25 @@ __device__ void ssd_chunk_output_tc(const T* __restrict__ x, int xStride, const 
             int i = tid + k * 128, t = i >> 5, q4 = (i & 31) * 4;
             *reinterpret_cast<uint2*>(Bs + t * (TC_LDN / 2) + q4 / 2) = make_uint2(pack_bf16(r[k].x, r[k].y), pack_bf16(r[k].z, r[k].w));
         }
-        const float* st_in = states + ((size_t)(b * s.nChunks + c) * s.H + h) * FP * FN;
+        // the state entering the chunk, bf16 [n][p] (the bf16 state pass wrote it)
+        const bf16* st_in = statesIn + ((size_t)(b * s.nChunks + c) * s.H + h) * FP * FN;
         // transposed stores below: pair index lane % 16 + 16·j, quad lane / 16 + 2·m (32 distinct banks per warp)
         const int warp = tid >> 5, lane = tid & 31;
+        uint2 sr[16];
 #pragma unroll
-        for (int k = 0; k < 8; k++) {  // state [n][p]: 64 n pairs × 16 p quads
+        for (int k = 0; k < 8; k++) {  // 64 n pairs × 16 p quads
             int np = (lane & 15) + 16 * (k & 3), q4 = ((lane >> 4) + 2 * (warp + 4 * (k >> 2))) * 4;
-            r[2 * k] = *reinterpret_cast<const float4*>(st_in + (2 * np) * FP + q4);
-            r[2 * k + 1] = *reinterpret_cast<const float4*>(st_in + (2 * np + 1) * FP + q4);
+            sr[2 * k] = *reinterpret_cast<const uint2*>(st_in + (2 * np) * FP + q4);
+            sr[2 * k + 1] = *reinterpret_cast<const uint2*>(st_in + (2 * np + 1) * FP + q4);
         }
 #pragma unroll
         for (int k = 0; k < 8; k++) {
             int np = (lane & 15) + 16 * (k & 3), q4 = ((lane >> 4) + 2 * (warp + 4 * (k >> 2))) * 4;
-#pragma unroll
-            for (int e = 0; e < 4; e++) St[(q4 + e) * (TC_LDN / 2) + np] = pack_bf16(f4(r[2 * k], e), f4(r[2 * k + 1], e));
+            uint2 lo = sr[2 * k], hi = sr[2 * k + 1];  // rows n = 2np and 2np + 1: one bf16 pair along n per p
+            St[(q4 + 0) * (TC_LDN / 2) + np] = __byte_perm(lo.x, hi.x, 0x5410);
+            St[(q4 + 1) * (TC_LDN / 2) + np] = __byte_perm(lo.x, hi.x, 0x7632);
+            St[(q4 + 2) * (TC_LDN / 2) + np] = __byte_perm(lo.y, hi.y, 0x5410);
+            St[(q4 + 3) * (TC_LDN / 2) + np] = __byte_perm(lo.y, hi.y, 0x7632);
         }
 #pragma unroll
         for (int k = 0; k < 4; k++) {  // x: 32 token pairs × 16 column quads
@@ -824,12 +870,16 @@ __device__ void ssd_chunk_output_tc(const T* __restrict__ x, int xStride, const 
     }
 }
 #define TC_OUTPUT_SHARED (4 * FQ + 2 * (2 * FQ + FP) * TC_LDN + 2 * FP * TC_LDK)
-extern "C" __global__ void __launch_bounds__(128) ssd_chunk_output_tc_f32(SSD_OUT_ARGS(float)) {
-    ssd_chunk_output_tc<float>(x, xStride, B, C, bcStride, z, zStride, D, acum, coef, states, y, yStride,
+// the tensor-core output kernels take the states entering each chunk in bf16 (ssd_state_pass_vec_bf16)
+#define SSD_OUT_TC_ARGS(T) const T* x, int xStride, const T* B, const T* C, int bcStride, const T* z, int zStride, \
+    const float* D, const float* acum, const float* coef, const bf16* statesIn, float* y, int yStride, int L, int H, \
+    int P, int G, int N, int Q, int nChunks
+extern "C" __global__ void __launch_bounds__(128) ssd_chunk_output_tc_f32(SSD_OUT_TC_ARGS(float)) {
+    ssd_chunk_output_tc<float>(x, xStride, B, C, bcStride, z, zStride, D, acum, coef, statesIn, y, yStride,
                                SsdDims{L, H, P, G, N, Q, nChunks});
 }
-extern "C" __global__ void __launch_bounds__(128) ssd_chunk_output_tc_bf16(SSD_OUT_ARGS(bf16)) {
-    ssd_chunk_output_tc<bf16>(x, xStride, B, C, bcStride, z, zStride, D, acum, coef, states, y, yStride,
+extern "C" __global__ void __launch_bounds__(128) ssd_chunk_output_tc_bf16(SSD_OUT_TC_ARGS(bf16)) {
+    ssd_chunk_output_tc<bf16>(x, xStride, B, C, bcStride, z, zStride, D, acum, coef, statesIn, y, yStride,
                               SsdDims{L, H, P, G, N, Q, nChunks});
 }
 

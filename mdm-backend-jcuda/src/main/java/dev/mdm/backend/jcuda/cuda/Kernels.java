@@ -12,6 +12,9 @@ public final class Kernels {
     private static final int CONV_THREADS = 128;
     private static final int CONV_ROWS = 8;
     private static final int CONV_TILED_MAX_WIDTH = 4;
+    /** State pass: elements per thread (float4) when P·N allows, threads per block. */
+    private static final int PASS_VECTOR = 4;
+    private static final int PASS_THREADS = 128;
     private static final int MAX_CHUNK = 64;
     private static final int FAST_CHUNK = 64;
     private static final int FAST_HEAD_DIM = 64;
@@ -98,9 +101,17 @@ public final class Kernels {
             return (4L * batch * heads * seqLen + 255) / 256 * 256;
         }
 
-        /** @return scratch bytes: cumulative a and coefficient per token and head, one state per chunk */
+        /** @return bytes of the fp32 chunk states, 256-aligned */
+        long stateBytes() {
+            return (4L * batch * chunks() * heads * headDim * state + 255) / 256 * 256;
+        }
+
+        /**
+         * @return scratch bytes: cumulative a and coefficient per token and head, one fp32 state per chunk, and at the
+         *     tensor-core sizes the bf16 states entering the chunks
+         */
         public long scratchBytes() {
-            return 2 * perTokenBytes() + 4L * batch * chunks() * heads * headDim * state;
+            return 2 * perTokenBytes() + stateBytes() + (fast() ? stateBytes() / 2 : 0);
         }
 
         /** @return whether the register-tiled kernels for chunk 64, headDim 64, dState 128 apply */
@@ -200,14 +211,19 @@ public final class Kernels {
                 .i(q).i(s.chunks()));
         marks.accept("ssd_state");
         int pn = s.headDim() * s.state();
-        cuda.launch("ssd_state_pass", new int[] {(pn + THREADS - 1) / THREADS, s.heads(), s.batch()}, THREADS, 0,
-                new KernelArgs().ptr(states).ptr(acum).i(s.seqLen()).i(s.heads()).i(s.headDim()).i(s.state()).i(q)
-                        .i(s.chunks()));
+        // the tensor-core output kernel reads the entering states in bf16; the others in fp32, written in place
+        long statesIn = tc ? states + s.stateBytes() : states;
+        int vec = pn % PASS_VECTOR == 0 ? PASS_VECTOR : 1;
+        String pass = tc ? "ssd_state_pass_vec_bf16" : vec > 1 ? "ssd_state_pass_vec_f32" : "ssd_state_pass_f32";
+        int passItems = pn / vec;
+        cuda.launch(pass, new int[] {(passItems + PASS_THREADS - 1) / PASS_THREADS, s.heads(), s.batch()}, PASS_THREADS,
+                0, new KernelArgs().ptr(states).ptr(statesIn).ptr(acum).i(s.seqLen()).i(s.heads()).i(s.headDim())
+                        .i(s.state()).i(q).i(s.chunks()));
         marks.accept("ssd_pass");
         cuda.launch(flavour("ssd_chunk_output" + fast, bf16), grid, chunkThreads,
                 tc ? TC_OUTPUT_SHARED : s.fast() ? FAST_OUTPUT_SHARED : outputShared(q, s.headDim(), s.state()),
                 new KernelArgs().ptr(x).i(xStride).ptr(b).ptr(c).i(bcStride).ptr(z).i(zStride).ptr(d).ptr(acum)
-                        .ptr(coef).ptr(states).ptr(y).i(yStride).i(s.seqLen()).i(s.heads()).i(s.headDim())
+                        .ptr(coef).ptr(statesIn).ptr(y).i(yStride).i(s.seqLen()).i(s.heads()).i(s.headDim())
                         .i(s.groups()).i(s.state()).i(q).i(s.chunks()));
     }
 
