@@ -705,22 +705,25 @@ extern "C" __global__ void __launch_bounds__(128) ssd_chunk_state_tc_bf16(SSD_ST
                              SsdDims{L, H, P, G, N, Q, nChunks});
 }
 
-template <typename T>
+// HPB heads of one group per block (128·HPB threads): C and B are loaded and staged once for all of them; warps
+// 4k .. 4k+3 compute head h0 + k exactly as a 128-thread block computes one head.
+template <typename T, int HPB>
 __device__ void ssd_chunk_output_tc(const T* __restrict__ x, int xStride, const T* __restrict__ B,
                                     const T* __restrict__ C, int bcStride, const T* __restrict__ z, int zStride,
                                     const float* __restrict__ D, const float* __restrict__ acum,
                                     const float* __restrict__ coef, const bf16* __restrict__ statesIn,
                                     float* __restrict__ y, int yStride, SsdDims s) {
     extern __shared__ __align__(16) float sm[];
-    int c = blockIdx.x, h = blockIdx.y, b = blockIdx.z;
+    int c = blockIdx.x, b = blockIdx.z;
+    int tid = threadIdx.x, hw = tid >> 7, ht = tid & 127;        // this thread's head in the block, index in it
+    int h = blockIdx.y * HPB + hw;
     int t0 = c * FQ, len = min(FQ, s.L - t0);
     int g = h / (s.H / s.G);
-    float* sa = sm;                                               // 64 cumulative a
-    uint32_t* Cs = reinterpret_cast<uint32_t*>(sa + FQ);          // [t][n] bf16 pairs along n
+    uint32_t* Cs = reinterpret_cast<uint32_t*>(sm);               // [t][n] bf16 pairs along n
     uint32_t* Bs = Cs + FQ * TC_LDN / 2;                          // [u][n]
-    uint32_t* St = Bs + FQ * TC_LDN / 2;                          // [p][n] state entering the chunk
+    uint32_t* St = Bs + FQ * TC_LDN / 2 + hw * (FP * TC_LDN / 2 + FP * TC_LDK / 2 + FQ);  // [p][n] entering state
     uint32_t* Xt = St + FP * TC_LDN / 2;                          // [p][u] coef·x
-    int tid = threadIdx.x;
+    float* sa = reinterpret_cast<float*>(Xt + FP * TC_LDK / 2);   // 64 cumulative a
     size_t tb = (size_t)(b * s.H + h) * s.L + t0;
     const size_t row0 = (size_t)b * s.L + t0;
     const float4 zero4 = make_float4(0.f, 0.f, 0.f, 0.f);
@@ -728,29 +731,29 @@ __device__ void ssd_chunk_output_tc(const T* __restrict__ x, int xStride, const 
     {
         float4 r[16];
 #pragma unroll
-        for (int k = 0; k < 16; k++) {  // C: 64 tokens × 32 column quads
-            int i = tid + k * 128, t = i >> 5, q4 = (i & 31) * 4;
+        for (int k = 0; k < 16 / HPB; k++) {  // C: 64 tokens × 32 column quads
+            int i = tid + k * 128 * HPB, t = i >> 5, q4 = (i & 31) * 4;
             r[k] = t < len ? ld4(C, (row0 + t) * bcStride + g * FN + q4) : zero4;
         }
 #pragma unroll
-        for (int k = 0; k < 16; k++) {
-            int i = tid + k * 128, t = i >> 5, q4 = (i & 31) * 4;
+        for (int k = 0; k < 16 / HPB; k++) {
+            int i = tid + k * 128 * HPB, t = i >> 5, q4 = (i & 31) * 4;
             *reinterpret_cast<uint2*>(Cs + t * (TC_LDN / 2) + q4 / 2) = make_uint2(pack_bf16(r[k].x, r[k].y), pack_bf16(r[k].z, r[k].w));
         }
 #pragma unroll
-        for (int k = 0; k < 16; k++) {  // B
-            int i = tid + k * 128, t = i >> 5, q4 = (i & 31) * 4;
+        for (int k = 0; k < 16 / HPB; k++) {  // B
+            int i = tid + k * 128 * HPB, t = i >> 5, q4 = (i & 31) * 4;
             r[k] = t < len ? ld4(B, (row0 + t) * bcStride + g * FN + q4) : zero4;
         }
 #pragma unroll
-        for (int k = 0; k < 16; k++) {
-            int i = tid + k * 128, t = i >> 5, q4 = (i & 31) * 4;
+        for (int k = 0; k < 16 / HPB; k++) {
+            int i = tid + k * 128 * HPB, t = i >> 5, q4 = (i & 31) * 4;
             *reinterpret_cast<uint2*>(Bs + t * (TC_LDN / 2) + q4 / 2) = make_uint2(pack_bf16(r[k].x, r[k].y), pack_bf16(r[k].z, r[k].w));
         }
         // the state entering the chunk, bf16 [n][p] (the bf16 state pass wrote it)
         const bf16* st_in = statesIn + ((size_t)(b * s.nChunks + c) * s.H + h) * FP * FN;
         // transposed stores below: pair index lane % 16 + 16·j, quad lane / 16 + 2·m (32 distinct banks per warp)
-        const int warp = tid >> 5, lane = tid & 31;
+        const int warp = ht >> 5, lane = tid & 31;
         uint2 sr[16];
 #pragma unroll
         for (int k = 0; k < 8; k++) {  // 64 n pairs × 16 p quads
@@ -780,7 +783,7 @@ __device__ void ssd_chunk_output_tc(const T* __restrict__ x, int xStride, const 
             cf0[k] = u < len ? coef[tb + u] : 0.f;
             cf1[k] = u + 1 < len ? coef[tb + u + 1] : 0.f;
         }
-        if (tid < FQ) sa[tid] = tid < len ? acum[tb + tid] : 0.f;
+        if (ht < FQ) sa[ht] = ht < len ? acum[tb + ht] : 0.f;
 #pragma unroll
         for (int k = 0; k < 4; k++) {
             int up = (lane & 15) + 16 * (k & 1), q4 = ((lane >> 4) + 2 * (warp + 4 * (k >> 1))) * 4;
@@ -789,7 +792,7 @@ __device__ void ssd_chunk_output_tc(const T* __restrict__ x, int xStride, const 
         }
     }
     __syncthreads();
-    int warp = tid >> 5, lane = tid & 31, gq = lane >> 2, tq = lane & 3;
+    int warp = ht >> 5, lane = tid & 31, gq = lane >> 2, tq = lane & 3;
     int tA = warp * 16 + gq, tB = tA + 8;  // the two rows this thread holds
     // C fragments for k = n (eight k-steps), shared by C·Bᵀ and C·S
     uint32_t cf[8][4];
@@ -869,18 +872,28 @@ __device__ void ssd_chunk_output_tc(const T* __restrict__ x, int xStride, const 
         }
     }
 }
-#define TC_OUTPUT_SHARED (4 * FQ + 2 * (2 * FQ + FP) * TC_LDN + 2 * FP * TC_LDK)
+// shared bytes for HPB heads: C and B once, per head the state, x and cumulative a
+#define TC_OUTPUT_SHARED(HPB) (2 * 2 * FQ * TC_LDN + (HPB) * (2 * FP * TC_LDN + 2 * FP * TC_LDK + 4 * FQ))
 // the tensor-core output kernels take the states entering each chunk in bf16 (ssd_state_pass_vec_bf16)
 #define SSD_OUT_TC_ARGS(T) const T* x, int xStride, const T* B, const T* C, int bcStride, const T* z, int zStride, \
     const float* D, const float* acum, const float* coef, const bf16* statesIn, float* y, int yStride, int L, int H, \
     int P, int G, int N, int Q, int nChunks
 extern "C" __global__ void __launch_bounds__(128) ssd_chunk_output_tc_f32(SSD_OUT_TC_ARGS(float)) {
-    ssd_chunk_output_tc<float>(x, xStride, B, C, bcStride, z, zStride, D, acum, coef, statesIn, y, yStride,
-                               SsdDims{L, H, P, G, N, Q, nChunks});
+    ssd_chunk_output_tc<float, 1>(x, xStride, B, C, bcStride, z, zStride, D, acum, coef, statesIn, y, yStride,
+                                  SsdDims{L, H, P, G, N, Q, nChunks});
 }
 extern "C" __global__ void __launch_bounds__(128) ssd_chunk_output_tc_bf16(SSD_OUT_TC_ARGS(bf16)) {
-    ssd_chunk_output_tc<bf16>(x, xStride, B, C, bcStride, z, zStride, D, acum, coef, statesIn, y, yStride,
-                              SsdDims{L, H, P, G, N, Q, nChunks});
+    ssd_chunk_output_tc<bf16, 1>(x, xStride, B, C, bcStride, z, zStride, D, acum, coef, statesIn, y, yStride,
+                                 SsdDims{L, H, P, G, N, Q, nChunks});
+}
+// two heads per block: grid (nChunks, H / 2, batch), H / G even
+extern "C" __global__ void __launch_bounds__(256) ssd_chunk_output_tc2_f32(SSD_OUT_TC_ARGS(float)) {
+    ssd_chunk_output_tc<float, 2>(x, xStride, B, C, bcStride, z, zStride, D, acum, coef, statesIn, y, yStride,
+                                  SsdDims{L, H, P, G, N, Q, nChunks});
+}
+extern "C" __global__ void __launch_bounds__(256) ssd_chunk_output_tc2_bf16(SSD_OUT_TC_ARGS(bf16)) {
+    ssd_chunk_output_tc<bf16, 2>(x, xStride, B, C, bcStride, z, zStride, D, acum, coef, statesIn, y, yStride,
+                                 SsdDims{L, H, P, G, N, Q, nChunks});
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -24,7 +24,11 @@ public final class Kernels {
     /** Tensor-core chunk kernels: 4 warps; shared bytes as TC_STATE_SHARED / TC_OUTPUT_SHARED in the .cu file. */
     private static final int TC_THREADS = 128;
     private static final int TC_STATE_SHARED = 4 * 2 * 64 + 2 * (128 + 64) * 72;
-    private static final int TC_OUTPUT_SHARED = 4 * 64 + 2 * (2 * 64 + 64) * 136 + 2 * 64 * 72;
+    private static final int TC_OUTPUT_SHARED = 2 * 2 * 64 * 136 + 2 * 64 * 136 + 2 * 64 * 72 + 4 * 64;
+    /** Two heads per output block: C and B staged once, the per-head part twice (TC_OUTPUT_SHARED(2) in the .cu). */
+    private static final int TC2_OUTPUT_SHARED = 2 * 2 * 64 * 136 + 2 * (2 * 64 * 136 + 2 * 64 * 72 + 4 * 64);
+    /** Fewest chunks (× samples) for the two-heads output kernel: below, the one-head grid fills the GPU better. */
+    private static final int TC2_MIN_CHUNKS = 16;
 
     private final CudaContext cuda;
 
@@ -220,8 +224,12 @@ public final class Kernels {
                 0, new KernelArgs().ptr(states).ptr(statesIn).ptr(acum).i(s.seqLen()).i(s.heads()).i(s.headDim())
                         .i(s.state()).i(q).i(s.chunks()));
         marks.accept("ssd_pass");
-        cuda.launch(flavour("ssd_chunk_output" + fast, bf16), grid, chunkThreads,
-                tc ? TC_OUTPUT_SHARED : s.fast() ? FAST_OUTPUT_SHARED : outputShared(q, s.headDim(), s.state()),
+        // two heads of one group per output block share the staged C and B (enough blocks left to fill the GPU)
+        boolean twoHeads = tc && (s.heads() / s.groups()) % 2 == 0 && (long) s.chunks() * s.batch() >= TC2_MIN_CHUNKS;
+        int[] outGrid = twoHeads ? new int[] {s.chunks(), s.heads() / 2, s.batch()} : grid;
+        cuda.launch(flavour("ssd_chunk_output" + (twoHeads ? "_tc2" : fast), bf16), outGrid,
+                twoHeads ? 2 * TC_THREADS : chunkThreads, twoHeads ? TC2_OUTPUT_SHARED : tc ? TC_OUTPUT_SHARED
+                        : s.fast() ? FAST_OUTPUT_SHARED : outputShared(q, s.headDim(), s.state()),
                 new KernelArgs().ptr(x).i(xStride).ptr(b).ptr(c).i(bcStride).ptr(z).i(zStride).ptr(d).ptr(acum)
                         .ptr(coef).ptr(statesIn).ptr(y).i(yStride).i(s.seqLen()).i(s.heads()).i(s.headDim())
                         .i(s.groups()).i(s.state()).i(q).i(s.chunks()));
