@@ -592,29 +592,33 @@ __device__ __forceinline__ void mma_bf16(float* d, uint32_t a0, uint32_t a1, uin
                  : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
                  : "r"(a0), "r"(a1), "r"(a2), "r"(a3), "r"(b0), "r"(b1));
 }
-#define TC_STATE_SHARED (4 * 2 * FQ + 2 * (FN + FP) * TC_LDK)
+// shared bytes for HPB heads: Bᵀ once, per head the cumulative a, coef and the weighted xᵀ
+#define TC_STATE_SHARED(HPB) (2 * FN * TC_LDK + (HPB) * (4 * 2 * FQ + 2 * FP * TC_LDK))
 
-template <typename T>
+// HPB heads of one group per block (128·HPB threads): B is loaded and staged once for all of them; warps 4k .. 4k+3
+// compute head h0 + k exactly as a 128-thread block computes one head.
+template <typename T, int HPB>
 __device__ void ssd_chunk_state_tc(const T* __restrict__ x, int xStride, const T* __restrict__ B, int bStride,
                                    const T* __restrict__ dt, int dtStride, const float* __restrict__ dtBias,
                                    int softplus, const float* __restrict__ A, int zoh, float* __restrict__ acum,
                                    float* __restrict__ coefOut, float* __restrict__ states, SsdDims s) {
     extern __shared__ __align__(16) float sm[];
-    int c = blockIdx.x, h = blockIdx.y, b = blockIdx.z;
+    int c = blockIdx.x, b = blockIdx.z;
+    int tid = threadIdx.x, hw = tid >> 7, ht = tid & 127;        // this thread's head in the block, index in it
+    int h = blockIdx.y * HPB + hw;
     int t0 = c * FQ, len = min(FQ, s.L - t0);
     int g = h / (s.H / s.G);
-    float* sa = sm;                                                // 64 cumulative a
+    uint32_t* Bt = reinterpret_cast<uint32_t*>(sm);                // [n][t] bf16 pairs along t
+    float* sa = reinterpret_cast<float*>(Bt + FN * TC_LDK / 2) + hw * (2 * FQ + FP * TC_LDK / 2);  // 64 cumulative a
     float* sc = sa + FQ;                                           // 64 coef
-    uint32_t* Bt = reinterpret_cast<uint32_t*>(sc + FQ);           // [n][t] bf16 pairs along t
-    uint32_t* Xt = Bt + FN * TC_LDK / 2;                           // [p][t] x·coef·exp(s_last − s_t)
-    int tid = threadIdx.x;
+    uint32_t* Xt = reinterpret_cast<uint32_t*>(sc + FQ);           // [p][t] x·coef·exp(s_last − s_t)
     // every global load of the block is issued before the first use (a block's time is its chain of latencies):
     // x and B as float4 of two consecutive tokens (t, t+1) per item, so each shared store is a bf16 pair along t
     const size_t row0 = (size_t)b * s.L + t0;
-    float4 xr[4][2], br[8][2];
+    float4 xr[4][2], br[8 / HPB][2];
     // item k of a thread: token pair tp = lane % 16 + 16·(k % 2), column quad lane / 16 + 2·(warp + 4·(k / 2)), so
     // that the transposed bf16-pair stores of a warp (row stride ≡ 16 words mod 32 per quad) hit 32 distinct banks
-    const int warp = tid >> 5, lane = tid & 31;
+    const int warp = ht >> 5, lane = tid & 31, warpAll = tid >> 5;
 #pragma unroll
     for (int k = 0; k < 4; k++) {  // 32 token pairs × 16 column quads of x
         int tp = (lane & 15) + 16 * (k & 1), q4 = ((lane >> 4) + 2 * (warp + 4 * (k >> 1))) * 4, t = 2 * tp;
@@ -622,38 +626,38 @@ __device__ void ssd_chunk_state_tc(const T* __restrict__ x, int xStride, const T
         xr[k][1] = t + 1 < len ? ld4(x, (row0 + t + 1) * xStride + h * FP + q4) : make_float4(0.f, 0.f, 0.f, 0.f);
     }
 #pragma unroll
-    for (int k = 0; k < 8; k++) {  // 32 token pairs × 32 column quads of B
-        int tp = (lane & 15) + 16 * (k & 1), q4 = ((lane >> 4) + 2 * (warp + 4 * (k >> 1))) * 4, t = 2 * tp;
+    for (int k = 0; k < 8 / HPB; k++) {  // 32 token pairs × 32 column quads of B, over all the block's warps
+        int tp = (lane & 15) + 16 * (k & 1), q4 = ((lane >> 4) + 2 * (warpAll + 4 * HPB * (k >> 1))) * 4, t = 2 * tp;
         br[k][0] = t < len ? ld4(B, (row0 + t) * bStride + g * FN + q4) : make_float4(0.f, 0.f, 0.f, 0.f);
         br[k][1] = t + 1 < len ? ld4(B, (row0 + t + 1) * bStride + g * FN + q4) : make_float4(0.f, 0.f, 0.f, 0.f);
     }
-    if (tid < FQ) {
+    if (ht < FQ) {
         float a = 0.f, cf = 0.f;
-        if (tid < len) a = discretize(ld(dt, (row0 + tid) * dtStride + h), dtBias, softplus, h, A[h], zoh, &cf);
-        sa[tid] = a;
-        sc[tid] = cf;
+        if (ht < len) a = discretize(ld(dt, (row0 + ht) * dtStride + h), dtBias, softplus, h, A[h], zoh, &cf);
+        sa[ht] = a;
+        sc[ht] = cf;
     }
 #pragma unroll
-    for (int k = 0; k < 8; k++) {
-        int tp = (lane & 15) + 16 * (k & 1), q4 = ((lane >> 4) + 2 * (warp + 4 * (k >> 1))) * 4;
+    for (int k = 0; k < 8 / HPB; k++) {
+        int tp = (lane & 15) + 16 * (k & 1), q4 = ((lane >> 4) + 2 * (warpAll + 4 * HPB * (k >> 1))) * 4;
 #pragma unroll
         for (int e = 0; e < 4; e++) Bt[(q4 + e) * (TC_LDK / 2) + tp] = pack_bf16(f4(br[k][0], e), f4(br[k][1], e));
     }
     __syncthreads();
-    if (tid < 32) {  // inclusive scan of 64 values by one warp, two per lane
-        float v0 = sa[2 * tid], v1 = sa[2 * tid + 1];
+    if (ht < 32) {  // inclusive scan of 64 values by one warp per head, two per lane
+        float v0 = sa[2 * ht], v1 = sa[2 * ht + 1];
         float pair = v0 + v1, run = pair;
         for (int o = 1; o < 32; o <<= 1) {
             float up = __shfl_up_sync(0xffffffffu, run, o);
-            if (tid >= o) run += up;
+            if (ht >= o) run += up;
         }
         float before = run - pair;
-        sa[2 * tid] = before + v0;
-        sa[2 * tid + 1] = run;
+        sa[2 * ht] = before + v0;
+        sa[2 * ht + 1] = run;
     }
     __syncthreads();
     size_t base = (size_t)(b * s.H + h) * s.L + t0;
-    if (tid < len) { acum[base + tid] = sa[tid]; coefOut[base + tid] = sc[tid]; }
+    if (ht < len) { acum[base + ht] = sa[ht]; coefOut[base + ht] = sc[ht]; }
     float last = sa[len - 1];
 #pragma unroll
     for (int k = 0; k < 4; k++) {
@@ -697,12 +701,21 @@ __device__ void ssd_chunk_state_tc(const T* __restrict__ x, int xStride, const T
     }
 }
 extern "C" __global__ void __launch_bounds__(128) ssd_chunk_state_tc_f32(SSD_STATE_ARGS(float)) {
-    ssd_chunk_state_tc<float>(x, xStride, B, bStride, dt, dtStride, dtBias, softplus, A, zoh, acum, coef, states,
-                              SsdDims{L, H, P, G, N, Q, nChunks});
+    ssd_chunk_state_tc<float, 1>(x, xStride, B, bStride, dt, dtStride, dtBias, softplus, A, zoh, acum, coef, states,
+                                 SsdDims{L, H, P, G, N, Q, nChunks});
 }
 extern "C" __global__ void __launch_bounds__(128) ssd_chunk_state_tc_bf16(SSD_STATE_ARGS(bf16)) {
-    ssd_chunk_state_tc<bf16>(x, xStride, B, bStride, dt, dtStride, dtBias, softplus, A, zoh, acum, coef, states,
-                             SsdDims{L, H, P, G, N, Q, nChunks});
+    ssd_chunk_state_tc<bf16, 1>(x, xStride, B, bStride, dt, dtStride, dtBias, softplus, A, zoh, acum, coef, states,
+                                SsdDims{L, H, P, G, N, Q, nChunks});
+}
+// two heads per block: grid (nChunks, H / 2, batch), H / G even
+extern "C" __global__ void __launch_bounds__(256) ssd_chunk_state_tc2_f32(SSD_STATE_ARGS(float)) {
+    ssd_chunk_state_tc<float, 2>(x, xStride, B, bStride, dt, dtStride, dtBias, softplus, A, zoh, acum, coef, states,
+                                 SsdDims{L, H, P, G, N, Q, nChunks});
+}
+extern "C" __global__ void __launch_bounds__(256) ssd_chunk_state_tc2_bf16(SSD_STATE_ARGS(bf16)) {
+    ssd_chunk_state_tc<bf16, 2>(x, xStride, B, bStride, dt, dtStride, dtBias, softplus, A, zoh, acum, coef, states,
+                                SsdDims{L, H, P, G, N, Q, nChunks});
 }
 
 // HPB heads of one group per block (128·HPB threads): C and B are loaded and staged once for all of them; warps

@@ -23,11 +23,13 @@ public final class Kernels {
     private static final int FAST_OUTPUT_SHARED = 4 * (64 + 2 * 128 * 68 + 2 * 64 * 68);
     /** Tensor-core chunk kernels: 4 warps; shared bytes as TC_STATE_SHARED / TC_OUTPUT_SHARED in the .cu file. */
     private static final int TC_THREADS = 128;
-    private static final int TC_STATE_SHARED = 4 * 2 * 64 + 2 * (128 + 64) * 72;
+    private static final int TC_STATE_SHARED = 2 * 128 * 72 + 4 * 2 * 64 + 2 * 64 * 72;
+    /** Two heads per state block: Bᵀ staged once, the per-head part twice (TC_STATE_SHARED(2) in the .cu). */
+    private static final int TC2_STATE_SHARED = 2 * 128 * 72 + 2 * (4 * 2 * 64 + 2 * 64 * 72);
     private static final int TC_OUTPUT_SHARED = 2 * 2 * 64 * 136 + 2 * 64 * 136 + 2 * 64 * 72 + 4 * 64;
     /** Two heads per output block: C and B staged once, the per-head part twice (TC_OUTPUT_SHARED(2) in the .cu). */
     private static final int TC2_OUTPUT_SHARED = 2 * 2 * 64 * 136 + 2 * (2 * 64 * 136 + 2 * 64 * 72 + 4 * 64);
-    /** Fewest chunks (× samples) for the two-heads output kernel: below, the one-head grid fills the GPU better. */
+    /** Fewest chunks (× samples) for the two-head kernels: below, the one-head grid fills the GPU better. */
     private static final int TC2_MIN_CHUNKS = 16;
 
     private final CudaContext cuda;
@@ -206,10 +208,14 @@ public final class Kernels {
         int align = bf16 ? 8 : 16;
         boolean tc = tensorCores && s.fast() && xStride % 4 == 0 && bcStride % 4 == 0 && zStride % 4 == 0
                 && yStride % 2 == 0 && x % align == 0 && b % align == 0 && c % align == 0 && z % align == 0 && y % 8 == 0;
-        int stateShared = tc ? TC_STATE_SHARED : s.fast() ? FAST_STATE_SHARED : 4 * (2 * q + q * s.headDim() + q * s.state());
-        String fast = tc ? "_tc" : s.fast() ? "_fast" : "";
-        int chunkThreads = tc ? TC_THREADS : THREADS;
-        cuda.launch(flavour("ssd_chunk_state" + fast, bf16), grid, chunkThreads, stateShared, new KernelArgs().ptr(x).i(xStride)
+        // two heads of one group per tensor-core block share the staged B (and C) when enough blocks are left
+        boolean twoHeads = tc && (s.heads() / s.groups()) % 2 == 0 && (long) s.chunks() * s.batch() >= TC2_MIN_CHUNKS;
+        int stateShared = twoHeads ? TC2_STATE_SHARED : tc ? TC_STATE_SHARED : s.fast() ? FAST_STATE_SHARED
+                : 4 * (2 * q + q * s.headDim() + q * s.state());
+        String fast = twoHeads ? "_tc2" : tc ? "_tc" : s.fast() ? "_fast" : "";
+        int chunkThreads = twoHeads ? 2 * TC_THREADS : tc ? TC_THREADS : THREADS;
+        int[] chunkGrid = twoHeads ? new int[] {s.chunks(), s.heads() / 2, s.batch()} : grid;
+        cuda.launch(flavour("ssd_chunk_state" + fast, bf16), chunkGrid, chunkThreads, stateShared, new KernelArgs().ptr(x).i(xStride)
                 .ptr(b).i(bcStride).ptr(dt).i(dtStride).ptr(dtBias).i(softplus ? 1 : 0).ptr(a).i(zoh ? 1 : 0)
                 .ptr(acum).ptr(coef).ptr(states).i(s.seqLen()).i(s.heads()).i(s.headDim()).i(s.groups()).i(s.state())
                 .i(q).i(s.chunks()));
@@ -224,12 +230,8 @@ public final class Kernels {
                 0, new KernelArgs().ptr(states).ptr(statesIn).ptr(acum).i(s.seqLen()).i(s.heads()).i(s.headDim())
                         .i(s.state()).i(q).i(s.chunks()));
         marks.accept("ssd_pass");
-        // two heads of one group per output block share the staged C and B (enough blocks left to fill the GPU)
-        boolean twoHeads = tc && (s.heads() / s.groups()) % 2 == 0 && (long) s.chunks() * s.batch() >= TC2_MIN_CHUNKS;
-        int[] outGrid = twoHeads ? new int[] {s.chunks(), s.heads() / 2, s.batch()} : grid;
-        cuda.launch(flavour("ssd_chunk_output" + (twoHeads ? "_tc2" : fast), bf16), outGrid,
-                twoHeads ? 2 * TC_THREADS : chunkThreads, twoHeads ? TC2_OUTPUT_SHARED : tc ? TC_OUTPUT_SHARED
-                        : s.fast() ? FAST_OUTPUT_SHARED : outputShared(q, s.headDim(), s.state()),
+        cuda.launch(flavour("ssd_chunk_output" + fast, bf16), chunkGrid, chunkThreads, twoHeads ? TC2_OUTPUT_SHARED
+                : tc ? TC_OUTPUT_SHARED : s.fast() ? FAST_OUTPUT_SHARED : outputShared(q, s.headDim(), s.state()),
                 new KernelArgs().ptr(x).i(xStride).ptr(b).ptr(c).i(bcStride).ptr(z).i(zStride).ptr(d).ptr(acum)
                         .ptr(coef).ptr(statesIn).ptr(y).i(yStride).i(s.seqLen()).i(s.heads()).i(s.headDim())
                         .i(s.groups()).i(s.state()).i(q).i(s.chunks()));
