@@ -12,6 +12,8 @@ public final class Kernels {
     private static final int CONV_THREADS = 128;
     private static final int CONV_ROWS = 8;
     private static final int CONV_TILED_MAX_WIDTH = 4;
+    /** Register-held norms: float4 per thread at most (NORM_VEC in the .cu file). */
+    private static final int NORM_VEC = 4;
     /** State pass: elements per thread (float4) when P·N allows, threads per block. */
     private static final int PASS_VECTOR = 4;
     private static final int PASS_THREADS = 128;
@@ -39,6 +41,16 @@ public final class Kernels {
         this.cuda = cuda;
     }
 
+    /** @return whether every address is a multiple of 16 (0, a null pointer, is) */
+    private static boolean aligned16(long... addresses) {
+        for (long a : addresses) {
+            if (a % 16 != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private static String flavour(String name, boolean bf16) {
         return name + (bf16 ? "_bf16" : "_f32");
     }
@@ -60,8 +72,10 @@ public final class Kernels {
      */
     public void addRmsnorm(long x, long delta, long deltaPos, long w, long out, boolean outBf16, long outPos, int rows,
                            int seqLen, int outRows, int d) {
-        cuda.launch(flavour("add_rmsnorm", outBf16), new int[] {rows}, THREADS, 0, new KernelArgs().ptr(x).ptr(delta)
-                .ptr(deltaPos).ptr(w).ptr(out).ptr(outPos).i(seqLen).i(outRows).i(d).f(EPS));
+        boolean vec = d % 4 == 0 && d / 4 <= NORM_VEC * THREADS && aligned16(x, delta, w) && out % (outBf16 ? 8 : 16) == 0;
+        cuda.launch(flavour(vec ? "add_rmsnorm_vec" : "add_rmsnorm", outBf16), new int[] {rows}, THREADS, 0,
+                new KernelArgs().ptr(x).ptr(delta).ptr(deltaPos).ptr(w).ptr(out).ptr(outPos).i(seqLen).i(outRows).i(d)
+                        .f(EPS));
     }
 
     /**
@@ -249,7 +263,9 @@ public final class Kernels {
      * @param groups G
      */
     public void groupRmsnorm(boolean outBf16, long y, long w, long out, int rows, int d, int groups) {
-        cuda.launch(flavour("group_rmsnorm", outBf16), new int[] {rows, groups}, THREADS, 0,
+        int gs = d / groups;
+        boolean vec = gs % 4 == 0 && gs / 4 <= NORM_VEC * THREADS && aligned16(y, w) && out % (outBf16 ? 8 : 16) == 0;
+        cuda.launch(flavour(vec ? "group_rmsnorm_vec" : "group_rmsnorm", outBf16), new int[] {rows, groups}, THREADS, 0,
                 new KernelArgs().ptr(y).ptr(w).ptr(out).i(d).i(groups).f(EPS));
     }
 
