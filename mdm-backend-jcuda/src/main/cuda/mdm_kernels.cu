@@ -68,6 +68,66 @@ extern "C" __global__ void add_rmsnorm_bf16(float* x, const float* delta, const 
     add_rmsnorm<bf16>(x, delta, deltaPos, w, out, outPos, L, outRows, d, eps);
 }
 
+// The same with each thread's elements held in registers between the two passes and moved as float4: one load round
+// trip instead of two (rows up to NORM_VEC·4·blockDim wide, d a multiple of 4, 16-byte aligned rows).
+#define NORM_VEC 4
+__device__ __forceinline__ float4 add4(float4 a, float4 b) { return make_float4(a.x + b.x, a.y + b.y, a.z + b.z, a.w + b.w); }
+__device__ __forceinline__ float dot4(float4 a) { return a.x * a.x + a.y * a.y + a.z * a.z + a.w * a.w; }
+__device__ __forceinline__ void st4(float* p, size_t i4, float4 v) { reinterpret_cast<float4*>(p)[i4] = v; }
+__device__ __forceinline__ void st4(bf16* p, size_t i4, float4 v) {
+    __nv_bfloat162 lo = __floats2bfloat162_rn(v.x, v.y), hi = __floats2bfloat162_rn(v.z, v.w);
+    reinterpret_cast<uint2*>(p)[i4] = make_uint2(*reinterpret_cast<uint32_t*>(&lo), *reinterpret_cast<uint32_t*>(&hi));
+}
+__device__ __forceinline__ float4 scale4(float4 v, float s, float4 w) {
+    return make_float4(v.x * s * w.x, v.y * s * w.y, v.z * s * w.z, v.w * s * w.w);
+}
+template <typename TO>
+__device__ void add_rmsnorm_vec(float* __restrict__ x, const float* __restrict__ delta, const int* __restrict__ deltaPos,
+                                const float* __restrict__ w, TO* __restrict__ out, const int* __restrict__ outPos,
+                                int L, int outRows, int d, float eps) {
+    int r = blockIdx.x;
+    int sample = r / L, l = r % L, n4 = d >> 2;
+    float4* xr = reinterpret_cast<float4*>(x + (size_t)r * d);
+    const float4* dr = delta ? reinterpret_cast<const float4*>(delta + ((size_t)sample * L + (deltaPos ? deltaPos[l] : l)) * d)
+                             : nullptr;
+    float4 v[NORM_VEC], q[NORM_VEC];
+#pragma unroll
+    for (int k = 0; k < NORM_VEC; k++) {
+        int i = threadIdx.x + k * blockDim.x;
+        v[k] = i < n4 ? xr[i] : make_float4(0.f, 0.f, 0.f, 0.f);
+        q[k] = (dr && i < n4) ? dr[i] : make_float4(0.f, 0.f, 0.f, 0.f);
+    }
+    float ss = 0.f;
+#pragma unroll
+    for (int k = 0; k < NORM_VEC; k++) {
+        int i = threadIdx.x + k * blockDim.x;
+        if (dr) {
+            v[k] = add4(v[k], q[k]);
+            if (i < n4) xr[i] = v[k];
+        }
+        ss += dot4(v[k]);
+    }
+    if (!out) return;
+    int op = outPos ? outPos[l] : l;
+    ss = block_sum(ss);
+    if (op < 0) return;
+    float rstd = rsqrtf(ss / d + eps);
+    size_t o4 = ((size_t)sample * outRows + op) * n4;
+#pragma unroll
+    for (int k = 0; k < NORM_VEC; k++) {
+        int i = threadIdx.x + k * blockDim.x;
+        if (i < n4) st4(out, o4 + i, scale4(v[k], rstd, reinterpret_cast<const float4*>(w)[i]));
+    }
+}
+extern "C" __global__ void add_rmsnorm_vec_f32(float* x, const float* delta, const int* deltaPos, const float* w,
+                                               float* out, const int* outPos, int L, int outRows, int d, float eps) {
+    add_rmsnorm_vec<float>(x, delta, deltaPos, w, out, outPos, L, outRows, d, eps);
+}
+extern "C" __global__ void add_rmsnorm_vec_bf16(float* x, const float* delta, const int* deltaPos, const float* w,
+                                                bf16* out, const int* outPos, int L, int outRows, int d, float eps) {
+    add_rmsnorm_vec<bf16>(x, delta, deltaPos, w, out, outPos, L, outRows, d, eps);
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Causal depthwise conv1d (left zero padding K-1) + bias + SiLU over channels [inOff, inOff + C) of in (SPEC §6.2).
 template <typename T>
@@ -91,6 +151,50 @@ extern "C" __global__ void conv_silu_f32(const float* in, int inStride, int inOf
 extern "C" __global__ void conv_silu_bf16(const bf16* in, int inStride, int inOff, bf16* out, int outStride,
                                           const float* w, const float* bias, int rows, int L, int C, int K) {
     conv_silu<bf16>(in, inStride, inOff, out, outStride, w, bias, rows, L, C, K);
+}
+
+// The same for K <= 4: a thread per channel and CONV_ROWS consecutive rows, so each input is read once per tile (plus
+// a halo of 3 rows) with every load issued before the first use; rows of another sample are masked by position.
+// grid (ceil(rows / CONV_ROWS), ceil(C / blockDim)).
+#define CONV_ROWS 8
+template <typename T>
+__device__ void conv_silu_tiled(const T* __restrict__ in, int inStride, int inOff, T* __restrict__ out, int outStride,
+                                const float* __restrict__ w, const float* __restrict__ bias, int rows, int L, int C,
+                                int K) {
+    int c = blockIdx.y * blockDim.x + threadIdx.x;
+    if (c >= C) return;
+    int r0 = blockIdx.x * CONV_ROWS;
+    float v[CONV_ROWS + 3];  // v[j] = input row r0 − 3 + j
+#pragma unroll
+    for (int j = 0; j < CONV_ROWS + 3; j++) {
+        int r = r0 - 3 + j;
+        v[j] = (r >= 0 && r < rows) ? ld(in, (size_t)r * inStride + inOff + c) : 0.f;
+    }
+    float wb[4];  // wb[back] multiplies row r − back
+#pragma unroll
+    for (int back = 0; back < 4; back++) wb[back] = back < K ? w[c * K + K - 1 - back] : 0.f;
+    float bc = bias[c];
+    int l0 = r0 % L;
+#pragma unroll
+    for (int i = 0; i < CONV_ROWS; i++) {
+        int r = r0 + i;
+        if (r >= rows) break;
+        int l = (l0 + i) % L;
+        float acc = bc;
+#pragma unroll
+        for (int back = 0; back < 4; back++) {
+            if (l >= back) acc += wb[back] * v[i + 3 - back];
+        }
+        st(out, (size_t)r * outStride + c, silu(acc));
+    }
+}
+extern "C" __global__ void conv_silu_tiled_f32(const float* in, int inStride, int inOff, float* out, int outStride,
+                                               const float* w, const float* bias, int rows, int L, int C, int K) {
+    conv_silu_tiled<float>(in, inStride, inOff, out, outStride, w, bias, rows, L, C, K);
+}
+extern "C" __global__ void conv_silu_tiled_bf16(const bf16* in, int inStride, int inOff, bf16* out, int outStride,
+                                                const float* w, const float* bias, int rows, int L, int C, int K) {
+    conv_silu_tiled<bf16>(in, inStride, inOff, out, outStride, w, bias, rows, L, C, K);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -173,34 +277,74 @@ extern "C" __global__ void ssd_chunk_state_bf16(SSD_STATE_ARGS(bf16)) {
                           SsdDims{L, H, P, G, N, Q, nChunks});
 }
 
-// grid (ceil(P·N / blockDim), H, batch): turns each chunk's own state into the state entering it, in place.
-extern "C" __global__ void ssd_state_pass(float* states, const float* acum, int L, int H, int P, int N, int Q,
-                                          int nChunks) {
-    int e = blockIdx.x * blockDim.x + threadIdx.x;
+// The state pass: from each chunk's own state (fp32 [batch, nChunks, H, N, P]) the state entering each chunk,
+// Sin_0 = 0, Sin_{c+1} = exp(s_last,c)·Sin_c + S_c, written to `in` (fp32, may be `own` itself: in place; or bf16, for
+// the tensor-core output kernel, which rounds the state to bf16 anyway). A thread owns V consecutive elements of one
+// (sample, head) and walks the chunks eight at a time, the next eight chunks' loads issued before the current eight
+// are stored (the walk is latency-bound otherwise). grid (ceil(P·N / V / blockDim), H, batch).
+template <int V> struct vecf;
+template <> struct vecf<1> { typedef float t; };
+template <> struct vecf<4> { typedef float4 t; };
+__device__ __forceinline__ float fma_decay(float run, float d, float own) { return run * d + own; }
+__device__ __forceinline__ float4 fma_decay(float4 run, float d, float4 own) {
+    return make_float4(run.x * d + own.x, run.y * d + own.y, run.z * d + own.z, run.w * d + own.w);
+}
+__device__ __forceinline__ void st_state(float* p, size_t i, float v) { p[i] = v; }
+__device__ __forceinline__ void st_state(bf16* p, size_t i, float v) { p[i] = __float2bfloat16(v); }
+__device__ __forceinline__ void st_state(float* p, size_t i, float4 v) { *reinterpret_cast<float4*>(p + i) = v; }
+__device__ __forceinline__ void st_state(bf16* p, size_t i, float4 v) {
+    __nv_bfloat162 lo = __floats2bfloat162_rn(v.x, v.y), hi = __floats2bfloat162_rn(v.z, v.w);
+    *reinterpret_cast<uint2*>(p + i) = make_uint2(*reinterpret_cast<uint32_t*>(&lo), *reinterpret_cast<uint32_t*>(&hi));
+}
+template <int V, typename TO>
+__device__ void ssd_state_pass(const float* own, TO* in, const float* __restrict__ acum, int L, int H, int P, int N,
+                               int Q, int nChunks) {
+    typedef typename vecf<V>::t vt;
+    int e = (blockIdx.x * blockDim.x + threadIdx.x) * V;
     int h = blockIdx.y, b = blockIdx.z;
     if (e >= P * N) return;
     size_t stride = (size_t)H * P * N;
-    float* p = states + ((size_t)b * nChunks * H + h) * P * N + e;
+    size_t base = ((size_t)b * nChunks * H + h) * P * N + e;
     const float* ac = acum + (size_t)(b * H + h) * L;
-    float run = 0.f;
-    // eight chunks' loads in flight before the dependent updates: the walk is latency-bound otherwise
+    vt zero;
+    memset(&zero, 0, sizeof(vt));
+    vt run = zero, cur[8];
+    float dcur[8];
+#pragma unroll
+    for (int k = 0; k < 8; k++) {
+        cur[k] = k < nChunks ? *reinterpret_cast<const vt*>(own + base + k * stride) : zero;
+        dcur[k] = k < nChunks ? ac[min(L, (k + 1) * Q) - 1] : 0.f;
+    }
     for (int c0 = 0; c0 < nChunks; c0 += 8) {
-        float own[8], decay[8];
+        vt nxt[8];
+        float dnxt[8];
 #pragma unroll
         for (int k = 0; k < 8; k++) {
-            int c = c0 + k;
-            own[k] = c < nChunks ? p[c * stride] : 0.f;
-            decay[k] = c < nChunks ? ac[min(L, (c + 1) * Q) - 1] : 0.f;
+            int c = c0 + 8 + k;
+            nxt[k] = c < nChunks ? *reinterpret_cast<const vt*>(own + base + c * stride) : zero;
+            dnxt[k] = c < nChunks ? ac[min(L, (c + 1) * Q) - 1] : 0.f;
         }
 #pragma unroll
         for (int k = 0; k < 8; k++) {
             int c = c0 + k;
             if (c < nChunks) {
-                p[c * stride] = run;
-                run = run * expf(decay[k]) + own[k];
+                st_state(in, base + c * stride, run);
+                run = fma_decay(run, expf(dcur[k]), cur[k]);
             }
         }
+#pragma unroll
+        for (int k = 0; k < 8; k++) { cur[k] = nxt[k]; dcur[k] = dnxt[k]; }
     }
+}
+#define SSD_PASS_ARGS(TO) const float* own, TO* in, const float* acum, int L, int H, int P, int N, int Q, int nChunks
+extern "C" __global__ void ssd_state_pass_f32(SSD_PASS_ARGS(float)) {
+    ssd_state_pass<1, float>(own, in, acum, L, H, P, N, Q, nChunks);
+}
+extern "C" __global__ void ssd_state_pass_vec_f32(SSD_PASS_ARGS(float)) {
+    ssd_state_pass<4, float>(own, in, acum, L, H, P, N, Q, nChunks);
+}
+extern "C" __global__ void ssd_state_pass_vec_bf16(SSD_PASS_ARGS(bf16)) {
+    ssd_state_pass<4, bf16>(own, in, acum, L, H, P, N, Q, nChunks);
 }
 
 // grid (nChunks, H, batch). y (fp32, row stride yStride) = scan output + D·x, gated by SiLU(z) when z is set.
@@ -477,7 +621,8 @@ extern "C" __global__ void __launch_bounds__(256) ssd_chunk_output_fast_bf16(SSD
 // Tensor-core path of the two chunk kernels for Q = 64, P = 64, N = 128, used in BF16 precision: the same math, with
 // the four small matrix products as bf16 mma.sync m16n8k16 with fp32 accumulators (operands rounded to bf16 when
 // staged in shared memory, as mamba_ssm's Triton kernels do); discretization, cumulative sums, decays, the chunk
-// states and the state pass stay fp32. 128 threads = 4 warps; warp w owns 16 rows of the output tile.
+// states and the state pass stay fp32; the
+// states entering the chunks are stored in bf16, the precision the output kernel multiplies them in. 128 threads = 4 warps; warp w owns 16 rows of the output tile.
 // Shared tiles hold bf16 pairs along the reduction index with row strides of 4 (mod 32) words, so that the fragment
 // loads of a warp (8 rows × 4 pairs) hit 32 distinct banks.
 #define TC_LDK 72   // bf16 row stride of [·][64] tiles (36 words)
@@ -507,69 +652,76 @@ __device__ __forceinline__ void mma_bf16(float* d, uint32_t a0, uint32_t a1, uin
                  : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
                  : "r"(a0), "r"(a1), "r"(a2), "r"(a3), "r"(b0), "r"(b1));
 }
-#define TC_STATE_SHARED (4 * 2 * FQ + 2 * (FN + FP) * TC_LDK)
+// shared bytes for HPB heads: Bᵀ once, per head the cumulative a, coef and the weighted xᵀ
+#define TC_STATE_SHARED(HPB) (2 * FN * TC_LDK + (HPB) * (4 * 2 * FQ + 2 * FP * TC_LDK))
 
-template <typename T>
+// HPB heads of one group per block (128·HPB threads): B is loaded and staged once for all of them; warps 4k .. 4k+3
+// compute head h0 + k exactly as a 128-thread block computes one head.
+template <typename T, int HPB>
 __device__ void ssd_chunk_state_tc(const T* __restrict__ x, int xStride, const T* __restrict__ B, int bStride,
                                    const T* __restrict__ dt, int dtStride, const float* __restrict__ dtBias,
                                    int softplus, const float* __restrict__ A, int zoh, float* __restrict__ acum,
                                    float* __restrict__ coefOut, float* __restrict__ states, SsdDims s) {
     extern __shared__ __align__(16) float sm[];
-    int c = blockIdx.x, h = blockIdx.y, b = blockIdx.z;
+    int c = blockIdx.x, b = blockIdx.z;
+    int tid = threadIdx.x, hw = tid >> 7, ht = tid & 127;        // this thread's head in the block, index in it
+    int h = blockIdx.y * HPB + hw;
     int t0 = c * FQ, len = min(FQ, s.L - t0);
     int g = h / (s.H / s.G);
-    float* sa = sm;                                                // 64 cumulative a
+    uint32_t* Bt = reinterpret_cast<uint32_t*>(sm);                // [n][t] bf16 pairs along t
+    float* sa = reinterpret_cast<float*>(Bt + FN * TC_LDK / 2) + hw * (2 * FQ + FP * TC_LDK / 2);  // 64 cumulative a
     float* sc = sa + FQ;                                           // 64 coef
-    uint32_t* Bt = reinterpret_cast<uint32_t*>(sc + FQ);           // [n][t] bf16 pairs along t
-    uint32_t* Xt = Bt + FN * TC_LDK / 2;                           // [p][t] x·coef·exp(s_last − s_t)
-    int tid = threadIdx.x;
+    uint32_t* Xt = reinterpret_cast<uint32_t*>(sc + FQ);           // [p][t] x·coef·exp(s_last − s_t)
     // every global load of the block is issued before the first use (a block's time is its chain of latencies):
     // x and B as float4 of two consecutive tokens (t, t+1) per item, so each shared store is a bf16 pair along t
     const size_t row0 = (size_t)b * s.L + t0;
-    float4 xr[4][2], br[8][2];
+    float4 xr[4][2], br[8 / HPB][2];
+    // item k of a thread: token pair tp = lane % 16 + 16·(k % 2), column quad lane / 16 + 2·(warp + 4·(k / 2)), so
+    // that the transposed bf16-pair stores of a warp (row stride ≡ 16 words mod 32 per quad) hit 32 distinct banks
+    const int warp = ht >> 5, lane = tid & 31, warpAll = tid >> 5;
 #pragma unroll
     for (int k = 0; k < 4; k++) {  // 32 token pairs × 16 column quads of x
-        int i = tid + k * 128, tp = i >> 4, q4 = (i & 15) * 4, t = 2 * tp;
+        int tp = (lane & 15) + 16 * (k & 1), q4 = ((lane >> 4) + 2 * (warp + 4 * (k >> 1))) * 4, t = 2 * tp;
         xr[k][0] = t < len ? ld4(x, (row0 + t) * xStride + h * FP + q4) : make_float4(0.f, 0.f, 0.f, 0.f);
         xr[k][1] = t + 1 < len ? ld4(x, (row0 + t + 1) * xStride + h * FP + q4) : make_float4(0.f, 0.f, 0.f, 0.f);
     }
 #pragma unroll
-    for (int k = 0; k < 8; k++) {  // 32 token pairs × 32 column quads of B
-        int i = tid + k * 128, tp = i >> 5, q4 = (i & 31) * 4, t = 2 * tp;
+    for (int k = 0; k < 8 / HPB; k++) {  // 32 token pairs × 32 column quads of B, over all the block's warps
+        int tp = (lane & 15) + 16 * (k & 1), q4 = ((lane >> 4) + 2 * (warpAll + 4 * HPB * (k >> 1))) * 4, t = 2 * tp;
         br[k][0] = t < len ? ld4(B, (row0 + t) * bStride + g * FN + q4) : make_float4(0.f, 0.f, 0.f, 0.f);
         br[k][1] = t + 1 < len ? ld4(B, (row0 + t + 1) * bStride + g * FN + q4) : make_float4(0.f, 0.f, 0.f, 0.f);
     }
-    if (tid < FQ) {
+    if (ht < FQ) {
         float a = 0.f, cf = 0.f;
-        if (tid < len) a = discretize(ld(dt, (row0 + tid) * dtStride + h), dtBias, softplus, h, A[h], zoh, &cf);
-        sa[tid] = a;
-        sc[tid] = cf;
+        if (ht < len) a = discretize(ld(dt, (row0 + ht) * dtStride + h), dtBias, softplus, h, A[h], zoh, &cf);
+        sa[ht] = a;
+        sc[ht] = cf;
     }
 #pragma unroll
-    for (int k = 0; k < 8; k++) {
-        int i = tid + k * 128, tp = i >> 5, q4 = (i & 31) * 4;
+    for (int k = 0; k < 8 / HPB; k++) {
+        int tp = (lane & 15) + 16 * (k & 1), q4 = ((lane >> 4) + 2 * (warpAll + 4 * HPB * (k >> 1))) * 4;
 #pragma unroll
         for (int e = 0; e < 4; e++) Bt[(q4 + e) * (TC_LDK / 2) + tp] = pack_bf16(f4(br[k][0], e), f4(br[k][1], e));
     }
     __syncthreads();
-    if (tid < 32) {  // inclusive scan of 64 values by one warp, two per lane
-        float v0 = sa[2 * tid], v1 = sa[2 * tid + 1];
+    if (ht < 32) {  // inclusive scan of 64 values by one warp per head, two per lane
+        float v0 = sa[2 * ht], v1 = sa[2 * ht + 1];
         float pair = v0 + v1, run = pair;
         for (int o = 1; o < 32; o <<= 1) {
             float up = __shfl_up_sync(0xffffffffu, run, o);
-            if (tid >= o) run += up;
+            if (ht >= o) run += up;
         }
         float before = run - pair;
-        sa[2 * tid] = before + v0;
-        sa[2 * tid + 1] = run;
+        sa[2 * ht] = before + v0;
+        sa[2 * ht + 1] = run;
     }
     __syncthreads();
     size_t base = (size_t)(b * s.H + h) * s.L + t0;
-    if (tid < len) { acum[base + tid] = sa[tid]; coefOut[base + tid] = sc[tid]; }
+    if (ht < len) { acum[base + ht] = sa[ht]; coefOut[base + ht] = sc[ht]; }
     float last = sa[len - 1];
 #pragma unroll
     for (int k = 0; k < 4; k++) {
-        int i = tid + k * 128, tp = i >> 4, q4 = (i & 15) * 4, t = 2 * tp;
+        int tp = (lane & 15) + 16 * (k & 1), q4 = ((lane >> 4) + 2 * (warp + 4 * (k >> 1))) * 4, t = 2 * tp;
         float w0 = t < len ? sc[t] * expf(last - sa[t]) : 0.f;
         float w1 = t + 1 < len ? sc[t + 1] * expf(last - sa[t + 1]) : 0.f;
 #pragma unroll
@@ -577,7 +729,7 @@ __device__ void ssd_chunk_state_tc(const T* __restrict__ x, int xStride, const T
     }
     __syncthreads();
     // S[n][p] = Σ_t Bt[n][t]·X[t][p]: warp w owns n = 32w .. 32w+31 (two m-tiles), all 64 p (eight n-tiles)
-    int warp = tid >> 5, lane = tid & 31, gq = lane >> 2, tq = lane & 3;
+    int gq = lane >> 2, tq = lane & 3;
     float acc[2][8][4] = {};
 #pragma unroll
     for (int kk = 0; kk < FQ / 16; kk++) {
@@ -609,30 +761,42 @@ __device__ void ssd_chunk_state_tc(const T* __restrict__ x, int xStride, const T
     }
 }
 extern "C" __global__ void __launch_bounds__(128) ssd_chunk_state_tc_f32(SSD_STATE_ARGS(float)) {
-    ssd_chunk_state_tc<float>(x, xStride, B, bStride, dt, dtStride, dtBias, softplus, A, zoh, acum, coef, states,
-                              SsdDims{L, H, P, G, N, Q, nChunks});
+    ssd_chunk_state_tc<float, 1>(x, xStride, B, bStride, dt, dtStride, dtBias, softplus, A, zoh, acum, coef, states,
+                                 SsdDims{L, H, P, G, N, Q, nChunks});
 }
 extern "C" __global__ void __launch_bounds__(128) ssd_chunk_state_tc_bf16(SSD_STATE_ARGS(bf16)) {
-    ssd_chunk_state_tc<bf16>(x, xStride, B, bStride, dt, dtStride, dtBias, softplus, A, zoh, acum, coef, states,
-                             SsdDims{L, H, P, G, N, Q, nChunks});
+    ssd_chunk_state_tc<bf16, 1>(x, xStride, B, bStride, dt, dtStride, dtBias, softplus, A, zoh, acum, coef, states,
+                                SsdDims{L, H, P, G, N, Q, nChunks});
+}
+// two heads per block: grid (nChunks, H / 2, batch), H / G even
+extern "C" __global__ void __launch_bounds__(256) ssd_chunk_state_tc2_f32(SSD_STATE_ARGS(float)) {
+    ssd_chunk_state_tc<float, 2>(x, xStride, B, bStride, dt, dtStride, dtBias, softplus, A, zoh, acum, coef, states,
+                                 SsdDims{L, H, P, G, N, Q, nChunks});
+}
+extern "C" __global__ void __launch_bounds__(256) ssd_chunk_state_tc2_bf16(SSD_STATE_ARGS(bf16)) {
+    ssd_chunk_state_tc<bf16, 2>(x, xStride, B, bStride, dt, dtStride, dtBias, softplus, A, zoh, acum, coef, states,
+                                SsdDims{L, H, P, G, N, Q, nChunks});
 }
 
-template <typename T>
+// HPB heads of one group per block (128·HPB threads): C and B are loaded and staged once for all of them; warps
+// 4k .. 4k+3 compute head h0 + k exactly as a 128-thread block computes one head.
+template <typename T, int HPB>
 __device__ void ssd_chunk_output_tc(const T* __restrict__ x, int xStride, const T* __restrict__ B,
                                     const T* __restrict__ C, int bcStride, const T* __restrict__ z, int zStride,
                                     const float* __restrict__ D, const float* __restrict__ acum,
-                                    const float* __restrict__ coef, const float* __restrict__ states,
+                                    const float* __restrict__ coef, const bf16* __restrict__ statesIn,
                                     float* __restrict__ y, int yStride, SsdDims s) {
     extern __shared__ __align__(16) float sm[];
-    int c = blockIdx.x, h = blockIdx.y, b = blockIdx.z;
+    int c = blockIdx.x, b = blockIdx.z;
+    int tid = threadIdx.x, hw = tid >> 7, ht = tid & 127;        // this thread's head in the block, index in it
+    int h = blockIdx.y * HPB + hw;
     int t0 = c * FQ, len = min(FQ, s.L - t0);
     int g = h / (s.H / s.G);
-    float* sa = sm;                                               // 64 cumulative a
-    uint32_t* Cs = reinterpret_cast<uint32_t*>(sa + FQ);          // [t][n] bf16 pairs along n
+    uint32_t* Cs = reinterpret_cast<uint32_t*>(sm);               // [t][n] bf16 pairs along n
     uint32_t* Bs = Cs + FQ * TC_LDN / 2;                          // [u][n]
-    uint32_t* St = Bs + FQ * TC_LDN / 2;                          // [p][n] state entering the chunk
+    uint32_t* St = Bs + FQ * TC_LDN / 2 + hw * (FP * TC_LDN / 2 + FP * TC_LDK / 2 + FQ);  // [p][n] entering state
     uint32_t* Xt = St + FP * TC_LDN / 2;                          // [p][u] coef·x
-    int tid = threadIdx.x;
+    float* sa = reinterpret_cast<float*>(Xt + FP * TC_LDK / 2);   // 64 cumulative a
     size_t tb = (size_t)(b * s.H + h) * s.L + t0;
     const size_t row0 = (size_t)b * s.L + t0;
     const float4 zero4 = make_float4(0.f, 0.f, 0.f, 0.f);
@@ -640,61 +804,68 @@ __device__ void ssd_chunk_output_tc(const T* __restrict__ x, int xStride, const 
     {
         float4 r[16];
 #pragma unroll
-        for (int k = 0; k < 16; k++) {  // C: 64 tokens × 32 column quads
-            int i = tid + k * 128, t = i >> 5, q4 = (i & 31) * 4;
+        for (int k = 0; k < 16 / HPB; k++) {  // C: 64 tokens × 32 column quads
+            int i = tid + k * 128 * HPB, t = i >> 5, q4 = (i & 31) * 4;
             r[k] = t < len ? ld4(C, (row0 + t) * bcStride + g * FN + q4) : zero4;
         }
 #pragma unroll
-        for (int k = 0; k < 16; k++) {
-            int i = tid + k * 128, t = i >> 5, q4 = (i & 31) * 4;
+        for (int k = 0; k < 16 / HPB; k++) {
+            int i = tid + k * 128 * HPB, t = i >> 5, q4 = (i & 31) * 4;
             *reinterpret_cast<uint2*>(Cs + t * (TC_LDN / 2) + q4 / 2) = make_uint2(pack_bf16(r[k].x, r[k].y), pack_bf16(r[k].z, r[k].w));
         }
 #pragma unroll
-        for (int k = 0; k < 16; k++) {  // B
-            int i = tid + k * 128, t = i >> 5, q4 = (i & 31) * 4;
+        for (int k = 0; k < 16 / HPB; k++) {  // B
+            int i = tid + k * 128 * HPB, t = i >> 5, q4 = (i & 31) * 4;
             r[k] = t < len ? ld4(B, (row0 + t) * bcStride + g * FN + q4) : zero4;
         }
 #pragma unroll
-        for (int k = 0; k < 16; k++) {
-            int i = tid + k * 128, t = i >> 5, q4 = (i & 31) * 4;
+        for (int k = 0; k < 16 / HPB; k++) {
+            int i = tid + k * 128 * HPB, t = i >> 5, q4 = (i & 31) * 4;
             *reinterpret_cast<uint2*>(Bs + t * (TC_LDN / 2) + q4 / 2) = make_uint2(pack_bf16(r[k].x, r[k].y), pack_bf16(r[k].z, r[k].w));
         }
-        const float* st_in = states + ((size_t)(b * s.nChunks + c) * s.H + h) * FP * FN;
+        // the state entering the chunk, bf16 [n][p] (the bf16 state pass wrote it)
+        const bf16* st_in = statesIn + ((size_t)(b * s.nChunks + c) * s.H + h) * FP * FN;
+        // transposed stores below: pair index lane % 16 + 16·j, quad lane / 16 + 2·m (32 distinct banks per warp)
+        const int warp = ht >> 5, lane = tid & 31;
+        uint2 sr[16];
 #pragma unroll
-        for (int k = 0; k < 8; k++) {  // state [n][p]: 64 n pairs × 16 p quads
-            int i = tid + k * 128, np = i >> 4, q4 = (i & 15) * 4;
-            r[2 * k] = *reinterpret_cast<const float4*>(st_in + (2 * np) * FP + q4);
-            r[2 * k + 1] = *reinterpret_cast<const float4*>(st_in + (2 * np + 1) * FP + q4);
+        for (int k = 0; k < 8; k++) {  // 64 n pairs × 16 p quads
+            int np = (lane & 15) + 16 * (k & 3), q4 = ((lane >> 4) + 2 * (warp + 4 * (k >> 2))) * 4;
+            sr[2 * k] = *reinterpret_cast<const uint2*>(st_in + (2 * np) * FP + q4);
+            sr[2 * k + 1] = *reinterpret_cast<const uint2*>(st_in + (2 * np + 1) * FP + q4);
         }
 #pragma unroll
         for (int k = 0; k < 8; k++) {
-            int i = tid + k * 128, np = i >> 4, q4 = (i & 15) * 4;
-#pragma unroll
-            for (int e = 0; e < 4; e++) St[(q4 + e) * (TC_LDN / 2) + np] = pack_bf16(f4(r[2 * k], e), f4(r[2 * k + 1], e));
+            int np = (lane & 15) + 16 * (k & 3), q4 = ((lane >> 4) + 2 * (warp + 4 * (k >> 2))) * 4;
+            uint2 lo = sr[2 * k], hi = sr[2 * k + 1];  // rows n = 2np and 2np + 1: one bf16 pair along n per p
+            St[(q4 + 0) * (TC_LDN / 2) + np] = __byte_perm(lo.x, hi.x, 0x5410);
+            St[(q4 + 1) * (TC_LDN / 2) + np] = __byte_perm(lo.x, hi.x, 0x7632);
+            St[(q4 + 2) * (TC_LDN / 2) + np] = __byte_perm(lo.y, hi.y, 0x5410);
+            St[(q4 + 3) * (TC_LDN / 2) + np] = __byte_perm(lo.y, hi.y, 0x7632);
         }
 #pragma unroll
         for (int k = 0; k < 4; k++) {  // x: 32 token pairs × 16 column quads
-            int i = tid + k * 128, up = i >> 4, q4 = (i & 15) * 4, u = 2 * up;
+            int up = (lane & 15) + 16 * (k & 1), q4 = ((lane >> 4) + 2 * (warp + 4 * (k >> 1))) * 4, u = 2 * up;
             r[2 * k] = u < len ? ld4(x, (row0 + u) * xStride + h * FP + q4) : zero4;
             r[2 * k + 1] = u + 1 < len ? ld4(x, (row0 + u + 1) * xStride + h * FP + q4) : zero4;
         }
         float cf0[4], cf1[4];
 #pragma unroll
         for (int k = 0; k < 4; k++) {
-            int u = 2 * ((tid + k * 128) >> 4);
+            int u = 2 * ((lane & 15) + 16 * (k & 1));
             cf0[k] = u < len ? coef[tb + u] : 0.f;
             cf1[k] = u + 1 < len ? coef[tb + u + 1] : 0.f;
         }
-        if (tid < FQ) sa[tid] = tid < len ? acum[tb + tid] : 0.f;
+        if (ht < FQ) sa[ht] = ht < len ? acum[tb + ht] : 0.f;
 #pragma unroll
         for (int k = 0; k < 4; k++) {
-            int i = tid + k * 128, up = i >> 4, q4 = (i & 15) * 4;
+            int up = (lane & 15) + 16 * (k & 1), q4 = ((lane >> 4) + 2 * (warp + 4 * (k >> 1))) * 4;
 #pragma unroll
             for (int e = 0; e < 4; e++) Xt[(q4 + e) * (TC_LDK / 2) + up] = pack_bf16(f4(r[2 * k], e) * cf0[k], f4(r[2 * k + 1], e) * cf1[k]);
         }
     }
     __syncthreads();
-    int warp = tid >> 5, lane = tid & 31, gq = lane >> 2, tq = lane & 3;
+    int warp = ht >> 5, lane = tid & 31, gq = lane >> 2, tq = lane & 3;
     int tA = warp * 16 + gq, tB = tA + 8;  // the two rows this thread holds
     // C fragments for k = n (eight k-steps), shared by C·Bᵀ and C·S
     uint32_t cf[8][4];
@@ -774,14 +945,28 @@ __device__ void ssd_chunk_output_tc(const T* __restrict__ x, int xStride, const 
         }
     }
 }
-#define TC_OUTPUT_SHARED (4 * FQ + 2 * (2 * FQ + FP) * TC_LDN + 2 * FP * TC_LDK)
-extern "C" __global__ void __launch_bounds__(128) ssd_chunk_output_tc_f32(SSD_OUT_ARGS(float)) {
-    ssd_chunk_output_tc<float>(x, xStride, B, C, bcStride, z, zStride, D, acum, coef, states, y, yStride,
-                               SsdDims{L, H, P, G, N, Q, nChunks});
+// shared bytes for HPB heads: C and B once, per head the state, x and cumulative a
+#define TC_OUTPUT_SHARED(HPB) (2 * 2 * FQ * TC_LDN + (HPB) * (2 * FP * TC_LDN + 2 * FP * TC_LDK + 4 * FQ))
+// the tensor-core output kernels take the states entering each chunk in bf16 (ssd_state_pass_vec_bf16)
+#define SSD_OUT_TC_ARGS(T) const T* x, int xStride, const T* B, const T* C, int bcStride, const T* z, int zStride, \
+    const float* D, const float* acum, const float* coef, const bf16* statesIn, float* y, int yStride, int L, int H, \
+    int P, int G, int N, int Q, int nChunks
+extern "C" __global__ void __launch_bounds__(128) ssd_chunk_output_tc_f32(SSD_OUT_TC_ARGS(float)) {
+    ssd_chunk_output_tc<float, 1>(x, xStride, B, C, bcStride, z, zStride, D, acum, coef, statesIn, y, yStride,
+                                  SsdDims{L, H, P, G, N, Q, nChunks});
 }
-extern "C" __global__ void __launch_bounds__(128) ssd_chunk_output_tc_bf16(SSD_OUT_ARGS(bf16)) {
-    ssd_chunk_output_tc<bf16>(x, xStride, B, C, bcStride, z, zStride, D, acum, coef, states, y, yStride,
-                              SsdDims{L, H, P, G, N, Q, nChunks});
+extern "C" __global__ void __launch_bounds__(128) ssd_chunk_output_tc_bf16(SSD_OUT_TC_ARGS(bf16)) {
+    ssd_chunk_output_tc<bf16, 1>(x, xStride, B, C, bcStride, z, zStride, D, acum, coef, statesIn, y, yStride,
+                                 SsdDims{L, H, P, G, N, Q, nChunks});
+}
+// two heads per block: grid (nChunks, H / 2, batch), H / G even
+extern "C" __global__ void __launch_bounds__(256) ssd_chunk_output_tc2_f32(SSD_OUT_TC_ARGS(float)) {
+    ssd_chunk_output_tc<float, 2>(x, xStride, B, C, bcStride, z, zStride, D, acum, coef, statesIn, y, yStride,
+                                  SsdDims{L, H, P, G, N, Q, nChunks});
+}
+extern "C" __global__ void __launch_bounds__(256) ssd_chunk_output_tc2_bf16(SSD_OUT_TC_ARGS(bf16)) {
+    ssd_chunk_output_tc<bf16, 2>(x, xStride, B, C, bcStride, z, zStride, D, acum, coef, statesIn, y, yStride,
+                                 SsdDims{L, H, P, G, N, Q, nChunks});
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -804,6 +989,38 @@ extern "C" __global__ void group_rmsnorm_f32(const float* y, const float* w, flo
 }
 extern "C" __global__ void group_rmsnorm_bf16(const float* y, const float* w, bf16* out, int d, int G, float eps) {
     group_rmsnorm<bf16>(y, w, out, d, G, eps);
+}
+
+// The same with the group's elements in registers as float4 (see add_rmsnorm_vec).
+template <typename TO>
+__device__ void group_rmsnorm_vec(const float* __restrict__ y, const float* __restrict__ w, TO* __restrict__ out,
+                                  int d, int G, float eps) {
+    int r = blockIdx.x, g = blockIdx.y, gs = d / G, n4 = gs >> 2;
+    const float4* yr = reinterpret_cast<const float4*>(y + (size_t)r * d + g * gs);
+    float4 v[NORM_VEC];
+    float ss = 0.f;
+#pragma unroll
+    for (int k = 0; k < NORM_VEC; k++) {
+        int i = threadIdx.x + k * blockDim.x;
+        v[k] = i < n4 ? yr[i] : make_float4(0.f, 0.f, 0.f, 0.f);
+    }
+#pragma unroll
+    for (int k = 0; k < NORM_VEC; k++) ss += dot4(v[k]);
+    ss = block_sum(ss);
+    float rstd = rsqrtf(ss / gs + eps);
+    const float4* wg = reinterpret_cast<const float4*>(w + g * gs);
+    size_t o4 = ((size_t)r * d + g * gs) >> 2;
+#pragma unroll
+    for (int k = 0; k < NORM_VEC; k++) {
+        int i = threadIdx.x + k * blockDim.x;
+        if (i < n4) st4(out, o4 + i, scale4(v[k], rstd, wg[i]));
+    }
+}
+extern "C" __global__ void group_rmsnorm_vec_f32(const float* y, const float* w, float* out, int d, int G, float eps) {
+    group_rmsnorm_vec<float>(y, w, out, d, G, eps);
+}
+extern "C" __global__ void group_rmsnorm_vec_bf16(const float* y, const float* w, bf16* out, int d, int G, float eps) {
+    group_rmsnorm_vec<bf16>(y, w, out, d, G, eps);
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -160,7 +160,8 @@ abstract class OracleAgreementTest {
     @EnumSource(Discretization.class)
     @DisplayName("SSD at the paper's head sizes (P 64, N 128: the register-tiled kernels) matches the oracle")
     void ssdFastPathMatches(Discretization disc) {
-        for (int l : new int[] {40, 130}) {
+        // 600 tokens = 10 chunks: the state pass walks chunks eight at a time
+        for (int l : new int[] {40, 130, 600}) {
             SsdRequest r = new SsdRequest(randn(1, 2, l, 2, 64), uniform(0.001, 0.2, 2, l, 2), null, uniform(-4, -0.5, 2),
                     randn(0.3, 2, l, 1, 128), randn(0.3, 2, l, 1, 128), randn(1, 2), randn(1, 2, l, 2, 64), disc);
             assertClose("ssd P64 N128 " + disc + " l=" + l, gpu.ssd(r), oracle.ssd(r));
@@ -174,8 +175,10 @@ abstract class OracleAgreementTest {
         MambaShape shape = MambaShape.of(c);
         Parameters w = weights(c).withPrefixRemoved("blocks.0.mixer.");
         try (MambaMixer mg = gpu.mambaMixer(shape, w); MambaMixer mo = oracle.mambaMixer(shape, w)) {
-            Tensor u = randn(1, 2, 100, c.dModel());
-            assertClose("paper-head mixer", mg.forward(u), mo.forward(u));
+            for (int l : new int[] {100, 600}) {  // 600 tokens: more chunks than the state pass takes at once
+                Tensor u = randn(1, 2, l, c.dModel());
+                assertClose("paper-head mixer l=" + l, mg.forward(u), mo.forward(u));
+            }
         }
     }
 

@@ -187,7 +187,8 @@ public final class StepBenchmark {
                     }
                 }
             }
-            String stages = stages(cuda, model, buf, batch);
+            StringBuilder stagePrint = new StringBuilder();
+            String stages = stages(cuda, model, buf, batch, stagePrint);
             float[] y = cuda.downloadFloats(buf.output(), (int) (batch * nlat * c.latentDim()));
             long nonFinite = 0;
             for (float v : y) {
@@ -203,53 +204,51 @@ public final class StepBenchmark {
             System.out.printf(Locale.ROOT, "%6d x %d | %8.3f | %8.3f | %7.1f | %6.0f | %8.3f | %5.2f | %.2f%s%n",
                     c.sequenceLength(), batch, median(eager), ms, tflops, gbs, floorMs, ms / floorMs, beyond / 1e9,
                     nonFinite > 0 ? "  NON-FINITE OUTPUT: " + nonFinite : "");
-            System.out.println("    one block, ms per stage: " + stages);
+            System.out.println("    in-graph ms per block (embed, head: per step):" + stagePrint);
             return String.format(Locale.ROOT, "    {\"tokens\": %d, \"batch\": %d, \"blocks\": %d, \"dModel\": %d, "
                             + "\"eagerMs\": %s, \"graphMs\": %s, \"graphMsMin\": %s, \"flops\": %s, \"floorBytes\": %s, "
                             + "\"achievedTflops\": %s, \"achievedGBps\": %s, \"floorMs\": %s, \"ratioToFloor\": %s, "
                             + "\"weightBytes\": %d, \"deviceBytesUsed\": %d, \"bytesBeyondWeights\": %d, \"nonFiniteOutputs\": %d, "
-                            + "\"blockStageMs\": {%s}}",
+                            + "\"inGraphStageMs\": {%s}}",
                     c.sequenceLength(), batch, c.blocks(), c.dModel(), fmt(median(eager)), fmt(ms),
                     fmt(min(graphed)), fmt(flops), fmt(bytes), fmt(tflops), fmt(gbs), fmt(floorMs), fmt(ms / floorMs),
                     model.weightBytes(), used, beyond, nonFinite, stages);
         }
     }
 
-    /** Median time of each stage of block 0, each stage synchronized on its own (profiling, not the step time). */
-    private static String stages(CudaContext cuda, DeviceModel model, DeviceModel.DenoiseBuffers buf, int batch) {
-        MdmConfig c = model.config();
-        int rows = batch * c.sequenceLength();
-        java.util.Map<String, List<Float>> times = new java.util.LinkedHashMap<>();
-        try (CudaContext.Timer timer = cuda.timer()) {
-            for (int rep = 0; rep < 6; rep++) {
-                timer.start();
-                model.kernels().addRmsnorm(buf.x(), buf.mixOut(), model.inversePermutation(0), model.blockNorm(1), buf.u(),
-                        model.bf16(), model.inversePermutation(1), rows, c.sequenceLength(), c.sequenceLength(), c.dModel());
-                float norm = timer.stopMillis();
-                boolean record = rep > 0;
-                if (record) {
-                    times.computeIfAbsent("add_rmsnorm", x -> new ArrayList<>()).add(norm);
-                }
-                timer.start();
-                model.mixer(1).forward(cuda, model.kernels(), buf.u(), batch, c.sequenceLength(), buf.mixOut(), buf.mixer(),
-                        stage -> {
-                            float ms = timer.stopMillis();
-                            if (record) {
-                                times.computeIfAbsent(stage, x -> new ArrayList<>()).add(ms);
-                            }
-                            timer.start();
-                        });
-                timer.stopMillis();
+    /**
+     * Per-stage GPU time inside the step graph: the step is captured with an event-record node between stages, and the
+     * medians over replays of each stage's time summed over the 49 blocks, divided by the block count (block stages),
+     * or as is (embed, head). The event nodes cost a little, so "profiledStepMs" (their sum) is reported beside the
+     * plain replay.
+     */
+    private static String stages(CudaContext cuda, DeviceModel model, DeviceModel.DenoiseBuffers buf, int batch,
+                                 StringBuilder print) {
+        int replays = 7;
+        java.util.Map<String, List<Double>> times = new java.util.LinkedHashMap<>();
+        try (CudaContext.StageMarks marks = cuda.stageMarks();
+             CudaContext.Graph g = cuda.capture(() -> model.denoise(buf, batch, marks::mark))) {
+            g.launch();
+            g.launch();
+            for (int rep = 0; rep < replays; rep++) {
+                g.launch();
+                marks.millisByStage().forEach((stage, ms) -> times.computeIfAbsent(stage, x -> new ArrayList<>()).add(ms));
             }
         }
         List<String> parts = new ArrayList<>();
-        times.forEach((stage, v) -> {
-            float[] a = new float[v.size()];
-            for (int i = 0; i < a.length; i++) {
-                a[i] = v.get(i);
-            }
-            parts.add("\"" + stage + "\": " + fmt(median(a)));
-        });
+        double total = 0;
+        int blocks = model.config().blocks();
+        for (var e : times.entrySet()) {
+            double[] v = e.getValue().stream().mapToDouble(Double::doubleValue).sorted().toArray();
+            double med = v[v.length / 2];
+            total += med;
+            boolean perBlock = !e.getKey().equals("embed") && !e.getKey().equals("head");
+            double shown = perBlock ? med / blocks : med;
+            parts.add("\"" + e.getKey() + (perBlock ? "" : "Step") + "\": " + fmt(shown));
+            print.append(String.format(Locale.ROOT, " %s %.4f", e.getKey(), shown));
+        }
+        parts.add("\"profiledStepMs\": " + fmt(total));
+        print.append(String.format(Locale.ROOT, " | profiled step %.3f", total));
         return String.join(", ", parts);
     }
 

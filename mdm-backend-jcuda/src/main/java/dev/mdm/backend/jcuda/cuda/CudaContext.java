@@ -14,6 +14,7 @@ import jcuda.driver.CUdevice;
 import jcuda.driver.CUdevice_attribute;
 import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUevent;
+import jcuda.driver.CUevent_record_flags;
 import jcuda.driver.CUfunction;
 import jcuda.driver.CUfunction_attribute;
 import jcuda.driver.CUgraph;
@@ -376,6 +377,63 @@ public final class CudaContext implements AutoCloseable {
             cuEventDestroy(start);
             cuEventDestroy(stop);
         }
+    }
+
+    /**
+     * Labelled events recorded on the stream; recorded while a graph is captured they become event-record nodes of the
+     * graph (external events), so one replay of the graph times every stage between two marks without launch gaps.
+     */
+    public final class StageMarks implements AutoCloseable {
+        private final java.util.List<CUevent> events = new java.util.ArrayList<>();
+        private final java.util.List<String> labels = new java.util.ArrayList<>();
+        private boolean marksClosed;
+
+        private StageMarks() {
+        }
+
+        /** @param label the stage that ends here (the first mark's label is only a start) */
+        public void mark(String label) {
+            if (marksClosed) {
+                throw new IllegalStateException("stage marks are closed");
+            }
+            CUevent e = new CUevent();
+            cuEventCreate(e, 0);
+            events.add(e);
+            labels.add(label);
+            cuEventRecordWithFlags(e, stream, CUevent_record_flags.CU_EVENT_RECORD_EXTERNAL);
+        }
+
+        /**
+         * Waits for the last mark and sums, per label, the milliseconds from the previous mark to each mark.
+         *
+         * @return label → summed milliseconds, in first-seen order
+         */
+        public Map<String, Double> millisByStage() {
+            Map<String, Double> sums = new java.util.LinkedHashMap<>();
+            if (events.isEmpty()) {
+                return sums;
+            }
+            cuEventSynchronize(events.get(events.size() - 1));
+            float[] ms = new float[1];
+            for (int i = 1; i < events.size(); i++) {
+                cuEventElapsedTime(ms, events.get(i - 1), events.get(i));
+                sums.merge(labels.get(i), (double) ms[0], Double::sum);
+            }
+            return sums;
+        }
+
+        @Override
+        public void close() {
+            if (!marksClosed) {
+                marksClosed = true;
+                events.forEach(JCudaDriver::cuEventDestroy);
+            }
+        }
+    }
+
+    /** @return new, empty stage marks */
+    public StageMarks stageMarks() {
+        return new StageMarks();
     }
 
     /** @return a new event timer */

@@ -8,6 +8,15 @@ public final class Kernels {
     /** RMSNorm epsilon everywhere (decision D1). */
     public static final float EPS = 1e-5f;
     private static final int THREADS = 256;
+    /** Tiled conv kernel: a thread per channel over CONV_ROWS rows (as in the .cu file), widths up to 4. */
+    private static final int CONV_THREADS = 128;
+    private static final int CONV_ROWS = 8;
+    private static final int CONV_TILED_MAX_WIDTH = 4;
+    /** Register-held norms: float4 per thread at most (NORM_VEC in the .cu file). */
+    private static final int NORM_VEC = 4;
+    /** State pass: elements per thread (float4) when P·N allows, threads per block. */
+    private static final int PASS_VECTOR = 4;
+    private static final int PASS_THREADS = 128;
     private static final int MAX_CHUNK = 64;
     private static final int FAST_CHUNK = 64;
     private static final int FAST_HEAD_DIM = 64;
@@ -16,14 +25,30 @@ public final class Kernels {
     private static final int FAST_OUTPUT_SHARED = 4 * (64 + 2 * 128 * 68 + 2 * 64 * 68);
     /** Tensor-core chunk kernels: 4 warps; shared bytes as TC_STATE_SHARED / TC_OUTPUT_SHARED in the .cu file. */
     private static final int TC_THREADS = 128;
-    private static final int TC_STATE_SHARED = 4 * 2 * 64 + 2 * (128 + 64) * 72;
-    private static final int TC_OUTPUT_SHARED = 4 * 64 + 2 * (2 * 64 + 64) * 136 + 2 * 64 * 72;
+    private static final int TC_STATE_SHARED = 2 * 128 * 72 + 4 * 2 * 64 + 2 * 64 * 72;
+    /** Two heads per state block: Bᵀ staged once, the per-head part twice (TC_STATE_SHARED(2) in the .cu). */
+    private static final int TC2_STATE_SHARED = 2 * 128 * 72 + 2 * (4 * 2 * 64 + 2 * 64 * 72);
+    private static final int TC_OUTPUT_SHARED = 2 * 2 * 64 * 136 + 2 * 64 * 136 + 2 * 64 * 72 + 4 * 64;
+    /** Two heads per output block: C and B staged once, the per-head part twice (TC_OUTPUT_SHARED(2) in the .cu). */
+    private static final int TC2_OUTPUT_SHARED = 2 * 2 * 64 * 136 + 2 * (2 * 64 * 136 + 2 * 64 * 72 + 4 * 64);
+    /** Fewest chunks (× samples) for the two-head kernels: below, the one-head grid fills the GPU better. */
+    private static final int TC2_MIN_CHUNKS = 16;
 
     private final CudaContext cuda;
 
     /** @param cuda the context to launch on */
     public Kernels(CudaContext cuda) {
         this.cuda = cuda;
+    }
+
+    /** @return whether every address is a multiple of 16 (0, a null pointer, is) */
+    private static boolean aligned16(long... addresses) {
+        for (long a : addresses) {
+            if (a % 16 != 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static String flavour(String name, boolean bf16) {
@@ -47,8 +72,10 @@ public final class Kernels {
      */
     public void addRmsnorm(long x, long delta, long deltaPos, long w, long out, boolean outBf16, long outPos, int rows,
                            int seqLen, int outRows, int d) {
-        cuda.launch(flavour("add_rmsnorm", outBf16), new int[] {rows}, THREADS, 0, new KernelArgs().ptr(x).ptr(delta)
-                .ptr(deltaPos).ptr(w).ptr(out).ptr(outPos).i(seqLen).i(outRows).i(d).f(EPS));
+        boolean vec = d % 4 == 0 && d / 4 <= NORM_VEC * THREADS && aligned16(x, delta, w) && out % (outBf16 ? 8 : 16) == 0;
+        cuda.launch(flavour(vec ? "add_rmsnorm_vec" : "add_rmsnorm", outBf16), new int[] {rows}, THREADS, 0,
+                new KernelArgs().ptr(x).ptr(delta).ptr(deltaPos).ptr(w).ptr(out).ptr(outPos).i(seqLen).i(outRows).i(d)
+                        .f(EPS));
     }
 
     /**
@@ -69,8 +96,17 @@ public final class Kernels {
      */
     public void convSilu(boolean bf16, long in, int inStride, int inOffset, long out, int outStride, long w, long bias,
                          int rows, int seqLen, int channels, int width) {
-        cuda.launch1d(flavour("conv_silu", bf16), (long) rows * channels, new KernelArgs().ptr(in).i(inStride)
-                .i(inOffset).ptr(out).i(outStride).ptr(w).ptr(bias).i(rows).i(seqLen).i(channels).i(width));
+        KernelArgs args = new KernelArgs().ptr(in).i(inStride).i(inOffset).ptr(out).i(outStride).ptr(w).ptr(bias)
+                .i(rows).i(seqLen).i(channels).i(width);
+        if (rows <= 0 || channels <= 0) {
+            return;
+        }
+        if (width <= CONV_TILED_MAX_WIDTH) {
+            cuda.launch(flavour("conv_silu_tiled", bf16), new int[] {(rows + CONV_ROWS - 1) / CONV_ROWS,
+                    (channels + CONV_THREADS - 1) / CONV_THREADS}, CONV_THREADS, 0, args);
+        } else {
+            cuda.launch1d(flavour("conv_silu", bf16), (long) rows * channels, args);
+        }
     }
 
     /** Sizes and scratch of one SSD call. */
@@ -85,9 +121,17 @@ public final class Kernels {
             return (4L * batch * heads * seqLen + 255) / 256 * 256;
         }
 
-        /** @return scratch bytes: cumulative a and coefficient per token and head, one state per chunk */
+        /** @return bytes of the fp32 chunk states, 256-aligned */
+        long stateBytes() {
+            return (4L * batch * chunks() * heads * headDim * state + 255) / 256 * 256;
+        }
+
+        /**
+         * @return scratch bytes: cumulative a and coefficient per token and head, one fp32 state per chunk, and at the
+         *     tensor-core sizes the bf16 states entering the chunks
+         */
         public long scratchBytes() {
-            return 2 * perTokenBytes() + 4L * batch * chunks() * heads * headDim * state;
+            return 2 * perTokenBytes() + stateBytes() + (fast() ? stateBytes() / 2 : 0);
         }
 
         /** @return whether the register-tiled kernels for chunk 64, headDim 64, dState 128 apply */
@@ -154,6 +198,20 @@ public final class Kernels {
     public void ssd(boolean bf16, boolean tensorCores, SsdShape s, long x, int xStride, long b, long c, int bcStride,
                     long dt, int dtStride, long dtBias, boolean softplus, long a, boolean zoh, long d, long z, int zStride,
                     long y, int yStride, long scratch) {
+        ssd(bf16, tensorCores, s, x, xStride, b, c, bcStride, dt, dtStride, dtBias, softplus, a, zoh, d, z, zStride, y,
+                yStride, scratch, stage -> { });
+    }
+
+    /**
+     * As {@link #ssd(boolean, boolean, SsdShape, long, int, long, long, int, long, int, long, boolean, long, boolean,
+     * long, long, int, long, int, long)}, telling {@code marks} after the chunk-state launch ("ssd_state") and after the
+     * state pass ("ssd_pass"), for profiling.
+     *
+     * @param marks told the name of each of the first two launches once it is queued
+     */
+    public void ssd(boolean bf16, boolean tensorCores, SsdShape s, long x, int xStride, long b, long c, int bcStride,
+                    long dt, int dtStride, long dtBias, boolean softplus, long a, boolean zoh, long d, long z, int zStride,
+                    long y, int yStride, long scratch, java.util.function.Consumer<String> marks) {
         long perTok = s.perTokenBytes();
         long acum = scratch;
         long coef = scratch + perTok;
@@ -164,21 +222,32 @@ public final class Kernels {
         int align = bf16 ? 8 : 16;
         boolean tc = tensorCores && s.fast() && xStride % 4 == 0 && bcStride % 4 == 0 && zStride % 4 == 0
                 && yStride % 2 == 0 && x % align == 0 && b % align == 0 && c % align == 0 && z % align == 0 && y % 8 == 0;
-        int stateShared = tc ? TC_STATE_SHARED : s.fast() ? FAST_STATE_SHARED : 4 * (2 * q + q * s.headDim() + q * s.state());
-        String fast = tc ? "_tc" : s.fast() ? "_fast" : "";
-        int chunkThreads = tc ? TC_THREADS : THREADS;
-        cuda.launch(flavour("ssd_chunk_state" + fast, bf16), grid, chunkThreads, stateShared, new KernelArgs().ptr(x).i(xStride)
+        // two heads of one group per tensor-core block share the staged B (and C) when enough blocks are left
+        boolean twoHeads = tc && (s.heads() / s.groups()) % 2 == 0 && (long) s.chunks() * s.batch() >= TC2_MIN_CHUNKS;
+        int stateShared = twoHeads ? TC2_STATE_SHARED : tc ? TC_STATE_SHARED : s.fast() ? FAST_STATE_SHARED
+                : 4 * (2 * q + q * s.headDim() + q * s.state());
+        String fast = twoHeads ? "_tc2" : tc ? "_tc" : s.fast() ? "_fast" : "";
+        int chunkThreads = twoHeads ? 2 * TC_THREADS : tc ? TC_THREADS : THREADS;
+        int[] chunkGrid = twoHeads ? new int[] {s.chunks(), s.heads() / 2, s.batch()} : grid;
+        cuda.launch(flavour("ssd_chunk_state" + fast, bf16), chunkGrid, chunkThreads, stateShared, new KernelArgs().ptr(x).i(xStride)
                 .ptr(b).i(bcStride).ptr(dt).i(dtStride).ptr(dtBias).i(softplus ? 1 : 0).ptr(a).i(zoh ? 1 : 0)
                 .ptr(acum).ptr(coef).ptr(states).i(s.seqLen()).i(s.heads()).i(s.headDim()).i(s.groups()).i(s.state())
                 .i(q).i(s.chunks()));
+        marks.accept("ssd_state");
         int pn = s.headDim() * s.state();
-        cuda.launch("ssd_state_pass", new int[] {(pn + THREADS - 1) / THREADS, s.heads(), s.batch()}, THREADS, 0,
-                new KernelArgs().ptr(states).ptr(acum).i(s.seqLen()).i(s.heads()).i(s.headDim()).i(s.state()).i(q)
-                        .i(s.chunks()));
-        cuda.launch(flavour("ssd_chunk_output" + fast, bf16), grid, chunkThreads,
-                tc ? TC_OUTPUT_SHARED : s.fast() ? FAST_OUTPUT_SHARED : outputShared(q, s.headDim(), s.state()),
+        // the tensor-core output kernel reads the entering states in bf16; the others in fp32, written in place
+        long statesIn = tc ? states + s.stateBytes() : states;
+        int vec = pn % PASS_VECTOR == 0 ? PASS_VECTOR : 1;
+        String pass = tc ? "ssd_state_pass_vec_bf16" : vec > 1 ? "ssd_state_pass_vec_f32" : "ssd_state_pass_f32";
+        int passItems = pn / vec;
+        cuda.launch(pass, new int[] {(passItems + PASS_THREADS - 1) / PASS_THREADS, s.heads(), s.batch()}, PASS_THREADS,
+                0, new KernelArgs().ptr(states).ptr(statesIn).ptr(acum).i(s.seqLen()).i(s.heads()).i(s.headDim())
+                        .i(s.state()).i(q).i(s.chunks()));
+        marks.accept("ssd_pass");
+        cuda.launch(flavour("ssd_chunk_output" + fast, bf16), chunkGrid, chunkThreads, twoHeads ? TC2_OUTPUT_SHARED
+                : tc ? TC_OUTPUT_SHARED : s.fast() ? FAST_OUTPUT_SHARED : outputShared(q, s.headDim(), s.state()),
                 new KernelArgs().ptr(x).i(xStride).ptr(b).ptr(c).i(bcStride).ptr(z).i(zStride).ptr(d).ptr(acum)
-                        .ptr(coef).ptr(states).ptr(y).i(yStride).i(s.seqLen()).i(s.heads()).i(s.headDim())
+                        .ptr(coef).ptr(statesIn).ptr(y).i(yStride).i(s.seqLen()).i(s.heads()).i(s.headDim())
                         .i(s.groups()).i(s.state()).i(q).i(s.chunks()));
     }
 
@@ -194,7 +263,9 @@ public final class Kernels {
      * @param groups G
      */
     public void groupRmsnorm(boolean outBf16, long y, long w, long out, int rows, int d, int groups) {
-        cuda.launch(flavour("group_rmsnorm", outBf16), new int[] {rows, groups}, THREADS, 0,
+        int gs = d / groups;
+        boolean vec = gs % 4 == 0 && gs / 4 <= NORM_VEC * THREADS && aligned16(y, w) && out % (outBf16 ? 8 : 16) == 0;
+        cuda.launch(flavour(vec ? "group_rmsnorm_vec" : "group_rmsnorm", outBf16), new int[] {rows, groups}, THREADS, 0,
                 new KernelArgs().ptr(y).ptr(w).ptr(out).i(d).i(groups).f(EPS));
     }
 

@@ -184,8 +184,9 @@ public final class DeviceMixer {
         mark.after("conv");
         k.ssd(false, bf16, ssdShape(k, batch, seqLen), buf.xbc(), conv, buf.xbc() + (long) di * es,
                 buf.xbc() + (long) (di + gn) * es, conv, buf.zx() + (long) (2 * di + 2 * gn) * es, zxStride, dtBias, true,
-                a, shape.discretization() == Discretization.ZOH, d, buf.zx(), zxStride, buf.y(), di, buf.scratch());
-        mark.after("ssd");
+                a, shape.discretization() == Discretization.ZOH, d, buf.zx(), zxStride, buf.y(), di, buf.scratch(),
+                mark::after);
+        mark.after("ssd_output");
         k.groupRmsnorm(bf16, buf.y(), normW, buf.yn(), rows, di, shape.nGroups());
         mark.after("norm");
         cuda.cublas().linear(rows, dm, di, buf.yn(), di, outProj, type, out, dm, Cublas.R_32F, false);

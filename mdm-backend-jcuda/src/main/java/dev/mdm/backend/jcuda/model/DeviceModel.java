@@ -248,6 +248,21 @@ public final class DeviceModel implements AutoCloseable {
      * @param batch samples
      */
     public void denoise(DenoiseBuffers b, int batch) {
+        denoise(b, batch, null);
+    }
+
+    /**
+     * As {@link #denoise(DenoiseBuffers, int)}, telling {@code marks} after each stage: "start" first, "embed" after
+     * the time token and sequence embedding, per block "add_rmsnorm" and the mixer's stages
+     * ({@link DeviceMixer.StageListener}), "head" after norm_f and latent_out. For profiling.
+     *
+     * @param b buffers from {@link #buffers}
+     * @param batch samples
+     * @param marks told after each stage, or null
+     */
+    public void denoise(DenoiseBuffers b, int batch, DeviceMixer.StageListener marks) {
+        DeviceMixer.StageListener mark = marks != null ? marks : s -> { };
+        mark.after("start");
         int d = config.dModel();
         int seqLen = config.sequenceLength();
         int nlat = config.latentTokens();
@@ -262,16 +277,19 @@ public final class DeviceModel implements AutoCloseable {
                 b.latTok(), d, Cublas.R_32F, false);
         k.embedSequence(b.x(), b.timeTok(), classEmbed, b.classIds(), boi, bot, b.latTok(), pos, modality, batch, seqLen,
                 config.imageTokens(), d);
+        mark.after("embed");
         for (int i = 0; i < config.blocks(); i++) {
             long prevPos = i == 0 ? 0 : inversePermutation(i - 1);
             k.addRmsnorm(b.x(), i == 0 ? 0 : b.mixOut(), prevPos, blockNorm[i], b.u(), bf16, inversePermutation(i), rows,
                     seqLen, seqLen, d);
-            mixers[i].forward(cuda, k, b.u(), batch, seqLen, b.mixOut(), b.mixer());
+            mark.after("add_rmsnorm");
+            mixers[i].forward(cuda, k, b.u(), batch, seqLen, b.mixOut(), b.mixer(), marks);
         }
         k.addRmsnorm(b.x(), b.mixOut(), inversePermutation(config.blocks() - 1), normF, b.hf(), false, latentMap, rows,
                 seqLen, nlat, d);
         blas.linear(batch * nlat, config.latentDim(), d, b.hf(), d, latentOut, Cublas.R_32F, b.output(),
                 config.latentDim(), Cublas.R_32F, false);
+        mark.after("head");
     }
 
     /**
