@@ -1,0 +1,135 @@
+package dev.mdm.tck;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.platform.engine.TestExecutionResult;
+import org.junit.platform.engine.TestTag;
+import org.junit.platform.launcher.Launcher;
+import org.junit.platform.launcher.LauncherDiscoveryRequest;
+import org.junit.platform.launcher.TagFilter;
+import org.junit.platform.launcher.TestExecutionListener;
+import org.junit.platform.launcher.TestIdentifier;
+import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
+import org.junit.platform.launcher.core.LauncherFactory;
+
+/**
+ * The kit is tested too (the Reactive Streams TCK model): run through the JUnit Platform launcher against backends
+ * that each break one thing, it must fail each with the rule that names the defect, and the failure must be an
+ * assertion of the kit, not a crash of it. {@link ReferenceBackendCompatibilityTest} shows the same rules pass when
+ * nothing is broken.
+ */
+@DisplayName("The kit fails deliberately broken backends with the rule of their defect")
+class KitSelfTest {
+    /** One finished test of a launched kit. */
+    record Outcome(String name, Set<String> tags, TestExecutionResult result) {
+        boolean failedByAssertion() {
+            return result.getStatus() == TestExecutionResult.Status.FAILED
+                    && result.getThrowable().map(AssertionError.class::isInstance).orElse(false);
+        }
+    }
+
+    static List<Outcome> launch(Class<?> kit, String... rules) {
+        LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()
+                .selectors(selectClass(kit))
+                .filters(TagFilter.includeTags(rules))
+                .configurationParameter(BrokenBackends.ENABLED, "true")
+                .build();
+        List<Outcome> outcomes = new ArrayList<>();
+        Launcher launcher = LauncherFactory.create();
+        launcher.execute(request, new TestExecutionListener() {
+            @Override
+            public void executionFinished(TestIdentifier id, TestExecutionResult result) {
+                if (id.isTest()) {
+                    Set<String> tags = id.getTags().stream().map(TestTag::getName).collect(Collectors.toSet());
+                    outcomes.add(new Outcome(id.getDisplayName(), tags, result));
+                }
+            }
+        });
+        return outcomes;
+    }
+
+    static Stream<Arguments> defects() {
+        return Stream.of(
+                Arguments.of("SSD output off by 0.1 %", BrokenBackends.SsdOffByFactor.class, List.of(Rules.SSD_RANDOM, Rules.SSD_LONG)),
+                Arguments.of("column-major scan orders swapped", BrokenBackends.SwappedScanOrders.class, List.of(Rules.SCAN_IMAGE_ORDERS)),
+                Arguments.of("DPM-Solver without its second-order correction", BrokenBackends.FirstOrderDpmSolver.class,
+                        List.of(Rules.SAMPLER_DPM)),
+                Arguments.of("DDPM ignoring its seed", BrokenBackends.SeedIgnored.class,
+                        List.of(Rules.DETERMINISM_SAMPLER, Rules.SAMPLER_DDPM)),
+                Arguments.of("close() that is not idempotent", BrokenBackends.CloseNotIdempotent.class, List.of(Rules.CLOSE_IDEMPOTENT)),
+                Arguments.of("mixers that outlive their backend", BrokenBackends.CloseDoesNotCascade.class, List.of(Rules.CLOSE_CASCADES)),
+                Arguments.of("NaN input accepted", BrokenBackends.AcceptsNaN.class, List.of(Rules.BAD_NON_FINITE)),
+                Arguments.of("noise in the SSD output", BrokenBackends.NonDeterministic.class, List.of(Rules.DETERMINISM_MODEL)),
+                Arguments.of("block index not checked", BrokenBackends.UncheckedBlockIndex.class, List.of(Rules.BAD_BLOCK_INDEX)),
+                Arguments.of("KL term 1 % off", BrokenBackends.WrongKlTerm.class, List.of(Rules.LOSS_TERMS, Rules.LOSS_CONDITIONED)),
+                Arguments.of("saved parameters differ from the loaded ones", BrokenBackends.CorruptSavedParameters.class,
+                        List.of(Rules.CHECKPOINT_ROUND_TRIP, Rules.CHECKPOINT_PARAMETERS)),
+                Arguments.of("1 MiB of native memory leaked per call", BrokenBackends.LeaksNativeMemory.class, List.of(Rules.NATIVE_MEMORY)),
+                Arguments.of("a scratch buffer shared between threads", BrokenBackends.SharedScratchBuffer.class,
+                        List.of(Rules.CONCURRENT_INFERENCE)),
+                Arguments.of("zero gradients and a step that changes nothing", BrokenBackends.ZeroGradients.class,
+                        List.of(Rules.GRADIENT_DIRECTIONAL, Rules.GRADIENT_PER_PARAMETER, Rules.OPTIMIZER_STEP)));
+    }
+
+    @ParameterizedTest(name = "{0} fails {2}")
+    @MethodSource("defects")
+    @DisplayName("each broken backend fails the rules of its defect")
+    void brokenBackendFailsItsRules(String defect, Class<?> kit, List<String> rules) {
+        List<Outcome> outcomes = launch(kit, rules.toArray(String[]::new));
+        for (String rule : rules) {
+            List<Outcome> ofRule = outcomes.stream().filter(o -> o.tags().contains(rule)).toList();
+            assertThat(ofRule).as("tests of %s run against '%s'", rule, defect).isNotEmpty();
+            assertThat(ofRule).as("%s against '%s': some test must fail by an assertion of the kit; outcomes %s", rule, defect, ofRule)
+                    .anyMatch(Outcome::failedByAssertion);
+        }
+    }
+
+    @Test
+    @DisplayName("rules that need a capability the backend lacks are skipped with the reason, not passed")
+    void missingCapabilitySkips() {
+        List<Outcome> outcomes = launch(ReferenceBackendCompatibilityTest.class,
+                Rules.GRADIENT_DIRECTIONAL, Rules.GRADIENT_PER_PARAMETER, Rules.OPTIMIZER_STEP);
+        assertThat(outcomes).hasSize(3).allSatisfy(o -> {
+            assertThat(o.result().getStatus()).as(o.name()).isEqualTo(TestExecutionResult.Status.ABORTED);
+            assertThat(o.result().getThrowable()).get().extracting(Throwable::getMessage).asString()
+                    .contains("Capability.TRAINING").contains("reference");
+        });
+    }
+
+    @Test
+    @DisplayName("the broken kits stay disabled when run outside the self-test")
+    void brokenKitsDisabledOutsideSelfTest() {
+        LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()
+                .selectors(selectClass(BrokenBackends.SsdOffByFactor.class))
+                .filters(TagFilter.includeTags(Rules.SSD_RANDOM))
+                .build();
+        List<String> finished = new ArrayList<>();
+        List<String> skipped = new ArrayList<>();
+        LauncherFactory.create().execute(request, new TestExecutionListener() {
+            @Override
+            public void executionFinished(TestIdentifier id, TestExecutionResult result) {
+                if (id.isTest()) {
+                    finished.add(id.getDisplayName());
+                }
+            }
+
+            @Override
+            public void executionSkipped(TestIdentifier id, String reason) {
+                skipped.add(reason);
+            }
+        });
+        assertThat(finished).isEmpty();
+        assertThat(skipped).anyMatch(r -> r.contains("KitSelfTest"));
+    }
+}
