@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Compiles every kernel source to PTX (compute_90, JIT-compiled by any newer driver) and to sm_90 and sm_80 cubins,
+# into the jar's resource folder. Called by Maven (profile cuda-kernels) with: NVCC SOURCE_DIR OUTPUT_DIR.
+set -euo pipefail
+nvcc=$1 src=$2 out=$3
+mkdir -p "$out"
+for cu in "$src"/*.cu; do
+  name=$(basename "$cu" .cu)
+  "$nvcc" -ptx -arch=compute_90 -O3 -o "$out/$name.ptx" "$cu"
+  "$nvcc" -cubin -arch=sm_90 -O3 -o "$out/$name.sm_90.cubin" "$cu"
+  "$nvcc" -cubin -arch=sm_80 -O3 -o "$out/$name.sm_80.cubin" "$cu"
+done
+"$nvcc" --version | tail -1 > "$out/nvcc-version.txt"

@@ -1,0 +1,332 @@
+package dev.mdm.backend.jcuda;
+
+import dev.mdm.InvalidInputException;
+import dev.mdm.MdmConfig;
+import dev.mdm.backend.jcuda.cuda.CudaContext;
+import dev.mdm.backend.jcuda.cuda.Kernels;
+import dev.mdm.backend.jcuda.model.DeviceModel;
+import dev.mdm.backend.jcuda.model.Patches;
+import dev.mdm.backend.jcuda.model.Workspace;
+import dev.mdm.model.Decoder;
+import dev.mdm.model.Denoiser;
+import dev.mdm.model.Encoder;
+import dev.mdm.model.LatentDistribution;
+import dev.mdm.model.LossBreakdown;
+import dev.mdm.model.LossFunction;
+import dev.mdm.model.MambaBlock;
+import dev.mdm.model.OptimizerSettings;
+import dev.mdm.model.Parameters;
+import dev.mdm.model.ScanSwitch;
+import dev.mdm.model.TrainingBatch;
+import dev.mdm.model.TrainingSession;
+import dev.mdm.spi.ModelRuntime;
+import dev.mdm.tensor.Tensor;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * One MDM model on the GPU. The denoiser is recorded as one CUDA graph per batch size on its first call and
+ * replayed afterwards (system property {@code mdm.jcuda.graphs=false} turns this off); its workspace grows to the
+ * largest batch seen and is then reused, so steady-state calls allocate nothing on the device.
+ */
+final class JcudaModelRuntime implements ModelRuntime {
+    private final JcudaBackend backend;
+    private final CudaContext cuda;
+    private final MdmConfig config;
+    private final Parameters parameters;
+    private final DeviceModel model;
+    private final Kernels k;
+    private final Workspace workspace;
+    private final Map<Integer, CudaContext.Graph> graphs = new HashMap<>();
+    private final boolean useGraphs = !"false".equalsIgnoreCase(System.getProperty("mdm.jcuda.graphs"));
+    private long graphBase;
+    private boolean closed;
+
+    JcudaModelRuntime(JcudaBackend backend, MdmConfig config, Parameters parameters) {
+        this.backend = backend;
+        this.cuda = backend.cuda();
+        this.config = config;
+        this.parameters = parameters;
+        this.model = DeviceModel.upload(cuda, config, parameters, backend.bf16());
+        this.k = model.kernels();
+        this.workspace = new Workspace(cuda);
+    }
+
+    private <T> T locked(java.util.function.Supplier<T> work) {
+        return backend.locked(() -> {
+            if (closed) {
+                throw new IllegalStateException("JcudaModelRuntime (" + config + ") is closed");
+            }
+            return work.get();
+        });
+    }
+
+    @Override
+    public MdmConfig config() {
+        return config;
+    }
+
+    @Override
+    public Encoder encoder() {
+        return new Encoder() {
+            @Override
+            public LatentDistribution encodeImage(Tensor images) {
+                int b = images.requireShape("images", -1, config.imageChannels(), config.imageHeight(), config.imageWidth()).dim(0);
+                images.requireFinite("images");
+                float[] patches = Patches.patchify(config, images.toDoubleArray(), b);
+                DeviceModel.Vae v = model.vae();
+                return split(mlp(patches, b * config.imageTokens(), config.patchDim(), v.imgEnc1W(), v.imgEnc1B(),
+                        v.imgEnc2W(), v.imgEnc2B(), 2 * config.latentDim()), b, config.imageTokens());
+            }
+
+            @Override
+            public LatentDistribution encodeText(Tensor tokens) {
+                int b = tokens.requireShape("tokens", -1, config.textLength()).dim(0);
+                int[] ids = tokenIds(tokens);
+                DeviceModel.Vae v = model.vae();
+                return split(mlpFromIds(ids, v), b, config.textLength());
+            }
+        };
+    }
+
+    private int[] tokenIds(Tensor tokens) {
+        if (tokens.dtype().isFloating()) {
+            throw new InvalidInputException("tokens", "an integer dtype", tokens.dtype().toString());
+        }
+        int[] ids = tokens.toIntArray();
+        for (int id : ids) {
+            if (id < 0 || id >= config.vocabSize()) {
+                throw new InvalidInputException("tokens", "ids in [0, " + config.vocabSize() + ")", String.valueOf(id));
+            }
+        }
+        return ids;
+    }
+
+    private LatentDistribution split(float[] stats, int b, int tokens) {
+        int dz = config.latentDim();
+        float[] mean = new float[b * tokens * dz];
+        float[] logVar = new float[mean.length];
+        for (int r = 0; r < b * tokens; r++) {
+            System.arraycopy(stats, r * 2 * dz, mean, r * dz, dz);
+            System.arraycopy(stats, r * 2 * dz + dz, logVar, r * dz, dz);
+        }
+        return new LatentDistribution(Tensor.ofFloats(mean, b, tokens, dz), Tensor.ofFloats(logVar, b, tokens, dz));
+    }
+
+    /** act(in·W1ᵀ + b1) then ·W2ᵀ + b2, on the device; in is [rows, inCols] fp32 on the host. */
+    private float[] mlp(float[] in, int rows, int inCols, long w1, long b1, long w2, long b2, int outCols) {
+        int hid = config.vaeHidden();
+        return locked(() -> {
+            long[] sizes = {4L * rows * inCols, 4L * rows * hid, 4L * rows * outCols};
+            Workspace.Carver at = new Workspace.Carver(workspace.ensure(total(sizes)));
+            long x = at.take(sizes[0]);
+            long h = at.take(sizes[1]);
+            long y = at.take(sizes[2]);
+            cuda.upload(x, in);
+            model.linear(rows, hid, inCols, x, w1, b1, h, true);
+            model.linear(rows, outCols, hid, h, w2, b2, y, false);
+            return cuda.downloadFloats(y, rows * outCols);
+        });
+    }
+
+    private float[] mlpFromIds(int[] ids, DeviceModel.Vae v) {
+        int hid = config.vaeHidden();
+        int rows = ids.length;
+        int out = 2 * config.latentDim();
+        return locked(() -> {
+            long[] sizes = {4L * rows, 4L * rows * hid, 4L * rows * hid, 4L * rows * out};
+            Workspace.Carver at = new Workspace.Carver(workspace.ensure(total(sizes)));
+            long idsAt = at.take(sizes[0]);
+            long e = at.take(sizes[1]);
+            long h = at.take(sizes[2]);
+            long y = at.take(sizes[3]);
+            cuda.upload(idsAt, ids);
+            k.gatherRows(v.textEmbed(), idsAt, e, rows, hid);
+            model.linear(rows, hid, hid, e, v.txtEnc1W(), v.txtEnc1B(), h, true);
+            model.linear(rows, out, hid, h, v.txtEnc2W(), v.txtEnc2B(), y, false);
+            return cuda.downloadFloats(y, rows * out);
+        });
+    }
+
+    private static long total(long[] sizes) {
+        Workspace.Carver c = new Workspace.Carver(0);
+        for (long s : sizes) {
+            c.take(s);
+        }
+        return c.used();
+    }
+
+    @Override
+    public Decoder decoder() {
+        return new Decoder() {
+            @Override
+            public Tensor decodeImage(Tensor latents) {
+                int b = latents.requireShape("latents", -1, config.imageTokens(), config.latentDim()).dim(0);
+                float[] patches = decodeImagePatches(latents.requireFinite("latents").toFloatArray(), b * config.imageTokens());
+                return Tensor.ofFloats(Patches.unpatchify(config, patches, b), b, config.imageChannels(),
+                        config.imageHeight(), config.imageWidth());
+            }
+
+            @Override
+            public Tensor decodeText(Tensor latents) {
+                int b = latents.requireShape("latents", -1, config.textLength(), config.latentDim()).dim(0);
+                float[] logits = decodeTextLogits(latents.requireFinite("latents").toFloatArray(), b * config.textLength());
+                return Tensor.ofFloats(logits, b, config.textLength(), config.vocabSize());
+            }
+        };
+    }
+
+    private float[] decodeImagePatches(float[] z, int rows) {
+        DeviceModel.Vae v = model.vae();
+        return mlp(z, rows, config.latentDim(), v.imgDec1W(), v.imgDec1B(), v.imgDec2W(), v.imgDec2B(), config.patchDim());
+    }
+
+    private float[] decodeTextLogits(float[] z, int rows) {
+        DeviceModel.Vae v = model.vae();
+        return mlp(z, rows, config.latentDim(), v.txtDec1W(), v.txtDec1B(), v.txtDec2W(), v.txtDec2B(), config.vocabSize());
+    }
+
+    @Override
+    public ScanSwitch scanSwitch() {
+        return backend.scanSwitch(config);
+    }
+
+    @Override
+    public MambaBlock block(int index) {
+        if (index < 0 || index >= config.blocks()) {
+            throw new InvalidInputException("index", "a block in [0, " + config.blocks() + ")", String.valueOf(index));
+        }
+        return new MambaBlock() {
+            @Override
+            public int index() {
+                return index;
+            }
+
+            @Override
+            public Tensor forward(Tensor x) {
+                int seqLen = config.sequenceLength();
+                int d = config.dModel();
+                int b = x.requireShape("x", -1, seqLen, d).dim(0);
+                x.requireFinite("x");
+                if (b == 0) {
+                    return Tensor.ofFloats(new float[0], 0, seqLen, d);
+                }
+                return locked(() -> {
+                    int rows = b * seqLen;
+                    long[] sizes = {4L * rows * d, 4L * rows * d, 4L * rows * d,
+                        model.mixer(index).workspaceBytes(k, b, seqLen)};
+                    Workspace.Carver at = new Workspace.Carver(workspace.ensure(total(sizes)));
+                    long xs = at.take(sizes[0]);
+                    long u = at.take(sizes[1]);
+                    long out = at.take(sizes[2]);
+                    long scratch = at.take(sizes[3]);
+                    backend.upload(xs, x, false);
+                    long perm = model.inversePermutation(index);
+                    k.addRmsnorm(xs, 0, 0, model.blockNorm(index), u, model.bf16(), perm, rows, seqLen, seqLen, d);
+                    model.mixer(index).forward(cuda, k, u, b, seqLen, out, scratch);
+                    k.addRmsnorm(xs, out, perm, 0, 0, false, 0, rows, seqLen, seqLen, d);
+                    return backend.download(xs, b, seqLen, d);
+                });
+            }
+
+            @Override
+            public Tensor mixer(Tensor u) {
+                return locked(() -> backend.runMixer(model.mixer(index), u, workspace));
+            }
+        };
+    }
+
+    @Override
+    public Denoiser denoiser() {
+        return this::predict;
+    }
+
+    private Tensor predict(Tensor latents, Tensor timeInput, Tensor classIds) {
+        int nlat = config.latentTokens();
+        int dz = config.latentDim();
+        int b = latents.requireShape("latents", -1, nlat, dz).dim(0);
+        latents.requireFinite("latents");
+        timeInput.requireShape("timeInput", b).requireFinite("timeInput");
+        classIds.requireShape("classIds", b);
+        if (classIds.dtype().isFloating()) {
+            throw new InvalidInputException("classIds", "an integer dtype", classIds.dtype().toString());
+        }
+        int[] cls = classIds.toIntArray();
+        for (int c : cls) {
+            if (c < 0 || c > config.classes()) {
+                throw new InvalidInputException("classIds", "ids in [0, " + config.classes() + "] (" + config.classes()
+                        + " = null class)", String.valueOf(c));
+            }
+        }
+        if (b == 0) {
+            return Tensor.ofFloats(new float[0], 0, nlat, dz);
+        }
+        return locked(() -> {
+            long base = workspace.ensure(model.buffers(0, b).used());
+            if (base != graphBase) {
+                graphs.values().forEach(CudaContext.Graph::close);
+                graphs.clear();
+                graphBase = base;
+            }
+            DeviceModel.DenoiseBuffers buf = model.buffers(base, b);
+            backend.upload(buf.latents(), latents, false);
+            backend.upload(buf.time(), timeInput, false);
+            cuda.upload(buf.classIds(), cls);
+            if (useGraphs) {
+                graphs.computeIfAbsent(b, n -> cuda.capture(() -> model.denoise(buf, n))).launch();
+            } else {
+                model.denoise(buf, b);
+            }
+            return backend.download(buf.output(), b, nlat, dz);
+        });
+    }
+
+    @Override
+    public LossFunction loss() {
+        return new JcudaLoss(config, encoder(), decoderPatches(), denoiser(), backend);
+    }
+
+    /** Image decoder at patch level and text logits, for the loss terms that select tokens. */
+    JcudaLoss.TokenDecoder decoderPatches() {
+        return new JcudaLoss.TokenDecoder() {
+            @Override
+            public float[] imagePatches(float[] z, int rows) {
+                return decodeImagePatches(z, rows);
+            }
+
+            @Override
+            public float[] textLogits(float[] z, int rows) {
+                return decodeTextLogits(z, rows);
+            }
+        };
+    }
+
+    @Override
+    public Parameters parameters() {
+        locked(() -> null);
+        return parameters;
+    }
+
+    @Override
+    public TrainingSession train(OptimizerSettings settings, Parameters resumeState) {
+        throw new UnsupportedOperationException("backend 'jcuda' has no TRAINING capability (inference only); "
+                + "train with the djl backend and load the checkpoint here");
+    }
+
+    @Override
+    public void close() {
+        cuda.lock().lock();
+        try {
+            if (!closed) {
+                closed = true;
+                cuda.enter();
+                graphs.values().forEach(CudaContext.Graph::close);
+                graphs.clear();
+                workspace.close();
+                model.close();
+            }
+        } finally {
+            cuda.lock().unlock();
+        }
+    }
+}

@@ -1,0 +1,337 @@
+package dev.mdm.backend.jcuda.bench;
+
+import dev.mdm.MdmConfig;
+import dev.mdm.backend.jcuda.JcudaBackend;
+import dev.mdm.backend.jcuda.cuda.CudaContext;
+import dev.mdm.backend.jcuda.cuda.Cublas;
+import dev.mdm.backend.jcuda.cuda.Kernels;
+import dev.mdm.backend.jcuda.model.DeviceModel;
+import dev.mdm.backend.jcuda.model.Workspace;
+import dev.mdm.model.MambaShape;
+import dev.mdm.sampling.DenoisingFunction;
+import dev.mdm.sampling.DpmSolverSampler;
+import dev.mdm.sampling.Prediction;
+import dev.mdm.sampling.SamplerSettings;
+import dev.mdm.tensor.Tensor;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Times one denoising step of the {@code paper} preset (49 blocks, d = 2048, bf16, random weights drawn on the
+ * device) at the token counts of issue 5, eagerly and as a replayed CUDA graph, and a 20-step DPM-Solver++ joint
+ * generation; measures the bf16 GEMM ceiling and the copy bandwidth in the same run and writes JSON.
+ *
+ * <p>Usage: {@code StepBenchmark [--out FILE] [--repeats N] [--only TOKENSxBATCH,...]}
+ */
+public final class StepBenchmark {
+    private record Row(int grid, int batch) {
+    }
+
+    private static final List<Row> ROWS = List.of(new Row(16, 1), new Row(16, 8), new Row(32, 1), new Row(64, 1),
+            new Row(128, 1));
+
+    private StepBenchmark() {
+    }
+
+    /**
+     * @param args see the class comment
+     * @throws IOException when the JSON cannot be written
+     */
+    public static void main(String[] args) throws IOException {
+        Path out = Path.of("step-benchmark.json");
+        int repeats = 20;
+        String only = null;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--out" -> out = Path.of(args[++i]);
+                case "--repeats" -> repeats = Integer.parseInt(args[++i]);
+                case "--only" -> only = args[++i];
+                default -> throw new IllegalArgumentException("unknown argument " + args[i]);
+            }
+        }
+        try (CudaContext cuda = CudaContext.open(0)) {
+            cuda.lock().lock();
+            try {
+                cuda.enter();
+                run(cuda, out, repeats, only);
+            } finally {
+                cuda.lock().unlock();
+            }
+        }
+    }
+
+    private static void run(CudaContext cuda, Path out, int repeats, String only) throws IOException {
+        Kernels k = new Kernels(cuda);
+        double copyGBs = copyBandwidth(cuda, k);
+        double gemmTflops = gemmCeiling(cuda, k);
+        System.out.printf(Locale.ROOT, "device %s%nceilings: copy %.0f GB/s (read+write), bf16 GEMM 8192^3 %.0f TFLOP/s%n",
+                cuda.describe(), copyGBs, gemmTflops);
+        StringBuilder json = new StringBuilder();
+        json.append("{\n  \"benchmark\": \"denoising step, paper preset, bf16\",\n  \"backend\": \"jcuda ")
+                .append(JcudaBackend.VERSION).append("\",\n  \"device\": \"").append(cuda.describe()).append("\",\n  \"library\": \"")
+                .append(cuda.cublas().version()).append("\",\n  \"repeats\": ").append(repeats)
+                .append(",\n  \"statistic\": \"median of CUDA-event times\",\n  \"baseline\": {\"copyGBps\": ")
+                .append(fmt(copyGBs)).append(", \"bf16GemmTflops\": ").append(fmt(gemmTflops)).append("},\n  \"rows\": [\n");
+        List<String> rows = new ArrayList<>();
+        System.out.println("tokens x batch | eager ms | graph ms | TFLOP/s | GB/s | floor ms | ratio | beyond weights GB");
+        for (Row r : ROWS) {
+            MdmConfig c = config(r.grid());
+            String key = c.sequenceLength() + "x" + r.batch();
+            if (only != null && !Arrays.asList(only.split(",")).contains(key)) {
+                continue;
+            }
+            rows.add(step(cuda, k, c, r.batch(), repeats, copyGBs, gemmTflops));
+        }
+        json.append(String.join(",\n", rows)).append("\n  ],\n");
+        json.append("  \"generation\": ").append(generation(cuda, config(16), 20)).append("\n}\n");
+        Files.writeString(out, json.toString());
+        System.out.println("wrote " + out);
+    }
+
+    private static MdmConfig config(int grid) {
+        return MdmConfig.paper().toBuilder().image(4, 2 * grid, 2 * grid).build();
+    }
+
+    private static String fmt(double v) {
+        return String.format(Locale.ROOT, "%.4g", v);
+    }
+
+    private static double median(float[] v) {
+        float[] s = v.clone();
+        Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2.0;
+    }
+
+    /** Device-to-device copy of 1 GiB: bytes read plus bytes written over time, median of 10. */
+    private static double copyBandwidth(CudaContext cuda, Kernels k) {
+        long bytes = 1L << 30;
+        long a = cuda.alloc(bytes);
+        long b = cuda.alloc(bytes);
+        k.fillUniform(false, a, bytes / 4, 1, 1, 0);
+        float[] t = new float[10];
+        try (CudaContext.Timer timer = cuda.timer()) {
+            cuda.copyAsync(b, a, bytes);
+            for (int i = 0; i < t.length; i++) {
+                timer.start();
+                cuda.copyAsync(b, a, bytes);
+                t[i] = timer.stopMillis();
+            }
+        }
+        cuda.free(a, bytes);
+        cuda.free(b, bytes);
+        return 2.0 * bytes / (median(t) * 1e-3) / 1e9;
+    }
+
+    /** bf16 GEMM 8192³ with fp32 accumulation on random (non-zero) data, median of 10. */
+    private static double gemmCeiling(CudaContext cuda, Kernels k) {
+        int n = 8192;
+        long bytes = 2L * n * n;
+        long a = cuda.alloc(bytes);
+        long w = cuda.alloc(bytes);
+        long c = cuda.alloc(bytes);
+        k.fillUniform(true, a, (long) n * n, 2, 1, 0);
+        k.fillUniform(true, w, (long) n * n, 3, 1, 0);
+        float[] t = new float[10];
+        try (CudaContext.Timer timer = cuda.timer()) {
+            cuda.cublas().linear(n, n, n, a, n, w, Cublas.R_16BF, c, n, Cublas.R_16BF, false);
+            for (int i = 0; i < t.length; i++) {
+                timer.start();
+                cuda.cublas().linear(n, n, n, a, n, w, Cublas.R_16BF, c, n, Cublas.R_16BF, false);
+                t[i] = timer.stopMillis();
+            }
+        }
+        cuda.free(a, bytes);
+        cuda.free(w, bytes);
+        cuda.free(c, bytes);
+        return 2.0 * n * n * n / (median(t) * 1e-3) / 1e12;
+    }
+
+    private static String step(CudaContext cuda, Kernels k, MdmConfig c, int batch, int repeats, double copyGBs,
+                               double gemmTflops) {
+        long freeBefore = cuda.memoryInfo()[0];
+        try (DeviceModel model = DeviceModel.random(cuda, c, true, 42); Workspace ws = new Workspace(cuda)) {
+            DeviceModel.DenoiseBuffers buf = model.buffers(ws.ensure(model.buffers(0, batch).used()), batch);
+            long nlat = c.latentTokens();
+            k.fillUniform(false, buf.latents(), batch * nlat * c.latentDim(), 9, 1.7f, 0);
+            float[] times = new float[batch];
+            int[] cls = new int[batch];
+            for (int i = 0; i < batch; i++) {
+                times[i] = 999f - 37 * i;
+                cls[i] = (7 * i) % (c.classes() + 1);
+            }
+            cuda.upload(buf.time(), times);
+            cuda.upload(buf.classIds(), cls);
+            long used = freeBefore - cuda.memoryInfo()[0];
+            float[] eager = new float[repeats];
+            float[] graphed = new float[repeats];
+            try (CudaContext.Timer timer = cuda.timer()) {
+                model.denoise(buf, batch);
+                model.denoise(buf, batch);
+                for (int i = 0; i < repeats; i++) {
+                    timer.start();
+                    model.denoise(buf, batch);
+                    eager[i] = timer.stopMillis();
+                }
+                try (CudaContext.Graph g = cuda.capture(() -> model.denoise(buf, batch))) {
+                    g.launch();
+                    g.launch();
+                    for (int i = 0; i < repeats; i++) {
+                        timer.start();
+                        g.launch();
+                        graphed[i] = timer.stopMillis();
+                    }
+                }
+            }
+            String stages = stages(cuda, model, buf, batch);
+            float[] y = cuda.downloadFloats(buf.output(), (int) (batch * nlat * c.latentDim()));
+            long nonFinite = 0;
+            for (float v : y) {
+                nonFinite += Float.isFinite(v) ? 0 : 1;
+            }
+            double flops = flops(c, batch, k);
+            double bytes = floorBytes(c, batch, model.weightBytes());
+            double ms = median(graphed);
+            double floorMs = Math.max(bytes / (copyGBs * 1e9), flops / (gemmTflops * 1e12)) * 1e3;
+            double tflops = flops / (ms * 1e-3) / 1e12;
+            double gbs = bytes / (ms * 1e-3) / 1e9;
+            long beyond = used - model.weightBytes();
+            System.out.printf(Locale.ROOT, "%6d x %d | %8.3f | %8.3f | %7.1f | %6.0f | %8.3f | %5.2f | %.2f%s%n",
+                    c.sequenceLength(), batch, median(eager), ms, tflops, gbs, floorMs, ms / floorMs, beyond / 1e9,
+                    nonFinite > 0 ? "  NON-FINITE OUTPUT: " + nonFinite : "");
+            System.out.println("    one block, ms per stage: " + stages);
+            return String.format(Locale.ROOT, "    {\"tokens\": %d, \"batch\": %d, \"blocks\": %d, \"dModel\": %d, "
+                            + "\"eagerMs\": %s, \"graphMs\": %s, \"graphMsMin\": %s, \"flops\": %s, \"floorBytes\": %s, "
+                            + "\"achievedTflops\": %s, \"achievedGBps\": %s, \"floorMs\": %s, \"ratioToFloor\": %s, "
+                            + "\"weightBytes\": %d, \"deviceBytesUsed\": %d, \"bytesBeyondWeights\": %d, \"nonFiniteOutputs\": %d, "
+                            + "\"blockStageMs\": {%s}}",
+                    c.sequenceLength(), batch, c.blocks(), c.dModel(), fmt(median(eager)), fmt(ms),
+                    fmt(min(graphed)), fmt(flops), fmt(bytes), fmt(tflops), fmt(gbs), fmt(floorMs), fmt(ms / floorMs),
+                    model.weightBytes(), used, beyond, nonFinite, stages);
+        }
+    }
+
+    /** Median time of each stage of block 0, each stage synchronized on its own (profiling, not the step time). */
+    private static String stages(CudaContext cuda, DeviceModel model, DeviceModel.DenoiseBuffers buf, int batch) {
+        MdmConfig c = model.config();
+        int rows = batch * c.sequenceLength();
+        java.util.Map<String, List<Float>> times = new java.util.LinkedHashMap<>();
+        try (CudaContext.Timer timer = cuda.timer()) {
+            for (int rep = 0; rep < 6; rep++) {
+                timer.start();
+                model.kernels().addRmsnorm(buf.x(), buf.mixOut(), model.inversePermutation(0), model.blockNorm(1), buf.u(),
+                        model.bf16(), model.inversePermutation(1), rows, c.sequenceLength(), c.sequenceLength(), c.dModel());
+                float norm = timer.stopMillis();
+                boolean record = rep > 0;
+                if (record) {
+                    times.computeIfAbsent("add_rmsnorm", x -> new ArrayList<>()).add(norm);
+                }
+                timer.start();
+                model.mixer(1).forward(cuda, model.kernels(), buf.u(), batch, c.sequenceLength(), buf.mixOut(), buf.mixer(),
+                        stage -> {
+                            float ms = timer.stopMillis();
+                            if (record) {
+                                times.computeIfAbsent(stage, x -> new ArrayList<>()).add(ms);
+                            }
+                            timer.start();
+                        });
+                timer.stopMillis();
+            }
+        }
+        List<String> parts = new ArrayList<>();
+        times.forEach((stage, v) -> {
+            float[] a = new float[v.size()];
+            for (int i = 0; i < a.length; i++) {
+                a[i] = v.get(i);
+            }
+            parts.add("\"" + stage + "\": " + fmt(median(a)));
+        });
+        return String.join(", ", parts);
+    }
+
+    private static double min(float[] v) {
+        double m = Double.MAX_VALUE;
+        for (float f : v) {
+            m = Math.min(m, f);
+        }
+        return m;
+    }
+
+    /** Useful FLOPs of one step: projections, SSD in its chunked form (chunk Q), time MLP and latent maps. */
+    static double flops(MdmConfig c, int batch, Kernels k) {
+        MambaShape s = MambaShape.of(c);
+        double rows = (double) batch * c.sequenceLength();
+        int q = k.ssdShape(batch, c.sequenceLength(), s.heads(), s.headDim(), s.nGroups(), s.dState(), s.chunkSize()).chunk();
+        double h = s.heads();
+        double block = 2 * rows * c.dModel() * s.inProjRows() + 2 * rows * s.dInner() * c.dModel()
+                + 4 * rows * h * s.headDim() * s.dState() + rows * q * h * (s.dState() + s.headDim());
+        double small = 2.0 * batch * (256.0 * c.dModel() + (double) c.dModel() * c.dModel())
+                + 4.0 * batch * c.latentTokens() * c.latentDim() * c.dModel();
+        return c.blocks() * block + small;
+    }
+
+    /**
+     * Fewest bytes a fused step must move: every weight once, and per block the fp32 residual read and written, the
+     * bf16 in_proj output written and read, and the bf16 out_proj input written and read.
+     */
+    static double floorBytes(MdmConfig c, int batch, long weightBytes) {
+        MambaShape s = MambaShape.of(c);
+        double rows = (double) batch * c.sequenceLength();
+        double block = rows * (8.0 * c.dModel() + 4.0 * s.inProjRows() + 4.0 * s.dInner());
+        return weightBytes + c.blocks() * block;
+    }
+
+    /** 20-step DPM-Solver++(2M) joint generation through the shared host sampler, each step a graph replay. */
+    private static String generation(CudaContext cuda, MdmConfig c, int steps) {
+        int batch = 1;
+        Kernels k = new Kernels(cuda);
+        try (DeviceModel model = DeviceModel.random(cuda, c, true, 43); Workspace ws = new Workspace(cuda)) {
+            DeviceModel.DenoiseBuffers buf = model.buffers(ws.ensure(model.buffers(0, batch).used()), batch);
+            cuda.upload(buf.classIds(), new int[] {c.classes()});
+            int n = c.latentTokens() * c.latentDim();
+            try (CudaContext.Graph g = cuda.capture(() -> model.denoise(buf, batch))) {
+                DenoisingFunction f = new DenoisingFunction() {
+                    @Override
+                    public Prediction predicts() {
+                        return Prediction.DATA;
+                    }
+
+                    @Override
+                    public Tensor predict(Tensor x, double t) {
+                        cuda.upload(buf.latents(), x.toFloatArray());
+                        cuda.upload(buf.time(), new float[] {(float) ((t - 1.0 / c.timesteps()) * c.timesteps())});
+                        g.launch();
+                        return Tensor.ofFloats(cuda.downloadFloats(buf.output(), n), x.shape());
+                    }
+                };
+                double[] betas = new double[c.timesteps()];
+                for (int i = 0; i < betas.length; i++) {
+                    betas[i] = c.betaStart() + (c.betaEnd() - c.betaStart()) * i / (betas.length - 1);
+                }
+                DpmSolverSampler sampler = new DpmSolverSampler(SamplerSettings.defaults().withSteps(steps), betas);
+                double[] x0 = new double[n];
+                java.util.Random r = new java.util.Random(5);
+                for (int i = 0; i < n; i++) {
+                    x0[i] = r.nextGaussian();
+                }
+                Tensor xT = Tensor.of(x0, batch, c.latentTokens(), c.latentDim());
+                sampler.sample(xT, f, null, 0);
+                float[] ms = new float[5];
+                for (int i = 0; i < ms.length; i++) {
+                    long t0 = System.nanoTime();
+                    sampler.sample(xT, f, null, 0);
+                    ms[i] = (System.nanoTime() - t0) / 1e6f;
+                }
+                System.out.printf(Locale.ROOT, "20-step joint generation (%d tokens, batch 1, host DPM-Solver++ 2M, graph per step): %.2f ms%n",
+                        c.sequenceLength(), median(ms));
+                return String.format(Locale.ROOT, "{\"tokens\": %d, \"batch\": 1, \"steps\": %d, \"sampler\": "
+                        + "\"DPM-Solver++ 2M (host), one CUDA graph replay per step\", \"wallMsMedian\": %s, \"timing\": \"host clock, median of 5\"}",
+                        c.sequenceLength(), steps, fmt(median(ms)));
+            }
+        }
+    }
+}

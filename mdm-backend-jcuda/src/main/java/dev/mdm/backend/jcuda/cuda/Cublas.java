@@ -1,0 +1,168 @@
+package dev.mdm.backend.jcuda.cuda;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SymbolLookup;
+import java.lang.invoke.MethodHandle;
+import java.util.List;
+
+/**
+ * cuBLAS through {@code java.lang.foreign}: JCublas 12.6 cannot load CUDA 13's {@code libcublas.so.13}, so this calls
+ * the C API directly. Row-major products {@code C[m,n] = A[m,k]·W[n,k]ᵀ} (PyTorch's Linear) with fp32 accumulation,
+ * fp32 or bf16 operands.
+ */
+public final class Cublas implements AutoCloseable {
+    /** cudaDataType CUDA_R_32F. */
+    public static final int R_32F = 0;
+    /** cudaDataType CUDA_R_16BF. */
+    public static final int R_16BF = 14;
+    private static final int COMPUTE_32F = 68;
+    private static final int OP_N = 0;
+    private static final int OP_T = 1;
+    private static final int GEMM_DEFAULT = -1;
+    private static final long WORKSPACE_BYTES = 32L << 20;
+
+    /** Library names tried in order: CUDA 13 first, then 12, by soname then in the toolkit's default folder. */
+    public static final List<String> LIBRARY_CANDIDATES = List.of("libcublas.so.13", "libcublas.so.12",
+            "/usr/local/cuda/lib64/libcublas.so.13", "/usr/local/cuda/lib64/libcublas.so.12");
+
+    private static volatile Library library;
+
+    private final CudaContext cuda;
+    private final MemorySegment handle;
+    private final long workspace;
+    private final Arena arena = Arena.ofShared();
+    private final MemorySegment one;
+    private final MemorySegment zero;
+    private boolean closed;
+
+    private record Library(String name, MethodHandle create, MethodHandle destroy, MethodHandle setStream,
+                           MethodHandle setWorkspace, MethodHandle gemmEx, MethodHandle version) {
+    }
+
+    /** @return the first cuBLAS library name that loads, or null */
+    public static String availableLibrary() {
+        for (String name : LIBRARY_CANDIDATES) {
+            try {
+                SymbolLookup.libraryLookup(name, Arena.global());
+                return name;
+            } catch (IllegalArgumentException e) {
+                // try the next one
+            }
+        }
+        return null;
+    }
+
+    private static Library library() {
+        Library lib = library;
+        if (lib != null) {
+            return lib;
+        }
+        synchronized (Cublas.class) {
+            if (library == null) {
+                String name = availableLibrary();
+                if (name == null) {
+                    throw new IllegalStateException("cuBLAS not found: tried " + LIBRARY_CANDIDATES
+                            + "; install the CUDA toolkit's libcublas or put it on LD_LIBRARY_PATH");
+                }
+                SymbolLookup l = SymbolLookup.libraryLookup(name, Arena.global());
+                Linker linker = Linker.nativeLinker();
+                java.util.function.BiFunction<String, FunctionDescriptor, MethodHandle> h = (sym, fd) ->
+                        linker.downcallHandle(l.find(sym).orElseThrow(() -> new IllegalStateException(name + " lacks " + sym)), fd);
+                library = new Library(name,
+                        h.apply("cublasCreate_v2", FunctionDescriptor.of(JAVA_INT, ADDRESS)),
+                        h.apply("cublasDestroy_v2", FunctionDescriptor.of(JAVA_INT, ADDRESS)),
+                        h.apply("cublasSetStream_v2", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS)),
+                        h.apply("cublasSetWorkspace_v2", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG)),
+                        h.apply("cublasGemmEx", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT,
+                                JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT,
+                                ADDRESS, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT)),
+                        h.apply("cublasGetVersion_v2", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS)));
+            }
+            return library;
+        }
+    }
+
+    Cublas(CudaContext cuda) {
+        this.cuda = cuda;
+        Library lib = library();
+        MemorySegment out = arena.allocate(ADDRESS);
+        check("cublasCreate_v2", invoke(lib.create(), out));
+        handle = out.get(ADDRESS, 0);
+        check("cublasSetStream_v2", invoke(lib.setStream(), handle, MemorySegment.ofAddress(DevicePointers.address(cuda.stream()))));
+        // an explicit workspace: cuBLAS must not allocate while a CUDA graph is being captured
+        workspace = cuda.alloc(WORKSPACE_BYTES);
+        check("cublasSetWorkspace_v2", invoke(lib.setWorkspace(), handle, MemorySegment.ofAddress(workspace), WORKSPACE_BYTES));
+        one = arena.allocate(JAVA_FLOAT);
+        one.set(JAVA_FLOAT, 0, 1f);
+        zero = arena.allocate(JAVA_FLOAT);
+        zero.set(JAVA_FLOAT, 0, 0f);
+    }
+
+    /** @return e.g. {@code "cuBLAS 130000 (libcublas.so.13)"} */
+    public String version() {
+        MemorySegment v = arena.allocate(JAVA_INT);
+        check("cublasGetVersion_v2", invoke(library().version(), handle, v));
+        return "cuBLAS " + v.get(JAVA_INT, 0) + " (" + library().name() + ")";
+    }
+
+    /**
+     * Queues {@code C[m, n] (+)= A[m, k] · W[n, k]ᵀ}, all row-major, fp32 accumulation.
+     *
+     * @param m rows of A and C
+     * @param n rows of W, columns of C
+     * @param k shared dimension
+     * @param a device address of A
+     * @param lda row stride of A in elements (≥ k)
+     * @param w device address of W ([n, k], row stride k)
+     * @param abType dtype of A and W ({@link #R_32F} or {@link #R_16BF})
+     * @param c device address of C
+     * @param ldc row stride of C in elements (≥ n)
+     * @param cType dtype of C
+     * @param accumulate add to C instead of overwriting it
+     */
+    public void linear(int m, int n, int k, long a, int lda, long w, int abType, long c, int ldc, int cType,
+                       boolean accumulate) {
+        if (m == 0 || n == 0) {
+            return;
+        }
+        // column-major view: Cᵀ[n, m] = op(W)[n, k] · Aᵀ[k, m], W read transposed
+        int status = invoke(library().gemmEx(), handle, OP_T, OP_N, n, m, k, one, MemorySegment.ofAddress(w), abType, k,
+                MemorySegment.ofAddress(a), abType, lda, accumulate ? one : zero, MemorySegment.ofAddress(c), cType, ldc,
+                COMPUTE_32F, GEMM_DEFAULT);
+        check("cublasGemmEx(m=" + m + ", n=" + n + ", k=" + k + ")", status);
+    }
+
+    private static int invoke(MethodHandle h, Object... args) {
+        try {
+            return (int) h.invokeWithArguments(args);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException("cuBLAS call failed", t);
+        }
+    }
+
+    private static void check(String call, int status) {
+        if (status != 0) {
+            throw new IllegalStateException(call + " returned cuBLAS status " + status);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            invoke(library().destroy(), handle);
+            cuda.free(workspace, WORKSPACE_BYTES);
+            arena.close();
+        }
+    }
+}

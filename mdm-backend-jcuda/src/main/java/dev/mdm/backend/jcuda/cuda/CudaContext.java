@@ -1,0 +1,418 @@
+package dev.mdm.backend.jcuda.cuda;
+
+import static jcuda.driver.JCudaDriver.*;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import java.util.concurrent.locks.ReentrantLock;
+import jcuda.Pointer;
+import jcuda.driver.CUcontext;
+import jcuda.driver.CUdevice;
+import jcuda.driver.CUdevice_attribute;
+import jcuda.driver.CUdeviceptr;
+import jcuda.driver.CUevent;
+import jcuda.driver.CUfunction;
+import jcuda.driver.CUfunction_attribute;
+import jcuda.driver.CUgraph;
+import jcuda.driver.CUgraphExec;
+import jcuda.driver.CUmodule;
+import jcuda.driver.CUstream;
+import jcuda.driver.CUstream_flags;
+import jcuda.driver.CUstreamCaptureMode;
+import jcuda.driver.JCudaDriver;
+
+/**
+ * One GPU as this backend uses it: the device's primary context (shared with cuBLAS's runtime API), one stream, the
+ * kernel module and a cuBLAS handle. All device work of a backend goes through one context under its {@link #lock()},
+ * in stream order, which is what makes the backend's inference methods thread-safe.
+ */
+public final class CudaContext implements AutoCloseable {
+    /** Resource folder of the kernels compiled at build time. */
+    public static final String KERNEL_FOLDER = "/dev/mdm/backend/jcuda/kernels/";
+    /** Base name of the kernel module. */
+    public static final String KERNEL_MODULE = "mdm_kernels";
+
+    private final int ordinal;
+    private final CUdevice device = new CUdevice();
+    private final CUcontext context = new CUcontext();
+    private final CUstream stream = new CUstream();
+    private final CUmodule module = new CUmodule();
+    private final Map<String, CUfunction> functions = new HashMap<>();
+    private final Map<Long, CUdeviceptr> allocations = new HashMap<>();
+    private final Map<CUfunction, Integer> sharedLimits = new IdentityHashMap<>();
+    private final ReentrantLock lock = new ReentrantLock();
+    private final String deviceName;
+    private final String kernelImage;
+    private final int major;
+    private final int minor;
+    private final int maxSharedOptin;
+    private final Cublas cublas;
+    private long allocatedBytes;
+    private boolean closed;
+
+    private CudaContext(int ordinal) {
+        this.ordinal = ordinal;
+        JCudaDriver.setExceptionsEnabled(true);
+        cuInit(0);
+        int[] count = new int[1];
+        cuDeviceGetCount(count);
+        if (ordinal < 0 || ordinal >= count[0]) {
+            throw new IllegalArgumentException("GPU " + ordinal + " does not exist: the driver reports " + count[0] + " device(s)");
+        }
+        cuDeviceGet(device, ordinal);
+        cuDevicePrimaryCtxRetain(context, device);
+        cuCtxSetCurrent(context);
+        major = attribute(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR);
+        minor = attribute(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR);
+        maxSharedOptin = attribute(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN);
+        byte[] name = new byte[256];
+        cuDeviceGetName(name, name.length, device);
+        deviceName = new String(name).trim().replace("\0", "");
+        cuStreamCreate(stream, CUstream_flags.CU_STREAM_NON_BLOCKING);
+        kernelImage = loadKernels();
+        cublas = new Cublas(this);
+    }
+
+    /**
+     * Opens a GPU.
+     *
+     * @param ordinal device number
+     * @return the context; close it to release everything it allocated
+     */
+    public static CudaContext open(int ordinal) {
+        return new CudaContext(ordinal);
+    }
+
+    private int attribute(int attr) {
+        int[] v = new int[1];
+        cuDeviceGetAttribute(v, attr, device);
+        return v[0];
+    }
+
+    /** Picks the cubin built for this architecture, else the PTX the driver compiles for it. */
+    private String loadKernels() {
+        String cubin = KERNEL_MODULE + ".sm_" + (major >= 9 ? "90" : "80") + ".cubin";
+        String chosen = (major == 9 || major == 8) ? cubin : KERNEL_MODULE + ".ptx";
+        byte[] image = resource(chosen);
+        if (image == null) {
+            chosen = KERNEL_MODULE + ".ptx";
+            image = resource(chosen);
+        }
+        if (image == null) {
+            throw new IllegalStateException("no CUDA kernels in the jar (" + KERNEL_FOLDER + "): build with nvcc");
+        }
+        if (chosen.endsWith(".ptx")) {
+            byte[] z = new byte[image.length + 1];
+            System.arraycopy(image, 0, z, 0, image.length);
+            image = z;
+        }
+        cuModuleLoadData(module, image);
+        return chosen;
+    }
+
+    static byte[] resource(String name) {
+        try (InputStream in = CudaContext.class.getResourceAsStream(KERNEL_FOLDER + name)) {
+            return in == null ? null : in.readAllBytes();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** @return the lock every device operation of this context is made under */
+    public ReentrantLock lock() {
+        return lock;
+    }
+
+    /** Makes this context current on the calling thread and checks it is open. */
+    public void enter() {
+        if (closed) {
+            throw new IllegalStateException("CudaContext for GPU " + ordinal + " is closed");
+        }
+        cuCtxSetCurrent(context);
+    }
+
+    /** @return e.g. {@code "NVIDIA H100 80GB HBM3 (sm_90, kernels mdm_kernels.sm_90.cubin)"} */
+    public String describe() {
+        return deviceName + " (sm_" + major + minor + ", kernels " + kernelImage + ")";
+    }
+
+    /** @return the device name */
+    public String deviceName() {
+        return deviceName;
+    }
+
+    /** @return the stream all work is queued on */
+    public CUstream stream() {
+        return stream;
+    }
+
+    /** @return the cuBLAS handle bound to this context's stream */
+    public Cublas cublas() {
+        return cublas;
+    }
+
+    /** @return bytes currently allocated through {@link #alloc} */
+    public long allocatedBytes() {
+        return allocatedBytes;
+    }
+
+    /**
+     * @param bytes size, > 0
+     * @return the device address of new memory (not zeroed)
+     */
+    public long alloc(long bytes) {
+        CUdeviceptr p = new CUdeviceptr();
+        cuMemAlloc(p, Math.max(bytes, 256));
+        long a = DevicePointers.address(p);
+        allocations.put(a, p);
+        allocatedBytes += Math.max(bytes, 256);
+        return a;
+    }
+
+    /**
+     * @param address an address returned by {@link #alloc}; 0 is ignored
+     * @param bytes its size, for accounting
+     */
+    public void free(long address, long bytes) {
+        if (address == 0) {
+            return;
+        }
+        CUdeviceptr p = allocations.remove(address);
+        if (p != null) {
+            cuMemFree(p);
+            allocatedBytes -= Math.max(bytes, 256);
+        }
+    }
+
+    /**
+     * Copies host bytes to the device, synchronously.
+     *
+     * @param dst device address
+     * @param data bytes
+     */
+    public void upload(long dst, byte[] data) {
+        if (data.length > 0) {
+            cuMemcpyHtoD(DevicePointers.pointer(dst), Pointer.to(data), data.length);
+        }
+    }
+
+    /**
+     * @param dst device address
+     * @param data ints
+     */
+    public void upload(long dst, int[] data) {
+        if (data.length > 0) {
+            cuMemcpyHtoD(DevicePointers.pointer(dst), Pointer.to(data), data.length * 4L);
+        }
+    }
+
+    /**
+     * @param dst device address
+     * @param data floats
+     */
+    public void upload(long dst, float[] data) {
+        if (data.length > 0) {
+            cuMemcpyHtoD(DevicePointers.pointer(dst), Pointer.to(data), data.length * 4L);
+        }
+    }
+
+    /**
+     * Waits for the stream, then copies device floats to the host.
+     *
+     * @param src device address
+     * @param n number of floats
+     * @return the values
+     */
+    public float[] downloadFloats(long src, int n) {
+        cuStreamSynchronize(stream);
+        float[] out = new float[n];
+        if (n > 0) {
+            cuMemcpyDtoH(Pointer.to(out), DevicePointers.pointer(src), n * 4L);
+        }
+        return out;
+    }
+
+    /**
+     * @param dst device address
+     * @param src device address
+     * @param bytes size
+     */
+    public void copyAsync(long dst, long src, long bytes) {
+        cuMemcpyDtoDAsync(DevicePointers.pointer(dst), DevicePointers.pointer(src), bytes, stream);
+    }
+
+    /** Waits for all queued work. */
+    public void synchronize() {
+        cuStreamSynchronize(stream);
+    }
+
+    /**
+     * @param name kernel name
+     * @return the function, loaded once
+     */
+    public CUfunction function(String name) {
+        return functions.computeIfAbsent(name, n -> {
+            CUfunction f = new CUfunction();
+            cuModuleGetFunction(f, module, n);
+            return f;
+        });
+    }
+
+    /** @return the most dynamic shared memory one block may use on this device */
+    public int maxSharedMemoryPerBlock() {
+        return maxSharedOptin;
+    }
+
+    /**
+     * Queues a kernel on the stream.
+     *
+     * @param name kernel name
+     * @param grid grid size x, y, z
+     * @param block threads per block (x only)
+     * @param sharedBytes dynamic shared memory
+     * @param args arguments
+     */
+    public void launch(String name, int[] grid, int block, int sharedBytes, KernelArgs args) {
+        CUfunction f = function(name);
+        if (sharedBytes > 48 * 1024 && sharedLimits.getOrDefault(f, 0) < sharedBytes) {
+            cuFuncSetAttribute(f, CUfunction_attribute.CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES, sharedBytes);
+            sharedLimits.put(f, sharedBytes);
+        }
+        cuLaunchKernel(f, grid[0], grid.length > 1 ? grid[1] : 1, grid.length > 2 ? grid[2] : 1, block, 1, 1,
+                sharedBytes, stream, args.pack(), null);
+    }
+
+    /**
+     * Queues a 1-D kernel over n elements.
+     *
+     * @param name kernel name
+     * @param n elements, one thread each
+     * @param args arguments
+     */
+    public void launch1d(String name, long n, KernelArgs args) {
+        if (n <= 0) {
+            return;
+        }
+        launch(name, new int[] {Math.toIntExact((n + 255) / 256)}, 256, 0, args);
+    }
+
+    /** A recorded sequence of device work, replayed with one launch. */
+    public final class Graph implements AutoCloseable {
+        private final CUgraph graph;
+        private final CUgraphExec exec;
+        private boolean graphClosed;
+
+        private Graph(CUgraph graph, CUgraphExec exec) {
+            this.graph = graph;
+            this.exec = exec;
+        }
+
+        /** Queues one replay. */
+        public void launch() {
+            if (graphClosed) {
+                throw new IllegalStateException("CUDA graph is closed");
+            }
+            cuGraphLaunch(exec, stream);
+        }
+
+        @Override
+        public void close() {
+            if (!graphClosed) {
+                graphClosed = true;
+                cuGraphExecDestroy(exec);
+                cuGraphDestroy(graph);
+            }
+        }
+    }
+
+    /**
+     * Records what {@code work} queues on the stream into a graph; nothing runs while recording.
+     *
+     * @param work queues device work only (no allocation, no host copies, no synchronization)
+     * @return the instantiated graph
+     */
+    public Graph capture(Runnable work) {
+        cuStreamBeginCapture(stream, CUstreamCaptureMode.CU_STREAM_CAPTURE_MODE_THREAD_LOCAL);
+        CUgraph g = new CUgraph();
+        try {
+            work.run();
+        } finally {
+            cuStreamEndCapture(stream, g);
+        }
+        CUgraphExec exec = new CUgraphExec();
+        cuGraphInstantiate(exec, g, 0);
+        return new Graph(g, exec);
+    }
+
+    /** Device timing with events on this stream. */
+    public final class Timer implements AutoCloseable {
+        private final CUevent start = new CUevent();
+        private final CUevent stop = new CUevent();
+
+        private Timer() {
+            cuEventCreate(start, 0);
+            cuEventCreate(stop, 0);
+        }
+
+        /** Records the start event. */
+        public void start() {
+            cuEventRecord(start, stream);
+        }
+
+        /** @return milliseconds since {@link #start()}, after waiting for the stop event */
+        public float stopMillis() {
+            cuEventRecord(stop, stream);
+            cuEventSynchronize(stop);
+            float[] ms = new float[1];
+            cuEventElapsedTime(ms, start, stop);
+            return ms[0];
+        }
+
+        @Override
+        public void close() {
+            cuEventDestroy(start);
+            cuEventDestroy(stop);
+        }
+    }
+
+    /** @return a new event timer */
+    public Timer timer() {
+        return new Timer();
+    }
+
+    /** @return {free, total} device memory in bytes */
+    public long[] memoryInfo() {
+        long[] free = new long[1];
+        long[] total = new long[1];
+        cuMemGetInfo(free, total);
+        return new long[] {free[0], total[0]};
+    }
+
+    /** Frees every allocation, the stream, the module and the cuBLAS handle. Idempotent. */
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            cuCtxSetCurrent(context);
+            cuStreamSynchronize(stream);
+            cublas.close();
+            for (CUdeviceptr p : allocations.values()) {
+                cuMemFree(p);
+            }
+            allocations.clear();
+            allocatedBytes = 0;
+            cuModuleUnload(module);
+            cuStreamDestroy(stream);
+            cuDevicePrimaryCtxRelease(device);
+            closed = true;
+        } finally {
+            lock.unlock();
+        }
+    }
+}

@@ -1,0 +1,254 @@
+package dev.mdm.backend.jcuda.cuda;
+
+/**
+ * Typed launchers of the kernels in {@code src/main/cuda/mdm_kernels.cu}. Addresses are device addresses; a 0
+ * address is a null pointer where the kernel allows one. {@code bf16} selects the bf16-storage flavour.
+ */
+public final class Kernels {
+    /** RMSNorm epsilon everywhere (decision D1). */
+    public static final float EPS = 1e-5f;
+    private static final int THREADS = 256;
+    private static final int MAX_CHUNK = 64;
+
+    private final CudaContext cuda;
+
+    /** @param cuda the context to launch on */
+    public Kernels(CudaContext cuda) {
+        this.cuda = cuda;
+    }
+
+    private static String flavour(String name, boolean bf16) {
+        return name + (bf16 ? "_bf16" : "_f32");
+    }
+
+    /**
+     * Residual add and RMSNorm with permuted indices; see {@code add_rmsnorm} in the kernel source.
+     *
+     * @param x fp32 [rows, d], updated in place when delta is set
+     * @param delta fp32 rows to add (block order), or 0
+     * @param deltaPos int [L] position in delta of each canonical position, or 0 for identity
+     * @param w fp32 [d] norm weight (unused when out is 0)
+     * @param out normed rows, or 0 to only add
+     * @param outBf16 out is bf16
+     * @param outPos int [L] output position of each canonical position (−1 skips), or 0 for identity
+     * @param rows batch·L
+     * @param seqLen L
+     * @param outRows output rows per sample
+     * @param d width
+     */
+    public void addRmsnorm(long x, long delta, long deltaPos, long w, long out, boolean outBf16, long outPos, int rows,
+                           int seqLen, int outRows, int d) {
+        cuda.launch(flavour("add_rmsnorm", outBf16), new int[] {rows}, THREADS, 0, new KernelArgs().ptr(x).ptr(delta)
+                .ptr(deltaPos).ptr(w).ptr(out).ptr(outPos).i(seqLen).i(outRows).i(d).f(EPS));
+    }
+
+    /**
+     * Causal depthwise conv1d + bias + SiLU.
+     *
+     * @param bf16 storage type of in and out
+     * @param in input rows
+     * @param inStride input row stride (elements)
+     * @param inOffset first input channel
+     * @param out output rows
+     * @param outStride output row stride
+     * @param w fp32 [C, K]
+     * @param bias fp32 [C]
+     * @param rows batch·L
+     * @param seqLen L
+     * @param channels C
+     * @param width K
+     */
+    public void convSilu(boolean bf16, long in, int inStride, int inOffset, long out, int outStride, long w, long bias,
+                         int rows, int seqLen, int channels, int width) {
+        cuda.launch1d(flavour("conv_silu", bf16), (long) rows * channels, new KernelArgs().ptr(in).i(inStride)
+                .i(inOffset).ptr(out).i(outStride).ptr(w).ptr(bias).i(rows).i(seqLen).i(channels).i(width));
+    }
+
+    /** Sizes and scratch of one SSD call. */
+    public record SsdShape(int batch, int seqLen, int heads, int headDim, int groups, int state, int chunk) {
+        /** @return chunks per sequence */
+        public int chunks() {
+            return (seqLen + chunk - 1) / chunk;
+        }
+
+        /** @return scratch bytes: cumulative a and coefficient per token and head, one state per chunk */
+        public long scratchBytes() {
+            return 4L * (2L * batch * heads * seqLen + (long) batch * chunks() * heads * headDim * state);
+        }
+    }
+
+    /**
+     * @param batch samples
+     * @param seqLen L
+     * @param heads H
+     * @param headDim P
+     * @param groups G
+     * @param state N
+     * @param requestedChunk preferred chunk length
+     * @return the shape with the largest chunk ≤ the request (and ≤ 64) whose output kernel fits in shared memory
+     */
+    public SsdShape ssdShape(int batch, int seqLen, int heads, int headDim, int groups, int state, int requestedChunk) {
+        int q = Math.max(1, Math.min(Math.min(requestedChunk, MAX_CHUNK), Math.max(seqLen, 1)));
+        while (q > 1 && outputShared(q, headDim, state) > cuda.maxSharedMemoryPerBlock()) {
+            q /= 2;
+        }
+        if (outputShared(q, headDim, state) > cuda.maxSharedMemoryPerBlock()) {
+            throw new IllegalArgumentException("SSD with headDim " + headDim + " and dState " + state
+                    + " needs more shared memory than this GPU has per block");
+        }
+        return new SsdShape(batch, seqLen, heads, headDim, groups, state, q);
+    }
+
+    private static int outputShared(int q, int p, int n) {
+        int np = n + 1;
+        return 4 * (q + q * np + Math.max(q, p) * np + q * p + q * q);
+    }
+
+    /**
+     * Chunked SSD with fused discretization, D skip and SiLU(z) gate: three launches.
+     *
+     * @param bf16 storage type of x, B, C, dt, z
+     * @param s sizes
+     * @param x x rows, head h at column h·P
+     * @param xStride x row stride
+     * @param b B rows, group g at column g·N
+     * @param c C rows
+     * @param bcStride B and C row stride
+     * @param dt dt rows, head h at column h
+     * @param dtStride dt row stride
+     * @param dtBias fp32 [H] (used when softplus)
+     * @param softplus Δ = softplus(dt + dtBias) instead of dt
+     * @param a fp32 [H] A (negative)
+     * @param zoh ZOH instead of EULER
+     * @param d fp32 [H] D, or 0
+     * @param z gate rows, or 0
+     * @param zStride z row stride
+     * @param y fp32 output rows
+     * @param yStride y row stride
+     * @param scratch {@link SsdShape#scratchBytes()} bytes
+     */
+    public void ssd(boolean bf16, SsdShape s, long x, int xStride, long b, long c, int bcStride, long dt, int dtStride,
+                    long dtBias, boolean softplus, long a, boolean zoh, long d, long z, int zStride, long y, int yStride,
+                    long scratch) {
+        long perTok = 4L * s.batch() * s.heads() * s.seqLen();
+        long acum = scratch;
+        long coef = scratch + perTok;
+        long states = scratch + 2 * perTok;
+        int q = s.chunk();
+        int[] grid = {s.chunks(), s.heads(), s.batch()};
+        int stateShared = 4 * (2 * q + q * s.headDim() + q * s.state());
+        cuda.launch(flavour("ssd_chunk_state", bf16), grid, THREADS, stateShared, new KernelArgs().ptr(x).i(xStride)
+                .ptr(b).i(bcStride).ptr(dt).i(dtStride).ptr(dtBias).i(softplus ? 1 : 0).ptr(a).i(zoh ? 1 : 0)
+                .ptr(acum).ptr(coef).ptr(states).i(s.seqLen()).i(s.heads()).i(s.headDim()).i(s.groups()).i(s.state())
+                .i(q).i(s.chunks()));
+        int pn = s.headDim() * s.state();
+        cuda.launch("ssd_state_pass", new int[] {(pn + THREADS - 1) / THREADS, s.heads(), s.batch()}, THREADS, 0,
+                new KernelArgs().ptr(states).ptr(acum).i(s.seqLen()).i(s.heads()).i(s.headDim()).i(s.state()).i(q)
+                        .i(s.chunks()));
+        cuda.launch(flavour("ssd_chunk_output", bf16), grid, THREADS, outputShared(q, s.headDim(), s.state()),
+                new KernelArgs().ptr(x).i(xStride).ptr(b).ptr(c).i(bcStride).ptr(z).i(zStride).ptr(d).ptr(acum)
+                        .ptr(coef).ptr(states).ptr(y).i(yStride).i(s.seqLen()).i(s.heads()).i(s.headDim())
+                        .i(s.groups()).i(s.state()).i(q).i(s.chunks()));
+    }
+
+    /**
+     * RMSNorm per group of d/G channels.
+     *
+     * @param outBf16 out is bf16
+     * @param y fp32 [rows, d]
+     * @param w fp32 [d]
+     * @param out [rows, d]
+     * @param rows rows
+     * @param d width
+     * @param groups G
+     */
+    public void groupRmsnorm(boolean outBf16, long y, long w, long out, int rows, int d, int groups) {
+        cuda.launch(flavour("group_rmsnorm", outBf16), new int[] {rows, groups}, THREADS, 0,
+                new KernelArgs().ptr(y).ptr(w).ptr(out).i(d).i(groups).f(EPS));
+    }
+
+    /**
+     * @param x fp32 [rows, cols] in place
+     * @param bias fp32 [cols] or 0
+     * @param rows rows
+     * @param cols cols
+     * @param silu apply SiLU after the bias
+     */
+    public void biasAct(long x, long bias, int rows, int cols, boolean silu) {
+        cuda.launch1d("bias_act_f32", (long) rows * cols, new KernelArgs().ptr(x).ptr(bias).i(rows).i(cols).i(silu ? 1 : 0));
+    }
+
+    /**
+     * @param t fp32 [batch] network time
+     * @param out fp32 [batch, 2·half]
+     * @param batch samples
+     * @param half 128
+     */
+    public void timeEmbedding(long t, long out, int batch, int half) {
+        cuda.launch1d("time_embedding", (long) batch * half, new KernelArgs().ptr(t).ptr(out).i(batch).i(half));
+    }
+
+    /**
+     * Sequence embedding of SPEC §2.
+     *
+     * @param x fp32 [batch, L, d] output
+     * @param timeTok fp32 [batch, d]
+     * @param classEmbed fp32 [classes + 1, d]
+     * @param classIds int [batch]
+     * @param boi fp32 [d]
+     * @param bot fp32 [d]
+     * @param latTok fp32 [batch, L − 4, d]
+     * @param pos fp32 [L, d]
+     * @param modality fp32 [3, d]
+     * @param batch samples
+     * @param seqLen L
+     * @param imageTokens n_img
+     * @param d width
+     */
+    public void embedSequence(long x, long timeTok, long classEmbed, long classIds, long boi, long bot, long latTok,
+                              long pos, long modality, int batch, int seqLen, int imageTokens, int d) {
+        cuda.launch1d("embed_sequence", (long) batch * seqLen * d, new KernelArgs().ptr(x).ptr(timeTok).ptr(classEmbed)
+                .ptr(classIds).ptr(boi).ptr(bot).ptr(latTok).ptr(pos).ptr(modality).i(batch).i(seqLen).i(imageTokens).i(d));
+    }
+
+    /**
+     * @param table fp32 [V, cols]
+     * @param ids int [rows]
+     * @param out fp32 [rows, cols]
+     * @param rows rows
+     * @param cols cols
+     */
+    public void gatherRows(long table, long ids, long out, int rows, int cols) {
+        cuda.launch1d("gather_rows", (long) rows * cols, new KernelArgs().ptr(table).ptr(ids).ptr(out).i(rows).i(cols));
+    }
+
+    /**
+     * @param zt fp32 [m, dz]
+     * @param zhat0 fp32 [m, dz]
+     * @param candidates fp32 [m, K, dz]
+     * @param alphaBar fp32 [m]
+     * @param se fp32 [m] output
+     * @param m tokens
+     * @param k candidates
+     * @param dz latent size
+     */
+    public void scoreEntropy(long zt, long zhat0, long candidates, long alphaBar, long se, int m, int k, int dz) {
+        cuda.launch1d("score_entropy", m, new KernelArgs().ptr(zt).ptr(zhat0).ptr(candidates).ptr(alphaBar).ptr(se)
+                .i(m).i(k).i(dz));
+    }
+
+    /**
+     * Fills with offset + scale·U(−1, 1) from a counter-based hash.
+     *
+     * @param bf16 element type
+     * @param p device address
+     * @param n elements
+     * @param seed seed
+     * @param scale half-width
+     * @param offset centre
+     */
+    public void fillUniform(boolean bf16, long p, long n, long seed, float scale, float offset) {
+        cuda.launch1d(bf16 ? "fill_uniform_bf16" : "fill_uniform_f32", n,
+                new KernelArgs().ptr(p).l(n).l(seed).f(scale).f(offset));
+    }
+}

@@ -1,0 +1,194 @@
+package dev.mdm.backend.jcuda.model;
+
+import dev.mdm.Discretization;
+import dev.mdm.backend.jcuda.cuda.CudaContext;
+import dev.mdm.backend.jcuda.cuda.Cublas;
+import dev.mdm.backend.jcuda.cuda.Kernels;
+import dev.mdm.model.MambaShape;
+import dev.mdm.model.Parameters;
+
+/**
+ * One Mamba-2 mixer on the device (SPEC §6): in_proj GEMM, fused causal conv1d + SiLU, chunked SSD fused with
+ * discretization, D skip and SiLU(z) gate, grouped RMSNorm, out_proj GEMM. In bf16 mode the projection weights and
+ * their inputs are bf16 (tensor-core GEMMs, fp32 accumulation); in_proj's output, the conv output, the SSD and its
+ * state stay fp32, since each further bf16 rounding on the way costs accuracy the bf16 tolerance of SPEC §10 lacks.
+ */
+public final class DeviceMixer {
+    private final MambaShape shape;
+    private final boolean bf16;
+    private final long inProj;
+    private final long outProj;
+    private final long convW;
+    private final long convB;
+    private final long dtBias;
+    private final long a;
+    private final long d;
+    private final long normW;
+
+    private DeviceMixer(MambaShape shape, boolean bf16, long inProj, long outProj, long convW, long convB, long dtBias,
+                        long a, long d, long normW) {
+        this.shape = shape;
+        this.bf16 = bf16;
+        this.inProj = inProj;
+        this.outProj = outProj;
+        this.convW = convW;
+        this.convB = convB;
+        this.dtBias = dtBias;
+        this.a = a;
+        this.d = d;
+        this.normW = normW;
+    }
+
+    /**
+     * Copies a mixer's weights (mamba_ssm names, unprefixed, already validated) to the device.
+     *
+     * @param mem owner of the allocations
+     * @param shape sizes
+     * @param w weights
+     * @param bf16 bf16 projections
+     * @return the mixer
+     */
+    public static DeviceMixer upload(DeviceMemory mem, MambaShape shape, Parameters w, boolean bf16) {
+        double[] aLog = w.get("A_log").toDoubleArray();
+        float[] aNeg = new float[aLog.length];
+        for (int i = 0; i < aLog.length; i++) {
+            aNeg[i] = (float) -Math.exp(aLog[i]);
+        }
+        return new DeviceMixer(shape, bf16, mem.upload(w.get("in_proj.weight"), bf16),
+                mem.upload(w.get("out_proj.weight"), bf16), mem.upload(w.get("conv1d.weight"), false),
+                mem.upload(w.get("conv1d.bias"), false), mem.upload(w.get("dt_bias"), false), mem.upload(aNeg),
+                mem.upload(w.get("D"), false), mem.upload(w.get("norm.weight"), false));
+    }
+
+    /**
+     * Random weights drawn on the device with mamba_ssm's ranges (benchmarks: nothing crosses the bus).
+     *
+     * @param mem owner of the allocations
+     * @param k kernels
+     * @param shape sizes
+     * @param bf16 bf16 projections
+     * @param seed seed
+     * @return the mixer
+     */
+    public static DeviceMixer random(DeviceMemory mem, Kernels k, MambaShape shape, boolean bf16, long seed) {
+        int es = bf16 ? 2 : 4;
+        int dm = shape.dModel();
+        int h = shape.heads();
+        long inProj = mem.alloc((long) shape.inProjRows() * dm * es);
+        k.fillUniform(bf16, inProj, (long) shape.inProjRows() * dm, seed, (float) (1 / Math.sqrt(dm)), 0);
+        long outProj = mem.alloc((long) dm * shape.dInner() * es);
+        k.fillUniform(bf16, outProj, (long) dm * shape.dInner(), seed + 1, (float) (1 / Math.sqrt(shape.dInner())), 0);
+        long convW = mem.alloc(4L * shape.convChannels() * shape.dConv());
+        k.fillUniform(false, convW, (long) shape.convChannels() * shape.dConv(), seed + 2, 0.5f, 0);
+        long convB = mem.alloc(4L * shape.convChannels());
+        k.fillUniform(false, convB, shape.convChannels(), seed + 3, 0.1f, 0);
+        long dtBias = mem.alloc(4L * h);
+        k.fillUniform(false, dtBias, h, seed + 4, 1f, -4.6f);  // Δ around softplus(−4.6) ≈ 0.01
+        long a = mem.alloc(4L * h);
+        k.fillUniform(false, a, h, seed + 5, 7.5f, -8.5f);     // A in (−16, −1)
+        long d = mem.alloc(4L * h);
+        k.fillUniform(false, d, h, seed + 6, 0f, 1f);
+        long normW = mem.alloc(4L * shape.dInner());
+        k.fillUniform(false, normW, shape.dInner(), seed + 7, 0f, 1f);
+        return new DeviceMixer(shape, bf16, inProj, outProj, convW, convB, dtBias, a, d, normW);
+    }
+
+    /** @return sizes */
+    public MambaShape shape() {
+        return shape;
+    }
+
+    /** @return parameter count */
+    public long parameterCount() {
+        long h = shape.heads();
+        return (long) shape.inProjRows() * shape.dModel() + (long) shape.dModel() * shape.dInner()
+                + (long) shape.convChannels() * (shape.dConv() + 1) + 3 * h + shape.dInner();
+    }
+
+    private Kernels.SsdShape ssdShape(Kernels k, int batch, int seqLen) {
+        return k.ssdShape(batch, seqLen, shape.heads(), shape.headDim(), shape.nGroups(), shape.dState(), shape.chunkSize());
+    }
+
+    /**
+     * @param k kernels (for the SSD chunk choice)
+     * @param batch samples
+     * @param seqLen L
+     * @return workspace bytes {@link #forward} needs
+     */
+    public long workspaceBytes(Kernels k, int batch, int seqLen) {
+        return carve(new Workspace.Carver(0), k, batch, seqLen).used();
+    }
+
+    private record Buffers(long zx, long xbc, long y, long yn, long scratch, long used) {
+    }
+
+    private Buffers carve(Workspace.Carver c, Kernels k, int batch, int seqLen) {
+        long rows = (long) batch * seqLen;
+        int es = bf16 ? 2 : 4;
+        long zx = c.take(rows * shape.inProjRows() * 4);
+        long xbc = c.take(rows * shape.convChannels() * 4);
+        long y = c.take(rows * shape.dInner() * 4);
+        long yn = c.take(rows * shape.dInner() * es);
+        long scratch = c.take(ssdShape(k, batch, seqLen).scratchBytes());
+        return new Buffers(zx, xbc, y, yn, scratch, c.used());
+    }
+
+    /**
+     * Queues the mixer (no allocation, no host work: graph-capturable).
+     *
+     * @param cuda context
+     * @param k kernels
+     * @param u input [batch·L, d], bf16 in bf16 mode else fp32
+     * @param batch samples
+     * @param seqLen L
+     * @param out fp32 [batch·L, d]
+     * @param workspace {@link #workspaceBytes} bytes
+     */
+    public void forward(CudaContext cuda, Kernels k, long u, int batch, int seqLen, long out, long workspace) {
+        forward(cuda, k, u, batch, seqLen, out, workspace, null);
+    }
+
+    /** Called after each stage of {@link #forward}, for profiling. */
+    public interface StageListener {
+        /** @param stage the stage just queued */
+        void after(String stage);
+    }
+
+    /**
+     * As {@link #forward(CudaContext, Kernels, long, int, int, long, long)}, telling a listener after each stage.
+     *
+     * @param cuda context
+     * @param k kernels
+     * @param u input
+     * @param batch samples
+     * @param seqLen L
+     * @param out output
+     * @param workspace workspace
+     * @param listener told after each stage, or null
+     */
+    public void forward(CudaContext cuda, Kernels k, long u, int batch, int seqLen, long out, long workspace,
+                        StageListener listener) {
+        StageListener mark = listener != null ? listener : s -> { };
+        Buffers buf = carve(new Workspace.Carver(workspace), k, batch, seqLen);
+        int rows = batch * seqLen;
+        int es = 4;
+        int type = bf16 ? Cublas.R_16BF : Cublas.R_32F;
+        int dm = shape.dModel();
+        int di = shape.dInner();
+        int gn = shape.nGroups() * shape.dState();
+        int zxStride = shape.inProjRows();
+        int conv = shape.convChannels();
+        cuda.cublas().linear(rows, zxStride, dm, u, dm, inProj, type, buf.zx(), zxStride, Cublas.R_32F, false);
+        mark.after("in_proj");
+        k.convSilu(false, buf.zx(), zxStride, di, buf.xbc(), conv, convW, convB, rows, seqLen, conv, shape.dConv());
+        mark.after("conv");
+        k.ssd(false, ssdShape(k, batch, seqLen), buf.xbc(), conv, buf.xbc() + (long) di * es,
+                buf.xbc() + (long) (di + gn) * es, conv, buf.zx() + (long) (2 * di + 2 * gn) * es, zxStride, dtBias, true,
+                a, shape.discretization() == Discretization.ZOH, d, buf.zx(), zxStride, buf.y(), di, buf.scratch());
+        mark.after("ssd");
+        k.groupRmsnorm(bf16, buf.y(), normW, buf.yn(), rows, di, shape.nGroups());
+        mark.after("norm");
+        cuda.cublas().linear(rows, dm, di, buf.yn(), di, outProj, type, out, dm, Cublas.R_32F, false);
+        mark.after("out_proj");
+    }
+}

@@ -1,0 +1,305 @@
+package dev.mdm.backend.jcuda;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.mdm.Device;
+import dev.mdm.Discretization;
+import dev.mdm.InvalidInputException;
+import dev.mdm.MdmConfig;
+import dev.mdm.Precision;
+import dev.mdm.model.LatentDistribution;
+import dev.mdm.model.LossBreakdown;
+import dev.mdm.model.MambaMixer;
+import dev.mdm.model.MambaShape;
+import dev.mdm.model.ParameterInitializer;
+import dev.mdm.model.Parameters;
+import dev.mdm.model.SsdRequest;
+import dev.mdm.model.TrainingBatch;
+import dev.mdm.sampling.SamplerSettings;
+import dev.mdm.spi.Availability;
+import dev.mdm.spi.Backend;
+import dev.mdm.spi.BackendContext;
+import dev.mdm.spi.ModelRuntime;
+import dev.mdm.tck.reference.ReferenceBackendProvider;
+import dev.mdm.tensor.Tensor;
+import java.util.LinkedHashMap;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Every inference component of the jcuda backend against the float64 reference oracle of mdm-tck, on fresh random
+ * inputs, at the tolerance of SPEC §10 for the precision under test. Skipped, with the probe's reasons, where no
+ * usable GPU is present.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class OracleAgreementTest {
+    private Backend gpu;
+    private Backend oracle;
+    private final SplittableRandom random = new SplittableRandom(20251122);
+
+    abstract Precision precision();
+
+    private Availability availability;
+
+    @BeforeAll
+    void open() {
+        availability = new JcudaBackendProvider().probe();
+        if (availability.available()) {
+            gpu = new JcudaBackendProvider().create(new BackendContext(Device.gpu(0), precision()));
+            oracle = new ReferenceBackendProvider().create(new BackendContext(Device.cpu(), Precision.FP64));
+        }
+    }
+
+    /** Each test is skipped, with the probe's reasons, where the backend cannot run (CI has no GPU). */
+    @BeforeEach
+    void requireGpu() {
+        assumeTrue(availability.available(), () -> "jcuda backend unavailable here: " + String.join("; ", availability.reasons()));
+    }
+
+    @AfterAll
+    void close() {
+        if (gpu != null) {
+            gpu.close();
+        }
+        if (oracle != null) {
+            oracle.close();
+        }
+    }
+
+    private double[] tolerance() {
+        return precision() == Precision.BF16 ? new double[] {2e-2, 2e-3, 3e-3} : new double[] {1e-4, 1e-5, 1e-5};
+    }
+
+    /** SPEC §10: |a − b| ≤ atol + rtol·|b| elementwise and ‖a − b‖/‖b‖ within the bound; NaN never passes. */
+    private void assertClose(String what, Tensor actual, Tensor expected) {
+        assertThat(actual.shape()).as(what + " shape").containsExactly(expected.shape());
+        double[] a = actual.toDoubleArray();
+        double[] b = expected.toDoubleArray();
+        double[] tol = tolerance();
+        double num = 0;
+        double den = 0;
+        int bad = -1;
+        for (int i = 0; i < a.length; i++) {
+            double e = Math.abs(a[i] - b[i]);
+            if (!(e <= tol[1] + tol[0] * Math.abs(b[i])) && bad < 0) {
+                bad = i;
+            }
+            num += (a[i] - b[i]) * (a[i] - b[i]);
+            den += b[i] * b[i];
+        }
+        double rel = den == 0 ? Math.sqrt(num) : Math.sqrt(num / den);
+        final int first = bad;
+        assertThat(first).as(() -> what + ": element " + first + " is " + a[first] + ", oracle " + b[first]
+                + " (rel L2 " + rel + ")").isNegative();
+        assertThat(rel).as(what + " relative L2 error").isLessThanOrEqualTo(tol[2]);
+    }
+
+    private Tensor randn(double scale, int... shape) {
+        double[] v = new double[Math.toIntExact(Tensor.elementCount(shape))];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = scale * gaussian();
+        }
+        return Tensor.of(v, shape);
+    }
+
+    private double gaussian() {
+        double u = random.nextDouble(1e-12, 1);
+        return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random.nextDouble());
+    }
+
+    private Tensor uniform(double lo, double hi, int... shape) {
+        double[] v = new double[Math.toIntExact(Tensor.elementCount(shape))];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = random.nextDouble(lo, hi);
+        }
+        return Tensor.of(v, shape);
+    }
+
+    /** Random weights with the norms, D and biases perturbed away from their 1/0 initial values. */
+    private Parameters weights(MdmConfig c) {
+        Parameters p = ParameterInitializer.initialize(c, random.nextLong());
+        var m = new LinkedHashMap<>(p.asMap());
+        for (String name : p.names()) {
+            if (name.endsWith("norm.weight") || name.equals("norm_f.weight") || name.endsWith("mixer.D")) {
+                m.put(name, uniform(0.5, 1.5, p.get(name).shape()));
+            }
+        }
+        return Parameters.of(m);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Discretization.class)
+    @DisplayName("SSD with D skip and gate matches the oracle across several chunks, lengths not a multiple of the chunk")
+    void ssdMatches(Discretization disc) {
+        int b = 2;
+        int l = 150;
+        int h = 4;
+        int p = 8;
+        int g = 2;
+        int n = 16;
+        SsdRequest r = new SsdRequest(randn(1, b, l, h, p), uniform(0.001, 0.2, b, l, h), null,
+                uniform(-4, -0.5, h), randn(1, b, l, g, n), randn(1, b, l, g, n), randn(1, h), randn(1, b, l, h, p), disc);
+        assertClose("ssd " + disc, gpu.ssd(r), oracle.ssd(r));
+    }
+
+    @Test
+    @DisplayName("SSD from raw dt with dt_bias, without D and gate, at length 1 and batch 1")
+    void ssdRawDtMatches() {
+        for (int l : new int[] {1, 64, 65}) {
+            SsdRequest r = new SsdRequest(randn(1, 1, l, 2, 4), randn(1, 1, l, 2), randn(1, 2), uniform(-3, -1, 2),
+                    randn(1, 1, l, 1, 8), randn(1, 1, l, 1, 8), null, null, Discretization.ZOH);
+            assertClose("ssd_raw_dt l=" + l, gpu.ssd(r), oracle.ssd(r));
+        }
+    }
+
+    @ParameterizedTest(name = "nGroups {0}")
+    @org.junit.jupiter.params.provider.ValueSource(ints = {1, 2})
+    @DisplayName("the Mamba-2 mixer matches the oracle (chunk 8, lengths 1 to 37, EULER and ZOH)")
+    void mixerMatches(int groups) {
+        for (Discretization disc : Discretization.values()) {
+            MdmConfig c = MdmConfig.builder().nGroups(groups).discretization(disc).build();
+            MambaShape shape = MambaShape.of(c);
+            Parameters w = weights(c).withPrefixRemoved("blocks.0.mixer.");
+            try (MambaMixer mg = gpu.mambaMixer(shape, w); MambaMixer mo = oracle.mambaMixer(shape, w)) {
+                for (int l : new int[] {1, 8, 37}) {
+                    Tensor u = randn(1, 2, l, c.dModel());
+                    assertClose("mixer G=" + groups + " " + disc + " l=" + l, mg.forward(u), mo.forward(u));
+                }
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("blocks with every scan order, the denoiser, encoder, decoders and loss match the oracle")
+    void modelMatches() {
+        MdmConfig c = MdmConfig.builder().blocks(4).build();
+        Parameters w = weights(c);
+        try (ModelRuntime g = gpu.load(c, w); ModelRuntime o = oracle.load(c, w)) {
+            for (int i = 0; i < c.blocks(); i++) {
+                Tensor x = randn(1, 2, c.sequenceLength(), c.dModel());
+                assertClose("block " + i, g.block(i).forward(x), o.block(i).forward(x));
+                Tensor u = randn(1, 1, 11, c.dModel());
+                assertClose("block " + i + " mixer", g.block(i).mixer(u), o.block(i).mixer(u));
+            }
+            Tensor x = randn(1, 3, c.sequenceLength(), c.dModel());
+            assertClose("permute", g.scanSwitch().permute(3, x), o.scanSwitch().permute(3, x));
+            assertClose("unpermute", g.scanSwitch().unpermute(2, x), o.scanSwitch().unpermute(2, x));
+
+            Tensor lat = randn(1, 3, c.latentTokens(), c.latentDim());
+            Tensor t = Tensor.of(new double[] {0, 417.5, 999}, 3);
+            Tensor cls = Tensor.ofLongs(new long[] {0, 3, c.classes()}, 3);
+            Tensor expected = o.denoiser().predict(lat, t, cls);
+            assertClose("denoiser (recorded)", g.denoiser().predict(lat, t, cls), expected);
+            assertClose("denoiser (replayed)", g.denoiser().predict(lat, t, cls), expected);
+            Tensor lat1 = randn(1, 1, c.latentTokens(), c.latentDim());
+            Tensor t1 = Tensor.of(new double[] {12}, 1);
+            Tensor c1 = Tensor.ofLongs(new long[] {1}, 1);
+            assertClose("denoiser batch 1", g.denoiser().predict(lat1, t1, c1), o.denoiser().predict(lat1, t1, c1));
+
+            Tensor images = uniform(-1, 1, 2, c.imageChannels(), c.imageHeight(), c.imageWidth());
+            LatentDistribution gi = g.encoder().encodeImage(images);
+            LatentDistribution oi = o.encoder().encodeImage(images);
+            assertClose("image mean", gi.mean(), oi.mean());
+            assertClose("image logVar", gi.logVar(), oi.logVar());
+            long[] ids = new long[2 * c.textLength()];
+            for (int i = 0; i < ids.length; i++) {
+                ids[i] = random.nextInt(c.vocabSize());
+            }
+            Tensor tokens = Tensor.ofLongs(ids, 2, c.textLength());
+            LatentDistribution gt = g.encoder().encodeText(tokens);
+            LatentDistribution ot = o.encoder().encodeText(tokens);
+            assertClose("text mean", gt.mean(), ot.mean());
+            assertClose("text logVar", gt.logVar(), ot.logVar());
+            Tensor zi = randn(1, 2, c.imageTokens(), c.latentDim());
+            assertClose("decoded image", g.decoder().decodeImage(zi), o.decoder().decodeImage(zi));
+            Tensor zt = randn(1, 2, c.textLength(), c.latentDim());
+            assertClose("text logits", g.decoder().decodeText(zt), o.decoder().decodeText(zt));
+
+            double[] mask = new double[2 * c.latentTokens()];
+            for (int i = 0; i < mask.length; i++) {
+                mask[i] = random.nextInt(4) == 0 ? 0 : 1;
+            }
+            TrainingBatch batch = TrainingBatch.draw(c, images, tokens, Tensor.ofLongs(new long[] {1, c.classes()}, 2),
+                    Tensor.of(mask, 2, c.latentTokens()), new SplittableRandom(7));
+            LossBreakdown lg = g.loss().compute(batch);
+            LossBreakdown lo = o.loss().compute(batch);
+            double[] a = {lg.total(), lg.imageReconstruction(), lg.imageDenoised(), lg.textReconstruction(),
+                lg.textDenoised(), lg.kl(), lg.scoreEntropy()};
+            double[] e = {lo.total(), lo.imageReconstruction(), lo.imageDenoised(), lo.textReconstruction(),
+                lo.textDenoised(), lo.kl(), lo.scoreEntropy()};
+            assertClose("loss terms", Tensor.of(a, a.length), Tensor.of(e, e.length));
+        }
+    }
+
+    @Test
+    @DisplayName("score entropy matches the oracle")
+    void scoreEntropyMatches() {
+        int m = 50;
+        int k = 4;
+        int dz = 6;
+        Tensor zt = randn(1, m, dz);
+        Tensor zh = randn(1, m, dz);
+        Tensor cand = randn(1, m, k, dz);
+        Tensor ab = uniform(0.05, 0.95, m);
+        assertClose("score entropy", gpu.scoreEntropy(zt, zh, cand, ab), oracle.scoreEntropy(zt, zh, cand, ab));
+    }
+
+    @Test
+    @DisplayName("rejects misshaped input before any device work, and a closed model says so")
+    void rejectsBadInputAndUseAfterClose() {
+        MdmConfig c = MdmConfig.tiny();
+        ModelRuntime g = gpu.load(c, weights(c));
+        Tensor lat = randn(1, 1, c.latentTokens() + 1, c.latentDim());
+        assertThatThrownBy(() -> g.denoiser().predict(lat, Tensor.of(new double[] {1}, 1), Tensor.ofLongs(new long[] {0}, 1)))
+                .isInstanceOf(InvalidInputException.class).hasMessageContaining("latents");
+        Tensor good = randn(1, 1, c.latentTokens(), c.latentDim());
+        assertThatThrownBy(() -> g.denoiser().predict(good, Tensor.of(new double[] {1}, 1),
+                Tensor.ofLongs(new long[] {c.classes() + 1}, 1))).isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining("classIds");
+        g.close();
+        g.close();
+        assertThatThrownBy(() -> g.denoiser().predict(good, Tensor.of(new double[] {1}, 1), Tensor.ofLongs(new long[] {0}, 1)))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+    }
+
+    @Test
+    @DisplayName("the sampler drives the GPU denoiser and repeated calls do not grow device memory")
+    void samplerAndNoGrowth() {
+        MdmConfig c = MdmConfig.tiny();
+        try (ModelRuntime g = gpu.load(c, weights(c))) {
+            double[] betas = new double[c.timesteps()];
+            for (int i = 0; i < betas.length; i++) {
+                betas[i] = c.betaStart() + (c.betaEnd() - c.betaStart()) * i / (betas.length - 1);
+            }
+            var sampler = gpu.sampler(SamplerSettings.defaults().withSteps(5), betas);
+            Tensor xT = randn(1, 2, c.latentTokens(), c.latentDim());
+            Tensor cls = Tensor.ofLongs(new long[] {0, 1}, 2);
+            dev.mdm.sampling.DenoisingFunction f = new dev.mdm.sampling.DenoisingFunction() {
+                @Override
+                public dev.mdm.sampling.Prediction predicts() {
+                    return dev.mdm.sampling.Prediction.DATA;
+                }
+
+                @Override
+                public Tensor predict(Tensor x, double time) {
+                    double ti = (time - 1.0 / c.timesteps()) * c.timesteps();
+                    return g.denoiser().predict(x, Tensor.of(new double[] {ti, ti}, 2), cls);
+                }
+            };
+            var first = sampler.sample(xT, f, null, 1).last();
+            long before = ((JcudaBackend) gpu).cuda().allocatedBytes();
+            var second = sampler.sample(xT, f, null, 1).last();
+            assertThat(((JcudaBackend) gpu).cuda().allocatedBytes()).isEqualTo(before);
+            assertThat(second.toDoubleArray()).containsExactly(first.toDoubleArray());
+        }
+    }
+}
