@@ -137,6 +137,11 @@ final class BrokenBackends {
                         }
 
                         @Override
+                        public int[] sequenceOrder(int block) {
+                            return s.sequenceOrder(block);
+                        }
+
+                        @Override
                         public Tensor permute(int block, Tensor x) {
                             return s.permute(block, x);
                         }
