@@ -30,8 +30,8 @@ public final class LoadedModel implements AutoCloseable {
     /**
      * Opens the model of a choice: its checkpoint, else the shipped {@code fashion} checkpoint when the preset is
      * {@code fashion} (or not given) and one is shipped, else fresh weights of the preset (default {@code fashion}).
-     * The tokenizer is the checkpoint's own when it carries one, else the shipped one; a preset whose vocabulary is
-     * smaller than the tokenizer's (such as {@code tiny}) is widened to fit it.
+     * The tokenizer is the checkpoint's own when it carries one, else the shipped one; fresh weights get the preset
+     * with its vocabulary set to the tokenizer's, so that every id the model can write is one the tokenizer can read.
      *
      * @param choice what to open
      * @return the model
@@ -78,11 +78,10 @@ public final class LoadedModel implements AutoCloseable {
     /**
      * @param preset a preset name
      * @param vocabSize the tokenizer's vocabulary size
-     * @return the preset, its vocabulary widened to the tokenizer's when smaller
+     * @return the preset with that vocabulary size
      */
     public static MdmConfig configFor(String preset, int vocabSize) {
-        MdmConfig c = MdmConfig.preset(preset);
-        return c.vocabSize() >= vocabSize ? c : c.toBuilder().vocabSize(vocabSize).build();
+        return MdmConfig.preset(preset).toBuilder().vocabSize(vocabSize).build();
     }
 
     /** @return the model */
