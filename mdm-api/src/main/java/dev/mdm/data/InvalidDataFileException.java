@@ -10,6 +10,7 @@ import java.util.Objects;
  */
 public class InvalidDataFileException extends MdmException {
     private static final long serialVersionUID = 1L;
+    /** The offending file; not serialized, as {@link Path} is not serializable. */
     private final transient Path file;
     private final String problem;
 

@@ -1,5 +1,8 @@
 package dev.mdm.text;
 
+import dev.mdm.InvalidInputException;
+import java.util.Arrays;
+
 /**
  * Turns text into token ids and back. Implementations: SentencePiece (the paper's, Appendix D).
  */
@@ -32,19 +35,19 @@ public interface Tokenizer {
      * @param text the text
      * @param length the sequence length, ≥ 1
      * @return exactly {@code length} ids
-     * @throws dev.mdm.InvalidInputException if the text needs more than {@code length} ids
+     * @throws InvalidInputException if the text needs more than {@code length} ids
      */
     default int[] encodeToLength(String text, int length) {
         if (length < 1) {
-            throw new dev.mdm.InvalidInputException("length", "length ≥ 1", Integer.toString(length));
+            throw new InvalidInputException("length", "length ≥ 1", Integer.toString(length));
         }
         int[] ids = encode(text);
         if (ids.length > length) {
-            throw new dev.mdm.InvalidInputException("text", "at most " + length + " tokens",
+            throw new InvalidInputException("text", "at most " + length + " tokens",
                     ids.length + " tokens for '" + text + "'");
         }
-        int[] out = java.util.Arrays.copyOf(ids, length);
-        java.util.Arrays.fill(out, ids.length, length, padId());
+        int[] out = Arrays.copyOf(ids, length);
+        Arrays.fill(out, ids.length, length, padId());
         if (ids.length < length && eosId() >= 0) {
             out[ids.length] = eosId();
         }

@@ -29,14 +29,22 @@ public final class TrainTokenizer {
      * @param args OUTPUT_DIR [VOCAB_SIZE [SEED]]
      */
     public static void main(String[] args) {
-        if (args.length < 1 || args.length > 3) {
+        Path out;
+        int vocabSize;
+        long seed;
+        try {
+            if (args.length < 1 || args.length > 3) {
+                throw new IllegalArgumentException(args.length + " arguments");
+            }
+            out = Path.of(args[0]);
+            vocabSize = args.length > 1 ? Integer.parseInt(args[1]) : DEFAULT_VOCAB_SIZE;
+            seed = args.length > 2 ? Long.parseLong(args[2]) : 1;
+        } catch (IllegalArgumentException e) {
             System.err.println("usage: TrainTokenizer OUTPUT_DIR [VOCAB_SIZE [SEED]]  (defaults " + DEFAULT_VOCAB_SIZE
-                    + ", 1)");
+                    + ", 1); " + e.getMessage());
             System.exit(2);
+            return;
         }
-        Path out = Path.of(args[0]);
-        int vocabSize = args.length > 1 ? Integer.parseInt(args[1]) : DEFAULT_VOCAB_SIZE;
-        long seed = args.length > 2 ? Long.parseLong(args[2]) : 1;
         try {
             Files.createDirectories(out);
             Path corpus = out.resolve("corpus.txt");

@@ -111,7 +111,7 @@ class SentencePieceTokenizerTest {
             }
         }
         for (ScenePalette palette : ScenePalette.values()) {
-            SyntheticScenes scenes = new SyntheticScenes(palette, 3000, 11);
+            SyntheticScenes scenes = new SyntheticScenes(palette, 1000, 11);
             for (int i = 0; i < scenes.size(); i++) {
                 texts.add(scenes.caption(i));
                 for (SyntheticScenes.QuestionKind kind : SyntheticScenes.QuestionKind.values()) {

@@ -399,6 +399,8 @@ public abstract class BackendCompatibilityKit {
             ScanSwitch oracle = reference.scanSwitch(fourBlocks);
             Tensor x = fit(in.normal(1, 2, fourBlocks.sequenceLength(), fourBlocks.dModel()));
             for (int block = 0; block < fourBlocks.blocks(); block++) {
+                assertThat(tested.sequenceOrder(block)).as("sequenceOrder(%d) (D13: text span first in odd blocks)", block)
+                        .containsExactly(oracle.sequenceOrder(block));
                 Tensor permuted = tested.permute(block, x);
                 tolerance.assertClose("permute(block " + block + ")", permuted, oracle.permute(block, x));
                 tolerance.assertClose("unpermute(block " + block + ")", tested.unpermute(block, x), oracle.unpermute(block, x));

@@ -1,0 +1,244 @@
+package dev.mdm.backend.djl;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.training.GradientCollector;
+import dev.mdm.InvalidInputException;
+import dev.mdm.model.GradientResult;
+import dev.mdm.model.LossBreakdown;
+import dev.mdm.model.OptimizerSettings;
+import dev.mdm.model.Parameters;
+import dev.mdm.model.TrainingBatch;
+import dev.mdm.model.TrainingSession;
+import dev.mdm.tensor.DType;
+import dev.mdm.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Training of one {@link DjlModelRuntime} with DJL autograd: each call differentiates the loss through fresh
+ * gradient-tracking copies of the weights (so concurrent inference never records a graph), then {@link #step}
+ * clips the global gradient norm (PyTorch {@code clip_grad_norm_}: scale by max/(norm + 1e-6) when below 1),
+ * applies AdamW exactly as PyTorch (decoupled decay θ ← θ(1 − lr·λ) for rank ≥ 2 only, bias-corrected moments,
+ * θ ← θ − lr/(1−β1ᵗ) · m / (√v/√(1−β2ᵗ) + ε)) and updates the EMA, all in place under the model's write lock.
+ */
+final class DjlTrainingSession implements TrainingSession {
+    /** DJL's PyTorch engine allows one collecting GradientCollector per JVM at a time. */
+    private static final ReentrantLock AUTOGRAD = new ReentrantLock();
+    /** PyTorch's clip_grad_norm_ guard against a zero norm. */
+    private static final double CLIP_EPS = 1e-6;
+
+    private final DjlModelRuntime model;
+    private final OptimizerSettings settings;
+    private final ComputeScope state;
+    private final Lifecycle lifecycle = new Lifecycle("DJL training session");
+    private final Map<String, NDArray> firstMoment = new LinkedHashMap<>();
+    private final Map<String, NDArray> secondMoment = new LinkedHashMap<>();
+    private final Map<String, NDArray> ema = new LinkedHashMap<>();
+    private long steps;
+
+    DjlTrainingSession(DjlModelRuntime model, OptimizerSettings settings, Parameters resumeState) {
+        this.model = model;
+        this.settings = settings;
+        Map<String, NDArray> weights = model.arrays();
+        if (resumeState != null) {
+            checkResumeState(weights, resumeState);
+        }
+        this.state = model.scope().child();
+        NDManager m = state.manager();
+        DataType type = state.type();
+        for (var e : weights.entrySet()) {
+            String name = e.getKey();
+            if (resumeState == null) {
+                firstMoment.put(name, m.zeros(e.getValue().getShape(), type));
+                secondMoment.put(name, m.zeros(e.getValue().getShape(), type));
+                NDArray copy = m.zeros(e.getValue().getShape(), type);
+                e.getValue().copyTo(copy);
+                ema.put(name, copy);
+            } else {
+                firstMoment.put(name, HostTransfer.floats(m, resumeState.get("adam.m." + name), type));
+                secondMoment.put(name, HostTransfer.floats(m, resumeState.get("adam.v." + name), type));
+                ema.put(name, HostTransfer.floats(m, resumeState.get("ema." + name), type));
+            }
+        }
+        this.steps = resumeState == null ? 0 : resumeState.get("adam.step").getLong(0);
+    }
+
+    private static void checkResumeState(Map<String, NDArray> weights, Parameters s) {
+        List<String> problems = new ArrayList<>();
+        List<String> expected = new ArrayList<>();
+        for (var e : weights.entrySet()) {
+            int[] shape = HostTransfer.intShape(e.getValue().getShape());
+            for (String prefix : new String[] {"adam.m.", "adam.v.", "ema."}) {
+                String name = prefix + e.getKey();
+                expected.add(name);
+                if (!s.contains(name)) {
+                    problems.add("missing '" + name + "'");
+                } else if (!Arrays.equals(s.get(name).shape(), shape)) {
+                    problems.add("'" + name + "' has shape " + Arrays.toString(s.get(name).shape()) + ", expected "
+                            + Arrays.toString(shape));
+                } else if (!s.get(name).dtype().isFloating()) {
+                    problems.add("'" + name + "' has dtype " + s.get(name).dtype() + ", expected a floating dtype");
+                } else {
+                    double[] v = s.get(name).toDoubleArray();
+                    for (int i = 0; i < v.length; i++) {
+                        if (!Double.isFinite(v[i]) || (prefix.equals("adam.v.") && v[i] < 0)) {
+                            problems.add("'" + name + "' has " + v[i] + " at flat index " + i);
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+        expected.add("adam.step");
+        if (!s.contains("adam.step")) {
+            problems.add("missing 'adam.step'");
+        } else {
+            Tensor step = s.get("adam.step");
+            if (step.rank() != 0 || step.dtype().isFloating() || step.getLong(0) < 0) {
+                problems.add("'adam.step' must be a 0-d integer >= 0, got " + step + " " + Arrays.toString(step.toLongArray()));
+            }
+        }
+        for (String name : s.names()) {
+            if (!expected.contains(name)) {
+                problems.add("unexpected '" + name + "'");
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new InvalidInputException("resumeState", "the optimizer state of this model",
+                    problems.size() + " problem(s): " + String.join("; ", problems.subList(0, Math.min(10, problems.size())))
+                            + (problems.size() > 10 ? "; …" : ""));
+        }
+    }
+
+    @Override
+    public GradientResult gradients(TrainingBatch batch) {
+        lifecycle.ensureOpen();
+        model.validate(batch);
+        return model.scope().call(m -> {
+            Differentiated d = differentiate(m, batch);
+            var grads = new LinkedHashMap<String, Tensor>();
+            d.gradients.forEach((k, g) -> grads.put(k, HostTransfer.toHost(g)));
+            return new GradientResult(d.loss, Parameters.of(grads));
+        });
+    }
+
+    @Override
+    public LossBreakdown step(TrainingBatch batch) {
+        lifecycle.ensureOpen();
+        model.validate(batch);
+        return model.scope().call(m -> {
+            Differentiated d = differentiate(m, batch);
+            model.lifecycle().write(() -> {
+                update(d.gradients);
+                return null;
+            });
+            return d.loss;
+        });
+    }
+
+    private record Differentiated(LossBreakdown loss, Map<String, NDArray> gradients) {
+    }
+
+    /** Loss and gradients through copies of the weights; the arrays live in the caller's scope. */
+    private Differentiated differentiate(NDManager m, TrainingBatch batch) {
+        AUTOGRAD.lock();
+        try {
+            return model.lifecycle().read(() -> {
+                Map<String, NDArray> leaves = new LinkedHashMap<>();
+                model.arrays().forEach((k, w) -> {
+                    NDArray leaf = w.duplicate();
+                    leaf.setRequiresGradient(true);
+                    leaves.put(k, leaf);
+                });
+                LossBreakdown loss;
+                try (GradientCollector collector = Engine.getEngine("PyTorch").newGradientCollector()) {
+                    MdmNetwork.LossTerms terms = model.network().loss(Weights.of(leaves), m, batch);
+                    collector.backward(terms.total());
+                    loss = DjlModelRuntime.breakdown(terms);
+                }
+                Map<String, NDArray> grads = new LinkedHashMap<>();
+                leaves.forEach((k, leaf) -> grads.put(k, leaf.getGradient()));
+                return new Differentiated(loss, grads);
+            });
+        } finally {
+            AUTOGRAD.unlock();
+        }
+    }
+
+    private void update(Map<String, NDArray> grads) {
+        double norm = 0;
+        for (NDArray g : grads.values()) {
+            norm += g.toType(DataType.FLOAT64, false).square().sum().getDouble();
+        }
+        norm = Math.sqrt(norm);
+        double scale = 1;
+        if (settings.gradClipNorm() > 0) {
+            scale = Math.min(1, settings.gradClipNorm() / (norm + CLIP_EPS));
+        }
+        long t = steps + 1;
+        double b1 = settings.beta1();
+        double b2 = settings.beta2();
+        double lr = settings.learningRate();
+        double stepSize = lr / (1 - Math.pow(b1, t));
+        double sqrtCorrection2 = Math.sqrt(1 - Math.pow(b2, t));
+        double decay = settings.emaDecay();
+        for (var e : model.arrays().entrySet()) {
+            String name = e.getKey();
+            NDArray theta = e.getValue();
+            NDArray g = scale == 1 ? grads.get(name) : grads.get(name).mul(scale);
+            if (settings.weightDecay() > 0 && theta.getShape().dimension() >= 2) {
+                theta.muli(1 - lr * settings.weightDecay());
+            }
+            NDArray mt = firstMoment.get(name).muli(b1).addi(g.mul(1 - b1));
+            NDArray vt = secondMoment.get(name).muli(b2).addi(g.square().mul(1 - b2));
+            NDArray denom = vt.sqrt().div(sqrtCorrection2).add(settings.epsilon());
+            theta.subi(mt.div(denom).mul(stepSize));
+            ema.get(name).muli(decay).addi(theta.mul(1 - decay));
+        }
+        steps = t;
+    }
+
+    @Override
+    public long steps() {
+        lifecycle.ensureOpen();
+        return steps;
+    }
+
+    @Override
+    public Parameters emaParameters() {
+        lifecycle.ensureOpen();
+        return model.lifecycle().read(() -> host(ema, ""));
+    }
+
+    @Override
+    public Parameters optimizerState() {
+        lifecycle.ensureOpen();
+        return model.lifecycle().read(() -> {
+            var out = new LinkedHashMap<String, Tensor>();
+            out.putAll(host(firstMoment, "adam.m.").asMap());
+            out.putAll(host(secondMoment, "adam.v.").asMap());
+            out.putAll(host(ema, "ema.").asMap());
+            out.put("adam.step", Tensor.ofLongs(new long[] {steps}).to(DType.I64));
+            return Parameters.of(out);
+        });
+    }
+
+    private static Parameters host(Map<String, NDArray> arrays, String prefix) {
+        var out = new LinkedHashMap<String, Tensor>();
+        arrays.forEach((k, v) -> out.put(prefix + k, HostTransfer.toHost(v)));
+        return Parameters.of(out);
+    }
+
+    @Override
+    public void close() {
+        model.lifecycle().release(this);
+        lifecycle.close(state::close);
+    }
+}
