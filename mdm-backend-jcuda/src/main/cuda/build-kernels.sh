@@ -4,6 +4,10 @@
 set -euo pipefail
 nvcc=$1 src=$2 out=$3
 mkdir -p "$out"
+# nothing to do when every output is newer than every source
+if [ -f "$out/nvcc-version.txt" ] && [ -z "$(find "$src" -newer "$out/nvcc-version.txt" -type f)" ]; then
+  exit 0
+fi
 for cu in "$src"/*.cu; do
   name=$(basename "$cu" .cu)
   "$nvcc" -ptx -arch=compute_90 -O3 -o "$out/$name.ptx" "$cu"

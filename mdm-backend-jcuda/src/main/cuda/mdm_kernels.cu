@@ -114,7 +114,7 @@ __device__ __forceinline__ float discretize(float dtv, const float* dtBias, int 
     return a;
 }
 
-// grid (nChunks, H, batch). Writes acum/coef [batch, H, L] and the chunk's own state [batch, nChunks, H, P, N].
+// grid (nChunks, H, batch). Writes acum/coef [batch, H, L] and the chunk's own state [batch, nChunks, H, N, P].
 template <typename T>
 __device__ void ssd_chunk_state(const T* __restrict__ x, int xStride, const T* __restrict__ B, int bStride,
                                 const T* __restrict__ dt, int dtStride, const float* __restrict__ dtBias, int softplus,
@@ -158,7 +158,7 @@ __device__ void ssd_chunk_state(const T* __restrict__ x, int xStride, const T* _
         int p = i / s.N, n = i % s.N;
         float acc = 0.f;
         for (int t = 0; t < len; t++) acc += sx[t * s.P + p] * sb[t * s.N + n];
-        out[i] = acc;
+        out[n * s.P + p] = acc;
     }
 }
 #define SSD_STATE_ARGS(T) const T* x, int xStride, const T* B, int bStride, const T* dt, int dtStride, \
@@ -183,11 +183,13 @@ extern "C" __global__ void ssd_state_pass(float* states, const float* acum, int 
     float* p = states + ((size_t)b * nChunks * H + h) * P * N + e;
     const float* ac = acum + (size_t)(b * H + h) * L;
     float run = 0.f;
+    float own = p[0];
     for (int c = 0; c < nChunks; c++) {
         int lastT = min(L, (c + 1) * Q) - 1;
-        float own = p[c * stride];
+        float next = c + 1 < nChunks ? p[(c + 1) * stride] : 0.f;  // issued before this chunk's store
         p[c * stride] = run;
         run = run * expf(ac[lastT]) + own;
+        own = next;
     }
 }
 
@@ -234,7 +236,7 @@ __device__ void ssd_chunk_output(const T* __restrict__ x, int xStride, const T* 
     const float* st_in = states + ((size_t)(b * s.nChunks + c) * s.H + h) * s.P * s.N;
     for (int i = threadIdx.x; i < s.P * s.N; i += blockDim.x) {
         int p = i / s.N, n = i % s.N;
-        sBS[p * NP + n] = st_in[i];
+        sBS[p * NP + n] = st_in[n * s.P + p];
     }
     __syncthreads();
     float Dh = D ? D[h] : 0.f;
@@ -260,6 +262,205 @@ extern "C" __global__ void ssd_chunk_output_f32(SSD_OUT_ARGS(float)) {
 extern "C" __global__ void ssd_chunk_output_bf16(SSD_OUT_ARGS(bf16)) {
     ssd_chunk_output<bf16>(x, xStride, B, C, bcStride, z, zStride, D, acum, coef, states, y, yStride,
                            SsdDims{L, H, P, G, N, Q, nChunks});
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Fast path of the two chunk kernels for Q = 64, P = 64, N = 128 (the paper's sizes): the same math with the three
+// small matrix products register-tiled (4×4 or 8×4 outputs per thread from k-major float4 shared-memory loads), a
+// quarter of the shared-memory traffic of the generic kernels. 256 threads; tx = tid % 16, ty = tid / 16.
+#define FQ 64
+#define FP 64
+#define FN 128
+#define LDQ 68   // row stride of k-major [k][64] tiles: float4-aligned, 4-way at worst on transposed writes
+#define LDN 132  // row stride of [t][128] tiles
+
+template <typename T>
+__device__ void ssd_chunk_state_fast(const T* __restrict__ x, int xStride, const T* __restrict__ B, int bStride,
+                                     const T* __restrict__ dt, int dtStride, const float* __restrict__ dtBias,
+                                     int softplus, const float* __restrict__ A, int zoh, float* __restrict__ acum,
+                                     float* __restrict__ coefOut, float* __restrict__ states, SsdDims s) {
+    extern __shared__ __align__(16) float sm[];
+    int c = blockIdx.x, h = blockIdx.y, b = blockIdx.z;
+    int t0 = c * FQ, len = min(FQ, s.L - t0);
+    int g = h / (s.H / s.G);
+    float* sa = sm;                 // 64
+    float* sc = sa + FQ;            // 64
+    float* sx = sc + FQ;            // [t][LDQ] x·coef·exp(s_last − s_t)
+    float* sb = sx + FQ * LDQ;      // [t][LDN]
+    float Ah = A[h];
+    int tid = threadIdx.x;
+    if (tid < FQ) {
+        float a = 0.f, cf = 0.f;
+        if (tid < len) a = discretize(ld(dt, (size_t)(b * s.L + t0 + tid) * dtStride + h), dtBias, softplus, h, Ah, zoh, &cf);
+        sa[tid] = a;
+        sc[tid] = cf;
+    }
+    __syncthreads();
+    if (tid < 32) {  // inclusive scan of 64 values by one warp, two per lane
+        float v0 = sa[2 * tid], v1 = sa[2 * tid + 1];
+        float pair = v0 + v1, run = pair;
+        for (int o = 1; o < 32; o <<= 1) {
+            float up = __shfl_up_sync(0xffffffffu, run, o);
+            if (tid >= o) run += up;
+        }
+        float before = run - pair;
+        sa[2 * tid] = before + v0;
+        sa[2 * tid + 1] = run;
+    }
+    __syncthreads();
+    size_t base = (size_t)(b * s.H + h) * s.L + t0;
+    if (tid < len) { acum[base + tid] = sa[tid]; coefOut[base + tid] = sc[tid]; }
+    float last = sa[len - 1];
+    for (int i = tid; i < FQ * FP; i += 256) {
+        int t = i / FP, p = i % FP;
+        sx[t * LDQ + p] = t < len ? ld(x, (size_t)(b * s.L + t0 + t) * xStride + h * FP + p) * sc[t] * expf(last - sa[t]) : 0.f;
+    }
+    for (int i = tid; i < FQ * FN; i += 256) {
+        int t = i / FN, n = i % FN;
+        sb[t * LDN + n] = t < len ? ld(B, (size_t)(b * s.L + t0 + t) * bStride + g * FN + n) : 0.f;
+    }
+    __syncthreads();
+    // St[n][p] = Σ_t B[t][n]·X[t][p]; thread tile n = ty·8 .. +8, p = tx·4 .. +4
+    int tx = tid & 15, ty = tid >> 4;
+    float acc[8][4] = {};
+    for (int t = 0; t < len; t++) {
+        float4 a0 = *reinterpret_cast<const float4*>(sb + t * LDN + ty * 8);
+        float4 a1 = *reinterpret_cast<const float4*>(sb + t * LDN + ty * 8 + 4);
+        float4 bv = *reinterpret_cast<const float4*>(sx + t * LDQ + tx * 4);
+        float av[8] = {a0.x, a0.y, a0.z, a0.w, a1.x, a1.y, a1.z, a1.w};
+        float bw[4] = {bv.x, bv.y, bv.z, bv.w};
+#pragma unroll
+        for (int i = 0; i < 8; i++)
+#pragma unroll
+            for (int j = 0; j < 4; j++) acc[i][j] += av[i] * bw[j];
+    }
+    float* out = states + ((size_t)(b * s.nChunks + c) * s.H + h) * FP * FN;
+#pragma unroll
+    for (int i = 0; i < 8; i++)
+        *reinterpret_cast<float4*>(out + (ty * 8 + i) * FP + tx * 4) = make_float4(acc[i][0], acc[i][1], acc[i][2], acc[i][3]);
+}
+extern "C" __global__ void __launch_bounds__(256) ssd_chunk_state_fast_f32(SSD_STATE_ARGS(float)) {
+    ssd_chunk_state_fast<float>(x, xStride, B, bStride, dt, dtStride, dtBias, softplus, A, zoh, acum, coef, states,
+                                SsdDims{L, H, P, G, N, Q, nChunks});
+}
+extern "C" __global__ void __launch_bounds__(256) ssd_chunk_state_fast_bf16(SSD_STATE_ARGS(bf16)) {
+    ssd_chunk_state_fast<bf16>(x, xStride, B, bStride, dt, dtStride, dtBias, softplus, A, zoh, acum, coef, states,
+                               SsdDims{L, H, P, G, N, Q, nChunks});
+}
+
+template <typename T>
+__device__ void ssd_chunk_output_fast(const T* __restrict__ x, int xStride, const T* __restrict__ B,
+                                      const T* __restrict__ C, int bcStride, const T* __restrict__ z, int zStride,
+                                      const float* __restrict__ D, const float* __restrict__ acum,
+                                      const float* __restrict__ coef, const float* __restrict__ states,
+                                      float* __restrict__ y, int yStride, SsdDims s) {
+    extern __shared__ __align__(16) float sm[];
+    int c = blockIdx.x, h = blockIdx.y, b = blockIdx.z;
+    int t0 = c * FQ, len = min(FQ, s.L - t0);
+    int g = h / (s.H / s.G);
+    float* sa = sm;                  // 64
+    float* Ct = sa + FQ;             // [n][LDQ]
+    float* BSt = Ct + FN * LDQ;      // [n][LDQ]: B, then the state entering the chunk as [n][p]
+    float* X = BSt + FN * LDQ;       // [u][LDQ] coef·x
+    float* Mt = X + FQ * LDQ;        // [u][LDQ] masked decayed (C·B)[t][u], stored transposed
+    int tid = threadIdx.x;
+    size_t tb = (size_t)(b * s.H + h) * s.L + t0;
+    if (tid < FQ) sa[tid] = tid < len ? acum[tb + tid] : 0.f;
+    for (int i = tid; i < FQ * FN; i += 256) {
+        int t = i / FN, n = i % FN;
+        size_t row = (size_t)(b * s.L + t0 + t) * bcStride + g * FN + n;
+        Ct[n * LDQ + t] = t < len ? ld(C, row) : 0.f;
+        BSt[n * LDQ + t] = t < len ? ld(B, row) : 0.f;
+    }
+    for (int i = tid; i < FQ * FP; i += 256) {
+        int t = i / FP, p = i % FP;
+        X[t * LDQ + p] = t < len ? ld(x, (size_t)(b * s.L + t0 + t) * xStride + h * FP + p) * coef[tb + t] : 0.f;
+    }
+    __syncthreads();
+    int tx = tid & 15, ty = tid >> 4;
+    int r0 = ty * 4, c0 = tx * 4;  // rows t, columns u (phase 1) or p (phase 2)
+    {
+        float m[4][4] = {};
+        for (int n = 0; n < FN; n++) {
+            float4 a = *reinterpret_cast<const float4*>(Ct + n * LDQ + r0);
+            float4 bv = *reinterpret_cast<const float4*>(BSt + n * LDQ + c0);
+            float av[4] = {a.x, a.y, a.z, a.w};
+            float bw[4] = {bv.x, bv.y, bv.z, bv.w};
+#pragma unroll
+            for (int i = 0; i < 4; i++)
+#pragma unroll
+                for (int j = 0; j < 4; j++) m[i][j] += av[i] * bw[j];
+        }
+#pragma unroll
+        for (int j = 0; j < 4; j++) {
+            int u = c0 + j;
+            float col[4];
+#pragma unroll
+            for (int i = 0; i < 4; i++) {
+                int t = r0 + i;
+                col[i] = (u <= t && t < len) ? m[i][j] * expf(sa[t] - sa[u]) : 0.f;
+            }
+            *reinterpret_cast<float4*>(Mt + u * LDQ + r0) = make_float4(col[0], col[1], col[2], col[3]);
+        }
+    }
+    __syncthreads();
+    const float* st_in = states + ((size_t)(b * s.nChunks + c) * s.H + h) * FP * FN;
+    for (int i = tid; i < FN * FP / 4; i += 256) {
+        int n = i / (FP / 4), p4 = i % (FP / 4);
+        *reinterpret_cast<float4*>(BSt + n * LDQ + p4 * 4) = *reinterpret_cast<const float4*>(st_in + n * FP + p4 * 4);
+    }
+    __syncthreads();
+    float inter[4][4] = {};
+    for (int n = 0; n < FN; n++) {
+        float4 a = *reinterpret_cast<const float4*>(Ct + n * LDQ + r0);
+        float4 bv = *reinterpret_cast<const float4*>(BSt + n * LDQ + c0);
+        float av[4] = {a.x, a.y, a.z, a.w};
+        float bw[4] = {bv.x, bv.y, bv.z, bv.w};
+#pragma unroll
+        for (int i = 0; i < 4; i++)
+#pragma unroll
+            for (int j = 0; j < 4; j++) inter[i][j] += av[i] * bw[j];
+    }
+    float acc[4][4];
+#pragma unroll
+    for (int i = 0; i < 4; i++) {
+        float e = expf(sa[r0 + i]);
+#pragma unroll
+        for (int j = 0; j < 4; j++) acc[i][j] = inter[i][j] * e;
+    }
+    int uEnd = min(r0 + 4, len);
+    for (int u = 0; u < uEnd; u++) {
+        float4 a = *reinterpret_cast<const float4*>(Mt + u * LDQ + r0);
+        float4 bv = *reinterpret_cast<const float4*>(X + u * LDQ + c0);
+        float av[4] = {a.x, a.y, a.z, a.w};
+        float bw[4] = {bv.x, bv.y, bv.z, bv.w};
+#pragma unroll
+        for (int i = 0; i < 4; i++)
+#pragma unroll
+            for (int j = 0; j < 4; j++) acc[i][j] += av[i] * bw[j];
+    }
+    float Dh = D ? D[h] : 0.f;
+#pragma unroll
+    for (int i = 0; i < 4; i++) {
+        int t = r0 + i;
+        if (t >= len) break;
+        size_t row = (size_t)(b * s.L + t0 + t);
+#pragma unroll
+        for (int j = 0; j < 4; j++) {
+            int p = c0 + j;
+            float v = acc[i][j] + Dh * ld(x, row * xStride + h * FP + p);
+            if (z) v *= silu(ld(z, row * zStride + h * FP + p));
+            y[row * yStride + h * FP + p] = v;
+        }
+    }
+}
+extern "C" __global__ void __launch_bounds__(256) ssd_chunk_output_fast_f32(SSD_OUT_ARGS(float)) {
+    ssd_chunk_output_fast<float>(x, xStride, B, C, bcStride, z, zStride, D, acum, coef, states, y, yStride,
+                                 SsdDims{L, H, P, G, N, Q, nChunks});
+}
+extern "C" __global__ void __launch_bounds__(256) ssd_chunk_output_fast_bf16(SSD_OUT_ARGS(bf16)) {
+    ssd_chunk_output_fast<bf16>(x, xStride, B, C, bcStride, z, zStride, D, acum, coef, states, y, yStride,
+                                SsdDims{L, H, P, G, N, Q, nChunks});
 }
 
 // ---------------------------------------------------------------------------------------------------------------

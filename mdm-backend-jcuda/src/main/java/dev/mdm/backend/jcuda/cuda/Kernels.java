@@ -9,6 +9,11 @@ public final class Kernels {
     public static final float EPS = 1e-5f;
     private static final int THREADS = 256;
     private static final int MAX_CHUNK = 64;
+    private static final int FAST_CHUNK = 64;
+    private static final int FAST_HEAD_DIM = 64;
+    private static final int FAST_STATE = 128;
+    private static final int FAST_STATE_SHARED = 4 * (2 * 64 + 64 * 68 + 64 * 132);
+    private static final int FAST_OUTPUT_SHARED = 4 * (64 + 2 * 128 * 68 + 2 * 64 * 68);
 
     private final CudaContext cuda;
 
@@ -71,9 +76,19 @@ public final class Kernels {
             return (seqLen + chunk - 1) / chunk;
         }
 
+        /** @return bytes of each of the two per-token arrays (cumulative a, coefficient), 256-aligned */
+        long perTokenBytes() {
+            return (4L * batch * heads * seqLen + 255) / 256 * 256;
+        }
+
         /** @return scratch bytes: cumulative a and coefficient per token and head, one state per chunk */
         public long scratchBytes() {
-            return 4L * (2L * batch * heads * seqLen + (long) batch * chunks() * heads * headDim * state);
+            return 2 * perTokenBytes() + 4L * batch * chunks() * heads * headDim * state;
+        }
+
+        /** @return whether the register-tiled kernels for chunk 64, headDim 64, dState 128 apply */
+        public boolean fast() {
+            return chunk == FAST_CHUNK && headDim == FAST_HEAD_DIM && state == FAST_STATE;
         }
     }
 
@@ -89,6 +104,10 @@ public final class Kernels {
      */
     public SsdShape ssdShape(int batch, int seqLen, int heads, int headDim, int groups, int state, int requestedChunk) {
         int q = Math.max(1, Math.min(Math.min(requestedChunk, MAX_CHUNK), Math.max(seqLen, 1)));
+        if (headDim == FAST_HEAD_DIM && state == FAST_STATE && requestedChunk >= FAST_CHUNK
+                && FAST_OUTPUT_SHARED <= cuda.maxSharedMemoryPerBlock()) {
+            return new SsdShape(batch, seqLen, heads, headDim, groups, state, FAST_CHUNK);
+        }
         while (q > 1 && outputShared(q, headDim, state) > cuda.maxSharedMemoryPerBlock()) {
             q /= 2;
         }
@@ -130,14 +149,15 @@ public final class Kernels {
     public void ssd(boolean bf16, SsdShape s, long x, int xStride, long b, long c, int bcStride, long dt, int dtStride,
                     long dtBias, boolean softplus, long a, boolean zoh, long d, long z, int zStride, long y, int yStride,
                     long scratch) {
-        long perTok = 4L * s.batch() * s.heads() * s.seqLen();
+        long perTok = s.perTokenBytes();
         long acum = scratch;
         long coef = scratch + perTok;
         long states = scratch + 2 * perTok;
         int q = s.chunk();
         int[] grid = {s.chunks(), s.heads(), s.batch()};
-        int stateShared = 4 * (2 * q + q * s.headDim() + q * s.state());
-        cuda.launch(flavour("ssd_chunk_state", bf16), grid, THREADS, stateShared, new KernelArgs().ptr(x).i(xStride)
+        int stateShared = s.fast() ? FAST_STATE_SHARED : 4 * (2 * q + q * s.headDim() + q * s.state());
+        String fast = s.fast() ? "_fast" : "";
+        cuda.launch(flavour("ssd_chunk_state" + fast, bf16), grid, THREADS, stateShared, new KernelArgs().ptr(x).i(xStride)
                 .ptr(b).i(bcStride).ptr(dt).i(dtStride).ptr(dtBias).i(softplus ? 1 : 0).ptr(a).i(zoh ? 1 : 0)
                 .ptr(acum).ptr(coef).ptr(states).i(s.seqLen()).i(s.heads()).i(s.headDim()).i(s.groups()).i(s.state())
                 .i(q).i(s.chunks()));
@@ -145,7 +165,8 @@ public final class Kernels {
         cuda.launch("ssd_state_pass", new int[] {(pn + THREADS - 1) / THREADS, s.heads(), s.batch()}, THREADS, 0,
                 new KernelArgs().ptr(states).ptr(acum).i(s.seqLen()).i(s.heads()).i(s.headDim()).i(s.state()).i(q)
                         .i(s.chunks()));
-        cuda.launch(flavour("ssd_chunk_output", bf16), grid, THREADS, outputShared(q, s.headDim(), s.state()),
+        cuda.launch(flavour("ssd_chunk_output" + fast, bf16), grid, THREADS,
+                s.fast() ? FAST_OUTPUT_SHARED : outputShared(q, s.headDim(), s.state()),
                 new KernelArgs().ptr(x).i(xStride).ptr(b).ptr(c).i(bcStride).ptr(z).i(zStride).ptr(d).ptr(acum)
                         .ptr(coef).ptr(states).ptr(y).i(yStride).i(s.seqLen()).i(s.heads()).i(s.headDim())
                         .i(s.groups()).i(s.state()).i(q).i(s.chunks()));
