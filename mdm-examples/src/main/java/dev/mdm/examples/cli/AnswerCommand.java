@@ -34,6 +34,7 @@ public final class AnswerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        input.validate(spec.commandLine());
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         try (LoadedModel loaded = LoadedModel.open(model.choice(preset))) {

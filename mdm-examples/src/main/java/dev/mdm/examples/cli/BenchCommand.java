@@ -205,7 +205,7 @@ public final class BenchCommand implements Callable<Integer> {
         CategoryChart chart = new CategoryChartBuilder().width(800).height(480)
                 .title("Denoiser forward pass, median (lower is better)").xAxisTitle("preset").yAxisTitle("milliseconds")
                 .build();
-        chart.getStyler().setYAxisLogarithmic(true);
+        chart.getStyler().setLabelsVisible(true);
         chart.getStyler().setChartBackgroundColor(java.awt.Color.WHITE);
         for (String name : names) {
             List<String> xs = new ArrayList<>();

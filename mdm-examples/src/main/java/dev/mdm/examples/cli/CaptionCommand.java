@@ -29,6 +29,7 @@ public final class CaptionCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        input.validate(spec.commandLine());
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         try (LoadedModel loaded = LoadedModel.open(model.choice(preset))) {

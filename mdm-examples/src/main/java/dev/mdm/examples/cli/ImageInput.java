@@ -8,41 +8,43 @@ import dev.mdm.data.FashionMnist;
 import dev.mdm.examples.image.Images;
 import dev.mdm.tensor.Tensor;
 import java.nio.file.Path;
-import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** The image a command works on: a picture file, or a Fashion-MNIST test image by index (a picocli mixin). */
 public final class ImageInput {
-    @ArgGroup(exclusive = true, multiplicity = "1")
-    Source source;
+    @Parameters(paramLabel = "IMAGE", arity = "0..1",
+            description = "A picture (PNG, JPEG, GIF, BMP); converted to the model's channels and resized to its size.")
+    Path file;
+
+    @Option(names = "--fashion-index", paramLabel = "N", description = "Use Fashion-MNIST test image N (0..9999) instead of IMAGE.")
+    Integer fashionIndex;
 
     @Option(names = "--fashion-dir", paramLabel = "DIR",
             description = "Directory of the Fashion-MNIST IDX files (default " + FashionMnist.DEBIAN_DIRECTORY
                     + ", from 'apt-get install dataset-fashion-mnist').")
     Path fashionDirectory;
 
-    static final class Source {
-        @Parameters(paramLabel = "IMAGE", arity = "0..1",
-                description = "A picture (PNG, JPEG, GIF, BMP); converted to the model's channels and resized to its size.")
-        Path file;
-
-        @Option(names = "--fashion-index", paramLabel = "N", description = "Use Fashion-MNIST test image N (0..9999).")
-        Integer fashionIndex;
-    }
-
     /** An image with what is known about it. */
     record Loaded(Tensor image, String description, Example example) {
     }
 
+    /** Checks that exactly one source was given, before any model is opened. */
+    void validate(picocli.CommandLine commandLine) {
+        if ((file == null) == (fashionIndex == null)) {
+            throw new picocli.CommandLine.ParameterException(commandLine,
+                    "give exactly one image: a file IMAGE or --fashion-index N");
+        }
+    }
+
     Loaded load(MdmConfig config) {
-        if (source.file != null) {
-            return new Loaded(Images.read(source.file, config.imageChannels(), config.imageHeight(), config.imageWidth()),
-                    source.file.toString(), null);
+        if (file != null) {
+            return new Loaded(Images.read(file, config.imageChannels(), config.imageHeight(), config.imageWidth()),
+                    file.toString(), null);
         }
         FashionMnist test = fashionDirectory == null ? FashionMnist.load(FashionMnist.Split.TEST)
                 : FashionMnist.load(fashionDirectory, FashionMnist.Split.TEST, new FashionCaptions(0));
-        int i = source.fashionIndex;
+        int i = fashionIndex;
         if (i < 0 || i >= test.size()) {
             throw new InvalidInputException("--fashion-index", "0 ≤ N < " + test.size(), Integer.toString(i));
         }
