@@ -21,7 +21,7 @@ System.out.println("tokenizer: " + tokenizer.vocabSize() + " pieces; 'a photo of
         + Arrays.toString(tokenizer.encode("a photo of a coat")));
 
 // A tiny model with fresh weights (untrained, so its pictures and words are noise; notebook 03 trains one).
-// Its vocabulary is set to the tokenizer's so every id it writes can be read back.
+// configFor fits it to the tokenizer: its vocabulary, and 12 text tokens so every caption of the data fits.
 var config = LoadedModel.configFor("tiny", tokenizer.vocabSize());
 var mdm = MDM.builder().config(config).tokenizer(tokenizer).seed(7).build();
 System.out.println(mdm);
@@ -38,7 +38,7 @@ System.out.println("wrote " + grid.toAbsolutePath());
 
 // Image to text: captioning and visual question answering are deterministic.
 var caption = mdm.caption(generated.image());
-var answer = mdm.answer(generated.image(), "what shape is at the top left?");
+var answer = mdm.answer(generated.image(), "what shape?");
 System.out.println("caption: " + caption + " | answer: " + answer);
 if (!caption.equals(mdm.caption(generated.image()))) throw new AssertionError("captioning must be deterministic");
 

@@ -13,6 +13,14 @@ import dev.mdm.tck.reference.ReferenceBackendProvider;
 import dev.mdm.examples.tck.KitLauncher;
 import java.util.*;
 
+// log-softmax in place: v ← v − log Σ exp(v), with the max subtracted first for stability
+static void logSoftmax(double[] v) {
+    double max = Arrays.stream(v).max().orElseThrow(), sum = 0;
+    for (double x : v) sum += Math.exp(x - max);
+    double log = max + Math.log(sum);
+    for (int i = 0; i < v.length; i++) v[i] -= log;
+}
+
 // Score entropy per token (SPEC §7), from log-softmax values. broken = true drops the K(r) term, a plausible slip.
 static Tensor plainScoreEntropy(Tensor zt, Tensor zhat0, Tensor candidates, Tensor alphaBar, boolean broken) {
     int m = zt.dim(0), dz = zt.dim(1), k = candidates.dim(1);
@@ -45,13 +53,6 @@ static Tensor plainScoreEntropy(Tensor zt, Tensor zhat0, Tensor candidates, Tens
         se[n] = sum / k;
     }
     return Tensor.of(se, m);
-}
-
-static void logSoftmax(double[] v) {
-    double max = Arrays.stream(v).max().orElseThrow(), sum = 0;
-    for (double x : v) sum += Math.exp(x - max);
-    double log = max + Math.log(sum);
-    for (int i = 0; i < v.length; i++) v[i] -= log;
 }
 
 // The backend: every method but scoreEntropy forwards to the reference backend.

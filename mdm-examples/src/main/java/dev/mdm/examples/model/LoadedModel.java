@@ -31,7 +31,8 @@ public final class LoadedModel implements AutoCloseable {
      * Opens the model of a choice: its checkpoint, else the shipped {@code fashion} checkpoint when the preset is
      * {@code fashion} (or not given) and one is shipped, else fresh weights of the preset (default {@code fashion}).
      * The tokenizer is the checkpoint's own when it carries one, else the shipped one; fresh weights get the preset
-     * with its vocabulary set to the tokenizer's, so that every id the model can write is one the tokenizer can read.
+     * fitted by {@link #configFor}, so that every id the model can write is one the tokenizer can read and every text
+     * of the data sets fits.
      *
      * @param choice what to open
      * @return the model
@@ -75,13 +76,20 @@ public final class LoadedModel implements AutoCloseable {
         }
     }
 
+    /** Text tokens the project's data needs: its longest caption or question + answer is 10 tokens, plus eos. */
+    public static final int TEXT_LENGTH_FOR_DATA = 12;
+
     /**
+     * A preset fitted to the shipped tokenizer and the project's data sets: the vocabulary is the tokenizer's, and the
+     * text length at least {@value #TEXT_LENGTH_FOR_DATA} (so {@code tiny} gets 12 text tokens instead of 8).
+     *
      * @param preset a preset name
      * @param vocabSize the tokenizer's vocabulary size
-     * @return the preset with that vocabulary size
+     * @return the fitted preset
      */
     public static MdmConfig configFor(String preset, int vocabSize) {
-        return MdmConfig.preset(preset).toBuilder().vocabSize(vocabSize).build();
+        MdmConfig c = MdmConfig.preset(preset);
+        return c.toBuilder().vocabSize(vocabSize).textLength(Math.max(c.textLength(), TEXT_LENGTH_FOR_DATA)).build();
     }
 
     /** @return the model */
