@@ -17,11 +17,12 @@ import java.nio.file.*;
 import java.util.*;
 
 // The first backend here that can train.
-var trainer = BackendRegistry.discover().providers().stream()
-        .filter(p -> BackendRegistry.probe(p).available() && !p.defaultDevice().isGpu())
-        .filter(p -> { try (var b = p.create(new BackendContext(p.defaultDevice(), Precision.FP32))) {
-            return b.capabilities().contains(Capability.TRAINING); } })
-        .findFirst().orElseThrow(() -> new IllegalStateException("no CPU backend with TRAINING here: add mdm-backend-djl"));
+// (Chained calls end their lines with a dot: the interactive jshell runs a line as soon as it is complete.)
+var trainer = BackendRegistry.discover().providers().stream().
+        filter(p -> BackendRegistry.probe(p).available() && !p.defaultDevice().isGpu()).
+        filter(p -> { try (var b = p.create(new BackendContext(p.defaultDevice(), Precision.FP32))) {
+            return b.capabilities().contains(Capability.TRAINING); } }).
+        findFirst().orElseThrow(() -> new IllegalStateException("no CPU backend with TRAINING here: add mdm-backend-djl"));
 System.out.println("training on " + trainer.name());
 
 var tokenizer = SentencePieceTokenizer.fromBytes(ShippedModel.tokenizerModel(), "fashion.model");
@@ -31,15 +32,15 @@ var data = TrainingData.open("synthetic", config, false, null, 2000);
 var example = data.get(0);
 System.out.println(data.size() + " examples, e.g. '" + example.caption() + "' / " + example.question() + " -> " + example.answer());
 
-// 150 steps of 16 examples, AdamW at 1e-3 (the tiny model learns fast), with a loss curve.
+// 100 steps of 8 examples, AdamW at 1e-3 (the tiny model learns fast), with a loss curve.
 var curve = new LossCurve(Map.of("notebook", "03-train-tiny", "backend", trainer.name()));
-var progress = mdm.trainer().optimizer(OptimizerSettings.paper().withLearningRate(1e-3)).batchSize(16).steps(150).seed(2)
-        .checkpointEvery(150, Path.of("target/notebooks/03-tiny.safetensors"))
-        .tokenizerModel(ShippedModel.tokenizerModel())
-        .build()
-        .fit(data, p -> {
+var progress = mdm.trainer().optimizer(OptimizerSettings.paper().withLearningRate(1e-3)).batchSize(8).steps(100).seed(2).
+        checkpointEvery(100, Path.of("target/notebooks/03-tiny.safetensors")).
+        tokenizerModel(ShippedModel.tokenizerModel()).
+        build().
+        fit(data, p -> {
             curve.add(p.step(), p.loss());
-            if (p.step() % 25 == 0) System.out.printf("step %3d  loss %.4f  (%.0f samples/s)%n", p.step(), p.loss().total(), p.samplesPerSecond());
+            if (p.step() % 20 == 0) System.out.printf("step %3d  loss %.4f  (%.0f samples/s)%n", p.step(), p.loss().total(), p.samplesPerSecond());
         });
 curve.writeJson(Path.of("target/notebooks/03-loss.json"));
 curve.writePng(Path.of("target/notebooks/03-loss.png"), "tiny on synthetic scenes");
