@@ -28,6 +28,9 @@ public final class AnswerCommand implements Callable<Integer> {
             description = "The question; it must leave room in the model's text for the answer.")
     String question;
 
+    @Option(names = "--steps", paramLabel = "N", description = "Sampler steps (default: the model's sampler, 20).")
+    Integer steps;
+
     @Option(names = "--preset", defaultValue = "fashion", paramLabel = "NAME",
             description = "Model size without --checkpoint: tiny, fashion or paper (default ${DEFAULT-VALUE}).")
     String preset;
@@ -37,7 +40,7 @@ public final class AnswerCommand implements Callable<Integer> {
         input.validate(spec.commandLine());
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        try (LoadedModel loaded = LoadedModel.open(model.choice(preset))) {
+        try (LoadedModel loaded = LoadedModel.open(steps == null ? model.choice(preset) : model.choice(preset).withSamplerSteps(steps))) {
             err.println("model: " + loaded.origin() + "; backend " + loaded.backendDescription());
             ImageInput.Loaded image = input.load(loaded.mdm().config());
             out.println(loaded.mdm().answer(image.image(), question));

@@ -23,6 +23,9 @@ public final class CaptionCommand implements Callable<Integer> {
     @Mixin
     ImageInput input;
 
+    @Option(names = "--steps", paramLabel = "N", description = "Sampler steps (default: the model's sampler, 20).")
+    Integer steps;
+
     @Option(names = "--preset", defaultValue = "fashion", paramLabel = "NAME",
             description = "Model size without --checkpoint: tiny, fashion or paper (default ${DEFAULT-VALUE}).")
     String preset;
@@ -32,7 +35,7 @@ public final class CaptionCommand implements Callable<Integer> {
         input.validate(spec.commandLine());
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        try (LoadedModel loaded = LoadedModel.open(model.choice(preset))) {
+        try (LoadedModel loaded = LoadedModel.open(steps == null ? model.choice(preset) : model.choice(preset).withSamplerSteps(steps))) {
             err.println("model: " + loaded.origin() + "; backend " + loaded.backendDescription());
             ImageInput.Loaded image = input.load(loaded.mdm().config());
             out.println(loaded.mdm().caption(image.image()));

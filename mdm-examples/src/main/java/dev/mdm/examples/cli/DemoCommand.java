@@ -69,7 +69,7 @@ public final class DemoCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         long demoStart = System.nanoTime();
         Map<String, Double> timings = new LinkedHashMap<>();
-        ModelChoice choice = model.choice("fashion");
+        ModelChoice choice = model.choice("fashion").withSamplerSteps(steps);
         long t0 = System.nanoTime();
         try (LoadedModel loaded = LoadedModel.open(choice)) {
             timings.put("load model and tokenizer", seconds(t0));
@@ -93,7 +93,7 @@ public final class DemoCommand implements Callable<Integer> {
 
             // 1. image and caption generated together
             t0 = System.nanoTime();
-            List<Generation> joint = mdm.generate(Prompt.joint().withSteps(steps).withSeed(model.seed), samples);
+            List<Generation> joint = mdm.generate(Prompt.joint().withSeed(model.seed), samples);
             timings.put(samples + " image+caption pairs", seconds(t0));
             List<Tensor> jointImages = joint.stream().map(Generation::image).toList();
             Images.writePng(Images.grid(jointImages, 8, scale), out.resolve("joint.png"));
@@ -111,7 +111,7 @@ public final class DemoCommand implements Callable<Integer> {
             List<Tensor> perClass = new ArrayList<>();
             List<HtmlPage.Card> classCards = new ArrayList<>();
             for (int c = 0; c < classes; c++) {
-                Generation g = mdm.generate(Prompt.classConditional(c, guidance).withSteps(steps).withSeed(model.seed + 100 + c));
+                Generation g = mdm.generate(Prompt.classConditional(c, guidance).withSeed(model.seed + 100 + c));
                 perClass.add(g.image());
                 classCards.add(new HtmlPage.Card(Images.picture(g.image(), scale), names != null ? names.get(c) : "class " + c,
                         "guidance " + guidance));

@@ -87,7 +87,7 @@ public final class EvalCommand implements Callable<Integer> {
         }
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        try (LoadedModel loaded = LoadedModel.open(model.choice(preset))) {
+        try (LoadedModel loaded = LoadedModel.open(model.choice(preset).withSamplerSteps(steps))) {
             MDM mdm = loaded.mdm();
             MdmConfig config = mdm.config();
             Dataset data = TrainingData.open(dataset, config, true, fashionDirectory, Math.max(examples, 1));
@@ -149,7 +149,7 @@ public final class EvalCommand implements Callable<Integer> {
             if (dataset.equals("fashion")) {
                 List<HtmlPage.Card> gen = new ArrayList<>();
                 for (int c = 0; c < Math.min(config.classes(), FashionCaptions.CLASS_NAMES.size()); c++) {
-                    Generation g = mdm.generate(Prompt.classConditional(c, 2.0).withSteps(steps).withSeed(model.seed + c));
+                    Generation g = mdm.generate(Prompt.classConditional(c, 2.0).withSeed(model.seed + c));
                     gen.add(new HtmlPage.Card(Images.picture(g.image(), scale), FashionCaptions.CLASS_NAMES.get(c), "guidance 2"));
                 }
                 page.section("Generated images, one per class").cards(gen);
@@ -186,7 +186,7 @@ public final class EvalCommand implements Callable<Integer> {
         ProgressBar bar = new ProgressBar(err, "text-to-image", n, "images");
         for (int i = 0; i < n; i++) {
             String caption = scenes.caption(i);
-            Generation g = mdm.generate(Prompt.textToImage(caption).withSteps(steps).withSeed(model.seed + i));
+            Generation g = mdm.generate(Prompt.textToImage(caption).withSeed(model.seed + i));
             Scene read = parser.parse(g.image());
             boolean same = read.equals(scenes.scene(i));
             exact += same ? 1 : 0;

@@ -35,7 +35,7 @@ public final class ModelOptions {
      * @return the model these options choose
      */
     ModelChoice choice(String preset) {
-        return new ModelChoice(backend, device, precision, checkpoint, seed, preset);
+        return new ModelChoice(backend, device, precision, checkpoint, seed, preset, 0);
     }
 
     /** Parses {@link Device#parse}'s forms. */

@@ -105,7 +105,7 @@ public final class TrainCommand implements Callable<Integer> {
                 throw new InvalidInputException("--resume", "a checkpoint with optimizer state (written by mdm train)",
                         resume + " has weights only; start from its weights with --checkpoint instead");
             }
-            choice = new ModelChoice(choice.backend(), choice.device(), choice.precision(), resume, choice.seed(), preset);
+            choice = choice.withCheckpoint(resume);
         }
         try (LoadedModel loaded = LoadedModel.open(choice)) {
             MDM mdm = loaded.mdm();
