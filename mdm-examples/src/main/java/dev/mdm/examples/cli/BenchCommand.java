@@ -121,11 +121,11 @@ public final class BenchCommand implements Callable<Integer> {
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), root);
         Path png = out.resolve("bench.png");
         chart(rows, sizes, names, png);
-        stdout.printf("%-10s %-8s %12s %12s %10s%n", "backend", "preset", "median ms", "min ms", "vs ref");
+        stdout.printf("%-10s %-8s %12s %12s %10s%n", "backend", "preset", "median ms", "min ms", "speed-up");
         for (Map<String, Object> r : rows) {
             double ref = rows.stream().filter(o -> o.get("preset").equals(r.get("preset")) && o.get("backend").equals("reference"))
                     .mapToDouble(o -> (double) o.get("medianMs")).findFirst().orElse(Double.NaN);
-            stdout.printf("%-10s %-8s %12.3f %12.3f %9.1fx%n", r.get("backend"), r.get("preset"), r.get("medianMs"),
+            stdout.printf("%-10s %-8s %12.3f %12.3f %9.2fx%n", r.get("backend"), r.get("preset"), r.get("medianMs"),
                     r.get("minMs"), ref / (double) r.get("medianMs"));
         }
         stdout.println(json);
@@ -214,7 +214,7 @@ public final class BenchCommand implements Callable<Integer> {
                 rows.stream().filter(r -> r.get("backend").equals(name) && r.get("preset").equals(preset)).findFirst()
                         .ifPresent(r -> {
                             xs.add(preset);
-                            ys.add((double) r.get("medianMs"));
+                            ys.add(Math.round((double) r.get("medianMs") * 10) / 10.0); // one decimal in the bar labels
                         });
             }
             if (!xs.isEmpty()) {

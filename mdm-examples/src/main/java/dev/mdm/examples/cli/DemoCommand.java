@@ -98,8 +98,10 @@ public final class DemoCommand implements Callable<Integer> {
             List<Tensor> jointImages = joint.stream().map(Generation::image).toList();
             Images.writePng(Images.grid(jointImages, 8, scale), out.resolve("joint.png"));
             List<HtmlPage.Card> cards = new ArrayList<>();
-            for (Generation g : joint) {
-                cards.add(new HtmlPage.Card(Images.picture(g.image(), scale), g.caption().orElse("(no caption)"), "seed " + g.seed()));
+            for (int i = 0; i < joint.size(); i++) {
+                Generation g = joint.get(i);
+                cards.add(new HtmlPage.Card(Images.picture(g.image(), scale), g.caption().orElse("(no caption)"),
+                        "sample " + (i + 1) + " of seed " + g.seed()));
             }
             page.section("Images and captions generated together").cards(cards);
             stdout.println("generated " + samples + " image+caption pairs: " + out.resolve("joint.png"));
