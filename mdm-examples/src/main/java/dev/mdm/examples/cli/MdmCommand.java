@@ -77,7 +77,7 @@ public final class MdmCommand implements Runnable {
             return "for Fashion-MNIST: sudo apt-get install dataset-fashion-mnist, or --fashion-dir DIR";
         }
         if (e instanceof CheckpointException) {
-            return "the file may be truncated or not a safetensors checkpoint; re-create it with 'mdm train'";
+            return "a checkpoint is a .safetensors file written by 'mdm train' or MDM.save; check the path and its directory";
         }
         if (e instanceof InvalidInputException || e instanceof ConfigurationException) {
             return "see the command's --help for what each option accepts";

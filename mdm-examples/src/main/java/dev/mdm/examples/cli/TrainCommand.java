@@ -14,6 +14,7 @@ import dev.mdm.training.Trainer;
 import dev.mdm.training.TrainingListener;
 import dev.mdm.training.TrainingProgress;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -79,7 +80,7 @@ public final class TrainCommand implements Callable<Integer> {
     Path out;
 
     @Override
-    public Integer call() {
+    public Integer call() throws java.io.IOException {
         if (steps < 1) {
             throw new InvalidInputException("--steps", "at least 1", Long.toString(steps));
         }
@@ -114,6 +115,7 @@ public final class TrainCommand implements Callable<Integer> {
                         + "TRAINING capability)");
             }
             Dataset data = TrainingData.open(dataset, mdm.config(), false, fashionDirectory, examples);
+            Files.createDirectories(out);
             Path file = out.resolve("model.safetensors");
             OptimizerSettings optimizer = learningRate == null ? OptimizerSettings.paper()
                     : OptimizerSettings.paper().withLearningRate(learningRate);
@@ -134,7 +136,7 @@ public final class TrainCommand implements Callable<Integer> {
             about.put("learningRate", optimizer.learningRate());
             about.put("seed", model.seed);
             about.put("resumedFrom", resume == null ? null : resume.toString());
-            about.put("config", mdm.config().toJson());
+            about.put("config", new com.fasterxml.jackson.databind.ObjectMapper().readTree(mdm.config().toJson()));
             LossCurve curve = new LossCurve(about);
             ProgressBar bar = new ProgressBar(err, "train", steps, "samples");
             long start = System.nanoTime();

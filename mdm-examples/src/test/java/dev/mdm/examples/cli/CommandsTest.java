@@ -137,6 +137,27 @@ class CommandsTest {
     }
 
     @Test
+    @DisplayName("train (djl) writes the checkpoint, the loss of every step as JSON and a PNG plot, and resumes from it")
+    void trainAndResume() throws Exception {
+        Path out = dir.resolve("train");
+        Cli r = Cli.run("train", "--backend", "djl", "--steps", "3", "--batch", "2", "--checkpoint-every", "2",
+                "--out", out.toString());
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        JsonNode loss = new ObjectMapper().readTree(out.resolve("loss.json").toFile());
+        assertThat(loss.get("steps")).hasSize(3);
+        assertThat(loss.get("config").get("textLength").asInt()).isEqualTo(12);
+        assertThat(loss.get("steps").get(2).get("total").asDouble()).isPositive();
+        assertThat(ImageIO.read(out.resolve("loss.png").toFile()).getWidth()).isEqualTo(900);
+        assertThat(r.err()).contains("train [").contains("samples/s").contains("ETA");
+        Cli resumed = Cli.run("train", "--backend", "djl", "--resume", out.resolve("model.safetensors").toString(),
+                "--steps", "1", "--batch", "2", "--out", dir.resolve("resumed").toString());
+        assertThat(resumed.exitCode()).as(resumed.err()).isZero();
+        Cli weightsOnly = Cli.run("train", "--backend", "djl", "--resume", checkpoint.toString(), "--steps", "1");
+        assertThat(weightsOnly.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(weightsOnly.err()).contains("--checkpoint instead");
+    }
+
+    @Test
     @DisplayName("demo writes the grids and an index.html with captions, timings and the backend")
     void demo() throws Exception {
         Path out = dir.resolve("demo");
