@@ -183,13 +183,23 @@ extern "C" __global__ void ssd_state_pass(float* states, const float* acum, int 
     float* p = states + ((size_t)b * nChunks * H + h) * P * N + e;
     const float* ac = acum + (size_t)(b * H + h) * L;
     float run = 0.f;
-    float own = p[0];
-    for (int c = 0; c < nChunks; c++) {
-        int lastT = min(L, (c + 1) * Q) - 1;
-        float next = c + 1 < nChunks ? p[(c + 1) * stride] : 0.f;  // issued before this chunk's store
-        p[c * stride] = run;
-        run = run * expf(ac[lastT]) + own;
-        own = next;
+    // eight chunks' loads in flight before the dependent updates: the walk is latency-bound otherwise
+    for (int c0 = 0; c0 < nChunks; c0 += 8) {
+        float own[8], decay[8];
+#pragma unroll
+        for (int k = 0; k < 8; k++) {
+            int c = c0 + k;
+            own[k] = c < nChunks ? p[c * stride] : 0.f;
+            decay[k] = c < nChunks ? ac[min(L, (c + 1) * Q) - 1] : 0.f;
+        }
+#pragma unroll
+        for (int k = 0; k < 8; k++) {
+            int c = c0 + k;
+            if (c < nChunks) {
+                p[c * stride] = run;
+                run = run * expf(decay[k]) + own[k];
+            }
+        }
     }
 }
 
@@ -461,6 +471,317 @@ extern "C" __global__ void __launch_bounds__(256) ssd_chunk_output_fast_f32(SSD_
 extern "C" __global__ void __launch_bounds__(256) ssd_chunk_output_fast_bf16(SSD_OUT_ARGS(bf16)) {
     ssd_chunk_output_fast<bf16>(x, xStride, B, C, bcStride, z, zStride, D, acum, coef, states, y, yStride,
                                 SsdDims{L, H, P, G, N, Q, nChunks});
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Tensor-core path of the two chunk kernels for Q = 64, P = 64, N = 128, used in BF16 precision: the same math, with
+// the four small matrix products as bf16 mma.sync m16n8k16 with fp32 accumulators (operands rounded to bf16 when
+// staged in shared memory, as mamba_ssm's Triton kernels do); discretization, cumulative sums, decays, the chunk
+// states and the state pass stay fp32. 128 threads = 4 warps; warp w owns 16 rows of the output tile.
+// Shared tiles hold bf16 pairs along the reduction index with row strides of 4 (mod 32) words, so that the fragment
+// loads of a warp (8 rows × 4 pairs) hit 32 distinct banks.
+#define TC_LDK 72   // bf16 row stride of [·][64] tiles (36 words)
+#define TC_LDN 136  // bf16 row stride of [·][128] tiles (68 words)
+
+__device__ __forceinline__ float2 ld2(const float* p, size_t i) { return *reinterpret_cast<const float2*>(p + i); }
+__device__ __forceinline__ float2 ld2(const bf16* p, size_t i) {
+    return __bfloat1622float2(*reinterpret_cast<const __nv_bfloat162*>(p + i));
+}
+__device__ __forceinline__ float4 ld4(const float* p, size_t i) { return *reinterpret_cast<const float4*>(p + i); }
+__device__ __forceinline__ float4 ld4(const bf16* p, size_t i) {
+    uint2 u = *reinterpret_cast<const uint2*>(p + i);
+    float2 lo = __bfloat1622float2(*reinterpret_cast<__nv_bfloat162*>(&u.x));
+    float2 hi = __bfloat1622float2(*reinterpret_cast<__nv_bfloat162*>(&u.y));
+    return make_float4(lo.x, lo.y, hi.x, hi.y);
+}
+__device__ __forceinline__ float f4(const float4& v, int k) { return k == 0 ? v.x : k == 1 ? v.y : k == 2 ? v.z : v.w; }
+__device__ __forceinline__ uint32_t pack_bf16(float lo, float hi) {
+    __nv_bfloat162 v = __floats2bfloat162_rn(lo, hi);
+    return *reinterpret_cast<uint32_t*>(&v);
+}
+// d += a·b for one m16n8k16 tile (A row-major 16×16, B column-major 16×8, fp32 accumulators)
+__device__ __forceinline__ void mma_bf16(float* d, uint32_t a0, uint32_t a1, uint32_t a2, uint32_t a3, uint32_t b0,
+                                         uint32_t b1) {
+    asm volatile("mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, "
+                 "{%0,%1,%2,%3};\n"
+                 : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
+                 : "r"(a0), "r"(a1), "r"(a2), "r"(a3), "r"(b0), "r"(b1));
+}
+#define TC_STATE_SHARED (4 * 2 * FQ + 2 * (FN + FP) * TC_LDK)
+
+template <typename T>
+__device__ void ssd_chunk_state_tc(const T* __restrict__ x, int xStride, const T* __restrict__ B, int bStride,
+                                   const T* __restrict__ dt, int dtStride, const float* __restrict__ dtBias,
+                                   int softplus, const float* __restrict__ A, int zoh, float* __restrict__ acum,
+                                   float* __restrict__ coefOut, float* __restrict__ states, SsdDims s) {
+    extern __shared__ __align__(16) float sm[];
+    int c = blockIdx.x, h = blockIdx.y, b = blockIdx.z;
+    int t0 = c * FQ, len = min(FQ, s.L - t0);
+    int g = h / (s.H / s.G);
+    float* sa = sm;                                                // 64 cumulative a
+    float* sc = sa + FQ;                                           // 64 coef
+    uint32_t* Bt = reinterpret_cast<uint32_t*>(sc + FQ);           // [n][t] bf16 pairs along t
+    uint32_t* Xt = Bt + FN * TC_LDK / 2;                           // [p][t] x·coef·exp(s_last − s_t)
+    int tid = threadIdx.x;
+    // every global load of the block is issued before the first use (a block's time is its chain of latencies):
+    // x and B as float4 of two consecutive tokens (t, t+1) per item, so each shared store is a bf16 pair along t
+    const size_t row0 = (size_t)b * s.L + t0;
+    float4 xr[4][2], br[8][2];
+#pragma unroll
+    for (int k = 0; k < 4; k++) {  // 32 token pairs × 16 column quads of x
+        int i = tid + k * 128, tp = i >> 4, q4 = (i & 15) * 4, t = 2 * tp;
+        xr[k][0] = t < len ? ld4(x, (row0 + t) * xStride + h * FP + q4) : make_float4(0.f, 0.f, 0.f, 0.f);
+        xr[k][1] = t + 1 < len ? ld4(x, (row0 + t + 1) * xStride + h * FP + q4) : make_float4(0.f, 0.f, 0.f, 0.f);
+    }
+#pragma unroll
+    for (int k = 0; k < 8; k++) {  // 32 token pairs × 32 column quads of B
+        int i = tid + k * 128, tp = i >> 5, q4 = (i & 31) * 4, t = 2 * tp;
+        br[k][0] = t < len ? ld4(B, (row0 + t) * bStride + g * FN + q4) : make_float4(0.f, 0.f, 0.f, 0.f);
+        br[k][1] = t + 1 < len ? ld4(B, (row0 + t + 1) * bStride + g * FN + q4) : make_float4(0.f, 0.f, 0.f, 0.f);
+    }
+    if (tid < FQ) {
+        float a = 0.f, cf = 0.f;
+        if (tid < len) a = discretize(ld(dt, (row0 + tid) * dtStride + h), dtBias, softplus, h, A[h], zoh, &cf);
+        sa[tid] = a;
+        sc[tid] = cf;
+    }
+#pragma unroll
+    for (int k = 0; k < 8; k++) {
+        int i = tid + k * 128, tp = i >> 5, q4 = (i & 31) * 4;
+#pragma unroll
+        for (int e = 0; e < 4; e++) Bt[(q4 + e) * (TC_LDK / 2) + tp] = pack_bf16(f4(br[k][0], e), f4(br[k][1], e));
+    }
+    __syncthreads();
+    if (tid < 32) {  // inclusive scan of 64 values by one warp, two per lane
+        float v0 = sa[2 * tid], v1 = sa[2 * tid + 1];
+        float pair = v0 + v1, run = pair;
+        for (int o = 1; o < 32; o <<= 1) {
+            float up = __shfl_up_sync(0xffffffffu, run, o);
+            if (tid >= o) run += up;
+        }
+        float before = run - pair;
+        sa[2 * tid] = before + v0;
+        sa[2 * tid + 1] = run;
+    }
+    __syncthreads();
+    size_t base = (size_t)(b * s.H + h) * s.L + t0;
+    if (tid < len) { acum[base + tid] = sa[tid]; coefOut[base + tid] = sc[tid]; }
+    float last = sa[len - 1];
+#pragma unroll
+    for (int k = 0; k < 4; k++) {
+        int i = tid + k * 128, tp = i >> 4, q4 = (i & 15) * 4, t = 2 * tp;
+        float w0 = t < len ? sc[t] * expf(last - sa[t]) : 0.f;
+        float w1 = t + 1 < len ? sc[t + 1] * expf(last - sa[t + 1]) : 0.f;
+#pragma unroll
+        for (int e = 0; e < 4; e++) Xt[(q4 + e) * (TC_LDK / 2) + tp] = pack_bf16(f4(xr[k][0], e) * w0, f4(xr[k][1], e) * w1);
+    }
+    __syncthreads();
+    // S[n][p] = Σ_t Bt[n][t]·X[t][p]: warp w owns n = 32w .. 32w+31 (two m-tiles), all 64 p (eight n-tiles)
+    int warp = tid >> 5, lane = tid & 31, gq = lane >> 2, tq = lane & 3;
+    float acc[2][8][4] = {};
+#pragma unroll
+    for (int kk = 0; kk < FQ / 16; kk++) {
+        uint32_t af[2][4];
+#pragma unroll
+        for (int mt = 0; mt < 2; mt++) {
+            const uint32_t* r0 = Bt + (warp * 32 + mt * 16 + gq) * (TC_LDK / 2) + kk * 8 + tq;
+            const uint32_t* r1 = r0 + 8 * (TC_LDK / 2);
+            af[mt][0] = r0[0]; af[mt][1] = r1[0]; af[mt][2] = r0[4]; af[mt][3] = r1[4];
+        }
+#pragma unroll
+        for (int j = 0; j < 8; j++) {
+            const uint32_t* br = Xt + (j * 8 + gq) * (TC_LDK / 2) + kk * 8 + tq;
+            uint32_t b0 = br[0], b1 = br[4];
+#pragma unroll
+            for (int mt = 0; mt < 2; mt++) mma_bf16(acc[mt][j], af[mt][0], af[mt][1], af[mt][2], af[mt][3], b0, b1);
+        }
+    }
+    float* out = states + ((size_t)(b * s.nChunks + c) * s.H + h) * FP * FN;
+#pragma unroll
+    for (int mt = 0; mt < 2; mt++) {
+        int n = warp * 32 + mt * 16 + gq;
+#pragma unroll
+        for (int j = 0; j < 8; j++) {
+            int p = j * 8 + tq * 2;
+            *reinterpret_cast<float2*>(out + n * FP + p) = make_float2(acc[mt][j][0], acc[mt][j][1]);
+            *reinterpret_cast<float2*>(out + (n + 8) * FP + p) = make_float2(acc[mt][j][2], acc[mt][j][3]);
+        }
+    }
+}
+extern "C" __global__ void __launch_bounds__(128) ssd_chunk_state_tc_f32(SSD_STATE_ARGS(float)) {
+    ssd_chunk_state_tc<float>(x, xStride, B, bStride, dt, dtStride, dtBias, softplus, A, zoh, acum, coef, states,
+                              SsdDims{L, H, P, G, N, Q, nChunks});
+}
+extern "C" __global__ void __launch_bounds__(128) ssd_chunk_state_tc_bf16(SSD_STATE_ARGS(bf16)) {
+    ssd_chunk_state_tc<bf16>(x, xStride, B, bStride, dt, dtStride, dtBias, softplus, A, zoh, acum, coef, states,
+                             SsdDims{L, H, P, G, N, Q, nChunks});
+}
+
+template <typename T>
+__device__ void ssd_chunk_output_tc(const T* __restrict__ x, int xStride, const T* __restrict__ B,
+                                    const T* __restrict__ C, int bcStride, const T* __restrict__ z, int zStride,
+                                    const float* __restrict__ D, const float* __restrict__ acum,
+                                    const float* __restrict__ coef, const float* __restrict__ states,
+                                    float* __restrict__ y, int yStride, SsdDims s) {
+    extern __shared__ __align__(16) float sm[];
+    int c = blockIdx.x, h = blockIdx.y, b = blockIdx.z;
+    int t0 = c * FQ, len = min(FQ, s.L - t0);
+    int g = h / (s.H / s.G);
+    float* sa = sm;                                               // 64 cumulative a
+    uint32_t* Cs = reinterpret_cast<uint32_t*>(sa + FQ);          // [t][n] bf16 pairs along n
+    uint32_t* Bs = Cs + FQ * TC_LDN / 2;                          // [u][n]
+    uint32_t* St = Bs + FQ * TC_LDN / 2;                          // [p][n] state entering the chunk
+    uint32_t* Xt = St + FP * TC_LDN / 2;                          // [p][u] coef·x
+    int tid = threadIdx.x;
+    size_t tb = (size_t)(b * s.H + h) * s.L + t0;
+    const size_t row0 = (size_t)b * s.L + t0;
+    const float4 zero4 = make_float4(0.f, 0.f, 0.f, 0.f);
+    // loads in batches of 16 float4 per thread, each batch issued whole before its shared stores
+    {
+        float4 r[16];
+#pragma unroll
+        for (int k = 0; k < 16; k++) {  // C: 64 tokens × 32 column quads
+            int i = tid + k * 128, t = i >> 5, q4 = (i & 31) * 4;
+            r[k] = t < len ? ld4(C, (row0 + t) * bcStride + g * FN + q4) : zero4;
+        }
+#pragma unroll
+        for (int k = 0; k < 16; k++) {
+            int i = tid + k * 128, t = i >> 5, q4 = (i & 31) * 4;
+            *reinterpret_cast<uint2*>(Cs + t * (TC_LDN / 2) + q4 / 2) = make_uint2(pack_bf16(r[k].x, r[k].y), pack_bf16(r[k].z, r[k].w));
+        }
+#pragma unroll
+        for (int k = 0; k < 16; k++) {  // B
+            int i = tid + k * 128, t = i >> 5, q4 = (i & 31) * 4;
+            r[k] = t < len ? ld4(B, (row0 + t) * bcStride + g * FN + q4) : zero4;
+        }
+#pragma unroll
+        for (int k = 0; k < 16; k++) {
+            int i = tid + k * 128, t = i >> 5, q4 = (i & 31) * 4;
+            *reinterpret_cast<uint2*>(Bs + t * (TC_LDN / 2) + q4 / 2) = make_uint2(pack_bf16(r[k].x, r[k].y), pack_bf16(r[k].z, r[k].w));
+        }
+        const float* st_in = states + ((size_t)(b * s.nChunks + c) * s.H + h) * FP * FN;
+#pragma unroll
+        for (int k = 0; k < 8; k++) {  // state [n][p]: 64 n pairs × 16 p quads
+            int i = tid + k * 128, np = i >> 4, q4 = (i & 15) * 4;
+            r[2 * k] = *reinterpret_cast<const float4*>(st_in + (2 * np) * FP + q4);
+            r[2 * k + 1] = *reinterpret_cast<const float4*>(st_in + (2 * np + 1) * FP + q4);
+        }
+#pragma unroll
+        for (int k = 0; k < 8; k++) {
+            int i = tid + k * 128, np = i >> 4, q4 = (i & 15) * 4;
+#pragma unroll
+            for (int e = 0; e < 4; e++) St[(q4 + e) * (TC_LDN / 2) + np] = pack_bf16(f4(r[2 * k], e), f4(r[2 * k + 1], e));
+        }
+#pragma unroll
+        for (int k = 0; k < 4; k++) {  // x: 32 token pairs × 16 column quads
+            int i = tid + k * 128, up = i >> 4, q4 = (i & 15) * 4, u = 2 * up;
+            r[2 * k] = u < len ? ld4(x, (row0 + u) * xStride + h * FP + q4) : zero4;
+            r[2 * k + 1] = u + 1 < len ? ld4(x, (row0 + u + 1) * xStride + h * FP + q4) : zero4;
+        }
+        float cf0[4], cf1[4];
+#pragma unroll
+        for (int k = 0; k < 4; k++) {
+            int u = 2 * ((tid + k * 128) >> 4);
+            cf0[k] = u < len ? coef[tb + u] : 0.f;
+            cf1[k] = u + 1 < len ? coef[tb + u + 1] : 0.f;
+        }
+        if (tid < FQ) sa[tid] = tid < len ? acum[tb + tid] : 0.f;
+#pragma unroll
+        for (int k = 0; k < 4; k++) {
+            int i = tid + k * 128, up = i >> 4, q4 = (i & 15) * 4;
+#pragma unroll
+            for (int e = 0; e < 4; e++) Xt[(q4 + e) * (TC_LDK / 2) + up] = pack_bf16(f4(r[2 * k], e) * cf0[k], f4(r[2 * k + 1], e) * cf1[k]);
+        }
+    }
+    __syncthreads();
+    int warp = tid >> 5, lane = tid & 31, gq = lane >> 2, tq = lane & 3;
+    int tA = warp * 16 + gq, tB = tA + 8;  // the two rows this thread holds
+    // C fragments for k = n (eight k-steps), shared by C·Bᵀ and C·S
+    uint32_t cf[8][4];
+#pragma unroll
+    for (int kk = 0; kk < 8; kk++) {
+        const uint32_t* r0 = Cs + tA * (TC_LDN / 2) + kk * 8 + tq;
+        const uint32_t* r1 = r0 + 8 * (TC_LDN / 2);
+        cf[kk][0] = r0[0]; cf[kk][1] = r1[0]; cf[kk][2] = r0[4]; cf[kk][3] = r1[4];
+    }
+    // M[t][u] = (C·Bᵀ)[t][u]·exp(s_t − s_u) for u ≤ t < len, as bf16 A fragments (k = u); causal: u < 16(w+1)
+    uint32_t mf[4][4];
+#pragma unroll
+    for (int ku = 0; ku < 4; ku++) {
+        mf[ku][0] = mf[ku][1] = mf[ku][2] = mf[ku][3] = 0u;
+        if (ku > warp) continue;
+        float m2[2][4];
+#pragma unroll
+        for (int half = 0; half < 2; half++) {
+            int j = 2 * ku + half;
+            float* m = m2[half];
+            m[0] = m[1] = m[2] = m[3] = 0.f;
+#pragma unroll
+            for (int kk = 0; kk < 8; kk++) {
+                const uint32_t* br = Bs + (j * 8 + gq) * (TC_LDN / 2) + kk * 8 + tq;
+                mma_bf16(m, cf[kk][0], cf[kk][1], cf[kk][2], cf[kk][3], br[0], br[4]);
+            }
+            int u0 = j * 8 + tq * 2;
+            m[0] = (u0 <= tA && tA < len) ? m[0] * expf(sa[tA] - sa[u0]) : 0.f;
+            m[1] = (u0 + 1 <= tA && tA < len) ? m[1] * expf(sa[tA] - sa[u0 + 1]) : 0.f;
+            m[2] = (u0 <= tB && tB < len) ? m[2] * expf(sa[tB] - sa[u0]) : 0.f;
+            m[3] = (u0 + 1 <= tB && tB < len) ? m[3] * expf(sa[tB] - sa[u0 + 1]) : 0.f;
+        }
+        mf[ku][0] = pack_bf16(m2[0][0], m2[0][1]);
+        mf[ku][1] = pack_bf16(m2[0][2], m2[0][3]);
+        mf[ku][2] = pack_bf16(m2[1][0], m2[1][1]);
+        mf[ku][3] = pack_bf16(m2[1][2], m2[1][3]);
+    }
+    // y = exp(s_t)·(C·S)[t][p] + Σ_u M[t][u]·X[u][p]
+    float acc[8][4] = {};
+#pragma unroll
+    for (int kk = 0; kk < 8; kk++) {
+#pragma unroll
+        for (int j = 0; j < 8; j++) {
+            const uint32_t* br = St + (j * 8 + gq) * (TC_LDN / 2) + kk * 8 + tq;
+            mma_bf16(acc[j], cf[kk][0], cf[kk][1], cf[kk][2], cf[kk][3], br[0], br[4]);
+        }
+    }
+    float eA = expf(sa[tA]), eB = expf(sa[tB]);
+#pragma unroll
+    for (int j = 0; j < 8; j++) { acc[j][0] *= eA; acc[j][1] *= eA; acc[j][2] *= eB; acc[j][3] *= eB; }
+#pragma unroll
+    for (int ku = 0; ku < 4; ku++) {
+        if (ku > warp) continue;
+#pragma unroll
+        for (int j = 0; j < 8; j++) {
+            const uint32_t* br = Xt + (j * 8 + gq) * (TC_LDK / 2) + ku * 8 + tq;
+            mma_bf16(acc[j], mf[ku][0], mf[ku][1], mf[ku][2], mf[ku][3], br[0], br[4]);
+        }
+    }
+    float Dh = D ? D[h] : 0.f;
+#pragma unroll
+    for (int half = 0; half < 2; half++) {
+        int t = half ? tB : tA;
+        if (t >= len) continue;
+        size_t row = (size_t)(b * s.L + t0 + t);
+#pragma unroll
+        for (int j = 0; j < 8; j++) {
+            int p = j * 8 + tq * 2;
+            float2 xv = ld2(x, row * xStride + h * FP + p);
+            float v0 = acc[j][2 * half] + Dh * xv.x, v1 = acc[j][2 * half + 1] + Dh * xv.y;
+            if (z) {
+                float2 zv = ld2(z, row * zStride + h * FP + p);
+                v0 *= silu(zv.x);
+                v1 *= silu(zv.y);
+            }
+            *reinterpret_cast<float2*>(y + row * yStride + h * FP + p) = make_float2(v0, v1);
+        }
+    }
+}
+#define TC_OUTPUT_SHARED (4 * FQ + 2 * (2 * FQ + FP) * TC_LDN + 2 * FP * TC_LDK)
+extern "C" __global__ void __launch_bounds__(128) ssd_chunk_output_tc_f32(SSD_OUT_ARGS(float)) {
+    ssd_chunk_output_tc<float>(x, xStride, B, C, bcStride, z, zStride, D, acum, coef, states, y, yStride,
+                               SsdDims{L, H, P, G, N, Q, nChunks});
+}
+extern "C" __global__ void __launch_bounds__(128) ssd_chunk_output_tc_bf16(SSD_OUT_ARGS(bf16)) {
+    ssd_chunk_output_tc<bf16>(x, xStride, B, C, bcStride, z, zStride, D, acum, coef, states, y, yStride,
+                              SsdDims{L, H, P, G, N, Q, nChunks});
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -15,7 +15,9 @@ import dev.mdm.spi.Backend;
 import dev.mdm.spi.BackendContext;
 import dev.mdm.spi.BackendProvider;
 import dev.mdm.spi.BackendRegistry;
+import dev.mdm.spi.Capability;
 import dev.mdm.spi.ModelRuntime;
+import dev.mdm.spi.OnnxExporter;
 import dev.mdm.task.Generation;
 import dev.mdm.task.Prompt;
 import dev.mdm.task.TaskRunner;
@@ -276,6 +278,26 @@ public final class MDM implements AutoCloseable {
     }
 
     /**
+     * Writes the model as standalone ONNX files (see {@link OnnxExporter} for the files and their inputs and outputs),
+     * runnable wherever ONNX Runtime runs.
+     *
+     * @param directory where to write; created if needed
+     * @return the paths written
+     * @throws UnsupportedOperationException when this backend lacks {@link Capability#ONNX_EXPORT}
+     */
+    public List<java.nio.file.Path> exportOnnx(java.nio.file.Path directory) {
+        Objects.requireNonNull(directory, "directory");
+        ModelRuntime r = runtime();
+        if (!backend.capabilities().contains(Capability.ONNX_EXPORT) || !(r instanceof OnnxExporter exporter)) {
+            throw new UnsupportedOperationException("backend '" + backend.name() + "' cannot export ONNX (it lacks the "
+                    + "ONNX_EXPORT capability); load these weights on the onnx backend and export from there: "
+                    + "MDM.builder().backend(\"onnx\").config(mdm.config()).parameters(mdm.parameters()).build()"
+                    + ".exportOnnx(dir), with dev.mdm:mdm-backend-onnx on the class path");
+        }
+        return exporter.exportOnnx(directory);
+    }
+
+    /**
      * @param config a configuration
      * @return its discrete β schedule, linear from betaStart to betaEnd over T steps
      */
@@ -503,7 +525,7 @@ public final class MDM implements AutoCloseable {
             }
             Device dev = device != null ? device : p.defaultDevice();
             Precision prec = precision != null ? precision : Precision.FP32;
-            Backend backend = p.create(new BackendContext(dev, prec));
+            Backend backend = create(p, new BackendContext(dev, prec));
             try {
                 if (dev.isGpu() && !backend.device().isGpu()) {
                     throw new BackendUnavailableException("asked for " + dev + " but backend '" + p.name()
@@ -521,7 +543,20 @@ public final class MDM implements AutoCloseable {
                 throw e;
             }
         }
-    
+
+        /**
+         * Opens the backend; a native library that fails to load or link surfaces as a {@link LinkageError}, which is
+         * a backend that cannot run here, not a bug of the caller, so it is reported with the backend's name and cause.
+         */
+        private static Backend create(BackendProvider p, BackendContext context) {
+            try {
+                return p.create(context);
+            } catch (LinkageError e) {
+                throw new BackendUnavailableException("backend '" + p.name() + "' cannot run here: its native code failed to load",
+                        List.of(p.name() + ": " + e), e);
+            }
+        }
+
         // ---- checkpoints ----
 
         /**

@@ -5,11 +5,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.mdm.model.ParameterInitializer;
 import dev.mdm.spi.Availability;
+import dev.mdm.spi.Backend;
+import dev.mdm.spi.BackendContext;
 import dev.mdm.spi.BackendRegistry;
 import dev.mdm.testing.FakeBackendProvider;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 @DisplayName("MDM.Builder")
 class MDMBuilderTest {
@@ -101,5 +105,40 @@ class MDMBuilderTest {
             assertThat(b.parameters().get("boi").contentEquals(a.parameters().get("boi"))).isTrue();
             assertThatThrownBy(() -> a.toBuilder().seed(4)).hasMessage("seed was already set to 3");
         }
+    }
+
+    /** A provider whose probe passes (its jar is there) but whose natives fail when {@code create} loads them. */
+    private static FakeBackendProvider brokenNatives(LinkageError error) {
+        return new FakeBackendProvider("brokennative", 1, Availability.ready(), null) {
+            @Override
+            public Backend create(BackendContext context) {
+                throw error;
+            }
+        };
+    }
+
+    @ParameterizedTest(name = "selected {0}")
+    @ValueSource(strings = {"as an instance", "by name"})
+    @DisplayName("a backend whose native library fails to load is a BackendUnavailableException naming the backend and the cause")
+    void nativesFailToLoad(String how) {
+        var error = new UnsatisfiedLinkError("no brokennative_jni in java.library.path: /usr/lib");
+        FakeBackendProvider p = brokenNatives(error);
+        MDM.Builder b = how.equals("by name") ? MDM.builder().registry(BackendRegistry.of(List.of(p))).backend("brokennative")
+                : MDM.builder().backend(p);
+        assertThatThrownBy(b::build).isInstanceOfSatisfying(BackendUnavailableException.class, e -> {
+            assertThat(e).hasMessageStartingWith("backend 'brokennative' cannot run here: its native code failed to load")
+                    .hasCause(error);
+            assertThat(e.reasons()).containsExactly("brokennative: java.lang.UnsatisfiedLinkError: "
+                    + "no brokennative_jni in java.library.path: /usr/lib");
+        });
+    }
+
+    @Test
+    @DisplayName("a native class that fails to initialise (another LinkageError) is reported the same way")
+    void nativeInitialisationFails() {
+        var error = new NoClassDefFoundError("Could not initialize class ai.example.NativeLib");
+        assertThatThrownBy(() -> MDM.builder().backend(brokenNatives(error)).build())
+                .isInstanceOf(BackendUnavailableException.class).hasCause(error)
+                .hasMessageContaining("brokennative: java.lang.NoClassDefFoundError: Could not initialize class ai.example.NativeLib");
     }
 }

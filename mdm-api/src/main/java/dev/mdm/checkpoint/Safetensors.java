@@ -23,13 +23,16 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFileAttributeView;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -71,6 +74,7 @@ public final class Safetensors {
     private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
     private static final Set<String> ENTRY_FIELDS = Set.of("dtype", "shape", "data_offsets");
     private static final int IO_CHUNK = 1 << 20;
+    private static final SecureRandom RANDOM = new SecureRandom();
     private static final ObjectMapper JSON = new ObjectMapper(JsonFactory.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             // a header is three levels deep; anything deeper is hostile
@@ -128,7 +132,7 @@ public final class Safetensors {
         Path dir = target.getParent();
         Path tmp = null;
         try {
-            tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
+            tmp = createTemporary(dir, target);
             try (FileChannel fc = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
                 WritableByteChannel out = channel.apply(fc);
                 ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(header.length).flip();
@@ -490,6 +494,33 @@ public final class Safetensors {
                 out.write(slice);
             }
             b.position(end);
+        }
+    }
+
+    /**
+     * A new hidden file beside the target. Unlike {@link Files#createTempFile} (always 0600) it gets the permissions
+     * the umask gives any new file, or those of the file it will replace, so that saving keeps a checkpoint readable
+     * by whoever could read it before.
+     */
+    private static Path createTemporary(Path dir, Path target) throws IOException {
+        for (int attempt = 0; ; attempt++) {
+            Path tmp = dir.resolve("." + target.getFileName() + "." + Long.toHexString(RANDOM.nextLong()) + ".tmp");
+            try {
+                Files.createFile(tmp);
+            } catch (FileAlreadyExistsException e) {
+                if (attempt < 10) {
+                    continue;
+                }
+                throw e;
+            }
+            try {
+                if (Files.exists(target) && Files.getFileStore(tmp).supportsFileAttributeView(PosixFileAttributeView.class)) {
+                    Files.setPosixFilePermissions(tmp, Files.getPosixFilePermissions(target));
+                }
+            } catch (IOException | UnsupportedOperationException e) {
+                // keep the default permissions of a new file
+            }
+            return tmp;
         }
     }
 

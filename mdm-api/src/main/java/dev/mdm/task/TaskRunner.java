@@ -31,7 +31,8 @@ import java.util.random.RandomGeneratorFactory;
  * with {@code L64X128MixRandom} in row-major order. The network is called with t_input = (t − 1/T)·T. Classifier-free
  * guidance, when asked for, runs the conditional and the null-class pass as one denoiser call of batch 2b. The final
  * state of the sampler is ẑ₀: images are decoded and clamped to [-1, 1]; text positions are read as the argmax of the
- * text decoder, then up to the first pad or eos (see {@link TextLayout}).
+ * text decoder over the tokenizer's ids (a padded vocabulary's extra ids are never chosen), then up to the first pad
+ * or eos (see {@link TextLayout}).
  *
  * <p>Thread-safe when the runtime and the samplers are.
  */
@@ -336,12 +337,15 @@ public final class TaskRunner {
             Tensor logits = runtime.decoder().decodeText(Tensor.of(lat, b, lt, dz));
             logits.requireShape("decoder logits", b, lt, -1);
             int v = logits.dim(2);
+            // a config may pad its vocabulary beyond the tokenizer's (the builder allows it): ids past the tokenizer's
+            // cannot be decoded, so they are never chosen
+            int choices = tokenizer != null ? Math.min(v, tokenizer.vocabSize()) : v;
             double[] l = logits.toDoubleArray();
             for (int i = 0; i < b; i++) {
                 tokens[i] = Arrays.copyOfRange(ids, i * lt, (i + 1) * lt);
                 for (int k = 0; k < lt; k++) {
                     if (held[((i * n) + nImg + k) * dz] == 0) {
-                        tokens[i][k] = argmax(l, (i * lt + k) * v, v);
+                        tokens[i][k] = argmax(l, (i * lt + k) * v, choices);
                     }
                 }
             }

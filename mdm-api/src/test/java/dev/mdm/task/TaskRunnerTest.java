@@ -197,4 +197,29 @@ class TaskRunnerTest {
         assertThat(tasks.captions(Tensor.zeros(3, 1, 8, 8))).containsExactly("w11", "w11", "w11");
         assertThat(runtime.calls).allSatisfy(c -> assertThat(c.latents().dim(0)).isEqualTo(3));
     }
+
+    @Test
+    @DisplayName("a vocabulary padded beyond the tokenizer's never yields an id the tokenizer cannot decode")
+    void paddedVocabulary() {
+        FakeRuntime.WordTokenizer words = new FakeRuntime.WordTokenizer();
+        dev.mdm.text.Tokenizer ten = new dev.mdm.text.Tokenizer() {
+            @Override public int vocabSize() { return 10; }
+            @Override public int padId() { return words.padId(); }
+            @Override public int eosId() { return words.eosId(); }
+            @Override public int[] encode(String text) { return words.encode(text); }
+            @Override public String decode(int[] ids) {
+                for (int id : ids) {
+                    if (id >= 10) {
+                        throw new dev.mdm.InvalidInputException("ids", "ids in [0, 10)", String.valueOf(id));
+                    }
+                }
+                return words.decode(ids);
+            }
+        };
+        TaskRunner padded = new TaskRunner(runtime, SamplerSettings.defaults().withSteps(6),
+                s -> new DpmSolverSampler(s, MDM.betas(config)), ten);
+        // the decoder's logits peak at id 40, past the tokenizer's 10 ids: the best id it has, 9, is chosen
+        runtime.textTarget = ids(5, 40, 7, 2, 0, 0, 0, 0);
+        assertThat(padded.caption(image(0.8))).isEqualTo("w5 w9 w7");
+    }
 }

@@ -13,23 +13,29 @@ import java.util.OptionalLong;
  * touches and uncommits regions concurrently), so the estimate is conservative: it subtracts the whole committed
  * heap at the end and any growth of the JVM's own non-heap pools (JIT code, metaspace). A leak shows; GC noise does not.
  */
-final class NativeMemoryProbe {
+public final class NativeMemoryProbe {
     /** Growth allowed over the measured passes, in MiB, on top of the committed heap: allocator and JIT noise. */
-    static final int SLACK_MIB = 48;
+    public static final int SLACK_MIB = 48;
 
     private static final Path STATM = Path.of("/proc/self/statm");
     /** x86-64 and the usual aarch64 kernels use 4 KiB pages; statm counts pages. */
     private static final long PAGE_BYTES = 4096;
 
-    /** One reading. */
-    record Snapshot(long resident, long heapCommitted, long nonHeapCommitted) {
+    /**
+     * One reading, in bytes.
+     *
+     * @param resident resident set size of the process
+     * @param heapCommitted committed Java heap
+     * @param nonHeapCommitted committed non-heap pools of the JVM (JIT code, metaspace)
+     */
+    public record Snapshot(long resident, long heapCommitted, long nonHeapCommitted) {
     }
 
     private NativeMemoryProbe() {
     }
 
     /** @return true when {@code /proc/self/statm} can be read */
-    static boolean available() {
+    public static boolean available() {
         return residentBytes().isPresent();
     }
 
@@ -43,7 +49,7 @@ final class NativeMemoryProbe {
     }
 
     /** @return a reading taken after a GC, so that buffers freed by cleaners are released */
-    static Snapshot snapshot() {
+    public static Snapshot snapshot() {
         System.gc();
         MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
         return new Snapshot(residentBytes().orElseThrow(), memory.getHeapMemoryUsage().getCommitted(),
@@ -55,7 +61,7 @@ final class NativeMemoryProbe {
      * @param after reading after them
      * @return a lower bound on the growth of native memory, in bytes
      */
-    static long nativeGrowth(Snapshot before, Snapshot after) {
+    public static long nativeGrowth(Snapshot before, Snapshot after) {
         return after.resident() - before.resident() - after.heapCommitted()
                 - Math.max(0, after.nonHeapCommitted() - before.nonHeapCommitted());
     }

@@ -128,8 +128,9 @@ public final class Rules {
             new Rule(SCAN_IMAGE_ORDERS, SCAN, "Image orders 0..3 are row-major, row-major reversed, column-major, column-major reversed.",
                     "perm[j] = canonical index read at position j (not its inverse); column-major walks down columns first."),
             new Rule(SCAN_TEXT_ORDERS, SCAN, "Text orders 0..1 are forward and reversed.", "the reversed order."),
-            new Rule(SCAN_PERMUTE, SCAN, "sequenceOrder(i) and permute(block i) equal the oracle for every block (D13: odd blocks scan [TIME, CLASS, BOT, text, BOI, image]), and unpermute inverts it.",
-                    "order = i mod imageScans / i mod textScans; the span swap of odd blocks (D13); offsets of the image span (3) and text span (4 + n_img)."),
+            new Rule(SCAN_PERMUTE, SCAN, "sequenceOrder(i) and permute(i) equal the oracle for every block, and unpermute inverts permute.",
+                    "order = i mod imageScans / i mod textScans; offsets of the image span (3) and text span (4 + n_img); "
+                            + "D13: odd blocks put [BOT, text…] before [BOI, image…], TIME and CLASS never move."),
             new Rule(SCAN_NON_SQUARE, SCAN, "Orders on a non-square patch grid (4 × 2).", "height and width swapped in the column-major orders."),
             new Rule(ENCODER_IMAGE, VAE, "Image encoder μ and log σ² match the oracle.",
                     "patchify order (row-major tokens, channel-major inside a tile, D6); the row split μ then log σ²."),
@@ -213,7 +214,12 @@ public final class Rules {
                 .append("these ids as its JUnit tag and at the start of its display name; run a single rule with\n")
                 .append("`mvn verify -Dgroups=MDM-SSD-003`. Numerical rules compare with the tolerances of SPEC §10 chosen by\n")
                 .append("the precision under test: |a − b| ≤ atol + rtol·|b| elementwise and relative L2 error ≤ the bound.\n")
-                .append("A rule that needs a capability the backend lacks is skipped with the reason, never passed.\n");
+                .append("A rule that needs a capability the backend lacks is skipped with the reason, never passed.\n\n")
+                .append("Prove a backend with one test class in its module (test scope dependency `dev.mdm:mdm-tck`):\n\n")
+                .append("```java\nclass DjlBackendCompatibilityTest extends BackendCompatibilityKit {\n")
+                .append("    @Override protected BackendProvider provider() { return new DjlBackendProvider(); }\n")
+                .append("    // optional: @Override protected Precision precision() { return Precision.BF16; }\n}\n```\n\n")
+                .append("Outside tools check single cases with `bin/conformance` (SPEC §11).\n");
         String group = null;
         for (Rule r : CATALOGUE) {
             if (!r.group().equals(group)) {

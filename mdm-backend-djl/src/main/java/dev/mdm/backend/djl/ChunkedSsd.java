@@ -116,9 +116,9 @@ final class ChunkedSsd {
     static NDArray expm1(NDArray v) {
         NDArray small = v.abs().lt(SERIES_LIMIT);
         NDArray c = v.clip(-SERIES_LIMIT, SERIES_LIMIT);
-        NDArray series = c.div(SERIES_DEGREE).add(1);
+        NDArray series = Layers.scale(c, 1.0 / SERIES_DEGREE).add(1);
         for (int k = SERIES_DEGREE - 1; k >= 2; k--) {
-            series = c.mul(series).div(k).add(1);
+            series = Layers.scale(c.mul(series), 1.0 / k).add(1);
         }
         series = c.mul(series);
         return NDArrays.where(small, series, v.exp().sub(1));

@@ -12,7 +12,6 @@ import dev.mdm.model.OptimizerSettings;
 import dev.mdm.model.Parameters;
 import dev.mdm.model.TrainingBatch;
 import dev.mdm.model.TrainingSession;
-import dev.mdm.tensor.DType;
 import dev.mdm.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -178,6 +177,11 @@ final class DjlTrainingSession implements TrainingSession {
             norm += g.toType(DataType.FLOAT64, false).square().sum().getDouble();
         }
         norm = Math.sqrt(norm);
+        if (!Double.isFinite(norm)) {
+            // applying it would turn every weight and the optimizer state into NaN
+            throw new IllegalStateException("non-finite gradient norm (" + norm + ") at step " + (steps + 1)
+                    + "; the weights and optimizer state were left unchanged (lower the learning rate?)");
+        }
         double scale = 1;
         if (settings.gradClipNorm() > 0) {
             scale = Math.min(1, settings.gradClipNorm() / (norm + CLIP_EPS));
@@ -225,7 +229,7 @@ final class DjlTrainingSession implements TrainingSession {
             out.putAll(host(firstMoment, "adam.m.").asMap());
             out.putAll(host(secondMoment, "adam.v.").asMap());
             out.putAll(host(ema, "ema.").asMap());
-            out.put("adam.step", Tensor.ofLongs(new long[] {steps}).to(DType.I64));
+            out.put("adam.step", Tensor.ofLongs(new long[] {steps}));
             return Parameters.of(out);
         });
     }

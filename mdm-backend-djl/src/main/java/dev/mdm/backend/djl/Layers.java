@@ -1,6 +1,7 @@
 package dev.mdm.backend.djl;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 
@@ -10,6 +11,16 @@ final class Layers {
     static final double RMS_EPS = 1e-5;
 
     private Layers() {
+    }
+
+    /**
+     * x·s for a constant s, safe under autograd. DJL's {@code mul(Number)} wraps s in a scalar array over a Java
+     * buffer and closes it at once, while PyTorch's graph keeps that scalar for the backward pass, which then reads
+     * freed memory (rare NaN gradients). Here the scalar lives in the caller's scope until the call ends.
+     */
+    static NDArray scale(NDArray x, double s) {
+        NDArray factor = x.getDataType() == DataType.FLOAT64 ? x.getManager().create(s) : x.getManager().create((float) s);
+        return x.mul(factor);
     }
 
     /** @return x·Wᵀ (+ b), W stored [out, in] as PyTorch does */

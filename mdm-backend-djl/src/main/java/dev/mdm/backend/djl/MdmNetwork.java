@@ -34,20 +34,8 @@ final class MdmNetwork {
         this.alphaBar = alphaBars(config);
     }
 
-    MdmConfig config() {
-        return config;
-    }
-
     MambaShape mambaShape() {
         return shape;
-    }
-
-    ScanOrders orders() {
-        return orders;
-    }
-
-    DataType type() {
-        return type;
     }
 
     /** @return ᾱ_t for t = 0..T (ᾱ_0 = 1), decision D3 */
@@ -215,7 +203,7 @@ final class MdmNetwork {
         NDArray[] txt = encodeText(w, tokens);
         NDArray mu = img[0].concat(txt[0], 1);
         NDArray logVar = img[1].concat(txt[1], 1);
-        NDArray z0 = mu.add(logVar.mul(0.5).exp().mul(vaeNoise));
+        NDArray z0 = mu.add(Layers.scale(logVar, 0.5).exp().mul(vaeNoise));
 
         double[] sa = new double[b];
         double[] sb = new double[b];
@@ -252,15 +240,15 @@ final class MdmNetwork {
         }
         NDArray zero = m.zeros(new Shape(), type);
         NDArray imageDenoised = imageCount == 0 ? zero
-                : imageError.mul(mask.get(":, :" + n)).sum().div(imageCount * config.patchDim());
+                : Layers.scale(imageError.mul(mask.get(":, :" + n)).sum(), 1.0 / (imageCount * config.patchDim()));
         NDArray textDenoised = textCount == 0 ? zero
-                : textError.mul(mask.get(":, " + n + ":").squeeze(-1)).sum().div(textCount);
-        NDArray kl = mu.square().add(logVar.exp()).sub(1).sub(logVar).sum(new int[] {-1}).mul(0.5).mean();
+                : Layers.scale(textError.mul(mask.get(":, " + n + ":").squeeze(-1)).sum(), 1.0 / textCount);
+        NDArray kl = Layers.scale(mu.square().add(logVar.exp()).sub(1).sub(logVar).sum(new int[] {-1}), 0.5).mean();
         NDArray se = imageCount + textCount == 0 ? zero
                 : scoreEntropyTerm(m, z0.reshape(b * tokensPerSample, dz), input.reshape(b * tokensPerSample, dz),
                         zhat.reshape(b * tokensPerSample, dz), noised, t, b);
         NDArray total = imageAuto.add(imageDenoised).add(textAuto).add(textDenoised)
-                .add(kl.mul(config.klWeight())).add(se.mul(config.seWeight()));
+                .add(Layers.scale(kl, config.klWeight())).add(Layers.scale(se, config.seWeight()));
         return new LossTerms(total, imageAuto, imageDenoised, textAuto, textDenoised, kl, se);
     }
 

@@ -24,11 +24,11 @@ import org.junit.jupiter.api.Timeout;
 @DisplayName("Training the tiny preset")
 class TrainingConvergenceTest {
     private static final int EXAMPLES = 4;
-    private static final int STEPS = 300;
+    private static final int STEPS = 400;
 
     @Test
     @Timeout(value = 120)
-    @DisplayName("lowers the total loss on four fixed image-caption pairs by at least 10x in 300 steps")
+    @DisplayName("lowers the total loss on four fixed image-caption pairs by at least 10x in 400 steps")
     void lowersTheLossByAnOrderOfMagnitude() {
         MdmConfig c = MdmConfig.tiny();
         RandomGenerator data = Fixtures.random(2025);
@@ -57,7 +57,7 @@ class TrainingConvergenceTest {
             double before = meanTotal(model, eval);
             RandomGenerator trainNoise = Fixtures.random(99);
             long start = System.nanoTime();
-            try (var session = model.train(new OptimizerSettings(1e-2, 0.9, 0.999, 1e-8, 0, 1.0, 0.999), null)) {
+            try (var session = model.train(new OptimizerSettings(5e-3, 0.9, 0.999, 1e-8, 0, 1.0, 0.999), null)) {
                 for (int s = 0; s < STEPS; s++) {
                     session.step(TrainingBatch.draw(c, images, tokens, classes, noised, trainNoise));
                 }

@@ -2,7 +2,7 @@ package dev.mdm.backend.jcuda;
 
 import dev.mdm.InvalidInputException;
 import dev.mdm.MdmConfig;
-import dev.mdm.backend.jcuda.model.ScanOrders;
+import dev.mdm.model.ScanOrders;
 import dev.mdm.model.ScanSwitch;
 import dev.mdm.tensor.Tensor;
 
@@ -31,6 +31,11 @@ final class HostScanSwitch implements ScanSwitch {
             throw new InvalidInputException("order", "a text order in 0..1", String.valueOf(order));
         }
         return ScanOrders.text(config.textLength(), order);
+    }
+
+    @Override
+    public int[] sequenceOrder(int block) {
+        return ScanOrders.sequence(config, block);
     }
 
     @Override

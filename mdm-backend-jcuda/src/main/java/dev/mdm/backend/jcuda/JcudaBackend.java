@@ -180,7 +180,7 @@ public final class JcudaBackend implements Backend {
             if (r.dtBias() != null) {
                 upload(bias, r.dtBias(), false);
             }
-            kernels.ssd(half, s, x, h * p, bb, cc, g * n, dt, h, bias, r.dtBias() != null, a,
+            kernels.ssd(half, half, s, x, h * p, bb, cc, g * n, dt, h, bias, r.dtBias() != null, a,
                     r.discretization() == dev.mdm.Discretization.ZOH, r.d() != null ? d : 0, r.z() != null ? z : 0,
                     h * p, y, h * p, scratch);
             return download(y, b, l, h, p);

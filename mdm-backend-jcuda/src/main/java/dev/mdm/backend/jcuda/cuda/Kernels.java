@@ -14,6 +14,10 @@ public final class Kernels {
     private static final int FAST_STATE = 128;
     private static final int FAST_STATE_SHARED = 4 * (2 * 64 + 64 * 68 + 64 * 132);
     private static final int FAST_OUTPUT_SHARED = 4 * (64 + 2 * 128 * 68 + 2 * 64 * 68);
+    /** Tensor-core chunk kernels: 4 warps; shared bytes as TC_STATE_SHARED / TC_OUTPUT_SHARED in the .cu file. */
+    private static final int TC_THREADS = 128;
+    private static final int TC_STATE_SHARED = 4 * 2 * 64 + 2 * (128 + 64) * 72;
+    private static final int TC_OUTPUT_SHARED = 4 * 64 + 2 * (2 * 64 + 64) * 136 + 2 * 64 * 72;
 
     private final CudaContext cuda;
 
@@ -127,6 +131,7 @@ public final class Kernels {
      * Chunked SSD with fused discretization, D skip and SiLU(z) gate: three launches.
      *
      * @param bf16 storage type of x, B, C, dt, z
+     * @param tensorCores allow the bf16 tensor-core chunk kernels (BF16 precision) at the paper's head sizes
      * @param s sizes
      * @param x x rows, head h at column h·P
      * @param xStride x row stride
@@ -146,18 +151,23 @@ public final class Kernels {
      * @param yStride y row stride
      * @param scratch {@link SsdShape#scratchBytes()} bytes
      */
-    public void ssd(boolean bf16, SsdShape s, long x, int xStride, long b, long c, int bcStride, long dt, int dtStride,
-                    long dtBias, boolean softplus, long a, boolean zoh, long d, long z, int zStride, long y, int yStride,
-                    long scratch) {
+    public void ssd(boolean bf16, boolean tensorCores, SsdShape s, long x, int xStride, long b, long c, int bcStride,
+                    long dt, int dtStride, long dtBias, boolean softplus, long a, boolean zoh, long d, long z, int zStride,
+                    long y, int yStride, long scratch) {
         long perTok = s.perTokenBytes();
         long acum = scratch;
         long coef = scratch + perTok;
         long states = scratch + 2 * perTok;
         int q = s.chunk();
         int[] grid = {s.chunks(), s.heads(), s.batch()};
-        int stateShared = s.fast() ? FAST_STATE_SHARED : 4 * (2 * q + q * s.headDim() + q * s.state());
-        String fast = s.fast() ? "_fast" : "";
-        cuda.launch(flavour("ssd_chunk_state" + fast, bf16), grid, THREADS, stateShared, new KernelArgs().ptr(x).i(xStride)
+        // the tensor-core kernels load four consecutive elements at once: 16-byte aligned fp32 (8-byte bf16) rows
+        int align = bf16 ? 8 : 16;
+        boolean tc = tensorCores && s.fast() && xStride % 4 == 0 && bcStride % 4 == 0 && zStride % 4 == 0
+                && yStride % 2 == 0 && x % align == 0 && b % align == 0 && c % align == 0 && z % align == 0 && y % 8 == 0;
+        int stateShared = tc ? TC_STATE_SHARED : s.fast() ? FAST_STATE_SHARED : 4 * (2 * q + q * s.headDim() + q * s.state());
+        String fast = tc ? "_tc" : s.fast() ? "_fast" : "";
+        int chunkThreads = tc ? TC_THREADS : THREADS;
+        cuda.launch(flavour("ssd_chunk_state" + fast, bf16), grid, chunkThreads, stateShared, new KernelArgs().ptr(x).i(xStride)
                 .ptr(b).i(bcStride).ptr(dt).i(dtStride).ptr(dtBias).i(softplus ? 1 : 0).ptr(a).i(zoh ? 1 : 0)
                 .ptr(acum).ptr(coef).ptr(states).i(s.seqLen()).i(s.heads()).i(s.headDim()).i(s.groups()).i(s.state())
                 .i(q).i(s.chunks()));
@@ -165,8 +175,8 @@ public final class Kernels {
         cuda.launch("ssd_state_pass", new int[] {(pn + THREADS - 1) / THREADS, s.heads(), s.batch()}, THREADS, 0,
                 new KernelArgs().ptr(states).ptr(acum).i(s.seqLen()).i(s.heads()).i(s.headDim()).i(s.state()).i(q)
                         .i(s.chunks()));
-        cuda.launch(flavour("ssd_chunk_output" + fast, bf16), grid, THREADS,
-                s.fast() ? FAST_OUTPUT_SHARED : outputShared(q, s.headDim(), s.state()),
+        cuda.launch(flavour("ssd_chunk_output" + fast, bf16), grid, chunkThreads,
+                tc ? TC_OUTPUT_SHARED : s.fast() ? FAST_OUTPUT_SHARED : outputShared(q, s.headDim(), s.state()),
                 new KernelArgs().ptr(x).i(xStride).ptr(b).ptr(c).i(bcStride).ptr(z).i(zStride).ptr(d).ptr(acum)
                         .ptr(coef).ptr(states).ptr(y).i(yStride).i(s.seqLen()).i(s.heads()).i(s.headDim())
                         .i(s.groups()).i(s.state()).i(q).i(s.chunks()));

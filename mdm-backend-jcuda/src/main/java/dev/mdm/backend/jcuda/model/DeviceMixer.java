@@ -182,7 +182,7 @@ public final class DeviceMixer {
         mark.after("in_proj");
         k.convSilu(false, buf.zx(), zxStride, di, buf.xbc(), conv, convW, convB, rows, seqLen, conv, shape.dConv());
         mark.after("conv");
-        k.ssd(false, ssdShape(k, batch, seqLen), buf.xbc(), conv, buf.xbc() + (long) di * es,
+        k.ssd(false, bf16, ssdShape(k, batch, seqLen), buf.xbc(), conv, buf.xbc() + (long) di * es,
                 buf.xbc() + (long) (di + gn) * es, conv, buf.zx() + (long) (2 * di + 2 * gn) * es, zxStride, dtBias, true,
                 a, shape.discretization() == Discretization.ZOH, d, buf.zx(), zxStride, buf.y(), di, buf.scratch());
         mark.after("ssd");

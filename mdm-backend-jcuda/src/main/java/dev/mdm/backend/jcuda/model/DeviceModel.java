@@ -1,5 +1,6 @@
 package dev.mdm.backend.jcuda.model;
 
+import dev.mdm.model.ScanOrders;
 import dev.mdm.MdmConfig;
 import dev.mdm.backend.jcuda.cuda.CudaContext;
 import dev.mdm.backend.jcuda.cuda.Cublas;
@@ -67,8 +68,9 @@ public final class DeviceModel implements AutoCloseable {
         this.blockNorm = blockNorm;
         this.mixers = mixers;
         this.vae = vae;
-        // scans are 1, 2 or 4 and 1 or 2: the orders repeat every max(imageScans, textScans) blocks
-        inversePerm = new long[Math.max(config.imageScans(), config.textScans())];
+        // scans are 1, 2 or 4 and 1 or 2, and the span order alternates by parity (D13): the permutations repeat
+        // every max(imageScans, textScans, 2) blocks
+        inversePerm = new long[Math.max(2, Math.max(config.imageScans(), config.textScans()))];
         for (int i = 0; i < inversePerm.length; i++) {
             inversePerm[i] = mem.upload(ScanOrders.inverse(ScanOrders.sequence(config, i)));
         }

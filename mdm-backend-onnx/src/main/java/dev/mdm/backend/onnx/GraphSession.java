@@ -1,0 +1,139 @@
+package dev.mdm.backend.onnx;
+
+import ai.onnx.proto.OnnxMl.ModelProto;
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxJavaType;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxValue;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+import dev.mdm.MdmException;
+import dev.mdm.tensor.Tensor;
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One ONNX Runtime session of one graph, with {@link Tensor}s in and out. Inputs are converted to the element type the
+ * graph declares; every {@link OnnxTensor} and {@link OrtSession.Result} is closed before {@link #run} returns.
+ * Thread-safe (ORT sessions are); {@link #close()} is idempotent.
+ */
+final class GraphSession implements AutoCloseable {
+    private final String name;
+    private final OrtEnvironment env;
+    private final OrtSession session;
+    private final Map<String, OnnxJavaType> inputTypes = new LinkedHashMap<>();
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    /**
+     * @param env the process-wide environment
+     * @param model the graph
+     * @param options session options (execution provider, threads)
+     */
+    GraphSession(OrtEnvironment env, ModelProto model, OrtSession.SessionOptions options) {
+        this.name = model.getGraph().getName();
+        this.env = env;
+        try {
+            this.session = env.createSession(model.toByteArray(), options);
+            for (Map.Entry<String, NodeInfo> e : session.getInputInfo().entrySet()) {
+                inputTypes.put(e.getKey(), ((TensorInfo) e.getValue().getInfo()).type);
+            }
+        } catch (OrtException e) {
+            throw new MdmException("ONNX Runtime rejected the " + name + " graph: " + e.getMessage(), e);
+        }
+    }
+
+    /** @return the graph name */
+    String name() {
+        return name;
+    }
+
+    /**
+     * @param inputs one tensor per graph input, by name
+     * @return every graph output, by name, as F32, F64 or I64 tensors
+     */
+    Map<String, Tensor> run(Map<String, Tensor> inputs) {
+        if (closed.get()) {
+            throw new IllegalStateException("the ONNX session of graph " + name + " is closed");
+        }
+        Map<String, OnnxTensor> ort = new LinkedHashMap<>();
+        try {
+            for (Map.Entry<String, Tensor> e : inputs.entrySet()) {
+                OnnxJavaType type = inputTypes.get(e.getKey());
+                if (type == null) {
+                    throw new IllegalArgumentException("graph " + name + " has no input " + e.getKey() + "; inputs: " + inputTypes.keySet());
+                }
+                ort.put(e.getKey(), toOrt(e.getValue(), type));
+            }
+            try (OrtSession.Result result = session.run(ort)) {
+                Map<String, Tensor> out = new LinkedHashMap<>();
+                for (Map.Entry<String, OnnxValue> e : result) {
+                    out.put(e.getKey(), fromOrt((OnnxTensor) e.getValue()));
+                }
+                return out;
+            }
+        } catch (OrtException e) {
+            throw new MdmException("ONNX Runtime failed running graph " + name + ": " + e.getMessage(), e);
+        } finally {
+            ort.values().forEach(OnnxTensor::close);
+        }
+    }
+
+    private OnnxTensor toOrt(Tensor t, OnnxJavaType type) throws OrtException {
+        long[] shape = new long[t.rank()];
+        for (int i = 0; i < shape.length; i++) {
+            shape[i] = t.dim(i);
+        }
+        return switch (type) {
+            case FLOAT -> OnnxTensor.createTensor(env, FloatBuffer.wrap(t.toFloatArray()), shape);
+            case DOUBLE -> OnnxTensor.createTensor(env, DoubleBuffer.wrap(t.toDoubleArray()), shape);
+            case INT64 -> OnnxTensor.createTensor(env, LongBuffer.wrap(t.toLongArray()), shape);
+            default -> throw new IllegalStateException("graph " + name + " declares an input of type " + type);
+        };
+    }
+
+    private Tensor fromOrt(OnnxTensor t) {
+        long[] s = t.getInfo().getShape();
+        int[] shape = new int[s.length];
+        for (int i = 0; i < s.length; i++) {
+            shape[i] = Math.toIntExact(s[i]);
+        }
+        return switch (t.getInfo().type) {
+            case FLOAT -> {
+                FloatBuffer b = t.getFloatBuffer();
+                float[] v = new float[b.remaining()];
+                b.get(v);
+                yield Tensor.ofFloats(v, shape);
+            }
+            case DOUBLE -> {
+                DoubleBuffer b = t.getDoubleBuffer();
+                double[] v = new double[b.remaining()];
+                b.get(v);
+                yield Tensor.of(v, shape);
+            }
+            case INT64 -> {
+                LongBuffer b = t.getLongBuffer();
+                long[] v = new long[b.remaining()];
+                b.get(v);
+                yield Tensor.ofLongs(v, shape);
+            }
+            default -> throw new IllegalStateException("graph " + name + " produced an output of type " + t.getInfo().type);
+        };
+    }
+
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            try {
+                session.close();
+            } catch (OrtException e) {
+                throw new MdmException("closing the ONNX session of graph " + name + " failed", e);
+            }
+        }
+    }
+}

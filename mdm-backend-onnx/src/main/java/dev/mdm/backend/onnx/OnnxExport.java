@@ -1,0 +1,118 @@
+package dev.mdm.backend.onnx;
+
+import ai.onnx.proto.OnnxMl.ModelProto;
+import ai.onnx.proto.OnnxMl.TensorProto;
+import ai.onnx.proto.OnnxMl.TensorShapeProto;
+import ai.onnx.proto.OnnxMl.ValueInfoProto;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mdm.MdmConfig;
+import dev.mdm.MdmException;
+import dev.mdm.spi.OnnxExporter;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+
+/**
+ * Writes exported graphs and their {@code model.json} description (files, inputs and outputs with dtype, shape and
+ * doc string, opset, SHA-256 of each file, and the model configuration). Every file is written to a temporary file in
+ * the target directory and moved into place atomically.
+ */
+final class OnnxExport {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private OnnxExport() {
+    }
+
+    /**
+     * @param directory target directory, created if absent
+     * @param config the model configuration
+     * @param files file name to graph
+     * @return the paths written, {@code model.json} last
+     */
+    static List<Path> write(Path directory, MdmConfig config, Map<String, ModelProto> files) {
+        try {
+            Files.createDirectories(directory);
+            ObjectNode root = JSON.createObjectNode();
+            root.put("format", "mdm-onnx").put("formatVersion", 1)
+                    .put("producer", "mdm-backend-onnx " + OnnxBackend.IMPLEMENTATION_VERSION)
+                    .put("opset", GraphBuilder.OPSET).put("irVersion", GraphBuilder.IR_VERSION)
+                    .put("timeInput", "denoiser time_input = t - 1 for diffusion step t in [1, T]; a sampler at continuous "
+                            + "time s in (0, 1] feeds (s - 1/T)·T")
+                    .put("latentLayout", "latents hold the image tokens (row-major patch grid) then the text tokens");
+            root.set("config", JSON.readTree(config.toJson()));
+            ObjectNode described = root.putObject("files");
+            List<Path> written = new ArrayList<>();
+            for (var e : new TreeMap<>(files).entrySet()) {
+                byte[] bytes = e.getValue().toByteArray();
+                written.add(atomicWrite(directory.resolve(e.getKey()), bytes));
+                described.set(e.getKey(), describe(e.getValue(), bytes));
+            }
+            written.add(atomicWrite(directory.resolve(OnnxExporter.DESCRIPTION),
+                    JSON.writeValueAsString(root).getBytes(StandardCharsets.UTF_8)));
+            return written;
+        } catch (IOException e) {
+            throw new MdmException("cannot export ONNX files to " + directory + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static ObjectNode describe(ModelProto model, byte[] bytes) {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("doc", model.getDocString()).put("bytes", bytes.length).put("sha256", sha256(bytes));
+        o.set("inputs", values(model.getGraph().getInputList()));
+        o.set("outputs", values(model.getGraph().getOutputList()));
+        return o;
+    }
+
+    private static ArrayNode values(List<ValueInfoProto> infos) {
+        ArrayNode a = JSON.createArrayNode();
+        for (ValueInfoProto v : infos) {
+            ObjectNode o = a.addObject();
+            o.put("name", v.getName());
+            o.put("dtype", TensorProto.DataType.forNumber(v.getType().getTensorType().getElemType()).name().toLowerCase(Locale.ROOT));
+            ArrayNode shape = o.putArray("shape");
+            for (TensorShapeProto.Dimension d : v.getType().getTensorType().getShape().getDimList()) {
+                if (d.hasDimParam()) {
+                    shape.add(d.getDimParam());
+                } else {
+                    shape.add(d.getDimValue());
+                }
+            }
+            o.put("doc", v.getDocString());
+        }
+        return a;
+    }
+
+    private static Path atomicWrite(Path target, byte[] bytes) throws IOException {
+        // a sibling temporary file (created with the default permissions, unlike Files.createTempFile), then a rename
+        Path tmp = target.resolveSibling("." + target.getFileName() + "." + UUID.randomUUID() + ".tmp");
+        try {
+            Files.write(tmp, bytes, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            return Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JDK lacks SHA-256", e);
+        }
+    }
+}

@@ -1,0 +1,49 @@
+package dev.mdm.backend.onnx;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.mdm.BackendUnavailableException;
+import dev.mdm.Device;
+import dev.mdm.Precision;
+import dev.mdm.spi.Backend;
+import dev.mdm.spi.BackendContext;
+import dev.mdm.spi.BackendRegistry;
+import dev.mdm.spi.Capability;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("The onnx provider is found by ServiceLoader, probes cheaply and states what it can do")
+class OnnxBackendProviderTest {
+    @Test
+    @DisplayName("ServiceLoader finds it under the name onnx with priority 100, available here")
+    void discovered() {
+        var provider = BackendRegistry.discover().find("onnx");
+        assertThat(provider).isPresent();
+        assertThat(provider.get()).isInstanceOf(OnnxBackendProvider.class);
+        assertThat(provider.get().priority()).isEqualTo(100);
+        assertThat(provider.get().probe().available()).isTrue();
+    }
+
+    @Test
+    @DisplayName("a backend reports FP32 on the CPU, ONNX_EXPORT and no TRAINING, and its ONNX Runtime version")
+    void capabilities() {
+        try (Backend b = new OnnxBackendProvider().create(new BackendContext(Device.cpu(), Precision.FP32))) {
+            assertThat(b.capabilities()).contains(Capability.ONNX_EXPORT).doesNotContain(Capability.TRAINING, Capability.GPU);
+            assertThat(b.version()).contains("ONNX Runtime 1.29");
+            assertThat(b.precision()).isEqualTo(Precision.FP32);
+        }
+    }
+
+    @Test
+    @DisplayName("BF16, FP64 and a GPU without the CUDA provider are refused with reasons, never a silent fallback")
+    void refusesWhatItCannotHonour() {
+        var p = new OnnxBackendProvider();
+        assertThatThrownBy(() -> p.create(new BackendContext(Device.cpu(), Precision.BF16)))
+                .isInstanceOf(BackendUnavailableException.class).hasMessageContaining("FP32");
+        assertThatThrownBy(() -> p.create(new BackendContext(Device.cpu(), Precision.FP64)))
+                .isInstanceOf(BackendUnavailableException.class);
+        assertThatThrownBy(() -> p.create(new BackendContext(Device.gpu(0), Precision.FP32)))
+                .isInstanceOf(BackendUnavailableException.class).hasMessageContaining("onnxruntime_gpu");
+    }
+}
