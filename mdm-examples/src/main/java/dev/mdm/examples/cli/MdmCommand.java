@@ -17,7 +17,7 @@ import picocli.CommandLine.Command;
         description = "Multi-modal Diffusion Mamba for the JVM: generate images with captions, caption images, "
                 + "answer questions, train, evaluate, benchmark and check backends.",
         subcommands = {DemoCommand.class, GenerateCommand.class, CaptionCommand.class, AnswerCommand.class,
-                TrainCommand.class, EvalCommand.class, BenchCommand.class, TckCommand.class,
+                TrainCommand.class, EvalCommand.class, BenchCommand.class, TckCommand.class, ExportOnnxCommand.class,
                 DiagnoseCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 ok, 1 failed, 2 bad usage or input, 3 no usable backend, 4 bad file.",
                 "Run 'mdm COMMAND --help' for a command's options."})

@@ -158,6 +158,20 @@ class CommandsTest {
     }
 
     @Test
+    @DisplayName("export-onnx writes ONNX files on the onnx backend, and a backend without ONNX_EXPORT exits with 3")
+    void exportOnnx() {
+        Path out = dir.resolve("onnx");
+        Cli r = Cli.run("export-onnx", "--checkpoint", checkpoint.toString(), "--out", out.toString());
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.out().lines().toList()).isNotEmpty().allSatisfy(f -> assertThat(Path.of(f)).exists());
+        assertThat(r.out()).contains(".onnx");
+        Cli refused = Cli.run("export-onnx", "--backend", "reference", "--checkpoint", checkpoint.toString(),
+                "--out", dir.resolve("nope").toString());
+        assertThat(refused.exitCode()).isEqualTo(ExitCodes.NO_BACKEND);
+        assertThat(refused.err()).contains("ONNX_EXPORT");
+    }
+
+    @Test
     @DisplayName("demo writes the grids and an index.html with captions, timings and the backend")
     void demo() throws Exception {
         Path out = dir.resolve("demo");

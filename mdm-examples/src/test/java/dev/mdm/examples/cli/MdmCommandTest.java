@@ -19,7 +19,7 @@ class MdmCommandTest {
     @DisplayName("has every command of issue 8")
     void hasEveryCommand() {
         assertThat(subcommands()).contains("demo", "generate", "caption", "answer", "train", "eval", "bench", "tck",
-                "diagnose");
+                "export-onnx", "diagnose");
     }
 
     @Test
