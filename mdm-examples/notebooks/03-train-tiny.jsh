@@ -32,10 +32,10 @@ var data = TrainingData.open("synthetic", config, false, null, 2000);
 var example = data.get(0);
 System.out.println(data.size() + " examples, e.g. '" + example.caption() + "' / " + example.question() + " -> " + example.answer());
 
-// 100 steps of 8 examples, AdamW at 1e-3 (the tiny model learns fast), with a loss curve.
+// 80 steps of 8 examples, AdamW at 1e-3 (the tiny model learns fast), with a loss curve.
 var curve = new LossCurve(Map.of("notebook", "03-train-tiny", "backend", trainer.name()));
-var progress = mdm.trainer().optimizer(OptimizerSettings.paper().withLearningRate(1e-3)).batchSize(8).steps(100).seed(2).
-        checkpointEvery(100, Path.of("target/notebooks/03-tiny.safetensors")).
+var progress = mdm.trainer().optimizer(OptimizerSettings.paper().withLearningRate(1e-3)).batchSize(8).steps(80).seed(2).
+        checkpointEvery(80, Path.of("target/notebooks/03-tiny.safetensors")).
         tokenizerModel(ShippedModel.tokenizerModel()).
         build().
         fit(data, p -> {
@@ -55,9 +55,9 @@ if (!(last < first)) throw new AssertionError("training did not lower the loss")
 
 // The trained model, reloaded from its checkpoint (which carries the tokenizer), generates scenes with captions.
 var trained = MDM.builder().checkpoint(Path.of("target/notebooks/03-tiny.safetensors")).tokenizer(tokenizer).build();
-var samples = trained.generate(Prompt.joint().withSteps(10).withSeed(3), 6);
+var samples = trained.generate(Prompt.joint().withSteps(10).withSeed(3), 4);
 samples.forEach(g -> System.out.println("generated: " + g.caption().orElse("")));
-Images.writePng(Images.grid(samples.stream().map(Generation::image).toList(), 6, 16), Path.of("target/notebooks/03-samples.png"));
+Images.writePng(Images.grid(samples.stream().map(Generation::image).toList(), 4, 16), Path.of("target/notebooks/03-samples.png"));
 trained.close();
 mdm.close();
 tokenizer.close();
