@@ -8,6 +8,7 @@ import dev.mdm.data.Dataset;
 import dev.mdm.data.Example;
 import dev.mdm.model.LossBreakdown;
 import dev.mdm.model.OptimizerSettings;
+import dev.mdm.model.Parameters;
 import dev.mdm.model.TrainingBatch;
 import dev.mdm.model.TrainingSession;
 import dev.mdm.spi.Capability;
@@ -54,6 +55,7 @@ public final class Trainer {
     private final Path checkpointFile;
     private final byte[] tokenizerModel;
     private final String backendDescription;
+    private final Parameters resumeState;
 
     private Trainer(Builder b) {
         runtime = b.runtime;
@@ -69,6 +71,7 @@ public final class Trainer {
         checkpointFile = b.checkpointFile;
         tokenizerModel = b.tokenizerModel;
         backendDescription = b.backendDescription;
+        resumeState = b.resumeState;
     }
 
     /**
@@ -102,7 +105,7 @@ public final class Trainer {
         int[] order = new int[dataset.size()];
         int cursor = order.length;
         TrainingProgress progress = null;
-        try (TrainingSession session = runtime.train(optimizer, null)) {
+        try (TrainingSession session = runtime.train(optimizer, resumeState)) {
             for (long step = 1; step <= steps; step++) {
                 long start = System.nanoTime();
                 List<Integer> indices = new ArrayList<>(batchSize);
@@ -236,6 +239,7 @@ public final class Trainer {
         private Path checkpointFile;
         private byte[] tokenizerModel;
         private String backendDescription;
+        private Parameters resumeState;
 
         private Builder(ModelRuntime runtime, Tokenizer tokenizer, String backendName, Set<Capability> capabilities) {
             this.runtime = Objects.requireNonNull(runtime, "runtime");
@@ -349,6 +353,19 @@ public final class Trainer {
          */
         public Builder tokenizerModel(byte[] model) {
             this.tokenizerModel = Objects.requireNonNull(model, "model").clone();
+            return this;
+        }
+
+        /**
+         * Continues an earlier run: the optimizer starts from the AdamW moments and EMA weights it saved (a
+         * checkpoint's {@link Checkpoint#optimizerState()}) instead of from zero. Load the weights of the same
+         * checkpoint into the model.
+         *
+         * @param state optimizer state written by an earlier run
+         * @return this builder
+         */
+        public Builder resumeState(Parameters state) {
+            this.resumeState = Objects.requireNonNull(state, "state");
             return this;
         }
 

@@ -42,10 +42,17 @@ final class NotebookRunner {
                     break;
                 }
                 remaining = info.remaining();
-                if (snippet.strip().startsWith("/")) {
-                    continue; // JShell commands such as /exit are for the interactive tool
+                if (stripComments(snippet).strip().startsWith("/")) {
+                    continue; // JShell commands such as /exit are for the interactive tool (a leading comment is not one)
                 }
                 for (SnippetEvent e : shell.eval(snippet)) {
+                    if (e.status() == Snippet.Status.RECOVERABLE_DEFINED || e.status() == Snippet.Status.RECOVERABLE_NOT_DEFINED) {
+                        // JShell keeps a declaration that refers to something undefined for later; a notebook must not
+                        StringBuilder why = new StringBuilder();
+                        shell.unresolvedDependencies((jdk.jshell.DeclarationSnippet) e.snippet())
+                                .forEach(d -> why.append(d).append("; "));
+                        problems.add("refers to undefined " + why + "in: " + snippet.strip());
+                    }
                     if (e.status() == Snippet.Status.REJECTED) {
                         StringBuilder why = new StringBuilder();
                         shell.diagnostics(e.snippet()).forEach(d -> why.append(d.getMessage(null)).append("; "));

@@ -5,6 +5,9 @@ import dev.mdm.BackendUnavailableException;
 import dev.mdm.CheckpointException;
 import dev.mdm.ConfigurationException;
 import dev.mdm.InvalidInputException;
+import dev.mdm.data.InvalidDataFileException;
+import dev.mdm.text.TokenizerException;
+import java.io.UncheckedIOException;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -13,7 +16,9 @@ import picocli.CommandLine.Command;
 @Command(name = "mdm", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Multi-modal Diffusion Mamba for the JVM: generate images with captions, caption images, "
                 + "answer questions, train, evaluate, benchmark and check backends.",
-        subcommands = {DiagnoseCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {DemoCommand.class, GenerateCommand.class, CaptionCommand.class, AnswerCommand.class,
+                TrainCommand.class, EvalCommand.class, BenchCommand.class, TckCommand.class, ExportOnnxCommand.class,
+                DiagnoseCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 ok, 1 failed, 2 bad usage or input, 3 no usable backend, 4 bad file.",
                 "Run 'mdm COMMAND --help' for a command's options."})
 public final class MdmCommand implements Runnable {
@@ -48,7 +53,11 @@ public final class MdmCommand implements Runnable {
         if (e instanceof BackendNotFoundException || e instanceof BackendUnavailableException) {
             return ExitCodes.NO_BACKEND;
         }
-        if (e instanceof CheckpointException) {
+        if (e instanceof UnsupportedOperationException) {
+            return ExitCodes.NO_BACKEND; // the backend lacks a capability the command needs
+        }
+        if (e instanceof CheckpointException || e instanceof InvalidDataFileException || e instanceof TokenizerException
+                || e instanceof UncheckedIOException) {
             return ExitCodes.BAD_FILE;
         }
         if (e instanceof InvalidInputException || e instanceof ConfigurationException || e instanceof IllegalArgumentException) {
@@ -61,8 +70,14 @@ public final class MdmCommand implements Runnable {
         if (e instanceof BackendNotFoundException || e instanceof BackendUnavailableException) {
             return "run 'mdm diagnose' to see every backend and why it can or cannot run here";
         }
+        if (e instanceof UnsupportedOperationException) {
+            return "choose a backend that has the capability with --backend ('mdm diagnose' lists them)";
+        }
+        if (e instanceof InvalidDataFileException) {
+            return "for Fashion-MNIST: sudo apt-get install dataset-fashion-mnist, or --fashion-dir DIR";
+        }
         if (e instanceof CheckpointException) {
-            return "the file may be truncated or not a safetensors checkpoint; re-create it with 'mdm train'";
+            return "a checkpoint is a .safetensors file written by 'mdm train' or MDM.save; check the path and its directory";
         }
         if (e instanceof InvalidInputException || e instanceof ConfigurationException) {
             return "see the command's --help for what each option accepts";

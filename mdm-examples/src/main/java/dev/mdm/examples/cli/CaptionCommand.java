@@ -1,0 +1,48 @@
+package dev.mdm.examples.cli;
+
+import dev.mdm.examples.model.LoadedModel;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code mdm caption}: a caption for an image. */
+@Command(name = "caption", mixinStandardHelpOptions = true,
+        description = "Write a caption for an image (deterministic: the same image gives the same caption).",
+        footer = {"", "Examples:", "  mdm caption shirt.png", "  mdm caption --fashion-index 0"})
+public final class CaptionCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    ModelOptions model;
+
+    @Mixin
+    ImageInput input;
+
+    @Option(names = "--steps", paramLabel = "N", description = "Sampler steps (default: the model's sampler, 20).")
+    Integer steps;
+
+    @Option(names = "--preset", defaultValue = "fashion", paramLabel = "NAME",
+            description = "Model size without --checkpoint: tiny, fashion or paper (default ${DEFAULT-VALUE}).")
+    String preset;
+
+    @Override
+    public Integer call() {
+        input.validate(spec.commandLine());
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        try (LoadedModel loaded = LoadedModel.open(steps == null ? model.choice(preset) : model.choice(preset).withSamplerSteps(steps))) {
+            err.println("model: " + loaded.origin() + "; backend " + loaded.backendDescription());
+            ImageInput.Loaded image = input.load(loaded.mdm().config());
+            out.println(loaded.mdm().caption(image.image()));
+            if (image.example() != null) {
+                err.println("(" + image.description() + "; a reference caption: \"" + image.example().caption() + "\")");
+            }
+        }
+        return ExitCodes.OK;
+    }
+}

@@ -1,0 +1,54 @@
+package dev.mdm.examples.cli;
+
+import dev.mdm.BackendNotFoundException;
+import dev.mdm.examples.tck.KitLauncher;
+import dev.mdm.spi.BackendProvider;
+import dev.mdm.spi.BackendRegistry;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code mdm tck}: the compatibility kit against a named backend. */
+@Command(name = "tck", mixinStandardHelpOptions = true,
+        description = {"Run the technology compatibility kit (dev.mdm.tck.BackendCompatibilityKit) against a backend on "
+                + "the class path: every component, on the tiny preset, against the float64 reference oracle with the "
+                + "tolerances of SPEC §10. Exit status 0 when no rule fails, 1 otherwise.",
+                "Rules are listed with what they check in mdm-tck/RULES.md."},
+        footer = {"", "Examples:", "  mdm tck --backend djl", "  mdm tck --backend onnx --rule MDM-SSD-001 --rule MDM-DEN-001"})
+public final class TckCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--backend", required = true, paramLabel = "NAME", description = "The backend to check ('mdm diagnose' lists them).")
+    String backend;
+
+    @Option(names = "--rule", paramLabel = "ID", description = "Run only this rule (repeatable), e.g. MDM-SSD-001.")
+    List<String> rules = new ArrayList<>();
+
+    @Option(names = "--verbose", description = "Print every test with its outcome, not only the failures.")
+    boolean verbose;
+
+    @Override
+    public Integer call() {
+        BackendRegistry registry = BackendRegistry.discover();
+        BackendProvider provider = registry.find(backend).orElseThrow(() -> new BackendNotFoundException(
+                "no backend named '" + backend + "' on the class path (found: " + registry.providers().stream()
+                        .map(BackendProvider::name).sorted().toList() + ")"));
+        PrintWriter out = spec.commandLine().getOut();
+        spec.commandLine().getErr().println("running the TCK against '" + backend + "'" + (rules.isEmpty() ? "" : " " + rules) + "...");
+        KitLauncher.Report report = KitLauncher.run(provider, rules.toArray(String[]::new));
+        if (verbose) {
+            for (KitLauncher.Outcome o : report.outcomes()) {
+                out.printf("%-7s %s%s%n", o.status(), o.name(), o.status() == KitLauncher.Status.SKIPPED ? "  (" + o.message() + ")" : "");
+            }
+        }
+        out.println(report.summary());
+        out.flush();
+        return report.passed() ? ExitCodes.OK : ExitCodes.FAILED;
+    }
+}

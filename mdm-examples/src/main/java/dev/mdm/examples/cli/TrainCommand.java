@@ -1,0 +1,160 @@
+package dev.mdm.examples.cli;
+
+import dev.mdm.InvalidInputException;
+import dev.mdm.MDM;
+import dev.mdm.checkpoint.Checkpoint;
+import dev.mdm.data.Dataset;
+import dev.mdm.examples.data.TrainingData;
+import dev.mdm.examples.model.LoadedModel;
+import dev.mdm.examples.model.ModelChoice;
+import dev.mdm.examples.report.LossCurve;
+import dev.mdm.model.OptimizerSettings;
+import dev.mdm.spi.Capability;
+import dev.mdm.training.Trainer;
+import dev.mdm.training.TrainingListener;
+import dev.mdm.training.TrainingProgress;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code mdm train}: trains a model with the task mix of SPEC §9 and writes checkpoints and the loss curve. */
+@Command(name = "train", mixinStandardHelpOptions = true,
+        description = {"Train a model on a data set with the task mix of the paper (joint, class-to-image, "
+                + "text-to-image, captioning, VQA, text completion) and write the checkpoint, the loss curve as JSON "
+                + "and as a PNG plot under --out.", "Needs a backend with the TRAINING capability (djl on CPU, "
+                + "jcuda on GPU; 'mdm diagnose' lists them)."},
+        footer = {"", "Examples:", "  mdm train                                   (tiny preset, synthetic scenes, 200 steps)",
+                "  mdm train --preset fashion --dataset fashion --steps 20000 --batch 32 --out fashion-run",
+                "  mdm train --resume fashion-run/model.safetensors --steps 5000 --out fashion-run"})
+public final class TrainCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    ModelOptions model;
+
+    @Option(names = "--preset", defaultValue = "tiny", paramLabel = "NAME",
+            description = "Model size without --checkpoint/--resume: tiny, fashion or paper (default ${DEFAULT-VALUE}).")
+    String preset;
+
+    @Option(names = "--dataset", defaultValue = "synthetic", paramLabel = "NAME",
+            description = "fashion (Fashion-MNIST, fashion preset), scenes (synthetic shapes at 28×28) or synthetic "
+                    + "(the scenes resized to any preset) (default ${DEFAULT-VALUE}).")
+    String dataset;
+
+    @Option(names = "--examples", defaultValue = "10000", paramLabel = "N",
+            description = "Number of scenes for scenes/synthetic (default ${DEFAULT-VALUE}).")
+    int examples;
+
+    @Option(names = "--fashion-dir", paramLabel = "DIR", description = "Directory of the Fashion-MNIST IDX files.")
+    Path fashionDirectory;
+
+    @Option(names = "--steps", defaultValue = "200", paramLabel = "N", description = "Optimizer steps (default ${DEFAULT-VALUE}).")
+    long steps;
+
+    @Option(names = "--batch", defaultValue = "16", paramLabel = "N", description = "Examples per step (default ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--lr", paramLabel = "RATE", description = "AdamW learning rate (default: the paper's, 1e-4).")
+    Double learningRate;
+
+    @Option(names = "--checkpoint-every", defaultValue = "100", paramLabel = "N",
+            description = "Write the checkpoint every N steps and after the last (default ${DEFAULT-VALUE}).")
+    long checkpointEvery;
+
+    @Option(names = "--resume", paramLabel = "FILE",
+            description = "Continue from a checkpoint written by 'mdm train': its weights and optimizer state.")
+    Path resume;
+
+    @Option(names = "--out", defaultValue = "mdm-train", paramLabel = "DIR",
+            description = "Where to write model.safetensors, loss.json and loss.png (default ${DEFAULT-VALUE}).")
+    Path out;
+
+    @Override
+    public Integer call() throws java.io.IOException {
+        if (steps < 1) {
+            throw new InvalidInputException("--steps", "at least 1", Long.toString(steps));
+        }
+        if (batch < 1) {
+            throw new InvalidInputException("--batch", "at least 1", Integer.toString(batch));
+        }
+        if (checkpointEvery < 1) {
+            throw new InvalidInputException("--checkpoint-every", "at least 1", Long.toString(checkpointEvery));
+        }
+        if (resume != null && model.checkpoint != null) {
+            throw new InvalidInputException("--resume", "either --resume or --checkpoint", "both");
+        }
+        if (!TrainingData.NAMES.contains(dataset)) {
+            throw new InvalidInputException("--dataset", "one of " + String.join(", ", TrainingData.NAMES), "'" + dataset + "'");
+        }
+        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter stdout = spec.commandLine().getOut();
+        ModelChoice choice = model.choice(preset);
+        Checkpoint resumed = null;
+        if (resume != null) {
+            resumed = Checkpoint.load(resume);
+            if (resumed.optimizerState().size() == 0) {
+                throw new InvalidInputException("--resume", "a checkpoint with optimizer state (written by mdm train)",
+                        resume + " has weights only; start from its weights with --checkpoint instead");
+            }
+            choice = choice.withCheckpoint(resume);
+        }
+        try (LoadedModel loaded = LoadedModel.open(choice)) {
+            MDM mdm = loaded.mdm();
+            if (!mdm.backend().capabilities().contains(Capability.TRAINING)) {
+                throw new UnsupportedOperationException("backend '" + mdm.backend().name() + "' cannot train (it lacks the "
+                        + "TRAINING capability)");
+            }
+            Dataset data = TrainingData.open(dataset, mdm.config(), false, fashionDirectory, examples);
+            Files.createDirectories(out);
+            Path file = out.resolve("model.safetensors");
+            OptimizerSettings optimizer = learningRate == null ? OptimizerSettings.paper()
+                    : OptimizerSettings.paper().withLearningRate(learningRate);
+            Trainer.Builder tb = mdm.trainer().optimizer(optimizer).batchSize(batch).steps(steps).seed(model.seed)
+                    .checkpointEvery(checkpointEvery, file).tokenizerModel(loaded.tokenizerModel());
+            if (resumed != null) {
+                tb.resumeState(resumed.optimizerState());
+            }
+            Trainer trainer = tb.build();
+            err.println("training " + loaded.origin() + " on " + dataset + " (" + data.size() + " examples), backend "
+                    + loaded.backendDescription());
+            Map<String, Object> about = new LinkedHashMap<>();
+            about.put("created", Instant.now().toString());
+            about.put("backend", loaded.backendDescription());
+            about.put("dataset", dataset);
+            about.put("examples", data.size());
+            about.put("batch", batch);
+            about.put("learningRate", optimizer.learningRate());
+            about.put("seed", model.seed);
+            about.put("resumedFrom", resume == null ? null : resume.toString());
+            about.put("config", new com.fasterxml.jackson.databind.ObjectMapper().readTree(mdm.config().toJson()));
+            LossCurve curve = new LossCurve(about);
+            ProgressBar bar = new ProgressBar(err, "train", steps, "samples");
+            long start = System.nanoTime();
+            TrainingProgress last = trainer.fit(data, new TrainingListener() {
+                @Override
+                public void onStep(TrainingProgress p) {
+                    curve.add(p.step(), p.loss());
+                    bar.update(p.step(), batch, String.format("loss %.4f", p.loss().total()));
+                }
+            });
+            double seconds = (System.nanoTime() - start) / 1e9;
+            curve.writeJson(out.resolve("loss.json"));
+            curve.writePng(out.resolve("loss.png"), "MDM training loss (" + dataset + ", " + loaded.backendDescription() + ")");
+            stdout.printf("trained %d steps in %.1f s, final loss %.4f%n", last.step(), seconds, last.loss().total());
+            stdout.println(file);
+            stdout.println(out.resolve("loss.json"));
+            stdout.println(out.resolve("loss.png"));
+        }
+        return ExitCodes.OK;
+    }
+}

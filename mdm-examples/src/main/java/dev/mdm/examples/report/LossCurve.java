@@ -1,0 +1,107 @@
+package dev.mdm.examples.report;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.mdm.model.LossBreakdown;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+/** The loss of every training step, written as JSON and drawn as a PNG plot (log scale, every term). */
+public final class LossCurve {
+    private final List<Long> steps = new ArrayList<>();
+    private final List<LossBreakdown> losses = new ArrayList<>();
+    private final Map<String, Object> about;
+
+    /** @param about what was trained, on what (written at the top of the JSON) */
+    public LossCurve(Map<String, Object> about) {
+        this.about = new LinkedHashMap<>(about);
+    }
+
+    /**
+     * @param step the step
+     * @param loss its loss terms
+     */
+    public void add(long step, LossBreakdown loss) {
+        steps.add(step);
+        losses.add(loss);
+    }
+
+    /** @return the steps recorded */
+    public int size() {
+        return steps.size();
+    }
+
+    /**
+     * @param file the JSON file: the {@code about} fields, then {@code steps} with every loss term per step
+     */
+    public void writeJson(Path file) {
+        Map<String, Object> root = new LinkedHashMap<>(about);
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (int i = 0; i < steps.size(); i++) {
+            LossBreakdown l = losses.get(i);
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("step", steps.get(i));
+            row.put("total", l.total());
+            row.put("imageReconstruction", l.imageReconstruction());
+            row.put("imageDenoised", l.imageDenoised());
+            row.put("textReconstruction", l.textReconstruction());
+            row.put("textDenoised", l.textDenoised());
+            row.put("kl", l.kl());
+            row.put("scoreEntropy", l.scoreEntropy());
+            rows.add(row);
+        }
+        root.put("steps", rows);
+        try {
+            Files.createDirectories(file.toAbsolutePath().getParent());
+            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), root);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * @param file the PNG: total and each term against the step, on a log scale
+     * @param title the chart's title
+     */
+    public void writePng(Path file, String title) {
+        XYChart chart = new XYChartBuilder().width(900).height(540).title(title).xAxisTitle("step").yAxisTitle("loss")
+                .build();
+        chart.getStyler().setYAxisLogarithmic(true);
+        chart.getStyler().setMarkerSize(0);
+        chart.getStyler().setChartBackgroundColor(java.awt.Color.WHITE);
+        add(chart, "total", LossBreakdown::total);
+        add(chart, "image reconstruction", LossBreakdown::imageReconstruction);
+        add(chart, "image denoised", LossBreakdown::imageDenoised);
+        add(chart, "text reconstruction", LossBreakdown::textReconstruction);
+        add(chart, "text denoised", LossBreakdown::textDenoised);
+        add(chart, "score entropy", LossBreakdown::scoreEntropy);
+        Charts.save(chart, file);
+    }
+
+    private void add(XYChart chart, String name, java.util.function.ToDoubleFunction<LossBreakdown> term) {
+        List<Double> x = new ArrayList<>();
+        List<Double> y = new ArrayList<>();
+        for (int i = 0; i < steps.size(); i++) {
+            double v = term.applyAsDouble(losses.get(i));
+            if (v > 0 && Double.isFinite(v)) { // a log axis cannot show 0 (a term with no covered token)
+                x.add((double) steps.get(i));
+                y.add(v);
+            }
+        }
+        if (!x.isEmpty()) {
+            XYSeries s = chart.addSeries(name, x, y);
+            s.setMarker(SeriesMarkers.NONE);
+        }
+    }
+}
