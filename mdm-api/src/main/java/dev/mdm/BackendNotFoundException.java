@@ -5,6 +5,7 @@ package dev.mdm;
  * known backend name the Maven artifact to add.
  */
 public class BackendNotFoundException extends MdmException {
+    /** Serialization version of this exception. */
     private static final long serialVersionUID = 1L;
 
     /** @param message which name was asked for, what was found and what to add */

@@ -7,7 +7,9 @@ import java.util.List;
  * backends can. Carries every probe reason.
  */
 public class BackendUnavailableException extends MdmException {
+    /** Serialization version of this exception. */
     private static final long serialVersionUID = 1L;
+    /** Every probe reason, one line each. */
     private final List<String> reasons;
 
     /**

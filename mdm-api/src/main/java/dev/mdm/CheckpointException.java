@@ -5,6 +5,7 @@ package dev.mdm;
  * mismatch, missing or misshaped parameters, or an I/O failure. A failed write never replaces an existing file.
  */
 public class CheckpointException extends MdmException {
+    /** Serialization version of this exception. */
     private static final long serialVersionUID = 1L;
 
     /** @param message what is wrong with which file */

@@ -7,7 +7,9 @@ import java.util.List;
  * found is listed, so that one run shows all of them.
  */
 public class ConfigurationException extends MdmException {
+    /** Serialization version of this exception. */
     private static final long serialVersionUID = 1L;
+    /** Every violated rule, one line each. */
     private final List<String> violations;
 
     /**

@@ -10,7 +10,12 @@ import java.util.Objects;
  */
 public record Device(Kind kind, int index) {
     /** The kind of compute device. */
-    public enum Kind { CPU, GPU }
+    public enum Kind {
+        /** the host processor */
+        CPU,
+        /** a CUDA device */
+        GPU
+    }
 
     /** Validates the ordinal. */
     public Device {

@@ -6,7 +6,9 @@ package dev.mdm;
  * code sees the input.
  */
 public class InvalidInputException extends MdmException {
+    /** Serialization version of this exception. */
     private static final long serialVersionUID = 1L;
+    /** The name of the offending argument. */
     private final String argument;
 
     /**

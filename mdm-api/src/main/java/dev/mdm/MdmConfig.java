@@ -337,49 +337,116 @@ public final class MdmConfig {
             return this;
         }
 
-        /** @param v patch side @return this builder */
+        /**
+         * @param v patch side
+         * @return this builder
+         */
         public Builder patch(int v) { patch = v; return this; }
-        /** @param v vocabulary size @return this builder */
+        /**
+         * @param v vocabulary size
+         * @return this builder
+         */
         public Builder vocabSize(int v) { vocabSize = v; return this; }
-        /** @param v text tokens per sample @return this builder */
+        /**
+         * @param v text tokens per sample
+         * @return this builder
+         */
         public Builder textLength(int v) { textLength = v; return this; }
-        /** @param v latent size per token @return this builder */
+        /**
+         * @param v latent size per token
+         * @return this builder
+         */
         public Builder latentDim(int v) { latentDim = v; return this; }
-        /** @param v VAE MLP width @return this builder */
+        /**
+         * @param v VAE MLP width
+         * @return this builder
+         */
         public Builder vaeHidden(int v) { vaeHidden = v; return this; }
-        /** @param v decoder width @return this builder */
+        /**
+         * @param v decoder width
+         * @return this builder
+         */
         public Builder dModel(int v) { dModel = v; return this; }
-        /** @param v Mamba blocks @return this builder */
+        /**
+         * @param v Mamba blocks
+         * @return this builder
+         */
         public Builder blocks(int v) { blocks = v; return this; }
-        /** @param v SSM state size @return this builder */
+        /**
+         * @param v SSM state size
+         * @return this builder
+         */
         public Builder dState(int v) { dState = v; return this; }
-        /** @param v conv width @return this builder */
+        /**
+         * @param v conv width
+         * @return this builder
+         */
         public Builder dConv(int v) { dConv = v; return this; }
-        /** @param v inner expansion @return this builder */
+        /**
+         * @param v inner expansion
+         * @return this builder
+         */
         public Builder expand(int v) { expand = v; return this; }
-        /** @param v head dimension @return this builder */
+        /**
+         * @param v head dimension
+         * @return this builder
+         */
         public Builder headDim(int v) { headDim = v; return this; }
-        /** @param v B/C groups @return this builder */
+        /**
+         * @param v B/C groups
+         * @return this builder
+         */
         public Builder nGroups(int v) { nGroups = v; return this; }
-        /** @param v SSD chunk length @return this builder */
+        /**
+         * @param v SSD chunk length
+         * @return this builder
+         */
         public Builder chunkSize(int v) { chunkSize = v; return this; }
-        /** @param v image scan orders (1, 2 or 4) @return this builder */
+        /**
+         * @param v image scan orders (1, 2 or 4)
+         * @return this builder
+         */
         public Builder imageScans(int v) { imageScans = v; return this; }
-        /** @param v text scan orders (1 or 2) @return this builder */
+        /**
+         * @param v text scan orders (1 or 2)
+         * @return this builder
+         */
         public Builder textScans(int v) { textScans = v; return this; }
-        /** @param v discretization @return this builder */
+        /**
+         * @param v discretization
+         * @return this builder
+         */
         public Builder discretization(Discretization v) { discretization = v; return this; }
-        /** @param v number of classes @return this builder */
+        /**
+         * @param v number of classes
+         * @return this builder
+         */
         public Builder classes(int v) { classes = v; return this; }
-        /** @param v diffusion steps T @return this builder */
+        /**
+         * @param v diffusion steps T
+         * @return this builder
+         */
         public Builder timesteps(int v) { timesteps = v; return this; }
-        /** @param start first β @param end last β @return this builder */
+        /**
+         * @param start first β
+         * @param end last β
+         * @return this builder
+         */
         public Builder betas(double start, double end) { betaStart = start; betaEnd = end; return this; }
-        /** @param v KL weight @return this builder */
+        /**
+         * @param v KL weight
+         * @return this builder
+         */
         public Builder klWeight(double v) { klWeight = v; return this; }
-        /** @param v score-entropy weight (0 allowed) @return this builder */
+        /**
+         * @param v score-entropy weight (0 allowed)
+         * @return this builder
+         */
         public Builder seWeight(double v) { seWeight = v; return this; }
-        /** @param v score-entropy candidates @return this builder */
+        /**
+         * @param v score-entropy candidates
+         * @return this builder
+         */
         public Builder seCandidates(int v) { seCandidates = v; return this; }
 
         private void set(String field, JsonNode v) {

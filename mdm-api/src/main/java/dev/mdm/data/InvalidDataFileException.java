@@ -9,9 +9,11 @@ import java.util.Objects;
  * up, labels out of range). The message names the file and the problem.
  */
 public class InvalidDataFileException extends MdmException {
+    /** Serialization version of this exception. */
     private static final long serialVersionUID = 1L;
     /** The offending file; not serialized, as {@link Path} is not serializable. */
     private final transient Path file;
+    /** What is wrong with the file, in words. */
     private final String problem;
 
     /**

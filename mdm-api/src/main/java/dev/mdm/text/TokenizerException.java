@@ -7,6 +7,7 @@ import dev.mdm.MdmException;
  * is not a SentencePiece model, or {@code spm_train} failed. The message says what to install or fix.
  */
 public class TokenizerException extends MdmException {
+    /** Serialization version of this exception. */
     private static final long serialVersionUID = 1L;
 
     /** @param message what went wrong and what to do about it */
