@@ -155,7 +155,7 @@ public final class JcudaBackend implements Backend {
             for (long z : size) {
                 c.take(z);
             }
-            Workspace.Carver at = new Workspace.Carver(workspace.ensure(c.used()));
+            Workspace.Carver at = new Workspace.Carver(workspace.ensure(c.used(), "SSD on " + rows + " tokens"));
             long x = at.take(size[0]);
             long dt = at.take(size[1]);
             long bb = at.take(size[2]);
@@ -210,7 +210,7 @@ public final class JcudaBackend implements Backend {
             size.take(rows * dm * (half ? 2 : 4));
             size.take(rows * dm * 4);
             size.take(mixer.workspaceBytes(kernels, b, l));
-            Workspace.Carver at = new Workspace.Carver(ws.ensure(size.used()));
+            Workspace.Carver at = new Workspace.Carver(ws.ensure(size.used(), "the mixer on a batch of " + b + " × " + l + " tokens"));
             long in = at.take(rows * dm * (half ? 2 : 4));
             long out = at.take(rows * dm * 4);
             long scratch = at.take(mixer.workspaceBytes(kernels, b, l));
@@ -270,7 +270,7 @@ public final class JcudaBackend implements Backend {
             for (long b : bytes) {
                 size.take(b);
             }
-            Workspace.Carver at = new Workspace.Carver(workspace.ensure(size.used()));
+            Workspace.Carver at = new Workspace.Carver(workspace.ensure(size.used(), "score entropy on " + m + " tokens"));
             long zta = at.take(bytes[0]);
             long zha = at.take(bytes[1]);
             long ca = at.take(bytes[2]);

@@ -27,7 +27,9 @@ import java.util.Map;
 /**
  * One MDM model on the GPU. The denoiser is recorded as one CUDA graph per batch size on its first call and
  * replayed afterwards (system property {@code mdm.jcuda.graphs=false} turns this off); its workspace grows to the
- * largest batch seen and is then reused, so steady-state calls allocate nothing on the device.
+ * largest batch seen and is then reused, so steady-state calls allocate nothing on the device. A call too large for
+ * the GPU's free memory throws {@link DeviceOutOfMemoryException} before queuing any work; the workspace keeps its
+ * previous size and the model stays usable.
  */
 final class JcudaModelRuntime implements ModelRuntime {
     private final JcudaBackend backend;
@@ -118,7 +120,8 @@ final class JcudaModelRuntime implements ModelRuntime {
         int hid = config.vaeHidden();
         return locked(() -> {
             long[] sizes = {4L * rows * inCols, 4L * rows * hid, 4L * rows * outCols};
-            Workspace.Carver at = new Workspace.Carver(workspace.ensure(total(sizes)));
+            Workspace.Carver at = new Workspace.Carver(workspace.ensure(total(sizes),
+                    "a VAE call on " + rows + " tokens"));
             long x = at.take(sizes[0]);
             long h = at.take(sizes[1]);
             long y = at.take(sizes[2]);
@@ -135,7 +138,8 @@ final class JcudaModelRuntime implements ModelRuntime {
         int out = 2 * config.latentDim();
         return locked(() -> {
             long[] sizes = {4L * rows, 4L * rows * hid, 4L * rows * hid, 4L * rows * out};
-            Workspace.Carver at = new Workspace.Carver(workspace.ensure(total(sizes)));
+            Workspace.Carver at = new Workspace.Carver(workspace.ensure(total(sizes),
+                    "the text encoder on " + rows + " tokens"));
             long idsAt = at.take(sizes[0]);
             long e = at.take(sizes[1]);
             long h = at.take(sizes[2]);
@@ -215,7 +219,8 @@ final class JcudaModelRuntime implements ModelRuntime {
                     int rows = b * seqLen;
                     long[] sizes = {4L * rows * d, 4L * rows * d, 4L * rows * d,
                         model.mixer(index).workspaceBytes(k, b, seqLen)};
-                    Workspace.Carver at = new Workspace.Carver(workspace.ensure(total(sizes)));
+                    Workspace.Carver at = new Workspace.Carver(workspace.ensure(total(sizes),
+                            "block " + index + " on a batch of " + b));
                     long xs = at.take(sizes[0]);
                     long u = at.take(sizes[1]);
                     long out = at.take(sizes[2]);
@@ -262,7 +267,7 @@ final class JcudaModelRuntime implements ModelRuntime {
             return Tensor.ofFloats(new float[0], 0, nlat, dz);
         }
         return locked(() -> {
-            long base = workspace.ensure(model.buffers(0, b).used());
+            long base = workspace.ensure(denoiserWorkspaceBytes(b), "the denoiser's workspace for a batch of " + b);
             if (base != graphBase) {
                 graphs.values().forEach(CudaContext.Graph::close);
                 graphs.clear();
@@ -279,6 +284,14 @@ final class JcudaModelRuntime implements ModelRuntime {
             }
             return backend.download(buf.output(), b, nlat, dz);
         });
+    }
+
+    /**
+     * @param batch samples
+     * @return device bytes a denoiser call on {@code batch} samples needs beyond the weights
+     */
+    long denoiserWorkspaceBytes(int batch) {
+        return model.buffers(0, batch).used();
     }
 
     @Override

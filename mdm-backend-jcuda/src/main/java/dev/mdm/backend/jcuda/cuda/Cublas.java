@@ -28,6 +28,7 @@ public final class Cublas implements AutoCloseable {
     private static final int OP_T = 1;
     private static final int GEMM_DEFAULT = -1;
     private static final long WORKSPACE_BYTES = 32L << 20;
+    private static final int STATUS_ALLOC_FAILED = 3;
 
     /** Library names tried in order: CUDA 13 first, then 12, by soname then in the toolkit's default folder. */
     public static final List<String> LIBRARY_CANDIDATES = List.of("libcublas.so.13", "libcublas.so.12",
@@ -96,10 +97,19 @@ public final class Cublas implements AutoCloseable {
         MemorySegment out = arena.allocate(ADDRESS);
         check("cublasCreate_v2", invoke(lib.create(), out));
         handle = out.get(ADDRESS, 0);
-        check("cublasSetStream_v2", invoke(lib.setStream(), handle, MemorySegment.ofAddress(DevicePointers.address(cuda.stream()))));
-        // an explicit workspace: cuBLAS must not allocate while a CUDA graph is being captured
-        workspace = cuda.alloc(WORKSPACE_BYTES);
-        check("cublasSetWorkspace_v2", invoke(lib.setWorkspace(), handle, MemorySegment.ofAddress(workspace), WORKSPACE_BYTES));
+        long ws = 0;
+        try {
+            check("cublasSetStream_v2", invoke(lib.setStream(), handle, MemorySegment.ofAddress(DevicePointers.address(cuda.stream()))));
+            // an explicit workspace: cuBLAS must not allocate while a CUDA graph is being captured
+            ws = cuda.alloc(WORKSPACE_BYTES, "cuBLAS's workspace");
+            check("cublasSetWorkspace_v2", invoke(lib.setWorkspace(), handle, MemorySegment.ofAddress(ws), WORKSPACE_BYTES));
+        } catch (RuntimeException e) {
+            invoke(lib.destroy(), handle);
+            cuda.free(ws, WORKSPACE_BYTES);
+            arena.close();
+            throw e;
+        }
+        workspace = ws;
         one = arena.allocate(JAVA_FLOAT);
         one.set(JAVA_FLOAT, 0, 1f);
         zero = arena.allocate(JAVA_FLOAT);
@@ -150,7 +160,11 @@ public final class Cublas implements AutoCloseable {
         }
     }
 
-    private static void check(String call, int status) {
+    private void check(String call, int status) {
+        if (status == STATUS_ALLOC_FAILED) {
+            throw cuda.outOfMemory("cuBLAS's internal memory for " + call, 0,
+                    new IllegalStateException(call + " returned CUBLAS_STATUS_ALLOC_FAILED"));
+        }
         if (status != 0) {
             throw new IllegalStateException(call + " returned cuBLAS status " + status);
         }

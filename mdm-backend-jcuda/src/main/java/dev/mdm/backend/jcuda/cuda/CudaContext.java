@@ -2,12 +2,14 @@ package dev.mdm.backend.jcuda.cuda;
 
 import static jcuda.driver.JCudaDriver.*;
 
+import dev.mdm.backend.jcuda.DeviceOutOfMemoryException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.concurrent.locks.ReentrantLock;
+import jcuda.CudaException;
 import jcuda.Pointer;
 import jcuda.driver.CUcontext;
 import jcuda.driver.CUdevice;
@@ -73,8 +75,20 @@ public final class CudaContext implements AutoCloseable {
         cuDeviceGetName(name, name.length, device);
         deviceName = new String(name).trim().replace("\0", "");
         cuStreamCreate(stream, CUstream_flags.CU_STREAM_NON_BLOCKING);
-        kernelImage = loadKernels();
-        cublas = new Cublas(this);
+        String image = null;
+        try {
+            image = loadKernels();
+            cublas = new Cublas(this);
+        } catch (RuntimeException | LinkageError e) {
+            // a half-opened context (e.g. no memory for cuBLAS's workspace) gives back what it took
+            if (image != null) {
+                cuModuleUnload(module);
+            }
+            cuStreamDestroy(stream);
+            cuDevicePrimaryCtxRelease(device);
+            throw e;
+        }
+        kernelImage = image;
     }
 
     /**
@@ -163,10 +177,29 @@ public final class CudaContext implements AutoCloseable {
     /**
      * @param bytes size, > 0
      * @return the device address of new memory (not zeroed)
+     * @throws DeviceOutOfMemoryException when the device has too little free memory; nothing is allocated then
      */
     public long alloc(long bytes) {
+        return alloc(bytes, "an allocation");
+    }
+
+    /**
+     * @param bytes size, > 0
+     * @param purpose what the memory is for, named in the out-of-memory message
+     * @return the device address of new memory (not zeroed)
+     * @throws DeviceOutOfMemoryException when the device has too little free memory; nothing is allocated then
+     */
+    public long alloc(long bytes, String purpose) {
         CUdeviceptr p = new CUdeviceptr();
-        cuMemAlloc(p, Math.max(bytes, 256));
+        try {
+            cuMemAlloc(p, Math.max(bytes, 256));
+        } catch (CudaException e) {
+            // CUDA_ERROR_OUT_OF_MEMORY from cuMemAlloc is not sticky: the context stays usable
+            if (String.valueOf(e.getMessage()).contains("CUDA_ERROR_OUT_OF_MEMORY")) {
+                throw outOfMemory(purpose, bytes, e);
+            }
+            throw e;
+        }
         long a = DevicePointers.address(p);
         allocations.put(a, p);
         allocatedBytes += Math.max(bytes, 256);
@@ -344,7 +377,15 @@ public final class CudaContext implements AutoCloseable {
             cuStreamEndCapture(stream, g);
         }
         CUgraphExec exec = new CUgraphExec();
-        cuGraphInstantiate(exec, g, 0);
+        try {
+            cuGraphInstantiate(exec, g, 0);
+        } catch (CudaException e) {
+            cuGraphDestroy(g);
+            if (String.valueOf(e.getMessage()).contains("CUDA_ERROR_OUT_OF_MEMORY")) {
+                throw outOfMemory("instantiating the denoiser's CUDA graph", 0, e);
+            }
+            throw e;
+        }
         return new Graph(g, exec);
     }
 
@@ -439,6 +480,18 @@ public final class CudaContext implements AutoCloseable {
     /** @return a new event timer */
     public Timer timer() {
         return new Timer();
+    }
+
+    /**
+     * @param purpose what the memory was for
+     * @param bytes bytes asked for
+     * @param cause the driver's or cuBLAS's error
+     * @return the exception to throw, with the device's free and total memory now
+     */
+    public DeviceOutOfMemoryException outOfMemory(String purpose, long bytes, Throwable cause) {
+        long[] info = memoryInfo();
+        return new DeviceOutOfMemoryException("GPU " + ordinal + " (" + deviceName + ")", purpose, bytes, info[0], info[1],
+                cause);
     }
 
     /** @return {free, total} device memory in bytes */

@@ -1,5 +1,6 @@
 package dev.mdm.backend.jcuda.model;
 
+import dev.mdm.backend.jcuda.DeviceOutOfMemoryException;
 import dev.mdm.backend.jcuda.cuda.CudaContext;
 
 /**
@@ -20,16 +21,48 @@ public final class Workspace implements AutoCloseable {
     /**
      * @param bytes the size the next call needs
      * @return the base address, valid until the next growth
+     * @throws DeviceOutOfMemoryException when the device cannot hold {@code bytes}; the workspace then has its
+     *     previous capacity again (possibly at another address) or, if even that no longer fits, none
      */
     public long ensure(long bytes) {
+        return ensure(bytes, "a workspace");
+    }
+
+    /**
+     * @param bytes the size the next call needs
+     * @param purpose what the call is, named in the out-of-memory message
+     * @return the base address, valid until the next growth
+     * @throws DeviceOutOfMemoryException when the device cannot hold {@code bytes}; the workspace then has its
+     *     previous capacity again (possibly at another address) or, if even that no longer fits, none
+     */
+    public long ensure(long bytes, String purpose) {
         if (bytes > capacity) {
+            long previous = capacity;
+            // free first: the old buffer's memory counts towards the new one
             cuda.free(base, capacity);
             base = 0;
             capacity = 0;
-            base = cuda.alloc(bytes);
+            try {
+                base = cuda.alloc(bytes, purpose);
+            } catch (DeviceOutOfMemoryException e) {
+                restore(previous, e);
+                throw e;
+            }
             capacity = bytes;
         }
         return base;
+    }
+
+    /** Takes back the capacity a failed growth gave up, so the next call of the old size allocates nothing. */
+    private void restore(long previous, DeviceOutOfMemoryException failure) {
+        if (previous > 0) {
+            try {
+                base = cuda.alloc(previous, "the previous workspace");
+                capacity = previous;
+            } catch (DeviceOutOfMemoryException again) {
+                failure.addSuppressed(again);
+            }
+        }
     }
 
     /** @return bytes held */
