@@ -134,8 +134,8 @@ class EvalCommandTest {
     void help() {
         Cli r = Cli.run("eval", "--help");
         assertThat(r.exitCode()).isZero();
-        assertThat(r.out()).contains("Usage: mdm eval").contains("--per-class=N").contains("(default 10)")
-                .contains("--text=N").contains("(default 100)").contains("--scenes=N").contains("(default 0)")
+        assertThat(r.out()).contains("Usage: mdm eval").contains("--per-class=N").contains("(default 2)")
+                .contains("--text=N").contains("(default 20)").contains("--scenes=N").contains("(default 0)")
                 .contains("--steps=N").contains("--guidance=W").contains("--batch=N").contains("--checkpoint=FILE")
                 .contains("--backend=NAME").contains("--seed=N").contains("--out=DIR").contains("--full-floor");
     }
