@@ -6,6 +6,7 @@ import dev.mdm.data.Example;
 import dev.mdm.data.FashionCaptions;
 import dev.mdm.data.FashionMnist;
 import dev.mdm.data.InvalidDataFileException;
+import dev.mdm.examples.eval.TextMetrics;
 import dev.mdm.examples.image.Images;
 import dev.mdm.examples.model.LoadedModel;
 import dev.mdm.examples.model.ModelChoice;
@@ -184,7 +185,7 @@ public final class DemoCommand implements Callable<Integer> {
             Example e = examples.get(i);
             String truth = FashionCaptions.CLASS_NAMES.get(e.classId());
             boolean named = FashionCaptions.classNamed(captions.get(i)).orElse(-1) == e.classId();
-            boolean answered = answers.get(i).trim().equalsIgnoreCase(e.answer().trim());
+            boolean answered = TextMetrics.isCorrectAnswer(answers.get(i), e.answer());
             rightClass += named ? 1 : 0;
             rightAnswer += answered ? 1 : 0;
             cards.add(new HtmlPage.Card(Images.picture(e.image(), scale), captions.get(i), "truth: " + truth));

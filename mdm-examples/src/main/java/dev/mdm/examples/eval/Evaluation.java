@@ -28,7 +28,8 @@ import java.util.Map;
 /**
  * The quality evaluation of issue 7 for one {@link MDM}: generated-image class accuracy and Fréchet distance under the
  * reference {@link FashionClassifier} (with the real-data floor), caption and VQA accuracy on held-out Fashion-MNIST
- * test images, and colour/shape/position/count accuracy of images generated from scene captions.
+ * test images, colour/shape/position/count accuracy of images generated from scene captions, and VQA accuracy on the
+ * rendered held-out scenes.
  *
  * <p>A part the model cannot do is reported as not computed, with the reason, never as a number: image metrics need
  * 1×28×28 images and at least 10 classes; text and scene metrics need a tokenizer; scene metrics need 28×28 images
@@ -250,6 +251,17 @@ public final class Evaluation {
             images.add(mdm.generate(p).image());
             described.add(scenes.scene(i));
         }
+        // questions about the rendered held-out scenes, the VQA of a model trained on scenes
+        List<String> answers = new ArrayList<>(n);
+        List<String> expected = new ArrayList<>(n);
+        for (int from = 0; from < n; from += budget.batch()) {
+            List<Example> part = new ArrayList<>();
+            for (int i = from; i < Math.min(n, from + budget.batch()); i++) {
+                part.add(scenes.get(i));
+            }
+            answers.addAll(mdm.answers(stack(part), part.stream().map(Example::question).toList()));
+            part.forEach(e -> expected.add(e.answer()));
+        }
         double seconds = (System.nanoTime() - t0) / 1e9;
         SceneParser parser = new SceneParser(palette);
         SceneMetrics.Scores s = new SceneMetrics(parser).score(images, described);
@@ -262,6 +274,7 @@ public final class Evaluation {
         out.put("positionAccuracy", s.position());
         out.put("countAccuracy", s.count());
         out.put("exactSceneAccuracy", s.exact());
+        out.put("vqaAccuracy", TextMetrics.vqaAccuracy(answers, expected));
         out.put("seconds", seconds);
         List<EvaluationReport.Card> cards = new ArrayList<>();
         for (int i = 0; i < n && cards.size() < SHOWN; i++) {
@@ -270,7 +283,8 @@ public final class Evaluation {
                     (read.equals(described.get(i)) ? "✓ exact" : "✗ read as " + describe(read))));
         }
         sections.add(new EvaluationReport.Section("Images from scene captions",
-                String.format(java.util.Locale.ROOT, "%d scenes (%s palette): %.1f %% read back exactly.", n, palette, 100 * s.exact()),
+                String.format(java.util.Locale.ROOT, "%d scenes (%s palette): %.1f %% read back exactly; %.1f %% of the answers "
+                        + "about the real scenes are exact.", n, palette, 100 * s.exact(), 100 * (double) out.get("vqaAccuracy")),
                 cards));
         return out;
     }

@@ -8,7 +8,8 @@ import dev.mdm.InvalidInputException;
  * @param imagesPerClass class-conditional images generated per class (image metrics); the Fréchet distance needs
  *     at least 2 images in all
  * @param textExamples held-out Fashion-MNIST test images captioned and asked their question (text metrics)
- * @param sceneExamples scene captions turned into images and read back (scene metrics)
+ * @param sceneExamples scene captions turned into images and read back, and rendered scenes asked their question
+ *     (scene metrics)
  * @param steps sampler steps (function evaluations) per sample, ≥ 1
  * @param guidance classifier-free guidance scale of the class-conditional images, ≥ 0
  * @param batch samples computed together, ≥ 1

@@ -93,20 +93,6 @@ class CommandsTest {
     }
 
     @Test
-    @DisplayName("eval writes JSON and HTML with the metrics it can compute and says which it cannot")
-    void eval() throws Exception {
-        Path out = dir.resolve("eval");
-        Cli r = Cli.run("eval", "--backend", "reference", "--checkpoint", checkpoint.toString(), "--dataset", "synthetic",
-                "--examples", "3", "--steps", "2", "--out", out.toString());
-        assertThat(r.exitCode()).as(r.err()).isZero();
-        JsonNode json = new ObjectMapper().readTree(out.resolve("eval.json").toFile());
-        double vqa = json.get("metrics").get("vqaAccuracy").asDouble();
-        assertThat(vqa).isBetween(0.0, 1.0);
-        assertThat(json.get("metrics").get("frechetDistance").asText()).contains("issue 7").contains("not computed");
-        assertThat(Files.readString(out.resolve("eval.html"))).contains("Visual question answering").contains("<table>");
-    }
-
-    @Test
     @DisplayName("bench writes JSON with the machine, each backend's version, config and median, and a PNG chart")
     void bench() throws Exception {
         Path out = dir.resolve("bench");

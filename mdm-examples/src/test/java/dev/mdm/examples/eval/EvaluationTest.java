@@ -87,7 +87,8 @@ class EvaluationTest {
             assertFraction(text, "captionAccuracy", "vqaAccuracy");
             JsonNode scenes = json.get("scenes");
             assertThat(scenes.get("palette").asText()).isEqualTo("GREYSCALE");
-            assertFraction(scenes, "colourAccuracy", "shapeAccuracy", "positionAccuracy", "countAccuracy", "exactSceneAccuracy");
+            assertFraction(scenes, "colourAccuracy", "shapeAccuracy", "positionAccuracy", "countAccuracy", "exactSceneAccuracy",
+                    "vqaAccuracy");
             assertThat(json.get("classifier").get("testAccuracy").asDouble()).isGreaterThanOrEqualTo(0.9);
             assertThat(json.get("backend").asText()).startsWith("reference");
             String html = Files.readString(page);
