@@ -1,5 +1,4 @@
 package dev.mdm.backend.djl;
-
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -9,6 +8,7 @@ import ai.djl.ndarray.types.Shape;
 import dev.mdm.MdmConfig;
 import dev.mdm.model.MambaShape;
 import dev.mdm.model.ParameterLayout;
+import dev.mdm.model.ScanOrders;
 import dev.mdm.model.TrainingBatch;
 
 /**
@@ -22,14 +22,12 @@ final class MdmNetwork {
 
     private final MdmConfig config;
     private final MambaShape shape;
-    private final ScanOrders orders;
     private final DataType type;
     private final double[] alphaBar;
 
     MdmNetwork(MdmConfig config, DataType type) {
         this.config = config;
         this.shape = MambaShape.of(config);
-        this.orders = new ScanOrders(config);
         this.type = type;
         this.alphaBar = alphaBars(config);
     }
@@ -140,8 +138,8 @@ final class MdmNetwork {
     /** Block i: x + P⁻¹ · Mamba2(P · RMSNorm(x)) (SPEC §5). */
     NDArray block(Weights w, NDManager m, int i, NDArray x) {
         NDArray h = Layers.rmsNorm(x, w.get("blocks." + i + ".norm.weight"));
-        NDArray y = Mamba2.forward(w.under("blocks." + i + ".mixer."), shape, permute(m, h, orders.sequence(i)));
-        return x.add(permute(m, y, orders.inverseSequence(i)));
+        NDArray y = Mamba2.forward(w.under("blocks." + i + ".mixer."), shape, permute(m, h, ScanOrders.sequence(config, i)));
+        return x.add(permute(m, y, ScanOrders.inverse(ScanOrders.sequence(config, i))));
     }
 
     /** @return x[:, perm, :], skipping the identity */

@@ -1,12 +1,11 @@
 package dev.mdm.backend.onnx;
-
-import dev.mdm.model.ScanOrders;
 import ai.onnx.proto.OnnxMl.ModelProto;
 import dev.mdm.MdmConfig;
 import dev.mdm.backend.onnx.GraphBuilder.Type;
 import dev.mdm.model.MambaShape;
 import dev.mdm.model.ParameterLayout;
 import dev.mdm.model.Parameters;
+import dev.mdm.model.ScanOrders;
 import dev.mdm.tensor.Tensor;
 import java.util.function.Function;
 
