@@ -1,4 +1,5 @@
 package dev.mdm.backend.djl;
+
 import dev.mdm.MdmConfig;
 import dev.mdm.model.ScanOrders;
 import dev.mdm.model.ScanSwitch;

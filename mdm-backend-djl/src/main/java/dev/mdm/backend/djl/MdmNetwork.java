@@ -1,4 +1,5 @@
 package dev.mdm.backend.djl;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;

@@ -1,4 +1,5 @@
 package dev.mdm.backend.onnx;
+
 import ai.onnx.proto.OnnxMl.ModelProto;
 import dev.mdm.MdmConfig;
 import dev.mdm.backend.onnx.GraphBuilder.Type;
