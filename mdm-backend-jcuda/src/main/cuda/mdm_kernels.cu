@@ -1133,3 +1133,12 @@ extern "C" __global__ void fill_uniform_bf16(bf16* p, size_t n, unsigned long lo
     size_t i = (size_t)blockIdx.x * blockDim.x + threadIdx.x;
     if (i < n) p[i] = __float2bfloat16(offset + scale * hash_uniform(seed, i));
 }
+
+// ---------------------------------------------------------------- training (issue 6)
+// Explicit forward-with-saved-activations and backward kernels, fp32, in the style of llm.c. They live in the same
+// module as inference so one cuModuleLoadData serves both. Parameter gradients are reduced by a thread (or block)
+// that owns each output element and loops over rows in a fixed order: no atomics, so training is deterministic.
+#include "train_common.cuh"
+#include "train_block.cuh"
+#include "train_vae.cuh"
+#include "train_model.cuh"

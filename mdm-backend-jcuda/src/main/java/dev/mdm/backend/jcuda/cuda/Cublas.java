@@ -150,6 +150,38 @@ public final class Cublas implements AutoCloseable {
         check("cublasGemmEx(m=" + m + ", n=" + n + ", k=" + k + ")", status);
     }
 
+    /**
+     * Queues {@code C[m, n] (+)= op(A) · op(B)} in fp32, all matrices row-major, where op transposes when asked:
+     * A is [m, k] (or [k, m] when {@code transA}), B is [k, n] (or [n, k] when {@code transB}). Training's backward
+     * passes use the three forms {@code dX = dY·W}, {@code dW += dYᵀ·X} and {@code Y = X·Wᵀ}.
+     *
+     * @param transA read A transposed
+     * @param transB read B transposed
+     * @param m rows of C
+     * @param n columns of C
+     * @param k shared dimension
+     * @param a device address of A
+     * @param lda row stride of A in elements
+     * @param b device address of B
+     * @param ldb row stride of B in elements
+     * @param c device address of C
+     * @param ldc row stride of C in elements
+     * @param accumulate add to C instead of overwriting it
+     */
+    public void gemm(boolean transA, boolean transB, int m, int n, int k, long a, int lda, long b, int ldb, long c,
+                     int ldc, boolean accumulate) {
+        if (m == 0 || n == 0) {
+            return;
+        }
+        // row-major C = op(A)·op(B) is column-major Cᵀ = op(B)ᵀ·op(A)ᵀ, and a row-major buffer read column-major is
+        // its transpose: so B goes first, transposed exactly when transB
+        int status = invoke(library().gemmEx(), handle, transB ? OP_T : OP_N, transA ? OP_T : OP_N, n, m, k, one,
+                MemorySegment.ofAddress(b), R_32F, ldb, MemorySegment.ofAddress(a), R_32F, lda,
+                accumulate ? one : zero, MemorySegment.ofAddress(c), R_32F, ldc, COMPUTE_32F, GEMM_DEFAULT);
+        check("cublasGemmEx(" + (transA ? "T" : "N") + (transB ? "T" : "N") + ", m=" + m + ", n=" + n + ", k=" + k + ")",
+                status);
+    }
+
     private static int invoke(MethodHandle h, Object... args) {
         try {
             return (int) h.invokeWithArguments(args);

@@ -278,6 +278,16 @@ public final class CudaContext implements AutoCloseable {
         cuMemcpyDtoDAsync(DevicePointers.pointer(dst), DevicePointers.pointer(src), bytes, stream);
     }
 
+    /**
+     * Queues a fill of zero bytes.
+     *
+     * @param dst device address
+     * @param bytes size
+     */
+    public void memsetZero(long dst, long bytes) {
+        cuMemsetD8Async(DevicePointers.pointer(dst), (byte) 0, bytes, stream);
+    }
+
     /** Waits for all queued work. */
     public void synchronize() {
         cuStreamSynchronize(stream);

@@ -1,0 +1,2 @@
+// Training kernels: block (see TRAINING.md). Included by mdm_kernels.cu.
+#pragma once

@@ -1,0 +1,203 @@
+package dev.mdm.backend.jcuda.training;
+
+import dev.mdm.MdmConfig;
+import dev.mdm.backend.jcuda.cuda.CudaContext;
+import dev.mdm.model.ParameterLayout;
+import dev.mdm.model.Parameters;
+import dev.mdm.tensor.DType;
+import dev.mdm.tensor.Tensor;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Every parameter of one model in five flat fp32 device buffers of the same layout (checkpoint order of
+ * {@link ParameterLayout}): master weights, gradients, AdamW's m and v, and the EMA. Flat buffers let the optimizer,
+ * the gradient norm and the EMA run as one kernel each over all parameters, as llm.c does.
+ */
+public final class ParameterArena implements AutoCloseable {
+    private final CudaContext cuda;
+    private final Map<String, int[]> layout;
+    private final Map<String, Long> offsets = new LinkedHashMap<>();
+    private final long count;
+    private final long weights;
+    private final long grads;
+    private final long adamM;
+    private final long adamV;
+    private final long ema;
+    private final long decayMask;
+    private boolean closed;
+
+    private ParameterArena(CudaContext cuda, MdmConfig config) {
+        this.cuda = cuda;
+        this.layout = Collections.unmodifiableMap(ParameterLayout.of(config));
+        long n = 0;
+        for (var e : layout.entrySet()) {
+            offsets.put(e.getKey(), n);
+            n += elements(e.getValue());
+        }
+        count = n;
+        long bytes = n * Float.BYTES;
+        long[] taken = new long[6];
+        int i = 0;
+        try {
+            for (; i < 5; i++) {
+                taken[i] = cuda.alloc(bytes, "training buffer " + i + " of 5 (" + n + " parameters)");
+            }
+            taken[5] = cuda.alloc(n, "weight-decay mask");
+            i = 6;
+        } catch (RuntimeException e) {
+            for (int j = 0; j < i; j++) {
+                cuda.free(taken[j], j == 5 ? n : bytes);
+            }
+            throw e;
+        }
+        weights = taken[0];
+        grads = taken[1];
+        adamM = taken[2];
+        adamV = taken[3];
+        ema = taken[4];
+        decayMask = taken[5];
+        // PyTorch AdamW as the reference applies decay to tensors of rank >= 2 only
+        byte[] mask = new byte[(int) n];
+        for (var e : layout.entrySet()) {
+            if (e.getValue().length >= 2) {
+                long o = offsets.get(e.getKey());
+                java.util.Arrays.fill(mask, (int) o, (int) (o + elements(e.getValue())), (byte) 1);
+            }
+        }
+        cuda.upload(decayMask, mask);
+    }
+
+    /**
+     * Allocates the buffers, all zero except the decay mask.
+     *
+     * @param cuda the device
+     * @param config model sizes
+     * @return the arena; close it to free the buffers
+     */
+    public static ParameterArena allocate(CudaContext cuda, MdmConfig config) {
+        ParameterArena a = new ParameterArena(cuda, config);
+        for (long buffer : new long[] {a.weights, a.grads, a.adamM, a.adamV, a.ema}) {
+            cuda.memsetZero(buffer, a.count * Float.BYTES);
+        }
+        cuda.synchronize();
+        return a;
+    }
+
+    private static long elements(int[] shape) {
+        long n = 1;
+        for (int s : shape) {
+            n *= s;
+        }
+        return n;
+    }
+
+    private long offset(String name) {
+        Long o = offsets.get(name);
+        if (o == null) {
+            throw new IllegalArgumentException("no parameter named '" + name + "'; known: " + offsets.keySet());
+        }
+        return o * Float.BYTES;
+    }
+
+    /** @return names and shapes, checkpoint order */
+    public Map<String, int[]> layout() {
+        return layout;
+    }
+
+    /** @return total number of parameters */
+    public long count() {
+        return count;
+    }
+
+    /**
+     * @param name a parameter name of {@link ParameterLayout}
+     * @return device address of its fp32 master weights
+     */
+    public long weight(String name) {
+        return weights + offset(name);
+    }
+
+    /**
+     * @param name a parameter name
+     * @return device address of its fp32 gradient
+     */
+    public long grad(String name) {
+        return grads + offset(name);
+    }
+
+    /** @return the flat weight buffer */
+    public long weights() {
+        return weights;
+    }
+
+    /** @return the flat gradient buffer */
+    public long grads() {
+        return grads;
+    }
+
+    /** @return the flat AdamW first-moment buffer */
+    public long adamM() {
+        return adamM;
+    }
+
+    /** @return the flat AdamW second-moment buffer */
+    public long adamV() {
+        return adamV;
+    }
+
+    /** @return the flat EMA buffer */
+    public long ema() {
+        return ema;
+    }
+
+    /** @return one byte per parameter, 1 where weight decay applies */
+    public long decayMask() {
+        return decayMask;
+    }
+
+    /** Sets every gradient to zero (queued on the stream). */
+    public void zeroGrads() {
+        cuda.memsetZero(grads, count * Float.BYTES);
+    }
+
+    /**
+     * Copies host tensors into one of the buffers.
+     *
+     * @param buffer one of {@link #weights()}, {@link #adamM()}, {@link #adamV()}, {@link #ema()}
+     * @param values every parameter, names as the layout
+     */
+    public void upload(long buffer, Parameters values) {
+        for (var e : layout.entrySet()) {
+            byte[] data = values.get(e.getKey()).to(DType.F32).toBytes();
+            cuda.upload(buffer + offset(e.getKey()), data);
+        }
+    }
+
+    /**
+     * @param buffer one of the flat buffers
+     * @return a host copy, F32, under the parameter names
+     */
+    public Parameters download(long buffer) {
+        var out = new LinkedHashMap<String, Tensor>();
+        for (var e : layout.entrySet()) {
+            int n = (int) elements(e.getValue());
+            out.put(e.getKey(), Tensor.ofFloats(cuda.downloadFloats(buffer + offset(e.getKey()), n), e.getValue()));
+        }
+        return Parameters.of(out);
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        long bytes = count * Float.BYTES;
+        for (long b : new long[] {weights, grads, adamM, adamV, ema}) {
+            cuda.free(b, bytes);
+        }
+        cuda.free(decayMask, count);
+    }
+}

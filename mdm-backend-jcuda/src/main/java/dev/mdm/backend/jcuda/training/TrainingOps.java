@@ -1,0 +1,123 @@
+package dev.mdm.backend.jcuda.training;
+
+import dev.mdm.backend.jcuda.cuda.CudaContext;
+import dev.mdm.backend.jcuda.cuda.Cublas;
+import dev.mdm.backend.jcuda.cuda.KernelArgs;
+
+/**
+ * The operations every training layer is built from: a linear layer's forward and backward through cuBLAS (fp32
+ * compute, a fixed algorithm: deterministic), bias-gradient column sums and SiLU (kernels of {@code train_common.cuh}).
+ * All row-major, queued on the context's stream.
+ */
+public final class TrainingOps {
+    private static final int THREADS = 256;
+    private final CudaContext cuda;
+    private final Cublas cublas;
+
+    /** @param cuda the device */
+    public TrainingOps(CudaContext cuda) {
+        this.cuda = cuda;
+        this.cublas = cuda.cublas();
+    }
+
+    /** @return the context */
+    public CudaContext cuda() {
+        return cuda;
+    }
+
+    /** @return cuBLAS of the context (for the general {@link Cublas#gemm}) */
+    public Cublas cublas() {
+        return cublas;
+    }
+
+    /**
+     * {@code y[rows, out] = x[rows, in] · Wᵀ (+ bias)}, W [out, in] as PyTorch stores it.
+     *
+     * @param rows rows of x
+     * @param in input width
+     * @param out output width
+     * @param x input, row stride {@code ldx}
+     * @param ldx row stride of x
+     * @param w weight [out, in]
+     * @param bias bias [out] or 0 for none
+     * @param y output, row stride {@code ldy}
+     * @param ldy row stride of y
+     */
+    public void linearForward(int rows, int in, int out, long x, int ldx, long w, long bias, long y, int ldy) {
+        cublas.gemm(false, true, rows, out, in, x, ldx, w, in, y, ldy, false);
+        if (bias != 0) {
+            cuda.launch1d("tr_bias_add", (long) rows * out, new KernelArgs().ptr(y).ptr(bias).i(rows).i(out).i(ldy));
+        }
+    }
+
+    /**
+     * Backward of {@link #linearForward}: {@code dx (+)= dy · W}, {@code dW += dyᵀ · x}, {@code db += Σ_rows dy}.
+     *
+     * @param rows rows
+     * @param in input width
+     * @param out output width
+     * @param x the forward input
+     * @param ldx its row stride
+     * @param w weight [out, in]
+     * @param dy upstream gradient [rows, out]
+     * @param lddy its row stride
+     * @param dx input gradient [rows, in], or 0 to skip it (a first layer)
+     * @param lddx row stride of dx
+     * @param accumulateDx add to dx instead of overwriting it
+     * @param dw weight gradient [out, in] (accumulated)
+     * @param db bias gradient [out] (accumulated) or 0 when the layer has no bias
+     */
+    public void linearBackward(int rows, int in, int out, long x, int ldx, long w, long dy, int lddy, long dx, int lddx,
+                               boolean accumulateDx, long dw, long db) {
+        if (dx != 0) {
+            cublas.gemm(false, false, rows, in, out, dy, lddy, w, in, dx, lddx, accumulateDx);
+        }
+        cublas.gemm(true, false, out, in, rows, dy, lddy, x, ldx, dw, in, true);
+        if (db != 0) {
+            columnSumAccumulate(dy, rows, out, lddy, db);
+        }
+    }
+
+    /**
+     * {@code out[c] += Σ_r x[r, c]}.
+     *
+     * @param x [rows, cols] with row stride ld
+     * @param rows rows
+     * @param cols columns
+     * @param ld row stride
+     * @param out [cols]
+     */
+    public void columnSumAccumulate(long x, int rows, int cols, int ld, long out) {
+        cuda.launch("tr_colsum_acc", new int[] {(cols + THREADS - 1) / THREADS}, THREADS, 0,
+                new KernelArgs().ptr(x).i(rows).i(cols).i(ld).ptr(out));
+    }
+
+    /**
+     * @param x pre-activation
+     * @param y silu(x)
+     * @param n elements
+     */
+    public void siluForward(long x, long y, long n) {
+        cuda.launch1d("tr_silu_fwd", n, new KernelArgs().ptr(x).ptr(y).l(n));
+    }
+
+    /**
+     * @param pre the saved pre-activation
+     * @param dy upstream gradient
+     * @param dx dy · silu'(pre); may be dy
+     * @param n elements
+     */
+    public void siluBackward(long pre, long dy, long dx, long n) {
+        cuda.launch1d("tr_silu_bwd", n, new KernelArgs().ptr(pre).ptr(dy).ptr(dx).l(n));
+    }
+
+    /**
+     * @param y y += a·x
+     * @param x addend
+     * @param a scale
+     * @param n elements
+     */
+    public void axpy(long y, long x, float a, long n) {
+        cuda.launch1d("tr_axpy", n, new KernelArgs().ptr(y).ptr(x).f(a).l(n));
+    }
+}
