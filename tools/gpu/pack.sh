@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Packs what a run on the GPU machine needs into .gpu/ at the root of the current checkout (worktree-safe), small
+# enough for the device tool's 64 MiB limit: a jlinked Java 25 runtime (xz), the runtime jars of mdm-backend-jcuda
+# (jcuda natives cut down to the driver binding), optionally mdm-examples (for `mdm train|eval --backend jcuda`),
+# the test classes with the JUnit console, and the Fashion-MNIST IDX files (xz).
+#   tools/gpu/pack.sh [--tests] [--examples] [--data]
+# On the GPU machine:  bash .gpu/run.sh --tests ...  |  bash .gpu/run.sh MAIN_CLASS args  (see run.sh)
+set -euo pipefail
+tests=0 examples=0 data=0
+for a in "$@"; do
+  case $a in
+    --tests) tests=1 ;; --examples) examples=1 ;; --data) data=1 ;;
+    *) echo "pack: unknown option '$a' (expected --tests, --examples, --data)" >&2; exit 2 ;;
+  esac
+done
+jdk=${MDM_JDK:-/usr/lib/jvm/temurin-25-jdk-amd64}
+root=$(git rev-parse --show-toplevel)
+cd "$root"
+exclude=$(git rev-parse --git-path info/exclude)
+grep -qxF '/.gpu/' "$exclude" 2>/dev/null || echo '/.gpu/' >> "$exclude"
+mkdir -p .gpu
+if [ ! -f .gpu/jre.txz ]; then
+  tmp=$(mktemp -d)
+  # uncompressed modules: xz over the whole tree packs tighter than jlink's zip; java.desktop for the PNG charts
+  "$jdk/bin/jlink" --add-modules java.base,java.logging,java.management,java.naming,java.sql,java.xml,java.desktop,jdk.unsupported \
+    --strip-debug --no-header-files --no-man-pages --compress zip-0 --output "$tmp/mdm-jre"
+  tar cf - -C "$tmp" mdm-jre | xz -9 -T2 > .gpu/jre.txz
+  rm -rf "$tmp"
+fi
+export JAVA_HOME=$jdk
+modules=mdm-backend-jcuda
+[ $examples = 1 ] && modules=$modules,mdm-examples
+rm -rf .gpu/lib .gpu/test-classes .gpu/tools .gpu/data
+mkdir -p .gpu/lib .gpu/tools
+scope=runtime
+[ $tests = 1 ] && scope=test
+drop=pytorch-native-cpu,onnxruntime,onnxruntime_gpu,tribuo-util-onnx,mdm-backend-onnx,mdm-backend-djl
+[ $tests = 1 ] || drop=$drop,byte-buddy
+mvn -q -B -o -pl "$modules" -am -DskipTests package dependency:copy-dependencies -DincludeScope=$scope \
+  -DoutputDirectory="$root/.gpu/lib" -DexcludeArtifactIds=$drop
+for m in ${modules//,/ }; do cp "$m"/target/"$m"-*[0-9T].jar .gpu/lib/; done
+# the shipped demo model is not needed there (a run trains or loads its own), nor JCuda's NVPTX/cuFFT/... bindings
+[ $examples = 1 ] && zip -q -d .gpu/lib/mdm-examples-*.jar 'dev/mdm/examples/model/fashion.safetensors' || true
+natives=$(ls .gpu/lib/jcuda-natives-*.jar)
+keep=$(unzip -Z1 "$natives" | grep -v -e '/$' -e 'JCudaDriver' -e 'META-INF' || true)
+[ -z "$keep" ] || zip -q -d "$natives" $keep
+if [ $tests = 1 ]; then
+  cp -r mdm-backend-jcuda/target/test-classes .gpu/test-classes
+  platform=$(ls .gpu/lib | sed -n 's/^junit-platform-engine-\(.*\)\.jar$/\1/p' | head -1)
+  mvn -q -B -o dependency:copy -Dartifact="org.junit.platform:junit-platform-console-standalone:$platform" -DoutputDirectory="$root/.gpu/tools"
+else
+  mkdir -p .gpu/test-classes
+fi
+if [ $data = 1 ]; then
+  mkdir -p .gpu/data
+  for f in train-images-idx3-ubyte t10k-images-idx3-ubyte train-labels-idx1-ubyte t10k-labels-idx1-ubyte; do
+    zcat "/usr/share/datasets/fashion-mnist/$f.gz" | xz -9 -T2 > ".gpu/data/$f.xz"
+  done
+fi
+cp tools/gpu/run.sh .gpu/run.sh
+echo "pack: .gpu is $(du -sm .gpu | cut -f1) MiB; with the tracked tree $(( ($(du -sb .gpu | cut -f1) + $(git ls-files -z | xargs -0 du -cb | tail -1 | cut -f1)) / 1048576 )) MiB of the 64 MiB that travel"

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Runs on the GPU machine from the project root, inside what tools/gpu/pack.sh built.
+#   bash .gpu/run.sh --tests [JUnit console options]   tests (default: every class in .gpu/test-classes)
+#   bash .gpu/run.sh MAIN_CLASS [args]                  a main class on the packed class path
+# Fashion-MNIST, when packed, is unpacked to /tmp/fashion-mnist (pass it as --fashion-dir).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+[ -x /tmp/mdm-jre/bin/java ] || tar xJf "$here/jre.txz" -C /tmp
+if [ -d "$here/data" ] && [ ! -d /tmp/fashion-mnist ]; then
+  mkdir -p /tmp/fashion-mnist
+  for f in "$here"/data/*.xz; do xz -dc "$f" > "/tmp/fashion-mnist/$(basename "$f" .xz)"; done
+fi
+export LD_LIBRARY_PATH=/usr/local/cuda/lib64${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+java=(/tmp/mdm-jre/bin/java --enable-native-access=ALL-UNNAMED -Xss4m -Dai.djl.offline=true ${MDM_JAVA_OPTS:-})
+cp="$here/test-classes$(printf ':%s' "$here"/lib/*.jar)"
+nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader || true
+if [ "${1:-}" = "--tests" ]; then
+  shift
+  launcher=$(ls "$here"/tools/junit-platform-console-standalone-*.jar 2>/dev/null | head -1)
+  [ -n "$launcher" ] || { echo "run: no JUnit console launcher packed (pack with --tests)" >&2; exit 2; }
+  [ $# -gt 0 ] || set -- --scan-class-path "$here/test-classes"
+  exec "${java[@]}" -jar "$launcher" execute --class-path "$cp" --disable-banner --disable-ansi-colors --details=tree "$@"
+fi
+exec "${java[@]}" -cp "$cp" "$@"
