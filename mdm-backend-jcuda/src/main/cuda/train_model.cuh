@@ -1,2 +1,168 @@
-// Training kernels: model (see TRAINING.md). Included by mdm_kernels.cu.
+// Training kernels: the denoiser's own layers (norm_f, embedding gradients) and the optimizer (see TRAINING.md).
+// Included by mdm_kernels.cu. The forward embedding reuses the inference kernels time_embedding and embed_sequence.
+// Every reduction is owned by one thread or one block and runs in a fixed order: no atomics, deterministic.
 #pragma once
+
+#define TM_THREADS 256
+
+// Block-wide sum in a fixed tree order; every thread gets the result. blockDim.x == TM_THREADS.
+__device__ __forceinline__ float tm_block_sum(float v, float* sh) {
+    sh[threadIdx.x] = v;
+    __syncthreads();
+    for (int s = TM_THREADS / 2; s > 0; s >>= 1) {
+        if (threadIdx.x < s) sh[threadIdx.x] += sh[threadIdx.x + s];
+        __syncthreads();
+    }
+    float r = sh[0];
+    __syncthreads();
+    return r;
+}
+
+// Latent position j (image tokens, then text tokens) of the canonical sequence [TIME, CLASS, BOI, img…, BOT, txt…].
+__device__ __forceinline__ int tm_latent_position(int j, int nImg) { return j < nImg ? 3 + j : 4 + j; }
+
+// norm_f at the latent positions: h[b, j] = x[b, l(j)] · rstd · w, rstd = 1/sqrt(mean(x²) + eps); one block per row.
+extern "C" __global__ void tm_rmsnorm_latent_fwd(const float* x, const float* w, float* h, float* rstd, int L, int nImg,
+                                                 int nLat, int d, float eps) {
+    __shared__ float sh[TM_THREADS];
+    int row = blockIdx.x, b = row / nLat, j = row % nLat;
+    const float* xr = x + ((size_t)b * L + tm_latent_position(j, nImg)) * d;
+    float s = 0.f;
+    for (int c = threadIdx.x; c < d; c += TM_THREADS) s += xr[c] * xr[c];
+    float r = rsqrtf(tm_block_sum(s, sh) / d + eps);
+    for (int c = threadIdx.x; c < d; c += TM_THREADS) h[(size_t)row * d + c] = xr[c] * r * w[c];
+    if (threadIdx.x == 0) rstd[row] = r;
+}
+
+// Backward of tm_rmsnorm_latent_fwd into the residual stream: dx[b, l(j)] = rstd·(g − x̂·mean(g·x̂)), g = dh·w,
+// x̂ = x·rstd. dx is written at latent positions only (the caller zeroes the others). One block per row.
+extern "C" __global__ void tm_rmsnorm_latent_bwd(const float* x, const float* w, const float* rstd, const float* dh,
+                                                 float* dx, int L, int nImg, int nLat, int d) {
+    __shared__ float sh[TM_THREADS];
+    int row = blockIdx.x, b = row / nLat, j = row % nLat;
+    size_t at = ((size_t)b * L + tm_latent_position(j, nImg)) * d;
+    const float* xr = x + at;
+    const float* g = dh + (size_t)row * d;
+    float r = rstd[row];
+    float s = 0.f;
+    for (int c = threadIdx.x; c < d; c += TM_THREADS) s += g[c] * w[c] * xr[c] * r;
+    float mean = tm_block_sum(s, sh) / d;
+    for (int c = threadIdx.x; c < d; c += TM_THREADS) dx[at + c] = r * (g[c] * w[c] - xr[c] * r * mean);
+}
+
+// dw[c] += Σ_rows dh[row, c] · x̂[row, c]; one thread per column, rows in order.
+extern "C" __global__ void tm_rmsnorm_latent_dw(const float* x, const float* rstd, const float* dh, float* dw, int rows,
+                                                int L, int nImg, int nLat, int d) {
+    int c = blockIdx.x * blockDim.x + threadIdx.x;
+    if (c >= d) return;
+    float s = 0.f;
+    for (int row = 0; row < rows; row++) {
+        int b = row / nLat, j = row % nLat;
+        s += dh[(size_t)row * d + c] * x[((size_t)b * L + tm_latent_position(j, nImg)) * d + c] * rstd[row];
+    }
+    dw[c] += s;
+}
+
+// Gradients of the sequence embedding's additive tables from dE [batch, L, d] (∂L/∂x_0):
+// pos [L, d], modality [3, d], boi [d], bot [d]. One thread per output element, batch (and positions) in order.
+extern "C" __global__ void tm_embed_tables_bwd(const float* dE, float* dPos, float* dModality, float* dBoi, float* dBot,
+                                               int batch, int L, int nImg, int d) {
+    int i = blockIdx.x * blockDim.x + threadIdx.x;
+    int textOff = 4 + nImg;
+    if (i < L * d) {
+        int l = i / d, c = i % d;
+        float s = 0.f;
+        for (int b = 0; b < batch; b++) s += dE[((size_t)b * L + l) * d + c];
+        dPos[i] += s;
+        if (l == 2) dBoi[c] += s;
+        if (l == textOff - 1) dBot[c] += s;
+        return;
+    }
+    i -= L * d;
+    if (i >= 3 * d) return;
+    int m = i / d, c = i % d;
+    int from = m == 0 ? 0 : m == 1 ? 3 : textOff, to = m == 0 ? 3 : m == 1 ? 3 + nImg : L;
+    float s = 0.f;
+    for (int b = 0; b < batch; b++) {
+        for (int l = from; l < to; l++) s += dE[((size_t)b * L + l) * d + c];
+        if (m == 0) s += dE[((size_t)b * L + textOff - 1) * d + c];
+    }
+    dModality[i] += s;
+}
+
+// class_embed gradient: dTable[row, c] += Σ_{b: classIds[b] = row} dE[b, 1, c]; one thread per (row, c).
+extern "C" __global__ void tm_class_embed_bwd(const float* dE, const int* classIds, float* dTable, int batch, int rows,
+                                              int L, int d) {
+    int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= rows * d) return;
+    int row = i / d, c = i % d;
+    float s = 0.f;
+    bool hit = false;
+    for (int b = 0; b < batch; b++) {
+        if (classIds[b] == row) { s += dE[((size_t)b * L + 1) * d + c]; hit = true; }
+    }
+    if (hit) dTable[i] += s;
+}
+
+// dLat[b, j, :] = dE[b, l(j), :]: the gradient of latent_in's output at the image and text positions.
+extern "C" __global__ void tm_gather_latent_grad(const float* dE, float* dLat, int batch, int L, int nImg, int nLat,
+                                                 int d) {
+    size_t i = (size_t)blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= (size_t)batch * nLat * d) return;
+    int c = (int)(i % d);
+    int j = (int)((i / d) % nLat);
+    int b = (int)(i / ((size_t)d * nLat));
+    dLat[i] = dE[((size_t)b * L + tm_latent_position(j, nImg)) * d + c];
+}
+
+// First pass of ‖g‖²: each block reduces a fixed grid-stride slice in double into partial[blockIdx.x].
+extern "C" __global__ void tm_sumsq_partial(const float* g, size_t n, double* partial) {
+    __shared__ double sh[TM_THREADS];
+    double s = 0.0;
+    for (size_t i = (size_t)blockIdx.x * TM_THREADS + threadIdx.x; i < n; i += (size_t)gridDim.x * TM_THREADS) {
+        double v = g[i];
+        s += v * v;
+    }
+    sh[threadIdx.x] = s;
+    __syncthreads();
+    for (int k = TM_THREADS / 2; k > 0; k >>= 1) {
+        if (threadIdx.x < k) sh[threadIdx.x] += sh[threadIdx.x + k];
+        __syncthreads();
+    }
+    if (threadIdx.x == 0) partial[blockIdx.x] = sh[0];
+}
+
+// Second pass: one block sums the partials in a fixed order into out[0].
+extern "C" __global__ void tm_sumsq_final(const double* partial, int parts, double* out) {
+    __shared__ double sh[TM_THREADS];
+    double s = 0.0;
+    for (int i = threadIdx.x; i < parts; i += TM_THREADS) s += partial[i];
+    sh[threadIdx.x] = s;
+    __syncthreads();
+    for (int k = TM_THREADS / 2; k > 0; k >>= 1) {
+        if (threadIdx.x < k) sh[threadIdx.x] += sh[threadIdx.x + k];
+        __syncthreads();
+    }
+    if (threadIdx.x == 0) out[0] = sh[0];
+}
+
+// PyTorch AdamW on the flat buffers (gradient scaled by the clip factor), then the EMA:
+// θ ← θ − lr·wd·θ where mask; m ← β1 m + (1−β1) g; v ← β2 v + (1−β2) g²;
+// θ ← θ − (lr/bias1) · m / (√v/√bias2 + ε); ema ← decay·ema + (1 − decay)·θ.
+extern "C" __global__ void tm_adamw_ema(float* theta, const float* grad, float* m, float* v, float* ema,
+                                        const unsigned char* decayMask, size_t n, float scale, float lr, float beta1,
+                                        float beta2, float eps, float weightDecay, float bias1, float sqrtBias2,
+                                        float emaDecay) {
+    size_t i = (size_t)blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= n) return;
+    float g = grad[i] * scale;
+    float w = theta[i];
+    if (decayMask[i]) w -= lr * weightDecay * w;
+    float mi = beta1 * m[i] + (1.f - beta1) * g;
+    float vi = beta2 * v[i] + (1.f - beta2) * g * g;
+    w -= (lr / bias1) * mi / (sqrtf(vi) / sqrtBias2 + eps);
+    m[i] = mi;
+    v[i] = vi;
+    theta[i] = w;
+    ema[i] = emaDecay * ema[i] + (1.f - emaDecay) * w;
+}

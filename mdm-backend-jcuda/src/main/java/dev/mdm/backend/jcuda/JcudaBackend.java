@@ -86,7 +86,7 @@ public final class JcudaBackend implements Backend {
 
     @Override
     public Set<Capability> capabilities() {
-        return EnumSet.of(Capability.GPU, Capability.BF16, Capability.CUDA_GRAPHS);
+        return EnumSet.of(Capability.GPU, Capability.BF16, Capability.CUDA_GRAPHS, Capability.TRAINING);
     }
 
     boolean bf16() {

@@ -7,6 +7,7 @@ import dev.mdm.backend.jcuda.cuda.Kernels;
 import dev.mdm.backend.jcuda.model.DeviceModel;
 import dev.mdm.backend.jcuda.model.Patches;
 import dev.mdm.backend.jcuda.model.Workspace;
+import dev.mdm.backend.jcuda.training.JcudaTrainingSession;
 import dev.mdm.model.Decoder;
 import dev.mdm.model.Denoiser;
 import dev.mdm.model.Encoder;
@@ -21,7 +22,9 @@ import dev.mdm.model.TrainingBatch;
 import dev.mdm.model.TrainingSession;
 import dev.mdm.spi.ModelRuntime;
 import dev.mdm.tensor.Tensor;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -30,14 +33,20 @@ import java.util.Map;
  * largest batch seen and is then reused, so steady-state calls allocate nothing on the device. A call too large for
  * the GPU's free memory throws {@link DeviceOutOfMemoryException} before queuing any work; the workspace keeps its
  * previous size and the model stays usable.
+ *
+ * <p>Training sessions ({@link #train}) keep fp32 master weights of their own; after a step this runtime's weights are
+ * stale and are re-read from the session (and re-converted to this runtime's precision) on the next call that uses
+ * them, and when the session closes.
  */
-final class JcudaModelRuntime implements ModelRuntime {
+final class JcudaModelRuntime implements ModelRuntime, JcudaTrainingSession.Owner {
     private final JcudaBackend backend;
     private final CudaContext cuda;
     private final MdmConfig config;
-    private final Parameters parameters;
-    private final DeviceModel model;
-    private final Kernels k;
+    private Parameters parameters;
+    private DeviceModel model;
+    private Kernels k;
+    private final List<JcudaTrainingSession> sessions = new ArrayList<>();
+    private JcudaTrainingSession newerWeights;
     private final Workspace workspace;
     private final Map<Integer, CudaContext.Graph> graphs = new HashMap<>();
     private final boolean useGraphs = !"false".equalsIgnoreCase(System.getProperty("mdm.jcuda.graphs"));
@@ -54,13 +63,47 @@ final class JcudaModelRuntime implements ModelRuntime {
         this.workspace = new Workspace(cuda);
     }
 
-    private <T> T locked(java.util.function.Supplier<T> work) {
+    @Override
+    public <T> T locked(java.util.function.Supplier<T> work) {
         return backend.locked(() -> {
             if (closed) {
                 throw new IllegalStateException("JcudaModelRuntime (" + config + ") is closed");
             }
+            refreshWeights();
             return work.get();
         });
+    }
+
+    /** Takes the newest weights from the session that changed them, rebuilding the inference model (lock held). */
+    private void refreshWeights() {
+        if (newerWeights == null) {
+            return;
+        }
+        Parameters updated = newerWeights.weights();
+        newerWeights = null;
+        DeviceModel rebuilt = DeviceModel.upload(cuda, config, updated, backend.bf16());
+        graphs.values().forEach(CudaContext.Graph::close);
+        graphs.clear();
+        model.close();
+        model = rebuilt;
+        k = model.kernels();
+        parameters = updated;
+    }
+
+    @Override
+    public void weightsUpdated(JcudaTrainingSession session) {
+        newerWeights = session;
+    }
+
+    @Override
+    public void released(JcudaTrainingSession session) {
+        sessions.remove(session);
+        if (newerWeights == session && !closed) {
+            refreshWeights();
+        }
+        if (newerWeights == session) {
+            newerWeights = null;
+        }
     }
 
     @Override
@@ -322,8 +365,11 @@ final class JcudaModelRuntime implements ModelRuntime {
 
     @Override
     public TrainingSession train(OptimizerSettings settings, Parameters resumeState) {
-        throw new UnsupportedOperationException("backend 'jcuda' has no TRAINING capability (inference only); "
-                + "train with the djl backend and load the checkpoint here");
+        return locked(() -> {
+            JcudaTrainingSession s = new JcudaTrainingSession(cuda, config, settings, parameters, resumeState, this);
+            sessions.add(s);
+            return s;
+        });
     }
 
     @Override
@@ -333,6 +379,9 @@ final class JcudaModelRuntime implements ModelRuntime {
             if (!closed) {
                 closed = true;
                 cuda.enter();
+                for (JcudaTrainingSession s : new ArrayList<>(sessions)) {
+                    s.close();
+                }
                 graphs.values().forEach(CudaContext.Graph::close);
                 graphs.clear();
                 workspace.close();

@@ -1,0 +1,366 @@
+package dev.mdm.backend.jcuda.training;
+
+import dev.mdm.InvalidInputException;
+import dev.mdm.MdmConfig;
+import dev.mdm.backend.jcuda.cuda.CudaContext;
+import dev.mdm.backend.jcuda.cuda.KernelArgs;
+import dev.mdm.model.GradientResult;
+import dev.mdm.model.LossBreakdown;
+import dev.mdm.model.OptimizerSettings;
+import dev.mdm.model.Parameters;
+import dev.mdm.model.TrainingBatch;
+import dev.mdm.model.TrainingSession;
+import dev.mdm.tensor.Tensor;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * {@link TrainingSession} on the GPU in fp32: zero ∇θ → encode → denoise → losses → backward (denoiser, then encoder)
+ * → global-norm clipping, AdamW and EMA as one kernel each over the flat buffers of a {@link ParameterArena}.
+ * The master weights live in the arena; the owning runtime is told after every step so that its inference weights
+ * follow. The layer trainers are sized for the largest batch seen and re-created when a larger one arrives.
+ * Not thread-safe (the owner's lock serializes device work).
+ */
+public final class JcudaTrainingSession implements TrainingSession {
+    private static final int THREADS = 256;
+    private static final int NORM_PARTS = 1024;
+    /** PyTorch's clip_grad_norm_ guard against a zero norm. */
+    private static final double CLIP_EPS = 1e-6;
+
+    /** The runtime a session trains. */
+    public interface Owner {
+        /**
+         * @param work device work
+         * @param <T> result type
+         * @return its result, run under the device lock with the context current, after checking the owner is open
+         */
+        <T> T locked(Supplier<T> work);
+
+        /** @param session whose arena now holds newer weights than the owner's inference copy */
+        void weightsUpdated(JcudaTrainingSession session);
+
+        /** @param session about to free its arena (called under the device lock) */
+        void released(JcudaTrainingSession session);
+    }
+
+    private final CudaContext cuda;
+    private final MdmConfig config;
+    private final OptimizerSettings settings;
+    private final Owner owner;
+    private final ParameterArena arena;
+    private final long normPartials;
+    private final long normOut;
+    private BlockTrainer blocks;
+    private VaeLossTrainer vae;
+    private DenoiserTrainer denoiser;
+    private int capacity;
+    private long timeInput;
+    private long classIds;
+    private long zt;
+    private long zhat0;
+    private long dZhat0;
+    private long dZt;
+    private long steps;
+    private boolean closed;
+
+    /**
+     * Uploads the weights (and the resume state) into a new arena. Call under the device lock.
+     *
+     * @param cuda the device
+     * @param config model sizes
+     * @param settings optimizer settings
+     * @param weights the current weights, every parameter of the layout
+     * @param resumeState {@code adam.m.*}, {@code adam.v.*}, {@code ema.*}, {@code adam.step}, or null to start fresh
+     * @param owner the runtime
+     */
+    public JcudaTrainingSession(CudaContext cuda, MdmConfig config, OptimizerSettings settings, Parameters weights,
+                                Parameters resumeState, Owner owner) {
+        if (settings == null) {
+            throw new InvalidInputException("settings", "optimizer settings", "null");
+        }
+        this.cuda = cuda;
+        this.config = config;
+        this.settings = settings;
+        this.owner = owner;
+        Map<String, int[]> layout = dev.mdm.model.ParameterLayout.of(config);
+        if (resumeState != null) {
+            checkResumeState(layout, resumeState);
+        }
+        ParameterArena a = ParameterArena.allocate(cuda, config);
+        long partials = 0;
+        long out = 0;
+        try {
+            partials = cuda.alloc((long) NORM_PARTS * Double.BYTES, "gradient-norm partial sums");
+            out = cuda.alloc(Double.BYTES, "gradient norm");
+            a.upload(a.weights(), weights);
+            if (resumeState == null) {
+                cuda.copyAsync(a.ema(), a.weights(), a.count() * Float.BYTES);
+            } else {
+                a.upload(a.adamM(), resumeState.withPrefixRemoved("adam.m."));
+                a.upload(a.adamV(), resumeState.withPrefixRemoved("adam.v."));
+                a.upload(a.ema(), resumeState.withPrefixRemoved("ema."));
+                steps = resumeState.get("adam.step").getLong(0);
+            }
+            cuda.synchronize();
+        } catch (RuntimeException e) {
+            cuda.free(partials, (long) NORM_PARTS * Double.BYTES);
+            cuda.free(out, Double.BYTES);
+            a.close();
+            throw e;
+        }
+        this.arena = a;
+        this.normPartials = partials;
+        this.normOut = out;
+    }
+
+    private static void checkResumeState(Map<String, int[]> layout, Parameters s) {
+        List<String> problems = new ArrayList<>();
+        List<String> expected = new ArrayList<>();
+        for (var e : layout.entrySet()) {
+            for (String prefix : new String[] {"adam.m.", "adam.v.", "ema."}) {
+                String name = prefix + e.getKey();
+                expected.add(name);
+                if (!s.contains(name)) {
+                    problems.add("missing '" + name + "'");
+                } else if (!Arrays.equals(s.get(name).shape(), e.getValue())) {
+                    problems.add("'" + name + "' has shape " + Arrays.toString(s.get(name).shape()) + ", expected "
+                            + Arrays.toString(e.getValue()));
+                } else if (!s.get(name).dtype().isFloating()) {
+                    problems.add("'" + name + "' has dtype " + s.get(name).dtype() + ", expected a floating dtype");
+                } else {
+                    double[] v = s.get(name).toDoubleArray();
+                    for (int i = 0; i < v.length; i++) {
+                        if (!Double.isFinite(v[i]) || (prefix.equals("adam.v.") && v[i] < 0)) {
+                            problems.add("'" + name + "' has " + v[i] + " at flat index " + i);
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+        expected.add("adam.step");
+        if (!s.contains("adam.step")) {
+            problems.add("missing 'adam.step'");
+        } else {
+            Tensor step = s.get("adam.step");
+            if (step.size() != 1 || step.dtype().isFloating() || step.getLong(0) < 0) {
+                problems.add("'adam.step' must be one integer >= 0, got " + step);
+            }
+        }
+        for (String name : s.names()) {
+            if (!expected.contains(name)) {
+                problems.add("unexpected '" + name + "'");
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new InvalidInputException("resumeState", "the optimizer state of this model",
+                    problems.size() + " problem(s): " + String.join("; ", problems.subList(0, Math.min(10, problems.size())))
+                            + (problems.size() > 10 ? "; …" : ""));
+        }
+    }
+
+    @Override
+    public GradientResult gradients(TrainingBatch batch) {
+        int b = validate(batch);
+        return owner.locked(() -> {
+            ensureOpen();
+            LossBreakdown loss = backward(batch, b);
+            return new GradientResult(loss, arena.download(arena.grads()));
+        });
+    }
+
+    @Override
+    public LossBreakdown step(TrainingBatch batch) {
+        int b = validate(batch);
+        return owner.locked(() -> {
+            ensureOpen();
+            LossBreakdown loss = backward(batch, b);
+            update();
+            owner.weightsUpdated(this);
+            return loss;
+        });
+    }
+
+    private int validate(TrainingBatch batch) {
+        if (batch == null) {
+            throw new InvalidInputException("batch", "a training batch", "null");
+        }
+        batch.validate(config);
+        int b = batch.images().dim(0);
+        if (b < 1) {
+            throw new InvalidInputException("batch", "at least one sample", "0 samples");
+        }
+        return b;
+    }
+
+    /** Loss and ∇θ (in the arena's gradient buffer) for one batch. */
+    private LossBreakdown backward(TrainingBatch batch, int b) {
+        ensureCapacity(b);
+        float[] t = new float[b];
+        long[] steps = batch.timesteps().toLongArray();
+        for (int i = 0; i < b; i++) {
+            t[i] = steps[i] - 1;
+        }
+        cuda.upload(timeInput, t);
+        cuda.upload(classIds, batch.classIds().toIntArray());
+        arena.zeroGrads();
+        vae.encode(batch, zt);
+        denoiser.forward(zt, timeInput, classIds, b, zhat0);
+        vae.lossAndGradient(zhat0, dZhat0);
+        denoiser.backward(dZhat0, dZt, b);
+        vae.backwardEncoder(dZt);
+        return vae.losses();
+    }
+
+    private void ensureCapacity(int b) {
+        if (b <= capacity) {
+            return;
+        }
+        freeTrainers();
+        long lat = (long) b * config.latentTokens() * config.latentDim() * Float.BYTES;
+        try {
+            timeInput = cuda.alloc(4L * b, "training t − 1");
+            classIds = cuda.alloc(4L * b, "training class ids");
+            zt = cuda.alloc(lat, "training z_t");
+            zhat0 = cuda.alloc(lat, "training ẑ_0");
+            dZhat0 = cuda.alloc(lat, "training ∂L/∂ẑ_0");
+            dZt = cuda.alloc(lat, "training ∂L/∂z_t");
+            capacity = b;
+            blocks = new BlockTrainer(cuda, config, arena, b);
+            vae = new VaeLossTrainer(cuda, config, arena, b);
+            denoiser = new DenoiserTrainer(cuda, config, arena, blocks, b);
+        } catch (RuntimeException e) {
+            freeTrainers();
+            throw e;
+        }
+    }
+
+    private void freeTrainers() {
+        if (denoiser != null) {
+            denoiser.close();
+        }
+        if (vae != null) {
+            vae.close();
+        }
+        if (blocks != null) {
+            blocks.close();
+        }
+        denoiser = null;
+        vae = null;
+        blocks = null;
+        long lat = (long) capacity * config.latentTokens() * config.latentDim() * Float.BYTES;
+        cuda.free(timeInput, 4L * capacity);
+        cuda.free(classIds, 4L * capacity);
+        for (long p : new long[] {zt, zhat0, dZhat0, dZt}) {
+            cuda.free(p, lat);
+        }
+        timeInput = classIds = zt = zhat0 = dZhat0 = dZt = 0;
+        capacity = 0;
+    }
+
+    /** Clipping, AdamW and EMA over the flat buffers; refuses a non-finite gradient norm, changing nothing. */
+    private void update() {
+        long n = arena.count();
+        cuda.launch("tm_sumsq_partial", new int[] {NORM_PARTS}, THREADS, 0,
+                new KernelArgs().ptr(arena.grads()).l(n).ptr(normPartials));
+        cuda.launch("tm_sumsq_final", new int[] {1}, THREADS, 0,
+                new KernelArgs().ptr(normPartials).i(NORM_PARTS).ptr(normOut));
+        double norm = Math.sqrt(downloadDouble(normOut));
+        if (!Double.isFinite(norm)) {
+            throw new IllegalStateException("non-finite gradient norm (" + norm + ") at step " + (steps + 1)
+                    + "; the weights and optimizer state were left unchanged (lower the learning rate?)");
+        }
+        double scale = settings.gradClipNorm() > 0 ? Math.min(1, settings.gradClipNorm() / (norm + CLIP_EPS)) : 1;
+        long t = steps + 1;
+        double bias1 = 1 - Math.pow(settings.beta1(), t);
+        double bias2 = 1 - Math.pow(settings.beta2(), t);
+        cuda.launch1d("tm_adamw_ema", n, new KernelArgs().ptr(arena.weights()).ptr(arena.grads()).ptr(arena.adamM())
+                .ptr(arena.adamV()).ptr(arena.ema()).ptr(arena.decayMask()).l(n).f((float) scale)
+                .f((float) settings.learningRate()).f((float) settings.beta1()).f((float) settings.beta2())
+                .f((float) settings.epsilon()).f((float) settings.weightDecay()).f((float) bias1)
+                .f((float) Math.sqrt(bias2)).f((float) settings.emaDecay()));
+        cuda.synchronize();
+        steps = t;
+    }
+
+    private double downloadDouble(long address) {
+        float[] two = cuda.downloadFloats(address, 2);
+        ByteBuffer buf = ByteBuffer.allocate(8).order(ByteOrder.nativeOrder());
+        buf.putFloat(two[0]).putFloat(two[1]);
+        return buf.getDouble(0);
+    }
+
+    /**
+     * The current master weights. Call under the device lock.
+     *
+     * @return θ as F32 tensors under the parameter names
+     */
+    public Parameters weights() {
+        ensureOpen();
+        return arena.download(arena.weights());
+    }
+
+    @Override
+    public long steps() {
+        ensureOpen();
+        return steps;
+    }
+
+    @Override
+    public Parameters emaParameters() {
+        return owner.locked(() -> {
+            ensureOpen();
+            return arena.download(arena.ema());
+        });
+    }
+
+    @Override
+    public Parameters optimizerState() {
+        return owner.locked(() -> {
+            ensureOpen();
+            var out = new LinkedHashMap<String, Tensor>();
+            arena.download(arena.adamM()).asMap().forEach((k, v) -> out.put("adam.m." + k, v));
+            arena.download(arena.adamV()).asMap().forEach((k, v) -> out.put("adam.v." + k, v));
+            arena.download(arena.ema()).asMap().forEach((k, v) -> out.put("ema." + k, v));
+            out.put("adam.step", Tensor.ofLongs(new long[] {steps}));
+            return Parameters.of(out);
+        });
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("JcudaTrainingSession (" + config + ") is closed");
+        }
+    }
+
+    /** @return whether {@link #close} ran */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    @Override
+    public void close() {
+        cuda.lock().lock();
+        try {
+            if (closed) {
+                return;
+            }
+            cuda.enter();
+            // the owner may copy the latest weights out of the arena before it goes
+            owner.released(this);
+            closed = true;
+            freeTrainers();
+            cuda.free(normPartials, (long) NORM_PARTS * Double.BYTES);
+            cuda.free(normOut, Double.BYTES);
+            arena.close();
+        } finally {
+            cuda.lock().unlock();
+        }
+    }
+}
