@@ -1,5 +1,6 @@
 package dev.mdm.backend.jcuda.training;
 
+import dev.mdm.ConfigurationException;
 import dev.mdm.Discretization;
 import dev.mdm.InvalidInputException;
 import dev.mdm.MdmConfig;
@@ -73,6 +74,12 @@ public final class BlockTrainer implements AutoCloseable {
         this.arena = arena;
         this.maxBatch = maxBatch;
         this.seqLen = config.sequenceLength();
+        int scanShared = scanBackwardSharedBytes();
+        if (scanShared > cuda.maxSharedMemoryPerBlock()) {
+            throw new ConfigurationException("MdmConfig", List.of("the SSD backward keeps a headDim×dState state ("
+                    + shape.headDim() + "×" + shape.dState() + ") in shared memory: " + scanShared + " bytes, more than the "
+                    + cuda.maxSharedMemoryPerBlock() + " this GPU allows per block"));
+        }
         long rows = (long) maxBatch * seqLen;
         int d = shape.dModel();
         int di = shape.dInner();
@@ -183,6 +190,11 @@ public final class BlockTrainer implements AutoCloseable {
                 .i(ld).ptr(arena.weight(p(block, "mixer.norm.weight"))).ptr(yn).i(di).i(shape.nGroups()));
     }
 
+    /** @return dynamic shared bytes of tb_ssd_bwd (state gradient, x, dy, B, C, Σ_p dH·x), the larger of the scans */
+    private int scanBackwardSharedBytes() {
+        return 4 * (shape.headDim() * shape.dState() + 2 * shape.headDim() + 3 * shape.dState());
+    }
+
     private int dtOffset() {
         return 2 * shape.dInner() + 2 * shape.nGroups() * shape.dState();
     }
@@ -221,8 +233,7 @@ public final class BlockTrainer implements AutoCloseable {
         cuda.launch("tb_gated_norm_bwd", new int[] {rows, g}, THREADS, 0, new KernelArgs().ptr(y).ptr(zx).i(ld)
                 .ptr(arena.weight(p(block, "mixer.norm.weight"))).ptr(dYn).ptr(dY).ptr(dZx).ptr(wPart).i(di).i(g));
         ops.columnSumAccumulate(wPart, rows, di, di, arena.grad(p(block, "mixer.norm.weight")));
-        int pn = shape.headDim() * n;
-        cuda.launch("tb_ssd_bwd", new int[] {h, batch}, SCAN_THREADS, 4 * (pn + 2 * shape.headDim() + 3 * n),
+        cuda.launch("tb_ssd_bwd", new int[] {h, batch}, SCAN_THREADS, scanBackwardSharedBytes(),
                 new KernelArgs().ptr(xbc).i(c).ptr(delta).ptr(arena.weight(p(block, "mixer.A_log")))
                         .ptr(arena.weight(p(block, "mixer.D"))).i(zoh()).ptr(dY).ptr(states).ptr(zx).ptr(dZx).i(ld)
                         .i(dtOffset()).ptr(arena.weight(p(block, "mixer.dt_bias"))).ptr(dXbc).ptr(dBh).ptr(dCh)
