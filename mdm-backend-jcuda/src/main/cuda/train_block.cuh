@@ -1,2 +1,335 @@
-// Training kernels: block (see TRAINING.md). Included by mdm_kernels.cu.
+// Training kernels of one residual Mamba block (SPEC §5-§6, decision D1; see TRAINING.md). Included by mdm_kernels.cu.
+// fp32, row-major; a "row" is a token (row = sample·L + position). Deterministic: every output element is owned by
+// one thread, or reduced in a fixed order (block_sum, fixed-pattern warp shuffles); no atomics.
 #pragma once
+
+#define TB_EPS 1e-5f
+
+// Sum over one warp in a fixed pattern; every lane gets the total.
+__device__ __forceinline__ float tb_warp_sum(float v) {
+    for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);
+    return v;
+}
+
+__device__ __forceinline__ float tb_softplus(float v) { return v > 20.f ? v : log1pf(expf(v)); }
+__device__ __forceinline__ float tb_softplus_grad(float v) { return v > 20.f ? 1.f : sigmoidf_(v); }
+
+// Pre-norm with the scan-switch gather: for canonical row (s, l), u[s·L + inv[l]] = x[s·L + l] · r · w,
+// r = (mean x² + eps)^-½. grid (rows), block 256.
+extern "C" __global__ void tb_prenorm_fwd(const float* x, const float* w, const int* inv, float* u, int L, int d) {
+    int r = blockIdx.x, s = r / L, l = r % L;
+    const float* xr = x + (size_t)r * d;
+    float ss = 0.f;
+    for (int i = threadIdx.x; i < d; i += blockDim.x) ss += xr[i] * xr[i];
+    float rs = rsqrtf(block_sum(ss) / d + TB_EPS);
+    float* o = u + ((size_t)s * L + inv[l]) * d;
+    for (int i = threadIdx.x; i < d; i += blockDim.x) o[i] = xr[i] * rs * w[i];
+}
+
+// Backward of tb_prenorm_fwd plus the residual path, for canonical row (s, l), du = dU[s·L + inv[l]], g = w ⊙ du:
+// dx = dOut + r·g − x·r³·(Σ g⊙x)/d; wpart = du ⊙ x · r (the row's share of the weight gradient). grid (rows), 256.
+extern "C" __global__ void tb_prenorm_bwd(const float* x, const float* w, const int* inv, const float* dU,
+                                          const float* dOut, float* dX, float* wpart, int L, int d) {
+    int r = blockIdx.x, s = r / L, l = r % L;
+    const float* xr = x + (size_t)r * d;
+    const float* du = dU + ((size_t)s * L + inv[l]) * d;
+    float ss = 0.f, gx = 0.f;
+    for (int i = threadIdx.x; i < d; i += blockDim.x) {
+        ss += xr[i] * xr[i];
+        gx += w[i] * du[i] * xr[i];
+    }
+    float rs = rsqrtf(block_sum(ss) / d + TB_EPS);
+    gx = block_sum(gx);
+    float c = rs * rs * rs * gx / d;
+    for (int i = threadIdx.x; i < d; i += blockDim.x) {
+        size_t k = (size_t)r * d + i;
+        dX[k] = dOut[k] + rs * w[i] * du[i] - xr[i] * c;
+        wpart[k] = du[i] * xr[i] * rs;
+    }
+}
+
+// out[s·L + j] = in[s·L + idx[j]], rows of width d. One thread per element.
+extern "C" __global__ void tb_gather_rows(const float* in, const int* idx, float* out, int rows, int L, int d) {
+    size_t i = (size_t)blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= (size_t)rows * d) return;
+    size_t r = i / d, c = i % d;
+    size_t s = r / L, j = r % L;
+    out[i] = in[(s * L + idx[j]) * d + c];
+}
+
+// out[s·L + l] = x[s·L + l] + mix[s·L + inv[l]] (inverse permutation, residual). One thread per element.
+extern "C" __global__ void tb_residual_unpermute(const float* x, const float* mix, const int* inv, float* out,
+                                                 int rows, int L, int d) {
+    size_t i = (size_t)blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= (size_t)rows * d) return;
+    size_t r = i / d, c = i % d;
+    size_t s = r / L, l = r % L;
+    out[i] = x[i] + mix[(s * L + inv[l]) * d + c];
+}
+
+// Causal depthwise conv1d (left zero padding K−1) + bias over channels [inOff, inOff + C) of in: pre (kept for the
+// backward) and out = SiLU(pre), both dense [rows, C]. w [C, K]. One thread per element.
+extern "C" __global__ void tb_conv_fwd(const float* in, int ld, int inOff, const float* w, const float* bias,
+                                       float* pre, float* out, int rows, int L, int C, int K) {
+    size_t i = (size_t)blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= (size_t)rows * C) return;
+    int r = (int)(i / C), c = (int)(i % C), l = r % L;
+    float acc = bias[c];
+    for (int k = 0; k < K; k++) {
+        int back = K - 1 - k;
+        if (l - back >= 0) acc += w[c * K + k] * in[(size_t)(r - back) * ld + inOff + c];
+    }
+    pre[i] = acc;
+    out[i] = silu(acc);
+}
+
+// Input gradient of the conv: din[r, inOff + c] = Σ_k w[c, k] · dpre[r + K−1−k, c] (same sample only).
+// dpre dense [rows, C]; din row stride ld. One thread per element.
+extern "C" __global__ void tb_conv_bwd_input(const float* dpre, const float* w, float* din, int ld, int inOff,
+                                             int rows, int L, int C, int K) {
+    size_t i = (size_t)blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= (size_t)rows * C) return;
+    int r = (int)(i / C), c = (int)(i % C), l = r % L;
+    float acc = 0.f;
+    for (int k = 0; k < K; k++) {
+        int fwd = K - 1 - k;
+        if (l + fwd < L) acc += w[c * K + k] * dpre[(size_t)(r + fwd) * C + c];
+    }
+    din[(size_t)r * ld + inOff + c] = acc;
+}
+
+// Weight gradient of the conv: dw[c, k] += Σ_r dpre[r, c] · in[r − (K−1−k), inOff + c] (same sample only).
+// One thread per (k, c), c fastest (coalesced rows), rows in order.
+extern "C" __global__ void tb_conv_bwd_weight(const float* dpre, const float* in, int ld, int inOff, float* dw,
+                                              int rows, int L, int C, int K) {
+    int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= C * K) return;
+    int c = i % C, k = i / C, back = K - 1 - k;
+    float acc = 0.f;
+    for (int r = 0; r < rows; r++) {
+        if (r % L - back >= 0) acc += dpre[(size_t)r * C + c] * in[(size_t)(r - back) * ld + inOff + c];
+    }
+    dw[c * K + k] += acc;
+}
+
+// Δ = softplus(dt + dt_bias) per (row, head); dt at column dtOff of zx (row stride ld). One thread per element.
+extern "C" __global__ void tb_delta(const float* zx, int ld, int dtOff, const float* dtBias, float* delta, int rows,
+                                    int H) {
+    size_t i = (size_t)blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= (size_t)rows * H) return;
+    size_t r = i / H;
+    int h = (int)(i % H);
+    delta[i] = tb_softplus(zx[r * ld + dtOff + h] + dtBias[h]);
+}
+
+// a_t = exp(Δ A) and k_t (EULER: Δ; ZOH: (a − 1)/A) of one token and head.
+__device__ __forceinline__ void tb_discretize(float dl, float A, int zoh, float* a, float* k) {
+    *a = expf(dl * A);
+    *k = zoh ? expm1f(dl * A) / A : dl;
+}
+
+// Sequential SSD scan of one (head h = blockIdx.x, sample s = blockIdx.y), state P×N in shared memory:
+// H_t = a_t H_{t−1} + k_t x_t ⊗ B_t, y_t = H_t C_t + D x_t. xbc is the conv output [rows, C] (x at h·P, B at
+// di + g·N, C at di + G·N + g·N); y [rows, di]. When hstore is set, H_t is kept at hstore[(row·H + h)·P·N] for the
+// backward. Dynamic shared: (P·N + P + 2N) floats. blockDim a multiple of 32.
+extern "C" __global__ void tb_ssd_fwd(const float* xbc, int C, const float* delta, const float* Alog, const float* Dp,
+                                      int zoh, float* y, float* hstore, int L, int H, int P, int G, int N) {
+    extern __shared__ float tb_sm[];
+    int h = blockIdx.x, s = blockIdx.y, g = h * G / H, di = H * P, PN = P * N;
+    int tid = threadIdx.x, nt = blockDim.x, warp = tid >> 5, lane = tid & 31, nw = nt >> 5;
+    float* hs = tb_sm;
+    float* xs = hs + PN;
+    float* bs = xs + P;
+    float* cs = bs + N;
+    for (int e = tid; e < PN; e += nt) hs[e] = 0.f;
+    float A = -expf(Alog[h]), Dh = Dp[h];
+    for (int t = 0; t < L; t++) {
+        size_t row = (size_t)s * L + t;
+        const float* xr = xbc + row * C;
+        for (int i = tid; i < P; i += nt) xs[i] = xr[h * P + i];
+        for (int i = tid; i < N; i += nt) {
+            bs[i] = xr[di + g * N + i];
+            cs[i] = xr[di + G * N + g * N + i];
+        }
+        float a, k;
+        tb_discretize(delta[row * H + h], A, zoh, &a, &k);
+        __syncthreads();
+        float* hst = hstore ? hstore + (row * H + h) * PN : nullptr;
+        for (int e = tid; e < PN; e += nt) {
+            float v = a * hs[e] + k * xs[e / N] * bs[e % N];
+            hs[e] = v;
+            if (hst) hst[e] = v;
+        }
+        __syncthreads();
+        for (int p = warp; p < P; p += nw) {
+            float acc = 0.f;
+            for (int n = lane; n < N; n += 32) acc += hs[p * N + n] * cs[n];
+            acc = tb_warp_sum(acc);
+            if (lane == 0) y[row * di + h * P + p] = acc + Dh * xs[p];
+        }
+        __syncthreads();
+    }
+}
+
+// d k / d A for ZOH, k = expm1(ΔA)/A: Δ²·f(u), u = ΔA, f(u) = (u·eᵘ − (eᵘ − 1))/u², by its series near 0 where the
+// closed form cancels.
+__device__ __forceinline__ float tb_zoh_dk_dA(float dl, float A, float a) {
+    float u = dl * A;
+    float f = fabsf(u) < 0.1f ? 0.5f + u * (1.f / 3.f + u * (1.f / 8.f + u * (1.f / 30.f + u * (1.f / 144.f))))
+                              : (u * a - expm1f(u)) / (u * u);
+    return dl * dl * f;
+}
+
+// Reverse sweep of the SSD of one (head h = blockIdx.x, sample s = blockIdx.y), reading the states tb_ssd_fwd kept.
+// dy [rows, di] is ∂L/∂y. dH_t = dy_t ⊗ C_t + a_{t+1} dH_{t+1}. Writes
+//   dxbc[row, h·P + p] = k Σ_n dH[p,n] B[n] + D dy[p]         (x part; B and C parts come from tb_group_sum)
+//   dBh[(row·H + h)·N + n] = k Σ_p dH[p,n] x[p],  dCh[...] = Σ_p dy[p] H_t[p,n]   (this head's share)
+//   dzx[row·ld + dtOff + h] = ∂L/∂dt (through Δ = softplus(dt + dt_bias))
+//   dAh[s·H + h] = Σ_t ∂L/∂A,  dDh[s·H + h] = Σ_t Σ_p dy x.
+// Dynamic shared: (P·N + 2P + 3N) floats. blockDim a multiple of 32.
+extern "C" __global__ void tb_ssd_bwd(const float* xbc, int C, const float* delta, const float* Alog, const float* Dp,
+                                      int zoh, const float* dy, const float* hstore, const float* zx, float* dzx, int ld,
+                                      int dtOff, const float* dtBias, float* dxbc, float* dBh, float* dCh, float* dAh,
+                                      float* dDh, int L, int H, int P, int G, int N) {
+    extern __shared__ float tb_sm[];
+    int h = blockIdx.x, s = blockIdx.y, g = h * G / H, di = H * P, PN = P * N;
+    int tid = threadIdx.x, nt = blockDim.x, warp = tid >> 5, lane = tid & 31, nw = nt >> 5;
+    float* dh = tb_sm;
+    float* xs = dh + PN;
+    float* dys = xs + P;
+    float* bs = dys + P;
+    float* cs = bs + N;
+    float* sn = cs + N;
+    for (int e = tid; e < PN; e += nt) dh[e] = 0.f;
+    float A = -expf(Alog[h]), Dh = Dp[h];
+    float aNext = 0.f, accA = 0.f, accD = 0.f;
+    for (int t = L - 1; t >= 0; t--) {
+        size_t row = (size_t)s * L + t;
+        const float* xr = xbc + row * C;
+        for (int i = tid; i < P; i += nt) {
+            xs[i] = xr[h * P + i];
+            dys[i] = dy[row * di + h * P + i];
+        }
+        for (int i = tid; i < N; i += nt) {
+            bs[i] = xr[di + g * N + i];
+            cs[i] = xr[di + G * N + g * N + i];
+        }
+        float dl = delta[row * H + h], a, k;
+        tb_discretize(dl, A, zoh, &a, &k);
+        __syncthreads();
+        for (int e = tid; e < PN; e += nt) dh[e] = aNext * dh[e] + dys[e / N] * cs[e % N];
+        __syncthreads();
+        const float* ht = hstore + (row * H + h) * PN;
+        for (int n = tid; n < N; n += nt) {
+            float sx = 0.f, sc = 0.f;
+            for (int p = 0; p < P; p++) {
+                sx += dh[p * N + n] * xs[p];
+                sc += dys[p] * ht[p * N + n];
+            }
+            sn[n] = sx;
+            dBh[(row * H + h) * N + n] = k * sx;
+            dCh[(row * H + h) * N + n] = sc;
+        }
+        for (int p = warp; p < P; p += nw) {
+            float acc = 0.f;
+            for (int n = lane; n < N; n += 32) acc += dh[p * N + n] * bs[n];
+            acc = tb_warp_sum(acc);
+            if (lane == 0) dxbc[row * C + h * P + p] = k * acc + Dh * dys[p];
+        }
+        float part = 0.f;
+        if (t > 0) {
+            const float* hp = ht - (size_t)H * PN;  // H_{t−1} of this head: the previous row
+            for (int e = tid; e < PN; e += nt) part += dh[e] * hp[e];
+        }
+        float da = block_sum(part);  // its barriers also publish sn
+        float dk = 0.f, dd = 0.f;
+        for (int n = 0; n < N; n++) dk += bs[n] * sn[n];
+        for (int p = 0; p < P; p++) dd += dys[p] * xs[p];
+        float dDelta = da * A * a + dk * (zoh ? a : 1.f);
+        float dA = da * dl * a + (zoh ? dk * tb_zoh_dk_dA(dl, A, a) : 0.f);
+        accA += dA;
+        accD += dd;
+        if (tid == 0) {
+            size_t j = row * ld + dtOff + h;
+            dzx[j] = dDelta * tb_softplus_grad(zx[j] + dtBias[h]);
+        }
+        aNext = a;
+        __syncthreads();
+    }
+    if (tid == 0) {
+        dAh[s * H + h] = accA;
+        dDh[s * H + h] = accD;
+    }
+}
+
+// dxbc[row, di + g·N + n] = Σ_{h of g} dBh[row, h, n] and the same for C at di + G·N + g·N + n, heads in order.
+// One thread per (row, g, n).
+extern "C" __global__ void tb_group_sum(const float* dBh, const float* dCh, float* dxbc, int C, int rows, int H, int P,
+                                        int G, int N) {
+    size_t i = (size_t)blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= (size_t)rows * G * N) return;
+    size_t row = i / (G * N);
+    int g = (int)(i % (G * N)) / N, n = (int)(i % N), hpg = H / G, di = H * P;
+    float sb = 0.f, sc = 0.f;
+    for (int h = g * hpg; h < (g + 1) * hpg; h++) {
+        sb += dBh[(row * H + h) * N + n];
+        sc += dCh[(row * H + h) * N + n];
+    }
+    dxbc[row * C + di + g * N + n] = sb;
+    dxbc[row * C + di + G * N + g * N + n] = sc;
+}
+
+// gradA_log[h] += A·Σ_s dAh[s, h], gradD[h] += Σ_s dDh[s, h] (A = −exp(A_log), so dA/dA_log = A); samples in order.
+extern "C" __global__ void tb_head_grads(const float* dAh, const float* dDh, const float* Alog, float* gAlog,
+                                         float* gD, int batch, int H) {
+    int h = blockIdx.x * blockDim.x + threadIdx.x;
+    if (h >= H) return;
+    float sa = 0.f, sd = 0.f;
+    for (int s = 0; s < batch; s++) {
+        sa += dAh[s * H + h];
+        sd += dDh[s * H + h];
+    }
+    gAlog[h] += -expf(Alog[h]) * sa;
+    gD[h] += sd;
+}
+
+// Gated RMSNorm forward per group of gs = di/G channels (D1): v = y ⊙ SiLU(z), out = v · r · w,
+// r = (mean_group v² + eps)^-½. z at column 0 of zx (row stride ld). grid (rows, G), block 256.
+extern "C" __global__ void tb_gated_norm_fwd(const float* y, const float* zx, int ld, const float* w, float* out,
+                                             int di, int G) {
+    int r = blockIdx.x, g = blockIdx.y, gs = di / G;
+    size_t base = (size_t)r * di + g * gs;
+    const float* z = zx + (size_t)r * ld + g * gs;
+    float ss = 0.f;
+    for (int i = threadIdx.x; i < gs; i += blockDim.x) {
+        float v = y[base + i] * silu(z[i]);
+        ss += v * v;
+    }
+    float rs = rsqrtf(block_sum(ss) / gs + TB_EPS);
+    for (int i = threadIdx.x; i < gs; i += blockDim.x) out[base + i] = y[base + i] * silu(z[i]) * rs * w[g * gs + i];
+}
+
+// Backward of tb_gated_norm_fwd for dOut = ∂L/∂out: with gg = w ⊙ dOut, dv = r·gg − v·r³·(Σ gg⊙v)/gs;
+// dy = dv ⊙ SiLU(z), dz = dv ⊙ y ⊙ SiLU'(z) (into dzx at column 0), wpart = dOut ⊙ v · r. grid (rows, G), 256.
+extern "C" __global__ void tb_gated_norm_bwd(const float* y, const float* zx, int ld, const float* w, const float* dOut,
+                                             float* dy, float* dzx, float* wpart, int di, int G) {
+    int r = blockIdx.x, g = blockIdx.y, gs = di / G;
+    size_t base = (size_t)r * di + g * gs;
+    const float* z = zx + (size_t)r * ld + g * gs;
+    float ss = 0.f, gv = 0.f;
+    for (int i = threadIdx.x; i < gs; i += blockDim.x) {
+        float v = y[base + i] * silu(z[i]);
+        ss += v * v;
+        gv += w[g * gs + i] * dOut[base + i] * v;
+    }
+    float rs = rsqrtf(block_sum(ss) / gs + TB_EPS);
+    gv = block_sum(gv);
+    float c = rs * rs * rs * gv / gs;
+    for (int i = threadIdx.x; i < gs; i += blockDim.x) {
+        float zi = z[i], sz = silu(zi), yi = y[base + i], v = yi * sz;
+        float dv = rs * w[g * gs + i] * dOut[base + i] - v * c;
+        dy[base + i] = dv * sz;
+        dzx[(size_t)r * ld + g * gs + i] = dv * yi * silu_grad(zi);
+        wpart[base + i] = dOut[base + i] * v * rs;
+    }
+}

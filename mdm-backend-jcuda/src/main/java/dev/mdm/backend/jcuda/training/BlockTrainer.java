@@ -1,15 +1,62 @@
 package dev.mdm.backend.jcuda.training;
 
+import dev.mdm.ConfigurationException;
+import dev.mdm.Discretization;
+import dev.mdm.InvalidInputException;
 import dev.mdm.MdmConfig;
 import dev.mdm.backend.jcuda.cuda.CudaContext;
+import dev.mdm.backend.jcuda.cuda.KernelArgs;
+import dev.mdm.model.MambaShape;
+import dev.mdm.model.ScanOrders;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Forward and backward of one residual Mamba block of SPEC §5-§6 in fp32:
  * {@code out = x + P⁻¹ · Mamba2(P · RMSNorm(x))}. Backward recomputes the block's activations from its input
- * (activation recomputation: only the residual stream is kept between forward and backward).
- * OWNER: helper A (see TRAINING.md). Not thread-safe; one per training session.
+ * (activation recomputation: only the residual stream is kept between forward and backward), then runs the layers'
+ * backward kernels in reverse ({@code train_block.cuh}); the SSD backward keeps every state H_t of the recomputed scan
+ * in a scratch buffer of {@code batch·L·d_inner·N} floats and sweeps it in reverse. Parameter gradients are reduced
+ * in a fixed order (deterministic) and added to {@link ParameterArena#grad}. Not thread-safe; one per training session.
  */
 public final class BlockTrainer implements AutoCloseable {
+    private static final int THREADS = 256;
+    private static final int SCAN_THREADS = 256;
+
+    private final CudaContext cuda;
+    private final TrainingOps ops;
+    private final MdmConfig config;
+    private final MambaShape shape;
+    private final ParameterArena arena;
+    private final int maxBatch;
+    private final int seqLen;
+    private final List<long[]> allocations = new ArrayList<>();
+    /** Per block: device int[L] of P_i (gather indices) and of P_i⁻¹. */
+    private final long[] perm;
+    private final long[] inv;
+    // activations, [maxBatch·L, ·]
+    private final long u;
+    private final long zx;
+    private final long convPre;
+    private final long xbc;
+    private final long delta;
+    private final long y;
+    private final long yn;
+    private final long mix;
+    // backward scratch
+    private final long dYn;
+    private final long dY;
+    private final long dZx;
+    private final long dXbc;
+    private final long dBh;
+    private final long dCh;
+    private final long dU;
+    private final long wPart;
+    private final long dAh;
+    private final long dDh;
+    private final long states;
+    private boolean closed;
+
     /**
      * @param cuda the device
      * @param config model sizes
@@ -17,7 +64,88 @@ public final class BlockTrainer implements AutoCloseable {
      * @param maxBatch the most samples one call will see (scratch is sized for it once)
      */
     public BlockTrainer(CudaContext cuda, MdmConfig config, ParameterArena arena, int maxBatch) {
-        throw new UnsupportedOperationException("BlockTrainer: to be written (TRAINING.md, helper A)");
+        if (maxBatch <= 0) {
+            throw new InvalidInputException("maxBatch", "> 0", String.valueOf(maxBatch));
+        }
+        this.cuda = cuda;
+        this.ops = new TrainingOps(cuda);
+        this.config = config;
+        this.shape = MambaShape.of(config);
+        this.arena = arena;
+        this.maxBatch = maxBatch;
+        this.seqLen = config.sequenceLength();
+        int scanShared = scanBackwardSharedBytes();
+        if (scanShared > cuda.maxSharedMemoryPerBlock()) {
+            throw new ConfigurationException("MdmConfig", List.of("the SSD backward keeps a headDim×dState state ("
+                    + shape.headDim() + "×" + shape.dState() + ") in shared memory: " + scanShared + " bytes, more than the "
+                    + cuda.maxSharedMemoryPerBlock() + " this GPU allows per block"));
+        }
+        long rows = (long) maxBatch * seqLen;
+        int d = shape.dModel();
+        int di = shape.dInner();
+        int h = shape.heads();
+        try {
+            perm = new long[config.blocks()];
+            inv = new long[config.blocks()];
+            for (int i = 0; i < config.blocks(); i++) {
+                int[] p = ScanOrders.sequence(config, i);
+                perm[i] = alloc(4L * seqLen, "block " + i + " scan order");
+                cuda.upload(perm[i], p);
+                inv[i] = alloc(4L * seqLen, "block " + i + " inverse scan order");
+                cuda.upload(inv[i], ScanOrders.inverse(p));
+            }
+            u = alloc(4 * rows * d, "block input, normed and permuted");
+            zx = alloc(4 * rows * shape.inProjRows(), "in_proj output");
+            convPre = alloc(4 * rows * shape.convChannels(), "conv pre-activation");
+            xbc = alloc(4 * rows * shape.convChannels(), "conv output");
+            delta = alloc(4 * rows * h, "Δ");
+            y = alloc(4 * rows * di, "SSD output");
+            yn = alloc(4 * rows * di, "gated norm output");
+            mix = alloc(4 * rows * d, "mixer output");
+            dYn = alloc(4 * rows * di, "∂ gated norm output");
+            dY = alloc(4 * rows * di, "∂ SSD output");
+            dZx = alloc(4 * rows * shape.inProjRows(), "∂ in_proj output");
+            dXbc = alloc(4 * rows * shape.convChannels(), "∂ conv output");
+            dBh = alloc(4 * rows * h * shape.dState(), "∂B per head");
+            dCh = alloc(4 * rows * h * shape.dState(), "∂C per head");
+            dU = alloc(4 * rows * d, "∂ mixer input");
+            wPart = alloc(4 * rows * Math.max(d, di), "per-row norm weight gradients");
+            dAh = alloc(4L * maxBatch * h, "∂A per sample");
+            dDh = alloc(4L * maxBatch * h, "∂D per sample");
+            states = alloc(4 * rows * di * shape.dState(), "SSD states H_t for the backward");
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    private long alloc(long bytes, String purpose) {
+        long p = cuda.alloc(bytes, "BlockTrainer: " + purpose);
+        allocations.add(new long[] {p, bytes});
+        return p;
+    }
+
+    private void check(int block, long x, long other, String otherName, int batch) {
+        if (closed) {
+            throw new IllegalStateException("BlockTrainer is closed");
+        }
+        if (block < 0 || block >= config.blocks()) {
+            throw new InvalidInputException("block", "a block index in [0, " + config.blocks() + ")", String.valueOf(block));
+        }
+        if (batch <= 0 || batch > maxBatch) {
+            throw new InvalidInputException("batch", "in [1, " + maxBatch + "] (maxBatch of this trainer)",
+                    String.valueOf(batch));
+        }
+        if (x == 0 || other == 0) {
+            throw new InvalidInputException(x == 0 ? "x" : otherName, "a device address", "0");
+        }
+        if (x == other) {
+            throw new InvalidInputException(otherName, "a buffer other than x", "the address of x");
+        }
+    }
+
+    private String p(int block, String name) {
+        return "blocks." + block + "." + name;
     }
 
     /**
@@ -27,7 +155,52 @@ public final class BlockTrainer implements AutoCloseable {
      * @param batch samples
      */
     public void forward(int block, long x, long out, int batch) {
-        throw new UnsupportedOperationException();
+        check(block, x, out, "out", batch);
+        mixerForward(block, x, batch, 0);
+        int rows = batch * seqLen;
+        int d = shape.dModel();
+        ops.linearForward(rows, shape.dInner(), d, yn, shape.dInner(), arena.weight(p(block, "mixer.out_proj.weight")), 0,
+                mix, d);
+        cuda.launch1d("tb_residual_unpermute", (long) rows * d,
+                new KernelArgs().ptr(x).ptr(mix).ptr(inv[block]).ptr(out).i(rows).i(seqLen).i(d));
+    }
+
+    /** Pre-norm, permutation, in_proj, conv, SSD (keeping its states when hstore is set) and gated norm into yn. */
+    private void mixerForward(int block, long x, int batch, long hstore) {
+        int rows = batch * seqLen;
+        int d = shape.dModel();
+        int di = shape.dInner();
+        int h = shape.heads();
+        int ld = shape.inProjRows();
+        int c = shape.convChannels();
+        cuda.launch("tb_prenorm_fwd", new int[] {rows}, THREADS, 0, new KernelArgs().ptr(x)
+                .ptr(arena.weight(p(block, "norm.weight"))).ptr(inv[block]).ptr(u).i(seqLen).i(d));
+        ops.linearForward(rows, d, ld, u, d, arena.weight(p(block, "mixer.in_proj.weight")), 0, zx, ld);
+        cuda.launch1d("tb_conv_fwd", (long) rows * c, new KernelArgs().ptr(zx).i(ld).i(di)
+                .ptr(arena.weight(p(block, "mixer.conv1d.weight"))).ptr(arena.weight(p(block, "mixer.conv1d.bias")))
+                .ptr(convPre).ptr(xbc).i(rows).i(seqLen).i(c).i(shape.dConv()));
+        cuda.launch1d("tb_delta", (long) rows * h, new KernelArgs().ptr(zx).i(ld).i(dtOffset())
+                .ptr(arena.weight(p(block, "mixer.dt_bias"))).ptr(delta).i(rows).i(h));
+        int pn = shape.headDim() * shape.dState();
+        cuda.launch("tb_ssd_fwd", new int[] {h, batch}, SCAN_THREADS,
+                4 * (pn + shape.headDim() + 2 * shape.dState()), new KernelArgs().ptr(xbc).i(c).ptr(delta)
+                        .ptr(arena.weight(p(block, "mixer.A_log"))).ptr(arena.weight(p(block, "mixer.D"))).i(zoh())
+                        .ptr(y).ptr(hstore).i(seqLen).i(h).i(shape.headDim()).i(shape.nGroups()).i(shape.dState()));
+        cuda.launch("tb_gated_norm_fwd", new int[] {rows, shape.nGroups()}, THREADS, 0, new KernelArgs().ptr(y).ptr(zx)
+                .i(ld).ptr(arena.weight(p(block, "mixer.norm.weight"))).ptr(yn).i(di).i(shape.nGroups()));
+    }
+
+    /** @return dynamic shared bytes of tb_ssd_bwd (state gradient, x, dy, B, C, Σ_p dH·x), the larger of the scans */
+    private int scanBackwardSharedBytes() {
+        return 4 * (shape.headDim() * shape.dState() + 2 * shape.headDim() + 3 * shape.dState());
+    }
+
+    private int dtOffset() {
+        return 2 * shape.dInner() + 2 * shape.nGroups() * shape.dState();
+    }
+
+    private int zoh() {
+        return shape.discretization() == Discretization.ZOH ? 1 : 0;
     }
 
     /**
@@ -38,10 +211,64 @@ public final class BlockTrainer implements AutoCloseable {
      * @param batch samples
      */
     public void backward(int block, long x, long dOut, long dX, int batch) {
-        throw new UnsupportedOperationException();
+        check(block, x, dOut, "dOut", batch);
+        check(block, x, dX, "dX", batch);
+        if (dX == dOut) {
+            throw new InvalidInputException("dX", "a buffer other than dOut", "the address of dOut");
+        }
+        mixerForward(block, x, batch, states);
+        int rows = batch * seqLen;
+        int d = shape.dModel();
+        int di = shape.dInner();
+        int h = shape.heads();
+        int n = shape.dState();
+        int g = shape.nGroups();
+        int ld = shape.inProjRows();
+        int c = shape.convChannels();
+        // ∂ mixer output in block order: dMix = P·dOut (a gather with P_i), into the mix buffer
+        cuda.launch1d("tb_gather_rows", (long) rows * d,
+                new KernelArgs().ptr(dOut).ptr(perm[block]).ptr(mix).i(rows).i(seqLen).i(d));
+        ops.linearBackward(rows, di, d, yn, di, arena.weight(p(block, "mixer.out_proj.weight")), mix, d, dYn, di, false,
+                arena.grad(p(block, "mixer.out_proj.weight")), 0);
+        cuda.launch("tb_gated_norm_bwd", new int[] {rows, g}, THREADS, 0, new KernelArgs().ptr(y).ptr(zx).i(ld)
+                .ptr(arena.weight(p(block, "mixer.norm.weight"))).ptr(dYn).ptr(dY).ptr(dZx).ptr(wPart).i(di).i(g));
+        ops.columnSumAccumulate(wPart, rows, di, di, arena.grad(p(block, "mixer.norm.weight")));
+        cuda.launch("tb_ssd_bwd", new int[] {h, batch}, SCAN_THREADS, scanBackwardSharedBytes(),
+                new KernelArgs().ptr(xbc).i(c).ptr(delta).ptr(arena.weight(p(block, "mixer.A_log")))
+                        .ptr(arena.weight(p(block, "mixer.D"))).i(zoh()).ptr(dY).ptr(states).ptr(zx).ptr(dZx).i(ld)
+                        .i(dtOffset()).ptr(arena.weight(p(block, "mixer.dt_bias"))).ptr(dXbc).ptr(dBh).ptr(dCh)
+                        .ptr(dAh).ptr(dDh).i(seqLen).i(h).i(shape.headDim()).i(g).i(n));
+        cuda.launch1d("tb_group_sum", (long) rows * g * n,
+                new KernelArgs().ptr(dBh).ptr(dCh).ptr(dXbc).i(c).i(rows).i(h).i(shape.headDim()).i(g).i(n));
+        cuda.launch("tb_head_grads", new int[] {(h + THREADS - 1) / THREADS}, THREADS, 0, new KernelArgs().ptr(dAh)
+                .ptr(dDh).ptr(arena.weight(p(block, "mixer.A_log"))).ptr(arena.grad(p(block, "mixer.A_log")))
+                .ptr(arena.grad(p(block, "mixer.D"))).i(batch).i(h));
+        ops.columnSumAccumulate(dZx + 4L * dtOffset(), rows, h, ld, arena.grad(p(block, "mixer.dt_bias")));
+        // conv + SiLU: ∂pre in place, then input, weight and bias gradients
+        ops.siluBackward(convPre, dXbc, dXbc, (long) rows * c);
+        cuda.launch1d("tb_conv_bwd_input", (long) rows * c, new KernelArgs().ptr(dXbc)
+                .ptr(arena.weight(p(block, "mixer.conv1d.weight"))).ptr(dZx).i(ld).i(di).i(rows).i(seqLen).i(c)
+                .i(shape.dConv()));
+        cuda.launch1d("tb_conv_bwd_weight", (long) c * shape.dConv(), new KernelArgs().ptr(dXbc).ptr(zx).i(ld).i(di)
+                .ptr(arena.grad(p(block, "mixer.conv1d.weight"))).i(rows).i(seqLen).i(c).i(shape.dConv()));
+        ops.columnSumAccumulate(dXbc, rows, c, c, arena.grad(p(block, "mixer.conv1d.bias")));
+        ops.linearBackward(rows, d, ld, u, d, arena.weight(p(block, "mixer.in_proj.weight")), dZx, ld, dU, d, false,
+                arena.grad(p(block, "mixer.in_proj.weight")), 0);
+        cuda.launch("tb_prenorm_bwd", new int[] {rows}, THREADS, 0, new KernelArgs().ptr(x)
+                .ptr(arena.weight(p(block, "norm.weight"))).ptr(inv[block]).ptr(dU).ptr(dOut).ptr(dX).ptr(wPart)
+                .i(seqLen).i(d));
+        ops.columnSumAccumulate(wPart, rows, d, d, arena.grad(p(block, "norm.weight")));
     }
 
     @Override
     public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (long[] a : allocations) {
+            cuda.free(a[0], a[1]);
+        }
+        allocations.clear();
     }
 }

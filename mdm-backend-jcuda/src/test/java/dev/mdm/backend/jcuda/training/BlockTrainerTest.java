@@ -1,0 +1,292 @@
+package dev.mdm.backend.jcuda.training;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.mdm.Device;
+import dev.mdm.Discretization;
+import dev.mdm.InvalidInputException;
+import dev.mdm.MdmConfig;
+import dev.mdm.Precision;
+import dev.mdm.backend.jcuda.JcudaBackendProvider;
+import dev.mdm.backend.jcuda.cuda.CudaContext;
+import dev.mdm.model.ParameterInitializer;
+import dev.mdm.model.Parameters;
+import dev.mdm.spi.Availability;
+import dev.mdm.spi.Backend;
+import dev.mdm.spi.BackendContext;
+import dev.mdm.spi.ModelRuntime;
+import dev.mdm.tck.Tolerance;
+import dev.mdm.tck.reference.ReferenceBackendProvider;
+import dev.mdm.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * {@link BlockTrainer} against the float64 reference block of mdm-tck: the forward at SPEC §10's fp32 tolerance, and
+ * the backward's directional derivatives (per parameter tensor and for the input) against central differences of
+ * {@code f = ⟨block(x), R⟩} through the reference. Skipped, with the probe's reasons, where no usable GPU is present.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class BlockTrainerTest {
+    private static final int BATCH = 2;
+    private static final double EPS = 1e-4;
+    private static final String[] TENSORS = {"norm.weight", "mixer.in_proj.weight", "mixer.conv1d.weight",
+        "mixer.conv1d.bias", "mixer.dt_bias", "mixer.A_log", "mixer.D", "mixer.norm.weight", "mixer.out_proj.weight"};
+
+    private final SplittableRandom random = new SplittableRandom(20251122);
+    private Availability availability;
+    private CudaContext cuda;
+    private Backend oracle;
+
+    @BeforeAll
+    void open() {
+        availability = new JcudaBackendProvider().probe();
+        if (availability.available()) {
+            cuda = CudaContext.open(0);
+            oracle = new ReferenceBackendProvider().create(new BackendContext(Device.cpu(), Precision.FP64));
+        }
+    }
+
+    /** Each test is skipped, with the probe's reasons, where the backend cannot run (CI has no GPU). */
+    @BeforeEach
+    void requireGpu() {
+        assumeTrue(availability.available(), () -> "jcuda backend unavailable here: " + String.join("; ", availability.reasons()));
+        cuda.enter();
+    }
+
+    @AfterAll
+    void close() {
+        if (cuda != null) {
+            cuda.close();
+        }
+        if (oracle != null) {
+            oracle.close();
+        }
+    }
+
+    /** tiny (G 1, H 8, P 8, N 8) and a small fashion-like shape (L 24, P 8, N 16, H 4, G 2), both discretizations. */
+    static Stream<Arguments> configs() {
+        MdmConfig small = MdmConfig.builder().image(1, 8, 8).patch(2).textLength(4).dModel(16).headDim(8).dState(16)
+                .nGroups(2).build();
+        List<Arguments> list = new ArrayList<>();
+        for (Discretization disc : Discretization.values()) {
+            for (int block = 0; block < 2; block++) {
+                list.add(Arguments.of("tiny " + disc, MdmConfig.tiny().toBuilder().discretization(disc).build(), block));
+                list.add(Arguments.of("small G2 " + disc, small.toBuilder().discretization(disc).build(), block));
+            }
+        }
+        return list.stream();
+    }
+
+    /** Random weights, rounded to fp32 so the GPU and the reference see the same values; norms and D away from 1. */
+    private Parameters weights(MdmConfig c) {
+        Parameters p = ParameterInitializer.initialize(c, random.nextLong());
+        var m = new LinkedHashMap<String, Tensor>();
+        for (String name : p.names()) {
+            Tensor t = p.get(name);
+            if (name.endsWith("norm.weight") || name.endsWith("mixer.D")) {
+                double[] v = new double[t.toDoubleArray().length];
+                for (int i = 0; i < v.length; i++) {
+                    v[i] = random.nextDouble(0.5, 1.5);
+                }
+                t = Tensor.of(v, t.shape());
+            }
+            m.put(name, Tensor.ofFloats(t.toFloatArray(), t.shape()));
+        }
+        return Parameters.of(m);
+    }
+
+    private double[] floats(int n, double scale) {
+        double[] v = new double[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = (float) (scale * random.nextGaussian());
+        }
+        return v;
+    }
+
+    private static float[] toFloats(double[] v) {
+        float[] f = new float[v.length];
+        for (int i = 0; i < v.length; i++) {
+            f[i] = (float) v[i];
+        }
+        return f;
+    }
+
+    private record GpuResult(double[] out, double[] dX, Map<String, double[]> grads) {
+    }
+
+    /** forward and backward (dOut = r) of one block on the GPU, gradients from zero. */
+    private GpuResult gpu(MdmConfig c, Parameters w, int block, double[] x, double[] r) {
+        long bytes = 4L * x.length;
+        try (ParameterArena arena = ParameterArena.allocate(cuda, c);
+             BlockTrainer trainer = new BlockTrainer(cuda, c, arena, BATCH)) {
+            arena.upload(arena.weights(), w);
+            long xd = cuda.alloc(bytes);
+            long outd = cuda.alloc(bytes);
+            long dOutd = cuda.alloc(bytes);
+            long dXd = cuda.alloc(bytes);
+            try {
+                cuda.upload(xd, toFloats(x));
+                cuda.upload(dOutd, toFloats(r));
+                trainer.forward(block, xd, outd, BATCH);
+                arena.zeroGrads();
+                trainer.backward(block, xd, dOutd, dXd, BATCH);
+                cuda.synchronize();
+                double[] out = Tensor.ofFloats(cuda.downloadFloats(outd, x.length), x.length).toDoubleArray();
+                double[] dX = Tensor.ofFloats(cuda.downloadFloats(dXd, x.length), x.length).toDoubleArray();
+                Parameters g = arena.download(arena.grads());
+                var grads = new LinkedHashMap<String, double[]>();
+                for (String name : g.names()) {
+                    grads.put(name, g.get(name).toDoubleArray());
+                }
+                return new GpuResult(out, dX, grads);
+            } finally {
+                for (long p : new long[] {xd, outd, dOutd, dXd}) {
+                    cuda.free(p, bytes);
+                }
+            }
+        }
+    }
+
+    private double[] reference(MdmConfig c, Parameters w, int block, double[] x) {
+        try (ModelRuntime rt = oracle.load(c, w)) {
+            return rt.block(block).forward(Tensor.of(x, BATCH, c.sequenceLength(), c.dModel())).toDoubleArray();
+        }
+    }
+
+    private static double dot(double[] a, double[] b) {
+        double s = 0;
+        for (int i = 0; i < a.length; i++) {
+            s += a[i] * b[i];
+        }
+        return s;
+    }
+
+    private static double[] axpy(double[] x, double a, double[] v) {
+        double[] y = x.clone();
+        for (int i = 0; i < y.length; i++) {
+            y[i] += a * v[i];
+        }
+        return y;
+    }
+
+    private static Parameters with(Parameters w, String name, double[] values) {
+        var m = new LinkedHashMap<>(w.asMap());
+        m.put(name, Tensor.of(values, w.get(name).shape()));
+        return Parameters.of(m);
+    }
+
+    @ParameterizedTest(name = "{0}, block {2}")
+    @MethodSource("configs")
+    @DisplayName("the forward equals the float64 reference block within the fp32 tolerance")
+    void forwardMatchesTheReferenceBlock(String name, MdmConfig c, int block) {
+        Parameters w = weights(c);
+        double[] x = floats(BATCH * c.sequenceLength() * c.dModel(), 1);
+        double[] r = floats(x.length, 1);
+        GpuResult g = gpu(c, w, block, x, r);
+        int[] shape = {BATCH, c.sequenceLength(), c.dModel()};
+        Tolerance.FP32.assertClose(name + " block " + block + " output", Tensor.of(g.out(), shape),
+                Tensor.of(reference(c, w, block, x), shape));
+    }
+
+    @ParameterizedTest(name = "{0}, block {2}")
+    @MethodSource("configs")
+    @DisplayName("every parameter gradient and the input gradient agree with central differences of the reference")
+    void backwardMatchesCentralDifferences(String name, MdmConfig c, int block) {
+        Parameters w = weights(c);
+        double[] x = floats(BATCH * c.sequenceLength() * c.dModel(), 1);
+        double[] r = floats(x.length, 1);
+        GpuResult g = gpu(c, w, block, x, r);
+        List<String> failures = new ArrayList<>();
+        for (String t : TENSORS) {
+            String full = "blocks." + block + "." + t;
+            double[] theta = w.get(full).toDoubleArray();
+            double[] v = floats(theta.length, 1);
+            double plus = dot(reference(c, with(w, full, axpy(theta, EPS, v)), block, x), r);
+            double minus = dot(reference(c, with(w, full, axpy(theta, -EPS, v)), block, x), r);
+            check(failures, full, g.grads().get(full), v, (plus - minus) / (2 * EPS));
+        }
+        double[] v = floats(x.length, 1);
+        double plus = dot(reference(c, w, block, axpy(x, EPS, v)), r);
+        double minus = dot(reference(c, w, block, axpy(x, -EPS, v)), r);
+        check(failures, "x (input)", g.dX(), v, (plus - minus) / (2 * EPS));
+        // other blocks' gradients stay zero
+        for (var e : g.grads().entrySet()) {
+            if (!e.getKey().startsWith("blocks." + block + ".")) {
+                for (double d : e.getValue()) {
+                    if (d != 0) {
+                        failures.add(e.getKey() + ": gradient written by block " + block);
+                        break;
+                    }
+                }
+            }
+        }
+        assertThat(failures).as("%s, block %d", name, block).isEmpty();
+    }
+
+    /** |⟨g, v⟩ − fd| within the gradient tolerance of |fd| plus a share of Σ|g·v| (the scale of fp32 rounding). */
+    private static void check(List<String> failures, String what, double[] grad, double[] v, double fd) {
+        double gv = dot(grad, v);
+        double scale = 0;
+        for (int i = 0; i < v.length; i++) {
+            scale += Math.abs(grad[i] * v[i]);
+        }
+        double tol = Tolerance.FP32.gradient() * Math.abs(fd) + 2e-4 * scale + 1e-9;
+        if (!(Math.abs(gv - fd) <= tol)) {
+            failures.add(String.format(Locale.ROOT, "%s: <grad, v> = %.9g, central difference %.9g, |diff| %.3g > tol %.3g",
+                    what, gv, fd, Math.abs(gv - fd), tol));
+        }
+    }
+
+    @Test
+    @DisplayName("two backward runs give bit-identical gradients and input gradients")
+    void backwardIsDeterministic() {
+        MdmConfig c = MdmConfig.builder().image(1, 8, 8).patch(2).textLength(4).dModel(32).headDim(8).dState(16)
+                .nGroups(2).blocks(3).build();
+        Parameters w = weights(c);
+        double[] x = floats(BATCH * c.sequenceLength() * c.dModel(), 1);
+        double[] r = floats(x.length, 1);
+        GpuResult a = gpu(c, w, 1, x, r);
+        GpuResult b = gpu(c, w, 1, x, r);
+        assertThat(toFloats(b.dX())).as("dX").containsExactly(toFloats(a.dX()));
+        for (String name : a.grads().keySet()) {
+            assertThat(toFloats(b.grads().get(name))).as(name).containsExactly(toFloats(a.grads().get(name)));
+        }
+        assertThat(Arrays.stream(a.grads().get("blocks.1.mixer.A_log")).anyMatch(g -> g != 0)).as("A_log gradient is not all zero")
+                .isTrue();
+    }
+
+    @Test
+    @DisplayName("a batch above maxBatch, a bad block index or aliased buffers are rejected before any launch")
+    void rejectsBadArguments() {
+        MdmConfig c = MdmConfig.tiny();
+        try (ParameterArena arena = ParameterArena.allocate(cuda, c);
+             BlockTrainer trainer = new BlockTrainer(cuda, c, arena, 1)) {
+            assertThatThrownBy(() -> trainer.forward(0, 256, 512, 2)).isInstanceOf(InvalidInputException.class)
+                    .hasMessageContaining("batch");
+            assertThatThrownBy(() -> trainer.forward(2, 256, 512, 1)).isInstanceOf(InvalidInputException.class)
+                    .hasMessageContaining("block");
+            assertThatThrownBy(() -> trainer.backward(0, 256, 512, 512, 1)).isInstanceOf(InvalidInputException.class)
+                    .hasMessageContaining("dX");
+            trainer.close();
+            assertThatThrownBy(() -> trainer.forward(0, 256, 512, 1)).isInstanceOf(IllegalStateException.class);
+        }
+    }
+}
