@@ -24,17 +24,18 @@ extern "C" __global__ void tv_embed_bwd(const int* uniqueIds, const int* start, 
 }
 
 // One thread per token (s, t): z0 = μ + exp(½ logσ²)·ε (D3), z_t = √ᾱ z0 + √(1−ᾱ) ε' where noised, z0 where given;
-// z0 also written split by modality (decoder inputs); kl[token] = Σ_c ½(μ² + σ² − 1 − logσ²).
+// √ᾱ and √(1−ᾱ) per sample come from the host's double ᾱ; z0 also written split by modality (decoder inputs); kl[token] = Σ_c ½(μ² + σ² − 1 − logσ²).
 extern "C" __global__ void tv_reparam_fwd(const float* oImg, const float* oTxt, const float* eps, const float* epsDiff,
-                                          const float* noised, const float* alphaBar, float* z0, float* zt,
-                                          float* z0Img, float* z0Txt, float* kl, int b, int nImg, int lt, int dz) {
+                                          const float* noised, const float* sqrtAb, const float* sqrtOneMinusAb,
+                                          float* z0, float* zt, float* z0Img, float* z0Txt, float* kl, int b, int nImg,
+                                          int lt, int dz) {
     int tok = blockIdx.x * blockDim.x + threadIdx.x;
     int T = nImg + lt;
     if (tok >= b * T) return;
     int s = tok / T, t = tok % T;
     const float* o = t < nImg ? oImg + (size_t)(s * nImg + t) * 2 * dz : oTxt + (size_t)(s * lt + t - nImg) * 2 * dz;
     float* zs = t < nImg ? z0Img + (size_t)(s * nImg + t) * dz : z0Txt + (size_t)(s * lt + t - nImg) * dz;
-    float ab = alphaBar[s], sab = sqrtf(ab), snab = sqrtf(1.f - ab);
+    float sab = sqrtAb[s], snab = sqrtOneMinusAb[s];
     bool isNoised = noised[tok] == 1.f;
     float k = 0.f;
     for (int c = 0; c < dz; c++) {
@@ -133,7 +134,7 @@ extern "C" __global__ void tv_cross_entropy(const float* logits, const int* ids,
 // ∂se/∂b_j = (s_j − r_j)/K and ∂se/∂a_j = r_j (log r_j − log s_j − Σ_k r_k(log r_k − log s_k))/K.
 // Scaled by g = λ/M: dZhat0[tok] += Σ_j g_b_j ∂b_j/∂ẑ0, dZtSe[tok] = Σ_j g_a_j ∂a_j/∂z_t and
 // dY[i, j] = g_a_j ∂a_j/∂y_j + g_b_j ∂b_j/∂y_j (gathered onto z0 by tv_se_gather).
-extern "C" __global__ void tv_score_entropy(const float* zt, const float* zhat0, const float* z0, const float* alphaBar,
+extern "C" __global__ void tv_score_entropy(const float* zt, const float* zhat0, const float* z0, const double* alphaBar,
                                             const int* tok, const int* candTok, float g, float* se, float* dZhat0,
                                             float* dZtSe, float* dY, int m, int K, int dz, int T) {
     int i = blockIdx.x * blockDim.x + threadIdx.x;
@@ -220,7 +221,7 @@ extern "C" __global__ void tv_se_gather(const int* tok, const int* src, const fl
 // dz0 = dZ0Auto (split) + dZ0Se + (noised ? √ᾱ : 1)·(dZt + dZtSe);
 // dμ = dz0 + klScale·μ, dlogσ² = dz0·½exp(½logσ²)·ε + klScale·½(exp(logσ²) − 1), written split by modality.
 extern "C" __global__ void tv_reparam_bwd(const float* oImg, const float* oTxt, const float* eps, const float* noised,
-                                          const float* alphaBar, const float* dZ0AutoImg, const float* dZ0AutoTxt,
+                                          const float* sqrtAb, const float* dZ0AutoImg, const float* dZ0AutoTxt,
                                           const float* dZ0Se, const float* dZt, const float* dZtSe, float klScale,
                                           float* dOImg, float* dOTxt, int b, int nImg, int lt, int dz) {
     size_t i = (size_t)blockIdx.x * blockDim.x + threadIdx.x;
@@ -231,7 +232,7 @@ extern "C" __global__ void tv_reparam_bwd(const float* oImg, const float* oTxt, 
     const float* o = (t < nImg ? oImg : oTxt) + row * 2 * dz;
     float* d = (t < nImg ? dOImg : dOTxt) + row * 2 * dz;
     float auto_ = (t < nImg ? dZ0AutoImg : dZ0AutoTxt)[row * dz + c];
-    float through = noised[tok] == 1.f ? sqrtf(alphaBar[s]) : 1.f;
+    float through = noised[tok] == 1.f ? sqrtAb[s] : 1.f;
     float dz0 = auto_ + dZ0Se[i] + through * (dZt[i] + dZtSe[i]);
     float mu = o[c], lv = o[dz + c];
     d[c] = dz0 + klScale * mu;
