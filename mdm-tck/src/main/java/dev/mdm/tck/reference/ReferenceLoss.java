@@ -44,8 +44,22 @@ final class ReferenceLoss implements LossFunction {
         return product;
     }
 
+    /** The denoiser's part of the loss: ẑ0 [b·tokens·dz] from z_t and t_input. */
+    interface Prediction {
+        double[] predict(double[] zt, double[] timeInput, int b);
+    }
+
     @Override
     public LossBreakdown compute(TrainingBatch batch) {
+        return compute(batch, (zt, timeInput, b) -> denoiser.predict(zt, timeInput, denoiser.classIds(batch.classIds(), b), b), null);
+    }
+
+    /**
+     * The loss with ẑ0 from {@code prediction} (the reference denoiser in {@link #compute(TrainingBatch)}).
+     *
+     * @param ztOut when not null, receives z_t [b·tokens·dz]
+     */
+    LossBreakdown compute(TrainingBatch batch, Prediction prediction, double[][] ztOut) {
         lifecycle.requireOpen();
         if (batch == null) {
             throw new dev.mdm.InvalidInputException("batch", "a TrainingBatch", "null");
@@ -57,7 +71,6 @@ final class ReferenceLoss implements LossFunction {
         int tokens = config.latentTokens();
         int dz = config.latentDim();
         int[] ids = vae.tokenIds(batch.tokens());
-        int[] classes = denoiser.classIds(batch.classIds(), b);
         double[] noised = batch.noised().requireFinite("noised").toDoubleArray();
         for (int i = 0; i < noised.length; i++) {
             if (noised[i] != 0 && noised[i] != 1) {
@@ -99,7 +112,10 @@ final class ReferenceLoss implements LossFunction {
                 }
             }
         }
-        double[] zhat0 = denoiser.predict(zt, timeInput, classes, b);
+        if (ztOut != null) {
+            ztOut[0] = zt.clone();
+        }
+        double[] zhat0 = prediction.predict(zt, timeInput, b);
 
         // reconstruction terms, per token so that masks can select tokens
         double[] images = vae.patchify(batch.images().toDoubleArray(), b);

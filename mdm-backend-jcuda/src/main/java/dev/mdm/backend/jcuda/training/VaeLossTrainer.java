@@ -1,15 +1,110 @@
 package dev.mdm.backend.jcuda.training;
 
+import dev.mdm.InvalidInputException;
 import dev.mdm.MdmConfig;
 import dev.mdm.backend.jcuda.cuda.CudaContext;
+import dev.mdm.backend.jcuda.cuda.KernelArgs;
+import dev.mdm.backend.jcuda.model.Patches;
 import dev.mdm.model.LossBreakdown;
 import dev.mdm.model.TrainingBatch;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
 
 /**
  * The VAE of SPEC §3, the forward diffusion of §4 and every loss term of §7, forward and backward, fp32 on the device.
- * OWNER: helper B1 (see TRAINING.md). Not thread-safe; one per training session.
+ * The loss is the TCK reference's ({@code ReferenceLoss}, decisions D2-D4, D7): autoencoder terms and KL over every
+ * token, denoised terms and score entropy over noised tokens only. Gradients flow into every {@code vae.*} parameter
+ * through all paths (decoders, KL, score entropy's z_t, candidates and ẑ0, and the denoiser's input z_t).
+ * Deterministic: no atomics; reductions run in a fixed order. Not thread-safe; one per training session.
  */
 public final class VaeLossTrainer implements AutoCloseable {
+    private static final int CE_THREADS = 256;
+    private final CudaContext cuda;
+    private final MdmConfig config;
+    private final ParameterArena arena;
+    private final TrainingOps ops;
+    private final int maxBatch;
+    private final int nImg;
+    private final int lt;
+    private final int tokens;
+    private final int dz;
+    private final int hidden;
+    private final int pd;
+    private final int vocab;
+    private final int candidates;
+    private final List<long[]> allocations = new ArrayList<>();
+
+    // inputs
+    private final long patches;
+    private final long ids;
+    private final long eps;
+    private final long epsDiff;
+    private final long noised;
+    private final long sqrtAb;
+    private final long sqrtOneMinusAb;
+    private final long alphaBar;
+    // encoders
+    private final long preI;
+    private final long hI;
+    private final long oI;
+    private final long dOI;
+    private final long dhI;
+    private final long emb;
+    private final long preT;
+    private final long hT;
+    private final long oT;
+    private final long dOT;
+    private final long dhT;
+    private final long dEmb;
+    // latents
+    private final long z0;
+    private final long zt;
+    private final long z0I;
+    private final long z0T;
+    private final long zhI;
+    private final long zhT;
+    // decoders (one scratch set reused by the four runs)
+    private final long decPre;
+    private final long decH;
+    private final long decDh;
+    private final long decOut;
+    private final long decDOut;
+    private final long dzAutoI;
+    private final long dzAutoT;
+    private final long dzhI;
+    private final long dzhT;
+    // loss terms per row
+    private final long kl;
+    private final long lossImgAuto;
+    private final long lossImgDen;
+    private final long lossTxtAuto;
+    private final long lossTxtDen;
+    private final long se;
+    // score entropy
+    private final long seTok;
+    private final long seCand;
+    private final long seSrc;
+    private final long dZtSe;
+    private final long dY;
+    private final long dZ0Se;
+    // embedding gradient lists
+    private final long uniqueIds;
+    private final long uniqueStart;
+    private final long rowsOf;
+
+    // the current batch
+    private int b;
+    private int imgDenoisedTokens;
+    private int txtDenoisedTokens;
+    private int scored;
+    private int unique;
+    private boolean encoded;
+    private boolean lossReady;
+    private boolean closed;
+
     /**
      * @param cuda the device
      * @param config model sizes
@@ -17,7 +112,103 @@ public final class VaeLossTrainer implements AutoCloseable {
      * @param maxBatch the most samples one call will see
      */
     public VaeLossTrainer(CudaContext cuda, MdmConfig config, ParameterArena arena, int maxBatch) {
-        throw new UnsupportedOperationException("VaeLossTrainer: to be written (TRAINING.md, helper B1)");
+        if (maxBatch < 1) {
+            throw new InvalidInputException("maxBatch", "at least 1", String.valueOf(maxBatch));
+        }
+        this.cuda = cuda;
+        this.config = config;
+        this.arena = arena;
+        this.ops = new TrainingOps(cuda);
+        this.maxBatch = maxBatch;
+        nImg = config.imageTokens();
+        lt = config.textLength();
+        tokens = config.latentTokens();
+        dz = config.latentDim();
+        hidden = config.vaeHidden();
+        pd = config.patchDim();
+        vocab = config.vocabSize();
+        candidates = config.seCandidates();
+        long rowsI = (long) maxBatch * nImg;
+        long rowsT = (long) maxBatch * lt;
+        long toks = (long) maxBatch * tokens;
+        long rowsMax = Math.max(rowsI, rowsT);
+        try {
+            patches = f(rowsI * pd);
+            ids = f(rowsT);
+            eps = f(toks * dz);
+            epsDiff = f(toks * dz);
+            noised = f(toks);
+            sqrtAb = f(maxBatch);
+            sqrtOneMinusAb = f(maxBatch);
+            alphaBar = f(2L * maxBatch); // doubles
+            preI = f(rowsI * hidden);
+            hI = f(rowsI * hidden);
+            oI = f(rowsI * 2 * dz);
+            dOI = f(rowsI * 2 * dz);
+            dhI = f(rowsI * hidden);
+            emb = f(rowsT * hidden);
+            preT = f(rowsT * hidden);
+            hT = f(rowsT * hidden);
+            oT = f(rowsT * 2 * dz);
+            dOT = f(rowsT * 2 * dz);
+            dhT = f(rowsT * hidden);
+            dEmb = f(rowsT * hidden);
+            z0 = f(toks * dz);
+            zt = f(toks * dz);
+            z0I = f(rowsI * dz);
+            z0T = f(rowsT * dz);
+            zhI = f(rowsI * dz);
+            zhT = f(rowsT * dz);
+            decPre = f(rowsMax * hidden);
+            decH = f(rowsMax * hidden);
+            decDh = f(rowsMax * hidden);
+            decOut = f(Math.max(rowsI * pd, rowsT * vocab));
+            decDOut = f(Math.max(rowsI * pd, rowsT * vocab));
+            dzAutoI = f(rowsI * dz);
+            dzAutoT = f(rowsT * dz);
+            dzhI = f(rowsI * dz);
+            dzhT = f(rowsT * dz);
+            kl = f(toks);
+            lossImgAuto = f(rowsI);
+            lossImgDen = f(rowsI);
+            lossTxtAuto = f(rowsT);
+            lossTxtDen = f(rowsT);
+            se = f(toks);
+            seTok = f(toks);
+            seCand = f(toks * candidates);
+            seSrc = f(toks * candidates);
+            dZtSe = f(toks * dz);
+            dY = f(toks * candidates * dz);
+            dZ0Se = f(toks * dz);
+            uniqueIds = f(rowsT);
+            uniqueStart = f(rowsT + 1);
+            rowsOf = f(rowsT);
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    /** Allocates n 4-byte elements (fp32 or int32), freed by {@link #close}. */
+    private long f(long n) {
+        long bytes = Math.max(n, 1) * Float.BYTES;
+        long a = cuda.alloc(bytes, "VAE/loss training buffer");
+        allocations.add(new long[] {a, bytes});
+        return a;
+    }
+
+    private long w(String name) {
+        return arena.weight(name);
+    }
+
+    private long g(String name) {
+        return arena.grad(name);
+    }
+
+    private void requireOpen() {
+        if (closed) {
+            throw new IllegalStateException("VaeLossTrainer is closed");
+        }
     }
 
     /**
@@ -27,7 +218,140 @@ public final class VaeLossTrainer implements AutoCloseable {
      * @param zt fp32 [b, n_img + Lt, dz]: √ᾱ_t z_0 + √(1−ᾱ_t) ε where noised, z_0 where given clean
      */
     public void encode(TrainingBatch batch, long zt) {
-        throw new UnsupportedOperationException();
+        requireOpen();
+        if (batch == null) {
+            throw new InvalidInputException("batch", "a TrainingBatch", "null");
+        }
+        batch.validate(config);
+        int bb = batch.images().dim(0);
+        if (bb > maxBatch) {
+            throw new InvalidInputException("batch", "at most " + maxBatch + " samples", String.valueOf(bb));
+        }
+        float[] mask = batch.noised().requireFinite("noised").toFloatArray();
+        for (int i = 0; i < mask.length; i++) {
+            if (mask[i] != 0 && mask[i] != 1) {
+                throw new InvalidInputException("noised", "only 0 and 1", mask[i] + " at flat index " + i);
+            }
+        }
+        b = bb;
+        encoded = true;
+        lossReady = false;
+        long[] steps = batch.timesteps().toLongArray();
+        float[] sab = new float[b];
+        float[] snab = new float[b];
+        ByteBuffer ab = ByteBuffer.allocate(b * Double.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        for (int s = 0; s < b; s++) {
+            double a = alphaBar(config, (int) steps[s]);
+            sab[s] = (float) Math.sqrt(a);
+            snab[s] = (float) Math.sqrt(1 - a);
+            ab.putDouble(a);
+        }
+        int[] tokenIds = batch.tokens().toIntArray();
+        cuda.upload(patches, Patches.patchify(config, batch.images().toDoubleArray(), b));
+        cuda.upload(ids, tokenIds);
+        cuda.upload(eps, batch.vaeNoise().toFloatArray());
+        cuda.upload(epsDiff, batch.diffusionNoise().toFloatArray());
+        cuda.upload(noised, mask);
+        cuda.upload(sqrtAb, sab);
+        cuda.upload(sqrtOneMinusAb, snab);
+        cuda.upload(alphaBar, ab.array());
+        prepareScoreEntropy(mask);
+        prepareEmbeddingGradient(tokenIds);
+
+        int rowsI = b * nImg;
+        int rowsT = b * lt;
+        ops.linearForward(rowsI, pd, hidden, patches, pd, w("vae.img_enc1.weight"), w("vae.img_enc1.bias"), preI, hidden);
+        ops.siluForward(preI, hI, (long) rowsI * hidden);
+        ops.linearForward(rowsI, hidden, 2 * dz, hI, hidden, w("vae.img_enc2.weight"), w("vae.img_enc2.bias"), oI, 2 * dz);
+        cuda.launch1d("tv_embed_gather", (long) rowsT * hidden,
+                new KernelArgs().ptr(ids).ptr(w("vae.text_embed")).ptr(emb).i(rowsT).i(hidden));
+        ops.linearForward(rowsT, hidden, hidden, emb, hidden, w("vae.txt_enc1.weight"), w("vae.txt_enc1.bias"), preT, hidden);
+        ops.siluForward(preT, hT, (long) rowsT * hidden);
+        ops.linearForward(rowsT, hidden, 2 * dz, hT, hidden, w("vae.txt_enc2.weight"), w("vae.txt_enc2.bias"), oT, 2 * dz);
+        cuda.launch1d("tv_reparam_fwd", (long) b * tokens, new KernelArgs().ptr(oI).ptr(oT).ptr(eps).ptr(epsDiff)
+                .ptr(noised).ptr(sqrtAb).ptr(sqrtOneMinusAb).ptr(z0).ptr(this.zt).ptr(z0I).ptr(z0T).ptr(kl)
+                .i(b).i(nImg).i(lt).i(dz));
+        cuda.copyAsync(zt, this.zt, (long) b * tokens * dz * Float.BYTES);
+    }
+
+    /** ᾱ_t = Π_{k≤t}(1 − β_k), β linear from betaStart to betaEnd over t = 1..T (D3), in double. */
+    static double alphaBar(MdmConfig config, int t) {
+        int steps = config.timesteps();
+        double product = 1;
+        for (int k = 1; k <= t; k++) {
+            double beta = steps == 1 ? config.betaStart()
+                    : config.betaStart() + (config.betaEnd() - config.betaStart()) * (k - 1) / (steps - 1);
+            product *= 1 - beta;
+        }
+        return product;
+    }
+
+    /**
+     * D4: per modality the noised tokens in (sample, position) order n_0..n_{M−1}; row j scores n_j with candidates
+     * y_k = z0(n_{(j+k) mod M}). {@code src} inverts that: token n_p is candidate k of row (p − k) mod M.
+     */
+    private void prepareScoreEntropy(float[] mask) {
+        int k = candidates;
+        int[] tok = new int[b * tokens];
+        int[] cand = new int[b * tokens * k];
+        int[] src = new int[b * tokens * k];
+        int row = 0;
+        imgDenoisedTokens = 0;
+        txtDenoisedTokens = 0;
+        for (int modality = 0; modality < 2; modality++) {
+            List<Integer> list = new ArrayList<>();
+            for (int s = 0; s < b; s++) {
+                for (int t = modality == 0 ? 0 : nImg; t < (modality == 0 ? nImg : tokens); t++) {
+                    if (mask[s * tokens + t] == 1) {
+                        list.add(s * tokens + t);
+                    }
+                }
+            }
+            int m = list.size();
+            if (modality == 0) {
+                imgDenoisedTokens = m;
+            } else {
+                txtDenoisedTokens = m;
+            }
+            for (int j = 0; j < m; j++) {
+                tok[row + j] = list.get(j);
+                for (int c = 0; c < k; c++) {
+                    cand[(row + j) * k + c] = list.get((j + c) % m);
+                    src[(row + j) * k + c] = row + Math.floorMod(j - c, m);
+                }
+            }
+            row += m;
+        }
+        scored = row;
+        cuda.upload(seTok, java.util.Arrays.copyOf(tok, Math.max(scored, 1)));
+        cuda.upload(seCand, java.util.Arrays.copyOf(cand, Math.max(scored * k, 1)));
+        cuda.upload(seSrc, java.util.Arrays.copyOf(src, Math.max(scored * k, 1)));
+    }
+
+    /** Lists, per distinct token id, the text rows holding it in ascending order (deterministic embedding gradient). */
+    private void prepareEmbeddingGradient(int[] tokenIds) {
+        TreeMap<Integer, List<Integer>> byId = new TreeMap<>();
+        for (int r = 0; r < tokenIds.length; r++) {
+            byId.computeIfAbsent(tokenIds[r], x -> new ArrayList<>()).add(r);
+        }
+        unique = byId.size();
+        int[] uid = new int[unique];
+        int[] start = new int[unique + 1];
+        int[] rows = new int[tokenIds.length];
+        int u = 0;
+        int n = 0;
+        for (var e : byId.entrySet()) {
+            uid[u] = e.getKey();
+            start[u] = n;
+            for (int r : e.getValue()) {
+                rows[n++] = r;
+            }
+            u++;
+        }
+        start[unique] = n;
+        cuda.upload(uniqueIds, uid);
+        cuda.upload(uniqueStart, start);
+        cuda.upload(rowsOf, rows);
     }
 
     /**
@@ -37,7 +361,59 @@ public final class VaeLossTrainer implements AutoCloseable {
      * @param dZhat0 fp32 [b, n_img + Lt, dz], written
      */
     public void lossAndGradient(long zhat0, long dZhat0) {
-        throw new UnsupportedOperationException();
+        requireOpen();
+        if (!encoded) {
+            throw new IllegalStateException("VaeLossTrainer.lossAndGradient before encode");
+        }
+        long n = (long) b * tokens * dz;
+        cuda.launch1d("tv_split", n, new KernelArgs().ptr(zhat0).ptr(zhI).ptr(zhT).i(b).i(nImg).i(lt).i(dz));
+        imageRun(z0I, false, lossImgAuto, dzAutoI);
+        imageRun(zhI, true, lossImgDen, dzhI);
+        textRun(z0T, false, lossTxtAuto, dzAutoT);
+        textRun(zhT, true, lossTxtDen, dzhT);
+        cuda.launch1d("tv_merge", n, new KernelArgs().ptr(dzhI).ptr(dzhT).ptr(dZhat0).i(b).i(nImg).i(lt).i(dz));
+        cuda.memsetZero(dZtSe, n * Float.BYTES);
+        if (scored > 0) {
+            float gScale = (float) (config.seWeight() / scored);
+            cuda.launch1d("tv_score_entropy", scored, new KernelArgs().ptr(zt).ptr(zhat0).ptr(z0).ptr(alphaBar)
+                    .ptr(seTok).ptr(seCand).f(gScale).ptr(se).ptr(dZhat0).ptr(dZtSe).ptr(dY)
+                    .i(scored).i(candidates).i(dz).i(tokens));
+        }
+        lossReady = true;
+    }
+
+    /** Image decoder on {@code zin} [b·n_img, dz], squared error in patch space, backward into zin and the weights. */
+    private void imageRun(long zin, boolean masked, long lossRows, long dzOut) {
+        int rows = b * nImg;
+        ops.linearForward(rows, dz, hidden, zin, dz, w("vae.img_dec1.weight"), w("vae.img_dec1.bias"), decPre, hidden);
+        ops.siluForward(decPre, decH, (long) rows * hidden);
+        ops.linearForward(rows, hidden, pd, decH, hidden, w("vae.img_dec2.weight"), w("vae.img_dec2.bias"), decOut, pd);
+        int covered = masked ? imgDenoisedTokens : rows;
+        float scale = covered == 0 ? 0f : (float) (1.0 / ((double) covered * pd));
+        cuda.launch1d("tv_mse", rows, new KernelArgs().ptr(patches).ptr(decOut).ptr(noised).i(masked ? 1 : 0).f(scale)
+                .ptr(lossRows).ptr(decDOut).i(rows).i(pd).i(nImg).i(tokens));
+        decoderBackward(rows, pd, "vae.img_dec", zin, dzOut);
+    }
+
+    /** Text decoder on {@code zin} [b·Lt, dz], cross entropy against the batch's ids, backward. */
+    private void textRun(long zin, boolean masked, long lossRows, long dzOut) {
+        int rows = b * lt;
+        ops.linearForward(rows, dz, hidden, zin, dz, w("vae.txt_dec1.weight"), w("vae.txt_dec1.bias"), decPre, hidden);
+        ops.siluForward(decPre, decH, (long) rows * hidden);
+        ops.linearForward(rows, hidden, vocab, decH, hidden, w("vae.txt_dec2.weight"), w("vae.txt_dec2.bias"), decOut, vocab);
+        int covered = masked ? txtDenoisedTokens : rows;
+        float scale = covered == 0 ? 0f : (float) (1.0 / covered);
+        cuda.launch("tv_cross_entropy", new int[] {rows}, CE_THREADS, 0, new KernelArgs().ptr(decOut).ptr(ids)
+                .ptr(noised).i(masked ? 1 : 0).f(scale).ptr(lossRows).ptr(decDOut).i(vocab).i(lt).i(nImg).i(tokens));
+        decoderBackward(rows, vocab, "vae.txt_dec", zin, dzOut);
+    }
+
+    private void decoderBackward(int rows, int out, String prefix, long zin, long dzOut) {
+        ops.linearBackward(rows, hidden, out, decH, hidden, w(prefix + "2.weight"), decDOut, out, decDh, hidden, false,
+                g(prefix + "2.weight"), g(prefix + "2.bias"));
+        ops.siluBackward(decPre, decDh, decDh, (long) rows * hidden);
+        ops.linearBackward(rows, dz, hidden, zin, dz, w(prefix + "1.weight"), decDh, hidden, dzOut, dz, false,
+                g(prefix + "1.weight"), g(prefix + "1.bias"));
     }
 
     /**
@@ -47,15 +423,70 @@ public final class VaeLossTrainer implements AutoCloseable {
      * @param dZt fp32 [b, n_img + Lt, dz]
      */
     public void backwardEncoder(long dZt) {
-        throw new UnsupportedOperationException();
+        requireOpen();
+        if (!lossReady) {
+            throw new IllegalStateException("VaeLossTrainer.backwardEncoder before lossAndGradient");
+        }
+        long n = (long) b * tokens * dz;
+        cuda.memsetZero(dZ0Se, n * Float.BYTES);
+        if (scored > 0) {
+            cuda.launch1d("tv_se_gather", (long) scored * dz, new KernelArgs().ptr(seTok).ptr(seSrc).ptr(dY).ptr(dZ0Se)
+                    .i(scored).i(candidates).i(dz));
+        }
+        float klScale = (float) (config.klWeight() / ((double) b * tokens));
+        cuda.launch1d("tv_reparam_bwd", n, new KernelArgs().ptr(oI).ptr(oT).ptr(eps).ptr(noised).ptr(sqrtAb)
+                .ptr(dzAutoI).ptr(dzAutoT).ptr(dZ0Se).ptr(dZt).ptr(dZtSe).f(klScale).ptr(dOI).ptr(dOT)
+                .i(b).i(nImg).i(lt).i(dz));
+        int rowsI = b * nImg;
+        int rowsT = b * lt;
+        ops.linearBackward(rowsI, hidden, 2 * dz, hI, hidden, w("vae.img_enc2.weight"), dOI, 2 * dz, dhI, hidden, false,
+                g("vae.img_enc2.weight"), g("vae.img_enc2.bias"));
+        ops.siluBackward(preI, dhI, dhI, (long) rowsI * hidden);
+        ops.linearBackward(rowsI, pd, hidden, patches, pd, w("vae.img_enc1.weight"), dhI, hidden, 0, pd, false,
+                g("vae.img_enc1.weight"), g("vae.img_enc1.bias"));
+        ops.linearBackward(rowsT, hidden, 2 * dz, hT, hidden, w("vae.txt_enc2.weight"), dOT, 2 * dz, dhT, hidden, false,
+                g("vae.txt_enc2.weight"), g("vae.txt_enc2.bias"));
+        ops.siluBackward(preT, dhT, dhT, (long) rowsT * hidden);
+        ops.linearBackward(rowsT, hidden, hidden, emb, hidden, w("vae.txt_enc1.weight"), dhT, hidden, dEmb, hidden, false,
+                g("vae.txt_enc1.weight"), g("vae.txt_enc1.bias"));
+        cuda.launch1d("tv_embed_bwd", (long) unique * hidden, new KernelArgs().ptr(uniqueIds).ptr(uniqueStart)
+                .ptr(rowsOf).ptr(dEmb).ptr(g("vae.text_embed")).i(unique).i(hidden));
     }
 
     /** @return the terms of the last {@link #lossAndGradient}, means over the batch (downloads, synchronizes) */
     public LossBreakdown losses() {
-        throw new UnsupportedOperationException();
+        requireOpen();
+        if (!lossReady) {
+            throw new IllegalStateException("VaeLossTrainer.losses before lossAndGradient");
+        }
+        double imgAuto = sum(lossImgAuto, b * nImg) / ((double) b * nImg * pd);
+        double imgDen = imgDenoisedTokens == 0 ? 0 : sum(lossImgDen, b * nImg) / ((double) imgDenoisedTokens * pd);
+        double txtAuto = sum(lossTxtAuto, b * lt) / ((double) b * lt);
+        double txtDen = txtDenoisedTokens == 0 ? 0 : sum(lossTxtDen, b * lt) / txtDenoisedTokens;
+        double klMean = sum(kl, b * tokens) / ((double) b * tokens);
+        double seMean = scored == 0 ? 0 : sum(se, scored) / scored;
+        double total = imgAuto + imgDen + txtAuto + txtDen + config.klWeight() * klMean + config.seWeight() * seMean;
+        return new LossBreakdown(total, imgAuto, imgDen, txtAuto, txtDen, klMean, seMean);
+    }
+
+    /** Σ of n device floats, in double, in index order. */
+    private double sum(long address, int n) {
+        double s = 0;
+        for (float v : cuda.downloadFloats(address, n)) {
+            s += v;
+        }
+        return s;
     }
 
     @Override
     public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (long[] a : allocations) {
+            cuda.free(a[0], a[1]);
+        }
+        allocations.clear();
     }
 }
