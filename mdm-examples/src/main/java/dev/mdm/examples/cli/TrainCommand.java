@@ -58,6 +58,17 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--fashion-dir", paramLabel = "DIR", description = "Directory of the Fashion-MNIST IDX files.")
     Path fashionDirectory;
 
+    @Option(names = "--fresh", description = "Start from fresh weights of --preset even where a trained model is shipped "
+            + "(without it, the fashion preset continues training the shipped model).")
+    boolean fresh;
+
+    @Option(names = "--image-scans", paramLabel = "N", description = "Image scan orders of fresh weights: 1, 2 or 4 "
+            + "(default: the preset's; the scan-switch ablation compares 4/2 with 2/1).")
+    Integer imageScans;
+
+    @Option(names = "--text-scans", paramLabel = "N", description = "Text scan orders of fresh weights: 1 or 2 (default: the preset's).")
+    Integer textScans;
+
     @Option(names = "--steps", defaultValue = "200", paramLabel = "N", description = "Optimizer steps (default ${DEFAULT-VALUE}).")
     long steps;
 
@@ -96,6 +107,13 @@ public final class TrainCommand implements Callable<Integer> {
         if (!TrainingData.NAMES.contains(dataset)) {
             throw new InvalidInputException("--dataset", "one of " + String.join(", ", TrainingData.NAMES), "'" + dataset + "'");
         }
+        if ((imageScans != null || textScans != null) && !fresh) {
+            throw new InvalidInputException("--image-scans/--text-scans", "--fresh as well (a checkpoint carries its own scans)",
+                    "no --fresh");
+        }
+        if (fresh && (resume != null || model.checkpoint != null)) {
+            throw new InvalidInputException("--fresh", "no --checkpoint or --resume", "both given");
+        }
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter stdout = spec.commandLine().getOut();
         ModelChoice choice = model.choice(preset);
@@ -108,7 +126,9 @@ public final class TrainCommand implements Callable<Integer> {
             }
             choice = choice.withCheckpoint(resume);
         }
-        try (LoadedModel loaded = LoadedModel.open(choice)) {
+        try (LoadedModel loaded = fresh ? LoadedModel.openFresh(choice, c -> c.toBuilder()
+                .imageScans(imageScans == null ? c.imageScans() : imageScans)
+                .textScans(textScans == null ? c.textScans() : textScans).build()) : LoadedModel.open(choice)) {
             MDM mdm = loaded.mdm();
             if (!mdm.backend().capabilities().contains(Capability.TRAINING)) {
                 throw new UnsupportedOperationException("backend '" + mdm.backend().name() + "' cannot train (it lacks the "
@@ -148,10 +168,16 @@ public final class TrainCommand implements Callable<Integer> {
                 }
             });
             double seconds = (System.nanoTime() - start) / 1e9;
+            // the EMA weights alone (no optimizer state): the file to evaluate, ship or load in any backend
+            Path ema = out.resolve("ema.safetensors");
+            Checkpoint.of(mdm.config(), Checkpoint.load(file).optimizerState().withPrefixRemoved("ema.")).withTokenizerModel(loaded.tokenizerModel())
+                    .withBackend(loaded.backendDescription() + "; EMA weights after " + last.step() + " AdamW steps of batch " + batch)
+                    .save(ema);
             curve.writeJson(out.resolve("loss.json"));
             curve.writePng(out.resolve("loss.png"), "MDM training loss (" + dataset + ", " + loaded.backendDescription() + ")");
             stdout.printf("trained %d steps in %.1f s, final loss %.4f%n", last.step(), seconds, last.loss().total());
             stdout.println(file);
+            stdout.println(ema);
             stdout.println(out.resolve("loss.json"));
             stdout.println(out.resolve("loss.png"));
         }

@@ -39,10 +39,29 @@ public final class LoadedModel implements AutoCloseable {
      * @return the model
      */
     public static LoadedModel open(ModelChoice choice) {
+        return open(choice, false, java.util.function.UnaryOperator.identity());
+    }
+
+    /**
+     * Opens fresh weights of the choice's preset (fitted as {@link #configFor}), never the shipped checkpoint: the
+     * start of a training run from scratch.
+     *
+     * @param choice backend, device, precision, seed and preset (its checkpoint must be null)
+     * @param adjust changes to the fitted preset (e.g. the scan counts of the scan-switch ablation)
+     * @return the model
+     */
+    public static LoadedModel openFresh(ModelChoice choice, java.util.function.UnaryOperator<MdmConfig> adjust) {
+        if (choice.checkpoint() != null) {
+            throw new dev.mdm.InvalidInputException("checkpoint", "none for fresh weights", choice.checkpoint().toString());
+        }
+        return open(choice, true, adjust);
+    }
+
+    private static LoadedModel open(ModelChoice choice, boolean fresh, java.util.function.UnaryOperator<MdmConfig> adjust) {
         Path file = choice.checkpoint();
         String preset = choice.preset() == null ? "fashion" : choice.preset();
         boolean shipped = false;
-        if (file == null && preset.equals("fashion")) {
+        if (file == null && preset.equals("fashion") && !fresh) {
             Optional<Path> s = ShippedModel.checkpoint();
             if (s.isPresent()) {
                 file = s.get();
@@ -70,7 +89,7 @@ public final class LoadedModel implements AutoCloseable {
                 b.checkpoint(file);
                 origin = shipped ? "the shipped fashion checkpoint" : "checkpoint " + file;
             } else {
-                b.config(configFor(preset, tokenizer.vocabSize()));
+                b.config(adjust.apply(configFor(preset, tokenizer.vocabSize())));
                 origin = "fresh weights of the " + preset + " preset (seed " + choice.seed() + "): not trained, output is noise";
             }
             return new LoadedModel(b.build(), tokenizer, tokenizerBytes, origin, checkpoint != null);
