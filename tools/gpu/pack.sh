@@ -3,14 +3,14 @@
 # enough for the device tool's 64 MiB limit: a jlinked Java 25 runtime (xz), the runtime jars of mdm-backend-jcuda
 # (jcuda natives cut down to the driver binding), optionally mdm-examples (for `mdm train|eval --backend jcuda`),
 # the test classes with the JUnit console, and the Fashion-MNIST IDX files (xz).
-#   tools/gpu/pack.sh [--tests] [--examples] [--data]
+#   tools/gpu/pack.sh [--tests] [--examples] [--data | --data=train]
 # On the GPU machine:  bash .gpu/run.sh --tests ...  |  bash .gpu/run.sh MAIN_CLASS args  (see run.sh)
 set -euo pipefail
 tests=0 examples=0 data=0
 for a in "$@"; do
   case $a in
-    --tests) tests=1 ;; --examples) examples=1 ;; --data) data=1 ;;
-    *) echo "pack: unknown option '$a' (expected --tests, --examples, --data)" >&2; exit 2 ;;
+    --tests) tests=1 ;; --examples) examples=1 ;; --data) data=all ;; --data=train) data=train ;;
+    *) echo "pack: unknown option '$a' (expected --tests, --examples, --data or --data=train)" >&2; exit 2 ;;
   esac
 done
 jdk=${MDM_JDK:-/usr/lib/jvm/temurin-25-jdk-amd64}
@@ -22,7 +22,7 @@ mkdir -p .gpu
 if [ ! -f .gpu/jre.txz ]; then
   tmp=$(mktemp -d)
   # uncompressed modules: xz over the whole tree packs tighter than jlink's zip; java.desktop for the PNG charts
-  "$jdk/bin/jlink" --add-modules java.base,java.logging,java.management,java.naming,java.sql,java.xml,java.desktop,jdk.unsupported \
+  "$jdk/bin/jlink" --add-modules java.base,java.logging,java.sql,java.xml,java.desktop,jdk.unsupported \
     --strip-debug --no-header-files --no-man-pages --compress zip-0 --output "$tmp/mdm-jre"
   tar cf - -C "$tmp" mdm-jre | xz -9 -T2 > .gpu/jre.txz
   rm -rf "$tmp"
@@ -34,11 +34,20 @@ rm -rf .gpu/lib .gpu/test-classes .gpu/tools .gpu/data
 mkdir -p .gpu/lib .gpu/tools
 scope=runtime
 [ $tests = 1 ] && scope=test
-drop=pytorch-native-cpu,onnxruntime,onnxruntime_gpu,tribuo-util-onnx,mdm-backend-onnx,mdm-backend-djl
-[ $tests = 1 ] || drop=$drop,byte-buddy
-mvn -q -B -o -pl "$modules" -am -DskipTests package dependency:copy-dependencies -DincludeScope=$scope \
-  -DoutputDirectory="$root/.gpu/lib" -DexcludeArtifactIds=$drop
-for m in ${modules//,/ }; do cp "$m"/target/"$m"-*[0-9T].jar .gpu/lib/; done
+drop=pytorch-native-cpu,onnxruntime,onnxruntime_gpu,tribuo-util-onnx,mdm-backend-onnx,mdm-backend-djl,pytorch-engine,pytorch-jni,jazzer,jazzer-api,jazzer-junit
+# what neither `mdm train` nor `mdm eval` loads: test-only jars, Guice (MdmModule), XChart's PDF/SVG/GIF writers
+[ $tests = 1 ] || drop=$drop,byte-buddy,assertj-core,junit-jupiter-params,protobuf-java,guava,guice,checker-qual,error_prone_annotations,pdfbox,pdfbox-io,fontbox,graphics2d,VectorGraphics2D,commons-logging,animated-gif-lib
+# one reactor, so the class path names this build's module jars, not snapshots in ~/.m2
+mvn -q -B -o -pl "$modules" -am -DskipTests package dependency:build-classpath -Dmdep.includeScope=$scope \
+  -Dmdep.outputFile=target/gpu-classpath.txt
+for m in ${modules//,/ }; do
+  tr ':' '\n' < "$m/target/gpu-classpath.txt"; echo
+  ls "$m"/target/"$m"-*.jar
+done | sort -u | while read -r jar; do
+  name=$(basename "$jar")
+  case ",$drop," in *",${name%%-[0-9]*},"*) continue ;; esac
+  case $jar in *.jar) cp "$jar" .gpu/lib/ ;; esac
+done
 # the shipped demo model is not needed there (a run trains or loads its own), nor JCuda's NVPTX/cuFFT/... bindings
 [ $examples = 1 ] && zip -q -d .gpu/lib/mdm-examples-*.jar 'dev/mdm/examples/model/fashion.safetensors' || true
 natives=$(ls .gpu/lib/jcuda-natives-*.jar)
@@ -51,9 +60,11 @@ if [ $tests = 1 ]; then
 else
   mkdir -p .gpu/test-classes
 fi
-if [ $data = 1 ]; then
+if [ $data != 0 ]; then
   mkdir -p .gpu/data
-  for f in train-images-idx3-ubyte t10k-images-idx3-ubyte train-labels-idx1-ubyte t10k-labels-idx1-ubyte; do
+  files="train-images-idx3-ubyte train-labels-idx1-ubyte"
+  [ $data = all ] && files="$files t10k-images-idx3-ubyte t10k-labels-idx1-ubyte"
+  for f in $files; do
     zcat "/usr/share/datasets/fashion-mnist/$f.gz" | xz -9 -T2 > ".gpu/data/$f.xz"
   done
 fi

@@ -98,18 +98,20 @@ extern "C" __global__ void tb_conv_bwd_input(const float* dpre, const float* w, 
     din[(size_t)r * ld + inOff + c] = acc;
 }
 
-// Weight gradient of the conv: dw[c, k] += Σ_r dpre[r, c] · in[r − (K−1−k), inOff + c] (same sample only).
-// One thread per (k, c), c fastest (coalesced rows), rows in order.
-extern "C" __global__ void tb_conv_bwd_weight(const float* dpre, const float* in, int ld, int inOff, float* dw,
+// Weight gradient of the conv, partial over TR_CHUNK_ROWS rows: partial[chunk, c·K + k] =
+// Σ_{r in chunk} dpre[r, c] · in[r − (K−1−k), inOff + c] (same sample only); tr_colsum_final adds the chunks in order.
+// grid (ceil(C·K/256), chunks), c fastest (coalesced rows).
+extern "C" __global__ void tb_conv_bwd_weight(const float* dpre, const float* in, int ld, int inOff, float* partial,
                                               int rows, int L, int C, int K) {
     int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= C * K) return;
     int c = i % C, k = i / C, back = K - 1 - k;
+    int r0 = blockIdx.y * TR_CHUNK_ROWS, r1 = min(rows, r0 + TR_CHUNK_ROWS);
     float acc = 0.f;
-    for (int r = 0; r < rows; r++) {
+    for (int r = r0; r < r1; r++) {
         if (r % L - back >= 0) acc += dpre[(size_t)r * C + c] * in[(size_t)(r - back) * ld + inOff + c];
     }
-    dw[c * K + k] += acc;
+    partial[(size_t)blockIdx.y * C * K + c * K + k] = acc;  // the index of dw[c, k]
 }
 
 // Δ = softplus(dt + dt_bias) per (row, head); dt at column dtOff of zx (row stride ld). One thread per element.

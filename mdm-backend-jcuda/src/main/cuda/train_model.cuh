@@ -50,17 +50,19 @@ extern "C" __global__ void tm_rmsnorm_latent_bwd(const float* x, const float* w,
     for (int c = threadIdx.x; c < d; c += TM_THREADS) dx[at + c] = r * (g[c] * w[c] - xr[c] * r * mean);
 }
 
-// dw[c] += Σ_rows dh[row, c] · x̂[row, c]; one thread per column, rows in order.
-extern "C" __global__ void tm_rmsnorm_latent_dw(const float* x, const float* rstd, const float* dh, float* dw, int rows,
-                                                int L, int nImg, int nLat, int d) {
+// partial[chunk, c] = Σ_{rows in chunk} dh[row, c] · x̂[row, c] (x̂ = x · rstd); tr_colsum_final adds the chunks in
+// order into dw. grid (ceil(d/256), chunks).
+extern "C" __global__ void tm_rmsnorm_latent_dw(const float* x, const float* rstd, const float* dh, float* partial,
+                                                int rows, int L, int nImg, int nLat, int d) {
     int c = blockIdx.x * blockDim.x + threadIdx.x;
     if (c >= d) return;
+    int r0 = blockIdx.y * TR_CHUNK_ROWS, r1 = min(rows, r0 + TR_CHUNK_ROWS);
     float s = 0.f;
-    for (int row = 0; row < rows; row++) {
+    for (int row = r0; row < r1; row++) {
         int b = row / nLat, j = row % nLat;
         s += dh[(size_t)row * d + c] * x[((size_t)b * L + tm_latent_position(j, nImg)) * d + c] * rstd[row];
     }
-    dw[c] += s;
+    partial[(size_t)blockIdx.y * d + c] = s;
 }
 
 // Gradients of the sequence embedding's additive tables from dE [batch, L, d] (∂L/∂x_0):

@@ -174,12 +174,21 @@ public final class TrainCommand implements Callable<Integer> {
                     .withBackend(loaded.backendDescription() + "; EMA weights after " + last.step() + " AdamW steps of batch " + batch)
                     .save(ema);
             curve.writeJson(out.resolve("loss.json"));
-            curve.writePng(out.resolve("loss.png"), "MDM training loss (" + dataset + ", " + loaded.backendDescription() + ")");
+            boolean png = true;
+            try {
+                curve.writePng(out.resolve("loss.png"), "MDM training loss (" + dataset + ", " + loaded.backendDescription() + ")");
+            } catch (RuntimeException | InternalError | UnsatisfiedLinkError e) {
+                // headless servers without fonts (no fontconfig) cannot draw text; the JSON holds the same curve
+                png = false;
+                err.println("mdm: loss.png not written (" + e.getMessage() + "); loss.json has the curve");
+            }
             stdout.printf("trained %d steps in %.1f s, final loss %.4f%n", last.step(), seconds, last.loss().total());
             stdout.println(file);
             stdout.println(ema);
             stdout.println(out.resolve("loss.json"));
-            stdout.println(out.resolve("loss.png"));
+            if (png) {
+                stdout.println(out.resolve("loss.png"));
+            }
         }
         return ExitCodes.OK;
     }

@@ -249,8 +249,12 @@ public final class BlockTrainer implements AutoCloseable {
         cuda.launch1d("tb_conv_bwd_input", (long) rows * c, new KernelArgs().ptr(dXbc)
                 .ptr(arena.weight(p(block, "mixer.conv1d.weight"))).ptr(dZx).i(ld).i(di).i(rows).i(seqLen).i(c)
                 .i(shape.dConv()));
-        cuda.launch1d("tb_conv_bwd_weight", (long) c * shape.dConv(), new KernelArgs().ptr(dXbc).ptr(zx).i(ld).i(di)
-                .ptr(arena.grad(p(block, "mixer.conv1d.weight"))).i(rows).i(seqLen).i(c).i(shape.dConv()));
+        int chunks = TrainingOps.chunks(rows);
+        int taps = c * shape.dConv();
+        long partial = ops.partials((long) chunks * taps);
+        cuda.launch("tb_conv_bwd_weight", new int[] {(taps + THREADS - 1) / THREADS, chunks}, THREADS, 0,
+                new KernelArgs().ptr(dXbc).ptr(zx).i(ld).i(di).ptr(partial).i(rows).i(seqLen).i(c).i(shape.dConv()));
+        ops.finishColumnSum(partial, chunks, taps, arena.grad(p(block, "mixer.conv1d.weight")));
         ops.columnSumAccumulate(dXbc, rows, c, c, arena.grad(p(block, "mixer.conv1d.bias")));
         ops.linearBackward(rows, d, ld, u, d, arena.weight(p(block, "mixer.in_proj.weight")), dZx, ld, dU, d, false,
                 arena.grad(p(block, "mixer.in_proj.weight")), 0);
@@ -266,6 +270,7 @@ public final class BlockTrainer implements AutoCloseable {
             return;
         }
         closed = true;
+        ops.close();
         for (long[] a : allocations) {
             cuda.free(a[0], a[1]);
         }

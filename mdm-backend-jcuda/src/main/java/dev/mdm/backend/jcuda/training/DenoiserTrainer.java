@@ -164,8 +164,11 @@ public final class DenoiserTrainer implements AutoCloseable {
         long normW = arena.weight("norm_f.weight");
         cuda.launch("tm_rmsnorm_latent_bwd", new int[] {rows}, THREADS, 0, new KernelArgs().ptr(last).ptr(normW)
                 .ptr(rstd).ptr(dHf).ptr(dA).i(seqLen).i(nImg).i(nlat).i(d));
-        cuda.launch("tm_rmsnorm_latent_dw", new int[] {(d + THREADS - 1) / THREADS}, THREADS, 0, new KernelArgs()
-                .ptr(last).ptr(rstd).ptr(dHf).ptr(arena.grad("norm_f.weight")).i(rows).i(seqLen).i(nImg).i(nlat).i(d));
+        int chunks = TrainingOps.chunks(rows);
+        long partial = ops.partials((long) chunks * d);
+        cuda.launch("tm_rmsnorm_latent_dw", new int[] {(d + THREADS - 1) / THREADS, chunks}, THREADS, 0, new KernelArgs()
+                .ptr(last).ptr(rstd).ptr(dHf).ptr(partial).i(rows).i(seqLen).i(nImg).i(nlat).i(d));
+        ops.finishColumnSum(partial, chunks, d, arena.grad("norm_f.weight"));
         long dOut = dA;
         long dIn = dB;
         for (int i = config.blocks() - 1; i >= 0; i--) {
@@ -207,6 +210,7 @@ public final class DenoiserTrainer implements AutoCloseable {
             return;
         }
         closed = true;
+        ops.close();
         for (long[] a : allocations) {
             cuda.free(a[0], a[1]);
         }

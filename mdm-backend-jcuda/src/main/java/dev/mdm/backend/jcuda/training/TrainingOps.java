@@ -9,10 +9,14 @@ import dev.mdm.backend.jcuda.cuda.KernelArgs;
  * compute, a fixed algorithm: deterministic), bias-gradient column sums and SiLU (kernels of {@code train_common.cuh}).
  * All row-major, queued on the context's stream.
  */
-public final class TrainingOps {
+public final class TrainingOps implements AutoCloseable {
     private static final int THREADS = 256;
+    /** Rows per partial sum of the two-stage column sums ({@code TR_CHUNK_ROWS} in train_common.cuh). */
+    public static final int CHUNK_ROWS = 128;
     private final CudaContext cuda;
     private final Cublas cublas;
+    private long partials;
+    private long partialBytes;
 
     /** @param cuda the device */
     public TrainingOps(CudaContext cuda) {
@@ -88,8 +92,54 @@ public final class TrainingOps {
      * @param out [cols]
      */
     public void columnSumAccumulate(long x, int rows, int cols, int ld, long out) {
-        cuda.launch("tr_colsum_acc", new int[] {(cols + THREADS - 1) / THREADS}, THREADS, 0,
-                new KernelArgs().ptr(x).i(rows).i(cols).i(ld).ptr(out));
+        int chunks = chunks(rows);
+        long partial = partials((long) chunks * cols);
+        cuda.launch("tr_colsum_partial", new int[] {(cols + THREADS - 1) / THREADS, chunks}, THREADS, 0,
+                new KernelArgs().ptr(x).i(rows).i(cols).i(ld).ptr(partial));
+        finishColumnSum(partial, chunks, cols, out);
+    }
+
+    /**
+     * @param rows rows to reduce
+     * @return the number of {@link #CHUNK_ROWS}-row partial sums
+     */
+    public static int chunks(int rows) {
+        return Math.max(1, (rows + CHUNK_ROWS - 1) / CHUNK_ROWS);
+    }
+
+    /**
+     * A scratch buffer for partial sums, grown when needed and reused (work on the one stream is ordered, so the
+     * next reduction cannot overwrite partials still being read).
+     *
+     * @param floats how many
+     * @return its device address
+     */
+    public long partials(long floats) {
+        long bytes = floats * Float.BYTES;
+        if (bytes > partialBytes) {
+            if (partials != 0) {
+                cuda.synchronize();
+                cuda.free(partials, partialBytes);
+                partials = 0;
+                partialBytes = 0;
+            }
+            partials = cuda.alloc(bytes, "partial sums of gradient reductions");
+            partialBytes = bytes;
+        }
+        return partials;
+    }
+
+    /**
+     * {@code out[c] += Σ_k partial[k, c]}, chunks in order.
+     *
+     * @param partial [chunks, cols]
+     * @param chunks rows of partial
+     * @param cols columns
+     * @param out [cols]
+     */
+    public void finishColumnSum(long partial, int chunks, int cols, long out) {
+        cuda.launch("tr_colsum_final", new int[] {(cols + THREADS - 1) / THREADS}, THREADS, 0,
+                new KernelArgs().ptr(partial).i(chunks).i(cols).ptr(out));
     }
 
     /**
@@ -119,5 +169,15 @@ public final class TrainingOps {
      */
     public void axpy(long y, long x, float a, long n) {
         cuda.launch1d("tr_axpy", n, new KernelArgs().ptr(y).ptr(x).f(a).l(n));
+    }
+
+    /** Frees the partial-sum scratch. Idempotent. */
+    @Override
+    public void close() {
+        if (partials != 0) {
+            cuda.free(partials, partialBytes);
+            partials = 0;
+            partialBytes = 0;
+        }
     }
 }

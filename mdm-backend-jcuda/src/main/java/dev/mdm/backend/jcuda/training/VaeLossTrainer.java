@@ -484,6 +484,7 @@ public final class VaeLossTrainer implements AutoCloseable {
             return;
         }
         closed = true;
+        ops.close();
         for (long[] a : allocations) {
             cuda.free(a[0], a[1]);
         }
