@@ -22,7 +22,7 @@ mkdir -p .gpu
 if [ ! -f .gpu/jre.txz ]; then
   tmp=$(mktemp -d)
   # uncompressed modules: xz over the whole tree packs tighter than jlink's zip; java.desktop for the PNG charts
-  "$jdk/bin/jlink" --add-modules java.base,java.logging,java.sql,java.xml,java.desktop,jdk.unsupported \
+  "$jdk/bin/jlink" --add-modules java.base,java.logging,java.management,java.naming,java.sql,java.xml,java.desktop,jdk.unsupported \
     --strip-debug --no-header-files --no-man-pages --compress zip-0 --output "$tmp/mdm-jre"
   tar cf - -C "$tmp" mdm-jre | xz -9 -T2 > .gpu/jre.txz
   rm -rf "$tmp"

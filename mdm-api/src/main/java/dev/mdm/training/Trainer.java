@@ -48,6 +48,7 @@ public final class Trainer {
     private final OptimizerSettings optimizer;
     private final int batchSize;
     private final long steps;
+    private final java.time.Duration timeLimit;
     private final long seed;
     private final Map<Task, Double> mix;
     private final double classDrop;
@@ -64,6 +65,7 @@ public final class Trainer {
         optimizer = b.optimizer;
         batchSize = b.batchSize;
         steps = b.steps;
+        timeLimit = b.timeLimit;
         seed = b.seed;
         mix = new EnumMap<>(b.mix);
         classDrop = b.classDrop;
@@ -105,6 +107,7 @@ public final class Trainer {
         int[] order = new int[dataset.size()];
         int cursor = order.length;
         TrainingProgress progress = null;
+        long deadline = timeLimit == null ? Long.MAX_VALUE : System.nanoTime() + timeLimit.toNanos();
         try (TrainingSession session = runtime.train(optimizer, resumeState)) {
             for (long step = 1; step <= steps; step++) {
                 long start = System.nanoTime();
@@ -121,11 +124,15 @@ public final class Trainer {
                 double seconds = (System.nanoTime() - start) / 1e9;
                 progress = new TrainingProgress(step, steps, loss, batchSize / Math.max(seconds, 1e-9));
                 heard.onStep(progress);
-                if (checkpointFile != null && (step % checkpointEvery == 0 || step == steps)) {
+                boolean last = step == steps || System.nanoTime() - deadline >= 0;
+                if (checkpointFile != null && (step % checkpointEvery == 0 || last)) {
                     Checkpoint c = Checkpoint.of(config, runtime.parameters()).withOptimizerState(session.optimizerState())
                             .withBackend(backendDescription);
                     (tokenizerModel != null ? c.withTokenizerModel(tokenizerModel) : c).save(checkpointFile);
                     heard.onCheckpoint(step, checkpointFile);
+                }
+                if (last) {
+                    break;
                 }
             }
         }
@@ -232,6 +239,7 @@ public final class Trainer {
         private OptimizerSettings optimizer = OptimizerSettings.paper();
         private int batchSize = 16;
         private long steps = 1000;
+        private java.time.Duration timeLimit;
         private long seed;
         private final Map<Task, Double> mix = new EnumMap<>(Task.class);
         private double classDrop = 0.1;
@@ -285,6 +293,21 @@ public final class Trainer {
                 throw new InvalidInputException("steps", "at least 1", String.valueOf(n));
             }
             this.steps = n;
+            return this;
+        }
+
+        /**
+         * Stops early, after the first step that ends past this much wall time since {@link Trainer#fit} began, and
+         * writes the final checkpoint there (a fixed time budget, as for comparing two models fairly on one machine).
+         *
+         * @param limit a positive duration, or null for none (the default)
+         * @return this builder
+         */
+        public Builder timeLimit(java.time.Duration limit) {
+            if (limit != null && (limit.isNegative() || limit.isZero())) {
+                throw new InvalidInputException("timeLimit", "a positive duration or null", limit.toString());
+            }
+            this.timeLimit = limit;
             return this;
         }
 

@@ -69,6 +69,14 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--text-scans", paramLabel = "N", description = "Text scan orders of fresh weights: 1 or 2 (default: the preset's).")
     Integer textScans;
 
+    @Option(names = "--ema-decay", paramLabel = "D", description = "EMA decay (default: the paper's, 0.9999; short runs "
+            + "want ~1 − 1/(steps/5), e.g. 0.999 for a few thousand steps).")
+    Double emaDecay;
+
+    @Option(names = "--time-limit", paramLabel = "MINUTES", description = "Stop after the step that ends past this much "
+            + "training time, writing the final checkpoint there (default: none; --steps still caps the run).")
+    Double timeLimitMinutes;
+
     @Option(names = "--steps", defaultValue = "200", paramLabel = "N", description = "Optimizer steps (default ${DEFAULT-VALUE}).")
     long steps;
 
@@ -97,6 +105,9 @@ public final class TrainCommand implements Callable<Integer> {
         }
         if (batch < 1) {
             throw new InvalidInputException("--batch", "at least 1", Integer.toString(batch));
+        }
+        if (timeLimitMinutes != null && !(timeLimitMinutes > 0 && Double.isFinite(timeLimitMinutes))) {
+            throw new InvalidInputException("--time-limit", "a positive number of minutes", timeLimitMinutes.toString());
         }
         if (checkpointEvery < 1) {
             throw new InvalidInputException("--checkpoint-every", "at least 1", Long.toString(checkpointEvery));
@@ -139,8 +150,14 @@ public final class TrainCommand implements Callable<Integer> {
             Path file = out.resolve("model.safetensors");
             OptimizerSettings optimizer = learningRate == null ? OptimizerSettings.paper()
                     : OptimizerSettings.paper().withLearningRate(learningRate);
+            if (emaDecay != null) {
+                optimizer = optimizer.withEmaDecay(emaDecay);
+            }
             Trainer.Builder tb = mdm.trainer().optimizer(optimizer).batchSize(batch).steps(steps).seed(model.seed)
                     .checkpointEvery(checkpointEvery, file).tokenizerModel(loaded.tokenizerModel());
+            if (timeLimitMinutes != null) {
+                tb.timeLimit(java.time.Duration.ofMillis(Math.round(timeLimitMinutes * 60_000)));
+            }
             if (resumed != null) {
                 tb.resumeState(resumed.optimizerState());
             }
@@ -154,6 +171,7 @@ public final class TrainCommand implements Callable<Integer> {
             about.put("examples", data.size());
             about.put("batch", batch);
             about.put("learningRate", optimizer.learningRate());
+            about.put("emaDecay", optimizer.emaDecay());
             about.put("seed", model.seed);
             about.put("resumedFrom", resume == null ? null : resume.toString());
             about.put("config", new com.fasterxml.jackson.databind.ObjectMapper().readTree(mdm.config().toJson()));
