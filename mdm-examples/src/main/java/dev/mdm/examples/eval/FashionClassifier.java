@@ -74,9 +74,9 @@ public final class FashionClassifier implements AutoCloseable {
     private final float[] conv2Bias;
     private final float[] bn2Scale;
     private final float[] bn2Shift;
-    private final float[] fc1Weight;
+    private final float[] fc1WeightTransposed;
     private final float[] fc1Bias;
-    private final float[] fc2Weight;
+    private final float[] fc2WeightTransposed;
     private final float[] fc2Bias;
     private final Map<String, Tensor> weights;
     private volatile boolean closed;
@@ -146,16 +146,18 @@ public final class FashionClassifier implements AutoCloseable {
         conv1Bias = floats("conv1.bias");
         conv2Weight = floats("conv2.weight");
         conv2Bias = floats("conv2.bias");
-        fc1Weight = floats("fc1.weight");
+        fc1WeightTransposed = transpose(floats("fc1.weight"), FEATURES, FLAT);
         fc1Bias = floats("fc1.bias");
-        fc2Weight = floats("fc2.weight");
+        fc2WeightTransposed = transpose(floats("fc2.weight"), CLASSES, FEATURES);
         fc2Bias = floats("fc2.bias");
         bn1Scale = new float[FILTERS1];
         bn1Shift = new float[FILTERS1];
-        foldBatchNorm("bn1", bn1Scale, bn1Shift);
+        foldBatchNorm(floats("bn1.weight"), floats("bn1.bias"), floats("bn1.running_mean"), floats("bn1.running_var"),
+                bn1Scale, bn1Shift);
         bn2Scale = new float[FILTERS2];
         bn2Shift = new float[FILTERS2];
-        foldBatchNorm("bn2", bn2Scale, bn2Shift);
+        foldBatchNorm(floats("bn2.weight"), floats("bn2.bias"), floats("bn2.running_mean"), floats("bn2.running_var"),
+                bn2Scale, bn2Shift);
     }
 
     private float[] floats(String name) {
@@ -163,11 +165,7 @@ public final class FashionClassifier implements AutoCloseable {
     }
 
     /** Batch norm at inference is y = x · scale + shift per channel, with scale = γ / √(var + ε), shift = β − mean · scale. */
-    private void foldBatchNorm(String prefix, float[] scale, float[] shift) {
-        float[] gamma = floats(prefix + ".weight");
-        float[] beta = floats(prefix + ".bias");
-        float[] mean = floats(prefix + ".running_mean");
-        float[] var = floats(prefix + ".running_var");
+    static void foldBatchNorm(float[] gamma, float[] beta, float[] mean, float[] var, float[] scale, float[] shift) {
         for (int c = 0; c < scale.length; c++) {
             float s = gamma[c] / (float) Math.sqrt(var[c] + BATCH_NORM_EPSILON);
             scale[c] = s;
@@ -307,65 +305,68 @@ public final class FashionClassifier implements AutoCloseable {
         return out;
     }
 
-    /** The working memory of one forward pass, reused image after image by one task. */
+    /**
+     * The working memory of one forward pass, reused image after image by one task. Convolution inputs are kept with a
+     * zero border (the padding), convolution outputs two columns wider than the image (see {@link #conv3x3}).
+     */
     private static final class Activations {
-        final float[] conv1 = new float[FILTERS1 * SIDE * SIDE];
-        final float[] pool1 = new float[FILTERS1 * SIDE1 * SIDE1];
-        final float[] conv2 = new float[FILTERS2 * SIDE1 * SIDE1];
+        final float[] input = new float[(SIDE + 2) * (SIDE + 2)];
+        final float[] conv1 = new float[FILTERS1 * SIDE * (SIDE + 2)];
+        final float[] pool1 = new float[FILTERS1 * (SIDE1 + 2) * (SIDE1 + 2)];
+        final float[] conv2 = new float[FILTERS2 * SIDE1 * (SIDE1 + 2)];
         final float[] pool2 = new float[FLAT];
         final float[] features = new float[FEATURES];
         final float[] logits = new float[CLASSES];
     }
 
     private void forward(float[] image, Activations a) {
-        conv3x3(image, 1, SIDE, SIDE, conv1Weight, conv1Bias, FILTERS1, a.conv1);
-        scaleShiftRelu(a.conv1, FILTERS1, SIDE * SIDE, bn1Scale, bn1Shift);
-        maxPool2(a.conv1, FILTERS1, SIDE, SIDE, a.pool1);
+        for (int y = 0; y < SIDE; y++) {
+            System.arraycopy(image, y * SIDE, a.input, (y + 1) * (SIDE + 2) + 1, SIDE);
+        }
+        conv3x3(a.input, 1, SIDE, SIDE, conv1Weight, conv1Bias, FILTERS1, a.conv1);
+        scaleShiftRelu(a.conv1, FILTERS1, SIDE * (SIDE + 2), bn1Scale, bn1Shift);
+        maxPool2(a.conv1, FILTERS1, SIDE, SIDE, SIDE + 2, a.pool1, 1);
         conv3x3(a.pool1, FILTERS1, SIDE1, SIDE1, conv2Weight, conv2Bias, FILTERS2, a.conv2);
-        scaleShiftRelu(a.conv2, FILTERS2, SIDE1 * SIDE1, bn2Scale, bn2Shift);
-        maxPool2(a.conv2, FILTERS2, SIDE1, SIDE1, a.pool2);
-        linear(a.pool2, fc1Weight, fc1Bias, a.features);
+        scaleShiftRelu(a.conv2, FILTERS2, SIDE1 * (SIDE1 + 2), bn2Scale, bn2Shift);
+        maxPool2(a.conv2, FILTERS2, SIDE1, SIDE1, SIDE1 + 2, a.pool2, 0);
+        linear(a.pool2, fc1WeightTransposed, fc1Bias, a.features);
         for (int j = 0; j < FEATURES; j++) {
             a.features[j] = Math.max(0f, a.features[j]);
         }
-        linear(a.features, fc2Weight, fc2Bias, a.logits);
+        linear(a.features, fc2WeightTransposed, fc2Bias, a.logits);
     }
 
     /**
-     * 3×3 convolution, stride 1, zero padding 1 (output the size of the input), as cross-correlation like every
-     * deep-learning library: out[o][y][x] = bias[o] + Σ_c,ky,kx weight[o][c][ky][kx] · in[c][y+ky−1][x+kx−1].
-     * Direct, no im2col: for each tap the innermost loop runs over a contiguous row of input and output.
+     * 3×3 convolution, stride 1, zero padding 1, as cross-correlation like every deep-learning library:
+     * out[o][y][x] = bias[o] + Σ_c,ky,kx weight[o][c][ky][kx] · in[c][y+ky−1][x+kx−1]. Direct, no im2col.
      *
-     * @param in [channels][height][width]
+     * <p>Layouts chosen so that each tap is one long contiguous loop: the input carries its zero border
+     * ([channels][height+2][width+2]), and the output is written with the input's row pitch, [filters][height][width+2],
+     * where columns width and width+1 of each row are scratch (they hold sums that wrap around a row; ignore them).
+     *
+     * @param padded [channels][height+2][width+2], zero on the border
      * @param weight [filters][channels][3][3]
      * @param bias [filters]
-     * @param out [filters][height][width], overwritten
+     * @param out [filters][height][width+2], overwritten
      */
-    static void conv3x3(float[] in, int channels, int height, int width, float[] weight, float[] bias, int filters,
+    static void conv3x3(float[] padded, int channels, int height, int width, float[] weight, float[] bias, int filters,
             float[] out) {
-        int plane = height * width;
+        int pitch = width + 2;
+        int inPlane = (height + 2) * pitch;
+        int outPlane = height * pitch;
+        // the last two outputs of the last row would read past the padded plane; they are scratch columns anyway
+        int span = outPlane - 2;
         for (int o = 0; o < filters; o++) {
-            int outBase = o * plane;
-            Arrays.fill(out, outBase, outBase + plane, bias[o]);
+            int outBase = o * outPlane;
+            Arrays.fill(out, outBase, outBase + outPlane, bias[o]);
             for (int c = 0; c < channels; c++) {
-                int inBase = c * plane;
                 int tap = (o * channels + c) * 9;
                 for (int ky = 0; ky < 3; ky++) {
-                    int dy = ky - 1;
-                    // rows whose tap falls inside the input; outside it the padding contributes zero
-                    int y0 = Math.max(0, -dy);
-                    int y1 = Math.min(height, height - dy);
                     for (int kx = 0; kx < 3; kx++) {
-                        int dx = kx - 1;
-                        int x0 = Math.max(0, -dx);
-                        int x1 = Math.min(width, width - dx);
                         float w = weight[tap + ky * 3 + kx];
-                        for (int y = y0; y < y1; y++) {
-                            int o0 = outBase + y * width;
-                            int i0 = inBase + (y + dy) * width + dx;
-                            for (int x = x0; x < x1; x++) {
-                                out[o0 + x] += w * in[i0 + x];
-                            }
+                        int inBase = c * inPlane + ky * pitch + kx;
+                        for (int p = 0; p < span; p++) {
+                            out[outBase + p] += w * padded[inBase + p];
                         }
                     }
                 }
@@ -387,17 +388,20 @@ public final class FashionClassifier implements AutoCloseable {
     /**
      * 2×2 max-pool, stride 2 (a trailing odd row or column is dropped).
      *
-     * @param in [channels][height][width]
-     * @param out [channels][height/2][width/2], overwritten
+     * @param in [channels][height][pitch], the first width columns of each row used
+     * @param out [channels][height/2 + 2·border][width/2 + 2·border], its interior overwritten (a border of zeros is
+     *     the next convolution's padding; border 0 is the plain [channels][height/2][width/2] layout)
      */
-    static void maxPool2(float[] in, int channels, int height, int width, float[] out) {
+    static void maxPool2(float[] in, int channels, int height, int width, int pitch, float[] out, int border) {
         int h = height / 2;
         int w = width / 2;
+        int outPitch = w + 2 * border;
+        int outPlane = (h + 2 * border) * outPitch;
         for (int c = 0; c < channels; c++) {
             for (int y = 0; y < h; y++) {
-                int r0 = c * height * width + 2 * y * width;
-                int r1 = r0 + width;
-                int o = (c * h + y) * w;
+                int r0 = c * height * pitch + 2 * y * pitch;
+                int r1 = r0 + pitch;
+                int o = c * outPlane + (y + border) * outPitch + border;
                 for (int x = 0; x < w; x++) {
                     out[o + x] = Math.max(Math.max(in[r0 + 2 * x], in[r0 + 2 * x + 1]),
                             Math.max(in[r1 + 2 * x], in[r1 + 2 * x + 1]));
@@ -406,17 +410,34 @@ public final class FashionClassifier implements AutoCloseable {
         }
     }
 
-    /** out[j] = bias[j] + Σ_k weight[j][k] · in[k], weight [out.length][in.length] row-major. */
-    static void linear(float[] in, float[] weight, float[] bias, float[] out) {
-        int n = in.length;
-        for (int j = 0; j < out.length; j++) {
-            float sum = 0;
-            int row = j * n;
-            for (int k = 0; k < n; k++) {
-                sum += weight[row + k] * in[k];
+    /**
+     * out[j] = bias[j] + Σ_k weight[j][k] · in[k], summed in order of k, from the transposed weight [in.length][out.length]
+     * so that the innermost loop runs over contiguous outputs.
+     */
+    static void linear(float[] in, float[] weightTransposed, float[] bias, float[] out) {
+        int m = out.length;
+        Arrays.fill(out, 0f);
+        for (int k = 0; k < in.length; k++) {
+            float v = in[k];
+            int row = k * m;
+            for (int j = 0; j < m; j++) {
+                out[j] += weightTransposed[row + j] * v;
             }
-            out[j] = sum + bias[j];
         }
+        for (int j = 0; j < m; j++) {
+            out[j] += bias[j];
+        }
+    }
+
+    /** @return the [columns][rows] transpose of a row-major [rows][columns] matrix */
+    static float[] transpose(float[] matrix, int rows, int columns) {
+        float[] t = new float[matrix.length];
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < columns; c++) {
+                t[c * rows + r] = matrix[r * columns + c];
+            }
+        }
+        return t;
     }
 
     private static float[][] pixels(List<Tensor> images) {
