@@ -60,7 +60,7 @@ public final class OnnxBackend implements Backend {
                             + "and the reference backend for FP64"));
         }
         this.device = context.device();
-        this.env = OrtEnvironment.getEnvironment();
+        this.env = OrtStartup.environment();
         EnumSet<Capability> caps = EnumSet.of(Capability.ONNX_EXPORT);
         try {
             this.options = new OrtSession.SessionOptions();

@@ -46,7 +46,7 @@ public final class LatencyReport {
                 .forks(1)
                 .warmupIterations(2).warmupTime(TimeValue.seconds(2))
                 .measurementIterations(5).measurementTime(TimeValue.seconds(3))
-                .jvmArgsAppend("-Dai.djl.offline=true", "-Dai.djl.pytorch.num_threads=1", "--enable-native-access=ALL-UNNAMED", "-Xss4m")
+                .jvmArgsAppend("-Dai.djl.offline=true", "-Dai.djl.pytorch.num_threads=1", "--enable-native-access=ALL-UNNAMED")
                 .param("backend", System.getProperty("bench.backends", "onnx,djl,reference").split(","))
                 .param("preset", System.getProperty("bench.presets", "tiny,fashion").split(","))
                 .build();
