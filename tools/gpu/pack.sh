@@ -53,6 +53,12 @@ done
 natives=$(ls .gpu/lib/jcuda-natives-*.jar)
 keep=$(unzip -Z1 "$natives" | grep -v -e '/$' -e 'JCudaDriver' -e 'META-INF' || true)
 [ -z "$keep" ] || zip -q -d "$natives" $keep
+# the GPU machine is linux-x86_64: other platforms' native libraries are dead weight under the size limit
+for jar in .gpu/lib/sentencepiece-*.jar .gpu/lib/jna-*.jar; do
+  [ -f "$jar" ] || continue
+  other=$(unzip -Z1 "$jar" | grep -E '^(native/lib/|com/sun/jna/)[^/]+/[^/]+\.(so|a|dll|dylib|jnilib)$' | grep -v -e 'linux-x86_64/' -e 'linux-x86-64/' || true)
+  [ -z "$other" ] || zip -q -d "$jar" $other
+done
 if [ $tests = 1 ]; then
   cp -r mdm-backend-jcuda/target/test-classes .gpu/test-classes
   platform=$(ls .gpu/lib | sed -n 's/^junit-platform-engine-\(.*\)\.jar$/\1/p' | head -1)
