@@ -29,11 +29,13 @@ import dev.mdm.task.Task;
 import dev.mdm.tensor.Tensor;
 import dev.mdm.text.Tokenizer;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.LongStream;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -76,6 +78,8 @@ class TrainerTest {
     private static final class Recording implements ModelRuntime {
         final List<TrainingBatch> batches = new ArrayList<>();
         boolean sessionClosed;
+        /** How long each step takes, so that a time limit is crossed at a predictable pace. */
+        long stepMillis;
 
         @Override
         public MdmConfig config() {
@@ -93,6 +97,14 @@ class TrainerTest {
                 @Override
                 public LossBreakdown step(TrainingBatch batch) {
                     batches.add(batch.validate(CONFIG));
+                    if (stepMillis > 0) {
+                        try {
+                            Thread.sleep(stepMillis);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                            throw new IllegalStateException(e);
+                        }
+                    }
                     return new LossBreakdown(batches.size(), 0, 0, 0, 0, 0, 0);
                 }
 
@@ -305,5 +317,78 @@ class TrainerTest {
         assertThatThrownBy(() -> builder().taskMix(Map.of(Task.VQA, 1.0)).build().fit(dataset(false), null))
                 .isInstanceOf(InvalidInputException.class).hasMessageContaining("taskMix");
         assertThatThrownBy(() -> builder().build().fit(null, null)).isInstanceOf(InvalidInputException.class).hasMessageContaining("dataset");
+    }
+
+    /** Records the steps heard and the steps whose checkpoint was written. */
+    private static final class Heard implements TrainingListener {
+        final List<Long> steps = new ArrayList<>();
+        final List<Long> saved = new ArrayList<>();
+
+        @Override
+        public void onStep(TrainingProgress progress) {
+            steps.add(progress.step());
+        }
+
+        @Override
+        public void onCheckpoint(long step, Path file) {
+            saved.add(step);
+        }
+    }
+
+    @Test
+    @DisplayName("a time limit that the first step already crosses stops after exactly that step and checkpoints it")
+    void timeLimitCrossedByTheFirstStep(@TempDir Path dir) {
+        Path file = dir.resolve("ckpt.safetensors");
+        Heard heard = new Heard();
+        TrainingProgress last = builder().batchSize(2).steps(50).timeLimit(Duration.ofNanos(1)).checkpointEvery(100, file)
+                .build().fit(dataset(true), heard);
+        assertThat(last.step()).isEqualTo(1);
+        assertThat(runtime.batches).hasSize(1);
+        assertThat(heard.steps).containsExactly(1L);
+        assertThat(heard.saved).containsExactly(1L);
+        assertThat(Checkpoint.load(file).optimizerState().get("adam.step").toLongArray()).containsExactly(1);
+        assertThat(runtime.sessionClosed).isTrue();
+    }
+
+    @Test
+    @DisplayName("a time limit stops after the first step that ends past it, not before it, and checkpoints that step")
+    void timeLimitStopsAfterTheStepThatCrossesIt(@TempDir Path dir) {
+        Path file = dir.resolve("ckpt.safetensors");
+        runtime.stepMillis = 10;
+        Heard heard = new Heard();
+        long start = System.nanoTime();
+        TrainingProgress last = builder().batchSize(2).steps(1000).timeLimit(Duration.ofMillis(200)).checkpointEvery(5000, file)
+                .build().fit(dataset(true), heard);
+        long elapsedMillis = (System.nanoTime() - start) / 1_000_000;
+        // 1000 steps of at least 10 ms take 10 s, so the 200 ms budget ends the run long before the step count does
+        assertThat(elapsedMillis).isGreaterThanOrEqualTo(200).isLessThan(5_000);
+        assertThat(last.step()).isBetween(2L, 999L);
+        assertThat(last.totalSteps()).isEqualTo(1000);
+        assertThat(heard.steps).isEqualTo(LongStream.rangeClosed(1, last.step()).boxed().toList());
+        assertThat(heard.saved).containsExactly(last.step());
+        assertThat(Checkpoint.load(file).optimizerState().get("adam.step").toLongArray()).containsExactly(last.step());
+    }
+
+    @Test
+    @DisplayName("a time limit longer than the run changes nothing: every step runs and the checkpoints fall as without it")
+    void generousTimeLimitRunsEveryStep(@TempDir Path dir) {
+        Path file = dir.resolve("ckpt.safetensors");
+        Heard heard = new Heard();
+        TrainingProgress last = builder().batchSize(2).steps(7).timeLimit(Duration.ofDays(1)).checkpointEvery(3, file)
+                .build().fit(dataset(true), heard);
+        assertThat(last.step()).isEqualTo(7);
+        assertThat(heard.steps).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L);
+        assertThat(heard.saved).containsExactly(3L, 6L, 7L);
+        assertThat(Checkpoint.load(file).optimizerState().get("adam.step").toLongArray()).containsExactly(7);
+    }
+
+    @Test
+    @DisplayName("timeLimit rejects a zero or negative duration, naming timeLimit, and accepts null for none")
+    void timeLimitMustBePositive() {
+        assertThatThrownBy(() -> builder().timeLimit(Duration.ZERO)).isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining("timeLimit").hasMessageContaining("PT0S");
+        assertThatThrownBy(() -> builder().timeLimit(Duration.ofSeconds(-5))).isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining("timeLimit").hasMessageContaining("PT-5S");
+        assertThat(builder().timeLimit(null).steps(2).build().fit(dataset(true), null).step()).isEqualTo(2);
     }
 }
