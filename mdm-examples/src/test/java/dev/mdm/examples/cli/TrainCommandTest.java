@@ -1,0 +1,91 @@
+package dev.mdm.examples.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.mdm.checkpoint.Checkpoint;
+import dev.mdm.model.Parameters;
+import java.nio.file.Path;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+@DisplayName("mdm train's fresh weights, scan counts, time limit and EMA file, on the tiny preset with djl")
+class TrainCommandTest {
+    @TempDir
+    Path dir;
+
+    /** A usage error is exit code 2 with one "mdm:" line naming the option (plus the hint), no stack trace. */
+    private static void assertUsageError(Cli r, String option) {
+        assertThat(r.exitCode()).as(r.err()).isEqualTo(ExitCodes.USAGE);
+        assertThat(r.err().lines().toList()).hasSize(2).satisfiesExactly(
+                first -> assertThat(first).startsWith("mdm: ").contains(option),
+                hint -> assertThat(hint).startsWith("hint: "));
+        assertThat(r.out()).isEmpty();
+    }
+
+    @Test
+    @DisplayName("--image-scans or --text-scans without --fresh is a usage error naming them")
+    void scansNeedFresh() {
+        assertUsageError(Cli.run("train", "--backend", "djl", "--image-scans", "2", "--steps", "1",
+                "--out", dir.toString()), "--image-scans");
+        assertUsageError(Cli.run("train", "--backend", "djl", "--text-scans", "1", "--steps", "1",
+                "--out", dir.toString()), "--text-scans");
+    }
+
+    @Test
+    @DisplayName("--fresh with --checkpoint is a usage error naming --fresh, before the checkpoint is read")
+    void freshExcludesCheckpoint() {
+        Cli r = Cli.run("train", "--backend", "djl", "--fresh", "--checkpoint", dir.resolve("absent.safetensors").toString(),
+                "--steps", "1", "--out", dir.toString());
+        assertUsageError(r, "--fresh");
+        assertThat(r.err()).contains("--checkpoint");
+    }
+
+    @ParameterizedTest(name = "--time-limit {0}")
+    @ValueSource(strings = {"0", "-1.5", "NaN", "Infinity"})
+    @DisplayName("a --time-limit that is not a positive finite number of minutes is a usage error naming it")
+    void timeLimitMustBePositive(String minutes) {
+        Cli r = Cli.run("train", "--backend", "djl", "--time-limit", minutes, "--steps", "1", "--out", dir.toString());
+        assertUsageError(r, "--time-limit");
+        assertThat(r.err()).contains(minutes);
+    }
+
+    @Test
+    @DisplayName("--fresh with 2/1 scans writes an EMA-only ema.safetensors of that config, and --ema-decay reaches loss.json")
+    void freshScansEmaFile() throws Exception {
+        Path out = dir.resolve("ablation");
+        Cli r = Cli.run("train", "--backend", "djl", "--fresh", "--preset", "tiny", "--dataset", "synthetic",
+                "--examples", "8", "--image-scans", "2", "--text-scans", "1", "--steps", "3", "--batch", "2",
+                "--ema-decay", "0.5", "--time-limit", "10", "--out", out.toString());
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.out()).contains("trained 3 steps").contains(out.resolve("ema.safetensors").toString());
+
+        Checkpoint trained = Checkpoint.load(out.resolve("model.safetensors"));
+        Checkpoint ema = Checkpoint.load(out.resolve("ema.safetensors"));
+        assertThat(ema.config().imageScans()).isEqualTo(2);
+        assertThat(ema.config().textScans()).isEqualTo(1);
+        assertThat(ema.config()).isEqualTo(trained.config());
+        assertThat(ema.optimizerState().size()).as("weights only, no optimizer state").isZero();
+        assertThat(ema.tokenizerModel()).isPresent();
+        assertThat(ema.backend()).get().asString().contains("EMA weights after 3 AdamW steps of batch 2");
+        Parameters emaWeights = ema.parameters();
+        Parameters weights = trained.parameters();
+        assertThat(emaWeights.names()).containsExactlyInAnyOrderElementsOf(weights.names());
+        // they are the trained checkpoint's EMA (its ema.* state), which lags the weights themselves
+        Parameters savedEma = trained.optimizerState().withPrefixRemoved("ema.");
+        assertThat(emaWeights.names()).allSatisfy(n ->
+                assertThat(emaWeights.get(n).contentEquals(savedEma.get(n))).as(n).isTrue());
+        assertThat(emaWeights.names()).anySatisfy(n ->
+                assertThat(emaWeights.get(n).contentEquals(weights.get(n))).as(n).isFalse());
+
+        JsonNode loss = new ObjectMapper().readTree(out.resolve("loss.json").toFile());
+        assertThat(loss.get("emaDecay").asDouble()).isEqualTo(0.5);
+        assertThat(loss.get("config").get("imageScans").asInt()).isEqualTo(2);
+        assertThat(loss.get("config").get("textScans").asInt()).isEqualTo(1);
+        assertThat(loss.get("steps")).hasSize(3);
+    }
+}
