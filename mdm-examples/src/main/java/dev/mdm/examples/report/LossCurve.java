@@ -37,6 +37,38 @@ public final class LossCurve {
         losses.add(loss);
     }
 
+    /**
+     * Reads a curve written by {@link #writeJson}, e.g. to draw on a workstation the PNG that a GPU server without
+     * fonts could not.
+     *
+     * @param file the JSON
+     * @return the curve, with the file's other fields as its {@code about}
+     */
+    public static LossCurve read(Path file) {
+        try {
+            Map<String, Object> root = new ObjectMapper().readValue(file.toFile(),
+                    new com.fasterxml.jackson.core.type.TypeReference<LinkedHashMap<String, Object>>() { });
+            Object rows = root.remove("steps");
+            if (!(rows instanceof List<?> list)) {
+                throw new dev.mdm.InvalidInputException("file", "a loss curve JSON with a 'steps' array", file.toString());
+            }
+            LossCurve curve = new LossCurve(root);
+            for (Object o : list) {
+                Map<?, ?> r = (Map<?, ?>) o;
+                curve.add(((Number) r.get("step")).longValue(), new LossBreakdown(num(r, "total"),
+                        num(r, "imageReconstruction"), num(r, "imageDenoised"), num(r, "textReconstruction"),
+                        num(r, "textDenoised"), num(r, "kl"), num(r, "scoreEntropy")));
+            }
+            return curve;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static double num(Map<?, ?> row, String key) {
+        return ((Number) row.get(key)).doubleValue();
+    }
+
     /** @return the steps recorded */
     public int size() {
         return steps.size();
