@@ -25,7 +25,16 @@ public final class DeviceMemory implements AutoCloseable {
      * @return a new device address
      */
     public long alloc(long size) {
-        long a = cuda.alloc(size);
+        return alloc(size, "model weights");
+    }
+
+    /**
+     * @param size bytes
+     * @param purpose what it is for (named in an out-of-memory error)
+     * @return a new device address, freed with the group
+     */
+    public long alloc(long size, String purpose) {
+        long a = cuda.alloc(size, purpose);
         allocations.add(new Allocation(a, size));
         bytes += size;
         return a;

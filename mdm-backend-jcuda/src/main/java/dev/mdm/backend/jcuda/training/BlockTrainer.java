@@ -5,10 +5,10 @@ import dev.mdm.Discretization;
 import dev.mdm.InvalidInputException;
 import dev.mdm.MdmConfig;
 import dev.mdm.backend.jcuda.cuda.CudaContext;
+import dev.mdm.backend.jcuda.model.DeviceMemory;
 import dev.mdm.backend.jcuda.cuda.KernelArgs;
 import dev.mdm.model.MambaShape;
 import dev.mdm.model.ScanOrders;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -30,7 +30,7 @@ public final class BlockTrainer implements AutoCloseable {
     private final ParameterArena arena;
     private final int maxBatch;
     private final int seqLen;
-    private final List<long[]> allocations = new ArrayList<>();
+    private final DeviceMemory memory;
     /** Per block: device int[L] of P_i (gather indices) and of P_i⁻¹. */
     private final long[] perm;
     private final long[] inv;
@@ -68,6 +68,7 @@ public final class BlockTrainer implements AutoCloseable {
             throw new InvalidInputException("maxBatch", "> 0", String.valueOf(maxBatch));
         }
         this.cuda = cuda;
+        this.memory = new DeviceMemory(cuda);
         this.ops = new TrainingOps(cuda);
         this.config = config;
         this.shape = MambaShape.of(config);
@@ -120,9 +121,7 @@ public final class BlockTrainer implements AutoCloseable {
     }
 
     private long alloc(long bytes, String purpose) {
-        long p = cuda.alloc(bytes, "BlockTrainer: " + purpose);
-        allocations.add(new long[] {p, bytes});
-        return p;
+        return memory.alloc(bytes, "BlockTrainer: " + purpose);
     }
 
     private void check(int block, long x, long other, String otherName, int batch) {
@@ -271,9 +270,6 @@ public final class BlockTrainer implements AutoCloseable {
         }
         closed = true;
         ops.close();
-        for (long[] a : allocations) {
-            cuda.free(a[0], a[1]);
-        }
-        allocations.clear();
+        memory.close();
     }
 }

@@ -2,10 +2,9 @@ package dev.mdm.backend.jcuda.training;
 
 import dev.mdm.MdmConfig;
 import dev.mdm.backend.jcuda.cuda.CudaContext;
+import dev.mdm.backend.jcuda.model.DeviceMemory;
 import dev.mdm.backend.jcuda.cuda.KernelArgs;
 import dev.mdm.backend.jcuda.model.DeviceModel;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * The denoiser of SPEC §2 (time MLP, sequence embedding, the M blocks through {@link BlockTrainer}, norm_f,
@@ -24,7 +23,7 @@ public final class DenoiserTrainer implements AutoCloseable {
     private final BlockTrainer blocks;
     private final TrainingOps ops;
     private final int maxBatch;
-    private final List<long[]> allocations = new ArrayList<>();
+    private final DeviceMemory memory;
     private final long temb;
     private final long thPre;
     private final long th;
@@ -52,6 +51,7 @@ public final class DenoiserTrainer implements AutoCloseable {
      */
     public DenoiserTrainer(CudaContext cuda, MdmConfig config, ParameterArena arena, BlockTrainer blocks, int maxBatch) {
         this.cuda = cuda;
+        this.memory = new DeviceMemory(cuda);
         this.config = config;
         this.arena = arena;
         this.blocks = blocks;
@@ -85,9 +85,7 @@ public final class DenoiserTrainer implements AutoCloseable {
     }
 
     private long alloc(long floats, String purpose) {
-        long a = cuda.alloc(floats * Float.BYTES, "denoiser training: " + purpose + " (batch " + maxBatch + ")");
-        allocations.add(new long[] {a, floats * Float.BYTES});
-        return a;
+        return memory.alloc(floats * Float.BYTES, "denoiser training: " + purpose + " (batch " + maxBatch + ")");
     }
 
     /** @return the most samples one call may have */
@@ -211,9 +209,6 @@ public final class DenoiserTrainer implements AutoCloseable {
         }
         closed = true;
         ops.close();
-        for (long[] a : allocations) {
-            cuda.free(a[0], a[1]);
-        }
-        allocations.clear();
+        memory.close();
     }
 }

@@ -3,6 +3,7 @@ package dev.mdm.backend.jcuda.training;
 import dev.mdm.InvalidInputException;
 import dev.mdm.MdmConfig;
 import dev.mdm.backend.jcuda.cuda.CudaContext;
+import dev.mdm.backend.jcuda.model.DeviceMemory;
 import dev.mdm.backend.jcuda.cuda.KernelArgs;
 import dev.mdm.backend.jcuda.model.Patches;
 import dev.mdm.model.LossBreakdown;
@@ -35,7 +36,7 @@ public final class VaeLossTrainer implements AutoCloseable {
     private final int pd;
     private final int vocab;
     private final int candidates;
-    private final List<long[]> allocations = new ArrayList<>();
+    private final DeviceMemory memory;
 
     // inputs
     private final long patches;
@@ -116,6 +117,7 @@ public final class VaeLossTrainer implements AutoCloseable {
             throw new InvalidInputException("maxBatch", "at least 1", String.valueOf(maxBatch));
         }
         this.cuda = cuda;
+        this.memory = new DeviceMemory(cuda);
         this.config = config;
         this.arena = arena;
         this.ops = new TrainingOps(cuda);
@@ -192,9 +194,7 @@ public final class VaeLossTrainer implements AutoCloseable {
     /** Allocates n 4-byte elements (fp32 or int32), freed by {@link #close}. */
     private long f(long n) {
         long bytes = Math.max(n, 1) * Float.BYTES;
-        long a = cuda.alloc(bytes, "VAE/loss training buffer");
-        allocations.add(new long[] {a, bytes});
-        return a;
+        return memory.alloc(bytes, "VAE/loss training buffer");
     }
 
     private long w(String name) {
@@ -485,9 +485,6 @@ public final class VaeLossTrainer implements AutoCloseable {
         }
         closed = true;
         ops.close();
-        for (long[] a : allocations) {
-            cuda.free(a[0], a[1]);
-        }
-        allocations.clear();
+        memory.close();
     }
 }
