@@ -9,14 +9,12 @@ import dev.mdm.InvalidInputException;
 import dev.mdm.model.GradientResult;
 import dev.mdm.model.LossBreakdown;
 import dev.mdm.model.OptimizerSettings;
+import dev.mdm.model.OptimizerState;
 import dev.mdm.model.Parameters;
 import dev.mdm.model.TrainingBatch;
 import dev.mdm.model.TrainingSession;
 import dev.mdm.tensor.Tensor;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -47,7 +45,9 @@ final class DjlTrainingSession implements TrainingSession {
         this.settings = settings;
         Map<String, NDArray> weights = model.arrays();
         if (resumeState != null) {
-            checkResumeState(weights, resumeState);
+            Map<String, int[]> shapes = new LinkedHashMap<>();
+            weights.forEach((name, w) -> shapes.put(name, HostTransfer.intShape(w.getShape())));
+            OptimizerState.requireResumable(shapes, resumeState);
         }
         this.state = model.scope().child();
         NDManager m = state.manager();
@@ -67,53 +67,6 @@ final class DjlTrainingSession implements TrainingSession {
             }
         }
         this.steps = resumeState == null ? 0 : resumeState.get("adam.step").getLong(0);
-    }
-
-    private static void checkResumeState(Map<String, NDArray> weights, Parameters s) {
-        List<String> problems = new ArrayList<>();
-        List<String> expected = new ArrayList<>();
-        for (var e : weights.entrySet()) {
-            int[] shape = HostTransfer.intShape(e.getValue().getShape());
-            for (String prefix : new String[] {"adam.m.", "adam.v.", "ema."}) {
-                String name = prefix + e.getKey();
-                expected.add(name);
-                if (!s.contains(name)) {
-                    problems.add("missing '" + name + "'");
-                } else if (!Arrays.equals(s.get(name).shape(), shape)) {
-                    problems.add("'" + name + "' has shape " + Arrays.toString(s.get(name).shape()) + ", expected "
-                            + Arrays.toString(shape));
-                } else if (!s.get(name).dtype().isFloating()) {
-                    problems.add("'" + name + "' has dtype " + s.get(name).dtype() + ", expected a floating dtype");
-                } else {
-                    double[] v = s.get(name).toDoubleArray();
-                    for (int i = 0; i < v.length; i++) {
-                        if (!Double.isFinite(v[i]) || (prefix.equals("adam.v.") && v[i] < 0)) {
-                            problems.add("'" + name + "' has " + v[i] + " at flat index " + i);
-                            break;
-                        }
-                    }
-                }
-            }
-        }
-        expected.add("adam.step");
-        if (!s.contains("adam.step")) {
-            problems.add("missing 'adam.step'");
-        } else {
-            Tensor step = s.get("adam.step");
-            if (step.rank() != 0 || step.dtype().isFloating() || step.getLong(0) < 0) {
-                problems.add("'adam.step' must be a 0-d integer >= 0, got " + step + " " + Arrays.toString(step.toLongArray()));
-            }
-        }
-        for (String name : s.names()) {
-            if (!expected.contains(name)) {
-                problems.add("unexpected '" + name + "'");
-            }
-        }
-        if (!problems.isEmpty()) {
-            throw new InvalidInputException("resumeState", "the optimizer state of this model",
-                    problems.size() + " problem(s): " + String.join("; ", problems.subList(0, Math.min(10, problems.size())))
-                            + (problems.size() > 10 ? "; …" : ""));
-        }
     }
 
     @Override

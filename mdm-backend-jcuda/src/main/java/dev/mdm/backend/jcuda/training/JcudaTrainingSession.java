@@ -7,16 +7,14 @@ import dev.mdm.backend.jcuda.cuda.KernelArgs;
 import dev.mdm.model.GradientResult;
 import dev.mdm.model.LossBreakdown;
 import dev.mdm.model.OptimizerSettings;
+import dev.mdm.model.OptimizerState;
 import dev.mdm.model.Parameters;
 import dev.mdm.model.TrainingBatch;
 import dev.mdm.model.TrainingSession;
 import dev.mdm.tensor.Tensor;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
@@ -90,7 +88,7 @@ public final class JcudaTrainingSession implements TrainingSession {
         this.owner = owner;
         Map<String, int[]> layout = dev.mdm.model.ParameterLayout.of(config);
         if (resumeState != null) {
-            checkResumeState(layout, resumeState);
+            OptimizerState.requireResumable(layout, resumeState);
         }
         ParameterArena a = ParameterArena.allocate(cuda, config);
         long partials = 0;
@@ -117,52 +115,6 @@ public final class JcudaTrainingSession implements TrainingSession {
         this.arena = a;
         this.normPartials = partials;
         this.normOut = out;
-    }
-
-    private static void checkResumeState(Map<String, int[]> layout, Parameters s) {
-        List<String> problems = new ArrayList<>();
-        List<String> expected = new ArrayList<>();
-        for (var e : layout.entrySet()) {
-            for (String prefix : new String[] {"adam.m.", "adam.v.", "ema."}) {
-                String name = prefix + e.getKey();
-                expected.add(name);
-                if (!s.contains(name)) {
-                    problems.add("missing '" + name + "'");
-                } else if (!Arrays.equals(s.get(name).shape(), e.getValue())) {
-                    problems.add("'" + name + "' has shape " + Arrays.toString(s.get(name).shape()) + ", expected "
-                            + Arrays.toString(e.getValue()));
-                } else if (!s.get(name).dtype().isFloating()) {
-                    problems.add("'" + name + "' has dtype " + s.get(name).dtype() + ", expected a floating dtype");
-                } else {
-                    double[] v = s.get(name).toDoubleArray();
-                    for (int i = 0; i < v.length; i++) {
-                        if (!Double.isFinite(v[i]) || (prefix.equals("adam.v.") && v[i] < 0)) {
-                            problems.add("'" + name + "' has " + v[i] + " at flat index " + i);
-                            break;
-                        }
-                    }
-                }
-            }
-        }
-        expected.add("adam.step");
-        if (!s.contains("adam.step")) {
-            problems.add("missing 'adam.step'");
-        } else {
-            Tensor step = s.get("adam.step");
-            if (step.size() != 1 || step.dtype().isFloating() || step.getLong(0) < 0) {
-                problems.add("'adam.step' must be one integer >= 0, got " + step);
-            }
-        }
-        for (String name : s.names()) {
-            if (!expected.contains(name)) {
-                problems.add("unexpected '" + name + "'");
-            }
-        }
-        if (!problems.isEmpty()) {
-            throw new InvalidInputException("resumeState", "the optimizer state of this model",
-                    problems.size() + " problem(s): " + String.join("; ", problems.subList(0, Math.min(10, problems.size())))
-                            + (problems.size() > 10 ? "; …" : ""));
-        }
     }
 
     @Override
