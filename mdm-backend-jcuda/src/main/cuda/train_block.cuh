@@ -335,3 +335,215 @@ extern "C" __global__ void tb_gated_norm_bwd(const float* y, const float* zx, in
         wpart[base + i] = dOut[base + i] * v * rs;
     }
 }
+
+// ---- Register-tiled SSD scans (the fast path; tb_ssd_fwd/tb_ssd_bwd above serve the shapes it does not take) ----
+// The recurrence H_t = a_t H_{t−1} + k_t x_t ⊗ B_t is independent per state element (p, n): only the contractions
+// (Σ_n for y and ∂x, Σ_p for ∂B and ∂C, Σ_{p,n} for ∂a and ∂k) couple elements. So each thread keeps PPT×NPL state
+// elements in registers, the lanes of a warp span n (reductions over n are warp shuffles), and the warps of the
+// block span p. The forward needs no block barrier at all; the backward needs one per step, for the Σ_p over warps
+// (double-buffered partials in shared memory). Lane l: nl = l mod LN (n = nl + LN·j), pg = l / LN;
+// warp w owns p = (w·(32/LN) + pg)·PPT + i. LN = N / NPL ≤ 32 divides 32; blockDim = 32·P/((32/LN)·PPT).
+// Shuffle patterns and summation orders are fixed: deterministic.
+
+// Sum over the lanes that share pg (xor offsets below LN).
+__device__ __forceinline__ float tb_sum_over_n(float v, int LN) {
+    for (int o = LN >> 1; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);
+    return v;
+}
+
+// Sum over the lanes that share nl (xor offsets from LN up).
+__device__ __forceinline__ float tb_sum_over_pg(float v, int LN) {
+    for (int o = LN; o < 32; o <<= 1) v += __shfl_xor_sync(0xffffffffu, v, o);
+    return v;
+}
+
+// Forward. grid (H, batch). hstore as tb_ssd_fwd (may be null).
+template <int NPL, int PPT>
+__device__ __forceinline__ void tb_ssd_fwd_tiled(const float* __restrict__ xbc, int C, const float* __restrict__ delta,
+                                                 const float* Alog, const float* Dp, int zoh, float* __restrict__ y,
+                                                 float* __restrict__ hstore, int L, int H, int P, int G, int N) {
+    int h = blockIdx.x, s = blockIdx.y, g = h * G / H, di = H * P, PN = P * N, LN = N / NPL;
+    int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, nl = lane % LN, pg = lane / LN;
+    int p0 = (warp * (32 / LN) + pg) * PPT;
+    float A = -expf(Alog[h]), Dh = Dp[h];
+    float st[PPT][NPL];
+#pragma unroll
+    for (int i = 0; i < PPT; i++)
+#pragma unroll
+        for (int j = 0; j < NPL; j++) st[i][j] = 0.f;
+    for (int t = 0; t < L; t++) {
+        size_t row = (size_t)s * L + t;
+        const float* xr = xbc + row * C;
+        float xv[PPT], bv[NPL], cv[NPL];
+#pragma unroll
+        for (int i = 0; i < PPT; i++) xv[i] = xr[h * P + p0 + i];
+#pragma unroll
+        for (int j = 0; j < NPL; j++) {
+            bv[j] = xr[di + g * N + nl + LN * j];
+            cv[j] = xr[di + G * N + g * N + nl + LN * j];
+        }
+        float a, k;
+        tb_discretize(delta[row * H + h], A, zoh, &a, &k);
+        float* hst = hstore ? hstore + (row * H + h) * PN : nullptr;
+#pragma unroll
+        for (int i = 0; i < PPT; i++) {
+            float acc = 0.f;
+#pragma unroll
+            for (int j = 0; j < NPL; j++) {
+                st[i][j] = a * st[i][j] + k * xv[i] * bv[j];
+                acc += st[i][j] * cv[j];
+                if (hst) hst[(p0 + i) * N + nl + LN * j] = st[i][j];
+            }
+            acc = tb_sum_over_n(acc, LN);
+            if (nl == 0) y[row * di + h * P + p0 + i] = acc + Dh * xv[i];
+        }
+    }
+}
+
+// Backward: the same outputs as tb_ssd_bwd. grid (H, batch); dynamic shared 2·(2·W·N + 3·W) floats, W = warps.
+template <int NPL, int PPT>
+__device__ __forceinline__ void tb_ssd_bwd_tiled(const float* __restrict__ xbc, int C, const float* __restrict__ delta,
+                                                 const float* Alog, const float* Dp, int zoh, const float* __restrict__ dy,
+                                                 const float* __restrict__ hstore, const float* zx, float* dzx, int ld,
+                                                 int dtOff, const float* dtBias, float* __restrict__ dxbc,
+                                                 float* __restrict__ dBh, float* __restrict__ dCh, float* dAh, float* dDh,
+                                                 int L, int H, int P, int G, int N) {
+    extern __shared__ float tb_sm[];
+    int h = blockIdx.x, s = blockIdx.y, g = h * G / H, di = H * P, PN = P * N, LN = N / NPL;
+    int tid = threadIdx.x, nt = blockDim.x, lane = tid & 31, warp = tid >> 5, W = nt >> 5;
+    int nl = lane % LN, pg = lane / LN;
+    int p0 = (warp * (32 / LN) + pg) * PPT;
+    int part = 2 * W * N + 3 * W;  // floats of one buffer: Σ_p ∂H·x and dy·H per warp and n, then ∂a, ∂k, ∂D per warp
+    float A = -expf(Alog[h]), Dh = Dp[h];
+    float dh[PPT][NPL], ht[PPT][NPL], hp[PPT][NPL];
+    {
+        const float* hs = hstore + (((size_t)s * L + L - 1) * H + h) * PN;
+#pragma unroll
+        for (int i = 0; i < PPT; i++)
+#pragma unroll
+            for (int j = 0; j < NPL; j++) {
+                dh[i][j] = 0.f;
+                ht[i][j] = hs[(p0 + i) * N + nl + LN * j];
+            }
+    }
+    float aNext = 0.f, accA = 0.f, accD = 0.f;
+    for (int t = L - 1; t >= 0; t--) {
+        size_t row = (size_t)s * L + t;
+        const float* xr = xbc + row * C;
+        float xv[PPT], dyv[PPT], bv[NPL], cv[NPL];
+#pragma unroll
+        for (int i = 0; i < PPT; i++) {
+            xv[i] = xr[h * P + p0 + i];
+            dyv[i] = dy[row * di + h * P + p0 + i];
+        }
+#pragma unroll
+        for (int j = 0; j < NPL; j++) {
+            bv[j] = xr[di + g * N + nl + LN * j];
+            cv[j] = xr[di + G * N + g * N + nl + LN * j];
+        }
+        const float* hs = hstore + ((row - 1) * H + h) * PN;  // H_{t−1}: the previous row of this sample
+#pragma unroll
+        for (int i = 0; i < PPT; i++)
+#pragma unroll
+            for (int j = 0; j < NPL; j++) hp[i][j] = t > 0 ? hs[(p0 + i) * N + nl + LN * j] : 0.f;
+        float dl = delta[row * H + h], a, k;
+        tb_discretize(dl, A, zoh, &a, &k);
+        float sn[NPL], sc[NPL], da = 0.f, dk = 0.f, dd = 0.f;
+#pragma unroll
+        for (int j = 0; j < NPL; j++) sn[j] = sc[j] = 0.f;
+#pragma unroll
+        for (int i = 0; i < PPT; i++) {
+            float ax = 0.f;
+#pragma unroll
+            for (int j = 0; j < NPL; j++) {
+                dh[i][j] = aNext * dh[i][j] + dyv[i] * cv[j];
+                ax += dh[i][j] * bv[j];
+                sn[j] += dh[i][j] * xv[i];
+                sc[j] += dyv[i] * ht[i][j];
+                da += dh[i][j] * hp[i][j];
+            }
+            ax = tb_sum_over_n(ax, LN);
+            if (nl == 0) {
+                dxbc[row * C + h * P + p0 + i] = k * ax + Dh * dyv[i];
+                dd += dyv[i] * xv[i];
+            }
+        }
+#pragma unroll
+        for (int j = 0; j < NPL; j++) dk += bv[j] * sn[j];
+        float* buf = tb_sm + (t & 1) * part;
+#pragma unroll
+        for (int j = 0; j < NPL; j++) {
+            float vn = tb_sum_over_pg(sn[j], LN), vc = tb_sum_over_pg(sc[j], LN);
+            if (pg == 0) {
+                buf[warp * N + nl + LN * j] = vn;
+                buf[W * N + warp * N + nl + LN * j] = vc;
+            }
+        }
+        da = tb_warp_sum(da);
+        dk = tb_warp_sum(dk);
+        dd = tb_warp_sum(dd);
+        if (lane == 0) {
+            buf[2 * W * N + warp] = da;
+            buf[2 * W * N + W + warp] = dk;
+            buf[2 * W * N + 2 * W + warp] = dd;
+        }
+        __syncthreads();
+        for (int n = tid; n < N; n += nt) {
+            float vn = 0.f, vc = 0.f;
+            for (int w = 0; w < W; w++) {
+                vn += buf[w * N + n];
+                vc += buf[W * N + w * N + n];
+            }
+            dBh[(row * H + h) * N + n] = k * vn;
+            dCh[(row * H + h) * N + n] = vc;
+        }
+        if (tid == 0) {
+            float sa = 0.f, sk = 0.f, sd = 0.f;
+            for (int w = 0; w < W; w++) {
+                sa += buf[2 * W * N + w];
+                sk += buf[2 * W * N + W + w];
+                sd += buf[2 * W * N + 2 * W + w];
+            }
+            accA += sa * dl * a + (zoh ? sk * tb_zoh_dk_dA(dl, A, a) : 0.f);
+            accD += sd;
+            size_t jj = row * ld + dtOff + h;
+            dzx[jj] = (sa * A * a + sk * (zoh ? a : 1.f)) * tb_softplus_grad(zx[jj] + dtBias[h]);
+        }
+#pragma unroll
+        for (int i = 0; i < PPT; i++)
+#pragma unroll
+            for (int j = 0; j < NPL; j++) ht[i][j] = hp[i][j];
+        aNext = a;
+    }
+    if (tid == 0) {
+        dAh[s * H + h] = accA;
+        dDh[s * H + h] = accD;
+    }
+}
+
+#define TB_SSD_TILED(NPL, PPT)                                                                                          \
+    extern "C" __global__ void tb_ssd_fwd_r##NPL##x##PPT(const float* xbc, int C, const float* delta, const float* Alog, \
+                                                         const float* Dp, int zoh, float* y, float* hstore, int L,      \
+                                                         int H, int P, int G, int N) {                                  \
+        tb_ssd_fwd_tiled<NPL, PPT>(xbc, C, delta, Alog, Dp, zoh, y, hstore, L, H, P, G, N);                             \
+    }                                                                                                                   \
+    extern "C" __global__ void tb_ssd_bwd_r##NPL##x##PPT(                                                               \
+        const float* xbc, int C, const float* delta, const float* Alog, const float* Dp, int zoh, const float* dy,      \
+        const float* hstore, const float* zx, float* dzx, int ld, int dtOff, const float* dtBias, float* dxbc,          \
+        float* dBh, float* dCh, float* dAh, float* dDh, int L, int H, int P, int G, int N) {                            \
+        tb_ssd_bwd_tiled<NPL, PPT>(xbc, C, delta, Alog, Dp, zoh, dy, hstore, zx, dzx, ld, dtOff, dtBias, dxbc, dBh,     \
+                                   dCh, dAh, dDh, L, H, P, G, N);                                                       \
+    }
+
+TB_SSD_TILED(1, 1)
+TB_SSD_TILED(1, 2)
+TB_SSD_TILED(1, 4)
+TB_SSD_TILED(1, 8)
+TB_SSD_TILED(2, 1)
+TB_SSD_TILED(2, 2)
+TB_SSD_TILED(2, 4)
+TB_SSD_TILED(2, 8)
+TB_SSD_TILED(4, 1)
+TB_SSD_TILED(4, 2)
+TB_SSD_TILED(4, 4)
+TB_SSD_TILED(4, 8)

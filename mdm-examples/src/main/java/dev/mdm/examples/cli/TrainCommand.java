@@ -10,6 +10,7 @@ import dev.mdm.examples.model.ModelChoice;
 import dev.mdm.examples.report.LossCurve;
 import dev.mdm.model.OptimizerSettings;
 import dev.mdm.spi.Capability;
+import dev.mdm.task.Task;
 import dev.mdm.training.Trainer;
 import dev.mdm.training.TrainingListener;
 import dev.mdm.training.TrainingProgress;
@@ -17,8 +18,12 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.Arrays;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
+import java.util.stream.Collectors;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -77,6 +82,11 @@ public final class TrainCommand implements Callable<Integer> {
             + "training time, writing the final checkpoint there (default: none; --steps still caps the run).")
     Double timeLimitMinutes;
 
+    @Option(names = "--task-mix", paramLabel = "TASK=W[,TASK=W...]", description = "Relative weights of the tasks a "
+            + "batch draws from: joint, class-to-image, text-to-image, caption, vqa, text-to-text; tasks not named keep "
+            + "weight 1 (default: all 1), e.g. caption=2,vqa=2.")
+    String taskMix;
+
     @Option(names = "--steps", defaultValue = "200", paramLabel = "N", description = "Optimizer steps (default ${DEFAULT-VALUE}).")
     long steps;
 
@@ -125,6 +135,7 @@ public final class TrainCommand implements Callable<Integer> {
         if (fresh && (resume != null || model.checkpoint != null)) {
             throw new InvalidInputException("--fresh", "no --checkpoint or --resume", "both given");
         }
+        Map<Task, Double> mix = taskMix(taskMix);
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter stdout = spec.commandLine().getOut();
         ModelChoice choice = model.choice(preset);
@@ -155,6 +166,7 @@ public final class TrainCommand implements Callable<Integer> {
             }
             Trainer.Builder tb = mdm.trainer().optimizer(optimizer).batchSize(batch).steps(steps).seed(model.seed)
                     .checkpointEvery(checkpointEvery, file).tokenizerModel(loaded.tokenizerModel());
+            tb.taskMix(mix);
             if (timeLimitMinutes != null) {
                 tb.timeLimit(java.time.Duration.ofMillis(Math.round(timeLimitMinutes * 60_000)));
             }
@@ -173,6 +185,9 @@ public final class TrainCommand implements Callable<Integer> {
             about.put("learningRate", optimizer.learningRate());
             about.put("emaDecay", optimizer.emaDecay());
             about.put("seed", model.seed);
+            Map<String, Double> mixJson = new LinkedHashMap<>();
+            mix.forEach((t, w) -> mixJson.put(taskName(t), w));
+            about.put("taskMix", mixJson);
             about.put("resumedFrom", resume == null ? null : resume.toString());
             about.put("config", new com.fasterxml.jackson.databind.ObjectMapper().readTree(mdm.config().toJson()));
             LossCurve curve = new LossCurve(about);
@@ -209,5 +224,46 @@ public final class TrainCommand implements Callable<Integer> {
             }
         }
         return ExitCodes.OK;
+    }
+
+    /** @return the CLI name of a task, e.g. {@code class-to-image} */
+    static String taskName(Task task) {
+        return task.name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
+    /**
+     * @param spec {@code TASK=W[,TASK=W...]} or null
+     * @return every task with weight 1 unless spec names it
+     */
+    static Map<Task, Double> taskMix(String spec) {
+        Map<Task, Double> mix = new EnumMap<>(Task.class);
+        for (Task t : Task.values()) {
+            mix.put(t, 1.0);
+        }
+        if (spec == null) {
+            return mix;
+        }
+        String expected = "TASK=WEIGHT pairs separated by commas, TASK one of "
+                + Arrays.stream(Task.values()).map(TrainCommand::taskName).collect(Collectors.joining(", "))
+                + ", WEIGHT a finite number ≥ 0";
+        for (String pair : spec.split(",", -1)) {
+            String[] kv = pair.strip().split("=", -1);
+            Task task = kv.length != 2 ? null : Arrays.stream(Task.values())
+                    .filter(t -> taskName(t).equals(kv[0].strip())).findFirst().orElse(null);
+            double weight;
+            try {
+                weight = task == null ? Double.NaN : Double.parseDouble(kv[1].strip());
+            } catch (NumberFormatException e) {
+                weight = Double.NaN;
+            }
+            if (task == null || !(weight >= 0) || Double.isInfinite(weight)) {
+                throw new InvalidInputException("--task-mix", expected, "'" + pair + "' in '" + spec + "'");
+            }
+            mix.put(task, weight);
+        }
+        if (mix.values().stream().allMatch(w -> w == 0)) {
+            throw new InvalidInputException("--task-mix", "at least one task with weight > 0", "'" + spec + "'");
+        }
+        return mix;
     }
 }

@@ -60,7 +60,7 @@ class TrainCommandTest {
         Path out = dir.resolve("ablation");
         Cli r = Cli.run("train", "--backend", "djl", "--fresh", "--preset", "tiny", "--dataset", "synthetic",
                 "--examples", "8", "--image-scans", "2", "--text-scans", "1", "--steps", "3", "--batch", "2",
-                "--ema-decay", "0.5", "--time-limit", "10", "--out", out.toString());
+                "--ema-decay", "0.5", "--time-limit", "10", "--task-mix", "caption=3, vqa=0", "--out", out.toString());
         assertThat(r.exitCode()).as(r.err()).isZero();
         assertThat(r.out()).contains("trained 3 steps").contains(out.resolve("ema.safetensors").toString());
 
@@ -87,5 +87,19 @@ class TrainCommandTest {
         assertThat(loss.get("config").get("imageScans").asInt()).isEqualTo(2);
         assertThat(loss.get("config").get("textScans").asInt()).isEqualTo(1);
         assertThat(loss.get("steps")).hasSize(3);
+        assertThat(loss.get("taskMix").get("caption").asDouble()).isEqualTo(3.0);
+        assertThat(loss.get("taskMix").get("vqa").asDouble()).isZero();
+        assertThat(loss.get("taskMix").get("joint").asDouble()).as("tasks not named keep weight 1").isEqualTo(1.0);
+    }
+
+    @ParameterizedTest(name = "--task-mix {0}")
+    @ValueSource(strings = {"captions=2", "caption", "caption=-1", "caption=x", "caption=Infinity", "caption=2,,vqa=1",
+            "joint=0,class-to-image=0,text-to-image=0,caption=0,vqa=0,text-to-text=0"})
+    @DisplayName("a --task-mix with an unknown task, a bad weight or all weights zero is a usage error naming it, before any training")
+    void taskMixMustBeValid(String mix) {
+        Cli r = Cli.run("train", "--backend", "djl", "--task-mix", mix, "--steps", "1", "--out", dir.resolve("x").toString());
+        assertUsageError(r, "--task-mix");
+        assertThat(r.err()).contains(mix.contains(",,") ? "''" : mix.split(",")[0]);
+        assertThat(dir.resolve("x")).doesNotExist();
     }
 }

@@ -55,6 +55,8 @@ public final class BlockTrainer implements AutoCloseable {
     private final long dAh;
     private final long dDh;
     private final long states;
+    /** The register-tiled scans' layout for this shape, or null where only the shared-memory scans apply. */
+    private final ScanTiling tiling;
     private boolean closed;
 
     /**
@@ -75,8 +77,9 @@ public final class BlockTrainer implements AutoCloseable {
         this.arena = arena;
         this.maxBatch = maxBatch;
         this.seqLen = config.sequenceLength();
+        this.tiling = ScanTiling.of(shape.headDim(), shape.dState());
         int scanShared = scanBackwardSharedBytes();
-        if (scanShared > cuda.maxSharedMemoryPerBlock()) {
+        if (tiling == null && scanShared > cuda.maxSharedMemoryPerBlock()) {
             throw new ConfigurationException("MdmConfig", List.of("the SSD backward keeps a headDim×dState state ("
                     + shape.headDim() + "×" + shape.dState() + ") in shared memory: " + scanShared + " bytes, more than the "
                     + cuda.maxSharedMemoryPerBlock() + " this GPU allows per block"));
@@ -180,11 +183,16 @@ public final class BlockTrainer implements AutoCloseable {
                 .ptr(convPre).ptr(xbc).i(rows).i(seqLen).i(c).i(shape.dConv()));
         cuda.launch1d("tb_delta", (long) rows * h, new KernelArgs().ptr(zx).i(ld).i(dtOffset())
                 .ptr(arena.weight(p(block, "mixer.dt_bias"))).ptr(delta).i(rows).i(h));
-        int pn = shape.headDim() * shape.dState();
-        cuda.launch("tb_ssd_fwd", new int[] {h, batch}, SCAN_THREADS,
-                4 * (pn + shape.headDim() + 2 * shape.dState()), new KernelArgs().ptr(xbc).i(c).ptr(delta)
-                        .ptr(arena.weight(p(block, "mixer.A_log"))).ptr(arena.weight(p(block, "mixer.D"))).i(zoh())
-                        .ptr(y).ptr(hstore).i(seqLen).i(h).i(shape.headDim()).i(shape.nGroups()).i(shape.dState()));
+        KernelArgs scan = new KernelArgs().ptr(xbc).i(c).ptr(delta).ptr(arena.weight(p(block, "mixer.A_log")))
+                .ptr(arena.weight(p(block, "mixer.D"))).i(zoh()).ptr(y).ptr(hstore).i(seqLen).i(h).i(shape.headDim())
+                .i(shape.nGroups()).i(shape.dState());
+        if (tiling != null) {
+            cuda.launch("tb_ssd_fwd_" + tiling.suffix(), new int[] {h, batch}, tiling.threads(), 0, scan);
+        } else {
+            int pn = shape.headDim() * shape.dState();
+            cuda.launch("tb_ssd_fwd", new int[] {h, batch}, SCAN_THREADS,
+                    4 * (pn + shape.headDim() + 2 * shape.dState()), scan);
+        }
         cuda.launch("tb_gated_norm_fwd", new int[] {rows, shape.nGroups()}, THREADS, 0, new KernelArgs().ptr(y).ptr(zx)
                 .i(ld).ptr(arena.weight(p(block, "mixer.norm.weight"))).ptr(yn).i(di).i(shape.nGroups()));
     }
@@ -232,11 +240,16 @@ public final class BlockTrainer implements AutoCloseable {
         cuda.launch("tb_gated_norm_bwd", new int[] {rows, g}, THREADS, 0, new KernelArgs().ptr(y).ptr(zx).i(ld)
                 .ptr(arena.weight(p(block, "mixer.norm.weight"))).ptr(dYn).ptr(dY).ptr(dZx).ptr(wPart).i(di).i(g));
         ops.columnSumAccumulate(wPart, rows, di, di, arena.grad(p(block, "mixer.norm.weight")));
-        cuda.launch("tb_ssd_bwd", new int[] {h, batch}, SCAN_THREADS, scanBackwardSharedBytes(),
-                new KernelArgs().ptr(xbc).i(c).ptr(delta).ptr(arena.weight(p(block, "mixer.A_log")))
-                        .ptr(arena.weight(p(block, "mixer.D"))).i(zoh()).ptr(dY).ptr(states).ptr(zx).ptr(dZx).i(ld)
-                        .i(dtOffset()).ptr(arena.weight(p(block, "mixer.dt_bias"))).ptr(dXbc).ptr(dBh).ptr(dCh)
-                        .ptr(dAh).ptr(dDh).i(seqLen).i(h).i(shape.headDim()).i(g).i(n));
+        KernelArgs scan = new KernelArgs().ptr(xbc).i(c).ptr(delta).ptr(arena.weight(p(block, "mixer.A_log")))
+                .ptr(arena.weight(p(block, "mixer.D"))).i(zoh()).ptr(dY).ptr(states).ptr(zx).ptr(dZx).i(ld)
+                .i(dtOffset()).ptr(arena.weight(p(block, "mixer.dt_bias"))).ptr(dXbc).ptr(dBh).ptr(dCh)
+                .ptr(dAh).ptr(dDh).i(seqLen).i(h).i(shape.headDim()).i(g).i(n);
+        if (tiling != null) {
+            cuda.launch("tb_ssd_bwd_" + tiling.suffix(), new int[] {h, batch}, tiling.threads(),
+                    tiling.backwardSharedBytes(n), scan);
+        } else {
+            cuda.launch("tb_ssd_bwd", new int[] {h, batch}, SCAN_THREADS, scanBackwardSharedBytes(), scan);
+        }
         cuda.launch1d("tb_group_sum", (long) rows * g * n,
                 new KernelArgs().ptr(dBh).ptr(dCh).ptr(dXbc).i(c).i(rows).i(h).i(shape.headDim()).i(g).i(n));
         cuda.launch("tb_head_grads", new int[] {(h + THREADS - 1) / THREADS}, THREADS, 0, new KernelArgs().ptr(dAh)

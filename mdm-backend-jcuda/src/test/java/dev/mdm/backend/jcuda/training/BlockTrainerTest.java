@@ -81,15 +81,23 @@ class BlockTrainerTest {
         }
     }
 
-    /** tiny (G 1, H 8, P 8, N 8) and a small fashion-like shape (L 24, P 8, N 16, H 4, G 2), both discretizations. */
+    /**
+     * tiny (G 1, H 8, P 8, N 8), a small shape (L 24, P 8, N 16, H 4, G 2) and fashion's head shape (P 32, N 64: four
+     * warps per head in the register-tiled scans), all three on the tiled scans, and N 12, which only the
+     * shared-memory scans take; both discretizations.
+     */
     static Stream<Arguments> configs() {
-        MdmConfig small = MdmConfig.builder().image(1, 8, 8).patch(2).textLength(4).dModel(16).headDim(8).dState(16)
-                .nGroups(2).build();
+        MdmConfig.Builder base = MdmConfig.builder().image(1, 8, 8).patch(2).textLength(4);
+        MdmConfig small = base.dModel(16).headDim(8).dState(16).nGroups(2).build();
+        MdmConfig fashionHeads = base.dModel(64).headDim(32).dState(64).nGroups(1).build();
+        MdmConfig untiled = base.dModel(16).headDim(8).dState(12).nGroups(1).build();
         List<Arguments> list = new ArrayList<>();
         for (Discretization disc : Discretization.values()) {
             for (int block = 0; block < 2; block++) {
                 list.add(Arguments.of("tiny " + disc, MdmConfig.tiny().toBuilder().discretization(disc).build(), block));
                 list.add(Arguments.of("small G2 " + disc, small.toBuilder().discretization(disc).build(), block));
+                list.add(Arguments.of("P32 N64 " + disc, fashionHeads.toBuilder().discretization(disc).build(), block));
+                list.add(Arguments.of("N12 untiled " + disc, untiled.toBuilder().discretization(disc).build(), block));
             }
         }
         return list.stream();
