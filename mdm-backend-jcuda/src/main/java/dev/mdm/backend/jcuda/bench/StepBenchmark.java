@@ -67,8 +67,8 @@ public final class StepBenchmark {
 
     private static void run(CudaContext cuda, Path out, int repeats, String only) throws IOException {
         Kernels k = new Kernels(cuda);
-        double copyGBs = copyBandwidth(cuda, k);
-        double gemmTflops = gemmCeiling(cuda, k);
+        double copyGBs = DeviceCeilings.copyBandwidthGBps(cuda, k);
+        double gemmTflops = DeviceCeilings.gemmTflops(cuda, k, Cublas.R_16BF);
         System.out.printf(Locale.ROOT, "device %s%nceilings: copy %.0f GB/s (read+write), bf16 GEMM 8192^3 %.0f TFLOP/s%n",
                 cuda.describe(), copyGBs, gemmTflops);
         StringBuilder json = new StringBuilder();
@@ -99,56 +99,6 @@ public final class StepBenchmark {
 
     private static String fmt(double v) {
         return String.format(Locale.ROOT, "%.4g", v);
-    }
-
-    private static double median(float[] v) {
-        float[] s = v.clone();
-        Arrays.sort(s);
-        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2.0;
-    }
-
-    /** Device-to-device copy of 1 GiB: bytes read plus bytes written over time, median of 10. */
-    private static double copyBandwidth(CudaContext cuda, Kernels k) {
-        long bytes = 1L << 30;
-        long a = cuda.alloc(bytes);
-        long b = cuda.alloc(bytes);
-        k.fillUniform(false, a, bytes / 4, 1, 1, 0);
-        float[] t = new float[10];
-        try (CudaContext.Timer timer = cuda.timer()) {
-            cuda.copyAsync(b, a, bytes);
-            for (int i = 0; i < t.length; i++) {
-                timer.start();
-                cuda.copyAsync(b, a, bytes);
-                t[i] = timer.stopMillis();
-            }
-        }
-        cuda.free(a, bytes);
-        cuda.free(b, bytes);
-        return 2.0 * bytes / (median(t) * 1e-3) / 1e9;
-    }
-
-    /** bf16 GEMM 8192³ with fp32 accumulation on random (non-zero) data, median of 10. */
-    private static double gemmCeiling(CudaContext cuda, Kernels k) {
-        int n = 8192;
-        long bytes = 2L * n * n;
-        long a = cuda.alloc(bytes);
-        long w = cuda.alloc(bytes);
-        long c = cuda.alloc(bytes);
-        k.fillUniform(true, a, (long) n * n, 2, 1, 0);
-        k.fillUniform(true, w, (long) n * n, 3, 1, 0);
-        float[] t = new float[10];
-        try (CudaContext.Timer timer = cuda.timer()) {
-            cuda.cublas().linear(n, n, n, a, n, w, Cublas.R_16BF, c, n, Cublas.R_16BF, false);
-            for (int i = 0; i < t.length; i++) {
-                timer.start();
-                cuda.cublas().linear(n, n, n, a, n, w, Cublas.R_16BF, c, n, Cublas.R_16BF, false);
-                t[i] = timer.stopMillis();
-            }
-        }
-        cuda.free(a, bytes);
-        cuda.free(w, bytes);
-        cuda.free(c, bytes);
-        return 2.0 * n * n * n / (median(t) * 1e-3) / 1e12;
     }
 
     private static String step(CudaContext cuda, Kernels k, MdmConfig c, int batch, int repeats, double copyGBs,
@@ -196,13 +146,13 @@ public final class StepBenchmark {
             }
             double flops = flops(c, batch, k);
             double bytes = floorBytes(c, batch, model.weightBytes());
-            double ms = median(graphed);
+            double ms = Timings.median(graphed);
             double floorMs = Math.max(bytes / (copyGBs * 1e9), flops / (gemmTflops * 1e12)) * 1e3;
             double tflops = flops / (ms * 1e-3) / 1e12;
             double gbs = bytes / (ms * 1e-3) / 1e9;
             long beyond = used - model.weightBytes();
             System.out.printf(Locale.ROOT, "%6d x %d | %8.3f | %8.3f | %7.1f | %6.0f | %8.3f | %5.2f | %.2f%s%n",
-                    c.sequenceLength(), batch, median(eager), ms, tflops, gbs, floorMs, ms / floorMs, beyond / 1e9,
+                    c.sequenceLength(), batch, Timings.median(eager), ms, tflops, gbs, floorMs, ms / floorMs, beyond / 1e9,
                     nonFinite > 0 ? "  NON-FINITE OUTPUT: " + nonFinite : "");
             System.out.println("    in-graph ms per block (embed, head: per step):" + stagePrint);
             return String.format(Locale.ROOT, "    {\"tokens\": %d, \"batch\": %d, \"blocks\": %d, \"dModel\": %d, "
@@ -210,8 +160,8 @@ public final class StepBenchmark {
                             + "\"achievedTflops\": %s, \"achievedGBps\": %s, \"floorMs\": %s, \"ratioToFloor\": %s, "
                             + "\"weightBytes\": %d, \"deviceBytesUsed\": %d, \"bytesBeyondWeights\": %d, \"nonFiniteOutputs\": %d, "
                             + "\"inGraphStageMs\": {%s}}",
-                    c.sequenceLength(), batch, c.blocks(), c.dModel(), fmt(median(eager)), fmt(ms),
-                    fmt(min(graphed)), fmt(flops), fmt(bytes), fmt(tflops), fmt(gbs), fmt(floorMs), fmt(ms / floorMs),
+                    c.sequenceLength(), batch, c.blocks(), c.dModel(), fmt(Timings.median(eager)), fmt(ms),
+                    fmt(Timings.min(graphed)), fmt(flops), fmt(bytes), fmt(tflops), fmt(gbs), fmt(floorMs), fmt(ms / floorMs),
                     model.weightBytes(), used, beyond, nonFinite, stages);
         }
     }
@@ -250,14 +200,6 @@ public final class StepBenchmark {
         parts.add("\"profiledStepMs\": " + fmt(total));
         print.append(String.format(Locale.ROOT, " | profiled step %.3f", total));
         return String.join(", ", parts);
-    }
-
-    private static double min(float[] v) {
-        double m = Double.MAX_VALUE;
-        for (float f : v) {
-            m = Math.min(m, f);
-        }
-        return m;
     }
 
     /** Useful FLOPs of one step: projections, SSD in its chunked form (chunk Q), time MLP and latent maps. */
@@ -326,10 +268,10 @@ public final class StepBenchmark {
                     ms[i] = (System.nanoTime() - t0) / 1e6f;
                 }
                 System.out.printf(Locale.ROOT, "20-step joint generation (%d tokens, batch 1, host DPM-Solver++ 2M, graph per step): %.2f ms%n",
-                        c.sequenceLength(), median(ms));
+                        c.sequenceLength(), Timings.median(ms));
                 return String.format(Locale.ROOT, "{\"tokens\": %d, \"batch\": 1, \"steps\": %d, \"sampler\": "
                         + "\"DPM-Solver++ 2M (host), one CUDA graph replay per step\", \"wallMsMedian\": %s, \"timing\": \"host clock, median of 5\"}",
-                        c.sequenceLength(), steps, fmt(median(ms)));
+                        c.sequenceLength(), steps, fmt(Timings.median(ms)));
             }
         }
     }
