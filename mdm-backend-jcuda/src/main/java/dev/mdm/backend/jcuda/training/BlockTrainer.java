@@ -55,8 +55,13 @@ public final class BlockTrainer implements AutoCloseable {
     private final long dAh;
     private final long dDh;
     private final long states;
-    /** The register-tiled scans' layout for this shape, or null where only the shared-memory scans apply. */
-    private final ScanTiling tiling;
+    /**
+     * The register-tiled scans' layout for this shape, per direction, or null where the shared-memory scan runs: the
+     * shape has no tiling, or its block is larger than the tiled kernel's registers allow (both scans keep the states
+     * in the same layout, so either backward reads either forward's states).
+     */
+    private final ScanTiling forwardTiling;
+    private final ScanTiling backwardTiling;
     private boolean closed;
 
     /**
@@ -77,9 +82,11 @@ public final class BlockTrainer implements AutoCloseable {
         this.arena = arena;
         this.maxBatch = maxBatch;
         this.seqLen = config.sequenceLength();
-        this.tiling = ScanTiling.of(shape.headDim(), shape.dState());
+        ScanTiling tiling = ScanTiling.of(shape.headDim(), shape.dState());
+        this.forwardTiling = launchable(tiling, "tb_ssd_fwd_");
+        this.backwardTiling = launchable(tiling, "tb_ssd_bwd_");
         int scanShared = scanBackwardSharedBytes();
-        if (tiling == null && scanShared > cuda.maxSharedMemoryPerBlock()) {
+        if (backwardTiling == null && scanShared > cuda.maxSharedMemoryPerBlock()) {
             throw new ConfigurationException("MdmConfig", List.of("the SSD backward keeps a headDim×dState state ("
                     + shape.headDim() + "×" + shape.dState() + ") in shared memory: " + scanShared + " bytes, more than the "
                     + cuda.maxSharedMemoryPerBlock() + " this GPU allows per block"));
@@ -121,6 +128,11 @@ public final class BlockTrainer implements AutoCloseable {
             close();
             throw e;
         }
+    }
+
+    /** @return the tiling when the kernel {@code prefix + suffix} takes its block size on this device, else null */
+    private ScanTiling launchable(ScanTiling tiling, String prefix) {
+        return tiling != null && tiling.threads() <= cuda.maxThreadsPerBlock(prefix + tiling.suffix()) ? tiling : null;
     }
 
     private long alloc(long bytes, String purpose) {
@@ -186,8 +198,8 @@ public final class BlockTrainer implements AutoCloseable {
         KernelArgs scan = new KernelArgs().ptr(xbc).i(c).ptr(delta).ptr(arena.weight(p(block, "mixer.A_log")))
                 .ptr(arena.weight(p(block, "mixer.D"))).i(zoh()).ptr(y).ptr(hstore).i(seqLen).i(h).i(shape.headDim())
                 .i(shape.nGroups()).i(shape.dState());
-        if (tiling != null) {
-            cuda.launch("tb_ssd_fwd_" + tiling.suffix(), new int[] {h, batch}, tiling.threads(), 0, scan);
+        if (forwardTiling != null) {
+            cuda.launch("tb_ssd_fwd_" + forwardTiling.suffix(), new int[] {h, batch}, forwardTiling.threads(), 0, scan);
         } else {
             int pn = shape.headDim() * shape.dState();
             cuda.launch("tb_ssd_fwd", new int[] {h, batch}, SCAN_THREADS,
@@ -244,9 +256,9 @@ public final class BlockTrainer implements AutoCloseable {
                 .ptr(arena.weight(p(block, "mixer.D"))).i(zoh()).ptr(dY).ptr(states).ptr(zx).ptr(dZx).i(ld)
                 .i(dtOffset()).ptr(arena.weight(p(block, "mixer.dt_bias"))).ptr(dXbc).ptr(dBh).ptr(dCh)
                 .ptr(dAh).ptr(dDh).i(seqLen).i(h).i(shape.headDim()).i(g).i(n);
-        if (tiling != null) {
-            cuda.launch("tb_ssd_bwd_" + tiling.suffix(), new int[] {h, batch}, tiling.threads(),
-                    tiling.backwardSharedBytes(n), scan);
+        if (backwardTiling != null) {
+            cuda.launch("tb_ssd_bwd_" + backwardTiling.suffix(), new int[] {h, batch}, backwardTiling.threads(),
+                    backwardTiling.backwardSharedBytes(n), scan);
         } else {
             cuda.launch("tb_ssd_bwd", new int[] {h, batch}, SCAN_THREADS, scanBackwardSharedBytes(), scan);
         }
