@@ -179,9 +179,12 @@ public final class DenoiserTrainer implements AutoCloseable {
             dIn = t;
         }
         long dE = dOut;
-        // the embedding's tables
-        cuda.launch1d("tm_embed_tables_bwd", (long) (seqLen + 3) * d, new KernelArgs().ptr(dE).ptr(arena.grad("pos"))
-                .ptr(arena.grad("modality")).ptr(arena.grad("boi")).ptr(arena.grad("bot")).i(batch).i(seqLen).i(nImg).i(d));
+        // the embedding's tables, from the batch sums of dE per (position, column)
+        int sampleChunks = TrainingOps.chunks(batch);
+        long sampleSums = ops.columnSumPartials(dE, batch, seqLen * d, seqLen * d);
+        cuda.launch1d("tm_embed_tables_bwd", (long) (seqLen + 3) * d, new KernelArgs().ptr(sampleSums).i(sampleChunks)
+                .ptr(arena.grad("pos")).ptr(arena.grad("modality")).ptr(arena.grad("boi")).ptr(arena.grad("bot"))
+                .i(seqLen).i(nImg).i(d));
         int classRows = config.classes() + 1;
         cuda.launch1d("tm_class_embed_bwd", (long) classRows * d, new KernelArgs().ptr(dE).ptr(classIds)
                 .ptr(arena.grad("class_embed")).i(batch).i(classRows).i(seqLen).i(d));

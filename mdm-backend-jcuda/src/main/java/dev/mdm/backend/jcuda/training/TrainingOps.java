@@ -93,11 +93,25 @@ public final class TrainingOps implements AutoCloseable {
      * @param out [cols]
      */
     public void columnSumAccumulate(long x, int rows, int cols, int ld, long out) {
+        finishColumnSum(columnSumPartials(x, rows, cols, ld), chunks(rows), cols, out);
+    }
+
+    /**
+     * The first stage of {@link #columnSumAccumulate}: {@code partial[k, c] = Σ_{r in chunk k} x[r, c]}, chunks of
+     * {@link #CHUNK_ROWS} rows, in the {@link #partials} scratch (valid until the next reduction is queued).
+     *
+     * @param x [rows, cols] with row stride ld
+     * @param rows rows
+     * @param cols columns
+     * @param ld row stride
+     * @return the device address of partial, [{@link #chunks}(rows), cols]
+     */
+    public long columnSumPartials(long x, int rows, int cols, int ld) {
         int chunks = chunks(rows);
         long partial = partials((long) chunks * cols);
         cuda.launch("tr_colsum_partial", new int[] {(cols + THREADS - 1) / THREADS, chunks}, THREADS, 0,
                 new KernelArgs().ptr(x).i(rows).i(cols).i(ld).ptr(partial));
-        finishColumnSum(partial, chunks, cols, out);
+        return partial;
     }
 
     /**
