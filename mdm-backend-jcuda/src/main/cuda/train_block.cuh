@@ -345,17 +345,34 @@ extern "C" __global__ void tb_gated_norm_bwd(const float* y, const float* zx, in
 // warp w owns p = (w·(32/LN) + pg)·PPT + i. LN = N / NPL ≤ 32 divides 32; blockDim = 32·P/((32/LN)·PPT).
 // Shuffle patterns and summation orders are fixed: deterministic.
 
-// Sum over the lanes that share pg (xor offsets below LN).
-__device__ __forceinline__ float tb_sum_over_n(float v, int LN) {
-    for (int o = LN >> 1; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);
-    return v;
+// Sums over the lanes that share pg (xor offsets below LN), of K values at once: each value's sum is the one of a
+// separate reduction, but the K shuffles of one offset are issued together (LN is a runtime value, so separate loops
+// would run one after the other).
+template <int K>
+__device__ __forceinline__ void tb_sum_over_n(float (&v)[K], int LN) {
+    for (int o = LN >> 1; o > 0; o >>= 1)
+#pragma unroll
+        for (int q = 0; q < K; q++) v[q] += __shfl_xor_sync(0xffffffffu, v[q], o);
 }
 
-// Sum over the lanes that share nl (xor offsets from LN up).
-__device__ __forceinline__ float tb_sum_over_pg(float v, int LN) {
-    for (int o = LN; o < 32; o <<= 1) v += __shfl_xor_sync(0xffffffffu, v, o);
-    return v;
+// The same over the lanes that share nl (xor offsets from LN up).
+template <int K>
+__device__ __forceinline__ void tb_sum_over_pg(float (&v)[K], int LN) {
+    for (int o = LN; o < 32; o <<= 1)
+#pragma unroll
+        for (int q = 0; q < K; q++) v[q] += __shfl_xor_sync(0xffffffffu, v[q], o);
 }
+
+// Software pipelining: a step's global loads (x, B, C, Δ, and in the backward dy, the dt that Δ came from and the
+// state H_{t−1}) are issued one step ahead into a second set of registers, so they are in flight while the step before
+// computes and each step's dependent chain is arithmetic and shuffles only. The arithmetic and every summation order
+// are those of the unpipelined scans (8e68727), so the results are the same bits.
+
+// Operands of one forward step for one thread: its PPT values of x, its NPL values of B and C, and Δ.
+template <int NPL, int PPT>
+struct TbFwdStep {
+    float x[PPT], b[NPL], c[NPL], dl;
+};
 
 // Forward. grid (H, batch). hstore as tb_ssd_fwd (may be null).
 template <int NPL, int PPT>
@@ -365,42 +382,64 @@ __device__ __forceinline__ void tb_ssd_fwd_tiled(const float* __restrict__ xbc, 
     int h = blockIdx.x, s = blockIdx.y, g = h * G / H, di = H * P, PN = P * N, LN = N / NPL;
     int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, nl = lane % LN, pg = lane / LN;
     int p0 = (warp * (32 / LN) + pg) * PPT;
+    int xo = h * P + p0, bo = di + g * N + nl, co = di + G * N + g * N + nl;
     float A = -expf(Alog[h]), Dh = Dp[h];
+    auto load = [&](size_t row, TbFwdStep<NPL, PPT>& o) {
+        const float* xr = xbc + row * C;
+#pragma unroll
+        for (int i = 0; i < PPT; i++) o.x[i] = xr[xo + i];
+#pragma unroll
+        for (int j = 0; j < NPL; j++) {
+            o.b[j] = xr[bo + LN * j];
+            o.c[j] = xr[co + LN * j];
+        }
+        o.dl = delta[row * H + h];
+    };
     float st[PPT][NPL];
 #pragma unroll
     for (int i = 0; i < PPT; i++)
 #pragma unroll
         for (int j = 0; j < NPL; j++) st[i][j] = 0.f;
+    size_t row0 = (size_t)s * L;
+    TbFwdStep<NPL, PPT> cur, nxt;
+    load(row0, cur);
     for (int t = 0; t < L; t++) {
-        size_t row = (size_t)s * L + t;
-        const float* xr = xbc + row * C;
-        float xv[PPT], bv[NPL], cv[NPL];
-#pragma unroll
-        for (int i = 0; i < PPT; i++) xv[i] = xr[h * P + p0 + i];
-#pragma unroll
-        for (int j = 0; j < NPL; j++) {
-            bv[j] = xr[di + g * N + nl + LN * j];
-            cv[j] = xr[di + G * N + g * N + nl + LN * j];
-        }
+        size_t row = row0 + t;
+        load(t + 1 < L ? row + 1 : row, nxt);  // step t+1 (the last step reloads its own row: in bounds, unused)
         float a, k;
-        tb_discretize(delta[row * H + h], A, zoh, &a, &k);
+        tb_discretize(cur.dl, A, zoh, &a, &k);
         float* hst = hstore ? hstore + (row * H + h) * PN : nullptr;
+        float acc[PPT];
 #pragma unroll
         for (int i = 0; i < PPT; i++) {
-            float acc = 0.f;
+            acc[i] = 0.f;
 #pragma unroll
             for (int j = 0; j < NPL; j++) {
-                st[i][j] = a * st[i][j] + k * xv[i] * bv[j];
-                acc += st[i][j] * cv[j];
+                st[i][j] = a * st[i][j] + k * cur.x[i] * cur.b[j];
+                acc[i] += st[i][j] * cur.c[j];
                 if (hst) hst[(p0 + i) * N + nl + LN * j] = st[i][j];
             }
-            acc = tb_sum_over_n(acc, LN);
-            if (nl == 0) y[row * di + h * P + p0 + i] = acc + Dh * xv[i];
         }
+        tb_sum_over_n(acc, LN);
+        if (nl == 0) {
+#pragma unroll
+            for (int i = 0; i < PPT; i++) y[row * di + xo + i] = acc[i] + Dh * cur.x[i];
+        }
+        cur = nxt;
     }
 }
 
+// Operands of one backward step for one thread: as TbFwdStep plus its PPT values of dy, and (thread 0 only) the
+// in_proj output dt that Δ came from.
+template <int NPL, int PPT>
+struct TbBwdStep {
+    float x[PPT], dy[PPT], b[NPL], c[NPL], dl, zx;
+};
+
 // Backward: the same outputs as tb_ssd_bwd. grid (H, batch); dynamic shared 2·(2·W·N + 3·W) floats, W = warps.
+// Step t's ∂a = ⟨∂H_t, H_{t−1}⟩ is taken at the start of step t−1, where ∂H_t and H_{t−1} are both in registers, so
+// only three PPT×NPL sets are live (∂H, H_t and the prefetched H_{t−1}); thread 0 finishes step t's ∂dt and ∂A then,
+// and one extra pass (t = −1) finishes step 0.
 template <int NPL, int PPT>
 __device__ __forceinline__ void tb_ssd_bwd_tiled(const float* __restrict__ xbc, int C, const float* __restrict__ delta,
                                                  const float* Alog, const float* Dp, int zoh, const float* __restrict__ dy,
@@ -413,70 +452,91 @@ __device__ __forceinline__ void tb_ssd_bwd_tiled(const float* __restrict__ xbc, 
     int tid = threadIdx.x, nt = blockDim.x, lane = tid & 31, warp = tid >> 5, W = nt >> 5;
     int nl = lane % LN, pg = lane / LN;
     int p0 = (warp * (32 / LN) + pg) * PPT;
+    int xo = h * P + p0, bo = di + g * N + nl, co = di + G * N + g * N + nl;
     int part = 2 * W * N + 3 * W;  // floats of one buffer: Σ_p ∂H·x and dy·H per warp and n, then ∂a, ∂k, ∂D per warp
-    float A = -expf(Alog[h]), Dh = Dp[h];
-    float dh[PPT][NPL], ht[PPT][NPL], hp[PPT][NPL];
-    {
-        const float* hs = hstore + (((size_t)s * L + L - 1) * H + h) * PN;
-#pragma unroll
-        for (int i = 0; i < PPT; i++)
-#pragma unroll
-            for (int j = 0; j < NPL; j++) {
-                dh[i][j] = 0.f;
-                ht[i][j] = hs[(p0 + i) * N + nl + LN * j];
-            }
-    }
-    float aNext = 0.f, accA = 0.f, accD = 0.f;
-    for (int t = L - 1; t >= 0; t--) {
-        size_t row = (size_t)s * L + t;
+    float A = -expf(Alog[h]), Dh = Dp[h], dtb = dtBias[h];
+    auto loadStep = [&](size_t row, TbBwdStep<NPL, PPT>& o) {
         const float* xr = xbc + row * C;
-        float xv[PPT], dyv[PPT], bv[NPL], cv[NPL];
 #pragma unroll
         for (int i = 0; i < PPT; i++) {
-            xv[i] = xr[h * P + p0 + i];
-            dyv[i] = dy[row * di + h * P + p0 + i];
+            o.x[i] = xr[xo + i];
+            o.dy[i] = dy[row * di + xo + i];
         }
 #pragma unroll
         for (int j = 0; j < NPL; j++) {
-            bv[j] = xr[di + g * N + nl + LN * j];
-            cv[j] = xr[di + G * N + g * N + nl + LN * j];
+            o.b[j] = xr[bo + LN * j];
+            o.c[j] = xr[co + LN * j];
         }
-        const float* hs = hstore + ((row - 1) * H + h) * PN;  // H_{t−1}: the previous row of this sample
+        o.dl = delta[row * H + h];
+        o.zx = tid == 0 ? zx[row * ld + dtOff + h] : 0.f;
+    };
+    // H of the given row (this head's P×N block of it), or zero for none
+    auto loadState = [&](size_t row, bool none, float (&hv)[PPT][NPL]) {
+        const float* hs = hstore + (row * H + h) * PN;
 #pragma unroll
         for (int i = 0; i < PPT; i++)
 #pragma unroll
-            for (int j = 0; j < NPL; j++) hp[i][j] = t > 0 ? hs[(p0 + i) * N + nl + LN * j] : 0.f;
-        float dl = delta[row * H + h], a, k;
-        tb_discretize(dl, A, zoh, &a, &k);
-        float sn[NPL], sc[NPL], da = 0.f, dk = 0.f, dd = 0.f;
+            for (int j = 0; j < NPL; j++) hv[i][j] = none ? 0.f : hs[(p0 + i) * N + nl + LN * j];
+    };
+    size_t row0 = (size_t)s * L;
+    float dh[PPT][NPL], ht[PPT][NPL], hn[PPT][NPL];
+#pragma unroll
+    for (int i = 0; i < PPT; i++)
+#pragma unroll
+        for (int j = 0; j < NPL; j++) dh[i][j] = 0.f;
+    loadState(row0 + L - 1, false, ht);
+    TbBwdStep<NPL, PPT> cur, nxt;
+    loadStep(row0 + L - 1, cur);
+    float aNext = 0.f, accA = 0.f, accD = 0.f;
+    float skNext = 0.f, dlNext = 0.f, zxNext = 0.f;  // thread 0: step t+1's Σ ∂k, Δ and dt, for finishing it at step t
+    for (int t = L - 1; t >= -1; t--) {
+        size_t row = row0 + max(t, 0), rowPrev = row0 + max(t - 1, 0);
+        // step t−1's operands and H_{t−1} (zero before the first row), in flight while step t computes; the last two
+        // passes reload row 0 (in bounds, unused)
+        loadStep(rowPrev, nxt);
+        loadState(rowPrev, t <= 0, hn);
+        // ∂a of step t+1 = ⟨∂H_{t+1}, H_t⟩ (zero at t = L−1, where ∂H_L = 0)
+        float da = 0.f;
+#pragma unroll
+        for (int i = 0; i < PPT; i++)
+#pragma unroll
+            for (int j = 0; j < NPL; j++) da += dh[i][j] * ht[i][j];
+        float a = 0.f, k = 0.f, sn[NPL], sc[NPL], dk = 0.f, dd = 0.f;
 #pragma unroll
         for (int j = 0; j < NPL; j++) sn[j] = sc[j] = 0.f;
+        if (t >= 0) {
+            tb_discretize(cur.dl, A, zoh, &a, &k);
+            float ax[PPT];
 #pragma unroll
-        for (int i = 0; i < PPT; i++) {
-            float ax = 0.f;
+            for (int i = 0; i < PPT; i++) {
+                ax[i] = 0.f;
+#pragma unroll
+                for (int j = 0; j < NPL; j++) {
+                    dh[i][j] = aNext * dh[i][j] + cur.dy[i] * cur.c[j];
+                    ax[i] += dh[i][j] * cur.b[j];
+                    sn[j] += dh[i][j] * cur.x[i];
+                    sc[j] += cur.dy[i] * ht[i][j];
+                }
+            }
+            tb_sum_over_n(ax, LN);
+            if (nl == 0) {
+#pragma unroll
+                for (int i = 0; i < PPT; i++) {
+                    dxbc[row * C + xo + i] = k * ax[i] + Dh * cur.dy[i];
+                    dd += cur.dy[i] * cur.x[i];
+                }
+            }
+#pragma unroll
+            for (int j = 0; j < NPL; j++) dk += cur.b[j] * sn[j];
+        }
+        float* buf = tb_sm + (t & 1) * part;
+        tb_sum_over_pg(sn, LN);
+        tb_sum_over_pg(sc, LN);
+        if (pg == 0) {
 #pragma unroll
             for (int j = 0; j < NPL; j++) {
-                dh[i][j] = aNext * dh[i][j] + dyv[i] * cv[j];
-                ax += dh[i][j] * bv[j];
-                sn[j] += dh[i][j] * xv[i];
-                sc[j] += dyv[i] * ht[i][j];
-                da += dh[i][j] * hp[i][j];
-            }
-            ax = tb_sum_over_n(ax, LN);
-            if (nl == 0) {
-                dxbc[row * C + h * P + p0 + i] = k * ax + Dh * dyv[i];
-                dd += dyv[i] * xv[i];
-            }
-        }
-#pragma unroll
-        for (int j = 0; j < NPL; j++) dk += bv[j] * sn[j];
-        float* buf = tb_sm + (t & 1) * part;
-#pragma unroll
-        for (int j = 0; j < NPL; j++) {
-            float vn = tb_sum_over_pg(sn[j], LN), vc = tb_sum_over_pg(sc[j], LN);
-            if (pg == 0) {
-                buf[warp * N + nl + LN * j] = vn;
-                buf[W * N + warp * N + nl + LN * j] = vc;
+                buf[warp * N + nl + LN * j] = sn[j];
+                buf[W * N + warp * N + nl + LN * j] = sc[j];
             }
         }
         da = tb_warp_sum(da);
@@ -488,31 +548,42 @@ __device__ __forceinline__ void tb_ssd_bwd_tiled(const float* __restrict__ xbc, 
             buf[2 * W * N + 2 * W + warp] = dd;
         }
         __syncthreads();
-        for (int n = tid; n < N; n += nt) {
-            float vn = 0.f, vc = 0.f;
-            for (int w = 0; w < W; w++) {
-                vn += buf[w * N + n];
-                vc += buf[W * N + w * N + n];
+        if (t >= 0) {
+            for (int n = tid; n < N; n += nt) {
+                float vn = 0.f, vc = 0.f;
+                for (int w = 0; w < W; w++) {
+                    vn += buf[w * N + n];
+                    vc += buf[W * N + w * N + n];
+                }
+                dBh[(row * H + h) * N + n] = k * vn;
+                dCh[(row * H + h) * N + n] = vc;
             }
-            dBh[(row * H + h) * N + n] = k * vn;
-            dCh[(row * H + h) * N + n] = vc;
         }
         if (tid == 0) {
-            float sa = 0.f, sk = 0.f, sd = 0.f;
-            for (int w = 0; w < W; w++) {
-                sa += buf[2 * W * N + w];
-                sk += buf[2 * W * N + W + w];
-                sd += buf[2 * W * N + 2 * W + w];
+            if (t + 1 < L) {  // finish step t+1: a_{t+1} = aNext
+                float sa = 0.f;
+                for (int w = 0; w < W; w++) sa += buf[2 * W * N + w];
+                accA += sa * dlNext * aNext + (zoh ? skNext * tb_zoh_dk_dA(dlNext, A, aNext) : 0.f);
+                dzx[(row0 + t + 1) * ld + dtOff + h] =
+                    (sa * A * aNext + skNext * (zoh ? aNext : 1.f)) * tb_softplus_grad(zxNext + dtb);
             }
-            accA += sa * dl * a + (zoh ? sk * tb_zoh_dk_dA(dl, A, a) : 0.f);
-            accD += sd;
-            size_t jj = row * ld + dtOff + h;
-            dzx[jj] = (sa * A * a + sk * (zoh ? a : 1.f)) * tb_softplus_grad(zx[jj] + dtBias[h]);
+            if (t >= 0) {
+                float sk = 0.f, sd = 0.f;
+                for (int w = 0; w < W; w++) {
+                    sk += buf[2 * W * N + W + w];
+                    sd += buf[2 * W * N + 2 * W + w];
+                }
+                accD += sd;
+                skNext = sk;
+                dlNext = cur.dl;
+                zxNext = cur.zx;
+            }
         }
 #pragma unroll
         for (int i = 0; i < PPT; i++)
 #pragma unroll
-            for (int j = 0; j < NPL; j++) ht[i][j] = hp[i][j];
+            for (int j = 0; j < NPL; j++) ht[i][j] = hn[i][j];
+        cur = nxt;
         aNext = a;
     }
     if (tid == 0) {
@@ -521,29 +592,34 @@ __device__ __forceinline__ void tb_ssd_bwd_tiled(const float* __restrict__ xbc, 
     }
 }
 
-#define TB_SSD_TILED(NPL, PPT)                                                                                          \
-    extern "C" __global__ void tb_ssd_fwd_r##NPL##x##PPT(const float* xbc, int C, const float* delta, const float* Alog, \
-                                                         const float* Dp, int zoh, float* y, float* hstore, int L,      \
-                                                         int H, int P, int G, int N) {                                  \
-        tb_ssd_fwd_tiled<NPL, PPT>(xbc, C, delta, Alog, Dp, zoh, y, hstore, L, H, P, G, N);                             \
-    }                                                                                                                   \
-    extern "C" __global__ void tb_ssd_bwd_r##NPL##x##PPT(                                                               \
-        const float* xbc, int C, const float* delta, const float* Alog, const float* Dp, int zoh, const float* dy,      \
-        const float* hstore, const float* zx, float* dzx, int ld, int dtOff, const float* dtBias, float* dxbc,          \
-        float* dBh, float* dCh, float* dAh, float* dDh, int L, int H, int P, int G, int N) {                            \
-        tb_ssd_bwd_tiled<NPL, PPT>(xbc, C, delta, Alog, Dp, zoh, dy, hstore, zx, dzx, ld, dtOff, dtBias, dxbc, dBh,     \
-                                   dCh, dAh, dDh, L, H, P, G, N);                                                       \
+// FB, BB: launch bounds of the forward and backward where the pipelined kernel would otherwise take more registers
+// than 8 (forward, ≤ 64) or 4 (backward, ≤ 128) blocks of 128 threads per SM allow (fashion's P 32 N 64 is r2x8 at
+// 128 threads); ptxas fits those without spilling. r4x8 fits neither (the forward would spill), so it keeps its
+// count. BlockTrainer asks each kernel for its largest block and runs the shared-memory scan where a tiling's block
+// is larger.
+#define TB_SSD_TILED(NPL, PPT, FB, BB)                                                                                 \
+    extern "C" __global__ void FB tb_ssd_fwd_r##NPL##x##PPT(const float* xbc, int C, const float* delta,               \
+                                                            const float* Alog, const float* Dp, int zoh, float* y,     \
+                                                            float* hstore, int L, int H, int P, int G, int N) {        \
+        tb_ssd_fwd_tiled<NPL, PPT>(xbc, C, delta, Alog, Dp, zoh, y, hstore, L, H, P, G, N);                            \
+    }                                                                                                                  \
+    extern "C" __global__ void BB tb_ssd_bwd_r##NPL##x##PPT(                                                           \
+        const float* xbc, int C, const float* delta, const float* Alog, const float* Dp, int zoh, const float* dy,     \
+        const float* hstore, const float* zx, float* dzx, int ld, int dtOff, const float* dtBias, float* dxbc,         \
+        float* dBh, float* dCh, float* dAh, float* dDh, int L, int H, int P, int G, int N) {                           \
+        tb_ssd_bwd_tiled<NPL, PPT>(xbc, C, delta, Alog, Dp, zoh, dy, hstore, zx, dzx, ld, dtOff, dtBias, dxbc, dBh,    \
+                                   dCh, dAh, dDh, L, H, P, G, N);                                                      \
     }
 
-TB_SSD_TILED(1, 1)
-TB_SSD_TILED(1, 2)
-TB_SSD_TILED(1, 4)
-TB_SSD_TILED(1, 8)
-TB_SSD_TILED(2, 1)
-TB_SSD_TILED(2, 2)
-TB_SSD_TILED(2, 4)
-TB_SSD_TILED(2, 8)
-TB_SSD_TILED(4, 1)
-TB_SSD_TILED(4, 2)
-TB_SSD_TILED(4, 4)
-TB_SSD_TILED(4, 8)
+TB_SSD_TILED(1, 1, , )
+TB_SSD_TILED(1, 2, , )
+TB_SSD_TILED(1, 4, , )
+TB_SSD_TILED(1, 8, , )
+TB_SSD_TILED(2, 1, , )
+TB_SSD_TILED(2, 2, , )
+TB_SSD_TILED(2, 4, , )
+TB_SSD_TILED(2, 8, __launch_bounds__(1024), __launch_bounds__(512))
+TB_SSD_TILED(4, 1, , )
+TB_SSD_TILED(4, 2, __launch_bounds__(1024), )
+TB_SSD_TILED(4, 4, __launch_bounds__(1024), __launch_bounds__(512))
+TB_SSD_TILED(4, 8, , )

@@ -65,16 +65,24 @@ extern "C" __global__ void tm_rmsnorm_latent_dw(const float* x, const float* rst
     partial[(size_t)blockIdx.y * d + c] = s;
 }
 
-// Gradients of the sequence embedding's additive tables from dE [batch, L, d] (∂L/∂x_0):
-// pos [L, d], modality [3, d], boi [d], bot [d]. One thread per output element, batch (and positions) in order.
-extern "C" __global__ void tm_embed_tables_bwd(const float* dE, float* dPos, float* dModality, float* dBoi, float* dBot,
-                                               int batch, int L, int nImg, int d) {
+// Σ_chunks partial[k, l·d + c] in chunk order: position l's share Σ_b dE[b, l, c] of the embedding's table gradients.
+__device__ __forceinline__ float tm_position_sum(const float* partial, int chunks, int L, int d, int l, int c) {
+    float s = 0.f;
+    for (int k = 0; k < chunks; k++) s += partial[(size_t)k * L * d + l * d + c];
+    return s;
+}
+
+// Gradients of the sequence embedding's additive tables from dE [batch, L, d] (∂L/∂x_0): pos [L, d], modality [3, d],
+// boi [d], bot [d]. The sums over the batch come in as tr_colsum_partial's partials of dE viewed as [batch, L·d]
+// ([chunks, L·d]); one thread per output element adds them in a fixed order: chunks, then (modality) positions.
+// The first version looped each modality thread over batch × positions (≈ 25 000 rows for the image span).
+extern "C" __global__ void tm_embed_tables_bwd(const float* partial, int chunks, float* dPos, float* dModality,
+                                               float* dBoi, float* dBot, int L, int nImg, int d) {
     int i = blockIdx.x * blockDim.x + threadIdx.x;
     int textOff = 4 + nImg;
     if (i < L * d) {
         int l = i / d, c = i % d;
-        float s = 0.f;
-        for (int b = 0; b < batch; b++) s += dE[((size_t)b * L + l) * d + c];
+        float s = tm_position_sum(partial, chunks, L, d, l, c);
         dPos[i] += s;
         if (l == 2) dBoi[c] += s;
         if (l == textOff - 1) dBot[c] += s;
@@ -85,10 +93,8 @@ extern "C" __global__ void tm_embed_tables_bwd(const float* dE, float* dPos, flo
     int m = i / d, c = i % d;
     int from = m == 0 ? 0 : m == 1 ? 3 : textOff, to = m == 0 ? 3 : m == 1 ? 3 + nImg : L;
     float s = 0.f;
-    for (int b = 0; b < batch; b++) {
-        for (int l = from; l < to; l++) s += dE[((size_t)b * L + l) * d + c];
-        if (m == 0) s += dE[((size_t)b * L + textOff - 1) * d + c];
-    }
+    for (int l = from; l < to; l++) s += tm_position_sum(partial, chunks, L, d, l, c);
+    if (m == 0) s += tm_position_sum(partial, chunks, L, d, textOff - 1, c);  // BOT is a special token too
     dModality[i] += s;
 }
 

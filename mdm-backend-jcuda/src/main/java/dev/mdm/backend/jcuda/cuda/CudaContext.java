@@ -305,6 +305,17 @@ public final class CudaContext implements AutoCloseable {
         });
     }
 
+    /**
+     * @param name kernel name
+     * @return the largest block the kernel can be launched with on this device (its registers per thread and launch
+     *     bounds decide)
+     */
+    public int maxThreadsPerBlock(String name) {
+        int[] v = new int[1];
+        cuFuncGetAttribute(v, CUfunction_attribute.CU_FUNC_ATTRIBUTE_MAX_THREADS_PER_BLOCK, function(name));
+        return v[0];
+    }
+
     /** @return the most dynamic shared memory one block may use on this device */
     public int maxSharedMemoryPerBlock() {
         return maxSharedOptin;

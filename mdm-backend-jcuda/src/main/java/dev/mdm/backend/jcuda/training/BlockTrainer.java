@@ -5,6 +5,7 @@ import dev.mdm.Discretization;
 import dev.mdm.InvalidInputException;
 import dev.mdm.MdmConfig;
 import dev.mdm.backend.jcuda.cuda.CudaContext;
+import dev.mdm.backend.jcuda.cuda.Cublas;
 import dev.mdm.backend.jcuda.model.DeviceMemory;
 import dev.mdm.backend.jcuda.cuda.KernelArgs;
 import dev.mdm.model.MambaShape;
@@ -55,8 +56,13 @@ public final class BlockTrainer implements AutoCloseable {
     private final long dAh;
     private final long dDh;
     private final long states;
-    /** The register-tiled scans' layout for this shape, or null where only the shared-memory scans apply. */
-    private final ScanTiling tiling;
+    /**
+     * The register-tiled scans' layout for this shape, per direction, or null where the shared-memory scan runs: the
+     * shape has no tiling, or its block is larger than the tiled kernel's registers allow (both scans keep the states
+     * in the same layout, so either backward reads either forward's states).
+     */
+    private final ScanTiling forwardTiling;
+    private final ScanTiling backwardTiling;
     private boolean closed;
 
     /**
@@ -64,22 +70,26 @@ public final class BlockTrainer implements AutoCloseable {
      * @param config model sizes
      * @param arena weights and gradients (names {@code blocks.i.norm.weight}, {@code blocks.i.mixer.*})
      * @param maxBatch the most samples one call will see (scratch is sized for it once)
+     * @param gemmCompute how in_proj's and out_proj's GEMMs form their products
      */
-    public BlockTrainer(CudaContext cuda, MdmConfig config, ParameterArena arena, int maxBatch) {
+    public BlockTrainer(CudaContext cuda, MdmConfig config, ParameterArena arena, int maxBatch,
+                        Cublas.Compute gemmCompute) {
         if (maxBatch <= 0) {
             throw new InvalidInputException("maxBatch", "> 0", String.valueOf(maxBatch));
         }
         this.cuda = cuda;
         this.memory = new DeviceMemory(cuda);
-        this.ops = new TrainingOps(cuda);
+        this.ops = new TrainingOps(cuda, gemmCompute);
         this.config = config;
         this.shape = MambaShape.of(config);
         this.arena = arena;
         this.maxBatch = maxBatch;
         this.seqLen = config.sequenceLength();
-        this.tiling = ScanTiling.of(shape.headDim(), shape.dState());
+        ScanTiling tiling = ScanTiling.of(shape.headDim(), shape.dState());
+        this.forwardTiling = launchable(tiling, "tb_ssd_fwd_");
+        this.backwardTiling = launchable(tiling, "tb_ssd_bwd_");
         int scanShared = scanBackwardSharedBytes();
-        if (tiling == null && scanShared > cuda.maxSharedMemoryPerBlock()) {
+        if (backwardTiling == null && scanShared > cuda.maxSharedMemoryPerBlock()) {
             throw new ConfigurationException("MdmConfig", List.of("the SSD backward keeps a headDim×dState state ("
                     + shape.headDim() + "×" + shape.dState() + ") in shared memory: " + scanShared + " bytes, more than the "
                     + cuda.maxSharedMemoryPerBlock() + " this GPU allows per block"));
@@ -121,6 +131,11 @@ public final class BlockTrainer implements AutoCloseable {
             close();
             throw e;
         }
+    }
+
+    /** @return the tiling when the kernel {@code prefix + suffix} takes its block size on this device, else null */
+    private ScanTiling launchable(ScanTiling tiling, String prefix) {
+        return tiling != null && tiling.threads() <= cuda.maxThreadsPerBlock(prefix + tiling.suffix()) ? tiling : null;
     }
 
     private long alloc(long bytes, String purpose) {
@@ -186,8 +201,8 @@ public final class BlockTrainer implements AutoCloseable {
         KernelArgs scan = new KernelArgs().ptr(xbc).i(c).ptr(delta).ptr(arena.weight(p(block, "mixer.A_log")))
                 .ptr(arena.weight(p(block, "mixer.D"))).i(zoh()).ptr(y).ptr(hstore).i(seqLen).i(h).i(shape.headDim())
                 .i(shape.nGroups()).i(shape.dState());
-        if (tiling != null) {
-            cuda.launch("tb_ssd_fwd_" + tiling.suffix(), new int[] {h, batch}, tiling.threads(), 0, scan);
+        if (forwardTiling != null) {
+            cuda.launch("tb_ssd_fwd_" + forwardTiling.suffix(), new int[] {h, batch}, forwardTiling.threads(), 0, scan);
         } else {
             int pn = shape.headDim() * shape.dState();
             cuda.launch("tb_ssd_fwd", new int[] {h, batch}, SCAN_THREADS,
@@ -244,9 +259,9 @@ public final class BlockTrainer implements AutoCloseable {
                 .ptr(arena.weight(p(block, "mixer.D"))).i(zoh()).ptr(dY).ptr(states).ptr(zx).ptr(dZx).i(ld)
                 .i(dtOffset()).ptr(arena.weight(p(block, "mixer.dt_bias"))).ptr(dXbc).ptr(dBh).ptr(dCh)
                 .ptr(dAh).ptr(dDh).i(seqLen).i(h).i(shape.headDim()).i(g).i(n);
-        if (tiling != null) {
-            cuda.launch("tb_ssd_bwd_" + tiling.suffix(), new int[] {h, batch}, tiling.threads(),
-                    tiling.backwardSharedBytes(n), scan);
+        if (backwardTiling != null) {
+            cuda.launch("tb_ssd_bwd_" + backwardTiling.suffix(), new int[] {h, batch}, backwardTiling.threads(),
+                    backwardTiling.backwardSharedBytes(n), scan);
         } else {
             cuda.launch("tb_ssd_bwd", new int[] {h, batch}, SCAN_THREADS, scanBackwardSharedBytes(), scan);
         }

@@ -6,8 +6,9 @@ import dev.mdm.backend.jcuda.cuda.KernelArgs;
 
 /**
  * The operations every training layer is built from: a linear layer's forward and backward through cuBLAS (fp32
- * compute, a fixed algorithm: deterministic), bias-gradient column sums and SiLU (kernels of {@code train_common.cuh}).
- * All row-major, queued on the context's stream.
+ * matrices, exact fp32 or TF32 products as the session chose, the default algorithm on one stream: deterministic),
+ * bias-gradient column sums and SiLU (kernels of {@code train_common.cuh}). All row-major, queued on the context's
+ * stream.
  */
 public final class TrainingOps implements AutoCloseable {
     private static final int THREADS = 256;
@@ -15,23 +16,23 @@ public final class TrainingOps implements AutoCloseable {
     public static final int CHUNK_ROWS = 128;
     private final CudaContext cuda;
     private final Cublas cublas;
+    private final Cublas.Compute gemmCompute;
     private long partials;
     private long partialBytes;
 
-    /** @param cuda the device */
-    public TrainingOps(CudaContext cuda) {
+    /**
+     * @param cuda the device
+     * @param gemmCompute how the linear layers' GEMMs form their products
+     */
+    public TrainingOps(CudaContext cuda, Cublas.Compute gemmCompute) {
         this.cuda = cuda;
         this.cublas = cuda.cublas();
+        this.gemmCompute = gemmCompute;
     }
 
     /** @return the context */
     public CudaContext cuda() {
         return cuda;
-    }
-
-    /** @return cuBLAS of the context (for the general {@link Cublas#gemm}) */
-    public Cublas cublas() {
-        return cublas;
     }
 
     /**
@@ -48,7 +49,7 @@ public final class TrainingOps implements AutoCloseable {
      * @param ldy row stride of y
      */
     public void linearForward(int rows, int in, int out, long x, int ldx, long w, long bias, long y, int ldy) {
-        cublas.gemm(false, true, rows, out, in, x, ldx, w, in, y, ldy, false);
+        cublas.gemm(gemmCompute, false, true, rows, out, in, x, ldx, w, in, y, ldy, false);
         if (bias != 0) {
             cuda.launch1d("tr_bias_add", (long) rows * out, new KernelArgs().ptr(y).ptr(bias).i(rows).i(out).i(ldy));
         }
@@ -74,9 +75,9 @@ public final class TrainingOps implements AutoCloseable {
     public void linearBackward(int rows, int in, int out, long x, int ldx, long w, long dy, int lddy, long dx, int lddx,
                                boolean accumulateDx, long dw, long db) {
         if (dx != 0) {
-            cublas.gemm(false, false, rows, in, out, dy, lddy, w, in, dx, lddx, accumulateDx);
+            cublas.gemm(gemmCompute, false, false, rows, in, out, dy, lddy, w, in, dx, lddx, accumulateDx);
         }
-        cublas.gemm(true, false, out, in, rows, dy, lddy, x, ldx, dw, in, true);
+        cublas.gemm(gemmCompute, true, false, out, in, rows, dy, lddy, x, ldx, dw, in, true);
         if (db != 0) {
             columnSumAccumulate(dy, rows, out, lddy, db);
         }
@@ -92,11 +93,25 @@ public final class TrainingOps implements AutoCloseable {
      * @param out [cols]
      */
     public void columnSumAccumulate(long x, int rows, int cols, int ld, long out) {
+        finishColumnSum(columnSumPartials(x, rows, cols, ld), chunks(rows), cols, out);
+    }
+
+    /**
+     * The first stage of {@link #columnSumAccumulate}: {@code partial[k, c] = Σ_{r in chunk k} x[r, c]}, chunks of
+     * {@link #CHUNK_ROWS} rows, in the {@link #partials} scratch (valid until the next reduction is queued).
+     *
+     * @param x [rows, cols] with row stride ld
+     * @param rows rows
+     * @param cols columns
+     * @param ld row stride
+     * @return the device address of partial, [{@link #chunks}(rows), cols]
+     */
+    public long columnSumPartials(long x, int rows, int cols, int ld) {
         int chunks = chunks(rows);
         long partial = partials((long) chunks * cols);
         cuda.launch("tr_colsum_partial", new int[] {(cols + THREADS - 1) / THREADS, chunks}, THREADS, 0,
                 new KernelArgs().ptr(x).i(rows).i(cols).i(ld).ptr(partial));
-        finishColumnSum(partial, chunks, cols, out);
+        return partial;
     }
 
     /**

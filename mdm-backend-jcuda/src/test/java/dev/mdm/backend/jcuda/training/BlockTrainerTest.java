@@ -11,6 +11,7 @@ import dev.mdm.MdmConfig;
 import dev.mdm.Precision;
 import dev.mdm.backend.jcuda.JcudaBackendProvider;
 import dev.mdm.backend.jcuda.cuda.CudaContext;
+import dev.mdm.backend.jcuda.cuda.Cublas;
 import dev.mdm.model.ParameterInitializer;
 import dev.mdm.model.Parameters;
 import dev.mdm.spi.Availability;
@@ -83,14 +84,17 @@ class BlockTrainerTest {
 
     /**
      * tiny (G 1, H 8, P 8, N 8), a small shape (L 24, P 8, N 16, H 4, G 2) and fashion's head shape (P 32, N 64: four
-     * warps per head in the register-tiled scans), all three on the tiled scans, and N 12, which only the
-     * shared-memory scans take; both discretizations.
+     * warps per head in the register-tiled scans), all three on the tiled scans, N 12, which only the shared-memory
+     * scans take, and P 128 N 128 (block 0): 16 warps, a block the tiled forward takes but the tiled backward's
+     * registers do not, so its backward is the shared-memory scan reading the tiled forward's states; both
+     * discretizations.
      */
     static Stream<Arguments> configs() {
         MdmConfig.Builder base = MdmConfig.builder().image(1, 8, 8).patch(2).textLength(4);
         MdmConfig small = base.dModel(16).headDim(8).dState(16).nGroups(2).build();
         MdmConfig fashionHeads = base.dModel(64).headDim(32).dState(64).nGroups(1).build();
         MdmConfig untiled = base.dModel(16).headDim(8).dState(12).nGroups(1).build();
+        MdmConfig wide = base.dModel(64).headDim(128).dState(128).nGroups(1).build();
         List<Arguments> list = new ArrayList<>();
         for (Discretization disc : Discretization.values()) {
             for (int block = 0; block < 2; block++) {
@@ -99,6 +103,7 @@ class BlockTrainerTest {
                 list.add(Arguments.of("P32 N64 " + disc, fashionHeads.toBuilder().discretization(disc).build(), block));
                 list.add(Arguments.of("N12 untiled " + disc, untiled.toBuilder().discretization(disc).build(), block));
             }
+            list.add(Arguments.of("P128 N128 mixed " + disc, wide.toBuilder().discretization(disc).build(), 0));
         }
         return list.stream();
     }
@@ -144,7 +149,7 @@ class BlockTrainerTest {
     private GpuResult gpu(MdmConfig c, Parameters w, int block, double[] x, double[] r) {
         long bytes = 4L * x.length;
         try (ParameterArena arena = ParameterArena.allocate(cuda, c);
-             BlockTrainer trainer = new BlockTrainer(cuda, c, arena, BATCH)) {
+             BlockTrainer trainer = new BlockTrainer(cuda, c, arena, BATCH, Cublas.Compute.FP32)) {
             arena.upload(arena.weights(), w);
             long xd = cuda.alloc(bytes);
             long outd = cuda.alloc(bytes);
@@ -286,7 +291,7 @@ class BlockTrainerTest {
     void rejectsBadArguments() {
         MdmConfig c = MdmConfig.tiny();
         try (ParameterArena arena = ParameterArena.allocate(cuda, c);
-             BlockTrainer trainer = new BlockTrainer(cuda, c, arena, 1)) {
+             BlockTrainer trainer = new BlockTrainer(cuda, c, arena, 1, Cublas.Compute.FP32)) {
             assertThatThrownBy(() -> trainer.forward(0, 256, 512, 2)).isInstanceOf(InvalidInputException.class)
                     .hasMessageContaining("batch");
             assertThatThrownBy(() -> trainer.forward(2, 256, 512, 1)).isInstanceOf(InvalidInputException.class)
