@@ -313,7 +313,7 @@ public final class TaskRunner {
         Sampler sampler = samplers.apply(settings);
         // DDPM draws its own noise from the seed it is given: derive one so it does not replay x_T
         long samplerSeed = Long.rotateLeft(seed, 32) ^ 0x9E3779B97F4A7C15L;
-        Tensor z0 = sampler.sample(Tensor.of(x, shape), denoisingFunction(classIds, guided, guidance), infill, samplerSeed).last();
+        Tensor z0 = sampler.sample(Tensor.of(x, shape), denoisingFunction(classIds, guided, guidance, task.producesText()), infill, samplerSeed).last();
         double[] z = z0.toDoubleArray();
 
         Tensor images = givenImages;
@@ -367,8 +367,13 @@ public final class TaskRunner {
         return best;
     }
 
-    /** The x̂0 model the sampler calls: the denoiser at t_input = (t − 1/T)·T, guided when asked. */
-    DenoisingFunction denoisingFunction(long[] classIds, boolean guided, double guidance) {
+    /**
+     * The x̂0 model the sampler calls: the denoiser at t_input = (t − 1/T)·T, guided when asked, its text positions
+     * clamped to token latents when {@code clampText} (decision D15 in docs/DECISIONS.md: Diffusion-LM's clamping
+     * trick, x̂0 ← μ_enc(argmax Dec_txt(x̂0)) at every step, so the trajectory of each text position heads for one
+     * token's latent instead of the blend of several the network predicts while it is unsure).
+     */
+    DenoisingFunction denoisingFunction(long[] classIds, boolean guided, double guidance, boolean clampText) {
         int b = classIds.length;
         int steps = config.timesteps();
         long[] both = new long[2 * b];
@@ -382,6 +387,11 @@ public final class TaskRunner {
 
             @Override
             public Tensor predict(Tensor x, double t) {
+                Tensor x0 = predictData(x, t);
+                return clampText ? clampTextToTokens(x0) : x0;
+            }
+
+            private Tensor predictData(Tensor x, double t) {
                 double timeInput = (t - 1.0 / steps) * steps;
                 if (!guided) {
                     double[] time = new double[b];
@@ -401,6 +411,35 @@ public final class TaskRunner {
                 return guide(out, guidance);
             }
         };
+    }
+
+    /**
+     * @param x0 [b, n_img + Lt, dz] latents
+     * @return x0 with the latent of every text position replaced by the encoder mean of its most likely token
+     */
+    Tensor clampTextToTokens(Tensor x0) {
+        int[] shape = x0.shape();
+        int b = shape[0];
+        int nImg = config.imageTokens();
+        int lt = config.textLength();
+        int n = nImg + lt;
+        int dz = config.latentDim();
+        int v = config.vocabSize();
+        double[] z = x0.toDoubleArray();
+        double[] text = new double[b * lt * dz];
+        for (int i = 0; i < b; i++) {
+            System.arraycopy(z, (i * n + nImg) * dz, text, i * lt * dz, lt * dz);
+        }
+        double[] logits = runtime.decoder().decodeText(Tensor.of(text, b, lt, dz)).toDoubleArray();
+        long[] ids = new long[b * lt];
+        for (int k = 0; k < ids.length; k++) {
+            ids[k] = argmax(logits, k * v, v);
+        }
+        double[] mu = runtime.encoder().encodeText(Tensor.ofLongs(ids, b, lt)).mean().toDoubleArray();
+        for (int i = 0; i < b; i++) {
+            System.arraycopy(mu, i * lt * dz, z, (i * n + nImg) * dz, lt * dz);
+        }
+        return Tensor.of(z, shape);
     }
 
     /**

@@ -12,6 +12,7 @@ import dev.mdm.sampling.DpmSolverSampler;
 import dev.mdm.sampling.SamplerSettings;
 import dev.mdm.tensor.Tensor;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -221,5 +222,24 @@ class TaskRunnerTest {
         // the decoder's logits peak at id 40, past the tokenizer's 10 ids: the best id it has, 9, is chosen
         runtime.textTarget = ids(5, 40, 7, 2, 0, 0, 0, 0);
         assertThat(padded.caption(image(0.8))).isEqualTo("w5 w9 w7");
+    }
+
+    @Test
+    @DisplayName("text positions of x̂0 are clamped to the encoder mean of their most likely token; image positions are left alone")
+    void textIsClampedToTokenLatents() {
+        int n = config.imageTokens() + config.textLength();
+        double[] x0 = new double[2 * n * 4];
+        for (int i = 0; i < x0.length; i++) {
+            x0[i] = 0.37 + 0.01 * (i % 7);   // between the fake decoder's tokens: round(8 · 0.37..0.43) = 3
+        }
+        double[] clamped = tasks.clampTextToTokens(Tensor.of(x0, 2, n, 4)).toDoubleArray();
+        for (int s = 0; s < 2; s++) {
+            for (int k = 0; k < n; k++) {
+                int o = (s * n + k) * 4;
+                double[] expected = k < config.imageTokens() ? Arrays.copyOfRange(x0, o, o + 4)
+                        : FakeRuntime.textLatent(Math.round(8 * x0[o]));
+                assertThat(Arrays.copyOfRange(clamped, o, o + 4)).as("sample %d token %d", s, k).containsExactly(expected);
+            }
+        }
     }
 }
