@@ -366,8 +366,7 @@ final class JcudaModelRuntime implements ModelRuntime, JcudaTrainingSession.Owne
     @Override
     public TrainingSession train(OptimizerSettings settings, Parameters resumeState) {
         return locked(() -> {
-            JcudaTrainingSession s = new JcudaTrainingSession(cuda, config, settings, parameters, resumeState, this,
-                    backend.precision());
+            JcudaTrainingSession s = new JcudaTrainingSession(cuda, config, settings, parameters, resumeState, this);
             sessions.add(s);
             return s;
         });

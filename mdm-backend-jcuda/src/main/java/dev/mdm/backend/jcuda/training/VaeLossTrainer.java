@@ -3,7 +3,6 @@ package dev.mdm.backend.jcuda.training;
 import dev.mdm.InvalidInputException;
 import dev.mdm.MdmConfig;
 import dev.mdm.backend.jcuda.cuda.CudaContext;
-import dev.mdm.backend.jcuda.cuda.Cublas;
 import dev.mdm.backend.jcuda.model.DeviceMemory;
 import dev.mdm.backend.jcuda.cuda.KernelArgs;
 import dev.mdm.backend.jcuda.model.Patches;
@@ -112,10 +111,8 @@ public final class VaeLossTrainer implements AutoCloseable {
      * @param config model sizes
      * @param arena weights and gradients (names {@code vae.*})
      * @param maxBatch the most samples one call will see
-     * @param gemmCompute how the encoders' and decoders' GEMMs form their products
      */
-    public VaeLossTrainer(CudaContext cuda, MdmConfig config, ParameterArena arena, int maxBatch,
-                          Cublas.Compute gemmCompute) {
+    public VaeLossTrainer(CudaContext cuda, MdmConfig config, ParameterArena arena, int maxBatch) {
         if (maxBatch < 1) {
             throw new InvalidInputException("maxBatch", "at least 1", String.valueOf(maxBatch));
         }
@@ -123,7 +120,7 @@ public final class VaeLossTrainer implements AutoCloseable {
         this.memory = new DeviceMemory(cuda);
         this.config = config;
         this.arena = arena;
-        this.ops = new TrainingOps(cuda, gemmCompute);
+        this.ops = new TrainingOps(cuda);
         this.maxBatch = maxBatch;
         nImg = config.imageTokens();
         lt = config.textLength();

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.mdm.MdmConfig;
 import dev.mdm.backend.jcuda.JcudaBackendProvider;
 import dev.mdm.backend.jcuda.cuda.CudaContext;
-import dev.mdm.backend.jcuda.cuda.Cublas;
 import dev.mdm.model.LossBreakdown;
 import dev.mdm.model.ParameterInitializer;
 import dev.mdm.model.Parameters;
@@ -122,7 +121,7 @@ class VaeLossTrainerTest {
         int b = batch.images().dim(0);
         long bytes = (long) b * c.latentTokens() * c.latentDim() * Float.BYTES;
         try (ParameterArena arena = ParameterArena.allocate(cuda, c);
-             VaeLossTrainer trainer = new VaeLossTrainer(cuda, c, arena, b, Cublas.Compute.FP32)) {
+             VaeLossTrainer trainer = new VaeLossTrainer(cuda, c, arena, b)) {
             arena.upload(arena.weights(), p);
             long zt = cuda.alloc(bytes);
             long zh = cuda.alloc(bytes);
@@ -279,7 +278,7 @@ class VaeLossTrainerTest {
     void refusesOutOfOrderCalls() {
         MdmConfig c = MdmConfig.tiny();
         try (ParameterArena arena = ParameterArena.allocate(cuda, c);
-             VaeLossTrainer trainer = new VaeLossTrainer(cuda, c, arena, 1, Cublas.Compute.FP32)) {
+             VaeLossTrainer trainer = new VaeLossTrainer(cuda, c, arena, 1)) {
             org.assertj.core.api.Assertions.assertThatThrownBy(() -> trainer.lossAndGradient(0, 0))
                     .isInstanceOf(IllegalStateException.class).hasMessageContaining("before encode");
         }
