@@ -4,6 +4,7 @@ import dev.mdm.InvalidInputException;
 import dev.mdm.MdmConfig;
 import dev.mdm.tensor.DType;
 import dev.mdm.tensor.Tensor;
+import java.util.Arrays;
 import java.util.random.RandomGenerator;
 
 /**
@@ -85,5 +86,42 @@ public record TrainingBatch(Tensor images, Tensor tokens, Tensor classIds, Tenso
         int[] shape = {b, config.latentTokens(), config.latentDim()};
         return new TrainingBatch(images, tokens.to(DType.I64), classIds.to(DType.I64), Tensor.ofLongs(t, b),
                 Tensor.of(e1, shape), Tensor.of(e2, shape), noised).validate(config);
+    }
+
+    /**
+     * A synthetic batch for tests and benchmarks: pixels uniform in [−1, 1], token ids uniform over the vocabulary,
+     * classes uniform over the real ones and the null class, drawn in that order from {@code random}, then
+     * {@link #draw} with the same generator.
+     *
+     * @param config model sizes
+     * @param batch samples, ≥ 1
+     * @param noised [batch, n_img + Lt] mask of noised tokens, or null for every token noised
+     * @param random source of every value
+     * @return the batch
+     */
+    public static TrainingBatch random(MdmConfig config, int batch, Tensor noised, RandomGenerator random) {
+        if (batch < 1) {
+            throw new InvalidInputException("batch", "≥ 1", Integer.toString(batch));
+        }
+        double[] img = new double[batch * config.imageChannels() * config.imageHeight() * config.imageWidth()];
+        for (int i = 0; i < img.length; i++) {
+            img[i] = 2 * random.nextDouble() - 1;
+        }
+        long[] tokens = new long[batch * config.textLength()];
+        for (int i = 0; i < tokens.length; i++) {
+            tokens[i] = random.nextInt(config.vocabSize());
+        }
+        long[] classes = new long[batch];
+        for (int i = 0; i < batch; i++) {
+            classes[i] = random.nextInt(config.classes() + 1);
+        }
+        Tensor mask = noised;
+        if (mask == null) {
+            double[] all = new double[batch * config.latentTokens()];
+            Arrays.fill(all, 1);
+            mask = Tensor.of(all, batch, config.latentTokens());
+        }
+        return draw(config, Tensor.of(img, batch, config.imageChannels(), config.imageHeight(), config.imageWidth()),
+                Tensor.ofLongs(tokens, batch, config.textLength()), Tensor.ofLongs(classes, batch), mask, random);
     }
 }

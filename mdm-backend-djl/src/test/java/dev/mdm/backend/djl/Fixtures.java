@@ -32,25 +32,6 @@ final class Fixtures {
 
     /** A batch with images in [-1, 1], random tokens and classes, and the given noised mask (null = all noised). */
     static TrainingBatch batch(MdmConfig c, int b, long seed, double[] noisedMask) {
-        RandomGenerator r = random(seed);
-        double[] img = new double[b * c.imageChannels() * c.imageHeight() * c.imageWidth()];
-        for (int i = 0; i < img.length; i++) {
-            img[i] = 2 * r.nextDouble() - 1;
-        }
-        long[] tok = new long[b * c.textLength()];
-        for (int i = 0; i < tok.length; i++) {
-            tok[i] = r.nextInt(c.vocabSize());
-        }
-        long[] cls = new long[b];
-        for (int i = 0; i < b; i++) {
-            cls[i] = r.nextInt(c.classes() + 1);
-        }
-        double[] mask = noisedMask;
-        if (mask == null) {
-            mask = new double[b * c.latentTokens()];
-            java.util.Arrays.fill(mask, 1);
-        }
-        return TrainingBatch.draw(c, Tensor.of(img, b, c.imageChannels(), c.imageHeight(), c.imageWidth()),
-                Tensor.ofLongs(tok, b, c.textLength()), Tensor.ofLongs(cls, b), Tensor.of(mask, b, c.latentTokens()), r);
+        return TrainingBatch.random(c, b, noisedMask == null ? null : Tensor.of(noisedMask, b, c.latentTokens()), random(seed));
     }
 }

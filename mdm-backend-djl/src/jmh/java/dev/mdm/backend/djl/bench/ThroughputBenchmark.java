@@ -14,7 +14,6 @@ import dev.mdm.spi.BackendContext;
 import dev.mdm.spi.ModelRuntime;
 import dev.mdm.tck.reference.ReferenceBackendProvider;
 import dev.mdm.tensor.Tensor;
-import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import java.util.random.RandomGenerator;
 import java.util.random.RandomGeneratorFactory;
@@ -77,19 +76,7 @@ public class ThroughputBenchmark {
         }
         timeInput = Tensor.of(t, BATCH);
         classIds = Tensor.ofLongs(c, BATCH);
-        double[] img = new double[BATCH * config.imageChannels() * config.imageHeight() * config.imageWidth()];
-        for (int i = 0; i < img.length; i++) {
-            img[i] = 2 * r.nextDouble() - 1;
-        }
-        long[] tok = new long[BATCH * config.textLength()];
-        for (int i = 0; i < tok.length; i++) {
-            tok[i] = r.nextInt(config.vocabSize());
-        }
-        double[] noised = new double[BATCH * config.latentTokens()];
-        Arrays.fill(noised, 1);
-        batch = TrainingBatch.draw(config, Tensor.of(img, BATCH, config.imageChannels(), config.imageHeight(),
-                config.imageWidth()), Tensor.ofLongs(tok, BATCH, config.textLength()), classIds,
-                Tensor.of(noised, BATCH, config.latentTokens()), r);
+        batch = TrainingBatch.random(config, BATCH, null, r);
     }
 
     @TearDown(Level.Trial)

@@ -22,13 +22,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.function.Supplier;
-import java.util.random.RandomGenerator;
 import java.util.random.RandomGeneratorFactory;
 
 /**
@@ -268,24 +266,7 @@ public final class TrainBenchmark {
      * @return a random, finite batch (class comment)
      */
     static TrainingBatch randomBatch(MdmConfig c, int batch, long seed) {
-        RandomGenerator r = RandomGeneratorFactory.of("L64X128MixRandom").create(seed);
-        double[] img = new double[batch * c.imageChannels() * c.imageHeight() * c.imageWidth()];
-        for (int i = 0; i < img.length; i++) {
-            img[i] = 2 * r.nextDouble() - 1;
-        }
-        long[] tokens = new long[batch * c.textLength()];
-        for (int i = 0; i < tokens.length; i++) {
-            tokens[i] = r.nextInt(c.vocabSize());
-        }
-        long[] classes = new long[batch];
-        for (int i = 0; i < batch; i++) {
-            classes[i] = r.nextInt(c.classes() + 1);
-        }
-        double[] noised = new double[batch * c.latentTokens()];
-        Arrays.fill(noised, 1);
-        return TrainingBatch.draw(c, Tensor.of(img, batch, c.imageChannels(), c.imageHeight(), c.imageWidth()),
-                Tensor.ofLongs(tokens, batch, c.textLength()), Tensor.ofLongs(classes, batch),
-                Tensor.of(noised, batch, c.latentTokens()), r);
+        return TrainingBatch.random(c, batch, null, RandomGeneratorFactory.of("L64X128MixRandom").create(seed));
     }
 
     private static void run(CudaContext cuda, Arguments a) throws IOException {
