@@ -29,8 +29,9 @@ import java.util.random.RandomGeneratorFactory;
  * question or prompt span) enter as their clean latent z₀ = μ of the encoder, without the reparameterization noise,
  * and are held there by an {@link Infill} at every step; noised tokens start from x_T ~ N(0, I) drawn from the seed
  * with {@code L64X128MixRandom} in row-major order. The network is called with t_input = (t − 1/T)·T. Classifier-free
- * guidance, when asked for, runs the conditional and the null-class pass as one denoiser call of batch 2b. The final
- * state of the sampler is ẑ₀: images are decoded and clamped to [-1, 1]; text positions are read as the argmax of the
+ * guidance, when asked for, runs the conditional and the null-class pass as one denoiser call of batch 2b. For tasks
+ * that write text, the text positions of every x̂₀ the sampler sees are clamped to the encoder mean of their most likely
+ * token (decision D15; without it the captions mix several sentences' tokens). The final state of the sampler is ẑ₀: images are decoded and clamped to [-1, 1]; text positions are read as the argmax of the
  * text decoder over the tokenizer's ids (a padded vocabulary's extra ids are never chosen), then up to the first pad
  * or eos (see {@link TextLayout}).
  *
