@@ -416,7 +416,8 @@ public final class TaskRunner {
 
     /**
      * @param x0 [b, n_img + Lt, dz] latents
-     * @return x0 with the latent of every text position replaced by the encoder mean of its most likely token
+     * @return x0 with the latent of every text position replaced by the encoder mean of its most likely token among
+     *     the tokenizer's ids
      */
     Tensor clampTextToTokens(Tensor x0) {
         int[] shape = x0.shape();
@@ -432,9 +433,10 @@ public final class TaskRunner {
             System.arraycopy(z, (i * n + nImg) * dz, text, i * lt * dz, lt * dz);
         }
         double[] logits = runtime.decoder().decodeText(Tensor.of(text, b, lt, dz)).toDoubleArray();
+        int choices = tokenizer != null ? Math.min(v, tokenizer.vocabSize()) : v;  // as the final decoding
         long[] ids = new long[b * lt];
         for (int k = 0; k < ids.length; k++) {
-            ids[k] = argmax(logits, k * v, v);
+            ids[k] = argmax(logits, k * v, choices);
         }
         double[] mu = runtime.encoder().encodeText(Tensor.ofLongs(ids, b, lt)).mean().toDoubleArray();
         for (int i = 0; i < b; i++) {

@@ -222,6 +222,13 @@ class TaskRunnerTest {
         // the decoder's logits peak at id 40, past the tokenizer's 10 ids: the best id it has, 9, is chosen
         runtime.textTarget = ids(5, 40, 7, 2, 0, 0, 0, 0);
         assertThat(padded.caption(image(0.8))).isEqualTo("w5 w9 w7");
+        // and the clamping of x̂0 during sampling chooses among the same ids
+        int n = config.imageTokens() + config.textLength();
+        double[] x0 = new double[n * 4];
+        Arrays.fill(x0, 5.0);   // the decoder's logits peak at id 40
+        double[] clamped = padded.clampTextToTokens(Tensor.of(x0, 1, n, 4)).toDoubleArray();
+        int firstText = config.imageTokens() * 4;
+        assertThat(Arrays.copyOfRange(clamped, firstText, firstText + 4)).containsExactly(FakeRuntime.textLatent(9));
     }
 
     @Test
