@@ -310,6 +310,20 @@ public final class MDM implements AutoCloseable {
         return b;
     }
 
+    /**
+     * @param config a configuration
+     * @return ᾱ_t = Π_{k≤t}(1 − β_k) of {@link #betas} for t = 0..T (ᾱ_0 = 1), as the losses use it (decision D3)
+     */
+    public static double[] alphaBars(MdmConfig config) {
+        double[] betas = betas(config);
+        double[] ab = new double[betas.length + 1];
+        ab[0] = 1;
+        for (int t = 1; t <= betas.length; t++) {
+            ab[t] = ab[t - 1] * (1 - betas[t - 1]);
+        }
+        return ab;
+    }
+
     /** Frees the model and the backend. Idempotent. */
     @Override
     public void close() {

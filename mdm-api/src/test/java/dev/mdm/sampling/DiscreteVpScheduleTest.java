@@ -17,6 +17,24 @@ class DiscreteVpScheduleTest {
     private final DiscreteVpSchedule schedule = new DiscreteVpSchedule(betas);
 
     @Test
+    @DisplayName("ᾱ_t of the losses is 1 at t = 0 and the product of (1 − β_k) up to t, the square of α at the knot t/T")
+    void alphaBarsAreTheCumulativeProduct() {
+        MdmConfig c = MdmConfig.tiny();
+        double[] betas = MDM.betas(c);
+        double[] ab = MDM.alphaBars(c);
+        assertThat(ab).hasSize(c.timesteps() + 1);
+        assertThat(ab[0]).isEqualTo(1.0);
+        double product = 1;
+        for (int t = 1; t <= c.timesteps(); t++) {
+            product *= 1 - betas[t - 1];
+            assertThat(ab[t]).as("t = %d", t).isEqualTo(product);
+        }
+        DiscreteVpSchedule schedule = new DiscreteVpSchedule(betas);
+        int half = c.timesteps() / 2;
+        assertThat(2 * schedule.logAlpha((double) half / c.timesteps())).isCloseTo(Math.log(ab[half]), within(1e-9));
+    }
+
+    @Test
     @DisplayName("log α at the knot n/T is half the cumulative sum of log(1 − β)")
     void knotsCarryHalfTheCumulativeLogOfOneMinusBeta() {
         double sum = 0;

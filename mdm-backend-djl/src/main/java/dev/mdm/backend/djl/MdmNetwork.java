@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.mdm.MDM;
 import dev.mdm.MdmConfig;
 import dev.mdm.model.MambaShape;
 import dev.mdm.model.ParameterLayout;
@@ -30,23 +31,11 @@ final class MdmNetwork {
         this.config = config;
         this.shape = MambaShape.of(config);
         this.type = type;
-        this.alphaBar = alphaBars(config);
+        this.alphaBar = MDM.alphaBars(config);
     }
 
     MambaShape mambaShape() {
         return shape;
-    }
-
-    /** @return ᾱ_t for t = 0..T (ᾱ_0 = 1), decision D3 */
-    static double[] alphaBars(MdmConfig c) {
-        int t = c.timesteps();
-        double[] ab = new double[t + 1];
-        ab[0] = 1;
-        for (int k = 1; k <= t; k++) {
-            double beta = t == 1 ? c.betaStart() : c.betaStart() + (c.betaEnd() - c.betaStart()) * (k - 1) / (t - 1);
-            ab[k] = ab[k - 1] * (1 - beta);
-        }
-        return ab;
     }
 
     // ---- VAE (SPEC §3, D6) ----

@@ -1,6 +1,7 @@
 package dev.mdm.backend.jcuda;
 
 import dev.mdm.InvalidInputException;
+import dev.mdm.MDM;
 import dev.mdm.MdmConfig;
 import dev.mdm.backend.jcuda.model.Patches;
 import dev.mdm.model.Denoiser;
@@ -30,6 +31,7 @@ final class JcudaLoss implements LossFunction {
     private final TokenDecoder decoder;
     private final Denoiser denoiser;
     private final JcudaBackend backend;
+    private final double[] alphaBar;
 
     JcudaLoss(MdmConfig config, Encoder encoder, TokenDecoder decoder, Denoiser denoiser, JcudaBackend backend) {
         this.config = config;
@@ -37,23 +39,12 @@ final class JcudaLoss implements LossFunction {
         this.decoder = decoder;
         this.denoiser = denoiser;
         this.backend = backend;
+        this.alphaBar = MDM.alphaBars(config);
     }
 
     @Override
     public Tensor scoreEntropy(Tensor zt, Tensor zhat0, Tensor candidates, Tensor alphaBar) {
         return backend.scoreEntropy(zt, zhat0, candidates, alphaBar);
-    }
-
-    /** ᾱ_t = Π_{k≤t}(1 − β_k), β linear over t = 1..T (D3). */
-    private double alphaBar(int t) {
-        int steps = config.timesteps();
-        double product = 1;
-        for (int k = 1; k <= t; k++) {
-            double beta = steps == 1 ? config.betaStart()
-                    : config.betaStart() + (config.betaEnd() - config.betaStart()) * (k - 1) / (steps - 1);
-            product *= 1 - beta;
-        }
-        return product;
     }
 
     @Override
@@ -97,7 +88,7 @@ final class JcudaLoss implements LossFunction {
         double[] ab = new double[b];
         double[] timeInput = new double[b];
         for (int s = 0; s < b; s++) {
-            ab[s] = alphaBar((int) steps[s]);
+            ab[s] = alphaBar[(int) steps[s]];
             timeInput[s] = steps[s] - 1;
         }
         for (int s = 0; s < b; s++) {

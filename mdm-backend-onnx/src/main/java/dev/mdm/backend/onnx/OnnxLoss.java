@@ -23,12 +23,7 @@ final class OnnxLoss implements LossFunction {
         this.config = config;
         this.model = model;
         this.backend = backend;
-        double[] betas = MDM.betas(config);
-        this.alphaBar = new double[betas.length + 1];
-        alphaBar[0] = 1;
-        for (int t = 1; t <= betas.length; t++) {
-            alphaBar[t] = alphaBar[t - 1] * (1 - betas[t - 1]);
-        }
+        this.alphaBar = MDM.alphaBars(config);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.mdm.backend.jcuda.training;
 
 import dev.mdm.InvalidInputException;
+import dev.mdm.MDM;
 import dev.mdm.MdmConfig;
 import dev.mdm.backend.jcuda.cuda.CudaContext;
 import dev.mdm.backend.jcuda.model.DeviceMemory;
@@ -47,6 +48,8 @@ public final class VaeLossTrainer implements AutoCloseable {
     private final long sqrtAb;
     private final long sqrtOneMinusAb;
     private final long alphaBar;
+    /** ᾱ_t for t = 0..T, on the host (D3) */
+    private final double[] alphaBars;
     // encoders
     private final long preI;
     private final long hI;
@@ -119,6 +122,7 @@ public final class VaeLossTrainer implements AutoCloseable {
         this.cuda = cuda;
         this.memory = new DeviceMemory(cuda);
         this.config = config;
+        this.alphaBars = MDM.alphaBars(config);
         this.arena = arena;
         this.ops = new TrainingOps(cuda);
         this.maxBatch = maxBatch;
@@ -241,7 +245,7 @@ public final class VaeLossTrainer implements AutoCloseable {
         float[] snab = new float[b];
         ByteBuffer ab = ByteBuffer.allocate(b * Double.BYTES).order(ByteOrder.LITTLE_ENDIAN);
         for (int s = 0; s < b; s++) {
-            double a = alphaBar(config, (int) steps[s]);
+            double a = alphaBars[(int) steps[s]];
             sab[s] = (float) Math.sqrt(a);
             snab[s] = (float) Math.sqrt(1 - a);
             ab.putDouble(a);
@@ -272,18 +276,6 @@ public final class VaeLossTrainer implements AutoCloseable {
                 .ptr(noised).ptr(sqrtAb).ptr(sqrtOneMinusAb).ptr(z0).ptr(this.zt).ptr(z0I).ptr(z0T).ptr(kl)
                 .i(b).i(nImg).i(lt).i(dz));
         cuda.copyAsync(zt, this.zt, (long) b * tokens * dz * Float.BYTES);
-    }
-
-    /** ᾱ_t = Π_{k≤t}(1 − β_k), β linear from betaStart to betaEnd over t = 1..T (D3), in double. */
-    static double alphaBar(MdmConfig config, int t) {
-        int steps = config.timesteps();
-        double product = 1;
-        for (int k = 1; k <= t; k++) {
-            double beta = steps == 1 ? config.betaStart()
-                    : config.betaStart() + (config.betaEnd() - config.betaStart()) * (k - 1) / (steps - 1);
-            product *= 1 - beta;
-        }
-        return product;
     }
 
     /**
