@@ -447,7 +447,7 @@ __device__ __forceinline__ void tb_ssd_bwd_tiled(const float* __restrict__ xbc, 
                                                  int dtOff, const float* dtBias, float* __restrict__ dxbc,
                                                  float* __restrict__ dBh, float* __restrict__ dCh, float* dAh, float* dDh,
                                                  int L, int H, int P, int G, int N) {
-    extern __shared__ float tb_sm[];
+    extern __shared__ float tb_tiled_sm[];
     int h = blockIdx.x, s = blockIdx.y, g = h * G / H, di = H * P, PN = P * N, LN = N / NPL;
     int tid = threadIdx.x, nt = blockDim.x, lane = tid & 31, warp = tid >> 5, W = nt >> 5;
     int nl = lane % LN, pg = lane / LN;
@@ -529,7 +529,7 @@ __device__ __forceinline__ void tb_ssd_bwd_tiled(const float* __restrict__ xbc, 
 #pragma unroll
             for (int j = 0; j < NPL; j++) dk += cur.b[j] * sn[j];
         }
-        float* buf = tb_sm + (t & 1) * part;
+        float* buf = tb_tiled_sm + (t & 1) * part;
         tb_sum_over_pg(sn, LN);
         tb_sum_over_pg(sc, LN);
         if (pg == 0) {

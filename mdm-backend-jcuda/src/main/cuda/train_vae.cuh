@@ -127,6 +127,18 @@ extern "C" __global__ void tv_cross_entropy(const float* logits, const int* ids,
     if (tid == 0) loss[r] = covered ? logZ - row[target] : 0.f;
 }
 
+// ‖z_t − √ᾱ y‖² and ‖ẑ0 − y‖² of one candidate y, in double (the four passes of tv_score_entropy).
+__device__ __forceinline__ void tv_se_distances(const float* z, const float* zh, const float* y, double sab, int dz,
+                                                double* dr, double* ds) {
+    double r = 0, s = 0;
+    for (int c = 0; c < dz; c++) {
+        double er = z[c] - sab * y[c], es = (double)zh[c] - y[c];
+        r += er * er; s += es * es;
+    }
+    *dr = r;
+    *ds = s;
+}
+
 // Score entropy (SPEC §7, D4), one thread per scored (noised) token i, in double. tok[i] is its flat token index,
 // candTok[i·K + k] that of candidate y_k (a z0 row). With a_k = −‖z_t − √ᾱ y_k‖²/(2(1−ᾱ)),
 // b_k = −ᾱ‖ẑ0 − y_k‖²/(2(1−ᾱ)), log r = logsoftmax(a), log s = logsoftmax(b) and
@@ -147,22 +159,16 @@ extern "C" __global__ void tv_score_entropy(const float* zt, const float* zhat0,
     double ma = -INFINITY, mb = -INFINITY;
     for (int k = 0; k < K; k++) {
         const float* y = z0 + (size_t)candTok[(size_t)i * K + k] * dz;
-        double dr = 0, ds = 0;
-        for (int c = 0; c < dz; c++) {
-            double er = z[c] - sab * y[c], es = (double)zh[c] - y[c];
-            dr += er * er; ds += es * es;
-        }
+        double dr, ds;
+        tv_se_distances(z, zh, y, sab, dz, &dr, &ds);
         ma = fmax(ma, -dr / (2 * var));
         mb = fmax(mb, -ab * ds / (2 * var));
     }
     double za = 0, zb = 0;
     for (int k = 0; k < K; k++) {
         const float* y = z0 + (size_t)candTok[(size_t)i * K + k] * dz;
-        double dr = 0, ds = 0;
-        for (int c = 0; c < dz; c++) {
-            double er = z[c] - sab * y[c], es = (double)zh[c] - y[c];
-            dr += er * er; ds += es * es;
-        }
+        double dr, ds;
+        tv_se_distances(z, zh, y, sab, dz, &dr, &ds);
         za += exp(-dr / (2 * var) - ma);
         zb += exp(-ab * ds / (2 * var) - mb);
     }
@@ -171,11 +177,8 @@ extern "C" __global__ void tv_score_entropy(const float* zt, const float* zhat0,
     double acc = 0, klrs = 0;
     for (int k = 0; k < K; k++) {
         const float* y = z0 + (size_t)candTok[(size_t)i * K + k] * dz;
-        double dr = 0, ds = 0;
-        for (int c = 0; c < dz; c++) {
-            double er = z[c] - sab * y[c], es = (double)zh[c] - y[c];
-            dr += er * er; ds += es * es;
-        }
+        double dr, ds;
+        tv_se_distances(z, zh, y, sab, dz, &dr, &ds);
         double lr = -dr / (2 * var) - lza, ls = -ab * ds / (2 * var) - lzb;
         double r = exp(lr), s = exp(ls);
         acc += s + (r > 0 ? -r * ls + r * (lr - 1) : 0.0);
@@ -185,11 +188,8 @@ extern "C" __global__ void tv_score_entropy(const float* zt, const float* zhat0,
     // pass 4: gradients (dZtSe is zeroed by the caller; each scored token has exactly one thread)
     for (int k = 0; k < K; k++) {
         const float* y = z0 + (size_t)candTok[(size_t)i * K + k] * dz;
-        double dr = 0, ds = 0;
-        for (int c = 0; c < dz; c++) {
-            double er = z[c] - sab * y[c], es = (double)zh[c] - y[c];
-            dr += er * er; ds += es * es;
-        }
+        double dr, ds;
+        tv_se_distances(z, zh, y, sab, dz, &dr, &ds);
         double lr = -dr / (2 * var) - lza, ls = -ab * ds / (2 * var) - lzb;
         double r = exp(lr), s = exp(ls);
         double ga = r > 0 ? g * r * (lr - ls - klrs) / K : 0.0;
