@@ -2,7 +2,6 @@ package dev.mdm.backend.jcuda;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.mdm.Device;
 import dev.mdm.MdmConfig;
@@ -14,7 +13,6 @@ import dev.mdm.sampling.DenoisingFunction;
 import dev.mdm.sampling.Prediction;
 import dev.mdm.sampling.Sampler;
 import dev.mdm.sampling.SamplerSettings;
-import dev.mdm.spi.Availability;
 import dev.mdm.spi.BackendContext;
 import dev.mdm.spi.ModelRuntime;
 import dev.mdm.tensor.Tensor;
@@ -30,32 +28,24 @@ import java.util.concurrent.Future;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Device memory under faults and load (issue 9, GPU rows): an out-of-memory request fails with a clear exception and
  * leaves the model as it was; repeated mixed calls from several threads keep device memory flat. Skipped, with the
  * probe's reasons, where no usable GPU is present.
  */
+@ExtendWith(JcudaAvailable.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class JcudaDeviceMemoryReliabilityTest {
-    private Availability availability;
     private JcudaBackend gpu;
 
     @BeforeAll
     void open() {
-        availability = new JcudaBackendProvider().probe();
-        if (availability.available()) {
-            gpu = (JcudaBackend) new JcudaBackendProvider().create(new BackendContext(Device.gpu(0), Precision.FP32));
-        }
-    }
-
-    @BeforeEach
-    void requireGpu() {
-        assumeTrue(availability.available(), () -> "jcuda backend unavailable here: " + String.join("; ", availability.reasons()));
+        gpu = (JcudaBackend) new JcudaBackendProvider().create(new BackendContext(Device.gpu(0), Precision.FP32));
     }
 
     @AfterAll

@@ -2,7 +2,6 @@ package dev.mdm.backend.jcuda;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.mdm.Device;
 import dev.mdm.Discretization;
@@ -18,7 +17,6 @@ import dev.mdm.model.Parameters;
 import dev.mdm.model.SsdRequest;
 import dev.mdm.model.TrainingBatch;
 import dev.mdm.sampling.SamplerSettings;
-import dev.mdm.spi.Availability;
 import dev.mdm.spi.Backend;
 import dev.mdm.spi.BackendContext;
 import dev.mdm.spi.ModelRuntime;
@@ -29,10 +27,10 @@ import java.util.LinkedHashMap;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -41,6 +39,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * inputs, at the tolerance of SPEC §10 for the precision under test. Skipped, with the probe's reasons, where no
  * usable GPU is present.
  */
+@ExtendWith(JcudaAvailable.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class OracleAgreementTest {
     private Backend gpu;
@@ -49,21 +48,10 @@ abstract class OracleAgreementTest {
 
     abstract Precision precision();
 
-    private Availability availability;
-
     @BeforeAll
     void open() {
-        availability = new JcudaBackendProvider().probe();
-        if (availability.available()) {
-            gpu = new JcudaBackendProvider().create(new BackendContext(Device.gpu(0), precision()));
-            oracle = new ReferenceBackendProvider().create(new BackendContext(Device.cpu(), Precision.FP64));
-        }
-    }
-
-    /** Each test is skipped, with the probe's reasons, where the backend cannot run (CI has no GPU). */
-    @BeforeEach
-    void requireGpu() {
-        assumeTrue(availability.available(), () -> "jcuda backend unavailable here: " + String.join("; ", availability.reasons()));
+        gpu = new JcudaBackendProvider().create(new BackendContext(Device.gpu(0), precision()));
+        oracle = new ReferenceBackendProvider().create(new BackendContext(Device.cpu(), Precision.FP64));
     }
 
     @AfterAll

@@ -2,18 +2,16 @@ package dev.mdm.backend.jcuda.training;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.mdm.Device;
 import dev.mdm.Discretization;
 import dev.mdm.InvalidInputException;
 import dev.mdm.MdmConfig;
 import dev.mdm.Precision;
-import dev.mdm.backend.jcuda.JcudaBackendProvider;
+import dev.mdm.backend.jcuda.JcudaAvailable;
 import dev.mdm.backend.jcuda.cuda.CudaContext;
 import dev.mdm.model.ParameterInitializer;
 import dev.mdm.model.Parameters;
-import dev.mdm.spi.Availability;
 import dev.mdm.spi.Backend;
 import dev.mdm.spi.BackendContext;
 import dev.mdm.spi.ModelRuntime;
@@ -34,6 +32,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -43,6 +42,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * the backward's directional derivatives (per parameter tensor and for the input) against central differences of
  * {@code f = ⟨block(x), R⟩} through the reference. Skipped, with the probe's reasons, where no usable GPU is present.
  */
+@ExtendWith(JcudaAvailable.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class BlockTrainerTest {
     private static final int BATCH = 2;
@@ -51,23 +51,18 @@ class BlockTrainerTest {
         "mixer.conv1d.bias", "mixer.dt_bias", "mixer.A_log", "mixer.D", "mixer.norm.weight", "mixer.out_proj.weight"};
 
     private final SplittableRandom random = new SplittableRandom(20251122);
-    private Availability availability;
     private CudaContext cuda;
     private Backend oracle;
 
     @BeforeAll
     void open() {
-        availability = new JcudaBackendProvider().probe();
-        if (availability.available()) {
-            cuda = CudaContext.open(0);
-            oracle = new ReferenceBackendProvider().create(new BackendContext(Device.cpu(), Precision.FP64));
-        }
+        cuda = CudaContext.open(0);
+        oracle = new ReferenceBackendProvider().create(new BackendContext(Device.cpu(), Precision.FP64));
     }
 
-    /** Each test is skipped, with the probe's reasons, where the backend cannot run (CI has no GPU). */
+    /** JUnit may run each test on another thread: make the context current on it. */
     @BeforeEach
-    void requireGpu() {
-        assumeTrue(availability.available(), () -> "jcuda backend unavailable here: " + String.join("; ", availability.reasons()));
+    void enterContext() {
         cuda.enter();
     }
 

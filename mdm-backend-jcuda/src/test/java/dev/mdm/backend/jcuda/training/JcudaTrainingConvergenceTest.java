@@ -2,19 +2,18 @@ package dev.mdm.backend.jcuda.training;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.mdm.Device;
 import dev.mdm.InvalidInputException;
 import dev.mdm.MdmConfig;
 import dev.mdm.Precision;
+import dev.mdm.backend.jcuda.JcudaAvailable;
 import dev.mdm.backend.jcuda.JcudaBackendProvider;
 import dev.mdm.model.OptimizerSettings;
 import dev.mdm.model.ParameterInitializer;
 import dev.mdm.model.Parameters;
 import dev.mdm.model.TrainingBatch;
 import dev.mdm.model.TrainingSession;
-import dev.mdm.spi.Availability;
 import dev.mdm.spi.Backend;
 import dev.mdm.spi.BackendContext;
 import dev.mdm.spi.ModelRuntime;
@@ -27,10 +26,10 @@ import java.util.random.RandomGenerator;
 import java.util.random.RandomGeneratorFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.Timeout;
 
 /**
@@ -38,13 +37,13 @@ import org.junit.jupiter.api.Timeout;
  * pairs, every token noised), bit-exact determinism and exact resumption. Skipped, with the probe's reasons, where
  * no usable GPU is present.
  */
+@ExtendWith(JcudaAvailable.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @DisplayName("Training on the jcuda backend")
 class JcudaTrainingConvergenceTest {
     private static final int EXAMPLES = 4;
     private static final MdmConfig CONFIG = MdmConfig.tiny();
 
-    private Availability availability;
     private Backend gpu;
     private Tensor images;
     private Tensor tokens;
@@ -53,10 +52,7 @@ class JcudaTrainingConvergenceTest {
 
     @BeforeAll
     void open() {
-        availability = new JcudaBackendProvider().probe();
-        if (availability.available()) {
-            gpu = new JcudaBackendProvider().create(new BackendContext(Device.gpu(0), Precision.FP32));
-        }
+        gpu = new JcudaBackendProvider().create(new BackendContext(Device.gpu(0), Precision.FP32));
         MdmConfig c = CONFIG;
         RandomGenerator data = random(2025);
         double[] img = new double[EXAMPLES * c.imageChannels() * c.imageHeight() * c.imageWidth()];
@@ -73,12 +69,6 @@ class JcudaTrainingConvergenceTest {
         double[] all = new double[EXAMPLES * c.latentTokens()];
         Arrays.fill(all, 1);
         noised = Tensor.of(all, EXAMPLES, c.latentTokens());
-    }
-
-    /** Each test is skipped, with the probe's reasons, where the backend cannot run (CI has no GPU). */
-    @BeforeEach
-    void requireGpu() {
-        assumeTrue(availability.available(), () -> "jcuda backend unavailable here: " + String.join("; ", availability.reasons()));
     }
 
     @AfterAll

@@ -1,16 +1,14 @@
 package dev.mdm.backend.jcuda.training;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.mdm.MdmConfig;
-import dev.mdm.backend.jcuda.JcudaBackendProvider;
+import dev.mdm.backend.jcuda.JcudaAvailable;
 import dev.mdm.backend.jcuda.cuda.CudaContext;
 import dev.mdm.model.LossBreakdown;
 import dev.mdm.model.ParameterInitializer;
 import dev.mdm.model.Parameters;
 import dev.mdm.model.TrainingBatch;
-import dev.mdm.spi.Availability;
 import dev.mdm.tck.reference.ReferenceLatentLoss;
 import dev.mdm.tensor.DType;
 import dev.mdm.tensor.Tensor;
@@ -22,6 +20,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -30,22 +29,19 @@ import org.junit.jupiter.params.provider.ValueSource;
  * derivatives w.r.t. each {@code vae.*} tensor and ẑ0 against central differences of that loss (plus ⟨z_t, R⟩ for the
  * gradient arriving from the denoiser). Skipped, with the probe's reasons, where no usable GPU is present.
  */
+@ExtendWith(JcudaAvailable.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class VaeLossTrainerTest {
-    private Availability availability;
     private CudaContext cuda;
 
     @BeforeAll
     void open() {
-        availability = new JcudaBackendProvider().probe();
-        if (availability.available()) {
-            cuda = CudaContext.open(0);
-        }
+        cuda = CudaContext.open(0);
     }
 
+    /** JUnit may run each test on another thread: make the context current on it. */
     @BeforeEach
-    void requireGpu() {
-        assumeTrue(availability.available(), () -> "jcuda backend unavailable here: " + String.join("; ", availability.reasons()));
+    void enterContext() {
         cuda.enter();
     }
 
