@@ -122,7 +122,7 @@ public final class Trainer {
                 TrainingBatch batch = batch(dataset, indices, layout, random);
                 LossBreakdown loss = session.step(batch);
                 double seconds = (System.nanoTime() - start) / 1e9;
-                progress = new TrainingProgress(step, steps, loss, batchSize / Math.max(seconds, 1e-9));
+                progress = new TrainingProgress(step, steps, loss, batchSize / Math.max(seconds, 1e-9), session.steps());
                 heard.onStep(progress);
                 boolean last = step == steps || System.nanoTime() - deadline >= 0;
                 if (checkpointFile != null && (step % checkpointEvery == 0 || last)) {
@@ -382,7 +382,8 @@ public final class Trainer {
         /**
          * Continues an earlier run: the optimizer starts from the AdamW moments and EMA weights it saved (a
          * checkpoint's {@link Checkpoint#optimizerState()}) instead of from zero. Load the weights of the same
-         * checkpoint into the model.
+         * checkpoint into the model. {@link TrainingProgress#optimizerStep()} then continues from the saved
+         * {@code adam.step}, while {@link TrainingProgress#step()} counts the steps of this run from 1.
          *
          * @param state optimizer state written by an earlier run
          * @return this builder

@@ -88,7 +88,10 @@ class TrainerTest {
 
         @Override
         public TrainingSession train(OptimizerSettings settings, Parameters resumeState) {
+            long resumedSteps = resumeState == null ? 0 : resumeState.get("adam.step").getLong(0);
             return new TrainingSession() {
+                private long taken;
+
                 @Override
                 public GradientResult gradients(TrainingBatch batch) {
                     throw new UnsupportedOperationException();
@@ -105,12 +108,13 @@ class TrainerTest {
                             throw new IllegalStateException(e);
                         }
                     }
+                    taken++;
                     return new LossBreakdown(batches.size(), 0, 0, 0, 0, 0, 0);
                 }
 
                 @Override
                 public long steps() {
-                    return batches.size();
+                    return resumedSteps + taken;
                 }
 
                 @Override
@@ -120,7 +124,7 @@ class TrainerTest {
 
                 @Override
                 public Parameters optimizerState() {
-                    return Parameters.of(Map.of("adam.step", Tensor.ofLongs(new long[] {batches.size()})));
+                    return Parameters.of(Map.of("adam.step", Tensor.ofLongs(new long[] {steps()})));
                 }
 
                 @Override
@@ -284,6 +288,33 @@ class TrainerTest {
         Checkpoint c = Checkpoint.load(file);
         assertThat(c.config()).isEqualTo(CONFIG);
         assertThat(c.optimizerState().get("adam.step").toLongArray()).containsExactly(5);
+    }
+
+    @Test
+    @DisplayName("a resumed run counts its own steps from 1 and the optimizer's steps on from the saved adam.step")
+    void resumedRunContinuesTheOptimizerStep(@TempDir Path dir) {
+        Path file = dir.resolve("ckpt.safetensors");
+        List<TrainingProgress> first = new ArrayList<>();
+        builder().batchSize(2).steps(3).checkpointEvery(10, file).build().fit(dataset(true), first::add);
+        assertThat(first).extracting(TrainingProgress::optimizerStep).containsExactly(1L, 2L, 3L);
+
+        Parameters saved = Checkpoint.load(file).optimizerState();
+        List<TrainingProgress> resumed = new ArrayList<>();
+        TrainingProgress last = builder().batchSize(2).steps(4).checkpointEvery(2, file).resumeState(saved).build()
+                .fit(dataset(true), resumed::add);
+        assertThat(resumed).extracting(TrainingProgress::step).containsExactly(1L, 2L, 3L, 4L);
+        assertThat(resumed).extracting(TrainingProgress::totalSteps).containsOnly(4L);
+        assertThat(resumed).extracting(TrainingProgress::optimizerStep).containsExactly(4L, 5L, 6L, 7L);
+        assertThat(last.optimizerStep()).isEqualTo(7);
+        assertThat(Checkpoint.load(file).optimizerState().get("adam.step").toLongArray()).containsExactly(7);
+    }
+
+    @Test
+    @DisplayName("progress built without an optimizer step, as by a run that did not resume, reports its own step there")
+    void progressWithoutResumeUsesItsStep() {
+        LossBreakdown loss = new LossBreakdown(1, 0, 0, 0, 0, 0, 0);
+        assertThat(new TrainingProgress(3, 5, loss, 2.0).optimizerStep()).isEqualTo(3);
+        assertThat(new TrainingProgress(3, 5, loss, 2.0, 12).optimizerStep()).isEqualTo(12);
     }
 
     @Test
