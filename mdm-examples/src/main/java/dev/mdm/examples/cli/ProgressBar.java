@@ -11,6 +11,7 @@ final class ProgressBar {
     private static final int WIDTH = 30;
     private final PrintWriter err;
     private final String label;
+    private final long first;
     private final long total;
     private final String unit;
     private final boolean terminal;
@@ -19,30 +20,44 @@ final class ProgressBar {
     private int lastTenth = -1;
 
     ProgressBar(PrintWriter err, String label, long total, String unit) {
-        this(err, label, total, unit, System.console() != null);
+        this(err, label, 0, total, unit);
+    }
+
+    /**
+     * A bar whose count starts at {@code first} rather than 0, e.g. a resumed training run that numbers its steps on
+     * from the checkpoint's: it shows first..total, while the rate and ETA count only the work of this run.
+     */
+    ProgressBar(PrintWriter err, String label, long first, long total, String unit) {
+        this(err, label, first, total, unit, System.console() != null);
     }
 
     ProgressBar(PrintWriter err, String label, long total, String unit, boolean terminal) {
+        this(err, label, 0, total, unit, terminal);
+    }
+
+    ProgressBar(PrintWriter err, String label, long first, long total, String unit, boolean terminal) {
         this.err = err;
         this.label = label;
-        this.total = Math.max(1, total);
+        this.first = first;
+        this.total = Math.max(first + 1, total);
         this.unit = unit;
         this.terminal = terminal;
     }
 
     /**
-     * @param done work done so far
+     * @param done work done so far, counted from 0 (from {@code first} for a bar that starts there)
      * @param items work items per unit of {@code done} for the rate (e.g. samples per step)
      * @param note extra text at the end of the line (e.g. the loss), or empty
      */
     void update(long done, double items, String note) {
         long now = System.nanoTime();
         double seconds = (now - start) / 1e9;
-        double rate = done * items / Math.max(seconds, 1e-9);
-        double eta = done == 0 ? Double.NaN : seconds * (total - done) / done;
+        long doneHere = done - first;
+        double rate = doneHere * items / Math.max(seconds, 1e-9);
+        double eta = doneHere <= 0 ? Double.NaN : seconds * (total - done) / doneHere;
         String line = String.format("%s [%s] %d/%d  %.1f %s/s  ETA %s%s", label, bar(done), done, total, rate, unit,
                 format(eta), note.isEmpty() ? "" : "  " + note);
-        int tenth = (int) (10 * done / total);
+        int tenth = (int) (10 * doneHere / (total - first)); // a line per tenth of this run's work
         if (terminal) {
             if (done == total || now - lastDraw > 100_000_000L) { // at most 10 redraws a second
                 err.print("\r" + line + "   ");

@@ -140,12 +140,16 @@ public final class TrainCommand implements Callable<Integer> {
         PrintWriter stdout = spec.commandLine().getOut();
         ModelChoice choice = model.choice(preset);
         Checkpoint resumed = null;
+        long resumedFromStep = 0;
         if (resume != null) {
             resumed = Checkpoint.load(resume);
             if (resumed.optimizerState().size() == 0) {
                 throw new InvalidInputException("--resume", "a checkpoint with optimizer state (written by mdm train)",
                         resume + " has weights only; start from its weights with --checkpoint instead");
             }
+            // the backend checks the whole state (OptimizerState.requireResumable) before training starts
+            resumedFromStep = resumed.optimizerState().contains("adam.step")
+                    ? resumed.optimizerState().get("adam.step").getLong(0) : 0;
             choice = choice.withCheckpoint(resume);
         }
         try (LoadedModel loaded = fresh ? LoadedModel.openFresh(choice, c -> c.toBuilder()
@@ -189,33 +193,38 @@ public final class TrainCommand implements Callable<Integer> {
             mix.forEach((t, w) -> mixJson.put(taskName(t), w));
             about.put("taskMix", mixJson);
             about.put("resumedFrom", resume == null ? null : resume.toString());
+            // the steps below are optimizer steps: a resumed run's first is resumedFromStep + 1, so its curve
+            // continues the curve of the run it resumed
+            about.put("resumedFromStep", resume == null ? null : resumedFromStep);
             about.put("config", new com.fasterxml.jackson.databind.ObjectMapper().readTree(mdm.config().toJson()));
             LossCurve curve = new LossCurve(about);
-            ProgressBar bar = new ProgressBar(err, "train", steps, "samples");
+            ProgressBar bar = new ProgressBar(err, "train", resumedFromStep, resumedFromStep + steps, "samples");
             long start = System.nanoTime();
             TrainingProgress last = trainer.fit(data, new TrainingListener() {
                 @Override
                 public void onStep(TrainingProgress p) {
-                    curve.add(p.step(), p.loss());
-                    bar.update(p.step(), batch, String.format("loss %.4f", p.loss().total()));
+                    curve.add(p.optimizerStep(), p.loss());
+                    bar.update(p.optimizerStep(), batch, String.format("loss %.4f", p.loss().total()));
                 }
             });
             double seconds = (System.nanoTime() - start) / 1e9;
             // the EMA weights alone (no optimizer state): the file to evaluate, ship or load in any backend
             Path ema = out.resolve("ema.safetensors");
             Checkpoint.of(mdm.config(), Checkpoint.load(file).optimizerState().withPrefixRemoved("ema.")).withTokenizerModel(loaded.tokenizerModel())
-                    .withBackend(loaded.backendDescription() + "; EMA weights after " + last.step() + " AdamW steps of batch " + batch)
+                    .withBackend(loaded.backendDescription() + "; EMA weights after " + last.optimizerStep() + " AdamW steps of batch " + batch)
                     .save(ema);
             curve.writeJson(out.resolve("loss.json"));
             boolean png = true;
             try {
-                curve.writePng(out.resolve("loss.png"), "MDM training loss (" + dataset + ", " + loaded.backendDescription() + ")");
+                curve.writePng(out.resolve("loss.png"), "MDM training loss (" + dataset + ", " + loaded.backendDescription()
+                        + (resume == null ? "" : ", resumed at step " + resumedFromStep) + ")");
             } catch (RuntimeException | InternalError | UnsatisfiedLinkError e) {
                 // headless servers without fonts (no fontconfig) cannot draw text; the JSON holds the same curve
                 png = false;
                 err.println("mdm: loss.png not written (" + e.getMessage() + "); loss.json has the curve");
             }
-            stdout.printf("trained %d steps in %.1f s, final loss %.4f%n", last.step(), seconds, last.loss().total());
+            stdout.printf("trained %d steps in %.1f s, final loss %.4f%s%n", last.step(), seconds, last.loss().total(),
+                    resume == null ? "" : " (optimizer steps " + (resumedFromStep + 1) + " to " + last.optimizerStep() + ")");
             stdout.println(file);
             stdout.println(ema);
             stdout.println(out.resolve("loss.json"));

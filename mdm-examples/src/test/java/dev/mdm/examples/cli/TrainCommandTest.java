@@ -92,6 +92,44 @@ class TrainCommandTest {
         assertThat(loss.get("taskMix").get("joint").asDouble()).as("tasks not named keep weight 1").isEqualTo(1.0);
     }
 
+    @Test
+    @DisplayName("--resume numbers the steps on from the checkpoint's optimizer step in loss.json, the progress lines and "
+            + "the EMA file, and loss.json records the step it resumed from")
+    void resumeContinuesTheStepNumbers() throws Exception {
+        Path first = dir.resolve("first");
+        Cli run = Cli.run("train", "--backend", "djl", "--preset", "tiny", "--dataset", "synthetic", "--examples", "8",
+                "--steps", "3", "--batch", "2", "--out", first.toString());
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.err()).contains(" 3/3 ");
+        JsonNode firstLoss = new ObjectMapper().readTree(first.resolve("loss.json").toFile());
+        assertThat(steps(firstLoss)).containsExactly(1L, 2L, 3L);
+        assertThat(firstLoss.get("resumedFromStep").isNull()).isTrue();
+
+        Path second = dir.resolve("second");
+        Path checkpoint = first.resolve("model.safetensors");
+        Cli resumed = Cli.run("train", "--backend", "djl", "--dataset", "synthetic", "--examples", "8",
+                "--resume", checkpoint.toString(), "--steps", "2", "--batch", "2", "--out", second.toString());
+        assertThat(resumed.exitCode()).as(resumed.err()).isZero();
+
+        JsonNode loss = new ObjectMapper().readTree(second.resolve("loss.json").toFile());
+        assertThat(loss.get("resumedFrom").asText()).isEqualTo(checkpoint.toString());
+        assertThat(loss.get("resumedFromStep").asLong()).isEqualTo(3);
+        assertThat(steps(loss)).as("the resumed curve continues the first").containsExactly(4L, 5L);
+        assertThat(resumed.err()).contains(" 4/5 ").contains(" 5/5 ").doesNotContain(" 1/2 ").doesNotContain(" 2/2 ");
+        assertThat(resumed.out()).contains("trained 2 steps").contains("(optimizer steps 4 to 5)");
+        assertThat(Checkpoint.load(second.resolve("model.safetensors")).optimizerState().get("adam.step").toLongArray())
+                .as("the checkpoint's own count agrees with the curve").containsExactly(5);
+        assertThat(Checkpoint.load(second.resolve("ema.safetensors")).backend()).get().asString()
+                .contains("EMA weights after 5 AdamW steps");
+        assertThat(second.resolve("loss.png")).isNotEmptyFile();
+    }
+
+    private static java.util.List<Long> steps(JsonNode loss) {
+        java.util.List<Long> steps = new java.util.ArrayList<>();
+        loss.get("steps").forEach(row -> steps.add(row.get("step").asLong()));
+        return steps;
+    }
+
     @ParameterizedTest(name = "--task-mix {0}")
     @ValueSource(strings = {"captions=2", "caption", "caption=-1", "caption=x", "caption=Infinity", "caption=2,,vqa=1",
             "joint=0,class-to-image=0,text-to-image=0,caption=0,vqa=0,text-to-text=0"})
