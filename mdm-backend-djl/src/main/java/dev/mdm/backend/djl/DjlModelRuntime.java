@@ -131,7 +131,8 @@ final class DjlModelRuntime implements ModelRuntime {
             double[] t = Inputs.floats("timeInput", timeInput, b).toDoubleArray();
             long[] c = Inputs.ids("classIds", classIds, config.classes(), b);
             return read(m -> HostTransfer.toHost(
-                    network.denoise(weights, m, HostTransfer.floats(m, latents, scope.type()), t, c)));
+                    network.denoise(weights, m, HostTransfer.floats(m, latents, scope.type()), t, c,
+                            MdmNetwork.Intermediates.FREE_PER_BLOCK)));
         };
     }
 

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.mdm.MDM;
@@ -94,13 +95,26 @@ final class MdmNetwork {
 
     // ---- denoiser (SPEC §2, §5, D5) ----
 
+    /** What a denoiser pass does with the intermediate arrays of its blocks. */
+    enum Intermediates {
+        /** Keep them until the caller's scope closes: the backward pass of training reads them. */
+        KEEP,
+        /**
+         * Close each block's as soon as its output exists (inference): a pass then holds one block's temporaries at a
+         * time instead of all of them, which at batch 50 on the fashion preset are hundreds of MB per block.
+         */
+        FREE_PER_BLOCK
+    }
+
     /**
      * @param latents z_t [b, n_img + Lt, dz]
      * @param timeInput t_input per sample
      * @param classIds class per sample, {@code classes} = null
+     * @param intermediates whether the blocks' intermediates must survive for a backward pass
      * @return x̂0 [b, n_img + Lt, dz]
      */
-    NDArray denoise(Weights w, NDManager m, NDArray latents, double[] timeInput, long[] classIds) {
+    NDArray denoise(Weights w, NDManager m, NDArray latents, double[] timeInput, long[] classIds,
+                    Intermediates intermediates) {
         int b = timeInput.length;
         int d = config.dModel();
         int n = config.imageTokens();
@@ -118,7 +132,7 @@ final class MdmNetwork {
                 tokens.get(":, " + n + ":"));
         x = x.add(w.get("pos")).add(Layers.rows(w.get("modality"), HostTransfer.longs(m, modalityIndex())));
         for (int i = 0; i < config.blocks(); i++) {
-            x = block(w, m, i, x);
+            x = intermediates == Intermediates.KEEP ? block(w, m, i, x) : blockFreeingIntermediates(w, m, i, x);
         }
         NDArray out = x.get(":, " + config.imageOffset() + ":" + (config.imageOffset() + n))
                 .concat(x.get(":, " + config.textOffset() + ":"), 1);
@@ -130,6 +144,22 @@ final class MdmNetwork {
         NDArray h = Layers.rmsNorm(x, w.get("blocks." + i + ".norm.weight"));
         NDArray y = Mamba2.forward(w.under("blocks." + i + ".mixer."), shape, permute(m, h, ScanOrders.sequence(config, i)));
         return x.add(permute(m, y, ScanOrders.inverse(ScanOrders.sequence(config, i))));
+    }
+
+    /**
+     * {@link #block} in its own {@link NDScope}, which closes every array the block creates except its output; the
+     * output goes back to the caller's scope, and the block's input, no longer needed, is closed at once.
+     */
+    private NDArray blockFreeingIntermediates(Weights w, NDManager m, int i, NDArray x) {
+        NDArray out;
+        try (NDScope blockScope = new NDScope()) {
+            blockScope.suppressNotUsedWarning();
+            out = block(w, m, i, x);
+            NDScope.unregister(out);
+        }
+        NDScope.register(out);
+        x.close();
+        return out;
     }
 
     /** @return x[:, perm, :], skipping the identity */
@@ -206,7 +236,7 @@ final class MdmNetwork {
         NDArray zt = z0.mul(HostTransfer.floats(m, sa, new Shape(b, 1, 1), type))
                 .add(diffusionNoise.mul(HostTransfer.floats(m, sb, new Shape(b, 1, 1), type)));
         NDArray input = zt.mul(mask).add(z0.mul(mask.neg().add(1)));
-        NDArray zhat = denoise(w, m, input, timeInput, batch.classIds().toLongArray());
+        NDArray zhat = denoise(w, m, input, timeInput, batch.classIds().toLongArray(), Intermediates.KEEP);
 
         NDArray target = patchify(images);
         NDArray imageAuto = target.sub(decodeImagePatches(w, z0.get(":, :" + n))).square().mean();
