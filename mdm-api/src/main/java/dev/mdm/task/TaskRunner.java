@@ -31,7 +31,10 @@ import java.util.random.RandomGeneratorFactory;
  * with {@code L64X128MixRandom} in row-major order. The network is called with t_input = (t − 1/T)·T. Classifier-free
  * guidance, when asked for, runs the conditional and the null-class pass as one denoiser call of batch 2b. For tasks
  * that write text, the text positions of every x̂₀ the sampler sees are clamped to the encoder mean of their most likely
- * token (decision D15; without it the captions mix several sentences' tokens). The final state of the sampler is ẑ₀: images are decoded and clamped to [-1, 1]; text positions are read as the argmax of the
+ * token (decision D15; without it the captions mix several sentences' tokens). For tasks that draw the image, the
+ * image positions of every x̂₀ are projected through the VAE, x̂₀ ← μ_enc(clamp(Dec_img(x̂₀), −1, 1)) (decision D16;
+ * without it the trajectory leaves the latents the network was trained on and the images fill with speckles). The
+ * final state of the sampler is ẑ₀: images are decoded and clamped to [-1, 1]; text positions are read as the argmax of the
  * text decoder over the tokenizer's ids (a padded vocabulary's extra ids are never chosen), then up to the first pad
  * or eos (see {@link TextLayout}).
  *
@@ -314,7 +317,8 @@ public final class TaskRunner {
         Sampler sampler = samplers.apply(settings);
         // DDPM draws its own noise from the seed it is given: derive one so it does not replay x_T
         long samplerSeed = Long.rotateLeft(seed, 32) ^ 0x9E3779B97F4A7C15L;
-        Tensor z0 = sampler.sample(Tensor.of(x, shape), denoisingFunction(classIds, guided, guidance, task.producesText()), infill, samplerSeed).last();
+        Tensor z0 = sampler.sample(Tensor.of(x, shape), denoisingFunction(classIds, guided, guidance, task.producesText(),
+                task.noisesImage()), infill, samplerSeed).last();
         double[] z = z0.toDoubleArray();
 
         Tensor images = givenImages;
@@ -372,9 +376,13 @@ public final class TaskRunner {
      * The x̂0 model the sampler calls: the denoiser at t_input = (t − 1/T)·T, guided when asked, its text positions
      * clamped to token latents when {@code clampText} (decision D15 in docs/DECISIONS.md: Diffusion-LM's clamping
      * trick, x̂0 ← μ_enc(argmax Dec_txt(x̂0)) at every step, so the trajectory of each text position heads for one
-     * token's latent instead of the blend of several the network predicts while it is unsure).
+     * token's latent instead of the blend of several the network predicts while it is unsure), its image positions
+     * projected through the VAE when {@code projectImage} (decision D16: the loss trains x̂0 only through what it
+     * decodes to, so its image latents may lie off the encoder's manifold, where the next network call has never
+     * been trained).
      */
-    DenoisingFunction denoisingFunction(long[] classIds, boolean guided, double guidance, boolean clampText) {
+    DenoisingFunction denoisingFunction(long[] classIds, boolean guided, double guidance, boolean clampText,
+                                        boolean projectImage) {
         int b = classIds.length;
         int steps = config.timesteps();
         long[] both = new long[2 * b];
@@ -389,6 +397,9 @@ public final class TaskRunner {
             @Override
             public Tensor predict(Tensor x, double t) {
                 Tensor x0 = predictData(x, t);
+                if (projectImage) {
+                    x0 = projectImageThroughVae(x0);
+                }
                 return clampText ? clampTextToTokens(x0) : x0;
             }
 
@@ -441,6 +452,34 @@ public final class TaskRunner {
         double[] mu = runtime.encoder().encodeText(Tensor.ofLongs(ids, b, lt)).mean().toDoubleArray();
         for (int i = 0; i < b; i++) {
             System.arraycopy(mu, i * lt * dz, z, (i * n + nImg) * dz, lt * dz);
+        }
+        return Tensor.of(z, shape);
+    }
+
+    /**
+     * @param x0 [b, n_img + Lt, dz] latents
+     * @return x0 with its image latents replaced by μ_enc(clamp(Dec_img(x̂0), −1, 1)), the encoder mean of the image
+     *     the prediction decodes to; text latents unchanged
+     */
+    Tensor projectImageThroughVae(Tensor x0) {
+        int[] shape = x0.shape();
+        int b = shape[0];
+        int nImg = config.imageTokens();
+        int n = nImg + config.textLength();
+        int dz = config.latentDim();
+        double[] z = x0.toDoubleArray();
+        double[] image = new double[b * nImg * dz];
+        for (int i = 0; i < b; i++) {
+            System.arraycopy(z, i * n * dz, image, i * nImg * dz, nImg * dz);
+        }
+        Tensor decoded = runtime.decoder().decodeImage(Tensor.of(image, b, nImg, dz));
+        double[] pixels = decoded.toDoubleArray();
+        for (int k = 0; k < pixels.length; k++) {
+            pixels[k] = Math.max(-1, Math.min(1, pixels[k]));
+        }
+        double[] mu = runtime.encoder().encodeImage(Tensor.of(pixels, decoded.shape())).mean().toDoubleArray();
+        for (int i = 0; i < b; i++) {
+            System.arraycopy(mu, i * nImg * dz, z, i * n * dz, nImg * dz);
         }
         return Tensor.of(z, shape);
     }

@@ -87,7 +87,11 @@ class TaskRunnerTest {
         runtime.imageTarget = 1.7;
         Generation g = tasks.generate(Prompt.textToImage("w7 w8").withSeed(3));
         assertThat(g.image().shape()).containsExactly(1, 8, 8);
-        assertThat(g.image().toDoubleArray()).containsOnly(1.0);
+        // x̂0 paints 1.7, which the projection through the VAE (D16) and the final decoding both clamp to 1; six steps
+        // leave a little of x_T's noise
+        double[] pixels = g.image().toDoubleArray();
+        assertThat(Arrays.stream(pixels).min().orElseThrow()).isGreaterThan(0.98);
+        assertThat(Arrays.stream(pixels).max().orElseThrow()).isEqualTo(1.0);
         assertThat(g.tokens()).containsExactly(7, 8, 2, 0, 0, 0, 0, 0);
         assertThat(g.caption()).isEmpty();
         assertThat(g.seed()).isEqualTo(3);
@@ -248,5 +252,39 @@ class TaskRunnerTest {
                 assertThat(Arrays.copyOfRange(clamped, o, o + 4)).as("sample %d token %d", s, k).containsExactly(expected);
             }
         }
+    }
+
+    @Test
+    @DisplayName("image positions of x̂0 are replaced by the encoder mean of the image they decode to, clamped to [-1, 1]; text positions are left alone")
+    void imageIsProjectedThroughTheVae() {
+        int n = config.imageTokens() + config.textLength();
+        double[] x0 = new double[2 * n * 4];
+        for (int i = 0; i < x0.length; i++) {
+            x0[i] = -1.6 + 0.1 * (i % 31);   // first coordinates from −1.6 to 1.4: some outside the pixel range
+        }
+        double[] projected = tasks.projectImageThroughVae(Tensor.of(x0, 2, n, 4)).toDoubleArray();
+        for (int s = 0; s < 2; s++) {
+            for (int k = 0; k < n; k++) {
+                int o = (s * n + k) * 4;
+                // the fake decoder paints a token with latent[0]; its encoder maps a patch to [mean, 0.25, −0.25, k/100]
+                double[] expected = k < config.imageTokens()
+                        ? new double[] {Math.max(-1, Math.min(1, x0[o])), 0.25, -0.25, k / 100.0}
+                        : Arrays.copyOfRange(x0, o, o + 4);
+                assertThat(Arrays.copyOfRange(projected, o, o + 4)).as("sample %d token %d", s, k)
+                        .containsExactly(expected);
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("the sampler of an image task sees projected image latents; the sampler of captioning does not")
+    void onlyImageTasksProjectTheImage() {
+        int n = config.imageTokens() + config.textLength();
+        Tensor x = Tensor.zeros(1, n, 4);
+        double[] drawing = tasks.denoisingFunction(new long[] {2}, false, 0, false, true).predict(x, 0.5).toDoubleArray();
+        double[] captioning = tasks.denoisingFunction(new long[] {2}, false, 0, true, false).predict(x, 0.5).toDoubleArray();
+        // the fake network predicts [0.3 + class/10, 0, 0, 0] at every image token
+        assertThat(Arrays.copyOfRange(drawing, 0, 4)).containsExactly(0.5, 0.25, -0.25, 0.0);
+        assertThat(Arrays.copyOfRange(captioning, 0, 4)).containsExactly(0.5, 0.0, 0.0, 0.0);
     }
 }

@@ -4,7 +4,6 @@ import dev.mdm.MDM;
 import dev.mdm.MdmConfig;
 import dev.mdm.Precision;
 import dev.mdm.checkpoint.Checkpoint;
-import dev.mdm.sampling.SamplerSettings;
 import dev.mdm.text.SentencePieceTokenizer;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -81,9 +80,7 @@ public final class LoadedModel implements AutoCloseable {
                 b.device(choice.device());
             }
             b.precision(choice.precision() == null ? Precision.FP32 : choice.precision());
-            if (choice.samplerSteps() > 0) {
-                b.sampler(SamplerSettings.defaults().withSteps(choice.samplerSteps()));
-            }
+            b.sampler(choice.samplerOrDefault());
             String origin;
             if (checkpoint != null) {
                 b.checkpoint(file);

@@ -3,6 +3,7 @@ package dev.mdm.examples.model;
 import dev.mdm.Device;
 import dev.mdm.MdmConfig;
 import dev.mdm.Precision;
+import dev.mdm.sampling.SamplerSettings;
 import java.nio.file.Path;
 
 /**
@@ -15,18 +16,15 @@ import java.nio.file.Path;
  *     {@code fashion}) or fresh weights
  * @param seed seed of fresh weights
  * @param preset {@code tiny}, {@code fashion} or {@code paper}; used when no checkpoint is given
- * @param samplerSteps steps of the model's sampler (used by captioning, answering and prompts without their own), or
- *     0 for the default of {@link dev.mdm.sampling.SamplerSettings#defaults()}
+ * @param sampler the model's sampler (used by every task without its own), or null for
+ *     {@link SamplerSettings#defaults()}
  */
 public record ModelChoice(String backend, Device device, Precision precision, Path checkpoint, long seed, String preset,
-                          int samplerSteps) {
+                          SamplerSettings sampler) {
     /** Checks the preset name early, so that a typo is a usage error before any backend opens. */
     public ModelChoice {
         if (preset != null) {
             MdmConfig.preset(preset);
-        }
-        if (samplerSteps < 0) {
-            throw new dev.mdm.InvalidInputException("samplerSteps", "0 (the default) or more", Integer.toString(samplerSteps));
         }
     }
 
@@ -35,7 +33,7 @@ public record ModelChoice(String backend, Device device, Precision precision, Pa
      * @return the choice of a fresh model of that preset on the default backend, seed 0
      */
     public static ModelChoice fresh(String preset) {
-        return new ModelChoice(null, null, null, null, 0, preset, 0);
+        return new ModelChoice(null, null, null, null, 0, preset, null);
     }
 
     /**
@@ -43,7 +41,7 @@ public record ModelChoice(String backend, Device device, Precision precision, Pa
      * @return a copy that uses that backend
      */
     public ModelChoice withBackend(String name) {
-        return new ModelChoice(name, device, precision, checkpoint, seed, preset, samplerSteps);
+        return new ModelChoice(name, device, precision, checkpoint, seed, preset, sampler);
     }
 
     /**
@@ -51,7 +49,7 @@ public record ModelChoice(String backend, Device device, Precision precision, Pa
      * @return a copy that loads it
      */
     public ModelChoice withCheckpoint(Path file) {
-        return new ModelChoice(backend, device, precision, file, seed, preset, samplerSteps);
+        return new ModelChoice(backend, device, precision, file, seed, preset, sampler);
     }
 
     /**
@@ -62,6 +60,20 @@ public record ModelChoice(String backend, Device device, Precision precision, Pa
         if (steps < 1) {
             throw new dev.mdm.InvalidInputException("steps", "at least 1", Integer.toString(steps));
         }
-        return new ModelChoice(backend, device, precision, checkpoint, seed, preset, steps);
+        return withSampler(samplerOrDefault().withSteps(steps));
+    }
+
+    /**
+     * @param settings the sampler every task of the model uses
+     * @return a copy whose model samples with it
+     */
+    public ModelChoice withSampler(SamplerSettings settings) {
+        return new ModelChoice(backend, device, precision, checkpoint, seed, preset,
+                java.util.Objects.requireNonNull(settings, "settings"));
+    }
+
+    /** @return the sampler chosen, else {@link SamplerSettings#defaults()} */
+    public SamplerSettings samplerOrDefault() {
+        return sampler == null ? SamplerSettings.defaults() : sampler;
     }
 }
