@@ -119,6 +119,25 @@ class EvalCommandTest {
     }
 
     @Test
+    @DisplayName("the sampler chosen with --sampler, --grid, --solver and --steps is recorded in eval.json")
+    void samplerOptions() throws Exception {
+        assumeFashionMnist();
+        Path out = dir.resolve("eval-sampler");
+        Cli r = Cli.run("eval", "--backend", "reference", "--checkpoint", tiny.toString(), "--steps", "3", "--sampler",
+                "DPM_SOLVER_2S", "--grid", "LOG_SNR", "--solver", "DPM_SOLVER", "--per-class", "0", "--text", "0",
+                "--out", out.toString());
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        JsonNode sampler = new ObjectMapper().readTree(out.resolve("eval.json").toFile()).get("sampler");
+        assertThat(sampler.get("method").asText()).isEqualTo("DPM_SOLVER_2S");
+        assertThat(sampler.get("grid").asText()).isEqualTo("LOG_SNR");
+        assertThat(sampler.get("algorithm").asText()).isEqualTo("DPM_SOLVER");
+        assertThat(sampler.get("steps").asInt()).isEqualTo(3);
+        Cli bad = Cli.run("eval", "--sampler", "EULER");
+        assertThat(bad.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(bad.err()).contains("--sampler").contains("DPM_SOLVER_2M");
+    }
+
+    @Test
     @DisplayName("a bad budget exits with 2 and names the option, before any model opens")
     void badBudget() {
         Cli r = Cli.run("eval", "--backend", "reference", "--checkpoint", "no-such.safetensors", "--steps", "0");
