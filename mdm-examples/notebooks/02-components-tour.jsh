@@ -74,6 +74,9 @@ System.out.println("score entropy, wrong prediction " + Arrays.toString(seWrong.
 for (int i = 0; i < m; i++) if (!(seRight.getDouble(i) < seWrong.getDouble(i))) throw new AssertionError("SE must prefer the truth");
 
 // 5. Sampling step by step: DPM-Solver++ from noise, calling the denoiser (x̂0-model) at t_input = (t − 1/T)·T.
+//    This is the bare SPEC §8 loop. mdm.generate(...) also corrects each x̂0 before the solver uses it: the image
+//    latents go through the VAE, μ_enc(clamp(Dec_img(x̂0))) (decision D16), and the text latents snap to their most
+//    likely token's (D15). A trained model sampled without those drifts off the latents it was trained on.
 DenoisingFunction model = new DenoisingFunction() {
     public Prediction predicts() { return Prediction.DATA; }
     public Tensor predict(Tensor state, double t) {
