@@ -1,6 +1,7 @@
 package dev.mdm.examples.cli;
 
 import dev.mdm.examples.model.LoadedModel;
+import dev.mdm.examples.model.ModelChoice;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -21,6 +22,9 @@ public final class CaptionCommand implements Callable<Integer> {
     ModelOptions model;
 
     @Mixin
+    SamplerOptions samplerOptions;
+
+    @Mixin
     ImageInput input;
 
     @Option(names = "--steps", paramLabel = "N", description = "Sampler steps (default: the model's sampler, 20).")
@@ -35,7 +39,8 @@ public final class CaptionCommand implements Callable<Integer> {
         input.validate(spec.commandLine());
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        try (LoadedModel loaded = LoadedModel.open(steps == null ? model.choice(preset) : model.choice(preset).withSamplerSteps(steps))) {
+        ModelChoice choice = samplerOptions.applyTo(model.choice(preset));
+        try (LoadedModel loaded = LoadedModel.open(steps == null ? choice : choice.withSamplerSteps(steps))) {
             err.println("model: " + loaded.origin() + "; backend " + loaded.backendDescription());
             ImageInput.Loaded image = input.load(loaded.mdm().config());
             out.println(loaded.mdm().caption(image.image()));

@@ -9,7 +9,6 @@ import dev.mdm.examples.eval.EvaluationReport;
 import dev.mdm.examples.eval.FashionClassifier;
 import dev.mdm.examples.model.LoadedModel;
 import dev.mdm.examples.model.ModelChoice;
-import dev.mdm.sampling.SamplerSettings;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -46,6 +45,9 @@ public final class EvalCommand implements Callable<Integer> {
 
     @Mixin
     ModelOptions model;
+
+    @Mixin
+    SamplerOptions samplerOptions;
 
     @Option(names = "--preset", defaultValue = "fashion", paramLabel = "NAME",
             description = "Model size without --checkpoint (default ${DEFAULT-VALUE}).")
@@ -101,7 +103,7 @@ public final class EvalCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         FashionMnist train = split(FashionMnist.Split.TRAIN);
         FashionMnist test = split(FashionMnist.Split.TEST);
-        ModelChoice choice = model.choice(preset).withSamplerSteps(steps);
+        ModelChoice choice = samplerOptions.applyTo(model.choice(preset)).withSamplerSteps(steps);
         try (LoadedModel loaded = LoadedModel.open(choice);
              FashionClassifier classifier = FashionClassifier.load()) {
             err.println("evaluating " + loaded.origin() + " on " + loaded.backendDescription());
@@ -109,13 +111,7 @@ public final class EvalCommand implements Callable<Integer> {
             Map<String, Object> summary = new LinkedHashMap<>();
             summary.put("origin", loaded.origin());
             summary.put("trained", loaded.trained());
-            SamplerSettings sampler = choice.samplerOrDefault();
-            Map<String, Object> samplerSummary = new LinkedHashMap<>();
-            samplerSummary.put("method", sampler.method().name());
-            samplerSummary.put("algorithm", sampler.algorithm().name());
-            samplerSummary.put("grid", sampler.grid().name());
-            samplerSummary.put("steps", sampler.steps());
-            summary.put("sampler", samplerSummary);
+            summary.put("sampler", choice.samplerOrDefault());   // a record: Jackson writes its components
             summary.putAll(report.summary());
             report = new EvaluationReport(report.title(), summary, report.sections());
             Path page = report.write(out, "eval");

@@ -34,6 +34,9 @@ public final class GenerateCommand implements Callable<Integer> {
     @Mixin
     ModelOptions model;
 
+    @Mixin
+    SamplerOptions samplerOptions;
+
     @Option(names = "--preset", defaultValue = "fashion", paramLabel = "NAME",
             description = "Model size without --checkpoint: tiny, fashion or paper (default ${DEFAULT-VALUE}).")
     String preset;
@@ -80,7 +83,7 @@ public final class GenerateCommand implements Callable<Integer> {
         }
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        try (LoadedModel loaded = LoadedModel.open(model.choice(preset))) {
+        try (LoadedModel loaded = LoadedModel.open(samplerOptions.applyTo(model.choice(preset)))) {
             MDM mdm = loaded.mdm();
             MdmConfig config = mdm.config();
             err.println("model: " + loaded.origin() + "; backend " + loaded.backendDescription());

@@ -3,10 +3,6 @@ package dev.mdm.examples.cli;
 import dev.mdm.Device;
 import dev.mdm.Precision;
 import dev.mdm.examples.model.ModelChoice;
-import dev.mdm.sampling.SamplerSettings;
-import dev.mdm.sampling.SamplingMethod;
-import dev.mdm.sampling.SolverAlgorithm;
-import dev.mdm.sampling.StepGrid;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
@@ -34,28 +30,12 @@ public final class ModelOptions {
             description = "Seed of fresh weights and of sampling (default ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--sampler", paramLabel = "METHOD",
-            description = "Sampling method (default DPM_SOLVER_2M). Valid values: ${COMPLETION-CANDIDATES}.")
-    SamplingMethod method;
-
-    @Option(names = "--grid", paramLabel = "GRID",
-            description = "Where the solver's time points lie (default TIME_UNIFORM). Valid values: ${COMPLETION-CANDIDATES}.")
-    StepGrid grid;
-
-    @Option(names = "--solver", paramLabel = "FORM",
-            description = "DPM-Solver's model form (default DPM_SOLVER_PLUS_PLUS). Valid values: ${COMPLETION-CANDIDATES}.")
-    SolverAlgorithm solver;
-
     /**
      * @param preset the preset to use without a checkpoint
      * @return the model these options choose
      */
     ModelChoice choice(String preset) {
-        SamplerSettings defaults = SamplerSettings.defaults();
-        SamplerSettings sampler = method == null && grid == null && solver == null ? null : new SamplerSettings(
-                method == null ? defaults.method() : method, solver == null ? defaults.algorithm() : solver,
-                grid == null ? defaults.grid() : grid, defaults.steps());
-        return new ModelChoice(backend, device, precision, checkpoint, seed, preset, sampler);
+        return new ModelChoice(backend, device, precision, checkpoint, seed, preset, null);
     }
 
     /** Parses {@link Device#parse}'s forms. */

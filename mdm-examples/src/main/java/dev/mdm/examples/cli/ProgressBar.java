@@ -28,20 +28,12 @@ final class ProgressBar {
      * from the checkpoint's: it shows first..total, while the rate and ETA count only the work of this run.
      */
     ProgressBar(PrintWriter err, String label, long first, long total, String unit) {
-        this(err, label, first, total, unit, System.console() != null);
-    }
-
-    ProgressBar(PrintWriter err, String label, long total, String unit, boolean terminal) {
-        this(err, label, 0, total, unit, terminal);
-    }
-
-    ProgressBar(PrintWriter err, String label, long first, long total, String unit, boolean terminal) {
         this.err = err;
         this.label = label;
         this.first = first;
         this.total = Math.max(first + 1, total);
         this.unit = unit;
-        this.terminal = terminal;
+        this.terminal = System.console() != null;
     }
 
     /**
