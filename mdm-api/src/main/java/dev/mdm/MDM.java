@@ -216,7 +216,8 @@ public final class MDM implements AutoCloseable {
     }
 
     /**
-     * Image captioning (needs a tokenizer). Deterministic: the same image gives the same caption.
+     * Image captioning (needs a tokenizer), guided on the image as {@link #captions(Tensor)}. Deterministic: the
+     * same image gives the same caption.
      *
      * @param image [C, H, W] in [-1, 1]
      * @return the caption
@@ -226,11 +227,37 @@ public final class MDM implements AutoCloseable {
     }
 
     /**
+     * Image captioning with a chosen image guidance (see {@link #captions(Tensor, double)}). Deterministic.
+     *
+     * @param image [C, H, W] in [-1, 1]
+     * @param imageGuidance w ≥ 1; 1 is the unguided sampler of SPEC §9
+     * @return the caption
+     */
+    public String caption(Tensor image, double imageGuidance) {
+        return tasks().caption(image, imageGuidance);
+    }
+
+    /**
+     * Captions guided on their image with the default weight
+     * {@value dev.mdm.task.TaskRunner#DEFAULT_CAPTION_IMAGE_GUIDANCE} (decision D17 in docs/DECISIONS.md).
+     *
      * @param images [b, C, H, W] in [-1, 1]
      * @return a caption per image, sampled as one batch
      */
     public List<String> captions(Tensor images) {
         return tasks().captions(images);
+    }
+
+    /**
+     * Captions with a chosen image guidance (decision D17): at every step the text is predicted once with the clean
+     * image and once with the image noised to the text's noise level, and the difference is amplified by w.
+     *
+     * @param images [b, C, H, W] in [-1, 1]
+     * @param imageGuidance w ≥ 1; 1 is the unguided sampler of SPEC §9 at half the cost
+     * @return a caption per image, sampled as one batch
+     */
+    public List<String> captions(Tensor images, double imageGuidance) {
+        return tasks().captions(images, imageGuidance);
     }
 
     /**
@@ -245,12 +272,36 @@ public final class MDM implements AutoCloseable {
     }
 
     /**
+     * Visual question answering with image guidance (decision D17). Deterministic.
+     *
+     * @param image [C, H, W] in [-1, 1]
+     * @param question the question; it must leave at least one text position for the answer
+     * @param imageGuidance w ≥ 1; 1 is the unguided sampler, as {@link #answer(Tensor, String)}
+     * @return the answer
+     */
+    public String answer(Tensor image, String question, double imageGuidance) {
+        return tasks().answer(image, question, imageGuidance);
+    }
+
+    /**
      * @param images [b, C, H, W] in [-1, 1]
      * @param questions one question per image
      * @return an answer per image, sampled as one batch
      */
     public List<String> answers(Tensor images, List<String> questions) {
         return tasks().answers(images, questions);
+    }
+
+    /**
+     * Answers with image guidance (decision D17; the default, 1, is unguided).
+     *
+     * @param images [b, C, H, W] in [-1, 1]
+     * @param questions one question per image
+     * @param imageGuidance w ≥ 1
+     * @return an answer per image, sampled as one batch
+     */
+    public List<String> answers(Tensor images, List<String> questions, double imageGuidance) {
+        return tasks().answers(images, questions, imageGuidance);
     }
 
     /**

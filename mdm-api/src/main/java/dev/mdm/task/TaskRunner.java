@@ -4,6 +4,7 @@ import dev.mdm.ConfigurationException;
 import dev.mdm.InvalidInputException;
 import dev.mdm.MdmConfig;
 import dev.mdm.sampling.DenoisingFunction;
+import dev.mdm.sampling.DiscreteVpSchedule;
 import dev.mdm.sampling.Infill;
 import dev.mdm.sampling.Prediction;
 import dev.mdm.sampling.Sampler;
@@ -33,7 +34,10 @@ import java.util.random.RandomGeneratorFactory;
  * that write text, the text positions of every x̂₀ the sampler sees are clamped to the encoder mean of their most likely
  * token (decision D15; without it the captions mix several sentences' tokens). For tasks that draw the image, the
  * image positions of every x̂₀ are projected through the VAE, x̂₀ ← μ_enc(clamp(Dec_img(x̂₀), −1, 1)) (decision D16;
- * without it the trajectory leaves the latents the network was trained on and the images fill with speckles). The
+ * without it the trajectory leaves the latents the network was trained on and the images fill with speckles). Tasks
+ * that write text about a given image may guide on it (decision D17): x̂₀ = x̂₀(image noised to t) + w·(x̂₀(image) −
+ * x̂₀(image noised to t)) at the text positions, the contrast of what the clean image adds to the text beyond what its
+ * noised version at the text's own noise level tells; captions default to w = {@value #DEFAULT_CAPTION_IMAGE_GUIDANCE}. The
  * final state of the sampler is ẑ₀: images are decoded and clamped to [-1, 1]; text positions are read as the argmax of the
  * text decoder over the tokenizer's ids (a padded vocabulary's extra ids are never chosen), then up to the first pad
  * or eos (see {@link TextLayout}).
@@ -43,6 +47,13 @@ import java.util.random.RandomGeneratorFactory;
 public final class TaskRunner {
     /** Text tasks are deterministic: the same input gives the same text. */
     private static final long TEXT_TASK_SEED = 0;
+
+    /**
+     * The image guidance of {@link #captions(Tensor)} (decision D17): on the shipped {@code fashion} model 1.5 named
+     * the true class in 89.2 % of 1 000 test captions against 88.3 % unguided, and 88.6 % against 87.0 % on 1 000
+     * train images; 3 and more do worse.
+     */
+    public static final double DEFAULT_CAPTION_IMAGE_GUIDANCE = 1.5;
 
     private final ModelRuntime runtime;
     private final MdmConfig config;
@@ -114,7 +125,7 @@ public final class TaskRunner {
         long[] classes = new long[count];
         Arrays.fill(classes, classId);
         boolean guided = prompt.classId().isPresent() && prompt.guidance() != 1.0;
-        Result r = run(task, classes, texts, null, guided ? prompt.guidance() : 1.0, guided,
+        Result r = run(task, classes, texts, null, guided ? prompt.guidance() : 1.0, guided, 1.0,
                 prompt.steps().isPresent() ? defaults.withSteps(prompt.steps().getAsInt()) : defaults, seed);
         List<Generation> out = new ArrayList<>(count);
         int imageSize = config.imageChannels() * config.imageHeight() * config.imageWidth();
@@ -135,7 +146,17 @@ public final class TaskRunner {
      * @return its caption
      */
     public String caption(Tensor image) {
-        return captions(single("image", image)).get(0);
+        return caption(image, DEFAULT_CAPTION_IMAGE_GUIDANCE);
+    }
+
+    /**
+     * @param image [C, H, W] in [-1, 1]
+     * @param imageGuidance w ≥ 1 of decision D17; 1 samples without guidance
+     * @return its caption
+     */
+    public String caption(Tensor image, double imageGuidance) {
+        checkImageGuidance(imageGuidance);
+        return captions(single("image", image), imageGuidance).get(0);
     }
 
     /**
@@ -143,11 +164,23 @@ public final class TaskRunner {
      * @return one caption per image
      */
     public List<String> captions(Tensor images) {
+        return captions(images, DEFAULT_CAPTION_IMAGE_GUIDANCE);
+    }
+
+    /**
+     * @param images [b, C, H, W] in [-1, 1]
+     * @param imageGuidance w ≥ 1 of decision D17; 1 samples without guidance (one network call per step instead of
+     *     a call of twice the batch)
+     * @return one caption per image
+     */
+    public List<String> captions(Tensor images, double imageGuidance) {
+        checkImageGuidance(imageGuidance);
         TextLayout layout = layout("captioning");
         int b = requireImages("images", images);
         PackedText[] texts = new PackedText[b];
         Arrays.fill(texts, layout.empty());
-        return readText(layout, run(Task.CAPTION, nullClasses(b), texts, images, 1.0, false, defaults, TEXT_TASK_SEED), texts);
+        return readText(layout, run(Task.CAPTION, nullClasses(b), texts, images, 1.0, false, imageGuidance, defaults,
+                TEXT_TASK_SEED), texts);
     }
 
     /**
@@ -156,7 +189,18 @@ public final class TaskRunner {
      * @return the answer
      */
     public String answer(Tensor image, String question) {
-        return answers(single("image", image), List.of(question == null ? "" : question)).get(0);
+        return answer(image, question, 1.0);
+    }
+
+    /**
+     * @param image [C, H, W] in [-1, 1]
+     * @param question a non-blank question that leaves at least one text position for the answer
+     * @param imageGuidance w ≥ 1 of decision D17; 1 samples without guidance
+     * @return the answer
+     */
+    public String answer(Tensor image, String question, double imageGuidance) {
+        checkImageGuidance(imageGuidance);
+        return answers(single("image", image), List.of(question == null ? "" : question), imageGuidance).get(0);
     }
 
     /**
@@ -165,6 +209,17 @@ public final class TaskRunner {
      * @return one answer per image
      */
     public List<String> answers(Tensor images, List<String> questions) {
+        return answers(images, questions, 1.0);
+    }
+
+    /**
+     * @param images [b, C, H, W] in [-1, 1]
+     * @param questions one non-blank question per image
+     * @param imageGuidance w ≥ 1 of decision D17; 1 samples without guidance
+     * @return one answer per image
+     */
+    public List<String> answers(Tensor images, List<String> questions, double imageGuidance) {
+        checkImageGuidance(imageGuidance);
         TextLayout layout = layout("visual question answering");
         int b = requireImages("images", images);
         if (questions == null || questions.size() != b) {
@@ -176,7 +231,14 @@ public final class TaskRunner {
             String name = b == 1 ? "question" : "questions[" + i + "]";
             texts[i] = layout.givenPrefix(name, encode(name, questions.get(i)));
         }
-        return readText(layout, run(Task.VQA, nullClasses(b), texts, images, 1.0, false, defaults, TEXT_TASK_SEED), texts);
+        return readText(layout, run(Task.VQA, nullClasses(b), texts, images, 1.0, false, imageGuidance, defaults,
+                TEXT_TASK_SEED), texts);
+    }
+
+    private static void checkImageGuidance(double w) {
+        if (!(w >= 1) || Double.isInfinite(w)) {
+            throw new InvalidInputException("imageGuidance", "a finite weight ≥ 1 (1: no guidance)", String.valueOf(w));
+        }
     }
 
     /**
@@ -188,7 +250,7 @@ public final class TaskRunner {
     public String complete(String prompt) {
         TextLayout layout = layout("text-to-text completion");
         PackedText[] texts = {layout.givenPrefix("prompt", encode("prompt", prompt))};
-        return readText(layout, run(Task.TEXT_TO_TEXT, nullClasses(1), texts, null, 1.0, false, defaults, TEXT_TASK_SEED), texts)
+        return readText(layout, run(Task.TEXT_TO_TEXT, nullClasses(1), texts, null, 1.0, false, 1.0, defaults, TEXT_TASK_SEED), texts)
                 .get(0);
     }
 
@@ -267,9 +329,10 @@ public final class TaskRunner {
      * @param texts per sample, the packed text whose given positions are held (entries may be null when no text
      *     position is given)
      * @param givenImages the images to hold [b, C, H, W], or null when the image is sampled
+     * @param imageGuidance w of decision D17 for a given image (1: none)
      */
     private Result run(Task task, long[] classIds, PackedText[] texts, Tensor givenImages, double guidance, boolean guided,
-                       SamplerSettings settings, long seed) {
+                       double imageGuidance, SamplerSettings settings, long seed) {
         int b = classIds.length;
         int nImg = config.imageTokens();
         int lt = config.textLength();
@@ -312,13 +375,22 @@ public final class TaskRunner {
         for (int i = 0; i < x.length; i++) {
             x[i] = random.nextGaussian();
         }
+        ImageGuidance imageGuided = null;
+        if (givenImages != null && imageGuidance != 1.0) {
+            // the noise that takes the given image to the text's noise level: drawn once, after x_T, from the seed
+            double[] noise = new double[b * nImg * dz];
+            for (int i = 0; i < noise.length; i++) {
+                noise[i] = random.nextGaussian();
+            }
+            imageGuided = new ImageGuidance(imageGuidance, values, noise);
+        }
         int[] shape = {b, n, dz};
         Infill infill = anyHeld ? new Infill(Tensor.of(held, shape), Tensor.of(values, shape)) : null;
         Sampler sampler = samplers.apply(settings);
         // DDPM draws its own noise from the seed it is given: derive one so it does not replay x_T
         long samplerSeed = Long.rotateLeft(seed, 32) ^ 0x9E3779B97F4A7C15L;
-        Tensor z0 = sampler.sample(Tensor.of(x, shape), denoisingFunction(classIds, guided, guidance, task.producesText(),
-                task.noisesImage()), infill, samplerSeed).last();
+        Tensor z0 = sampler.sample(Tensor.of(x, shape), denoisingFunction(classIds, guided, guidance, imageGuided,
+                task.producesText(), task.noisesImage()), infill, samplerSeed).last();
         double[] z = z0.toDoubleArray();
 
         Tensor images = givenImages;
@@ -383,8 +455,27 @@ public final class TaskRunner {
      */
     DenoisingFunction denoisingFunction(long[] classIds, boolean guided, double guidance, boolean clampText,
                                         boolean projectImage) {
+        return denoisingFunction(classIds, guided, guidance, null, clampText, projectImage);
+    }
+
+    /**
+     * The same, and when {@code imageGuidance} is set, its text positions guided on the given image (decision D17):
+     * the batch is run once as given and once with the image latents at α_t·μ + σ_t·ε (the sampler's schedule), in
+     * one call of twice the batch, and x̂0 = x̂0(noised) + w·(x̂0(given) − x̂0(noised)) at the text positions; the
+     * image positions are the given pass's (the sampler holds them anyway).
+     */
+    DenoisingFunction denoisingFunction(long[] classIds, boolean guided, double guidance, ImageGuidance imageGuidance,
+                                        boolean clampText, boolean projectImage) {
+        if (guided && imageGuidance != null) {
+            throw new IllegalArgumentException("class guidance and image guidance do not combine: a task with a given "
+                    + "image has no class");
+        }
         int b = classIds.length;
         int steps = config.timesteps();
+        int nImg = config.imageTokens();
+        int perSample = (nImg + config.textLength()) * config.latentDim();
+        int imageValues = nImg * config.latentDim();
+        DiscreteVpSchedule schedule = imageGuidance == null ? null : new DiscreteVpSchedule(dev.mdm.MDM.betas(config));
         long[] both = new long[2 * b];
         System.arraycopy(classIds, 0, both, 0, b);
         Arrays.fill(both, b, 2 * b, config.classes());
@@ -405,6 +496,9 @@ public final class TaskRunner {
 
             private Tensor predictData(Tensor x, double t) {
                 double timeInput = (t - 1.0 / steps) * steps;
+                if (imageGuidance != null) {
+                    return guideOnImage(x, t, timeInput);
+                }
                 if (!guided) {
                     double[] time = new double[b];
                     Arrays.fill(time, timeInput);
@@ -422,7 +516,54 @@ public final class TaskRunner {
                 out.requireShape("denoiser output", shape);
                 return guide(out, guidance);
             }
+
+            private Tensor guideOnImage(Tensor x, double t, double timeInput) {
+                int[] shape = x.shape();
+                double[] xs = x.toDoubleArray();
+                double[] doubled = Arrays.copyOf(xs, 2 * xs.length);
+                System.arraycopy(xs, 0, doubled, xs.length, xs.length);
+                double alpha = schedule.alpha(t);
+                double sigma = schedule.sigma(t);
+                double[] mu = imageGuidance.latents();
+                double[] noise = imageGuidance.noise();
+                for (int i = 0; i < b; i++) {
+                    int to = xs.length + i * perSample;
+                    for (int j = 0; j < imageValues; j++) {
+                        doubled[to + j] = alpha * mu[i * perSample + j] + sigma * noise[i * imageValues + j];
+                    }
+                }
+                shape[0] = 2 * b;
+                double[] time = new double[2 * b];
+                Arrays.fill(time, timeInput);
+                long[] classes = new long[2 * b];
+                System.arraycopy(classIds, 0, classes, 0, b);
+                System.arraycopy(classIds, 0, classes, b, b);
+                Tensor out = runtime.denoiser().predict(Tensor.of(doubled, shape), Tensor.of(time, 2 * b),
+                        Tensor.ofLongs(classes, 2 * b));
+                out.requireShape("denoiser output", shape);
+                double[] v = out.toDoubleArray();
+                double[] guidedOut = Arrays.copyOf(v, xs.length);
+                double w = imageGuidance.weight();
+                for (int i = 0; i < b; i++) {
+                    for (int j = i * perSample + imageValues; j < (i + 1) * perSample; j++) {
+                        double noised = v[xs.length + j];
+                        guidedOut[j] = noised + w * (v[j] - noised);
+                    }
+                }
+                shape[0] = b;
+                return Tensor.of(guidedOut, shape);
+            }
         };
+    }
+
+    /**
+     * Guidance on a given image (decision D17).
+     *
+     * @param weight w
+     * @param latents [b, n_img + Lt, dz] values whose image positions are the given image's μ
+     * @param noise [b, n_img, dz] ε that takes them to the noise level of each step
+     */
+    record ImageGuidance(double weight, double[] latents, double[] noise) {
     }
 
     /**

@@ -26,7 +26,8 @@ import java.util.List;
  *   <li>text encoder: μ of id = [id / 8, 1, 0, 0];
  *   <li>image decoder: every pixel of a token = latent[0]; text decoder: logits peak at round(8·latent[0]);
  *   <li>denoiser: x̂0 = {@link #imageTarget} at image tokens (its first coordinate plus class/10 for a real class),
- *       the latent of {@link #textTarget} ids at text tokens; every call is recorded.
+ *       the latent of {@link #textTarget} ids at text tokens, whose first coordinate moves with the image when
+ *       {@link #textFollowsImage} is set; every call is recorded.
  * </ul>
  */
 public final class FakeRuntime implements ModelRuntime {
@@ -34,6 +35,8 @@ public final class FakeRuntime implements ModelRuntime {
     final List<Call> calls = new ArrayList<>();
     double imageTarget = 0.3;
     long[] textTarget;
+    /** x̂0 at text tokens adds this times the first coordinate of the sample's first image latent (0: text ignores the image). */
+    double textFollowsImage;
 
     /** One denoiser call. */
     record Call(Tensor latents, double[] time, long[] classes) {
@@ -148,6 +151,7 @@ public final class FakeRuntime implements ModelRuntime {
             synchronized (calls) {
                 calls.add(new Call(latents, timeInput.toDoubleArray(), classes));
             }
+            double[] in = latents.toDoubleArray();
             double[] out = new double[b * n * 4];
             for (int i = 0; i < b; i++) {
                 for (int k = 0; k < n; k++) {
@@ -156,6 +160,7 @@ public final class FakeRuntime implements ModelRuntime {
                         out[o] = imageTarget + (classes[i] < config.classes() ? classes[i] / 10.0 : 0);
                     } else {
                         System.arraycopy(textLatent(textTarget[k - nImg]), 0, out, o, 4);
+                        out[o] += textFollowsImage * in[i * n * 4];
                     }
                 }
             }

@@ -54,8 +54,9 @@ class TaskRunnerTest {
         assertThat(runtime.calls).hasSize(6);
         for (FakeRuntime.Call c : runtime.calls) {
             double[] lat = c.latents().toDoubleArray();
+            assertThat(c.latents().dim(0)).as("the given and the noised image (D17)").isEqualTo(2);
             assertThat(java.util.Arrays.copyOfRange(lat, 0, 16 * 4)).containsExactly(mu);
-            assertThat(c.classes()).containsExactly(config.classes());
+            assertThat(c.classes()).containsExactly(config.classes(), config.classes());
             assertThat(c.time()[0]).isBetween(0.0, 999.0 + 1e-9);
         }
         assertThat(runtime.calls.get(0).time()[0]).isCloseTo(999, within(1e-9));
@@ -200,7 +201,97 @@ class TaskRunnerTest {
     void batchedCaptions() {
         runtime.textTarget = ids(11, 2, 0, 0, 0, 0, 0, 0);
         assertThat(tasks.captions(Tensor.zeros(3, 1, 8, 8))).containsExactly("w11", "w11", "w11");
-        assertThat(runtime.calls).allSatisfy(c -> assertThat(c.latents().dim(0)).isEqualTo(3));
+        assertThat(runtime.calls).allSatisfy(c -> assertThat(c.latents().dim(0)).isEqualTo(6));
+    }
+
+    @Test
+    @DisplayName("image guidance runs the given and the noised image as one call of 2b and amplifies their difference at the text positions")
+    void imageGuidanceContrastsGivenAndNoisedImage() {
+        runtime.textFollowsImage = 0.5;
+        int n = config.imageTokens() + config.textLength();
+        int nImg = config.imageTokens();
+        double[] x = new double[2 * n * 4];
+        double[] given = new double[2 * n * 4];
+        double[] noise = new double[2 * nImg * 4];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = 0.01 * (i % 13);
+            given[i] = 0.7 - 0.02 * (i % 11);
+        }
+        for (int s = 0; s < 2; s++) {
+            System.arraycopy(given, s * n * 4, x, s * n * 4, nImg * 4);   // the sampler holds the image at μ
+        }
+        for (int i = 0; i < noise.length; i++) {
+            noise[i] = -1 + 0.003 * i;
+        }
+        double t = 0.6;
+        double w = 2.5;
+        long none = config.classes();
+        double[] out = tasks.denoisingFunction(new long[] {none, none}, false, 1.0, new TaskRunner.ImageGuidance(w, given, noise),
+                false, false).predict(Tensor.of(x, 2, n, 4), t).toDoubleArray();
+
+        assertThat(runtime.calls).hasSize(1);
+        FakeRuntime.Call call = runtime.calls.get(0);
+        assertThat(call.latents().shape()).containsExactly(4, n, 4);
+        assertThat(call.classes()).containsExactly(none, none, none, none);
+        double[] in = call.latents().toDoubleArray();
+        dev.mdm.sampling.DiscreteVpSchedule schedule = new dev.mdm.sampling.DiscreteVpSchedule(MDM.betas(config));
+        double alpha = schedule.alpha(t);
+        double sigma = schedule.sigma(t);
+        assertThat(alpha).isBetween(0.05, 0.95);
+        for (int s = 0; s < 2; s++) {
+            int o = s * n * 4;
+            int u = (2 + s) * n * 4;
+            assertThat(Arrays.copyOfRange(in, o, o + n * 4)).as("given pass, sample %d", s)
+                    .containsExactly(Arrays.copyOfRange(x, o, o + n * 4));
+            for (int j = 0; j < nImg * 4; j++) {
+                assertThat(in[u + j]).as("noised image, sample %d value %d", s, j)
+                        .isCloseTo(alpha * given[o + j] + sigma * noise[s * nImg * 4 + j], within(1e-12));
+            }
+            assertThat(Arrays.copyOfRange(in, u + nImg * 4, u + n * 4)).as("noised pass keeps the text, sample %d", s)
+                    .containsExactly(Arrays.copyOfRange(x, o + nImg * 4, o + n * 4));
+            // the fake text x̂0 is id 0's latent with 0.5·(first image coordinate) added to its first coordinate
+            double conditional = 0.5 * given[o];
+            double unconditional = 0.5 * (alpha * given[o] + sigma * noise[s * nImg * 4]);
+            for (int k = nImg; k < n; k++) {
+                assertThat(out[o + k * 4]).as("text token %d, sample %d", k, s)
+                        .isCloseTo(unconditional + w * (conditional - unconditional), within(1e-12));
+                assertThat(Arrays.copyOfRange(out, o + k * 4 + 1, o + k * 4 + 4)).containsExactly(1, 0, 0);
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("captions default to image guidance 1.5 (calls of 2b), guidance 1 is one call of b per step, and answers are guided only when asked")
+    void captionsDefaultToImageGuidance() {
+        runtime.textFollowsImage = 4;
+        runtime.textTarget = ids(11, 2, 0, 0, 0, 0, 0, 0);
+        Tensor images = Tensor.zeros(2, 1, 8, 8);
+        List<String> byDefault = tasks.captions(images);
+        assertThat(runtime.calls).allSatisfy(c -> assertThat(c.latents().dim(0)).isEqualTo(4));
+        assertThat(tasks.captions(images, TaskRunner.DEFAULT_CAPTION_IMAGE_GUIDANCE)).isEqualTo(byDefault);
+        runtime.calls.clear();
+        tasks.captions(images, 1.0);
+        assertThat(runtime.calls).hasSize(6).allSatisfy(c -> assertThat(c.latents().dim(0)).isEqualTo(2));
+        runtime.calls.clear();
+        tasks.answers(images, List.of("w9", "w10"));
+        assertThat(runtime.calls).as("answers are unguided by default").allSatisfy(c -> assertThat(c.latents().dim(0)).isEqualTo(2));
+        runtime.calls.clear();
+        tasks.answers(images, List.of("w9", "w10"), 2.0);
+        assertThat(runtime.calls).allSatisfy(c -> assertThat(c.latents().dim(0)).isEqualTo(4));
+    }
+
+    @Test
+    @DisplayName("an image guidance below 1, NaN or infinite is rejected, naming imageGuidance")
+    void rejectsBadImageGuidance() {
+        runtime.textTarget = ids(11, 2, 0, 0, 0, 0, 0, 0);
+        for (double w : new double[] {0.5, 0, -1, Double.NaN, Double.POSITIVE_INFINITY}) {
+            assertThatThrownBy(() -> tasks.captions(image(0.5).reshape(1, 1, 8, 8), w))
+                    .isInstanceOf(InvalidInputException.class).hasMessageContaining("imageGuidance")
+                    .hasMessageContaining("≥ 1");
+            assertThatThrownBy(() -> tasks.answers(image(0.5).reshape(1, 1, 8, 8), List.of("w9"), w))
+                    .isInstanceOf(InvalidInputException.class).hasMessageContaining("imageGuidance");
+        }
+        assertThat(runtime.calls).isEmpty();
     }
 
     @Test

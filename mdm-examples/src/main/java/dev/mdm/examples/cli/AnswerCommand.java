@@ -35,12 +35,17 @@ public final class AnswerCommand implements Callable<Integer> {
     @Option(names = "--steps", paramLabel = "N", description = "Sampler steps (default: the model's sampler, 20).")
     Integer steps;
 
+    @Option(names = "--image-guidance", defaultValue = "1", paramLabel = "W",
+            description = "Guidance of the text on the image, ≥ 1, 1 for none (default ${DEFAULT-VALUE}; decision D17).")
+    double imageGuidance;
+
     @Option(names = "--preset", defaultValue = "fashion", paramLabel = "NAME",
             description = "Model size without --checkpoint: tiny, fashion or paper (default ${DEFAULT-VALUE}).")
     String preset;
 
     @Override
     public Integer call() {
+        SamplerOptions.checkImageGuidance("--image-guidance", imageGuidance);
         input.validate(spec.commandLine());
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
@@ -48,7 +53,7 @@ public final class AnswerCommand implements Callable<Integer> {
         try (LoadedModel loaded = LoadedModel.open(steps == null ? choice : choice.withSamplerSteps(steps))) {
             err.println("model: " + loaded.origin() + "; backend " + loaded.backendDescription());
             ImageInput.Loaded image = input.load(loaded.mdm().config());
-            out.println(loaded.mdm().answer(image.image(), question));
+            out.println(loaded.mdm().answer(image.image(), question, imageGuidance));
             if (image.example() != null) {
                 err.println("(" + image.description() + ")");
             }

@@ -9,6 +9,7 @@ import dev.mdm.examples.eval.EvaluationReport;
 import dev.mdm.examples.eval.FashionClassifier;
 import dev.mdm.examples.model.LoadedModel;
 import dev.mdm.examples.model.ModelChoice;
+import dev.mdm.task.TaskRunner;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -72,6 +73,14 @@ public final class EvalCommand implements Callable<Integer> {
             description = "Classifier-free guidance of the class-conditional images (default ${DEFAULT-VALUE}).")
     double guidance;
 
+    @Option(names = "--caption-guidance", defaultValue = "" + TaskRunner.DEFAULT_CAPTION_IMAGE_GUIDANCE, paramLabel = "W",
+            description = "Guidance of the captions on their image, ≥ 1, 1 for none (default ${DEFAULT-VALUE}; decision D17).")
+    double captionGuidance;
+
+    @Option(names = "--answer-guidance", defaultValue = "1", paramLabel = "W",
+            description = "Guidance of the answers on their image, ≥ 1, 1 for none (default ${DEFAULT-VALUE}; decision D17).")
+    double answerGuidance;
+
     @Option(names = "--batch", defaultValue = "10", paramLabel = "N", description = "Samples computed together (default ${DEFAULT-VALUE}).")
     int batch;
 
@@ -98,7 +107,10 @@ public final class EvalCommand implements Callable<Integer> {
         if (!(guidance >= 0) || !Double.isFinite(guidance)) {
             throw new InvalidInputException("--guidance", "a finite scale ≥ 0", Double.toString(guidance));
         }
-        EvaluationBudget budget = new EvaluationBudget(perClass, text, scenes, steps, guidance, batch, model.seed, fullFloor);
+        SamplerOptions.checkImageGuidance("--caption-guidance", captionGuidance);
+        SamplerOptions.checkImageGuidance("--answer-guidance", answerGuidance);
+        EvaluationBudget budget = new EvaluationBudget(perClass, text, scenes, steps, guidance, captionGuidance,
+                answerGuidance, batch, model.seed, fullFloor);
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         FashionMnist train = split(FashionMnist.Split.TRAIN);

@@ -199,8 +199,8 @@ public final class Evaluation {
                 part.add(test.get((int) ((long) i * test.size() / n)));
             }
             Tensor batch = stack(part);
-            captions.addAll(mdm.captions(batch));
-            answers.addAll(mdm.answers(batch, part.stream().map(Example::question).toList()));
+            captions.addAll(mdm.captions(batch, budget.captionGuidance()));
+            answers.addAll(mdm.answers(batch, part.stream().map(Example::question).toList(), budget.answerGuidance()));
             examples.addAll(part);
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
@@ -259,7 +259,7 @@ public final class Evaluation {
             for (int i = from; i < Math.min(n, from + budget.batch()); i++) {
                 part.add(scenes.get(i));
             }
-            answers.addAll(mdm.answers(stack(part), part.stream().map(Example::question).toList()));
+            answers.addAll(mdm.answers(stack(part), part.stream().map(Example::question).toList(), budget.answerGuidance()));
             part.forEach(e -> expected.add(e.answer()));
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
@@ -315,6 +315,8 @@ public final class Evaluation {
         m.put("sceneExamples", b.sceneExamples());
         m.put("steps", b.steps());
         m.put("guidance", b.guidance());
+        m.put("captionGuidance", b.captionGuidance());
+        m.put("answerGuidance", b.answerGuidance());
         m.put("batch", b.batch());
         m.put("seed", b.seed());
         return m;

@@ -1,6 +1,7 @@
 package dev.mdm.examples.eval;
 
 import dev.mdm.InvalidInputException;
+import dev.mdm.task.TaskRunner;
 
 /**
  * How much an {@link Evaluation} samples. Every count may be 0 to skip that part.
@@ -12,13 +13,15 @@ import dev.mdm.InvalidInputException;
  *     (scene metrics)
  * @param steps sampler steps (function evaluations) per sample, ≥ 1
  * @param guidance classifier-free guidance scale of the class-conditional images, ≥ 0
+ * @param captionGuidance image guidance of the captions (decision D17), ≥ 1; 1 is unguided
+ * @param answerGuidance image guidance of the answers (decision D17), ≥ 1; 1 is unguided
  * @param batch samples computed together, ≥ 1
  * @param seed seed of the sampler noise and of the scenes
  * @param fullFloor whether to also compute the Fréchet floor of the whole training split (60 000 images) against the
  *     test split, besides the floor at the generated count
  */
 public record EvaluationBudget(int imagesPerClass, int textExamples, int sceneExamples, int steps, double guidance,
-                               int batch, long seed, boolean fullFloor) {
+                               double captionGuidance, double answerGuidance, int batch, long seed, boolean fullFloor) {
     /** Checks the ranges. */
     public EvaluationBudget {
         if (imagesPerClass < 0 || textExamples < 0 || sceneExamples < 0) {
@@ -31,6 +34,11 @@ public record EvaluationBudget(int imagesPerClass, int textExamples, int sceneEx
         if (!(guidance >= 0) || !Double.isFinite(guidance)) {
             throw new InvalidInputException("guidance", "a finite scale ≥ 0", Double.toString(guidance));
         }
+        if (!(captionGuidance >= 1) || !(answerGuidance >= 1) || Double.isInfinite(captionGuidance)
+                || Double.isInfinite(answerGuidance)) {
+            throw new InvalidInputException("captionGuidance/answerGuidance", "finite weights ≥ 1 (1: no guidance)",
+                    captionGuidance + "/" + answerGuidance);
+        }
         if (batch < 1) {
             throw new InvalidInputException("batch", "at least 1", Integer.toString(batch));
         }
@@ -38,9 +46,10 @@ public record EvaluationBudget(int imagesPerClass, int textExamples, int sceneEx
 
     /**
      * @return the budget of a reported evaluation: 100 images per class (1 000 in all), 1 000 text examples, 300
-     *     scenes, 25 steps, guidance 2, batches of 50, seed 0, with the full floor
+     *     scenes, 25 steps, guidance 2, the default image guidance of captions (1.5) and answers (1), batches of 50,
+     *     seed 0, with the full floor
      */
     public static EvaluationBudget standard() {
-        return new EvaluationBudget(100, 1000, 300, 25, 2.0, 50, 0, true);
+        return new EvaluationBudget(100, 1000, 300, 25, 2.0, TaskRunner.DEFAULT_CAPTION_IMAGE_GUIDANCE, 1.0, 50, 0, true);
     }
 }

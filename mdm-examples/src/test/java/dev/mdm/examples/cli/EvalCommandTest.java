@@ -63,8 +63,8 @@ class EvalCommandTest {
         assumeFashionMnist();
         Path out = dir.resolve("eval");
         Cli r = Cli.run("eval", "--backend", "reference", "--checkpoint", fashionShaped.toString(), "--per-class", "1",
-                "--text", "4", "--scenes", "2", "--steps", "2", "--guidance", "1.5", "--batch", "10", "--seed", "3",
-                "--out", out.toString());
+                "--text", "4", "--scenes", "2", "--steps", "2", "--guidance", "1.5", "--answer-guidance", "2", "--batch",
+                "10", "--seed", "3", "--out", out.toString());
         assertThat(r.exitCode()).as(r.err()).isZero();
         JsonNode json = new ObjectMapper().readTree(out.resolve("eval.json").toFile());
         assertThat(json.get("trained").asBoolean()).isTrue();
@@ -73,6 +73,8 @@ class EvalCommandTest {
         assertThat(budget.get("imagesPerClass").asInt()).isEqualTo(1);
         assertThat(budget.get("steps").asInt()).isEqualTo(2);
         assertThat(budget.get("guidance").asDouble()).isEqualTo(1.5);
+        assertThat(budget.get("captionGuidance").asDouble()).as("the default, D17").isEqualTo(1.5);
+        assertThat(budget.get("answerGuidance").asDouble()).isEqualTo(2.0);
         assertThat(budget.get("seed").asLong()).isEqualTo(3);
 
         JsonNode image = json.get("image");
@@ -146,6 +148,9 @@ class EvalCommandTest {
         Cli negative = Cli.run("eval", "--per-class", "-1");
         assertThat(negative.exitCode()).isEqualTo(ExitCodes.USAGE);
         assertThat(negative.err()).contains("--per-class");
+        Cli weak = Cli.run("eval", "--backend", "reference", "--checkpoint", "no-such.safetensors", "--caption-guidance", "0.5");
+        assertThat(weak.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(weak.err()).contains("--caption-guidance").contains("≥ 1").doesNotContain("no-such");
     }
 
     @Test
@@ -155,7 +160,8 @@ class EvalCommandTest {
         assertThat(r.exitCode()).isZero();
         assertThat(r.out()).contains("Usage: mdm eval").contains("--per-class=N").contains("(default 2)")
                 .contains("--text=N").contains("(default 20)").contains("--scenes=N").contains("(default 0)")
-                .contains("--steps=N").contains("--guidance=W").contains("--batch=N").contains("--checkpoint=FILE")
+                .contains("--steps=N").contains("--guidance=W").contains("--caption-guidance=W").contains("(default 1.5")
+                .contains("--answer-guidance=W").contains("--batch=N").contains("--checkpoint=FILE")
                 .contains("--backend=NAME").contains("--seed=N").contains("--out=DIR").contains("--full-floor");
     }
 }
