@@ -101,7 +101,8 @@ public final class TrainCommand implements Callable<Integer> {
     long checkpointEvery;
 
     @Option(names = "--resume", paramLabel = "FILE",
-            description = "Continue from a checkpoint written by 'mdm train': its weights and optimizer state.")
+            description = "Continue from a checkpoint written by 'mdm train': its weights and optimizer state; a loss.json "
+                    + "already in --out is continued, up to the checkpoint's step.")
     Path resume;
 
     @Option(names = "--out", defaultValue = "mdm-train", paramLabel = "DIR",
@@ -198,6 +199,19 @@ public final class TrainCommand implements Callable<Integer> {
             about.put("resumedFromStep", resume == null ? null : resumedFromStep);
             about.put("config", new com.fasterxml.jackson.databind.ObjectMapper().readTree(mdm.config().toJson()));
             LossCurve curve = new LossCurve(about);
+            Path lossFile = out.resolve("loss.json");
+            if (resume != null && Files.exists(lossFile)) {
+                // read before training, so that an unreadable file stops the run before any compute
+                LossCurve earlier;
+                try {
+                    earlier = LossCurve.read(lossFile);
+                } catch (RuntimeException e) {
+                    throw new InvalidInputException("--out", "a directory whose loss.json is a curve mdm train wrote "
+                            + "(a resumed run continues it) or none", lossFile + ": " + e.getMessage());
+                }
+                int kept = curve.continuing(earlier, resumedFromStep);
+                err.println("continuing " + lossFile + " (" + kept + " earlier steps up to step " + resumedFromStep + ")");
+            }
             ProgressBar bar = new ProgressBar(err, "train", resumedFromStep, resumedFromStep + steps, "samples");
             long start = System.nanoTime();
             TrainingProgress last = trainer.fit(data, new TrainingListener() {
@@ -213,7 +227,7 @@ public final class TrainCommand implements Callable<Integer> {
             Checkpoint.of(mdm.config(), Checkpoint.load(file).optimizerState().withPrefixRemoved("ema.")).withTokenizerModel(loaded.tokenizerModel())
                     .withBackend(loaded.backendDescription() + "; EMA weights after " + last.optimizerStep() + " AdamW steps of batch " + batch)
                     .save(ema);
-            curve.writeJson(out.resolve("loss.json"));
+            curve.writeJson(lossFile);
             boolean png = true;
             try {
                 curve.writePng(out.resolve("loss.png"), "MDM training loss (" + dataset + ", " + loaded.backendDescription()

@@ -69,6 +69,30 @@ public final class LossCurve {
         return ((Number) row.get(key)).doubleValue();
     }
 
+    /**
+     * Puts the rows of an earlier curve up to a step before this curve's own: a run resumed into the directory of
+     * the run it resumes continues its loss.json instead of replacing it. Rows after {@code upToStep} belong to steps
+     * the resumed checkpoint does not contain (a run that went on past it) and are left out.
+     *
+     * @param earlier the curve the directory held
+     * @param upToStep the optimizer step of the checkpoint resumed
+     * @return how many earlier rows were kept (also written as {@code earlierStepsKept})
+     */
+    public int continuing(LossCurve earlier, long upToStep) {
+        List<Long> keptSteps = new ArrayList<>();
+        List<LossBreakdown> keptLosses = new ArrayList<>();
+        for (int i = 0; i < earlier.steps.size(); i++) {
+            if (earlier.steps.get(i) <= upToStep) {
+                keptSteps.add(earlier.steps.get(i));
+                keptLosses.add(earlier.losses.get(i));
+            }
+        }
+        steps.addAll(0, keptSteps);
+        losses.addAll(0, keptLosses);
+        about.put("earlierStepsKept", keptSteps.size());
+        return keptSteps.size();
+    }
+
     /** @return the steps recorded */
     public int size() {
         return steps.size();

@@ -124,6 +124,47 @@ class TrainCommandTest {
         assertThat(second.resolve("loss.png")).isNotEmptyFile();
     }
 
+    @Test
+    @DisplayName("--resume into the run's own directory continues its loss.json: the earlier steps up to the checkpoint stay")
+    void resumeIntoTheSameDirectoryKeepsTheCurve() throws Exception {
+        Path run = dir.resolve("same");
+        Cli first = Cli.run("train", "--backend", "djl", "--preset", "tiny", "--dataset", "synthetic", "--examples", "8",
+                "--steps", "3", "--batch", "2", "--out", run.toString());
+        assertThat(first.exitCode()).as(first.err()).isZero();
+        Path checkpoint = dir.resolve("same-step3.safetensors");
+        java.nio.file.Files.copy(run.resolve("model.safetensors"), checkpoint);
+        Cli resumed = Cli.run("train", "--backend", "djl", "--dataset", "synthetic", "--examples", "8",
+                "--resume", checkpoint.toString(), "--steps", "2", "--batch", "2", "--out", run.toString());
+        assertThat(resumed.exitCode()).as(resumed.err()).isZero();
+        assertThat(resumed.err()).contains("continuing").contains("3 earlier steps");
+        JsonNode loss = new ObjectMapper().readTree(run.resolve("loss.json").toFile());
+        assertThat(steps(loss)).containsExactly(1L, 2L, 3L, 4L, 5L);
+        assertThat(loss.get("earlierStepsKept").asInt()).isEqualTo(3);
+
+        // resumed again from step 3: the rows of steps 4 and 5, which that checkpoint does not contain, are dropped
+        Cli again = Cli.run("train", "--backend", "djl", "--dataset", "synthetic", "--examples", "8",
+                "--resume", checkpoint.toString(), "--steps", "1", "--batch", "2", "--out", run.toString());
+        assertThat(again.exitCode()).as(again.err()).isZero();
+        assertThat(steps(new ObjectMapper().readTree(run.resolve("loss.json").toFile()))).containsExactly(1L, 2L, 3L, 4L);
+    }
+
+    @Test
+    @DisplayName("--resume into a directory whose loss.json is not a curve stops before training, naming --out and the file")
+    void resumeIntoAnUnreadableCurveStops() throws Exception {
+        Path run = dir.resolve("broken");
+        Cli first = Cli.run("train", "--backend", "djl", "--preset", "tiny", "--dataset", "synthetic", "--examples", "8",
+                "--steps", "1", "--batch", "2", "--out", run.toString());
+        assertThat(first.exitCode()).as(first.err()).isZero();
+        java.nio.file.Files.writeString(run.resolve("loss.json"), "{not json");
+        Cli resumed = Cli.run("train", "--backend", "djl", "--dataset", "synthetic", "--examples", "8",
+                "--resume", run.resolve("model.safetensors").toString(), "--steps", "1", "--batch", "2", "--out",
+                run.toString());
+        assertThat(resumed.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(resumed.err()).contains("--out").contains("loss.json");
+        assertThat(resumed.out()).doesNotContain("trained");
+        assertThat(java.nio.file.Files.readString(run.resolve("loss.json"))).as("left as it was").isEqualTo("{not json");
+    }
+
     private static java.util.List<Long> steps(JsonNode loss) {
         java.util.List<Long> steps = new java.util.ArrayList<>();
         loss.get("steps").forEach(row -> steps.add(row.get("step").asLong()));
