@@ -97,8 +97,7 @@ class TrainCommandTest {
             + "the EMA file, and loss.json records the step it resumed from")
     void resumeContinuesTheStepNumbers() throws Exception {
         Path first = dir.resolve("first");
-        Cli run = Cli.run("train", "--backend", "djl", "--preset", "tiny", "--dataset", "synthetic", "--examples", "8",
-                "--steps", "3", "--batch", "2", "--out", first.toString());
+        Cli run = trainTiny(first, 3);
         assertThat(run.exitCode()).as(run.err()).isZero();
         assertThat(run.err()).contains(" 3/3 ");
         JsonNode firstLoss = new ObjectMapper().readTree(first.resolve("loss.json").toFile());
@@ -107,8 +106,7 @@ class TrainCommandTest {
 
         Path second = dir.resolve("second");
         Path checkpoint = first.resolve("model.safetensors");
-        Cli resumed = Cli.run("train", "--backend", "djl", "--dataset", "synthetic", "--examples", "8",
-                "--resume", checkpoint.toString(), "--steps", "2", "--batch", "2", "--out", second.toString());
+        Cli resumed = resumeTiny(checkpoint, 2, second);
         assertThat(resumed.exitCode()).as(resumed.err()).isZero();
 
         JsonNode loss = new ObjectMapper().readTree(second.resolve("loss.json").toFile());
@@ -128,13 +126,11 @@ class TrainCommandTest {
     @DisplayName("--resume into the run's own directory continues its loss.json: the earlier steps up to the checkpoint stay")
     void resumeIntoTheSameDirectoryKeepsTheCurve() throws Exception {
         Path run = dir.resolve("same");
-        Cli first = Cli.run("train", "--backend", "djl", "--preset", "tiny", "--dataset", "synthetic", "--examples", "8",
-                "--steps", "3", "--batch", "2", "--out", run.toString());
+        Cli first = trainTiny(run, 3);
         assertThat(first.exitCode()).as(first.err()).isZero();
         Path checkpoint = dir.resolve("same-step3.safetensors");
         java.nio.file.Files.copy(run.resolve("model.safetensors"), checkpoint);
-        Cli resumed = Cli.run("train", "--backend", "djl", "--dataset", "synthetic", "--examples", "8",
-                "--resume", checkpoint.toString(), "--steps", "2", "--batch", "2", "--out", run.toString());
+        Cli resumed = resumeTiny(checkpoint, 2, run);
         assertThat(resumed.exitCode()).as(resumed.err()).isZero();
         assertThat(resumed.err()).contains("continuing").contains("3 earlier steps");
         JsonNode loss = new ObjectMapper().readTree(run.resolve("loss.json").toFile());
@@ -142,8 +138,7 @@ class TrainCommandTest {
         assertThat(loss.get("earlierStepsKept").asInt()).isEqualTo(3);
 
         // resumed again from step 3: the rows of steps 4 and 5, which that checkpoint does not contain, are dropped
-        Cli again = Cli.run("train", "--backend", "djl", "--dataset", "synthetic", "--examples", "8",
-                "--resume", checkpoint.toString(), "--steps", "1", "--batch", "2", "--out", run.toString());
+        Cli again = resumeTiny(checkpoint, 1, run);
         assertThat(again.exitCode()).as(again.err()).isZero();
         assertThat(steps(new ObjectMapper().readTree(run.resolve("loss.json").toFile()))).containsExactly(1L, 2L, 3L, 4L);
     }
@@ -152,17 +147,26 @@ class TrainCommandTest {
     @DisplayName("--resume into a directory whose loss.json is not a curve stops before training, naming --out and the file")
     void resumeIntoAnUnreadableCurveStops() throws Exception {
         Path run = dir.resolve("broken");
-        Cli first = Cli.run("train", "--backend", "djl", "--preset", "tiny", "--dataset", "synthetic", "--examples", "8",
-                "--steps", "1", "--batch", "2", "--out", run.toString());
+        Cli first = trainTiny(run, 1);
         assertThat(first.exitCode()).as(first.err()).isZero();
         java.nio.file.Files.writeString(run.resolve("loss.json"), "{not json");
-        Cli resumed = Cli.run("train", "--backend", "djl", "--dataset", "synthetic", "--examples", "8",
-                "--resume", run.resolve("model.safetensors").toString(), "--steps", "1", "--batch", "2", "--out",
-                run.toString());
+        Cli resumed = resumeTiny(run.resolve("model.safetensors"), 1, run);
         assertThat(resumed.exitCode()).isEqualTo(ExitCodes.USAGE);
         assertThat(resumed.err()).contains("--out").contains("loss.json");
         assertThat(resumed.out()).doesNotContain("trained");
         assertThat(java.nio.file.Files.readString(run.resolve("loss.json"))).as("left as it was").isEqualTo("{not json");
+    }
+
+    /** Trains the tiny preset on 8 synthetic examples, batch 2, with djl. */
+    private static Cli trainTiny(Path out, int steps) {
+        return Cli.run("train", "--backend", "djl", "--preset", "tiny", "--dataset", "synthetic", "--examples", "8",
+                "--steps", Integer.toString(steps), "--batch", "2", "--out", out.toString());
+    }
+
+    /** Resumes such a run from a checkpoint. */
+    private static Cli resumeTiny(Path checkpoint, int steps, Path out) {
+        return Cli.run("train", "--backend", "djl", "--dataset", "synthetic", "--examples", "8", "--resume",
+                checkpoint.toString(), "--steps", Integer.toString(steps), "--batch", "2", "--out", out.toString());
     }
 
     private static java.util.List<Long> steps(JsonNode loss) {
