@@ -140,6 +140,11 @@ public final class EvalCommand implements Callable<Integer> {
     }
 
     /** One line per headline metric, each with what it was computed on, or why it was not. */
+    /** @return ", image guidance W" for a guided text task (decision D17), else nothing */
+    private static String guidanceNote(Object weight) {
+        return weight instanceof Double w && w != 1.0 ? String.format(Locale.ROOT, ", image guidance %.2g", w) : "";
+    }
+
     static void printTable(PrintWriter out, Map<String, Object> summary) {
         Map<?, ?> image = (Map<?, ?>) summary.get("image");
         Map<?, ?> text = (Map<?, ?>) summary.get("text");
@@ -165,8 +170,11 @@ public final class EvalCommand implements Callable<Integer> {
             row(out, format, "VQA accuracy", text);
         } else {
             String images = text.get("examples") + " test images";
-            out.printf(format, "caption accuracy", percent(text.get("captionAccuracy")), images);
-            out.printf(format, "VQA accuracy", percent(text.get("vqaAccuracy")), images);
+            Map<?, ?> budget = (Map<?, ?>) summary.get("budget");
+            out.printf(format, "caption accuracy", percent(text.get("captionAccuracy")),
+                    images + guidanceNote(budget.get("captionGuidance")));
+            out.printf(format, "VQA accuracy", percent(text.get("vqaAccuracy")),
+                    images + guidanceNote(budget.get("answerGuidance")));
         }
         if (!scenes.containsKey("notComputed")) {
             String count = scenes.get("scenes") + " scenes";
