@@ -155,7 +155,6 @@ public final class TaskRunner {
      * @return its caption
      */
     public String caption(Tensor image, double imageGuidance) {
-        checkImageGuidance(imageGuidance);
         return captions(single("image", image), imageGuidance).get(0);
     }
 
@@ -199,7 +198,6 @@ public final class TaskRunner {
      * @return the answer
      */
     public String answer(Tensor image, String question, double imageGuidance) {
-        checkImageGuidance(imageGuidance);
         return answers(single("image", image), List.of(question == null ? "" : question), imageGuidance).get(0);
     }
 
