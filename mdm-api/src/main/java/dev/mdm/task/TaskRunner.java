@@ -2,6 +2,7 @@ package dev.mdm.task;
 
 import dev.mdm.ConfigurationException;
 import dev.mdm.InvalidInputException;
+import dev.mdm.MDM;
 import dev.mdm.MdmConfig;
 import dev.mdm.sampling.DenoisingFunction;
 import dev.mdm.sampling.DiscreteVpSchedule;
@@ -173,7 +174,7 @@ public final class TaskRunner {
      * @return one caption per image
      */
     public List<String> captions(Tensor images, double imageGuidance) {
-        checkImageGuidance(imageGuidance);
+        requireImageGuidance("imageGuidance", imageGuidance);
         TextLayout layout = layout("captioning");
         int b = requireImages("images", images);
         PackedText[] texts = new PackedText[b];
@@ -217,7 +218,7 @@ public final class TaskRunner {
      * @return one answer per image
      */
     public List<String> answers(Tensor images, List<String> questions, double imageGuidance) {
-        checkImageGuidance(imageGuidance);
+        requireImageGuidance("imageGuidance", imageGuidance);
         TextLayout layout = layout("visual question answering");
         int b = requireImages("images", images);
         if (questions == null || questions.size() != b) {
@@ -233,10 +234,20 @@ public final class TaskRunner {
                 TEXT_TASK_SEED), texts);
     }
 
-    private static void checkImageGuidance(double w) {
+    /**
+     * Checks a weight of decision D17's guidance, so that every place that takes one (this class, the CLI's options,
+     * an evaluation budget) rejects the same values with the same words.
+     *
+     * @param argument the name to report, e.g. {@code imageGuidance} or {@code --image-guidance}
+     * @param w the weight
+     * @return w, when finite and ≥ 1
+     * @throws InvalidInputException otherwise
+     */
+    public static double requireImageGuidance(String argument, double w) {
         if (!(w >= 1) || Double.isInfinite(w)) {
-            throw new InvalidInputException("imageGuidance", "a finite weight ≥ 1 (1: no guidance)", String.valueOf(w));
+            throw new InvalidInputException(argument, "a finite weight ≥ 1 (1: no guidance)", String.valueOf(w));
         }
+        return w;
     }
 
     /**
@@ -473,10 +484,9 @@ public final class TaskRunner {
         int nImg = config.imageTokens();
         int perSample = (nImg + config.textLength()) * config.latentDim();
         int imageValues = nImg * config.latentDim();
-        DiscreteVpSchedule schedule = imageGuidance == null ? null : new DiscreteVpSchedule(dev.mdm.MDM.betas(config));
-        long[] both = new long[2 * b];
-        System.arraycopy(classIds, 0, both, 0, b);
-        Arrays.fill(both, b, 2 * b, config.classes());
+        DiscreteVpSchedule schedule = imageGuidance == null ? null : new DiscreteVpSchedule(MDM.betas(config));
+        long[] nullClass = new long[b];
+        Arrays.fill(nullClass, config.classes());
         return new DenoisingFunction() {
             @Override
             public Prediction predicts() {
@@ -495,7 +505,28 @@ public final class TaskRunner {
             private Tensor predictData(Tensor x, double t) {
                 double timeInput = (t - 1.0 / steps) * steps;
                 if (imageGuidance != null) {
-                    return guideOnImage(x, t, timeInput);
+                    double alpha = schedule.alpha(t);
+                    double sigma = schedule.sigma(t);
+                    double[] mu = imageGuidance.latents();
+                    double[] noise = imageGuidance.noise();
+                    // the second half: the given image noised to the text's level α_t·μ + σ_t·ε
+                    double[] v = predictTwice(x, timeInput, classIds, (doubled, half) -> {
+                        for (int i = 0; i < b; i++) {
+                            for (int j = 0; j < imageValues; j++) {
+                                doubled[half + i * perSample + j] = alpha * mu[i * perSample + j]
+                                        + sigma * noise[i * imageValues + j];
+                            }
+                        }
+                    });
+                    int half = v.length / 2;
+                    double w = imageGuidance.weight();
+                    double[] out = Arrays.copyOf(v, half);
+                    for (int i = 0; i < b; i++) {
+                        for (int j = i * perSample + imageValues; j < (i + 1) * perSample; j++) {
+                            out[j] = v[half + j] + w * (v[j] - v[half + j]);
+                        }
+                    }
+                    return Tensor.of(out, x.shape());
                 }
                 if (!guided) {
                     double[] time = new double[b];
@@ -503,53 +534,30 @@ public final class TaskRunner {
                     return runtime.denoiser().predict(x, Tensor.of(time, b), Tensor.ofLongs(classIds, b));
                 }
                 int[] shape = x.shape();
-                double[] xs = x.toDoubleArray();
-                double[] doubled = Arrays.copyOf(xs, 2 * xs.length);
-                System.arraycopy(xs, 0, doubled, xs.length, xs.length);
                 shape[0] = 2 * b;
-                double[] time = new double[2 * b];
-                Arrays.fill(time, timeInput);
-                Tensor out = runtime.denoiser().predict(Tensor.of(doubled, shape), Tensor.of(time, 2 * b),
-                        Tensor.ofLongs(both, 2 * b));
-                out.requireShape("denoiser output", shape);
-                return guide(out, guidance);
+                return guide(Tensor.of(predictTwice(x, timeInput, nullClass, (doubled, half) -> { }), shape), guidance);
             }
 
-            private Tensor guideOnImage(Tensor x, double t, double timeInput) {
+            /**
+             * One denoiser call of batch 2b: x, then a copy of x that {@code second} may edit in place (it is given
+             * the array and the offset of the copy), with the classes of {@code classIds} then {@code secondClasses}.
+             */
+            private double[] predictTwice(Tensor x, double timeInput, long[] secondClasses,
+                                          java.util.function.ObjIntConsumer<double[]> second) {
                 int[] shape = x.shape();
                 double[] xs = x.toDoubleArray();
                 double[] doubled = Arrays.copyOf(xs, 2 * xs.length);
                 System.arraycopy(xs, 0, doubled, xs.length, xs.length);
-                double alpha = schedule.alpha(t);
-                double sigma = schedule.sigma(t);
-                double[] mu = imageGuidance.latents();
-                double[] noise = imageGuidance.noise();
-                for (int i = 0; i < b; i++) {
-                    int to = xs.length + i * perSample;
-                    for (int j = 0; j < imageValues; j++) {
-                        doubled[to + j] = alpha * mu[i * perSample + j] + sigma * noise[i * imageValues + j];
-                    }
-                }
+                second.accept(doubled, xs.length);
                 shape[0] = 2 * b;
                 double[] time = new double[2 * b];
                 Arrays.fill(time, timeInput);
-                long[] classes = new long[2 * b];
-                System.arraycopy(classIds, 0, classes, 0, b);
-                System.arraycopy(classIds, 0, classes, b, b);
+                long[] classes = Arrays.copyOf(classIds, 2 * b);
+                System.arraycopy(secondClasses, 0, classes, b, b);
                 Tensor out = runtime.denoiser().predict(Tensor.of(doubled, shape), Tensor.of(time, 2 * b),
                         Tensor.ofLongs(classes, 2 * b));
                 out.requireShape("denoiser output", shape);
-                double[] v = out.toDoubleArray();
-                double[] guidedOut = Arrays.copyOf(v, xs.length);
-                double w = imageGuidance.weight();
-                for (int i = 0; i < b; i++) {
-                    for (int j = i * perSample + imageValues; j < (i + 1) * perSample; j++) {
-                        double noised = v[xs.length + j];
-                        guidedOut[j] = noised + w * (v[j] - noised);
-                    }
-                }
-                shape[0] = b;
-                return Tensor.of(guidedOut, shape);
+                return out.toDoubleArray();
             }
         };
     }

@@ -2,6 +2,7 @@ package dev.mdm.examples.cli;
 
 import dev.mdm.examples.model.LoadedModel;
 import dev.mdm.examples.model.ModelChoice;
+import dev.mdm.task.TaskRunner;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -45,7 +46,7 @@ public final class AnswerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        SamplerOptions.checkImageGuidance("--image-guidance", imageGuidance);
+        TaskRunner.requireImageGuidance("--image-guidance", imageGuidance);
         input.validate(spec.commandLine());
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();

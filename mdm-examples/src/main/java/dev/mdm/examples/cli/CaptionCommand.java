@@ -41,7 +41,7 @@ public final class CaptionCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        SamplerOptions.checkImageGuidance("--image-guidance", imageGuidance);
+        TaskRunner.requireImageGuidance("--image-guidance", imageGuidance);
         input.validate(spec.commandLine());
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();

@@ -107,8 +107,8 @@ public final class EvalCommand implements Callable<Integer> {
         if (!(guidance >= 0) || !Double.isFinite(guidance)) {
             throw new InvalidInputException("--guidance", "a finite scale ≥ 0", Double.toString(guidance));
         }
-        SamplerOptions.checkImageGuidance("--caption-guidance", captionGuidance);
-        SamplerOptions.checkImageGuidance("--answer-guidance", answerGuidance);
+        TaskRunner.requireImageGuidance("--caption-guidance", captionGuidance);
+        TaskRunner.requireImageGuidance("--answer-guidance", answerGuidance);
         EvaluationBudget budget = new EvaluationBudget(perClass, text, scenes, steps, guidance, captionGuidance,
                 answerGuidance, batch, model.seed, fullFloor);
         PrintWriter stdout = spec.commandLine().getOut();
@@ -142,7 +142,8 @@ public final class EvalCommand implements Callable<Integer> {
     /** One line per headline metric, each with what it was computed on, or why it was not. */
     /** @return ", image guidance W" for a guided text task (decision D17), else nothing */
     private static String guidanceNote(Object weight) {
-        return weight instanceof Double w && w != 1.0 ? String.format(Locale.ROOT, ", image guidance %.2g", w) : "";
+        return weight instanceof Double w && w != 1.0
+                ? ", image guidance " + java.math.BigDecimal.valueOf(w).stripTrailingZeros().toPlainString() : "";
     }
 
     static void printTable(PrintWriter out, Map<String, Object> summary) {

@@ -1,6 +1,5 @@
 package dev.mdm.examples.cli;
 
-import dev.mdm.InvalidInputException;
 import dev.mdm.examples.model.ModelChoice;
 import dev.mdm.sampling.SamplerSettings;
 import dev.mdm.sampling.SamplingMethod;
@@ -33,17 +32,5 @@ public final class SamplerOptions {
         SamplerSettings base = choice.samplerOrDefault();
         return choice.withSampler(new SamplerSettings(method == null ? base.method() : method,
                 solver == null ? base.algorithm() : solver, grid == null ? base.grid() : grid, base.steps()));
-    }
-
-    /**
-     * Checks an image-guidance option (decision D17) before any model opens, so that the message names the option.
-     *
-     * @param option the option's name, e.g. {@code --image-guidance}
-     * @param w its value
-     */
-    static void checkImageGuidance(String option, double w) {
-        if (!(w >= 1) || Double.isInfinite(w)) {
-            throw new InvalidInputException(option, "a finite weight ≥ 1 (1: no guidance)", Double.toString(w));
-        }
     }
 }

@@ -34,11 +34,8 @@ public record EvaluationBudget(int imagesPerClass, int textExamples, int sceneEx
         if (!(guidance >= 0) || !Double.isFinite(guidance)) {
             throw new InvalidInputException("guidance", "a finite scale ≥ 0", Double.toString(guidance));
         }
-        if (!(captionGuidance >= 1) || !(answerGuidance >= 1) || Double.isInfinite(captionGuidance)
-                || Double.isInfinite(answerGuidance)) {
-            throw new InvalidInputException("captionGuidance/answerGuidance", "finite weights ≥ 1 (1: no guidance)",
-                    captionGuidance + "/" + answerGuidance);
-        }
+        TaskRunner.requireImageGuidance("captionGuidance", captionGuidance);
+        TaskRunner.requireImageGuidance("answerGuidance", answerGuidance);
         if (batch < 1) {
             throw new InvalidInputException("batch", "at least 1", Integer.toString(batch));
         }
