@@ -36,13 +36,13 @@ var grid = Images.writePng(Images.grid(ofClass.stream().map(Generation::image).t
         Path.of("target/notebooks/01-class-2.png"));
 System.out.println("wrote " + grid.toAbsolutePath());
 
-// Image to text: captioning and visual question answering are deterministic. Captions are guided on their image
-// (decision D17: each step also predicts the text with the image noised to the text's level and amplifies the
-// difference, w = 1.5); caption(image, 1.0) is the plain sampler at half the cost.
+// Image to text: captioning and visual question answering are deterministic. By default the text starts from the
+// prior's mean (temperature 0, decision D18) and gives the caption the model finds most likely; temperature 1 draws
+// a sample instead, and withImageGuidance(w) guides the text on its image (decision D17) at twice the work.
 var caption = mdm.caption(generated.image());
-var plain = mdm.caption(generated.image(), 1.0);
+var sampled = mdm.caption(generated.image(), TextSampling.DEFAULT.withTemperature(1));
 var answer = mdm.answer(generated.image(), "what shape?");
-System.out.println("caption: " + caption + " | unguided: " + plain + " | answer: " + answer);
+System.out.println("caption: " + caption + " | a sample: " + sampled + " | answer: " + answer);
 if (!caption.equals(mdm.caption(generated.image()))) throw new AssertionError("captioning must be deterministic");
 
 // Save and reload: the checkpoint holds the config and weights; the reloaded model computes the same thing.

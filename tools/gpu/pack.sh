@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # Packs what a run on the GPU machine needs into .gpu/ at the root of the current checkout (worktree-safe), small
 # enough for the device tool's 64 MiB limit: a jlinked Java 25 runtime (xz), the runtime jars of mdm-backend-jcuda
-# (jcuda natives cut down to the driver binding), optionally mdm-examples (for `mdm train|eval --backend jcuda`),
-# the test classes with the JUnit console, and the Fashion-MNIST IDX files (xz).
+# (jcuda natives cut down to the driver binding), optionally mdm-examples (for `mdm train|eval --backend jcuda`) and
+# the test classes with the JUnit console.
 #   tools/gpu/pack.sh [--tests] [--examples] [--data | --data=train]
 # On the GPU machine:  bash .gpu/run.sh --tests ...  |  bash .gpu/run.sh MAIN_CLASS args  (see run.sh)
+# --data writes the Fashion-MNIST IDX files (xz, 26 MB with the test split) to .gpu-data/ instead: with the examples
+# and the tracked tree they would pass the 64 MiB that one call carries. Carry [".gpu-data"] in a first call that runs
+# `bash .gpu-data/unpack.sh` (to /tmp/fashion-mnist), then carry [".gpu"] in the next call, before the machine's idle
+# release (30 s), so that both land on the same machine.
 set -euo pipefail
 tests=0 examples=0 data=0
 for a in "$@"; do
@@ -17,7 +21,9 @@ jdk=${MDM_JDK:-/usr/lib/jvm/temurin-25-jdk-amd64}
 root=$(git rev-parse --show-toplevel)
 cd "$root"
 exclude=$(git rev-parse --git-path info/exclude)
-grep -qxF '/.gpu/' "$exclude" 2>/dev/null || echo '/.gpu/' >> "$exclude"
+for path in /.gpu/ /.gpu-data/; do
+  grep -qxF "$path" "$exclude" 2>/dev/null || echo "$path" >> "$exclude"
+done
 mkdir -p .gpu
 if [ ! -f .gpu/jre.txz ]; then
   tmp=$(mktemp -d)
@@ -30,7 +36,7 @@ fi
 export JAVA_HOME=$jdk
 modules=mdm-backend-jcuda
 [ $examples = 1 ] && modules=$modules,mdm-examples
-rm -rf .gpu/lib .gpu/test-classes .gpu/tools .gpu/data
+rm -rf .gpu/lib .gpu/test-classes .gpu/tools
 mkdir -p .gpu/lib .gpu/tools
 scope=runtime
 [ $tests = 1 ] && scope=test
@@ -69,12 +75,15 @@ else
   mkdir -p .gpu/test-classes
 fi
 if [ $data != 0 ]; then
-  mkdir -p .gpu/data
+  rm -rf .gpu-data
+  mkdir -p .gpu-data
   files="train-images-idx3-ubyte train-labels-idx1-ubyte"
   [ $data = all ] && files="$files t10k-images-idx3-ubyte t10k-labels-idx1-ubyte"
   for f in $files; do
-    zcat "/usr/share/datasets/fashion-mnist/$f.gz" | xz -9 -T2 > ".gpu/data/$f.xz"
+    zcat "/usr/share/datasets/fashion-mnist/$f.gz" | xz -9 -T2 > ".gpu-data/$f.xz"
   done
+  cp tools/gpu/unpack.sh .gpu-data/unpack.sh
+  echo "pack: .gpu-data is $(du -sm .gpu-data | cut -f1) MiB; carry it alone first: bash .gpu-data/unpack.sh"
 fi
 cp tools/gpu/run.sh .gpu/run.sh
 echo "pack: .gpu is $(du -sm .gpu | cut -f1) MiB; with the tracked tree $(( ($(du -sb .gpu | cut -f1) + $(git ls-files -z | xargs -0 du -cb | tail -1 | cut -f1)) / 1048576 )) MiB of the 64 MiB that travel"

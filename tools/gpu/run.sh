@@ -2,14 +2,10 @@
 # Runs on the GPU machine from the project root, inside what tools/gpu/pack.sh built.
 #   bash .gpu/run.sh --tests [JUnit console options]   tests (default: every class in .gpu/test-classes)
 #   bash .gpu/run.sh MAIN_CLASS [args]                  a main class on the packed class path
-# Fashion-MNIST, when packed, is unpacked to /tmp/fashion-mnist (pass it as --fashion-dir).
+# Fashion-MNIST comes in a call of its own: bash .gpu-data/unpack.sh (see pack.sh), then --fashion-dir /tmp/fashion-mnist.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 [ -x /tmp/mdm-jre/bin/java ] || tar xJf "$here/jre.txz" -C /tmp
-if [ -d "$here/data" ] && [ ! -d /tmp/fashion-mnist ]; then
-  mkdir -p /tmp/fashion-mnist
-  for f in "$here"/data/*.xz; do xz -dc "$f" > "/tmp/fashion-mnist/$(basename "$f" .xz)"; done
-fi
 export LD_LIBRARY_PATH=/usr/local/cuda/lib64${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 java=(/tmp/mdm-jre/bin/java --enable-native-access=ALL-UNNAMED -Xss4m -Dai.djl.offline=true ${MDM_JAVA_OPTS:-})
 cp="$here/test-classes$(printf ':%s' "$here"/lib/*.jar)"

@@ -21,6 +21,7 @@ import dev.mdm.spi.OnnxExporter;
 import dev.mdm.task.Generation;
 import dev.mdm.task.Prompt;
 import dev.mdm.task.TaskRunner;
+import dev.mdm.task.TextSampling;
 import dev.mdm.tensor.Tensor;
 import dev.mdm.training.Trainer;
 import dev.mdm.text.Tokenizer;
@@ -216,8 +217,8 @@ public final class MDM implements AutoCloseable {
     }
 
     /**
-     * Image captioning (needs a tokenizer), guided on the image as {@link #captions(Tensor)}. Deterministic: the
-     * same image gives the same caption.
+     * Image captioning (needs a tokenizer): the caption the model finds most likely ({@link TextSampling#DEFAULT}).
+     * Deterministic: the same image gives the same caption.
      *
      * @param image [C, H, W] in [-1, 1]
      * @return the caption
@@ -227,41 +228,44 @@ public final class MDM implements AutoCloseable {
     }
 
     /**
-     * Image captioning with a chosen image guidance (see {@link #captions(Tensor, double)}). Deterministic.
+     * Image captioning with chosen image guidance and temperature (see {@link TextSampling}). Deterministic for a
+     * given image and settings.
      *
      * @param image [C, H, W] in [-1, 1]
-     * @param imageGuidance w ≥ 1; 1 is the unguided sampler of SPEC §9
+     * @param sampling e.g. {@code TextSampling.DEFAULT.withTemperature(1)} for a sample instead of the most likely
+     *     caption
      * @return the caption
      */
-    public String caption(Tensor image, double imageGuidance) {
-        return tasks().caption(image, imageGuidance);
+    public String caption(Tensor image, TextSampling sampling) {
+        return tasks().caption(image, sampling);
     }
 
     /**
-     * Captions guided on their image with the default weight
-     * {@value dev.mdm.task.TaskRunner#DEFAULT_CAPTION_IMAGE_GUIDANCE} (decision D17 in docs/DECISIONS.md).
+     * Captions, the most likely ones ({@link TextSampling#DEFAULT}; decision D18 in docs/DECISIONS.md).
      *
      * @param images [b, C, H, W] in [-1, 1]
-     * @return a caption per image, sampled as one batch
+     * @return a caption per image, computed as one batch
      */
     public List<String> captions(Tensor images) {
         return tasks().captions(images);
     }
 
     /**
-     * Captions with a chosen image guidance (decision D17): at every step the text is predicted once with the clean
-     * image and once with the image noised to the text's noise level, and the difference is amplified by w.
+     * Captions with chosen image guidance (decision D17: at every step the text is predicted once with the clean
+     * image and once with the image noised to the text's noise level, and the difference is amplified by w) and
+     * temperature (decision D18: the text starts from τ·x_T).
      *
      * @param images [b, C, H, W] in [-1, 1]
-     * @param imageGuidance w ≥ 1; 1 is the unguided sampler of SPEC §9 at half the cost
-     * @return a caption per image, sampled as one batch
+     * @param sampling image guidance and temperature
+     * @return a caption per image, computed as one batch
      */
-    public List<String> captions(Tensor images, double imageGuidance) {
-        return tasks().captions(images, imageGuidance);
+    public List<String> captions(Tensor images, TextSampling sampling) {
+        return tasks().captions(images, sampling);
     }
 
     /**
-     * Visual question answering (needs a tokenizer). Deterministic.
+     * Visual question answering (needs a tokenizer): the most likely answer ({@link TextSampling#DEFAULT}).
+     * Deterministic.
      *
      * @param image [C, H, W] in [-1, 1]
      * @param question the question; it must leave at least one text position for the answer
@@ -272,36 +276,37 @@ public final class MDM implements AutoCloseable {
     }
 
     /**
-     * Visual question answering with image guidance (decision D17). Deterministic.
+     * Visual question answering with chosen image guidance and temperature (see {@link TextSampling}).
+     * Deterministic for given inputs and settings.
      *
      * @param image [C, H, W] in [-1, 1]
      * @param question the question; it must leave at least one text position for the answer
-     * @param imageGuidance w ≥ 1; 1 is the unguided sampler, as {@link #answer(Tensor, String)}
+     * @param sampling image guidance and temperature
      * @return the answer
      */
-    public String answer(Tensor image, String question, double imageGuidance) {
-        return tasks().answer(image, question, imageGuidance);
+    public String answer(Tensor image, String question, TextSampling sampling) {
+        return tasks().answer(image, question, sampling);
     }
 
     /**
      * @param images [b, C, H, W] in [-1, 1]
      * @param questions one question per image
-     * @return an answer per image, sampled as one batch
+     * @return the most likely answer per image ({@link TextSampling#DEFAULT}), computed as one batch
      */
     public List<String> answers(Tensor images, List<String> questions) {
         return tasks().answers(images, questions);
     }
 
     /**
-     * Answers with image guidance (decision D17; the default, 1, is unguided).
+     * Answers with chosen image guidance and temperature (see {@link TextSampling}).
      *
      * @param images [b, C, H, W] in [-1, 1]
      * @param questions one question per image
-     * @param imageGuidance w ≥ 1
-     * @return an answer per image, sampled as one batch
+     * @param sampling image guidance and temperature
+     * @return an answer per image, computed as one batch
      */
-    public List<String> answers(Tensor images, List<String> questions, double imageGuidance) {
-        return tasks().answers(images, questions, imageGuidance);
+    public List<String> answers(Tensor images, List<String> questions, TextSampling sampling) {
+        return tasks().answers(images, questions, sampling);
     }
 
     /**

@@ -36,10 +36,11 @@ import java.util.random.RandomGeneratorFactory;
  * token (decision D15; without it the captions mix several sentences' tokens). For tasks that draw the image, the
  * image positions of every x̂₀ are projected through the VAE, x̂₀ ← μ_enc(clamp(Dec_img(x̂₀), −1, 1)) (decision D16;
  * without it the trajectory leaves the latents the network was trained on and the images fill with speckles). Tasks
- * that write text about a given image may guide on it (decision D17): x̂₀ = x̂₀(image noised to t) + w·(x̂₀(image) −
- * x̂₀(image noised to t)) at the text positions, the contrast of what the clean image adds to the text beyond what its
- * noised version at the text's own noise level tells; captions default to w = {@value #DEFAULT_CAPTION_IMAGE_GUIDANCE}. The
- * final state of the sampler is ẑ₀: images are decoded and clamped to [-1, 1]; text positions are read as the argmax of the
+ * that write text about a given image (captioning, VQA) take a {@link TextSampling}: they may guide on the image
+ * (decision D17: x̂₀ = x̂₀(image noised to t) + w·(x̂₀(image) − x̂₀(image noised to t)) at the text positions, the
+ * contrast of what the clean image adds to the text beyond what its noised version at the text's own noise level
+ * tells), and their text starts from τ·x_T (decision D18); by default τ = 0 and w = 1, the most likely text. The final
+ * state of the sampler is ẑ₀: images are decoded and clamped to [-1, 1]; text positions are read as the argmax of the
  * text decoder over the tokenizer's ids (a padded vocabulary's extra ids are never chosen), then up to the first pad
  * or eos (see {@link TextLayout}).
  *
@@ -48,13 +49,6 @@ import java.util.random.RandomGeneratorFactory;
 public final class TaskRunner {
     /** Text tasks are deterministic: the same input gives the same text. */
     private static final long TEXT_TASK_SEED = 0;
-
-    /**
-     * The image guidance of {@link #captions(Tensor)} (decision D17): on the shipped {@code fashion} model 1.5 named
-     * the true class in 89.2 % of 1 000 test captions against 88.3 % unguided, and 88.6 % against 87.0 % on 1 000
-     * train images; 3 and more do worse.
-     */
-    public static final double DEFAULT_CAPTION_IMAGE_GUIDANCE = 1.5;
 
     private final ModelRuntime runtime;
     private final MdmConfig config;
@@ -126,7 +120,7 @@ public final class TaskRunner {
         long[] classes = new long[count];
         Arrays.fill(classes, classId);
         boolean guided = prompt.classId().isPresent() && prompt.guidance() != 1.0;
-        Result r = run(task, classes, texts, null, guided ? prompt.guidance() : 1.0, guided, 1.0,
+        Result r = run(task, classes, texts, null, guided ? prompt.guidance() : 1.0, guided, TextSampling.SAMPLE,
                 prompt.steps().isPresent() ? defaults.withSteps(prompt.steps().getAsInt()) : defaults, seed);
         List<Generation> out = new ArrayList<>(count);
         int imageSize = config.imageChannels() * config.imageHeight() * config.imageWidth();
@@ -144,81 +138,80 @@ public final class TaskRunner {
 
     /**
      * @param image [C, H, W] in [-1, 1]
-     * @return its caption
+     * @return its caption, the most likely under {@link TextSampling#DEFAULT}
      */
     public String caption(Tensor image) {
-        return caption(image, DEFAULT_CAPTION_IMAGE_GUIDANCE);
+        return caption(image, TextSampling.DEFAULT);
     }
 
     /**
      * @param image [C, H, W] in [-1, 1]
-     * @param imageGuidance w ≥ 1 of decision D17; 1 samples without guidance
+     * @param sampling image guidance and temperature of the caption
      * @return its caption
      */
-    public String caption(Tensor image, double imageGuidance) {
-        return captions(single("image", image), imageGuidance).get(0);
+    public String caption(Tensor image, TextSampling sampling) {
+        return captions(single("image", image), sampling).get(0);
     }
 
     /**
      * @param images [b, C, H, W] in [-1, 1]
-     * @return one caption per image
+     * @return one caption per image, the most likely under {@link TextSampling#DEFAULT}
      */
     public List<String> captions(Tensor images) {
-        return captions(images, DEFAULT_CAPTION_IMAGE_GUIDANCE);
+        return captions(images, TextSampling.DEFAULT);
     }
 
     /**
      * @param images [b, C, H, W] in [-1, 1]
-     * @param imageGuidance w ≥ 1 of decision D17; 1 samples without guidance (one network call per step instead of
-     *     a call of twice the batch)
+     * @param sampling image guidance and temperature of the captions
      * @return one caption per image
      */
-    public List<String> captions(Tensor images, double imageGuidance) {
-        requireImageGuidance("imageGuidance", imageGuidance);
+    public List<String> captions(Tensor images, TextSampling sampling) {
+        requireSampling(sampling);
         TextLayout layout = layout("captioning");
         int b = requireImages("images", images);
         PackedText[] texts = new PackedText[b];
         Arrays.fill(texts, layout.empty());
-        return readText(layout, run(Task.CAPTION, nullClasses(b), texts, images, 1.0, false, imageGuidance, defaults,
+        return readText(layout, run(Task.CAPTION, nullClasses(b), texts, images, 1.0, false, sampling, defaults,
                 TEXT_TASK_SEED), texts);
     }
 
     /**
      * @param image [C, H, W] in [-1, 1]
      * @param question a non-blank question that leaves at least one text position for the answer
-     * @return the answer
+     * @return the answer, the most likely under {@link TextSampling#DEFAULT}
      */
     public String answer(Tensor image, String question) {
-        return answer(image, question, 1.0);
+        return answer(image, question, TextSampling.DEFAULT);
     }
 
     /**
      * @param image [C, H, W] in [-1, 1]
      * @param question a non-blank question that leaves at least one text position for the answer
-     * @param imageGuidance w ≥ 1 of decision D17; 1 samples without guidance
+     * @param sampling image guidance and temperature of the answer
      * @return the answer
      */
-    public String answer(Tensor image, String question, double imageGuidance) {
-        return answers(single("image", image), List.of(question == null ? "" : question), imageGuidance).get(0);
+    public String answer(Tensor image, String question, TextSampling sampling) {
+        return answers(single("image", image), List.of(question == null ? "" : question), sampling).get(0);
     }
 
     /**
      * @param images [b, C, H, W] in [-1, 1]
      * @param questions b questions
-     * @return one answer per image
+     * @return one answer per image, the most likely under {@link TextSampling#DEFAULT}
      */
     public List<String> answers(Tensor images, List<String> questions) {
-        return answers(images, questions, 1.0);
+        return answers(images, questions, TextSampling.DEFAULT);
     }
 
     /**
      * @param images [b, C, H, W] in [-1, 1]
      * @param questions one non-blank question per image
-     * @param imageGuidance w ≥ 1 of decision D17; 1 samples without guidance
+     * @param sampling image guidance and temperature of the answers
      * @return one answer per image
      */
-    public List<String> answers(Tensor images, List<String> questions, double imageGuidance) {
-        requireImageGuidance("imageGuidance", imageGuidance);
+    public List<String> answers(Tensor images, List<String> questions, TextSampling sampling) {
+        requireSampling(sampling);
         TextLayout layout = layout("visual question answering");
         int b = requireImages("images", images);
         if (questions == null || questions.size() != b) {
@@ -230,24 +223,14 @@ public final class TaskRunner {
             String name = b == 1 ? "question" : "questions[" + i + "]";
             texts[i] = layout.givenPrefix(name, encode(name, questions.get(i)));
         }
-        return readText(layout, run(Task.VQA, nullClasses(b), texts, images, 1.0, false, imageGuidance, defaults,
+        return readText(layout, run(Task.VQA, nullClasses(b), texts, images, 1.0, false, sampling, defaults,
                 TEXT_TASK_SEED), texts);
     }
 
-    /**
-     * Checks a weight of decision D17's guidance, so that every place that takes one (this class, the CLI's options,
-     * an evaluation budget) rejects the same values with the same words.
-     *
-     * @param argument the name to report, e.g. {@code imageGuidance} or {@code --image-guidance}
-     * @param w the weight
-     * @return w, when finite and ≥ 1
-     * @throws InvalidInputException otherwise
-     */
-    public static double requireImageGuidance(String argument, double w) {
-        if (!(w >= 1) || Double.isInfinite(w)) {
-            throw new InvalidInputException(argument, "a finite weight ≥ 1 (1: no guidance)", String.valueOf(w));
+    private static void requireSampling(TextSampling sampling) {
+        if (sampling == null) {
+            throw new InvalidInputException("sampling", "a TextSampling, e.g. TextSampling.DEFAULT", "null");
         }
-        return w;
     }
 
     /**
@@ -259,7 +242,8 @@ public final class TaskRunner {
     public String complete(String prompt) {
         TextLayout layout = layout("text-to-text completion");
         PackedText[] texts = {layout.givenPrefix("prompt", encode("prompt", prompt))};
-        return readText(layout, run(Task.TEXT_TO_TEXT, nullClasses(1), texts, null, 1.0, false, 1.0, defaults, TEXT_TASK_SEED), texts)
+        return readText(layout, run(Task.TEXT_TO_TEXT, nullClasses(1), texts, null, 1.0, false, TextSampling.SAMPLE,
+                defaults, TEXT_TASK_SEED), texts)
                 .get(0);
     }
 
@@ -338,10 +322,10 @@ public final class TaskRunner {
      * @param texts per sample, the packed text whose given positions are held (entries may be null when no text
      *     position is given)
      * @param givenImages the images to hold [b, C, H, W], or null when the image is sampled
-     * @param imageGuidance w of decision D17 for a given image (1: none)
+     * @param text image guidance (decision D17, for a given image) and temperature (decision D18) of the noised text
      */
     private Result run(Task task, long[] classIds, PackedText[] texts, Tensor givenImages, double guidance, boolean guided,
-                       double imageGuidance, SamplerSettings settings, long seed) {
+                       TextSampling text, SamplerSettings settings, long seed) {
         int b = classIds.length;
         int nImg = config.imageTokens();
         int lt = config.textLength();
@@ -384,14 +368,22 @@ public final class TaskRunner {
         for (int i = 0; i < x.length; i++) {
             x[i] = random.nextGaussian();
         }
+        if (text.temperature() != 1.0) {
+            // drawn before scaling, so that every temperature sees the same directions and τ = 1 is SPEC §9's sampler
+            for (int i = 0; i < b; i++) {
+                for (int k = nImg * dz; k < n * dz; k++) {
+                    x[i * n * dz + k] *= text.temperature();
+                }
+            }
+        }
         ImageGuidance imageGuided = null;
-        if (givenImages != null && imageGuidance != 1.0) {
+        if (givenImages != null && text.imageGuidance() != 1.0) {
             // the noise that takes the given image to the text's noise level: drawn once, after x_T, from the seed
             double[] noise = new double[b * nImg * dz];
             for (int i = 0; i < noise.length; i++) {
                 noise[i] = random.nextGaussian();
             }
-            imageGuided = new ImageGuidance(imageGuidance, values, noise);
+            imageGuided = new ImageGuidance(text.imageGuidance(), values, noise);
         }
         int[] shape = {b, n, dz};
         Infill infill = anyHeld ? new Infill(Tensor.of(held, shape), Tensor.of(values, shape)) : null;

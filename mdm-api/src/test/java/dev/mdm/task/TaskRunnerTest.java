@@ -54,9 +54,9 @@ class TaskRunnerTest {
         assertThat(runtime.calls).hasSize(6);
         for (FakeRuntime.Call c : runtime.calls) {
             double[] lat = c.latents().toDoubleArray();
-            assertThat(c.latents().dim(0)).as("the given and the noised image (D17)").isEqualTo(2);
+            assertThat(c.latents().dim(0)).as("unguided by default").isEqualTo(1);
             assertThat(java.util.Arrays.copyOfRange(lat, 0, 16 * 4)).containsExactly(mu);
-            assertThat(c.classes()).containsExactly(config.classes(), config.classes());
+            assertThat(c.classes()).containsExactly(config.classes());
             assertThat(c.time()[0]).isBetween(0.0, 999.0 + 1e-9);
         }
         assertThat(runtime.calls.get(0).time()[0]).isCloseTo(999, within(1e-9));
@@ -201,7 +201,7 @@ class TaskRunnerTest {
     void batchedCaptions() {
         runtime.textTarget = ids(11, 2, 0, 0, 0, 0, 0, 0);
         assertThat(tasks.captions(Tensor.zeros(3, 1, 8, 8))).containsExactly("w11", "w11", "w11");
-        assertThat(runtime.calls).allSatisfy(c -> assertThat(c.latents().dim(0)).isEqualTo(6));
+        assertThat(runtime.calls).allSatisfy(c -> assertThat(c.latents().dim(0)).isEqualTo(3));
     }
 
     @Test
@@ -261,36 +261,69 @@ class TaskRunnerTest {
     }
 
     @Test
-    @DisplayName("captions default to image guidance 1.5 (calls of 2b), guidance 1 is one call of b per step, and answers are guided only when asked")
-    void captionsDefaultToImageGuidance() {
+    @DisplayName("captions and answers default to no image guidance (one call of b per step) and run calls of 2b when guidance is asked")
+    void imageGuidanceOnlyWhenAsked() {
         runtime.textFollowsImage = 4;
         runtime.textTarget = ids(11, 2, 0, 0, 0, 0, 0, 0);
         Tensor images = Tensor.zeros(2, 1, 8, 8);
         List<String> byDefault = tasks.captions(images);
-        assertThat(runtime.calls).allSatisfy(c -> assertThat(c.latents().dim(0)).isEqualTo(4));
-        assertThat(tasks.captions(images, TaskRunner.DEFAULT_CAPTION_IMAGE_GUIDANCE)).isEqualTo(byDefault);
-        runtime.calls.clear();
-        tasks.captions(images, 1.0);
         assertThat(runtime.calls).hasSize(6).allSatisfy(c -> assertThat(c.latents().dim(0)).isEqualTo(2));
+        assertThat(tasks.captions(images, TextSampling.DEFAULT)).isEqualTo(byDefault);
+        runtime.calls.clear();
+        tasks.captions(images, TextSampling.DEFAULT.withImageGuidance(1.5));
+        assertThat(runtime.calls).hasSize(6).allSatisfy(c -> assertThat(c.latents().dim(0)).isEqualTo(4));
         runtime.calls.clear();
         tasks.answers(images, List.of("w9", "w10"));
-        assertThat(runtime.calls).as("answers are unguided by default").allSatisfy(c -> assertThat(c.latents().dim(0)).isEqualTo(2));
+        assertThat(runtime.calls).allSatisfy(c -> assertThat(c.latents().dim(0)).isEqualTo(2));
         runtime.calls.clear();
-        tasks.answers(images, List.of("w9", "w10"), 2.0);
+        tasks.answers(images, List.of("w9", "w10"), TextSampling.DEFAULT.withImageGuidance(2));
         assertThat(runtime.calls).allSatisfy(c -> assertThat(c.latents().dim(0)).isEqualTo(4));
     }
 
     @Test
-    @DisplayName("an image guidance below 1, NaN or infinite is rejected, naming imageGuidance")
-    void rejectsBadImageGuidance() {
+    @DisplayName("the temperature scales the text's starting noise x_T and leaves the held image alone; 0 starts the text at 0")
+    void temperatureScalesTheTextsStartingNoise() {
         runtime.textTarget = ids(11, 2, 0, 0, 0, 0, 0, 0);
+        Tensor images = Tensor.zeros(2, 1, 8, 8);
+        int n = config.imageTokens() + config.textLength();
+        int textFrom = config.imageTokens() * 4;
+        double[][] first = new double[3][];
+        double[] temperatures = {1, 0.5, 0};
+        for (int r = 0; r < 3; r++) {
+            runtime.calls.clear();
+            tasks.captions(images, TextSampling.DEFAULT.withTemperature(temperatures[r]));
+            first[r] = runtime.calls.get(0).latents().toDoubleArray();
+        }
+        for (int s = 0; s < 2; s++) {
+            int o = s * n * 4;
+            assertThat(Arrays.copyOfRange(first[1], o, o + textFrom)).as("image, sample %d", s)
+                    .containsExactly(Arrays.copyOfRange(first[0], o, o + textFrom));
+            for (int k = o + textFrom; k < o + n * 4; k++) {
+                assertThat(first[0][k]).as("x_T is drawn at temperature 1").isNotZero();
+                assertThat(first[1][k]).isCloseTo(0.5 * first[0][k], within(1e-12));
+                assertThat(first[2][k]).isZero();
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("an image guidance below 1, a temperature outside [0, 1] and null settings are rejected, naming the argument")
+    void rejectsBadTextSampling() {
         for (double w : new double[] {0.5, 0, -1, Double.NaN, Double.POSITIVE_INFINITY}) {
-            assertThatThrownBy(() -> tasks.captions(image(0.5).reshape(1, 1, 8, 8), w))
+            assertThatThrownBy(() -> TextSampling.DEFAULT.withImageGuidance(w))
                     .isInstanceOf(InvalidInputException.class).hasMessageContaining("imageGuidance")
                     .hasMessageContaining("≥ 1");
-            assertThatThrownBy(() -> tasks.answers(image(0.5).reshape(1, 1, 8, 8), List.of("w9"), w))
-                    .isInstanceOf(InvalidInputException.class).hasMessageContaining("imageGuidance");
         }
+        for (double tau : new double[] {-0.1, 1.01, Double.NaN, Double.POSITIVE_INFINITY}) {
+            assertThatThrownBy(() -> new TextSampling(1, tau))
+                    .isInstanceOf(InvalidInputException.class).hasMessageContaining("temperature")
+                    .hasMessageContaining("[0, 1]");
+        }
+        Tensor image = image(0.5).reshape(1, 1, 8, 8);
+        assertThatThrownBy(() -> tasks.captions(image, null))
+                .isInstanceOf(InvalidInputException.class).hasMessageContaining("sampling");
+        assertThatThrownBy(() -> tasks.answers(image, List.of("w9"), null))
+                .isInstanceOf(InvalidInputException.class).hasMessageContaining("sampling");
         assertThat(runtime.calls).isEmpty();
     }
 

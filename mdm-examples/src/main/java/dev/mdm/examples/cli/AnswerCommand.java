@@ -2,7 +2,7 @@ package dev.mdm.examples.cli;
 
 import dev.mdm.examples.model.LoadedModel;
 import dev.mdm.examples.model.ModelChoice;
-import dev.mdm.task.TaskRunner;
+import dev.mdm.task.TextSampling;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -36,9 +36,8 @@ public final class AnswerCommand implements Callable<Integer> {
     @Option(names = "--steps", paramLabel = "N", description = "Sampler steps (default: the model's sampler, 20).")
     Integer steps;
 
-    @Option(names = "--image-guidance", defaultValue = "1", paramLabel = "W",
-            description = "Guidance of the text on the image, ≥ 1, 1 for none (default ${DEFAULT-VALUE}; decision D17).")
-    double imageGuidance;
+    @Mixin
+    TextSamplingOptions textSampling;
 
     @Option(names = "--preset", defaultValue = "fashion", paramLabel = "NAME",
             description = "Model size without --checkpoint: tiny, fashion or paper (default ${DEFAULT-VALUE}).")
@@ -46,7 +45,7 @@ public final class AnswerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        TaskRunner.requireImageGuidance("--image-guidance", imageGuidance);
+        TextSampling sampling = textSampling.sampling();
         input.validate(spec.commandLine());
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
@@ -54,7 +53,7 @@ public final class AnswerCommand implements Callable<Integer> {
         try (LoadedModel loaded = LoadedModel.open(steps == null ? choice : choice.withSamplerSteps(steps))) {
             err.println("model: " + loaded.origin() + "; backend " + loaded.backendDescription());
             ImageInput.Loaded image = input.load(loaded.mdm().config());
-            out.println(loaded.mdm().answer(image.image(), question, imageGuidance));
+            out.println(loaded.mdm().answer(image.image(), question, sampling));
             if (image.example() != null) {
                 err.println("(" + image.description() + ")");
             }

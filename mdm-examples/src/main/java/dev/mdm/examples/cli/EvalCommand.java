@@ -9,7 +9,7 @@ import dev.mdm.examples.eval.EvaluationReport;
 import dev.mdm.examples.eval.FashionClassifier;
 import dev.mdm.examples.model.LoadedModel;
 import dev.mdm.examples.model.ModelChoice;
-import dev.mdm.task.TaskRunner;
+import dev.mdm.task.TextSampling;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -73,13 +73,21 @@ public final class EvalCommand implements Callable<Integer> {
             description = "Classifier-free guidance of the class-conditional images (default ${DEFAULT-VALUE}).")
     double guidance;
 
-    @Option(names = "--caption-guidance", defaultValue = "" + TaskRunner.DEFAULT_CAPTION_IMAGE_GUIDANCE, paramLabel = "W",
+    @Option(names = "--caption-guidance", defaultValue = "1", paramLabel = "W",
             description = "Guidance of the captions on their image, ≥ 1, 1 for none (default ${DEFAULT-VALUE}; decision D17).")
     double captionGuidance;
+
+    @Option(names = "--caption-temperature", defaultValue = "0", paramLabel = "T",
+            description = "Temperature of the captions in [0, 1]: 0 the most likely, 1 a sample (default ${DEFAULT-VALUE}; decision D18).")
+    double captionTemperature;
 
     @Option(names = "--answer-guidance", defaultValue = "1", paramLabel = "W",
             description = "Guidance of the answers on their image, ≥ 1, 1 for none (default ${DEFAULT-VALUE}; decision D17).")
     double answerGuidance;
+
+    @Option(names = "--answer-temperature", defaultValue = "0", paramLabel = "T",
+            description = "Temperature of the answers in [0, 1] (default ${DEFAULT-VALUE}; decision D18).")
+    double answerTemperature;
 
     @Option(names = "--batch", defaultValue = "10", paramLabel = "N", description = "Samples computed together (default ${DEFAULT-VALUE}).")
     int batch;
@@ -107,10 +115,12 @@ public final class EvalCommand implements Callable<Integer> {
         if (!(guidance >= 0) || !Double.isFinite(guidance)) {
             throw new InvalidInputException("--guidance", "a finite scale ≥ 0", Double.toString(guidance));
         }
-        TaskRunner.requireImageGuidance("--caption-guidance", captionGuidance);
-        TaskRunner.requireImageGuidance("--answer-guidance", answerGuidance);
-        EvaluationBudget budget = new EvaluationBudget(perClass, text, scenes, steps, guidance, captionGuidance,
-                answerGuidance, batch, model.seed, fullFloor);
+        TextSampling captions = TextSamplingOptions.checked("--caption-guidance", captionGuidance,
+                "--caption-temperature", captionTemperature);
+        TextSampling answers = TextSamplingOptions.checked("--answer-guidance", answerGuidance,
+                "--answer-temperature", answerTemperature);
+        EvaluationBudget budget = new EvaluationBudget(perClass, text, scenes, steps, guidance, captions, answers, batch,
+                model.seed, fullFloor);
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         FashionMnist train = split(FashionMnist.Split.TRAIN);
@@ -139,13 +149,21 @@ public final class EvalCommand implements Callable<Integer> {
         return FashionMnist.load(directory, split, new FashionCaptions(0));
     }
 
-    /** One line per headline metric, each with what it was computed on, or why it was not. */
-    /** @return ", image guidance W" for a guided text task (decision D17), else nothing */
-    private static String guidanceNote(Object weight) {
-        return weight instanceof Double w && w != 1.0
-                ? ", image guidance " + java.math.BigDecimal.valueOf(w).stripTrailingZeros().toPlainString() : "";
+    /** @return ", temperature T" and, for a guided text task (decision D17), ", image guidance W" */
+    private static String samplingNote(Object sampling) {
+        if (!(sampling instanceof Map<?, ?> m)) {
+            return "";
+        }
+        String note = ", temperature " + plain(m.get("temperature"));
+        return m.get("imageGuidance") instanceof Double w && w != 1.0 ? note + ", image guidance " + plain(w) : note;
     }
 
+    private static String plain(Object number) {
+        return number instanceof Double d ? java.math.BigDecimal.valueOf(d).stripTrailingZeros().toPlainString()
+                : String.valueOf(number);
+    }
+
+    /** One line per headline metric, each with what it was computed on, or why it was not. */
     static void printTable(PrintWriter out, Map<String, Object> summary) {
         Map<?, ?> image = (Map<?, ?>) summary.get("image");
         Map<?, ?> text = (Map<?, ?>) summary.get("text");
@@ -173,9 +191,9 @@ public final class EvalCommand implements Callable<Integer> {
             String images = text.get("examples") + " test images";
             Map<?, ?> budget = (Map<?, ?>) summary.get("budget");
             out.printf(format, "caption accuracy", percent(text.get("captionAccuracy")),
-                    images + guidanceNote(budget.get("captionGuidance")));
+                    images + samplingNote(budget.get("captionSampling")));
             out.printf(format, "VQA accuracy", percent(text.get("vqaAccuracy")),
-                    images + guidanceNote(budget.get("answerGuidance")));
+                    images + samplingNote(budget.get("answerSampling")));
         }
         if (!scenes.containsKey("notComputed")) {
             String count = scenes.get("scenes") + " scenes";

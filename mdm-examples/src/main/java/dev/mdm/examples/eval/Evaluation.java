@@ -16,6 +16,7 @@ import dev.mdm.data.scenes.SyntheticScenes;
 import dev.mdm.spi.Backend;
 import dev.mdm.task.Generation;
 import dev.mdm.task.Prompt;
+import dev.mdm.task.TextSampling;
 import dev.mdm.tensor.Tensor;
 import java.io.IOException;
 import java.io.InputStream;
@@ -199,8 +200,8 @@ public final class Evaluation {
                 part.add(test.get((int) ((long) i * test.size() / n)));
             }
             Tensor batch = stack(part);
-            captions.addAll(mdm.captions(batch, budget.captionGuidance()));
-            answers.addAll(mdm.answers(batch, part.stream().map(Example::question).toList(), budget.answerGuidance()));
+            captions.addAll(mdm.captions(batch, budget.captionSampling()));
+            answers.addAll(mdm.answers(batch, part.stream().map(Example::question).toList(), budget.answerSampling()));
             examples.addAll(part);
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
@@ -259,7 +260,7 @@ public final class Evaluation {
             for (int i = from; i < Math.min(n, from + budget.batch()); i++) {
                 part.add(scenes.get(i));
             }
-            answers.addAll(mdm.answers(stack(part), part.stream().map(Example::question).toList(), budget.answerGuidance()));
+            answers.addAll(mdm.answers(stack(part), part.stream().map(Example::question).toList(), budget.answerSampling()));
             part.forEach(e -> expected.add(e.answer()));
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
@@ -315,10 +316,17 @@ public final class Evaluation {
         m.put("sceneExamples", b.sceneExamples());
         m.put("steps", b.steps());
         m.put("guidance", b.guidance());
-        m.put("captionGuidance", b.captionGuidance());
-        m.put("answerGuidance", b.answerGuidance());
+        m.put("captionSampling", samplingMap(b.captionSampling()));
+        m.put("answerSampling", samplingMap(b.answerSampling()));
         m.put("batch", b.batch());
         m.put("seed", b.seed());
+        return m;
+    }
+
+    private static Map<String, Object> samplingMap(TextSampling s) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("imageGuidance", s.imageGuidance());
+        m.put("temperature", s.temperature());
         return m;
     }
 

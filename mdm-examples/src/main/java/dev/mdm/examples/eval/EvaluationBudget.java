@@ -1,7 +1,7 @@
 package dev.mdm.examples.eval;
 
 import dev.mdm.InvalidInputException;
-import dev.mdm.task.TaskRunner;
+import dev.mdm.task.TextSampling;
 
 /**
  * How much an {@link Evaluation} samples. Every count may be 0 to skip that part.
@@ -13,15 +13,16 @@ import dev.mdm.task.TaskRunner;
  *     (scene metrics)
  * @param steps sampler steps (function evaluations) per sample, ≥ 1
  * @param guidance classifier-free guidance scale of the class-conditional images, ≥ 0
- * @param captionGuidance image guidance of the captions (decision D17), ≥ 1; 1 is unguided
- * @param answerGuidance image guidance of the answers (decision D17), ≥ 1; 1 is unguided
+ * @param captionSampling image guidance (decision D17) and temperature (decision D18) of the captions
+ * @param answerSampling image guidance and temperature of the answers
  * @param batch samples computed together, ≥ 1
  * @param seed seed of the sampler noise and of the scenes
  * @param fullFloor whether to also compute the Fréchet floor of the whole training split (60 000 images) against the
  *     test split, besides the floor at the generated count
  */
 public record EvaluationBudget(int imagesPerClass, int textExamples, int sceneExamples, int steps, double guidance,
-                               double captionGuidance, double answerGuidance, int batch, long seed, boolean fullFloor) {
+                               TextSampling captionSampling, TextSampling answerSampling, int batch, long seed,
+                               boolean fullFloor) {
     /** Checks the ranges. */
     public EvaluationBudget {
         if (imagesPerClass < 0 || textExamples < 0 || sceneExamples < 0) {
@@ -34,8 +35,10 @@ public record EvaluationBudget(int imagesPerClass, int textExamples, int sceneEx
         if (!(guidance >= 0) || !Double.isFinite(guidance)) {
             throw new InvalidInputException("guidance", "a finite scale ≥ 0", Double.toString(guidance));
         }
-        TaskRunner.requireImageGuidance("captionGuidance", captionGuidance);
-        TaskRunner.requireImageGuidance("answerGuidance", answerGuidance);
+        if (captionSampling == null || answerSampling == null) {
+            throw new InvalidInputException("captionSampling/answerSampling", "TextSampling settings, e.g. TextSampling.DEFAULT",
+                    captionSampling + "/" + answerSampling);
+        }
         if (batch < 1) {
             throw new InvalidInputException("batch", "at least 1", Integer.toString(batch));
         }
@@ -43,10 +46,10 @@ public record EvaluationBudget(int imagesPerClass, int textExamples, int sceneEx
 
     /**
      * @return the budget of a reported evaluation: 100 images per class (1 000 in all), 1 000 text examples, 300
-     *     scenes, 25 steps, guidance 2, the default image guidance of captions (1.5) and answers (1), batches of 50,
-     *     seed 0, with the full floor
+     *     scenes, 25 steps, guidance 2, captions and answers at {@link TextSampling#DEFAULT}, batches of 50, seed 0,
+     *     with the full floor
      */
     public static EvaluationBudget standard() {
-        return new EvaluationBudget(100, 1000, 300, 25, 2.0, TaskRunner.DEFAULT_CAPTION_IMAGE_GUIDANCE, 1.0, 50, 0, true);
+        return new EvaluationBudget(100, 1000, 300, 25, 2.0, TextSampling.DEFAULT, TextSampling.DEFAULT, 50, 0, true);
     }
 }

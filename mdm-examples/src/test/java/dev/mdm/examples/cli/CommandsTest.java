@@ -80,25 +80,28 @@ class CommandsTest {
                 "--checkpoint", checkpoint.toString());
         assertThat(answer.exitCode()).as(answer.err()).isZero();
         assertThat(answer.out().lines().count()).isEqualTo(1);
-        Cli unguided = Cli.run("caption", png, "--image-guidance", "1", "--backend", "reference", "--checkpoint",
-                checkpoint.toString());
-        assertThat(unguided.exitCode()).as(unguided.err()).isZero();
-        assertThat(unguided.out().lines().count()).isEqualTo(1);
+        Cli sampled = Cli.run("caption", png, "--image-guidance", "1.5", "--temperature", "1", "--backend", "reference",
+                "--checkpoint", checkpoint.toString());
+        assertThat(sampled.exitCode()).as(sampled.err()).isZero();
+        assertThat(sampled.out().lines().count()).isEqualTo(1);
         Cli guidedAnswer = Cli.run("answer", png, "--question", "what shape is it?", "--image-guidance", "2",
                 "--backend", "reference", "--checkpoint", checkpoint.toString());
         assertThat(guidedAnswer.exitCode()).as(guidedAnswer.err()).isZero();
     }
 
     @Test
-    @DisplayName("caption and answer reject an image guidance below 1 with exit code 2, naming --image-guidance")
-    void badImageGuidance() {
+    @DisplayName("caption and answer reject an image guidance below 1 or a temperature outside [0, 1] with exit code 2, naming the option")
+    void badTextSampling() {
+        String[][] bad = {{"--image-guidance", "0.9", "≥ 1"}, {"--temperature", "-0.5", "[0, 1]"}};
         for (String[] command : new String[][] {{"caption"}, {"answer", "--question", "what?"}}) {
-            java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of(command));
-            args.addAll(java.util.List.of("no-such.png", "--image-guidance", "0.9", "--backend", "reference",
-                    "--checkpoint", checkpoint.toString()));
-            Cli r = Cli.run(args.toArray(String[]::new));
-            assertThat(r.exitCode()).as(command[0]).isEqualTo(ExitCodes.USAGE);
-            assertThat(r.err()).as(command[0]).contains("--image-guidance").contains("≥ 1");
+            for (String[] option : bad) {
+                java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of(command));
+                args.addAll(java.util.List.of("no-such.png", option[0], option[1], "--backend", "reference",
+                        "--checkpoint", checkpoint.toString()));
+                Cli r = Cli.run(args.toArray(String[]::new));
+                assertThat(r.exitCode()).as(command[0] + " " + option[0]).isEqualTo(ExitCodes.USAGE);
+                assertThat(r.err()).as(command[0]).contains(option[0]).contains(option[2]).doesNotContain("no-such");
+            }
         }
     }
 

@@ -63,7 +63,7 @@ class EvalCommandTest {
         assumeFashionMnist();
         Path out = dir.resolve("eval");
         Cli r = Cli.run("eval", "--backend", "reference", "--checkpoint", fashionShaped.toString(), "--per-class", "1",
-                "--text", "4", "--scenes", "2", "--steps", "2", "--guidance", "1.5", "--answer-guidance", "2", "--batch",
+                "--text", "4", "--scenes", "2", "--steps", "2", "--guidance", "1.5", "--answer-guidance", "2", "--caption-temperature", "0.5", "--batch",
                 "10", "--seed", "3", "--out", out.toString());
         assertThat(r.exitCode()).as(r.err()).isZero();
         JsonNode json = new ObjectMapper().readTree(out.resolve("eval.json").toFile());
@@ -73,8 +73,10 @@ class EvalCommandTest {
         assertThat(budget.get("imagesPerClass").asInt()).isEqualTo(1);
         assertThat(budget.get("steps").asInt()).isEqualTo(2);
         assertThat(budget.get("guidance").asDouble()).isEqualTo(1.5);
-        assertThat(budget.get("captionGuidance").asDouble()).as("the default, D17").isEqualTo(1.5);
-        assertThat(budget.get("answerGuidance").asDouble()).isEqualTo(2.0);
+        assertThat(budget.get("captionSampling").get("imageGuidance").asDouble()).as("the default").isEqualTo(1.0);
+        assertThat(budget.get("captionSampling").get("temperature").asDouble()).isEqualTo(0.5);
+        assertThat(budget.get("answerSampling").get("imageGuidance").asDouble()).isEqualTo(2.0);
+        assertThat(budget.get("answerSampling").get("temperature").asDouble()).as("the default, D18").isEqualTo(0.0);
         assertThat(budget.get("seed").asLong()).isEqualTo(3);
 
         JsonNode image = json.get("image");
@@ -96,11 +98,11 @@ class EvalCommandTest {
 
         assertThat(r.out()).contains("generated-image class accuracy").contains("10 generated images")
                 .contains(String.format(java.util.Locale.ROOT, "%.2f (real floor %.2f)", frechet, floor))
-                .contains("caption accuracy").contains("VQA accuracy").contains("4 test images, image guidance 1.5")
+                .contains("caption accuracy").contains("VQA accuracy").contains("4 test images, temperature 0.5")
                 .contains("scene VQA accuracy").contains("2 scenes")
                 .contains(out.resolve("eval.html").toString());
-        assertThat(r.out().lines()).as("the answers' weight, printed as given").anyMatch(l -> l.startsWith("VQA accuracy")
-                && l.endsWith("4 test images, image guidance 2"));
+        assertThat(r.out().lines()).as("the answers' settings, printed as given").anyMatch(l -> l.startsWith("VQA accuracy")
+                && l.endsWith("4 test images, temperature 0, image guidance 2"));
         assertThat(Files.readString(out.resolve("eval.html"))).contains("Class-conditional images", "Captions and answers",
                 "Images from scene captions", "eval-images/");
         try (var pngs = Files.list(out.resolve("eval-images"))) {
@@ -153,6 +155,9 @@ class EvalCommandTest {
         Cli weak = Cli.run("eval", "--backend", "reference", "--checkpoint", "no-such.safetensors", "--caption-guidance", "0.5");
         assertThat(weak.exitCode()).isEqualTo(ExitCodes.USAGE);
         assertThat(weak.err()).contains("--caption-guidance").contains("≥ 1").doesNotContain("no-such");
+        Cli hot = Cli.run("eval", "--backend", "reference", "--checkpoint", "no-such.safetensors", "--answer-temperature", "1.5");
+        assertThat(hot.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(hot.err()).contains("--answer-temperature").contains("[0, 1]").doesNotContain("no-such");
     }
 
     @Test
@@ -162,8 +167,8 @@ class EvalCommandTest {
         assertThat(r.exitCode()).isZero();
         assertThat(r.out()).contains("Usage: mdm eval").contains("--per-class=N").contains("(default 2)")
                 .contains("--text=N").contains("(default 20)").contains("--scenes=N").contains("(default 0)")
-                .contains("--steps=N").contains("--guidance=W").contains("--caption-guidance=W").contains("(default 1.5")
-                .contains("--answer-guidance=W").contains("--batch=N").contains("--checkpoint=FILE")
+                .contains("--steps=N").contains("--guidance=W").contains("--caption-guidance=W")
+                .contains("--caption-temperature=T").contains("--answer-guidance=W").contains("--answer-temperature=T").contains("--batch=N").contains("--checkpoint=FILE")
                 .contains("--backend=NAME").contains("--seed=N").contains("--out=DIR").contains("--full-floor");
     }
 }

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mdm.InvalidInputException;
 import dev.mdm.MDM;
 import dev.mdm.MdmConfig;
+import dev.mdm.task.TextSampling;
 import dev.mdm.text.SentencePieceTokenizer;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -26,7 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @DisplayName("Evaluation, end to end on untrained tiny models")
 class EvaluationTest {
-    private static final EvaluationBudget SMALL = new EvaluationBudget(1, 6, 3, 2, 2.0, 1.5, 1.0, 10, 3, false);
+    private static final EvaluationBudget SMALL = new EvaluationBudget(1, 6, 3, 2, 2.0,
+            TextSampling.DEFAULT.withImageGuidance(1.5), TextSampling.DEFAULT, 10, 3, false);
     private static FashionClassifier classifier;
     private static SentencePieceTokenizer tokenizer;
     private static Evaluation evaluation;
@@ -119,7 +121,7 @@ class EvaluationTest {
     @Test
     @DisplayName("the scan-switch ablation puts 4/2 and 2/1 side by side and refuses arms that differ otherwise")
     void ablationOfTwoGivenModels(@TempDir Path dir) throws Exception {
-        EvaluationBudget budget = new EvaluationBudget(1, 0, 0, 1, 1.0, 1.0, 1.0, 10, 5, false);
+        EvaluationBudget budget = new EvaluationBudget(1, 0, 0, 1, 1.0, TextSampling.DEFAULT, TextSampling.DEFAULT, 10, 5, false);
         try (MDM fourTwo = model("reference", tinyAtFashionShape(4, 2));
              MDM twoOne = model("reference", tinyAtFashionShape(2, 1));
              MDM otherWidth = model("reference", tinyAtFashionShape(2, 1).toBuilder().dModel(16).build())) {
@@ -145,7 +147,7 @@ class EvaluationTest {
         var data = new dev.mdm.data.scenes.SyntheticScenes(dev.mdm.data.scenes.ScenePalette.GREYSCALE, 16, 1);
         var training = new ScanSwitchAblation.TrainingBudget(2, 2, 9);
         // training is what this test is about; one caption and answer show the evaluation runs on the trained djl models
-        EvaluationBudget budget = new EvaluationBudget(0, 1, 0, 1, 1.0, 1.0, 1.0, 10, 5, false);
+        EvaluationBudget budget = new EvaluationBudget(0, 1, 0, 1, 1.0, TextSampling.DEFAULT, TextSampling.DEFAULT, 10, 5, false);
         EvaluationReport report = ScanSwitchAblation.trainAndCompare(evaluation, tinyAtFashionShape(4, 2),
                 c -> model("djl", c), data, training, budget);
         @SuppressWarnings("unchecked")

@@ -1,0 +1,88 @@
+package dev.mdm.task;
+
+import dev.mdm.InvalidInputException;
+
+/**
+ * How a task that writes text about a given image (captioning, VQA) samples that text.
+ *
+ * <pre>{@code
+ * mdm.captions(images);                                                  // TextSampling.DEFAULT: the most likely caption
+ * mdm.captions(images, TextSampling.DEFAULT.withTemperature(1));          // a sample from the model's captions
+ * mdm.answers(images, questions, TextSampling.DEFAULT.withImageGuidance(1.5));
+ * }</pre>
+ *
+ * @param imageGuidance w ≥ 1 of decision D17: each step also predicts the text with the image noised to the step's
+ *     level and takes x̂₀(noised) + w·(x̂₀(image) − x̂₀(noised)) at the text positions, at the cost of one denoiser call
+ *     of twice the batch; 1 is no guidance
+ * @param temperature τ in [0, 1] of decision D18: the text positions start from τ·x_T, x_T ~ N(0, I); 1 samples the
+ *     model's distribution of texts, 0 starts every text at the prior's mean and gives the text the model finds most
+ *     likely, as greedy decoding does for an autoregressive captioner
+ */
+public record TextSampling(double imageGuidance, double temperature) {
+    /**
+     * Temperature 0, no image guidance: on the shipped {@code fashion} model the most accurate setting found on
+     * training images and the cheapest (decision D18 in docs/DECISIONS.md).
+     */
+    public static final TextSampling DEFAULT = new TextSampling(1, 0);
+
+    /**
+     * Plain sampling of SPEC §9: no image guidance, temperature 1. The tasks that sample an image or continue a prompt
+     * always use it.
+     */
+    public static final TextSampling SAMPLE = new TextSampling(1, 1);
+
+    /** Checks both ranges. */
+    public TextSampling {
+        requireImageGuidance("imageGuidance", imageGuidance);
+        requireTemperature("temperature", temperature);
+    }
+
+    /**
+     * @param w w ≥ 1 of decision D17; 1 is no guidance
+     * @return these settings with that image guidance
+     */
+    public TextSampling withImageGuidance(double w) {
+        return new TextSampling(w, temperature);
+    }
+
+    /**
+     * @param tau τ in [0, 1] of decision D18
+     * @return these settings with that temperature
+     */
+    public TextSampling withTemperature(double tau) {
+        return new TextSampling(imageGuidance, tau);
+    }
+
+    /**
+     * Checks a weight of decision D17's guidance, so that every place that takes one (this record, the CLI's options,
+     * an evaluation budget) rejects the same values with the same words.
+     *
+     * @param argument the name to report, e.g. {@code imageGuidance} or {@code --image-guidance}
+     * @param w the weight
+     * @return w, when finite and ≥ 1
+     * @throws InvalidInputException otherwise
+     */
+    public static double requireImageGuidance(String argument, double w) {
+        if (!(w >= 1) || Double.isInfinite(w)) {
+            throw new InvalidInputException(argument, "a finite weight ≥ 1 (1: no guidance)", String.valueOf(w));
+        }
+        return w;
+    }
+
+    /**
+     * Checks a temperature of decision D18. Above 1 the starting noise would be wider than the N(0, I) the network
+     * saw at t = T in training.
+     *
+     * @param argument the name to report, e.g. {@code temperature} or {@code --temperature}
+     * @param tau the temperature
+     * @return tau, when in [0, 1]
+     * @throws InvalidInputException otherwise
+     */
+    public static double requireTemperature(String argument, double tau) {
+        if (!(tau >= 0 && tau <= 1)) {
+            throw new InvalidInputException(argument, "a temperature in [0, 1] (0: the most likely text, 1: a sample)",
+                    String.valueOf(tau));
+        }
+        return tau;
+    }
+}
