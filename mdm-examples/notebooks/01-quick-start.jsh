@@ -37,7 +37,7 @@ var grid = Images.writePng(Images.grid(ofClass.stream().map(Generation::image).t
 System.out.println("wrote " + grid.toAbsolutePath());
 
 // Image to text: captioning and visual question answering are deterministic. By default the text starts from the
-// prior's mean (temperature 0, decision D18) and gives the caption the model finds most likely; temperature 1 draws
+// prior's mean (temperature 0, decision D18) and heads for the mode of the model's captions; temperature 1 draws
 // a sample instead, and withImageGuidance(w) guides the text on its image (decision D17) at twice the work.
 var caption = mdm.caption(generated.image());
 var sampled = mdm.caption(generated.image(), TextSampling.DEFAULT.withTemperature(1));

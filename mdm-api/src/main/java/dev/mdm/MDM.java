@@ -217,7 +217,7 @@ public final class MDM implements AutoCloseable {
     }
 
     /**
-     * Image captioning (needs a tokenizer): the caption the model finds most likely ({@link TextSampling#DEFAULT}).
+     * Image captioning (needs a tokenizer), mode-seeking: temperature 0 ({@link TextSampling#DEFAULT}).
      * Deterministic: the same image gives the same caption.
      *
      * @param image [C, H, W] in [-1, 1]
@@ -232,7 +232,7 @@ public final class MDM implements AutoCloseable {
      * given image and settings.
      *
      * @param image [C, H, W] in [-1, 1]
-     * @param sampling e.g. {@code TextSampling.DEFAULT.withTemperature(1)} for a sample instead of the most likely
+     * @param sampling e.g. {@code TextSampling.DEFAULT.withTemperature(1)} for a sample instead of the mode-seeking
      *     caption
      * @return the caption
      */
@@ -241,7 +241,7 @@ public final class MDM implements AutoCloseable {
     }
 
     /**
-     * Captions, the most likely ones ({@link TextSampling#DEFAULT}; decision D18 in docs/DECISIONS.md).
+     * Captions, mode-seeking: temperature 0 ({@link TextSampling#DEFAULT}; decision D18 in docs/DECISIONS.md).
      *
      * @param images [b, C, H, W] in [-1, 1]
      * @return a caption per image, computed as one batch
@@ -264,7 +264,7 @@ public final class MDM implements AutoCloseable {
     }
 
     /**
-     * Visual question answering (needs a tokenizer): the most likely answer ({@link TextSampling#DEFAULT}).
+     * Visual question answering (needs a tokenizer), mode-seeking: temperature 0 ({@link TextSampling#DEFAULT}).
      * Deterministic.
      *
      * @param image [C, H, W] in [-1, 1]
@@ -291,7 +291,7 @@ public final class MDM implements AutoCloseable {
     /**
      * @param images [b, C, H, W] in [-1, 1]
      * @param questions one question per image
-     * @return the most likely answer per image ({@link TextSampling#DEFAULT}), computed as one batch
+     * @return an answer per image at temperature 0 ({@link TextSampling#DEFAULT}), computed as one batch
      */
     public List<String> answers(Tensor images, List<String> questions) {
         return tasks().answers(images, questions);

@@ -39,7 +39,7 @@ import java.util.random.RandomGeneratorFactory;
  * that write text about a given image (captioning, VQA) take a {@link TextSampling}: they may guide on the image
  * (decision D17: x̂₀ = x̂₀(image noised to t) + w·(x̂₀(image) − x̂₀(image noised to t)) at the text positions, the
  * contrast of what the clean image adds to the text beyond what its noised version at the text's own noise level
- * tells), and their text starts from τ·x_T (decision D18); by default τ = 0 and w = 1, the most likely text. The final
+ * tells), and their text starts from τ·x_T (decision D18); by default τ = 0 and w = 1, the mode-seeking text. The final
  * state of the sampler is ẑ₀: images are decoded and clamped to [-1, 1]; text positions are read as the argmax of the
  * text decoder over the tokenizer's ids (a padded vocabulary's extra ids are never chosen), then up to the first pad
  * or eos (see {@link TextLayout}).
@@ -138,7 +138,7 @@ public final class TaskRunner {
 
     /**
      * @param image [C, H, W] in [-1, 1]
-     * @return its caption, the most likely under {@link TextSampling#DEFAULT}
+     * @return its caption, the mode-seeking one of {@link TextSampling#DEFAULT}
      */
     public String caption(Tensor image) {
         return caption(image, TextSampling.DEFAULT);
@@ -155,7 +155,7 @@ public final class TaskRunner {
 
     /**
      * @param images [b, C, H, W] in [-1, 1]
-     * @return one caption per image, the most likely under {@link TextSampling#DEFAULT}
+     * @return one caption per image, the mode-seeking one of {@link TextSampling#DEFAULT}
      */
     public List<String> captions(Tensor images) {
         return captions(images, TextSampling.DEFAULT);
@@ -179,7 +179,7 @@ public final class TaskRunner {
     /**
      * @param image [C, H, W] in [-1, 1]
      * @param question a non-blank question that leaves at least one text position for the answer
-     * @return the answer, the most likely under {@link TextSampling#DEFAULT}
+     * @return the answer, the mode-seeking one of {@link TextSampling#DEFAULT}
      */
     public String answer(Tensor image, String question) {
         return answer(image, question, TextSampling.DEFAULT);
@@ -198,7 +198,7 @@ public final class TaskRunner {
     /**
      * @param images [b, C, H, W] in [-1, 1]
      * @param questions b questions
-     * @return one answer per image, the most likely under {@link TextSampling#DEFAULT}
+     * @return one answer per image, the mode-seeking one of {@link TextSampling#DEFAULT}
      */
     public List<String> answers(Tensor images, List<String> questions) {
         return answers(images, questions, TextSampling.DEFAULT);

@@ -6,7 +6,7 @@ import dev.mdm.InvalidInputException;
  * How a task that writes text about a given image (captioning, VQA) samples that text.
  *
  * <pre>{@code
- * mdm.captions(images);                                                  // TextSampling.DEFAULT: the most likely caption
+ * mdm.captions(images);                                                  // TextSampling.DEFAULT: mode-seeking captions
  * mdm.captions(images, TextSampling.DEFAULT.withTemperature(1));          // a sample from the model's captions
  * mdm.answers(images, questions, TextSampling.DEFAULT.withImageGuidance(1.5));
  * }</pre>
@@ -15,8 +15,8 @@ import dev.mdm.InvalidInputException;
  *     level and takes x̂₀(noised) + w·(x̂₀(image) − x̂₀(noised)) at the text positions, at the cost of one denoiser call
  *     of twice the batch; 1 is no guidance
  * @param temperature τ in [0, 1] of decision D18: the text positions start from τ·x_T, x_T ~ N(0, I); 1 samples the
- *     model's distribution of texts, 0 starts every text at the prior's mean and gives the text the model finds most
- *     likely, as greedy decoding does for an autoregressive captioner
+ *     model's distribution of texts, 0 starts every text at the prior's mean, a deterministic path towards the mode
+ *     of the model's texts, as greedy decoding is for an autoregressive captioner (no search over texts)
  */
 public record TextSampling(double imageGuidance, double temperature) {
     /**
@@ -80,7 +80,7 @@ public record TextSampling(double imageGuidance, double temperature) {
      */
     public static double requireTemperature(String argument, double tau) {
         if (!(tau >= 0 && tau <= 1)) {
-            throw new InvalidInputException(argument, "a temperature in [0, 1] (0: the most likely text, 1: a sample)",
+            throw new InvalidInputException(argument, "a temperature in [0, 1] (0: mode-seeking, 1: a sample)",
                     String.valueOf(tau));
         }
         return tau;

@@ -78,7 +78,7 @@ public final class EvalCommand implements Callable<Integer> {
     double captionGuidance;
 
     @Option(names = "--caption-temperature", defaultValue = "0", paramLabel = "T",
-            description = "Temperature of the captions in [0, 1]: 0 the most likely, 1 a sample (default ${DEFAULT-VALUE}; decision D18).")
+            description = "Temperature of the captions in [0, 1]: 0 mode-seeking, 1 a sample (default ${DEFAULT-VALUE}; decision D18).")
     double captionTemperature;
 
     @Option(names = "--answer-guidance", defaultValue = "1", paramLabel = "W",

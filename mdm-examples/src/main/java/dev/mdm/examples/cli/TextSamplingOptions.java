@@ -10,7 +10,7 @@ public final class TextSamplingOptions {
     double imageGuidance;
 
     @Option(names = "--temperature", defaultValue = "0", paramLabel = "T",
-            description = "Scale of the text's starting noise, in [0, 1]: 0 gives the most likely text, 1 a sample "
+            description = "Scale of the text's starting noise, in [0, 1]: 0 seeks the mode, 1 draws a sample "
                     + "(default ${DEFAULT-VALUE}; decision D18).")
     double temperature;
 
