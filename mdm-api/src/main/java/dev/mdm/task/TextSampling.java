@@ -20,8 +20,8 @@ import dev.mdm.InvalidInputException;
  */
 public record TextSampling(double imageGuidance, double temperature) {
     /**
-     * Temperature 0, no image guidance: on the shipped {@code fashion} model the most accurate setting found on
-     * training images and the cheapest (decision D18 in docs/DECISIONS.md).
+     * Temperature 0, no image guidance: on a trained {@code fashion} model the most accurate setting found on training
+     * images, and the cheapest (decision D18 in docs/DECISIONS.md).
      */
     public static final TextSampling DEFAULT = new TextSampling(1, 0);
 
