@@ -87,7 +87,8 @@ public final class TrainCommand implements Callable<Integer> {
             + "weight 1 (default: all 1), e.g. caption=2,vqa=2.")
     String taskMix;
 
-    @Option(names = "--steps", defaultValue = "200", paramLabel = "N", description = "Optimizer steps (default ${DEFAULT-VALUE}).")
+    @Option(names = "--steps", defaultValue = "200", paramLabel = "N",
+            description = "Optimizer steps of this run; with --resume, taken after the checkpoint's (default ${DEFAULT-VALUE}).")
     long steps;
 
     @Option(names = "--batch", defaultValue = "16", paramLabel = "N", description = "Examples per step (default ${DEFAULT-VALUE}).")
@@ -97,7 +98,8 @@ public final class TrainCommand implements Callable<Integer> {
     Double learningRate;
 
     @Option(names = "--checkpoint-every", defaultValue = "100", paramLabel = "N",
-            description = "Write the checkpoint every N steps and after the last (default ${DEFAULT-VALUE}).")
+            description = "Write the checkpoint every N steps of this run, counted from its start also with "
+                    + "--resume, and after the last (default ${DEFAULT-VALUE}).")
     long checkpointEvery;
 
     @Option(names = "--resume", paramLabel = "FILE",
