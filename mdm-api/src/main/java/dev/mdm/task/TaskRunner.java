@@ -509,7 +509,7 @@ public final class TaskRunner {
                                         + sigma * noise[i * imageValues + j];
                             }
                         }
-                    });
+                    }).toDoubleArray();
                     int half = v.length / 2;
                     double w = imageGuidance.weight();
                     double[] out = Arrays.copyOf(v, half);
@@ -525,17 +525,17 @@ public final class TaskRunner {
                     Arrays.fill(time, timeInput);
                     return runtime.denoiser().predict(x, Tensor.of(time, b), Tensor.ofLongs(classIds, b));
                 }
-                int[] shape = x.shape();
-                shape[0] = 2 * b;
-                return guide(Tensor.of(predictTwice(x, timeInput, nullClass, (doubled, half) -> { }), shape), guidance);
+                return guide(predictTwice(x, timeInput, nullClass, (doubled, half) -> { }), guidance);
             }
 
             /**
              * One denoiser call of batch 2b: x, then a copy of x that {@code second} may edit in place (it is given
              * the array and the offset of the copy), with the classes of {@code classIds} then {@code secondClasses}.
+             *
+             * @return the output [2b, n, dz], checked, the pass of x first
              */
-            private double[] predictTwice(Tensor x, double timeInput, long[] secondClasses,
-                                          java.util.function.ObjIntConsumer<double[]> second) {
+            private Tensor predictTwice(Tensor x, double timeInput, long[] secondClasses,
+                                        java.util.function.ObjIntConsumer<double[]> second) {
                 int[] shape = x.shape();
                 double[] xs = x.toDoubleArray();
                 double[] doubled = Arrays.copyOf(xs, 2 * xs.length);
@@ -549,7 +549,7 @@ public final class TaskRunner {
                 Tensor out = runtime.denoiser().predict(Tensor.of(doubled, shape), Tensor.of(time, 2 * b),
                         Tensor.ofLongs(classes, 2 * b));
                 out.requireShape("denoiser output", shape);
-                return out.toDoubleArray();
+                return out;
             }
         };
     }
