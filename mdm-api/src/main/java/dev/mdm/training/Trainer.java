@@ -35,7 +35,8 @@ import java.util.random.RandomGeneratorFactory;
  * text-to-text needs a caption of at least 2 tokens, split at a uniform point into a given prompt and a continuation).
  * Its text is packed by the shared {@link TextLayout}, its noised mask is {@link Task#noisedMask}, its class is kept
  * for joint and class-conditional samples except with the class-drop probability (0.1, for classifier-free guidance)
- * and is the null class for the other tasks. The rest of the randomness (t and both noises) is drawn by
+ * and is the null class for the other tasks. Images given to captioning and VQA examples are mirrored and shifted as
+ * {@link Builder#givenImageAugmentation} says (not at all by default). The rest of the randomness (t and both noises) is drawn by
  * {@link TrainingBatch#draw}. Examples are visited in a fresh random order each epoch. Everything random comes from one
  * {@code L64X128MixRandom} seeded by {@link Builder#seed(long)}, so a run is reproducible on a deterministic backend.
  *
@@ -52,6 +53,7 @@ public final class Trainer {
     private final long seed;
     private final Map<Task, Double> mix;
     private final double classDrop;
+    private final GivenImageAugmentation givenImageAugmentation;
     private final long checkpointEvery;
     private final Path checkpointFile;
     private final byte[] tokenizerModel;
@@ -69,6 +71,7 @@ public final class Trainer {
         seed = b.seed;
         mix = new EnumMap<>(b.mix);
         classDrop = b.classDrop;
+        givenImageAugmentation = b.givenImageAugmentation;
         checkpointEvery = b.checkpointEvery;
         checkpointFile = b.checkpointFile;
         tokenizerModel = b.tokenizerModel;
@@ -172,6 +175,10 @@ public final class Trainer {
             }
             int[] caption = tokenizer.encode(e.caption());
             Task task = drawTask(e, caption, random);
+            if (!task.noisesImage()) {
+                givenImageAugmentation.apply(images, i * imageSize, config.imageChannels(), config.imageHeight(),
+                        config.imageWidth(), random);
+            }
             PackedText text = switch (task) {
                 case JOINT, CAPTION, TEXT_TO_IMAGE -> layout.caption(caption);
                 case CLASS_TO_IMAGE -> layout.empty();
@@ -243,6 +250,7 @@ public final class Trainer {
         private long seed;
         private final Map<Task, Double> mix = new EnumMap<>(Task.class);
         private double classDrop = 0.1;
+        private GivenImageAugmentation givenImageAugmentation = GivenImageAugmentation.NONE;
         private long checkpointEvery;
         private Path checkpointFile;
         private byte[] tokenizerModel;
@@ -351,6 +359,19 @@ public final class Trainer {
                 throw new InvalidInputException("classDropProbability", "a probability in [0, 1]", String.valueOf(p));
             }
             this.classDrop = p;
+            return this;
+        }
+
+        /**
+         * @param augmentation how to mirror and shift the images that captioning and VQA examples are given
+         *     (default {@link GivenImageAugmentation#NONE})
+         * @return this builder
+         */
+        public Builder givenImageAugmentation(GivenImageAugmentation augmentation) {
+            if (augmentation == null) {
+                throw new InvalidInputException("givenImageAugmentation", "an augmentation (GivenImageAugmentation.NONE for none)", "null");
+            }
+            this.givenImageAugmentation = augmentation;
             return this;
         }
 

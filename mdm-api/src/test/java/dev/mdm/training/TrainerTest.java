@@ -317,6 +317,72 @@ class TrainerTest {
         assertThat(new TrainingProgress(3, 5, loss, 2.0, 12).optimizerStep()).isEqualTo(12);
     }
 
+    /** Images whose pixel (y, x) of example i is 100·i + 8·y + x: distinct, so a mirror shows and pixel 0 names i. */
+    private static Dataset gradients() {
+        return new Dataset() {
+            @Override
+            public int size() {
+                return 5;
+            }
+
+            @Override
+            public Example get(int index) {
+                double[] px = new double[64];
+                for (int p = 0; p < 64; p++) {
+                    px[p] = 100 * index + p;
+                }
+                return new Example(Tensor.of(px, 1, 8, 8), index % 4, "w5 w6 w7", "w9 w10", "w11");
+            }
+
+            @Override
+            public List<String> classNames() {
+                return List.of("a", "b", "c", "d");
+            }
+        };
+    }
+
+    @Test
+    @DisplayName("given images of captions and VQA are mirrored about half the time, generated images never")
+    void givenImagesAloneAreAugmented() {
+        builder().taskMix(Map.of(Task.CAPTION, 1.0, Task.VQA, 1.0, Task.JOINT, 1.0)).batchSize(30).steps(10).seed(2)
+                .givenImageAugmentation(new GivenImageAugmentation(true, 0)).build().fit(gradients(), null);
+        int given = 0;
+        int mirrored = 0;
+        int generated = 0;
+        for (TrainingBatch b : runtime.batches) {
+            for (int i = 0; i < 30; i++) {
+                double[] px = row(b.images(), i, 64);
+                double[] original = gradients().get((int) (px[0] / 100)).image().toDoubleArray();
+                if (row(b.noised(), i, N_IMG + LT)[0] == 1) {
+                    generated++;
+                    assertThat(px).as("a noised image is the dataset's").containsExactly(original);
+                } else {
+                    given++;
+                    boolean flipped = px[0] == original[7] && px[7] == original[0];
+                    assertThat(flipped || Arrays.equals(px, original)).isTrue();
+                    mirrored += flipped ? 1 : 0;
+                }
+            }
+        }
+        assertThat(generated).isGreaterThan(50);
+        assertThat(mirrored / (double) given).isBetween(0.35, 0.65);
+    }
+
+    @Test
+    @DisplayName("augmentation of given images changes nothing in a run that gives none")
+    void augmentationLeavesGeneratingRunsAlone() {
+        Map<Task, Double> generating = Map.of(Task.JOINT, 1.0, Task.CLASS_TO_IMAGE, 1.0, Task.TEXT_TO_IMAGE, 1.0);
+        builder().taskMix(generating).batchSize(6).steps(3).seed(9).givenImageAugmentation(new GivenImageAugmentation(true, 2))
+                .build().fit(gradients(), null);
+        Recording plain = new Recording();
+        Trainer.builder(plain, WORDS, "fake", Set.of(Capability.TRAINING)).taskMix(generating).batchSize(6).steps(3).seed(9)
+                .build().fit(gradients(), null);
+        for (int s = 0; s < 3; s++) {
+            assertThat(runtime.batches.get(s).images().contentEquals(plain.batches.get(s).images())).isTrue();
+            assertThat(runtime.batches.get(s).diffusionNoise().contentEquals(plain.batches.get(s).diffusionNoise())).isTrue();
+        }
+    }
+
     @Test
     @DisplayName("the same seed builds the same batches")
     void reproducible() {
@@ -348,6 +414,8 @@ class TrainerTest {
         assertThatThrownBy(() -> builder().taskMix(Map.of(Task.VQA, 1.0)).build().fit(dataset(false), null))
                 .isInstanceOf(InvalidInputException.class).hasMessageContaining("taskMix");
         assertThatThrownBy(() -> builder().build().fit(null, null)).isInstanceOf(InvalidInputException.class).hasMessageContaining("dataset");
+        assertThatThrownBy(() -> builder().givenImageAugmentation(null)).isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining("givenImageAugmentation");
     }
 
     /** Records the steps heard and the steps whose checkpoint was written. */

@@ -11,6 +11,7 @@ import dev.mdm.examples.report.LossCurve;
 import dev.mdm.model.OptimizerSettings;
 import dev.mdm.spi.Capability;
 import dev.mdm.task.Task;
+import dev.mdm.training.GivenImageAugmentation;
 import dev.mdm.training.Trainer;
 import dev.mdm.training.TrainingListener;
 import dev.mdm.training.TrainingProgress;
@@ -87,6 +88,12 @@ public final class TrainCommand implements Callable<Integer> {
             + "weight 1 (default: all 1), e.g. caption=2,vqa=2.")
     String taskMix;
 
+    @Option(names = "--given-image-augmentation", defaultValue = "none", paramLabel = "AUG",
+            description = "Mirror and shift the images that captioning and VQA examples are given, never generated ones: "
+                    + "none, mirror, shift=N or mirror,shift=N (default ${DEFAULT-VALUE}; not for scenes, whose captions "
+                    + "name positions).")
+    String givenImageAugmentation;
+
     @Option(names = "--steps", defaultValue = "200", paramLabel = "N",
             description = "Optimizer steps of this run; with --resume, taken after the checkpoint's (default ${DEFAULT-VALUE}).")
     long steps;
@@ -139,6 +146,11 @@ public final class TrainCommand implements Callable<Integer> {
             throw new InvalidInputException("--fresh", "no --checkpoint or --resume", "both given");
         }
         Map<Task, Double> mix = taskMix(taskMix);
+        GivenImageAugmentation augmentation = GivenImageAugmentation.parse("--given-image-augmentation", givenImageAugmentation);
+        if (augmentation.isActive() && !dataset.equals("fashion")) {
+            throw new InvalidInputException("--given-image-augmentation", "none for " + dataset
+                    + " (its captions and answers name positions, which mirroring and shifting change)", "'" + givenImageAugmentation + "'");
+        }
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter stdout = spec.commandLine().getOut();
         ModelChoice choice = model.choice(preset);
@@ -173,7 +185,7 @@ public final class TrainCommand implements Callable<Integer> {
             }
             Trainer.Builder tb = mdm.trainer().optimizer(optimizer).batchSize(batch).steps(steps).seed(model.seed)
                     .checkpointEvery(checkpointEvery, file).tokenizerModel(loaded.tokenizerModel());
-            tb.taskMix(mix);
+            tb.taskMix(mix).givenImageAugmentation(augmentation);
             if (timeLimitMinutes != null) {
                 tb.timeLimit(java.time.Duration.ofMillis(Math.round(timeLimitMinutes * 60_000)));
             }
@@ -195,6 +207,7 @@ public final class TrainCommand implements Callable<Integer> {
             Map<String, Double> mixJson = new LinkedHashMap<>();
             mix.forEach((t, w) -> mixJson.put(taskName(t), w));
             about.put("taskMix", mixJson);
+            about.put("givenImageAugmentation", Map.of("mirror", augmentation.mirror(), "maxShift", augmentation.maxShift()));
             about.put("resumedFrom", resume == null ? null : resume.toString());
             // the steps below are optimizer steps: a resumed run's first is resumedFromStep + 1, so its curve
             // continues the curve of the run it resumed

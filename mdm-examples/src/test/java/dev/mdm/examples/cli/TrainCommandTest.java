@@ -90,6 +90,8 @@ class TrainCommandTest {
         assertThat(loss.get("taskMix").get("caption").asDouble()).isEqualTo(3.0);
         assertThat(loss.get("taskMix").get("vqa").asDouble()).isZero();
         assertThat(loss.get("taskMix").get("joint").asDouble()).as("tasks not named keep weight 1").isEqualTo(1.0);
+        assertThat(loss.get("givenImageAugmentation").get("mirror").asBoolean()).as("none by default").isFalse();
+        assertThat(loss.get("givenImageAugmentation").get("maxShift").asInt()).isZero();
     }
 
     @Test
@@ -183,6 +185,27 @@ class TrainCommandTest {
         Cli r = Cli.run("train", "--backend", "djl", "--task-mix", mix, "--steps", "1", "--out", dir.resolve("x").toString());
         assertUsageError(r, "--task-mix");
         assertThat(r.err()).contains(mix.contains(",,") ? "''" : mix.split(",")[0]);
+        assertThat(dir.resolve("x")).doesNotExist();
+    }
+
+    @ParameterizedTest(name = "--given-image-augmentation {0}")
+    @ValueSource(strings = {"flip", "shift=-2", "mirror,mirror", ""})
+    @DisplayName("a --given-image-augmentation that is not none, mirror, shift=N or both is a usage error naming it, before any training")
+    void givenImageAugmentationMustParse(String augmentation) {
+        Cli r = Cli.run("train", "--backend", "djl", "--given-image-augmentation", augmentation, "--steps", "1",
+                "--out", dir.resolve("x").toString());
+        assertUsageError(r, "--given-image-augmentation");
+        assertThat(r.err()).contains("mirror,shift=N");
+        assertThat(dir.resolve("x")).doesNotExist();
+    }
+
+    @Test
+    @DisplayName("mirroring or shifting the scenes is a usage error, since their captions name positions")
+    void givenImageAugmentationIsForFashionOnly() {
+        Cli r = Cli.run("train", "--backend", "djl", "--fresh", "--preset", "tiny", "--dataset", "synthetic",
+                "--given-image-augmentation", "mirror", "--steps", "1", "--out", dir.resolve("x").toString());
+        assertUsageError(r, "--given-image-augmentation");
+        assertThat(r.err()).contains("positions");
         assertThat(dir.resolve("x")).doesNotExist();
     }
 }
