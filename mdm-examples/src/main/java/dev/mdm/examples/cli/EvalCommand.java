@@ -62,6 +62,11 @@ public final class EvalCommand implements Callable<Integer> {
             description = "Held-out test images captioned and asked their question, 0 to skip (default ${DEFAULT-VALUE}).")
     int text;
 
+    @Option(names = "--text-split", defaultValue = "test", paramLabel = "SPLIT",
+            description = "Where the --text images come from: test (held out, the reported figures) or train (to compare "
+                    + "with them and see how much the model overfits) (default ${DEFAULT-VALUE}).")
+    String textSplit;
+
     @Option(names = "--scenes", defaultValue = "0", paramLabel = "N",
             description = "Held-out scenes drawn from their captions and asked their question (default ${DEFAULT-VALUE}).")
     int scenes;
@@ -119,7 +124,12 @@ public final class EvalCommand implements Callable<Integer> {
                 "--caption-temperature", captionTemperature);
         TextSampling answers = TextSamplingOptions.checked("--answer-guidance", answerGuidance,
                 "--answer-temperature", answerTemperature);
-        EvaluationBudget budget = new EvaluationBudget(perClass, text, scenes, steps, guidance, captions, answers, batch,
+        FashionMnist.Split textSource = switch (textSplit) {
+            case "test" -> FashionMnist.Split.TEST;
+            case "train" -> FashionMnist.Split.TRAIN;
+            default -> throw new InvalidInputException("--text-split", "test or train", "'" + textSplit + "'");
+        };
+        EvaluationBudget budget = new EvaluationBudget(perClass, text, textSource, scenes, steps, guidance, captions, answers, batch,
                 model.seed, fullFloor);
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
@@ -188,7 +198,7 @@ public final class EvalCommand implements Callable<Integer> {
             row(out, format, "caption accuracy", text);
             row(out, format, "VQA accuracy", text);
         } else {
-            String images = text.get("examples") + " test images";
+            String images = text.get("examples") + ("TRAIN".equals(text.get("split")) ? " training images" : " test images");
             Map<?, ?> budget = (Map<?, ?>) summary.get("budget");
             out.printf(format, "caption accuracy", percent(text.get("captionAccuracy")),
                     images + samplingNote(budget.get("captionSampling")));

@@ -184,7 +184,8 @@ public final class Evaluation {
             return notComputed("captions and questions are about 1×28×28 Fashion-MNIST images; this model reads "
                     + c.imageChannels() + "×" + c.imageHeight() + "×" + c.imageWidth());
         }
-        int n = Math.min(budget.textExamples(), test.size());
+        FashionMnist source = budget.textSplit() == FashionMnist.Split.TRAIN ? train : test;
+        int n = Math.min(budget.textExamples(), source.size());
         if (n == 0) {
             return notComputed("the budget asks for no text examples");
         }
@@ -197,7 +198,7 @@ public final class Evaluation {
             List<Example> part = new ArrayList<>(m);
             for (int i = from; i < from + m; i++) {
                 // evenly spaced through the split, so every class is represented
-                part.add(test.get((int) ((long) i * test.size() / n)));
+                part.add(source.get((int) ((long) i * source.size() / n)));
             }
             Tensor batch = stack(part);
             captions.addAll(mdm.captions(batch, budget.captionSampling()));
@@ -209,7 +210,9 @@ public final class Evaluation {
         List<String> expected = examples.stream().map(Example::answer).toList();
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("examples", n);
+        out.put("split", source.split().toString());
         out.put("captionAccuracy", TextMetrics.captionAccuracy(captions, classes));
+        out.put("perClassCaptionAccuracy", TextMetrics.captionAccuracyPerClass(captions, classes, FashionCaptions.CLASS_NAMES.size()));
         out.put("vqaAccuracy", TextMetrics.vqaAccuracy(answers, expected));
         out.put("seconds", seconds);
         List<EvaluationReport.Card> cards = new ArrayList<>();
@@ -221,7 +224,9 @@ public final class Evaluation {
                     (named ? "✓" : "✗") + " truth " + FashionCaptions.CLASS_NAMES.get(e.classId()) + "; " + e.question()
                             + " → " + answers.get(i) + (answered ? " ✓" : " ✗ (" + e.answer() + ")")));
         }
-        sections.add(new EvaluationReport.Section("Captions and answers on held-out test images",
+        sections.add(new EvaluationReport.Section(source.split() == FashionMnist.Split.TEST
+                ? "Captions and answers on held-out test images"
+                : "Captions and answers on training images (not held out: compare with the test images to see overfitting)",
                 String.format(java.util.Locale.ROOT, "%d images: %.1f %% of captions name the true class, %.1f %% of answers are exact.",
                         n, 100 * (double) out.get("captionAccuracy"), 100 * (double) out.get("vqaAccuracy")), cards));
         return out;
@@ -313,6 +318,7 @@ public final class Evaluation {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("imagesPerClass", b.imagesPerClass());
         m.put("textExamples", b.textExamples());
+        m.put("textSplit", b.textSplit().toString());
         m.put("sceneExamples", b.sceneExamples());
         m.put("steps", b.steps());
         m.put("guidance", b.guidance());

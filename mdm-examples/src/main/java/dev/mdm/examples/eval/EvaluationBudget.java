@@ -1,6 +1,7 @@
 package dev.mdm.examples.eval;
 
 import dev.mdm.InvalidInputException;
+import dev.mdm.data.FashionMnist;
 import dev.mdm.task.TextSampling;
 
 /**
@@ -8,7 +9,10 @@ import dev.mdm.task.TextSampling;
  *
  * @param imagesPerClass class-conditional images generated per class (image metrics); the Fréchet distance needs
  *     at least 2 images in all
- * @param textExamples held-out Fashion-MNIST test images captioned and asked their question (text metrics)
+ * @param textExamples Fashion-MNIST images captioned and asked their question (text metrics), evenly spaced through
+ *     {@code textSplit}
+ * @param textSplit where those images come from: {@link FashionMnist.Split#TEST}, held out, for the reported figures;
+ *     {@link FashionMnist.Split#TRAIN} to compare with them and see how much the model overfits
  * @param sceneExamples scene captions turned into images and read back, and rendered scenes asked their question
  *     (scene metrics)
  * @param steps sampler steps (function evaluations) per sample, ≥ 1
@@ -20,7 +24,7 @@ import dev.mdm.task.TextSampling;
  * @param fullFloor whether to also compute the Fréchet floor of the whole training split (60 000 images) against the
  *     test split, besides the floor at the generated count
  */
-public record EvaluationBudget(int imagesPerClass, int textExamples, int sceneExamples, int steps, double guidance,
+public record EvaluationBudget(int imagesPerClass, int textExamples, FashionMnist.Split textSplit, int sceneExamples, int steps, double guidance,
                                TextSampling captionSampling, TextSampling answerSampling, int batch, long seed,
                                boolean fullFloor) {
     /** Checks the ranges. */
@@ -28,6 +32,9 @@ public record EvaluationBudget(int imagesPerClass, int textExamples, int sceneEx
         if (imagesPerClass < 0 || textExamples < 0 || sceneExamples < 0) {
             throw new InvalidInputException("imagesPerClass/textExamples/sceneExamples", "counts ≥ 0",
                     imagesPerClass + "/" + textExamples + "/" + sceneExamples);
+        }
+        if (textSplit == null) {
+            throw new InvalidInputException("textSplit", "TEST or TRAIN", "null");
         }
         if (steps < 1) {
             throw new InvalidInputException("steps", "at least 1", Integer.toString(steps));
@@ -45,11 +52,11 @@ public record EvaluationBudget(int imagesPerClass, int textExamples, int sceneEx
     }
 
     /**
-     * @return the budget of a reported evaluation: 100 images per class (1 000 in all), 1 000 text examples, 300
+     * @return the budget of a reported evaluation: 100 images per class (1 000 in all), 1 000 test images for text, 300
      *     scenes, 25 steps, guidance 2, captions and answers at {@link TextSampling#DEFAULT}, batches of 50, seed 0,
      *     with the full floor
      */
     public static EvaluationBudget standard() {
-        return new EvaluationBudget(100, 1000, 300, 25, 2.0, TextSampling.DEFAULT, TextSampling.DEFAULT, 50, 0, true);
+        return new EvaluationBudget(100, 1000, FashionMnist.Split.TEST, 300, 25, 2.0, TextSampling.DEFAULT, TextSampling.DEFAULT, 50, 0, true);
     }
 }

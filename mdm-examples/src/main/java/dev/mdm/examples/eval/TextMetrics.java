@@ -35,6 +35,32 @@ public final class TextMetrics {
     }
 
     /**
+     * @param captions generated captions
+     * @param classes the true class of each image, same length ≥ 1, each in [0, classCount)
+     * @param classCount the number of classes
+     * @return per class, the fraction of its captions that name it as {@link #captionAccuracy} counts, or null for a
+     *     class without images
+     */
+    public static List<Double> captionAccuracyPerClass(List<String> captions, int[] classes, int classCount) {
+        checkPaired("classes", captions, classes == null ? -1 : classes.length);
+        int[] right = new int[classCount];
+        int[] seen = new int[classCount];
+        for (int i = 0; i < classes.length; i++) {
+            if (classes[i] < 0 || classes[i] >= classCount) {
+                throw new InvalidInputException("classes[" + i + "]", "a class in [0, " + classCount + ")", String.valueOf(classes[i]));
+            }
+            seen[classes[i]]++;
+            OptionalInt named = FashionCaptions.classNamed(captions.get(i));
+            right[classes[i]] += named.isPresent() && named.getAsInt() == classes[i] ? 1 : 0;
+        }
+        List<Double> accuracy = new java.util.ArrayList<>(classCount);
+        for (int c = 0; c < classCount; c++) {
+            accuracy.add(seen[c] == 0 ? null : (double) right[c] / seen[c]);
+        }
+        return accuracy;
+    }
+
+    /**
      * @param answers the model's answers
      * @param expected the true answers, same length ≥ 1
      * @return the fraction of answers equal to the true one after {@link #normalize}

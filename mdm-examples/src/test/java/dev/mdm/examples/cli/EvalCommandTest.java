@@ -144,6 +144,20 @@ class EvalCommandTest {
     }
 
     @Test
+    @DisplayName("--text-split train captions training images, and eval.json and the table say so")
+    void textOnTrainingImages() throws Exception {
+        assumeFashionMnist();
+        Path out = dir.resolve("eval-train");
+        Cli r = Cli.run("eval", "--backend", "reference", "--checkpoint", fashionShaped.toString(), "--per-class", "0",
+                "--text", "2", "--text-split", "train", "--steps", "1", "--out", out.toString());
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        JsonNode json = new ObjectMapper().readTree(out.resolve("eval.json").toFile());
+        assertThat(json.get("budget").get("textSplit").asText()).isEqualTo("TRAIN");
+        assertThat(json.get("text").get("split").asText()).isEqualTo("TRAIN");
+        assertThat(r.out()).contains("2 training images, temperature 0").doesNotContain("test images");
+    }
+
+    @Test
     @DisplayName("a bad budget exits with 2 and names the option, before any model opens")
     void badBudget() {
         Cli r = Cli.run("eval", "--backend", "reference", "--checkpoint", "no-such.safetensors", "--steps", "0");
@@ -158,6 +172,9 @@ class EvalCommandTest {
         Cli hot = Cli.run("eval", "--backend", "reference", "--checkpoint", "no-such.safetensors", "--answer-temperature", "1.5");
         assertThat(hot.exitCode()).isEqualTo(ExitCodes.USAGE);
         assertThat(hot.err()).contains("--answer-temperature").contains("[0, 1]").doesNotContain("no-such");
+        Cli split = Cli.run("eval", "--backend", "reference", "--checkpoint", "no-such.safetensors", "--text-split", "validation");
+        assertThat(split.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(split.err()).contains("--text-split").contains("test or train").contains("'validation'").doesNotContain("no-such");
     }
 
     @Test
@@ -166,7 +183,7 @@ class EvalCommandTest {
         Cli r = Cli.run("eval", "--help");
         assertThat(r.exitCode()).isZero();
         assertThat(r.out()).contains("Usage: mdm eval").contains("--per-class=N").contains("(default 2)")
-                .contains("--text=N").contains("(default 20)").contains("--scenes=N").contains("(default 0)")
+                .contains("--text=N").contains("(default 20)").contains("--text-split=SPLIT").contains("--scenes=N").contains("(default 0)")
                 .contains("--steps=N").contains("--guidance=W").contains("--caption-guidance=W")
                 .contains("--caption-temperature=T").contains("--answer-guidance=W").contains("--answer-temperature=T").contains("--batch=N").contains("--checkpoint=FILE")
                 .contains("--backend=NAME").contains("--seed=N").contains("--out=DIR").contains("--full-floor");

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.mdm.InvalidInputException;
+import dev.mdm.data.FashionMnist;
 import dev.mdm.task.TextSampling;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -16,14 +17,17 @@ class EvaluationBudgetTest {
         EvaluationBudget b = EvaluationBudget.standard();
         assertThat(b.captionSampling()).isEqualTo(TextSampling.DEFAULT).isEqualTo(new TextSampling(1, 0));
         assertThat(b.answerSampling()).isEqualTo(TextSampling.DEFAULT);
+        assertThat(b.textSplit()).as("the reported figures are on held-out images").isEqualTo(FashionMnist.Split.TEST);
     }
 
     @Test
     @DisplayName("missing text sampling settings are rejected, naming the fields")
     void rejectsMissingTextSampling() {
-        assertThatThrownBy(() -> new EvaluationBudget(1, 1, 0, 1, 2.0, null, TextSampling.DEFAULT, 10, 0, false))
+        assertThatThrownBy(() -> new EvaluationBudget(1, 1, FashionMnist.Split.TEST, 0, 1, 2.0, null, TextSampling.DEFAULT, 10, 0, false))
                 .isInstanceOf(InvalidInputException.class).hasMessageContaining("captionSampling");
-        assertThatThrownBy(() -> new EvaluationBudget(1, 1, 0, 1, 2.0, TextSampling.DEFAULT, null, 10, 0, false))
+        assertThatThrownBy(() -> new EvaluationBudget(1, 1, FashionMnist.Split.TEST, 0, 1, 2.0, TextSampling.DEFAULT, null, 10, 0, false))
                 .isInstanceOf(InvalidInputException.class).hasMessageContaining("answerSampling");
+        assertThatThrownBy(() -> new EvaluationBudget(1, 1, null, 0, 1, 2.0, TextSampling.DEFAULT, TextSampling.DEFAULT, 10, 0, false))
+                .isInstanceOf(InvalidInputException.class).hasMessageContaining("textSplit");
     }
 }

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mdm.InvalidInputException;
 import dev.mdm.MDM;
 import dev.mdm.MdmConfig;
+import dev.mdm.data.FashionMnist;
 import dev.mdm.task.TextSampling;
 import dev.mdm.text.SentencePieceTokenizer;
 import java.io.InputStream;
@@ -27,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @DisplayName("Evaluation, end to end on untrained tiny models")
 class EvaluationTest {
-    private static final EvaluationBudget SMALL = new EvaluationBudget(1, 6, 3, 2, 2.0,
+    private static final EvaluationBudget SMALL = new EvaluationBudget(1, 6, FashionMnist.Split.TEST, 3, 2, 2.0,
             TextSampling.DEFAULT.withImageGuidance(1.5), TextSampling.DEFAULT, 10, 3, false);
     private static FashionClassifier classifier;
     private static SentencePieceTokenizer tokenizer;
@@ -87,6 +88,8 @@ class EvaluationTest {
             JsonNode text = json.get("text");
             assertThat(text.get("examples").asInt()).isEqualTo(6);
             assertFraction(text, "captionAccuracy", "vqaAccuracy");
+            assertThat(text.get("split").asText()).isEqualTo("TEST");
+            assertThat(text.get("perClassCaptionAccuracy")).hasSize(10);
             JsonNode scenes = json.get("scenes");
             assertThat(scenes.get("palette").asText()).isEqualTo("GREYSCALE");
             assertFraction(scenes, "colourAccuracy", "shapeAccuracy", "positionAccuracy", "countAccuracy", "exactSceneAccuracy",
@@ -121,7 +124,7 @@ class EvaluationTest {
     @Test
     @DisplayName("the scan-switch ablation puts 4/2 and 2/1 side by side and refuses arms that differ otherwise")
     void ablationOfTwoGivenModels(@TempDir Path dir) throws Exception {
-        EvaluationBudget budget = new EvaluationBudget(1, 0, 0, 1, 1.0, TextSampling.DEFAULT, TextSampling.DEFAULT, 10, 5, false);
+        EvaluationBudget budget = new EvaluationBudget(1, 0, FashionMnist.Split.TEST, 0, 1, 1.0, TextSampling.DEFAULT, TextSampling.DEFAULT, 10, 5, false);
         try (MDM fourTwo = model("reference", tinyAtFashionShape(4, 2));
              MDM twoOne = model("reference", tinyAtFashionShape(2, 1));
              MDM otherWidth = model("reference", tinyAtFashionShape(2, 1).toBuilder().dModel(16).build())) {
@@ -147,7 +150,7 @@ class EvaluationTest {
         var data = new dev.mdm.data.scenes.SyntheticScenes(dev.mdm.data.scenes.ScenePalette.GREYSCALE, 16, 1);
         var training = new ScanSwitchAblation.TrainingBudget(2, 2, 9);
         // training is what this test is about; one caption and answer show the evaluation runs on the trained djl models
-        EvaluationBudget budget = new EvaluationBudget(0, 1, 0, 1, 1.0, TextSampling.DEFAULT, TextSampling.DEFAULT, 10, 5, false);
+        EvaluationBudget budget = new EvaluationBudget(0, 1, FashionMnist.Split.TEST, 0, 1, 1.0, TextSampling.DEFAULT, TextSampling.DEFAULT, 10, 5, false);
         EvaluationReport report = ScanSwitchAblation.trainAndCompare(evaluation, tinyAtFashionShape(4, 2),
                 c -> model("djl", c), data, training, budget);
         @SuppressWarnings("unchecked")
@@ -159,5 +162,26 @@ class EvaluationTest {
         assertThatThrownBy(() -> ScanSwitchAblation.trainAndCompare(evaluation, tinyAtFashionShape(4, 2),
                 c -> model("reference", c), data, training, budget))
                 .isInstanceOf(UnsupportedOperationException.class).hasMessageContaining("reference");
+    }
+
+    @Test
+    @DisplayName("text on the training split captions evenly spaced training images and says so")
+    void textOnTrainingImages() {
+        EvaluationBudget budget = new EvaluationBudget(0, 4, FashionMnist.Split.TRAIN, 0, 1, 1.0, TextSampling.DEFAULT,
+                TextSampling.DEFAULT, 10, 5, false);
+        try (MDM mdm = model("reference", tinyAtFashionShape(4, 2))) {
+            EvaluationReport report = evaluation.run(mdm, budget);
+            @SuppressWarnings("unchecked")
+            Map<String, Object> text = (Map<String, Object>) report.summary().get("text");
+            assertThat(text).containsEntry("split", "TRAIN").containsEntry("examples", 4);
+            EvaluationReport.Section section = report.sections().stream()
+                    .filter(s -> s.title().startsWith("Captions and answers")).findFirst().orElseThrow();
+            assertThat(section.title()).contains("training images");
+            FashionMnist train = FashionData.train();
+            for (int i = 0; i < 4; i++) {
+                assertThat(section.cards().get(i).image().contentEquals(train.get(i * train.size() / 4).image()))
+                        .as("card %d shows training image %d", i, i * train.size() / 4).isTrue();
+            }
+        }
     }
 }

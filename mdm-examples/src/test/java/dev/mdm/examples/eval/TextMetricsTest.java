@@ -22,6 +22,21 @@ class TextMetricsTest {
     }
 
     @Test
+    @DisplayName("per class, a caption counts as it does overall, and a class without images is null")
+    void captionAccuracyPerClass() {
+        List<String> captions = List.of("a photo of a sneaker", "a coat", "a photo of a sneaker", "a dress", "a coat");
+        int[] classes = {7, 3, 7, 3, 4};
+        List<Double> perClass = TextMetrics.captionAccuracyPerClass(captions, classes, 10);
+        assertThat(perClass).hasSize(10);
+        assertThat(perClass.get(7)).isEqualTo(1.0);
+        assertThat(perClass.get(3)).isEqualTo(0.5);
+        assertThat(perClass.get(4)).isEqualTo(1.0);
+        assertThat(perClass.get(0)).isNull();
+        assertThatThrownBy(() -> TextMetrics.captionAccuracyPerClass(captions, new int[] {7, 3, 7, 3, 10}, 10))
+                .isInstanceOf(InvalidInputException.class).hasMessageContaining("classes[4]");
+    }
+
+    @Test
     @DisplayName("answers match after normalization of case, punctuation, articles and spaces")
     void vqaAccuracy() {
         assertThat(TextMetrics.normalize("  The Ankle   boot. ")).isEqualTo("ankle boot");
