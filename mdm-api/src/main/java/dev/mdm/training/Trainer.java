@@ -36,8 +36,8 @@ import java.util.random.RandomGeneratorFactory;
  * Its text is packed by the shared {@link TextLayout}, its noised mask is {@link Task#noisedMask}, its class is kept
  * for joint and class-conditional samples except with the class-drop probability (0.1, for classifier-free guidance)
  * and is the null class for the other tasks. Images given to captioning and VQA examples are mirrored and shifted as
- * {@link Builder#givenImageAugmentation} says (not at all by default). The rest of the randomness (t and both noises) is drawn by
- * {@link TrainingBatch#draw}. Examples are visited in a fresh random order each epoch. Everything random comes from one
+ * {@link Builder#givenImageAugmentation} says (not at all by default). The rest of the randomness (t and both noises)
+ * is drawn by {@link TrainingBatch#draw}. Examples are visited in a fresh random order each epoch. Everything random comes from one
  * {@code L64X128MixRandom} seeded by {@link Builder#seed(long)}, so a run is reproducible on a deterministic backend.
  *
  * <p>The weights are trained in place: after {@link #fit} the model (and {@code MDM}) holds them.
