@@ -35,6 +35,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.IntFunction;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -175,6 +176,16 @@ class TrainerTest {
     }
 
     private static Dataset dataset(boolean questions) {
+        return dataset(index -> {
+            double[] px = new double[64];
+            Arrays.fill(px, index / 10.0);
+            return new Example(Tensor.of(px, 1, 8, 8), index % 4, "w5 w6 w7 w" + (10 + index),
+                    questions ? "w9 w10" : null, questions ? "w11" : null);
+        });
+    }
+
+    /** Five examples of classes index mod 4. */
+    private static Dataset dataset(IntFunction<Example> example) {
         return new Dataset() {
             @Override
             public int size() {
@@ -183,10 +194,7 @@ class TrainerTest {
 
             @Override
             public Example get(int index) {
-                double[] px = new double[64];
-                Arrays.fill(px, index / 10.0);
-                return new Example(Tensor.of(px, 1, 8, 8), index % 4, "w5 w6 w7 w" + (10 + index),
-                        questions ? "w9 w10" : null, questions ? "w11" : null);
+                return example.apply(index);
             }
 
             @Override
@@ -319,26 +327,13 @@ class TrainerTest {
 
     /** Images whose pixel (y, x) of example i is 100·i + 8·y + x: distinct, so a mirror shows and pixel 0 names i. */
     private static Dataset gradients() {
-        return new Dataset() {
-            @Override
-            public int size() {
-                return 5;
+        return dataset(index -> {
+            double[] px = new double[64];
+            for (int p = 0; p < 64; p++) {
+                px[p] = 100 * index + p;
             }
-
-            @Override
-            public Example get(int index) {
-                double[] px = new double[64];
-                for (int p = 0; p < 64; p++) {
-                    px[p] = 100 * index + p;
-                }
-                return new Example(Tensor.of(px, 1, 8, 8), index % 4, "w5 w6 w7", "w9 w10", "w11");
-            }
-
-            @Override
-            public List<String> classNames() {
-                return List.of("a", "b", "c", "d");
-            }
-        };
+            return new Example(Tensor.of(px, 1, 8, 8), index % 4, "w5 w6 w7", "w9 w10", "w11");
+        });
     }
 
     @Test

@@ -13,6 +13,8 @@ import dev.mdm.examples.model.ShippedModel;
 import dev.mdm.text.SentencePieceTokenizer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -57,15 +59,23 @@ class EvalCommandTest {
         assertThat(part.get(name).asDouble()).as(name).isBetween(0.0, 1.0);
     }
 
+    /** Runs {@code mdm eval} on the reference backend and the Fashion-shaped checkpoint, expecting success. */
+    private Cli evalFashionShaped(Path out, String... options) {
+        assumeFashionMnist();
+        List<String> args = new ArrayList<>(List.of("eval", "--backend", "reference", "--checkpoint", fashionShaped.toString(),
+                "--out", out.toString()));
+        args.addAll(List.of(options));
+        Cli r = Cli.run(args.toArray(String[]::new));
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        return r;
+    }
+
     @Test
     @DisplayName("computes every metric with its count, writes eval.json, eval.html and PNGs, and prints the table")
     void everyPart() throws Exception {
-        assumeFashionMnist();
         Path out = dir.resolve("eval");
-        Cli r = Cli.run("eval", "--backend", "reference", "--checkpoint", fashionShaped.toString(), "--per-class", "1",
-                "--text", "4", "--scenes", "2", "--steps", "2", "--guidance", "1.5", "--answer-guidance", "2", "--caption-temperature", "0.5", "--batch",
-                "10", "--seed", "3", "--out", out.toString());
-        assertThat(r.exitCode()).as(r.err()).isZero();
+        Cli r = evalFashionShaped(out, "--per-class", "1", "--text", "4", "--scenes", "2", "--steps", "2", "--guidance", "1.5",
+                "--answer-guidance", "2", "--caption-temperature", "0.5", "--batch", "10", "--seed", "3");
         JsonNode json = new ObjectMapper().readTree(out.resolve("eval.json").toFile());
         assertThat(json.get("trained").asBoolean()).isTrue();
         assertThat(json.get("backend").asText()).startsWith("reference");
@@ -146,11 +156,8 @@ class EvalCommandTest {
     @Test
     @DisplayName("--text-split train captions training images, and eval.json and the table say so")
     void textOnTrainingImages() throws Exception {
-        assumeFashionMnist();
         Path out = dir.resolve("eval-train");
-        Cli r = Cli.run("eval", "--backend", "reference", "--checkpoint", fashionShaped.toString(), "--per-class", "0",
-                "--text", "2", "--text-split", "train", "--steps", "1", "--out", out.toString());
-        assertThat(r.exitCode()).as(r.err()).isZero();
+        Cli r = evalFashionShaped(out, "--per-class", "0", "--text", "2", "--text-split", "train", "--steps", "1");
         JsonNode json = new ObjectMapper().readTree(out.resolve("eval.json").toFile());
         assertThat(json.get("budget").get("textSplit").asText()).isEqualTo("TRAIN");
         assertThat(json.get("text").get("split").asText()).isEqualTo("TRAIN");
