@@ -477,8 +477,14 @@ public final class TaskRunner {
         int perSample = (nImg + config.textLength()) * config.latentDim();
         int imageValues = nImg * config.latentDim();
         DiscreteVpSchedule schedule = imageGuidance == null ? null : new DiscreteVpSchedule(MDM.betas(config));
-        long[] nullClass = new long[b];
-        Arrays.fill(nullClass, config.classes());
+        // the classes of the doubled batch, built once: class guidance pairs each sample with the null class, image
+        // guidance with itself
+        long[] doubledClasses = Arrays.copyOf(classIds, 2 * b);
+        if (imageGuidance == null) {
+            Arrays.fill(doubledClasses, b, 2 * b, config.classes());
+        } else {
+            System.arraycopy(classIds, 0, doubledClasses, b, b);
+        }
         return new DenoisingFunction() {
             @Override
             public Prediction predicts() {
@@ -502,7 +508,7 @@ public final class TaskRunner {
                     double[] mu = imageGuidance.latents();
                     double[] noise = imageGuidance.noise();
                     // the second half: the given image noised to the text's level α_t·μ + σ_t·ε
-                    double[] v = predictTwice(x, timeInput, classIds, (doubled, half) -> {
+                    double[] v = predictTwice(x, timeInput, (doubled, half) -> {
                         for (int i = 0; i < b; i++) {
                             for (int j = 0; j < imageValues; j++) {
                                 doubled[half + i * perSample + j] = alpha * mu[i * perSample + j]
@@ -525,17 +531,16 @@ public final class TaskRunner {
                     Arrays.fill(time, timeInput);
                     return runtime.denoiser().predict(x, Tensor.of(time, b), Tensor.ofLongs(classIds, b));
                 }
-                return guide(predictTwice(x, timeInput, nullClass, (doubled, half) -> { }), guidance);
+                return guide(predictTwice(x, timeInput, (doubled, half) -> { }), guidance);
             }
 
             /**
              * One denoiser call of batch 2b: x, then a copy of x that {@code second} may edit in place (it is given
-             * the array and the offset of the copy), with the classes of {@code classIds} then {@code secondClasses}.
+             * the array and the offset of the copy), with the classes {@code doubledClasses}.
              *
              * @return the output [2b, n, dz], checked, the pass of x first
              */
-            private Tensor predictTwice(Tensor x, double timeInput, long[] secondClasses,
-                                        java.util.function.ObjIntConsumer<double[]> second) {
+            private Tensor predictTwice(Tensor x, double timeInput, java.util.function.ObjIntConsumer<double[]> second) {
                 int[] shape = x.shape();
                 double[] xs = x.toDoubleArray();
                 double[] doubled = Arrays.copyOf(xs, 2 * xs.length);
@@ -544,10 +549,8 @@ public final class TaskRunner {
                 shape[0] = 2 * b;
                 double[] time = new double[2 * b];
                 Arrays.fill(time, timeInput);
-                long[] classes = Arrays.copyOf(classIds, 2 * b);
-                System.arraycopy(secondClasses, 0, classes, b, b);
                 Tensor out = runtime.denoiser().predict(Tensor.of(doubled, shape), Tensor.of(time, 2 * b),
-                        Tensor.ofLongs(classes, 2 * b));
+                        Tensor.ofLongs(doubledClasses, 2 * b));
                 out.requireShape("denoiser output", shape);
                 return out;
             }
