@@ -11,6 +11,10 @@ __device__ __forceinline__ float ld(const bf16* p, size_t i) { return __bfloat16
 __device__ __forceinline__ void st(float* p, size_t i, float v) { p[i] = v; }
 __device__ __forceinline__ void st(bf16* p, size_t i, float v) { p[i] = __float2bfloat16(v); }
 __device__ __forceinline__ float silu(float v) { return v / (1.f + expf(-v)); }
+__device__ __forceinline__ uint32_t pack_bf16(float lo, float hi) {
+    __nv_bfloat162 v = __floats2bfloat162_rn(lo, hi);
+    return *reinterpret_cast<uint32_t*>(&v);
+}
 
 // Sum over the block; every thread gets the total. blockDim.x is a multiple of 32, at most 1024.
 __device__ float block_sum(float v) {
@@ -277,17 +281,40 @@ extern "C" __global__ void ssd_chunk_state_bf16(SSD_STATE_ARGS(bf16)) {
                           SsdDims{L, H, P, G, N, Q, nChunks});
 }
 
-// The state pass: from each chunk's own state (fp32 [batch, nChunks, H, N, P]) the state entering each chunk,
-// Sin_0 = 0, Sin_{c+1} = exp(s_last,c)·Sin_c + S_c, written to `in` (fp32, may be `own` itself: in place; or bf16, for
-// the tensor-core output kernel, which rounds the state to bf16 anyway). A thread owns V consecutive elements of one
+// The state pass: from each chunk's own state ([batch, nChunks, H, N, P]: fp32, or bf16 from the tensor-core state
+// kernel) the state entering each chunk, Sin_0 = 0, Sin_{c+1} = exp(s_last,c)·Sin_c + S_c, summed in fp32 and written
+// to `in` (fp32, may be `own` itself: in place; or bf16, for the tensor-core output kernel, which rounds the state to
+// bf16 anyway). A thread owns V consecutive elements of one
 // (sample, head) and walks the chunks eight at a time, the next eight chunks' loads issued before the current eight
 // are stored (the walk is latency-bound otherwise). grid (ceil(P·N / V / blockDim), H, batch).
 template <int V> struct vecf;
 template <> struct vecf<1> { typedef float t; };
 template <> struct vecf<4> { typedef float4 t; };
+struct float8 { float4 lo, hi; };
+template <> struct vecf<8> { typedef float8 t; };
 __device__ __forceinline__ float fma_decay(float run, float d, float own) { return run * d + own; }
 __device__ __forceinline__ float4 fma_decay(float4 run, float d, float4 own) {
     return make_float4(run.x * d + own.x, run.y * d + own.y, run.z * d + own.z, run.w * d + own.w);
+}
+__device__ __forceinline__ float8 fma_decay(float8 run, float d, float8 own) {
+    return float8{fma_decay(run.lo, d, own.lo), fma_decay(run.hi, d, own.hi)};
+}
+__device__ __forceinline__ float ld_state(const float* p, size_t i, float) { return p[i]; }
+__device__ __forceinline__ float ld_state(const bf16* p, size_t i, float) { return __bfloat162float(p[i]); }
+__device__ __forceinline__ float4 ld_state(const float* p, size_t i, float4) { return *reinterpret_cast<const float4*>(p + i); }
+__device__ __forceinline__ float4 ld_state(const bf16* p, size_t i, float4) {
+    uint2 u = *reinterpret_cast<const uint2*>(p + i);
+    float2 lo = __bfloat1622float2(*reinterpret_cast<__nv_bfloat162*>(&u.x));
+    float2 hi = __bfloat1622float2(*reinterpret_cast<__nv_bfloat162*>(&u.y));
+    return make_float4(lo.x, lo.y, hi.x, hi.y);
+}
+__device__ __forceinline__ float8 ld_state(const bf16* p, size_t i, float8) {
+    uint4 u = *reinterpret_cast<const uint4*>(p + i);
+    float2 a = __bfloat1622float2(*reinterpret_cast<__nv_bfloat162*>(&u.x));
+    float2 b = __bfloat1622float2(*reinterpret_cast<__nv_bfloat162*>(&u.y));
+    float2 c = __bfloat1622float2(*reinterpret_cast<__nv_bfloat162*>(&u.z));
+    float2 d = __bfloat1622float2(*reinterpret_cast<__nv_bfloat162*>(&u.w));
+    return float8{make_float4(a.x, a.y, b.x, b.y), make_float4(c.x, c.y, d.x, d.y)};
 }
 __device__ __forceinline__ void st_state(float* p, size_t i, float v) { p[i] = v; }
 __device__ __forceinline__ void st_state(bf16* p, size_t i, float v) { p[i] = __float2bfloat16(v); }
@@ -296,8 +323,12 @@ __device__ __forceinline__ void st_state(bf16* p, size_t i, float4 v) {
     __nv_bfloat162 lo = __floats2bfloat162_rn(v.x, v.y), hi = __floats2bfloat162_rn(v.z, v.w);
     *reinterpret_cast<uint2*>(p + i) = make_uint2(*reinterpret_cast<uint32_t*>(&lo), *reinterpret_cast<uint32_t*>(&hi));
 }
-template <int V, typename TO>
-__device__ void ssd_state_pass(const float* own, TO* in, const float* __restrict__ acum, int L, int H, int P, int N,
+__device__ __forceinline__ void st_state(bf16* p, size_t i, float8 v) {
+    *reinterpret_cast<uint4*>(p + i) = make_uint4(pack_bf16(v.lo.x, v.lo.y), pack_bf16(v.lo.z, v.lo.w),
+                                                  pack_bf16(v.hi.x, v.hi.y), pack_bf16(v.hi.z, v.hi.w));
+}
+template <int V, typename TI, typename TO>
+__device__ void ssd_state_pass(const TI* own, TO* in, const float* __restrict__ acum, int L, int H, int P, int N,
                                int Q, int nChunks) {
     typedef typename vecf<V>::t vt;
     int e = (blockIdx.x * blockDim.x + threadIdx.x) * V;
@@ -312,7 +343,7 @@ __device__ void ssd_state_pass(const float* own, TO* in, const float* __restrict
     float dcur[8];
 #pragma unroll
     for (int k = 0; k < 8; k++) {
-        cur[k] = k < nChunks ? *reinterpret_cast<const vt*>(own + base + k * stride) : zero;
+        cur[k] = k < nChunks ? ld_state(own, base + k * stride, zero) : zero;
         dcur[k] = k < nChunks ? ac[min(L, (k + 1) * Q) - 1] : 0.f;
     }
     for (int c0 = 0; c0 < nChunks; c0 += 8) {
@@ -321,7 +352,7 @@ __device__ void ssd_state_pass(const float* own, TO* in, const float* __restrict
 #pragma unroll
         for (int k = 0; k < 8; k++) {
             int c = c0 + 8 + k;
-            nxt[k] = c < nChunks ? *reinterpret_cast<const vt*>(own + base + c * stride) : zero;
+            nxt[k] = c < nChunks ? ld_state(own, base + c * stride, zero) : zero;
             dnxt[k] = c < nChunks ? ac[min(L, (c + 1) * Q) - 1] : 0.f;
         }
 #pragma unroll
@@ -336,15 +367,16 @@ __device__ void ssd_state_pass(const float* own, TO* in, const float* __restrict
         for (int k = 0; k < 8; k++) { cur[k] = nxt[k]; dcur[k] = dnxt[k]; }
     }
 }
-#define SSD_PASS_ARGS(TO) const float* own, TO* in, const float* acum, int L, int H, int P, int N, int Q, int nChunks
-extern "C" __global__ void ssd_state_pass_f32(SSD_PASS_ARGS(float)) {
-    ssd_state_pass<1, float>(own, in, acum, L, H, P, N, Q, nChunks);
+#define SSD_PASS_ARGS(TI, TO) const TI* own, TO* in, const float* acum, int L, int H, int P, int N, int Q, int nChunks
+extern "C" __global__ void ssd_state_pass_f32(SSD_PASS_ARGS(float, float)) {
+    ssd_state_pass<1, float, float>(own, in, acum, L, H, P, N, Q, nChunks);
 }
-extern "C" __global__ void ssd_state_pass_vec_f32(SSD_PASS_ARGS(float)) {
-    ssd_state_pass<4, float>(own, in, acum, L, H, P, N, Q, nChunks);
+extern "C" __global__ void ssd_state_pass_vec_f32(SSD_PASS_ARGS(float, float)) {
+    ssd_state_pass<4, float, float>(own, in, acum, L, H, P, N, Q, nChunks);
 }
-extern "C" __global__ void ssd_state_pass_vec_bf16(SSD_PASS_ARGS(bf16)) {
-    ssd_state_pass<4, bf16>(own, in, acum, L, H, P, N, Q, nChunks);
+// bf16 in and out: the tensor-core kernels' states (half the bytes of the pass, which is bandwidth-bound)
+extern "C" __global__ void ssd_state_pass_vec_bf16(SSD_PASS_ARGS(bf16, bf16)) {
+    ssd_state_pass<8, bf16, bf16>(own, in, acum, L, H, P, N, Q, nChunks);
 }
 
 // grid (nChunks, H, batch). y (fp32, row stride yStride) = scan output + D·x, gated by SiLU(z) when z is set.
@@ -620,9 +652,10 @@ extern "C" __global__ void __launch_bounds__(256) ssd_chunk_output_fast_bf16(SSD
 // ---------------------------------------------------------------------------------------------------------------
 // Tensor-core path of the two chunk kernels for Q = 64, P = 64, N = 128, used in BF16 precision: the same math, with
 // the four small matrix products as bf16 mma.sync m16n8k16 with fp32 accumulators (operands rounded to bf16 when
-// staged in shared memory, as mamba_ssm's Triton kernels do); discretization, cumulative sums, decays, the chunk
-// states and the state pass stay fp32; the
-// states entering the chunks are stored in bf16, the precision the output kernel multiplies them in. 128 threads = 4 warps; warp w owns 16 rows of the output tile.
+// staged in shared memory, as mamba_ssm's Triton kernels do); discretization, cumulative sums, decays and the state
+// pass's sums stay fp32. The chunk states are stored in bf16, both each chunk's own state (accumulated in fp32, rounded
+// once when stored) and the state entering each chunk, the precision the output kernel multiplies it in: the state
+// traffic (written by the state kernel, read and written by the pass) is half of fp32's. 128 threads = 4 warps; warp w owns 16 rows of the output tile.
 // Shared tiles hold bf16 pairs along the reduction index with row strides of 4 (mod 32) words, so that the fragment
 // loads of a warp (8 rows × 4 pairs) hit 32 distinct banks.
 #define TC_LDK 72   // bf16 row stride of [·][64] tiles (36 words)
@@ -640,10 +673,6 @@ __device__ __forceinline__ float4 ld4(const bf16* p, size_t i) {
     return make_float4(lo.x, lo.y, hi.x, hi.y);
 }
 __device__ __forceinline__ float f4(const float4& v, int k) { return k == 0 ? v.x : k == 1 ? v.y : k == 2 ? v.z : v.w; }
-__device__ __forceinline__ uint32_t pack_bf16(float lo, float hi) {
-    __nv_bfloat162 v = __floats2bfloat162_rn(lo, hi);
-    return *reinterpret_cast<uint32_t*>(&v);
-}
 // d += a·b for one m16n8k16 tile (A row-major 16×16, B column-major 16×8, fp32 accumulators)
 __device__ __forceinline__ void mma_bf16(float* d, uint32_t a0, uint32_t a1, uint32_t a2, uint32_t a3, uint32_t b0,
                                          uint32_t b1) {
@@ -661,7 +690,7 @@ template <typename T, int HPB>
 __device__ void ssd_chunk_state_tc(const T* __restrict__ x, int xStride, const T* __restrict__ B, int bStride,
                                    const T* __restrict__ dt, int dtStride, const float* __restrict__ dtBias,
                                    int softplus, const float* __restrict__ A, int zoh, float* __restrict__ acum,
-                                   float* __restrict__ coefOut, float* __restrict__ states, SsdDims s) {
+                                   float* __restrict__ coefOut, bf16* __restrict__ states, SsdDims s) {
     extern __shared__ __align__(16) float sm[];
     int c = blockIdx.x, b = blockIdx.z;
     int tid = threadIdx.x, hw = tid >> 7, ht = tid & 127;        // this thread's head in the block, index in it
@@ -748,32 +777,35 @@ __device__ void ssd_chunk_state_tc(const T* __restrict__ x, int xStride, const T
             for (int mt = 0; mt < 2; mt++) mma_bf16(acc[mt][j], af[mt][0], af[mt][1], af[mt][2], af[mt][3], b0, b1);
         }
     }
-    float* out = states + ((size_t)(b * s.nChunks + c) * s.H + h) * FP * FN;
+    bf16* out = states + ((size_t)(b * s.nChunks + c) * s.H + h) * FP * FN;
 #pragma unroll
     for (int mt = 0; mt < 2; mt++) {
         int n = warp * 32 + mt * 16 + gq;
 #pragma unroll
         for (int j = 0; j < 8; j++) {
             int p = j * 8 + tq * 2;
-            *reinterpret_cast<float2*>(out + n * FP + p) = make_float2(acc[mt][j][0], acc[mt][j][1]);
-            *reinterpret_cast<float2*>(out + (n + 8) * FP + p) = make_float2(acc[mt][j][2], acc[mt][j][3]);
+            *reinterpret_cast<uint32_t*>(out + n * FP + p) = pack_bf16(acc[mt][j][0], acc[mt][j][1]);
+            *reinterpret_cast<uint32_t*>(out + (n + 8) * FP + p) = pack_bf16(acc[mt][j][2], acc[mt][j][3]);
         }
     }
 }
-extern "C" __global__ void __launch_bounds__(128) ssd_chunk_state_tc_f32(SSD_STATE_ARGS(float)) {
+#define SSD_STATE_TC_ARGS(T) const T* x, int xStride, const T* B, int bStride, const T* dt, int dtStride, \
+    const float* dtBias, int softplus, const float* A, int zoh, float* acum, float* coef, bf16* states, \
+    int L, int H, int P, int G, int N, int Q, int nChunks
+extern "C" __global__ void __launch_bounds__(128) ssd_chunk_state_tc_f32(SSD_STATE_TC_ARGS(float)) {
     ssd_chunk_state_tc<float, 1>(x, xStride, B, bStride, dt, dtStride, dtBias, softplus, A, zoh, acum, coef, states,
                                  SsdDims{L, H, P, G, N, Q, nChunks});
 }
-extern "C" __global__ void __launch_bounds__(128) ssd_chunk_state_tc_bf16(SSD_STATE_ARGS(bf16)) {
+extern "C" __global__ void __launch_bounds__(128) ssd_chunk_state_tc_bf16(SSD_STATE_TC_ARGS(bf16)) {
     ssd_chunk_state_tc<bf16, 1>(x, xStride, B, bStride, dt, dtStride, dtBias, softplus, A, zoh, acum, coef, states,
                                 SsdDims{L, H, P, G, N, Q, nChunks});
 }
 // two heads per block: grid (nChunks, H / 2, batch), H / G even
-extern "C" __global__ void __launch_bounds__(256) ssd_chunk_state_tc2_f32(SSD_STATE_ARGS(float)) {
+extern "C" __global__ void __launch_bounds__(256) ssd_chunk_state_tc2_f32(SSD_STATE_TC_ARGS(float)) {
     ssd_chunk_state_tc<float, 2>(x, xStride, B, bStride, dt, dtStride, dtBias, softplus, A, zoh, acum, coef, states,
                                  SsdDims{L, H, P, G, N, Q, nChunks});
 }
-extern "C" __global__ void __launch_bounds__(256) ssd_chunk_state_tc2_bf16(SSD_STATE_ARGS(bf16)) {
+extern "C" __global__ void __launch_bounds__(256) ssd_chunk_state_tc2_bf16(SSD_STATE_TC_ARGS(bf16)) {
     ssd_chunk_state_tc<bf16, 2>(x, xStride, B, bStride, dt, dtStride, dtBias, softplus, A, zoh, acum, coef, states,
                                 SsdDims{L, H, P, G, N, Q, nChunks});
 }

@@ -14,8 +14,9 @@ public final class Kernels {
     private static final int CONV_TILED_MAX_WIDTH = 4;
     /** Register-held norms: float4 per thread at most (NORM_VEC in the .cu file). */
     private static final int NORM_VEC = 4;
-    /** State pass: elements per thread (float4) when P·N allows, threads per block. */
+    /** State pass: elements per thread (float4 of fp32 states, or 16 bytes of bf16 ones) when P·N allows, threads per block. */
     private static final int PASS_VECTOR = 4;
+    private static final int PASS_VECTOR_BF16 = 8;
     private static final int PASS_THREADS = 128;
     private static final int MAX_CHUNK = 64;
     private static final int FAST_CHUNK = 64;
@@ -127,8 +128,9 @@ public final class Kernels {
         }
 
         /**
-         * @return scratch bytes: cumulative a and coefficient per token and head, one fp32 state per chunk, and at the
-         *     tensor-core sizes the bf16 states entering the chunks
+         * @return scratch bytes: cumulative a and coefficient per token and head, one fp32 state per chunk (the
+         *     tensor-core kernels store it in bf16, in the same region), and at the tensor-core sizes the bf16 states
+         *     entering the chunks
          */
         public long scratchBytes() {
             return 2 * perTokenBytes() + stateBytes() + (fast() ? stateBytes() / 2 : 0);
@@ -235,9 +237,10 @@ public final class Kernels {
                 .i(q).i(s.chunks()));
         marks.accept("ssd_state");
         int pn = s.headDim() * s.state();
-        // the tensor-core output kernel reads the entering states in bf16; the others in fp32, written in place
+        // the tensor-core kernels keep the states in bf16 (own ones at `states`, entering ones after the fp32-sized
+        // region); the others in fp32, the entering states written over the own ones
         long statesIn = tc ? states + s.stateBytes() : states;
-        int vec = pn % PASS_VECTOR == 0 ? PASS_VECTOR : 1;
+        int vec = tc ? PASS_VECTOR_BF16 : pn % PASS_VECTOR == 0 ? PASS_VECTOR : 1;
         String pass = tc ? "ssd_state_pass_vec_bf16" : vec > 1 ? "ssd_state_pass_vec_f32" : "ssd_state_pass_f32";
         int passItems = pn / vec;
         cuda.launch(pass, new int[] {(passItems + PASS_THREADS - 1) / PASS_THREADS, s.heads(), s.batch()}, PASS_THREADS,
