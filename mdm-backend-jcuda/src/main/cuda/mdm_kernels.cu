@@ -38,21 +38,35 @@ __device__ float block_sum(float v) {
 
 // ---------------------------------------------------------------------------------------------------------------
 // Residual add + RMSNorm with the scan-switch permutation folded into the indices (SPEC §5, decision D1).
-// For canonical row r = (sample, l): x[r] += delta[sample·L + deltaPos[l]] (delta null: no add; deltaPos null:
-// identity), then, when out is set and outPos[l] >= 0 (outPos null: identity),
+// For canonical row r = (sample, l): x[r] += ds·delta[dRow], dRow = sample·L + deltaPos[l] (delta null: no add;
+// deltaPos null: identity), then, when out is set and outPos[l] >= 0 (outPos null: identity),
 // out[sample·outRows + outPos[l]] = x[r] / sqrt(mean(x[r]²) + eps) · w. One block per row.
+// ds = 1, or with deltaSS set (delta = out_proj of the folded gated norm: ssd_chunk_output_tc FOLD)
+// ds = rsqrt(Σ_k deltaSS[dRow·ssParts + k] · ssInvWidth + eps), the gated norm's scale applied after out_proj.
+__device__ __forceinline__ float delta_scale(const float* __restrict__ deltaSS, size_t dRow, int ssParts,
+                                             float ssInvWidth, float eps) {
+    if (!deltaSS) return 1.f;
+    float part = 0.f;  // every warp sums the parts itself: no barrier
+    for (int k = threadIdx.x & 31; k < ssParts; k += 32) part += deltaSS[dRow * ssParts + k];
+#pragma unroll
+    for (int o = 16; o > 0; o >>= 1) part += __shfl_xor_sync(0xffffffffu, part, o);
+    return rsqrtf(part * ssInvWidth + eps);
+}
 template <typename TO>
 __device__ void add_rmsnorm(float* __restrict__ x, const float* __restrict__ delta, const int* __restrict__ deltaPos,
+                            const float* __restrict__ deltaSS, int ssParts, float ssInvWidth,
                             const float* __restrict__ w, TO* __restrict__ out, const int* __restrict__ outPos,
                             int L, int outRows, int d, float eps) {
     int r = blockIdx.x;
     int sample = r / L, l = r % L;
     float* xr = x + (size_t)r * d;
-    const float* dr = delta ? delta + ((size_t)sample * L + (deltaPos ? deltaPos[l] : l)) * d : nullptr;
+    size_t dRow = (size_t)sample * L + (deltaPos ? deltaPos[l] : l);
+    const float* dr = delta ? delta + dRow * d : nullptr;
+    float ds = dr ? delta_scale(deltaSS, dRow, ssParts, ssInvWidth, eps) : 1.f;
     float ss = 0.f;
     for (int i = threadIdx.x; i < d; i += blockDim.x) {
         float v = xr[i];
-        if (dr) { v += dr[i]; xr[i] = v; }
+        if (dr) { v += ds * dr[i]; xr[i] = v; }
         ss += v * v;
     }
     if (!out) return;
@@ -63,13 +77,13 @@ __device__ void add_rmsnorm(float* __restrict__ x, const float* __restrict__ del
     TO* o = out + ((size_t)sample * outRows + op) * d;
     for (int i = threadIdx.x; i < d; i += blockDim.x) st(o, i, xr[i] * rstd * w[i]);
 }
-extern "C" __global__ void add_rmsnorm_f32(float* x, const float* delta, const int* deltaPos, const float* w, float* out,
-                                           const int* outPos, int L, int outRows, int d, float eps) {
-    add_rmsnorm<float>(x, delta, deltaPos, w, out, outPos, L, outRows, d, eps);
+#define ADD_RMSNORM_ARGS(TO) float* x, const float* delta, const int* deltaPos, const float* deltaSS, int ssParts, \
+    float ssInvWidth, const float* w, TO* out, const int* outPos, int L, int outRows, int d, float eps
+extern "C" __global__ void add_rmsnorm_f32(ADD_RMSNORM_ARGS(float)) {
+    add_rmsnorm<float>(x, delta, deltaPos, deltaSS, ssParts, ssInvWidth, w, out, outPos, L, outRows, d, eps);
 }
-extern "C" __global__ void add_rmsnorm_bf16(float* x, const float* delta, const int* deltaPos, const float* w, bf16* out,
-                                            const int* outPos, int L, int outRows, int d, float eps) {
-    add_rmsnorm<bf16>(x, delta, deltaPos, w, out, outPos, L, outRows, d, eps);
+extern "C" __global__ void add_rmsnorm_bf16(ADD_RMSNORM_ARGS(bf16)) {
+    add_rmsnorm<bf16>(x, delta, deltaPos, deltaSS, ssParts, ssInvWidth, w, out, outPos, L, outRows, d, eps);
 }
 
 // The same with each thread's elements held in registers between the two passes and moved as float4: one load round
@@ -82,18 +96,22 @@ __device__ __forceinline__ void st4(bf16* p, size_t i4, float4 v) {
     __nv_bfloat162 lo = __floats2bfloat162_rn(v.x, v.y), hi = __floats2bfloat162_rn(v.z, v.w);
     reinterpret_cast<uint2*>(p)[i4] = make_uint2(*reinterpret_cast<uint32_t*>(&lo), *reinterpret_cast<uint32_t*>(&hi));
 }
+__device__ __forceinline__ float4 fma4(float s, float4 a, float4 b) {
+    return make_float4(fmaf(s, a.x, b.x), fmaf(s, a.y, b.y), fmaf(s, a.z, b.z), fmaf(s, a.w, b.w));
+}
 __device__ __forceinline__ float4 scale4(float4 v, float s, float4 w) {
     return make_float4(v.x * s * w.x, v.y * s * w.y, v.z * s * w.z, v.w * s * w.w);
 }
 template <typename TO>
 __device__ void add_rmsnorm_vec(float* __restrict__ x, const float* __restrict__ delta, const int* __restrict__ deltaPos,
+                                const float* __restrict__ deltaSS, int ssParts, float ssInvWidth,
                                 const float* __restrict__ w, TO* __restrict__ out, const int* __restrict__ outPos,
                                 int L, int outRows, int d, float eps) {
     int r = blockIdx.x;
     int sample = r / L, l = r % L, n4 = d >> 2;
     float4* xr = reinterpret_cast<float4*>(x + (size_t)r * d);
-    const float4* dr = delta ? reinterpret_cast<const float4*>(delta + ((size_t)sample * L + (deltaPos ? deltaPos[l] : l)) * d)
-                             : nullptr;
+    size_t dRow = (size_t)sample * L + (deltaPos ? deltaPos[l] : l);
+    const float4* dr = delta ? reinterpret_cast<const float4*>(delta + dRow * d) : nullptr;
     float4 v[NORM_VEC], q[NORM_VEC];
 #pragma unroll
     for (int k = 0; k < NORM_VEC; k++) {
@@ -101,12 +119,13 @@ __device__ void add_rmsnorm_vec(float* __restrict__ x, const float* __restrict__
         v[k] = i < n4 ? xr[i] : make_float4(0.f, 0.f, 0.f, 0.f);
         q[k] = (dr && i < n4) ? dr[i] : make_float4(0.f, 0.f, 0.f, 0.f);
     }
+    float ds = dr ? delta_scale(deltaSS, dRow, ssParts, ssInvWidth, eps) : 1.f;
     float ss = 0.f;
 #pragma unroll
     for (int k = 0; k < NORM_VEC; k++) {
         int i = threadIdx.x + k * blockDim.x;
         if (dr) {
-            v[k] = add4(v[k], q[k]);
+            v[k] = deltaSS ? fma4(ds, q[k], v[k]) : add4(v[k], q[k]);
             if (i < n4) xr[i] = v[k];
         }
         ss += dot4(v[k]);
@@ -123,13 +142,11 @@ __device__ void add_rmsnorm_vec(float* __restrict__ x, const float* __restrict__
         if (i < n4) st4(out, o4 + i, scale4(v[k], rstd, reinterpret_cast<const float4*>(w)[i]));
     }
 }
-extern "C" __global__ void add_rmsnorm_vec_f32(float* x, const float* delta, const int* deltaPos, const float* w,
-                                               float* out, const int* outPos, int L, int outRows, int d, float eps) {
-    add_rmsnorm_vec<float>(x, delta, deltaPos, w, out, outPos, L, outRows, d, eps);
+extern "C" __global__ void add_rmsnorm_vec_f32(ADD_RMSNORM_ARGS(float)) {
+    add_rmsnorm_vec<float>(x, delta, deltaPos, deltaSS, ssParts, ssInvWidth, w, out, outPos, L, outRows, d, eps);
 }
-extern "C" __global__ void add_rmsnorm_vec_bf16(float* x, const float* delta, const int* deltaPos, const float* w,
-                                                bf16* out, const int* outPos, int L, int outRows, int d, float eps) {
-    add_rmsnorm_vec<bf16>(x, delta, deltaPos, w, out, outPos, L, outRows, d, eps);
+extern "C" __global__ void add_rmsnorm_vec_bf16(ADD_RMSNORM_ARGS(bf16)) {
+    add_rmsnorm_vec<bf16>(x, delta, deltaPos, deltaSS, ssParts, ssInvWidth, w, out, outPos, L, outRows, d, eps);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -812,12 +829,16 @@ extern "C" __global__ void __launch_bounds__(256) ssd_chunk_state_tc2_bf16(SSD_S
 
 // HPB heads of one group per block (128·HPB threads): C and B are loaded and staged once for all of them; warps
 // 4k .. 4k+3 compute head h0 + k exactly as a 128-thread block computes one head.
-template <typename T, int HPB>
+// FOLD (the gated RMSNorm folded away, nGroups = 1): instead of y, writes yFold = bf16(y ⊙ normW) and each
+// (row, head)'s Σ y² to rowSS [rows, H]; the norm's per-row scale rsqrt(Σ_h rowSS / d_inner + eps) commutes with
+// out_proj, so the consumer of out_proj's output applies it (add_rmsnorm's deltaSS). Deterministic: no atomics.
+template <typename T, int HPB, bool FOLD>
 __device__ void ssd_chunk_output_tc(const T* __restrict__ x, int xStride, const T* __restrict__ B,
                                     const T* __restrict__ C, int bcStride, const T* __restrict__ z, int zStride,
                                     const float* __restrict__ D, const float* __restrict__ acum,
                                     const float* __restrict__ coef, const bf16* __restrict__ statesIn,
-                                    float* __restrict__ y, int yStride, SsdDims s) {
+                                    float* __restrict__ y, int yStride, const float* __restrict__ normW,
+                                    bf16* __restrict__ yFold, float* __restrict__ rowSS, SsdDims s) {
     extern __shared__ __align__(16) float sm[];
     int c = blockIdx.x, b = blockIdx.z;
     int tid = threadIdx.x, hw = tid >> 7, ht = tid & 127;        // this thread's head in the block, index in it
@@ -958,6 +979,7 @@ __device__ void ssd_chunk_output_tc(const T* __restrict__ x, int xStride, const 
         }
     }
     float Dh = D ? D[h] : 0.f;
+    float ss[2] = {0.f, 0.f};
 #pragma unroll
     for (int half = 0; half < 2; half++) {
         int t = half ? tB : tA;
@@ -973,7 +995,22 @@ __device__ void ssd_chunk_output_tc(const T* __restrict__ x, int xStride, const 
                 v0 *= silu(zv.x);
                 v1 *= silu(zv.y);
             }
-            *reinterpret_cast<float2*>(y + row * yStride + h * FP + p) = make_float2(v0, v1);
+            if (FOLD) {
+                float2 wv = *reinterpret_cast<const float2*>(normW + h * FP + p);
+                ss[half] += v0 * v0 + v1 * v1;
+                *reinterpret_cast<uint32_t*>(yFold + row * yStride + h * FP + p) = pack_bf16(v0 * wv.x, v1 * wv.y);
+            } else {
+                *reinterpret_cast<float2*>(y + row * yStride + h * FP + p) = make_float2(v0, v1);
+            }
+        }
+    }
+    if (FOLD) {  // the four lanes of a row (tq) hold its 64 columns of this head
+#pragma unroll
+        for (int half = 0; half < 2; half++) {
+            ss[half] += __shfl_xor_sync(0xffffffffu, ss[half], 1);
+            ss[half] += __shfl_xor_sync(0xffffffffu, ss[half], 2);
+            int t = half ? tB : tA;
+            if (tq == 0 && t < len) rowSS[(size_t)(b * s.L + t0 + t) * s.H + h] = ss[half];
         }
     }
 }
@@ -983,22 +1020,36 @@ __device__ void ssd_chunk_output_tc(const T* __restrict__ x, int xStride, const 
 #define SSD_OUT_TC_ARGS(T) const T* x, int xStride, const T* B, const T* C, int bcStride, const T* z, int zStride, \
     const float* D, const float* acum, const float* coef, const bf16* statesIn, float* y, int yStride, int L, int H, \
     int P, int G, int N, int Q, int nChunks
+#define SSD_OUT_TC_CALL(T, HPB, FOLD) ssd_chunk_output_tc<T, HPB, FOLD>(x, xStride, B, C, bcStride, z, zStride, D, acum, \
+    coef, statesIn, y, yStride, normW, yFold, rowSS, SsdDims{L, H, P, G, N, Q, nChunks})
 extern "C" __global__ void __launch_bounds__(128) ssd_chunk_output_tc_f32(SSD_OUT_TC_ARGS(float)) {
-    ssd_chunk_output_tc<float, 1>(x, xStride, B, C, bcStride, z, zStride, D, acum, coef, statesIn, y, yStride,
-                                  SsdDims{L, H, P, G, N, Q, nChunks});
+    const float* normW = nullptr; bf16* yFold = nullptr; float* rowSS = nullptr;
+    SSD_OUT_TC_CALL(float, 1, false);
 }
 extern "C" __global__ void __launch_bounds__(128) ssd_chunk_output_tc_bf16(SSD_OUT_TC_ARGS(bf16)) {
-    ssd_chunk_output_tc<bf16, 1>(x, xStride, B, C, bcStride, z, zStride, D, acum, coef, statesIn, y, yStride,
-                                 SsdDims{L, H, P, G, N, Q, nChunks});
+    const float* normW = nullptr; bf16* yFold = nullptr; float* rowSS = nullptr;
+    SSD_OUT_TC_CALL(bf16, 1, false);
 }
 // two heads per block: grid (nChunks, H / 2, batch), H / G even
 extern "C" __global__ void __launch_bounds__(256) ssd_chunk_output_tc2_f32(SSD_OUT_TC_ARGS(float)) {
-    ssd_chunk_output_tc<float, 2>(x, xStride, B, C, bcStride, z, zStride, D, acum, coef, statesIn, y, yStride,
-                                  SsdDims{L, H, P, G, N, Q, nChunks});
+    const float* normW = nullptr; bf16* yFold = nullptr; float* rowSS = nullptr;
+    SSD_OUT_TC_CALL(float, 2, false);
 }
 extern "C" __global__ void __launch_bounds__(256) ssd_chunk_output_tc2_bf16(SSD_OUT_TC_ARGS(bf16)) {
-    ssd_chunk_output_tc<bf16, 2>(x, xStride, B, C, bcStride, z, zStride, D, acum, coef, statesIn, y, yStride,
-                                 SsdDims{L, H, P, G, N, Q, nChunks});
+    const float* normW = nullptr; bf16* yFold = nullptr; float* rowSS = nullptr;
+    SSD_OUT_TC_CALL(bf16, 2, false);
+}
+// the gated RMSNorm folded in (fp32 activations, the DeviceMixer's BF16 mode): y is not written
+#define SSD_OUT_TC_FOLD_ARGS const float* x, int xStride, const float* B, const float* C, int bcStride, const float* z, \
+    int zStride, const float* D, const float* acum, const float* coef, const bf16* statesIn, const float* normW, \
+    bf16* yFold, int yStride, float* rowSS, int L, int H, int P, int G, int N, int Q, int nChunks
+extern "C" __global__ void __launch_bounds__(128) ssd_chunk_output_tc_fold_f32(SSD_OUT_TC_FOLD_ARGS) {
+    float* y = nullptr;
+    SSD_OUT_TC_CALL(float, 1, true);
+}
+extern "C" __global__ void __launch_bounds__(256) ssd_chunk_output_tc2_fold_f32(SSD_OUT_TC_FOLD_ARGS) {
+    float* y = nullptr;
+    SSD_OUT_TC_CALL(float, 2, true);
 }
 
 // ---------------------------------------------------------------------------------------------------------------

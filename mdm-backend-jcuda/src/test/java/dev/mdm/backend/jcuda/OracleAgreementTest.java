@@ -171,6 +171,30 @@ abstract class OracleAgreementTest {
     }
 
     @Test
+    @DisplayName("a denoiser at the paper's head sizes matches the oracle (in BF16 its gated norms fold into the SSD)")
+    void paperHeadDenoiserMatches() {
+        // 16×16 images: 64 image tokens, L = 76, two chunks of 64; batch 9 gives 18 chunks, the two-head kernels
+        MdmConfig c = MdmConfig.builder().image(1, 16, 16).dModel(64).dState(128).headDim(64)
+                .chunkSize(64).blocks(3).build();
+        Parameters w = weights(c);
+        try (ModelRuntime g = gpu.load(c, w); ModelRuntime o = oracle.load(c, w)) {
+            for (int batch : new int[] {2, 9}) {
+                Tensor lat = randn(1, batch, c.latentTokens(), c.latentDim());
+                double[] t = new double[batch];
+                long[] cls = new long[batch];
+                for (int i = 0; i < batch; i++) {
+                    t[i] = random.nextDouble(0, c.timesteps() - 1);
+                    cls[i] = random.nextInt(c.classes() + 1);
+                }
+                Tensor time = Tensor.of(t, batch);
+                Tensor classes = Tensor.ofLongs(cls, batch);
+                assertClose("paper-head denoiser batch " + batch, g.denoiser().predict(lat, time, classes),
+                        o.denoiser().predict(lat, time, classes));
+            }
+        }
+    }
+
+    @Test
     @DisplayName("blocks with every scan order, the denoiser, encoder, decoders and loss match the oracle")
     void modelMatches() {
         MdmConfig c = MdmConfig.builder().blocks(4).build();

@@ -73,9 +73,35 @@ public final class Kernels {
      */
     public void addRmsnorm(long x, long delta, long deltaPos, long w, long out, boolean outBf16, long outPos, int rows,
                            int seqLen, int outRows, int d) {
+        addRmsnorm(x, delta, deltaPos, 0, 0, 0, w, out, outBf16, outPos, rows, seqLen, outRows, d);
+    }
+
+    /**
+     * As {@link #addRmsnorm(long, long, long, long, long, boolean, long, int, int, int, int)}, with delta the output
+     * of an out_proj whose gated RMSNorm was folded away ({@link #ssdFoldedNorm}): each delta row is first scaled by
+     * rsqrt(Σ of its {@code ssParts} sums of squares / {@code ssWidth} + eps).
+     *
+     * @param x fp32 [rows, d], updated in place when delta is set
+     * @param delta fp32 rows to add (block order), or 0
+     * @param deltaPos int [L] position in delta of each canonical position, or 0 for identity
+     * @param deltaSs fp32 [rows, ssParts] sums of squares per delta row (block order), or 0 for an unscaled delta
+     * @param ssParts sums per row
+     * @param ssWidth the normed width they cover (d_inner)
+     * @param w fp32 [d] norm weight (unused when out is 0)
+     * @param out normed rows, or 0 to only add
+     * @param outBf16 out is bf16
+     * @param outPos int [L] output position of each canonical position (−1 skips), or 0 for identity
+     * @param rows batch·L
+     * @param seqLen L
+     * @param outRows output rows per sample
+     * @param d width
+     */
+    public void addRmsnorm(long x, long delta, long deltaPos, long deltaSs, int ssParts, int ssWidth, long w, long out,
+                           boolean outBf16, long outPos, int rows, int seqLen, int outRows, int d) {
         boolean vec = d % 4 == 0 && d / 4 <= NORM_VEC * THREADS && aligned16(x, delta, w) && out % (outBf16 ? 8 : 16) == 0;
         cuda.launch(flavour(vec ? "add_rmsnorm_vec" : "add_rmsnorm", outBf16), new int[] {rows}, THREADS, 0,
-                new KernelArgs().ptr(x).ptr(delta).ptr(deltaPos).ptr(w).ptr(out).ptr(outPos).i(seqLen).i(outRows).i(d)
+                new KernelArgs().ptr(x).ptr(delta).ptr(deltaPos).ptr(deltaSs).i(ssParts)
+                        .f(ssWidth > 0 ? 1f / ssWidth : 0f).ptr(w).ptr(out).ptr(outPos).i(seqLen).i(outRows).i(d)
                         .f(EPS));
     }
 
@@ -214,6 +240,66 @@ public final class Kernels {
     public void ssd(boolean bf16, boolean tensorCores, SsdShape s, long x, int xStride, long b, long c, int bcStride,
                     long dt, int dtStride, long dtBias, boolean softplus, long a, boolean zoh, long d, long z, int zStride,
                     long y, int yStride, long scratch, java.util.function.Consumer<String> marks) {
+        ssd(bf16, tensorCores, s, x, xStride, b, c, bcStride, dt, dtStride, dtBias, softplus, a, zoh, d, z, zStride, y,
+                yStride, 0, 0, scratch, marks);
+    }
+
+    /**
+     * Whether {@link #ssdFoldedNorm} runs for these sizes: the tensor-core kernels (the paper's head sizes) with fp32
+     * activations and one group (a single RMSNorm scale per row).
+     *
+     * @param tensorCores BF16 precision
+     * @param s sizes
+     * @return whether the gated RMSNorm can be folded into the SSD output kernel
+     */
+    public boolean foldsGatedNorm(boolean tensorCores, SsdShape s) {
+        return tensorCores && s.fast() && s.groups() == 1;
+    }
+
+    /**
+     * The SSD of {@link #ssd(boolean, boolean, SsdShape, long, int, long, long, int, long, int, long, boolean, long,
+     * boolean, long, long, int, long, int, long, java.util.function.Consumer)} (fp32 activations, tensor cores) with
+     * the gated RMSNorm that follows it folded in: it writes {@code yn = bf16(y ⊙ normW)} and each row's sums of
+     * squares per head {@code rowSs} [rows, H] instead of y, and the consumer of out_proj's output applies the norm's
+     * scale ({@link #addRmsnorm(long, long, long, long, int, int, long, long, boolean, long, int, int, int, int)}).
+     * Needs {@link #foldsGatedNorm}; x, B, C, z and yn 16-byte aligned, strides multiples of 4.
+     *
+     * @param s sizes
+     * @param x x rows
+     * @param xStride x row stride
+     * @param b B rows
+     * @param c C rows
+     * @param bcStride B and C row stride
+     * @param dt dt rows
+     * @param dtStride dt row stride
+     * @param dtBias fp32 [H]
+     * @param a fp32 [H] A
+     * @param zoh ZOH instead of EULER
+     * @param d fp32 [H] D, or 0
+     * @param z gate rows
+     * @param zStride z row stride
+     * @param normW fp32 [H·P] gated-norm weight
+     * @param yn bf16 output rows (out_proj's input)
+     * @param ynStride yn row stride
+     * @param rowSs fp32 [rows, H]
+     * @param scratch {@link SsdShape#scratchBytes()} bytes
+     * @param marks told the name of each of the first two launches once it is queued
+     */
+    public void ssdFoldedNorm(SsdShape s, long x, int xStride, long b, long c, int bcStride, long dt, int dtStride,
+                              long dtBias, long a, boolean zoh, long d, long z, int zStride, long normW, long yn,
+                              int ynStride, long rowSs, long scratch, java.util.function.Consumer<String> marks) {
+        if (!foldsGatedNorm(true, s) || normW == 0 || rowSs == 0) {
+            throw new IllegalStateException("the gated-norm fold needs the tensor-core SSD with one group, a norm "
+                    + "weight and a sums-of-squares buffer: " + s);
+        }
+        ssd(false, true, s, x, xStride, b, c, bcStride, dt, dtStride, dtBias, true, a, zoh, d, z, zStride, yn, ynStride,
+                normW, rowSs, scratch, marks);
+    }
+
+    private void ssd(boolean bf16, boolean tensorCores, SsdShape s, long x, int xStride, long b, long c, int bcStride,
+                     long dt, int dtStride, long dtBias, boolean softplus, long a, boolean zoh, long d, long z,
+                     int zStride, long y, int yStride, long normW, long rowSs, long scratch,
+                     java.util.function.Consumer<String> marks) {
         long perTok = s.perTokenBytes();
         long acum = scratch;
         long coef = scratch + perTok;
@@ -224,6 +310,11 @@ public final class Kernels {
         int align = bf16 ? 8 : 16;
         boolean tc = tensorCores && s.fast() && xStride % 4 == 0 && bcStride % 4 == 0 && zStride % 4 == 0
                 && yStride % 2 == 0 && x % align == 0 && b % align == 0 && c % align == 0 && z % align == 0 && y % 8 == 0;
+        boolean fold = normW != 0;
+        if (fold && !tc) {
+            throw new IllegalStateException("the gated-norm fold needs the tensor-core SSD; strides or alignment rule it "
+                    + "out: " + s);
+        }
         // two heads of one group per tensor-core block share the staged B (and C) when enough blocks are left
         boolean twoHeads = tc && (s.heads() / s.groups()) % 2 == 0 && (long) s.chunks() * s.batch() >= TC2_MIN_CHUNKS;
         int stateShared = twoHeads ? TC2_STATE_SHARED : tc ? TC_STATE_SHARED : s.fast() ? FAST_STATE_SHARED
@@ -247,11 +338,14 @@ public final class Kernels {
                 0, new KernelArgs().ptr(states).ptr(statesIn).ptr(acum).i(s.seqLen()).i(s.heads()).i(s.headDim())
                         .i(s.state()).i(q).i(s.chunks()));
         marks.accept("ssd_pass");
-        cuda.launch(flavour("ssd_chunk_output" + fast, bf16), chunkGrid, chunkThreads, twoHeads ? TC2_OUTPUT_SHARED
-                : tc ? TC_OUTPUT_SHARED : s.fast() ? FAST_OUTPUT_SHARED : outputShared(q, s.headDim(), s.state()),
-                new KernelArgs().ptr(x).i(xStride).ptr(b).ptr(c).i(bcStride).ptr(z).i(zStride).ptr(d).ptr(acum)
-                        .ptr(coef).ptr(statesIn).ptr(y).i(yStride).i(s.seqLen()).i(s.heads()).i(s.headDim())
-                        .i(s.groups()).i(s.state()).i(q).i(s.chunks()));
+        int outputShared = twoHeads ? TC2_OUTPUT_SHARED : tc ? TC_OUTPUT_SHARED : s.fast() ? FAST_OUTPUT_SHARED
+                : outputShared(q, s.headDim(), s.state());
+        KernelArgs out = new KernelArgs().ptr(x).i(xStride).ptr(b).ptr(c).i(bcStride).ptr(z).i(zStride).ptr(d).ptr(acum)
+                .ptr(coef).ptr(statesIn);
+        out = fold ? out.ptr(normW).ptr(y).i(yStride).ptr(rowSs) : out.ptr(y).i(yStride);
+        cuda.launch(flavour("ssd_chunk_output" + fast + (fold ? "_fold" : ""), bf16), chunkGrid, chunkThreads,
+                outputShared, out.i(s.seqLen()).i(s.heads()).i(s.headDim()).i(s.groups()).i(s.state()).i(q)
+                        .i(s.chunks()));
     }
 
     /**
