@@ -307,14 +307,9 @@ extern "C" __global__ void ssd_chunk_state_bf16(SSD_STATE_ARGS(bf16)) {
 template <int V> struct vecf;
 template <> struct vecf<1> { typedef float t; };
 template <> struct vecf<4> { typedef float4 t; };
-struct float8 { float4 lo, hi; };
-template <> struct vecf<8> { typedef float8 t; };
 __device__ __forceinline__ float fma_decay(float run, float d, float own) { return run * d + own; }
 __device__ __forceinline__ float4 fma_decay(float4 run, float d, float4 own) {
     return make_float4(run.x * d + own.x, run.y * d + own.y, run.z * d + own.z, run.w * d + own.w);
-}
-__device__ __forceinline__ float8 fma_decay(float8 run, float d, float8 own) {
-    return float8{fma_decay(run.lo, d, own.lo), fma_decay(run.hi, d, own.hi)};
 }
 __device__ __forceinline__ float ld_state(const float* p, size_t i, float) { return p[i]; }
 __device__ __forceinline__ float ld_state(const bf16* p, size_t i, float) { return __bfloat162float(p[i]); }
@@ -325,24 +320,12 @@ __device__ __forceinline__ float4 ld_state(const bf16* p, size_t i, float4) {
     float2 hi = __bfloat1622float2(*reinterpret_cast<__nv_bfloat162*>(&u.y));
     return make_float4(lo.x, lo.y, hi.x, hi.y);
 }
-__device__ __forceinline__ float8 ld_state(const bf16* p, size_t i, float8) {
-    uint4 u = *reinterpret_cast<const uint4*>(p + i);
-    float2 a = __bfloat1622float2(*reinterpret_cast<__nv_bfloat162*>(&u.x));
-    float2 b = __bfloat1622float2(*reinterpret_cast<__nv_bfloat162*>(&u.y));
-    float2 c = __bfloat1622float2(*reinterpret_cast<__nv_bfloat162*>(&u.z));
-    float2 d = __bfloat1622float2(*reinterpret_cast<__nv_bfloat162*>(&u.w));
-    return float8{make_float4(a.x, a.y, b.x, b.y), make_float4(c.x, c.y, d.x, d.y)};
-}
 __device__ __forceinline__ void st_state(float* p, size_t i, float v) { p[i] = v; }
 __device__ __forceinline__ void st_state(bf16* p, size_t i, float v) { p[i] = __float2bfloat16(v); }
 __device__ __forceinline__ void st_state(float* p, size_t i, float4 v) { *reinterpret_cast<float4*>(p + i) = v; }
 __device__ __forceinline__ void st_state(bf16* p, size_t i, float4 v) {
     __nv_bfloat162 lo = __floats2bfloat162_rn(v.x, v.y), hi = __floats2bfloat162_rn(v.z, v.w);
     *reinterpret_cast<uint2*>(p + i) = make_uint2(*reinterpret_cast<uint32_t*>(&lo), *reinterpret_cast<uint32_t*>(&hi));
-}
-__device__ __forceinline__ void st_state(bf16* p, size_t i, float8 v) {
-    *reinterpret_cast<uint4*>(p + i) = make_uint4(pack_bf16(v.lo.x, v.lo.y), pack_bf16(v.lo.z, v.lo.w),
-                                                  pack_bf16(v.hi.x, v.hi.y), pack_bf16(v.hi.z, v.hi.w));
 }
 template <int V, typename TI, typename TO>
 __device__ void ssd_state_pass(const TI* own, TO* in, const float* __restrict__ acum, int L, int H, int P, int N,
@@ -391,9 +374,10 @@ extern "C" __global__ void ssd_state_pass_f32(SSD_PASS_ARGS(float, float)) {
 extern "C" __global__ void ssd_state_pass_vec_f32(SSD_PASS_ARGS(float, float)) {
     ssd_state_pass<4, float, float>(own, in, acum, L, H, P, N, Q, nChunks);
 }
-// bf16 in and out: the tensor-core kernels' states (half the bytes of the pass, which is bandwidth-bound)
+// bf16 in and out: the tensor-core kernels' states (half the bytes of the pass, which is bandwidth-bound). Four
+// elements (8 bytes) per thread, as many threads as the fp32 pass: eight per thread halved the threads and was slower
 extern "C" __global__ void ssd_state_pass_vec_bf16(SSD_PASS_ARGS(bf16, bf16)) {
-    ssd_state_pass<8, bf16, bf16>(own, in, acum, L, H, P, N, Q, nChunks);
+    ssd_state_pass<4, bf16, bf16>(own, in, acum, L, H, P, N, Q, nChunks);
 }
 
 // grid (nChunks, H, batch). y (fp32, row stride yStride) = scan output + D·x, gated by SiLU(z) when z is set.

@@ -173,8 +173,9 @@ abstract class OracleAgreementTest {
     @Test
     @DisplayName("a denoiser at the paper's head sizes matches the oracle (in BF16 its gated norms fold into the SSD)")
     void paperHeadDenoiserMatches() {
-        // 16×16 images: 64 image tokens, L = 76, two chunks of 64; batch 9 gives 18 chunks, the two-head kernels
-        MdmConfig c = MdmConfig.builder().image(1, 16, 16).dModel(64).dState(128).headDim(64)
+        // 16×16 images: 64 image tokens, L = 76, two chunks of 64; batch 9 gives 18 chunks, the two-head kernels.
+        // d 128: four heads, so in_proj's rows (2·256 + 2·128 + 4) can be read four elements at a time, as the fold needs
+        MdmConfig c = MdmConfig.builder().image(1, 16, 16).dModel(128).dState(128).headDim(64)
                 .chunkSize(64).blocks(3).build();
         Parameters w = weights(c);
         try (ModelRuntime g = gpu.load(c, w); ModelRuntime o = oracle.load(c, w)) {

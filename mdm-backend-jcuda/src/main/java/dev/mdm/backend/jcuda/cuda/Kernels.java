@@ -14,9 +14,8 @@ public final class Kernels {
     private static final int CONV_TILED_MAX_WIDTH = 4;
     /** Register-held norms: float4 per thread at most (NORM_VEC in the .cu file). */
     private static final int NORM_VEC = 4;
-    /** State pass: elements per thread (float4 of fp32 states, or 16 bytes of bf16 ones) when P·N allows, threads per block. */
+    /** State pass: elements per thread (float4) when P·N allows, threads per block. */
     private static final int PASS_VECTOR = 4;
-    private static final int PASS_VECTOR_BF16 = 8;
     private static final int PASS_THREADS = 128;
     private static final int MAX_CHUNK = 64;
     private static final int FAST_CHUNK = 64;
@@ -245,15 +244,18 @@ public final class Kernels {
     }
 
     /**
-     * Whether {@link #ssdFoldedNorm} runs for these sizes: the tensor-core kernels (the paper's head sizes) with fp32
-     * activations and one group (a single RMSNorm scale per row).
+     * Whether {@link #ssdFoldedNorm} runs for these sizes: the tensor-core kernels (the paper's head sizes, rows of x,
+     * B, C and z that four-element loads can read) with fp32 activations and one group (one RMSNorm scale per row).
      *
      * @param tensorCores BF16 precision
      * @param s sizes
+     * @param xStride x row stride
+     * @param bcStride B and C row stride
+     * @param zStride z row stride
      * @return whether the gated RMSNorm can be folded into the SSD output kernel
      */
-    public boolean foldsGatedNorm(boolean tensorCores, SsdShape s) {
-        return tensorCores && s.fast() && s.groups() == 1;
+    public static boolean foldsGatedNorm(boolean tensorCores, SsdShape s, int xStride, int bcStride, int zStride) {
+        return tensorCores && s.fast() && s.groups() == 1 && xStride % 4 == 0 && bcStride % 4 == 0 && zStride % 4 == 0;
     }
 
     /**
@@ -288,7 +290,7 @@ public final class Kernels {
     public void ssdFoldedNorm(SsdShape s, long x, int xStride, long b, long c, int bcStride, long dt, int dtStride,
                               long dtBias, long a, boolean zoh, long d, long z, int zStride, long normW, long yn,
                               int ynStride, long rowSs, long scratch, java.util.function.Consumer<String> marks) {
-        if (!foldsGatedNorm(true, s) || normW == 0 || rowSs == 0) {
+        if (!foldsGatedNorm(true, s, xStride, bcStride, zStride) || normW == 0 || rowSs == 0) {
             throw new IllegalStateException("the gated-norm fold needs the tensor-core SSD with one group, a norm "
                     + "weight and a sums-of-squares buffer: " + s);
         }
@@ -331,7 +333,7 @@ public final class Kernels {
         // the tensor-core kernels keep the states in bf16 (own ones at `states`, entering ones after the fp32-sized
         // region); the others in fp32, the entering states written over the own ones
         long statesIn = tc ? states + s.stateBytes() : states;
-        int vec = tc ? PASS_VECTOR_BF16 : pn % PASS_VECTOR == 0 ? PASS_VECTOR : 1;
+        int vec = tc || pn % PASS_VECTOR == 0 ? PASS_VECTOR : 1;
         String pass = tc ? "ssd_state_pass_vec_bf16" : vec > 1 ? "ssd_state_pass_vec_f32" : "ssd_state_pass_f32";
         int passItems = pn / vec;
         cuda.launch(pass, new int[] {(passItems + PASS_THREADS - 1) / PASS_THREADS, s.heads(), s.batch()}, PASS_THREADS,

@@ -181,7 +181,12 @@ public final class DeviceMixer {
      * @return whether the gated RMSNorm folds into the SSD output kernel
      */
     public boolean foldsGatedNorm(Kernels k, int batch, int seqLen) {
-        return k.foldsGatedNorm(bf16, ssdShape(k, batch, seqLen));
+        // B and C start d_inner and d_inner + G·N columns into the conv output rows: 16-byte aligned when both are
+        // multiples of 4, as the rows' strides must be
+        int gn = shape.nGroups() * shape.dState();
+        return shape.dInner() % 4 == 0 && gn % 4 == 0
+                && Kernels.foldsGatedNorm(bf16, ssdShape(k, batch, seqLen), shape.convChannels(), shape.convChannels(),
+                        shape.inProjRows());
     }
 
     /**
