@@ -374,9 +374,12 @@ extern "C" __global__ void ssd_state_pass_f32(SSD_PASS_ARGS(float, float)) {
 extern "C" __global__ void ssd_state_pass_vec_f32(SSD_PASS_ARGS(float, float)) {
     ssd_state_pass<4, float, float>(own, in, acum, L, H, P, N, Q, nChunks);
 }
-// bf16 in and out: the tensor-core kernels' states (half the bytes of the pass, which is bandwidth-bound). Four
-// elements (8 bytes) per thread, as many threads as the fp32 pass: eight per thread halved the threads and was slower
-extern "C" __global__ void ssd_state_pass_vec_bf16(SSD_PASS_ARGS(bf16, bf16)) {
+// bf16 out: the entering states for the tensor-core output kernel, from the tensor-core state kernel's fp32 or (_bs)
+// bf16 own states; four elements per thread either way (eight bf16 per thread halved the threads and was slower)
+extern "C" __global__ void ssd_state_pass_vec_bf16(SSD_PASS_ARGS(float, bf16)) {
+    ssd_state_pass<4, float, bf16>(own, in, acum, L, H, P, N, Q, nChunks);
+}
+extern "C" __global__ void ssd_state_pass_vec_bs_bf16(SSD_PASS_ARGS(bf16, bf16)) {
     ssd_state_pass<4, bf16, bf16>(own, in, acum, L, H, P, N, Q, nChunks);
 }
 
@@ -654,9 +657,9 @@ extern "C" __global__ void __launch_bounds__(256) ssd_chunk_output_fast_bf16(SSD
 // Tensor-core path of the two chunk kernels for Q = 64, P = 64, N = 128, used in BF16 precision: the same math, with
 // the four small matrix products as bf16 mma.sync m16n8k16 with fp32 accumulators (operands rounded to bf16 when
 // staged in shared memory, as mamba_ssm's Triton kernels do); discretization, cumulative sums, decays and the state
-// pass's sums stay fp32. The chunk states are stored in bf16, both each chunk's own state (accumulated in fp32, rounded
-// once when stored) and the state entering each chunk, the precision the output kernel multiplies it in: the state
-// traffic (written by the state kernel, read and written by the pass) is half of fp32's. 128 threads = 4 warps; warp w owns 16 rows of the output tile.
+// pass's sums stay fp32. The states entering the chunks are stored in bf16, the precision the output kernel multiplies
+// them in; each chunk's own state (accumulated in fp32) is stored in fp32, or (the _bs kernels, for many chunks) in
+// bf16, which halves the state traffic of the state kernel and the pass. 128 threads = 4 warps; warp w owns 16 rows of the output tile.
 // Shared tiles hold bf16 pairs along the reduction index with row strides of 4 (mod 32) words, so that the fragment
 // loads of a warp (8 rows × 4 pairs) hit 32 distinct banks.
 #define TC_LDK 72   // bf16 row stride of [·][64] tiles (36 words)
@@ -687,11 +690,15 @@ __device__ __forceinline__ void mma_bf16(float* d, uint32_t a0, uint32_t a1, uin
 
 // HPB heads of one group per block (128·HPB threads): B is loaded and staged once for all of them; warps 4k .. 4k+3
 // compute head h0 + k exactly as a 128-thread block computes one head.
-template <typename T, int HPB>
+__device__ __forceinline__ void st_pair(float* p, float v0, float v1) {
+    *reinterpret_cast<float2*>(p) = make_float2(v0, v1);
+}
+__device__ __forceinline__ void st_pair(bf16* p, float v0, float v1) { *reinterpret_cast<uint32_t*>(p) = pack_bf16(v0, v1); }
+template <typename T, int HPB, typename TS>
 __device__ void ssd_chunk_state_tc(const T* __restrict__ x, int xStride, const T* __restrict__ B, int bStride,
                                    const T* __restrict__ dt, int dtStride, const float* __restrict__ dtBias,
                                    int softplus, const float* __restrict__ A, int zoh, float* __restrict__ acum,
-                                   float* __restrict__ coefOut, bf16* __restrict__ states, SsdDims s) {
+                                   float* __restrict__ coefOut, TS* __restrict__ states, SsdDims s) {
     extern __shared__ __align__(16) float sm[];
     int c = blockIdx.x, b = blockIdx.z;
     int tid = threadIdx.x, hw = tid >> 7, ht = tid & 127;        // this thread's head in the block, index in it
@@ -778,37 +785,47 @@ __device__ void ssd_chunk_state_tc(const T* __restrict__ x, int xStride, const T
             for (int mt = 0; mt < 2; mt++) mma_bf16(acc[mt][j], af[mt][0], af[mt][1], af[mt][2], af[mt][3], b0, b1);
         }
     }
-    bf16* out = states + ((size_t)(b * s.nChunks + c) * s.H + h) * FP * FN;
+    TS* out = states + ((size_t)(b * s.nChunks + c) * s.H + h) * FP * FN;
 #pragma unroll
     for (int mt = 0; mt < 2; mt++) {
         int n = warp * 32 + mt * 16 + gq;
 #pragma unroll
         for (int j = 0; j < 8; j++) {
             int p = j * 8 + tq * 2;
-            *reinterpret_cast<uint32_t*>(out + n * FP + p) = pack_bf16(acc[mt][j][0], acc[mt][j][1]);
-            *reinterpret_cast<uint32_t*>(out + (n + 8) * FP + p) = pack_bf16(acc[mt][j][2], acc[mt][j][3]);
+            st_pair(out + n * FP + p, acc[mt][j][0], acc[mt][j][1]);
+            st_pair(out + (n + 8) * FP + p, acc[mt][j][2], acc[mt][j][3]);
         }
     }
 }
-#define SSD_STATE_TC_ARGS(T) const T* x, int xStride, const T* B, int bStride, const T* dt, int dtStride, \
-    const float* dtBias, int softplus, const float* A, int zoh, float* acum, float* coef, bf16* states, \
+#define SSD_STATE_TC_ARGS(T, TS) const T* x, int xStride, const T* B, int bStride, const T* dt, int dtStride, \
+    const float* dtBias, int softplus, const float* A, int zoh, float* acum, float* coef, TS* states, \
     int L, int H, int P, int G, int N, int Q, int nChunks
-extern "C" __global__ void __launch_bounds__(128) ssd_chunk_state_tc_f32(SSD_STATE_TC_ARGS(float)) {
-    ssd_chunk_state_tc<float, 1>(x, xStride, B, bStride, dt, dtStride, dtBias, softplus, A, zoh, acum, coef, states,
-                                 SsdDims{L, H, P, G, N, Q, nChunks});
+#define SSD_STATE_TC_CALL(T, HPB, TS) ssd_chunk_state_tc<T, HPB, TS>(x, xStride, B, bStride, dt, dtStride, dtBias, \
+    softplus, A, zoh, acum, coef, states, SsdDims{L, H, P, G, N, Q, nChunks})
+extern "C" __global__ void __launch_bounds__(128) ssd_chunk_state_tc_f32(SSD_STATE_TC_ARGS(float, float)) {
+    SSD_STATE_TC_CALL(float, 1, float);
 }
-extern "C" __global__ void __launch_bounds__(128) ssd_chunk_state_tc_bf16(SSD_STATE_TC_ARGS(bf16)) {
-    ssd_chunk_state_tc<bf16, 1>(x, xStride, B, bStride, dt, dtStride, dtBias, softplus, A, zoh, acum, coef, states,
-                                SsdDims{L, H, P, G, N, Q, nChunks});
+extern "C" __global__ void __launch_bounds__(128) ssd_chunk_state_tc_bf16(SSD_STATE_TC_ARGS(bf16, float)) {
+    SSD_STATE_TC_CALL(bf16, 1, float);
+}
+extern "C" __global__ void __launch_bounds__(128) ssd_chunk_state_tc_bs_f32(SSD_STATE_TC_ARGS(float, bf16)) {
+    SSD_STATE_TC_CALL(float, 1, bf16);
+}
+extern "C" __global__ void __launch_bounds__(128) ssd_chunk_state_tc_bs_bf16(SSD_STATE_TC_ARGS(bf16, bf16)) {
+    SSD_STATE_TC_CALL(bf16, 1, bf16);
 }
 // two heads per block: grid (nChunks, H / 2, batch), H / G even
-extern "C" __global__ void __launch_bounds__(256) ssd_chunk_state_tc2_f32(SSD_STATE_TC_ARGS(float)) {
-    ssd_chunk_state_tc<float, 2>(x, xStride, B, bStride, dt, dtStride, dtBias, softplus, A, zoh, acum, coef, states,
-                                 SsdDims{L, H, P, G, N, Q, nChunks});
+extern "C" __global__ void __launch_bounds__(256) ssd_chunk_state_tc2_f32(SSD_STATE_TC_ARGS(float, float)) {
+    SSD_STATE_TC_CALL(float, 2, float);
 }
-extern "C" __global__ void __launch_bounds__(256) ssd_chunk_state_tc2_bf16(SSD_STATE_TC_ARGS(bf16)) {
-    ssd_chunk_state_tc<bf16, 2>(x, xStride, B, bStride, dt, dtStride, dtBias, softplus, A, zoh, acum, coef, states,
-                                SsdDims{L, H, P, G, N, Q, nChunks});
+extern "C" __global__ void __launch_bounds__(256) ssd_chunk_state_tc2_bf16(SSD_STATE_TC_ARGS(bf16, float)) {
+    SSD_STATE_TC_CALL(bf16, 2, float);
+}
+extern "C" __global__ void __launch_bounds__(256) ssd_chunk_state_tc2_bs_f32(SSD_STATE_TC_ARGS(float, bf16)) {
+    SSD_STATE_TC_CALL(float, 2, bf16);
+}
+extern "C" __global__ void __launch_bounds__(256) ssd_chunk_state_tc2_bs_bf16(SSD_STATE_TC_ARGS(bf16, bf16)) {
+    SSD_STATE_TC_CALL(bf16, 2, bf16);
 }
 
 // HPB heads of one group per block (128·HPB threads): C and B are loaded and staged once for all of them; warps

@@ -121,8 +121,9 @@ abstract class OracleAgreementTest {
     @EnumSource(Discretization.class)
     @DisplayName("SSD at the paper's head sizes (P 64, N 128: the register-tiled kernels) matches the oracle")
     void ssdFastPathMatches(Discretization disc) {
-        // 600 tokens = 10 chunks: the state pass walks chunks eight at a time
-        for (int l : new int[] {40, 130, 600}) {
+        // 600 tokens = 10 chunks: the state pass walks chunks eight at a time; 2 100 tokens × 2 samples = 66 chunks,
+        // enough for the tensor-core kernels (BF16) to keep the chunks' own states in bf16
+        for (int l : new int[] {40, 130, 600, 2100}) {
             SsdRequest r = new SsdRequest(randn(1, 2, l, 2, 64), uniform(0.001, 0.2, 2, l, 2), null, uniform(-4, -0.5, 2),
                     randn(0.3, 2, l, 1, 128), randn(0.3, 2, l, 1, 128), randn(1, 2), randn(1, 2, l, 2, 64), disc);
             assertClose("ssd P64 N128 " + disc + " l=" + l, gpu.ssd(r), oracle.ssd(r));
@@ -179,7 +180,7 @@ abstract class OracleAgreementTest {
                 .chunkSize(64).blocks(3).build();
         Parameters w = weights(c);
         try (ModelRuntime g = gpu.load(c, w); ModelRuntime o = oracle.load(c, w)) {
-            for (int batch : new int[] {2, 9}) {
+            for (int batch : new int[] {2, 9, 33}) {  // 33 samples: 66 chunks, bf16 own states
                 Tensor lat = randn(1, batch, c.latentTokens(), c.latentDim());
                 double[] t = new double[batch];
                 long[] cls = new long[batch];

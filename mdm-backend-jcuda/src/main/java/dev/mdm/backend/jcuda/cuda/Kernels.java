@@ -33,6 +33,12 @@ public final class Kernels {
     private static final int TC2_OUTPUT_SHARED = 2 * 2 * 64 * 136 + 2 * (2 * 64 * 136 + 2 * 64 * 72 + 4 * 64);
     /** Fewest chunks (× samples) for the two-head kernels: below, the one-head grid fills the GPU better. */
     private static final int TC2_MIN_CHUNKS = 16;
+    /**
+     * From this many chunks (all samples) the tensor-core state kernel stores each chunk's own state in bf16, halving
+     * the state traffic: on the H100 it took the state kernel and the pass from 446 + 283 to 427 + 214 µs per block
+     * at 16 452 tokens and from 107 + 78 to 116 + 63 at 4 164, but 74 + 57 to 80 + 83 at 324×8 (48 chunks).
+     */
+    private static final int BF16_STATES_MIN_CHUNKS = 64;
 
     private final CudaContext cuda;
 
@@ -153,9 +159,9 @@ public final class Kernels {
         }
 
         /**
-         * @return scratch bytes: cumulative a and coefficient per token and head, one fp32 state per chunk (the
-         *     tensor-core kernels store it in bf16, in the same region), and at the tensor-core sizes the bf16 states
-         *     entering the chunks
+         * @return scratch bytes: cumulative a and coefficient per token and head, one fp32 state per chunk (for many
+         *     chunks the tensor-core kernels store it in bf16, in the same region), and at the tensor-core sizes the
+         *     bf16 states entering the chunks
          */
         public long scratchBytes() {
             return 2 * perTokenBytes() + stateBytes() + (fast() ? stateBytes() / 2 : 0);
@@ -322,19 +328,21 @@ public final class Kernels {
         int stateShared = twoHeads ? TC2_STATE_SHARED : tc ? TC_STATE_SHARED : s.fast() ? FAST_STATE_SHARED
                 : 4 * (2 * q + q * s.headDim() + q * s.state());
         String fast = twoHeads ? "_tc2" : tc ? "_tc" : s.fast() ? "_fast" : "";
+        boolean bf16States = tc && (long) s.chunks() * s.batch() >= BF16_STATES_MIN_CHUNKS;
         int chunkThreads = twoHeads ? 2 * TC_THREADS : tc ? TC_THREADS : THREADS;
         int[] chunkGrid = twoHeads ? new int[] {s.chunks(), s.heads() / 2, s.batch()} : grid;
-        cuda.launch(flavour("ssd_chunk_state" + fast, bf16), chunkGrid, chunkThreads, stateShared, new KernelArgs().ptr(x).i(xStride)
+        cuda.launch(flavour("ssd_chunk_state" + fast + (bf16States ? "_bs" : ""), bf16), chunkGrid, chunkThreads, stateShared, new KernelArgs().ptr(x).i(xStride)
                 .ptr(b).i(bcStride).ptr(dt).i(dtStride).ptr(dtBias).i(softplus ? 1 : 0).ptr(a).i(zoh ? 1 : 0)
                 .ptr(acum).ptr(coef).ptr(states).i(s.seqLen()).i(s.heads()).i(s.headDim()).i(s.groups()).i(s.state())
                 .i(q).i(s.chunks()));
         marks.accept("ssd_state");
         int pn = s.headDim() * s.state();
-        // the tensor-core kernels keep the states in bf16 (own ones at `states`, entering ones after the fp32-sized
-        // region); the others in fp32, the entering states written over the own ones
+        // the tensor-core output kernel reads the entering states in bf16 (after the own states' fp32-sized region);
+        // the others in fp32, written over the own ones
         long statesIn = tc ? states + s.stateBytes() : states;
         int vec = tc || pn % PASS_VECTOR == 0 ? PASS_VECTOR : 1;
-        String pass = tc ? "ssd_state_pass_vec_bf16" : vec > 1 ? "ssd_state_pass_vec_f32" : "ssd_state_pass_f32";
+        String pass = tc ? (bf16States ? "ssd_state_pass_vec_bs_bf16" : "ssd_state_pass_vec_bf16")
+                : vec > 1 ? "ssd_state_pass_vec_f32" : "ssd_state_pass_f32";
         int passItems = pn / vec;
         cuda.launch(pass, new int[] {(passItems + PASS_THREADS - 1) / PASS_THREADS, s.heads(), s.batch()}, PASS_THREADS,
                 0, new KernelArgs().ptr(states).ptr(statesIn).ptr(acum).i(s.seqLen()).i(s.heads()).i(s.headDim())
