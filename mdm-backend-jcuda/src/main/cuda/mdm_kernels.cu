@@ -690,10 +690,27 @@ __device__ __forceinline__ void mma_bf16(float* d, uint32_t a0, uint32_t a1, uin
 
 // HPB heads of one group per block (128·HPB threads): B is loaded and staged once for all of them; warps 4k .. 4k+3
 // compute head h0 + k exactly as a 128-thread block computes one head.
-__device__ __forceinline__ void st_pair(float* p, float v0, float v1) {
-    *reinterpret_cast<float2*>(p) = make_float2(v0, v1);
+// One row of an mma accumulator tile: lane tq (= lane % 4) of a quad holds the pairs at columns j·8 + 2·tq,
+// j = 0..7. fp32: each lane stores its pairs (8 bytes, 32 contiguous bytes per quad). bf16: a pair is 4 bytes, so lanes
+// tq and tq ^ 1 first swap half their pairs, and each lane stores four consecutive values: 32 contiguous bytes per quad
+// and store, where pair stores would leave every 32-byte sector half written.
+__device__ __forceinline__ void st_row(float* row, const float (&v)[8][2], int tq, bool store) {
+    if (!store) return;
+#pragma unroll
+    for (int j = 0; j < 8; j++) *reinterpret_cast<float2*>(row + j * 8 + 2 * tq) = make_float2(v[j][0], v[j][1]);
 }
-__device__ __forceinline__ void st_pair(bf16* p, float v0, float v1) { *reinterpret_cast<uint32_t*>(p) = pack_bf16(v0, v1); }
+__device__ __forceinline__ void st_row(bf16* row, const float (&v)[8][2], int tq, bool store) {
+    const bool odd = tq & 1;
+#pragma unroll
+    for (int j0 = 0; j0 < 8; j0 += 2) {
+        uint32_t even = pack_bf16(v[j0][0], v[j0][1]), next = pack_bf16(v[j0 + 1][0], v[j0 + 1][1]);
+        uint32_t keep = odd ? next : even, give = odd ? even : next;
+        uint32_t got = __shfl_xor_sync(0xffffffffu, give, 1);  // every lane, stored or not
+        if (store) {
+            *reinterpret_cast<uint2*>(row + (j0 + odd) * 8 + 2 * (tq & ~1)) = odd ? make_uint2(got, keep) : make_uint2(keep, got);
+        }
+    }
+}
 template <typename T, int HPB, typename TS>
 __device__ void ssd_chunk_state_tc(const T* __restrict__ x, int xStride, const T* __restrict__ B, int bStride,
                                    const T* __restrict__ dt, int dtStride, const float* __restrict__ dtBias,
@@ -790,10 +807,11 @@ __device__ void ssd_chunk_state_tc(const T* __restrict__ x, int xStride, const T
     for (int mt = 0; mt < 2; mt++) {
         int n = warp * 32 + mt * 16 + gq;
 #pragma unroll
-        for (int j = 0; j < 8; j++) {
-            int p = j * 8 + tq * 2;
-            st_pair(out + n * FP + p, acc[mt][j][0], acc[mt][j][1]);
-            st_pair(out + (n + 8) * FP + p, acc[mt][j][2], acc[mt][j][3]);
+        for (int half = 0; half < 2; half++) {
+            float v[8][2];
+#pragma unroll
+            for (int j = 0; j < 8; j++) { v[j][0] = acc[mt][j][2 * half]; v[j][1] = acc[mt][j][2 * half + 1]; }
+            st_row(out + (n + 8 * half) * FP, v, tq, true);
         }
     }
 }
@@ -980,38 +998,40 @@ __device__ void ssd_chunk_output_tc(const T* __restrict__ x, int xStride, const 
         }
     }
     float Dh = D ? D[h] : 0.f;
-    float ss[2] = {0.f, 0.f};
 #pragma unroll
     for (int half = 0; half < 2; half++) {
         int t = half ? tB : tA;
-        if (t >= len) continue;
-        size_t row = (size_t)(b * s.L + t0 + t);
+        bool live = t < len;
+        size_t row = (size_t)(b * s.L + t0 + (live ? t : 0));
+        float v[8][2];
+        float ss = 0.f;
 #pragma unroll
         for (int j = 0; j < 8; j++) {
             int p = j * 8 + tq * 2;
-            float2 xv = ld2(x, row * xStride + h * FP + p);
+            float2 xv = live ? ld2(x, row * xStride + h * FP + p) : make_float2(0.f, 0.f);
             float v0 = acc[j][2 * half] + Dh * xv.x, v1 = acc[j][2 * half + 1] + Dh * xv.y;
-            if (z) {
+            if (z && live) {
                 float2 zv = ld2(z, row * zStride + h * FP + p);
                 v0 *= silu(zv.x);
                 v1 *= silu(zv.y);
             }
             if (FOLD) {
                 float2 wv = *reinterpret_cast<const float2*>(normW + h * FP + p);
-                ss[half] += v0 * v0 + v1 * v1;
-                *reinterpret_cast<uint32_t*>(yFold + row * yStride + h * FP + p) = pack_bf16(v0 * wv.x, v1 * wv.y);
-            } else {
-                *reinterpret_cast<float2*>(y + row * yStride + h * FP + p) = make_float2(v0, v1);
+                ss += v0 * v0 + v1 * v1;
+                v0 *= wv.x;
+                v1 *= wv.y;
             }
+            v[j][0] = v0;
+            v[j][1] = v1;
         }
-    }
-    if (FOLD) {  // the four lanes of a row (tq) hold its 64 columns of this head
-#pragma unroll
-        for (int half = 0; half < 2; half++) {
-            ss[half] += __shfl_xor_sync(0xffffffffu, ss[half], 1);
-            ss[half] += __shfl_xor_sync(0xffffffffu, ss[half], 2);
-            int t = half ? tB : tA;
-            if (tq == 0 && t < len) rowSS[(size_t)(b * s.L + t0 + t) * s.H + h] = ss[half];
+        if (FOLD) {
+            st_row(yFold + row * yStride + h * FP, v, tq, live);
+            // the four lanes of a row (tq) hold its 64 columns of this head
+            ss += __shfl_xor_sync(0xffffffffu, ss, 1);
+            ss += __shfl_xor_sync(0xffffffffu, ss, 2);
+            if (tq == 0 && live) rowSS[row * s.H + h] = ss;
+        } else {
+            st_row(y + row * yStride + h * FP, v, tq, live);
         }
     }
 }
