@@ -693,22 +693,21 @@ __device__ __forceinline__ void mma_bf16(float* d, uint32_t a0, uint32_t a1, uin
 // One row of an mma accumulator tile: lane tq (= lane % 4) of a quad holds the pairs at columns j·8 + 2·tq,
 // j = 0..7. fp32: each lane stores its pairs (8 bytes, 32 contiguous bytes per quad). bf16: a pair is 4 bytes, so lanes
 // tq and tq ^ 1 first swap half their pairs, and each lane stores four consecutive values: 32 contiguous bytes per quad
-// and store, where pair stores would leave every 32-byte sector half written.
-__device__ __forceinline__ void st_row(float* row, const float (&v)[8][2], int tq, bool store) {
-    if (!store) return;
+// and store, where pair stores would leave every 32-byte sector half written (the state kernel's bf16 own states:
+// 424 → 343 µs per block at 16K on the H100; the same in the folded output kernel's epilogue made that kernel slower,
+// 957 → 1 020 µs, so it keeps its pair stores).
+__device__ __forceinline__ void st_row(float* row, const float (&v)[8][2], int tq) {
 #pragma unroll
     for (int j = 0; j < 8; j++) *reinterpret_cast<float2*>(row + j * 8 + 2 * tq) = make_float2(v[j][0], v[j][1]);
 }
-__device__ __forceinline__ void st_row(bf16* row, const float (&v)[8][2], int tq, bool store) {
+__device__ __forceinline__ void st_row(bf16* row, const float (&v)[8][2], int tq) {
     const bool odd = tq & 1;
 #pragma unroll
     for (int j0 = 0; j0 < 8; j0 += 2) {
         uint32_t even = pack_bf16(v[j0][0], v[j0][1]), next = pack_bf16(v[j0 + 1][0], v[j0 + 1][1]);
         uint32_t keep = odd ? next : even, give = odd ? even : next;
-        uint32_t got = __shfl_xor_sync(0xffffffffu, give, 1);  // every lane, stored or not
-        if (store) {
-            *reinterpret_cast<uint2*>(row + (j0 + odd) * 8 + 2 * (tq & ~1)) = odd ? make_uint2(got, keep) : make_uint2(keep, got);
-        }
+        uint32_t got = __shfl_xor_sync(0xffffffffu, give, 1);
+        *reinterpret_cast<uint2*>(row + (j0 + odd) * 8 + 2 * (tq & ~1)) = odd ? make_uint2(got, keep) : make_uint2(keep, got);
     }
 }
 template <typename T, int HPB, typename TS>
@@ -811,7 +810,7 @@ __device__ void ssd_chunk_state_tc(const T* __restrict__ x, int xStride, const T
             float v[8][2];
 #pragma unroll
             for (int j = 0; j < 8; j++) { v[j][0] = acc[mt][j][2 * half]; v[j][1] = acc[mt][j][2 * half + 1]; }
-            st_row(out + (n + 8 * half) * FP, v, tq, true);
+            st_row(out + (n + 8 * half) * FP, v, tq);
         }
     }
 }
@@ -998,40 +997,38 @@ __device__ void ssd_chunk_output_tc(const T* __restrict__ x, int xStride, const 
         }
     }
     float Dh = D ? D[h] : 0.f;
+    float ss[2] = {0.f, 0.f};
 #pragma unroll
     for (int half = 0; half < 2; half++) {
         int t = half ? tB : tA;
-        bool live = t < len;
-        size_t row = (size_t)(b * s.L + t0 + (live ? t : 0));
-        float v[8][2];
-        float ss = 0.f;
+        if (t >= len) continue;
+        size_t row = (size_t)(b * s.L + t0 + t);
 #pragma unroll
         for (int j = 0; j < 8; j++) {
             int p = j * 8 + tq * 2;
-            float2 xv = live ? ld2(x, row * xStride + h * FP + p) : make_float2(0.f, 0.f);
+            float2 xv = ld2(x, row * xStride + h * FP + p);
             float v0 = acc[j][2 * half] + Dh * xv.x, v1 = acc[j][2 * half + 1] + Dh * xv.y;
-            if (z && live) {
+            if (z) {
                 float2 zv = ld2(z, row * zStride + h * FP + p);
                 v0 *= silu(zv.x);
                 v1 *= silu(zv.y);
             }
             if (FOLD) {
                 float2 wv = *reinterpret_cast<const float2*>(normW + h * FP + p);
-                ss += v0 * v0 + v1 * v1;
-                v0 *= wv.x;
-                v1 *= wv.y;
+                ss[half] += v0 * v0 + v1 * v1;
+                *reinterpret_cast<uint32_t*>(yFold + row * yStride + h * FP + p) = pack_bf16(v0 * wv.x, v1 * wv.y);
+            } else {
+                *reinterpret_cast<float2*>(y + row * yStride + h * FP + p) = make_float2(v0, v1);
             }
-            v[j][0] = v0;
-            v[j][1] = v1;
         }
-        if (FOLD) {
-            st_row(yFold + row * yStride + h * FP, v, tq, live);
-            // the four lanes of a row (tq) hold its 64 columns of this head
-            ss += __shfl_xor_sync(0xffffffffu, ss, 1);
-            ss += __shfl_xor_sync(0xffffffffu, ss, 2);
-            if (tq == 0 && live) rowSS[row * s.H + h] = ss;
-        } else {
-            st_row(y + row * yStride + h * FP, v, tq, live);
+    }
+    if (FOLD) {  // the four lanes of a row (tq) hold its 64 columns of this head
+#pragma unroll
+        for (int half = 0; half < 2; half++) {
+            ss[half] += __shfl_xor_sync(0xffffffffu, ss[half], 1);
+            ss[half] += __shfl_xor_sync(0xffffffffu, ss[half], 2);
+            int t = half ? tB : tA;
+            if (tq == 0 && t < len) rowSS[(size_t)(b * s.L + t0 + t) * s.H + h] = ss[half];
         }
     }
 }
