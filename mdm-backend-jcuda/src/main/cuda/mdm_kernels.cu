@@ -11,6 +11,10 @@ __device__ __forceinline__ float ld(const bf16* p, size_t i) { return __bfloat16
 __device__ __forceinline__ void st(float* p, size_t i, float v) { p[i] = v; }
 __device__ __forceinline__ void st(bf16* p, size_t i, float v) { p[i] = __float2bfloat16(v); }
 __device__ __forceinline__ float silu(float v) { return v / (1.f + expf(-v)); }
+__device__ __forceinline__ uint32_t pack_bf16(float lo, float hi) {
+    __nv_bfloat162 v = __floats2bfloat162_rn(lo, hi);
+    return *reinterpret_cast<uint32_t*>(&v);
+}
 
 // Sum over the block; every thread gets the total. blockDim.x is a multiple of 32, at most 1024.
 __device__ float block_sum(float v) {
@@ -34,21 +38,35 @@ __device__ float block_sum(float v) {
 
 // ---------------------------------------------------------------------------------------------------------------
 // Residual add + RMSNorm with the scan-switch permutation folded into the indices (SPEC §5, decision D1).
-// For canonical row r = (sample, l): x[r] += delta[sample·L + deltaPos[l]] (delta null: no add; deltaPos null:
-// identity), then, when out is set and outPos[l] >= 0 (outPos null: identity),
+// For canonical row r = (sample, l): x[r] += ds·delta[dRow], dRow = sample·L + deltaPos[l] (delta null: no add;
+// deltaPos null: identity), then, when out is set and outPos[l] >= 0 (outPos null: identity),
 // out[sample·outRows + outPos[l]] = x[r] / sqrt(mean(x[r]²) + eps) · w. One block per row.
+// ds = 1, or with deltaSS set (delta = out_proj of the folded gated norm: ssd_chunk_output_tc FOLD)
+// ds = rsqrt(Σ_k deltaSS[dRow·ssParts + k] · ssInvWidth + eps), the gated norm's scale applied after out_proj.
+__device__ __forceinline__ float delta_scale(const float* __restrict__ deltaSS, size_t dRow, int ssParts,
+                                             float ssInvWidth, float eps) {
+    if (!deltaSS) return 1.f;
+    float part = 0.f;  // every warp sums the parts itself: no barrier
+    for (int k = threadIdx.x & 31; k < ssParts; k += 32) part += deltaSS[dRow * ssParts + k];
+#pragma unroll
+    for (int o = 16; o > 0; o >>= 1) part += __shfl_xor_sync(0xffffffffu, part, o);
+    return rsqrtf(part * ssInvWidth + eps);
+}
 template <typename TO>
 __device__ void add_rmsnorm(float* __restrict__ x, const float* __restrict__ delta, const int* __restrict__ deltaPos,
+                            const float* __restrict__ deltaSS, int ssParts, float ssInvWidth,
                             const float* __restrict__ w, TO* __restrict__ out, const int* __restrict__ outPos,
                             int L, int outRows, int d, float eps) {
     int r = blockIdx.x;
     int sample = r / L, l = r % L;
     float* xr = x + (size_t)r * d;
-    const float* dr = delta ? delta + ((size_t)sample * L + (deltaPos ? deltaPos[l] : l)) * d : nullptr;
+    size_t dRow = (size_t)sample * L + (deltaPos ? deltaPos[l] : l);
+    const float* dr = delta ? delta + dRow * d : nullptr;
+    float ds = dr ? delta_scale(deltaSS, dRow, ssParts, ssInvWidth, eps) : 1.f;
     float ss = 0.f;
     for (int i = threadIdx.x; i < d; i += blockDim.x) {
         float v = xr[i];
-        if (dr) { v += dr[i]; xr[i] = v; }
+        if (dr) { v += ds * dr[i]; xr[i] = v; }
         ss += v * v;
     }
     if (!out) return;
@@ -59,13 +77,13 @@ __device__ void add_rmsnorm(float* __restrict__ x, const float* __restrict__ del
     TO* o = out + ((size_t)sample * outRows + op) * d;
     for (int i = threadIdx.x; i < d; i += blockDim.x) st(o, i, xr[i] * rstd * w[i]);
 }
-extern "C" __global__ void add_rmsnorm_f32(float* x, const float* delta, const int* deltaPos, const float* w, float* out,
-                                           const int* outPos, int L, int outRows, int d, float eps) {
-    add_rmsnorm<float>(x, delta, deltaPos, w, out, outPos, L, outRows, d, eps);
+#define ADD_RMSNORM_ARGS(TO) float* x, const float* delta, const int* deltaPos, const float* deltaSS, int ssParts, \
+    float ssInvWidth, const float* w, TO* out, const int* outPos, int L, int outRows, int d, float eps
+extern "C" __global__ void add_rmsnorm_f32(ADD_RMSNORM_ARGS(float)) {
+    add_rmsnorm<float>(x, delta, deltaPos, deltaSS, ssParts, ssInvWidth, w, out, outPos, L, outRows, d, eps);
 }
-extern "C" __global__ void add_rmsnorm_bf16(float* x, const float* delta, const int* deltaPos, const float* w, bf16* out,
-                                            const int* outPos, int L, int outRows, int d, float eps) {
-    add_rmsnorm<bf16>(x, delta, deltaPos, w, out, outPos, L, outRows, d, eps);
+extern "C" __global__ void add_rmsnorm_bf16(ADD_RMSNORM_ARGS(bf16)) {
+    add_rmsnorm<bf16>(x, delta, deltaPos, deltaSS, ssParts, ssInvWidth, w, out, outPos, L, outRows, d, eps);
 }
 
 // The same with each thread's elements held in registers between the two passes and moved as float4: one load round
@@ -78,18 +96,22 @@ __device__ __forceinline__ void st4(bf16* p, size_t i4, float4 v) {
     __nv_bfloat162 lo = __floats2bfloat162_rn(v.x, v.y), hi = __floats2bfloat162_rn(v.z, v.w);
     reinterpret_cast<uint2*>(p)[i4] = make_uint2(*reinterpret_cast<uint32_t*>(&lo), *reinterpret_cast<uint32_t*>(&hi));
 }
+__device__ __forceinline__ float4 fma4(float s, float4 a, float4 b) {
+    return make_float4(fmaf(s, a.x, b.x), fmaf(s, a.y, b.y), fmaf(s, a.z, b.z), fmaf(s, a.w, b.w));
+}
 __device__ __forceinline__ float4 scale4(float4 v, float s, float4 w) {
     return make_float4(v.x * s * w.x, v.y * s * w.y, v.z * s * w.z, v.w * s * w.w);
 }
 template <typename TO>
 __device__ void add_rmsnorm_vec(float* __restrict__ x, const float* __restrict__ delta, const int* __restrict__ deltaPos,
+                                const float* __restrict__ deltaSS, int ssParts, float ssInvWidth,
                                 const float* __restrict__ w, TO* __restrict__ out, const int* __restrict__ outPos,
                                 int L, int outRows, int d, float eps) {
     int r = blockIdx.x;
     int sample = r / L, l = r % L, n4 = d >> 2;
     float4* xr = reinterpret_cast<float4*>(x + (size_t)r * d);
-    const float4* dr = delta ? reinterpret_cast<const float4*>(delta + ((size_t)sample * L + (deltaPos ? deltaPos[l] : l)) * d)
-                             : nullptr;
+    size_t dRow = (size_t)sample * L + (deltaPos ? deltaPos[l] : l);
+    const float4* dr = delta ? reinterpret_cast<const float4*>(delta + dRow * d) : nullptr;
     float4 v[NORM_VEC], q[NORM_VEC];
 #pragma unroll
     for (int k = 0; k < NORM_VEC; k++) {
@@ -97,12 +119,13 @@ __device__ void add_rmsnorm_vec(float* __restrict__ x, const float* __restrict__
         v[k] = i < n4 ? xr[i] : make_float4(0.f, 0.f, 0.f, 0.f);
         q[k] = (dr && i < n4) ? dr[i] : make_float4(0.f, 0.f, 0.f, 0.f);
     }
+    float ds = dr ? delta_scale(deltaSS, dRow, ssParts, ssInvWidth, eps) : 1.f;
     float ss = 0.f;
 #pragma unroll
     for (int k = 0; k < NORM_VEC; k++) {
         int i = threadIdx.x + k * blockDim.x;
         if (dr) {
-            v[k] = add4(v[k], q[k]);
+            v[k] = deltaSS ? fma4(ds, q[k], v[k]) : add4(v[k], q[k]);
             if (i < n4) xr[i] = v[k];
         }
         ss += dot4(v[k]);
@@ -119,13 +142,11 @@ __device__ void add_rmsnorm_vec(float* __restrict__ x, const float* __restrict__
         if (i < n4) st4(out, o4 + i, scale4(v[k], rstd, reinterpret_cast<const float4*>(w)[i]));
     }
 }
-extern "C" __global__ void add_rmsnorm_vec_f32(float* x, const float* delta, const int* deltaPos, const float* w,
-                                               float* out, const int* outPos, int L, int outRows, int d, float eps) {
-    add_rmsnorm_vec<float>(x, delta, deltaPos, w, out, outPos, L, outRows, d, eps);
+extern "C" __global__ void add_rmsnorm_vec_f32(ADD_RMSNORM_ARGS(float)) {
+    add_rmsnorm_vec<float>(x, delta, deltaPos, deltaSS, ssParts, ssInvWidth, w, out, outPos, L, outRows, d, eps);
 }
-extern "C" __global__ void add_rmsnorm_vec_bf16(float* x, const float* delta, const int* deltaPos, const float* w,
-                                                bf16* out, const int* outPos, int L, int outRows, int d, float eps) {
-    add_rmsnorm_vec<bf16>(x, delta, deltaPos, w, out, outPos, L, outRows, d, eps);
+extern "C" __global__ void add_rmsnorm_vec_bf16(ADD_RMSNORM_ARGS(bf16)) {
+    add_rmsnorm_vec<bf16>(x, delta, deltaPos, deltaSS, ssParts, ssInvWidth, w, out, outPos, L, outRows, d, eps);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -277,9 +298,10 @@ extern "C" __global__ void ssd_chunk_state_bf16(SSD_STATE_ARGS(bf16)) {
                           SsdDims{L, H, P, G, N, Q, nChunks});
 }
 
-// The state pass: from each chunk's own state (fp32 [batch, nChunks, H, N, P]) the state entering each chunk,
-// Sin_0 = 0, Sin_{c+1} = exp(s_last,c)·Sin_c + S_c, written to `in` (fp32, may be `own` itself: in place; or bf16, for
-// the tensor-core output kernel, which rounds the state to bf16 anyway). A thread owns V consecutive elements of one
+// The state pass: from each chunk's own state ([batch, nChunks, H, N, P]: fp32, or bf16 from the tensor-core state
+// kernel) the state entering each chunk, Sin_0 = 0, Sin_{c+1} = exp(s_last,c)·Sin_c + S_c, summed in fp32 and written
+// to `in` (fp32, may be `own` itself: in place; or bf16, for the tensor-core output kernel, which rounds the state to
+// bf16 anyway). A thread owns V consecutive elements of one
 // (sample, head) and walks the chunks eight at a time, the next eight chunks' loads issued before the current eight
 // are stored (the walk is latency-bound otherwise). grid (ceil(P·N / V / blockDim), H, batch).
 template <int V> struct vecf;
@@ -289,6 +311,15 @@ __device__ __forceinline__ float fma_decay(float run, float d, float own) { retu
 __device__ __forceinline__ float4 fma_decay(float4 run, float d, float4 own) {
     return make_float4(run.x * d + own.x, run.y * d + own.y, run.z * d + own.z, run.w * d + own.w);
 }
+__device__ __forceinline__ float ld_state(const float* p, size_t i, float) { return p[i]; }
+__device__ __forceinline__ float ld_state(const bf16* p, size_t i, float) { return __bfloat162float(p[i]); }
+__device__ __forceinline__ float4 ld_state(const float* p, size_t i, float4) { return *reinterpret_cast<const float4*>(p + i); }
+__device__ __forceinline__ float4 ld_state(const bf16* p, size_t i, float4) {
+    uint2 u = *reinterpret_cast<const uint2*>(p + i);
+    float2 lo = __bfloat1622float2(*reinterpret_cast<__nv_bfloat162*>(&u.x));
+    float2 hi = __bfloat1622float2(*reinterpret_cast<__nv_bfloat162*>(&u.y));
+    return make_float4(lo.x, lo.y, hi.x, hi.y);
+}
 __device__ __forceinline__ void st_state(float* p, size_t i, float v) { p[i] = v; }
 __device__ __forceinline__ void st_state(bf16* p, size_t i, float v) { p[i] = __float2bfloat16(v); }
 __device__ __forceinline__ void st_state(float* p, size_t i, float4 v) { *reinterpret_cast<float4*>(p + i) = v; }
@@ -296,8 +327,8 @@ __device__ __forceinline__ void st_state(bf16* p, size_t i, float4 v) {
     __nv_bfloat162 lo = __floats2bfloat162_rn(v.x, v.y), hi = __floats2bfloat162_rn(v.z, v.w);
     *reinterpret_cast<uint2*>(p + i) = make_uint2(*reinterpret_cast<uint32_t*>(&lo), *reinterpret_cast<uint32_t*>(&hi));
 }
-template <int V, typename TO>
-__device__ void ssd_state_pass(const float* own, TO* in, const float* __restrict__ acum, int L, int H, int P, int N,
+template <int V, typename TI, typename TO>
+__device__ void ssd_state_pass(const TI* own, TO* in, const float* __restrict__ acum, int L, int H, int P, int N,
                                int Q, int nChunks) {
     typedef typename vecf<V>::t vt;
     int e = (blockIdx.x * blockDim.x + threadIdx.x) * V;
@@ -312,7 +343,7 @@ __device__ void ssd_state_pass(const float* own, TO* in, const float* __restrict
     float dcur[8];
 #pragma unroll
     for (int k = 0; k < 8; k++) {
-        cur[k] = k < nChunks ? *reinterpret_cast<const vt*>(own + base + k * stride) : zero;
+        cur[k] = k < nChunks ? ld_state(own, base + k * stride, zero) : zero;
         dcur[k] = k < nChunks ? ac[min(L, (k + 1) * Q) - 1] : 0.f;
     }
     for (int c0 = 0; c0 < nChunks; c0 += 8) {
@@ -321,7 +352,7 @@ __device__ void ssd_state_pass(const float* own, TO* in, const float* __restrict
 #pragma unroll
         for (int k = 0; k < 8; k++) {
             int c = c0 + 8 + k;
-            nxt[k] = c < nChunks ? *reinterpret_cast<const vt*>(own + base + c * stride) : zero;
+            nxt[k] = c < nChunks ? ld_state(own, base + c * stride, zero) : zero;
             dnxt[k] = c < nChunks ? ac[min(L, (c + 1) * Q) - 1] : 0.f;
         }
 #pragma unroll
@@ -336,15 +367,20 @@ __device__ void ssd_state_pass(const float* own, TO* in, const float* __restrict
         for (int k = 0; k < 8; k++) { cur[k] = nxt[k]; dcur[k] = dnxt[k]; }
     }
 }
-#define SSD_PASS_ARGS(TO) const float* own, TO* in, const float* acum, int L, int H, int P, int N, int Q, int nChunks
-extern "C" __global__ void ssd_state_pass_f32(SSD_PASS_ARGS(float)) {
-    ssd_state_pass<1, float>(own, in, acum, L, H, P, N, Q, nChunks);
+#define SSD_PASS_ARGS(TI, TO) const TI* own, TO* in, const float* acum, int L, int H, int P, int N, int Q, int nChunks
+extern "C" __global__ void ssd_state_pass_f32(SSD_PASS_ARGS(float, float)) {
+    ssd_state_pass<1, float, float>(own, in, acum, L, H, P, N, Q, nChunks);
 }
-extern "C" __global__ void ssd_state_pass_vec_f32(SSD_PASS_ARGS(float)) {
-    ssd_state_pass<4, float>(own, in, acum, L, H, P, N, Q, nChunks);
+extern "C" __global__ void ssd_state_pass_vec_f32(SSD_PASS_ARGS(float, float)) {
+    ssd_state_pass<4, float, float>(own, in, acum, L, H, P, N, Q, nChunks);
 }
-extern "C" __global__ void ssd_state_pass_vec_bf16(SSD_PASS_ARGS(bf16)) {
-    ssd_state_pass<4, bf16>(own, in, acum, L, H, P, N, Q, nChunks);
+// bf16 out: the entering states for the tensor-core output kernel, from the tensor-core state kernel's fp32 or (_bs)
+// bf16 own states; four elements per thread either way (eight bf16 per thread halved the threads and was slower)
+extern "C" __global__ void ssd_state_pass_vec_bf16(SSD_PASS_ARGS(float, bf16)) {
+    ssd_state_pass<4, float, bf16>(own, in, acum, L, H, P, N, Q, nChunks);
+}
+extern "C" __global__ void ssd_state_pass_vec_bs_bf16(SSD_PASS_ARGS(bf16, bf16)) {
+    ssd_state_pass<4, bf16, bf16>(own, in, acum, L, H, P, N, Q, nChunks);
 }
 
 // grid (nChunks, H, batch). y (fp32, row stride yStride) = scan output + D·x, gated by SiLU(z) when z is set.
@@ -620,9 +656,10 @@ extern "C" __global__ void __launch_bounds__(256) ssd_chunk_output_fast_bf16(SSD
 // ---------------------------------------------------------------------------------------------------------------
 // Tensor-core path of the two chunk kernels for Q = 64, P = 64, N = 128, used in BF16 precision: the same math, with
 // the four small matrix products as bf16 mma.sync m16n8k16 with fp32 accumulators (operands rounded to bf16 when
-// staged in shared memory, as mamba_ssm's Triton kernels do); discretization, cumulative sums, decays, the chunk
-// states and the state pass stay fp32; the
-// states entering the chunks are stored in bf16, the precision the output kernel multiplies them in. 128 threads = 4 warps; warp w owns 16 rows of the output tile.
+// staged in shared memory, as mamba_ssm's Triton kernels do); discretization, cumulative sums, decays and the state
+// pass's sums stay fp32. The states entering the chunks are stored in bf16, the precision the output kernel multiplies
+// them in; each chunk's own state (accumulated in fp32) is stored in fp32, or (the _bs kernels, for many chunks) in
+// bf16, which halves the state traffic of the state kernel and the pass. 128 threads = 4 warps; warp w owns 16 rows of the output tile.
 // Shared tiles hold bf16 pairs along the reduction index with row strides of 4 (mod 32) words, so that the fragment
 // loads of a warp (8 rows × 4 pairs) hit 32 distinct banks.
 #define TC_LDK 72   // bf16 row stride of [·][64] tiles (36 words)
@@ -640,10 +677,6 @@ __device__ __forceinline__ float4 ld4(const bf16* p, size_t i) {
     return make_float4(lo.x, lo.y, hi.x, hi.y);
 }
 __device__ __forceinline__ float f4(const float4& v, int k) { return k == 0 ? v.x : k == 1 ? v.y : k == 2 ? v.z : v.w; }
-__device__ __forceinline__ uint32_t pack_bf16(float lo, float hi) {
-    __nv_bfloat162 v = __floats2bfloat162_rn(lo, hi);
-    return *reinterpret_cast<uint32_t*>(&v);
-}
 // d += a·b for one m16n8k16 tile (A row-major 16×16, B column-major 16×8, fp32 accumulators)
 __device__ __forceinline__ void mma_bf16(float* d, uint32_t a0, uint32_t a1, uint32_t a2, uint32_t a3, uint32_t b0,
                                          uint32_t b1) {
@@ -657,11 +690,31 @@ __device__ __forceinline__ void mma_bf16(float* d, uint32_t a0, uint32_t a1, uin
 
 // HPB heads of one group per block (128·HPB threads): B is loaded and staged once for all of them; warps 4k .. 4k+3
 // compute head h0 + k exactly as a 128-thread block computes one head.
-template <typename T, int HPB>
+// One row of an mma accumulator tile: lane tq (= lane % 4) of a quad holds the pairs at columns j·8 + 2·tq,
+// j = 0..7. fp32: each lane stores its pairs (8 bytes, 32 contiguous bytes per quad). bf16: a pair is 4 bytes, so lanes
+// tq and tq ^ 1 first swap half their pairs, and each lane stores four consecutive values: 32 contiguous bytes per quad
+// and store, where pair stores would leave every 32-byte sector half written (the state kernel's bf16 own states:
+// 424 → 343 µs per block at 16K on the H100; the same in the folded output kernel's epilogue made that kernel slower,
+// 957 → 1 020 µs, so it keeps its pair stores).
+__device__ __forceinline__ void st_row(float* row, const float (&v)[8][2], int tq) {
+#pragma unroll
+    for (int j = 0; j < 8; j++) *reinterpret_cast<float2*>(row + j * 8 + 2 * tq) = make_float2(v[j][0], v[j][1]);
+}
+__device__ __forceinline__ void st_row(bf16* row, const float (&v)[8][2], int tq) {
+    const bool odd = tq & 1;
+#pragma unroll
+    for (int j0 = 0; j0 < 8; j0 += 2) {
+        uint32_t even = pack_bf16(v[j0][0], v[j0][1]), next = pack_bf16(v[j0 + 1][0], v[j0 + 1][1]);
+        uint32_t keep = odd ? next : even, give = odd ? even : next;
+        uint32_t got = __shfl_xor_sync(0xffffffffu, give, 1);
+        *reinterpret_cast<uint2*>(row + (j0 + odd) * 8 + 2 * (tq & ~1)) = odd ? make_uint2(got, keep) : make_uint2(keep, got);
+    }
+}
+template <typename T, int HPB, typename TS>
 __device__ void ssd_chunk_state_tc(const T* __restrict__ x, int xStride, const T* __restrict__ B, int bStride,
                                    const T* __restrict__ dt, int dtStride, const float* __restrict__ dtBias,
                                    int softplus, const float* __restrict__ A, int zoh, float* __restrict__ acum,
-                                   float* __restrict__ coefOut, float* __restrict__ states, SsdDims s) {
+                                   float* __restrict__ coefOut, TS* __restrict__ states, SsdDims s) {
     extern __shared__ __align__(16) float sm[];
     int c = blockIdx.x, b = blockIdx.z;
     int tid = threadIdx.x, hw = tid >> 7, ht = tid & 127;        // this thread's head in the block, index in it
@@ -748,44 +801,62 @@ __device__ void ssd_chunk_state_tc(const T* __restrict__ x, int xStride, const T
             for (int mt = 0; mt < 2; mt++) mma_bf16(acc[mt][j], af[mt][0], af[mt][1], af[mt][2], af[mt][3], b0, b1);
         }
     }
-    float* out = states + ((size_t)(b * s.nChunks + c) * s.H + h) * FP * FN;
+    TS* out = states + ((size_t)(b * s.nChunks + c) * s.H + h) * FP * FN;
 #pragma unroll
     for (int mt = 0; mt < 2; mt++) {
         int n = warp * 32 + mt * 16 + gq;
 #pragma unroll
-        for (int j = 0; j < 8; j++) {
-            int p = j * 8 + tq * 2;
-            *reinterpret_cast<float2*>(out + n * FP + p) = make_float2(acc[mt][j][0], acc[mt][j][1]);
-            *reinterpret_cast<float2*>(out + (n + 8) * FP + p) = make_float2(acc[mt][j][2], acc[mt][j][3]);
+        for (int half = 0; half < 2; half++) {
+            float v[8][2];
+#pragma unroll
+            for (int j = 0; j < 8; j++) { v[j][0] = acc[mt][j][2 * half]; v[j][1] = acc[mt][j][2 * half + 1]; }
+            st_row(out + (n + 8 * half) * FP, v, tq);
         }
     }
 }
-extern "C" __global__ void __launch_bounds__(128) ssd_chunk_state_tc_f32(SSD_STATE_ARGS(float)) {
-    ssd_chunk_state_tc<float, 1>(x, xStride, B, bStride, dt, dtStride, dtBias, softplus, A, zoh, acum, coef, states,
-                                 SsdDims{L, H, P, G, N, Q, nChunks});
+#define SSD_STATE_TC_ARGS(T, TS) const T* x, int xStride, const T* B, int bStride, const T* dt, int dtStride, \
+    const float* dtBias, int softplus, const float* A, int zoh, float* acum, float* coef, TS* states, \
+    int L, int H, int P, int G, int N, int Q, int nChunks
+#define SSD_STATE_TC_CALL(T, HPB, TS) ssd_chunk_state_tc<T, HPB, TS>(x, xStride, B, bStride, dt, dtStride, dtBias, \
+    softplus, A, zoh, acum, coef, states, SsdDims{L, H, P, G, N, Q, nChunks})
+extern "C" __global__ void __launch_bounds__(128) ssd_chunk_state_tc_f32(SSD_STATE_TC_ARGS(float, float)) {
+    SSD_STATE_TC_CALL(float, 1, float);
 }
-extern "C" __global__ void __launch_bounds__(128) ssd_chunk_state_tc_bf16(SSD_STATE_ARGS(bf16)) {
-    ssd_chunk_state_tc<bf16, 1>(x, xStride, B, bStride, dt, dtStride, dtBias, softplus, A, zoh, acum, coef, states,
-                                SsdDims{L, H, P, G, N, Q, nChunks});
+extern "C" __global__ void __launch_bounds__(128) ssd_chunk_state_tc_bf16(SSD_STATE_TC_ARGS(bf16, float)) {
+    SSD_STATE_TC_CALL(bf16, 1, float);
+}
+extern "C" __global__ void __launch_bounds__(128) ssd_chunk_state_tc_bs_f32(SSD_STATE_TC_ARGS(float, bf16)) {
+    SSD_STATE_TC_CALL(float, 1, bf16);
+}
+extern "C" __global__ void __launch_bounds__(128) ssd_chunk_state_tc_bs_bf16(SSD_STATE_TC_ARGS(bf16, bf16)) {
+    SSD_STATE_TC_CALL(bf16, 1, bf16);
 }
 // two heads per block: grid (nChunks, H / 2, batch), H / G even
-extern "C" __global__ void __launch_bounds__(256) ssd_chunk_state_tc2_f32(SSD_STATE_ARGS(float)) {
-    ssd_chunk_state_tc<float, 2>(x, xStride, B, bStride, dt, dtStride, dtBias, softplus, A, zoh, acum, coef, states,
-                                 SsdDims{L, H, P, G, N, Q, nChunks});
+extern "C" __global__ void __launch_bounds__(256) ssd_chunk_state_tc2_f32(SSD_STATE_TC_ARGS(float, float)) {
+    SSD_STATE_TC_CALL(float, 2, float);
 }
-extern "C" __global__ void __launch_bounds__(256) ssd_chunk_state_tc2_bf16(SSD_STATE_ARGS(bf16)) {
-    ssd_chunk_state_tc<bf16, 2>(x, xStride, B, bStride, dt, dtStride, dtBias, softplus, A, zoh, acum, coef, states,
-                                SsdDims{L, H, P, G, N, Q, nChunks});
+extern "C" __global__ void __launch_bounds__(256) ssd_chunk_state_tc2_bf16(SSD_STATE_TC_ARGS(bf16, float)) {
+    SSD_STATE_TC_CALL(bf16, 2, float);
+}
+extern "C" __global__ void __launch_bounds__(256) ssd_chunk_state_tc2_bs_f32(SSD_STATE_TC_ARGS(float, bf16)) {
+    SSD_STATE_TC_CALL(float, 2, bf16);
+}
+extern "C" __global__ void __launch_bounds__(256) ssd_chunk_state_tc2_bs_bf16(SSD_STATE_TC_ARGS(bf16, bf16)) {
+    SSD_STATE_TC_CALL(bf16, 2, bf16);
 }
 
 // HPB heads of one group per block (128·HPB threads): C and B are loaded and staged once for all of them; warps
 // 4k .. 4k+3 compute head h0 + k exactly as a 128-thread block computes one head.
-template <typename T, int HPB>
+// FOLD (the gated RMSNorm folded away, nGroups = 1): instead of y, writes yFold = bf16(y ⊙ normW) and each
+// (row, head)'s Σ y² to rowSS [rows, H]; the norm's per-row scale rsqrt(Σ_h rowSS / d_inner + eps) commutes with
+// out_proj, so the consumer of out_proj's output applies it (add_rmsnorm's deltaSS). Deterministic: no atomics.
+template <typename T, int HPB, bool FOLD>
 __device__ void ssd_chunk_output_tc(const T* __restrict__ x, int xStride, const T* __restrict__ B,
                                     const T* __restrict__ C, int bcStride, const T* __restrict__ z, int zStride,
                                     const float* __restrict__ D, const float* __restrict__ acum,
                                     const float* __restrict__ coef, const bf16* __restrict__ statesIn,
-                                    float* __restrict__ y, int yStride, SsdDims s) {
+                                    float* __restrict__ y, int yStride, const float* __restrict__ normW,
+                                    bf16* __restrict__ yFold, float* __restrict__ rowSS, SsdDims s) {
     extern __shared__ __align__(16) float sm[];
     int c = blockIdx.x, b = blockIdx.z;
     int tid = threadIdx.x, hw = tid >> 7, ht = tid & 127;        // this thread's head in the block, index in it
@@ -926,6 +997,7 @@ __device__ void ssd_chunk_output_tc(const T* __restrict__ x, int xStride, const 
         }
     }
     float Dh = D ? D[h] : 0.f;
+    float ss[2] = {0.f, 0.f};
 #pragma unroll
     for (int half = 0; half < 2; half++) {
         int t = half ? tB : tA;
@@ -941,7 +1013,22 @@ __device__ void ssd_chunk_output_tc(const T* __restrict__ x, int xStride, const 
                 v0 *= silu(zv.x);
                 v1 *= silu(zv.y);
             }
-            *reinterpret_cast<float2*>(y + row * yStride + h * FP + p) = make_float2(v0, v1);
+            if (FOLD) {
+                float2 wv = *reinterpret_cast<const float2*>(normW + h * FP + p);
+                ss[half] += v0 * v0 + v1 * v1;
+                *reinterpret_cast<uint32_t*>(yFold + row * yStride + h * FP + p) = pack_bf16(v0 * wv.x, v1 * wv.y);
+            } else {
+                *reinterpret_cast<float2*>(y + row * yStride + h * FP + p) = make_float2(v0, v1);
+            }
+        }
+    }
+    if (FOLD) {  // the four lanes of a row (tq) hold its 64 columns of this head
+#pragma unroll
+        for (int half = 0; half < 2; half++) {
+            ss[half] += __shfl_xor_sync(0xffffffffu, ss[half], 1);
+            ss[half] += __shfl_xor_sync(0xffffffffu, ss[half], 2);
+            int t = half ? tB : tA;
+            if (tq == 0 && t < len) rowSS[(size_t)(b * s.L + t0 + t) * s.H + h] = ss[half];
         }
     }
 }
@@ -951,22 +1038,36 @@ __device__ void ssd_chunk_output_tc(const T* __restrict__ x, int xStride, const 
 #define SSD_OUT_TC_ARGS(T) const T* x, int xStride, const T* B, const T* C, int bcStride, const T* z, int zStride, \
     const float* D, const float* acum, const float* coef, const bf16* statesIn, float* y, int yStride, int L, int H, \
     int P, int G, int N, int Q, int nChunks
+#define SSD_OUT_TC_CALL(T, HPB, FOLD) ssd_chunk_output_tc<T, HPB, FOLD>(x, xStride, B, C, bcStride, z, zStride, D, acum, \
+    coef, statesIn, y, yStride, normW, yFold, rowSS, SsdDims{L, H, P, G, N, Q, nChunks})
 extern "C" __global__ void __launch_bounds__(128) ssd_chunk_output_tc_f32(SSD_OUT_TC_ARGS(float)) {
-    ssd_chunk_output_tc<float, 1>(x, xStride, B, C, bcStride, z, zStride, D, acum, coef, statesIn, y, yStride,
-                                  SsdDims{L, H, P, G, N, Q, nChunks});
+    const float* normW = nullptr; bf16* yFold = nullptr; float* rowSS = nullptr;
+    SSD_OUT_TC_CALL(float, 1, false);
 }
 extern "C" __global__ void __launch_bounds__(128) ssd_chunk_output_tc_bf16(SSD_OUT_TC_ARGS(bf16)) {
-    ssd_chunk_output_tc<bf16, 1>(x, xStride, B, C, bcStride, z, zStride, D, acum, coef, statesIn, y, yStride,
-                                 SsdDims{L, H, P, G, N, Q, nChunks});
+    const float* normW = nullptr; bf16* yFold = nullptr; float* rowSS = nullptr;
+    SSD_OUT_TC_CALL(bf16, 1, false);
 }
 // two heads per block: grid (nChunks, H / 2, batch), H / G even
 extern "C" __global__ void __launch_bounds__(256) ssd_chunk_output_tc2_f32(SSD_OUT_TC_ARGS(float)) {
-    ssd_chunk_output_tc<float, 2>(x, xStride, B, C, bcStride, z, zStride, D, acum, coef, statesIn, y, yStride,
-                                  SsdDims{L, H, P, G, N, Q, nChunks});
+    const float* normW = nullptr; bf16* yFold = nullptr; float* rowSS = nullptr;
+    SSD_OUT_TC_CALL(float, 2, false);
 }
 extern "C" __global__ void __launch_bounds__(256) ssd_chunk_output_tc2_bf16(SSD_OUT_TC_ARGS(bf16)) {
-    ssd_chunk_output_tc<bf16, 2>(x, xStride, B, C, bcStride, z, zStride, D, acum, coef, statesIn, y, yStride,
-                                 SsdDims{L, H, P, G, N, Q, nChunks});
+    const float* normW = nullptr; bf16* yFold = nullptr; float* rowSS = nullptr;
+    SSD_OUT_TC_CALL(bf16, 2, false);
+}
+// the gated RMSNorm folded in (fp32 activations, the DeviceMixer's BF16 mode): y is not written
+#define SSD_OUT_TC_FOLD_ARGS const float* x, int xStride, const float* B, const float* C, int bcStride, const float* z, \
+    int zStride, const float* D, const float* acum, const float* coef, const bf16* statesIn, const float* normW, \
+    bf16* yFold, int yStride, float* rowSS, int L, int H, int P, int G, int N, int Q, int nChunks
+extern "C" __global__ void __launch_bounds__(128) ssd_chunk_output_tc_fold_f32(SSD_OUT_TC_FOLD_ARGS) {
+    float* y = nullptr;
+    SSD_OUT_TC_CALL(float, 1, true);
+}
+extern "C" __global__ void __launch_bounds__(256) ssd_chunk_output_tc2_fold_f32(SSD_OUT_TC_FOLD_ARGS) {
+    float* y = nullptr;
+    SSD_OUT_TC_CALL(float, 2, true);
 }
 
 // ---------------------------------------------------------------------------------------------------------------

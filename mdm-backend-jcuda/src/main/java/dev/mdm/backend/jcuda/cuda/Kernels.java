@@ -33,6 +33,12 @@ public final class Kernels {
     private static final int TC2_OUTPUT_SHARED = 2 * 2 * 64 * 136 + 2 * (2 * 64 * 136 + 2 * 64 * 72 + 4 * 64);
     /** Fewest chunks (× samples) for the two-head kernels: below, the one-head grid fills the GPU better. */
     private static final int TC2_MIN_CHUNKS = 16;
+    /**
+     * From this many chunks (all samples) the tensor-core state kernel stores each chunk's own state in bf16, halving
+     * the state traffic: on the H100 it took the state kernel and the pass from 446 + 283 to 427 + 214 µs per block
+     * at 16 452 tokens and from 107 + 78 to 116 + 63 at 4 164, but 74 + 57 to 80 + 83 at 324×8 (48 chunks).
+     */
+    private static final int BF16_STATES_MIN_CHUNKS = 64;
 
     private final CudaContext cuda;
 
@@ -72,9 +78,35 @@ public final class Kernels {
      */
     public void addRmsnorm(long x, long delta, long deltaPos, long w, long out, boolean outBf16, long outPos, int rows,
                            int seqLen, int outRows, int d) {
+        addRmsnorm(x, delta, deltaPos, 0, 0, 0, w, out, outBf16, outPos, rows, seqLen, outRows, d);
+    }
+
+    /**
+     * As {@link #addRmsnorm(long, long, long, long, long, boolean, long, int, int, int, int)}, with delta the output
+     * of an out_proj whose gated RMSNorm was folded away ({@link #ssdFoldedNorm}): each delta row is first scaled by
+     * rsqrt(Σ of its {@code ssParts} sums of squares / {@code ssWidth} + eps).
+     *
+     * @param x fp32 [rows, d], updated in place when delta is set
+     * @param delta fp32 rows to add (block order), or 0
+     * @param deltaPos int [L] position in delta of each canonical position, or 0 for identity
+     * @param deltaSs fp32 [rows, ssParts] sums of squares per delta row (block order), or 0 for an unscaled delta
+     * @param ssParts sums per row
+     * @param ssWidth the normed width they cover (d_inner)
+     * @param w fp32 [d] norm weight (unused when out is 0)
+     * @param out normed rows, or 0 to only add
+     * @param outBf16 out is bf16
+     * @param outPos int [L] output position of each canonical position (−1 skips), or 0 for identity
+     * @param rows batch·L
+     * @param seqLen L
+     * @param outRows output rows per sample
+     * @param d width
+     */
+    public void addRmsnorm(long x, long delta, long deltaPos, long deltaSs, int ssParts, int ssWidth, long w, long out,
+                           boolean outBf16, long outPos, int rows, int seqLen, int outRows, int d) {
         boolean vec = d % 4 == 0 && d / 4 <= NORM_VEC * THREADS && aligned16(x, delta, w) && out % (outBf16 ? 8 : 16) == 0;
         cuda.launch(flavour(vec ? "add_rmsnorm_vec" : "add_rmsnorm", outBf16), new int[] {rows}, THREADS, 0,
-                new KernelArgs().ptr(x).ptr(delta).ptr(deltaPos).ptr(w).ptr(out).ptr(outPos).i(seqLen).i(outRows).i(d)
+                new KernelArgs().ptr(x).ptr(delta).ptr(deltaPos).ptr(deltaSs).i(ssParts)
+                        .f(ssWidth > 0 ? 1f / ssWidth : 0f).ptr(w).ptr(out).ptr(outPos).i(seqLen).i(outRows).i(d)
                         .f(EPS));
     }
 
@@ -127,8 +159,9 @@ public final class Kernels {
         }
 
         /**
-         * @return scratch bytes: cumulative a and coefficient per token and head, one fp32 state per chunk, and at the
-         *     tensor-core sizes the bf16 states entering the chunks
+         * @return scratch bytes: cumulative a and coefficient per token and head, one fp32 state per chunk (for many
+         *     chunks the tensor-core kernels store it in bf16, in the same region), and at the tensor-core sizes the
+         *     bf16 states entering the chunks
          */
         public long scratchBytes() {
             return 2 * perTokenBytes() + stateBytes() + (fast() ? stateBytes() / 2 : 0);
@@ -212,6 +245,69 @@ public final class Kernels {
     public void ssd(boolean bf16, boolean tensorCores, SsdShape s, long x, int xStride, long b, long c, int bcStride,
                     long dt, int dtStride, long dtBias, boolean softplus, long a, boolean zoh, long d, long z, int zStride,
                     long y, int yStride, long scratch, java.util.function.Consumer<String> marks) {
+        ssd(bf16, tensorCores, s, x, xStride, b, c, bcStride, dt, dtStride, dtBias, softplus, a, zoh, d, z, zStride, y,
+                yStride, 0, 0, scratch, marks);
+    }
+
+    /**
+     * Whether {@link #ssdFoldedNorm} runs for these sizes: the tensor-core kernels (the paper's head sizes, rows of x,
+     * B, C and z that four-element loads can read) with fp32 activations and one group (one RMSNorm scale per row).
+     *
+     * @param tensorCores BF16 precision
+     * @param s sizes
+     * @param xStride x row stride
+     * @param bcStride B and C row stride
+     * @param zStride z row stride
+     * @return whether the gated RMSNorm can be folded into the SSD output kernel
+     */
+    public static boolean foldsGatedNorm(boolean tensorCores, SsdShape s, int xStride, int bcStride, int zStride) {
+        return tensorCores && s.fast() && s.groups() == 1 && xStride % 4 == 0 && bcStride % 4 == 0 && zStride % 4 == 0;
+    }
+
+    /**
+     * The SSD of {@link #ssd(boolean, boolean, SsdShape, long, int, long, long, int, long, int, long, boolean, long,
+     * boolean, long, long, int, long, int, long, java.util.function.Consumer)} (fp32 activations, tensor cores) with
+     * the gated RMSNorm that follows it folded in: it writes {@code yn = bf16(y ⊙ normW)} and each row's sums of
+     * squares per head {@code rowSs} [rows, H] instead of y, and the consumer of out_proj's output applies the norm's
+     * scale ({@link #addRmsnorm(long, long, long, long, int, int, long, long, boolean, long, int, int, int, int)}).
+     * Needs {@link #foldsGatedNorm}; x, B, C, z and yn 16-byte aligned, strides multiples of 4.
+     *
+     * @param s sizes
+     * @param x x rows
+     * @param xStride x row stride
+     * @param b B rows
+     * @param c C rows
+     * @param bcStride B and C row stride
+     * @param dt dt rows
+     * @param dtStride dt row stride
+     * @param dtBias fp32 [H]
+     * @param a fp32 [H] A
+     * @param zoh ZOH instead of EULER
+     * @param d fp32 [H] D, or 0
+     * @param z gate rows
+     * @param zStride z row stride
+     * @param normW fp32 [H·P] gated-norm weight
+     * @param yn bf16 output rows (out_proj's input)
+     * @param ynStride yn row stride
+     * @param rowSs fp32 [rows, H]
+     * @param scratch {@link SsdShape#scratchBytes()} bytes
+     * @param marks told the name of each of the first two launches once it is queued
+     */
+    public void ssdFoldedNorm(SsdShape s, long x, int xStride, long b, long c, int bcStride, long dt, int dtStride,
+                              long dtBias, long a, boolean zoh, long d, long z, int zStride, long normW, long yn,
+                              int ynStride, long rowSs, long scratch, java.util.function.Consumer<String> marks) {
+        if (!foldsGatedNorm(true, s, xStride, bcStride, zStride) || normW == 0 || rowSs == 0) {
+            throw new IllegalStateException("the gated-norm fold needs the tensor-core SSD with one group, a norm "
+                    + "weight and a sums-of-squares buffer: " + s);
+        }
+        ssd(false, true, s, x, xStride, b, c, bcStride, dt, dtStride, dtBias, true, a, zoh, d, z, zStride, yn, ynStride,
+                normW, rowSs, scratch, marks);
+    }
+
+    private void ssd(boolean bf16, boolean tensorCores, SsdShape s, long x, int xStride, long b, long c, int bcStride,
+                     long dt, int dtStride, long dtBias, boolean softplus, long a, boolean zoh, long d, long z,
+                     int zStride, long y, int yStride, long normW, long rowSs, long scratch,
+                     java.util.function.Consumer<String> marks) {
         long perTok = s.perTokenBytes();
         long acum = scratch;
         long coef = scratch + perTok;
@@ -222,33 +318,44 @@ public final class Kernels {
         int align = bf16 ? 8 : 16;
         boolean tc = tensorCores && s.fast() && xStride % 4 == 0 && bcStride % 4 == 0 && zStride % 4 == 0
                 && yStride % 2 == 0 && x % align == 0 && b % align == 0 && c % align == 0 && z % align == 0 && y % 8 == 0;
+        boolean fold = normW != 0;
+        if (fold && !tc) {
+            throw new IllegalStateException("the gated-norm fold needs the tensor-core SSD; strides or alignment rule it "
+                    + "out: " + s);
+        }
         // two heads of one group per tensor-core block share the staged B (and C) when enough blocks are left
         boolean twoHeads = tc && (s.heads() / s.groups()) % 2 == 0 && (long) s.chunks() * s.batch() >= TC2_MIN_CHUNKS;
         int stateShared = twoHeads ? TC2_STATE_SHARED : tc ? TC_STATE_SHARED : s.fast() ? FAST_STATE_SHARED
                 : 4 * (2 * q + q * s.headDim() + q * s.state());
         String fast = twoHeads ? "_tc2" : tc ? "_tc" : s.fast() ? "_fast" : "";
+        boolean bf16States = tc && (long) s.chunks() * s.batch() >= BF16_STATES_MIN_CHUNKS;
         int chunkThreads = twoHeads ? 2 * TC_THREADS : tc ? TC_THREADS : THREADS;
         int[] chunkGrid = twoHeads ? new int[] {s.chunks(), s.heads() / 2, s.batch()} : grid;
-        cuda.launch(flavour("ssd_chunk_state" + fast, bf16), chunkGrid, chunkThreads, stateShared, new KernelArgs().ptr(x).i(xStride)
+        cuda.launch(flavour("ssd_chunk_state" + fast + (bf16States ? "_bs" : ""), bf16), chunkGrid, chunkThreads, stateShared, new KernelArgs().ptr(x).i(xStride)
                 .ptr(b).i(bcStride).ptr(dt).i(dtStride).ptr(dtBias).i(softplus ? 1 : 0).ptr(a).i(zoh ? 1 : 0)
                 .ptr(acum).ptr(coef).ptr(states).i(s.seqLen()).i(s.heads()).i(s.headDim()).i(s.groups()).i(s.state())
                 .i(q).i(s.chunks()));
         marks.accept("ssd_state");
         int pn = s.headDim() * s.state();
-        // the tensor-core output kernel reads the entering states in bf16; the others in fp32, written in place
+        // the tensor-core output kernel reads the entering states in bf16 (after the own states' fp32-sized region);
+        // the others in fp32, written over the own ones
         long statesIn = tc ? states + s.stateBytes() : states;
-        int vec = pn % PASS_VECTOR == 0 ? PASS_VECTOR : 1;
-        String pass = tc ? "ssd_state_pass_vec_bf16" : vec > 1 ? "ssd_state_pass_vec_f32" : "ssd_state_pass_f32";
+        int vec = tc || pn % PASS_VECTOR == 0 ? PASS_VECTOR : 1;
+        String pass = tc ? (bf16States ? "ssd_state_pass_vec_bs_bf16" : "ssd_state_pass_vec_bf16")
+                : vec > 1 ? "ssd_state_pass_vec_f32" : "ssd_state_pass_f32";
         int passItems = pn / vec;
         cuda.launch(pass, new int[] {(passItems + PASS_THREADS - 1) / PASS_THREADS, s.heads(), s.batch()}, PASS_THREADS,
                 0, new KernelArgs().ptr(states).ptr(statesIn).ptr(acum).i(s.seqLen()).i(s.heads()).i(s.headDim())
                         .i(s.state()).i(q).i(s.chunks()));
         marks.accept("ssd_pass");
-        cuda.launch(flavour("ssd_chunk_output" + fast, bf16), chunkGrid, chunkThreads, twoHeads ? TC2_OUTPUT_SHARED
-                : tc ? TC_OUTPUT_SHARED : s.fast() ? FAST_OUTPUT_SHARED : outputShared(q, s.headDim(), s.state()),
-                new KernelArgs().ptr(x).i(xStride).ptr(b).ptr(c).i(bcStride).ptr(z).i(zStride).ptr(d).ptr(acum)
-                        .ptr(coef).ptr(statesIn).ptr(y).i(yStride).i(s.seqLen()).i(s.heads()).i(s.headDim())
-                        .i(s.groups()).i(s.state()).i(q).i(s.chunks()));
+        int outputShared = twoHeads ? TC2_OUTPUT_SHARED : tc ? TC_OUTPUT_SHARED : s.fast() ? FAST_OUTPUT_SHARED
+                : outputShared(q, s.headDim(), s.state());
+        KernelArgs out = new KernelArgs().ptr(x).i(xStride).ptr(b).ptr(c).i(bcStride).ptr(z).i(zStride).ptr(d).ptr(acum)
+                .ptr(coef).ptr(statesIn);
+        out = fold ? out.ptr(normW).ptr(y).i(yStride).ptr(rowSs) : out.ptr(y).i(yStride);
+        cuda.launch(flavour("ssd_chunk_output" + fast + (fold ? "_fold" : ""), bf16), chunkGrid, chunkThreads,
+                outputShared, out.i(s.seqLen()).i(s.heads()).i(s.headDim()).i(s.groups()).i(s.state()).i(q)
+                        .i(s.chunks()));
     }
 
     /**

@@ -168,6 +168,55 @@ public final class DeviceMixer {
      */
     public void forward(CudaContext cuda, Kernels k, long u, int batch, int seqLen, long out, long workspace,
                         StageListener listener) {
+        forward(cuda, k, u, batch, seqLen, out, 0, workspace, listener);
+    }
+
+    /**
+     * Whether {@link #forwardFoldedNorm} runs at these sizes: BF16 mode, one group and the tensor-core SSD (the
+     * paper's head sizes).
+     *
+     * @param k kernels
+     * @param batch samples
+     * @param seqLen L
+     * @return whether the gated RMSNorm folds into the SSD output kernel
+     */
+    public boolean foldsGatedNorm(Kernels k, int batch, int seqLen) {
+        // B and C start d_inner and d_inner + G·N columns into the conv output rows: 16-byte aligned when both are
+        // multiples of 4, as the rows' strides must be
+        int gn = shape.nGroups() * shape.dState();
+        return shape.dInner() % 4 == 0 && gn % 4 == 0
+                && Kernels.foldsGatedNorm(bf16, ssdShape(k, batch, seqLen), shape.convChannels(), shape.convChannels(),
+                        shape.inProjRows());
+    }
+
+    /**
+     * The mixer with its gated RMSNorm folded away (PERF.md): {@code out} is out_proj of the un-normalized gated
+     * output, and {@code rowSs} [batch·L, heads] holds each row's sums of squares per head, from which the consumer
+     * applies the norm's per-row scale (it commutes with out_proj:
+     * {@link Kernels#addRmsnorm(long, long, long, long, int, int, long, long, boolean, long, int, int, int, int)}).
+     * One launch and the fp32 y round trip fewer per block. Needs {@link #foldsGatedNorm}.
+     *
+     * @param cuda context
+     * @param k kernels
+     * @param u input [batch·L, d], bf16
+     * @param batch samples
+     * @param seqLen L
+     * @param out fp32 [batch·L, d], before the norm's scale
+     * @param rowSs fp32 [batch·L, heads]
+     * @param workspace {@link #workspaceBytes} bytes
+     * @param listener told after each stage, or null
+     */
+    public void forwardFoldedNorm(CudaContext cuda, Kernels k, long u, int batch, int seqLen, long out, long rowSs,
+                                  long workspace, StageListener listener) {
+        if (rowSs == 0 || !foldsGatedNorm(k, batch, seqLen)) {
+            throw new IllegalStateException("the gated-norm fold needs BF16 mode, one group, the paper's head sizes and a "
+                    + "sums-of-squares buffer");
+        }
+        forward(cuda, k, u, batch, seqLen, out, rowSs, workspace, listener);
+    }
+
+    private void forward(CudaContext cuda, Kernels k, long u, int batch, int seqLen, long out, long rowSs,
+                         long workspace, StageListener listener) {
         StageListener mark = listener != null ? listener : s -> { };
         Buffers buf = carve(new Workspace.Carver(workspace), k, batch, seqLen);
         int rows = batch * seqLen;
@@ -182,13 +231,22 @@ public final class DeviceMixer {
         mark.after("in_proj");
         k.convSilu(false, buf.zx(), zxStride, di, buf.xbc(), conv, convW, convB, rows, seqLen, conv, shape.dConv());
         mark.after("conv");
-        k.ssd(false, bf16, ssdShape(k, batch, seqLen), buf.xbc(), conv, buf.xbc() + (long) di * es,
-                buf.xbc() + (long) (di + gn) * es, conv, buf.zx() + (long) (2 * di + 2 * gn) * es, zxStride, dtBias, true,
-                a, shape.discretization() == Discretization.ZOH, d, buf.zx(), zxStride, buf.y(), di, buf.scratch(),
-                mark::after);
-        mark.after("ssd_output");
-        k.groupRmsnorm(bf16, buf.y(), normW, buf.yn(), rows, di, shape.nGroups());
-        mark.after("norm");
+        long xs = buf.xbc();
+        long bs = buf.xbc() + (long) di * es;
+        long cs = buf.xbc() + (long) (di + gn) * es;
+        long dts = buf.zx() + (long) (2 * di + 2 * gn) * es;
+        boolean zoh = shape.discretization() == Discretization.ZOH;
+        if (rowSs != 0) {
+            k.ssdFoldedNorm(ssdShape(k, batch, seqLen), xs, conv, bs, cs, conv, dts, zxStride, dtBias, a, zoh, d,
+                    buf.zx(), zxStride, normW, buf.yn(), di, rowSs, buf.scratch(), mark::after);
+            mark.after("ssd_output");
+        } else {
+            k.ssd(false, bf16, ssdShape(k, batch, seqLen), xs, conv, bs, cs, conv, dts, zxStride, dtBias, true, a, zoh, d,
+                    buf.zx(), zxStride, buf.y(), di, buf.scratch(), mark::after);
+            mark.after("ssd_output");
+            k.groupRmsnorm(bf16, buf.y(), normW, buf.yn(), rows, di, shape.nGroups());
+            mark.after("norm");
+        }
         cuda.cublas().linear(rows, dm, di, buf.yn(), di, outProj, type, out, dm, Cublas.R_32F, false);
         mark.after("out_proj");
     }

@@ -209,7 +209,7 @@ public final class DeviceModel implements AutoCloseable {
 
     /** Addresses of one denoiser call's inputs, output and intermediates, carved from a workspace. */
     public record DenoiseBuffers(long latents, long time, long classIds, long output, long temb, long th, long timeTok,
-                                 long latTok, long x, long u, long mixOut, long hf, long mixer, long used) {
+                                 long latTok, long x, long u, long mixOut, long mixSs, long hf, long mixer, long used) {
     }
 
     /**
@@ -234,9 +234,10 @@ public final class DeviceModel implements AutoCloseable {
         long x = c.take(4L * rows * d);
         long u = c.take(es * rows * d);
         long mixOut = c.take(4L * rows * d);
+        long mixSs = c.take(4L * rows * mixers[0].shape().heads());   // the folded gated norm's sums (BF16 mode)
         long hf = c.take(4L * batch * nlat * d);
         long mixer = c.take(mixers[0].workspaceBytes(k, batch, config.sequenceLength()));
-        return new DenoiseBuffers(latents, time, cls, out, temb, th, timeTok, latTok, x, u, mixOut, hf, mixer,
+        return new DenoiseBuffers(latents, time, cls, out, temb, th, timeTok, latTok, x, u, mixOut, mixSs, hf, mixer,
                 c.used() - base);
     }
 
@@ -278,15 +279,24 @@ public final class DeviceModel implements AutoCloseable {
         k.embedSequence(b.x(), b.timeTok(), classEmbed, b.classIds(), boi, bot, b.latTok(), pos, modality, batch, seqLen,
                 config.imageTokens(), d);
         mark.after("embed");
+        // in BF16 mode at the paper's head sizes each mixer leaves its gated norm's scale to the next add+RMSNorm
+        boolean fold = mixers[0].foldsGatedNorm(k, batch, seqLen);
+        long ss = fold ? b.mixSs() : 0;
+        int heads = mixers[0].shape().heads();
+        int dInner = mixers[0].shape().dInner();
         for (int i = 0; i < config.blocks(); i++) {
             long prevPos = i == 0 ? 0 : inversePermutation(i - 1);
-            k.addRmsnorm(b.x(), i == 0 ? 0 : b.mixOut(), prevPos, blockNorm[i], b.u(), bf16, inversePermutation(i), rows,
-                    seqLen, seqLen, d);
+            k.addRmsnorm(b.x(), i == 0 ? 0 : b.mixOut(), prevPos, i == 0 ? 0 : ss, heads, dInner, blockNorm[i], b.u(),
+                    bf16, inversePermutation(i), rows, seqLen, seqLen, d);
             mark.after("add_rmsnorm");
-            mixers[i].forward(cuda, k, b.u(), batch, seqLen, b.mixOut(), b.mixer(), marks);
+            if (fold) {
+                mixers[i].forwardFoldedNorm(cuda, k, b.u(), batch, seqLen, b.mixOut(), ss, b.mixer(), marks);
+            } else {
+                mixers[i].forward(cuda, k, b.u(), batch, seqLen, b.mixOut(), b.mixer(), marks);
+            }
         }
-        k.addRmsnorm(b.x(), b.mixOut(), inversePermutation(config.blocks() - 1), normF, b.hf(), false, latentMap, rows,
-                seqLen, nlat, d);
+        k.addRmsnorm(b.x(), b.mixOut(), inversePermutation(config.blocks() - 1), ss, heads, dInner, normF, b.hf(), false,
+                latentMap, rows, seqLen, nlat, d);
         blas.linear(batch * nlat, config.latentDim(), d, b.hf(), d, latentOut, Cublas.R_32F, b.output(),
                 config.latentDim(), Cublas.R_32F, false);
         mark.after("head");
