@@ -3,18 +3,22 @@
 # enough for the device tool's 64 MiB limit: a jlinked Java 25 runtime (xz), the runtime jars of mdm-backend-jcuda
 # (jcuda natives cut down to the driver binding), optionally mdm-examples (for `mdm train|eval --backend jcuda`) and
 # the test classes with the JUnit console.
-#   tools/gpu/pack.sh [--tests] [--examples] [--data | --data=train]
+#   tools/gpu/pack.sh [--tests] [--examples] [--data | --data=train] [--baseline=REV]
 # On the GPU machine:  bash .gpu/run.sh --tests ...  |  bash .gpu/run.sh MAIN_CLASS args  (see run.sh)
+# --baseline=REV adds mdm-backend-jcuda built at git revision REV as .gpu/baseline/mdm-backend-jcuda.jar (1.5 MB), so
+# that one call can time the working tree and REV side by side: MDM_JCUDA_JAR=.gpu/baseline/mdm-backend-jcuda.jar
+# bash .gpu/run.sh ... runs with it in place of the packed jar.
 # --data writes the Fashion-MNIST IDX files (xz, 26 MB with the test split) to .gpu-data/ instead: with the examples
 # and the tracked tree they would pass the 64 MiB that one call carries. Carry [".gpu-data"] in a first call that runs
 # `bash .gpu-data/unpack.sh` (to /tmp/fashion-mnist), then carry [".gpu"] in the next call, before the machine's idle
 # release (30 s), so that both land on the same machine.
 set -euo pipefail
-tests=0 examples=0 data=0
+tests=0 examples=0 data=0 baseline=
 for a in "$@"; do
   case $a in
     --tests) tests=1 ;; --examples) examples=1 ;; --data) data=all ;; --data=train) data=train ;;
-    *) echo "pack: unknown option '$a' (expected --tests, --examples, --data or --data=train)" >&2; exit 2 ;;
+    --baseline=?*) baseline=${a#--baseline=} ;;
+    *) echo "pack: unknown option '$a' (expected --tests, --examples, --data, --data=train or --baseline=REV)" >&2; exit 2 ;;
   esac
 done
 jdk=${MDM_JDK:-/usr/lib/jvm/temurin-25-jdk-amd64}
@@ -36,7 +40,7 @@ fi
 export JAVA_HOME=$jdk
 modules=mdm-backend-jcuda
 [ $examples = 1 ] && modules=$modules,mdm-examples
-rm -rf .gpu/lib .gpu/test-classes .gpu/tools
+rm -rf .gpu/lib .gpu/test-classes .gpu/tools .gpu/baseline
 mkdir -p .gpu/lib .gpu/tools
 scope=runtime
 [ $tests = 1 ] && scope=test
@@ -84,6 +88,17 @@ if [ $data != 0 ]; then
   done
   cp tools/gpu/unpack.sh .gpu-data/unpack.sh
   echo "pack: .gpu-data is $(du -sm .gpu-data | cut -f1) MiB; carry it alone first: bash .gpu-data/unpack.sh"
+fi
+if [ -n "$baseline" ]; then
+  rev=$(git rev-parse --verify "$baseline^{commit}") || { echo "pack: --baseline: no such revision '$baseline'" >&2; exit 2; }
+  tree=$(mktemp -d)
+  git worktree add -q --detach "$tree/src" "$rev"
+  (cd "$tree/src" && mvn -q -B -o -pl mdm-backend-jcuda -am -DskipTests package)
+  mkdir -p .gpu/baseline
+  cp "$tree"/src/mdm-backend-jcuda/target/mdm-backend-jcuda-*.jar .gpu/baseline/mdm-backend-jcuda.jar
+  git worktree remove --force "$tree/src"
+  rm -rf "$tree"
+  echo "pack: .gpu/baseline/mdm-backend-jcuda.jar is mdm-backend-jcuda at $rev"
 fi
 cp tools/gpu/run.sh .gpu/run.sh
 echo "pack: .gpu is $(du -sm .gpu | cut -f1) MiB; with the tracked tree $(( ($(du -sb .gpu | cut -f1) + $(git ls-files -z | xargs -0 du -cb | tail -1 | cut -f1)) / 1048576 )) MiB of the 64 MiB that travel"
