@@ -12,6 +12,7 @@ import dev.mdm.model.Parameters;
  * discretization, D skip and SiLU(z) gate, grouped RMSNorm, out_proj GEMM. In bf16 mode the projection weights and
  * their inputs are bf16 (tensor-core GEMMs, fp32 accumulation); in_proj's output, the conv output, the SSD and its
  * state stay fp32, since each further bf16 rounding on the way costs accuracy the bf16 tolerance of SPEC §10 lacks.
+ * Inside a denoiser in BF16 at the paper's head sizes the grouped RMSNorm is folded away ({@link #forwardFoldedNorm}).
  */
 public final class DeviceMixer {
     private final MambaShape shape;
