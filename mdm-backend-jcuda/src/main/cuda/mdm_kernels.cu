@@ -694,21 +694,28 @@ __device__ __forceinline__ void mma_bf16(float* d, uint32_t a0, uint32_t a1, uin
 // j = 0..7. fp32: each lane stores its pairs (8 bytes, 32 contiguous bytes per quad). bf16: a pair is 4 bytes, so lanes
 // tq and tq ^ 1 first swap half their pairs, and each lane stores four consecutive values: 32 contiguous bytes per quad
 // and store, where pair stores would leave every 32-byte sector half written (the state kernel's bf16 own states:
-// 424 → 343 µs per block at 16K on the H100; the same in the folded output kernel's epilogue made that kernel slower,
-// 957 → 1 020 µs, so it keeps its pair stores).
+// 424 → 343 µs per block at 16K on the H100).
 __device__ __forceinline__ void st_row(float* row, const float (&v)[8][2], int tq) {
 #pragma unroll
     for (int j = 0; j < 8; j++) *reinterpret_cast<float2*>(row + j * 8 + 2 * tq) = make_float2(v[j][0], v[j][1]);
 }
-__device__ __forceinline__ void st_row(bf16* row, const float (&v)[8][2], int tq) {
+// the same from bf16 pairs already packed; every lane of the warp takes part (the swap), only `store` lanes write
+__device__ __forceinline__ void st_row_pairs(bf16* row, const uint32_t (&pairs)[8], int tq, bool store) {
     const bool odd = tq & 1;
 #pragma unroll
     for (int j0 = 0; j0 < 8; j0 += 2) {
-        uint32_t even = pack_bf16(v[j0][0], v[j0][1]), next = pack_bf16(v[j0 + 1][0], v[j0 + 1][1]);
-        uint32_t keep = odd ? next : even, give = odd ? even : next;
+        uint32_t keep = odd ? pairs[j0 + 1] : pairs[j0], give = odd ? pairs[j0] : pairs[j0 + 1];
         uint32_t got = __shfl_xor_sync(0xffffffffu, give, 1);
-        *reinterpret_cast<uint2*>(row + (j0 + odd) * 8 + 2 * (tq & ~1)) = odd ? make_uint2(got, keep) : make_uint2(keep, got);
+        if (store) {
+            *reinterpret_cast<uint2*>(row + (j0 + odd) * 8 + 2 * (tq & ~1)) = odd ? make_uint2(got, keep) : make_uint2(keep, got);
+        }
     }
+}
+__device__ __forceinline__ void st_row(bf16* row, const float (&v)[8][2], int tq) {
+    uint32_t pairs[8];
+#pragma unroll
+    for (int j = 0; j < 8; j++) pairs[j] = pack_bf16(v[j][0], v[j][1]);
+    st_row_pairs(row, pairs, tq, true);
 }
 template <typename T, int HPB, typename TS>
 __device__ void ssd_chunk_state_tc(const T* __restrict__ x, int xStride, const T* __restrict__ B, int bStride,
@@ -998,6 +1005,7 @@ __device__ void ssd_chunk_output_tc(const T* __restrict__ x, int xStride, const 
     }
     float Dh = D ? D[h] : 0.f;
     float ss[2] = {0.f, 0.f};
+    uint32_t yw[2][8] = {};  // FOLD: bf16 pairs of y ⊙ w, stored after the loop a sector at a time
 #pragma unroll
     for (int half = 0; half < 2; half++) {
         int t = half ? tB : tA;
@@ -1016,7 +1024,7 @@ __device__ void ssd_chunk_output_tc(const T* __restrict__ x, int xStride, const 
             if (FOLD) {
                 float2 wv = *reinterpret_cast<const float2*>(normW + h * FP + p);
                 ss[half] += v0 * v0 + v1 * v1;
-                *reinterpret_cast<uint32_t*>(yFold + row * yStride + h * FP + p) = pack_bf16(v0 * wv.x, v1 * wv.y);
+                yw[half][j] = pack_bf16(v0 * wv.x, v1 * wv.y);
             } else {
                 *reinterpret_cast<float2*>(y + row * yStride + h * FP + p) = make_float2(v0, v1);
             }
@@ -1025,10 +1033,13 @@ __device__ void ssd_chunk_output_tc(const T* __restrict__ x, int xStride, const 
     if (FOLD) {  // the four lanes of a row (tq) hold its 64 columns of this head
 #pragma unroll
         for (int half = 0; half < 2; half++) {
+            int t = half ? tB : tA;
+            bool live = t < len;
+            size_t row = (size_t)(b * s.L + t0 + (live ? t : 0));
+            st_row_pairs(yFold + row * yStride + h * FP, yw[half], tq, live);
             ss[half] += __shfl_xor_sync(0xffffffffu, ss[half], 1);
             ss[half] += __shfl_xor_sync(0xffffffffu, ss[half], 2);
-            int t = half ? tB : tA;
-            if (tq == 0 && t < len) rowSS[(size_t)(b * s.L + t0 + t) * s.H + h] = ss[half];
+            if (tq == 0 && live) rowSS[row * s.H + h] = ss[half];
         }
     }
 }
