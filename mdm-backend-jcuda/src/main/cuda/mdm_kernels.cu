@@ -824,33 +824,21 @@ __device__ void ssd_chunk_state_tc(const T* __restrict__ x, int xStride, const T
 #define SSD_STATE_TC_ARGS(T, TS) const T* x, int xStride, const T* B, int bStride, const T* dt, int dtStride, \
     const float* dtBias, int softplus, const float* A, int zoh, float* acum, float* coef, TS* states, \
     int L, int H, int P, int G, int N, int Q, int nChunks
-#define SSD_STATE_TC_CALL(T, HPB, TS) ssd_chunk_state_tc<T, HPB, TS>(x, xStride, B, bStride, dt, dtStride, dtBias, \
-    softplus, A, zoh, acum, coef, states, SsdDims{L, H, P, G, N, Q, nChunks})
-extern "C" __global__ void __launch_bounds__(128) ssd_chunk_state_tc_f32(SSD_STATE_TC_ARGS(float, float)) {
-    SSD_STATE_TC_CALL(float, 1, float);
-}
-extern "C" __global__ void __launch_bounds__(128) ssd_chunk_state_tc_bf16(SSD_STATE_TC_ARGS(bf16, float)) {
-    SSD_STATE_TC_CALL(bf16, 1, float);
-}
-extern "C" __global__ void __launch_bounds__(128) ssd_chunk_state_tc_bs_f32(SSD_STATE_TC_ARGS(float, bf16)) {
-    SSD_STATE_TC_CALL(float, 1, bf16);
-}
-extern "C" __global__ void __launch_bounds__(128) ssd_chunk_state_tc_bs_bf16(SSD_STATE_TC_ARGS(bf16, bf16)) {
-    SSD_STATE_TC_CALL(bf16, 1, bf16);
-}
-// two heads per block: grid (nChunks, H / 2, batch), H / G even
-extern "C" __global__ void __launch_bounds__(256) ssd_chunk_state_tc2_f32(SSD_STATE_TC_ARGS(float, float)) {
-    SSD_STATE_TC_CALL(float, 2, float);
-}
-extern "C" __global__ void __launch_bounds__(256) ssd_chunk_state_tc2_bf16(SSD_STATE_TC_ARGS(bf16, float)) {
-    SSD_STATE_TC_CALL(bf16, 2, float);
-}
-extern "C" __global__ void __launch_bounds__(256) ssd_chunk_state_tc2_bs_f32(SSD_STATE_TC_ARGS(float, bf16)) {
-    SSD_STATE_TC_CALL(float, 2, bf16);
-}
-extern "C" __global__ void __launch_bounds__(256) ssd_chunk_state_tc2_bs_bf16(SSD_STATE_TC_ARGS(bf16, bf16)) {
-    SSD_STATE_TC_CALL(bf16, 2, bf16);
-}
+// one entry point per instantiation (the host looks kernels up by name): activations T, HPB heads per block (128·HPB
+// threads; two: grid (nChunks, H / 2, batch), H / G even), own states stored as TS (_bs: bf16)
+#define SSD_STATE_TC_ENTRY(NAME, T, HPB, TS) \
+    extern "C" __global__ void __launch_bounds__(128 * HPB) NAME(SSD_STATE_TC_ARGS(T, TS)) { \
+        ssd_chunk_state_tc<T, HPB, TS>(x, xStride, B, bStride, dt, dtStride, dtBias, softplus, A, zoh, acum, coef, \
+                                       states, SsdDims{L, H, P, G, N, Q, nChunks}); \
+    }
+SSD_STATE_TC_ENTRY(ssd_chunk_state_tc_f32, float, 1, float)
+SSD_STATE_TC_ENTRY(ssd_chunk_state_tc_bf16, bf16, 1, float)
+SSD_STATE_TC_ENTRY(ssd_chunk_state_tc_bs_f32, float, 1, bf16)
+SSD_STATE_TC_ENTRY(ssd_chunk_state_tc_bs_bf16, bf16, 1, bf16)
+SSD_STATE_TC_ENTRY(ssd_chunk_state_tc2_f32, float, 2, float)
+SSD_STATE_TC_ENTRY(ssd_chunk_state_tc2_bf16, bf16, 2, float)
+SSD_STATE_TC_ENTRY(ssd_chunk_state_tc2_bs_f32, float, 2, bf16)
+SSD_STATE_TC_ENTRY(ssd_chunk_state_tc2_bs_bf16, bf16, 2, bf16)
 
 // HPB heads of one group per block (128·HPB threads): C and B are loaded and staged once for all of them; warps
 // 4k .. 4k+3 compute head h0 + k exactly as a 128-thread block computes one head.
