@@ -117,18 +117,28 @@ public final class DeviceMixer {
      * @return workspace bytes {@link #forward} needs
      */
     public long workspaceBytes(Kernels k, int batch, int seqLen) {
-        return carve(new Workspace.Carver(0), k, batch, seqLen).used();
+        return carve(new Workspace.Carver(0), k, batch, seqLen, false).used();
+    }
+
+    /**
+     * @param k kernels (for the SSD chunk choice)
+     * @param batch samples
+     * @param seqLen L
+     * @return workspace bytes {@link #forwardFoldedNorm} needs: no fp32 y
+     */
+    public long foldedWorkspaceBytes(Kernels k, int batch, int seqLen) {
+        return carve(new Workspace.Carver(0), k, batch, seqLen, true).used();
     }
 
     private record Buffers(long zx, long xbc, long y, long yn, long scratch, long used) {
     }
 
-    private Buffers carve(Workspace.Carver c, Kernels k, int batch, int seqLen) {
+    private Buffers carve(Workspace.Carver c, Kernels k, int batch, int seqLen, boolean folded) {
         long rows = (long) batch * seqLen;
         int es = bf16 ? 2 : 4;
         long zx = c.take(rows * shape.inProjRows() * 4);
         long xbc = c.take(rows * shape.convChannels() * 4);
-        long y = c.take(rows * shape.dInner() * 4);
+        long y = folded ? 0 : c.take(rows * shape.dInner() * 4);  // the folded SSD writes yn directly
         long yn = c.take(rows * shape.dInner() * es);
         long scratch = c.take(ssdShape(k, batch, seqLen).scratchBytes());
         return new Buffers(zx, xbc, y, yn, scratch, c.used());
@@ -204,7 +214,7 @@ public final class DeviceMixer {
      * @param seqLen L
      * @param out fp32 [batch·L, d], before the norm's scale
      * @param rowSs fp32 [batch·L, heads]
-     * @param workspace {@link #workspaceBytes} bytes
+     * @param workspace {@link #foldedWorkspaceBytes} bytes
      * @param listener told after each stage, or null
      */
     public void forwardFoldedNorm(CudaContext cuda, Kernels k, long u, int batch, int seqLen, long out, long rowSs,
@@ -219,7 +229,7 @@ public final class DeviceMixer {
     private void forward(CudaContext cuda, Kernels k, long u, int batch, int seqLen, long out, long rowSs,
                          long workspace, StageListener listener) {
         StageListener mark = listener != null ? listener : s -> { };
-        Buffers buf = carve(new Workspace.Carver(workspace), k, batch, seqLen);
+        Buffers buf = carve(new Workspace.Carver(workspace), k, batch, seqLen, rowSs != 0);
         int rows = batch * seqLen;
         int es = 4;
         int type = bf16 ? Cublas.R_16BF : Cublas.R_32F;

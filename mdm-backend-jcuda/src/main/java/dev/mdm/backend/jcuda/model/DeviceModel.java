@@ -236,7 +236,9 @@ public final class DeviceModel implements AutoCloseable {
         long mixOut = c.take(4L * rows * d);
         long mixSs = c.take(4L * rows * mixers[0].shape().heads());   // the folded gated norm's sums (BF16 mode)
         long hf = c.take(4L * batch * nlat * d);
-        long mixer = c.take(mixers[0].workspaceBytes(k, batch, config.sequenceLength()));
+        int seqLen = config.sequenceLength();
+        long mixer = c.take(mixers[0].foldsGatedNorm(k, batch, seqLen) ? mixers[0].foldedWorkspaceBytes(k, batch, seqLen)
+                : mixers[0].workspaceBytes(k, batch, seqLen));
         return new DenoiseBuffers(latents, time, cls, out, temb, th, timeTok, latTok, x, u, mixOut, mixSs, hf, mixer,
                 c.used() - base);
     }
