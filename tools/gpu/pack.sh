@@ -24,6 +24,9 @@ done
 jdk=${MDM_JDK:-/usr/lib/jvm/temurin-25-jdk-amd64}
 root=$(git rev-parse --show-toplevel)
 cd "$root"
+if [ -n "$baseline" ]; then  # checked before anything is built or removed
+  rev=$(git rev-parse -q --verify "$baseline^{commit}") || { echo "pack: --baseline: no such revision '$baseline'" >&2; exit 2; }
+fi
 exclude=$(git rev-parse --git-path info/exclude)
 for path in /.gpu/ /.gpu-data/; do
   grep -qxF "$path" "$exclude" 2>/dev/null || echo "$path" >> "$exclude"
@@ -90,7 +93,6 @@ if [ $data != 0 ]; then
   echo "pack: .gpu-data is $(du -sm .gpu-data | cut -f1) MiB; carry it alone first: bash .gpu-data/unpack.sh"
 fi
 if [ -n "$baseline" ]; then
-  rev=$(git rev-parse --verify "$baseline^{commit}") || { echo "pack: --baseline: no such revision '$baseline'" >&2; exit 2; }
   tree=$(mktemp -d)
   git worktree add -q --detach "$tree/src" "$rev"
   (cd "$tree/src" && mvn -q -B -o -pl mdm-backend-jcuda -am -DskipTests package)
