@@ -205,7 +205,8 @@ public final class DeviceMixer {
      * output, and {@code rowSs} [batch·L, heads] holds each row's sums of squares per head, from which the consumer
      * applies the norm's per-row scale (it commutes with out_proj:
      * {@link Kernels#addRmsnorm(long, long, long, long, int, int, long, long, boolean, long, int, int, int, int)}).
-     * One launch and the fp32 y round trip fewer per block. Needs {@link #foldsGatedNorm}.
+     * One launch and the fp32 y round trip fewer per block. Needs {@link #foldsGatedNorm}: {@link Kernels#ssdFoldedNorm}
+     * refuses other sizes.
      *
      * @param cuda context
      * @param k kernels
@@ -219,9 +220,8 @@ public final class DeviceMixer {
      */
     public void forwardFoldedNorm(CudaContext cuda, Kernels k, long u, int batch, int seqLen, long out, long rowSs,
                                   long workspace, StageListener listener) {
-        if (rowSs == 0 || !foldsGatedNorm(k, batch, seqLen)) {
-            throw new IllegalStateException("the gated-norm fold needs BF16 mode, one group, the paper's head sizes and a "
-                    + "sums-of-squares buffer");
+        if (rowSs == 0) {
+            throw new IllegalArgumentException("rowSs: a sums-of-squares buffer, not 0");
         }
         forward(cuda, k, u, batch, seqLen, out, rowSs, workspace, listener);
     }
