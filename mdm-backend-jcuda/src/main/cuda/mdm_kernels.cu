@@ -676,6 +676,28 @@ __device__ __forceinline__ float4 ld4(const bf16* p, size_t i) {
     return make_float4(lo.x, lo.y, hi.x, hi.y);
 }
 __device__ __forceinline__ float f4(const float4& v, int k) { return k == 0 ? v.x : k == 1 ? v.y : k == 2 ? v.z : v.w; }
+// Starts moving `bytes` (a multiple of 16) from global memory into L2 without waiting or using a register: the output
+// kernel's epilogue reads z only after its matrix products, and finds it in L2 instead of DRAM. sm_90 only; a start
+// that is not 16-byte aligned (bf16 rows of odd strides) is skipped.
+__device__ __forceinline__ void prefetch_l2(const void* p, unsigned bytes) {
+#if __CUDA_ARCH__ >= 900
+    if ((reinterpret_cast<uintptr_t>(p) & 15) == 0) asm volatile("cp.async.bulk.prefetch.L2.global [%0], %1;" ::"l"(p), "r"(bytes) : "memory");
+#endif
+}
+// 16 bytes global → shared without a register round trip (sm_80+); cp_async_wait_all before the barrier that publishes them
+__device__ __forceinline__ void cp_async16(void* dst, const void* src) {
+    unsigned d = static_cast<unsigned>(__cvta_generic_to_shared(dst));
+    asm volatile("cp.async.cg.shared.global [%0], [%1], 16;" ::"r"(d), "l"(src) : "memory");
+}
+__device__ __forceinline__ void cp_async_commit() { asm volatile("cp.async.commit_group;" ::: "memory"); }
+__device__ __forceinline__ void cp_async_wait_all() { asm volatile("cp.async.wait_all;" ::: "memory"); }
+// four 8×8 bf16 tiles from shared memory, transposed: lane l gives the row address of tile l / 8, row l % 8, and gets
+// the pair (rows 2·(l % 4), 2·(l % 4) + 1; column l / 4) of each tile, an mma B fragment of a row-major [k][n] tile
+__device__ __forceinline__ void ldmatrix_x4_trans(uint32_t& d0, uint32_t& d1, uint32_t& d2, uint32_t& d3, const bf16* p) {
+    unsigned a = static_cast<unsigned>(__cvta_generic_to_shared(p));
+    asm volatile("ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {%0,%1,%2,%3}, [%4];"
+                 : "=r"(d0), "=r"(d1), "=r"(d2), "=r"(d3) : "r"(a));
+}
 // d += a·b for one m16n8k16 tile (A row-major 16×16, B column-major 16×8, fp32 accumulators)
 __device__ __forceinline__ void mma_bf16(float* d, uint32_t a0, uint32_t a1, uint32_t a2, uint32_t a3, uint32_t b0,
                                          uint32_t b1) {
@@ -722,9 +744,9 @@ __device__ void ssd_chunk_state_tc(const T* __restrict__ x, int xStride, const T
                                    int softplus, const float* __restrict__ A, int zoh, float* __restrict__ acum,
                                    float* __restrict__ coefOut, TS* __restrict__ states, SsdDims s) {
     extern __shared__ __align__(16) float sm[];
-    int c = blockIdx.x, b = blockIdx.z;
+    int c = blockIdx.y, b = blockIdx.z;  // heads vary fastest: resident blocks share their chunks' B in L2
     int tid = threadIdx.x, hw = tid >> 7, ht = tid & 127;        // this thread's head in the block, index in it
-    int h = blockIdx.y * HPB + hw;
+    int h = blockIdx.x * HPB + hw;
     int t0 = c * FQ, len = min(FQ, s.L - t0);
     int g = h / (s.H / s.G);
     uint32_t* Bt = reinterpret_cast<uint32_t*>(sm);                // [n][t] bf16 pairs along t
@@ -824,7 +846,7 @@ __device__ void ssd_chunk_state_tc(const T* __restrict__ x, int xStride, const T
     const float* dtBias, int softplus, const float* A, int zoh, float* acum, float* coef, TS* states, \
     int L, int H, int P, int G, int N, int Q, int nChunks
 // one entry point per instantiation (the host looks kernels up by name): activations T, HPB heads per block (128·HPB
-// threads; two: grid (nChunks, H / 2, batch), H / G even), own states stored as TS (_bs: bf16)
+// threads; grid (H / HPB, nChunks, batch), H / G even for two), own states stored as TS (_bs: bf16)
 #define SSD_STATE_TC_ENTRY(NAME, T, HPB, TS) \
     extern "C" __global__ void __launch_bounds__(128 * HPB) NAME(SSD_STATE_TC_ARGS(T, TS)) { \
         ssd_chunk_state_tc<T, HPB, TS>(x, xStride, B, bStride, dt, dtStride, dtBias, softplus, A, zoh, acum, coef, \
@@ -852,16 +874,28 @@ __device__ void ssd_chunk_output_tc(const T* __restrict__ x, int xStride, const 
                                     float* __restrict__ y, int yStride, const float* __restrict__ normW,
                                     bf16* __restrict__ yFold, float* __restrict__ rowSS, SsdDims s) {
     extern __shared__ __align__(16) float sm[];
-    int c = blockIdx.x, b = blockIdx.z;
+    int c = blockIdx.y, b = blockIdx.z;  // heads vary fastest: resident blocks share their chunks' C and B in L2
     int tid = threadIdx.x, hw = tid >> 7, ht = tid & 127;        // this thread's head in the block, index in it
-    int h = blockIdx.y * HPB + hw;
+    int h = blockIdx.x * HPB + hw;
     int t0 = c * FQ, len = min(FQ, s.L - t0);
     int g = h / (s.H / s.G);
     uint32_t* Cs = reinterpret_cast<uint32_t*>(sm);               // [t][n] bf16 pairs along n
     uint32_t* Bs = Cs + FQ * TC_LDN / 2;                          // [u][n]
-    uint32_t* St = Bs + FQ * TC_LDN / 2 + hw * (FP * TC_LDN / 2 + FP * TC_LDK / 2 + FQ);  // [p][n] entering state
-    uint32_t* Xt = St + FP * TC_LDN / 2;                          // [p][u] coef·x
+    bf16* Sn = reinterpret_cast<bf16*>(Bs + FQ * TC_LDN / 2 + hw * (FN * TC_LDK / 2 + FP * TC_LDK / 2 + FQ));  // [n][p] entering state
+    uint32_t* Xt = reinterpret_cast<uint32_t*>(Sn + FN * TC_LDK);  // [p][u] coef·x
     float* sa = reinterpret_cast<float*>(Xt + FP * TC_LDK / 2);   // 64 cumulative a
+    if (z && tid < len) prefetch_l2(z + ((size_t)b * s.L + t0 + tid) * zStride + (size_t)blockIdx.x * HPB * FP,
+                                    HPB * FP * sizeof(T));
+    {   // the state entering the chunk, bf16 [n][p] as the bf16 state pass wrote it: copied to shared memory as it is,
+        // asynchronously (no registers, in flight during every load below); the C·S fragments are read transposed
+        const bf16* st_in = statesIn + ((size_t)(b * s.nChunks + c) * s.H + h) * FP * FN;
+#pragma unroll
+        for (int k = 0; k < FN * FP / 8 / 128; k++) {  // 16-byte pieces: 128 rows × 8
+            int i = ht + 128 * k, n = i >> 3, q8 = (i & 7) * 8;
+            cp_async16(Sn + n * TC_LDK + q8, st_in + n * FP + q8);
+        }
+        cp_async_commit();
+    }
     size_t tb = (size_t)(b * s.H + h) * s.L + t0;
     const size_t row0 = (size_t)b * s.L + t0;
     const float4 zero4 = make_float4(0.f, 0.f, 0.f, 0.f);
@@ -888,26 +922,7 @@ __device__ void ssd_chunk_output_tc(const T* __restrict__ x, int xStride, const 
             int i = tid + k * 128 * HPB, t = i >> 5, q4 = (i & 31) * 4;
             *reinterpret_cast<uint2*>(Bs + t * (TC_LDN / 2) + q4 / 2) = make_uint2(pack_bf16(r[k].x, r[k].y), pack_bf16(r[k].z, r[k].w));
         }
-        // the state entering the chunk, bf16 [n][p] (the bf16 state pass wrote it)
-        const bf16* st_in = statesIn + ((size_t)(b * s.nChunks + c) * s.H + h) * FP * FN;
-        // transposed stores below: pair index lane % 16 + 16·j, quad lane / 16 + 2·m (32 distinct banks per warp)
         const int warp = ht >> 5, lane = tid & 31;
-        uint2 sr[16];
-#pragma unroll
-        for (int k = 0; k < 8; k++) {  // 64 n pairs × 16 p quads
-            int np = (lane & 15) + 16 * (k & 3), q4 = ((lane >> 4) + 2 * (warp + 4 * (k >> 2))) * 4;
-            sr[2 * k] = *reinterpret_cast<const uint2*>(st_in + (2 * np) * FP + q4);
-            sr[2 * k + 1] = *reinterpret_cast<const uint2*>(st_in + (2 * np + 1) * FP + q4);
-        }
-#pragma unroll
-        for (int k = 0; k < 8; k++) {
-            int np = (lane & 15) + 16 * (k & 3), q4 = ((lane >> 4) + 2 * (warp + 4 * (k >> 2))) * 4;
-            uint2 lo = sr[2 * k], hi = sr[2 * k + 1];  // rows n = 2np and 2np + 1: one bf16 pair along n per p
-            St[(q4 + 0) * (TC_LDN / 2) + np] = __byte_perm(lo.x, hi.x, 0x5410);
-            St[(q4 + 1) * (TC_LDN / 2) + np] = __byte_perm(lo.x, hi.x, 0x7632);
-            St[(q4 + 2) * (TC_LDN / 2) + np] = __byte_perm(lo.y, hi.y, 0x5410);
-            St[(q4 + 3) * (TC_LDN / 2) + np] = __byte_perm(lo.y, hi.y, 0x7632);
-        }
 #pragma unroll
         for (int k = 0; k < 4; k++) {  // x: 32 token pairs × 16 column quads
             int up = (lane & 15) + 16 * (k & 1), q4 = ((lane >> 4) + 2 * (warp + 4 * (k >> 1))) * 4, u = 2 * up;
@@ -929,6 +944,7 @@ __device__ void ssd_chunk_output_tc(const T* __restrict__ x, int xStride, const 
             for (int e = 0; e < 4; e++) Xt[(q4 + e) * (TC_LDK / 2) + up] = pack_bf16(f4(r[2 * k], e) * cf0[k], f4(r[2 * k + 1], e) * cf1[k]);
         }
     }
+    cp_async_wait_all();
     __syncthreads();
     int warp = ht >> 5, lane = tid & 31, gq = lane >> 2, tq = lane & 3;
     int tA = warp * 16 + gq, tB = tA + 8;  // the two rows this thread holds
@@ -970,12 +986,16 @@ __device__ void ssd_chunk_output_tc(const T* __restrict__ x, int xStride, const 
     }
     // y = exp(s_t)·(C·S)[t][p] + Σ_u M[t][u]·X[u][p]
     float acc[8][4] = {};
+    // lane l addresses row l % 8 of 8×8 tile l / 8: rows n = 16·kk + 8·(tile % 2) + l % 8, columns p from 8·(j + tile / 2)
+    const bf16* sRow = Sn + (((lane >> 3) & 1) * 8 + (lane & 7)) * TC_LDK + (lane >> 4) * 8;
 #pragma unroll
     for (int kk = 0; kk < 8; kk++) {
 #pragma unroll
-        for (int j = 0; j < 8; j++) {
-            const uint32_t* br = St + (j * 8 + gq) * (TC_LDN / 2) + kk * 8 + tq;
-            mma_bf16(acc[j], cf[kk][0], cf[kk][1], cf[kk][2], cf[kk][3], br[0], br[4]);
+        for (int j = 0; j < 8; j += 2) {
+            uint32_t b0, b1, b2, b3;
+            ldmatrix_x4_trans(b0, b1, b2, b3, sRow + kk * 16 * TC_LDK + j * 8);
+            mma_bf16(acc[j], cf[kk][0], cf[kk][1], cf[kk][2], cf[kk][3], b0, b1);
+            mma_bf16(acc[j + 1], cf[kk][0], cf[kk][1], cf[kk][2], cf[kk][3], b2, b3);
         }
     }
     float eA = expf(sa[tA]), eB = expf(sa[tB]);
@@ -1031,7 +1051,7 @@ __device__ void ssd_chunk_output_tc(const T* __restrict__ x, int xStride, const 
     }
 }
 // shared bytes for HPB heads: C and B once, per head the state, x and cumulative a
-#define TC_OUTPUT_SHARED(HPB) (2 * 2 * FQ * TC_LDN + (HPB) * (2 * FP * TC_LDN + 2 * FP * TC_LDK + 4 * FQ))
+#define TC_OUTPUT_SHARED(HPB) (2 * 2 * FQ * TC_LDN + (HPB) * (2 * FN * TC_LDK + 2 * FP * TC_LDK + 4 * FQ))
 // the tensor-core output kernels take the states entering each chunk in bf16 (ssd_state_pass_vec_bf16)
 #define SSD_OUT_TC_ARGS(T) const T* x, int xStride, const T* B, const T* C, int bcStride, const T* z, int zStride, \
     const float* D, const float* acum, const float* coef, const bf16* statesIn, float* y, int yStride, int L, int H, \
@@ -1046,7 +1066,7 @@ extern "C" __global__ void __launch_bounds__(128) ssd_chunk_output_tc_bf16(SSD_O
     const float* normW = nullptr; bf16* yFold = nullptr; float* rowSS = nullptr;
     SSD_OUT_TC_CALL(bf16, 1, false);
 }
-// two heads per block: grid (nChunks, H / 2, batch), H / G even
+// two heads per block: grid (H / 2, nChunks, batch), H / G even
 extern "C" __global__ void __launch_bounds__(256) ssd_chunk_output_tc2_f32(SSD_OUT_TC_ARGS(float)) {
     const float* normW = nullptr; bf16* yFold = nullptr; float* rowSS = nullptr;
     SSD_OUT_TC_CALL(float, 2, false);

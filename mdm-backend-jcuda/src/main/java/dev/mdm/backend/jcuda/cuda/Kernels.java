@@ -18,6 +18,8 @@ public final class Kernels {
     private static final int PASS_VECTOR = 4;
     private static final int PASS_THREADS = 128;
     private static final int MAX_CHUNK = 64;
+    /** A grid's y extent; the tensor-core SSD kernels put the chunks there. */
+    private static final int MAX_GRID_Y = 65_535;
     private static final int FAST_CHUNK = 64;
     private static final int FAST_HEAD_DIM = 64;
     private static final int FAST_STATE = 128;
@@ -28,9 +30,9 @@ public final class Kernels {
     private static final int TC_STATE_SHARED = 2 * 128 * 72 + 4 * 2 * 64 + 2 * 64 * 72;
     /** Two heads per state block: Bᵀ staged once, the per-head part twice (TC_STATE_SHARED(2) in the .cu). */
     private static final int TC2_STATE_SHARED = 2 * 128 * 72 + 2 * (4 * 2 * 64 + 2 * 64 * 72);
-    private static final int TC_OUTPUT_SHARED = 2 * 2 * 64 * 136 + 2 * 64 * 136 + 2 * 64 * 72 + 4 * 64;
+    private static final int TC_OUTPUT_SHARED = 2 * 2 * 64 * 136 + 2 * 128 * 72 + 2 * 64 * 72 + 4 * 64;
     /** Two heads per output block: C and B staged once, the per-head part twice (TC_OUTPUT_SHARED(2) in the .cu). */
-    private static final int TC2_OUTPUT_SHARED = 2 * 2 * 64 * 136 + 2 * (2 * 64 * 136 + 2 * 64 * 72 + 4 * 64);
+    private static final int TC2_OUTPUT_SHARED = 2 * 2 * 64 * 136 + 2 * (2 * 128 * 72 + 2 * 64 * 72 + 4 * 64);
     /** Fewest chunks (× samples) for the two-head kernels: below, the one-head grid fills the GPU better. */
     private static final int TC2_MIN_CHUNKS = 16;
     /**
@@ -261,7 +263,7 @@ public final class Kernels {
      * @return whether the gated RMSNorm can be folded into the SSD output kernel
      */
     public static boolean foldsGatedNorm(boolean tensorCores, SsdShape s, int xStride, int bcStride, int zStride) {
-        return tensorCores && s.fast() && s.groups() == 1 && xStride % 4 == 0 && bcStride % 4 == 0 && zStride % 4 == 0;
+        return tensorCores && s.fast() && s.chunks() <= MAX_GRID_Y && s.groups() == 1 && xStride % 4 == 0 && bcStride % 4 == 0 && zStride % 4 == 0;
     }
 
     /**
@@ -316,7 +318,7 @@ public final class Kernels {
         int[] grid = {s.chunks(), s.heads(), s.batch()};
         // the tensor-core kernels load four consecutive elements at once: 16-byte aligned fp32 (8-byte bf16) rows
         int align = bf16 ? 8 : 16;
-        boolean tc = tensorCores && s.fast() && xStride % 4 == 0 && bcStride % 4 == 0 && zStride % 4 == 0
+        boolean tc = tensorCores && s.fast() && s.chunks() <= MAX_GRID_Y && xStride % 4 == 0 && bcStride % 4 == 0 && zStride % 4 == 0
                 && yStride % 2 == 0 && x % align == 0 && b % align == 0 && c % align == 0 && z % align == 0 && y % 8 == 0;
         boolean fold = normW != 0;
         if (fold && !tc) {
@@ -330,7 +332,9 @@ public final class Kernels {
         String fast = twoHeads ? "_tc2" : tc ? "_tc" : s.fast() ? "_fast" : "";
         boolean bf16States = tc && (long) s.chunks() * s.batch() >= BF16_STATES_MIN_CHUNKS;
         int chunkThreads = twoHeads ? 2 * TC_THREADS : tc ? TC_THREADS : THREADS;
-        int[] chunkGrid = twoHeads ? new int[] {s.chunks(), s.heads() / 2, s.batch()} : grid;
+        // the tensor-core kernels take the heads along x, so that the blocks resident at once share their chunks' B
+        // and C in L2 (with the chunks along x they span every chunk of one head pair and evict each other's)
+        int[] chunkGrid = tc ? new int[] {s.heads() / (twoHeads ? 2 : 1), s.chunks(), s.batch()} : grid;
         cuda.launch(flavour("ssd_chunk_state" + fast + (bf16States ? "_bs" : ""), bf16), chunkGrid, chunkThreads, stateShared, new KernelArgs().ptr(x).i(xStride)
                 .ptr(b).i(bcStride).ptr(dt).i(dtStride).ptr(dtBias).i(softplus ? 1 : 0).ptr(a).i(zoh ? 1 : 0)
                 .ptr(acum).ptr(coef).ptr(states).i(s.seqLen()).i(s.heads()).i(s.headDim()).i(s.groups()).i(s.state())
