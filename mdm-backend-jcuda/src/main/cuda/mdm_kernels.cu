@@ -177,8 +177,8 @@ extern "C" __global__ void conv_silu_bf16(const bf16* in, int inStride, int inOf
 // a halo of 3 rows) with every load issued before the first use; rows of another sample are masked by position.
 // grid (ceil(rows / CONV_ROWS), ceil(C / blockDim)).
 #define CONV_ROWS 8
-template <typename T>
-__device__ void conv_silu_tiled(const T* __restrict__ in, int inStride, int inOff, T* __restrict__ out, int outStride,
+template <typename TI, typename TO>
+__device__ void conv_silu_tiled(const TI* __restrict__ in, int inStride, int inOff, TO* __restrict__ out, int outStride,
                                 const float* __restrict__ w, const float* __restrict__ bias, int rows, int L, int C,
                                 int K) {
     int c = blockIdx.y * blockDim.x + threadIdx.x;
@@ -210,11 +210,16 @@ __device__ void conv_silu_tiled(const T* __restrict__ in, int inStride, int inOf
 }
 extern "C" __global__ void conv_silu_tiled_f32(const float* in, int inStride, int inOff, float* out, int outStride,
                                                const float* w, const float* bias, int rows, int L, int C, int K) {
-    conv_silu_tiled<float>(in, inStride, inOff, out, outStride, w, bias, rows, L, C, K);
+    conv_silu_tiled<float, float>(in, inStride, inOff, out, outStride, w, bias, rows, L, C, K);
 }
 extern "C" __global__ void conv_silu_tiled_bf16(const bf16* in, int inStride, int inOff, bf16* out, int outStride,
                                                 const float* w, const float* bias, int rows, int L, int C, int K) {
-    conv_silu_tiled<bf16>(in, inStride, inOff, out, outStride, w, bias, rows, L, C, K);
+    conv_silu_tiled<bf16, bf16>(in, inStride, inOff, out, outStride, w, bias, rows, L, C, K);
+}
+// fp32 in_proj rows in, bf16 out: x, B and C for the tensor-core SSD kernels, which round them to bf16 anyway
+extern "C" __global__ void conv_silu_tiled_f32_bf16(const float* in, int inStride, int inOff, bf16* out, int outStride,
+                                                    const float* w, const float* bias, int rows, int L, int C, int K) {
+    conv_silu_tiled<float, bf16>(in, inStride, inOff, out, outStride, w, bias, rows, L, C, K);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -663,6 +668,8 @@ extern "C" __global__ void __launch_bounds__(256) ssd_chunk_output_fast_bf16(SSD
 // loads of a warp (8 rows × 4 pairs) hit 32 distinct banks.
 #define TC_LDK 72   // bf16 row stride of [·][64] tiles (36 words)
 #define TC_LDN 136  // bf16 row stride of [·][128] tiles (68 words)
+#define TC_LDX 68   // fp32 row stride of the output kernel's x tile [u][p]: B-fragment loads and float4 copies conflict-free
+#define TC_OUTPUT_HEAD_SHARED (2 * FN * TC_LDK + 4 * FQ * TC_LDX + 2 * 4 * FQ)  // bytes per head of the output kernel
 
 __device__ __forceinline__ float2 ld2(const float* p, size_t i) { return *reinterpret_cast<const float2*>(p + i); }
 __device__ __forceinline__ float2 ld2(const bf16* p, size_t i) {
@@ -738,9 +745,9 @@ __device__ __forceinline__ void st_row(bf16* row, const float (&v)[8][2], int tq
     for (int j = 0; j < 8; j++) pairs[j] = pack_bf16(v[j][0], v[j][1]);
     st_row_pairs(row, pairs, tq, true);
 }
-template <typename T, int HPB, typename TS>
+template <typename T, typename TD, int HPB, typename TS>
 __device__ void ssd_chunk_state_tc(const T* __restrict__ x, int xStride, const T* __restrict__ B, int bStride,
-                                   const T* __restrict__ dt, int dtStride, const float* __restrict__ dtBias,
+                                   const TD* __restrict__ dt, int dtStride, const float* __restrict__ dtBias,
                                    int softplus, const float* __restrict__ A, int zoh, float* __restrict__ acum,
                                    float* __restrict__ coefOut, TS* __restrict__ states, SsdDims s) {
     extern __shared__ __align__(16) float sm[];
@@ -842,33 +849,38 @@ __device__ void ssd_chunk_state_tc(const T* __restrict__ x, int xStride, const T
         }
     }
 }
-#define SSD_STATE_TC_ARGS(T, TS) const T* x, int xStride, const T* B, int bStride, const T* dt, int dtStride, \
+#define SSD_STATE_TC_ARGS(T, TD, TS) const T* x, int xStride, const T* B, int bStride, const TD* dt, int dtStride, \
     const float* dtBias, int softplus, const float* A, int zoh, float* acum, float* coef, TS* states, \
     int L, int H, int P, int G, int N, int Q, int nChunks
-// one entry point per instantiation (the host looks kernels up by name): activations T, HPB heads per block (128·HPB
-// threads; grid (H / HPB, nChunks, batch), H / G even for two), own states stored as TS (_bs: bf16)
-#define SSD_STATE_TC_ENTRY(NAME, T, HPB, TS) \
-    extern "C" __global__ void __launch_bounds__(128 * HPB) NAME(SSD_STATE_TC_ARGS(T, TS)) { \
-        ssd_chunk_state_tc<T, HPB, TS>(x, xStride, B, bStride, dt, dtStride, dtBias, softplus, A, zoh, acum, coef, \
+// one entry point per instantiation (the host looks kernels up by name): x and B as T, dt as TD (_xbf16: bf16 x and
+// B, fp32 dt), HPB heads per block (128·HPB threads; grid (H / HPB, nChunks, batch), H / G even for two), own states
+// stored as TS (_bs: bf16)
+#define SSD_STATE_TC_ENTRY(NAME, T, TD, HPB, TS) \
+    extern "C" __global__ void __launch_bounds__(128 * HPB) NAME(SSD_STATE_TC_ARGS(T, TD, TS)) { \
+        ssd_chunk_state_tc<T, TD, HPB, TS>(x, xStride, B, bStride, dt, dtStride, dtBias, softplus, A, zoh, acum, coef, \
                                        states, SsdDims{L, H, P, G, N, Q, nChunks}); \
     }
-SSD_STATE_TC_ENTRY(ssd_chunk_state_tc_f32, float, 1, float)
-SSD_STATE_TC_ENTRY(ssd_chunk_state_tc_bf16, bf16, 1, float)
-SSD_STATE_TC_ENTRY(ssd_chunk_state_tc_bs_f32, float, 1, bf16)
-SSD_STATE_TC_ENTRY(ssd_chunk_state_tc_bs_bf16, bf16, 1, bf16)
-SSD_STATE_TC_ENTRY(ssd_chunk_state_tc2_f32, float, 2, float)
-SSD_STATE_TC_ENTRY(ssd_chunk_state_tc2_bf16, bf16, 2, float)
-SSD_STATE_TC_ENTRY(ssd_chunk_state_tc2_bs_f32, float, 2, bf16)
-SSD_STATE_TC_ENTRY(ssd_chunk_state_tc2_bs_bf16, bf16, 2, bf16)
+SSD_STATE_TC_ENTRY(ssd_chunk_state_tc_f32, float, float, 1, float)
+SSD_STATE_TC_ENTRY(ssd_chunk_state_tc_bf16, bf16, bf16, 1, float)
+SSD_STATE_TC_ENTRY(ssd_chunk_state_tc_xbf16, bf16, float, 1, float)
+SSD_STATE_TC_ENTRY(ssd_chunk_state_tc_bs_f32, float, float, 1, bf16)
+SSD_STATE_TC_ENTRY(ssd_chunk_state_tc_bs_bf16, bf16, bf16, 1, bf16)
+SSD_STATE_TC_ENTRY(ssd_chunk_state_tc_bs_xbf16, bf16, float, 1, bf16)
+SSD_STATE_TC_ENTRY(ssd_chunk_state_tc2_f32, float, float, 2, float)
+SSD_STATE_TC_ENTRY(ssd_chunk_state_tc2_bf16, bf16, bf16, 2, float)
+SSD_STATE_TC_ENTRY(ssd_chunk_state_tc2_xbf16, bf16, float, 2, float)
+SSD_STATE_TC_ENTRY(ssd_chunk_state_tc2_bs_f32, float, float, 2, bf16)
+SSD_STATE_TC_ENTRY(ssd_chunk_state_tc2_bs_bf16, bf16, bf16, 2, bf16)
+SSD_STATE_TC_ENTRY(ssd_chunk_state_tc2_bs_xbf16, bf16, float, 2, bf16)
 
 // HPB heads of one group per block (128·HPB threads): C and B are loaded and staged once for all of them; warps
 // 4k .. 4k+3 compute head h0 + k exactly as a 128-thread block computes one head.
 // FOLD (the gated RMSNorm folded away, nGroups = 1): instead of y, writes yFold = bf16(y ⊙ normW) and each
 // (row, head)'s Σ y² to rowSS [rows, H]; the norm's per-row scale rsqrt(Σ_h rowSS / d_inner + eps) commutes with
 // out_proj, so the consumer of out_proj's output applies it (add_rmsnorm's deltaSS). Deterministic: no atomics.
-template <typename T, int HPB, bool FOLD>
+template <typename T, typename TZ, int HPB, bool FOLD>
 __device__ void ssd_chunk_output_tc(const T* __restrict__ x, int xStride, const T* __restrict__ B,
-                                    const T* __restrict__ C, int bcStride, const T* __restrict__ z, int zStride,
+                                    const T* __restrict__ C, int bcStride, const TZ* __restrict__ z, int zStride,
                                     const float* __restrict__ D, const float* __restrict__ acum,
                                     const float* __restrict__ coef, const bf16* __restrict__ statesIn,
                                     float* __restrict__ y, int yStride, const float* __restrict__ normW,
@@ -881,67 +893,74 @@ __device__ void ssd_chunk_output_tc(const T* __restrict__ x, int xStride, const 
     int g = h / (s.H / s.G);
     uint32_t* Cs = reinterpret_cast<uint32_t*>(sm);               // [t][n] bf16 pairs along n
     uint32_t* Bs = Cs + FQ * TC_LDN / 2;                          // [u][n]
-    bf16* Sn = reinterpret_cast<bf16*>(Bs + FQ * TC_LDN / 2 + hw * (FN * TC_LDK / 2 + FP * TC_LDK / 2 + FQ));  // [n][p] entering state
-    uint32_t* Xt = reinterpret_cast<uint32_t*>(Sn + FN * TC_LDK);  // [p][u] coef·x
-    float* sa = reinterpret_cast<float*>(Xt + FP * TC_LDK / 2);   // 64 cumulative a
+    bf16* Sn = reinterpret_cast<bf16*>(Bs + FQ * TC_LDN / 2) + hw * TC_OUTPUT_HEAD_SHARED / 2;  // [n][p] entering state
+    float* Xs = reinterpret_cast<float*>(Sn + FN * TC_LDK);       // [u][p] x, fp32
+    float* sa = Xs + FQ * TC_LDX;                                 // 64 cumulative a
+    float* sc = sa + FQ;                                          // 64 coef
     if (z && tid < len) prefetch_l2(z + ((size_t)b * s.L + t0 + tid) * zStride + (size_t)blockIdx.x * HPB * FP,
-                                    HPB * FP * sizeof(T));
-    {   // the state entering the chunk, bf16 [n][p] as the bf16 state pass wrote it: copied to shared memory as it is,
-        // asynchronously (no registers, in flight during every load below); the C·S fragments are read transposed
+                                    HPB * FP * sizeof(TZ));
+    size_t tb = (size_t)(b * s.H + h) * s.L + t0;
+    const size_t row0 = (size_t)b * s.L + t0;
+    const float4 zero4 = make_float4(0.f, 0.f, 0.f, 0.f);
+    // every global load of the block is in flight at once (a block's time is its chain of latencies): the entering
+    // state and x go to shared memory by cp.async, without registers; C and B (converted to bf16) through registers
+    {   // the state entering the chunk, bf16 [n][p] as the bf16 state pass wrote it; the C·S fragments read it transposed
         const bf16* st_in = statesIn + ((size_t)(b * s.nChunks + c) * s.H + h) * FP * FN;
 #pragma unroll
         for (int k = 0; k < FN * FP / 8 / 128; k++) {  // 16-byte pieces: 128 rows × 8
             int i = ht + 128 * k, n = i >> 3, q8 = (i & 7) * 8;
             cp_async16(Sn + n * TC_LDK + q8, st_in + n * FP + q8);
         }
-        cp_async_commit();
     }
-    size_t tb = (size_t)(b * s.H + h) * s.L + t0;
-    const size_t row0 = (size_t)b * s.L + t0;
-    const float4 zero4 = make_float4(0.f, 0.f, 0.f, 0.f);
-    // loads in batches of 16 float4 per thread, each batch issued whole before its shared stores
-    {
-        float4 r[16];
+    // x as it is stored, rows past the sequence zeroed: fp32 [u][TC_LDX] or bf16 [u][TC_LDK] (the same bytes' room)
+    constexpr int XV = 16 / sizeof(T), XLD = sizeof(T) == 4 ? TC_LDX : TC_LDK;  // elements per 16 bytes; row stride
+    T* Xr = reinterpret_cast<T*>(Xs);
 #pragma unroll
-        for (int k = 0; k < 16 / HPB; k++) {  // C: 64 tokens × 32 column quads
-            int i = tid + k * 128 * HPB, t = i >> 5, q4 = (i & 31) * 4;
-            r[k] = t < len ? ld4(C, (row0 + t) * bcStride + g * FN + q4) : zero4;
+    for (int k = 0; k < FQ * FP / XV / 128; k++) {
+        int i = ht + 128 * k, u = i / (FP / XV), q = (i % (FP / XV)) * XV;
+        if (u < len) cp_async16(Xr + u * XLD + q, x + (row0 + u) * xStride + h * FP + q);
+        else *reinterpret_cast<float4*>(Xr + u * XLD + q) = zero4;
+    }
+    cp_async_commit();
+    if (ht < FQ) {
+        sa[ht] = ht < len ? acum[tb + ht] : 0.f;
+        sc[ht] = ht < len ? coef[tb + ht] : 0.f;
+    }
+    if constexpr (sizeof(T) == 2) {  // bf16 C and B: copied as they are, 64 rows × 16 pieces of 16 bytes each
+#pragma unroll
+        for (int m = 0; m < 2; m++) {
+#pragma unroll
+            for (int k = 0; k < FQ * FN / 8 / (128 * HPB); k++) {
+                int i = tid + k * 128 * HPB, t = i >> 4, q = (i & 15) * 8;
+                bf16* dst = reinterpret_cast<bf16*>(m ? Bs : Cs) + t * TC_LDN + q;
+                if (t < len) cp_async16(dst, (m ? B : C) + (row0 + t) * bcStride + g * FN + q);
+                else *reinterpret_cast<float4*>(dst) = zero4;
+            }
         }
+        cp_async_commit();
+    } else {  // fp32 C and B, 64 tokens × 32 column quads each, rounded to bf16: two heads per block issue both
+        // matrices' loads (8 float4 per thread each) before storing; one head (16 each) stores C before it loads B
+        constexpr int PER = 16 / HPB, MATS = HPB == 2 ? 2 : 1;
 #pragma unroll
-        for (int k = 0; k < 16 / HPB; k++) {
-            int i = tid + k * 128 * HPB, t = i >> 5, q4 = (i & 31) * 4;
-            *reinterpret_cast<uint2*>(Cs + t * (TC_LDN / 2) + q4 / 2) = make_uint2(pack_bf16(r[k].x, r[k].y), pack_bf16(r[k].z, r[k].w));
-        }
+        for (int m0 = 0; m0 < 2; m0 += MATS) {
+            float4 r[MATS][PER];
 #pragma unroll
-        for (int k = 0; k < 16 / HPB; k++) {  // B
-            int i = tid + k * 128 * HPB, t = i >> 5, q4 = (i & 31) * 4;
-            r[k] = t < len ? ld4(B, (row0 + t) * bcStride + g * FN + q4) : zero4;
-        }
+            for (int m = 0; m < MATS; m++) {
 #pragma unroll
-        for (int k = 0; k < 16 / HPB; k++) {
-            int i = tid + k * 128 * HPB, t = i >> 5, q4 = (i & 31) * 4;
-            *reinterpret_cast<uint2*>(Bs + t * (TC_LDN / 2) + q4 / 2) = make_uint2(pack_bf16(r[k].x, r[k].y), pack_bf16(r[k].z, r[k].w));
-        }
-        const int warp = ht >> 5, lane = tid & 31;
+                for (int k = 0; k < PER; k++) {
+                    int i = tid + k * 128 * HPB, t = i >> 5, q4 = (i & 31) * 4;
+                    r[m][k] = t < len ? ld4(m0 + m ? B : C, (row0 + t) * bcStride + g * FN + q4) : zero4;
+                }
+            }
 #pragma unroll
-        for (int k = 0; k < 4; k++) {  // x: 32 token pairs × 16 column quads
-            int up = (lane & 15) + 16 * (k & 1), q4 = ((lane >> 4) + 2 * (warp + 4 * (k >> 1))) * 4, u = 2 * up;
-            r[2 * k] = u < len ? ld4(x, (row0 + u) * xStride + h * FP + q4) : zero4;
-            r[2 * k + 1] = u + 1 < len ? ld4(x, (row0 + u + 1) * xStride + h * FP + q4) : zero4;
-        }
-        float cf0[4], cf1[4];
+            for (int m = 0; m < MATS; m++) {
 #pragma unroll
-        for (int k = 0; k < 4; k++) {
-            int u = 2 * ((lane & 15) + 16 * (k & 1));
-            cf0[k] = u < len ? coef[tb + u] : 0.f;
-            cf1[k] = u + 1 < len ? coef[tb + u + 1] : 0.f;
-        }
-        if (ht < FQ) sa[ht] = ht < len ? acum[tb + ht] : 0.f;
-#pragma unroll
-        for (int k = 0; k < 4; k++) {
-            int up = (lane & 15) + 16 * (k & 1), q4 = ((lane >> 4) + 2 * (warp + 4 * (k >> 1))) * 4;
-#pragma unroll
-            for (int e = 0; e < 4; e++) Xt[(q4 + e) * (TC_LDK / 2) + up] = pack_bf16(f4(r[2 * k], e) * cf0[k], f4(r[2 * k + 1], e) * cf1[k]);
+                for (int k = 0; k < PER; k++) {
+                    int i = tid + k * 128 * HPB, t = i >> 5, q4 = (i & 31) * 4;
+                    *reinterpret_cast<uint2*>((m0 + m ? Bs : Cs) + t * (TC_LDN / 2) + q4 / 2) =
+                        make_uint2(pack_bf16(r[m][k].x, r[m][k].y), pack_bf16(r[m][k].z, r[m][k].w));
+                }
+            }
         }
     }
     cp_async_wait_all();
@@ -956,7 +975,7 @@ __device__ void ssd_chunk_output_tc(const T* __restrict__ x, int xStride, const 
         const uint32_t* r1 = r0 + 8 * (TC_LDN / 2);
         cf[kk][0] = r0[0]; cf[kk][1] = r1[0]; cf[kk][2] = r0[4]; cf[kk][3] = r1[4];
     }
-    // M[t][u] = (C·Bᵀ)[t][u]·exp(s_t − s_u) for u ≤ t < len, as bf16 A fragments (k = u); causal: u < 16(w+1)
+    // M[t][u] = (C·Bᵀ)[t][u]·exp(s_t − s_u)·coef_u for u ≤ t < len, as bf16 A fragments (k = u); causal: u < 16(w+1)
     uint32_t mf[4][4];
 #pragma unroll
     for (int ku = 0; ku < 4; ku++) {
@@ -974,10 +993,11 @@ __device__ void ssd_chunk_output_tc(const T* __restrict__ x, int xStride, const 
                 mma_bf16(m, cf[kk][0], cf[kk][1], cf[kk][2], cf[kk][3], br[0], br[4]);
             }
             int u0 = j * 8 + tq * 2;
-            m[0] = (u0 <= tA && tA < len) ? m[0] * expf(sa[tA] - sa[u0]) : 0.f;
-            m[1] = (u0 + 1 <= tA && tA < len) ? m[1] * expf(sa[tA] - sa[u0 + 1]) : 0.f;
-            m[2] = (u0 <= tB && tB < len) ? m[2] * expf(sa[tB] - sa[u0]) : 0.f;
-            m[3] = (u0 + 1 <= tB && tB < len) ? m[3] * expf(sa[tB] - sa[u0 + 1]) : 0.f;
+            float c0 = sc[u0], c1 = sc[u0 + 1];  // coef_u folded in here, as mamba_ssm's chunk scan scales C·Bᵀ by dt
+            m[0] = (u0 <= tA && tA < len) ? m[0] * expf(sa[tA] - sa[u0]) * c0 : 0.f;
+            m[1] = (u0 + 1 <= tA && tA < len) ? m[1] * expf(sa[tA] - sa[u0 + 1]) * c1 : 0.f;
+            m[2] = (u0 <= tB && tB < len) ? m[2] * expf(sa[tB] - sa[u0]) * c0 : 0.f;
+            m[3] = (u0 + 1 <= tB && tB < len) ? m[3] * expf(sa[tB] - sa[u0 + 1]) * c1 : 0.f;
         }
         mf[ku][0] = pack_bf16(m2[0][0], m2[0][1]);
         mf[ku][1] = pack_bf16(m2[0][2], m2[0][3]);
@@ -1004,10 +1024,22 @@ __device__ void ssd_chunk_output_tc(const T* __restrict__ x, int xStride, const 
 #pragma unroll
     for (int ku = 0; ku < 4; ku++) {
         if (ku > warp) continue;
+        if constexpr (sizeof(T) == 4) {
 #pragma unroll
-        for (int j = 0; j < 8; j++) {
-            const uint32_t* br = Xt + (j * 8 + gq) * (TC_LDK / 2) + ku * 8 + tq;
-            mma_bf16(acc[j], mf[ku][0], mf[ku][1], mf[ku][2], mf[ku][3], br[0], br[4]);
+            for (int j = 0; j < 8; j++) {  // B fragment: x rows u = 16·ku + 2·tq (+1, +8, +9) at column p, rounded
+                const float* xr = Xs + (ku * 16 + 2 * tq) * TC_LDX + j * 8 + gq;
+                mma_bf16(acc[j], mf[ku][0], mf[ku][1], mf[ku][2], mf[ku][3], pack_bf16(xr[0], xr[TC_LDX]),
+                         pack_bf16(xr[8 * TC_LDX], xr[9 * TC_LDX]));
+            }
+        } else {  // bf16 x: the fragments read transposed, as the state's
+            const bf16* xRow = Xr + (ku * 16 + ((lane >> 3) & 1) * 8 + (lane & 7)) * TC_LDK + (lane >> 4) * 8;
+#pragma unroll
+            for (int j = 0; j < 8; j += 2) {
+                uint32_t b0, b1, b2, b3;
+                ldmatrix_x4_trans(b0, b1, b2, b3, xRow + j * 8);
+                mma_bf16(acc[j], mf[ku][0], mf[ku][1], mf[ku][2], mf[ku][3], b0, b1);
+                mma_bf16(acc[j + 1], mf[ku][0], mf[ku][1], mf[ku][2], mf[ku][3], b2, b3);
+            }
         }
     }
     float Dh = D ? D[h] : 0.f;
@@ -1021,7 +1053,7 @@ __device__ void ssd_chunk_output_tc(const T* __restrict__ x, int xStride, const 
 #pragma unroll
         for (int j = 0; j < 8; j++) {
             int p = j * 8 + tq * 2;
-            float2 xv = ld2(x, row * xStride + h * FP + p);
+            float2 xv = ld2(Xr, (size_t)t * XLD + p);
             float v0 = acc[j][2 * half] + Dh * xv.x, v1 = acc[j][2 * half + 1] + Dh * xv.y;
             if (z) {
                 float2 zv = ld2(z, row * zStride + h * FP + p);
@@ -1050,42 +1082,43 @@ __device__ void ssd_chunk_output_tc(const T* __restrict__ x, int xStride, const 
         }
     }
 }
-// shared bytes for HPB heads: C and B once, per head the state, x and cumulative a
-#define TC_OUTPUT_SHARED(HPB) (2 * 2 * FQ * TC_LDN + (HPB) * (2 * FN * TC_LDK + 2 * FP * TC_LDK + 4 * FQ))
+// shared bytes for HPB heads: C and B once (bf16), per head the state (bf16), x (fp32), cumulative a and coef
+#define TC_OUTPUT_SHARED(HPB) (2 * 2 * FQ * TC_LDN + (HPB) * TC_OUTPUT_HEAD_SHARED)
 // the tensor-core output kernels take the states entering each chunk in bf16 (ssd_state_pass_vec_bf16)
 #define SSD_OUT_TC_ARGS(T) const T* x, int xStride, const T* B, const T* C, int bcStride, const T* z, int zStride, \
     const float* D, const float* acum, const float* coef, const bf16* statesIn, float* y, int yStride, int L, int H, \
     int P, int G, int N, int Q, int nChunks
-#define SSD_OUT_TC_CALL(T, HPB, FOLD) ssd_chunk_output_tc<T, HPB, FOLD>(x, xStride, B, C, bcStride, z, zStride, D, acum, \
+#define SSD_OUT_TC_CALL(T, TZ, HPB, FOLD) ssd_chunk_output_tc<T, TZ, HPB, FOLD>(x, xStride, B, C, bcStride, z, zStride, D, acum, \
     coef, statesIn, y, yStride, normW, yFold, rowSS, SsdDims{L, H, P, G, N, Q, nChunks})
 extern "C" __global__ void __launch_bounds__(128) ssd_chunk_output_tc_f32(SSD_OUT_TC_ARGS(float)) {
     const float* normW = nullptr; bf16* yFold = nullptr; float* rowSS = nullptr;
-    SSD_OUT_TC_CALL(float, 1, false);
+    SSD_OUT_TC_CALL(float, float, 1, false);
 }
 extern "C" __global__ void __launch_bounds__(128) ssd_chunk_output_tc_bf16(SSD_OUT_TC_ARGS(bf16)) {
     const float* normW = nullptr; bf16* yFold = nullptr; float* rowSS = nullptr;
-    SSD_OUT_TC_CALL(bf16, 1, false);
+    SSD_OUT_TC_CALL(bf16, bf16, 1, false);
 }
 // two heads per block: grid (H / 2, nChunks, batch), H / G even
 extern "C" __global__ void __launch_bounds__(256) ssd_chunk_output_tc2_f32(SSD_OUT_TC_ARGS(float)) {
     const float* normW = nullptr; bf16* yFold = nullptr; float* rowSS = nullptr;
-    SSD_OUT_TC_CALL(float, 2, false);
+    SSD_OUT_TC_CALL(float, float, 2, false);
 }
 extern "C" __global__ void __launch_bounds__(256) ssd_chunk_output_tc2_bf16(SSD_OUT_TC_ARGS(bf16)) {
     const float* normW = nullptr; bf16* yFold = nullptr; float* rowSS = nullptr;
-    SSD_OUT_TC_CALL(bf16, 2, false);
+    SSD_OUT_TC_CALL(bf16, bf16, 2, false);
 }
-// the gated RMSNorm folded in (fp32 activations, the DeviceMixer's BF16 mode): y is not written
-#define SSD_OUT_TC_FOLD_ARGS const float* x, int xStride, const float* B, const float* C, int bcStride, const float* z, \
+// the gated RMSNorm folded in (the DeviceMixer's BF16 mode: x, B and C from the conv in bf16, z from in_proj in fp32):
+// y is not written
+#define SSD_OUT_TC_FOLD_ARGS const bf16* x, int xStride, const bf16* B, const bf16* C, int bcStride, const float* z, \
     int zStride, const float* D, const float* acum, const float* coef, const bf16* statesIn, const float* normW, \
     bf16* yFold, int yStride, float* rowSS, int L, int H, int P, int G, int N, int Q, int nChunks
-extern "C" __global__ void __launch_bounds__(128) ssd_chunk_output_tc_fold_f32(SSD_OUT_TC_FOLD_ARGS) {
+extern "C" __global__ void __launch_bounds__(128) ssd_chunk_output_tc_fold_xbf16(SSD_OUT_TC_FOLD_ARGS) {
     float* y = nullptr;
-    SSD_OUT_TC_CALL(float, 1, true);
+    SSD_OUT_TC_CALL(bf16, float, 1, true);
 }
-extern "C" __global__ void __launch_bounds__(256) ssd_chunk_output_tc2_fold_f32(SSD_OUT_TC_FOLD_ARGS) {
+extern "C" __global__ void __launch_bounds__(256) ssd_chunk_output_tc2_fold_xbf16(SSD_OUT_TC_FOLD_ARGS) {
     float* y = nullptr;
-    SSD_OUT_TC_CALL(float, 2, true);
+    SSD_OUT_TC_CALL(bf16, float, 2, true);
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -30,9 +30,11 @@ public final class Kernels {
     private static final int TC_STATE_SHARED = 2 * 128 * 72 + 4 * 2 * 64 + 2 * 64 * 72;
     /** Two heads per state block: Bᵀ staged once, the per-head part twice (TC_STATE_SHARED(2) in the .cu). */
     private static final int TC2_STATE_SHARED = 2 * 128 * 72 + 2 * (4 * 2 * 64 + 2 * 64 * 72);
-    private static final int TC_OUTPUT_SHARED = 2 * 2 * 64 * 136 + 2 * 128 * 72 + 2 * 64 * 72 + 4 * 64;
+    /** Output kernel, per head: the entering state (bf16 [128][72]), x (fp32 [64][68]), cumulative a and coef. */
+    private static final int TC_OUTPUT_HEAD_SHARED = 2 * 128 * 72 + 4 * 64 * 68 + 2 * 4 * 64;
+    private static final int TC_OUTPUT_SHARED = 2 * 2 * 64 * 136 + TC_OUTPUT_HEAD_SHARED;
     /** Two heads per output block: C and B staged once, the per-head part twice (TC_OUTPUT_SHARED(2) in the .cu). */
-    private static final int TC2_OUTPUT_SHARED = 2 * 2 * 64 * 136 + 2 * (2 * 128 * 72 + 2 * 64 * 72 + 4 * 64);
+    private static final int TC2_OUTPUT_SHARED = 2 * 2 * 64 * 136 + 2 * TC_OUTPUT_HEAD_SHARED;
     /** Fewest chunks (× samples) for the two-head kernels: below, the one-head grid fills the GPU better. */
     private static final int TC2_MIN_CHUNKS = 16;
     /**
@@ -113,9 +115,18 @@ public final class Kernels {
     }
 
     /**
+     * @param width conv width K
+     * @return whether {@link #convSilu} can read fp32 and write bf16 at that width
+     */
+    public static boolean convNarrows(int width) {
+        return width <= CONV_TILED_MAX_WIDTH;
+    }
+
+    /**
      * Causal depthwise conv1d + bias + SiLU.
      *
-     * @param bf16 storage type of in and out
+     * @param bf16 storage type of in
+     * @param outBf16 storage type of out: bf16 from fp32 input needs K ≤ 4 (the tiled kernel)
      * @param in input rows
      * @param inStride input row stride (elements)
      * @param inOffset first input channel
@@ -128,15 +139,20 @@ public final class Kernels {
      * @param channels C
      * @param width K
      */
-    public void convSilu(boolean bf16, long in, int inStride, int inOffset, long out, int outStride, long w, long bias,
-                         int rows, int seqLen, int channels, int width) {
+    public void convSilu(boolean bf16, boolean outBf16, long in, int inStride, int inOffset, long out, int outStride,
+                         long w, long bias, int rows, int seqLen, int channels, int width) {
+        if (bf16 != outBf16 && (bf16 || !convNarrows(width))) {
+            throw new IllegalArgumentException("conv: only fp32 → bf16 with K ≤ " + CONV_TILED_MAX_WIDTH
+                    + " mixes storage types, not " + (bf16 ? "bf16 → fp32" : "K = " + width));
+        }
         KernelArgs args = new KernelArgs().ptr(in).i(inStride).i(inOffset).ptr(out).i(outStride).ptr(w).ptr(bias)
                 .i(rows).i(seqLen).i(channels).i(width);
         if (rows <= 0 || channels <= 0) {
             return;
         }
         if (width <= CONV_TILED_MAX_WIDTH) {
-            cuda.launch(flavour("conv_silu_tiled", bf16), new int[] {(rows + CONV_ROWS - 1) / CONV_ROWS,
+            String name = bf16 != outBf16 ? "conv_silu_tiled_f32_bf16" : flavour("conv_silu_tiled", bf16);
+            cuda.launch(name, new int[] {(rows + CONV_ROWS - 1) / CONV_ROWS,
                     (channels + CONV_THREADS - 1) / CONV_THREADS}, CONV_THREADS, 0, args);
         } else {
             cuda.launch1d(flavour("conv_silu", bf16), (long) rows * channels, args);
@@ -263,22 +279,26 @@ public final class Kernels {
      * @return whether the gated RMSNorm can be folded into the SSD output kernel
      */
     public static boolean foldsGatedNorm(boolean tensorCores, SsdShape s, int xStride, int bcStride, int zStride) {
-        return tensorCores && s.fast() && s.chunks() <= MAX_GRID_Y && s.groups() == 1 && xStride % 4 == 0 && bcStride % 4 == 0 && zStride % 4 == 0;
+        return tensorCores && s.fast() && s.chunks() <= MAX_GRID_Y && s.groups() == 1 && xStride % 8 == 0
+                && bcStride % 8 == 0 && zStride % 4 == 0;
     }
 
     /**
      * The SSD of {@link #ssd(boolean, boolean, SsdShape, long, int, long, long, int, long, int, long, boolean, long,
-     * boolean, long, long, int, long, int, long, java.util.function.Consumer)} (fp32 activations, tensor cores) with
-     * the gated RMSNorm that follows it folded in: it writes {@code yn = bf16(y ⊙ normW)} and each row's sums of
-     * squares per head {@code rowSs} [rows, H] instead of y, and the consumer of out_proj's output applies the norm's
-     * scale ({@link #addRmsnorm(long, long, long, long, int, int, long, long, boolean, long, int, int, int, int)}).
-     * Needs {@link #foldsGatedNorm}; x, B, C, z and yn 16-byte aligned, strides multiples of 4.
+     * boolean, long, long, int, long, int, long, java.util.function.Consumer)} on tensor cores, with x, B and C in
+     * bf16 (the tensor-core kernels round them to bf16 for their products anyway; half the bytes) and dt and z in
+     * fp32, and with the gated RMSNorm that follows it folded in: it writes {@code yn = bf16(y ⊙ normW)} and each
+     * row's sums of squares per head {@code rowSs} [rows, H] instead of y, and the consumer of out_proj's output
+     * applies the norm's scale
+     * ({@link #addRmsnorm(long, long, long, long, int, int, long, long, boolean, long, int, int, int, int)}).
+     * Needs {@link #foldsGatedNorm}; x, B, C, z and yn 16-byte aligned, the strides of x, B and C multiples of 8 and
+     * z's of 4.
      *
      * @param s sizes
-     * @param x x rows
+     * @param x bf16 x rows
      * @param xStride x row stride
-     * @param b B rows
-     * @param c C rows
+     * @param b bf16 B rows
+     * @param c bf16 C rows
      * @param bcStride B and C row stride
      * @param dt dt rows
      * @param dtStride dt row stride
@@ -316,11 +336,15 @@ public final class Kernels {
         long states = scratch + 2 * perTok;
         int q = s.chunk();
         int[] grid = {s.chunks(), s.heads(), s.batch()};
-        // the tensor-core kernels load four consecutive elements at once: 16-byte aligned fp32 (8-byte bf16) rows
-        int align = bf16 ? 8 : 16;
-        boolean tc = tensorCores && s.fast() && s.chunks() <= MAX_GRID_Y && xStride % 4 == 0 && bcStride % 4 == 0 && zStride % 4 == 0
-                && yStride % 2 == 0 && x % align == 0 && b % align == 0 && c % align == 0 && z % align == 0 && y % 8 == 0;
         boolean fold = normW != 0;
+        // the tensor-core kernels read rows four elements at a time (z: 16-byte aligned fp32, 8-byte bf16) and copy
+        // x's rows (and bf16 B and C rows) 16 bytes at a time: 16-byte aligned, bf16 strides multiples of 8; the fold
+        // takes x, B and C in bf16 (the conv wrote them so), z and dt in fp32
+        int xbcStep = bf16 || fold ? 8 : 4;
+        boolean tc = tensorCores && s.fast() && s.chunks() <= MAX_GRID_Y && xStride % xbcStep == 0
+                && bcStride % xbcStep == 0 && zStride % 4 == 0 && yStride % 2 == 0 && x % 16 == 0 && b % 16 == 0
+                && c % 16 == 0 && z % (bf16 ? 8 : 16) == 0 && y % 8 == 0;
+        String types = fold ? "_xbf16" : bf16 ? "_bf16" : "_f32";
         if (fold && !tc) {
             throw new IllegalStateException("the gated-norm fold needs the tensor-core SSD; strides or alignment rule it "
                     + "out: " + s);
@@ -335,7 +359,7 @@ public final class Kernels {
         // the tensor-core kernels take the heads along x, so that the blocks resident at once share their chunks' B
         // and C in L2 (with the chunks along x they span every chunk of one head pair and evict each other's)
         int[] chunkGrid = tc ? new int[] {s.heads() / (twoHeads ? 2 : 1), s.chunks(), s.batch()} : grid;
-        cuda.launch(flavour("ssd_chunk_state" + fast + (bf16States ? "_bs" : ""), bf16), chunkGrid, chunkThreads, stateShared, new KernelArgs().ptr(x).i(xStride)
+        cuda.launch("ssd_chunk_state" + fast + (bf16States ? "_bs" : "") + types, chunkGrid, chunkThreads, stateShared, new KernelArgs().ptr(x).i(xStride)
                 .ptr(b).i(bcStride).ptr(dt).i(dtStride).ptr(dtBias).i(softplus ? 1 : 0).ptr(a).i(zoh ? 1 : 0)
                 .ptr(acum).ptr(coef).ptr(states).i(s.seqLen()).i(s.heads()).i(s.headDim()).i(s.groups()).i(s.state())
                 .i(q).i(s.chunks()));
@@ -357,7 +381,7 @@ public final class Kernels {
         KernelArgs out = new KernelArgs().ptr(x).i(xStride).ptr(b).ptr(c).i(bcStride).ptr(z).i(zStride).ptr(d).ptr(acum)
                 .ptr(coef).ptr(statesIn);
         out = fold ? out.ptr(normW).ptr(y).i(yStride).ptr(rowSs) : out.ptr(y).i(yStride);
-        cuda.launch(flavour("ssd_chunk_output" + fast + (fold ? "_fold" : ""), bf16), chunkGrid, chunkThreads,
+        cuda.launch("ssd_chunk_output" + fast + (fold ? "_fold" : "") + types, chunkGrid, chunkThreads,
                 outputShared, out.i(s.seqLen()).i(s.heads()).i(s.headDim()).i(s.groups()).i(s.state()).i(q)
                         .i(s.chunks()));
     }

@@ -137,7 +137,8 @@ public final class DeviceMixer {
         long rows = (long) batch * seqLen;
         int es = bf16 ? 2 : 4;
         long zx = c.take(rows * shape.inProjRows() * 4);
-        long xbc = c.take(rows * shape.convChannels() * 4);
+        // the folded SSD takes the conv's x, B and C in bf16 (it rounds them to bf16 for its products anyway)
+        long xbc = c.take(rows * shape.convChannels() * (folded ? 2 : 4));
         long y = folded ? 0 : c.take(rows * shape.dInner() * 4);  // the folded SSD writes yn directly
         long yn = c.take(rows * shape.dInner() * es);
         long scratch = c.take(ssdShape(k, batch, seqLen).scratchBytes());
@@ -183,8 +184,8 @@ public final class DeviceMixer {
     }
 
     /**
-     * Whether {@link #forwardFoldedNorm} runs at these sizes: BF16 mode, one group and the tensor-core SSD (the
-     * paper's head sizes).
+     * Whether {@link #forwardFoldedNorm} runs at these sizes: BF16 mode, one group, the tensor-core SSD (the paper's
+     * head sizes) and a conv the tiled kernel runs (K ≤ 4), which writes x, B and C in bf16 for it.
      *
      * @param k kernels
      * @param batch samples
@@ -192,10 +193,10 @@ public final class DeviceMixer {
      * @return whether the gated RMSNorm folds into the SSD output kernel
      */
     public boolean foldsGatedNorm(Kernels k, int batch, int seqLen) {
-        // B and C start d_inner and d_inner + G·N columns into the conv output rows: 16-byte aligned when both are
-        // multiples of 4, as the rows' strides must be
+        // B and C start d_inner and d_inner + G·N columns into the conv's bf16 output rows: aligned for 16-byte copies
+        // when both are multiples of 8, as the rows' strides must be
         int gn = shape.nGroups() * shape.dState();
-        return shape.dInner() % 4 == 0 && gn % 4 == 0
+        return shape.dInner() % 8 == 0 && gn % 8 == 0 && Kernels.convNarrows(shape.dConv())
                 && Kernels.foldsGatedNorm(bf16, ssdShape(k, batch, seqLen), shape.convChannels(), shape.convChannels(),
                         shape.inProjRows());
     }
@@ -240,14 +241,17 @@ public final class DeviceMixer {
         int conv = shape.convChannels();
         cuda.cublas().linear(rows, zxStride, dm, u, dm, inProj, type, buf.zx(), zxStride, Cublas.R_32F, false);
         mark.after("in_proj");
-        k.convSilu(false, buf.zx(), zxStride, di, buf.xbc(), conv, convW, convB, rows, seqLen, conv, shape.dConv());
+        boolean folded = rowSs != 0;
+        k.convSilu(false, folded, buf.zx(), zxStride, di, buf.xbc(), conv, convW, convB, rows, seqLen, conv,
+                shape.dConv());
         mark.after("conv");
+        int xbcEs = folded ? 2 : es;
         long xs = buf.xbc();
-        long bs = buf.xbc() + (long) di * es;
-        long cs = buf.xbc() + (long) (di + gn) * es;
+        long bs = buf.xbc() + (long) di * xbcEs;
+        long cs = buf.xbc() + (long) (di + gn) * xbcEs;
         long dts = buf.zx() + (long) (2 * di + 2 * gn) * es;
         boolean zoh = shape.discretization() == Discretization.ZOH;
-        if (rowSs != 0) {
+        if (folded) {
             k.ssdFoldedNorm(ssdShape(k, batch, seqLen), xs, conv, bs, cs, conv, dts, zxStride, dtBias, a, zoh, d,
                     buf.zx(), zxStride, normW, buf.yn(), di, rowSs, buf.scratch(), mark::after);
             mark.after("ssd_output");

@@ -19,7 +19,7 @@ class GatedNormFoldTest {
     }
 
     @Test
-    @DisplayName("does not apply in FP32 mode, with several groups, off the paper's head sizes or with rows four-element loads cannot read")
+    @DisplayName("does not apply in FP32 mode, with several groups, off the paper's head sizes, with rows four-element loads cannot read or with bf16 x rows 16-byte copies cannot read")
     void doesNotApplyElsewhere() {
         assertThat(Kernels.foldsGatedNorm(false, PAPER, PAPER_CONV, PAPER_CONV, PAPER_IN_PROJ)).isFalse();
         assertThat(Kernels.foldsGatedNorm(true, new Kernels.SsdShape(1, 324, 64, 64, 2, 128, 64), PAPER_CONV + 256,
@@ -29,5 +29,7 @@ class GatedNormFoldTest {
         // d 64: two heads, in_proj rows of 2·128 + 2·128 + 2 = 514 elements
         assertThat(Kernels.foldsGatedNorm(true, new Kernels.SsdShape(2, 76, 2, 64, 1, 128, 64), 384, 384, 514)).isFalse();
         assertThat(Kernels.foldsGatedNorm(true, new Kernels.SsdShape(2, 76, 4, 64, 1, 128, 64), 512, 512, 772)).isTrue();
+        // the conv writes x in bf16 for the fold: a row stride of 516 elements puts odd rows 8 bytes off 16
+        assertThat(Kernels.foldsGatedNorm(true, new Kernels.SsdShape(2, 76, 4, 64, 1, 128, 64), 516, 516, 772)).isFalse();
     }
 }
