@@ -705,6 +705,10 @@ __device__ __forceinline__ void ldmatrix_x4_trans(uint32_t& d0, uint32_t& d1, ui
     asm volatile("ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {%0,%1,%2,%3}, [%4];"
                  : "=r"(d0), "=r"(d1), "=r"(d2), "=r"(d3) : "r"(a));
 }
+// a bf16 pair (low, high) times (w0, w1), rounded back to a bf16 pair
+__device__ __forceinline__ uint32_t scale_bf16x2(uint32_t v, float w0, float w1) {
+    return pack_bf16(__uint_as_float(v << 16) * w0, __uint_as_float(v & 0xffff0000u) * w1);
+}
 // d += a·b for one m16n8k16 tile (A row-major 16×16, B column-major 16×8, fp32 accumulators)
 __device__ __forceinline__ void mma_bf16(float* d, uint32_t a0, uint32_t a1, uint32_t a2, uint32_t a3, uint32_t b0,
                                          uint32_t b1) {
@@ -849,16 +853,132 @@ __device__ void ssd_chunk_state_tc(const T* __restrict__ x, int xStride, const T
         }
     }
 }
+// The same for bf16 x and B: both copied to shared memory as they are by cp.async (no register staging: the block's
+// loads are all in flight at once), the products' fragments read transposed by ldmatrix; the weight
+// coef_t·exp(s_last − s_t) scales Bᵀ's fragments along t instead of x (one bf16 rounding after the scaling, as before).
+// Shared: B [t][n] once (row stride TC_LDN), per head x [t][p] (TC_LDK), cumulative a, coef and the weight.
+#define TC_STATE_ASYNC_SHARED(HPB) (2 * FQ * TC_LDN + (HPB) * (2 * FQ * TC_LDK + 3 * 4 * FQ))
+template <typename TD, int HPB, typename TS>
+__device__ void ssd_chunk_state_tc_async(const bf16* __restrict__ x, int xStride, const bf16* __restrict__ B,
+                                         int bStride, const TD* __restrict__ dt, int dtStride,
+                                         const float* __restrict__ dtBias, int softplus, const float* __restrict__ A,
+                                         int zoh, float* __restrict__ acum, float* __restrict__ coefOut,
+                                         TS* __restrict__ states, SsdDims s) {
+    extern __shared__ __align__(16) float sm[];
+    int c = blockIdx.y, b = blockIdx.z;  // heads vary fastest: resident blocks share their chunks' B in L2
+    int tid = threadIdx.x, hw = tid >> 7, ht = tid & 127;
+    int h = blockIdx.x * HPB + hw;
+    int t0 = c * FQ, len = min(FQ, s.L - t0);
+    int g = h / (s.H / s.G);
+    bf16* Bs = reinterpret_cast<bf16*>(sm);                                           // [t][n]
+    bf16* Xs = Bs + FQ * TC_LDN + hw * (FQ * TC_LDK + 3 * 2 * FQ);                    // [t][p]
+    float* sa = reinterpret_cast<float*>(Xs + FQ * TC_LDK);                           // 64 cumulative a
+    float* sc = sa + FQ;                                                              // 64 coef
+    float* sw = sc + FQ;                                                              // 64 weights
+    const size_t row0 = (size_t)b * s.L + t0;
+    const float4 zero4 = make_float4(0.f, 0.f, 0.f, 0.f);
+#pragma unroll
+    for (int k = 0; k < FQ * FP / 8 / 128; k++) {  // x: 64 rows × 8 pieces of 16 bytes
+        int i = ht + 128 * k, t = i >> 3, q = (i & 7) * 8;
+        if (t < len) cp_async16(Xs + t * TC_LDK + q, x + (row0 + t) * xStride + h * FP + q);
+        else *reinterpret_cast<float4*>(Xs + t * TC_LDK + q) = zero4;
+    }
+#pragma unroll
+    for (int k = 0; k < FQ * FN / 8 / (128 * HPB); k++) {  // B: 64 rows × 16 pieces, over all the block's threads
+        int i = tid + 128 * HPB * k, t = i >> 4, q = (i & 15) * 8;
+        if (t < len) cp_async16(Bs + t * TC_LDN + q, B + (row0 + t) * bStride + g * FN + q);
+        else *reinterpret_cast<float4*>(Bs + t * TC_LDN + q) = zero4;
+    }
+    cp_async_commit();
+    if (ht < FQ) {
+        float a = 0.f, cf = 0.f;
+        if (ht < len) a = discretize(ld(dt, (row0 + ht) * dtStride + h), dtBias, softplus, h, A[h], zoh, &cf);
+        sa[ht] = a;
+        sc[ht] = cf;
+    }
+    __syncthreads();
+    if (ht < 32) {  // inclusive scan of 64 values by one warp per head, two per lane
+        float v0 = sa[2 * ht], v1 = sa[2 * ht + 1];
+        float pair = v0 + v1, run = pair;
+        for (int o = 1; o < 32; o <<= 1) {
+            float up = __shfl_up_sync(0xffffffffu, run, o);
+            if (ht >= o) run += up;
+        }
+        float before = run - pair;
+        sa[2 * ht] = before + v0;
+        sa[2 * ht + 1] = run;
+    }
+    __syncthreads();
+    size_t base = (size_t)(b * s.H + h) * s.L + t0;
+    if (ht < len) { acum[base + ht] = sa[ht]; coefOut[base + ht] = sc[ht]; }
+    if (ht < FQ) sw[ht] = ht < len ? sc[ht] * expf(sa[len - 1] - sa[ht]) : 0.f;
+    cp_async_wait_all();
+    __syncthreads();
+    // S[n][p] = Σ_t (Bᵀ[n][t]·w_t)·x[t][p]: warp w owns n = 32w .. 32w+31 (two m-tiles), all 64 p (eight n-tiles)
+    const int warp = ht >> 5, lane = tid & 31, tq = lane & 3;
+    // lane l addresses row l % 8 of 8×8 tile l / 8: for A (Bᵀ) t = 16·kk + 8·(tile / 2) + l % 8, n from 8·(tile % 2);
+    // for B (x) t = 16·kk + 8·(tile % 2) + l % 8, p from 8·(j + tile / 2)
+    const bf16* aRow = Bs + ((lane >> 4) * 8 + (lane & 7)) * TC_LDN + warp * 32 + ((lane >> 3) & 1) * 8;
+    const bf16* bRow = Xs + (((lane >> 3) & 1) * 8 + (lane & 7)) * TC_LDK + (lane >> 4) * 8;
+    float acc[2][8][4] = {};
+#pragma unroll
+    for (int kk = 0; kk < FQ / 16; kk++) {
+        float w0 = sw[kk * 16 + 2 * tq], w1 = sw[kk * 16 + 2 * tq + 1];
+        float w8 = sw[kk * 16 + 2 * tq + 8], w9 = sw[kk * 16 + 2 * tq + 9];
+        uint32_t af[2][4];
+#pragma unroll
+        for (int mt = 0; mt < 2; mt++) {
+            ldmatrix_x4_trans(af[mt][0], af[mt][1], af[mt][2], af[mt][3], aRow + kk * 16 * TC_LDN + mt * 16);
+            af[mt][0] = scale_bf16x2(af[mt][0], w0, w1);
+            af[mt][1] = scale_bf16x2(af[mt][1], w0, w1);
+            af[mt][2] = scale_bf16x2(af[mt][2], w8, w9);
+            af[mt][3] = scale_bf16x2(af[mt][3], w8, w9);
+        }
+#pragma unroll
+        for (int j = 0; j < 8; j += 2) {
+            uint32_t b0, b1, b2, b3;
+            ldmatrix_x4_trans(b0, b1, b2, b3, bRow + kk * 16 * TC_LDK + j * 8);
+#pragma unroll
+            for (int mt = 0; mt < 2; mt++) {
+                mma_bf16(acc[mt][j], af[mt][0], af[mt][1], af[mt][2], af[mt][3], b0, b1);
+                mma_bf16(acc[mt][j + 1], af[mt][0], af[mt][1], af[mt][2], af[mt][3], b2, b3);
+            }
+        }
+    }
+    int gq = lane >> 2;
+    TS* out = states + ((size_t)(b * s.nChunks + c) * s.H + h) * FP * FN;
+#pragma unroll
+    for (int mt = 0; mt < 2; mt++) {
+        int n = warp * 32 + mt * 16 + gq;
+#pragma unroll
+        for (int half = 0; half < 2; half++) {
+            float v[8][2];
+#pragma unroll
+            for (int j = 0; j < 8; j++) { v[j][0] = acc[mt][j][2 * half]; v[j][1] = acc[mt][j][2 * half + 1]; }
+            st_row(out + (n + 8 * half) * FP, v, tq);
+        }
+    }
+}
 #define SSD_STATE_TC_ARGS(T, TD, TS) const T* x, int xStride, const T* B, int bStride, const TD* dt, int dtStride, \
     const float* dtBias, int softplus, const float* A, int zoh, float* acum, float* coef, TS* states, \
     int L, int H, int P, int G, int N, int Q, int nChunks
 // one entry point per instantiation (the host looks kernels up by name): x and B as T, dt as TD (_xbf16: bf16 x and
 // B, fp32 dt), HPB heads per block (128·HPB threads; grid (H / HPB, nChunks, batch), H / G even for two), own states
-// stored as TS (_bs: bf16)
+// stored as TS (_bs: bf16); at most 128 registers, so that 512 threads fit on an SM
+// bf16 x and B take the cp.async kernel, fp32 the one that converts them on the way to shared memory
+template <typename T, typename TD, int HPB, typename TS>
+__device__ __forceinline__ void ssd_chunk_state_tc_any(SSD_STATE_TC_ARGS(T, TD, TS)) {
+    if constexpr (sizeof(T) == 2)
+        ssd_chunk_state_tc_async<TD, HPB, TS>(x, xStride, B, bStride, dt, dtStride, dtBias, softplus, A, zoh, acum,
+                                              coef, states, SsdDims{L, H, P, G, N, Q, nChunks});
+    else
+        ssd_chunk_state_tc<T, TD, HPB, TS>(x, xStride, B, bStride, dt, dtStride, dtBias, softplus, A, zoh, acum, coef,
+                                           states, SsdDims{L, H, P, G, N, Q, nChunks});
+}
 #define SSD_STATE_TC_ENTRY(NAME, T, TD, HPB, TS) \
-    extern "C" __global__ void __launch_bounds__(128 * HPB) NAME(SSD_STATE_TC_ARGS(T, TD, TS)) { \
-        ssd_chunk_state_tc<T, TD, HPB, TS>(x, xStride, B, bStride, dt, dtStride, dtBias, softplus, A, zoh, acum, coef, \
-                                       states, SsdDims{L, H, P, G, N, Q, nChunks}); \
+    extern "C" __global__ void __launch_bounds__(128 * HPB, 4 / HPB) NAME(SSD_STATE_TC_ARGS(T, TD, TS)) { \
+        ssd_chunk_state_tc_any<T, TD, HPB, TS>(x, xStride, B, bStride, dt, dtStride, dtBias, softplus, A, zoh, acum, \
+                                               coef, states, L, H, P, G, N, Q, nChunks); \
     }
 SSD_STATE_TC_ENTRY(ssd_chunk_state_tc_f32, float, float, 1, float)
 SSD_STATE_TC_ENTRY(ssd_chunk_state_tc_bf16, bf16, bf16, 1, float)

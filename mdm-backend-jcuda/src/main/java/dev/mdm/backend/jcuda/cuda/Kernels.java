@@ -30,6 +30,9 @@ public final class Kernels {
     private static final int TC_STATE_SHARED = 2 * 128 * 72 + 4 * 2 * 64 + 2 * 64 * 72;
     /** Two heads per state block: Bᵀ staged once, the per-head part twice (TC_STATE_SHARED(2) in the .cu). */
     private static final int TC2_STATE_SHARED = 2 * 128 * 72 + 2 * (4 * 2 * 64 + 2 * 64 * 72);
+    /** State kernels of bf16 x and B (TC_STATE_ASYNC_SHARED in the .cu): B [64][136] once, x [64][72] per head. */
+    private static final int TC_STATE_ASYNC_SHARED = 2 * 64 * 136 + 2 * 64 * 72 + 3 * 4 * 64;
+    private static final int TC2_STATE_ASYNC_SHARED = 2 * 64 * 136 + 2 * (2 * 64 * 72 + 3 * 4 * 64);
     /** Output kernel, per head: the entering state (bf16 [128][72]), x (fp32 [64][68]), cumulative a and coef. */
     private static final int TC_OUTPUT_HEAD_SHARED = 2 * 128 * 72 + 4 * 64 * 68 + 2 * 4 * 64;
     private static final int TC_OUTPUT_SHARED = 2 * 2 * 64 * 136 + TC_OUTPUT_HEAD_SHARED;
@@ -351,7 +354,9 @@ public final class Kernels {
         }
         // two heads of one group per tensor-core block share the staged B (and C) when enough blocks are left
         boolean twoHeads = tc && (s.heads() / s.groups()) % 2 == 0 && (long) s.chunks() * s.batch() >= TC2_MIN_CHUNKS;
-        int stateShared = twoHeads ? TC2_STATE_SHARED : tc ? TC_STATE_SHARED : s.fast() ? FAST_STATE_SHARED
+        boolean async = tc && xbcStep == 8;  // bf16 x and B: the state kernel copies them by cp.async
+        int stateShared = twoHeads ? (async ? TC2_STATE_ASYNC_SHARED : TC2_STATE_SHARED)
+                : tc ? (async ? TC_STATE_ASYNC_SHARED : TC_STATE_SHARED) : s.fast() ? FAST_STATE_SHARED
                 : 4 * (2 * q + q * s.headDim() + q * s.state());
         String fast = twoHeads ? "_tc2" : tc ? "_tc" : s.fast() ? "_fast" : "";
         boolean bf16States = tc && (long) s.chunks() * s.batch() >= BF16_STATES_MIN_CHUNKS;
