@@ -457,6 +457,26 @@ extern "C" __global__ void ssd_chunk_output_bf16(SSD_OUT_ARGS(bf16)) {
                            SsdDims{L, H, P, G, N, Q, nChunks});
 }
 
+// The Q = 64 state kernels' middle: after a barrier (sa and sc of every head written), one warp per head (thread index
+// ht in it) turns its 64 a's into their inclusive cumulative sum, two per lane; after a second barrier both go out to
+// acum / coef at `base`.
+__device__ __forceinline__ void chunk_cumsum_out(float* sa, const float* sc, int ht, int len, float* __restrict__ acum,
+                                                 float* __restrict__ coefOut, size_t base) {
+    __syncthreads();
+    if (ht < 32) {
+        float v0 = sa[2 * ht], v1 = sa[2 * ht + 1];
+        float pair = v0 + v1, run = pair;
+        for (int o = 1; o < 32; o <<= 1) {
+            float up = __shfl_up_sync(0xffffffffu, run, o);
+            if (ht >= o) run += up;
+        }
+        float before = run - pair;
+        sa[2 * ht] = before + v0;
+        sa[2 * ht + 1] = run;
+    }
+    __syncthreads();
+    if (ht < len) { acum[base + ht] = sa[ht]; coefOut[base + ht] = sc[ht]; }
+}
 // ---------------------------------------------------------------------------------------------------------------
 // Fast path of the two chunk kernels for Q = 64, P = 64, N = 128 (the paper's sizes): the same math with the three
 // small matrix products register-tiled (4×4 or 8×4 outputs per thread from k-major float4 shared-memory loads), a
@@ -488,21 +508,7 @@ __device__ void ssd_chunk_state_fast(const T* __restrict__ x, int xStride, const
         sa[tid] = a;
         sc[tid] = cf;
     }
-    __syncthreads();
-    if (tid < 32) {  // inclusive scan of 64 values by one warp, two per lane
-        float v0 = sa[2 * tid], v1 = sa[2 * tid + 1];
-        float pair = v0 + v1, run = pair;
-        for (int o = 1; o < 32; o <<= 1) {
-            float up = __shfl_up_sync(0xffffffffu, run, o);
-            if (tid >= o) run += up;
-        }
-        float before = run - pair;
-        sa[2 * tid] = before + v0;
-        sa[2 * tid + 1] = run;
-    }
-    __syncthreads();
-    size_t base = (size_t)(b * s.H + h) * s.L + t0;
-    if (tid < len) { acum[base + tid] = sa[tid]; coefOut[base + tid] = sc[tid]; }
+    chunk_cumsum_out(sa, sc, tid, len, acum, coefOut, (size_t)(b * s.H + h) * s.L + t0);
     float last = sa[len - 1];
     for (int i = tid; i < FQ * FP; i += 256) {
         int t = i / FP, p = i % FP;
@@ -749,6 +755,21 @@ __device__ __forceinline__ void st_row(bf16* row, const float (&v)[8][2], int tq
     for (int j = 0; j < 8; j++) pairs[j] = pack_bf16(v[j][0], v[j][1]);
     st_row_pairs(row, pairs, tq, true);
 }
+// The state kernels' end: warp w's accumulators (n = 32w .. 32w+31 in two m-tiles, all 64 p) to the chunk's [n][p] state.
+template <typename TS>
+__device__ __forceinline__ void store_chunk_state(TS* out, const float (&acc)[2][8][4], int warp, int gq, int tq) {
+#pragma unroll
+    for (int mt = 0; mt < 2; mt++) {
+        int n = warp * 32 + mt * 16 + gq;
+#pragma unroll
+        for (int half = 0; half < 2; half++) {
+            float v[8][2];
+#pragma unroll
+            for (int j = 0; j < 8; j++) { v[j][0] = acc[mt][j][2 * half]; v[j][1] = acc[mt][j][2 * half + 1]; }
+            st_row(out + (n + 8 * half) * FP, v, tq);
+        }
+    }
+}
 template <typename T, typename TD, int HPB, typename TS>
 __device__ void ssd_chunk_state_tc(const T* __restrict__ x, int xStride, const T* __restrict__ B, int bStride,
                                    const TD* __restrict__ dt, int dtStride, const float* __restrict__ dtBias,
@@ -795,21 +816,7 @@ __device__ void ssd_chunk_state_tc(const T* __restrict__ x, int xStride, const T
 #pragma unroll
         for (int e = 0; e < 4; e++) Bt[(q4 + e) * (TC_LDK / 2) + tp] = pack_bf16(f4(br[k][0], e), f4(br[k][1], e));
     }
-    __syncthreads();
-    if (ht < 32) {  // inclusive scan of 64 values by one warp per head, two per lane
-        float v0 = sa[2 * ht], v1 = sa[2 * ht + 1];
-        float pair = v0 + v1, run = pair;
-        for (int o = 1; o < 32; o <<= 1) {
-            float up = __shfl_up_sync(0xffffffffu, run, o);
-            if (ht >= o) run += up;
-        }
-        float before = run - pair;
-        sa[2 * ht] = before + v0;
-        sa[2 * ht + 1] = run;
-    }
-    __syncthreads();
-    size_t base = (size_t)(b * s.H + h) * s.L + t0;
-    if (ht < len) { acum[base + ht] = sa[ht]; coefOut[base + ht] = sc[ht]; }
+    chunk_cumsum_out(sa, sc, ht, len, acum, coefOut, (size_t)(b * s.H + h) * s.L + t0);
     float last = sa[len - 1];
 #pragma unroll
     for (int k = 0; k < 4; k++) {
@@ -840,18 +847,7 @@ __device__ void ssd_chunk_state_tc(const T* __restrict__ x, int xStride, const T
             for (int mt = 0; mt < 2; mt++) mma_bf16(acc[mt][j], af[mt][0], af[mt][1], af[mt][2], af[mt][3], b0, b1);
         }
     }
-    TS* out = states + ((size_t)(b * s.nChunks + c) * s.H + h) * FP * FN;
-#pragma unroll
-    for (int mt = 0; mt < 2; mt++) {
-        int n = warp * 32 + mt * 16 + gq;
-#pragma unroll
-        for (int half = 0; half < 2; half++) {
-            float v[8][2];
-#pragma unroll
-            for (int j = 0; j < 8; j++) { v[j][0] = acc[mt][j][2 * half]; v[j][1] = acc[mt][j][2 * half + 1]; }
-            st_row(out + (n + 8 * half) * FP, v, tq);
-        }
-    }
+    store_chunk_state(states + ((size_t)(b * s.nChunks + c) * s.H + h) * FP * FN, acc, warp, gq, tq);
 }
 // The same for bf16 x and B: both copied to shared memory as they are by cp.async (no register staging: the block's
 // loads are all in flight at once), the products' fragments read transposed by ldmatrix; the weight
@@ -896,21 +892,7 @@ __device__ void ssd_chunk_state_tc_async(const bf16* __restrict__ x, int xStride
         sa[ht] = a;
         sc[ht] = cf;
     }
-    __syncthreads();
-    if (ht < 32) {  // inclusive scan of 64 values by one warp per head, two per lane
-        float v0 = sa[2 * ht], v1 = sa[2 * ht + 1];
-        float pair = v0 + v1, run = pair;
-        for (int o = 1; o < 32; o <<= 1) {
-            float up = __shfl_up_sync(0xffffffffu, run, o);
-            if (ht >= o) run += up;
-        }
-        float before = run - pair;
-        sa[2 * ht] = before + v0;
-        sa[2 * ht + 1] = run;
-    }
-    __syncthreads();
-    size_t base = (size_t)(b * s.H + h) * s.L + t0;
-    if (ht < len) { acum[base + ht] = sa[ht]; coefOut[base + ht] = sc[ht]; }
+    chunk_cumsum_out(sa, sc, ht, len, acum, coefOut, (size_t)(b * s.H + h) * s.L + t0);
     if (ht < FQ) sw[ht] = ht < len ? sc[ht] * expf(sa[len - 1] - sa[ht]) : 0.f;
     cp_async_wait_all();
     __syncthreads();
@@ -946,18 +928,7 @@ __device__ void ssd_chunk_state_tc_async(const bf16* __restrict__ x, int xStride
         }
     }
     int gq = lane >> 2;
-    TS* out = states + ((size_t)(b * s.nChunks + c) * s.H + h) * FP * FN;
-#pragma unroll
-    for (int mt = 0; mt < 2; mt++) {
-        int n = warp * 32 + mt * 16 + gq;
-#pragma unroll
-        for (int half = 0; half < 2; half++) {
-            float v[8][2];
-#pragma unroll
-            for (int j = 0; j < 8; j++) { v[j][0] = acc[mt][j][2 * half]; v[j][1] = acc[mt][j][2 * half + 1]; }
-            st_row(out + (n + 8 * half) * FP, v, tq);
-        }
-    }
+    store_chunk_state(states + ((size_t)(b * s.nChunks + c) * s.H + h) * FP * FN, acc, warp, gq, tq);
 }
 #define SSD_STATE_TC_ARGS(T, TD, TS) const T* x, int xStride, const T* B, int bStride, const TD* dt, int dtStride, \
     const float* dtBias, int softplus, const float* A, int zoh, float* acum, float* coef, TS* states, \
