@@ -15,6 +15,18 @@ __device__ __forceinline__ uint32_t pack_bf16(float lo, float hi) {
     __nv_bfloat162 v = __floats2bfloat162_rn(lo, hi);
     return *reinterpret_cast<uint32_t*>(&v);
 }
+__device__ __forceinline__ float2 ld2(const float* p, size_t i) { return *reinterpret_cast<const float2*>(p + i); }
+__device__ __forceinline__ float2 ld2(const bf16* p, size_t i) {
+    return __bfloat1622float2(*reinterpret_cast<const __nv_bfloat162*>(p + i));
+}
+__device__ __forceinline__ float4 ld4(const float* p, size_t i) { return *reinterpret_cast<const float4*>(p + i); }
+__device__ __forceinline__ float4 ld4(const bf16* p, size_t i) {
+    uint2 u = *reinterpret_cast<const uint2*>(p + i);
+    float2 lo = __bfloat1622float2(*reinterpret_cast<__nv_bfloat162*>(&u.x));
+    float2 hi = __bfloat1622float2(*reinterpret_cast<__nv_bfloat162*>(&u.y));
+    return make_float4(lo.x, lo.y, hi.x, hi.y);
+}
+__device__ __forceinline__ float f4(const float4& v, int k) { return k == 0 ? v.x : k == 1 ? v.y : k == 2 ? v.z : v.w; }
 
 // Sum over the block; every thread gets the total. blockDim.x is a multiple of 32, at most 1024.
 __device__ float block_sum(float v) {
@@ -173,54 +185,85 @@ extern "C" __global__ void conv_silu_bf16(const bf16* in, int inStride, int inOf
     conv_silu<bf16>(in, inStride, inOff, out, outStride, w, bias, rows, L, C, K);
 }
 
-// The same for K <= 4: a thread per channel and CONV_ROWS consecutive rows, so each input is read once per tile (plus
-// a halo of 3 rows) with every load issued before the first use; rows of another sample are masked by position.
-// grid (ceil(rows / CONV_ROWS), ceil(C / blockDim)).
+// The same for K <= 4: a thread per V consecutive channels (V = 4: float4 loads, 16- or 8-byte stores; channels, strides
+// and offsets multiples of 4) and CONV_ROWS consecutive rows, so each input is read once per tile (plus a halo of 3
+// rows) with every load issued before the first use; rows of another sample are masked by position.
+// grid (ceil(rows / CONV_ROWS), ceil(C / V / blockDim)).
 #define CONV_ROWS 8
-template <typename TI, typename TO>
+template <int V> struct convVec;
+template <> struct convVec<1> {
+    typedef float t;
+    template <typename T> __device__ static float load(const T* p, size_t i) { return ld(p, i); }
+    template <typename T> __device__ static void store(T* p, size_t i, float v) { st(p, i, v); }
+    __device__ static float at(float v, int) { return v; }
+    __device__ static void set(float& v, int, float x) { v = x; }
+};
+template <> struct convVec<4> {
+    typedef float4 t;
+    template <typename T> __device__ static float4 load(const T* p, size_t i) { return ld4(p, i); }
+    __device__ static void store(float* p, size_t i, float4 v) { *reinterpret_cast<float4*>(p + i) = v; }
+    __device__ static void store(bf16* p, size_t i, float4 v) {
+        *reinterpret_cast<uint2*>(p + i) = make_uint2(pack_bf16(v.x, v.y), pack_bf16(v.z, v.w));
+    }
+    __device__ static float at(const float4& v, int e) { return f4(v, e); }
+    __device__ static void set(float4& v, int e, float x) {
+        if (e == 0) v.x = x; else if (e == 1) v.y = x; else if (e == 2) v.z = x; else v.w = x;
+    }
+};
+template <int V, typename TI, typename TO>
 __device__ void conv_silu_tiled(const TI* __restrict__ in, int inStride, int inOff, TO* __restrict__ out, int outStride,
                                 const float* __restrict__ w, const float* __restrict__ bias, int rows, int L, int C,
                                 int K) {
-    int c = blockIdx.y * blockDim.x + threadIdx.x;
+    typedef convVec<V> CV;
+    int c = (blockIdx.y * blockDim.x + threadIdx.x) * V;
     if (c >= C) return;
     int r0 = blockIdx.x * CONV_ROWS;
-    float v[CONV_ROWS + 3];  // v[j] = input row r0 − 3 + j
+    typename CV::t v[CONV_ROWS + 3];  // v[j] = input row r0 − 3 + j
 #pragma unroll
     for (int j = 0; j < CONV_ROWS + 3; j++) {
         int r = r0 - 3 + j;
-        v[j] = (r >= 0 && r < rows) ? ld(in, (size_t)r * inStride + inOff + c) : 0.f;
+        if (r >= 0 && r < rows) v[j] = CV::load(in, (size_t)r * inStride + inOff + c);
+        else for (int e = 0; e < V; e++) CV::set(v[j], e, 0.f);
     }
-    float wb[4];  // wb[back] multiplies row r − back
+    float wb[4][V], bc[V];  // wb[back][e] multiplies row r − back of channel c + e
 #pragma unroll
-    for (int back = 0; back < 4; back++) wb[back] = back < K ? w[c * K + K - 1 - back] : 0.f;
-    float bc = bias[c];
+    for (int e = 0; e < V; e++) {
+        bc[e] = bias[c + e];
+#pragma unroll
+        for (int back = 0; back < 4; back++) wb[back][e] = back < K ? w[(c + e) * K + K - 1 - back] : 0.f;
+    }
     int l0 = r0 % L;
 #pragma unroll
     for (int i = 0; i < CONV_ROWS; i++) {
         int r = r0 + i;
         if (r >= rows) break;
         int l = (l0 + i) % L;
-        float acc = bc;
+        typename CV::t o;
 #pragma unroll
-        for (int back = 0; back < 4; back++) {
-            if (l >= back) acc += wb[back] * v[i + 3 - back];
+        for (int e = 0; e < V; e++) {
+            float acc = bc[e];
+#pragma unroll
+            for (int back = 0; back < 4; back++) {
+                if (l >= back) acc += wb[back][e] * CV::at(v[i + 3 - back], e);
+            }
+            CV::set(o, e, silu(acc));
         }
-        st(out, (size_t)r * outStride + c, silu(acc));
+        CV::store(out, (size_t)r * outStride + c, o);
     }
 }
-extern "C" __global__ void conv_silu_tiled_f32(const float* in, int inStride, int inOff, float* out, int outStride,
-                                               const float* w, const float* bias, int rows, int L, int C, int K) {
-    conv_silu_tiled<float, float>(in, inStride, inOff, out, outStride, w, bias, rows, L, C, K);
-}
-extern "C" __global__ void conv_silu_tiled_bf16(const bf16* in, int inStride, int inOff, bf16* out, int outStride,
-                                                const float* w, const float* bias, int rows, int L, int C, int K) {
-    conv_silu_tiled<bf16, bf16>(in, inStride, inOff, out, outStride, w, bias, rows, L, C, K);
-}
+#define CONV_TILED_ARGS(TI, TO) const TI* in, int inStride, int inOff, TO* out, int outStride, const float* w, \
+    const float* bias, int rows, int L, int C, int K
+#define CONV_TILED_ENTRY(NAME, V, TI, TO) \
+    extern "C" __global__ void NAME(CONV_TILED_ARGS(TI, TO)) { \
+        conv_silu_tiled<V, TI, TO>(in, inStride, inOff, out, outStride, w, bias, rows, L, C, K); \
+    }
+CONV_TILED_ENTRY(conv_silu_tiled_f32, 1, float, float)
+CONV_TILED_ENTRY(conv_silu_tiled_bf16, 1, bf16, bf16)
 // fp32 in_proj rows in, bf16 out: x, B and C for the tensor-core SSD kernels, which round them to bf16 anyway
-extern "C" __global__ void conv_silu_tiled_f32_bf16(const float* in, int inStride, int inOff, bf16* out, int outStride,
-                                                    const float* w, const float* bias, int rows, int L, int C, int K) {
-    conv_silu_tiled<float, bf16>(in, inStride, inOff, out, outStride, w, bias, rows, L, C, K);
-}
+CONV_TILED_ENTRY(conv_silu_tiled_f32_bf16, 1, float, bf16)
+CONV_TILED_ENTRY(conv_silu_tiled_vec_f32, 4, float, float)
+CONV_TILED_ENTRY(conv_silu_tiled_vec_bf16, 4, bf16, bf16)
+CONV_TILED_ENTRY(conv_silu_tiled_vec_f32_bf16, 4, float, bf16)
 
 // ---------------------------------------------------------------------------------------------------------------
 // Chunked SSD (Mamba-2 state space duality), discretization fused (SPEC §6.4-6.5).
@@ -677,18 +720,6 @@ extern "C" __global__ void __launch_bounds__(256) ssd_chunk_output_fast_bf16(SSD
 #define TC_LDX 68   // fp32 row stride of the output kernel's x tile [u][p]: B-fragment loads and float4 copies conflict-free
 #define TC_OUTPUT_HEAD_SHARED (2 * FN * TC_LDK + 4 * FQ * TC_LDX + 2 * 4 * FQ)  // bytes per head of the output kernel
 
-__device__ __forceinline__ float2 ld2(const float* p, size_t i) { return *reinterpret_cast<const float2*>(p + i); }
-__device__ __forceinline__ float2 ld2(const bf16* p, size_t i) {
-    return __bfloat1622float2(*reinterpret_cast<const __nv_bfloat162*>(p + i));
-}
-__device__ __forceinline__ float4 ld4(const float* p, size_t i) { return *reinterpret_cast<const float4*>(p + i); }
-__device__ __forceinline__ float4 ld4(const bf16* p, size_t i) {
-    uint2 u = *reinterpret_cast<const uint2*>(p + i);
-    float2 lo = __bfloat1622float2(*reinterpret_cast<__nv_bfloat162*>(&u.x));
-    float2 hi = __bfloat1622float2(*reinterpret_cast<__nv_bfloat162*>(&u.y));
-    return make_float4(lo.x, lo.y, hi.x, hi.y);
-}
-__device__ __forceinline__ float f4(const float4& v, int k) { return k == 0 ? v.x : k == 1 ? v.y : k == 2 ? v.z : v.w; }
 // Starts moving `bytes` (a multiple of 16) from global memory into L2 without waiting or using a register: the output
 // kernel's epilogue reads z only after its matrix products, and finds it in L2 instead of DRAM. sm_90 only; a start
 // that is not 16-byte aligned (bf16 rows of odd strides) is skipped.

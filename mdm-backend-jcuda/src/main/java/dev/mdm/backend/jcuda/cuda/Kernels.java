@@ -8,7 +8,7 @@ public final class Kernels {
     /** RMSNorm epsilon everywhere (decision D1). */
     public static final float EPS = 1e-5f;
     private static final int THREADS = 256;
-    /** Tiled conv kernel: a thread per channel over CONV_ROWS rows (as in the .cu file), widths up to 4. */
+    /** Tiled conv kernel: a thread per channel (or four) over CONV_ROWS rows (as in the .cu file), widths up to 4. */
     private static final int CONV_THREADS = 128;
     private static final int CONV_ROWS = 8;
     private static final int CONV_TILED_MAX_WIDTH = 4;
@@ -154,9 +154,14 @@ public final class Kernels {
             return;
         }
         if (width <= CONV_TILED_MAX_WIDTH) {
-            String name = bf16 != outBf16 ? "conv_silu_tiled_f32_bf16" : flavour("conv_silu_tiled", bf16);
-            cuda.launch(name, new int[] {(rows + CONV_ROWS - 1) / CONV_ROWS,
-                    (channels + CONV_THREADS - 1) / CONV_THREADS}, CONV_THREADS, 0, args);
+            // four channels per thread (float4 loads) when every row start is aligned for them
+            boolean vec = channels % 4 == 0 && inStride % 4 == 0 && inOffset % 4 == 0 && outStride % 4 == 0
+                    && in % (bf16 ? 8 : 16) == 0 && out % (outBf16 ? 8 : 16) == 0;
+            String name = (vec ? "conv_silu_tiled_vec" : "conv_silu_tiled")
+                    + (bf16 != outBf16 ? "_f32_bf16" : bf16 ? "_bf16" : "_f32");
+            int perBlock = CONV_THREADS * (vec ? 4 : 1);
+            cuda.launch(name, new int[] {(rows + CONV_ROWS - 1) / CONV_ROWS, (channels + perBlock - 1) / perBlock},
+                    CONV_THREADS, 0, args);
         } else {
             cuda.launch1d(flavour("conv_silu", bf16), (long) rows * channels, args);
         }
