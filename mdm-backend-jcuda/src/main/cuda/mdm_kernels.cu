@@ -721,8 +721,8 @@ extern "C" __global__ void __launch_bounds__(256) ssd_chunk_output_fast_bf16(SSD
 #define TC_OUTPUT_HEAD_SHARED (2 * FN * TC_LDK + 4 * FQ * TC_LDX + 2 * 4 * FQ)  // bytes per head of the output kernel
 
 // Starts moving `bytes` (a multiple of 16) from global memory into L2 without waiting or using a register: the output
-// kernel's epilogue reads z only after its matrix products, and finds it in L2 instead of DRAM. sm_90 only; a start
-// that is not 16-byte aligned (bf16 rows of odd strides) is skipped.
+// kernel copies z to shared memory only once C and B are consumed, and finds it in L2 instead of DRAM. sm_90 only; a
+// start that is not 16-byte aligned is skipped.
 __device__ __forceinline__ void prefetch_l2(const void* p, unsigned bytes) {
 #if __CUDA_ARCH__ >= 900
     if ((reinterpret_cast<uintptr_t>(p) & 15) == 0) asm volatile("cp.async.bulk.prefetch.L2.global [%0], %1;" ::"l"(p), "r"(bytes) : "memory");
@@ -1126,6 +1126,19 @@ __device__ void ssd_chunk_output_tc(const T* __restrict__ x, int xStride, const 
         mf[ku][2] = pack_bf16(m2[1][0], m2[1][1]);
         mf[ku][3] = pack_bf16(m2[1][2], m2[1][3]);
     }
+    // z for the epilogue, copied into C and B's room (dead once cf and M are in registers) while the products run; rows
+    // padded by 32 bytes so that a warp's pair reads hit distinct banks
+    constexpr int ZV = 16 / sizeof(TZ), ZW = HPB * FP, ZLD = ZW + 32 / sizeof(TZ);
+    TZ* Zs = reinterpret_cast<TZ*>(sm);
+    if (z) {
+        __syncthreads();
+#pragma unroll
+        for (int k = 0; k < FQ * ZW / ZV / (128 * HPB); k++) {
+            int i = tid + 128 * HPB * k, t = i / (ZW / ZV), q = (i % (ZW / ZV)) * ZV;
+            if (t < len) cp_async16(Zs + t * ZLD + q, z + (row0 + t) * zStride + (size_t)blockIdx.x * ZW + q);
+        }
+        cp_async_commit();
+    }
     // y = exp(s_t)·(C·S)[t][p] + Σ_u M[t][u]·X[u][p]
     float acc[8][4] = {};
     // lane l addresses row l % 8 of 8×8 tile l / 8: rows n = 16·kk + 8·(tile % 2) + l % 8, columns p from 8·(j + tile / 2)
@@ -1164,6 +1177,10 @@ __device__ void ssd_chunk_output_tc(const T* __restrict__ x, int xStride, const 
             }
         }
     }
+    if (z) {
+        cp_async_wait_all();
+        __syncthreads();
+    }
     float Dh = D ? D[h] : 0.f;
     float ss[2] = {0.f, 0.f};
     uint32_t yw[2][8] = {};  // FOLD: bf16 pairs of y ⊙ w, stored after the loop a sector at a time
@@ -1178,7 +1195,7 @@ __device__ void ssd_chunk_output_tc(const T* __restrict__ x, int xStride, const 
             float2 xv = ld2(Xr, (size_t)t * XLD + p);
             float v0 = acc[j][2 * half] + Dh * xv.x, v1 = acc[j][2 * half + 1] + Dh * xv.y;
             if (z) {
-                float2 zv = ld2(z, row * zStride + h * FP + p);
+                float2 zv = ld2(Zs, (size_t)t * ZLD + hw * FP + p);
                 v0 *= silu(zv.x);
                 v1 *= silu(zv.y);
             }

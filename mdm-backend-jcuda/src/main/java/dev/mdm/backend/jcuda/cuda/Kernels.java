@@ -345,13 +345,12 @@ public final class Kernels {
         int q = s.chunk();
         int[] grid = {s.chunks(), s.heads(), s.batch()};
         boolean fold = normW != 0;
-        // the tensor-core kernels read rows four elements at a time (z: 16-byte aligned fp32, 8-byte bf16) and copy
-        // x's rows (and bf16 B and C rows) 16 bytes at a time: 16-byte aligned, bf16 strides multiples of 8; the fold
-        // takes x, B and C in bf16 (the conv wrote them so), z and dt in fp32
+        // the tensor-core kernels copy the rows of x, z (and bf16 B and C) 16 bytes at a time: 16-byte aligned, bf16
+        // strides multiples of 8, fp32 of 4; the fold takes x, B and C in bf16 (the conv wrote them so), z and dt in fp32
         int xbcStep = bf16 || fold ? 8 : 4;
         boolean tc = tensorCores && s.fast() && s.chunks() <= MAX_GRID_Y && xStride % xbcStep == 0
-                && bcStride % xbcStep == 0 && zStride % 4 == 0 && yStride % 2 == 0 && x % 16 == 0 && b % 16 == 0
-                && c % 16 == 0 && z % (bf16 ? 8 : 16) == 0 && y % 8 == 0;
+                && bcStride % xbcStep == 0 && zStride % (bf16 ? 8 : 4) == 0 && yStride % 2 == 0 && x % 16 == 0
+                && b % 16 == 0 && c % 16 == 0 && z % 16 == 0 && y % 8 == 0;
         String types = fold ? "_xbf16" : bf16 ? "_bf16" : "_f32";
         if (fold && !tc) {
             throw new IllegalStateException("the gated-norm fold needs the tensor-core SSD; strides or alignment rule it "
