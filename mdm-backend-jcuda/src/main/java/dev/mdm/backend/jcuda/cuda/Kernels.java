@@ -41,11 +41,12 @@ public final class Kernels {
     /** Fewest chunks (× samples) for the two-head kernels: below, the one-head grid fills the GPU better. */
     private static final int TC2_MIN_CHUNKS = 16;
     /**
-     * From this many chunks (all samples) the tensor-core state kernel stores each chunk's own state in bf16, halving
-     * the state traffic: on the H100 it took the state kernel and the pass from 446 + 283 to 427 + 214 µs per block
-     * at 16 452 tokens and from 107 + 78 to 116 + 63 at 4 164, but 74 + 57 to 80 + 83 at 324×8 (48 chunks).
+     * From this many chunks per sequence the tensor-core state kernel stores each chunk's own state in bf16, halving the
+     * state traffic. On the H100 with v24's kernels (state + pass per block): 1 092 tokens (18 chunks) 24.9 + 21.0 →
+     * 19.2 + 19.5 µs; but 324 tokens (6 chunks) 11.7 + 8.7 → 9.3 + 11.3 at batch 1 and 54.5 + 56.8 → 39.4 + 84.2 at
+     * batch 8, where the pass's short walk over bf16 states is slower (v14 had counted chunks × samples, from 64).
      */
-    private static final int BF16_STATES_MIN_CHUNKS = 64;
+    private static final int BF16_STATES_MIN_CHUNKS = 16;
 
     private final CudaContext cuda;
 
@@ -363,7 +364,7 @@ public final class Kernels {
                 : tc ? (async ? TC_STATE_ASYNC_SHARED : TC_STATE_SHARED) : s.fast() ? FAST_STATE_SHARED
                 : 4 * (2 * q + q * s.headDim() + q * s.state());
         String fast = twoHeads ? "_tc2" : tc ? "_tc" : s.fast() ? "_fast" : "";
-        boolean bf16States = tc && (long) s.chunks() * s.batch() >= BF16_STATES_MIN_CHUNKS;
+        boolean bf16States = tc && s.chunks() >= BF16_STATES_MIN_CHUNKS;
         int chunkThreads = twoHeads ? 2 * TC_THREADS : tc ? TC_THREADS : THREADS;
         // the tensor-core kernels take the heads along x, so that the blocks resident at once share their chunks' B
         // and C in L2 (with the chunks along x they span every chunk of one head pair and evict each other's)
