@@ -26,24 +26,36 @@ public class Probe7 {
     return common == 0 ? 0 : 2.0 * common / (na + nb);
   }
 
+  /** n images evenly spaced through SPLIT of the IDX files in dir; their labels go to labels. */
+  static float[][] evenlySpaced(String dir, String split, int n, int[] labels) {
+    var ds = FashionMnist.load(Path.of(dir), FashionMnist.Split.valueOf(split), new FashionCaptions(0));
+    float[][] imgs = new float[n][];
+    for (int i = 0; i < n; i++) {
+      int idx = (int) ((long) i * ds.size() / n);
+      labels[i] = ds.label(idx);
+      imgs[i] = ds.image(idx).toFloatArray();
+    }
+    return imgs;
+  }
+
+  /** The fashion preset with checkpoint ck on -Dbackend (default jcuda), 25 sampler steps. */
+  static dev.mdm.examples.model.ModelChoice model(Path ck) {
+    return dev.mdm.examples.model.ModelChoice.fresh("fashion").withBackend(System.getProperty("backend", "jcuda")).withCheckpoint(ck).withSamplerSteps(25);
+  }
+
   public static void main(String[] a) throws Exception {
-    var split = FashionMnist.Split.valueOf(a[1]);
-    var ds = FashionMnist.load(Path.of(a[0]), split, new FashionCaptions(0));
     int n = Integer.parseInt(a[2]);
     Path ck = Path.of(a[3]);
     int k = Integer.parseInt(a[4]);
     double[] taus = Arrays.stream(a[5].split(",")).mapToDouble(Double::parseDouble).toArray();
     int batch = a.length > 6 ? Integer.parseInt(a[6]) : 100;
     int[] labels = new int[n];
-    float[][] imgs = new float[n][], mirrored = new float[n][];
+    float[][] imgs = evenlySpaced(a[0], a[1], n, labels), mirrored = new float[n][];
     for (int i = 0; i < n; i++) {
-      int idx = (int) ((long) i * ds.size() / n);
-      labels[i] = ds.label(idx);
-      imgs[i] = ds.image(idx).toFloatArray();
       mirrored[i] = new float[784];
       for (int r = 0; r < 28; r++) for (int c = 0; c < 28; c++) mirrored[i][r * 28 + c] = imgs[i][r * 28 + 27 - c];
     }
-    var choice = dev.mdm.examples.model.ModelChoice.fresh("fashion").withBackend(System.getProperty("backend", "jcuda")).withCheckpoint(ck).withSamplerSteps(25);
+    var choice = model(ck);
     Map<String, List<String>> passes = new LinkedHashMap<>();
     try (var lm = dev.mdm.examples.model.LoadedModel.open(choice)) {
       MDM mdm = lm.mdm();

@@ -19,11 +19,7 @@ import java.util.random.RandomGeneratorFactory;
  * of images where any candidate is right.
  */
 public class Probe9 {
-  static int cls(String s) { return FashionCaptions.classNamed(s).orElse(-1); }
-
   public static void main(String[] a) throws Exception {
-    var split = FashionMnist.Split.valueOf(a[1]);
-    var ds = FashionMnist.load(Path.of(a[0]), split, new FashionCaptions(0));
     int n = Integer.parseInt(a[2]);
     Path ck = Path.of(a[3]);
     int k = Integer.parseInt(a[4]);
@@ -31,14 +27,8 @@ public class Probe9 {
     int[] ts = Arrays.stream(a[6].split(",")).mapToInt(Integer::parseInt).toArray();
     int batch = a.length > 7 ? Integer.parseInt(a[7]) : 100;
     int[] labels = new int[n];
-    float[][] imgs = new float[n][];
-    for (int i = 0; i < n; i++) {
-      int idx = (int) ((long) i * ds.size() / n);
-      labels[i] = ds.label(idx);
-      imgs[i] = ds.image(idx).toFloatArray();
-    }
-    var choice = dev.mdm.examples.model.ModelChoice.fresh("fashion").withBackend(System.getProperty("backend", "jcuda")).withCheckpoint(ck).withSamplerSteps(25);
-    try (var lm = dev.mdm.examples.model.LoadedModel.open(choice)) {
+    float[][] imgs = Probe7.evenlySpaced(a[0], a[1], n, labels);
+    try (var lm = dev.mdm.examples.model.LoadedModel.open(Probe7.model(ck))) {
       MDM mdm = lm.mdm();
       long t0 = System.nanoTime();
       List<List<String>> passes = new ArrayList<>();
@@ -52,13 +42,13 @@ public class Probe9 {
         for (var pass : passes) set.add(pass.get(i));
         cands.add(new ArrayList<>(set));
         rows += set.size();
-        for (String c : set) if (cls(c) == labels[i]) { any++; break; }
+        for (String c : set) if (Probe7.cls(c) == labels[i]) { any++; break; }
       }
       System.out.printf(Locale.ROOT, "CANDIDATES %.2f per image, any right %.4f%n", rows / (double) n, any / (double) n);
       t0 = System.nanoTime();
       double[][][] score = score(mdm, imgs, cands, ts, 512);
       System.out.printf(Locale.ROOT, "TIME scoring %d rows x %d t: %.1fs%n", rows, ts.length, (System.nanoTime() - t0) / 1e9);
-      System.out.printf(Locale.ROOT, "BASE %.4f%n", acc(passes.get(0), labels));
+      System.out.printf(Locale.ROOT, "BASE %.4f%n", Probe7.acc(passes.get(0), labels));
       for (int j = 0; j <= ts.length; j++) {
         int right = 0;
         for (int i = 0; i < n; i++) {
@@ -68,7 +58,7 @@ public class Probe9 {
             if (j < ts.length) s = score[i][c][j]; else for (int q = 0; q < ts.length; q++) s += score[i][c][q];
             if (s < best) { best = s; pick = cands.get(i).get(c); }
           }
-          if (cls(pick) == labels[i]) right++;
+          if (Probe7.cls(pick) == labels[i]) right++;
         }
         System.out.printf(Locale.ROOT, "RERANK %-12s %.4f%n", j < ts.length ? "t=" + ts[j] : "sum", right / (double) n);
       }
@@ -135,11 +125,5 @@ public class Probe9 {
       }
     }
     return out;
-  }
-
-  static double acc(List<String> caps, int[] labels) {
-    int r = 0;
-    for (int i = 0; i < labels.length; i++) if (cls(caps.get(i)) == labels[i]) r++;
-    return r / (double) labels.length;
   }
 }

@@ -734,6 +734,19 @@ __device__ __forceinline__ void cp_async16(void* dst, const void* src) {
     asm volatile("cp.async.cg.shared.global [%0], [%1], 16;" ::"r"(d), "l"(src) : "memory");
 }
 __device__ __forceinline__ void cp_async_commit() { asm volatile("cp.async.commit_group;" ::: "memory"); }
+// Copies a tile of ROWS rows of ROW_BYTES bytes (a multiple of 16) by cp.async, 16 bytes per thread and step over
+// THREADS threads (this one is `i`): row t from src + t·srcStride to dst + t·ld (elements). Rows at or past `len` are
+// zeroed when ZERO, else left as they are (the caller never reads them). No commit: the caller groups its copies.
+template <int ROWS, int ROW_BYTES, int THREADS, bool ZERO = true, typename T>
+__device__ __forceinline__ void copy_tile_async(T* dst, int ld, const T* src, size_t srcStride, int len, int i) {
+    constexpr int PIECES = ROW_BYTES / 16, PER = 16 / sizeof(T);
+#pragma unroll
+    for (int k = 0; k < ROWS * PIECES / THREADS; k++) {
+        int j = i + THREADS * k, t = j / PIECES, q = (j % PIECES) * PER;
+        if (t < len) cp_async16(dst + t * ld + q, src + t * srcStride + q);
+        else if (ZERO) *reinterpret_cast<float4*>(dst + t * ld + q) = make_float4(0.f, 0.f, 0.f, 0.f);
+    }
+}
 __device__ __forceinline__ void cp_async_wait_all() { asm volatile("cp.async.wait_all;" ::: "memory"); }
 // four 8×8 bf16 tiles from shared memory, transposed: lane l gives the row address of tile l / 8, row l % 8, and gets
 // the pair (rows 2·(l % 4), 2·(l % 4) + 1; column l / 4) of each tile, an mma B fragment of a row-major [k][n] tile
@@ -903,19 +916,8 @@ __device__ void ssd_chunk_state_tc_async(const bf16* __restrict__ x, int xStride
     float* sc = sa + FQ;                                                              // 64 coef
     float* sw = sc + FQ;                                                              // 64 weights
     const size_t row0 = (size_t)b * s.L + t0;
-    const float4 zero4 = make_float4(0.f, 0.f, 0.f, 0.f);
-#pragma unroll
-    for (int k = 0; k < FQ * FP / 8 / 128; k++) {  // x: 64 rows × 8 pieces of 16 bytes
-        int i = ht + 128 * k, t = i >> 3, q = (i & 7) * 8;
-        if (t < len) cp_async16(Xs + t * TC_LDK + q, x + (row0 + t) * xStride + h * FP + q);
-        else *reinterpret_cast<float4*>(Xs + t * TC_LDK + q) = zero4;
-    }
-#pragma unroll
-    for (int k = 0; k < FQ * FN / 8 / (128 * HPB); k++) {  // B: 64 rows × 16 pieces, over all the block's threads
-        int i = tid + 128 * HPB * k, t = i >> 4, q = (i & 15) * 8;
-        if (t < len) cp_async16(Bs + t * TC_LDN + q, B + (row0 + t) * bStride + g * FN + q);
-        else *reinterpret_cast<float4*>(Bs + t * TC_LDN + q) = zero4;
-    }
+    copy_tile_async<FQ, 2 * FP, 128>(Xs, TC_LDK, x + row0 * xStride + h * FP, xStride, len, ht);
+    copy_tile_async<FQ, 2 * FN, 128 * HPB>(Bs, TC_LDN, B + row0 * bStride + g * FN, bStride, len, tid);  // all threads
     cp_async_commit();
     if (ht < FQ) {
         float a = 0.f, cf = 0.f;
@@ -1025,40 +1027,24 @@ __device__ void ssd_chunk_output_tc(const T* __restrict__ x, int xStride, const 
     const size_t row0 = (size_t)b * s.L + t0;
     const float4 zero4 = make_float4(0.f, 0.f, 0.f, 0.f);
     // every global load of the block is in flight at once (a block's time is its chain of latencies): the entering
-    // state and x go to shared memory by cp.async, without registers; C and B (converted to bf16) through registers
-    {   // the state entering the chunk, bf16 [n][p] as the bf16 state pass wrote it; the C·S fragments read it transposed
-        const bf16* st_in = statesIn + ((size_t)(b * s.nChunks + c) * s.H + h) * FP * FN;
-#pragma unroll
-        for (int k = 0; k < FN * FP / 8 / 128; k++) {  // 16-byte pieces: 128 rows × 8
-            int i = ht + 128 * k, n = i >> 3, q8 = (i & 7) * 8;
-            cp_async16(Sn + n * TC_LDK + q8, st_in + n * FP + q8);
-        }
-    }
+    // state, x and (bf16) C and B go to shared memory by cp.async, without registers; fp32 C and B through registers
+    // the state entering the chunk, bf16 [n][p] as the bf16 state pass wrote it; the C·S fragments read it transposed
+    copy_tile_async<FN, 2 * FP, 128>(Sn, TC_LDK, statesIn + ((size_t)(b * s.nChunks + c) * s.H + h) * FP * FN, FP, FN,
+                                     ht);
     // x as it is stored, rows past the sequence zeroed: fp32 [u][TC_LDX] or bf16 [u][TC_LDK] (the same bytes' room)
-    constexpr int XV = 16 / sizeof(T), XLD = sizeof(T) == 4 ? TC_LDX : TC_LDK;  // elements per 16 bytes; row stride
+    constexpr int XLD = sizeof(T) == 4 ? TC_LDX : TC_LDK;
     T* Xr = reinterpret_cast<T*>(Xs);
-#pragma unroll
-    for (int k = 0; k < FQ * FP / XV / 128; k++) {
-        int i = ht + 128 * k, u = i / (FP / XV), q = (i % (FP / XV)) * XV;
-        if (u < len) cp_async16(Xr + u * XLD + q, x + (row0 + u) * xStride + h * FP + q);
-        else *reinterpret_cast<float4*>(Xr + u * XLD + q) = zero4;
-    }
+    copy_tile_async<FQ, FP * sizeof(T), 128>(Xr, XLD, x + row0 * xStride + h * FP, xStride, len, ht);
     cp_async_commit();
     if (ht < FQ) {
         sa[ht] = ht < len ? acum[tb + ht] : 0.f;
         sc[ht] = ht < len ? coef[tb + ht] : 0.f;
     }
-    if constexpr (sizeof(T) == 2) {  // bf16 C and B: copied as they are, 64 rows × 16 pieces of 16 bytes each
-#pragma unroll
-        for (int m = 0; m < 2; m++) {
-#pragma unroll
-            for (int k = 0; k < FQ * FN / 8 / (128 * HPB); k++) {
-                int i = tid + k * 128 * HPB, t = i >> 4, q = (i & 15) * 8;
-                bf16* dst = reinterpret_cast<bf16*>(m ? Bs : Cs) + t * TC_LDN + q;
-                if (t < len) cp_async16(dst, (m ? B : C) + (row0 + t) * bcStride + g * FN + q);
-                else *reinterpret_cast<float4*>(dst) = zero4;
-            }
-        }
+    if constexpr (sizeof(T) == 2) {  // bf16 C and B: copied as they are, over all the block's threads
+        copy_tile_async<FQ, 2 * FN, 128 * HPB>(reinterpret_cast<T*>(Cs), TC_LDN, C + row0 * bcStride + g * FN, bcStride,
+                                               len, tid);
+        copy_tile_async<FQ, 2 * FN, 128 * HPB>(reinterpret_cast<T*>(Bs), TC_LDN, B + row0 * bcStride + g * FN, bcStride,
+                                               len, tid);
         cp_async_commit();
     } else {  // fp32 C and B, 64 tokens × 32 column quads each, rounded to bf16: two heads per block issue both
         // matrices' loads (8 float4 per thread each) before storing; one head (16 each) stores C before it loads B
@@ -1128,15 +1114,12 @@ __device__ void ssd_chunk_output_tc(const T* __restrict__ x, int xStride, const 
     }
     // z for the epilogue, copied into C and B's room (dead once cf and M are in registers) while the products run; rows
     // padded by 32 bytes so that a warp's pair reads hit distinct banks
-    constexpr int ZV = 16 / sizeof(TZ), ZW = HPB * FP, ZLD = ZW + 32 / sizeof(TZ);
+    constexpr int ZW = HPB * FP, ZLD = ZW + 32 / sizeof(TZ);
     TZ* Zs = reinterpret_cast<TZ*>(sm);
     if (z) {
         __syncthreads();
-#pragma unroll
-        for (int k = 0; k < FQ * ZW / ZV / (128 * HPB); k++) {
-            int i = tid + 128 * HPB * k, t = i / (ZW / ZV), q = (i % (ZW / ZV)) * ZV;
-            if (t < len) cp_async16(Zs + t * ZLD + q, z + (row0 + t) * zStride + (size_t)blockIdx.x * ZW + q);
-        }
+        copy_tile_async<FQ, ZW * sizeof(TZ), 128 * HPB, false>(Zs, ZLD, z + row0 * zStride + (size_t)blockIdx.x * ZW,
+                                                               zStride, len, tid);
         cp_async_commit();
     }
     // y = exp(s_t)·(C·S)[t][p] + Σ_u M[t][u]·X[u][p]
