@@ -4,7 +4,12 @@ import dev.mdm.backend.jcuda.cuda.Kernels;
 import java.util.Arrays;
 import java.util.Locale;
 
-/** in_proj and out_proj of the paper preset with fp32 output (as now) against bf16 output (+ dt apart), medians of 30. */
+/**
+ * in_proj and out_proj of the paper preset with fp32 output (as now) against bf16 output (+ dt apart), medians of 30.
+ * Scratch probe (PERF.md item 8): after tools/gpu/pack.sh, {@code javac -cp mdm-backend-jcuda/target/classes -d
+ * .gpu/test-classes mdm-backend-jcuda/perf/GemmOutputProbe.java}, then on the GPU machine
+ * {@code bash .gpu/run.sh GemmOutputProbe}. Output: gemm-output-types-v25.txt.
+ */
 public class GemmOutputProbe {
   static float med(float[] t) { float[] s = t.clone(); Arrays.sort(s); return s[s.length / 2]; }
   public static void main(String[] a) {
