@@ -1,58 +1,23 @@
 package dev.mdm.examples.cli;
 
-import dev.mdm.examples.model.LoadedModel;
-import dev.mdm.examples.model.ModelChoice;
+import dev.mdm.MDM;
+import dev.mdm.data.Example;
 import dev.mdm.task.TextSampling;
-import java.io.PrintWriter;
-import java.util.concurrent.Callable;
+import dev.mdm.tensor.Tensor;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code mdm caption}: a caption for an image. */
 @Command(name = "caption", mixinStandardHelpOptions = true,
         description = "Write a caption for an image (deterministic: the same image gives the same caption).",
         footer = {"", "Examples:", "  mdm caption shirt.png", "  mdm caption --fashion-index 0"})
-public final class CaptionCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    ModelOptions model;
-
-    @Mixin
-    SamplerOptions samplerOptions;
-
-    @Mixin
-    ImageInput input;
-
-    @Option(names = "--steps", paramLabel = "N", description = "Sampler steps (default: the model's sampler, 20).")
-    Integer steps;
-
-    @Mixin
-    TextSamplingOptions textSampling;
-
-    @Option(names = "--preset", defaultValue = "fashion", paramLabel = "NAME",
-            description = "Model size without --checkpoint: tiny, fashion or paper (default ${DEFAULT-VALUE}).")
-    String preset;
+public final class CaptionCommand extends ImageTextCommand {
+    @Override
+    String text(MDM mdm, Tensor image, TextSampling sampling) {
+        return mdm.caption(image, sampling);
+    }
 
     @Override
-    public Integer call() {
-        TextSampling sampling = textSampling.sampling();
-        input.validate(spec.commandLine());
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
-        ModelChoice choice = samplerOptions.applyTo(model.choice(preset));
-        try (LoadedModel loaded = LoadedModel.open(steps == null ? choice : choice.withSamplerSteps(steps))) {
-            err.println("model: " + loaded.origin() + "; backend " + loaded.backendDescription());
-            ImageInput.Loaded image = input.load(loaded.mdm().config());
-            out.println(loaded.mdm().caption(image.image(), sampling));
-            if (image.example() != null) {
-                err.println("(" + image.description() + "; a reference caption: \"" + image.example().caption() + "\")");
-            }
-        }
-        return ExitCodes.OK;
+    String exampleNote(Example example) {
+        return "; a reference caption: \"" + example.caption() + "\"";
     }
 }

@@ -1,0 +1,76 @@
+package dev.mdm.examples.cli;
+
+import dev.mdm.MDM;
+import dev.mdm.data.Example;
+import dev.mdm.examples.model.LoadedModel;
+import dev.mdm.examples.model.ModelChoice;
+import dev.mdm.task.TextSampling;
+import dev.mdm.tensor.Tensor;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * What {@code mdm caption} and {@code mdm answer} share: a model, one image, text sampling settings, and one line of
+ * text on standard output (the model and, for a Fashion-MNIST image, what it shows go to standard error).
+ */
+abstract class ImageTextCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    ModelOptions model;
+
+    @Mixin
+    SamplerOptions samplerOptions;
+
+    @Mixin
+    ImageInput input;
+
+    @Option(names = "--steps", paramLabel = "N", description = "Sampler steps (default: the model's sampler, 20).")
+    Integer steps;
+
+    @Mixin
+    TextSamplingOptions textSampling;
+
+    @Option(names = "--preset", defaultValue = "fashion", paramLabel = "NAME",
+            description = "Model size without --checkpoint: tiny, fashion or paper (default ${DEFAULT-VALUE}).")
+    String preset;
+
+    /**
+     * @param mdm the loaded model
+     * @param image the image, fitted to the model
+     * @param sampling the text sampling settings of the command line
+     * @return the line to print
+     */
+    abstract String text(MDM mdm, Tensor image, TextSampling sampling);
+
+    /**
+     * @param example the dataset example the image came from
+     * @return what to add to the image's description on standard error
+     */
+    String exampleNote(Example example) {
+        return "";
+    }
+
+    @Override
+    public final Integer call() {
+        TextSampling sampling = textSampling.sampling();
+        input.validate(spec.commandLine());
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        ModelChoice choice = samplerOptions.applyTo(model.choice(preset));
+        try (LoadedModel loaded = LoadedModel.open(steps == null ? choice : choice.withSamplerSteps(steps))) {
+            err.println("model: " + loaded.origin() + "; backend " + loaded.backendDescription());
+            ImageInput.Loaded image = input.load(loaded.mdm().config());
+            out.println(text(loaded.mdm(), image.image(), sampling));
+            if (image.example() != null) {
+                err.println("(" + image.description() + exampleNote(image.example()) + ")");
+            }
+        }
+        return ExitCodes.OK;
+    }
+}
