@@ -15,12 +15,8 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code mdm eval}: the quality evaluation of {@link Evaluation} on one model, with a summary table. */
 @Command(name = "eval", mixinStandardHelpOptions = true,
@@ -40,16 +36,7 @@ import picocli.CommandLine.Model.CommandSpec;
         footer = {"", "Examples:", "  mdm eval                                   # the shipped fashion model, small budget",
                 "  mdm eval --checkpoint mdm-train/model.safetensors --per-class 100 --text 1000 --steps 25",
                 "  mdm eval --checkpoint scenes.safetensors --per-class 0 --text 0 --scenes 100"})
-public final class EvalCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    ModelOptions model;
-
-    @Mixin
-    SamplerOptions samplerOptions;
-
+public final class EvalCommand extends ModelCommand {
     @Option(names = "--preset", defaultValue = "fashion", paramLabel = "NAME",
             description = "Model size without --checkpoint (default ${DEFAULT-VALUE}).")
     String preset;

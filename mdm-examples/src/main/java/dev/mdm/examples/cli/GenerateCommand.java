@@ -12,12 +12,8 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code mdm generate}: images with captions, images of a class, or images for a text. */
 @Command(name = "generate", mixinStandardHelpOptions = true,
@@ -27,16 +23,7 @@ import picocli.CommandLine.Model.CommandSpec;
         footer = {"", "Examples:", "  mdm generate --count 8",
                 "  mdm generate --class 7 --guidance 3 --count 4 --out sneakers",
                 "  mdm generate --text \"a photo of a coat\""})
-public final class GenerateCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    ModelOptions model;
-
-    @Mixin
-    SamplerOptions samplerOptions;
-
+public final class GenerateCommand extends ModelCommand {
     @Option(names = "--preset", defaultValue = "fashion", paramLabel = "NAME",
             description = "Model size without --checkpoint: tiny, fashion or paper (default ${DEFAULT-VALUE}).")
     String preset;

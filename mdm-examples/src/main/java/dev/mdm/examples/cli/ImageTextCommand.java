@@ -7,26 +7,14 @@ import dev.mdm.examples.model.ModelChoice;
 import dev.mdm.task.TextSampling;
 import dev.mdm.tensor.Tensor;
 import java.io.PrintWriter;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /**
  * What {@code mdm caption} and {@code mdm answer} share: a model, one image, text sampling settings, and one line of
  * text on standard output (the model and, for a Fashion-MNIST image, what it shows go to standard error).
  */
-abstract class ImageTextCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    ModelOptions model;
-
-    @Mixin
-    SamplerOptions samplerOptions;
-
+abstract class ImageTextCommand extends ModelCommand {
     @Mixin
     ImageInput input;
 
