@@ -701,15 +701,9 @@ public abstract class BackendCompatibilityKit {
     }
 
     /** Compares ⟨∇L, v⟩ with the central difference of the reference loss along v. */
-    private void assertDirectionalDerivative(String what, Parameters gradient, TrainingBatch batch, Map<String, double[]> direction) {
-        double dot = 0;
-        for (var e : direction.entrySet()) {
-            double[] g = gradient.get(e.getKey()).toDoubleArray();
-            double[] v = e.getValue();
-            for (int i = 0; i < v.length; i++) {
-                dot += g[i] * v[i];
-            }
-        }
+    private void assertDirectionalDerivative(String what, Map<String, double[]> gradient, TrainingBatch batch,
+                                             Map<String, double[]> direction) {
+        double dot = GradientDirections.dot(gradient, direction);
         double eps = 1e-4;
         double central = (referenceLoss(shifted(weights(), direction, eps), batch)
                 - referenceLoss(shifted(weights(), direction, -eps), batch)) / (2 * eps);
@@ -719,24 +713,22 @@ public abstract class BackendCompatibilityKit {
                 .isLessThanOrEqualTo(allowed);
     }
 
-    /** Random unit-norm direction over the given parameters. */
-    private Map<String, double[]> direction(RandomInputs in, List<String> names) {
-        Map<String, double[]> v = new LinkedHashMap<>();
-        double norm2 = 0;
-        for (String name : names) {
-            double[] d = in.normal(1, weights().get(name).shape()).toDoubleArray();
-            for (double x : d) {
-                norm2 += x * x;
-            }
-            v.put(name, d);
+    /** Random unit-norm direction over the given parameters, informative for the backend's gradient (D19). */
+    private Map<String, double[]> direction(RandomInputs in, List<String> names, Map<String, double[]> gradient) {
+        return GradientDirections.draw(in.generator(),
+                GradientDirections.shapes(names, name -> weights().get(name).size()), gradient);
+    }
+
+    /** The backend's gradient, flat per parameter, after checking that it names every parameter in its shape. */
+    private Map<String, double[]> flatGradient(Parameters gradients) {
+        assertThat(gradients.names()).as("gradient names").containsExactlyInAnyOrderElementsOf(weights().names());
+        Map<String, double[]> m = new LinkedHashMap<>();
+        for (String name : weights().names()) {
+            assertThat(gradients.get(name).shape()).as("shape of the gradient of '%s'", name)
+                    .containsExactly(weights().get(name).shape());
+            m.put(name, gradients.get(name).toDoubleArray());
         }
-        double scale = 1 / Math.sqrt(norm2);
-        v.values().forEach(d -> {
-            for (int i = 0; i < d.length; i++) {
-                d[i] *= scale;
-            }
-        });
-        return v;
+        return m;
     }
 
     private GradientResult backendGradients(TrainingBatch batch) {
@@ -756,12 +748,12 @@ public abstract class BackendCompatibilityKit {
             requireCapability(Capability.TRAINING, Rules.GRADIENT_DIRECTIONAL);
             TrainingBatch batch = trainingBatch(Rules.GRADIENT_DIRECTIONAL, 0.7);
             GradientResult result = backendGradients(batch);
-            assertThat(result.gradients().names()).as("gradient names").containsExactlyInAnyOrderElementsOf(weights().names());
+            Map<String, double[]> gradient = flatGradient(result.gradients());
             tolerance.assertClose("loss reported with the gradient", result.loss().total(), referenceLoss(weights(), batch));
             RandomInputs in = inputs(Rules.GRADIENT_DIRECTIONAL);
             for (int k = 0; k < 3; k++) {
-                assertDirectionalDerivative("random direction " + k, result.gradients(), batch,
-                        direction(in, new ArrayList<>(weights().names())));
+                assertDirectionalDerivative("random direction " + k, gradient, batch,
+                        direction(in, new ArrayList<>(weights().names()), gradient));
             }
         }
 
@@ -773,8 +765,10 @@ public abstract class BackendCompatibilityKit {
             TrainingBatch batch = trainingBatch(Rules.GRADIENT_PER_PARAMETER, 0.7);
             GradientResult result = backendGradients(batch);
             RandomInputs in = inputs(Rules.GRADIENT_PER_PARAMETER);
+            Map<String, double[]> gradient = flatGradient(result.gradients());
             for (String name : weights().names()) {
-                assertDirectionalDerivative("gradient of '" + name + "'", result.gradients(), batch, direction(in, List.of(name)));
+                assertDirectionalDerivative("gradient of '" + name + "'", gradient, batch,
+                        direction(in, List.of(name), gradient));
             }
         }
 

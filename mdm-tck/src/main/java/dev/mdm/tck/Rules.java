@@ -157,7 +157,7 @@ public final class Rules {
                     "the noise generator (L64X128MixRandom, nextGaussian in row-major order, one tensor per step), no noise at k = 1."),
             new Rule(SAMPLER_INFILL, SAMPLING, "Infilling holds the masked elements at their values in every state and matches the oracle.",
                     "Infill.apply before the first model call and after every update (D9)."),
-            new Rule(GRADIENT_DIRECTIONAL, TRAINING, "⟨∇L, v⟩ from the backend equals (L(θ+εv) − L(θ−εv))/2ε of the reference loss, for random directions v.",
+            new Rule(GRADIENT_DIRECTIONAL, TRAINING, "⟨∇L, v⟩ from the backend equals (L(θ+εv) − L(θ−εv))/2ε of the reference loss, for random unit directions v on which the backend's gradient has at least half its typical projection (D19).",
                     "the backward pass as a whole; MDM-GRAD-002 names the parameter whose gradient is wrong."),
             new Rule(GRADIENT_PER_PARAMETER, TRAINING, "The same check with a direction on one parameter tensor at a time.",
                     "the backward of the layer that owns the named parameter."),
