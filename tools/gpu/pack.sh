@@ -5,6 +5,7 @@
 # the test classes with the JUnit console.
 #   tools/gpu/pack.sh [--tests] [--examples] [--data | --data=train] [--baseline=REV]
 # On the GPU machine:  bash .gpu/run.sh --tests ...  |  bash .gpu/run.sh MAIN_CLASS args  (see run.sh)
+#   and, packed with --tests --baseline=REV: bash .gpu/compare.sh $OUT (tests, then both builds timed; see compare.sh)
 # --baseline=REV adds mdm-backend-jcuda built at git revision REV as .gpu/baseline/mdm-backend-jcuda.jar (1.5 MB), so
 # that one call can time the working tree and REV side by side: MDM_JCUDA_JAR=.gpu/baseline/mdm-backend-jcuda.jar
 # bash .gpu/run.sh ... runs with it in place of the packed jar.
@@ -103,4 +104,5 @@ if [ -n "$baseline" ]; then
   echo "pack: .gpu/baseline/mdm-backend-jcuda.jar is mdm-backend-jcuda at $rev"
 fi
 cp tools/gpu/run.sh .gpu/run.sh
+cp tools/gpu/compare.sh .gpu/compare.sh
 echo "pack: .gpu is $(du -sm .gpu | cut -f1) MiB; with the tracked tree $(( ($(du -sb .gpu | cut -f1) + $(git ls-files -z | xargs -0 du -cb | tail -1 | cut -f1)) / 1048576 )) MiB of the 64 MiB that travel"
