@@ -984,18 +984,16 @@ __device__ __forceinline__ void ssd_chunk_state_tc_any(SSD_STATE_TC_ARGS(T, TD, 
         ssd_chunk_state_tc_any<T, TD, HPB, TS>(x, xStride, B, bStride, dt, dtStride, dtBias, softplus, A, zoh, acum, \
                                                coef, states, L, H, P, G, N, Q, nChunks); \
     }
-SSD_STATE_TC_ENTRY(ssd_chunk_state_tc_f32, float, float, 1, float)
-SSD_STATE_TC_ENTRY(ssd_chunk_state_tc_bf16, bf16, bf16, 1, float)
-SSD_STATE_TC_ENTRY(ssd_chunk_state_tc_xbf16, bf16, float, 1, float)
-SSD_STATE_TC_ENTRY(ssd_chunk_state_tc_bs_f32, float, float, 1, bf16)
-SSD_STATE_TC_ENTRY(ssd_chunk_state_tc_bs_bf16, bf16, bf16, 1, bf16)
-SSD_STATE_TC_ENTRY(ssd_chunk_state_tc_bs_xbf16, bf16, float, 1, bf16)
-SSD_STATE_TC_ENTRY(ssd_chunk_state_tc2_f32, float, float, 2, float)
-SSD_STATE_TC_ENTRY(ssd_chunk_state_tc2_bf16, bf16, bf16, 2, float)
-SSD_STATE_TC_ENTRY(ssd_chunk_state_tc2_xbf16, bf16, float, 2, float)
-SSD_STATE_TC_ENTRY(ssd_chunk_state_tc2_bs_f32, float, float, 2, bf16)
-SSD_STATE_TC_ENTRY(ssd_chunk_state_tc2_bs_bf16, bf16, bf16, 2, bf16)
-SSD_STATE_TC_ENTRY(ssd_chunk_state_tc2_bs_xbf16, bf16, float, 2, bf16)
+// each in a one-head (_tc) and a two-head (_tc2) form
+#define SSD_STATE_TC_ENTRIES(SUFFIX, T, TD, TS) \
+    SSD_STATE_TC_ENTRY(ssd_chunk_state_tc##SUFFIX, T, TD, 1, TS) \
+    SSD_STATE_TC_ENTRY(ssd_chunk_state_tc2##SUFFIX, T, TD, 2, TS)
+SSD_STATE_TC_ENTRIES(_f32, float, float, float)
+SSD_STATE_TC_ENTRIES(_bf16, bf16, bf16, float)
+SSD_STATE_TC_ENTRIES(_xbf16, bf16, float, float)
+SSD_STATE_TC_ENTRIES(_bs_f32, float, float, bf16)
+SSD_STATE_TC_ENTRIES(_bs_bf16, bf16, bf16, bf16)
+SSD_STATE_TC_ENTRIES(_bs_xbf16, bf16, float, bf16)
 
 // HPB heads of one group per block (128·HPB threads): C and B are loaded and staged once for all of them; warps
 // 4k .. 4k+3 compute head h0 + k exactly as a 128-thread block computes one head.
@@ -1027,8 +1025,8 @@ __device__ void ssd_chunk_output_tc(const T* __restrict__ x, int xStride, const 
     const size_t row0 = (size_t)b * s.L + t0;
     const float4 zero4 = make_float4(0.f, 0.f, 0.f, 0.f);
     // every global load of the block is in flight at once (a block's time is its chain of latencies): the entering
-    // state, x and (bf16) C and B go to shared memory by cp.async, without registers; fp32 C and B through registers
-    // the state entering the chunk, bf16 [n][p] as the bf16 state pass wrote it; the C·S fragments read it transposed
+    // state, x and (bf16) C and B go to shared memory by cp.async, without registers; fp32 C and B through registers.
+    // The state entering the chunk, bf16 [n][p] as the bf16 state pass wrote it; the C·S fragments read it transposed
     copy_tile_async<FN, 2 * FP, 128>(Sn, TC_LDK, statesIn + ((size_t)(b * s.nChunks + c) * s.H + h) * FP * FN, FP, FN,
                                      ht);
     // x as it is stored, rows past the sequence zeroed: fp32 [u][TC_LDX] or bf16 [u][TC_LDK] (the same bytes' room)
