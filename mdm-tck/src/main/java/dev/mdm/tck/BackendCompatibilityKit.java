@@ -715,8 +715,7 @@ public abstract class BackendCompatibilityKit {
 
     /** Random unit-norm direction over the given parameters, informative for the backend's gradient (D19). */
     private Map<String, double[]> direction(RandomInputs in, List<String> names, Map<String, double[]> gradient) {
-        return GradientDirections.draw(in.generator(),
-                GradientDirections.shapes(names, name -> weights().get(name).size()), gradient);
+        return GradientDirections.draw(in.generator(), names, gradient);
     }
 
     /** The backend's gradient, flat per parameter, after checking that it names every parameter in its shape. */

@@ -3,7 +3,6 @@ package dev.mdm.tck;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.ToIntFunction;
 import java.util.random.RandomGenerator;
 
 /**
@@ -30,24 +29,24 @@ final class GradientDirections {
 
     /**
      * @param random the rule's generator
-     * @param shapes the tensors the direction covers, by name, with their element counts
-     * @param gradient the backend's gradient of each of them, flat
-     * @return a unit direction over the tensors (flat per name, in the order of {@code shapes}), drawn as above
+     * @param names the tensors the direction covers
+     * @param gradient the backend's gradient, flat per name, each as long as its tensor (checked by the caller)
+     * @return a unit direction over the named tensors (flat per name, in the order of {@code names}), drawn as above
      */
-    static Map<String, double[]> draw(RandomGenerator random, Map<String, Integer> shapes, Map<String, double[]> gradient) {
+    static Map<String, double[]> draw(RandomGenerator random, List<String> names, Map<String, double[]> gradient) {
         double gradient2 = 0;
         long n = 0;
-        for (String name : shapes.keySet()) {
+        for (String name : names) {
             for (double g : gradient.get(name)) {
                 gradient2 += g * g;
             }
-            n += shapes.get(name);
+            n += gradient.get(name).length;
         }
         double typical = Math.sqrt(gradient2 / n);
         Map<String, double[]> best = null;
         double bestProjection = -1;
         for (int draw = 0; draw < MAX_DRAWS; draw++) {
-            Map<String, double[]> v = unitDirection(random, shapes);
+            Map<String, double[]> v = unitDirection(random, names, gradient);
             double projection = typical > 0 ? Math.abs(dot(gradient, v)) / typical : 0;
             if (best == null || projection > bestProjection) {
                 best = v;
@@ -77,16 +76,17 @@ final class GradientDirections {
         return dot;
     }
 
-    private static Map<String, double[]> unitDirection(RandomGenerator random, Map<String, Integer> shapes) {
+    private static Map<String, double[]> unitDirection(RandomGenerator random, List<String> names,
+                                                       Map<String, double[]> gradient) {
         Map<String, double[]> v = new LinkedHashMap<>();
         double norm2 = 0;
-        for (var e : shapes.entrySet()) {
-            double[] d = new double[e.getValue()];
+        for (String name : names) {
+            double[] d = new double[gradient.get(name).length];
             for (int i = 0; i < d.length; i++) {
                 d[i] = random.nextGaussian();
                 norm2 += d[i] * d[i];
             }
-            v.put(e.getKey(), d);
+            v.put(name, d);
         }
         double scale = 1 / Math.sqrt(norm2);
         v.values().forEach(d -> {
@@ -95,16 +95,5 @@ final class GradientDirections {
             }
         });
         return v;
-    }
-
-    /**
-     * @param names tensor names
-     * @param sizes element count of each name
-     * @return the names with their sizes, in the given order
-     */
-    static Map<String, Integer> shapes(List<String> names, ToIntFunction<String> sizes) {
-        Map<String, Integer> m = new LinkedHashMap<>();
-        names.forEach(name -> m.put(name, sizes.applyAsInt(name)));
-        return m;
     }
 }
