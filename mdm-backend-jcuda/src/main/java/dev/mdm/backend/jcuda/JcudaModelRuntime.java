@@ -366,7 +366,8 @@ final class JcudaModelRuntime implements ModelRuntime, JcudaTrainingSession.Owne
     @Override
     public TrainingSession train(OptimizerSettings settings, Parameters resumeState) {
         return locked(() -> {
-            JcudaTrainingSession s = new JcudaTrainingSession(cuda, config, settings, parameters, resumeState, this);
+            JcudaTrainingSession s = new JcudaTrainingSession(cuda, config, settings, parameters, resumeState, this,
+                    backend.precision());
             sessions.add(s);
             return s;
         });

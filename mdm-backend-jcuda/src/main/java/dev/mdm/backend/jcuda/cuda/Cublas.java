@@ -16,14 +16,16 @@ import java.util.List;
 /**
  * cuBLAS through {@code java.lang.foreign}: JCublas 12.6 cannot load CUDA 13's {@code libcublas.so.13}, so this calls
  * the C API directly. Row-major products {@code C[m,n] = A[m,k]·W[n,k]ᵀ} (PyTorch's Linear) with fp32 accumulation,
- * fp32 or bf16 operands.
+ * fp32 or bf16 operands, and the general fp32 {@link #gemm} of training, exact or on TF32 tensor cores
+ * ({@link Compute}). Always the default algorithm on the context's one stream: cuBLAS documents bit-wise identical
+ * results run to run on GPUs of the same architecture and SM count, for a given toolkit version, when a single stream
+ * is active (cuBLAS guide, "Results Reproducibility").
  */
 public final class Cublas implements AutoCloseable {
     /** cudaDataType CUDA_R_32F. */
     public static final int R_32F = 0;
     /** cudaDataType CUDA_R_16BF. */
     public static final int R_16BF = 14;
-    private static final int COMPUTE_32F = 68;
     private static final int OP_N = 0;
     private static final int OP_T = 1;
     private static final int GEMM_DEFAULT = -1;
@@ -43,6 +45,23 @@ public final class Cublas implements AutoCloseable {
     private final MemorySegment one;
     private final MemorySegment zero;
     private boolean closed;
+
+    /** How a GEMM of fp32 matrices forms its products ({@code cublasComputeType_t}). */
+    public enum Compute {
+        /** {@code CUBLAS_COMPUTE_32F}: fp32 products and accumulation. */
+        FP32(68),
+        /**
+         * {@code CUBLAS_COMPUTE_32F_FAST_TF32}: fp32 in and out, the inputs rounded to TF32 (8-bit exponent, 10-bit
+         * mantissa) for the tensor-core products, fp32 accumulation.
+         */
+        TF32(77);
+
+        private final int code;
+
+        Compute(int code) {
+            this.code = code;
+        }
+    }
 
     private record Library(String name, MethodHandle create, MethodHandle destroy, MethodHandle setStream,
                            MethodHandle setWorkspace, MethodHandle gemmEx, MethodHandle version) {
@@ -146,15 +165,16 @@ public final class Cublas implements AutoCloseable {
         // column-major view: Cᵀ[n, m] = op(W)[n, k] · Aᵀ[k, m], W read transposed
         int status = invoke(library().gemmEx(), handle, OP_T, OP_N, n, m, k, one, MemorySegment.ofAddress(w), abType, k,
                 MemorySegment.ofAddress(a), abType, lda, accumulate ? one : zero, MemorySegment.ofAddress(c), cType, ldc,
-                COMPUTE_32F, GEMM_DEFAULT);
+                Compute.FP32.code, GEMM_DEFAULT);
         check("cublasGemmEx(m=" + m + ", n=" + n + ", k=" + k + ")", status);
     }
 
     /**
-     * Queues {@code C[m, n] (+)= op(A) · op(B)} in fp32, all matrices row-major, where op transposes when asked:
+     * Queues {@code C[m, n] (+)= op(A) · op(B)}, fp32 matrices, all row-major, where op transposes when asked:
      * A is [m, k] (or [k, m] when {@code transA}), B is [k, n] (or [n, k] when {@code transB}). Training's backward
      * passes use the three forms {@code dX = dY·W}, {@code dW += dYᵀ·X} and {@code Y = X·Wᵀ}.
      *
+     * @param compute how the products are formed
      * @param transA read A transposed
      * @param transB read B transposed
      * @param m rows of C
@@ -168,8 +188,8 @@ public final class Cublas implements AutoCloseable {
      * @param ldc row stride of C in elements
      * @param accumulate add to C instead of overwriting it
      */
-    public void gemm(boolean transA, boolean transB, int m, int n, int k, long a, int lda, long b, int ldb, long c,
-                     int ldc, boolean accumulate) {
+    public void gemm(Compute compute, boolean transA, boolean transB, int m, int n, int k, long a, int lda, long b,
+                     int ldb, long c, int ldc, boolean accumulate) {
         if (m == 0 || n == 0) {
             return;
         }
@@ -177,9 +197,9 @@ public final class Cublas implements AutoCloseable {
         // its transpose: so B goes first, transposed exactly when transB
         int status = invoke(library().gemmEx(), handle, transB ? OP_T : OP_N, transA ? OP_T : OP_N, n, m, k, one,
                 MemorySegment.ofAddress(b), R_32F, ldb, MemorySegment.ofAddress(a), R_32F, lda,
-                accumulate ? one : zero, MemorySegment.ofAddress(c), R_32F, ldc, COMPUTE_32F, GEMM_DEFAULT);
-        check("cublasGemmEx(" + (transA ? "T" : "N") + (transB ? "T" : "N") + ", m=" + m + ", n=" + n + ", k=" + k + ")",
-                status);
+                accumulate ? one : zero, MemorySegment.ofAddress(c), R_32F, ldc, compute.code, GEMM_DEFAULT);
+        check("cublasGemmEx(" + (transA ? "T" : "N") + (transB ? "T" : "N") + ", m=" + m + ", n=" + n + ", k=" + k
+                + ", " + compute + ")", status);
     }
 
     private static int invoke(MethodHandle h, Object... args) {

@@ -5,6 +5,7 @@ import dev.mdm.Discretization;
 import dev.mdm.InvalidInputException;
 import dev.mdm.MdmConfig;
 import dev.mdm.backend.jcuda.cuda.CudaContext;
+import dev.mdm.backend.jcuda.cuda.Cublas;
 import dev.mdm.backend.jcuda.model.DeviceMemory;
 import dev.mdm.backend.jcuda.cuda.KernelArgs;
 import dev.mdm.model.MambaShape;
@@ -69,14 +70,16 @@ public final class BlockTrainer implements AutoCloseable {
      * @param config model sizes
      * @param arena weights and gradients (names {@code blocks.i.norm.weight}, {@code blocks.i.mixer.*})
      * @param maxBatch the most samples one call will see (scratch is sized for it once)
+     * @param gemmCompute how in_proj's and out_proj's GEMMs form their products
      */
-    public BlockTrainer(CudaContext cuda, MdmConfig config, ParameterArena arena, int maxBatch) {
+    public BlockTrainer(CudaContext cuda, MdmConfig config, ParameterArena arena, int maxBatch,
+                        Cublas.Compute gemmCompute) {
         if (maxBatch <= 0) {
             throw new InvalidInputException("maxBatch", "> 0", String.valueOf(maxBatch));
         }
         this.cuda = cuda;
         this.memory = new DeviceMemory(cuda);
-        this.ops = new TrainingOps(cuda);
+        this.ops = new TrainingOps(cuda, gemmCompute);
         this.config = config;
         this.shape = MambaShape.of(config);
         this.arena = arena;

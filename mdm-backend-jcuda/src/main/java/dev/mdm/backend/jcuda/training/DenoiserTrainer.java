@@ -2,6 +2,7 @@ package dev.mdm.backend.jcuda.training;
 
 import dev.mdm.MdmConfig;
 import dev.mdm.backend.jcuda.cuda.CudaContext;
+import dev.mdm.backend.jcuda.cuda.Cublas;
 import dev.mdm.backend.jcuda.model.DeviceMemory;
 import dev.mdm.backend.jcuda.cuda.KernelArgs;
 import dev.mdm.backend.jcuda.model.DeviceModel;
@@ -48,14 +49,16 @@ public final class DenoiserTrainer implements AutoCloseable {
      * @param arena weights and gradients
      * @param blocks the block layer
      * @param maxBatch the most samples one call will see
+     * @param gemmCompute how the time MLP's, latent_in's and latent_out's GEMMs form their products
      */
-    public DenoiserTrainer(CudaContext cuda, MdmConfig config, ParameterArena arena, BlockTrainer blocks, int maxBatch) {
+    public DenoiserTrainer(CudaContext cuda, MdmConfig config, ParameterArena arena, BlockTrainer blocks, int maxBatch,
+                           Cublas.Compute gemmCompute) {
         this.cuda = cuda;
         this.memory = new DeviceMemory(cuda);
         this.config = config;
         this.arena = arena;
         this.blocks = blocks;
-        this.ops = new TrainingOps(cuda);
+        this.ops = new TrainingOps(cuda, gemmCompute);
         this.maxBatch = maxBatch;
         long d = config.dModel();
         long b = maxBatch;

@@ -2,7 +2,9 @@ package dev.mdm.backend.jcuda.training;
 
 import dev.mdm.InvalidInputException;
 import dev.mdm.MdmConfig;
+import dev.mdm.Precision;
 import dev.mdm.backend.jcuda.cuda.CudaContext;
+import dev.mdm.backend.jcuda.cuda.Cublas;
 import dev.mdm.backend.jcuda.cuda.KernelArgs;
 import dev.mdm.model.GradientResult;
 import dev.mdm.model.LossBreakdown;
@@ -19,8 +21,11 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * {@link TrainingSession} on the GPU in fp32: zero ∇θ → encode → denoise → losses → backward (denoiser, then encoder)
+ * {@link TrainingSession} on the GPU: zero ∇θ → encode → denoise → losses → backward (denoiser, then encoder)
  * → global-norm clipping, AdamW and EMA as one kernel each over the flat buffers of a {@link ParameterArena}.
+ * Activations, gradients, master weights and optimizer state are fp32 at either precision; the linear layers' GEMMs
+ * (fp32 in and out) form their products in fp32 for an FP32 runtime and on TF32 tensor cores for a BF16 runtime,
+ * whose inference already rounds to bf16 ({@link #gemmCompute}).
  * The master weights live in the arena; the owning runtime is told after every step so that its inference weights
  * follow. The layer trainers are sized for the largest batch seen and re-created when a larger one arrives.
  * Not thread-safe (the owner's lock serializes device work).
@@ -50,6 +55,7 @@ public final class JcudaTrainingSession implements TrainingSession {
     private final CudaContext cuda;
     private final MdmConfig config;
     private final OptimizerSettings settings;
+    private final Cublas.Compute gemmCompute;
     private final Owner owner;
     private final ParameterArena arena;
     private final long normPartials;
@@ -76,9 +82,10 @@ public final class JcudaTrainingSession implements TrainingSession {
      * @param weights the current weights, every parameter of the layout
      * @param resumeState {@code adam.m.*}, {@code adam.v.*}, {@code ema.*}, {@code adam.step}, or null to start fresh
      * @param owner the runtime
+     * @param precision the runtime's precision, which picks the GEMMs' compute type ({@link #gemmCompute})
      */
     public JcudaTrainingSession(CudaContext cuda, MdmConfig config, OptimizerSettings settings, Parameters weights,
-                                Parameters resumeState, Owner owner) {
+                                Parameters resumeState, Owner owner, Precision precision) {
         if (settings == null) {
             throw new InvalidInputException("settings", "optimizer settings", "null");
         }
@@ -86,6 +93,7 @@ public final class JcudaTrainingSession implements TrainingSession {
         this.config = config;
         this.settings = settings;
         this.owner = owner;
+        this.gemmCompute = gemmCompute(precision);
         Map<String, int[]> layout = dev.mdm.model.ParameterLayout.of(config);
         if (resumeState != null) {
             OptimizerState.requireResumable(layout, resumeState);
@@ -115,6 +123,18 @@ public final class JcudaTrainingSession implements TrainingSession {
         this.arena = a;
         this.normPartials = partials;
         this.normOut = out;
+    }
+
+    /**
+     * TF32 products (inputs rounded to 10-bit mantissas, a relative error of at most 2⁻¹¹ each; fp32 accumulation)
+     * sit well inside the bf16 tolerance a BF16 runtime is held to and run on tensor cores; an FP32 runtime keeps
+     * exact fp32 products, as its fp32 tolerance requires.
+     *
+     * @param precision the runtime's precision
+     * @return the compute type of its training GEMMs
+     */
+    static Cublas.Compute gemmCompute(Precision precision) {
+        return precision == Precision.BF16 ? Cublas.Compute.TF32 : Cublas.Compute.FP32;
     }
 
     @Override
@@ -184,9 +204,9 @@ public final class JcudaTrainingSession implements TrainingSession {
             dZhat0 = cuda.alloc(lat, "training ∂L/∂ẑ_0");
             dZt = cuda.alloc(lat, "training ∂L/∂z_t");
             capacity = b;
-            blocks = new BlockTrainer(cuda, config, arena, b);
-            vae = new VaeLossTrainer(cuda, config, arena, b);
-            denoiser = new DenoiserTrainer(cuda, config, arena, blocks, b);
+            blocks = new BlockTrainer(cuda, config, arena, b, gemmCompute);
+            vae = new VaeLossTrainer(cuda, config, arena, b, gemmCompute);
+            denoiser = new DenoiserTrainer(cuda, config, arena, blocks, b, gemmCompute);
         } catch (RuntimeException e) {
             freeTrainers();
             throw e;

@@ -6,8 +6,9 @@ import dev.mdm.backend.jcuda.cuda.KernelArgs;
 
 /**
  * The operations every training layer is built from: a linear layer's forward and backward through cuBLAS (fp32
- * compute, a fixed algorithm: deterministic), bias-gradient column sums and SiLU (kernels of {@code train_common.cuh}).
- * All row-major, queued on the context's stream.
+ * matrices, exact fp32 or TF32 products as the session chose, the default algorithm on one stream: deterministic),
+ * bias-gradient column sums and SiLU (kernels of {@code train_common.cuh}). All row-major, queued on the context's
+ * stream.
  */
 public final class TrainingOps implements AutoCloseable {
     private static final int THREADS = 256;
@@ -15,23 +16,23 @@ public final class TrainingOps implements AutoCloseable {
     public static final int CHUNK_ROWS = 128;
     private final CudaContext cuda;
     private final Cublas cublas;
+    private final Cublas.Compute gemmCompute;
     private long partials;
     private long partialBytes;
 
-    /** @param cuda the device */
-    public TrainingOps(CudaContext cuda) {
+    /**
+     * @param cuda the device
+     * @param gemmCompute how the linear layers' GEMMs form their products
+     */
+    public TrainingOps(CudaContext cuda, Cublas.Compute gemmCompute) {
         this.cuda = cuda;
         this.cublas = cuda.cublas();
+        this.gemmCompute = gemmCompute;
     }
 
     /** @return the context */
     public CudaContext cuda() {
         return cuda;
-    }
-
-    /** @return cuBLAS of the context (for the general {@link Cublas#gemm}) */
-    public Cublas cublas() {
-        return cublas;
     }
 
     /**
@@ -48,7 +49,7 @@ public final class TrainingOps implements AutoCloseable {
      * @param ldy row stride of y
      */
     public void linearForward(int rows, int in, int out, long x, int ldx, long w, long bias, long y, int ldy) {
-        cublas.gemm(false, true, rows, out, in, x, ldx, w, in, y, ldy, false);
+        cublas.gemm(gemmCompute, false, true, rows, out, in, x, ldx, w, in, y, ldy, false);
         if (bias != 0) {
             cuda.launch1d("tr_bias_add", (long) rows * out, new KernelArgs().ptr(y).ptr(bias).i(rows).i(out).i(ldy));
         }
@@ -74,9 +75,9 @@ public final class TrainingOps implements AutoCloseable {
     public void linearBackward(int rows, int in, int out, long x, int ldx, long w, long dy, int lddy, long dx, int lddx,
                                boolean accumulateDx, long dw, long db) {
         if (dx != 0) {
-            cublas.gemm(false, false, rows, in, out, dy, lddy, w, in, dx, lddx, accumulateDx);
+            cublas.gemm(gemmCompute, false, false, rows, in, out, dy, lddy, w, in, dx, lddx, accumulateDx);
         }
-        cublas.gemm(true, false, out, in, rows, dy, lddy, x, ldx, dw, in, true);
+        cublas.gemm(gemmCompute, true, false, out, in, rows, dy, lddy, x, ldx, dw, in, true);
         if (db != 0) {
             columnSumAccumulate(dy, rows, out, lddy, db);
         }

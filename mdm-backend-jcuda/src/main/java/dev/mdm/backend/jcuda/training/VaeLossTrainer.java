@@ -4,6 +4,7 @@ import dev.mdm.InvalidInputException;
 import dev.mdm.MDM;
 import dev.mdm.MdmConfig;
 import dev.mdm.backend.jcuda.cuda.CudaContext;
+import dev.mdm.backend.jcuda.cuda.Cublas;
 import dev.mdm.backend.jcuda.model.DeviceMemory;
 import dev.mdm.backend.jcuda.cuda.KernelArgs;
 import dev.mdm.backend.jcuda.model.Patches;
@@ -114,8 +115,10 @@ public final class VaeLossTrainer implements AutoCloseable {
      * @param config model sizes
      * @param arena weights and gradients (names {@code vae.*})
      * @param maxBatch the most samples one call will see
+     * @param gemmCompute how the encoders' and decoders' GEMMs form their products
      */
-    public VaeLossTrainer(CudaContext cuda, MdmConfig config, ParameterArena arena, int maxBatch) {
+    public VaeLossTrainer(CudaContext cuda, MdmConfig config, ParameterArena arena, int maxBatch,
+                          Cublas.Compute gemmCompute) {
         if (maxBatch < 1) {
             throw new InvalidInputException("maxBatch", "at least 1", String.valueOf(maxBatch));
         }
@@ -124,7 +127,7 @@ public final class VaeLossTrainer implements AutoCloseable {
         this.config = config;
         this.alphaBars = MDM.alphaBars(config);
         this.arena = arena;
-        this.ops = new TrainingOps(cuda);
+        this.ops = new TrainingOps(cuda, gemmCompute);
         this.maxBatch = maxBatch;
         nImg = config.imageTokens();
         lt = config.textLength();

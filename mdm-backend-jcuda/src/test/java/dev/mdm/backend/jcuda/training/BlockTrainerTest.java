@@ -10,6 +10,7 @@ import dev.mdm.MdmConfig;
 import dev.mdm.Precision;
 import dev.mdm.backend.jcuda.JcudaAvailable;
 import dev.mdm.backend.jcuda.cuda.CudaContext;
+import dev.mdm.backend.jcuda.cuda.Cublas;
 import dev.mdm.model.ParameterInitializer;
 import dev.mdm.model.Parameters;
 import dev.mdm.spi.Backend;
@@ -143,7 +144,7 @@ class BlockTrainerTest {
     private GpuResult gpu(MdmConfig c, Parameters w, int block, double[] x, double[] r) {
         long bytes = 4L * x.length;
         try (ParameterArena arena = ParameterArena.allocate(cuda, c);
-             BlockTrainer trainer = new BlockTrainer(cuda, c, arena, BATCH)) {
+             BlockTrainer trainer = new BlockTrainer(cuda, c, arena, BATCH, Cublas.Compute.FP32)) {
             arena.upload(arena.weights(), w);
             long xd = cuda.alloc(bytes);
             long outd = cuda.alloc(bytes);
@@ -285,7 +286,7 @@ class BlockTrainerTest {
     void rejectsBadArguments() {
         MdmConfig c = MdmConfig.tiny();
         try (ParameterArena arena = ParameterArena.allocate(cuda, c);
-             BlockTrainer trainer = new BlockTrainer(cuda, c, arena, 1)) {
+             BlockTrainer trainer = new BlockTrainer(cuda, c, arena, 1, Cublas.Compute.FP32)) {
             assertThatThrownBy(() -> trainer.forward(0, 256, 512, 2)).isInstanceOf(InvalidInputException.class)
                     .hasMessageContaining("batch");
             assertThatThrownBy(() -> trainer.forward(2, 256, 512, 1)).isInstanceOf(InvalidInputException.class)

@@ -45,6 +45,7 @@ class JcudaTrainingConvergenceTest {
     private static final MdmConfig CONFIG = MdmConfig.tiny();
 
     private Backend gpu;
+    private Backend gpuBf16;
     private Tensor images;
     private Tensor tokens;
     private Tensor classes;
@@ -53,6 +54,7 @@ class JcudaTrainingConvergenceTest {
     @BeforeAll
     void open() {
         gpu = new JcudaBackendProvider().create(new BackendContext(Device.gpu(0), Precision.FP32));
+        gpuBf16 = new JcudaBackendProvider().create(new BackendContext(Device.gpu(0), Precision.BF16));
         MdmConfig c = CONFIG;
         RandomGenerator data = random(2025);
         double[] img = new double[EXAMPLES * c.imageChannels() * c.imageHeight() * c.imageWidth()];
@@ -75,6 +77,9 @@ class JcudaTrainingConvergenceTest {
     void close() {
         if (gpu != null) {
             gpu.close();
+        }
+        if (gpuBf16 != null) {
+            gpuBf16.close();
         }
     }
 
@@ -127,15 +132,26 @@ class JcudaTrainingConvergenceTest {
     @DisplayName("two sessions from the same weights and batches give bit-identical weights after 3 steps")
     void isDeterministic() {
         List<TrainingBatch> train = batches(99, 3);
-        Parameters first = trainFromScratch(train);
-        Parameters second = trainFromScratch(train);
+        Parameters first = trainFromScratch(gpu, train);
+        Parameters second = trainFromScratch(gpu, train);
         for (String name : first.names()) {
             assertThat(second.get(name).toFloatArray()).as(name).containsExactly(first.get(name).toFloatArray());
         }
     }
 
-    private Parameters trainFromScratch(List<TrainingBatch> train) {
-        try (ModelRuntime model = gpu.load(CONFIG, ParameterInitializer.initialize(CONFIG, 11));
+    @Test
+    @DisplayName("at BF16 (TF32 training GEMMs) too, two sessions give bit-identical weights after 3 steps")
+    void isDeterministicWithTf32Gemms() {
+        List<TrainingBatch> train = batches(99, 3);
+        Parameters first = trainFromScratch(gpuBf16, train);
+        Parameters second = trainFromScratch(gpuBf16, train);
+        for (String name : first.names()) {
+            assertThat(second.get(name).toFloatArray()).as(name).containsExactly(first.get(name).toFloatArray());
+        }
+    }
+
+    private Parameters trainFromScratch(Backend backend, List<TrainingBatch> train) {
+        try (ModelRuntime model = backend.load(CONFIG, ParameterInitializer.initialize(CONFIG, 11));
              TrainingSession session = model.train(SETTINGS, null)) {
             for (TrainingBatch b : train) {
                 session.step(b);
@@ -148,7 +164,7 @@ class JcudaTrainingConvergenceTest {
     @DisplayName("a session resumed from optimizerState continues exactly as the uninterrupted one")
     void resumesExactly() {
         List<TrainingBatch> train = batches(99, 4);
-        Parameters straight = trainFromScratch(train);
+        Parameters straight = trainFromScratch(gpu, train);
         Parameters resumed;
         try (ModelRuntime model = gpu.load(CONFIG, ParameterInitializer.initialize(CONFIG, 11))) {
             Parameters state;

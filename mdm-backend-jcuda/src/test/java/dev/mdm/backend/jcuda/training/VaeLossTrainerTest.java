@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.mdm.MdmConfig;
 import dev.mdm.backend.jcuda.JcudaAvailable;
 import dev.mdm.backend.jcuda.cuda.CudaContext;
+import dev.mdm.backend.jcuda.cuda.Cublas;
 import dev.mdm.model.LossBreakdown;
 import dev.mdm.model.ParameterInitializer;
 import dev.mdm.model.Parameters;
@@ -117,7 +118,7 @@ class VaeLossTrainerTest {
         int b = batch.images().dim(0);
         long bytes = (long) b * c.latentTokens() * c.latentDim() * Float.BYTES;
         try (ParameterArena arena = ParameterArena.allocate(cuda, c);
-             VaeLossTrainer trainer = new VaeLossTrainer(cuda, c, arena, b)) {
+             VaeLossTrainer trainer = new VaeLossTrainer(cuda, c, arena, b, Cublas.Compute.FP32)) {
             arena.upload(arena.weights(), p);
             long zt = cuda.alloc(bytes);
             long zh = cuda.alloc(bytes);
@@ -274,7 +275,7 @@ class VaeLossTrainerTest {
     void refusesOutOfOrderCalls() {
         MdmConfig c = MdmConfig.tiny();
         try (ParameterArena arena = ParameterArena.allocate(cuda, c);
-             VaeLossTrainer trainer = new VaeLossTrainer(cuda, c, arena, 1)) {
+             VaeLossTrainer trainer = new VaeLossTrainer(cuda, c, arena, 1, Cublas.Compute.FP32)) {
             org.assertj.core.api.Assertions.assertThatThrownBy(() -> trainer.lossAndGradient(0, 0))
                     .isInstanceOf(IllegalStateException.class).hasMessageContaining("before encode");
         }
