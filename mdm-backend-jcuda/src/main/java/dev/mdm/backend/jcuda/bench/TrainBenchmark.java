@@ -2,6 +2,7 @@ package dev.mdm.backend.jcuda.bench;
 
 import dev.mdm.InvalidInputException;
 import dev.mdm.MdmConfig;
+import dev.mdm.Precision;
 import dev.mdm.backend.jcuda.DeviceOutOfMemoryException;
 import dev.mdm.backend.jcuda.JcudaBackend;
 import dev.mdm.backend.jcuda.JcudaBackendProvider;
@@ -68,15 +69,16 @@ public final class TrainBenchmark {
     private static final long WEIGHT_SEED = 11;
     private static final long BATCH_SEED = 2025;
 
-    /** One timed configuration. */
-    record Row(String preset, int batch) {
+    /** One timed configuration; BF16 trains with TF32 tensor-core GEMMs, FP32 with exact fp32 GEMMs (TRAINING.md). */
+    record Row(String preset, int batch, Precision precision) {
         String key() {
-            return preset + ":" + batch;
+            return preset + ":" + batch + (precision == Precision.FP32 ? "" : ":" + precision.name().toLowerCase(Locale.ROOT));
         }
     }
 
-    static final List<Row> ROWS = List.of(new Row("fashion", 64), new Row("fashion", 128), new Row("fashion", 256),
-            new Row("paper", 1), new Row("paper", 8));
+    static final List<Row> ROWS = List.of(new Row("fashion", 64, Precision.FP32), new Row("fashion", 128, Precision.FP32),
+            new Row("fashion", 256, Precision.FP32), new Row("fashion", 128, Precision.BF16),
+            new Row("paper", 1, Precision.FP32), new Row("paper", 8, Precision.FP32), new Row("paper", 8, Precision.BF16));
 
     /**
      * Parsed command line.
@@ -327,15 +329,15 @@ public final class TrainBenchmark {
         int b = row.batch();
         MambaShape s = MambaShape.of(c);
         String config = String.format(Locale.ROOT, "\"preset\": \"%s\", \"blocks\": %d, \"fullPresetBlocks\": %d, "
-                        + "\"dModel\": %d, \"headDim\": %d, \"dState\": %d, \"expand\": %d, \"tokens\": %d, \"batch\": %d",
+                        + "\"dModel\": %d, \"headDim\": %d, \"dState\": %d, \"expand\": %d, \"tokens\": %d, \"batch\": %d, \"precision\": \"%s\"",
                 row.preset(), c.blocks(), MdmConfig.preset(row.preset()).blocks(), c.dModel(), s.headDim(), s.dState(),
-                s.expand(), c.sequenceLength(), b);
+                s.expand(), c.sequenceLength(), b, row.precision());
         TrainingBatch batch = randomBatch(c, b, BATCH_SEED + b);
         long freeBefore = cuda.memoryInfo()[0];
         long allocatedBefore = cuda.allocatedBytes();
         long t0 = System.nanoTime();
         try (JcudaTrainingSession session = new JcudaTrainingSession(cuda, c, OptimizerSettings.paper(), weights, null,
-                new BenchmarkOwner(cuda))) {
+                new BenchmarkOwner(cuda), row.precision())) {
             double sessionSeconds = (System.nanoTime() - t0) / 1e9;
             LossBreakdown first = null;
             for (int i = 0; i < a.warmup(); i++) {
