@@ -69,7 +69,10 @@ public final class TrainBenchmark {
     private static final long WEIGHT_SEED = 11;
     private static final long BATCH_SEED = 2025;
 
-    /** One timed configuration; BF16 trains with TF32 tensor-core GEMMs, FP32 with exact fp32 GEMMs (TRAINING.md). */
+    /**
+     * One timed configuration; BF16 trains with bf16 tensor-core GEMMs (or what {@link JcudaTrainingSession#GEMM_PROPERTY}
+     * asks for), FP32 with exact fp32 GEMMs (TRAINING.md).
+     */
     record Row(String preset, int batch, Precision precision) {
         String key() {
             return preset + ":" + batch + (precision == Precision.FP32 ? "" : ":" + precision.name().toLowerCase(Locale.ROOT));
@@ -368,18 +371,18 @@ public final class TrainBenchmark {
             long params = weights.asMap().values().stream().mapToLong(Tensor::size).sum();
             boolean paper = row.preset().equals("paper");
             System.out.printf(Locale.ROOT, "%-12s | %6d | %5.0fM | %3d x %-3d | %8.2f (%8.2f-%8.2f) | %9.1f | %8.0f | %10.2f"
-                            + " | %5.2f | %7.3f | %7.3f | %.2f%s%n", row.key(), c.blocks(), params / 1e6,
+                            + " | %5.2f | %7.3f | %7.3f | %.2f | %s GEMMs%s%n", row.key(), c.blocks(), params / 1e6,
                     c.sequenceLength(), b, med, Timings.min(ms), Timings.max(ms), b / sec, b * c.sequenceLength() / sec,
-                    hw, model, hw / bf16, hw / fp32, used / 1e9,
+                    hw, model, hw / bf16, hw / fp32, used / 1e9, session.gemmCompute(),
                     paper ? (hw / bf16 >= TARGET_BF16_RATIO ? "  (meets" : "  (below") + " the 40% target)" : "");
-            return String.format(Locale.ROOT, "    {%s, \"parameters\": %d, \"msMedian\": %s, \"msMin\": %s, \"msMax\": %s, "
+            return String.format(Locale.ROOT, "    {%s, \"trainingGemm\": \"%s\", \"parameters\": %d, \"msMedian\": %s, \"msMin\": %s, \"msMax\": %s, "
                             + "\"wallMsMedian\": %s, \"samplesPerSecond\": %s, \"tokensPerSecond\": %s, "
                             + "\"flops\": {\"forwardGemm\": %s, \"recomputeGemm\": %s, \"backwardGemm\": %s, \"hardware\": %s, "
                             + "\"model\": %s, \"ssdScanEstimate\": %s}, \"tflopsHardware\": %s, \"tflopsModel\": %s, "
                             + "\"hardwareRatioToBf16Ceiling\": %s, \"hardwareRatioToFp32Ceiling\": %s, "
                             + "\"modelRatioToBf16Ceiling\": %s, %s\"deviceBytesUsed\": %d, \"sessionAllocatedBytes\": %d, "
                             + "\"hostWeightInitSeconds\": %s, \"sessionSetupSeconds\": %s, \"lossFirst\": %s, \"lossLast\": %s}",
-                    config, params, fmt(med), fmt(Timings.min(ms)), fmt(Timings.max(ms)), fmt(Timings.median(wall)),
+                    config, session.gemmCompute(), params, fmt(med), fmt(Timings.min(ms)), fmt(Timings.max(ms)), fmt(Timings.median(wall)),
                     fmt(b / sec), fmt(b * c.sequenceLength() / sec), fmt(f.forward()), fmt(f.recompute()),
                     fmt(f.backward()), fmt(f.hardware()), fmt(f.model()), fmt(f.scanEstimate()), fmt(hw), fmt(model),
                     fmt(hw / bf16), fmt(hw / fp32), fmt(model / bf16),

@@ -54,7 +54,12 @@ public final class Cublas implements AutoCloseable {
          * {@code CUBLAS_COMPUTE_32F_FAST_TF32}: fp32 in and out, the inputs rounded to TF32 (8-bit exponent, 10-bit
          * mantissa) for the tensor-core products, fp32 accumulation.
          */
-        TF32(77);
+        TF32(77),
+        /**
+         * {@code CUBLAS_COMPUTE_32F_FAST_16BF}: fp32 in and out, the inputs rounded to bf16 (8-bit exponent, 7-bit
+         * mantissa) for the tensor-core products (cuBLAS may use TF32 instead), fp32 accumulation.
+         */
+        BF16(75);
 
         private final int code;
 

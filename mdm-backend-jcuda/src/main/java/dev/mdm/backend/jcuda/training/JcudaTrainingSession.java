@@ -24,8 +24,8 @@ import java.util.function.Supplier;
  * {@link TrainingSession} on the GPU: zero ∇θ → encode → denoise → losses → backward (denoiser, then encoder)
  * → global-norm clipping, AdamW and EMA as one kernel each over the flat buffers of a {@link ParameterArena}.
  * Activations, gradients, master weights and optimizer state are fp32 at either precision; the linear layers' GEMMs
- * (fp32 in and out) form their products in fp32 for an FP32 runtime and on TF32 tensor cores for a BF16 runtime,
- * whose inference already rounds to bf16 ({@link #gemmCompute}).
+ * (fp32 in and out) form their products in fp32 for an FP32 runtime and on bf16 tensor cores for a BF16 runtime,
+ * whose inference already rounds to bf16 (TF32 or fp32 on request: {@link #GEMM_PROPERTY}).
  * The master weights live in the arena; the owning runtime is told after every step so that its inference weights
  * follow. The layer trainers are sized for the largest batch seen and re-created when a larger one arrives.
  * Not thread-safe (the owner's lock serializes device work).
@@ -126,15 +126,47 @@ public final class JcudaTrainingSession implements TrainingSession {
     }
 
     /**
-     * TF32 products (inputs rounded to 10-bit mantissas, a relative error of at most 2⁻¹¹ each; fp32 accumulation)
-     * sit well inside the bf16 tolerance a BF16 runtime is held to and run on tensor cores; an FP32 runtime keeps
-     * exact fp32 products, as its fp32 tolerance requires.
-     *
+     * The system property that picks a BF16 runtime's training GEMMs: {@code bf16} (the default), {@code tf32} or
+     * {@code fp32}. An FP32 runtime always forms exact fp32 products, as its fp32 tolerance requires.
+     */
+    public static final String GEMM_PROPERTY = "mdm.jcuda.trainingGemm";
+
+    /**
      * @param precision the runtime's precision
-     * @return the compute type of its training GEMMs
+     * @return the compute type of its training GEMMs, {@link #GEMM_PROPERTY} applied
      */
     static Cublas.Compute gemmCompute(Precision precision) {
-        return precision == Precision.BF16 ? Cublas.Compute.TF32 : Cublas.Compute.FP32;
+        return gemmCompute(precision, System.getProperty(GEMM_PROPERTY));
+    }
+
+    /**
+     * bf16 products (inputs rounded to 8-bit mantissas, a relative error of at most 2⁻⁹ each; fp32 accumulation) are
+     * what a BF16 runtime's inference computes with, and run at the tensor cores' bf16 rate; TF32 (2⁻¹¹) is the
+     * choice for a closer gradient at half that rate.
+     *
+     * @param precision the runtime's precision
+     * @param choice the value of {@link #GEMM_PROPERTY}, or null for the default
+     * @return the compute type of its training GEMMs
+     */
+    static Cublas.Compute gemmCompute(Precision precision, String choice) {
+        if (precision != Precision.BF16) {
+            return Cublas.Compute.FP32;
+        }
+        if (choice == null) {
+            return Cublas.Compute.BF16;
+        }
+        return switch (choice.strip().toLowerCase(java.util.Locale.ROOT)) {
+            case "bf16" -> Cublas.Compute.BF16;
+            case "tf32" -> Cublas.Compute.TF32;
+            case "fp32" -> Cublas.Compute.FP32;
+            default -> throw new InvalidInputException("system property " + GEMM_PROPERTY, "bf16, tf32 or fp32",
+                    "'" + choice + "'");
+        };
+    }
+
+    /** @return how this session's GEMMs form their products */
+    public Cublas.Compute gemmCompute() {
+        return gemmCompute;
     }
 
     @Override

@@ -6,7 +6,7 @@ import dev.mdm.backend.jcuda.cuda.KernelArgs;
 
 /**
  * The operations every training layer is built from: a linear layer's forward and backward through cuBLAS (fp32
- * matrices, exact fp32 or TF32 products as the session chose, the default algorithm on one stream: deterministic),
+ * matrices, exact fp32, TF32 or bf16 products as the session chose, the default algorithm on one stream: deterministic),
  * bias-gradient column sums and SiLU (kernels of {@code train_common.cuh}). All row-major, queued on the context's
  * stream.
  */
