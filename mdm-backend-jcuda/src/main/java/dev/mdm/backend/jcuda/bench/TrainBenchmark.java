@@ -70,7 +70,7 @@ public final class TrainBenchmark {
     private static final long BATCH_SEED = 2025;
 
     /**
-     * One timed configuration; BF16 trains with bf16 tensor-core GEMMs (or what {@link JcudaTrainingSession#GEMM_PROPERTY}
+     * One timed configuration; BF16 trains with TF32 tensor-core GEMMs (or what {@link JcudaTrainingSession#GEMM_PROPERTY}
      * asks for), FP32 with exact fp32 GEMMs (TRAINING.md).
      */
     record Row(String preset, int batch, Precision precision) {

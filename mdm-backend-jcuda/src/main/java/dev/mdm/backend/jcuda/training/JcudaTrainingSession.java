@@ -24,8 +24,8 @@ import java.util.function.Supplier;
  * {@link TrainingSession} on the GPU: zero ∇θ → encode → denoise → losses → backward (denoiser, then encoder)
  * → global-norm clipping, AdamW and EMA as one kernel each over the flat buffers of a {@link ParameterArena}.
  * Activations, gradients, master weights and optimizer state are fp32 at either precision; the linear layers' GEMMs
- * (fp32 in and out) form their products in fp32 for an FP32 runtime and on bf16 tensor cores for a BF16 runtime,
- * whose inference already rounds to bf16 (TF32 or fp32 on request: {@link #GEMM_PROPERTY}).
+ * (fp32 in and out) form their products in fp32 for an FP32 runtime and on TF32 tensor cores for a BF16 runtime,
+ * whose inference already rounds to bf16 (other choices: {@link #GEMM_PROPERTY}).
  * The master weights live in the arena; the owning runtime is told after every step so that its inference weights
  * follow. The layer trainers are sized for the largest batch seen and re-created when a larger one arrives.
  * Not thread-safe (the owner's lock serializes device work).
@@ -126,7 +126,7 @@ public final class JcudaTrainingSession implements TrainingSession {
     }
 
     /**
-     * The system property that picks a BF16 runtime's training GEMMs: {@code bf16} (the default), {@code tf32} or
+     * The system property that picks a BF16 runtime's training GEMMs: {@code tf32} (the default), {@code bf16} or
      * {@code fp32}. An FP32 runtime always forms exact fp32 products, as its fp32 tolerance requires.
      */
     public static final String GEMM_PROPERTY = "mdm.jcuda.trainingGemm";
@@ -140,9 +140,10 @@ public final class JcudaTrainingSession implements TrainingSession {
     }
 
     /**
-     * bf16 products (inputs rounded to 8-bit mantissas, a relative error of at most 2⁻⁹ each; fp32 accumulation) are
-     * what a BF16 runtime's inference computes with, and run at the tensor cores' bf16 rate; TF32 (2⁻¹¹) is the
-     * choice for a closer gradient at half that rate.
+     * TF32 products (inputs rounded to 10-bit mantissas, a relative error of at most 2⁻¹¹ each; fp32 accumulation)
+     * run on tensor cores and pass the bf16 kit's gradient rules. {@code bf16} asks cuBLAS for
+     * {@code CUBLAS_COMPUTE_32F_FAST_16BF}, which lets it round the inputs to bf16 or to TF32: on the H100 with cuBLAS
+     * 13.1 it ran TF32 kernels for every training shape profiled (TRAINING.md), so it is not the default.
      *
      * @param precision the runtime's precision
      * @param choice the value of {@link #GEMM_PROPERTY}, or null for the default
@@ -153,7 +154,7 @@ public final class JcudaTrainingSession implements TrainingSession {
             return Cublas.Compute.FP32;
         }
         if (choice == null) {
-            return Cublas.Compute.BF16;
+            return Cublas.Compute.TF32;
         }
         return switch (choice.strip().toLowerCase(java.util.Locale.ROOT)) {
             case "bf16" -> Cublas.Compute.BF16;
