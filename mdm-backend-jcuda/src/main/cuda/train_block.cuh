@@ -368,17 +368,32 @@ __device__ __forceinline__ void tb_sum_over_pg(float (&v)[K], int LN) {
 // computes and each step's dependent chain is arithmetic and shuffles only. The arithmetic and every summation order
 // are those of the unpipelined scans (8e68727), so the results are the same bits.
 
+// One state element's update H = a·H + (k·x)·B, rounded the same way wherever it runs: the backward recomputes the
+// states the forward did not keep, and they must be the forward's bits.
+__device__ __forceinline__ float tb_state_update(float a, float h, float k, float x, float b) {
+    return __fmaf_rn(a, h, __fmul_rn(__fmul_rn(k, x), b));
+}
+
+// Where the tiled scans keep H_t: only every `every`-th step's (t mod every = 0; every 1 or 2), at
+// hstore[((s·⌈L/every⌉ + t/every)·H + h)·P·N]. With every = 2 the backward recomputes the odd steps' states from the
+// even ones before them: half the bytes written and read, which is what the scans' time was.
+__device__ __forceinline__ size_t tb_state_offset(int s, int t, int L, int every, int h, int H, int PN) {
+    size_t kept = (size_t)(L + every - 1) / every;
+    return (((size_t)s * kept + t / every) * H + h) * PN;
+}
+
 // Operands of one forward step for one thread: its PPT values of x, its NPL values of B and C, and Δ.
 template <int NPL, int PPT>
 struct TbFwdStep {
     float x[PPT], b[NPL], c[NPL], dl;
 };
 
-// Forward. grid (H, batch). hstore as tb_ssd_fwd (may be null).
+// Forward. grid (H, batch). hstore (may be null) keeps every `every`-th state (tb_state_offset).
 template <int NPL, int PPT>
 __device__ __forceinline__ void tb_ssd_fwd_tiled(const float* __restrict__ xbc, int C, const float* __restrict__ delta,
                                                  const float* Alog, const float* Dp, int zoh, float* __restrict__ y,
-                                                 float* __restrict__ hstore, int L, int H, int P, int G, int N) {
+                                                 float* __restrict__ hstore, int every, int L, int H, int P, int G,
+                                                 int N) {
     int h = blockIdx.x, s = blockIdx.y, g = h * G / H, di = H * P, PN = P * N, LN = N / NPL;
     int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, nl = lane % LN, pg = lane / LN;
     int p0 = (warp * (32 / LN) + pg) * PPT;
@@ -408,14 +423,14 @@ __device__ __forceinline__ void tb_ssd_fwd_tiled(const float* __restrict__ xbc, 
         load(t + 1 < L ? row + 1 : row, nxt);  // step t+1 (the last step reloads its own row: in bounds, unused)
         float a, k;
         tb_discretize(cur.dl, A, zoh, &a, &k);
-        float* hst = hstore ? hstore + (row * H + h) * PN : nullptr;
+        float* hst = hstore && t % every == 0 ? hstore + tb_state_offset(s, t, L, every, h, H, PN) : nullptr;
         float acc[PPT];
 #pragma unroll
         for (int i = 0; i < PPT; i++) {
             acc[i] = 0.f;
 #pragma unroll
             for (int j = 0; j < NPL; j++) {
-                st[i][j] = a * st[i][j] + k * cur.x[i] * cur.b[j];
+                st[i][j] = tb_state_update(a, st[i][j], k, cur.x[i], cur.b[j]);
                 acc[i] += st[i][j] * cur.c[j];
                 if (hst) hst[(p0 + i) * N + nl + LN * j] = st[i][j];
             }
@@ -443,7 +458,8 @@ struct TbBwdStep {
 template <int NPL, int PPT>
 __device__ __forceinline__ void tb_ssd_bwd_tiled(const float* __restrict__ xbc, int C, const float* __restrict__ delta,
                                                  const float* Alog, const float* Dp, int zoh, const float* __restrict__ dy,
-                                                 const float* __restrict__ hstore, const float* zx, float* dzx, int ld,
+                                                 const float* __restrict__ hstore, int every, const float* zx, float* dzx,
+                                                 int ld,
                                                  int dtOff, const float* dtBias, float* __restrict__ dxbc,
                                                  float* __restrict__ dBh, float* __restrict__ dCh, float* dAh, float* dDh,
                                                  int L, int H, int P, int G, int N) {
@@ -470,13 +486,22 @@ __device__ __forceinline__ void tb_ssd_bwd_tiled(const float* __restrict__ xbc, 
         o.dl = delta[row * H + h];
         o.zx = tid == 0 ? zx[row * ld + dtOff + h] : 0.f;
     };
-    // H of the given row (this head's P×N block of it), or zero for none
-    auto loadState = [&](size_t row, bool none, float (&hv)[PPT][NPL]) {
-        const float* hs = hstore + (row * H + h) * PN;
+    // the kept H_t of step t (this head's P×N block of it), or zero for none
+    auto loadState = [&](int t, bool none, float (&hv)[PPT][NPL]) {
+        const float* hs = hstore + tb_state_offset(s, max(t, 0), L, every, h, H, PN);
 #pragma unroll
         for (int i = 0; i < PPT; i++)
 #pragma unroll
             for (int j = 0; j < NPL; j++) hv[i][j] = none ? 0.f : hs[(p0 + i) * N + nl + LN * j];
+    };
+    // H_t of a step whose state was not kept, from H_{t−1} in hp and step t's operands o, as the forward did
+    auto recompute = [&](const TbBwdStep<NPL, PPT>& o, const float (&hp)[PPT][NPL], float (&hv)[PPT][NPL]) {
+        float a, k;
+        tb_discretize(o.dl, A, zoh, &a, &k);
+#pragma unroll
+        for (int i = 0; i < PPT; i++)
+#pragma unroll
+            for (int j = 0; j < NPL; j++) hv[i][j] = tb_state_update(a, hp[i][j], k, o.x[i], o.b[j]);
     };
     size_t row0 = (size_t)s * L;
     float dh[PPT][NPL], ht[PPT][NPL], hn[PPT][NPL];
@@ -484,17 +509,29 @@ __device__ __forceinline__ void tb_ssd_bwd_tiled(const float* __restrict__ xbc, 
     for (int i = 0; i < PPT; i++)
 #pragma unroll
         for (int j = 0; j < NPL; j++) dh[i][j] = 0.f;
-    loadState(row0 + L - 1, false, ht);
     TbBwdStep<NPL, PPT> cur, nxt;
     loadStep(row0 + L - 1, cur);
+    if ((L - 1) % every == 0) {
+        loadState(L - 1, false, ht);
+    } else {  // every = 2, L − 1 odd: H_{L−2} is kept, and stays in hn for the first step, which needs it
+        loadState(L - 2, false, hn);
+        recompute(cur, hn, ht);
+    }
     float aNext = 0.f, accA = 0.f, accD = 0.f;
     float skNext = 0.f, dlNext = 0.f, zxNext = 0.f;  // thread 0: step t+1's Σ ∂k, Δ and dt, for finishing it at step t
     for (int t = L - 1; t >= -1; t--) {
         size_t row = row0 + max(t, 0), rowPrev = row0 + max(t - 1, 0);
         // step t−1's operands and H_{t−1} (zero before the first row), in flight while step t computes; the last two
-        // passes reload row 0 (in bounds, unused)
+        // passes reload row 0 (in bounds, unused). A kept H_{t−1} is loaded (with every = 2 it is in hn already: it
+        // was the H_{t−1} from which step t's state was recomputed); otherwise H_{t−2}, from which H_{t−1} is
+        // recomputed at the end of this step.
+        bool keptPrev = (t - 1) % every == 0;
         loadStep(rowPrev, nxt);
-        loadState(rowPrev, t <= 0, hn);
+        if (t <= 0 || every == 1) {
+            loadState(t - 1, t <= 0, hn);
+        } else if (!keptPrev) {
+            loadState(t - 2, false, hn);
+        }
         // ∂a of step t+1 = ⟨∂H_{t+1}, H_t⟩ (zero at t = L−1, where ∂H_L = 0)
         float da = 0.f;
 #pragma unroll
@@ -579,10 +616,14 @@ __device__ __forceinline__ void tb_ssd_bwd_tiled(const float* __restrict__ xbc, 
                 zxNext = cur.zx;
             }
         }
+        if (t > 0 && !keptPrev) {
+            recompute(nxt, hn, ht);
+        } else {
 #pragma unroll
-        for (int i = 0; i < PPT; i++)
+            for (int i = 0; i < PPT; i++)
 #pragma unroll
-            for (int j = 0; j < NPL; j++) ht[i][j] = hn[i][j];
+                for (int j = 0; j < NPL; j++) ht[i][j] = hn[i][j];
+        }
         cur = nxt;
         aNext = a;
     }
@@ -600,15 +641,16 @@ __device__ __forceinline__ void tb_ssd_bwd_tiled(const float* __restrict__ xbc, 
 #define TB_SSD_TILED(NPL, PPT, FB, BB)                                                                                 \
     extern "C" __global__ void FB tb_ssd_fwd_r##NPL##x##PPT(const float* xbc, int C, const float* delta,               \
                                                             const float* Alog, const float* Dp, int zoh, float* y,     \
-                                                            float* hstore, int L, int H, int P, int G, int N) {        \
-        tb_ssd_fwd_tiled<NPL, PPT>(xbc, C, delta, Alog, Dp, zoh, y, hstore, L, H, P, G, N);                            \
+                                                            float* hstore, int every, int L, int H, int P, int G,      \
+                                                            int N) {                                                   \
+        tb_ssd_fwd_tiled<NPL, PPT>(xbc, C, delta, Alog, Dp, zoh, y, hstore, every, L, H, P, G, N);                     \
     }                                                                                                                  \
     extern "C" __global__ void BB tb_ssd_bwd_r##NPL##x##PPT(                                                           \
         const float* xbc, int C, const float* delta, const float* Alog, const float* Dp, int zoh, const float* dy,     \
-        const float* hstore, const float* zx, float* dzx, int ld, int dtOff, const float* dtBias, float* dxbc,         \
-        float* dBh, float* dCh, float* dAh, float* dDh, int L, int H, int P, int G, int N) {                           \
-        tb_ssd_bwd_tiled<NPL, PPT>(xbc, C, delta, Alog, Dp, zoh, dy, hstore, zx, dzx, ld, dtOff, dtBias, dxbc, dBh,    \
-                                   dCh, dAh, dDh, L, H, P, G, N);                                                      \
+        const float* hstore, int every, const float* zx, float* dzx, int ld, int dtOff, const float* dtBias,           \
+        float* dxbc, float* dBh, float* dCh, float* dAh, float* dDh, int L, int H, int P, int G, int N) {              \
+        tb_ssd_bwd_tiled<NPL, PPT>(xbc, C, delta, Alog, Dp, zoh, dy, hstore, every, zx, dzx, ld, dtOff, dtBias, dxbc,  \
+                                   dBh, dCh, dAh, dDh, L, H, P, G, N);                                                 \
     }
 
 TB_SSD_TILED(1, 1, , )

@@ -63,6 +63,11 @@ public final class BlockTrainer implements AutoCloseable {
      */
     private final ScanTiling forwardTiling;
     private final ScanTiling backwardTiling;
+    /**
+     * Every how many steps the forward keeps H_t for the backward: 2 when both scans are tiled (the tiled backward
+     * recomputes the other steps' states: the kept states' bytes were most of the scans' time), else 1.
+     */
+    private final int stateEvery;
     private boolean closed;
 
     /**
@@ -88,6 +93,7 @@ public final class BlockTrainer implements AutoCloseable {
         ScanTiling tiling = ScanTiling.of(shape.headDim(), shape.dState());
         this.forwardTiling = launchable(tiling, "tb_ssd_fwd_");
         this.backwardTiling = launchable(tiling, "tb_ssd_bwd_");
+        this.stateEvery = forwardTiling != null && backwardTiling != null ? 2 : 1;
         int scanShared = scanBackwardSharedBytes();
         if (backwardTiling == null && scanShared > cuda.maxSharedMemoryPerBlock()) {
             throw new ConfigurationException("MdmConfig", List.of("the SSD backward keeps a headDim×dState state ("
@@ -126,7 +132,8 @@ public final class BlockTrainer implements AutoCloseable {
             wPart = alloc(4 * rows * Math.max(d, di), "per-row norm weight gradients");
             dAh = alloc(4L * maxBatch * h, "∂A per sample");
             dDh = alloc(4L * maxBatch * h, "∂D per sample");
-            states = alloc(4 * rows * di * shape.dState(), "SSD states H_t for the backward");
+            long keptSteps = (long) maxBatch * ((seqLen + stateEvery - 1) / stateEvery);
+            states = alloc(4 * keptSteps * di * shape.dState(), "SSD states H_t kept for the backward");
         } catch (RuntimeException e) {
             close();
             throw e;
@@ -198,18 +205,23 @@ public final class BlockTrainer implements AutoCloseable {
                 .ptr(convPre).ptr(xbc).i(rows).i(seqLen).i(c).i(shape.dConv()));
         cuda.launch1d("tb_delta", (long) rows * h, new KernelArgs().ptr(zx).i(ld).i(dtOffset())
                 .ptr(arena.weight(p(block, "mixer.dt_bias"))).ptr(delta).i(rows).i(h));
-        KernelArgs scan = new KernelArgs().ptr(xbc).i(c).ptr(delta).ptr(arena.weight(p(block, "mixer.A_log")))
-                .ptr(arena.weight(p(block, "mixer.D"))).i(zoh()).ptr(y).ptr(hstore).i(seqLen).i(h).i(shape.headDim())
-                .i(shape.nGroups()).i(shape.dState());
+        KernelArgs head = new KernelArgs().ptr(xbc).i(c).ptr(delta).ptr(arena.weight(p(block, "mixer.A_log")))
+                .ptr(arena.weight(p(block, "mixer.D"))).i(zoh()).ptr(y).ptr(hstore);
         if (forwardTiling != null) {
-            cuda.launch("tb_ssd_fwd_" + forwardTiling.suffix(), new int[] {h, batch}, forwardTiling.threads(), 0, scan);
+            cuda.launch("tb_ssd_fwd_" + forwardTiling.suffix(), new int[] {h, batch}, forwardTiling.threads(), 0,
+                    scanSizes(head.i(stateEvery)));
         } else {
             int pn = shape.headDim() * shape.dState();
             cuda.launch("tb_ssd_fwd", new int[] {h, batch}, SCAN_THREADS,
-                    4 * (pn + shape.headDim() + 2 * shape.dState()), scan);
+                    4 * (pn + shape.headDim() + 2 * shape.dState()), scanSizes(head));
         }
         cuda.launch("tb_gated_norm_fwd", new int[] {rows, shape.nGroups()}, THREADS, 0, new KernelArgs().ptr(y).ptr(zx)
                 .i(ld).ptr(arena.weight(p(block, "mixer.norm.weight"))).ptr(yn).i(di).i(shape.nGroups()));
+    }
+
+    /** @return the scans' trailing arguments appended: L, H, P, G, N */
+    private KernelArgs scanSizes(KernelArgs args) {
+        return args.i(seqLen).i(shape.heads()).i(shape.headDim()).i(shape.nGroups()).i(shape.dState());
     }
 
     /** @return dynamic shared bytes of tb_ssd_bwd (state gradient, x, dy, B, C, Σ_p dH·x), the larger of the scans */
@@ -255,10 +267,13 @@ public final class BlockTrainer implements AutoCloseable {
         cuda.launch("tb_gated_norm_bwd", new int[] {rows, g}, THREADS, 0, new KernelArgs().ptr(y).ptr(zx).i(ld)
                 .ptr(arena.weight(p(block, "mixer.norm.weight"))).ptr(dYn).ptr(dY).ptr(dZx).ptr(wPart).i(di).i(g));
         ops.columnSumAccumulate(wPart, rows, di, di, arena.grad(p(block, "mixer.norm.weight")));
-        KernelArgs scan = new KernelArgs().ptr(xbc).i(c).ptr(delta).ptr(arena.weight(p(block, "mixer.A_log")))
-                .ptr(arena.weight(p(block, "mixer.D"))).i(zoh()).ptr(dY).ptr(states).ptr(zx).ptr(dZx).i(ld)
-                .i(dtOffset()).ptr(arena.weight(p(block, "mixer.dt_bias"))).ptr(dXbc).ptr(dBh).ptr(dCh)
-                .ptr(dAh).ptr(dDh).i(seqLen).i(h).i(shape.headDim()).i(g).i(n);
+        KernelArgs head = new KernelArgs().ptr(xbc).i(c).ptr(delta).ptr(arena.weight(p(block, "mixer.A_log")))
+                .ptr(arena.weight(p(block, "mixer.D"))).i(zoh()).ptr(dY).ptr(states);
+        if (backwardTiling != null) {
+            head.i(stateEvery);
+        }
+        KernelArgs scan = scanSizes(head.ptr(zx).ptr(dZx).i(ld).i(dtOffset()).ptr(arena.weight(p(block, "mixer.dt_bias")))
+                .ptr(dXbc).ptr(dBh).ptr(dCh).ptr(dAh).ptr(dDh));
         if (backwardTiling != null) {
             cuda.launch("tb_ssd_bwd_" + backwardTiling.suffix(), new int[] {h, batch}, backwardTiling.threads(),
                     backwardTiling.backwardSharedBytes(n), scan);

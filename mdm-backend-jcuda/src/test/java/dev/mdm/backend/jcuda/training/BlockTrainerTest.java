@@ -82,7 +82,8 @@ class BlockTrainerTest {
      * warps per head in the register-tiled scans), all three on the tiled scans, N 12, which only the shared-memory
      * scans take, and P 128 N 128 (block 0): 16 warps, a block the tiled forward takes but the tiled backward's
      * registers do not, so its backward is the shared-memory scan reading the tiled forward's states; both
-     * discretizations.
+     * discretizations. L is 24 but for the two odd-L cases (25 tokens): when both scans are tiled the forward keeps
+     * every other state and the backward recomputes the rest, which starts differently for odd and even L.
      */
     static Stream<Arguments> configs() {
         MdmConfig.Builder base = MdmConfig.builder().image(1, 8, 8).patch(2).textLength(4);
@@ -90,6 +91,8 @@ class BlockTrainerTest {
         MdmConfig fashionHeads = base.dModel(64).headDim(32).dState(64).nGroups(1).build();
         MdmConfig untiled = base.dModel(16).headDim(8).dState(12).nGroups(1).build();
         MdmConfig wide = base.dModel(64).headDim(128).dState(128).nGroups(1).build();
+        MdmConfig smallOdd = small.toBuilder().textLength(5).build();
+        MdmConfig fashionHeadsOdd = fashionHeads.toBuilder().textLength(5).build();
         List<Arguments> list = new ArrayList<>();
         for (Discretization disc : Discretization.values()) {
             for (int block = 0; block < 2; block++) {
@@ -99,6 +102,8 @@ class BlockTrainerTest {
                 list.add(Arguments.of("N12 untiled " + disc, untiled.toBuilder().discretization(disc).build(), block));
             }
             list.add(Arguments.of("P128 N128 mixed " + disc, wide.toBuilder().discretization(disc).build(), 0));
+            list.add(Arguments.of("small G2 odd L " + disc, smallOdd.toBuilder().discretization(disc).build(), 1));
+            list.add(Arguments.of("P32 N64 odd L " + disc, fashionHeadsOdd.toBuilder().discretization(disc).build(), 0));
         }
         return list.stream();
     }
