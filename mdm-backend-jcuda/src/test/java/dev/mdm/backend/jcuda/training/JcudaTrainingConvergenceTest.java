@@ -29,8 +29,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Training on the GPU: the small memorization task of the DJL backend's convergence test (four fixed image-caption
@@ -128,23 +130,14 @@ class JcudaTrainingConvergenceTest {
         }
     }
 
-    @Test
-    @DisplayName("two sessions from the same weights and batches give bit-identical weights after 3 steps")
-    void isDeterministic() {
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"FP32", "BF16"})
+    @DisplayName("two sessions from the same weights and batches give bit-identical weights after 3 steps (BF16: TF32 GEMMs)")
+    void isDeterministic(String precision) {
+        Backend backend = precision.equals("BF16") ? gpuBf16 : gpu;
         List<TrainingBatch> train = batches(99, 3);
-        Parameters first = trainFromScratch(gpu, train);
-        Parameters second = trainFromScratch(gpu, train);
-        for (String name : first.names()) {
-            assertThat(second.get(name).toFloatArray()).as(name).containsExactly(first.get(name).toFloatArray());
-        }
-    }
-
-    @Test
-    @DisplayName("at BF16 (TF32 training GEMMs) too, two sessions give bit-identical weights after 3 steps")
-    void isDeterministicWithTf32Gemms() {
-        List<TrainingBatch> train = batches(99, 3);
-        Parameters first = trainFromScratch(gpuBf16, train);
-        Parameters second = trainFromScratch(gpuBf16, train);
+        Parameters first = trainFromScratch(backend, train);
+        Parameters second = trainFromScratch(backend, train);
         for (String name : first.names()) {
             assertThat(second.get(name).toFloatArray()).as(name).containsExactly(first.get(name).toFloatArray());
         }
