@@ -70,12 +70,13 @@ public final class TrainBenchmark {
     private static final long BATCH_SEED = 2025;
 
     /**
-     * One timed configuration; BF16 trains with TF32 tensor-core GEMMs (or what {@link JcudaTrainingSession#GEMM_PROPERTY}
-     * asks for), FP32 with exact fp32 GEMMs (TRAINING.md).
+     * One timed configuration; BF16 trains with TF32 tensor-core GEMMs (or what
+     * {@link JcudaTrainingSession#GEMM_PROPERTY} asks for), FP32 with exact fp32 GEMMs (TRAINING.md).
      */
     record Row(String preset, int batch, Precision precision) {
         String key() {
-            return preset + ":" + batch + (precision == Precision.FP32 ? "" : ":" + precision.name().toLowerCase(Locale.ROOT));
+            String suffix = precision == Precision.FP32 ? "" : ":" + precision.name().toLowerCase(Locale.ROOT);
+            return preset + ":" + batch + suffix;
         }
     }
 

@@ -16,8 +16,9 @@ import java.util.List;
  * Forward and backward of one residual Mamba block of SPEC §5-§6 in fp32:
  * {@code out = x + P⁻¹ · Mamba2(P · RMSNorm(x))}. Backward recomputes the block's activations from its input
  * (activation recomputation: only the residual stream is kept between forward and backward), then runs the layers'
- * backward kernels in reverse ({@code train_block.cuh}); the SSD backward keeps every state H_t of the recomputed scan
- * in a scratch buffer of {@code batch·L·d_inner·N} floats and sweeps it in reverse. Parameter gradients are reduced
+ * backward kernels in reverse ({@code train_block.cuh}); the SSD backward sweeps the states the recomputed scan kept,
+ * in reverse: every other one when both scans are register-tiled (the sweep recomputes the rest), else all
+ * ({@code batch·⌈L/every⌉·d_inner·N} floats of scratch). Parameter gradients are reduced
  * in a fixed order (deterministic) and added to {@link ParameterArena#grad}. Not thread-safe; one per training session.
  */
 public final class BlockTrainer implements AutoCloseable {

@@ -17,6 +17,7 @@ import dev.mdm.tensor.Tensor;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.Supplier;
 
@@ -156,7 +157,7 @@ public final class JcudaTrainingSession implements TrainingSession {
         if (choice == null) {
             return Cublas.Compute.TF32;
         }
-        return switch (choice.strip().toLowerCase(java.util.Locale.ROOT)) {
+        return switch (choice.strip().toLowerCase(Locale.ROOT)) {
             case "bf16" -> Cublas.Compute.BF16;
             case "tf32" -> Cublas.Compute.TF32;
             case "fp32" -> Cublas.Compute.FP32;
