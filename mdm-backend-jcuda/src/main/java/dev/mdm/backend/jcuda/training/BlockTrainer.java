@@ -16,14 +16,21 @@ import java.util.List;
  * Forward and backward of one residual Mamba block of SPEC §5-§6 in fp32:
  * {@code out = x + P⁻¹ · Mamba2(P · RMSNorm(x))}. Backward recomputes the block's activations from its input
  * (activation recomputation: only the residual stream is kept between forward and backward), then runs the layers'
- * backward kernels in reverse ({@code train_block.cuh}); the SSD backward sweeps the states the recomputed scan kept,
- * in reverse: every other one when both scans are register-tiled (the sweep recomputes the rest), else all
- * ({@code batch·⌈L/every⌉·d_inner·N} floats of scratch). Parameter gradients are reduced
- * in a fixed order (deterministic) and added to {@link ParameterArena#grad}. Not thread-safe; one per training session.
+ * backward kernels in reverse ({@code train_block.cuh}). The SSD backward runs in chunks where it can (the
+ * recomputed scan keeps each chunk's last state; a reverse pass over the chunks, then every chunk on its own, as
+ * {@code ChunkedSsdBackward} in the tests states in float64), else as a reverse sweep over the states the scan kept
+ * (every other one when both scans are register-tiled, else all). {@value #SCAN_BACKWARD_PROPERTY}{@code =sequential}
+ * asks for the sweep. Parameter gradients are reduced in a fixed order (deterministic) and added to
+ * {@link ParameterArena#grad}. Not thread-safe; one per training session.
  */
 public final class BlockTrainer implements AutoCloseable {
     private static final int THREADS = 256;
     private static final int SCAN_THREADS = 256;
+    /** The system property that picks the SSD backward: {@code chunked} (the default, where it can run) or
+     *  {@code sequential}. */
+    public static final String SCAN_BACKWARD_PROPERTY = "mdm.jcuda.scanBackward";
+    /** Chunk lengths the chunked backward tries, longest first (multiples of 4, at most 64: its kernels' tiles). */
+    private static final int[] CHUNK_LENGTHS = {64, 32, 16, 8, 4};
 
     private final CudaContext cuda;
     private final TrainingOps ops;
@@ -69,6 +76,12 @@ public final class BlockTrainer implements AutoCloseable {
      * recomputes the other steps' states: the kept states' bytes were most of the scans' time), else 1.
      */
     private final int stateEvery;
+    /** Chunk length of the chunked SSD backward, or 0 for the sequential sweep. */
+    private final int chunk;
+    private final long gback;
+    private final long chunkLam;
+    private final long dAc;
+    private final long dDc;
     private boolean closed;
 
     /**
@@ -80,6 +93,16 @@ public final class BlockTrainer implements AutoCloseable {
      */
     public BlockTrainer(CudaContext cuda, MdmConfig config, ParameterArena arena, int maxBatch,
                         Cublas.Compute gemmCompute) {
+        this(cuda, config, arena, maxBatch, gemmCompute, requestedChunk(System.getProperty(SCAN_BACKWARD_PROPERTY)));
+    }
+
+    /**
+     * @param chunkLength the chunked SSD backward's chunk length (a multiple of 4 up to 64), {@link #AUTO_CHUNK} for
+     *                    the longest that fits, or 0 for the sequential sweep; the sweep runs where the chunked form
+     *                    cannot (a shape without a tiled forward, or P or N not a multiple of 4)
+     */
+    BlockTrainer(CudaContext cuda, MdmConfig config, ParameterArena arena, int maxBatch, Cublas.Compute gemmCompute,
+                 int chunkLength) {
         if (maxBatch <= 0) {
             throw new InvalidInputException("maxBatch", "> 0", String.valueOf(maxBatch));
         }
@@ -94,7 +117,9 @@ public final class BlockTrainer implements AutoCloseable {
         ScanTiling tiling = ScanTiling.of(shape.headDim(), shape.dState());
         this.forwardTiling = launchable(tiling, "tb_ssd_fwd_");
         this.backwardTiling = launchable(tiling, "tb_ssd_bwd_");
-        this.stateEvery = forwardTiling != null && backwardTiling != null ? 2 : 1;
+        this.chunk = forwardTiling == null ? 0 : chunkLength(chunkLength, shape.headDim(), shape.dState(),
+                cuda.maxSharedMemoryPerBlock());
+        this.stateEvery = chunk > 0 ? chunk : forwardTiling != null && backwardTiling != null ? 2 : 1;
         int scanShared = scanBackwardSharedBytes();
         if (backwardTiling == null && scanShared > cuda.maxSharedMemoryPerBlock()) {
             throw new ConfigurationException("MdmConfig", List.of("the SSD backward keeps a headDim×dState state ("
@@ -135,10 +160,78 @@ public final class BlockTrainer implements AutoCloseable {
             dDh = alloc(4L * maxBatch * h, "∂D per sample");
             long keptSteps = (long) maxBatch * ((seqLen + stateEvery - 1) / stateEvery);
             states = alloc(4 * keptSteps * di * shape.dState(), "SSD states H_t kept for the backward");
+            int chunks = (seqLen + stateEvery - 1) / stateEvery;
+            gback = chunk == 0 ? 0 : alloc(4 * keptSteps * di * shape.dState(), "SSD chunk-end state gradients");
+            chunkLam = chunk == 0 ? 0 : alloc(4L * maxBatch * h * chunks, "SSD chunk log-decays");
+            dAc = chunk == 0 ? 0 : alloc(4L * maxBatch * h * chunks, "∂A per chunk");
+            dDc = chunk == 0 ? 0 : alloc(4L * maxBatch * h * chunks, "∂D per chunk");
         } catch (RuntimeException e) {
             close();
             throw e;
         }
+    }
+
+    /** Asks for the longest chunk length that fits. */
+    static final int AUTO_CHUNK = -1;
+
+    /**
+     * @param value the value of {@link #SCAN_BACKWARD_PROPERTY}, or null
+     * @return {@link #AUTO_CHUNK} for {@code chunked} or none, 0 for {@code sequential}
+     */
+    static int requestedChunk(String value) {
+        if (value == null) {
+            return AUTO_CHUNK;
+        }
+        return switch (value.strip().toLowerCase(java.util.Locale.ROOT)) {
+            case "chunked" -> AUTO_CHUNK;
+            case "sequential" -> 0;
+            default -> throw new InvalidInputException("system property " + SCAN_BACKWARD_PROPERTY,
+                    "chunked or sequential", "'" + value + "'");
+        };
+    }
+
+    /**
+     * @param requested {@link #AUTO_CHUNK}, 0, or a chunk length
+     * @param p headDim
+     * @param n dState
+     * @param maxShared the device's shared memory per block, bytes
+     * @return the chunk length to run, 0 for the sequential sweep: with {@link #AUTO_CHUNK} the longest whose chunk
+     *         kernel leaves room for two blocks per SM (else the longest that fits); a requested length that does not
+     *         fit is refused
+     */
+    static int chunkLength(int requested, int p, int n, int maxShared) {
+        if (requested == 0 || p % 4 != 0 || n % 4 != 0) {
+            return 0;
+        }
+        if (requested != AUTO_CHUNK) {
+            if (requested % 4 != 0 || requested > 64 || chunkSharedBytes(requested, p, n) > maxShared) {
+                throw new IllegalArgumentException("chunk length " + requested + ": expected a multiple of 4 up to 64"
+                        + " whose kernel's " + chunkSharedBytes(requested, p, n) + " bytes of shared memory fit in "
+                        + maxShared);
+            }
+            return requested;
+        }
+        for (int q : CHUNK_LENGTHS) {
+            if (2 * chunkSharedBytes(q, p, n) <= maxShared) {
+                return q;
+            }
+        }
+        for (int q : CHUNK_LENGTHS) {
+            if (chunkSharedBytes(q, p, n) <= maxShared) {
+                return q;
+            }
+        }
+        return 0;
+    }
+
+    /** @return dynamic shared bytes of tb_ssd_bwd_chunk ({@code tb_chunk_shared_floats} in train_block.cuh) */
+    static int chunkSharedBytes(int q, int p, int n) {
+        return 4 * (2 * q * p + 2 * q * n + 2 * q * q + p * n + 4 * q + q * (n / 4));
+    }
+
+    /** @return the SSD backward's chunk length, 0 when it runs as the sequential sweep */
+    int chunkLength() {
+        return chunk;
     }
 
     /** @return the tiling when the kernel {@code prefix + suffix} takes its block size on this device, else null */
@@ -210,7 +303,7 @@ public final class BlockTrainer implements AutoCloseable {
                 .ptr(arena.weight(p(block, "mixer.D"))).i(zoh()).ptr(y).ptr(hstore);
         if (forwardTiling != null) {
             cuda.launch("tb_ssd_fwd_" + forwardTiling.suffix(), new int[] {h, batch}, forwardTiling.threads(), 0,
-                    scanSizes(head.i(stateEvery)));
+                    scanSizes(head.i(stateEvery).i(chunk > 0 ? chunk - 1 : 0)));
         } else {
             int pn = shape.headDim() * shape.dState();
             cuda.launch("tb_ssd_fwd", new int[] {h, batch}, SCAN_THREADS,
@@ -220,9 +313,58 @@ public final class BlockTrainer implements AutoCloseable {
                 .i(ld).ptr(arena.weight(p(block, "mixer.norm.weight"))).ptr(yn).i(di).i(shape.nGroups()));
     }
 
+    /** The reverse sweep over the states the recomputed scan kept (tb_ssd_bwd, or its tiled forms). */
+    private void scanBackwardSequential(int block, int batch) {
+        int h = shape.heads();
+        KernelArgs head = new KernelArgs().ptr(xbc).i(shape.convChannels()).ptr(delta)
+                .ptr(arena.weight(p(block, "mixer.A_log"))).ptr(arena.weight(p(block, "mixer.D"))).i(zoh()).ptr(dY)
+                .ptr(states);
+        if (backwardTiling != null) {
+            head.i(stateEvery);
+        }
+        KernelArgs scan = scanSizes(head.ptr(zx).ptr(dZx).i(shape.inProjRows()).i(dtOffset())
+                .ptr(arena.weight(p(block, "mixer.dt_bias"))).ptr(dXbc).ptr(dBh).ptr(dCh).ptr(dAh).ptr(dDh));
+        if (backwardTiling != null) {
+            cuda.launch("tb_ssd_bwd_" + backwardTiling.suffix(), new int[] {h, batch}, backwardTiling.threads(),
+                    backwardTiling.backwardSharedBytes(shape.dState()), scan);
+        } else {
+            cuda.launch("tb_ssd_bwd", new int[] {h, batch}, SCAN_THREADS, scanBackwardSharedBytes(), scan);
+        }
+    }
+
+    /**
+     * The chunked backward: each chunk's sum of e^{Λ_u} dy_u ⊗ C_u, the reverse pass over the chunks for G_c, every
+     * chunk's gradients, then the per-sample sums of ∂A and ∂D over the chunks, in order.
+     */
+    private void scanBackwardChunked(int block, int batch) {
+        int h = shape.heads();
+        int p = shape.headDim();
+        int n = shape.dState();
+        int chunks = (seqLen + chunk - 1) / chunk;
+        int c = shape.convChannels();
+        long aLog = arena.weight(p(block, "mixer.A_log"));
+        cuda.launch("tb_ssd_bwd_chunk_sum", new int[] {chunks, h, batch}, SCAN_THREADS,
+                4 * (chunk * p + chunk * n + 2 * chunk), headSizes(new KernelArgs().ptr(xbc).i(c).ptr(delta).ptr(aLog)
+                        .ptr(dY).ptr(gback).ptr(chunkLam).i(seqLen).i(chunk)));
+        cuda.launch("tb_ssd_bwd_chunk_pass", new int[] {(p * n + THREADS - 1) / THREADS, h, batch}, THREADS, 0,
+                new KernelArgs().ptr(gback).ptr(chunkLam).i(chunks).i(h).i(p * n));
+        cuda.launch("tb_ssd_bwd_chunk", new int[] {chunks, h, batch}, SCAN_THREADS, chunkSharedBytes(chunk, p, n),
+                headSizes(new KernelArgs().ptr(xbc).i(c).ptr(delta).ptr(aLog).ptr(arena.weight(p(block, "mixer.D")))
+                        .i(zoh()).ptr(dY).ptr(y).ptr(states).ptr(gback).ptr(zx).ptr(dZx).i(shape.inProjRows())
+                        .i(dtOffset()).ptr(arena.weight(p(block, "mixer.dt_bias"))).ptr(dXbc).ptr(dBh).ptr(dCh)
+                        .ptr(dAc).ptr(dDc).i(seqLen).i(chunk)));
+        cuda.launch1d("tb_chunk_head_sums", (long) batch * h,
+                new KernelArgs().ptr(dAc).ptr(dDc).ptr(dAh).ptr(dDh).i(batch * h).i(chunks));
+    }
+
     /** @return the scans' trailing arguments appended: L, H, P, G, N */
     private KernelArgs scanSizes(KernelArgs args) {
-        return args.i(seqLen).i(shape.heads()).i(shape.headDim()).i(shape.nGroups()).i(shape.dState());
+        return headSizes(args.i(seqLen));
+    }
+
+    /** @return the head sizes appended: H, P, G, N (the chunk kernels take L and Q before them) */
+    private KernelArgs headSizes(KernelArgs args) {
+        return args.i(shape.heads()).i(shape.headDim()).i(shape.nGroups()).i(shape.dState());
     }
 
     /** @return dynamic shared bytes of tb_ssd_bwd (state gradient, x, dy, B, C, Σ_p dH·x), the larger of the scans */
@@ -268,18 +410,10 @@ public final class BlockTrainer implements AutoCloseable {
         cuda.launch("tb_gated_norm_bwd", new int[] {rows, g}, THREADS, 0, new KernelArgs().ptr(y).ptr(zx).i(ld)
                 .ptr(arena.weight(p(block, "mixer.norm.weight"))).ptr(dYn).ptr(dY).ptr(dZx).ptr(wPart).i(di).i(g));
         ops.columnSumAccumulate(wPart, rows, di, di, arena.grad(p(block, "mixer.norm.weight")));
-        KernelArgs head = new KernelArgs().ptr(xbc).i(c).ptr(delta).ptr(arena.weight(p(block, "mixer.A_log")))
-                .ptr(arena.weight(p(block, "mixer.D"))).i(zoh()).ptr(dY).ptr(states);
-        if (backwardTiling != null) {
-            head.i(stateEvery);
-        }
-        KernelArgs scan = scanSizes(head.ptr(zx).ptr(dZx).i(ld).i(dtOffset()).ptr(arena.weight(p(block, "mixer.dt_bias")))
-                .ptr(dXbc).ptr(dBh).ptr(dCh).ptr(dAh).ptr(dDh));
-        if (backwardTiling != null) {
-            cuda.launch("tb_ssd_bwd_" + backwardTiling.suffix(), new int[] {h, batch}, backwardTiling.threads(),
-                    backwardTiling.backwardSharedBytes(n), scan);
+        if (chunk > 0) {
+            scanBackwardChunked(block, batch);
         } else {
-            cuda.launch("tb_ssd_bwd", new int[] {h, batch}, SCAN_THREADS, scanBackwardSharedBytes(), scan);
+            scanBackwardSequential(block, batch);
         }
         cuda.launch1d("tb_group_sum", (long) rows * g * n,
                 new KernelArgs().ptr(dBh).ptr(dCh).ptr(dXbc).i(c).i(rows).i(h).i(shape.headDim()).i(g).i(n));

@@ -81,9 +81,12 @@ class BlockTrainerTest {
      * tiny (G 1, H 8, P 8, N 8), a small shape (L 24, P 8, N 16, H 4, G 2) and fashion's head shape (P 32, N 64: four
      * warps per head in the register-tiled scans), all three on the tiled scans, N 12, which only the shared-memory
      * scans take, and P 128 N 128 (block 0): 16 warps, a block the tiled forward takes but the tiled backward's
-     * registers do not, so its backward is the shared-memory scan reading the tiled forward's states; both
-     * discretizations. L is 24 but for the two odd-L cases (25 tokens): when both scans are tiled the forward keeps
-     * every other state and the backward recomputes the rest, which starts differently for odd and even L.
+     * registers do not; both discretizations. L is 24 but for the two odd-L cases (25 tokens). Each runs the chunked
+     * SSD backward in chunks of 8 (three or four chunks, the last of one step at L 25) and the sequential sweep
+     * (where both scans are tiled the forward keeps every other state and the sweep recomputes the rest, which starts
+     * differently for odd and even L; P 128 N 128's sweep is the shared-memory scan reading the tiled forward's
+     * states); N 12 has only the sweep; fashion's heads also run with the chunk length the trainer picks (one chunk), and
+     * the paper's head sizes (P 64, N 128) in chunks of 8.
      */
     static Stream<Arguments> configs() {
         MdmConfig.Builder base = MdmConfig.builder().image(1, 8, 8).patch(2).textLength(4);
@@ -93,17 +96,33 @@ class BlockTrainerTest {
         MdmConfig wide = base.dModel(64).headDim(128).dState(128).nGroups(1).build();
         MdmConfig smallOdd = small.toBuilder().textLength(5).build();
         MdmConfig fashionHeadsOdd = fashionHeads.toBuilder().textLength(5).build();
+        MdmConfig paperHeads = base.dModel(64).headDim(64).dState(128).nGroups(1).build();
         List<Arguments> list = new ArrayList<>();
         for (Discretization disc : Discretization.values()) {
-            for (int block = 0; block < 2; block++) {
-                list.add(Arguments.of("tiny " + disc, MdmConfig.tiny().toBuilder().discretization(disc).build(), block));
-                list.add(Arguments.of("small G2 " + disc, small.toBuilder().discretization(disc).build(), block));
-                list.add(Arguments.of("P32 N64 " + disc, fashionHeads.toBuilder().discretization(disc).build(), block));
-                list.add(Arguments.of("N12 untiled " + disc, untiled.toBuilder().discretization(disc).build(), block));
+            for (int chunk : new int[] {8, 0}) {
+                String how = chunk == 0 ? " sequential " : " chunks of 8 ";
+                for (int block = 0; block < 2; block++) {
+                    list.add(Arguments.of("tiny" + how + disc, MdmConfig.tiny().toBuilder().discretization(disc).build(),
+                            block, chunk));
+                    list.add(Arguments.of("small G2" + how + disc, small.toBuilder().discretization(disc).build(), block,
+                            chunk));
+                    list.add(Arguments.of("P32 N64" + how + disc, fashionHeads.toBuilder().discretization(disc).build(),
+                            block, chunk));
+                }
+                list.add(Arguments.of("P128 N128 mixed" + how + disc, wide.toBuilder().discretization(disc).build(), 0,
+                        chunk));
+                list.add(Arguments.of("small G2 odd L" + how + disc, smallOdd.toBuilder().discretization(disc).build(),
+                        1, chunk));
+                list.add(Arguments.of("P32 N64 odd L" + how + disc,
+                        fashionHeadsOdd.toBuilder().discretization(disc).build(), 0, chunk));
             }
-            list.add(Arguments.of("P128 N128 mixed " + disc, wide.toBuilder().discretization(disc).build(), 0));
-            list.add(Arguments.of("small G2 odd L " + disc, smallOdd.toBuilder().discretization(disc).build(), 1));
-            list.add(Arguments.of("P32 N64 odd L " + disc, fashionHeadsOdd.toBuilder().discretization(disc).build(), 0));
+            for (int block = 0; block < 2; block++) {
+                list.add(Arguments.of("N12 untiled " + disc, untiled.toBuilder().discretization(disc).build(), block, 0));
+            }
+            list.add(Arguments.of("P32 N64 one chunk " + disc, fashionHeads.toBuilder().discretization(disc).build(), 1,
+                    BlockTrainer.AUTO_CHUNK));
+            list.add(Arguments.of("P64 N128 (paper heads) chunks of 8 " + disc,
+                    paperHeads.toBuilder().discretization(disc).build(), 1, 8));
         }
         return list.stream();
     }
@@ -145,11 +164,11 @@ class BlockTrainerTest {
     private record GpuResult(double[] out, double[] dX, Map<String, double[]> grads) {
     }
 
-    /** forward and backward (dOut = r) of one block on the GPU, gradients from zero. */
-    private GpuResult gpu(MdmConfig c, Parameters w, int block, double[] x, double[] r) {
+    /** forward and backward (dOut = r) of one block on the GPU, gradients from zero; chunk as BlockTrainer takes it. */
+    private GpuResult gpu(MdmConfig c, Parameters w, int block, double[] x, double[] r, int chunk) {
         long bytes = 4L * x.length;
         try (ParameterArena arena = ParameterArena.allocate(cuda, c);
-             BlockTrainer trainer = new BlockTrainer(cuda, c, arena, BATCH, Cublas.Compute.FP32)) {
+             BlockTrainer trainer = new BlockTrainer(cuda, c, arena, BATCH, Cublas.Compute.FP32, chunk)) {
             arena.upload(arena.weights(), w);
             long xd = cuda.alloc(bytes);
             long outd = cuda.alloc(bytes);
@@ -209,11 +228,11 @@ class BlockTrainerTest {
     @ParameterizedTest(name = "{0}, block {2}")
     @MethodSource("configs")
     @DisplayName("the forward equals the float64 reference block within the fp32 tolerance")
-    void forwardMatchesTheReferenceBlock(String name, MdmConfig c, int block) {
+    void forwardMatchesTheReferenceBlock(String name, MdmConfig c, int block, int chunk) {
         Parameters w = weights(c);
         double[] x = floats(BATCH * c.sequenceLength() * c.dModel(), 1);
         double[] r = floats(x.length, 1);
-        GpuResult g = gpu(c, w, block, x, r);
+        GpuResult g = gpu(c, w, block, x, r, chunk);
         int[] shape = {BATCH, c.sequenceLength(), c.dModel()};
         Tolerance.FP32.assertClose(name + " block " + block + " output", Tensor.of(g.out(), shape),
                 Tensor.of(reference(c, w, block, x), shape));
@@ -222,11 +241,11 @@ class BlockTrainerTest {
     @ParameterizedTest(name = "{0}, block {2}")
     @MethodSource("configs")
     @DisplayName("every parameter gradient and the input gradient agree with central differences of the reference")
-    void backwardMatchesCentralDifferences(String name, MdmConfig c, int block) {
+    void backwardMatchesCentralDifferences(String name, MdmConfig c, int block, int chunk) {
         Parameters w = weights(c);
         double[] x = floats(BATCH * c.sequenceLength() * c.dModel(), 1);
         double[] r = floats(x.length, 1);
-        GpuResult g = gpu(c, w, block, x, r);
+        GpuResult g = gpu(c, w, block, x, r, chunk);
         List<String> failures = new ArrayList<>();
         for (String t : TENSORS) {
             String full = "blocks." + block + "." + t;
@@ -269,15 +288,15 @@ class BlockTrainerTest {
     }
 
     @Test
-    @DisplayName("two backward runs give bit-identical gradients and input gradients")
+    @DisplayName("two backward runs (chunked SSD backward, three chunks) give bit-identical gradients and input gradients")
     void backwardIsDeterministic() {
         MdmConfig c = MdmConfig.builder().image(1, 8, 8).patch(2).textLength(4).dModel(32).headDim(8).dState(16)
                 .nGroups(2).blocks(3).build();
         Parameters w = weights(c);
         double[] x = floats(BATCH * c.sequenceLength() * c.dModel(), 1);
         double[] r = floats(x.length, 1);
-        GpuResult a = gpu(c, w, 1, x, r);
-        GpuResult b = gpu(c, w, 1, x, r);
+        GpuResult a = gpu(c, w, 1, x, r, 8);
+        GpuResult b = gpu(c, w, 1, x, r, 8);
         assertThat(toFloats(b.dX())).as("dX").containsExactly(toFloats(a.dX()));
         for (String name : a.grads().keySet()) {
             assertThat(toFloats(b.grads().get(name))).as(name).containsExactly(toFloats(a.grads().get(name)));

@@ -1,0 +1,55 @@
+package dev.mdm.backend.jcuda.training;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.mdm.InvalidInputException;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+class ChunkLengthTest {
+    /** An H100's opt-in shared memory per block. */
+    private static final int H100_SHARED = 227 * 1024;
+
+    @Test
+    @DisplayName("the trainer picks the longest chunk whose kernel leaves room for two blocks per SM")
+    void longestChunkWithTwoBlocksPerSm() {
+        // paper heads: 161 KB at Q 64 is more than half of 227 KB, 88 KB at Q 32 is not
+        assertThat(BlockTrainer.chunkSharedBytes(64, 64, 128)).isEqualTo(4 * (2 * 64 * 64 + 2 * 64 * 128 + 2 * 64 * 64
+                + 64 * 128 + 4 * 64 + 64 * 32));
+        assertThat(BlockTrainer.chunkLength(BlockTrainer.AUTO_CHUNK, 64, 128, H100_SHARED)).isEqualTo(32);
+        assertThat(BlockTrainer.chunkLength(BlockTrainer.AUTO_CHUNK, 32, 64, H100_SHARED)).isEqualTo(64);  // fashion
+        // one block per SM when nothing leaves room for two; the sweep when nothing fits at all
+        assertThat(BlockTrainer.chunkLength(BlockTrainer.AUTO_CHUNK, 128, 128, 110 * 1024)).isEqualTo(16);
+        assertThat(BlockTrainer.chunkLength(BlockTrainer.AUTO_CHUNK, 128, 128, 48 * 1024)).isZero();
+    }
+
+    @Test
+    @DisplayName("heads whose sizes are not multiples of 4, and an explicit 0, take the sequential sweep")
+    void sweepWhereTheChunkKernelsDoNotApply() {
+        assertThat(BlockTrainer.chunkLength(BlockTrainer.AUTO_CHUNK, 8, 12 + 2, H100_SHARED)).isZero();
+        assertThat(BlockTrainer.chunkLength(BlockTrainer.AUTO_CHUNK, 6, 16, H100_SHARED)).isZero();
+        assertThat(BlockTrainer.chunkLength(0, 64, 128, H100_SHARED)).isZero();
+    }
+
+    @Test
+    @DisplayName("a requested chunk length is kept when it fits and refused with the reason when it does not")
+    void requestedLengths() {
+        assertThat(BlockTrainer.chunkLength(8, 64, 128, H100_SHARED)).isEqualTo(8);
+        assertThatThrownBy(() -> BlockTrainer.chunkLength(6, 64, 128, H100_SHARED))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("multiple of 4 up to 64");
+        assertThatThrownBy(() -> BlockTrainer.chunkLength(128, 8, 8, H100_SHARED))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("chunk length 128");
+    }
+
+    @Test
+    @DisplayName("the property takes chunked or sequential in any case and refuses anything else naming itself")
+    void property() {
+        assertThat(BlockTrainer.requestedChunk(null)).isEqualTo(BlockTrainer.AUTO_CHUNK);
+        assertThat(BlockTrainer.requestedChunk(" Chunked")).isEqualTo(BlockTrainer.AUTO_CHUNK);
+        assertThat(BlockTrainer.requestedChunk("SEQUENTIAL")).isZero();
+        assertThatThrownBy(() -> BlockTrainer.requestedChunk("parallel")).isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining(BlockTrainer.SCAN_BACKWARD_PROPERTY).hasMessageContaining("chunked or sequential")
+                .hasMessageContaining("'parallel'");
+    }
+}
