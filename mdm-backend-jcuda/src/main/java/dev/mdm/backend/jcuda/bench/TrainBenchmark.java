@@ -9,6 +9,7 @@ import dev.mdm.backend.jcuda.JcudaBackendProvider;
 import dev.mdm.backend.jcuda.cuda.CudaContext;
 import dev.mdm.backend.jcuda.cuda.Cublas;
 import dev.mdm.backend.jcuda.cuda.Kernels;
+import dev.mdm.backend.jcuda.training.BlockTrainer;
 import dev.mdm.backend.jcuda.training.JcudaTrainingSession;
 import dev.mdm.model.LossBreakdown;
 import dev.mdm.model.MambaShape;
@@ -376,14 +377,15 @@ public final class TrainBenchmark {
                     c.sequenceLength(), b, med, Timings.min(ms), Timings.max(ms), b / sec, b * c.sequenceLength() / sec,
                     hw, model, hw / bf16, hw / fp32, used / 1e9, session.gemmCompute(),
                     paper ? (hw / bf16 >= TARGET_BF16_RATIO ? "  (meets" : "  (below") + " the 40% target)" : "");
-            return String.format(Locale.ROOT, "    {%s, \"trainingGemm\": \"%s\", \"parameters\": %d, \"msMedian\": %s, \"msMin\": %s, \"msMax\": %s, "
+            return String.format(Locale.ROOT, "    {%s, \"trainingGemm\": \"%s\", \"scanBackward\": \"%s\", \"parameters\": %d, \"msMedian\": %s, \"msMin\": %s, \"msMax\": %s, "
                             + "\"wallMsMedian\": %s, \"samplesPerSecond\": %s, \"tokensPerSecond\": %s, "
                             + "\"flops\": {\"forwardGemm\": %s, \"recomputeGemm\": %s, \"backwardGemm\": %s, \"hardware\": %s, "
                             + "\"model\": %s, \"ssdScanEstimate\": %s}, \"tflopsHardware\": %s, \"tflopsModel\": %s, "
                             + "\"hardwareRatioToBf16Ceiling\": %s, \"hardwareRatioToFp32Ceiling\": %s, "
                             + "\"modelRatioToBf16Ceiling\": %s, %s\"deviceBytesUsed\": %d, \"sessionAllocatedBytes\": %d, "
                             + "\"hostWeightInitSeconds\": %s, \"sessionSetupSeconds\": %s, \"lossFirst\": %s, \"lossLast\": %s}",
-                    config, session.gemmCompute(), params, fmt(med), fmt(Timings.min(ms)), fmt(Timings.max(ms)), fmt(Timings.median(wall)),
+                    config, session.gemmCompute(), System.getProperty(BlockTrainer.SCAN_BACKWARD_PROPERTY, "chunked"),
+                    params, fmt(med), fmt(Timings.min(ms)), fmt(Timings.max(ms)), fmt(Timings.median(wall)),
                     fmt(b / sec), fmt(b * c.sequenceLength() / sec), fmt(f.forward()), fmt(f.recompute()),
                     fmt(f.backward()), fmt(f.hardware()), fmt(f.model()), fmt(f.scanEstimate()), fmt(hw), fmt(model),
                     fmt(hw / bf16), fmt(hw / fp32), fmt(model / bf16),
