@@ -674,22 +674,32 @@ TB_SSD_TILED(4, 8, , )
 // forward's state passing); then every chunk on its own, from its inputs, dy, y, G_c and the forward's kept states at
 // the chunks' ends. fp32 throughout, fixed summation orders: deterministic.
 
-// lam[t] = Λ_t and kk[t] = k_t for the chunk's len steps; past len Λ stays at Λ_e and k is 0 (those rows are zero).
-// One thread, in order (Q ≤ 64 steps: a few hundred instructions).
+// lam[t] = Λ_t and kk[t] = k_t for the chunk's len steps; past len Λ stays at Λ_e and k is 0. The first warp, a step
+// per lane and a shuffle scan per 32 steps (a single thread in order took ~30 dependent global loads per chunk).
 __device__ __forceinline__ void tb_chunk_decays(const float* delta, size_t row0, int H, int h, int len, int Q, float A,
                                                 int zoh, float* lam, float* kk) {
-    if (threadIdx.x == 0) {
-        float acc = 0.f;
-        for (int t = 0; t < Q; t++) {
-            float k = 0.f;
-            if (t < len) {
-                float dl = delta[(row0 + t) * H + h], a;
-                acc += dl * A;
-                tb_discretize(dl, A, zoh, &a, &k);
-            }
-            lam[t] = acc;
+    if (threadIdx.x >= 32) return;
+    int lane = threadIdx.x;
+    float carry = 0.f;
+    for (int base = 0; base < Q; base += 32) {
+        int t = base + lane;
+        float v = 0.f, k = 0.f;
+        if (t < len) {
+            float dl = delta[(row0 + t) * H + h], a;
+            v = dl * A;
+            tb_discretize(dl, A, zoh, &a, &k);
+        }
+#pragma unroll
+        for (int d = 1; d < 32; d <<= 1) {
+            float o = __shfl_up_sync(0xffffffffu, v, d);
+            if (lane >= d) v += o;
+        }
+        v += carry;
+        if (t < Q) {
+            lam[t] = v;
             kk[t] = k;
         }
+        carry = __shfl_sync(0xffffffffu, v, 31);
     }
 }
 
@@ -711,68 +721,94 @@ __device__ __forceinline__ void tb_mm4(const float* A, int am, int ak, const flo
     }
 }
 
-// Every 4×4 tile of an M×Nn output (both multiples of 4), tiles spread over the block's threads: f(m0, n0).
+// Every 4×4 tile of an M×Nn output (both multiples of 4): f(m0, n0). A warp takes 4×8 neighbouring tiles, so its lanes
+// read 4 distinct rows of one operand and 8 distinct columns of the other; with every shared row stride ≡ 1 (mod 32)
+// (tb_pad) each of those loads touches a bank at most once. (A tile per thread in row order read up to 16 rows 512
+// floats apart, all in one bank: the first measured chunk kernel spent most of its 2.9 ms in those conflicts.)
 template <typename F>
 __device__ __forceinline__ void tb_tiles4(int M, int Nn, F f) {
-    int tilesN = Nn >> 2, tiles = (M >> 2) * tilesN;
-    for (int tile = threadIdx.x; tile < tiles; tile += blockDim.x) f((tile / tilesN) << 2, (tile % tilesN) << 2);
+    int tm = M >> 2, tn = Nn >> 2, bn = (tn + 7) >> 3, blocks = ((tm + 3) >> 2) * bn;
+    int lane = threadIdx.x & 31;
+    for (int wb = threadIdx.x >> 5; wb < blocks; wb += blockDim.x >> 5) {
+        int i = (wb / bn) * 4 + (lane >> 3), j = (wb % bn) * 8 + (lane & 7);
+        if (i < tm && j < tn) f(i << 2, j << 2);
+    }
 }
 
-// Reverse pass, part 1: gback[((s·chunks + c)·H + h)·P·N + p·N + n] = Σ_{u in c} e^{Λ_u} dy_u[p] C_u[n], and
-// chunkLam[(s·H + h)·chunks + c] = Λ_e. grid (chunks, H, batch); dynamic shared (Q·P + Q·N + 2·Q) floats.
-extern "C" __global__ void tb_ssd_bwd_chunk_sum(const float* xbc, int C, const float* delta, const float* Alog,
-                                                const float* dy, float* gback, float* chunkLam, int L, int Q, int H,
-                                                int P, int G, int N) {
-    extern __shared__ float tb_cs_sm[];
-    int c = blockIdx.x, h = blockIdx.y, s = blockIdx.z, chunks = gridDim.x;
-    int g = h * G / H, di = H * P, tid = threadIdx.x, nt = blockDim.x;
-    int t0 = c * Q, len = min(Q, L - t0);
-    size_t row0 = (size_t)s * L + t0;
-    float* dys = tb_cs_sm;     // [Q][P], scaled by e^{Λ_u}
-    float* cs = dys + Q * P;   // [Q][N]
-    float* lam = cs + Q * N;   // [Q], then k [Q] (not needed here)
+// A shared row stride for rows of n floats: n + 1, ≡ 1 (mod 32) when n is a multiple of 32 (see tb_tiles4).
+__host__ __device__ __forceinline__ int tb_pad(int n) { return n + 1; }
+
+// Reverse pass over the chunks: gback's slot c receives G_c (G_last = 0, G_{c−1} = e^{Λ_e(c)} G_c + Σ_{u in c} e^{Λ_u}
+// dy_u ⊗ C_u). A thread keeps 8 rows of one state column in registers through every chunk, so G never goes through
+// global memory but to be stored. grid (⌈P / rows⌉, H, batch) with rows = tb_chunk_state_rows(blockDim, P, N) (N ≤
+// blockDim); dynamic shared tb_chunk_states_floats(Q, rows, N).
+__host__ __device__ __forceinline__ int tb_chunk_state_rows(int threads, int P, int N) {
+    return min(8 * (threads / N), (P + 7) / 8 * 8);
+}
+__host__ __device__ __forceinline__ int tb_chunk_states_floats(int Q, int rows, int N) {
+    return Q * rows + Q * N + 2 * Q;
+}
+
+extern "C" __global__ void tb_ssd_bwd_chunk_states(const float* xbc, int C, const float* delta, const float* Alog,
+                                                   const float* dy, float* gback, int L, int Q, int H, int P, int G,
+                                                   int N) {
+    extern __shared__ __align__(16) float tb_st_sm[];
+    int h = blockIdx.y, s = blockIdx.z, tid = threadIdx.x, nt = blockDim.x;
+    int rows = tb_chunk_state_rows(nt, P, N), pb = blockIdx.x * rows;
+    int g = h * G / H, di = H * P, PN = P * N, chunks = (L + Q - 1) / Q;
+    int n = tid % N, pr = 8 * (tid / N);  // this thread's column and first row in the block's slice
+    bool active = pr < rows;  // threads past the last group of 8 rows idle
+    float* dys = tb_st_sm;        // [Q][rows], scaled by e^{Λ_u}
+    float* cs = dys + Q * rows;   // [Q][N]
+    float* lam = cs + Q * N;      // [Q], then k [Q] (not needed here)
     float A = -expf(Alog[h]);
-    tb_chunk_decays(delta, row0, H, h, len, Q, A, 0, lam, lam + Q);
-    __syncthreads();
-    for (int e = tid; e < Q * N; e += nt) {
-        int t = e / N, n = e % N;
-        cs[e] = t < len ? xbc[(row0 + t) * C + di + G * N + g * N + n] : 0.f;
-    }
-    for (int e = tid; e < Q * P; e += nt) {
-        int t = e / P, p = e % P;
-        dys[e] = t < len ? expf(lam[t]) * dy[(row0 + t) * di + h * P + p] : 0.f;
-    }
-    __syncthreads();
-    float* out = gback + (((size_t)s * chunks + c) * H + h) * P * N;
-    tb_tiles4(P, N, [&](int p0, int n0) {
-        float acc[4][4] = {};
-        tb_mm4(dys, 1, P, cs, N, 1, len, p0, n0, acc);
-#pragma unroll
-        for (int i = 0; i < 4; i++)
-#pragma unroll
-            for (int j = 0; j < 4; j++) out[(p0 + i) * N + n0 + j] = acc[i][j];
-    });
-    if (tid == 0) chunkLam[((size_t)s * H + h) * chunks + c] = lam[len - 1];
-}
-
-// Reverse pass, part 2: over the chunks from the last, G_{c−1} = e^{Λ_e(c)} G_c + (part 1's sum of c), G_last = 0;
-// gback's slot c is overwritten with G_c. grid (⌈P·N/256⌉, H, batch), one thread per state element.
-extern "C" __global__ void tb_ssd_bwd_chunk_pass(float* gback, const float* chunkLam, int chunks, int H, int PN) {
-    int e = blockIdx.x * blockDim.x + threadIdx.x, h = blockIdx.y, s = blockIdx.z;
-    if (e >= PN) return;
-    float gc = 0.f;
+    float acc[8] = {};
     for (int c = chunks - 1; c >= 0; c--) {
-        float* slot = gback + (((size_t)s * chunks + c) * H + h) * PN + e;
-        float part = *slot;
-        *slot = gc;
-        gc = expf(chunkLam[((size_t)s * H + h) * chunks + c]) * gc + part;
+        int t0 = c * Q, len = min(Q, L - t0);
+        size_t row0 = (size_t)s * L + t0;
+        __syncthreads();  // the previous chunk's reads of shared memory are done
+        tb_chunk_decays(delta, row0, H, h, len, Q, A, 0, lam, lam + Q);
+        for (int e = tid; e < Q * N; e += nt) {
+            int t = e / N;
+            cs[e] = t < len ? xbc[(row0 + t) * C + di + G * N + g * N + e % N] : 0.f;
+        }
+        __syncthreads();
+        for (int e = tid; e < Q * rows; e += nt) {
+            int t = e / rows, p = pb + e % rows;
+            dys[e] = t < len && p < P ? expf(lam[t]) * dy[(row0 + t) * di + h * P + p] : 0.f;
+        }
+        __syncthreads();
+        if (active) {
+            float part[8] = {};
+            for (int u = 0; u < len; u++) {
+                float4 lo = *reinterpret_cast<const float4*>(dys + u * rows + pr);
+                float4 hi = *reinterpret_cast<const float4*>(dys + u * rows + pr + 4);
+                float cv = cs[u * N + n];
+                part[0] = fmaf(lo.x, cv, part[0]);
+                part[1] = fmaf(lo.y, cv, part[1]);
+                part[2] = fmaf(lo.z, cv, part[2]);
+                part[3] = fmaf(lo.w, cv, part[3]);
+                part[4] = fmaf(hi.x, cv, part[4]);
+                part[5] = fmaf(hi.y, cv, part[5]);
+                part[6] = fmaf(hi.z, cv, part[6]);
+                part[7] = fmaf(hi.w, cv, part[7]);
+            }
+            float decay = expf(lam[len - 1]);
+            float* out = gback + (((size_t)s * chunks + c) * H + h) * PN;
+#pragma unroll
+            for (int j = 0; j < 8; j++) {
+                int p = pb + pr + j;
+                if (p < P) out[p * N + n] = acc[j];
+                acc[j] = fmaf(decay, acc[j], part[j]);
+            }
+        }
     }
 }
 
-// Dynamic shared floats of tb_ssd_bwd_chunk: x, dy [Q][P]; B, C [Q][N]; two [Q][Q]; a P×N state; Λ, k, q, dk·x
-// sums [Q]; dk partials [Q][N/4].
+// Dynamic shared floats of tb_ssd_bwd_chunk, every row padded (tb_pad): x, dy [Q][P]; B, C [Q][N]; two [Q][Q]; a P×N
+// state; Λ, k, q, dk·x [Q]; dk partials [Q][N/4].
 __host__ __device__ __forceinline__ int tb_chunk_shared_floats(int Q, int P, int N) {
-    return 2 * Q * P + 2 * Q * N + 2 * Q * Q + P * N + 4 * Q + Q * (N / 4);
+    return 2 * Q * tb_pad(P) + 2 * Q * tb_pad(N) + 2 * Q * tb_pad(Q) + P * tb_pad(N) + 4 * Q + Q * tb_pad(N / 4);
 }
 
 // One chunk's gradients (the outputs of tb_ssd_bwd, with dA and dD per chunk: dAc, dDc [(s·H + h)·chunks + c]).
@@ -788,51 +824,56 @@ extern "C" __global__ void tb_ssd_bwd_chunk(const float* xbc, int C, const float
     int c = blockIdx.x, h = blockIdx.y, s = blockIdx.z, chunks = gridDim.x;
     int g = h * G / H, di = H * P, PN = P * N, tid = threadIdx.x, nt = blockDim.x;
     int lane = tid & 31, warp = tid >> 5, nw = nt >> 5, tilesN = N / 4;
+    int RP = tb_pad(P), RN = tb_pad(N), RQ = tb_pad(Q), RK = tb_pad(tilesN);
     int t0 = c * Q, len = min(Q, L - t0);
     size_t row0 = (size_t)s * L + t0;
-    float* xs = tb_ck_sm;        // [Q][P]
-    float* dys = xs + Q * P;     // [Q][P]
-    float* bs = dys + Q * P;     // [Q][N]
-    float* cs = bs + Q * N;      // [Q][N]
-    float* m1 = cs + Q * N;      // [u][t]: e^{Λu−Λt} C_u·B_t for u ≥ t, else 0
-    float* m2 = m1 + Q * Q;      // [u][t]: e^{Λu−Λt} dy_u·x_t for u ≥ t, else 0
-    float* st = m2 + Q * Q;      // [P][N]: G_c, later S_{c−1}
-    float* lam = st + PN;        // [Q]
+    float* xs = tb_ck_sm;        // [Q][RP]
+    float* dys = xs + Q * RP;    // [Q][RP]
+    float* bs = dys + Q * RP;    // [Q][RN]
+    float* cs = bs + Q * RN;     // [Q][RN]
+    float* m1 = cs + Q * RN;     // [u][t] (row stride RQ): e^{Λu−Λt} C_u·B_t for u ≥ t, else 0
+    float* m2 = m1 + Q * RQ;     // [u][t]: e^{Λu−Λt} dy_u·x_t for u ≥ t, else 0
+    float* st = m2 + Q * RQ;     // [P][RN]: G_c, later S_{c−1}
+    float* lam = st + P * RN;    // [Q]
     float* kk = lam + Q;         // [Q]
-    float* qs = kk + Q;          // [Q]: dy_t·(y_t − D x_t), then q_t
+    float* qs = kk + Q;          // [Q]: dy_t·(y_t − D x_t)
     float* dd = qs + Q;          // [Q]: dy_t·x_t
-    float* dkp = dd + Q;         // [Q][N/4]: dk_t's partial sums per 4 columns
+    float* dkp = dd + Q;         // [Q][RK]: dk_t's partial sums per 4 columns
     float A = -expf(Alog[h]), Dh = Dp[h], dtb = dtBias[h];
     tb_chunk_decays(delta, row0, H, h, len, Q, A, zoh, lam, kk);
     for (int e = tid; e < Q * P; e += nt) {
         int t = e / P, p = e % P;
         bool in = t < len;
-        xs[e] = in ? xbc[(row0 + t) * C + h * P + p] : 0.f;
-        dys[e] = in ? dy[(row0 + t) * di + h * P + p] : 0.f;
+        xs[t * RP + p] = in ? xbc[(row0 + t) * C + h * P + p] : 0.f;
+        dys[t * RP + p] = in ? dy[(row0 + t) * di + h * P + p] : 0.f;
     }
     for (int e = tid; e < Q * N; e += nt) {
         int t = e / N, n = e % N;
         bool in = t < len;
-        bs[e] = in ? xbc[(row0 + t) * C + di + g * N + n] : 0.f;
-        cs[e] = in ? xbc[(row0 + t) * C + di + G * N + g * N + n] : 0.f;
+        bs[t * RN + n] = in ? xbc[(row0 + t) * C + di + g * N + n] : 0.f;
+        cs[t * RN + n] = in ? xbc[(row0 + t) * C + di + G * N + g * N + n] : 0.f;
     }
     const float* gc = gback + (((size_t)s * chunks + c) * H + h) * PN;
-    for (int e = tid; e < PN; e += nt) st[e] = gc[e];
+    for (int e = tid; e < PN; e += nt) st[(e / N) * RN + e % N] = gc[e];
     __syncthreads();
     float lamE = lam[len - 1];
-    // the two decayed, causal Q×Q matrices
-    tb_tiles4(Q, Q, [&](int u0, int t1) {
-        float a1[4][4] = {}, a2[4][4] = {};
-        tb_mm4(cs, N, 1, bs, 1, N, N, u0, t1, a1);
-        tb_mm4(dys, P, 1, xs, 1, P, P, u0, t1, a2);
+    // the two decayed, causal Q×Q matrices, as one 2Q×Q product so that twice the warps share it
+    tb_tiles4(2 * Q, Q, [&](int r0, int t1) {
+        bool second = r0 >= Q;
+        int u0 = second ? r0 - Q : r0;
+        float a[4][4] = {};
+        if (second) {
+            tb_mm4(dys, RP, 1, xs, 1, RP, P, u0, t1, a);
+        } else {
+            tb_mm4(cs, RN, 1, bs, 1, RN, N, u0, t1, a);
+        }
+        float* m = second ? m2 : m1;
 #pragma unroll
         for (int i = 0; i < 4; i++)
 #pragma unroll
             for (int j = 0; j < 4; j++) {
                 int u = u0 + i, t = t1 + j;
-                float w = u >= t ? expf(lam[u] - lam[t]) : 0.f;
-                m1[u * Q + t] = w * a1[i][j];
-                m2[u * Q + t] = w * a2[i][j];
+                m[u * RQ + t] = u >= t ? expf(lam[u] - lam[t]) * a[i][j] : 0.f;
             }
     });
     // per step: dy·(y − D x) and dy·x, a warp per step
@@ -841,7 +882,7 @@ extern "C" __global__ void tb_ssd_bwd_chunk(const float* xbc, int C, const float
         if (t < len) {
             const float* yr = y + (row0 + t) * di + h * P;
             for (int p = lane; p < P; p += 32) {
-                float xv = xs[t * P + p], dv = dys[t * P + p];
+                float xv = xs[t * RP + p], dv = dys[t * RP + p];
                 vy += dv * (yr[p] - Dh * xv);
                 vx += dv * xv;
             }
@@ -857,8 +898,8 @@ extern "C" __global__ void tb_ssd_bwd_chunk(const float* xbc, int C, const float
     // dx_t = k_t (Σ_u m1[u][t] dy_u + e^{Λe−Λt} G_c B_t) + D dy_t
     tb_tiles4(Q, P, [&](int t1, int p0) {
         float a1[4][4] = {}, a2[4][4] = {};
-        tb_mm4(m1, 1, Q, dys, P, 1, Q, t1, p0, a1);
-        tb_mm4(bs, N, 1, st, 1, N, N, t1, p0, a2);
+        tb_mm4(m1, 1, RQ, dys, RP, 1, Q, t1, p0, a1);
+        tb_mm4(bs, RN, 1, st, 1, RN, N, t1, p0, a2);
 #pragma unroll
         for (int i = 0; i < 4; i++) {
             int t = t1 + i;
@@ -867,15 +908,15 @@ extern "C" __global__ void tb_ssd_bwd_chunk(const float* xbc, int C, const float
 #pragma unroll
             for (int j = 0; j < 4; j++) {
                 int p = p0 + j;
-                dxbc[(row0 + t) * C + h * P + p] = kk[t] * (a1[i][j] + toEnd * a2[i][j]) + Dh * dys[t * P + p];
+                dxbc[(row0 + t) * C + h * P + p] = kk[t] * (a1[i][j] + toEnd * a2[i][j]) + Dh * dys[t * RP + p];
             }
         }
     });
     // dB_t = k_t·r_t with r_t = Σ_u m2[u][t] C_u + e^{Λe−Λt} G_cᵀ x_t; dk_t = B_t·r_t (partials per 4 columns)
     tb_tiles4(Q, N, [&](int t1, int n0) {
         float a1[4][4] = {}, a2[4][4] = {};
-        tb_mm4(m2, 1, Q, cs, N, 1, Q, t1, n0, a1);
-        tb_mm4(xs, P, 1, st, N, 1, P, t1, n0, a2);
+        tb_mm4(m2, 1, RQ, cs, RN, 1, Q, t1, n0, a1);
+        tb_mm4(xs, RP, 1, st, RN, 1, P, t1, n0, a2);
 #pragma unroll
         for (int i = 0; i < 4; i++) {
             int t = t1 + i;
@@ -884,29 +925,29 @@ extern "C" __global__ void tb_ssd_bwd_chunk(const float* xbc, int C, const float
             for (int j = 0; j < 4; j++) {
                 int n = n0 + j;
                 float r = a1[i][j] + toEnd * a2[i][j];
-                part += bs[t * N + n] * r;
+                part += bs[t * RN + n] * r;
                 if (t < len) dBh[((row0 + t) * H + h) * N + n] = kk[t] * r;
             }
-            dkp[t * tilesN + (n0 >> 2)] = part;
+            dkp[t * RK + (n0 >> 2)] = part;
         }
     });
     // ⟨G_c, S_c⟩ (S_c: the state at this chunk's end; zero for the last chunk, whose G is zero)
     float gs = 0.f;
     if (c + 1 < chunks) {
         const float* sc = hstore + tb_state_offset(s, t0 + Q - 1, L, Q, h, H, PN);
-        for (int e = tid; e < PN; e += nt) gs += st[e] * sc[e];
+        for (int e = tid; e < PN; e += nt) gs += st[(e / N) * RN + e % N] * sc[e];
     }
     gs = block_sum(gs);  // its barriers also order the reads of st above before it is overwritten below
     // S_{c−1}, the state entering the chunk (zero for the first), and k-scaled B for dC
     const float* sp = c > 0 ? hstore + tb_state_offset(s, t0 - 1, L, Q, h, H, PN) : nullptr;
-    for (int e = tid; e < PN; e += nt) st[e] = sp ? sp[e] : 0.f;
-    for (int e = tid; e < Q * N; e += nt) bs[e] *= kk[e / N];
+    for (int e = tid; e < PN; e += nt) st[(e / N) * RN + e % N] = sp ? sp[e] : 0.f;
+    for (int e = tid; e < Q * N; e += nt) bs[(e / N) * RN + e % N] *= kk[e / N];
     __syncthreads();
     // dC_u = Σ_t m2[u][t] k_t B_t + e^{Λu} S_{c−1}ᵀ dy_u
     tb_tiles4(Q, N, [&](int u1, int n0) {
         float a1[4][4] = {}, a2[4][4] = {};
-        tb_mm4(m2, Q, 1, bs, N, 1, Q, u1, n0, a1);
-        tb_mm4(dys, P, 1, st, N, 1, P, u1, n0, a2);
+        tb_mm4(m2, RQ, 1, bs, RN, 1, Q, u1, n0, a1);
+        tb_mm4(dys, RP, 1, st, RN, 1, P, u1, n0, a2);
 #pragma unroll
         for (int i = 0; i < 4; i++) {
             int u = u1 + i;
@@ -916,21 +957,39 @@ extern "C" __global__ void tb_ssd_bwd_chunk(const float* xbc, int C, const float
             for (int j = 0; j < 4; j++) dCh[((row0 + u) * H + h) * N + n0 + j] = a1[i][j] + fromStart * a2[i][j];
         }
     });
-    // the decay's gradient: dl_t = Σ_{u=t..e} q_u + ⟨G_c, S_c⟩, q_u = dy_u·(y_u − D x_u) − k_u dk_u
-    if (tid == 0) {
-        float suffix = gs, accA = 0.f, accD = 0.f;
-        for (int t = len - 1; t >= 0; t--) {
-            float dk = 0.f;
-            for (int q = 0; q < tilesN; q++) dk += dkp[t * tilesN + q];
-            suffix += qs[t] - kk[t] * dk;
-            size_t row = row0 + t;
-            float dl = delta[row * H + h], a = expf(dl * A);
-            dzx[row * ld + dtOff + h] = (A * suffix + dk * (zoh ? a : 1.f)) * tb_softplus_grad(zx[row * ld + dtOff + h] + dtb);
-            accA += dl * suffix + (zoh ? dk * tb_zoh_dk_dA(dl, A, a) : 0.f);
-            accD += dd[t];
+    // the decay's gradient: dl_t = Σ_{u=t..e} q_u + ⟨G_c, S_c⟩, q_u = dy_u·(y_u − D x_u) − k_u dk_u. The first warp, a
+    // step per lane, suffix sums by shuffles from the last 32 steps down (dkp was written before block_sum's barriers).
+    if (warp == 0) {
+        float carry = gs, accA = 0.f, accD = 0.f;
+        for (int base = ((Q - 1) >> 5) << 5; base >= 0; base -= 32) {
+            int t = base + lane;
+            float dk = 0.f, v = 0.f;
+            if (t < len) {
+                for (int q = 0; q < tilesN; q++) dk += dkp[t * RK + q];
+                v = qs[t] - kk[t] * dk;
+            }
+#pragma unroll
+            for (int d = 1; d < 32; d <<= 1) {
+                float o = __shfl_down_sync(0xffffffffu, v, d);
+                if (lane + d < 32) v += o;
+            }
+            float suffix = v + carry;
+            carry = __shfl_sync(0xffffffffu, suffix, 0);
+            if (t < len) {
+                size_t row = row0 + t;
+                float dl = delta[row * H + h], a = expf(dl * A);
+                dzx[row * ld + dtOff + h] =
+                    (A * suffix + dk * (zoh ? a : 1.f)) * tb_softplus_grad(zx[row * ld + dtOff + h] + dtb);
+                accA += dl * suffix + (zoh ? dk * tb_zoh_dk_dA(dl, A, a) : 0.f);
+                accD += dd[t];
+            }
         }
-        dAc[((size_t)s * H + h) * chunks + c] = accA;
-        dDc[((size_t)s * H + h) * chunks + c] = accD;
+        accA = tb_warp_sum(accA);
+        accD = tb_warp_sum(accD);
+        if (lane == 0) {
+            dAc[((size_t)s * H + h) * chunks + c] = accA;
+            dDc[((size_t)s * H + h) * chunks + c] = accD;
+        }
     }
 }
 

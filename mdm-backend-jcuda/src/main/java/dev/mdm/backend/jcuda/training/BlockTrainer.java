@@ -79,7 +79,6 @@ public final class BlockTrainer implements AutoCloseable {
     /** Chunk length of the chunked SSD backward, or 0 for the sequential sweep. */
     private final int chunk;
     private final long gback;
-    private final long chunkLam;
     private final long dAc;
     private final long dDc;
     private boolean closed;
@@ -162,7 +161,6 @@ public final class BlockTrainer implements AutoCloseable {
             states = alloc(4 * keptSteps * di * shape.dState(), "SSD states H_t kept for the backward");
             int chunks = (seqLen + stateEvery - 1) / stateEvery;
             gback = chunk == 0 ? 0 : alloc(4 * keptSteps * di * shape.dState(), "SSD chunk-end state gradients");
-            chunkLam = chunk == 0 ? 0 : alloc(4L * maxBatch * h * chunks, "SSD chunk log-decays");
             dAc = chunk == 0 ? 0 : alloc(4L * maxBatch * h * chunks, "∂A per chunk");
             dDc = chunk == 0 ? 0 : alloc(4L * maxBatch * h * chunks, "∂D per chunk");
         } catch (RuntimeException e) {
@@ -200,8 +198,8 @@ public final class BlockTrainer implements AutoCloseable {
      *         fit is refused
      */
     static int chunkLength(int requested, int p, int n, int maxShared) {
-        if (requested == 0 || p % 4 != 0 || n % 4 != 0) {
-            return 0;
+        if (requested == 0 || p % 4 != 0 || n % 4 != 0 || n > SCAN_THREADS) {
+            return 0;  // the kernels' 4×4 tiles; the reverse pass keeps a state column per thread
         }
         if (requested != AUTO_CHUNK) {
             if (requested % 4 != 0 || requested > 64 || chunkSharedBytes(requested, p, n) > maxShared) {
@@ -226,7 +224,7 @@ public final class BlockTrainer implements AutoCloseable {
 
     /** @return dynamic shared bytes of tb_ssd_bwd_chunk ({@code tb_chunk_shared_floats} in train_block.cuh) */
     static int chunkSharedBytes(int q, int p, int n) {
-        return 4 * (2 * q * p + 2 * q * n + 2 * q * q + p * n + 4 * q + q * (n / 4));
+        return 4 * (2 * q * (p + 1) + 2 * q * (n + 1) + 2 * q * (q + 1) + p * (n + 1) + 4 * q + q * (n / 4 + 1));
     }
 
     /** @return the SSD backward's chunk length, 0 when it runs as the sequential sweep */
@@ -343,11 +341,10 @@ public final class BlockTrainer implements AutoCloseable {
         int chunks = (seqLen + chunk - 1) / chunk;
         int c = shape.convChannels();
         long aLog = arena.weight(p(block, "mixer.A_log"));
-        cuda.launch("tb_ssd_bwd_chunk_sum", new int[] {chunks, h, batch}, SCAN_THREADS,
-                4 * (chunk * p + chunk * n + 2 * chunk), headSizes(new KernelArgs().ptr(xbc).i(c).ptr(delta).ptr(aLog)
-                        .ptr(dY).ptr(gback).ptr(chunkLam).i(seqLen).i(chunk)));
-        cuda.launch("tb_ssd_bwd_chunk_pass", new int[] {(p * n + THREADS - 1) / THREADS, h, batch}, THREADS, 0,
-                new KernelArgs().ptr(gback).ptr(chunkLam).i(chunks).i(h).i(p * n));
+        int rows = Math.min(8 * (SCAN_THREADS / n), (p + 7) / 8 * 8);  // tb_chunk_state_rows
+        cuda.launch("tb_ssd_bwd_chunk_states", new int[] {(p + rows - 1) / rows, h, batch}, SCAN_THREADS,
+                4 * (chunk * rows + chunk * n + 2 * chunk), headSizes(new KernelArgs().ptr(xbc).i(c).ptr(delta)
+                        .ptr(aLog).ptr(dY).ptr(gback).i(seqLen).i(chunk)));
         cuda.launch("tb_ssd_bwd_chunk", new int[] {chunks, h, batch}, SCAN_THREADS, chunkSharedBytes(chunk, p, n),
                 headSizes(new KernelArgs().ptr(xbc).i(c).ptr(delta).ptr(aLog).ptr(arena.weight(p(block, "mixer.D")))
                         .i(zoh()).ptr(dY).ptr(y).ptr(states).ptr(gback).ptr(zx).ptr(dZx).i(shape.inProjRows())
