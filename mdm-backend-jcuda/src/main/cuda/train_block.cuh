@@ -707,6 +707,7 @@ __device__ __forceinline__ void tb_chunk_decays(const float* delta, size_t row0,
 // shared-memory operands whose strides say which index is which (so a transpose is free).
 __device__ __forceinline__ void tb_mm4(const float* A, int am, int ak, const float* B, int bk, int bn, int K, int m0,
                                        int n0, float (&acc)[4][4]) {
+#pragma unroll 4
     for (int k = 0; k < K; k++) {
         float a[4], b[4];
 #pragma unroll
@@ -749,7 +750,7 @@ __host__ __device__ __forceinline__ int tb_chunk_states_floats(int Q, int rows, 
     return Q * rows + Q * N + 2 * Q;
 }
 
-extern "C" __global__ void tb_ssd_bwd_chunk_states(const float* xbc, int C, const float* delta, const float* Alog,
+extern "C" __global__ void __launch_bounds__(256, 4) tb_ssd_bwd_chunk_states(const float* xbc, int C, const float* delta, const float* Alog,
                                                    const float* dy, float* gback, int L, int Q, int H, int P, int G,
                                                    int N) {
     extern __shared__ __align__(16) float tb_st_sm[];
@@ -757,6 +758,7 @@ extern "C" __global__ void tb_ssd_bwd_chunk_states(const float* xbc, int C, cons
     int rows = tb_chunk_state_rows(nt, P, N), pb = blockIdx.x * rows;
     int g = h * G / H, di = H * P, PN = P * N, chunks = (L + Q - 1) / Q;
     int n = tid % N, pr = 8 * (tid / N);  // this thread's column and first row in the block's slice
+    int lane = tid & 31, warp = tid >> 5, nw = nt >> 5;
     bool active = pr < rows;  // threads past the last group of 8 rows idle
     float* dys = tb_st_sm;        // [Q][rows], scaled by e^{Λ_u}
     float* cs = dys + Q * rows;   // [Q][N]
@@ -768,18 +770,21 @@ extern "C" __global__ void tb_ssd_bwd_chunk_states(const float* xbc, int C, cons
         size_t row0 = (size_t)s * L + t0;
         __syncthreads();  // the previous chunk's reads of shared memory are done
         tb_chunk_decays(delta, row0, H, h, len, Q, A, 0, lam, lam + Q);
-        for (int e = tid; e < Q * N; e += nt) {
-            int t = e / N;
-            cs[e] = t < len ? xbc[(row0 + t) * C + di + G * N + g * N + e % N] : 0.f;
-        }
+        // a step per warp, columns across lanes (no index divisions: they were a good part of these loops)
+        for (int t = warp; t < Q; t += nw)
+            for (int j = lane; j < N; j += 32) cs[t * N + j] = t < len ? xbc[(row0 + t) * C + di + G * N + g * N + j] : 0.f;
         __syncthreads();
-        for (int e = tid; e < Q * rows; e += nt) {
-            int t = e / rows, p = pb + e % rows;
-            dys[e] = t < len && p < P ? expf(lam[t]) * dy[(row0 + t) * di + h * P + p] : 0.f;
+        for (int t = warp; t < Q; t += nw) {
+            float w = expf(lam[t]);
+            for (int j = lane; j < rows; j += 32) {
+                int p = pb + j;
+                dys[t * rows + j] = t < len && p < P ? w * dy[(row0 + t) * di + h * P + p] : 0.f;
+            }
         }
         __syncthreads();
         if (active) {
             float part[8] = {};
+#pragma unroll 2
             for (int u = 0; u < len; u++) {
                 float4 lo = *reinterpret_cast<const float4*>(dys + u * rows + pr);
                 float4 hi = *reinterpret_cast<const float4*>(dys + u * rows + pr + 4);
@@ -841,20 +846,21 @@ extern "C" __global__ void tb_ssd_bwd_chunk(const float* xbc, int C, const float
     float* dkp = dd + Q;         // [Q][RK]: dk_t's partial sums per 4 columns
     float A = -expf(Alog[h]), Dh = Dp[h], dtb = dtBias[h];
     tb_chunk_decays(delta, row0, H, h, len, Q, A, zoh, lam, kk);
-    for (int e = tid; e < Q * P; e += nt) {
-        int t = e / P, p = e % P;
+    // loads: a row per warp, columns across lanes (no index divisions)
+    for (int t = warp; t < Q; t += nw) {
         bool in = t < len;
-        xs[t * RP + p] = in ? xbc[(row0 + t) * C + h * P + p] : 0.f;
-        dys[t * RP + p] = in ? dy[(row0 + t) * di + h * P + p] : 0.f;
-    }
-    for (int e = tid; e < Q * N; e += nt) {
-        int t = e / N, n = e % N;
-        bool in = t < len;
-        bs[t * RN + n] = in ? xbc[(row0 + t) * C + di + g * N + n] : 0.f;
-        cs[t * RN + n] = in ? xbc[(row0 + t) * C + di + G * N + g * N + n] : 0.f;
+        for (int p = lane; p < P; p += 32) {
+            xs[t * RP + p] = in ? xbc[(row0 + t) * C + h * P + p] : 0.f;
+            dys[t * RP + p] = in ? dy[(row0 + t) * di + h * P + p] : 0.f;
+        }
+        for (int n = lane; n < N; n += 32) {
+            bs[t * RN + n] = in ? xbc[(row0 + t) * C + di + g * N + n] : 0.f;
+            cs[t * RN + n] = in ? xbc[(row0 + t) * C + di + G * N + g * N + n] : 0.f;
+        }
     }
     const float* gc = gback + (((size_t)s * chunks + c) * H + h) * PN;
-    for (int e = tid; e < PN; e += nt) st[(e / N) * RN + e % N] = gc[e];
+    for (int p = warp; p < P; p += nw)
+        for (int n = lane; n < N; n += 32) st[p * RN + n] = gc[p * N + n];
     __syncthreads();
     float lamE = lam[len - 1];
     // the two decayed, causal Q×Q matrices, as one 2Q×Q product so that twice the warps share it
@@ -935,13 +941,16 @@ extern "C" __global__ void tb_ssd_bwd_chunk(const float* xbc, int C, const float
     float gs = 0.f;
     if (c + 1 < chunks) {
         const float* sc = hstore + tb_state_offset(s, t0 + Q - 1, L, Q, h, H, PN);
-        for (int e = tid; e < PN; e += nt) gs += st[(e / N) * RN + e % N] * sc[e];
+        for (int p = warp; p < P; p += nw)
+            for (int n = lane; n < N; n += 32) gs += st[p * RN + n] * sc[p * N + n];
     }
     gs = block_sum(gs);  // its barriers also order the reads of st above before it is overwritten below
     // S_{c−1}, the state entering the chunk (zero for the first), and k-scaled B for dC
     const float* sp = c > 0 ? hstore + tb_state_offset(s, t0 - 1, L, Q, h, H, PN) : nullptr;
-    for (int e = tid; e < PN; e += nt) st[(e / N) * RN + e % N] = sp ? sp[e] : 0.f;
-    for (int e = tid; e < Q * N; e += nt) bs[(e / N) * RN + e % N] *= kk[e / N];
+    for (int p = warp; p < P; p += nw)
+        for (int n = lane; n < N; n += 32) st[p * RN + n] = sp ? sp[p * N + n] : 0.f;
+    for (int t = warp; t < Q; t += nw)
+        for (int n = lane; n < N; n += 32) bs[t * RN + n] *= kk[t];
     __syncthreads();
     // dC_u = Σ_t m2[u][t] k_t B_t + e^{Λu} S_{c−1}ᵀ dy_u
     tb_tiles4(Q, N, [&](int u1, int n0) {

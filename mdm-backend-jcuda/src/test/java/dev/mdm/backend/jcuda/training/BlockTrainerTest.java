@@ -86,7 +86,8 @@ class BlockTrainerTest {
      * (where both scans are tiled the forward keeps every other state and the sweep recomputes the rest, which starts
      * differently for odd and even L; P 128 N 128's sweep is the shared-memory scan reading the tiled forward's
      * states); N 12 has only the sweep; fashion's heads also run with the chunk length the trainer picks (one chunk), and
-     * the paper's head sizes (P 64, N 128) in chunks of 8.
+     * the paper's head sizes (P 64, N 128) in chunks of 8; at L 73, fashion's heads in chunks of 64 and the paper's in
+     * chunks of 32, whose kernels' per-step scans cross from one warp's 32 steps into the next and carry across chunks.
      */
     static Stream<Arguments> configs() {
         MdmConfig.Builder base = MdmConfig.builder().image(1, 8, 8).patch(2).textLength(4);
@@ -97,6 +98,9 @@ class BlockTrainerTest {
         MdmConfig smallOdd = small.toBuilder().textLength(5).build();
         MdmConfig fashionHeadsOdd = fashionHeads.toBuilder().textLength(5).build();
         MdmConfig paperHeads = base.dModel(64).headDim(64).dState(128).nGroups(1).build();
+        MdmConfig.Builder longer = MdmConfig.builder().image(1, 16, 16).patch(2).textLength(5);
+        MdmConfig longFashionHeads = longer.dModel(64).headDim(32).dState(64).nGroups(1).build();
+        MdmConfig longPaperHeads = longer.dModel(64).headDim(64).dState(128).nGroups(1).build();
         List<Arguments> list = new ArrayList<>();
         for (Discretization disc : Discretization.values()) {
             for (int chunk : new int[] {8, 0}) {
@@ -123,6 +127,11 @@ class BlockTrainerTest {
                     BlockTrainer.AUTO_CHUNK));
             list.add(Arguments.of("P64 N128 (paper heads) chunks of 8 " + disc,
                     paperHeads.toBuilder().discretization(disc).build(), 1, 8));
+            // L 73: chunks of 64 (fashion's) and 32 (the paper's) put steps past the first warp's 32 in a chunk
+            list.add(Arguments.of("P32 N64 L 73 chunks of 64 " + disc,
+                    longFashionHeads.toBuilder().discretization(disc).build(), 0, 64));
+            list.add(Arguments.of("P64 N128 L 73 chunks of 32 " + disc,
+                    longPaperHeads.toBuilder().discretization(disc).build(), 1, 32));
         }
         return list.stream();
     }
