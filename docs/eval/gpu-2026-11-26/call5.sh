@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Second GPU call of session 12: branch s11-chunked-bwd at e1847f1 (conflict-free chunk kernel, fused reverse pass)
+# Second GPU call of session 12: branch s11-chunked-bwd at e1847f1, and the third at its successor (conflict-free chunk kernel, fused reverse pass)
 # packed with tools/gpu/pack.sh --tests, then this script with .gpu carried:
 #   bash docs/eval/gpu-2026-11-26/call5.sh $OUT
 # The module's tests, TrainBenchmark with the chunked backward and with the sweep (the same build, by property), the
