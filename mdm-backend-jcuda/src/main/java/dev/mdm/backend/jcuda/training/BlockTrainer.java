@@ -331,8 +331,8 @@ public final class BlockTrainer implements AutoCloseable {
     }
 
     /**
-     * The chunked backward: each chunk's sum of e^{Λ_u} dy_u ⊗ C_u, the reverse pass over the chunks for G_c, every
-     * chunk's gradients, then the per-sample sums of ∂A and ∂D over the chunks, in order.
+     * The chunked backward: the reverse pass over the chunks for G_c (one kernel, G in registers), every chunk's
+     * gradients, then the per-sample sums of ∂A and ∂D over the chunks, in order.
      */
     private void scanBackwardChunked(int block, int batch) {
         int h = shape.heads();
