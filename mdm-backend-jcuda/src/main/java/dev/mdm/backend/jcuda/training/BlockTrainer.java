@@ -26,7 +26,8 @@ import java.util.List;
 public final class BlockTrainer implements AutoCloseable {
     private static final int THREADS = 256;
     private static final int SCAN_THREADS = 256;
-    /** The system property that picks the SSD backward: {@code chunked} (the default, where it can run) or
+    /** The system property that picks the SSD backward: {@code chunked} (the default, where it can run; the chunk
+     *  length as {@link #chunkLength(int, int, int, int)} picks it), {@code chunked:Q} (chunks of Q), or
      *  {@code sequential}. */
     public static final String SCAN_BACKWARD_PROPERTY = "mdm.jcuda.scanBackward";
     /** Chunk lengths the chunked backward tries, longest first (multiples of 4, at most 64: its kernels' tiles). */
@@ -174,18 +175,27 @@ public final class BlockTrainer implements AutoCloseable {
 
     /**
      * @param value the value of {@link #SCAN_BACKWARD_PROPERTY}, or null
-     * @return {@link #AUTO_CHUNK} for {@code chunked} or none, 0 for {@code sequential}
+     * @return {@link #AUTO_CHUNK} for {@code chunked} or none, Q for {@code chunked:Q}, 0 for {@code sequential}
      */
     static int requestedChunk(String value) {
         if (value == null) {
             return AUTO_CHUNK;
         }
-        return switch (value.strip().toLowerCase(java.util.Locale.ROOT)) {
-            case "chunked" -> AUTO_CHUNK;
-            case "sequential" -> 0;
-            default -> throw new InvalidInputException("system property " + SCAN_BACKWARD_PROPERTY,
-                    "chunked or sequential", "'" + value + "'");
-        };
+        String v = value.strip().toLowerCase(java.util.Locale.ROOT);
+        if (v.equals("chunked")) {
+            return AUTO_CHUNK;
+        }
+        if (v.equals("sequential")) {
+            return 0;
+        }
+        if (v.startsWith("chunked:")) {
+            String q = v.substring("chunked:".length()).strip();
+            if (q.matches("[0-9]{1,4}") && Integer.parseInt(q) > 0) {
+                return Integer.parseInt(q);
+            }
+        }
+        throw new InvalidInputException("system property " + SCAN_BACKWARD_PROPERTY,
+                "chunked, chunked:Q with Q a multiple of 4 up to 64, or sequential", "'" + value + "'");
     }
 
     /**

@@ -44,13 +44,17 @@ class ChunkLengthTest {
     }
 
     @Test
-    @DisplayName("the property takes chunked or sequential in any case and refuses anything else naming itself")
+    @DisplayName("the property takes chunked, chunked:Q or sequential in any case and refuses anything else naming itself")
     void property() {
         assertThat(BlockTrainer.requestedChunk(null)).isEqualTo(BlockTrainer.AUTO_CHUNK);
         assertThat(BlockTrainer.requestedChunk(" Chunked")).isEqualTo(BlockTrainer.AUTO_CHUNK);
         assertThat(BlockTrainer.requestedChunk("SEQUENTIAL")).isZero();
+        assertThat(BlockTrainer.requestedChunk("chunked: 16")).isEqualTo(16);
         assertThatThrownBy(() -> BlockTrainer.requestedChunk("parallel")).isInstanceOf(InvalidInputException.class)
-                .hasMessageContaining(BlockTrainer.SCAN_BACKWARD_PROPERTY).hasMessageContaining("chunked or sequential")
+                .hasMessageContaining(BlockTrainer.SCAN_BACKWARD_PROPERTY)
+                .hasMessageContaining("chunked, chunked:Q with Q a multiple of 4 up to 64, or sequential")
                 .hasMessageContaining("'parallel'");
+        assertThatThrownBy(() -> BlockTrainer.requestedChunk("chunked:x")).isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining("'chunked:x'");
     }
 }
