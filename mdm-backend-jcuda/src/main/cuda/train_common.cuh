@@ -28,6 +28,15 @@ extern "C" __global__ void tr_colsum_final(const float* partial, int chunks, int
     out[c] += s;
 }
 
+// out[r, c] = bf16(x[r·ld + c]) (round to nearest even), out dense [rows, cols]: a GEMM operand in bf16, so that
+// cuBLAS multiplies on bf16 tensor cores (given fp32 matrices it picks TF32 here even when asked for bf16).
+// grid (⌈cols/256⌉, min(rows, 65535)), rows strided by gridDim.y.
+extern "C" __global__ void tr_to_bf16(const float* x, int rows, int cols, int ld, __nv_bfloat16* out) {
+    int c = blockIdx.x * blockDim.x + threadIdx.x;
+    if (c >= cols) return;
+    for (int r = blockIdx.y; r < rows; r += gridDim.y) out[(size_t)r * cols + c] = __float2bfloat16_rn(x[(size_t)r * ld + c]);
+}
+
 // y = silu(x) elementwise (x kept by the caller as the saved pre-activation)
 extern "C" __global__ void tr_silu_fwd(const float* x, float* y, size_t n) {
     size_t i = (size_t)blockIdx.x * blockDim.x + threadIdx.x;

@@ -57,7 +57,8 @@ public final class Cublas implements AutoCloseable {
         TF32(77),
         /**
          * {@code CUBLAS_COMPUTE_32F_FAST_16BF}: fp32 in and out, the inputs rounded to bf16 (8-bit exponent, 7-bit
-         * mantissa) for the tensor-core products (cuBLAS may use TF32 instead), fp32 accumulation.
+         * mantissa) for the tensor-core products (cuBLAS may use TF32 instead), fp32 accumulation. Training takes it
+         * to mean bf16 operands that its own kernel rounds (TrainingOps), multiplied with {@link #FP32}.
          */
         BF16(75);
 
@@ -175,11 +176,13 @@ public final class Cublas implements AutoCloseable {
     }
 
     /**
-     * Queues {@code C[m, n] (+)= op(A) · op(B)}, fp32 matrices, all row-major, where op transposes when asked:
+     * Queues {@code C[m, n] (+)= op(A) · op(B)}, A and B of type {@code abType} ({@link #R_32F} or {@link #R_16BF}),
+     * C fp32, all row-major, where op transposes when asked:
      * A is [m, k] (or [k, m] when {@code transA}), B is [k, n] (or [n, k] when {@code transB}). Training's backward
      * passes use the three forms {@code dX = dY·W}, {@code dW += dYᵀ·X} and {@code Y = X·Wᵀ}.
      *
      * @param compute how the products are formed
+     * @param abType dtype of A and B
      * @param transA read A transposed
      * @param transB read B transposed
      * @param m rows of C
@@ -193,18 +196,18 @@ public final class Cublas implements AutoCloseable {
      * @param ldc row stride of C in elements
      * @param accumulate add to C instead of overwriting it
      */
-    public void gemm(Compute compute, boolean transA, boolean transB, int m, int n, int k, long a, int lda, long b,
-                     int ldb, long c, int ldc, boolean accumulate) {
+    public void gemm(Compute compute, int abType, boolean transA, boolean transB, int m, int n, int k, long a, int lda,
+                     long b, int ldb, long c, int ldc, boolean accumulate) {
         if (m == 0 || n == 0) {
             return;
         }
         // row-major C = op(A)·op(B) is column-major Cᵀ = op(B)ᵀ·op(A)ᵀ, and a row-major buffer read column-major is
         // its transpose: so B goes first, transposed exactly when transB
         int status = invoke(library().gemmEx(), handle, transB ? OP_T : OP_N, transA ? OP_T : OP_N, n, m, k, one,
-                MemorySegment.ofAddress(b), R_32F, ldb, MemorySegment.ofAddress(a), R_32F, lda,
+                MemorySegment.ofAddress(b), abType, ldb, MemorySegment.ofAddress(a), abType, lda,
                 accumulate ? one : zero, MemorySegment.ofAddress(c), R_32F, ldc, compute.code, GEMM_DEFAULT);
         check("cublasGemmEx(" + (transA ? "T" : "N") + (transB ? "T" : "N") + ", m=" + m + ", n=" + n + ", k=" + k
-                + ", " + compute + ")", status);
+                + ", " + compute + (abType == R_16BF ? ", bf16 operands" : "") + ")", status);
     }
 
     private static int invoke(MethodHandle h, Object... args) {

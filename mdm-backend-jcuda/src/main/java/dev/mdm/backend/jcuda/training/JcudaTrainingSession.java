@@ -142,9 +142,10 @@ public final class JcudaTrainingSession implements TrainingSession {
 
     /**
      * TF32 products (inputs rounded to 10-bit mantissas, a relative error of at most 2⁻¹¹ each; fp32 accumulation)
-     * run on tensor cores and pass the bf16 kit's gradient rules. {@code bf16} asks cuBLAS for
-     * {@code CUBLAS_COMPUTE_32F_FAST_16BF}, which lets it round the inputs to bf16 or to TF32: on the H100 with cuBLAS
-     * 13.1 it ran TF32 kernels for every training shape profiled (TRAINING.md), so it is not the default.
+     * run on tensor cores and pass the bf16 kit's gradient rules. {@code bf16} rounds both operands of every training
+     * GEMM to bf16 with a kernel of our own (2⁻⁸ relative at most) and multiplies them on bf16 tensor cores with fp32
+     * accumulation: asked for {@code CUBLAS_COMPUTE_32F_FAST_16BF} with fp32 matrices, cuBLAS 13.1 ran TF32 kernels
+     * for every training shape profiled (TRAINING.md).
      *
      * @param precision the runtime's precision
      * @param choice the value of {@link #GEMM_PROPERTY}, or null for the default

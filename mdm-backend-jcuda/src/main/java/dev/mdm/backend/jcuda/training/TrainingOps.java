@@ -6,7 +6,8 @@ import dev.mdm.backend.jcuda.cuda.KernelArgs;
 
 /**
  * The operations every training layer is built from: a linear layer's forward and backward through cuBLAS (fp32
- * matrices, exact fp32, TF32 or bf16 products as the session chose, the default algorithm on one stream: deterministic),
+ * matrices, exact fp32, TF32 or bf16 products as the session chose, the default algorithm on one stream: deterministic;
+ * for bf16 products both operands are first rounded to bf16 by {@code tr_to_bf16}, into scratch kept between calls),
  * bias-gradient column sums and SiLU (kernels of {@code train_common.cuh}). All row-major, queued on the context's
  * stream.
  */
@@ -17,8 +18,9 @@ public final class TrainingOps implements AutoCloseable {
     private final CudaContext cuda;
     private final Cublas cublas;
     private final Cublas.Compute gemmCompute;
-    private long partials;
-    private long partialBytes;
+    private final Scratch partials = new Scratch("partial sums of gradient reductions");
+    private final Scratch bf16A = new Scratch("bf16 copy of a GEMM's first operand");
+    private final Scratch bf16B = new Scratch("bf16 copy of a GEMM's second operand");
 
     /**
      * @param cuda the device
@@ -49,7 +51,8 @@ public final class TrainingOps implements AutoCloseable {
      * @param ldy row stride of y
      */
     public void linearForward(int rows, int in, int out, long x, int ldx, long w, long bias, long y, int ldy) {
-        cublas.gemm(gemmCompute, false, true, rows, out, in, x, ldx, w, in, y, ldy, false);
+        gemm(false, true, rows, out, in, operand(x, rows, in, ldx, bf16A), operand(w, out, in, in, bf16B), y, ldy,
+                false);
         if (bias != 0) {
             cuda.launch1d("tr_bias_add", (long) rows * out, new KernelArgs().ptr(y).ptr(bias).i(rows).i(out).i(ldy));
         }
@@ -74,13 +77,40 @@ public final class TrainingOps implements AutoCloseable {
      */
     public void linearBackward(int rows, int in, int out, long x, int ldx, long w, long dy, int lddy, long dx, int lddx,
                                boolean accumulateDx, long dw, long db) {
+        Operand dyOp = operand(dy, rows, out, lddy, bf16A);  // rounded once for both products
         if (dx != 0) {
-            cublas.gemm(gemmCompute, false, false, rows, in, out, dy, lddy, w, in, dx, lddx, accumulateDx);
+            gemm(false, false, rows, in, out, dyOp, operand(w, out, in, in, bf16B), dx, lddx, accumulateDx);
         }
-        cublas.gemm(gemmCompute, true, false, out, in, rows, dy, lddy, x, ldx, dw, in, true);
+        gemm(true, false, out, in, rows, dyOp, operand(x, rows, in, ldx, bf16B), dw, in, true);
         if (db != 0) {
             columnSumAccumulate(dy, rows, out, lddy, db);
         }
+    }
+
+    /** A GEMM operand as cuBLAS reads it: its address, row stride and element type. */
+    private record Operand(long address, int ld, int type) {
+    }
+
+    /**
+     * @return x [rows, cols] (row stride ld) as the GEMM reads it: itself, or for {@link Cublas.Compute#BF16} its bf16
+     *         copy (dense) in {@code into}, queued now
+     */
+    private Operand operand(long x, int rows, int cols, int ld, Scratch into) {
+        if (gemmCompute != Cublas.Compute.BF16) {
+            return new Operand(x, ld, Cublas.R_32F);
+        }
+        long out = into.ensure(cuda, 2L * rows * cols);
+        cuda.launch("tr_to_bf16", new int[] {(cols + THREADS - 1) / THREADS, Math.min(rows, 65535)}, THREADS, 0,
+                new KernelArgs().ptr(x).i(rows).i(cols).i(ld).ptr(out));
+        return new Operand(out, cols, Cublas.R_16BF);
+    }
+
+    /** bf16 operands are multiplied with fp32 products and accumulation; fp32 ones as the session chose. */
+    private void gemm(boolean transA, boolean transB, int m, int n, int k, Operand a, Operand b, long c, int ldc,
+                      boolean accumulate) {
+        Cublas.Compute compute = a.type() == Cublas.R_16BF ? Cublas.Compute.FP32 : gemmCompute;
+        cublas.gemm(compute, a.type(), transA, transB, m, n, k, a.address(), a.ld(), b.address(), b.ld(), c, ldc,
+                accumulate);
     }
 
     /**
@@ -130,18 +160,7 @@ public final class TrainingOps implements AutoCloseable {
      * @return its device address
      */
     public long partials(long floats) {
-        long bytes = floats * Float.BYTES;
-        if (bytes > partialBytes) {
-            if (partials != 0) {
-                cuda.synchronize();
-                cuda.free(partials, partialBytes);
-                partials = 0;
-                partialBytes = 0;
-            }
-            partials = cuda.alloc(bytes, "partial sums of gradient reductions");
-            partialBytes = bytes;
-        }
-        return partials;
+        return partials.ensure(cuda, floats * Float.BYTES);
     }
 
     /**
@@ -186,13 +205,45 @@ public final class TrainingOps implements AutoCloseable {
         cuda.launch1d("tr_axpy", n, new KernelArgs().ptr(y).ptr(x).f(a).l(n));
     }
 
-    /** Frees the partial-sum scratch. Idempotent. */
+    /** Frees the scratch buffers. Idempotent. */
     @Override
     public void close() {
-        if (partials != 0) {
-            cuda.free(partials, partialBytes);
-            partials = 0;
-            partialBytes = 0;
+        partials.free(cuda);
+        bf16A.free(cuda);
+        bf16B.free(cuda);
+    }
+
+    /**
+     * A device buffer grown when needed and reused: work on the one stream is ordered, so the next user cannot
+     * overwrite contents still being read; growing waits for the stream before it frees the old buffer.
+     */
+    private static final class Scratch {
+        private final String what;
+        private long address;
+        private long bytes;
+
+        Scratch(String what) {
+            this.what = what;
+        }
+
+        long ensure(CudaContext cuda, long need) {
+            if (need > bytes) {
+                if (address != 0) {
+                    cuda.synchronize();
+                    free(cuda);
+                }
+                address = cuda.alloc(need, what);
+                bytes = need;
+            }
+            return address;
+        }
+
+        void free(CudaContext cuda) {
+            if (address != 0) {
+                cuda.free(address, bytes);
+                address = 0;
+                bytes = 0;
+            }
         }
     }
 }
