@@ -37,6 +37,17 @@ extern "C" __global__ void tr_to_bf16(const float* x, int rows, int cols, int ld
     for (int r = blockIdx.y; r < rows; r += gridDim.y) out[(size_t)r * cols + c] = __float2bfloat16_rn(x[(size_t)r * ld + c]);
 }
 
+// tr_to_bf16 four columns a thread (16-byte loads, 8-byte stores: the one-column form ran at about half the copy
+// rate): x 16-byte aligned, cols and ld multiples of 4. grid (⌈cols/1024⌉, min(rows, 65535)).
+extern "C" __global__ void tr_to_bf16_vec4(const float* x, int rows, int cols, int ld, __nv_bfloat16* out) {
+    int c = 4 * (blockIdx.x * blockDim.x + threadIdx.x);
+    if (c >= cols) return;
+    for (int r = blockIdx.y; r < rows; r += gridDim.y) {
+        float4 v = *reinterpret_cast<const float4*>(x + (size_t)r * ld + c);
+        *reinterpret_cast<uint2*>(out + (size_t)r * cols + c) = make_uint2(pack_bf16(v.x, v.y), pack_bf16(v.z, v.w));
+    }
+}
+
 // y = silu(x) elementwise (x kept by the caller as the saved pre-activation)
 extern "C" __global__ void tr_silu_fwd(const float* x, float* y, size_t n) {
     size_t i = (size_t)blockIdx.x * blockDim.x + threadIdx.x;

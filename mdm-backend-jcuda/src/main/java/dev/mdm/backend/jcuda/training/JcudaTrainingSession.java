@@ -127,7 +127,7 @@ public final class JcudaTrainingSession implements TrainingSession {
     }
 
     /**
-     * The system property that picks a BF16 runtime's training GEMMs: {@code tf32} (the default), {@code bf16} or
+     * The system property that picks a BF16 runtime's training GEMMs: {@code bf16} (the default), {@code tf32} or
      * {@code fp32}. An FP32 runtime always forms exact fp32 products, as its fp32 tolerance requires.
      */
     public static final String GEMM_PROPERTY = "mdm.jcuda.trainingGemm";
@@ -141,11 +141,11 @@ public final class JcudaTrainingSession implements TrainingSession {
     }
 
     /**
-     * TF32 products (inputs rounded to 10-bit mantissas, a relative error of at most 2⁻¹¹ each; fp32 accumulation)
-     * run on tensor cores and pass the bf16 kit's gradient rules. {@code bf16} rounds both operands of every training
-     * GEMM to bf16 with a kernel of our own (2⁻⁸ relative at most) and multiplies them on bf16 tensor cores with fp32
-     * accumulation: asked for {@code CUBLAS_COMPUTE_32F_FAST_16BF} with fp32 matrices, cuBLAS 13.1 ran TF32 kernels
-     * for every training shape profiled (TRAINING.md).
+     * {@code bf16} rounds both operands of every training GEMM to bf16 with a kernel of our own (2⁻⁸ relative at
+     * most) and multiplies them on bf16 tensor cores with fp32 accumulation (asked for
+     * {@code CUBLAS_COMPUTE_32F_FAST_16BF} with fp32 matrices, cuBLAS 13.1 ran TF32 kernels for every training shape
+     * profiled). {@code tf32} rounds them to 10-bit mantissas on the tensor cores. Both pass the bf16 kit's gradient
+     * rules; bf16 is the faster at the paper's widths (TRAINING.md).
      *
      * @param precision the runtime's precision
      * @param choice the value of {@link #GEMM_PROPERTY}, or null for the default
@@ -156,7 +156,7 @@ public final class JcudaTrainingSession implements TrainingSession {
             return Cublas.Compute.FP32;
         }
         if (choice == null) {
-            return Cublas.Compute.TF32;
+            return Cublas.Compute.BF16;
         }
         return switch (choice.strip().toLowerCase(Locale.ROOT)) {
             case "bf16" -> Cublas.Compute.BF16;

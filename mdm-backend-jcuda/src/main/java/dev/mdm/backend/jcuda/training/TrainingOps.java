@@ -100,8 +100,10 @@ public final class TrainingOps implements AutoCloseable {
             return new Operand(x, ld, Cublas.R_32F);
         }
         long out = into.ensure(cuda, 2L * rows * cols);
-        cuda.launch("tr_to_bf16", new int[] {(cols + THREADS - 1) / THREADS, Math.min(rows, 65535)}, THREADS, 0,
-                new KernelArgs().ptr(x).i(rows).i(cols).i(ld).ptr(out));
+        boolean vec4 = x % 16 == 0 && ld % 4 == 0 && cols % 4 == 0;
+        int perBlock = vec4 ? 4 * THREADS : THREADS;
+        cuda.launch(vec4 ? "tr_to_bf16_vec4" : "tr_to_bf16", new int[] {(cols + perBlock - 1) / perBlock,
+                Math.min(rows, 65535)}, THREADS, 0, new KernelArgs().ptr(x).i(rows).i(cols).i(ld).ptr(out));
         return new Operand(out, cols, Cublas.R_16BF);
     }
 

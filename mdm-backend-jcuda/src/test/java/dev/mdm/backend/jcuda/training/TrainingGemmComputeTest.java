@@ -11,9 +11,9 @@ import org.junit.jupiter.api.Test;
 
 class TrainingGemmComputeTest {
     @Test
-    @DisplayName("a BF16 runtime trains with TF32 GEMMs and an FP32 runtime with exact fp32 GEMMs")
+    @DisplayName("a BF16 runtime trains with bf16 GEMM operands and an FP32 runtime with exact fp32 GEMMs")
     void computeTypeFollowsThePrecision() {
-        assertThat(JcudaTrainingSession.gemmCompute(Precision.BF16, null)).isEqualTo(Cublas.Compute.TF32);
+        assertThat(JcudaTrainingSession.gemmCompute(Precision.BF16, null)).isEqualTo(Cublas.Compute.BF16);
         assertThat(JcudaTrainingSession.gemmCompute(Precision.FP32, null)).isEqualTo(Cublas.Compute.FP32);
     }
 
