@@ -3,21 +3,10 @@
 #   bash docs/eval/gpu-2026-11-26/call2.sh $OUT
 set -u
 out=$1
-mkdir -p "$out"
-run=.gpu/run.sh
-train=dev.mdm.backend.jcuda.bench.TrainBenchmark
-rows=fashion:128,fashion:128:bf16,paper:8,paper:8:bf16
-bash $run --tests --select-package dev.mdm.backend.jcuda > "$out/tests.log" 2>&1
-grep -E 'tests (successful|failed|found)' "$out/tests.log"
-grep -E '✘' "$out/tests.log" | head -20
-bash $run $train --out "$out/train-new.json" --only $rows > "$out/train-new.log" 2>&1
-MDM_JCUDA_JAR=.gpu/baseline/mdm-backend-jcuda.jar bash $run $train --out "$out/train-base.json" --only $rows \
-  > "$out/train-base.log" 2>&1
-grep -E 'ceilings|GEMMs' "$out/train-new.log" "$out/train-base.log"
-ncu=/opt/nvidia/nsight-compute/2025.3.1/ncu
-timeout 200 $ncu --target-processes all --clock-control none --cache-control none --metrics gpu__time_duration.sum \
-  --print-summary per-kernel --csv bash $run $train --out /tmp/profile.json --only paper:8:bf16 --blocks 4 --warmup 0 \
-  --repeats 1 > "$out/profile.csv" 2>&1
-echo "profile exit $?"
+. docs/eval/gpu-2026-11-26/lib.sh
+module_tests tests
+train_bench train-new $all_rows
+train_bench train-base $all_rows "" .gpu/baseline/mdm-backend-jcuda.jar
+kernel_profile profile
 grep -E '"tb_ssd' "$out/profile.csv" | cut -d, -f4,9,14-20
-nvidia-smi --query-gpu=clocks.sm,temperature.gpu,clocks_throttle_reasons.active --format=csv,noheader
+gpu_state
