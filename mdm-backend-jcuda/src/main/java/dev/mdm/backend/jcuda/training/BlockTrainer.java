@@ -99,7 +99,7 @@ public final class BlockTrainer implements AutoCloseable {
     /**
      * @param chunkLength the chunked SSD backward's chunk length (a multiple of 4 up to 64), {@link #AUTO_CHUNK} for
      *                    the longest that fits, or 0 for the sequential sweep; the sweep runs where the chunked form
-     *                    cannot (a shape without a tiled forward, or P or N not a multiple of 4)
+     *                    cannot (a shape without a tiled forward, P or N not a multiple of 4, or N over 256)
      */
     BlockTrainer(CudaContext cuda, MdmConfig config, ParameterArena arena, int maxBatch, Cublas.Compute gemmCompute,
                  int chunkLength) {
@@ -190,8 +190,9 @@ public final class BlockTrainer implements AutoCloseable {
         }
         if (v.startsWith("chunked:")) {
             String q = v.substring("chunked:".length()).strip();
-            if (q.matches("[0-9]{1,4}") && Integer.parseInt(q) > 0) {
-                return Integer.parseInt(q);
+            int length = q.matches("[0-9]{1,4}") ? Integer.parseInt(q) : 0;
+            if (length > 0) {
+                return length;  // chunkLength refuses one its kernels cannot take, naming the reason
             }
         }
         throw new InvalidInputException("system property " + SCAN_BACKWARD_PROPERTY,
