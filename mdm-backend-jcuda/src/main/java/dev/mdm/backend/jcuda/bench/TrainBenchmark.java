@@ -47,16 +47,16 @@ import java.util.random.RandomGeneratorFactory;
  * <ul>
  *   <li>GEMM FLOPs are 2·m·n·k for every matrix product the step runs through cuBLAS: the forward pass (VAE
  *       encoders, the two decoder runs of each modality, time MLP, latent_in, in_proj and out_proj of every block,
- *       latent_out), the recomputation in the backward pass ({@code BlockTrainer} recomputes a block from its input:
- *       in_proj again; out_proj's output is not needed) and the backward pass (dX and dW of every layer; no dX for
- *       the first layers, img_enc1 and time_mlp.0).
+ *       latent_out), the recomputation in the backward pass where it runs ({@code BlockTrainer} recomputes a block
+ *       from its input when its forward did not keep the activations: in_proj again; out_proj's output is not needed)
+ *       and the backward pass (dX and dW of every layer; no dX for the first layers, img_enc1 and time_mlp.0).
  *       <b>Hardware</b> FLOPs = forward + recomputation + backward: the work the GPU does; {@code tflopsHardware} and
  *       the ratios to the ceilings use them.</li>
  *   <li><b>Model</b> FLOPs = 3 × the forward GEMM FLOPs (each product's forward once and its backward as two
  *       products of the same size, no recomputation): the 6·N·tokens convention, comparable across frameworks.</li>
  *   <li>The SSD's sequential scan is not a GEMM and is reported apart, as an estimate: 5 FLOPs per state element and
  *       token for a forward scan (decay and input update of H, the output C·H), run twice (forward and recomputation),
- *       the backward counted as two forward scans: 20·blocks·batch·L·d_inner·dState.</li>
+ *       the backward counted as two forward scans: 20·blocks·batch·L·d_inner·dState; 15 without the recomputation.</li>
  *   <li>Element-wise work (norms, conv, SiLU, losses, optimizer) is not counted.</li>
  * </ul>
  *
@@ -223,9 +223,10 @@ public final class TrainBenchmark {
      *
      * @param c model sizes
      * @param batch samples per step
+     * @param recomputes whether the backward recomputes the blocks' activations
      * @return the counts
      */
-    static Flops flops(MdmConfig c, int batch) {
+    static Flops flops(MdmConfig c, int batch, boolean recomputes) {
         MambaShape s = MambaShape.of(c);
         double b = batch;
         double img = b * c.imageTokens();
@@ -254,8 +255,8 @@ public final class TrainBenchmark {
         // the blocks
         linear(sum, rows, d, s.inProjRows(), true, c.blocks());
         linear(sum, rows, s.dInner(), d, true, c.blocks());
-        double recompute = c.blocks() * 2 * rows * d * s.inProjRows();
-        double scan = 20.0 * c.blocks() * rows * s.dInner() * s.dState();
+        double recompute = recomputes ? c.blocks() * 2 * rows * d * s.inProjRows() : 0;
+        double scan = (recomputes ? 20.0 : 15.0) * c.blocks() * rows * s.dInner() * s.dState();
         return new Flops(sum[0], recompute, sum[1], scan);
     }
 
@@ -365,7 +366,8 @@ public final class TrainBenchmark {
             // every buffer of the session is allocated by its first step and kept: this is the peak
             long used = freeBefore - cuda.memoryInfo()[0];
             long allocated = cuda.allocatedBytes() - allocatedBefore;
-            Flops f = flops(c, b);
+            boolean recomputes = !session.keepsActivations();
+            Flops f = flops(c, b, recomputes);
             double med = Timings.median(ms);
             double sec = med * 1e-3;
             double hw = f.hardware() / sec / 1e12;
@@ -373,11 +375,12 @@ public final class TrainBenchmark {
             long params = weights.asMap().values().stream().mapToLong(Tensor::size).sum();
             boolean paper = row.preset().equals("paper");
             System.out.printf(Locale.ROOT, "%-12s | %6d | %5.0fM | %3d x %-3d | %8.2f (%8.2f-%8.2f) | %9.1f | %8.0f | %10.2f"
-                            + " | %5.2f | %7.3f | %7.3f | %.2f | %s GEMMs%s%n", row.key(), c.blocks(), params / 1e6,
+                            + " | %5.2f | %7.3f | %7.3f | %.2f | %s GEMMs, %s%s%n", row.key(), c.blocks(), params / 1e6,
                     c.sequenceLength(), b, med, Timings.min(ms), Timings.max(ms), b / sec, b * c.sequenceLength() / sec,
                     hw, model, hw / bf16, hw / fp32, used / 1e9, session.gemmCompute(),
+                    recomputes ? "activations recomputed" : "activations kept",
                     paper ? (hw / bf16 >= TARGET_BF16_RATIO ? "  (meets" : "  (below") + " the 40% target)" : "");
-            return String.format(Locale.ROOT, "    {%s, \"trainingGemm\": \"%s\", \"scanBackward\": \"%s\", \"parameters\": %d, \"msMedian\": %s, \"msMin\": %s, \"msMax\": %s, "
+            return String.format(Locale.ROOT, "    {%s, \"trainingGemm\": \"%s\", \"scanBackward\": \"%s\", \"activations\": \"%s\", \"parameters\": %d, \"msMedian\": %s, \"msMin\": %s, \"msMax\": %s, "
                             + "\"wallMsMedian\": %s, \"samplesPerSecond\": %s, \"tokensPerSecond\": %s, "
                             + "\"flops\": {\"forwardGemm\": %s, \"recomputeGemm\": %s, \"backwardGemm\": %s, \"hardware\": %s, "
                             + "\"model\": %s, \"ssdScanEstimate\": %s}, \"tflopsHardware\": %s, \"tflopsModel\": %s, "
@@ -385,6 +388,7 @@ public final class TrainBenchmark {
                             + "\"modelRatioToBf16Ceiling\": %s, %s\"deviceBytesUsed\": %d, \"sessionAllocatedBytes\": %d, "
                             + "\"hostWeightInitSeconds\": %s, \"sessionSetupSeconds\": %s, \"lossFirst\": %s, \"lossLast\": %s}",
                     config, session.gemmCompute(), System.getProperty(BlockTrainer.SCAN_BACKWARD_PROPERTY, "chunked"),
+                    recomputes ? "recomputed" : "kept",
                     params, fmt(med), fmt(Timings.min(ms)), fmt(Timings.max(ms)), fmt(Timings.median(wall)),
                     fmt(b / sec), fmt(b * c.sequenceLength() / sec), fmt(f.forward()), fmt(f.recompute()),
                     fmt(f.backward()), fmt(f.hardware()), fmt(f.model()), fmt(f.scanEstimate()), fmt(hw), fmt(model),

@@ -14,9 +14,11 @@ import java.util.List;
 
 /**
  * Forward and backward of one residual Mamba block of SPEC §5-§6 in fp32:
- * {@code out = x + P⁻¹ · Mamba2(P · RMSNorm(x))}. Backward recomputes the block's activations from its input
- * (activation recomputation: only the residual stream is kept between forward and backward), then runs the layers'
- * backward kernels in reverse ({@code train_block.cuh}). The SSD backward runs in chunks where it can (the
+ * {@code out = x + P⁻¹ · Mamba2(P · RMSNorm(x))}. The forward keeps every block's activations (normed input, in_proj
+ * and conv outputs, Δ, the SSD's output and chunk states) when they fit on the device; the backward of a block whose
+ * forward kept them starts from them, any other backward recomputes them from the block's input (only the residual
+ * stream kept between the passes). {@value #ACTIVATIONS_PROPERTY} picks the policy. Then the layers' backward kernels
+ * run in reverse ({@code train_block.cuh}). The SSD backward runs in chunks where it can (the
  * recomputed scan keeps each chunk's last state; a reverse pass over the chunks, then every chunk on its own, as
  * {@code ChunkedSsdBackward} in the tests states in float64), else as a reverse sweep over the states the scan kept
  * (every other one when both scans are register-tiled, else all). {@value #SCAN_BACKWARD_PROPERTY}{@code =sequential}
@@ -32,6 +34,49 @@ public final class BlockTrainer implements AutoCloseable {
     public static final String SCAN_BACKWARD_PROPERTY = "mdm.jcuda.scanBackward";
     /** Chunk lengths the chunked backward tries, longest first (multiples of 4, at most 64: its kernels' tiles). */
     private static final int[] CHUNK_LENGTHS = {64, 32, 16, 8, 4};
+    /** The system property that picks where the backward's activations come from: {@code auto} (the default: kept
+     *  when every block's fit in the device's free memory less a reserve), {@code keep}, or {@code recompute}. */
+    public static final String ACTIVATIONS_PROPERTY = "mdm.jcuda.activations";
+
+    /** Where a block's backward finds the activations of its forward. */
+    public enum ActivationPolicy {
+        /** Keep them when every block's fit in free device memory less {@link #reserveBytes(long)}, else recompute. */
+        AUTO,
+        /** Keep every block's (one set of buffers per block). */
+        KEEP,
+        /** Recompute them in each backward from the block's input (one set of buffers for all blocks). */
+        RECOMPUTE;
+
+        /**
+         * @param value the value of {@link #ACTIVATIONS_PROPERTY}, or null
+         * @return the policy it names
+         */
+        static ActivationPolicy parse(String value) {
+            if (value == null) {
+                return AUTO;
+            }
+            return switch (value.strip().toLowerCase(java.util.Locale.ROOT)) {
+                case "auto" -> AUTO;
+                case "keep" -> KEEP;
+                case "recompute" -> RECOMPUTE;
+                default -> throw new InvalidInputException("system property " + ACTIVATIONS_PROPERTY,
+                        "auto, keep or recompute", "'" + value + "'");
+            };
+        }
+
+        /**
+         * @param totalDevice the device's memory, bytes
+         * @return what AUTO leaves free for what is allocated after the trainer (the denoiser's residual stream, the
+         *         VAE's buffers, cuBLAS's workspace, GEMM operand scratch): a tenth of the device, at least 2 GiB
+         */
+        static long reserveBytes(long totalDevice) {
+            return Math.max(2L << 30, totalDevice / 10);
+        }
+    }
+
+    /** One forward's activations, as the backward reads them. */
+    private record Activations(long u, long zx, long convPre, long xbc, long delta, long y, long yn, long states) {
+    }
 
     private final CudaContext cuda;
     private final TrainingOps ops;
@@ -44,14 +89,12 @@ public final class BlockTrainer implements AutoCloseable {
     /** Per block: device int[L] of P_i (gather indices) and of P_i⁻¹. */
     private final long[] perm;
     private final long[] inv;
-    // activations, [maxBatch·L, ·]
-    private final long u;
-    private final long zx;
-    private final long convPre;
-    private final long xbc;
-    private final long delta;
-    private final long y;
-    private final long yn;
+    /** Per block when they are kept, else one set that every block's forward and recomputation overwrite. */
+    private final Activations[] activations;
+    /** Per block: the block input whose activations its set holds for the next backward, 0 when none. */
+    private final long[] keptInput;
+    private final int[] keptBatch;
+    private final boolean keep;
     private final long mix;
     // backward scratch
     private final long dYn;
@@ -64,7 +107,6 @@ public final class BlockTrainer implements AutoCloseable {
     private final long wPart;
     private final long dAh;
     private final long dDh;
-    private final long states;
     /**
      * The register-tiled scans' layout for this shape, per direction, or null where the shared-memory scan runs: the
      * shape has no tiling, or its block is larger than the tiled kernel's registers allow (both scans keep the states
@@ -93,16 +135,18 @@ public final class BlockTrainer implements AutoCloseable {
      */
     public BlockTrainer(CudaContext cuda, MdmConfig config, ParameterArena arena, int maxBatch,
                         Cublas.Compute gemmCompute) {
-        this(cuda, config, arena, maxBatch, gemmCompute, requestedChunk(System.getProperty(SCAN_BACKWARD_PROPERTY)));
+        this(cuda, config, arena, maxBatch, gemmCompute, requestedChunk(System.getProperty(SCAN_BACKWARD_PROPERTY)),
+                ActivationPolicy.parse(System.getProperty(ACTIVATIONS_PROPERTY)));
     }
 
     /**
      * @param chunkLength the chunked SSD backward's chunk length (a multiple of 4 up to 64), {@link #AUTO_CHUNK} for
      *                    the longest that fits, or 0 for the sequential sweep; the sweep runs where the chunked form
      *                    cannot (a shape without a tiled forward, P or N not a multiple of 4, or N over 256)
+     * @param policy where the backward finds the forward's activations
      */
     BlockTrainer(CudaContext cuda, MdmConfig config, ParameterArena arena, int maxBatch, Cublas.Compute gemmCompute,
-                 int chunkLength) {
+                 int chunkLength, ActivationPolicy policy) {
         if (maxBatch <= 0) {
             throw new InvalidInputException("maxBatch", "> 0", String.valueOf(maxBatch));
         }
@@ -140,13 +184,6 @@ public final class BlockTrainer implements AutoCloseable {
                 inv[i] = alloc(4L * seqLen, "block " + i + " inverse scan order");
                 cuda.upload(inv[i], ScanOrders.inverse(p));
             }
-            u = alloc(4 * rows * d, "block input, normed and permuted");
-            zx = alloc(4 * rows * shape.inProjRows(), "in_proj output");
-            convPre = alloc(4 * rows * shape.convChannels(), "conv pre-activation");
-            xbc = alloc(4 * rows * shape.convChannels(), "conv output");
-            delta = alloc(4 * rows * h, "Δ");
-            y = alloc(4 * rows * di, "SSD output");
-            yn = alloc(4 * rows * di, "gated norm output");
             mix = alloc(4 * rows * d, "mixer output");
             dYn = alloc(4 * rows * di, "∂ gated norm output");
             dY = alloc(4 * rows * di, "∂ SSD output");
@@ -159,7 +196,15 @@ public final class BlockTrainer implements AutoCloseable {
             dAh = alloc(4L * maxBatch * h, "∂A per sample");
             dDh = alloc(4L * maxBatch * h, "∂D per sample");
             long keptSteps = (long) maxBatch * ((seqLen + stateEvery - 1) / stateEvery);
-            states = alloc(4 * keptSteps * di * shape.dState(), "SSD states H_t kept for the backward");
+            long setBytes = activationBytes(rows, keptSteps);
+            keep = policy == ActivationPolicy.KEEP || policy == ActivationPolicy.AUTO
+                    && (long) config.blocks() * setBytes <= freeBytesForActivations();
+            activations = new Activations[keep ? config.blocks() : 1];
+            for (int i = 0; i < activations.length; i++) {
+                activations[i] = allocActivations(rows, keptSteps, keep ? "block " + i + " " : "");
+            }
+            keptInput = new long[config.blocks()];
+            keptBatch = new int[config.blocks()];
             int chunks = (seqLen + stateEvery - 1) / stateEvery;
             gback = chunk == 0 ? 0 : alloc(4 * keptSteps * di * shape.dState(), "SSD chunk-end state gradients");
             dAc = chunk == 0 ? 0 : alloc(4L * maxBatch * h * chunks, "∂A per chunk");
@@ -168,6 +213,36 @@ public final class BlockTrainer implements AutoCloseable {
             close();
             throw e;
         }
+    }
+
+    /** @return bytes of one {@link Activations} set */
+    private long activationBytes(long rows, long keptSteps) {
+        long perRow = shape.dModel() + shape.inProjRows() + 2L * shape.convChannels() + shape.heads()
+                + 2L * shape.dInner();
+        return 4 * (rows * perRow + keptSteps * shape.dInner() * shape.dState());
+    }
+
+    private long freeBytesForActivations() {
+        long[] info = cuda.memoryInfo();
+        return info[0] - ActivationPolicy.reserveBytes(info[1]);
+    }
+
+    private Activations allocActivations(long rows, long keptSteps, String owner) {
+        int d = shape.dModel();
+        int di = shape.dInner();
+        return new Activations(alloc(4 * rows * d, owner + "block input, normed and permuted"),
+                alloc(4 * rows * shape.inProjRows(), owner + "in_proj output"),
+                alloc(4 * rows * shape.convChannels(), owner + "conv pre-activation"),
+                alloc(4 * rows * shape.convChannels(), owner + "conv output"),
+                alloc(4 * rows * shape.heads(), owner + "Δ"),
+                alloc(4 * rows * di, owner + "SSD output"),
+                alloc(4 * rows * di, owner + "gated norm output"),
+                alloc(4 * keptSteps * di * shape.dState(), owner + "SSD states kept for the backward"));
+    }
+
+    /** @return whether each block keeps its forward's activations for its backward */
+    public boolean keepsActivations() {
+        return keep;
     }
 
     /** Asks for the longest chunk length that fits. */
@@ -283,17 +358,27 @@ public final class BlockTrainer implements AutoCloseable {
      */
     public void forward(int block, long x, long out, int batch) {
         check(block, x, out, "out", batch);
-        mixerForward(block, x, batch, 0);
+        Activations a = activations(block);
+        mixerForward(block, x, batch, a, keep);
+        keptInput[block] = keep ? x : 0;
+        keptBatch[block] = batch;
         int rows = batch * seqLen;
         int d = shape.dModel();
-        ops.linearForward(rows, shape.dInner(), d, yn, shape.dInner(), arena.weight(p(block, "mixer.out_proj.weight")), 0,
-                mix, d);
+        ops.linearForward(rows, shape.dInner(), d, a.yn(), shape.dInner(),
+                arena.weight(p(block, "mixer.out_proj.weight")), 0, mix, d);
         cuda.launch1d("tb_residual_unpermute", (long) rows * d,
                 new KernelArgs().ptr(x).ptr(mix).ptr(inv[block]).ptr(out).i(rows).i(seqLen).i(d));
     }
 
-    /** Pre-norm, permutation, in_proj, conv, SSD (keeping its states when hstore is set) and gated norm into yn. */
-    private void mixerForward(int block, long x, int batch, long hstore) {
+    private Activations activations(int block) {
+        return activations[keep ? block : 0];
+    }
+
+    /**
+     * Pre-norm, permutation, in_proj, conv, SSD (keeping its states for the backward when keepStates is set) and gated
+     * norm, into a.
+     */
+    private void mixerForward(int block, long x, int batch, Activations a, boolean keepStates) {
         int rows = batch * seqLen;
         int d = shape.dModel();
         int di = shape.dInner();
@@ -301,15 +386,15 @@ public final class BlockTrainer implements AutoCloseable {
         int ld = shape.inProjRows();
         int c = shape.convChannels();
         cuda.launch("tb_prenorm_fwd", new int[] {rows}, THREADS, 0, new KernelArgs().ptr(x)
-                .ptr(arena.weight(p(block, "norm.weight"))).ptr(inv[block]).ptr(u).i(seqLen).i(d));
-        ops.linearForward(rows, d, ld, u, d, arena.weight(p(block, "mixer.in_proj.weight")), 0, zx, ld);
-        cuda.launch1d("tb_conv_fwd", (long) rows * c, new KernelArgs().ptr(zx).i(ld).i(di)
+                .ptr(arena.weight(p(block, "norm.weight"))).ptr(inv[block]).ptr(a.u()).i(seqLen).i(d));
+        ops.linearForward(rows, d, ld, a.u(), d, arena.weight(p(block, "mixer.in_proj.weight")), 0, a.zx(), ld);
+        cuda.launch1d("tb_conv_fwd", (long) rows * c, new KernelArgs().ptr(a.zx()).i(ld).i(di)
                 .ptr(arena.weight(p(block, "mixer.conv1d.weight"))).ptr(arena.weight(p(block, "mixer.conv1d.bias")))
-                .ptr(convPre).ptr(xbc).i(rows).i(seqLen).i(c).i(shape.dConv()));
-        cuda.launch1d("tb_delta", (long) rows * h, new KernelArgs().ptr(zx).i(ld).i(dtOffset())
-                .ptr(arena.weight(p(block, "mixer.dt_bias"))).ptr(delta).i(rows).i(h));
-        KernelArgs head = new KernelArgs().ptr(xbc).i(c).ptr(delta).ptr(arena.weight(p(block, "mixer.A_log")))
-                .ptr(arena.weight(p(block, "mixer.D"))).i(zoh()).ptr(y).ptr(hstore);
+                .ptr(a.convPre()).ptr(a.xbc()).i(rows).i(seqLen).i(c).i(shape.dConv()));
+        cuda.launch1d("tb_delta", (long) rows * h, new KernelArgs().ptr(a.zx()).i(ld).i(dtOffset())
+                .ptr(arena.weight(p(block, "mixer.dt_bias"))).ptr(a.delta()).i(rows).i(h));
+        KernelArgs head = new KernelArgs().ptr(a.xbc()).i(c).ptr(a.delta()).ptr(arena.weight(p(block, "mixer.A_log")))
+                .ptr(arena.weight(p(block, "mixer.D"))).i(zoh()).ptr(a.y()).ptr(keepStates ? a.states() : 0);
         if (forwardTiling != null) {
             cuda.launch("tb_ssd_fwd_" + forwardTiling.suffix(), new int[] {h, batch}, forwardTiling.threads(), 0,
                     scanSizes(head.i(stateEvery).i(chunk > 0 ? chunk - 1 : 0)));
@@ -318,20 +403,21 @@ public final class BlockTrainer implements AutoCloseable {
             cuda.launch("tb_ssd_fwd", new int[] {h, batch}, SCAN_THREADS,
                     4 * (pn + shape.headDim() + 2 * shape.dState()), scanSizes(head));
         }
-        cuda.launch("tb_gated_norm_fwd", new int[] {rows, shape.nGroups()}, THREADS, 0, new KernelArgs().ptr(y).ptr(zx)
-                .i(ld).ptr(arena.weight(p(block, "mixer.norm.weight"))).ptr(yn).i(di).i(shape.nGroups()));
+        cuda.launch("tb_gated_norm_fwd", new int[] {rows, shape.nGroups()}, THREADS, 0, new KernelArgs().ptr(a.y())
+                .ptr(a.zx()).i(ld).ptr(arena.weight(p(block, "mixer.norm.weight"))).ptr(a.yn()).i(di)
+                .i(shape.nGroups()));
     }
 
     /** The reverse sweep over the states the recomputed scan kept (tb_ssd_bwd, or its tiled forms). */
-    private void scanBackwardSequential(int block, int batch) {
+    private void scanBackwardSequential(int block, int batch, Activations a) {
         int h = shape.heads();
-        KernelArgs head = new KernelArgs().ptr(xbc).i(shape.convChannels()).ptr(delta)
+        KernelArgs head = new KernelArgs().ptr(a.xbc()).i(shape.convChannels()).ptr(a.delta())
                 .ptr(arena.weight(p(block, "mixer.A_log"))).ptr(arena.weight(p(block, "mixer.D"))).i(zoh()).ptr(dY)
-                .ptr(states);
+                .ptr(a.states());
         if (backwardTiling != null) {
             head.i(stateEvery);
         }
-        KernelArgs scan = scanSizes(head.ptr(zx).ptr(dZx).i(shape.inProjRows()).i(dtOffset())
+        KernelArgs scan = scanSizes(head.ptr(a.zx()).ptr(dZx).i(shape.inProjRows()).i(dtOffset())
                 .ptr(arena.weight(p(block, "mixer.dt_bias"))).ptr(dXbc).ptr(dBh).ptr(dCh).ptr(dAh).ptr(dDh));
         if (backwardTiling != null) {
             cuda.launch("tb_ssd_bwd_" + backwardTiling.suffix(), new int[] {h, batch}, backwardTiling.threads(),
@@ -345,7 +431,7 @@ public final class BlockTrainer implements AutoCloseable {
      * The chunked backward: the reverse pass over the chunks for G_c (one kernel, G in registers), every chunk's
      * gradients, then the per-sample sums of ∂A and ∂D over the chunks, in order.
      */
-    private void scanBackwardChunked(int block, int batch) {
+    private void scanBackwardChunked(int block, int batch, Activations a) {
         int h = shape.heads();
         int p = shape.headDim();
         int n = shape.dState();
@@ -354,11 +440,12 @@ public final class BlockTrainer implements AutoCloseable {
         long aLog = arena.weight(p(block, "mixer.A_log"));
         int rows = Math.min(8 * (SCAN_THREADS / n), (p + 7) / 8 * 8);  // tb_chunk_state_rows
         cuda.launch("tb_ssd_bwd_chunk_states", new int[] {(p + rows - 1) / rows, h, batch}, SCAN_THREADS,
-                4 * (chunk * rows + chunk * n + 2 * chunk), headSizes(new KernelArgs().ptr(xbc).i(c).ptr(delta)
+                4 * (chunk * rows + chunk * n + 2 * chunk), headSizes(new KernelArgs().ptr(a.xbc()).i(c).ptr(a.delta())
                         .ptr(aLog).ptr(dY).ptr(gback).i(seqLen).i(chunk)));
         cuda.launch("tb_ssd_bwd_chunk", new int[] {chunks, h, batch}, SCAN_THREADS, chunkSharedBytes(chunk, p, n),
-                headSizes(new KernelArgs().ptr(xbc).i(c).ptr(delta).ptr(aLog).ptr(arena.weight(p(block, "mixer.D")))
-                        .i(zoh()).ptr(dY).ptr(y).ptr(states).ptr(gback).ptr(zx).ptr(dZx).i(shape.inProjRows())
+                headSizes(new KernelArgs().ptr(a.xbc()).i(c).ptr(a.delta()).ptr(aLog)
+                        .ptr(arena.weight(p(block, "mixer.D"))).i(zoh()).ptr(dY).ptr(a.y()).ptr(a.states()).ptr(gback)
+                        .ptr(a.zx()).ptr(dZx).i(shape.inProjRows())
                         .i(dtOffset()).ptr(arena.weight(p(block, "mixer.dt_bias"))).ptr(dXbc).ptr(dBh).ptr(dCh)
                         .ptr(dAc).ptr(dDc).i(seqLen).i(chunk)));
         cuda.launch1d("tb_chunk_head_sums", (long) batch * h,
@@ -401,7 +488,11 @@ public final class BlockTrainer implements AutoCloseable {
         if (dX == dOut) {
             throw new InvalidInputException("dX", "a buffer other than dOut", "the address of dOut");
         }
-        mixerForward(block, x, batch, states);
+        Activations a = activations(block);
+        if (keptInput[block] != x || keptBatch[block] != batch) {
+            mixerForward(block, x, batch, a, true);
+        }
+        keptInput[block] = 0;  // the optimizer step that follows changes the weights they came from
         int rows = batch * seqLen;
         int d = shape.dModel();
         int di = shape.dInner();
@@ -413,15 +504,15 @@ public final class BlockTrainer implements AutoCloseable {
         // ∂ mixer output in block order: dMix = P·dOut (a gather with P_i), into the mix buffer
         cuda.launch1d("tb_gather_rows", (long) rows * d,
                 new KernelArgs().ptr(dOut).ptr(perm[block]).ptr(mix).i(rows).i(seqLen).i(d));
-        ops.linearBackward(rows, di, d, yn, di, arena.weight(p(block, "mixer.out_proj.weight")), mix, d, dYn, di, false,
+        ops.linearBackward(rows, di, d, a.yn(), di, arena.weight(p(block, "mixer.out_proj.weight")), mix, d, dYn, di, false,
                 arena.grad(p(block, "mixer.out_proj.weight")), 0);
-        cuda.launch("tb_gated_norm_bwd", new int[] {rows, g}, THREADS, 0, new KernelArgs().ptr(y).ptr(zx).i(ld)
+        cuda.launch("tb_gated_norm_bwd", new int[] {rows, g}, THREADS, 0, new KernelArgs().ptr(a.y()).ptr(a.zx()).i(ld)
                 .ptr(arena.weight(p(block, "mixer.norm.weight"))).ptr(dYn).ptr(dY).ptr(dZx).ptr(wPart).i(di).i(g));
         ops.columnSumAccumulate(wPart, rows, di, di, arena.grad(p(block, "mixer.norm.weight")));
         if (chunk > 0) {
-            scanBackwardChunked(block, batch);
+            scanBackwardChunked(block, batch, a);
         } else {
-            scanBackwardSequential(block, batch);
+            scanBackwardSequential(block, batch, a);
         }
         cuda.launch1d("tb_group_sum", (long) rows * g * n,
                 new KernelArgs().ptr(dBh).ptr(dCh).ptr(dXbc).i(c).i(rows).i(h).i(shape.headDim()).i(g).i(n));
@@ -430,7 +521,7 @@ public final class BlockTrainer implements AutoCloseable {
                 .ptr(arena.grad(p(block, "mixer.D"))).i(batch).i(h));
         ops.columnSumAccumulate(dZx + 4L * dtOffset(), rows, h, ld, arena.grad(p(block, "mixer.dt_bias")));
         // conv + SiLU: ∂pre in place, then input, weight and bias gradients
-        ops.siluBackward(convPre, dXbc, dXbc, (long) rows * c);
+        ops.siluBackward(a.convPre(), dXbc, dXbc, (long) rows * c);
         cuda.launch1d("tb_conv_bwd_input", (long) rows * c, new KernelArgs().ptr(dXbc)
                 .ptr(arena.weight(p(block, "mixer.conv1d.weight"))).ptr(dZx).i(ld).i(di).i(rows).i(seqLen).i(c)
                 .i(shape.dConv()));
@@ -438,10 +529,10 @@ public final class BlockTrainer implements AutoCloseable {
         int taps = c * shape.dConv();
         long partial = ops.partials((long) chunks * taps);
         cuda.launch("tb_conv_bwd_weight", new int[] {(taps + THREADS - 1) / THREADS, chunks}, THREADS, 0,
-                new KernelArgs().ptr(dXbc).ptr(zx).i(ld).i(di).ptr(partial).i(rows).i(seqLen).i(c).i(shape.dConv()));
+                new KernelArgs().ptr(dXbc).ptr(a.zx()).i(ld).i(di).ptr(partial).i(rows).i(seqLen).i(c).i(shape.dConv()));
         ops.finishColumnSum(partial, chunks, taps, arena.grad(p(block, "mixer.conv1d.weight")));
         ops.columnSumAccumulate(dXbc, rows, c, c, arena.grad(p(block, "mixer.conv1d.bias")));
-        ops.linearBackward(rows, d, ld, u, d, arena.weight(p(block, "mixer.in_proj.weight")), dZx, ld, dU, d, false,
+        ops.linearBackward(rows, d, ld, a.u(), d, arena.weight(p(block, "mixer.in_proj.weight")), dZx, ld, dU, d, false,
                 arena.grad(p(block, "mixer.in_proj.weight")), 0);
         cuda.launch("tb_prenorm_bwd", new int[] {rows}, THREADS, 0, new KernelArgs().ptr(x)
                 .ptr(arena.weight(p(block, "norm.weight"))).ptr(inv[block]).ptr(dU).ptr(dOut).ptr(dX).ptr(wPart)

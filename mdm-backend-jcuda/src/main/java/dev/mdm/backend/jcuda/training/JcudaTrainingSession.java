@@ -172,6 +172,14 @@ public final class JcudaTrainingSession implements TrainingSession {
         return gemmCompute;
     }
 
+    /**
+     * @return whether the blocks' backward starts from activations their forward kept ({@link BlockTrainer}); false
+     *         before the first step, which sizes the buffers
+     */
+    public boolean keepsActivations() {
+        return blocks != null && blocks.keepsActivations();
+    }
+
     @Override
     public GradientResult gradients(TrainingBatch batch) {
         int b = validate(batch);

@@ -32,7 +32,8 @@ class TrainBenchmarkTest {
         double backward = 2 * forward - 2 * 32 * 4 * 16 - 2 * 2 * 256 * 32;
         assertThat(backward).isEqualTo(3_403_776);
 
-        TrainBenchmark.Flops f = TrainBenchmark.flops(MdmConfig.tiny(), 2);
+        TrainBenchmark.Flops f = TrainBenchmark.flops(MdmConfig.tiny(), 2, true);
+        TrainBenchmark.Flops kept = TrainBenchmark.flops(MdmConfig.tiny(), 2, false);
 
         assertThat(f.forward()).isEqualTo(forward);
         assertThat(f.backward()).isEqualTo(backward);
@@ -41,13 +42,18 @@ class TrainBenchmarkTest {
         assertThat(f.model()).isEqualTo(3 * forward);
         // 20 · blocks · rows · d_inner · dState
         assertThat(f.scanEstimate()).isEqualTo(20.0 * 2 * 56 * 64 * 8);
+        // kept activations: no recomputation, the same model FLOPs
+        assertThat(kept.recompute()).isZero();
+        assertThat(kept.hardware()).isEqualTo(forward + backward);
+        assertThat(kept.model()).isEqualTo(f.model());
+        assertThat(kept.scanEstimate()).isEqualTo(15.0 * 2 * 56 * 64 * 8);
     }
 
     @Test
     @DisplayName("scales every count linearly with the batch")
     void scalesWithBatch() {
-        TrainBenchmark.Flops two = TrainBenchmark.flops(MdmConfig.fashion(), 2);
-        TrainBenchmark.Flops six = TrainBenchmark.flops(MdmConfig.fashion(), 6);
+        TrainBenchmark.Flops two = TrainBenchmark.flops(MdmConfig.fashion(), 2, true);
+        TrainBenchmark.Flops six = TrainBenchmark.flops(MdmConfig.fashion(), 6, true);
         assertThat(six.forward()).isEqualTo(3 * two.forward());
         assertThat(six.backward()).isEqualTo(3 * two.backward());
         assertThat(six.recompute()).isEqualTo(3 * two.recompute());
@@ -62,7 +68,7 @@ class TrainBenchmarkTest {
         double projectionWeights = 49.0 * (paper.inProjRows() * (double) paper.dModel() + paper.dModel() * (double) paper.dInner());
         double sixN = 6 * projectionWeights * batch * paper.sequenceLength();
 
-        double model = TrainBenchmark.flops(paper, batch).model();
+        double model = TrainBenchmark.flops(paper, batch, false).model();
 
         assertThat(paper.sequenceLength()).isEqualTo(324);
         assertThat(model).isBetween(sixN, 1.03 * sixN);

@@ -11,6 +11,7 @@ import dev.mdm.Precision;
 import dev.mdm.backend.jcuda.JcudaAvailable;
 import dev.mdm.backend.jcuda.cuda.CudaContext;
 import dev.mdm.backend.jcuda.cuda.Cublas;
+import dev.mdm.backend.jcuda.training.BlockTrainer.ActivationPolicy;
 import dev.mdm.model.ParameterInitializer;
 import dev.mdm.model.Parameters;
 import dev.mdm.spi.Backend;
@@ -175,20 +176,32 @@ class BlockTrainerTest {
 
     /** forward and backward (dOut = r) of one block on the GPU, gradients from zero; chunk as BlockTrainer takes it. */
     private GpuResult gpu(MdmConfig c, Parameters w, int block, double[] x, double[] r, int chunk) {
+        return gpu(c, w, block, x, x, r, chunk, ActivationPolicy.KEEP);
+    }
+
+    /**
+     * forward of one block at xForward, then its backward at x (dOut = r), gradients from zero; the backward starts
+     * from the forward's activations only when the policy keeps them and the inputs are the same buffer.
+     */
+    private GpuResult gpu(MdmConfig c, Parameters w, int block, double[] xForward, double[] x, double[] r, int chunk,
+                          ActivationPolicy policy) {
         long bytes = 4L * x.length;
         try (ParameterArena arena = ParameterArena.allocate(cuda, c);
-             BlockTrainer trainer = new BlockTrainer(cuda, c, arena, BATCH, Cublas.Compute.FP32, chunk)) {
+             BlockTrainer trainer = new BlockTrainer(cuda, c, arena, BATCH, Cublas.Compute.FP32, chunk, policy)) {
+            assertThat(trainer.keepsActivations()).as("keeps activations").isEqualTo(policy == ActivationPolicy.KEEP);
             arena.upload(arena.weights(), w);
             long xd = cuda.alloc(bytes);
             long outd = cuda.alloc(bytes);
             long dOutd = cuda.alloc(bytes);
             long dXd = cuda.alloc(bytes);
+            long xb = cuda.alloc(bytes);
             try {
-                cuda.upload(xd, toFloats(x));
+                cuda.upload(xd, toFloats(xForward));
+                cuda.upload(xb, toFloats(x));
                 cuda.upload(dOutd, toFloats(r));
                 trainer.forward(block, xd, outd, BATCH);
                 arena.zeroGrads();
-                trainer.backward(block, xd, dOutd, dXd, BATCH);
+                trainer.backward(block, xForward == x ? xd : xb, dOutd, dXd, BATCH);
                 cuda.synchronize();
                 double[] out = Tensor.ofFloats(cuda.downloadFloats(outd, x.length), x.length).toDoubleArray();
                 double[] dX = Tensor.ofFloats(cuda.downloadFloats(dXd, x.length), x.length).toDoubleArray();
@@ -199,7 +212,7 @@ class BlockTrainerTest {
                 }
                 return new GpuResult(out, dX, grads);
             } finally {
-                for (long p : new long[] {xd, outd, dOutd, dXd}) {
+                for (long p : new long[] {xd, outd, dOutd, dXd, xb}) {
                     cuda.free(p, bytes);
                 }
             }
@@ -306,12 +319,48 @@ class BlockTrainerTest {
         double[] r = floats(x.length, 1);
         GpuResult a = gpu(c, w, 1, x, r, 8);
         GpuResult b = gpu(c, w, 1, x, r, 8);
-        assertThat(toFloats(b.dX())).as("dX").containsExactly(toFloats(a.dX()));
-        for (String name : a.grads().keySet()) {
-            assertThat(toFloats(b.grads().get(name))).as(name).containsExactly(toFloats(a.grads().get(name)));
-        }
+        assertSameGradients(b, a, "second run");
         assertThat(Arrays.stream(a.grads().get("blocks.1.mixer.A_log")).anyMatch(g -> g != 0)).as("A_log gradient is not all zero")
                 .isTrue();
+    }
+
+    @Test
+    @DisplayName("a backward from the kept activations gives the bits of one that recomputes them, with either SSD backward")
+    void keptActivationsGiveTheRecomputedGradients() {
+        MdmConfig c = MdmConfig.builder().image(1, 8, 8).patch(2).textLength(4).dModel(32).headDim(8).dState(16)
+                .nGroups(2).blocks(3).build();
+        Parameters w = weights(c);
+        double[] x = floats(BATCH * c.sequenceLength() * c.dModel(), 1);
+        double[] r = floats(x.length, 1);
+        for (int chunk : new int[] {8, 0}) {
+            GpuResult kept = gpu(c, w, 2, x, x, r, chunk, ActivationPolicy.KEEP);
+            GpuResult recomputed = gpu(c, w, 2, x, x, r, chunk, ActivationPolicy.RECOMPUTE);
+            assertThat(toFloats(kept.out())).as("chunk " + chunk + ": out").containsExactly(toFloats(recomputed.out()));
+            assertSameGradients(kept, recomputed, "chunk " + chunk);
+        }
+    }
+
+    @Test
+    @DisplayName("a backward given another input than its forward recomputes the activations from that input")
+    void aBackwardOfAnotherInputRecomputes() {
+        MdmConfig c = MdmConfig.builder().image(1, 8, 8).patch(2).textLength(4).dModel(32).headDim(8).dState(16)
+                .nGroups(2).blocks(3).build();
+        Parameters w = weights(c);
+        double[] x = floats(BATCH * c.sequenceLength() * c.dModel(), 1);
+        double[] other = floats(x.length, 1);
+        double[] r = floats(x.length, 1);
+        GpuResult stale = gpu(c, w, 0, other, x, r, 8, ActivationPolicy.KEEP);
+        GpuResult fresh = gpu(c, w, 0, x, x, r, 8, ActivationPolicy.KEEP);
+        assertSameGradients(stale, fresh, "forward of another input");
+    }
+
+    /** dX and every parameter gradient, bit for bit (the outputs differ where the forwards' inputs did) */
+    private static void assertSameGradients(GpuResult actual, GpuResult expected, String what) {
+        assertThat(toFloats(actual.dX())).as(what + ": dX").containsExactly(toFloats(expected.dX()));
+        for (String name : expected.grads().keySet()) {
+            assertThat(toFloats(actual.grads().get(name))).as(what + ": " + name)
+                    .containsExactly(toFloats(expected.grads().get(name)));
+        }
     }
 
     @Test
