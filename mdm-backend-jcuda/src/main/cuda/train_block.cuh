@@ -810,26 +810,80 @@ extern "C" __global__ void __launch_bounds__(256, 4) tb_ssd_bwd_chunk_states(con
     }
 }
 
-// Dynamic shared floats of tb_ssd_bwd_chunk, every row padded (tb_pad): x, dy [Q][P]; B, C [Q][N]; two [Q][Q]; a P×N
-// state; Λ, k, q, dk·x [Q]; dk partials [Q][N/4].
-__host__ __device__ __forceinline__ int tb_chunk_shared_floats(int Q, int P, int N) {
-    return 2 * Q * tb_pad(P) + 2 * Q * tb_pad(N) + 2 * Q * tb_pad(Q) + P * tb_pad(N) + 4 * Q + Q * tb_pad(N / 4);
+// TF32 tensor-core products for tb_ssd_bwd_chunk_tf32 (a BF16 runtime's chunk kernel): mma.sync m16n8k8, operands
+// rounded to tf32 (round to nearest, 10 mantissa bits) as they are read from shared memory, fp32 accumulation.
+__device__ __forceinline__ uint32_t tb_tf32(float x) {
+    uint32_t r;
+    asm("cvt.rna.tf32.f32 %0, %1;" : "=r"(r) : "f"(x));
+    return r;
+}
+
+// NT 16×8 tiles side by side: acc[j][e] += Σ_k A[m·am + k·ak] · B[k·bk + n·bn] over k < K (a multiple of 8) at
+// m = m0 + g + 8·(e / 2), n = n0 + 8·j + 2·t + e % 2 (g = lane / 4, t = lane % 4, the mma's accumulator layout).
+// Strides say which index is which, as in tb_mm4; the A fragments are loaded once for the NT tiles.
+template <int NT>
+__device__ __forceinline__ void tb_mma(const float* A, int am, int ak, const float* B, int bk, int bn, int K, int m0,
+                                       int n0, float (&acc)[NT][4]) {
+    int lane = threadIdx.x & 31, g = lane >> 2, t = lane & 3;
+    const float* a = A + (m0 + g) * am + t * ak;
+    const float* b = B + t * bk + (n0 + g) * bn;
+    for (int k = 0; k < K; k += 8) {
+        uint32_t a0 = tb_tf32(a[k * ak]), a1 = tb_tf32(a[8 * am + k * ak]);
+        uint32_t a2 = tb_tf32(a[(k + 4) * ak]), a3 = tb_tf32(a[8 * am + (k + 4) * ak]);
+#pragma unroll
+        for (int j = 0; j < NT; j++) {
+            uint32_t b0 = tb_tf32(b[k * bk + 8 * j * bn]), b1 = tb_tf32(b[(k + 4) * bk + 8 * j * bn]);
+            asm volatile("mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, "
+                         "{%0,%1,%2,%3};"
+                         : "+f"(acc[j][0]), "+f"(acc[j][1]), "+f"(acc[j][2]), "+f"(acc[j][3])
+                         : "r"(a0), "r"(a1), "r"(a2), "r"(a3), "r"(b0), "r"(b1));
+        }
+    }
+}
+
+// Tiles per warp task of tb_ssd_bwd_chunk_tf32: 16 × 8·TB_NT outputs.
+#define TB_NT 2
+
+// Every 16 × 8·TB_NT tile of an M×Nn output (M a multiple of 16, Nn of 8·TB_NT), a warp each: f(m0, n0).
+template <typename F>
+__device__ __forceinline__ void tb_mma_tiles(int M, int Nn, F f) {
+    int tn = Nn / (8 * TB_NT), tiles = (M >> 4) * tn;
+    for (int w = threadIdx.x >> 5; w < tiles; w += blockDim.x >> 5) f((w / tn) << 4, (w % tn) * 8 * TB_NT);
+}
+
+// The output element of accumulator (j, e) of a tb_mma tile at (m0, n0): its row and column.
+__device__ __forceinline__ int tb_mma_row(int m0, int e) { return m0 + ((threadIdx.x & 31) >> 2) + 8 * (e >> 1); }
+__device__ __forceinline__ int tb_mma_col(int n0, int j, int e) { return n0 + 8 * j + 2 * (threadIdx.x & 3) + (e & 1); }
+
+// Shared row stride for rows of n floats: n + 1 for the 4×4 SIMT tiles (tb_pad), n + 4 for the mma fragments (≡ 4
+// mod 32 for n a multiple of 32: a fragment's 8 rows × 4 columns fall in 32 distinct banks).
+__host__ __device__ __forceinline__ int tb_chunk_pad(int n, bool tc) { return tc ? n + 4 : tb_pad(n); }
+
+// Dynamic shared floats of tb_ssd_bwd_chunk (tc false) and tb_ssd_bwd_chunk_tf32 (tc true), every row padded
+// (tb_chunk_pad): x, dy [Q][P]; B, C [Q][N]; two [Q][Q]; a P×N state; Λ, k, q, dk·x [Q]; dk partials [Q][N/4].
+__host__ __device__ __forceinline__ int tb_chunk_shared_floats(int Q, int P, int N, bool tc) {
+    return 2 * Q * tb_chunk_pad(P, tc) + 2 * Q * tb_chunk_pad(N, tc) + 2 * Q * tb_chunk_pad(Q, tc)
+           + P * tb_chunk_pad(N, tc) + 4 * Q + Q * tb_pad(N / 4);
 }
 
 // One chunk's gradients (the outputs of tb_ssd_bwd, with dA and dD per chunk: dAc, dDc [(s·H + h)·chunks + c]).
 // hstore holds the forward's state at each chunk's end (slot c: tb_state_offset with every = Q); gback G_c.
-// grid (chunks, H, batch); dynamic shared tb_chunk_shared_floats(Q, P, N) floats. Q, P and N multiples of 4.
-extern "C" __global__ void tb_ssd_bwd_chunk(const float* xbc, int C, const float* delta, const float* Alog,
-                                            const float* Dp, int zoh, const float* dy, const float* y,
-                                            const float* hstore, const float* gback, const float* zx, float* dzx,
-                                            int ld, int dtOff, const float* dtBias, float* dxbc, float* dBh,
-                                            float* dCh, float* dAc, float* dDc, int L, int Q, int H, int P, int G,
-                                            int N) {
+// grid (chunks, H, batch); dynamic shared tb_chunk_shared_floats(Q, P, N, TC) floats. Q, P and N multiples of 4;
+// with TC (the products on tensor cores in TF32) multiples of 16.
+template <bool TC>
+__device__ __forceinline__ void tb_ssd_bwd_chunk_body(const float* xbc, int C, const float* delta, const float* Alog,
+                                                      const float* Dp, int zoh, const float* dy, const float* y,
+                                                      const float* hstore, const float* gback, const float* zx,
+                                                      float* dzx, int ld, int dtOff, const float* dtBias, float* dxbc,
+                                                      float* dBh, float* dCh, float* dAc, float* dDc, int L, int Q,
+                                                      int H, int P, int G, int N) {
     extern __shared__ float tb_ck_sm[];
     int c = blockIdx.x, h = blockIdx.y, s = blockIdx.z, chunks = gridDim.x;
     int g = h * G / H, di = H * P, PN = P * N, tid = threadIdx.x, nt = blockDim.x;
-    int lane = tid & 31, warp = tid >> 5, nw = nt >> 5, tilesN = N / 4;
-    int RP = tb_pad(P), RN = tb_pad(N), RQ = tb_pad(Q), RK = tb_pad(tilesN);
+    int lane = tid & 31, warp = tid >> 5, nw = nt >> 5;
+    // dk partial sums per row: one per 4 columns (SIMT tiles) or per 8·TB_NT (mma tiles)
+    int parts = TC ? N / (8 * TB_NT) : N / 4;
+    int RP = tb_chunk_pad(P, TC), RN = tb_chunk_pad(N, TC), RQ = tb_chunk_pad(Q, TC), RK = tb_pad(N / 4);
     int t0 = c * Q, len = min(Q, L - t0);
     size_t row0 = (size_t)s * L + t0;
     float* xs = tb_ck_sm;        // [Q][RP]
@@ -843,7 +897,7 @@ extern "C" __global__ void tb_ssd_bwd_chunk(const float* xbc, int C, const float
     float* kk = lam + Q;         // [Q]
     float* qs = kk + Q;          // [Q]: dy_t·(y_t − D x_t)
     float* dd = qs + Q;          // [Q]: dy_t·x_t
-    float* dkp = dd + Q;         // [Q][RK]: dk_t's partial sums per 4 columns
+    float* dkp = dd + Q;         // [Q][RK]: dk_t's partial sums
     float A = -expf(Alog[h]), Dh = Dp[h], dtb = dtBias[h];
     tb_chunk_decays(delta, row0, H, h, len, Q, A, zoh, lam, kk);
     // loads: a row per warp, columns across lanes (no index divisions)
@@ -864,24 +918,38 @@ extern "C" __global__ void tb_ssd_bwd_chunk(const float* xbc, int C, const float
     __syncthreads();
     float lamE = lam[len - 1];
     // the two decayed, causal Q×Q matrices, as one 2Q×Q product so that twice the warps share it
-    tb_tiles4(2 * Q, Q, [&](int r0, int t1) {
-        bool second = r0 >= Q;
-        int u0 = second ? r0 - Q : r0;
-        float a[4][4] = {};
-        if (second) {
-            tb_mm4(dys, RP, 1, xs, 1, RP, P, u0, t1, a);
-        } else {
-            tb_mm4(cs, RN, 1, bs, 1, RN, N, u0, t1, a);
-        }
-        float* m = second ? m2 : m1;
-#pragma unroll
-        for (int i = 0; i < 4; i++)
-#pragma unroll
-            for (int j = 0; j < 4; j++) {
-                int u = u0 + i, t = t1 + j;
-                m[u * RQ + t] = u >= t ? expf(lam[u] - lam[t]) * a[i][j] : 0.f;
+    auto decayed = [&](int r0, int u, int t, float v) {
+        (r0 >= Q ? m2 : m1)[u * RQ + t] = u >= t ? expf(lam[u] - lam[t]) * v : 0.f;
+    };
+    if constexpr (TC) {
+        tb_mma_tiles(2 * Q, Q, [&](int r0, int t1) {
+            int u0 = r0 >= Q ? r0 - Q : r0;
+            float a[TB_NT][4] = {};
+            if (r0 >= Q) {
+                tb_mma<TB_NT>(dys, RP, 1, xs, 1, RP, P, u0, t1, a);
+            } else {
+                tb_mma<TB_NT>(cs, RN, 1, bs, 1, RN, N, u0, t1, a);
             }
-    });
+#pragma unroll
+            for (int j = 0; j < TB_NT; j++)
+#pragma unroll
+                for (int e = 0; e < 4; e++) decayed(r0, tb_mma_row(u0, e), tb_mma_col(t1, j, e), a[j][e]);
+        });
+    } else {
+        tb_tiles4(2 * Q, Q, [&](int r0, int t1) {
+            int u0 = r0 >= Q ? r0 - Q : r0;
+            float a[4][4] = {};
+            if (r0 >= Q) {
+                tb_mm4(dys, RP, 1, xs, 1, RP, P, u0, t1, a);
+            } else {
+                tb_mm4(cs, RN, 1, bs, 1, RN, N, u0, t1, a);
+            }
+#pragma unroll
+            for (int i = 0; i < 4; i++)
+#pragma unroll
+                for (int j = 0; j < 4; j++) decayed(r0, u0 + i, t1 + j, a[i][j]);
+        });
+    }
     // per step: dy·(y − D x) and dy·x, a warp per step
     for (int t = warp; t < Q; t += nw) {
         float vy = 0.f, vx = 0.f;
@@ -902,41 +970,65 @@ extern "C" __global__ void tb_ssd_bwd_chunk(const float* xbc, int C, const float
     }
     __syncthreads();
     // dx_t = k_t (Σ_u m1[u][t] dy_u + e^{Λe−Λt} G_c B_t) + D dy_t
-    tb_tiles4(Q, P, [&](int t1, int p0) {
-        float a1[4][4] = {}, a2[4][4] = {};
-        tb_mm4(m1, 1, RQ, dys, RP, 1, Q, t1, p0, a1);
-        tb_mm4(bs, RN, 1, st, 1, RN, N, t1, p0, a2);
+    auto dxOut = [&](int t, int p, float a1, float a2) {
+        if (t < len) dxbc[(row0 + t) * C + h * P + p] = kk[t] * (a1 + expf(lamE - lam[t]) * a2) + Dh * dys[t * RP + p];
+    };
+    // dB_t = k_t·r_t with r_t = Σ_u m2[u][t] C_u + e^{Λe−Λt} G_cᵀ x_t; returns B_t·r_t's term for dk_t
+    auto dbOut = [&](int t, int n, float a1, float a2) {
+        float r = a1 + expf(lamE - lam[t]) * a2;
+        if (t < len) dBh[((row0 + t) * H + h) * N + n] = kk[t] * r;
+        return bs[t * RN + n] * r;
+    };
+    if constexpr (TC) {
+        tb_mma_tiles(Q, P, [&](int t1, int p0) {
+            float a1[TB_NT][4] = {}, a2[TB_NT][4] = {};
+            tb_mma<TB_NT>(m1, 1, RQ, dys, RP, 1, Q, t1, p0, a1);
+            tb_mma<TB_NT>(bs, RN, 1, st, 1, RN, N, t1, p0, a2);
 #pragma unroll
-        for (int i = 0; i < 4; i++) {
-            int t = t1 + i;
-            if (t >= len) continue;
-            float toEnd = expf(lamE - lam[t]);
+            for (int j = 0; j < TB_NT; j++)
 #pragma unroll
-            for (int j = 0; j < 4; j++) {
-                int p = p0 + j;
-                dxbc[(row0 + t) * C + h * P + p] = kk[t] * (a1[i][j] + toEnd * a2[i][j]) + Dh * dys[t * RP + p];
+                for (int e = 0; e < 4; e++) dxOut(tb_mma_row(t1, e), tb_mma_col(p0, j, e), a1[j][e], a2[j][e]);
+        });
+        tb_mma_tiles(Q, N, [&](int t1, int n0) {
+            float a1[TB_NT][4] = {}, a2[TB_NT][4] = {};
+            tb_mma<TB_NT>(m2, 1, RQ, cs, RN, 1, Q, t1, n0, a1);
+            tb_mma<TB_NT>(xs, RP, 1, st, RN, 1, P, t1, n0, a2);
+            float part[2] = {0.f, 0.f};  // rows g and g + 8
+#pragma unroll
+            for (int j = 0; j < TB_NT; j++)
+#pragma unroll
+                for (int e = 0; e < 4; e++)
+                    part[e >> 1] += dbOut(tb_mma_row(t1, e), tb_mma_col(n0, j, e), a1[j][e], a2[j][e]);
+#pragma unroll
+            for (int i = 0; i < 2; i++) {  // the 4 lanes of a row hold its 8·TB_NT columns
+                part[i] += __shfl_xor_sync(0xffffffffu, part[i], 1);
+                part[i] += __shfl_xor_sync(0xffffffffu, part[i], 2);
+                if ((lane & 3) == 0) dkp[tb_mma_row(t1, 2 * i) * RK + n0 / (8 * TB_NT)] = part[i];
             }
-        }
-    });
-    // dB_t = k_t·r_t with r_t = Σ_u m2[u][t] C_u + e^{Λe−Λt} G_cᵀ x_t; dk_t = B_t·r_t (partials per 4 columns)
-    tb_tiles4(Q, N, [&](int t1, int n0) {
-        float a1[4][4] = {}, a2[4][4] = {};
-        tb_mm4(m2, 1, RQ, cs, RN, 1, Q, t1, n0, a1);
-        tb_mm4(xs, RP, 1, st, RN, 1, P, t1, n0, a2);
+        });
+    } else {
+        tb_tiles4(Q, P, [&](int t1, int p0) {
+            float a1[4][4] = {}, a2[4][4] = {};
+            tb_mm4(m1, 1, RQ, dys, RP, 1, Q, t1, p0, a1);
+            tb_mm4(bs, RN, 1, st, 1, RN, N, t1, p0, a2);
 #pragma unroll
-        for (int i = 0; i < 4; i++) {
-            int t = t1 + i;
-            float toEnd = expf(lamE - lam[t]), part = 0.f;
+            for (int i = 0; i < 4; i++)
 #pragma unroll
-            for (int j = 0; j < 4; j++) {
-                int n = n0 + j;
-                float r = a1[i][j] + toEnd * a2[i][j];
-                part += bs[t * RN + n] * r;
-                if (t < len) dBh[((row0 + t) * H + h) * N + n] = kk[t] * r;
+                for (int j = 0; j < 4; j++) dxOut(t1 + i, p0 + j, a1[i][j], a2[i][j]);
+        });
+        tb_tiles4(Q, N, [&](int t1, int n0) {
+            float a1[4][4] = {}, a2[4][4] = {};
+            tb_mm4(m2, 1, RQ, cs, RN, 1, Q, t1, n0, a1);
+            tb_mm4(xs, RP, 1, st, RN, 1, P, t1, n0, a2);
+#pragma unroll
+            for (int i = 0; i < 4; i++) {
+                float part = 0.f;
+#pragma unroll
+                for (int j = 0; j < 4; j++) part += dbOut(t1 + i, n0 + j, a1[i][j], a2[i][j]);
+                dkp[(t1 + i) * RK + (n0 >> 2)] = part;
             }
-            dkp[t * RK + (n0 >> 2)] = part;
-        }
-    });
+        });
+    }
     // ⟨G_c, S_c⟩ (S_c: the state at this chunk's end; zero for the last chunk, whose G is zero)
     float gs = 0.f;
     if (c + 1 < chunks) {
@@ -953,19 +1045,30 @@ extern "C" __global__ void tb_ssd_bwd_chunk(const float* xbc, int C, const float
         for (int n = lane; n < N; n += 32) bs[t * RN + n] *= kk[t];
     __syncthreads();
     // dC_u = Σ_t m2[u][t] k_t B_t + e^{Λu} S_{c−1}ᵀ dy_u
-    tb_tiles4(Q, N, [&](int u1, int n0) {
-        float a1[4][4] = {}, a2[4][4] = {};
-        tb_mm4(m2, RQ, 1, bs, RN, 1, Q, u1, n0, a1);
-        tb_mm4(dys, RP, 1, st, RN, 1, P, u1, n0, a2);
+    auto dcOut = [&](int u, int n, float a1, float a2) {
+        if (u < len) dCh[((row0 + u) * H + h) * N + n] = a1 + expf(lam[u]) * a2;
+    };
+    if constexpr (TC) {
+        tb_mma_tiles(Q, N, [&](int u1, int n0) {
+            float a1[TB_NT][4] = {}, a2[TB_NT][4] = {};
+            tb_mma<TB_NT>(m2, RQ, 1, bs, RN, 1, Q, u1, n0, a1);
+            tb_mma<TB_NT>(dys, RP, 1, st, RN, 1, P, u1, n0, a2);
 #pragma unroll
-        for (int i = 0; i < 4; i++) {
-            int u = u1 + i;
-            if (u >= len) continue;
-            float fromStart = expf(lam[u]);
+            for (int j = 0; j < TB_NT; j++)
 #pragma unroll
-            for (int j = 0; j < 4; j++) dCh[((row0 + u) * H + h) * N + n0 + j] = a1[i][j] + fromStart * a2[i][j];
-        }
-    });
+                for (int e = 0; e < 4; e++) dcOut(tb_mma_row(u1, e), tb_mma_col(n0, j, e), a1[j][e], a2[j][e]);
+        });
+    } else {
+        tb_tiles4(Q, N, [&](int u1, int n0) {
+            float a1[4][4] = {}, a2[4][4] = {};
+            tb_mm4(m2, RQ, 1, bs, RN, 1, Q, u1, n0, a1);
+            tb_mm4(dys, RP, 1, st, RN, 1, P, u1, n0, a2);
+#pragma unroll
+            for (int i = 0; i < 4; i++)
+#pragma unroll
+                for (int j = 0; j < 4; j++) dcOut(u1 + i, n0 + j, a1[i][j], a2[i][j]);
+        });
+    }
     // the decay's gradient: dl_t = Σ_{u=t..e} q_u + ⟨G_c, S_c⟩, q_u = dy_u·(y_u − D x_u) − k_u dk_u. The first warp, a
     // step per lane, suffix sums by shuffles from the last 32 steps down (dkp was written before block_sum's barriers).
     if (warp == 0) {
@@ -974,7 +1077,7 @@ extern "C" __global__ void tb_ssd_bwd_chunk(const float* xbc, int C, const float
             int t = base + lane;
             float dk = 0.f, v = 0.f;
             if (t < len) {
-                for (int q = 0; q < tilesN; q++) dk += dkp[t * RK + q];
+                for (int q = 0; q < parts; q++) dk += dkp[t * RK + q];
                 v = qs[t] - kk[t] * dk;
             }
 #pragma unroll
@@ -1001,6 +1104,16 @@ extern "C" __global__ void tb_ssd_bwd_chunk(const float* xbc, int C, const float
         }
     }
 }
+
+#define TB_SSD_BWD_CHUNK_ARGS const float* xbc, int C, const float* delta, const float* Alog, const float* Dp, int zoh, \
+    const float* dy, const float* y, const float* hstore, const float* gback, const float* zx, float* dzx, int ld,    \
+    int dtOff, const float* dtBias, float* dxbc, float* dBh, float* dCh, float* dAc, float* dDc, int L, int Q, int H, \
+    int P, int G, int N
+#define TB_SSD_BWD_CHUNK_CALL(TC) tb_ssd_bwd_chunk_body<TC>(xbc, C, delta, Alog, Dp, zoh, dy, y, hstore, gback, zx,     \
+    dzx, ld, dtOff, dtBias, dxbc, dBh, dCh, dAc, dDc, L, Q, H, P, G, N)
+extern "C" __global__ void tb_ssd_bwd_chunk(TB_SSD_BWD_CHUNK_ARGS) { TB_SSD_BWD_CHUNK_CALL(false); }
+// the products in TF32 on tensor cores: a BF16 runtime's (an FP32 runtime keeps tb_ssd_bwd_chunk's fp32 products)
+extern "C" __global__ void tb_ssd_bwd_chunk_tf32(TB_SSD_BWD_CHUNK_ARGS) { TB_SSD_BWD_CHUNK_CALL(true); }
 
 // dAh[i] = Σ_c dAc[i·chunks + c], the same for D, chunks in order: the per-sample sums tb_head_grads takes.
 extern "C" __global__ void tb_chunk_head_sums(const float* dAc, const float* dDc, float* dAh, float* dDh, int n,

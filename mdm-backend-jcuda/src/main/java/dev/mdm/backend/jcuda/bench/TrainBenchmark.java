@@ -375,12 +375,13 @@ public final class TrainBenchmark {
             long params = weights.asMap().values().stream().mapToLong(Tensor::size).sum();
             boolean paper = row.preset().equals("paper");
             System.out.printf(Locale.ROOT, "%-12s | %6d | %5.0fM | %3d x %-3d | %8.2f (%8.2f-%8.2f) | %9.1f | %8.0f | %10.2f"
-                            + " | %5.2f | %7.3f | %7.3f | %.2f | %s GEMMs, %s%s%n", row.key(), c.blocks(), params / 1e6,
+                            + " | %5.2f | %7.3f | %7.3f | %.2f | %s GEMMs, %s, %s%s%n", row.key(), c.blocks(), params / 1e6,
                     c.sequenceLength(), b, med, Timings.min(ms), Timings.max(ms), b / sec, b * c.sequenceLength() / sec,
                     hw, model, hw / bf16, hw / fp32, used / 1e9, session.gemmCompute(),
                     recomputes ? "activations recomputed" : "activations kept",
+                    session.tf32ChunkProducts() ? "TF32 chunk products" : "fp32 chunk products",
                     paper ? (hw / bf16 >= TARGET_BF16_RATIO ? "  (meets" : "  (below") + " the 40% target)" : "");
-            return String.format(Locale.ROOT, "    {%s, \"trainingGemm\": \"%s\", \"scanBackward\": \"%s\", \"activations\": \"%s\", \"parameters\": %d, \"msMedian\": %s, \"msMin\": %s, \"msMax\": %s, "
+            return String.format(Locale.ROOT, "    {%s, \"trainingGemm\": \"%s\", \"scanBackward\": \"%s\", \"activations\": \"%s\", \"chunkProducts\": \"%s\", \"parameters\": %d, \"msMedian\": %s, \"msMin\": %s, \"msMax\": %s, "
                             + "\"wallMsMedian\": %s, \"samplesPerSecond\": %s, \"tokensPerSecond\": %s, "
                             + "\"flops\": {\"forwardGemm\": %s, \"recomputeGemm\": %s, \"backwardGemm\": %s, \"hardware\": %s, "
                             + "\"model\": %s, \"ssdScanEstimate\": %s}, \"tflopsHardware\": %s, \"tflopsModel\": %s, "
@@ -388,7 +389,7 @@ public final class TrainBenchmark {
                             + "\"modelRatioToBf16Ceiling\": %s, %s\"deviceBytesUsed\": %d, \"sessionAllocatedBytes\": %d, "
                             + "\"hostWeightInitSeconds\": %s, \"sessionSetupSeconds\": %s, \"lossFirst\": %s, \"lossLast\": %s}",
                     config, session.gemmCompute(), System.getProperty(BlockTrainer.SCAN_BACKWARD_PROPERTY, "chunked"),
-                    recomputes ? "recomputed" : "kept",
+                    recomputes ? "recomputed" : "kept", session.tf32ChunkProducts() ? "tf32" : "fp32",
                     params, fmt(med), fmt(Timings.min(ms)), fmt(Timings.max(ms)), fmt(Timings.median(wall)),
                     fmt(b / sec), fmt(b * c.sequenceLength() / sec), fmt(f.forward()), fmt(f.recompute()),
                     fmt(f.backward()), fmt(f.hardware()), fmt(f.model()), fmt(f.scanEstimate()), fmt(hw), fmt(model),

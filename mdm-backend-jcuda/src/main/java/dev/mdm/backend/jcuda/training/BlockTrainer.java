@@ -32,6 +32,9 @@ public final class BlockTrainer implements AutoCloseable {
      *  length as {@link #chunkLength(int, int, int, int)} picks it), {@code chunked:Q} (chunks of Q), or
      *  {@code sequential}. */
     public static final String SCAN_BACKWARD_PROPERTY = "mdm.jcuda.scanBackward";
+    /** The system property that picks the chunk kernel's products: {@code tf32} (tensor cores; the default unless the
+     *  GEMMs are exact fp32) or {@code fp32} (CUDA cores, exact). */
+    public static final String CHUNK_PRODUCTS_PROPERTY = "mdm.jcuda.chunkProducts";
     /** Chunk lengths the chunked backward tries, longest first (multiples of 4, at most 64: its kernels' tiles). */
     private static final int[] CHUNK_LENGTHS = {64, 32, 16, 8, 4};
     /** The system property that picks where the backward's activations come from: {@code auto} (the default: kept
@@ -121,6 +124,8 @@ public final class BlockTrainer implements AutoCloseable {
     private final int stateEvery;
     /** Chunk length of the chunked SSD backward, or 0 for the sequential sweep. */
     private final int chunk;
+    /** Whether the chunk kernel forms its products on tensor cores in TF32 (tb_ssd_bwd_chunk_tf32). */
+    private final boolean tf32Chunks;
     private final long gback;
     private final long dAc;
     private final long dDc;
@@ -136,7 +141,26 @@ public final class BlockTrainer implements AutoCloseable {
     public BlockTrainer(CudaContext cuda, MdmConfig config, ParameterArena arena, int maxBatch,
                         Cublas.Compute gemmCompute) {
         this(cuda, config, arena, maxBatch, gemmCompute, requestedChunk(System.getProperty(SCAN_BACKWARD_PROPERTY)),
-                ActivationPolicy.parse(System.getProperty(ACTIVATIONS_PROPERTY)));
+                ActivationPolicy.parse(System.getProperty(ACTIVATIONS_PROPERTY)),
+                tf32ChunkProducts(System.getProperty(CHUNK_PRODUCTS_PROPERTY), gemmCompute));
+    }
+
+    /**
+     * @param value the value of {@link #CHUNK_PRODUCTS_PROPERTY}, or null
+     * @param gemmCompute the session's GEMMs
+     * @return whether the chunk kernel should form its products in TF32: asked for, or by default when the GEMMs are
+     *         not exact fp32 (a BF16 runtime's; an FP32 runtime is held to the fp32 training tolerance)
+     */
+    static boolean tf32ChunkProducts(String value, Cublas.Compute gemmCompute) {
+        if (value == null) {
+            return gemmCompute != Cublas.Compute.FP32;
+        }
+        return switch (value.strip().toLowerCase(java.util.Locale.ROOT)) {
+            case "tf32" -> true;
+            case "fp32" -> false;
+            default -> throw new InvalidInputException("system property " + CHUNK_PRODUCTS_PROPERTY, "tf32 or fp32",
+                    "'" + value + "'");
+        };
     }
 
     /**
@@ -144,9 +168,11 @@ public final class BlockTrainer implements AutoCloseable {
      *                    the longest that fits, or 0 for the sequential sweep; the sweep runs where the chunked form
      *                    cannot (a shape without a tiled forward, P or N not a multiple of 4, or N over 256)
      * @param policy where the backward finds the forward's activations
+     * @param tf32Products whether the chunk kernel forms its products on tensor cores in TF32 where the shape allows
+     *                     (chunk length, P and N multiples of 16), else in fp32 on CUDA cores
      */
     BlockTrainer(CudaContext cuda, MdmConfig config, ParameterArena arena, int maxBatch, Cublas.Compute gemmCompute,
-                 int chunkLength, ActivationPolicy policy) {
+                 int chunkLength, ActivationPolicy policy, boolean tf32Products) {
         if (maxBatch <= 0) {
             throw new InvalidInputException("maxBatch", "> 0", String.valueOf(maxBatch));
         }
@@ -162,7 +188,8 @@ public final class BlockTrainer implements AutoCloseable {
         this.forwardTiling = launchable(tiling, "tb_ssd_fwd_");
         this.backwardTiling = launchable(tiling, "tb_ssd_bwd_");
         this.chunk = forwardTiling == null ? 0 : chunkLength(chunkLength, shape.headDim(), shape.dState(),
-                cuda.maxSharedMemoryPerBlock());
+                cuda.maxSharedMemoryPerBlock(), tf32Products);
+        this.tf32Chunks = chunk > 0 && tf32Products && tensorCoreShape(chunk, shape.headDim(), shape.dState());
         this.stateEvery = chunk > 0 ? chunk : forwardTiling != null && backwardTiling != null ? 2 : 1;
         int scanShared = scanBackwardSharedBytes();
         if (backwardTiling == null && scanShared > cuda.maxSharedMemoryPerBlock()) {
@@ -284,24 +311,32 @@ public final class BlockTrainer implements AutoCloseable {
      *         fit is refused
      */
     static int chunkLength(int requested, int p, int n, int maxShared) {
+        return chunkLength(requested, p, n, maxShared, false);
+    }
+
+    /**
+     * {@link #chunkLength(int, int, int, int)} for the kernel that will run: with tf32 the tensor-core kernel's shared
+     * memory where its shape allows
+     */
+    static int chunkLength(int requested, int p, int n, int maxShared, boolean tf32) {
         if (requested == 0 || p % 4 != 0 || n % 4 != 0 || n > SCAN_THREADS) {
             return 0;  // the kernels' 4×4 tiles; the reverse pass keeps a state column per thread
         }
         if (requested != AUTO_CHUNK) {
-            if (requested % 4 != 0 || requested > 64 || chunkSharedBytes(requested, p, n) > maxShared) {
+            if (requested % 4 != 0 || requested > 64 || chunkSharedBytes(requested, p, n, tf32) > maxShared) {
                 throw new IllegalArgumentException("chunk length " + requested + ": expected a multiple of 4 up to 64"
-                        + " whose kernel's " + chunkSharedBytes(requested, p, n) + " bytes of shared memory fit in "
+                        + " whose kernel's " + chunkSharedBytes(requested, p, n, tf32) + " bytes of shared memory fit in "
                         + maxShared);
             }
             return requested;
         }
         for (int q : CHUNK_LENGTHS) {
-            if (2 * chunkSharedBytes(q, p, n) <= maxShared) {
+            if (2 * chunkSharedBytes(q, p, n, tf32) <= maxShared) {
                 return q;
             }
         }
         for (int q : CHUNK_LENGTHS) {
-            if (chunkSharedBytes(q, p, n) <= maxShared) {
+            if (chunkSharedBytes(q, p, n, tf32) <= maxShared) {
                 return q;
             }
         }
@@ -310,7 +345,26 @@ public final class BlockTrainer implements AutoCloseable {
 
     /** @return dynamic shared bytes of tb_ssd_bwd_chunk ({@code tb_chunk_shared_floats} in train_block.cuh) */
     static int chunkSharedBytes(int q, int p, int n) {
-        return 4 * (2 * q * (p + 1) + 2 * q * (n + 1) + 2 * q * (q + 1) + p * (n + 1) + 4 * q + q * (n / 4 + 1));
+        return chunkSharedBytes(q, p, n, false);
+    }
+
+    /**
+     * @param tf32 whether tb_ssd_bwd_chunk_tf32 runs, if the shape allows it (its rows are padded by 4 floats, not 1)
+     * @return dynamic shared bytes of the chunk kernel that runs ({@code tb_chunk_shared_floats})
+     */
+    static int chunkSharedBytes(int q, int p, int n, boolean tf32) {
+        int pad = tf32 && tensorCoreShape(q, p, n) ? 4 : 1;
+        return 4 * (2 * q * (p + pad) + 2 * q * (n + pad) + 2 * q * (q + pad) + p * (n + pad) + 4 * q + q * (n / 4 + 1));
+    }
+
+    /** @return whether tb_ssd_bwd_chunk_tf32 takes the shape: its warp tiles are 16×16 */
+    static boolean tensorCoreShape(int q, int p, int n) {
+        return q % 16 == 0 && p % 16 == 0 && n % 16 == 0;
+    }
+
+    /** @return whether the chunk kernel forms its products on tensor cores in TF32 */
+    public boolean tf32ChunkProducts() {
+        return tf32Chunks;
     }
 
     /** @return the SSD backward's chunk length, 0 when it runs as the sequential sweep */
@@ -442,7 +496,8 @@ public final class BlockTrainer implements AutoCloseable {
         cuda.launch("tb_ssd_bwd_chunk_states", new int[] {(p + rows - 1) / rows, h, batch}, SCAN_THREADS,
                 4 * (chunk * rows + chunk * n + 2 * chunk), headSizes(new KernelArgs().ptr(a.xbc()).i(c).ptr(a.delta())
                         .ptr(aLog).ptr(dY).ptr(gback).i(seqLen).i(chunk)));
-        cuda.launch("tb_ssd_bwd_chunk", new int[] {chunks, h, batch}, SCAN_THREADS, chunkSharedBytes(chunk, p, n),
+        cuda.launch(tf32Chunks ? "tb_ssd_bwd_chunk_tf32" : "tb_ssd_bwd_chunk", new int[] {chunks, h, batch},
+                SCAN_THREADS, chunkSharedBytes(chunk, p, n, tf32Chunks),
                 headSizes(new KernelArgs().ptr(a.xbc()).i(c).ptr(a.delta()).ptr(aLog)
                         .ptr(arena.weight(p(block, "mixer.D"))).i(zoh()).ptr(dY).ptr(a.y()).ptr(a.states()).ptr(gback)
                         .ptr(a.zx()).ptr(dZx).i(shape.inProjRows())

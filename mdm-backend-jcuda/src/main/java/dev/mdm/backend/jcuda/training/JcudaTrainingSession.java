@@ -180,6 +180,14 @@ public final class JcudaTrainingSession implements TrainingSession {
         return blocks != null && blocks.keepsActivations();
     }
 
+    /**
+     * @return whether the SSD backward's chunk kernel forms its products on tensor cores in TF32 ({@link BlockTrainer});
+     *         false before the first step
+     */
+    public boolean tf32ChunkProducts() {
+        return blocks != null && blocks.tf32ChunkProducts();
+    }
+
     @Override
     public GradientResult gradients(TrainingBatch batch) {
         int b = validate(batch);

@@ -49,6 +49,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 class BlockTrainerTest {
     private static final int BATCH = 2;
     private static final double EPS = 1e-4;
+    /** Relative L2 distance of a TF32-product gradient from the fp32 kernel's (TF32's unit roundoff is 2^-11). */
+    private static final double TF32_REL_L2 = 5e-3;
     private static final String[] TENSORS = {"norm.weight", "mixer.in_proj.weight", "mixer.conv1d.weight",
         "mixer.conv1d.bias", "mixer.dt_bias", "mixer.A_log", "mixer.D", "mixer.norm.weight", "mixer.out_proj.weight"};
 
@@ -176,7 +178,7 @@ class BlockTrainerTest {
 
     /** forward and backward (dOut = r) of one block on the GPU, gradients from zero; chunk as BlockTrainer takes it. */
     private GpuResult gpu(MdmConfig c, Parameters w, int block, double[] x, double[] r, int chunk) {
-        return gpu(c, w, block, x, x, r, chunk, ActivationPolicy.KEEP);
+        return gpu(c, w, block, x, x, r, chunk, ActivationPolicy.KEEP, false);
     }
 
     /**
@@ -184,11 +186,12 @@ class BlockTrainerTest {
      * from the forward's activations only when the policy keeps them and the inputs are the same buffer.
      */
     private GpuResult gpu(MdmConfig c, Parameters w, int block, double[] xForward, double[] x, double[] r, int chunk,
-                          ActivationPolicy policy) {
+                          ActivationPolicy policy, boolean tf32) {
         long bytes = 4L * x.length;
         try (ParameterArena arena = ParameterArena.allocate(cuda, c);
-             BlockTrainer trainer = new BlockTrainer(cuda, c, arena, BATCH, Cublas.Compute.FP32, chunk, policy)) {
+             BlockTrainer trainer = new BlockTrainer(cuda, c, arena, BATCH, Cublas.Compute.FP32, chunk, policy, tf32)) {
             assertThat(trainer.keepsActivations()).as("keeps activations").isEqualTo(policy == ActivationPolicy.KEEP);
+            assertThat(trainer.tf32ChunkProducts()).as("TF32 chunk products").isEqualTo(tf32);
             arena.upload(arena.weights(), w);
             long xd = cuda.alloc(bytes);
             long outd = cuda.alloc(bytes);
@@ -333,8 +336,8 @@ class BlockTrainerTest {
         double[] x = floats(BATCH * c.sequenceLength() * c.dModel(), 1);
         double[] r = floats(x.length, 1);
         for (int chunk : new int[] {8, 0}) {
-            GpuResult kept = gpu(c, w, 2, x, x, r, chunk, ActivationPolicy.KEEP);
-            GpuResult recomputed = gpu(c, w, 2, x, x, r, chunk, ActivationPolicy.RECOMPUTE);
+            GpuResult kept = gpu(c, w, 2, x, x, r, chunk, ActivationPolicy.KEEP, false);
+            GpuResult recomputed = gpu(c, w, 2, x, x, r, chunk, ActivationPolicy.RECOMPUTE, false);
             assertThat(toFloats(kept.out())).as("chunk " + chunk + ": out").containsExactly(toFloats(recomputed.out()));
             assertSameGradients(kept, recomputed, "chunk " + chunk);
         }
@@ -349,9 +352,66 @@ class BlockTrainerTest {
         double[] x = floats(BATCH * c.sequenceLength() * c.dModel(), 1);
         double[] other = floats(x.length, 1);
         double[] r = floats(x.length, 1);
-        GpuResult stale = gpu(c, w, 0, other, x, r, 8, ActivationPolicy.KEEP);
-        GpuResult fresh = gpu(c, w, 0, x, x, r, 8, ActivationPolicy.KEEP);
+        GpuResult stale = gpu(c, w, 0, other, x, r, 8, ActivationPolicy.KEEP, false);
+        GpuResult fresh = gpu(c, w, 0, x, x, r, 8, ActivationPolicy.KEEP, false);
         assertSameGradients(stale, fresh, "forward of another input");
+    }
+
+    /**
+     * The shapes the tensor-core chunk kernel takes (chunk length, P and N multiples of 16): fashion's and the paper's
+     * heads at L 73 in chunks of 64, 32 and 16 (a partial last chunk each; 16 puts five chunks in a sequence), and
+     * fashion's heads in one partial chunk at L 21; both discretizations.
+     */
+    static Stream<Arguments> tensorCoreConfigs() {
+        MdmConfig.Builder longer = MdmConfig.builder().image(1, 16, 16).patch(2).textLength(5);
+        MdmConfig fashionHeads = longer.dModel(64).headDim(32).dState(64).nGroups(1).build();
+        MdmConfig paperHeads = longer.dModel(64).headDim(64).dState(128).nGroups(1).build();
+        MdmConfig shortFashion = MdmConfig.builder().image(1, 8, 8).patch(2).textLength(4).dModel(64).headDim(32)
+                .dState(64).nGroups(1).build();
+        List<Arguments> list = new ArrayList<>();
+        for (Discretization disc : Discretization.values()) {
+            list.add(Arguments.of("P32 N64 L 73 chunks of 64 " + disc, fashionHeads.toBuilder().discretization(disc)
+                    .build(), 64));
+            list.add(Arguments.of("P64 N128 L 73 chunks of 32 " + disc, paperHeads.toBuilder().discretization(disc)
+                    .build(), 32));
+            list.add(Arguments.of("P64 N128 L 73 chunks of 16 " + disc, paperHeads.toBuilder().discretization(disc)
+                    .build(), 16));
+            list.add(Arguments.of("P32 N64 one partial chunk of 64 " + disc, shortFashion.toBuilder()
+                    .discretization(disc).build(), 64));
+        }
+        return list.stream();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("tensorCoreConfigs")
+    @DisplayName("the TF32 chunk kernel's gradients agree with the fp32 kernel's to within TF32 rounding")
+    void tf32ChunkProductsAgreeWithFp32(String name, MdmConfig c, int chunk) {
+        Parameters w = weights(c);
+        double[] x = floats(BATCH * c.sequenceLength() * c.dModel(), 1);
+        double[] r = floats(x.length, 1);
+        GpuResult exact = gpu(c, w, 1, x, x, r, chunk, ActivationPolicy.KEEP, false);
+        GpuResult tf32 = gpu(c, w, 1, x, x, r, chunk, ActivationPolicy.KEEP, true);
+        assertThat(toFloats(tf32.out())).as("the forward does not use the chunk kernel").containsExactly(toFloats(exact.out()));
+        Map<String, Double> errors = new LinkedHashMap<>();
+        errors.put("dX", relativeL2(tf32.dX(), exact.dX()));
+        for (String t : TENSORS) {
+            String full = "blocks.1." + t;
+            errors.put(full, relativeL2(tf32.grads().get(full), exact.grads().get(full)));
+        }
+        // TF32 keeps 10 of fp32's 23 mantissa bits: products rounded at 2^-11 relative, sums of up to 128 terms in fp32
+        assertThat(errors.values()).as("relative L2 error per gradient, %s", errors).allMatch(e -> e <= TF32_REL_L2);
+        assertThat(errors.values()).as("some gradient differs from fp32's (the tensor cores ran): %s", errors)
+                .anyMatch(e -> e > 0);
+    }
+
+    private static double relativeL2(double[] actual, double[] expected) {
+        double num = 0;
+        double den = 0;
+        for (int i = 0; i < actual.length; i++) {
+            num += (actual[i] - expected[i]) * (actual[i] - expected[i]);
+            den += expected[i] * expected[i];
+        }
+        return den == 0 ? Math.sqrt(num) : Math.sqrt(num / den);
     }
 
     /** dX and every parameter gradient, bit for bit (the outputs differ where the forwards' inputs did) */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.mdm.InvalidInputException;
+import dev.mdm.backend.jcuda.cuda.Cublas;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -56,5 +57,33 @@ class ChunkLengthTest {
                 .hasMessageContaining("'parallel'");
         assertThatThrownBy(() -> BlockTrainer.requestedChunk("chunked:x")).isInstanceOf(InvalidInputException.class)
                 .hasMessageContaining("'chunked:x'");
+    }
+
+    @Test
+    @DisplayName("the tensor-core kernel takes chunks, P and N in multiples of 16, its rows padded by 4 floats, and the"
+            + " same chunk lengths at the paper's and fashion's heads")
+    void tensorCoreKernel() {
+        assertThat(BlockTrainer.tensorCoreShape(32, 64, 128)).isTrue();
+        assertThat(BlockTrainer.tensorCoreShape(8, 64, 128)).isFalse();
+        assertThat(BlockTrainer.tensorCoreShape(32, 8, 16)).isFalse();
+        assertThat(BlockTrainer.chunkSharedBytes(32, 64, 128, true)).isEqualTo(4 * (2 * 32 * 68 + 2 * 32 * 132
+                + 2 * 32 * 36 + 64 * 132 + 4 * 32 + 32 * 33));
+        assertThat(BlockTrainer.chunkSharedBytes(8, 64, 128, true)).isEqualTo(BlockTrainer.chunkSharedBytes(8, 64, 128));
+        assertThat(BlockTrainer.chunkLength(BlockTrainer.AUTO_CHUNK, 64, 128, H100_SHARED, true)).isEqualTo(32);
+        assertThat(BlockTrainer.chunkLength(BlockTrainer.AUTO_CHUNK, 32, 64, H100_SHARED, true)).isEqualTo(64);
+    }
+
+    @Test
+    @DisplayName("the chunk products are TF32 by default unless the GEMMs are exact fp32, and the property names itself"
+            + " when it is neither tf32 nor fp32")
+    void chunkProductsProperty() {
+        assertThat(BlockTrainer.tf32ChunkProducts(null, Cublas.Compute.BF16)).isTrue();
+        assertThat(BlockTrainer.tf32ChunkProducts(null, Cublas.Compute.TF32)).isTrue();
+        assertThat(BlockTrainer.tf32ChunkProducts(null, Cublas.Compute.FP32)).isFalse();
+        assertThat(BlockTrainer.tf32ChunkProducts(" FP32", Cublas.Compute.BF16)).isFalse();
+        assertThat(BlockTrainer.tf32ChunkProducts("tf32", Cublas.Compute.FP32)).isTrue();
+        assertThatThrownBy(() -> BlockTrainer.tf32ChunkProducts("bf16", Cublas.Compute.BF16))
+                .isInstanceOf(InvalidInputException.class).hasMessageContaining(BlockTrainer.CHUNK_PRODUCTS_PROPERTY)
+                .hasMessageContaining("tf32 or fp32").hasMessageContaining("'bf16'");
     }
 }
