@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Second GPU call of session 13: the SSD backward's chunk kernel with its products on tensor cores in TF32 (BF16
-# runtimes), against fp32 products by property and main's jar (kept activations, fp32 products). Packed with
-# tools/gpu/pack.sh --tests --baseline=main, then, with .gpu carried:
+# runtimes), against fp32 products by property and 4132c96's jar (kept activations, fp32 products). Packed with
+# tools/gpu/pack.sh --tests --baseline=4132c96, then, with .gpu carried:
 #   bash docs/eval/gpu-2026-11-27/call2.sh $OUT
 set -u
 out=$1

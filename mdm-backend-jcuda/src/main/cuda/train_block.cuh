@@ -1115,6 +1115,135 @@ extern "C" __global__ void tb_ssd_bwd_chunk(TB_SSD_BWD_CHUNK_ARGS) { TB_SSD_BWD_
 // the products in TF32 on tensor cores: a BF16 runtime's (an FP32 runtime keeps tb_ssd_bwd_chunk's fp32 products)
 extern "C" __global__ void tb_ssd_bwd_chunk_tf32(TB_SSD_BWD_CHUNK_ARGS) { TB_SSD_BWD_CHUNK_CALL(true); }
 
+// The chunked forward on tensor cores (a BF16 runtime's, where tb_ssd_bwd_chunk_tf32 runs): the same y and kept
+// chunk-end states as the sequential scan, in two kernels. TF32 products, fp32 accumulation and state.
+
+// Most 16×8 state tiles a warp of tb_ssd_fwd_chunk_states_tf32 keeps: (P/16)·(N/8) ≤ 8 · its 8 warps.
+#define TB_FWD_TILES 8
+
+// Dynamic shared floats of tb_ssd_fwd_chunk_states_tf32: weighted x [Q][P + 4], B [Q][N + 4], Λ and k [Q].
+__host__ __device__ __forceinline__ int tb_fwd_states_floats(int Q, int P, int N) {
+    return Q * (P + 4) + Q * (N + 4) + 2 * Q;
+}
+
+// The state at every chunk's end but the last (hstore slot c, as the backward reads it): S_c = e^{Λe} S_{c−1} +
+// Σ_t e^{Λe−Λt} k_t x_t ⊗ B_t, a pass over the chunks with the state in the warps' mma accumulators (the mirror of
+// tb_ssd_bwd_chunk_states). grid (H, batch), 256 threads; dynamic shared tb_fwd_states_floats(Q, P, N) floats.
+extern "C" __global__ void __launch_bounds__(256) tb_ssd_fwd_chunk_states_tf32(const float* xbc, int C,
+                                                                               const float* delta, const float* Alog,
+                                                                               int zoh, float* hstore, int L, int Q,
+                                                                               int H, int P, int G, int N) {
+    extern __shared__ float tb_fs_sm[];
+    int h = blockIdx.x, s = blockIdx.y, g = h * G / H, di = H * P, PN = P * N, chunks = (L + Q - 1) / Q;
+    int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, nw = blockDim.x >> 5;
+    int RP = P + 4, RN = N + 4, tilesN = N / 8, tiles = (P / 16) * tilesN;
+    float* xw = tb_fs_sm;       // [Q][RP]: e^{Λe−Λt} k_t x_t
+    float* bs = xw + Q * RP;    // [Q][RN]
+    float* lam = bs + Q * RN;   // [Q]
+    float* kk = lam + Q;        // [Q]
+    float A = -expf(Alog[h]);
+    float acc[TB_FWD_TILES][4] = {};
+    for (int c = 0; c < chunks; c++) {
+        int t0 = c * Q, len = min(Q, L - t0);
+        size_t row0 = (size_t)s * L + t0;
+        __syncthreads();  // the previous chunk's reads of shared memory are done
+        tb_chunk_decays(delta, row0, H, h, len, Q, A, zoh, lam, kk);
+        __syncthreads();
+        float lamE = lam[len - 1];
+        for (int t = warp; t < Q; t += nw) {
+            bool in = t < len;
+            float w = in ? kk[t] * expf(lamE - lam[t]) : 0.f;
+            for (int p = lane; p < P; p += 32) xw[t * RP + p] = in ? w * xbc[(row0 + t) * C + h * P + p] : 0.f;
+            for (int n = lane; n < N; n += 32) bs[t * RN + n] = in ? xbc[(row0 + t) * C + di + g * N + n] : 0.f;
+        }
+        __syncthreads();
+        float decay = expf(lamE);
+        float* out = c + 1 < chunks ? hstore + tb_state_offset(s, t0 + Q - 1, L, Q, h, H, PN) : nullptr;
+#pragma unroll
+        for (int j = 0; j < TB_FWD_TILES; j++) {
+            int i = warp + nw * j;
+            if (i < tiles) {
+                int m0 = (i / tilesN) << 4, n0 = (i % tilesN) << 3;
+                float a[1][4] = {{acc[j][0] * decay, acc[j][1] * decay, acc[j][2] * decay, acc[j][3] * decay}};
+                tb_mma<1>(xw, 1, RP, bs, RN, 1, Q, m0, n0, a);  // A[p][t] = xw[t][p], B[t][n]
+#pragma unroll
+                for (int e = 0; e < 4; e++) acc[j][e] = a[0][e];
+                if (out) {
+#pragma unroll
+                    for (int e = 0; e < 4; e += 2)
+                        *reinterpret_cast<float2*>(out + tb_mma_row(m0, e) * N + tb_mma_col(n0, 0, e)) =
+                            make_float2(a[0][e], a[0][e + 1]);
+                }
+            }
+        }
+    }
+}
+
+// Dynamic shared floats of tb_ssd_fwd_chunk_output_tf32: x [Q][P + 4]; B, C [Q][N + 4]; M [Q][Q + 4]; the entering
+// state [P][N + 4]; Λ, k [Q].
+__host__ __device__ __forceinline__ int tb_fwd_output_floats(int Q, int P, int N) {
+    return Q * (P + 4) + 2 * Q * (N + 4) + Q * (Q + 4) + P * (N + 4) + 2 * Q;
+}
+
+// y_u = Σ_{t ≤ u} e^{Λu−Λt} k_t (C_u·B_t) x_t + e^{Λu} S_{c−1} C_u + D x_u for one chunk, S_{c−1} from hstore (zero
+// for the first chunk). grid (chunks, H, batch), 256 threads; dynamic shared tb_fwd_output_floats(Q, P, N) floats.
+extern "C" __global__ void __launch_bounds__(256) tb_ssd_fwd_chunk_output_tf32(const float* xbc, int C,
+                                                                               const float* delta, const float* Alog,
+                                                                               const float* Dp, int zoh,
+                                                                               const float* hstore, float* y, int L,
+                                                                               int Q, int H, int P, int G, int N) {
+    extern __shared__ float tb_fo_sm[];
+    int c = blockIdx.x, h = blockIdx.y, s = blockIdx.z;
+    int g = h * G / H, di = H * P, PN = P * N, lane = threadIdx.x & 31, warp = threadIdx.x >> 5, nw = blockDim.x >> 5;
+    int RP = P + 4, RN = N + 4, RQ = Q + 4, t0 = c * Q, len = min(Q, L - t0);
+    size_t row0 = (size_t)s * L + t0;
+    float* xs = tb_fo_sm;       // [Q][RP]
+    float* bs = xs + Q * RP;    // [Q][RN]
+    float* cs = bs + Q * RN;    // [Q][RN]
+    float* m = cs + Q * RN;     // [u][t] (row stride RQ): e^{Λu−Λt} k_t C_u·B_t for t ≤ u < len, else 0
+    float* st = m + Q * RQ;     // [P][RN]: S_{c−1}
+    float* lam = st + P * RN;   // [Q]
+    float* kk = lam + Q;        // [Q]
+    float A = -expf(Alog[h]), Dh = Dp[h];
+    tb_chunk_decays(delta, row0, H, h, len, Q, A, zoh, lam, kk);
+    for (int t = warp; t < Q; t += nw) {
+        bool in = t < len;
+        for (int p = lane; p < P; p += 32) xs[t * RP + p] = in ? xbc[(row0 + t) * C + h * P + p] : 0.f;
+        for (int n = lane; n < N; n += 32) {
+            bs[t * RN + n] = in ? xbc[(row0 + t) * C + di + g * N + n] : 0.f;
+            cs[t * RN + n] = in ? xbc[(row0 + t) * C + di + G * N + g * N + n] : 0.f;
+        }
+    }
+    const float* sp = c > 0 ? hstore + tb_state_offset(s, t0 - 1, L, Q, h, H, PN) : nullptr;
+    for (int p = warp; p < P; p += nw)
+        for (int n = lane; n < N; n += 32) st[p * RN + n] = sp ? sp[p * N + n] : 0.f;
+    __syncthreads();
+    tb_mma_tiles(Q, Q, [&](int u0, int t1) {
+        float a[TB_NT][4] = {};
+        tb_mma<TB_NT>(cs, RN, 1, bs, 1, RN, N, u0, t1, a);
+#pragma unroll
+        for (int j = 0; j < TB_NT; j++)
+#pragma unroll
+            for (int e = 0; e < 4; e++) {
+                int u = tb_mma_row(u0, e), t = tb_mma_col(t1, j, e);
+                m[u * RQ + t] = t <= u && u < len ? expf(lam[u] - lam[t]) * kk[t] * a[j][e] : 0.f;
+            }
+    });
+    __syncthreads();
+    tb_mma_tiles(Q, P, [&](int u0, int p0) {
+        float a1[TB_NT][4] = {}, a2[TB_NT][4] = {};
+        tb_mma<TB_NT>(m, RQ, 1, xs, RP, 1, Q, u0, p0, a1);
+        tb_mma<TB_NT>(cs, RN, 1, st, 1, RN, N, u0, p0, a2);
+#pragma unroll
+        for (int j = 0; j < TB_NT; j++)
+#pragma unroll
+            for (int e = 0; e < 4; e++) {
+                int u = tb_mma_row(u0, e), p = tb_mma_col(p0, j, e);
+                if (u < len) y[(row0 + u) * di + h * P + p] = a1[j][e] + expf(lam[u]) * a2[j][e] + Dh * xs[u * RP + p];
+            }
+    });
+}
+
 // dAh[i] = Σ_c dAc[i·chunks + c], the same for D, chunks in order: the per-sample sums tb_head_grads takes.
 extern "C" __global__ void tb_chunk_head_sums(const float* dAc, const float* dDc, float* dAh, float* dDh, int n,
                                               int chunks) {

@@ -32,8 +32,9 @@ public final class BlockTrainer implements AutoCloseable {
      *  length as {@link #chunkLength(int, int, int, int)} picks it), {@code chunked:Q} (chunks of Q), or
      *  {@code sequential}. */
     public static final String SCAN_BACKWARD_PROPERTY = "mdm.jcuda.scanBackward";
-    /** The system property that picks the chunk kernel's products: {@code tf32} (tensor cores; the default unless the
-     *  GEMMs are exact fp32) or {@code fp32} (CUDA cores, exact). */
+    /** The system property that picks how the SSD's chunk products are formed, in the backward's chunk kernel and
+     *  the chunked forward: {@code tf32} (tensor cores; the default unless the GEMMs are exact fp32) or {@code fp32}
+     *  (CUDA cores, exact; the forward is then the sequential scan). */
     public static final String CHUNK_PRODUCTS_PROPERTY = "mdm.jcuda.chunkProducts";
     /** Chunk lengths the chunked backward tries, longest first (multiples of 4, at most 64: its kernels' tiles). */
     private static final int[] CHUNK_LENGTHS = {64, 32, 16, 8, 4};
@@ -126,6 +127,8 @@ public final class BlockTrainer implements AutoCloseable {
     private final int chunk;
     /** Whether the chunk kernel forms its products on tensor cores in TF32 (tb_ssd_bwd_chunk_tf32). */
     private final boolean tf32Chunks;
+    /** Whether the forward runs in chunks on tensor cores (tb_ssd_fwd_chunk_*_tf32) rather than as the scan. */
+    private final boolean tf32Forward;
     private final long gback;
     private final long dAc;
     private final long dDc;
@@ -190,6 +193,7 @@ public final class BlockTrainer implements AutoCloseable {
         this.chunk = forwardTiling == null ? 0 : chunkLength(chunkLength, shape.headDim(), shape.dState(),
                 cuda.maxSharedMemoryPerBlock(), tf32Products);
         this.tf32Chunks = chunk > 0 && tf32Products && tensorCoreShape(chunk, shape.headDim(), shape.dState());
+        this.tf32Forward = tf32Chunks && tensorCoreForwardShape(shape.headDim(), shape.dState());
         this.stateEvery = chunk > 0 ? chunk : forwardTiling != null && backwardTiling != null ? 2 : 1;
         int scanShared = scanBackwardSharedBytes();
         if (backwardTiling == null && scanShared > cuda.maxSharedMemoryPerBlock()) {
@@ -362,6 +366,14 @@ public final class BlockTrainer implements AutoCloseable {
         return q % 16 == 0 && p % 16 == 0 && n % 16 == 0;
     }
 
+    /**
+     * @return whether tb_ssd_fwd_chunk_states_tf32 keeps the shape's state in its warps' accumulators: (P/16)·(N/8)
+     *         tiles of 16×8, at most TB_FWD_TILES (8) for each of its 8 warps
+     */
+    static boolean tensorCoreForwardShape(int p, int n) {
+        return (p / 16) * (n / 8) <= 8 * (SCAN_THREADS / 32);
+    }
+
     /** @return whether the chunk kernel forms its products on tensor cores in TF32 */
     public boolean tf32ChunkProducts() {
         return tf32Chunks;
@@ -429,8 +441,8 @@ public final class BlockTrainer implements AutoCloseable {
     }
 
     /**
-     * Pre-norm, permutation, in_proj, conv, SSD (keeping its states for the backward when keepStates is set) and gated
-     * norm, into a.
+     * Pre-norm, permutation, in_proj, conv, SSD (keeping its states for the backward when keepStates is set; the
+     * chunked forward always writes them, its output kernel reads them) and gated norm, into a.
      */
     private void mixerForward(int block, long x, int batch, Activations a, boolean keepStates) {
         int rows = batch * seqLen;
@@ -447,19 +459,44 @@ public final class BlockTrainer implements AutoCloseable {
                 .ptr(a.convPre()).ptr(a.xbc()).i(rows).i(seqLen).i(c).i(shape.dConv()));
         cuda.launch1d("tb_delta", (long) rows * h, new KernelArgs().ptr(a.zx()).i(ld).i(dtOffset())
                 .ptr(arena.weight(p(block, "mixer.dt_bias"))).ptr(a.delta()).i(rows).i(h));
-        KernelArgs head = new KernelArgs().ptr(a.xbc()).i(c).ptr(a.delta()).ptr(arena.weight(p(block, "mixer.A_log")))
-                .ptr(arena.weight(p(block, "mixer.D"))).i(zoh()).ptr(a.y()).ptr(keepStates ? a.states() : 0);
-        if (forwardTiling != null) {
-            cuda.launch("tb_ssd_fwd_" + forwardTiling.suffix(), new int[] {h, batch}, forwardTiling.threads(), 0,
-                    scanSizes(head.i(stateEvery).i(chunk > 0 ? chunk - 1 : 0)));
+        if (tf32Forward) {
+            chunkedForward(block, batch, a);
         } else {
-            int pn = shape.headDim() * shape.dState();
-            cuda.launch("tb_ssd_fwd", new int[] {h, batch}, SCAN_THREADS,
-                    4 * (pn + shape.headDim() + 2 * shape.dState()), scanSizes(head));
+            KernelArgs head = new KernelArgs().ptr(a.xbc()).i(c).ptr(a.delta())
+                    .ptr(arena.weight(p(block, "mixer.A_log"))).ptr(arena.weight(p(block, "mixer.D"))).i(zoh()).ptr(a.y())
+                    .ptr(keepStates ? a.states() : 0);
+            if (forwardTiling != null) {
+                cuda.launch("tb_ssd_fwd_" + forwardTiling.suffix(), new int[] {h, batch}, forwardTiling.threads(), 0,
+                        scanSizes(head.i(stateEvery).i(chunk > 0 ? chunk - 1 : 0)));
+            } else {
+                int pn = shape.headDim() * shape.dState();
+                cuda.launch("tb_ssd_fwd", new int[] {h, batch}, SCAN_THREADS,
+                        4 * (pn + shape.headDim() + 2 * shape.dState()), scanSizes(head));
+            }
         }
         cuda.launch("tb_gated_norm_fwd", new int[] {rows, shape.nGroups()}, THREADS, 0, new KernelArgs().ptr(a.y())
                 .ptr(a.zx()).i(ld).ptr(arena.weight(p(block, "mixer.norm.weight"))).ptr(a.yn()).i(di)
                 .i(shape.nGroups()));
+    }
+
+    /**
+     * The SSD forward in chunks on tensor cores: the states at the chunks' ends (a pass over the chunks), which the
+     * backward reads too, then every chunk's output from the state entering it.
+     */
+    private void chunkedForward(int block, int batch, Activations a) {
+        int h = shape.heads();
+        int p = shape.headDim();
+        int n = shape.dState();
+        int c = shape.convChannels();
+        long aLog = arena.weight(p(block, "mixer.A_log"));
+        cuda.launch("tb_ssd_fwd_chunk_states_tf32", new int[] {h, batch}, SCAN_THREADS,
+                4 * (chunk * (p + 4) + chunk * (n + 4) + 2 * chunk), headSizes(new KernelArgs().ptr(a.xbc()).i(c)
+                        .ptr(a.delta()).ptr(aLog).i(zoh()).ptr(a.states()).i(seqLen).i(chunk)));
+        int chunks = (seqLen + chunk - 1) / chunk;
+        cuda.launch("tb_ssd_fwd_chunk_output_tf32", new int[] {chunks, h, batch}, SCAN_THREADS,
+                4 * (chunk * (p + 4) + 2 * chunk * (n + 4) + chunk * (chunk + 4) + p * (n + 4) + 2 * chunk),
+                headSizes(new KernelArgs().ptr(a.xbc()).i(c).ptr(a.delta()).ptr(aLog)
+                        .ptr(arena.weight(p(block, "mixer.D"))).i(zoh()).ptr(a.states()).ptr(a.y()).i(seqLen).i(chunk)));
     }
 
     /** The reverse sweep over the states the recomputed scan kept (tb_ssd_bwd, or its tiled forms). */

@@ -49,8 +49,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 class BlockTrainerTest {
     private static final int BATCH = 2;
     private static final double EPS = 1e-4;
-    /** Relative L2 distance of a TF32-product gradient from the fp32 kernel's (TF32's unit roundoff is 2^-11). */
-    private static final double TF32_REL_L2 = 5e-3;
     private static final String[] TENSORS = {"norm.weight", "mixer.in_proj.weight", "mixer.conv1d.weight",
         "mixer.conv1d.bias", "mixer.dt_bias", "mixer.A_log", "mixer.D", "mixer.norm.weight", "mixer.out_proj.weight"};
 
@@ -271,6 +269,16 @@ class BlockTrainerTest {
         double[] x = floats(BATCH * c.sequenceLength() * c.dModel(), 1);
         double[] r = floats(x.length, 1);
         GpuResult g = gpu(c, w, block, x, r, chunk);
+        assertThat(centralDifferenceFailures(c, w, block, x, r, g, Tolerance.FP32, 2e-4)).as("%s, block %d", name, block)
+                .isEmpty();
+    }
+
+    /**
+     * The directional derivative of every block tensor and of the input against central differences of the reference
+     * (check), and that no other block's gradient was written.
+     */
+    private List<String> centralDifferenceFailures(MdmConfig c, Parameters w, int block, double[] x, double[] r,
+                                                   GpuResult g, Tolerance tolerance, double share) {
         List<String> failures = new ArrayList<>();
         for (String t : TENSORS) {
             String full = "blocks." + block + "." + t;
@@ -278,12 +286,12 @@ class BlockTrainerTest {
             double[] v = floats(theta.length, 1);
             double plus = dot(reference(c, with(w, full, axpy(theta, EPS, v)), block, x), r);
             double minus = dot(reference(c, with(w, full, axpy(theta, -EPS, v)), block, x), r);
-            check(failures, full, g.grads().get(full), v, (plus - minus) / (2 * EPS));
+            check(failures, full, g.grads().get(full), v, (plus - minus) / (2 * EPS), tolerance, share);
         }
         double[] v = floats(x.length, 1);
         double plus = dot(reference(c, w, block, axpy(x, EPS, v)), r);
         double minus = dot(reference(c, w, block, axpy(x, -EPS, v)), r);
-        check(failures, "x (input)", g.dX(), v, (plus - minus) / (2 * EPS));
+        check(failures, "x (input)", g.dX(), v, (plus - minus) / (2 * EPS), tolerance, share);
         // other blocks' gradients stay zero
         for (var e : g.grads().entrySet()) {
             if (!e.getKey().startsWith("blocks." + block + ".")) {
@@ -295,17 +303,18 @@ class BlockTrainerTest {
                 }
             }
         }
-        assertThat(failures).as("%s, block %d", name, block).isEmpty();
+        return failures;
     }
 
-    /** |⟨g, v⟩ − fd| within the gradient tolerance of |fd| plus a share of Σ|g·v| (the scale of fp32 rounding). */
-    private static void check(List<String> failures, String what, double[] grad, double[] v, double fd) {
+    /** |⟨g, v⟩ − fd| within the gradient tolerance of |fd| plus a share of Σ|g·v| (the scale of the rounding). */
+    private static void check(List<String> failures, String what, double[] grad, double[] v, double fd,
+                              Tolerance tolerance, double share) {
         double gv = dot(grad, v);
         double scale = 0;
         for (int i = 0; i < v.length; i++) {
             scale += Math.abs(grad[i] * v[i]);
         }
-        double tol = Tolerance.FP32.gradient() * Math.abs(fd) + 2e-4 * scale + 1e-9;
+        double tol = tolerance.gradient() * Math.abs(fd) + share * scale + 1e-9;
         if (!(Math.abs(gv - fd) <= tol)) {
             failures.add(String.format(Locale.ROOT, "%s: <grad, v> = %.9g, central difference %.9g, |diff| %.3g > tol %.3g",
                     what, gv, fd, Math.abs(gv - fd), tol));
@@ -358,7 +367,7 @@ class BlockTrainerTest {
     }
 
     /**
-     * The shapes the tensor-core chunk kernel takes (chunk length, P and N multiples of 16): fashion's and the paper's
+     * The shapes the tensor-core chunk kernels (forward and backward) take (chunk length, P and N multiples of 16): fashion's and the paper's
      * heads at L 73 in chunks of 64, 32 and 16 (a partial last chunk each; 16 puts five chunks in a sequence), and
      * fashion's heads in one partial chunk at L 21; both discretizations.
      */
@@ -384,24 +393,22 @@ class BlockTrainerTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("tensorCoreConfigs")
-    @DisplayName("the TF32 chunk kernel's gradients agree with the fp32 kernel's to within TF32 rounding")
-    void tf32ChunkProductsAgreeWithFp32(String name, MdmConfig c, int chunk) {
+    @DisplayName("the TF32 chunked forward stays within TF32 rounding of the fp32 scan, and the TF32 chunk kernel's"
+            + " gradients meet the BF16 gradient tolerance against central differences")
+    void tf32ChunkProductsMeetTheBf16GradientTolerance(String name, MdmConfig c, int chunk) {
         Parameters w = weights(c);
         double[] x = floats(BATCH * c.sequenceLength() * c.dModel(), 1);
         double[] r = floats(x.length, 1);
         GpuResult exact = gpu(c, w, 1, x, x, r, chunk, ActivationPolicy.KEEP, false);
         GpuResult tf32 = gpu(c, w, 1, x, x, r, chunk, ActivationPolicy.KEEP, true);
-        assertThat(toFloats(tf32.out())).as("the forward does not use the chunk kernel").containsExactly(toFloats(exact.out()));
-        Map<String, Double> errors = new LinkedHashMap<>();
-        errors.put("dX", relativeL2(tf32.dX(), exact.dX()));
-        for (String t : TENSORS) {
-            String full = "blocks.1." + t;
-            errors.put(full, relativeL2(tf32.grads().get(full), exact.grads().get(full)));
-        }
-        // TF32 keeps 10 of fp32's 23 mantissa bits: products rounded at 2^-11 relative, sums of up to 128 terms in fp32
-        assertThat(errors.values()).as("relative L2 error per gradient, %s", errors).allMatch(e -> e <= TF32_REL_L2);
-        assertThat(errors.values()).as("some gradient differs from fp32's (the tensor cores ran): %s", errors)
-                .anyMatch(e -> e > 0);
+        // the chunked forward on tensor cores against the sequential fp32 scan: TF32's rounding, not more
+        assertThat(relativeL2(tf32.out(), exact.out())).as("block output against the fp32 scan's, relative L2")
+                .isPositive().isLessThan(1e-3);
+        assertThat(relativeL2(tf32.dX(), exact.dX())).as("dX against the fp32 kernel's, relative L2").isPositive()
+                .isLessThan(1e-3);
+        // the kit's rule for a BF16 runtime, which is the only one that runs these products: the BF16 gradient
+        // tolerance, and a share of Σ|g·v| for TF32's rounding (unit roundoff 2^-11; the fp32 check takes 2e-4)
+        assertThat(centralDifferenceFailures(c, w, 1, x, r, tf32, Tolerance.BF16, 2e-3)).as(name).isEmpty();
     }
 
     private static double relativeL2(double[] actual, double[] expected) {

@@ -71,6 +71,10 @@ class ChunkLengthTest {
         assertThat(BlockTrainer.chunkSharedBytes(8, 64, 128, true)).isEqualTo(BlockTrainer.chunkSharedBytes(8, 64, 128));
         assertThat(BlockTrainer.chunkLength(BlockTrainer.AUTO_CHUNK, 64, 128, H100_SHARED, true)).isEqualTo(32);
         assertThat(BlockTrainer.chunkLength(BlockTrainer.AUTO_CHUNK, 32, 64, H100_SHARED, true)).isEqualTo(64);
+        // the chunked forward keeps the state in 8 warps × 8 tiles of 16×8: the paper's heads fit, P 128 N 128 not
+        assertThat(BlockTrainer.tensorCoreForwardShape(64, 128)).isTrue();
+        assertThat(BlockTrainer.tensorCoreForwardShape(32, 64)).isTrue();
+        assertThat(BlockTrainer.tensorCoreForwardShape(128, 128)).isFalse();
     }
 
     @Test
