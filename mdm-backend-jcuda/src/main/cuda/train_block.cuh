@@ -1121,30 +1121,33 @@ extern "C" __global__ void tb_ssd_bwd_chunk_tf32(TB_SSD_BWD_CHUNK_ARGS) { TB_SSD
 // Most 16×8 state tiles a warp of tb_ssd_fwd_chunk_states_tf32 keeps: (P/16)·(N/8) ≤ 8 · its 8 warps.
 #define TB_FWD_TILES 8
 
-// Dynamic shared floats of tb_ssd_fwd_chunk_states_tf32: weighted x [Q][P + 4], B [Q][N + 4], Λ and k [Q].
-__host__ __device__ __forceinline__ int tb_fwd_states_floats(int Q, int P, int N) {
+// Dynamic shared floats of the tensor-core state passes: weighted x or dy [Q][P + 4], B or C [Q][N + 4], Λ and k [Q].
+__host__ __device__ __forceinline__ int tb_state_pass_floats(int Q, int P, int N) {
     return Q * (P + 4) + Q * (N + 4) + 2 * Q;
 }
 
-// The state at every chunk's end but the last (hstore slot c, as the backward reads it): S_c = e^{Λe} S_{c−1} +
-// Σ_t e^{Λe−Λt} k_t x_t ⊗ B_t, a pass over the chunks with the state in the warps' mma accumulators (the mirror of
-// tb_ssd_bwd_chunk_states). grid (H, batch), 256 threads; dynamic shared tb_fwd_states_floats(Q, P, N) floats.
-extern "C" __global__ void __launch_bounds__(256) tb_ssd_fwd_chunk_states_tf32(const float* xbc, int C,
-                                                                               const float* delta, const float* Alog,
-                                                                               int zoh, float* hstore, int L, int Q,
-                                                                               int H, int P, int G, int N) {
-    extern __shared__ float tb_fs_sm[];
+// A pass over the chunks with a P×N state in the warps' mma accumulators (16×8 tiles, at most TB_FWD_TILES a warp).
+// Forward (REV false): the state at every chunk's end but the last, into hstore slot c as the backward reads it:
+// S_c = e^{Λe} S_{c−1} + Σ_t e^{Λe−Λt} k_t x_t ⊗ B_t. Reverse (REV true): gback's slot c receives G_c (G_last = 0,
+// G_{c−1} = e^{Λe(c)} G_c + Σ_{u in c} e^{Λu} dy_u ⊗ C_u), as tb_ssd_bwd_chunk_states computes it in fp32.
+// grid (H, batch), 256 threads; dynamic shared tb_state_pass_floats(Q, P, N) floats.
+template <bool REV>
+__device__ __forceinline__ void tb_state_pass_tf32(const float* xbc, int C, const float* delta, const float* Alog,
+                                                   int zoh, const float* dy, float* states, int L, int Q, int H,
+                                                   int P, int G, int N) {
+    extern __shared__ float tb_sp_sm[];
     int h = blockIdx.x, s = blockIdx.y, g = h * G / H, di = H * P, PN = P * N, chunks = (L + Q - 1) / Q;
     int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, nw = blockDim.x >> 5;
     int RP = P + 4, RN = N + 4, tilesN = N / 8, tiles = (P / 16) * tilesN;
-    float* xw = tb_fs_sm;       // [Q][RP]: e^{Λe−Λt} k_t x_t
-    float* bs = xw + Q * RP;    // [Q][RN]
-    float* lam = bs + Q * RN;   // [Q]
+    int nOff = REV ? di + G * N + g * N : di + g * N;  // C for the reverse pass, B for the forward
+    float* ws = tb_sp_sm;       // [Q][RP]: e^{Λu} dy_u, or e^{Λe−Λt} k_t x_t
+    float* ns = ws + Q * RP;    // [Q][RN]: C or B
+    float* lam = ns + Q * RN;   // [Q]
     float* kk = lam + Q;        // [Q]
     float A = -expf(Alog[h]);
     float acc[TB_FWD_TILES][4] = {};
-    for (int c = 0; c < chunks; c++) {
-        int t0 = c * Q, len = min(Q, L - t0);
+    for (int k = 0; k < chunks; k++) {
+        int c = REV ? chunks - 1 - k : k, t0 = c * Q, len = min(Q, L - t0);
         size_t row0 = (size_t)s * L + t0;
         __syncthreads();  // the previous chunk's reads of shared memory are done
         tb_chunk_decays(delta, row0, H, h, len, Q, A, zoh, lam, kk);
@@ -1152,23 +1155,31 @@ extern "C" __global__ void __launch_bounds__(256) tb_ssd_fwd_chunk_states_tf32(c
         float lamE = lam[len - 1];
         for (int t = warp; t < Q; t += nw) {
             bool in = t < len;
-            float w = in ? kk[t] * expf(lamE - lam[t]) : 0.f;
-            for (int p = lane; p < P; p += 32) xw[t * RP + p] = in ? w * xbc[(row0 + t) * C + h * P + p] : 0.f;
-            for (int n = lane; n < N; n += 32) bs[t * RN + n] = in ? xbc[(row0 + t) * C + di + g * N + n] : 0.f;
+            float w = in ? (REV ? expf(lam[t]) : kk[t] * expf(lamE - lam[t])) : 0.f;
+            const float* src = REV ? dy + (row0 + t) * di + h * P : xbc + (row0 + t) * C + h * P;
+            for (int p = lane; p < P; p += 32) ws[t * RP + p] = in ? w * src[p] : 0.f;
+            for (int n = lane; n < N; n += 32) ns[t * RN + n] = in ? xbc[(row0 + t) * C + nOff + n] : 0.f;
         }
         __syncthreads();
         float decay = expf(lamE);
-        float* out = c + 1 < chunks ? hstore + tb_state_offset(s, t0 + Q - 1, L, Q, h, H, PN) : nullptr;
+        float* out = REV ? states + (((size_t)s * chunks + c) * H + h) * PN
+                         : c + 1 < chunks ? states + tb_state_offset(s, t0 + Q - 1, L, Q, h, H, PN) : nullptr;
 #pragma unroll
         for (int j = 0; j < TB_FWD_TILES; j++) {
             int i = warp + nw * j;
             if (i < tiles) {
                 int m0 = (i / tilesN) << 4, n0 = (i % tilesN) << 3;
+                if (REV) {  // G_c before this chunk's own part
+#pragma unroll
+                    for (int e = 0; e < 4; e += 2)
+                        *reinterpret_cast<float2*>(out + tb_mma_row(m0, e) * N + tb_mma_col(n0, 0, e)) =
+                            make_float2(acc[j][e], acc[j][e + 1]);
+                }
                 float a[1][4] = {{acc[j][0] * decay, acc[j][1] * decay, acc[j][2] * decay, acc[j][3] * decay}};
-                tb_mma<1>(xw, 1, RP, bs, RN, 1, Q, m0, n0, a);  // A[p][t] = xw[t][p], B[t][n]
+                tb_mma<1>(ws, 1, RP, ns, RN, 1, Q, m0, n0, a);  // A[p][t] = ws[t][p], B[t][n]
 #pragma unroll
                 for (int e = 0; e < 4; e++) acc[j][e] = a[0][e];
-                if (out) {
+                if (!REV && out) {
 #pragma unroll
                     for (int e = 0; e < 4; e += 2)
                         *reinterpret_cast<float2*>(out + tb_mma_row(m0, e) * N + tb_mma_col(n0, 0, e)) =
@@ -1177,6 +1188,22 @@ extern "C" __global__ void __launch_bounds__(256) tb_ssd_fwd_chunk_states_tf32(c
             }
         }
     }
+}
+
+// 64 registers (4 blocks of 256 per SM): the paper's 64 heads × 8 samples run in one wave, not two
+extern "C" __global__ void __launch_bounds__(256, 4) tb_ssd_fwd_chunk_states_tf32(const float* xbc, int C,
+                                                                                  const float* delta,
+                                                                                  const float* Alog, int zoh,
+                                                                                  float* hstore, int L, int Q, int H,
+                                                                                  int P, int G, int N) {
+    tb_state_pass_tf32<false>(xbc, C, delta, Alog, zoh, nullptr, hstore, L, Q, H, P, G, N);
+}
+extern "C" __global__ void __launch_bounds__(256, 4) tb_ssd_bwd_chunk_states_tf32(const float* xbc, int C,
+                                                                                  const float* delta,
+                                                                                  const float* Alog, const float* dy,
+                                                                                  float* gback, int L, int Q, int H,
+                                                                                  int P, int G, int N) {
+    tb_state_pass_tf32<true>(xbc, C, delta, Alog, 0, dy, gback, L, Q, H, P, G, N);
 }
 
 // Dynamic shared floats of tb_ssd_fwd_chunk_output_tf32: x [Q][P + 4]; B, C [Q][N + 4]; M [Q][Q + 4]; the entering

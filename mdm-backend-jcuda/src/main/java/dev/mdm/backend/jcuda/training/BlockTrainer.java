@@ -127,8 +127,11 @@ public final class BlockTrainer implements AutoCloseable {
     private final int chunk;
     /** Whether the chunk kernel forms its products on tensor cores in TF32 (tb_ssd_bwd_chunk_tf32). */
     private final boolean tf32Chunks;
-    /** Whether the forward runs in chunks on tensor cores (tb_ssd_fwd_chunk_*_tf32) rather than as the scan. */
-    private final boolean tf32Forward;
+    /**
+     * Whether the forward runs in chunks on tensor cores (tb_ssd_fwd_chunk_*_tf32) rather than as the scan, and the
+     * backward's reverse pass over the chunks too (tb_ssd_bwd_chunk_states_tf32): the state fits the warps' tiles.
+     */
+    private final boolean tf32Passes;
     private final long gback;
     private final long dAc;
     private final long dDc;
@@ -193,7 +196,7 @@ public final class BlockTrainer implements AutoCloseable {
         this.chunk = forwardTiling == null ? 0 : chunkLength(chunkLength, shape.headDim(), shape.dState(),
                 cuda.maxSharedMemoryPerBlock(), tf32Products);
         this.tf32Chunks = chunk > 0 && tf32Products && tensorCoreShape(chunk, shape.headDim(), shape.dState());
-        this.tf32Forward = tf32Chunks && tensorCoreForwardShape(shape.headDim(), shape.dState());
+        this.tf32Passes = tf32Chunks && tensorCoreForwardShape(shape.headDim(), shape.dState());
         this.stateEvery = chunk > 0 ? chunk : forwardTiling != null && backwardTiling != null ? 2 : 1;
         int scanShared = scanBackwardSharedBytes();
         if (backwardTiling == null && scanShared > cuda.maxSharedMemoryPerBlock()) {
@@ -367,8 +370,8 @@ public final class BlockTrainer implements AutoCloseable {
     }
 
     /**
-     * @return whether tb_ssd_fwd_chunk_states_tf32 keeps the shape's state in its warps' accumulators: (P/16)·(N/8)
-     *         tiles of 16×8, at most TB_FWD_TILES (8) for each of its 8 warps
+     * @return whether the tensor-core passes over the chunks (tb_state_pass_tf32) keep the shape's state in their
+     *         warps' accumulators: (P/16)·(N/8) tiles of 16×8, at most TB_FWD_TILES (8) for each of their 8 warps
      */
     static boolean tensorCoreForwardShape(int p, int n) {
         return (p / 16) * (n / 8) <= 8 * (SCAN_THREADS / 32);
@@ -459,7 +462,7 @@ public final class BlockTrainer implements AutoCloseable {
                 .ptr(a.convPre()).ptr(a.xbc()).i(rows).i(seqLen).i(c).i(shape.dConv()));
         cuda.launch1d("tb_delta", (long) rows * h, new KernelArgs().ptr(a.zx()).i(ld).i(dtOffset())
                 .ptr(arena.weight(p(block, "mixer.dt_bias"))).ptr(a.delta()).i(rows).i(h));
-        if (tf32Forward) {
+        if (tf32Passes) {
             chunkedForward(block, batch, a);
         } else {
             KernelArgs head = new KernelArgs().ptr(a.xbc()).i(c).ptr(a.delta())
@@ -489,14 +492,19 @@ public final class BlockTrainer implements AutoCloseable {
         int n = shape.dState();
         int c = shape.convChannels();
         long aLog = arena.weight(p(block, "mixer.A_log"));
-        cuda.launch("tb_ssd_fwd_chunk_states_tf32", new int[] {h, batch}, SCAN_THREADS,
-                4 * (chunk * (p + 4) + chunk * (n + 4) + 2 * chunk), headSizes(new KernelArgs().ptr(a.xbc()).i(c)
+        cuda.launch("tb_ssd_fwd_chunk_states_tf32", new int[] {h, batch}, SCAN_THREADS, statePassSharedBytes(p, n),
+                headSizes(new KernelArgs().ptr(a.xbc()).i(c)
                         .ptr(a.delta()).ptr(aLog).i(zoh()).ptr(a.states()).i(seqLen).i(chunk)));
         int chunks = (seqLen + chunk - 1) / chunk;
         cuda.launch("tb_ssd_fwd_chunk_output_tf32", new int[] {chunks, h, batch}, SCAN_THREADS,
                 4 * (chunk * (p + 4) + 2 * chunk * (n + 4) + chunk * (chunk + 4) + p * (n + 4) + 2 * chunk),
                 headSizes(new KernelArgs().ptr(a.xbc()).i(c).ptr(a.delta()).ptr(aLog)
                         .ptr(arena.weight(p(block, "mixer.D"))).i(zoh()).ptr(a.states()).ptr(a.y()).i(seqLen).i(chunk)));
+    }
+
+    /** @return dynamic shared bytes of the tensor-core passes over the chunks ({@code tb_state_pass_floats}) */
+    private int statePassSharedBytes(int p, int n) {
+        return 4 * (chunk * (p + 4) + chunk * (n + 4) + 2 * chunk);
     }
 
     /** The reverse sweep over the states the recomputed scan kept (tb_ssd_bwd, or its tiled forms). */
@@ -529,10 +537,16 @@ public final class BlockTrainer implements AutoCloseable {
         int chunks = (seqLen + chunk - 1) / chunk;
         int c = shape.convChannels();
         long aLog = arena.weight(p(block, "mixer.A_log"));
-        int rows = Math.min(8 * (SCAN_THREADS / n), (p + 7) / 8 * 8);  // tb_chunk_state_rows
-        cuda.launch("tb_ssd_bwd_chunk_states", new int[] {(p + rows - 1) / rows, h, batch}, SCAN_THREADS,
-                4 * (chunk * rows + chunk * n + 2 * chunk), headSizes(new KernelArgs().ptr(a.xbc()).i(c).ptr(a.delta())
-                        .ptr(aLog).ptr(dY).ptr(gback).i(seqLen).i(chunk)));
+        KernelArgs pass = headSizes(new KernelArgs().ptr(a.xbc()).i(c).ptr(a.delta()).ptr(aLog).ptr(dY).ptr(gback)
+                .i(seqLen).i(chunk));
+        if (tf32Passes) {
+            cuda.launch("tb_ssd_bwd_chunk_states_tf32", new int[] {h, batch}, SCAN_THREADS, statePassSharedBytes(p, n),
+                    pass);
+        } else {
+            int rows = Math.min(8 * (SCAN_THREADS / n), (p + 7) / 8 * 8);  // tb_chunk_state_rows
+            cuda.launch("tb_ssd_bwd_chunk_states", new int[] {(p + rows - 1) / rows, h, batch}, SCAN_THREADS,
+                    4 * (chunk * rows + chunk * n + 2 * chunk), pass);
+        }
         cuda.launch(tf32Chunks ? "tb_ssd_bwd_chunk_tf32" : "tb_ssd_bwd_chunk", new int[] {chunks, h, batch},
                 SCAN_THREADS, chunkSharedBytes(chunk, p, n, tf32Chunks),
                 headSizes(new KernelArgs().ptr(a.xbc()).i(c).ptr(a.delta()).ptr(aLog)
