@@ -855,6 +855,38 @@ __device__ __forceinline__ void tb_mma_tiles(int M, int Nn, F f) {
 __device__ __forceinline__ int tb_mma_row(int m0, int e) { return m0 + ((threadIdx.x & 31) >> 2) + 8 * (e >> 1); }
 __device__ __forceinline__ int tb_mma_col(int n0, int j, int e) { return n0 + 8 * j + 2 * (threadIdx.x & 3) + (e & 1); }
 
+// f(r, c, v) for every 4 columns c < cols of every row r < rows: v = src[r·ss + c .. c + 3] for r < valid, else
+// zeros (cols a multiple of 4, src's rows 16-byte aligned). A thread issues up to K float4 loads before it hands any
+// to f, so that a block's loads are in flight together: the loops of dependent load-and-store pairs they replace
+// were chains of global-memory latencies. (K costs 4·K registers: the passes, which keep their state in registers,
+// take 2.)
+template <int K = 8, typename F>
+__device__ __forceinline__ void tb_rows4(const float* src, size_t ss, int rows, int valid, int cols, F f) {
+    int q = cols >> 2, total = rows * q, nt = blockDim.x;
+    for (int base = threadIdx.x; base < total; base += K * nt) {
+        float4 v[K];
+#pragma unroll
+        for (int k = 0; k < K; k++) {
+            int i = base + k * nt, r = i / q;
+            v[k] = i < total && r < valid ? *reinterpret_cast<const float4*>(src + r * ss + (i - r * q) * 4)
+                                          : make_float4(0.f, 0.f, 0.f, 0.f);
+        }
+#pragma unroll
+        for (int k = 0; k < K; k++) {
+            int i = base + k * nt, r = i / q;
+            if (i < total) f(r, (i - r * q) * 4, v[k]);
+        }
+    }
+}
+
+// Stores v into a shared row at d (any alignment: the SIMT kernels' rows are padded by one float).
+__device__ __forceinline__ void tb_st4(float* d, float4 v) {
+    d[0] = v.x;
+    d[1] = v.y;
+    d[2] = v.z;
+    d[3] = v.w;
+}
+
 // Shared row stride for rows of n floats: n + 1 for the 4×4 SIMT tiles (tb_pad), n + 4 for the mma fragments (≡ 4
 // mod 32 for n a multiple of 32: a fragment's 8 rows × 4 columns fall in 32 distinct banks).
 __host__ __device__ __forceinline__ int tb_chunk_pad(int n, bool tc) { return tc ? n + 4 : tb_pad(n); }
@@ -900,21 +932,13 @@ __device__ __forceinline__ void tb_ssd_bwd_chunk_body(const float* xbc, int C, c
     float* dkp = dd + Q;         // [Q][RK]: dk_t's partial sums
     float A = -expf(Alog[h]), Dh = Dp[h], dtb = dtBias[h];
     tb_chunk_decays(delta, row0, H, h, len, Q, A, zoh, lam, kk);
-    // loads: a row per warp, columns across lanes (no index divisions)
-    for (int t = warp; t < Q; t += nw) {
-        bool in = t < len;
-        for (int p = lane; p < P; p += 32) {
-            xs[t * RP + p] = in ? xbc[(row0 + t) * C + h * P + p] : 0.f;
-            dys[t * RP + p] = in ? dy[(row0 + t) * di + h * P + p] : 0.f;
-        }
-        for (int n = lane; n < N; n += 32) {
-            bs[t * RN + n] = in ? xbc[(row0 + t) * C + di + g * N + n] : 0.f;
-            cs[t * RN + n] = in ? xbc[(row0 + t) * C + di + G * N + g * N + n] : 0.f;
-        }
-    }
-    const float* gc = gback + (((size_t)s * chunks + c) * H + h) * PN;
-    for (int p = warp; p < P; p += nw)
-        for (int n = lane; n < N; n += 32) st[p * RN + n] = gc[p * N + n];
+    const float* xr = xbc + row0 * C;
+    tb_rows4(xr + h * P, C, Q, len, P, [&](int t, int p, float4 v) { tb_st4(xs + t * RP + p, v); });
+    tb_rows4(dy + row0 * di + h * P, di, Q, len, P, [&](int t, int p, float4 v) { tb_st4(dys + t * RP + p, v); });
+    tb_rows4(xr + di + g * N, C, Q, len, N, [&](int t, int n, float4 v) { tb_st4(bs + t * RN + n, v); });
+    tb_rows4(xr + di + G * N + g * N, C, Q, len, N, [&](int t, int n, float4 v) { tb_st4(cs + t * RN + n, v); });
+    tb_rows4(gback + (((size_t)s * chunks + c) * H + h) * PN, N, P, P, N,
+             [&](int p, int n, float4 v) { tb_st4(st + p * RN + n, v); });
     __syncthreads();
     float lamE = lam[len - 1];
     // the two decayed, causal Q×Q matrices, as one 2Q×Q product so that twice the warps share it
@@ -1032,15 +1056,15 @@ __device__ __forceinline__ void tb_ssd_bwd_chunk_body(const float* xbc, int C, c
     // ⟨G_c, S_c⟩ (S_c: the state at this chunk's end; zero for the last chunk, whose G is zero)
     float gs = 0.f;
     if (c + 1 < chunks) {
-        const float* sc = hstore + tb_state_offset(s, t0 + Q - 1, L, Q, h, H, PN);
-        for (int p = warp; p < P; p += nw)
-            for (int n = lane; n < N; n += 32) gs += st[p * RN + n] * sc[p * N + n];
+        tb_rows4(hstore + tb_state_offset(s, t0 + Q - 1, L, Q, h, H, PN), N, P, P, N, [&](int p, int n, float4 v) {
+            const float* a = st + p * RN + n;
+            gs += a[0] * v.x + a[1] * v.y + a[2] * v.z + a[3] * v.w;
+        });
     }
     gs = block_sum(gs);  // its barriers also order the reads of st above before it is overwritten below
     // S_{c−1}, the state entering the chunk (zero for the first), and k-scaled B for dC
-    const float* sp = c > 0 ? hstore + tb_state_offset(s, t0 - 1, L, Q, h, H, PN) : nullptr;
-    for (int p = warp; p < P; p += nw)
-        for (int n = lane; n < N; n += 32) st[p * RN + n] = sp ? sp[p * N + n] : 0.f;
+    tb_rows4(hstore + (c > 0 ? tb_state_offset(s, t0 - 1, L, Q, h, H, PN) : 0), N, P, c > 0 ? P : 0, N,
+             [&](int p, int n, float4 v) { tb_st4(st + p * RN + n, v); });
     for (int t = warp; t < Q; t += nw)
         for (int n = lane; n < N; n += 32) bs[t * RN + n] *= kk[t];
     __syncthreads();
@@ -1137,7 +1161,7 @@ __device__ __forceinline__ void tb_state_pass_tf32(const float* xbc, int C, cons
                                                    int P, int G, int N) {
     extern __shared__ float tb_sp_sm[];
     int h = blockIdx.x, s = blockIdx.y, g = h * G / H, di = H * P, PN = P * N, chunks = (L + Q - 1) / Q;
-    int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, nw = blockDim.x >> 5;
+    int warp = threadIdx.x >> 5, nw = blockDim.x >> 5;
     int RP = P + 4, RN = N + 4, tilesN = N / 8, tiles = (P / 16) * tilesN;
     int nOff = REV ? di + G * N + g * N : di + g * N;  // C for the reverse pass, B for the forward
     float* ws = tb_sp_sm;       // [Q][RP]: e^{Λu} dy_u, or e^{Λe−Λt} k_t x_t
@@ -1153,13 +1177,12 @@ __device__ __forceinline__ void tb_state_pass_tf32(const float* xbc, int C, cons
         tb_chunk_decays(delta, row0, H, h, len, Q, A, zoh, lam, kk);
         __syncthreads();
         float lamE = lam[len - 1];
-        for (int t = warp; t < Q; t += nw) {
-            bool in = t < len;
-            float w = in ? (REV ? expf(lam[t]) : kk[t] * expf(lamE - lam[t])) : 0.f;
-            const float* src = REV ? dy + (row0 + t) * di + h * P : xbc + (row0 + t) * C + h * P;
-            for (int p = lane; p < P; p += 32) ws[t * RP + p] = in ? w * src[p] : 0.f;
-            for (int n = lane; n < N; n += 32) ns[t * RN + n] = in ? xbc[(row0 + t) * C + nOff + n] : 0.f;
-        }
+        tb_rows4<2>(REV ? dy + row0 * di + h * P : xbc + row0 * C + h * P, REV ? di : C, Q, len, P,
+                 [&](int t, int p, float4 v) {
+                     float w = REV ? expf(lam[t]) : kk[t] * expf(lamE - lam[t]);
+                     tb_st4(ws + t * RP + p, make_float4(w * v.x, w * v.y, w * v.z, w * v.w));
+                 });
+        tb_rows4<2>(xbc + row0 * C + nOff, C, Q, len, N, [&](int t, int n, float4 v) { tb_st4(ns + t * RN + n, v); });
         __syncthreads();
         float decay = expf(lamE);
         float* out = REV ? states + (((size_t)s * chunks + c) * H + h) * PN
@@ -1221,7 +1244,7 @@ extern "C" __global__ void __launch_bounds__(256) tb_ssd_fwd_chunk_output_tf32(c
                                                                                int Q, int H, int P, int G, int N) {
     extern __shared__ float tb_fo_sm[];
     int c = blockIdx.x, h = blockIdx.y, s = blockIdx.z;
-    int g = h * G / H, di = H * P, PN = P * N, lane = threadIdx.x & 31, warp = threadIdx.x >> 5, nw = blockDim.x >> 5;
+    int g = h * G / H, di = H * P, PN = P * N;
     int RP = P + 4, RN = N + 4, RQ = Q + 4, t0 = c * Q, len = min(Q, L - t0);
     size_t row0 = (size_t)s * L + t0;
     float* xs = tb_fo_sm;       // [Q][RP]
@@ -1233,17 +1256,12 @@ extern "C" __global__ void __launch_bounds__(256) tb_ssd_fwd_chunk_output_tf32(c
     float* kk = lam + Q;        // [Q]
     float A = -expf(Alog[h]), Dh = Dp[h];
     tb_chunk_decays(delta, row0, H, h, len, Q, A, zoh, lam, kk);
-    for (int t = warp; t < Q; t += nw) {
-        bool in = t < len;
-        for (int p = lane; p < P; p += 32) xs[t * RP + p] = in ? xbc[(row0 + t) * C + h * P + p] : 0.f;
-        for (int n = lane; n < N; n += 32) {
-            bs[t * RN + n] = in ? xbc[(row0 + t) * C + di + g * N + n] : 0.f;
-            cs[t * RN + n] = in ? xbc[(row0 + t) * C + di + G * N + g * N + n] : 0.f;
-        }
-    }
-    const float* sp = c > 0 ? hstore + tb_state_offset(s, t0 - 1, L, Q, h, H, PN) : nullptr;
-    for (int p = warp; p < P; p += nw)
-        for (int n = lane; n < N; n += 32) st[p * RN + n] = sp ? sp[p * N + n] : 0.f;
+    const float* xr = xbc + row0 * C;
+    tb_rows4(xr + h * P, C, Q, len, P, [&](int t, int p, float4 v) { tb_st4(xs + t * RP + p, v); });
+    tb_rows4(xr + di + g * N, C, Q, len, N, [&](int t, int n, float4 v) { tb_st4(bs + t * RN + n, v); });
+    tb_rows4(xr + di + G * N + g * N, C, Q, len, N, [&](int t, int n, float4 v) { tb_st4(cs + t * RN + n, v); });
+    tb_rows4(hstore + (c > 0 ? tb_state_offset(s, t0 - 1, L, Q, h, H, PN) : 0), N, P, c > 0 ? P : 0, N,
+             [&](int p, int n, float4 v) { tb_st4(st + p * RN + n, v); });
     __syncthreads();
     tb_mma_tiles(Q, Q, [&](int u0, int t1) {
         float a[TB_NT][4] = {};
