@@ -48,6 +48,12 @@ extern "C" __global__ void tr_to_bf16_vec4(const float* x, int rows, int cols, i
     }
 }
 
+// out[i] = bf16(x[i]) over a flat buffer (the arena's bf16 weight copy after an upload)
+extern "C" __global__ void tr_to_bf16_flat(const float* x, __nv_bfloat16* out, size_t n) {
+    size_t i = (size_t)blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < n) out[i] = __float2bfloat16_rn(x[i]);
+}
+
 // y = silu(x) elementwise (x kept by the caller as the saved pre-activation)
 extern "C" __global__ void tr_silu_fwd(const float* x, float* y, size_t n) {
     size_t i = (size_t)blockIdx.x * blockDim.x + threadIdx.x;

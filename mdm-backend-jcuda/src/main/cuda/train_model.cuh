@@ -158,9 +158,9 @@ extern "C" __global__ void tm_sumsq_final(const double* partial, int parts, doub
 // θ ← θ − lr·wd·θ where mask; m ← β1 m + (1−β1) g; v ← β2 v + (1−β2) g²;
 // θ ← θ − (lr/bias1) · m / (√v/√bias2 + ε); ema ← decay·ema + (1 − decay)·θ.
 extern "C" __global__ void tm_adamw_ema(float* theta, const float* grad, float* m, float* v, float* ema,
-                                        const unsigned char* decayMask, size_t n, float scale, float lr, float beta1,
-                                        float beta2, float eps, float weightDecay, float bias1, float sqrtBias2,
-                                        float emaDecay) {
+                                        __nv_bfloat16* thetaBf16, const unsigned char* decayMask, size_t n,
+                                        float scale, float lr, float beta1, float beta2, float eps, float weightDecay,
+                                        float bias1, float sqrtBias2, float emaDecay) {
     size_t i = (size_t)blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= n) return;
     float g = grad[i] * scale;
@@ -172,5 +172,6 @@ extern "C" __global__ void tm_adamw_ema(float* theta, const float* grad, float* 
     m[i] = mi;
     v[i] = vi;
     theta[i] = w;
+    if (thetaBf16) thetaBf16[i] = __float2bfloat16_rn(w);  // the bf16 GEMMs' weights, rounded once per step
     ema[i] = emaDecay * ema[i] + (1.f - emaDecay) * w;
 }

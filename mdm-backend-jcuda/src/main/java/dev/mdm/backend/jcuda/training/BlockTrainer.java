@@ -78,8 +78,12 @@ public final class BlockTrainer implements AutoCloseable {
         }
     }
 
-    /** One forward's activations, as the backward reads them. */
-    private record Activations(long u, long zx, long convPre, long xbc, long delta, long y, long yn, long states) {
+    /**
+     * One forward's activations, as the backward reads them; with bf16 GEMMs also in_proj's and out_proj's inputs as
+     * the forward rounded them (uBf16, ynBf16; else 0).
+     */
+    private record Activations(long u, long zx, long convPre, long xbc, long delta, long y, long yn, long states,
+                               long uBf16, long ynBf16) {
     }
 
     private final CudaContext cuda;
@@ -230,12 +234,13 @@ public final class BlockTrainer implements AutoCloseable {
             dAh = alloc(4L * maxBatch * h, "∂A per sample");
             dDh = alloc(4L * maxBatch * h, "∂D per sample");
             long keptSteps = (long) maxBatch * ((seqLen + stateEvery - 1) / stateEvery);
-            long setBytes = activationBytes(rows, keptSteps);
+            boolean bf16 = gemmCompute == Cublas.Compute.BF16;
+            long setBytes = activationBytes(rows, keptSteps, bf16);
             keep = policy == ActivationPolicy.KEEP || policy == ActivationPolicy.AUTO
                     && (long) config.blocks() * setBytes <= freeBytesForActivations();
             activations = new Activations[keep ? config.blocks() : 1];
             for (int i = 0; i < activations.length; i++) {
-                activations[i] = allocActivations(rows, keptSteps, keep ? "block " + i + " " : "");
+                activations[i] = allocActivations(rows, keptSteps, bf16, keep ? "block " + i + " " : "");
             }
             keptInput = new long[config.blocks()];
             keptBatch = new int[config.blocks()];
@@ -250,10 +255,11 @@ public final class BlockTrainer implements AutoCloseable {
     }
 
     /** @return bytes of one {@link Activations} set */
-    private long activationBytes(long rows, long keptSteps) {
+    private long activationBytes(long rows, long keptSteps, boolean bf16) {
         long perRow = shape.dModel() + shape.inProjRows() + 2L * shape.convChannels() + shape.heads()
                 + 2L * shape.dInner();
-        return 4 * (rows * perRow + keptSteps * shape.dInner() * shape.dState());
+        long rounded = bf16 ? 2 * rows * (shape.dModel() + shape.dInner()) : 0;
+        return 4 * (rows * perRow + keptSteps * shape.dInner() * shape.dState()) + rounded;
     }
 
     private long freeBytesForActivations() {
@@ -261,7 +267,7 @@ public final class BlockTrainer implements AutoCloseable {
         return info[0] - ActivationPolicy.reserveBytes(info[1]);
     }
 
-    private Activations allocActivations(long rows, long keptSteps, String owner) {
+    private Activations allocActivations(long rows, long keptSteps, boolean bf16, String owner) {
         int d = shape.dModel();
         int di = shape.dInner();
         return new Activations(alloc(4 * rows * d, owner + "block input, normed and permuted"),
@@ -271,7 +277,9 @@ public final class BlockTrainer implements AutoCloseable {
                 alloc(4 * rows * shape.heads(), owner + "Δ"),
                 alloc(4 * rows * di, owner + "SSD output"),
                 alloc(4 * rows * di, owner + "gated norm output"),
-                alloc(4 * keptSteps * di * shape.dState(), owner + "SSD states kept for the backward"));
+                alloc(4 * keptSteps * di * shape.dState(), owner + "SSD states kept for the backward"),
+                bf16 ? alloc(2 * rows * d, owner + "block input, normed, permuted, in bf16") : 0,
+                bf16 ? alloc(2 * rows * di, owner + "gated norm output in bf16") : 0);
     }
 
     /** @return whether each block keeps its forward's activations for its backward */
@@ -433,8 +441,9 @@ public final class BlockTrainer implements AutoCloseable {
         keptBatch[block] = batch;
         int rows = batch * seqLen;
         int d = shape.dModel();
-        ops.linearForward(rows, shape.dInner(), d, a.yn(), shape.dInner(),
-                arena.weight(p(block, "mixer.out_proj.weight")), 0, mix, d);
+        String outProj = p(block, "mixer.out_proj.weight");
+        ops.linearForward(rows, shape.dInner(), d, a.yn(), shape.dInner(), a.ynBf16(), arena.weight(outProj),
+                arena.weightBf16(outProj), 0, mix, d);
         cuda.launch1d("tb_residual_unpermute", (long) rows * d,
                 new KernelArgs().ptr(x).ptr(mix).ptr(inv[block]).ptr(out).i(rows).i(seqLen).i(d));
     }
@@ -456,7 +465,9 @@ public final class BlockTrainer implements AutoCloseable {
         int c = shape.convChannels();
         cuda.launch("tb_prenorm_fwd", new int[] {rows}, THREADS, 0, new KernelArgs().ptr(x)
                 .ptr(arena.weight(p(block, "norm.weight"))).ptr(inv[block]).ptr(a.u()).i(seqLen).i(d));
-        ops.linearForward(rows, d, ld, a.u(), d, arena.weight(p(block, "mixer.in_proj.weight")), 0, a.zx(), ld);
+        String inProj = p(block, "mixer.in_proj.weight");
+        ops.linearForward(rows, d, ld, a.u(), d, a.uBf16(), arena.weight(inProj), arena.weightBf16(inProj), 0, a.zx(),
+                ld);
         cuda.launch1d("tb_conv_fwd", (long) rows * c, new KernelArgs().ptr(a.zx()).i(ld).i(di)
                 .ptr(arena.weight(p(block, "mixer.conv1d.weight"))).ptr(arena.weight(p(block, "mixer.conv1d.bias")))
                 .ptr(a.convPre()).ptr(a.xbc()).i(rows).i(seqLen).i(c).i(shape.dConv()));
@@ -595,7 +606,8 @@ public final class BlockTrainer implements AutoCloseable {
             throw new InvalidInputException("dX", "a buffer other than dOut", "the address of dOut");
         }
         Activations a = activations(block);
-        if (keptInput[block] != x || keptBatch[block] != batch) {
+        boolean recompute = keptInput[block] != x || keptBatch[block] != batch;
+        if (recompute) {
             mixerForward(block, x, batch, a, true);
         }
         keptInput[block] = 0;  // the optimizer step that follows changes the weights they came from
@@ -610,8 +622,10 @@ public final class BlockTrainer implements AutoCloseable {
         // ∂ mixer output in block order: dMix = P·dOut (a gather with P_i), into the mix buffer
         cuda.launch1d("tb_gather_rows", (long) rows * d,
                 new KernelArgs().ptr(dOut).ptr(perm[block]).ptr(mix).i(rows).i(seqLen).i(d));
-        ops.linearBackward(rows, di, d, a.yn(), di, arena.weight(p(block, "mixer.out_proj.weight")), mix, d, dYn, di, false,
-                arena.grad(p(block, "mixer.out_proj.weight")), 0);
+        String outProj = p(block, "mixer.out_proj.weight");
+        // the recomputation does not run out_proj, so its bf16 input is this block's only when the forward kept it
+        ops.linearBackward(rows, di, d, a.yn(), di, recompute ? 0 : a.ynBf16(), arena.weight(outProj),
+                arena.weightBf16(outProj), mix, d, dYn, di, false, arena.grad(outProj), 0);
         cuda.launch("tb_gated_norm_bwd", new int[] {rows, g}, THREADS, 0, new KernelArgs().ptr(a.y()).ptr(a.zx()).i(ld)
                 .ptr(arena.weight(p(block, "mixer.norm.weight"))).ptr(dYn).ptr(dY).ptr(dZx).ptr(wPart).i(di).i(g));
         ops.columnSumAccumulate(wPart, rows, di, di, arena.grad(p(block, "mixer.norm.weight")));
@@ -638,8 +652,9 @@ public final class BlockTrainer implements AutoCloseable {
                 new KernelArgs().ptr(dXbc).ptr(a.zx()).i(ld).i(di).ptr(partial).i(rows).i(seqLen).i(c).i(shape.dConv()));
         ops.finishColumnSum(partial, chunks, taps, arena.grad(p(block, "mixer.conv1d.weight")));
         ops.columnSumAccumulate(dXbc, rows, c, c, arena.grad(p(block, "mixer.conv1d.bias")));
-        ops.linearBackward(rows, d, ld, a.u(), d, arena.weight(p(block, "mixer.in_proj.weight")), dZx, ld, dU, d, false,
-                arena.grad(p(block, "mixer.in_proj.weight")), 0);
+        String inProj = p(block, "mixer.in_proj.weight");
+        ops.linearBackward(rows, d, ld, a.u(), d, a.uBf16(), arena.weight(inProj), arena.weightBf16(inProj), dZx, ld,
+                dU, d, false, arena.grad(inProj), 0);
         cuda.launch("tb_prenorm_bwd", new int[] {rows}, THREADS, 0, new KernelArgs().ptr(x)
                 .ptr(arena.weight(p(block, "norm.weight"))).ptr(inv[block]).ptr(dU).ptr(dOut).ptr(dX).ptr(wPart)
                 .i(seqLen).i(d));

@@ -99,7 +99,7 @@ public final class JcudaTrainingSession implements TrainingSession {
         if (resumeState != null) {
             OptimizerState.requireResumable(layout, resumeState);
         }
-        ParameterArena a = ParameterArena.allocate(cuda, config);
+        ParameterArena a = ParameterArena.allocate(cuda, config, gemmCompute == Cublas.Compute.BF16);
         long partials = 0;
         long out = 0;
         try {
@@ -304,7 +304,7 @@ public final class JcudaTrainingSession implements TrainingSession {
         double bias1 = 1 - Math.pow(settings.beta1(), t);
         double bias2 = 1 - Math.pow(settings.beta2(), t);
         cuda.launch1d("tm_adamw_ema", n, new KernelArgs().ptr(arena.weights()).ptr(arena.grads()).ptr(arena.adamM())
-                .ptr(arena.adamV()).ptr(arena.ema()).ptr(arena.decayMask()).l(n).f((float) scale)
+                .ptr(arena.adamV()).ptr(arena.ema()).ptr(arena.weightsBf16()).ptr(arena.decayMask()).l(n).f((float) scale)
                 .f((float) settings.learningRate()).f((float) settings.beta1()).f((float) settings.beta2())
                 .f((float) settings.epsilon()).f((float) settings.weightDecay()).f((float) bias1)
                 .f((float) Math.sqrt(bias2)).f((float) settings.emaDecay()));

@@ -2,6 +2,7 @@ package dev.mdm.backend.jcuda.training;
 
 import dev.mdm.MdmConfig;
 import dev.mdm.backend.jcuda.cuda.CudaContext;
+import dev.mdm.backend.jcuda.cuda.KernelArgs;
 import dev.mdm.model.ParameterLayout;
 import dev.mdm.model.Parameters;
 import dev.mdm.tensor.DType;
@@ -26,15 +27,20 @@ public final class ParameterArena implements AutoCloseable {
     private final long adamV;
     private final long ema;
     private final long decayMask;
+    /** bf16 copy of the weights (element offsets as the fp32 buffer's), or 0 when none was asked for. */
+    private final long weightsBf16;
     private boolean closed;
 
-    private ParameterArena(CudaContext cuda, MdmConfig config) {
+    /** Every parameter starts at a multiple of this many elements: 16-byte aligned in bf16 as in fp32. */
+    static final int ALIGN = 8;
+
+    private ParameterArena(CudaContext cuda, MdmConfig config, boolean bf16Weights) {
         this.cuda = cuda;
         this.layout = Collections.unmodifiableMap(ParameterLayout.of(config));
         long n = 0;
         for (var e : layout.entrySet()) {
             offsets.put(e.getKey(), n);
-            n += elements(e.getValue());
+            n += (elements(e.getValue()) + ALIGN - 1) / ALIGN * ALIGN;
         }
         count = n;
         long bytes = n * Float.BYTES;
@@ -58,6 +64,14 @@ public final class ParameterArena implements AutoCloseable {
         adamV = taken[3];
         ema = taken[4];
         decayMask = taken[5];
+        try {
+            weightsBf16 = bf16Weights ? cuda.alloc(2 * n, "bf16 copy of the weights (" + n + " parameters)") : 0;
+        } catch (RuntimeException e) {
+            for (int j = 0; j < 6; j++) {
+                cuda.free(taken[j], j == 5 ? n : bytes);
+            }
+            throw e;
+        }
         // PyTorch AdamW as the reference applies decay to tensors of rank >= 2 only
         byte[] mask = new byte[(int) n];
         for (var e : layout.entrySet()) {
@@ -70,16 +84,32 @@ public final class ParameterArena implements AutoCloseable {
     }
 
     /**
-     * Allocates the buffers, all zero except the decay mask.
+     * Allocates the buffers, all zero except the decay mask, without a bf16 copy of the weights.
      *
      * @param cuda the device
      * @param config model sizes
      * @return the arena; close it to free the buffers
      */
     public static ParameterArena allocate(CudaContext cuda, MdmConfig config) {
-        ParameterArena a = new ParameterArena(cuda, config);
+        return allocate(cuda, config, false);
+    }
+
+    /**
+     * Allocates the buffers, all zero except the decay mask.
+     *
+     * @param cuda the device
+     * @param config model sizes
+     * @param bf16Weights whether to keep a bf16 copy of the weights ({@link #weightBf16}) for bf16 GEMMs: rounded once
+     *                    per upload and per optimizer step instead of at every use
+     * @return the arena; close it to free the buffers
+     */
+    public static ParameterArena allocate(CudaContext cuda, MdmConfig config, boolean bf16Weights) {
+        ParameterArena a = new ParameterArena(cuda, config, bf16Weights);
         for (long buffer : new long[] {a.weights, a.grads, a.adamM, a.adamV, a.ema}) {
             cuda.memsetZero(buffer, a.count * Float.BYTES);
+        }
+        if (a.weightsBf16 != 0) {
+            cuda.memsetZero(a.weightsBf16, a.count * 2);
         }
         cuda.synchronize();
         return a;
@@ -106,7 +136,7 @@ public final class ParameterArena implements AutoCloseable {
         return layout;
     }
 
-    /** @return total number of parameters */
+    /** @return elements of each flat buffer: every parameter, each padded to a multiple of {@link #ALIGN} (zeros) */
     public long count() {
         return count;
     }
@@ -125,6 +155,19 @@ public final class ParameterArena implements AutoCloseable {
      */
     public long grad(String name) {
         return grads + offset(name);
+    }
+
+    /**
+     * @param name a parameter name
+     * @return device address of its bf16 weights (16-byte aligned), or 0 when the arena keeps no bf16 copy
+     */
+    public long weightBf16(String name) {
+        return weightsBf16 == 0 ? 0 : weightsBf16 + offset(name) / 2;
+    }
+
+    /** @return the flat bf16 weight buffer, or 0 when the arena keeps none */
+    public long weightsBf16() {
+        return weightsBf16;
     }
 
     /** @return the flat weight buffer */
@@ -173,6 +216,9 @@ public final class ParameterArena implements AutoCloseable {
             byte[] data = values.get(e.getKey()).to(DType.F32).toBytes();
             cuda.upload(buffer + offset(e.getKey()), data);
         }
+        if (buffer == weights && weightsBf16 != 0) {
+            cuda.launch1d("tr_to_bf16_flat", count, new KernelArgs().ptr(weights).ptr(weightsBf16).l(count));
+        }
     }
 
     /**
@@ -198,6 +244,7 @@ public final class ParameterArena implements AutoCloseable {
         for (long b : new long[] {weights, grads, adamM, adamV, ema}) {
             cuda.free(b, bytes);
         }
+        cuda.free(weightsBf16, 2 * count);
         cuda.free(decayMask, count);
     }
 }

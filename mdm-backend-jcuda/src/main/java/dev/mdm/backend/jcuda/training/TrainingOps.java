@@ -51,8 +51,21 @@ public final class TrainingOps implements AutoCloseable {
      * @param ldy row stride of y
      */
     public void linearForward(int rows, int in, int out, long x, int ldx, long w, long bias, long y, int ldy) {
-        gemm(false, true, rows, out, in, operand(x, rows, in, ldx, bf16A), operand(w, out, in, in, bf16B), y, ldy,
-                false);
+        linearForward(rows, in, out, x, ldx, 0, w, 0, bias, y, ldy);
+    }
+
+    /**
+     * {@link #linearForward(int, int, int, long, int, long, long, long, int)} with bf16 operands kept or given, for
+     * bf16 GEMMs (ignored otherwise): x is rounded into {@code xKeep} (dense [rows, in]) where the backward can read it
+     * again, and the weight's bf16 copy is read from {@code wBf16} instead of rounded here.
+     *
+     * @param xKeep where to leave x rounded to bf16 for {@link #linearBackward}, or 0
+     * @param wBf16 the weight in bf16 ([out, in], dense), or 0 to round w
+     */
+    public void linearForward(int rows, int in, int out, long x, int ldx, long xKeep, long w, long wBf16, long bias,
+                              long y, int ldy) {
+        Operand xOp = xKeep != 0 && bf16() ? round(x, rows, in, ldx, xKeep) : operand(x, rows, in, ldx, bf16A);
+        gemm(false, true, rows, out, in, xOp, weight(w, wBf16, out, in), y, ldy, false);
         if (bias != 0) {
             cuda.launch1d("tr_bias_add", (long) rows * out, new KernelArgs().ptr(y).ptr(bias).i(rows).i(out).i(ldy));
         }
@@ -77,14 +90,36 @@ public final class TrainingOps implements AutoCloseable {
      */
     public void linearBackward(int rows, int in, int out, long x, int ldx, long w, long dy, int lddy, long dx, int lddx,
                                boolean accumulateDx, long dw, long db) {
+        linearBackward(rows, in, out, x, ldx, 0, w, 0, dy, lddy, dx, lddx, accumulateDx, dw, db);
+    }
+
+    /**
+     * {@link #linearBackward(int, int, int, long, int, long, long, int, long, int, boolean, long, long)} reading, for
+     * bf16 GEMMs (ignored otherwise), x as the forward left it rounded and the weight's bf16 copy.
+     *
+     * @param xBf16 x rounded by {@link #linearForward}'s {@code xKeep}, or 0 to round x
+     * @param wBf16 the weight in bf16, or 0 to round w
+     */
+    public void linearBackward(int rows, int in, int out, long x, int ldx, long xBf16, long w, long wBf16, long dy,
+                               int lddy, long dx, int lddx, boolean accumulateDx, long dw, long db) {
         Operand dyOp = operand(dy, rows, out, lddy, bf16A);  // rounded once for both products
         if (dx != 0) {
-            gemm(false, false, rows, in, out, dyOp, operand(w, out, in, in, bf16B), dx, lddx, accumulateDx);
+            gemm(false, false, rows, in, out, dyOp, weight(w, wBf16, out, in), dx, lddx, accumulateDx);
         }
-        gemm(true, false, out, in, rows, dyOp, operand(x, rows, in, ldx, bf16B), dw, in, true);
+        Operand xOp = xBf16 != 0 && bf16() ? new Operand(xBf16, in, Cublas.R_16BF) : operand(x, rows, in, ldx, bf16B);
+        gemm(true, false, out, in, rows, dyOp, xOp, dw, in, true);
         if (db != 0) {
             columnSumAccumulate(dy, rows, out, lddy, db);
         }
+    }
+
+    private boolean bf16() {
+        return gemmCompute == Cublas.Compute.BF16;
+    }
+
+    /** @return the weight [out, in] as the GEMM reads it: its given bf16 copy, or as {@link #operand} makes it */
+    private Operand weight(long w, long wBf16, int out, int in) {
+        return wBf16 != 0 && bf16() ? new Operand(wBf16, in, Cublas.R_16BF) : operand(w, out, in, in, bf16B);
     }
 
     /** A GEMM operand as cuBLAS reads it: its address, row stride and element type. */
@@ -96,10 +131,14 @@ public final class TrainingOps implements AutoCloseable {
      *         copy (dense) in {@code into}, queued now
      */
     private Operand operand(long x, int rows, int cols, int ld, Scratch into) {
-        if (gemmCompute != Cublas.Compute.BF16) {
+        if (!bf16()) {
             return new Operand(x, ld, Cublas.R_32F);
         }
-        long out = into.ensure(cuda, 2L * rows * cols);
+        return round(x, rows, cols, ld, into.ensure(cuda, 2L * rows * cols));
+    }
+
+    /** @return x [rows, cols] (row stride ld) rounded to bf16 into out (dense), queued now */
+    private Operand round(long x, int rows, int cols, int ld, long out) {
         boolean vec4 = x % 16 == 0 && ld % 4 == 0 && cols % 4 == 0;
         int perBlock = vec4 ? 4 * THREADS : THREADS;
         cuda.launch(vec4 ? "tr_to_bf16_vec4" : "tr_to_bf16", new int[] {(cols + perBlock - 1) / perBlock,
