@@ -34,6 +34,13 @@ kernel_profile() {
   echo "profile exit $?"
 }
 
+# tests_and_baseline ROWS: the card's state, every test of the module, then the rows of pack.sh --baseline's jar
+tests_and_baseline() {
+  gpu_state
+  module_tests tests
+  train_bench train-base "$1" "" .gpu/baseline/mdm-backend-jcuda.jar
+}
+
 gpu_state() {
   nvidia-smi --query-gpu=clocks.sm,temperature.gpu,clocks_throttle_reasons.active --format=csv,noheader
 }

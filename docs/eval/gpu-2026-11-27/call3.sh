@@ -7,9 +7,7 @@ set -u
 out=$1
 . docs/eval/gpu-2026-11-26/lib.sh
 rows=paper:8:bf16,fashion:128:bf16
-gpu_state
-module_tests tests
-train_bench train-base $rows "" .gpu/baseline/mdm-backend-jcuda.jar
+tests_and_baseline $rows
 train_bench train-tf32 $rows
 train_bench train-fp32 $rows -Dmdm.jcuda.chunkProducts=fp32
 kernel_profile profile-tf32

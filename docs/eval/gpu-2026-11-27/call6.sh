@@ -7,9 +7,7 @@ set -u
 out=$1
 . docs/eval/gpu-2026-11-26/lib.sh
 rows=paper:8:bf16,fashion:128:bf16
-gpu_state
-module_tests tests
-train_bench train-base $rows "" .gpu/baseline/mdm-backend-jcuda.jar
+tests_and_baseline $rows
 train_bench train-bf16-copy $rows
 grep -h -o '"preset": "[a-z]*"\|"lossFirst": [0-9.e+-]*' "$out/train-base.json" "$out/train-bf16-copy.json" | paste - - 
 kernel_profile profile-bf16-copy

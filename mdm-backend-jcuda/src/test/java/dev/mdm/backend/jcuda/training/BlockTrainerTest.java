@@ -8,8 +8,6 @@ import dev.mdm.Discretization;
 import dev.mdm.InvalidInputException;
 import dev.mdm.MdmConfig;
 import dev.mdm.Precision;
-import dev.mdm.backend.jcuda.JcudaAvailable;
-import dev.mdm.backend.jcuda.cuda.CudaContext;
 import dev.mdm.backend.jcuda.cuda.Cublas;
 import dev.mdm.backend.jcuda.training.BlockTrainer.ActivationPolicy;
 import dev.mdm.model.ParameterInitializer;
@@ -30,11 +28,8 @@ import java.util.SplittableRandom;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -44,35 +39,28 @@ import org.junit.jupiter.params.provider.MethodSource;
  * the backward's directional derivatives (per parameter tensor and for the input) against central differences of
  * {@code f = ⟨block(x), R⟩} through the reference. Skipped, with the probe's reasons, where no usable GPU is present.
  */
-@ExtendWith(JcudaAvailable.class)
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class BlockTrainerTest {
+class BlockTrainerTest extends DeviceTest {
     private static final int BATCH = 2;
     private static final double EPS = 1e-4;
     private static final String[] TENSORS = {"norm.weight", "mixer.in_proj.weight", "mixer.conv1d.weight",
         "mixer.conv1d.bias", "mixer.dt_bias", "mixer.A_log", "mixer.D", "mixer.norm.weight", "mixer.out_proj.weight"};
 
     private final SplittableRandom random = new SplittableRandom(20251122);
-    private CudaContext cuda;
     private Backend oracle;
 
+    /** Three blocks of d 32, P 8, N 16, G 2 at L 24: three chunks of 8 per sequence. */
+    private static MdmConfig threeSmallBlocks() {
+        return MdmConfig.builder().image(1, 8, 8).patch(2).textLength(4).dModel(32).headDim(8).dState(16).nGroups(2)
+                .blocks(3).build();
+    }
+
     @BeforeAll
-    void open() {
-        cuda = CudaContext.open(0);
+    void openOracle() {
         oracle = new ReferenceBackendProvider().create(new BackendContext(Device.cpu(), Precision.FP64));
     }
 
-    /** JUnit may run each test on another thread: make the context current on it. */
-    @BeforeEach
-    void enterContext() {
-        cuda.enter();
-    }
-
     @AfterAll
-    void close() {
-        if (cuda != null) {
-            cuda.close();
-        }
+    void closeOracle() {
         if (oracle != null) {
             oracle.close();
         }
@@ -324,8 +312,7 @@ class BlockTrainerTest {
     @Test
     @DisplayName("two backward runs (chunked SSD backward, three chunks) give bit-identical gradients and input gradients")
     void backwardIsDeterministic() {
-        MdmConfig c = MdmConfig.builder().image(1, 8, 8).patch(2).textLength(4).dModel(32).headDim(8).dState(16)
-                .nGroups(2).blocks(3).build();
+        MdmConfig c = threeSmallBlocks();
         Parameters w = weights(c);
         double[] x = floats(BATCH * c.sequenceLength() * c.dModel(), 1);
         double[] r = floats(x.length, 1);
@@ -339,8 +326,7 @@ class BlockTrainerTest {
     @Test
     @DisplayName("a backward from the kept activations gives the bits of one that recomputes them, with either SSD backward")
     void keptActivationsGiveTheRecomputedGradients() {
-        MdmConfig c = MdmConfig.builder().image(1, 8, 8).patch(2).textLength(4).dModel(32).headDim(8).dState(16)
-                .nGroups(2).blocks(3).build();
+        MdmConfig c = threeSmallBlocks();
         Parameters w = weights(c);
         double[] x = floats(BATCH * c.sequenceLength() * c.dModel(), 1);
         double[] r = floats(x.length, 1);
@@ -355,8 +341,7 @@ class BlockTrainerTest {
     @Test
     @DisplayName("a backward given another input than its forward recomputes the activations from that input")
     void aBackwardOfAnotherInputRecomputes() {
-        MdmConfig c = MdmConfig.builder().image(1, 8, 8).patch(2).textLength(4).dModel(32).headDim(8).dState(16)
-                .nGroups(2).blocks(3).build();
+        MdmConfig c = threeSmallBlocks();
         Parameters w = weights(c);
         double[] x = floats(BATCH * c.sequenceLength() * c.dModel(), 1);
         double[] other = floats(x.length, 1);

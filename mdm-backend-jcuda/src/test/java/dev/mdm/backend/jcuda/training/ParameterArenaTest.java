@@ -3,48 +3,20 @@ package dev.mdm.backend.jcuda.training;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mdm.MdmConfig;
-import dev.mdm.backend.jcuda.JcudaAvailable;
-import dev.mdm.backend.jcuda.cuda.CudaContext;
 import dev.mdm.backend.jcuda.cuda.KernelArgs;
 import dev.mdm.model.ParameterInitializer;
 import dev.mdm.model.Parameters;
 import java.util.SplittableRandom;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * {@link ParameterArena}'s layout and its bf16 weight copy, which the bf16 GEMMs read in place of rounding the
  * weights at every use: it must hold exactly the weights rounded to nearest even after an upload and after every
  * optimizer step. Skipped, with the probe's reasons, where no usable GPU is present.
  */
-@ExtendWith(JcudaAvailable.class)
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class ParameterArenaTest {
+class ParameterArenaTest extends DeviceTest {
     private final SplittableRandom random = new SplittableRandom(20261123);
-    private CudaContext cuda;
-
-    @BeforeAll
-    void open() {
-        cuda = CudaContext.open(0);
-    }
-
-    /** JUnit may run each test on another thread: make the context current on it. */
-    @BeforeEach
-    void enterContext() {
-        cuda.enter();
-    }
-
-    @AfterAll
-    void close() {
-        if (cuda != null) {
-            cuda.close();
-        }
-    }
 
     @Test
     @DisplayName("every parameter starts 32 bytes aligned in fp32 and 16 in bf16, the padding between them zero")

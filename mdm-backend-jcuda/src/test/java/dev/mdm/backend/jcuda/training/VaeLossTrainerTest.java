@@ -3,8 +3,6 @@ package dev.mdm.backend.jcuda.training;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mdm.MdmConfig;
-import dev.mdm.backend.jcuda.JcudaAvailable;
-import dev.mdm.backend.jcuda.cuda.CudaContext;
 import dev.mdm.backend.jcuda.cuda.Cublas;
 import dev.mdm.model.LossBreakdown;
 import dev.mdm.model.ParameterInitializer;
@@ -15,13 +13,8 @@ import dev.mdm.tensor.DType;
 import dev.mdm.tensor.Tensor;
 import java.util.LinkedHashMap;
 import java.util.SplittableRandom;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -30,28 +23,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * derivatives w.r.t. each {@code vae.*} tensor and ẑ0 against central differences of that loss (plus ⟨z_t, R⟩ for the
  * gradient arriving from the denoiser). Skipped, with the probe's reasons, where no usable GPU is present.
  */
-@ExtendWith(JcudaAvailable.class)
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class VaeLossTrainerTest {
-    private CudaContext cuda;
-
-    @BeforeAll
-    void open() {
-        cuda = CudaContext.open(0);
-    }
-
-    /** JUnit may run each test on another thread: make the context current on it. */
-    @BeforeEach
-    void enterContext() {
-        cuda.enter();
-    }
-
-    @AfterAll
-    void close() {
-        if (cuda != null) {
-            cuda.close();
-        }
-    }
+class VaeLossTrainerTest extends DeviceTest {
 
     private static MdmConfig config(String name) {
         return name.equals("tiny") ? MdmConfig.tiny() : MdmConfig.fashion();
