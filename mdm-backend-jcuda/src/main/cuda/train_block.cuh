@@ -295,45 +295,117 @@ extern "C" __global__ void tb_head_grads(const float* dAh, const float* dDh, con
     gD[h] += sd;
 }
 
+// V consecutive floats at p into v (one 16-byte access for V 4: p 16-byte aligned), and back.
+template <int V> __device__ __forceinline__ void tb_ldv(const float* p, float (&v)[V]) {
+    if constexpr (V == 4) {
+        float4 q = *reinterpret_cast<const float4*>(p);
+        v[0] = q.x; v[1] = q.y; v[2] = q.z; v[3] = q.w;
+    } else {
+#pragma unroll
+        for (int k = 0; k < V; k++) v[k] = p[k];
+    }
+}
+template <int V> __device__ __forceinline__ void tb_stv(float* p, const float (&v)[V]) {
+    if constexpr (V == 4) {
+        *reinterpret_cast<float4*>(p) = make_float4(v[0], v[1], v[2], v[3]);
+    } else {
+#pragma unroll
+        for (int k = 0; k < V; k++) p[k] = v[k];
+    }
+}
+
 // Gated RMSNorm forward per group of gs = di/G channels (D1): v = y ⊙ SiLU(z), out = v · r · w,
-// r = (mean_group v² + eps)^-½. z at column 0 of zx (row stride ld). grid (rows, G), block 256.
-extern "C" __global__ void tb_gated_norm_fwd(const float* y, const float* zx, int ld, const float* w, float* out,
-                                             int di, int G) {
+// r = (mean_group v² + eps)^-½. z at column 0 of zx (row stride ld). grid (rows, G), block 256; V columns a thread
+// per access (4 where gs and ld are multiples of 4: the _vec4 kernels).
+template <int V>
+__device__ __forceinline__ void tb_gated_norm_fwd_body(const float* y, const float* zx, int ld, const float* w,
+                                                       float* out, int di, int G) {
     int r = blockIdx.x, g = blockIdx.y, gs = di / G;
-    size_t base = (size_t)r * di + g * gs;
+    const float* yr = y + (size_t)r * di + g * gs;
     const float* z = zx + (size_t)r * ld + g * gs;
     float ss = 0.f;
-    for (int i = threadIdx.x; i < gs; i += blockDim.x) {
-        float v = y[base + i] * silu(z[i]);
-        ss += v * v;
+    for (int i = threadIdx.x * V; i < gs; i += blockDim.x * V) {
+        float yv[V], zv[V];
+        tb_ldv<V>(yr + i, yv);
+        tb_ldv<V>(z + i, zv);
+#pragma unroll
+        for (int k = 0; k < V; k++) {
+            float v = yv[k] * silu(zv[k]);
+            ss += v * v;
+        }
     }
     float rs = rsqrtf(block_sum(ss) / gs + TB_EPS);
-    for (int i = threadIdx.x; i < gs; i += blockDim.x) out[base + i] = y[base + i] * silu(z[i]) * rs * w[g * gs + i];
+    for (int i = threadIdx.x * V; i < gs; i += blockDim.x * V) {
+        float yv[V], zv[V], wv[V], o[V];
+        tb_ldv<V>(yr + i, yv);
+        tb_ldv<V>(z + i, zv);
+        tb_ldv<V>(w + g * gs + i, wv);
+#pragma unroll
+        for (int k = 0; k < V; k++) o[k] = yv[k] * silu(zv[k]) * rs * wv[k];
+        tb_stv<V>(out + (size_t)r * di + g * gs + i, o);
+    }
+}
+extern "C" __global__ void tb_gated_norm_fwd(const float* y, const float* zx, int ld, const float* w, float* out,
+                                             int di, int G) {
+    tb_gated_norm_fwd_body<1>(y, zx, ld, w, out, di, G);
+}
+extern "C" __global__ void tb_gated_norm_fwd_vec4(const float* y, const float* zx, int ld, const float* w, float* out,
+                                                  int di, int G) {
+    tb_gated_norm_fwd_body<4>(y, zx, ld, w, out, di, G);
 }
 
 // Backward of tb_gated_norm_fwd for dOut = ∂L/∂out: with gg = w ⊙ dOut, dv = r·gg − v·r³·(Σ gg⊙v)/gs;
 // dy = dv ⊙ SiLU(z), dz = dv ⊙ y ⊙ SiLU'(z) (into dzx at column 0), wpart = dOut ⊙ v · r. grid (rows, G), 256.
-extern "C" __global__ void tb_gated_norm_bwd(const float* y, const float* zx, int ld, const float* w, const float* dOut,
-                                             float* dy, float* dzx, float* wpart, int di, int G) {
+template <int V>
+__device__ __forceinline__ void tb_gated_norm_bwd_body(const float* y, const float* zx, int ld, const float* w,
+                                                       const float* dOut, float* dy, float* dzx, float* wpart, int di,
+                                                       int G) {
     int r = blockIdx.x, g = blockIdx.y, gs = di / G;
     size_t base = (size_t)r * di + g * gs;
     const float* z = zx + (size_t)r * ld + g * gs;
     float ss = 0.f, gv = 0.f;
-    for (int i = threadIdx.x; i < gs; i += blockDim.x) {
-        float v = y[base + i] * silu(z[i]);
-        ss += v * v;
-        gv += w[g * gs + i] * dOut[base + i] * v;
+    for (int i = threadIdx.x * V; i < gs; i += blockDim.x * V) {
+        float yv[V], zv[V], wv[V], dv[V];
+        tb_ldv<V>(y + base + i, yv);
+        tb_ldv<V>(z + i, zv);
+        tb_ldv<V>(w + g * gs + i, wv);
+        tb_ldv<V>(dOut + base + i, dv);
+#pragma unroll
+        for (int k = 0; k < V; k++) {
+            float v = yv[k] * silu(zv[k]);
+            ss += v * v;
+            gv += wv[k] * dv[k] * v;
+        }
     }
     float rs = rsqrtf(block_sum(ss) / gs + TB_EPS);
     gv = block_sum(gv);
     float c = rs * rs * rs * gv / gs;
-    for (int i = threadIdx.x; i < gs; i += blockDim.x) {
-        float zi = z[i], sz = silu(zi), yi = y[base + i], v = yi * sz;
-        float dv = rs * w[g * gs + i] * dOut[base + i] - v * c;
-        dy[base + i] = dv * sz;
-        dzx[(size_t)r * ld + g * gs + i] = dv * yi * silu_grad(zi);
-        wpart[base + i] = dOut[base + i] * v * rs;
+    for (int i = threadIdx.x * V; i < gs; i += blockDim.x * V) {
+        float yv[V], zv[V], wv[V], dov[V], dyo[V], dzo[V], wp[V];
+        tb_ldv<V>(y + base + i, yv);
+        tb_ldv<V>(z + i, zv);
+        tb_ldv<V>(w + g * gs + i, wv);
+        tb_ldv<V>(dOut + base + i, dov);
+#pragma unroll
+        for (int k = 0; k < V; k++) {
+            float sz = silu(zv[k]), v = yv[k] * sz;
+            float dv = rs * wv[k] * dov[k] - v * c;
+            dyo[k] = dv * sz;
+            dzo[k] = dv * yv[k] * silu_grad(zv[k]);
+            wp[k] = dov[k] * v * rs;
+        }
+        tb_stv<V>(dy + base + i, dyo);
+        tb_stv<V>(dzx + (size_t)r * ld + g * gs + i, dzo);
+        tb_stv<V>(wpart + base + i, wp);
     }
+}
+#define TB_GATED_NORM_BWD_ARGS const float* y, const float* zx, int ld, const float* w, const float* dOut, float* dy, \
+    float* dzx, float* wpart, int di, int G
+extern "C" __global__ void tb_gated_norm_bwd(TB_GATED_NORM_BWD_ARGS) {
+    tb_gated_norm_bwd_body<1>(y, zx, ld, w, dOut, dy, dzx, wpart, di, G);
+}
+extern "C" __global__ void tb_gated_norm_bwd_vec4(TB_GATED_NORM_BWD_ARGS) {
+    tb_gated_norm_bwd_body<4>(y, zx, ld, w, dOut, dy, dzx, wpart, di, G);
 }
 
 // ---- Register-tiled SSD scans (the fast path; tb_ssd_fwd/tb_ssd_bwd above serve the shapes it does not take) ----
@@ -997,11 +1069,14 @@ __device__ __forceinline__ void tb_ssd_bwd_chunk_body(const float* xbc, int C, c
     auto dxOut = [&](int t, int p, float a1, float a2) {
         if (t < len) dxbc[(row0 + t) * C + h * P + p] = kk[t] * (a1 + expf(lamE - lam[t]) * a2) + Dh * dys[t * RP + p];
     };
-    // dB_t = k_t·r_t with r_t = Σ_u m2[u][t] C_u + e^{Λe−Λt} G_cᵀ x_t; returns B_t·r_t's term for dk_t
+    // dB_t = k_t·r_t with r_t = Σ_u m2[u][t] C_u + e^{Λe−Λt} G_cᵀ x_t; returns B_t·r_t's term for dk_t, and gathers
+    // Σ_t k_t e^{Λe−Λt} B_t·G_cᵀ x_t (this chunk's own part of ⟨G_c, S_c⟩) in gsOwn
+    float gsOwn = 0.f;
     auto dbOut = [&](int t, int n, float a1, float a2) {
-        float r = a1 + expf(lamE - lam[t]) * a2;
+        float toG = expf(lamE - lam[t]) * a2, b = bs[t * RN + n], r = a1 + toG;
         if (t < len) dBh[((row0 + t) * H + h) * N + n] = kk[t] * r;
-        return bs[t * RN + n] * r;
+        gsOwn += kk[t] * b * toG;
+        return b * r;
     };
     if constexpr (TC) {
         tb_mma_tiles(Q, P, [&](int t1, int p0) {
@@ -1053,18 +1128,19 @@ __device__ __forceinline__ void tb_ssd_bwd_chunk_body(const float* xbc, int C, c
             }
         });
     }
-    // ⟨G_c, S_c⟩ (S_c: the state at this chunk's end; zero for the last chunk, whose G is zero)
-    float gs = 0.f;
-    if (c + 1 < chunks) {
-        tb_rows4(hstore + tb_state_offset(s, t0 + Q - 1, L, Q, h, H, PN), N, P, P, N, [&](int p, int n, float4 v) {
-            const float* a = st + p * RN + n;
-            gs += a[0] * v.x + a[1] * v.y + a[2] * v.z + a[3] * v.w;
-        });
-    }
-    gs = block_sum(gs);  // its barriers also order the reads of st above before it is overwritten below
-    // S_{c−1}, the state entering the chunk (zero for the first), and k-scaled B for dC
+    // ⟨G_c, S_c⟩ without reading S_c, the state at the chunk's end: S_c = e^{Λe} S_{c−1} + Σ_t e^{Λe−Λt} k_t x_t ⊗ B_t,
+    // so it is e^{Λe} ⟨G_c, S_{c−1}⟩ + gsOwn. S_{c−1} (zero for the first chunk) replaces G_c in st as it is read: each
+    // thread overwrites only the elements it has just read, once every product has read G_c.
+    __syncthreads();
+    float prev = 0.f;
     tb_rows4(hstore + (c > 0 ? tb_state_offset(s, t0 - 1, L, Q, h, H, PN) : 0), N, P, c > 0 ? P : 0, N,
-             [&](int p, int n, float4 v) { tb_st4(st + p * RN + n, v); });
+             [&](int p, int n, float4 v) {
+                 float* a = st + p * RN + n;
+                 prev += a[0] * v.x + a[1] * v.y + a[2] * v.z + a[3] * v.w;
+                 tb_st4(a, v);
+             });
+    float gs = block_sum(expf(lamE) * prev + gsOwn);  // its barriers also order bs's reads before the scaling below
+    // k-scaled B for dC
     for (int t = warp; t < Q; t += nw)
         for (int n = lane; n < N; n += 32) bs[t * RN + n] *= kk[t];
     __syncthreads();

@@ -488,7 +488,7 @@ public final class BlockTrainer implements AutoCloseable {
                         4 * (pn + shape.headDim() + 2 * shape.dState()), scanSizes(head));
             }
         }
-        cuda.launch("tb_gated_norm_fwd", new int[] {rows, shape.nGroups()}, THREADS, 0, new KernelArgs().ptr(a.y())
+        cuda.launch(gatedNorm("tb_gated_norm_fwd"), new int[] {rows, shape.nGroups()}, THREADS, 0, new KernelArgs().ptr(a.y())
                 .ptr(a.zx()).i(ld).ptr(arena.weight(p(block, "mixer.norm.weight"))).ptr(a.yn()).i(di)
                 .i(shape.nGroups()));
     }
@@ -511,6 +511,12 @@ public final class BlockTrainer implements AutoCloseable {
                 4 * (chunk * (p + 4) + 2 * chunk * (n + 4) + chunk * (chunk + 4) + p * (n + 4) + 2 * chunk),
                 headSizes(new KernelArgs().ptr(a.xbc()).i(c).ptr(a.delta()).ptr(aLog)
                         .ptr(arena.weight(p(block, "mixer.D"))).i(zoh()).ptr(a.states()).ptr(a.y()).i(seqLen).i(chunk)));
+    }
+
+    /** @return the gated norm kernel's four-column form where a group's columns and in_proj's rows allow it */
+    private String gatedNorm(String kernel) {
+        int groupColumns = shape.dInner() / shape.nGroups();
+        return groupColumns % 4 == 0 && shape.inProjRows() % 4 == 0 ? kernel + "_vec4" : kernel;
     }
 
     /** @return dynamic shared bytes of the tensor-core passes over the chunks ({@code tb_state_pass_floats}) */
@@ -626,7 +632,7 @@ public final class BlockTrainer implements AutoCloseable {
         // the recomputation does not run out_proj, so its bf16 input is this block's only when the forward kept it
         ops.linearBackward(rows, di, d, a.yn(), di, recompute ? 0 : a.ynBf16(), arena.weight(outProj),
                 arena.weightBf16(outProj), mix, d, dYn, di, false, arena.grad(outProj), 0);
-        cuda.launch("tb_gated_norm_bwd", new int[] {rows, g}, THREADS, 0, new KernelArgs().ptr(a.y()).ptr(a.zx()).i(ld)
+        cuda.launch(gatedNorm("tb_gated_norm_bwd"), new int[] {rows, g}, THREADS, 0, new KernelArgs().ptr(a.y()).ptr(a.zx()).i(ld)
                 .ptr(arena.weight(p(block, "mixer.norm.weight"))).ptr(dYn).ptr(dY).ptr(dZx).ptr(wPart).i(di).i(g));
         ops.columnSumAccumulate(wPart, rows, di, di, arena.grad(p(block, "mixer.norm.weight")));
         if (chunk > 0) {
