@@ -18,12 +18,14 @@ import java.util.List;
  * and conv outputs, Δ, the SSD's output and chunk states) when they fit on the device; the backward of a block whose
  * forward kept them starts from them, any other backward recomputes them from the block's input (only the residual
  * stream kept between the passes). {@value #ACTIVATIONS_PROPERTY} picks the policy. Then the layers' backward kernels
- * run in reverse ({@code train_block.cuh}). The SSD backward runs in chunks where it can (the
- * recomputed scan keeps each chunk's last state; a reverse pass over the chunks, then every chunk on its own, as
- * {@code ChunkedSsdBackward} in the tests states in float64), else as a reverse sweep over the states the scan kept
- * (every other one when both scans are register-tiled, else all). {@value #SCAN_BACKWARD_PROPERTY}{@code =sequential}
- * asks for the sweep. Parameter gradients are reduced in a fixed order (deterministic) and added to
- * {@link ParameterArena#grad}. Not thread-safe; one per training session.
+ * run in reverse ({@code train_block.cuh}). The SSD backward runs in chunks where it can (the forward keeps each
+ * chunk's last state; a reverse pass over the chunks, then every chunk on its own, as {@code ChunkedSsdBackward} in the
+ * tests states in float64), else as a reverse sweep over the states the scan kept (every other one when both scans are
+ * register-tiled, else all). {@value #SCAN_BACKWARD_PROPERTY}{@code =sequential} asks for the sweep. With TF32 chunk
+ * products ({@value #CHUNK_PRODUCTS_PROPERTY}; a BF16 runtime's default) the chunk kernel, the reverse pass and the
+ * forward, which then also runs in chunks, form their products on tensor cores where the shape allows. Parameter
+ * gradients are reduced in a fixed order (deterministic) and added to {@link ParameterArena#grad}. Not thread-safe;
+ * one per training session.
  */
 public final class BlockTrainer implements AutoCloseable {
     private static final int THREADS = 256;
