@@ -32,8 +32,9 @@ import java.util.function.Supplier;
 /**
  * MDM on one NVIDIA GPU: our CUDA kernels through JCuda's driver API, cuBLAS through FFM. FP32 computes everything
  * in fp32 (no TF32); BF16 stores the block projections and the activations between them in bf16 and accumulates
- * in fp32, and trains with fp32 data and TF32 tensor-core GEMMs (see {@code TRAINING.md}). Every device operation
- * runs under one lock on one stream, so the methods are thread-safe.
+ * in fp32, and trains with fp32 data, its GEMMs on bf16-rounded operands and its SSD chunk products in TF32, both on
+ * tensor cores (see {@code TRAINING.md}). Every device operation runs under one lock on one stream, so the methods are
+ * thread-safe.
  */
 public final class JcudaBackend implements Backend {
     /** Version of this backend. */

@@ -71,8 +71,8 @@ public final class TrainBenchmark {
     private static final long BATCH_SEED = 2025;
 
     /**
-     * One timed configuration; BF16 trains with TF32 tensor-core GEMMs (or what
-     * {@link JcudaTrainingSession#GEMM_PROPERTY} asks for), FP32 with exact fp32 GEMMs (TRAINING.md).
+     * One timed configuration; BF16 trains with bf16 GEMM operands (or what {@link JcudaTrainingSession#GEMM_PROPERTY}
+     * asks for) and TF32 SSD chunk products, FP32 with exact fp32 throughout (TRAINING.md).
      */
     record Row(String preset, int batch, Precision precision) {
         String key() {

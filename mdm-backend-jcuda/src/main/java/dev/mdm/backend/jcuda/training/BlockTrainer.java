@@ -31,7 +31,7 @@ public final class BlockTrainer implements AutoCloseable {
     private static final int THREADS = 256;
     private static final int SCAN_THREADS = 256;
     /** The system property that picks the SSD backward: {@code chunked} (the default, where it can run; the chunk
-     *  length as {@link #chunkLength(int, int, int, int)} picks it), {@code chunked:Q} (chunks of Q), or
+     *  length as {@link #chunkLength(int, int, int, int, boolean)} picks it), {@code chunked:Q} (chunks of Q), or
      *  {@code sequential}. */
     public static final String SCAN_BACKWARD_PROPERTY = "mdm.jcuda.scanBackward";
     /** The system property that picks how the SSD's chunk products are formed, in the backward's chunk kernel and
@@ -125,8 +125,9 @@ public final class BlockTrainer implements AutoCloseable {
     private final ScanTiling forwardTiling;
     private final ScanTiling backwardTiling;
     /**
-     * Every how many steps the forward keeps H_t for the backward: 2 when both scans are tiled (the tiled backward
-     * recomputes the other steps' states: the kept states' bytes were most of the scans' time), else 1.
+     * Every how many steps the forward keeps H_t for the backward: the chunk length for the chunked backward (each
+     * chunk's last state), else 2 when both scans are tiled (the tiled sweep recomputes the other steps' states: the
+     * kept states' bytes were most of the scans' time), else 1.
      */
     private final int stateEvery;
     /** Chunk length of the chunked SSD backward, or 0 for the sequential sweep. */
@@ -323,17 +324,10 @@ public final class BlockTrainer implements AutoCloseable {
      * @param p headDim
      * @param n dState
      * @param maxShared the device's shared memory per block, bytes
+     * @param tf32 whether the tensor-core chunk kernel will run where the shape allows (its shared memory counts)
      * @return the chunk length to run, 0 for the sequential sweep: with {@link #AUTO_CHUNK} the longest whose chunk
      *         kernel leaves room for two blocks per SM (else the longest that fits); a requested length that does not
      *         fit is refused
-     */
-    static int chunkLength(int requested, int p, int n, int maxShared) {
-        return chunkLength(requested, p, n, maxShared, false);
-    }
-
-    /**
-     * {@link #chunkLength(int, int, int, int)} for the kernel that will run: with tf32 the tensor-core kernel's shared
-     * memory where its shape allows
      */
     static int chunkLength(int requested, int p, int n, int maxShared, boolean tf32) {
         if (requested == 0 || p % 4 != 0 || n % 4 != 0 || n > SCAN_THREADS) {
@@ -360,18 +354,14 @@ public final class BlockTrainer implements AutoCloseable {
         return 0;
     }
 
-    /** @return dynamic shared bytes of tb_ssd_bwd_chunk ({@code tb_chunk_shared_floats} in train_block.cuh) */
-    static int chunkSharedBytes(int q, int p, int n) {
-        return chunkSharedBytes(q, p, n, false);
-    }
-
     /**
      * @param tf32 whether tb_ssd_bwd_chunk_tf32 runs, if the shape allows it (its rows are padded by 4 floats, not 1)
      * @return dynamic shared bytes of the chunk kernel that runs ({@code tb_chunk_shared_floats})
      */
     static int chunkSharedBytes(int q, int p, int n, boolean tf32) {
         int pad = tf32 && tensorCoreShape(q, p, n) ? 4 : 1;
-        return 4 * (2 * q * (p + pad) + 2 * q * (n + pad) + 2 * q * (q + pad) + p * (n + pad) + 4 * q + q * (n / 4 + 1));
+        return 4 * (2 * q * (p + pad) + 2 * q * (n + pad) + 2 * q * (q + pad) + p * (n + pad) + 4 * q
+                + q * (n / 4 + 1));
     }
 
     /** @return whether tb_ssd_bwd_chunk_tf32 takes the shape: its warp tiles are 16×16 */
@@ -490,8 +480,8 @@ public final class BlockTrainer implements AutoCloseable {
                         4 * (pn + shape.headDim() + 2 * shape.dState()), scanSizes(head));
             }
         }
-        cuda.launch(gatedNorm("tb_gated_norm_fwd"), new int[] {rows, shape.nGroups()}, THREADS, 0, new KernelArgs().ptr(a.y())
-                .ptr(a.zx()).i(ld).ptr(arena.weight(p(block, "mixer.norm.weight"))).ptr(a.yn()).i(di)
+        cuda.launch(gatedNorm("tb_gated_norm_fwd"), new int[] {rows, shape.nGroups()}, THREADS, 0, new KernelArgs()
+                .ptr(a.y()).ptr(a.zx()).i(ld).ptr(arena.weight(p(block, "mixer.norm.weight"))).ptr(a.yn()).i(di)
                 .i(shape.nGroups()));
     }
 
@@ -634,8 +624,9 @@ public final class BlockTrainer implements AutoCloseable {
         // the recomputation does not run out_proj, so its bf16 input is this block's only when the forward kept it
         ops.linearBackward(rows, di, d, a.yn(), di, recompute ? 0 : a.ynBf16(), arena.weight(outProj),
                 arena.weightBf16(outProj), mix, d, dYn, di, false, arena.grad(outProj), 0);
-        cuda.launch(gatedNorm("tb_gated_norm_bwd"), new int[] {rows, g}, THREADS, 0, new KernelArgs().ptr(a.y()).ptr(a.zx()).i(ld)
-                .ptr(arena.weight(p(block, "mixer.norm.weight"))).ptr(dYn).ptr(dY).ptr(dZx).ptr(wPart).i(di).i(g));
+        cuda.launch(gatedNorm("tb_gated_norm_bwd"), new int[] {rows, g}, THREADS, 0, new KernelArgs().ptr(a.y())
+                .ptr(a.zx()).i(ld).ptr(arena.weight(p(block, "mixer.norm.weight"))).ptr(dYn).ptr(dY).ptr(dZx)
+                .ptr(wPart).i(di).i(g));
         ops.columnSumAccumulate(wPart, rows, di, di, arena.grad(p(block, "mixer.norm.weight")));
         if (chunk > 0) {
             scanBackwardChunked(block, batch, a);

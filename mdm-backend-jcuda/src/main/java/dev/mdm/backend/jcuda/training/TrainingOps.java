@@ -7,7 +7,8 @@ import dev.mdm.backend.jcuda.cuda.KernelArgs;
 /**
  * The operations every training layer is built from: a linear layer's forward and backward through cuBLAS (fp32
  * matrices, exact fp32, TF32 or bf16 products as the session chose, the default algorithm on one stream: deterministic;
- * for bf16 products both operands are first rounded to bf16 by {@code tr_to_bf16}, into scratch kept between calls),
+ * for bf16 products both operands are rounded to bf16 by {@code tr_to_bf16} into scratch kept between calls, unless
+ * the caller gives a weight's bf16 copy or keeps the forward's rounded input for the backward),
  * bias-gradient column sums and SiLU (kernels of {@code train_common.cuh}). All row-major, queued on the context's
  * stream.
  */

@@ -16,31 +16,33 @@ class ChunkLengthTest {
     @DisplayName("the trainer picks the longest chunk whose kernel leaves room for two blocks per SM")
     void longestChunkWithTwoBlocksPerSm() {
         // paper heads, rows padded by a float: 171 KB at Q 64 is more than half of 227 KB, 94 KB at Q 32 is not
-        assertThat(BlockTrainer.chunkSharedBytes(64, 64, 128)).isEqualTo(4 * (2 * 64 * 65 + 2 * 64 * 129 + 2 * 64 * 65
-                + 64 * 129 + 4 * 64 + 64 * 33));
-        assertThat(BlockTrainer.chunkLength(BlockTrainer.AUTO_CHUNK, 64, 128, H100_SHARED)).isEqualTo(32);
-        assertThat(BlockTrainer.chunkLength(BlockTrainer.AUTO_CHUNK, 32, 64, H100_SHARED)).isEqualTo(64);  // fashion
+        assertThat(BlockTrainer.chunkSharedBytes(64, 64, 128, false)).isEqualTo(4 * (2 * 64 * 65 + 2 * 64 * 129
+                + 2 * 64 * 65 + 64 * 129 + 4 * 64 + 64 * 33));
+        assertThat(BlockTrainer.chunkLength(BlockTrainer.AUTO_CHUNK, 64, 128, H100_SHARED, false)).isEqualTo(32);
+        // fashion's heads
+        assertThat(BlockTrainer.chunkLength(BlockTrainer.AUTO_CHUNK, 32, 64, H100_SHARED, false)).isEqualTo(64);
         // one block per SM when nothing leaves room for two; the sweep when nothing fits at all
-        assertThat(BlockTrainer.chunkLength(BlockTrainer.AUTO_CHUNK, 128, 128, 110 * 1024)).isEqualTo(16);
-        assertThat(BlockTrainer.chunkLength(BlockTrainer.AUTO_CHUNK, 128, 128, 48 * 1024)).isZero();
+        assertThat(BlockTrainer.chunkLength(BlockTrainer.AUTO_CHUNK, 128, 128, 110 * 1024, false)).isEqualTo(16);
+        assertThat(BlockTrainer.chunkLength(BlockTrainer.AUTO_CHUNK, 128, 128, 48 * 1024, false)).isZero();
     }
 
     @Test
     @DisplayName("heads whose sizes are not multiples of 4, and an explicit 0, take the sequential sweep")
     void sweepWhereTheChunkKernelsDoNotApply() {
-        assertThat(BlockTrainer.chunkLength(BlockTrainer.AUTO_CHUNK, 8, 12 + 2, H100_SHARED)).isZero();
-        assertThat(BlockTrainer.chunkLength(BlockTrainer.AUTO_CHUNK, 6, 16, H100_SHARED)).isZero();
-        assertThat(BlockTrainer.chunkLength(BlockTrainer.AUTO_CHUNK, 4, 512, H100_SHARED)).isZero();  // N > threads
-        assertThat(BlockTrainer.chunkLength(0, 64, 128, H100_SHARED)).isZero();
+        assertThat(BlockTrainer.chunkLength(BlockTrainer.AUTO_CHUNK, 8, 12 + 2, H100_SHARED, false)).isZero();
+        assertThat(BlockTrainer.chunkLength(BlockTrainer.AUTO_CHUNK, 6, 16, H100_SHARED, false)).isZero();
+        // N over the threads
+        assertThat(BlockTrainer.chunkLength(BlockTrainer.AUTO_CHUNK, 4, 512, H100_SHARED, false)).isZero();
+        assertThat(BlockTrainer.chunkLength(0, 64, 128, H100_SHARED, false)).isZero();
     }
 
     @Test
     @DisplayName("a requested chunk length is kept when it fits and refused with the reason when it does not")
     void requestedLengths() {
-        assertThat(BlockTrainer.chunkLength(8, 64, 128, H100_SHARED)).isEqualTo(8);
-        assertThatThrownBy(() -> BlockTrainer.chunkLength(6, 64, 128, H100_SHARED))
+        assertThat(BlockTrainer.chunkLength(8, 64, 128, H100_SHARED, false)).isEqualTo(8);
+        assertThatThrownBy(() -> BlockTrainer.chunkLength(6, 64, 128, H100_SHARED, false))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("multiple of 4 up to 64");
-        assertThatThrownBy(() -> BlockTrainer.chunkLength(128, 8, 8, H100_SHARED))
+        assertThatThrownBy(() -> BlockTrainer.chunkLength(128, 8, 8, H100_SHARED, false))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("chunk length 128");
     }
 
@@ -68,7 +70,8 @@ class ChunkLengthTest {
         assertThat(BlockTrainer.tensorCoreShape(32, 8, 16)).isFalse();
         assertThat(BlockTrainer.chunkSharedBytes(32, 64, 128, true)).isEqualTo(4 * (2 * 32 * 68 + 2 * 32 * 132
                 + 2 * 32 * 36 + 64 * 132 + 4 * 32 + 32 * 33));
-        assertThat(BlockTrainer.chunkSharedBytes(8, 64, 128, true)).isEqualTo(BlockTrainer.chunkSharedBytes(8, 64, 128));
+        assertThat(BlockTrainer.chunkSharedBytes(8, 64, 128, true))
+                .isEqualTo(BlockTrainer.chunkSharedBytes(8, 64, 128, false));
         assertThat(BlockTrainer.chunkLength(BlockTrainer.AUTO_CHUNK, 64, 128, H100_SHARED, true)).isEqualTo(32);
         assertThat(BlockTrainer.chunkLength(BlockTrainer.AUTO_CHUNK, 32, 64, H100_SHARED, true)).isEqualTo(64);
         // the chunked forward keeps the state in 8 warps × 8 tiles of 16×8: the paper's heads fit, P 128 N 128 not
