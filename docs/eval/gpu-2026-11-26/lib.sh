@@ -44,3 +44,17 @@ tests_and_baseline() {
 gpu_state() {
   nvidia-smi --query-gpu=clocks.sm,temperature.gpu,clocks_throttle_reasons.active --format=csv,noheader
 }
+
+# step_bench NAME [JAVA_OPTS] [JAR]: StepBenchmark (inference, every row) into $out/NAME.json, its rows printed
+step_bench() {
+  MDM_JAVA_OPTS="${2:-}" MDM_JCUDA_JAR="${3:-}" bash $run dev.mdm.backend.jcuda.bench.StepBenchmark --repeats 20 \
+    --out "$out/$1.json" > "$out/$1.log" 2>&1
+  grep -E '^ +[0-9]+ x|in-graph|20-step|rror|xception' "$out/$1.log" | sed "s/^/$1 /"
+}
+
+# class_tests NAME CLASS [JAVA_OPTS]: one test class of the jcuda module into $out/NAME.log
+class_tests() {
+  MDM_JAVA_OPTS="${3:-}" bash $run --tests --select-class "$2" > "$out/$1.log" 2>&1
+  grep -E 'tests (successful|failed|found)' "$out/$1.log" | sed "s/^/$1 /"
+  grep -E '✘' "$out/$1.log" | head -10
+}

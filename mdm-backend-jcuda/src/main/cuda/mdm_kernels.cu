@@ -512,7 +512,7 @@ extern "C" __global__ void ssd_chunk_output_bf16(SSD_OUT_ARGS(bf16)) {
 // ht in it) turns its 64 a's into their inclusive cumulative sum, two per lane; after a second barrier both go out to
 // acum / coef at `base`.
 __device__ __forceinline__ void chunk_cumsum_out(float* sa, const float* sc, int ht, int len, float* __restrict__ acum,
-                                                 float* __restrict__ coefOut, size_t base) {
+                                                 float* __restrict__ coefOut, size_t base, bool store = true) {
     __syncthreads();
     if (ht < 32) {
         float v0 = sa[2 * ht], v1 = sa[2 * ht + 1];
@@ -526,7 +526,7 @@ __device__ __forceinline__ void chunk_cumsum_out(float* sa, const float* sc, int
         sa[2 * ht + 1] = run;
     }
     __syncthreads();
-    if (ht < len) { acum[base + ht] = sa[ht]; coefOut[base + ht] = sc[ht]; }
+    if (store && ht < len) { acum[base + ht] = sa[ht]; coefOut[base + ht] = sc[ht]; }
 }
 // ---------------------------------------------------------------------------------------------------------------
 // Fast path of the two chunk kernels for Q = 64, P = 64, N = 128 (the paper's sizes): the same math with the three
@@ -790,10 +790,12 @@ __device__ __forceinline__ void st_row(float* row, const float (&v)[8][2], int t
     for (int j = 0; j < 8; j++) *reinterpret_cast<float2*>(row + j * 8 + 2 * tq) = make_float2(v[j][0], v[j][1]);
 }
 // the same from bf16 pairs already packed; every lane of the warp takes part (the swap), only `store` lanes write
-__device__ __forceinline__ void st_row_pairs(bf16* row, const uint32_t (&pairs)[8], int tq, bool store) {
+template <int J>
+__device__ __forceinline__ void st_row_pairs(bf16* row, const uint32_t (&pairs)[J], int tq, bool store) {
+    static_assert(J % 2 == 0, "pairs are swapped two tiles at a time");
     const bool odd = tq & 1;
 #pragma unroll
-    for (int j0 = 0; j0 < 8; j0 += 2) {
+    for (int j0 = 0; j0 < J; j0 += 2) {
         uint32_t keep = odd ? pairs[j0 + 1] : pairs[j0], give = odd ? pairs[j0] : pairs[j0 + 1];
         uint32_t got = __shfl_xor_sync(0xffffffffu, give, 1);
         if (store) {
@@ -1002,6 +1004,136 @@ SSD_STATE_TC_ENTRIES(_xbf16, bf16, float, float)
 SSD_STATE_TC_ENTRIES(_bs_f32, float, float, bf16)
 SSD_STATE_TC_ENTRIES(_bs_bf16, bf16, bf16, bf16)
 SSD_STATE_TC_ENTRIES(_bs_xbf16, bf16, float, bf16)
+
+// The state kernel and the pass in one launch, for bf16 x and B: a block walks every chunk of one (sample, head) in
+// order and keeps the running state in its mma accumulators, so that the state entering chunk c is
+// stored once (bf16, for the output kernel) and the chunks' own states never reach memory: the two-launch form writes
+// them, and the pass reads them back and writes the entering states (at 324 tokens × 8 samples ≈ 250 of its 300 MB
+// of state traffic). Per chunk: store the running state R (the state entering c), R ← exp(s_last)·R, then
+// R += Σ_t (Bᵀ[n][t]·coef_t·exp(s_last − s_t))·x[t][p] on the tensor cores, exactly the own state of the two-launch
+// form added in fp32 (there rounded to bf16 first from 16 chunks on). The next chunk's x and B are copied by cp.async
+// during this chunk's products (two stages). The walk is serial, so a block owns an NS-wide slice of the state's n
+// (grid (H, N / NS, batch)): more, shorter blocks where there are few (sample, head) pairs. 128 threads; the warps
+// tile the slice's [NS][64] accumulators as WM along n by 4 / WM along p.
+#define TC_SCAN_LDB(NS) ((NS) + 8)  // bf16 row stride of the B slice [t][NS]: ldmatrix rows conflict-free
+#define TC_SCAN_STAGE(NS) (FQ * TC_LDK + FQ * TC_SCAN_LDB(NS))  // bf16 elements per stage: x [t][p], B [t][n]
+#define TC_SCAN_SHARED(NS) (2 * 2 * TC_SCAN_STAGE(NS) + 3 * 4 * FQ)
+__device__ __forceinline__ void cp_async_wait_one() { asm volatile("cp.async.wait_group 1;" ::: "memory"); }
+template <typename TD, int NS>
+__device__ void ssd_chunk_state_scan_tc(const bf16* __restrict__ x, int xStride, const bf16* __restrict__ B,
+                                        int bStride, const TD* __restrict__ dt, int dtStride,
+                                        const float* __restrict__ dtBias, int softplus, const float* __restrict__ A,
+                                        int zoh, float* __restrict__ acum, float* __restrict__ coefOut,
+                                        bf16* __restrict__ statesIn, SsdDims s) {
+    constexpr int LDB = TC_SCAN_LDB(NS), MTN = NS / 16, WM = MTN < 4 ? MTN : 4, WP = 4 / WM, MT = MTN / WM,
+                  JT = 8 / WP;
+    static_assert(NS % 16 == 0 && NS <= FN && JT % 2 == 0, "n slices of 16, 32, 64 or 128");
+    extern __shared__ __align__(16) float sm[];
+    const int h = blockIdx.x, slice = blockIdx.y, b = blockIdx.z;
+    const int tid = threadIdx.x, warp = tid >> 5, lane = tid & 31, gq = lane >> 2, tq = lane & 3;
+    const int g = h / (s.H / s.G), n0 = slice * NS;
+    bf16* stages = reinterpret_cast<bf16*>(sm);
+    float* sa = reinterpret_cast<float*>(stages + 2 * TC_SCAN_STAGE(NS));  // 64 cumulative a
+    float* sc = sa + FQ;                                                   // 64 coef
+    float* sw = sc + FQ;                                                   // 64 weights
+    const size_t seq0 = (size_t)b * s.L;
+    auto issue = [&](int c) {  // chunk c's x and B slice into stage c % 2
+        int t0 = c * FQ, len = min(FQ, s.L - t0);
+        bf16* Xs = stages + (c & 1) * TC_SCAN_STAGE(NS);
+        copy_tile_async<FQ, 2 * FP, 128>(Xs, TC_LDK, x + (seq0 + t0) * xStride + h * FP, xStride, len, tid);
+        copy_tile_async<FQ, 2 * NS, 128>(Xs + FQ * TC_LDK, LDB, B + (seq0 + t0) * bStride + g * FN + n0, bStride, len,
+                                         tid);
+        cp_async_commit();
+    };
+    auto dtOf = [&](int c) {
+        int t = c * FQ + tid;
+        return tid < FQ && t < s.L ? ld(dt, (seq0 + t) * dtStride + h) : 0.f;
+    };
+    // warp tile: n from nw (MT m-tiles), p from pw (JT n-tiles); ldmatrix rows as in ssd_chunk_state_tc_async
+    const int nw = (warp / WP) * MT * 16, pw = (warp % WP) * JT * 8;
+    const int aOff = ((lane >> 4) * 8 + (lane & 7)) * LDB + nw + ((lane >> 3) & 1) * 8;
+    const int bOff = (((lane >> 3) & 1) * 8 + (lane & 7)) * TC_LDK + pw + (lane >> 4) * 8;
+    float acc[MT][JT][4] = {};
+    issue(0);
+    float dtv = dtOf(0);
+    for (int c = 0; c < s.nChunks; c++) {
+        const int t0 = c * FQ, len = min(FQ, s.L - t0);
+        if (tid < FQ) {
+            float a = 0.f, cf = 0.f;
+            if (tid < len) a = discretize(dtv, dtBias, softplus, h, A[h], zoh, &cf);
+            sa[tid] = a;
+            sc[tid] = cf;
+        }
+        const bool more = c + 1 < s.nChunks;
+        if (more) {
+            issue(c + 1);  // stage (c + 1) % 2 was last read by chunk c − 1's products, before its closing barrier
+            dtv = dtOf(c + 1);
+        }
+        chunk_cumsum_out(sa, sc, tid, len, acum, coefOut, (size_t)(b * s.H + h) * s.L + t0, slice == 0);
+        const float last = sa[len - 1];
+        if (tid < FQ) sw[tid] = tid < len ? sc[tid] * exp_approx(last - sa[tid]) : 0.f;
+        bf16* out = statesIn + ((size_t)(b * s.nChunks + c) * s.H + h) * FP * FN + (size_t)(n0 + nw + gq) * FP + pw;
+        const float decay = expf(last);  // exact: it compounds over the chunks, as in the pass
+#pragma unroll
+        for (int mt = 0; mt < MT; mt++) {
+#pragma unroll
+            for (int half = 0; half < 2; half++) {
+                uint32_t pairs[JT];
+#pragma unroll
+                for (int j = 0; j < JT; j++) pairs[j] = pack_bf16(acc[mt][j][2 * half], acc[mt][j][2 * half + 1]);
+                st_row_pairs(out + (mt * 16 + 8 * half) * FP, pairs, tq, true);
+            }
+#pragma unroll
+            for (int j = 0; j < JT; j++)
+#pragma unroll
+                for (int e = 0; e < 4; e++) acc[mt][j][e] *= decay;
+        }
+        if (more) cp_async_wait_one(); else cp_async_wait_all();
+        __syncthreads();
+        const bf16* Xs = stages + (c & 1) * TC_SCAN_STAGE(NS);
+        const bf16* aRow = Xs + FQ * TC_LDK + aOff;
+        const bf16* bRow = Xs + bOff;
+#pragma unroll
+        for (int kk = 0; kk < FQ / 16; kk++) {
+            float w0 = sw[kk * 16 + 2 * tq], w1 = sw[kk * 16 + 2 * tq + 1];
+            float w8 = sw[kk * 16 + 2 * tq + 8], w9 = sw[kk * 16 + 2 * tq + 9];
+            uint32_t af[MT][4];
+#pragma unroll
+            for (int mt = 0; mt < MT; mt++) {
+                ldmatrix_x4_trans(af[mt][0], af[mt][1], af[mt][2], af[mt][3], aRow + kk * 16 * LDB + mt * 16);
+                af[mt][0] = scale_bf16x2(af[mt][0], w0, w1);
+                af[mt][1] = scale_bf16x2(af[mt][1], w0, w1);
+                af[mt][2] = scale_bf16x2(af[mt][2], w8, w9);
+                af[mt][3] = scale_bf16x2(af[mt][3], w8, w9);
+            }
+#pragma unroll
+            for (int j = 0; j < JT; j += 2) {
+                uint32_t b0, b1, b2, b3;
+                ldmatrix_x4_trans(b0, b1, b2, b3, bRow + kk * 16 * TC_LDK + j * 8);
+#pragma unroll
+                for (int mt = 0; mt < MT; mt++) {
+                    mma_bf16(acc[mt][j], af[mt][0], af[mt][1], af[mt][2], af[mt][3], b0, b1);
+                    mma_bf16(acc[mt][j + 1], af[mt][0], af[mt][1], af[mt][2], af[mt][3], b2, b3);
+                }
+            }
+        }
+        __syncthreads();  // the stage and sa/sc/sw are rewritten by the next chunk
+    }
+}
+#define SSD_STATE_SCAN_ARGS(TD) const bf16* x, int xStride, const bf16* B, int bStride, const TD* dt, int dtStride, \
+    const float* dtBias, int softplus, const float* A, int zoh, float* acum, float* coef, bf16* statesIn, \
+    int L, int H, int P, int G, int N, int Q, int nChunks
+// one entry per n-slice width and dt type (_bf16: bf16 dt; _xbf16: fp32 dt, the gated-norm fold's inputs)
+#define SSD_STATE_SCAN_ENTRY(NS, SUFFIX, TD) \
+    extern "C" __global__ void __launch_bounds__(128) ssd_chunk_state_scan##NS##SUFFIX(SSD_STATE_SCAN_ARGS(TD)) { \
+        ssd_chunk_state_scan_tc<TD, NS>(x, xStride, B, bStride, dt, dtStride, dtBias, softplus, A, zoh, acum, coef, \
+                                        statesIn, SsdDims{L, H, P, G, N, Q, nChunks}); \
+    }
+#define SSD_STATE_SCAN_ENTRIES(NS) SSD_STATE_SCAN_ENTRY(NS, _bf16, bf16) SSD_STATE_SCAN_ENTRY(NS, _xbf16, float)
+SSD_STATE_SCAN_ENTRIES(16)
+SSD_STATE_SCAN_ENTRIES(32)
+SSD_STATE_SCAN_ENTRIES(64)
+SSD_STATE_SCAN_ENTRIES(128)
 
 // HPB heads of one group per block (128·HPB threads): C and B are loaded and staged once for all of them; warps
 // 4k .. 4k+3 compute head h0 + k exactly as a 128-thread block computes one head.

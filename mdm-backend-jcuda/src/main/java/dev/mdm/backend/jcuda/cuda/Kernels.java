@@ -47,8 +47,27 @@ public final class Kernels {
      * batch 8, where the pass's short walk over bf16 states is slower (v14 had counted chunks × samples, from 64).
      */
     private static final int BF16_STATES_MIN_CHUNKS = 16;
+    /**
+     * Up to this many chunks per sequence, bf16 x and B take the fused state scan (ssd_chunk_state_scan: the state
+     * kernel and the pass in one launch, walking the chunks in order) instead of the two launches.
+     */
+    private static final int SCAN_MAX_CHUNKS = Integer.getInteger("mdm.jcuda.stateScanMaxChunks", Integer.MAX_VALUE);
+    /** The n-slice one block of the fused state scan owns: 16, 32, 64 or 128 of the state's 128. */
+    private static final int SCAN_SLICE = scanSlice(Integer.getInteger("mdm.jcuda.stateScanSlice", 32));
 
     private final CudaContext cuda;
+
+    private static int scanSlice(int n) {
+        if (n != 16 && n != 32 && n != 64 && n != 128) {
+            throw new IllegalArgumentException("mdm.jcuda.stateScanSlice: expected 16, 32, 64 or 128, got " + n);
+        }
+        return n;
+    }
+
+    /** @return TC_SCAN_SHARED(ns) of the .cu file: two stages of x [64][72] and B [64][ns + 8] in bf16, three [64] */
+    private static int scanShared(int ns) {
+        return 2 * 2 * (64 * 72 + 64 * (ns + 8)) + 3 * 4 * 64;
+    }
 
     /** @param cuda the context to launch on */
     public Kernels(CudaContext cuda) {
@@ -369,23 +388,33 @@ public final class Kernels {
         // the tensor-core kernels take the heads along x, so that the blocks resident at once share their chunks' B
         // and C in L2 (with the chunks along x they span every chunk of one head pair and evict each other's)
         int[] chunkGrid = tc ? new int[] {s.heads() / (twoHeads ? 2 : 1), s.chunks(), s.batch()} : grid;
-        cuda.launch("ssd_chunk_state" + fast + (bf16States ? "_bs" : "") + types, chunkGrid, chunkThreads, stateShared, new KernelArgs().ptr(x).i(xStride)
-                .ptr(b).i(bcStride).ptr(dt).i(dtStride).ptr(dtBias).i(softplus ? 1 : 0).ptr(a).i(zoh ? 1 : 0)
-                .ptr(acum).ptr(coef).ptr(states).i(s.seqLen()).i(s.heads()).i(s.headDim()).i(s.groups()).i(s.state())
-                .i(q).i(s.chunks()));
-        marks.accept("ssd_state");
-        int pn = s.headDim() * s.state();
         // the tensor-core output kernel reads the entering states in bf16 (after the own states' fp32-sized region);
         // the others in fp32, written over the own ones
         long statesIn = tc ? states + s.stateBytes() : states;
-        int vec = tc || pn % PASS_VECTOR == 0 ? PASS_VECTOR : 1;
-        String pass = tc ? (bf16States ? "ssd_state_pass_vec_bs_bf16" : "ssd_state_pass_vec_bf16")
-                : vec > 1 ? "ssd_state_pass_vec_f32" : "ssd_state_pass_f32";
-        int passItems = pn / vec;
-        cuda.launch(pass, new int[] {(passItems + PASS_THREADS - 1) / PASS_THREADS, s.heads(), s.batch()}, PASS_THREADS,
-                0, new KernelArgs().ptr(states).ptr(statesIn).ptr(acum).i(s.seqLen()).i(s.heads()).i(s.headDim())
-                        .i(s.state()).i(q).i(s.chunks()));
-        marks.accept("ssd_pass");
+        if (async && s.chunks() <= SCAN_MAX_CHUNKS) {
+            cuda.launch("ssd_chunk_state_scan" + SCAN_SLICE + types, new int[] {s.heads(), s.state() / SCAN_SLICE,
+                    s.batch()}, TC_THREADS, scanShared(SCAN_SLICE), new KernelArgs().ptr(x).i(xStride).ptr(b)
+                    .i(bcStride).ptr(dt).i(dtStride).ptr(dtBias).i(softplus ? 1 : 0).ptr(a).i(zoh ? 1 : 0).ptr(acum)
+                    .ptr(coef).ptr(statesIn).i(s.seqLen()).i(s.heads()).i(s.headDim()).i(s.groups()).i(s.state())
+                    .i(q).i(s.chunks()));
+            marks.accept("ssd_state");
+            marks.accept("ssd_pass");  // none: the scan is both
+        } else {
+            cuda.launch("ssd_chunk_state" + fast + (bf16States ? "_bs" : "") + types, chunkGrid, chunkThreads,
+                    stateShared, new KernelArgs().ptr(x).i(xStride).ptr(b).i(bcStride).ptr(dt).i(dtStride)
+                    .ptr(dtBias).i(softplus ? 1 : 0).ptr(a).i(zoh ? 1 : 0).ptr(acum).ptr(coef).ptr(states)
+                    .i(s.seqLen()).i(s.heads()).i(s.headDim()).i(s.groups()).i(s.state()).i(q).i(s.chunks()));
+            marks.accept("ssd_state");
+            int pn = s.headDim() * s.state();
+            int vec = tc || pn % PASS_VECTOR == 0 ? PASS_VECTOR : 1;
+            String pass = tc ? (bf16States ? "ssd_state_pass_vec_bs_bf16" : "ssd_state_pass_vec_bf16")
+                    : vec > 1 ? "ssd_state_pass_vec_f32" : "ssd_state_pass_f32";
+            int passItems = pn / vec;
+            cuda.launch(pass, new int[] {(passItems + PASS_THREADS - 1) / PASS_THREADS, s.heads(), s.batch()},
+                    PASS_THREADS, 0, new KernelArgs().ptr(states).ptr(statesIn).ptr(acum).i(s.seqLen()).i(s.heads())
+                            .i(s.headDim()).i(s.state()).i(q).i(s.chunks()));
+            marks.accept("ssd_pass");
+        }
         int outputShared = twoHeads ? TC2_OUTPUT_SHARED : tc ? TC_OUTPUT_SHARED : s.fast() ? FAST_OUTPUT_SHARED
                 : outputShared(q, s.headDim(), s.state());
         KernelArgs out = new KernelArgs().ptr(x).i(xStride).ptr(b).ptr(c).i(bcStride).ptr(z).i(zStride).ptr(d).ptr(acum)
