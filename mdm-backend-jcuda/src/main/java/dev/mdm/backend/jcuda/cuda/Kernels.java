@@ -52,16 +52,34 @@ public final class Kernels {
      * kernel and the pass in one launch, walking the chunks in order) instead of the two launches.
      */
     private static final int SCAN_MAX_CHUNKS = Integer.getInteger("mdm.jcuda.stateScanMaxChunks", Integer.MAX_VALUE);
-    /** The n-slice one block of the fused state scan owns: 16, 32, 64 or 128 of the state's 128. */
-    private static final int SCAN_SLICE = scanSlice(Integer.getInteger("mdm.jcuda.stateScanSlice", 32));
+    /**
+     * The n-slice one block of the fused state scan owns (16, 32, 64 or 128 of the state's 128), or 0: the narrowest
+     * of 32, 64 and 128 that keeps the grid within {@link #SCAN_MAX_BLOCKS} blocks.
+     */
+    private static final int SCAN_SLICE = scanSlice(Integer.getInteger("mdm.jcuda.stateScanSlice", 0));
+    private static final int SCAN_MAX_BLOCKS = 512;
 
     private final CudaContext cuda;
 
     private static int scanSlice(int n) {
-        if (n != 16 && n != 32 && n != 64 && n != 128) {
-            throw new IllegalArgumentException("mdm.jcuda.stateScanSlice: expected 16, 32, 64 or 128, got " + n);
+        if (n != 0 && n != 16 && n != 32 && n != 64 && n != 128) {
+            throw new IllegalArgumentException("mdm.jcuda.stateScanSlice: expected 0 (chosen per shape), 16, 32, 64 or "
+                    + "128, got " + n);
         }
         return n;
+    }
+
+    /** @return the fused state scan's n-slice for this shape (its grid: heads × samples × state / slice blocks) */
+    static int scanSlice(SsdShape s) {
+        if (SCAN_SLICE != 0) {
+            return SCAN_SLICE;
+        }
+        long pairs = (long) s.heads() * s.batch();
+        int slice = 32;
+        while (slice < s.state() && pairs * s.state() / slice > SCAN_MAX_BLOCKS) {
+            slice *= 2;
+        }
+        return slice;
     }
 
     /** @return TC_SCAN_SHARED(ns) of the .cu file: two stages of x [64][72] and B [64][ns + 8] in bf16, three [64] */
@@ -392,8 +410,9 @@ public final class Kernels {
         // the others in fp32, written over the own ones
         long statesIn = tc ? states + s.stateBytes() : states;
         if (async && s.chunks() <= SCAN_MAX_CHUNKS) {
-            cuda.launch("ssd_chunk_state_scan" + SCAN_SLICE + types, new int[] {s.heads(), s.state() / SCAN_SLICE,
-                    s.batch()}, TC_THREADS, scanShared(SCAN_SLICE), new KernelArgs().ptr(x).i(xStride).ptr(b)
+            int slice = scanSlice(s);
+            cuda.launch("ssd_chunk_state_scan" + slice + types, new int[] {s.heads(), s.state() / slice, s.batch()},
+                    TC_THREADS, scanShared(slice), new KernelArgs().ptr(x).i(xStride).ptr(b)
                     .i(bcStride).ptr(dt).i(dtStride).ptr(dtBias).i(softplus ? 1 : 0).ptr(a).i(zoh ? 1 : 0).ptr(acum)
                     .ptr(coef).ptr(statesIn).i(s.seqLen()).i(s.heads()).i(s.headDim()).i(s.groups()).i(s.state())
                     .i(q).i(s.chunks()));
