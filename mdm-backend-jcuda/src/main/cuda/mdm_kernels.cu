@@ -512,7 +512,7 @@ extern "C" __global__ void ssd_chunk_output_bf16(SSD_OUT_ARGS(bf16)) {
 // ht in it) turns its 64 a's into their inclusive cumulative sum, two per lane; after a second barrier both go out to
 // acum / coef at `base`.
 __device__ __forceinline__ void chunk_cumsum_out(float* sa, const float* sc, int ht, int len, float* __restrict__ acum,
-                                                 float* __restrict__ coefOut, size_t base, bool store = true) {
+                                                 float* __restrict__ coefOut, size_t base) {
     __syncthreads();
     if (ht < 32) {
         float v0 = sa[2 * ht], v1 = sa[2 * ht + 1];
@@ -526,7 +526,7 @@ __device__ __forceinline__ void chunk_cumsum_out(float* sa, const float* sc, int
         sa[2 * ht + 1] = run;
     }
     __syncthreads();
-    if (store && ht < len) { acum[base + ht] = sa[ht]; coefOut[base + ht] = sc[ht]; }
+    if (ht < len) { acum[base + ht] = sa[ht]; coefOut[base + ht] = sc[ht]; }
 }
 // ---------------------------------------------------------------------------------------------------------------
 // Fast path of the two chunk kernels for Q = 64, P = 64, N = 128 (the paper's sizes): the same math with the three
@@ -1005,79 +1005,114 @@ SSD_STATE_TC_ENTRIES(_bs_f32, float, float, bf16)
 SSD_STATE_TC_ENTRIES(_bs_bf16, bf16, bf16, bf16)
 SSD_STATE_TC_ENTRIES(_bs_xbf16, bf16, float, bf16)
 
-// The state kernel and the pass in one launch, for bf16 x and B: a block walks every chunk of one (sample, head) in
-// order and keeps the running state in its mma accumulators, so that the state entering chunk c is
-// stored once (bf16, for the output kernel) and the chunks' own states never reach memory: the two-launch form writes
-// them, and the pass reads them back and writes the entering states (at 324 tokens × 8 samples ≈ 250 of its 300 MB
-// of state traffic). Per chunk: store the running state R (the state entering c), R ← exp(s_last)·R, then
-// R += Σ_t (Bᵀ[n][t]·coef_t·exp(s_last − s_t))·x[t][p] on the tensor cores, exactly the own state of the two-launch
-// form added in fp32 (there rounded to bf16 first from 16 chunks on). The next chunk's x and B are copied by cp.async
-// during this chunk's products (two stages). The walk is serial, so a block owns an NS-wide slice of the state's n
-// (grid (H, N / NS, batch)): more, shorter blocks where there are few (sample, head) pairs. 128 threads; the warps
-// tile the slice's [NS][64] accumulators as WM along n by 4 / WM along p.
+// The state kernel and the pass as a walk over the chunks, for bf16 x and B, in two launches. The first,
+// ssd_chunk_weights, computes every chunk's discretization at once (the cumulative a and coef per token for the output
+// kernel, and per chunk the 64 weights coef_t·exp(s_last − s_t) and the decay exp(s_last)). The second,
+// ssd_chunk_state_scan, walks every chunk of one (sample, head) in order and keeps the running state in its mma
+// accumulators, so that the state entering chunk c is stored once (bf16, for the output kernel) and the chunks' own
+// states never reach memory: the state kernel and pass write them, and the pass reads them back and writes the entering
+// states (at 324 tokens × 8 samples ≈ 250 of their 300 MB of state traffic). Per chunk: store the running state R (the
+// state entering c), R ← decay·R, then R += Σ_t (Bᵀ[n][t]·w_t)·x[t][p] on the tensor cores, exactly the own state
+// of the two-launch form added in fp32 (there rounded to bf16 first from 16 chunks on).
+// The walk is a chain of dependent instructions (ncu at 16 452 tokens: barrier, fixed-latency and shared-memory stalls,
+// hardly any on global memory), so a chunk's step is kept to one barrier and to the products: the weights come
+// precomputed, copied by cp.async with x and B, STAGES − 1 chunks ahead. A block owns an NS-wide slice of the
+// state's n (grid (H, N / NS, batch)): more, shorter blocks where there are few (sample, head) pairs. 128 threads; the
+// warps tile the slice's [NS][64] accumulators as WM along n by 4 / WM along p.
+#define TC_SCAN_W 68  // floats per chunk of ssd_chunk_weights' output: 64 weights, the decay, three of padding
+// grid (⌈nChunks / 4⌉, H, batch), 128 threads: warp w takes chunk 4·blockIdx.x + w, two tokens a lane, with the
+// pairwise scan of chunk_cumsum_out (the same sums in the same order). wts: [batch, H, nChunks, TC_SCAN_W].
+template <typename TD>
+__device__ void ssd_chunk_weights(const TD* __restrict__ dt, int dtStride, const float* __restrict__ dtBias,
+                                  int softplus, const float* __restrict__ A, int zoh, float* __restrict__ acum,
+                                  float* __restrict__ coefOut, float* __restrict__ wts, SsdDims s) {
+    const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
+    const int c = blockIdx.x * 4 + warp, h = blockIdx.y, b = blockIdx.z;
+    if (c >= s.nChunks) return;
+    const int t0 = c * FQ, len = min(FQ, s.L - t0), t = 2 * lane;
+    const size_t row = (size_t)b * s.L + t0;
+    const float Ah = A[h];
+    float c0 = 0.f, c1 = 0.f;
+    float a0 = t < len ? discretize(ld(dt, (row + t) * dtStride + h), dtBias, softplus, h, Ah, zoh, &c0) : 0.f;
+    float a1 = t + 1 < len ? discretize(ld(dt, (row + t + 1) * dtStride + h), dtBias, softplus, h, Ah, zoh, &c1) : 0.f;
+    float pair = a0 + a1, run = pair;
+#pragma unroll
+    for (int o = 1; o < 32; o <<= 1) {
+        float up = __shfl_up_sync(0xffffffffu, run, o);
+        if (lane >= o) run += up;
+    }
+    const float s0 = run - pair + a0, last = __shfl_sync(0xffffffffu, run, 31);  // zeros past len: lane 31 is s_last
+    const size_t base = (size_t)(b * s.H + h) * s.L + t0;
+    if (t < len) { acum[base + t] = s0; coefOut[base + t] = c0; }
+    if (t + 1 < len) { acum[base + t + 1] = run; coefOut[base + t + 1] = c1; }
+    float* w = wts + ((size_t)(b * s.H + h) * s.nChunks + c) * TC_SCAN_W;
+    *reinterpret_cast<float2*>(w + t) = make_float2(t < len ? c0 * exp_approx(last - s0) : 0.f,
+                                                    t + 1 < len ? c1 * exp_approx(last - run) : 0.f);
+    if (lane == 0) *reinterpret_cast<float4*>(w + FQ) = make_float4(expf(last), 0.f, 0.f, 0.f);  // exact: it compounds
+}
+#define SSD_WEIGHTS_ARGS(TD) const TD* dt, int dtStride, const float* dtBias, int softplus, const float* A, int zoh, \
+    float* acum, float* coef, float* wts, int L, int H, int P, int G, int N, int Q, int nChunks
+extern "C" __global__ void __launch_bounds__(128) ssd_chunk_weights_f32(SSD_WEIGHTS_ARGS(float)) {
+    ssd_chunk_weights<float>(dt, dtStride, dtBias, softplus, A, zoh, acum, coef, wts, SsdDims{L, H, P, G, N, Q, nChunks});
+}
+extern "C" __global__ void __launch_bounds__(128) ssd_chunk_weights_bf16(SSD_WEIGHTS_ARGS(bf16)) {
+    ssd_chunk_weights<bf16>(dt, dtStride, dtBias, softplus, A, zoh, acum, coef, wts, SsdDims{L, H, P, G, N, Q, nChunks});
+}
 #define TC_SCAN_LDB(NS) ((NS) + 8)  // bf16 row stride of the B slice [t][NS]: ldmatrix rows conflict-free
-#define TC_SCAN_STAGE(NS) (FQ * TC_LDK + FQ * TC_SCAN_LDB(NS))  // bf16 elements per stage: x [t][p], B [t][n]
-#define TC_SCAN_SHARED(NS) (2 * 2 * TC_SCAN_STAGE(NS) + 3 * 4 * FQ)
-__device__ __forceinline__ void cp_async_wait_one() { asm volatile("cp.async.wait_group 1;" ::: "memory"); }
-template <typename TD, int NS>
+// bytes per stage: x [t][p] and B [t][n] in bf16, the chunk's weights and decay
+#define TC_SCAN_STAGE_BYTES(NS) (2 * FQ * TC_LDK + 2 * FQ * TC_SCAN_LDB(NS) + 4 * TC_SCAN_W)
+template <int N> __device__ __forceinline__ void cp_async_wait_group() {
+    asm volatile("cp.async.wait_group %0;" ::"n"(N) : "memory");
+}
+template <int NS, int STAGES>
 __device__ void ssd_chunk_state_scan_tc(const bf16* __restrict__ x, int xStride, const bf16* __restrict__ B,
-                                        int bStride, const TD* __restrict__ dt, int dtStride,
-                                        const float* __restrict__ dtBias, int softplus, const float* __restrict__ A,
-                                        int zoh, float* __restrict__ acum, float* __restrict__ coefOut,
-                                        bf16* __restrict__ statesIn, SsdDims s) {
+                                        int bStride, const float* __restrict__ wts, bf16* __restrict__ statesIn,
+                                        SsdDims s) {
     constexpr int LDB = TC_SCAN_LDB(NS), MTN = NS / 16, WM = MTN < 4 ? MTN : 4, WP = 4 / WM, MT = MTN / WM,
                   JT = 8 / WP;
     static_assert(NS % 16 == 0 && NS <= FN && JT % 2 == 0, "n slices of 16, 32, 64 or 128");
+    static_assert(STAGES == 2 || STAGES == 3, "two or three stages");
     extern __shared__ __align__(16) float sm[];
     const int h = blockIdx.x, slice = blockIdx.y, b = blockIdx.z;
     const int tid = threadIdx.x, warp = tid >> 5, lane = tid & 31, gq = lane >> 2, tq = lane & 3;
     const int g = h / (s.H / s.G), n0 = slice * NS;
-    bf16* stages = reinterpret_cast<bf16*>(sm);
-    float* sa = reinterpret_cast<float*>(stages + 2 * TC_SCAN_STAGE(NS));  // 64 cumulative a
-    float* sc = sa + FQ;                                                   // 64 coef
-    float* sw = sc + FQ;                                                   // 64 weights
+    char* stages = reinterpret_cast<char*>(sm);
     const size_t seq0 = (size_t)b * s.L;
-    auto issue = [&](int c) {  // chunk c's x and B slice into stage c % 2
+    const float* chunkW = wts + (size_t)(b * s.H + h) * s.nChunks * TC_SCAN_W;
+    auto stage = [&](int c) { return reinterpret_cast<bf16*>(stages + (c % STAGES) * TC_SCAN_STAGE_BYTES(NS)); };
+    auto issue = [&](int c) {  // chunk c's x, B slice and weights into stage c % STAGES
         int t0 = c * FQ, len = min(FQ, s.L - t0);
-        bf16* Xs = stages + (c & 1) * TC_SCAN_STAGE(NS);
+        bf16* Xs = stage(c);
         copy_tile_async<FQ, 2 * FP, 128>(Xs, TC_LDK, x + (seq0 + t0) * xStride + h * FP, xStride, len, tid);
         copy_tile_async<FQ, 2 * NS, 128>(Xs + FQ * TC_LDK, LDB, B + (seq0 + t0) * bStride + g * FN + n0, bStride, len,
                                          tid);
+        float* Ws = reinterpret_cast<float*>(Xs + FQ * TC_LDK + FQ * LDB);
+        if (tid < TC_SCAN_W / 4) cp_async16(Ws + 4 * tid, chunkW + (size_t)c * TC_SCAN_W + 4 * tid);
         cp_async_commit();
-    };
-    auto dtOf = [&](int c) {
-        int t = c * FQ + tid;
-        return tid < FQ && t < s.L ? ld(dt, (seq0 + t) * dtStride + h) : 0.f;
     };
     // warp tile: n from nw (MT m-tiles), p from pw (JT n-tiles); ldmatrix rows as in ssd_chunk_state_tc_async
     const int nw = (warp / WP) * MT * 16, pw = (warp % WP) * JT * 8;
     const int aOff = ((lane >> 4) * 8 + (lane & 7)) * LDB + nw + ((lane >> 3) & 1) * 8;
     const int bOff = (((lane >> 3) & 1) * 8 + (lane & 7)) * TC_LDK + pw + (lane >> 4) * 8;
     float acc[MT][JT][4] = {};
-    issue(0);
-    float dtv = dtOf(0);
+#pragma unroll
+    for (int k = 0; k < STAGES - 1; k++) {
+        if (k < s.nChunks) issue(k);
+    }
     for (int c = 0; c < s.nChunks; c++) {
-        const int t0 = c * FQ, len = min(FQ, s.L - t0);
-        if (tid < FQ) {
-            float a = 0.f, cf = 0.f;
-            if (tid < len) a = discretize(dtv, dtBias, softplus, h, A[h], zoh, &cf);
-            sa[tid] = a;
-            sc[tid] = cf;
-        }
-        const bool more = c + 1 < s.nChunks;
-        if (more) {
-            issue(c + 1);  // stage (c + 1) % 2 was last read by chunk c − 1's products, before its closing barrier
-            dtv = dtOf(c + 1);
-        }
-        chunk_cumsum_out(sa, sc, tid, len, acum, coefOut, (size_t)(b * s.H + h) * s.L + t0, slice == 0);
-        const float last = sa[len - 1];
-        if (tid < FQ) sw[tid] = tid < len ? sc[tid] * exp_approx(last - sa[tid]) : 0.f;
+        // chunk c's copies (with three stages, c + 1's may still run)
+        if (STAGES == 3 && c + 1 < s.nChunks) cp_async_wait_group<1>(); else cp_async_wait_all();
+        // publishes chunk c's stage; every warp is past chunk c − 1's products, so its stage is free
+        __syncthreads();
+        if (c + STAGES - 1 < s.nChunks) issue(c + STAGES - 1);
+        const bf16* Xs = stage(c);
+        const float* w = reinterpret_cast<const float*>(Xs + FQ * TC_LDK + FQ * LDB);
+        const float decay = w[FQ];
         bf16* out = statesIn + ((size_t)(b * s.nChunks + c) * s.H + h) * FP * FN + (size_t)(n0 + nw + gq) * FP + pw;
-        const float decay = expf(last);  // exact: it compounds over the chunks, as in the pass
 #pragma unroll
         for (int mt = 0; mt < MT; mt++) {
 #pragma unroll
-            for (int half = 0; half < 2; half++) {
+            for (int half = 0; half < 2; half++) {  // the state entering chunk c
                 uint32_t pairs[JT];
 #pragma unroll
                 for (int j = 0; j < JT; j++) pairs[j] = pack_bf16(acc[mt][j][2 * half], acc[mt][j][2 * half + 1]);
@@ -1088,15 +1123,12 @@ __device__ void ssd_chunk_state_scan_tc(const bf16* __restrict__ x, int xStride,
 #pragma unroll
                 for (int e = 0; e < 4; e++) acc[mt][j][e] *= decay;
         }
-        if (more) cp_async_wait_one(); else cp_async_wait_all();
-        __syncthreads();
-        const bf16* Xs = stages + (c & 1) * TC_SCAN_STAGE(NS);
         const bf16* aRow = Xs + FQ * TC_LDK + aOff;
         const bf16* bRow = Xs + bOff;
 #pragma unroll
         for (int kk = 0; kk < FQ / 16; kk++) {
-            float w0 = sw[kk * 16 + 2 * tq], w1 = sw[kk * 16 + 2 * tq + 1];
-            float w8 = sw[kk * 16 + 2 * tq + 8], w9 = sw[kk * 16 + 2 * tq + 9];
+            float w0 = w[kk * 16 + 2 * tq], w1 = w[kk * 16 + 2 * tq + 1];
+            float w8 = w[kk * 16 + 2 * tq + 8], w9 = w[kk * 16 + 2 * tq + 9];
             uint32_t af[MT][4];
 #pragma unroll
             for (int mt = 0; mt < MT; mt++) {
@@ -1117,19 +1149,16 @@ __device__ void ssd_chunk_state_scan_tc(const bf16* __restrict__ x, int xStride,
                 }
             }
         }
-        __syncthreads();  // the stage and sa/sc/sw are rewritten by the next chunk
     }
 }
-#define SSD_STATE_SCAN_ARGS(TD) const bf16* x, int xStride, const bf16* B, int bStride, const TD* dt, int dtStride, \
-    const float* dtBias, int softplus, const float* A, int zoh, float* acum, float* coef, bf16* statesIn, \
-    int L, int H, int P, int G, int N, int Q, int nChunks
-// one entry per n-slice width and dt type (_bf16: bf16 dt; _xbf16: fp32 dt, the gated-norm fold's inputs)
-#define SSD_STATE_SCAN_ENTRY(NS, SUFFIX, TD) \
-    extern "C" __global__ void __launch_bounds__(128) ssd_chunk_state_scan##NS##SUFFIX(SSD_STATE_SCAN_ARGS(TD)) { \
-        ssd_chunk_state_scan_tc<TD, NS>(x, xStride, B, bStride, dt, dtStride, dtBias, softplus, A, zoh, acum, coef, \
-                                        statesIn, SsdDims{L, H, P, G, N, Q, nChunks}); \
+#define SSD_STATE_SCAN_ARGS const bf16* x, int xStride, const bf16* B, int bStride, const float* wts, \
+    bf16* statesIn, int L, int H, int P, int G, int N, int Q, int nChunks
+// one entry per n-slice width and stage count: ssd_chunk_state_scan{NS}_s{STAGES}
+#define SSD_STATE_SCAN_ENTRY(NS, STAGES) \
+    extern "C" __global__ void __launch_bounds__(128) ssd_chunk_state_scan##NS##_s##STAGES(SSD_STATE_SCAN_ARGS) { \
+        ssd_chunk_state_scan_tc<NS, STAGES>(x, xStride, B, bStride, wts, statesIn, SsdDims{L, H, P, G, N, Q, nChunks}); \
     }
-#define SSD_STATE_SCAN_ENTRIES(NS) SSD_STATE_SCAN_ENTRY(NS, _bf16, bf16) SSD_STATE_SCAN_ENTRY(NS, _xbf16, float)
+#define SSD_STATE_SCAN_ENTRIES(NS) SSD_STATE_SCAN_ENTRY(NS, 2) SSD_STATE_SCAN_ENTRY(NS, 3)
 SSD_STATE_SCAN_ENTRIES(16)
 SSD_STATE_SCAN_ENTRIES(32)
 SSD_STATE_SCAN_ENTRIES(64)

@@ -48,8 +48,8 @@ public final class Kernels {
      */
     private static final int BF16_STATES_MIN_CHUNKS = 16;
     /**
-     * Up to this many chunks per sequence, bf16 x and B take the fused state scan (ssd_chunk_state_scan: the state
-     * kernel and the pass in one launch, walking the chunks in order) instead of the two launches.
+     * Up to this many chunks per sequence, bf16 x and B take the state scan (ssd_chunk_weights, then
+     * ssd_chunk_state_scan walking the chunks in order) instead of the state kernel and the pass.
      */
     private static final int SCAN_MAX_CHUNKS = Integer.getInteger("mdm.jcuda.stateScanMaxChunks", Integer.MAX_VALUE);
     /**
@@ -58,6 +58,10 @@ public final class Kernels {
      */
     private static final int SCAN_SLICE = scanSlice(Integer.getInteger("mdm.jcuda.stateScanSlice", 0));
     private static final int SCAN_MAX_BLOCKS = 512;
+    /** The state scan's cp.async stages: x, B and the weights are copied this many chunks ahead, less one. */
+    private static final int SCAN_STAGES = scanStages(Integer.getInteger("mdm.jcuda.stateScanStages", 3));
+    /** TC_SCAN_W of the .cu file: floats per chunk of ssd_chunk_weights' output. */
+    private static final int SCAN_W = 68;
 
     private final CudaContext cuda;
 
@@ -65,6 +69,13 @@ public final class Kernels {
         if (n != 0 && n != 16 && n != 32 && n != 64 && n != 128) {
             throw new IllegalArgumentException("mdm.jcuda.stateScanSlice: expected 0 (chosen per shape), 16, 32, 64 or "
                     + "128, got " + n);
+        }
+        return n;
+    }
+
+    private static int scanStages(int n) {
+        if (n != 2 && n != 3) {
+            throw new IllegalArgumentException("mdm.jcuda.stateScanStages: expected 2 or 3, got " + n);
         }
         return n;
     }
@@ -82,9 +93,9 @@ public final class Kernels {
         return slice;
     }
 
-    /** @return TC_SCAN_SHARED(ns) of the .cu file: two stages of x [64][72] and B [64][ns + 8] in bf16, three [64] */
+    /** @return STAGES × TC_SCAN_STAGE_BYTES(ns) of the .cu file: x [64][72] and B [64][ns + 8] in bf16, 68 floats */
     private static int scanShared(int ns) {
-        return 2 * 2 * (64 * 72 + 64 * (ns + 8)) + 3 * 4 * 64;
+        return SCAN_STAGES * (2 * 64 * 72 + 2 * 64 * (ns + 8) + 4 * SCAN_W);
     }
 
     /** @param cuda the context to launch on */
@@ -410,11 +421,17 @@ public final class Kernels {
         // the others in fp32, written over the own ones
         long statesIn = tc ? states + s.stateBytes() : states;
         if (async && s.chunks() <= SCAN_MAX_CHUNKS) {
+            // the weights go where the two-launch form keeps the chunks' own states (B·H·chunks·68 of its
+            // B·chunks·H·P·N floats)
+            long weights = states;
+            cuda.launch(fold ? "ssd_chunk_weights_f32" : "ssd_chunk_weights_bf16", new int[] {(s.chunks() + 3) / 4,
+                    s.heads(), s.batch()}, TC_THREADS, 0, new KernelArgs().ptr(dt).i(dtStride).ptr(dtBias)
+                    .i(softplus ? 1 : 0).ptr(a).i(zoh ? 1 : 0).ptr(acum).ptr(coef).ptr(weights).i(s.seqLen())
+                    .i(s.heads()).i(s.headDim()).i(s.groups()).i(s.state()).i(q).i(s.chunks()));
             int slice = scanSlice(s);
-            cuda.launch("ssd_chunk_state_scan" + slice + types, new int[] {s.heads(), s.state() / slice, s.batch()},
-                    TC_THREADS, scanShared(slice), new KernelArgs().ptr(x).i(xStride).ptr(b)
-                    .i(bcStride).ptr(dt).i(dtStride).ptr(dtBias).i(softplus ? 1 : 0).ptr(a).i(zoh ? 1 : 0).ptr(acum)
-                    .ptr(coef).ptr(statesIn).i(s.seqLen()).i(s.heads()).i(s.headDim()).i(s.groups()).i(s.state())
+            cuda.launch("ssd_chunk_state_scan" + slice + "_s" + SCAN_STAGES, new int[] {s.heads(), s.state() / slice,
+                    s.batch()}, TC_THREADS, scanShared(slice), new KernelArgs().ptr(x).i(xStride).ptr(b).i(bcStride)
+                    .ptr(weights).ptr(statesIn).i(s.seqLen()).i(s.heads()).i(s.headDim()).i(s.groups()).i(s.state())
                     .i(q).i(s.chunks()));
             marks.accept("ssd_state");
             marks.accept("ssd_pass");  // none: the scan is both
