@@ -121,8 +121,8 @@ abstract class OracleAgreementTest {
     @EnumSource(Discretization.class)
     @DisplayName("SSD at the paper's head sizes (P 64, N 128: the register-tiled kernels) matches the oracle")
     void ssdFastPathMatches(Discretization disc) {
-        // 600 tokens = 10 chunks: the state pass walks chunks eight at a time; 2 100 tokens × 2 samples = 66 chunks,
-        // enough for the tensor-core kernels (BF16) to keep the chunks' own states in bf16
+        // 600 tokens = 10 chunks: FP32's state pass walks chunks eight at a time; 2 100 tokens = 33 chunks a sequence,
+        // which BF16's state scan (bf16 x and B) walks in order
         for (int l : new int[] {40, 130, 600, 2100}) {
             SsdRequest r = new SsdRequest(randn(1, 2, l, 2, 64), uniform(0.001, 0.2, 2, l, 2), null, uniform(-4, -0.5, 2),
                     randn(0.3, 2, l, 1, 128), randn(0.3, 2, l, 1, 128), randn(1, 2), randn(1, 2, l, 2, 64), disc);
@@ -137,7 +137,9 @@ abstract class OracleAgreementTest {
         MambaShape shape = MambaShape.of(c);
         Parameters w = weights(c).withPrefixRemoved("blocks.0.mixer.");
         try (MambaMixer mg = gpu.mambaMixer(shape, w); MambaMixer mo = oracle.mambaMixer(shape, w)) {
-            for (int l : new int[] {100, 600}) {  // 600 tokens: more chunks than the state pass takes at once
+            // 600 tokens: more chunks than the state pass takes at once; 1 100 = 18 chunks: BF16's mixer without the
+            // gated-norm fold (fp32 x) keeps the chunks' own states in bf16 from 16 chunks on
+            for (int l : new int[] {100, 600, 1100}) {
                 Tensor u = randn(1, 2, l, c.dModel());
                 assertClose("paper-head mixer l=" + l, mg.forward(u), mo.forward(u));
             }
@@ -174,9 +176,9 @@ abstract class OracleAgreementTest {
     @Test
     @DisplayName("a denoiser at the paper's head sizes matches the oracle (in BF16 its gated norms fold into the SSD)")
     void paperHeadDenoiserMatches() {
-        // 16×16 images: 64 image tokens, L = 76, two chunks of 64; batch 9 gives 18 chunks (the two-head kernels), batch
-        // 33 66 (bf16 own states). d 128: four heads, so in_proj's rows (2·256 + 2·128 + 4) can be read four elements at a
-        // time, as the fold needs
+        // 16×16 images: 64 image tokens, L = 76, two chunks of 64; batch 9 gives 18 chunks (the two-head output kernel),
+        // batch 33 66; the state scan takes 32-wide slices of N at batches 2 and 9, 64-wide at 33. d 128: four heads,
+        // so in_proj's rows (2·256 + 2·128 + 4) can be read four elements at a time, as the fold needs
         MdmConfig c = MdmConfig.builder().image(1, 16, 16).dModel(128).dState(128).headDim(64)
                 .chunkSize(64).blocks(3).build();
         Parameters w = weights(c);

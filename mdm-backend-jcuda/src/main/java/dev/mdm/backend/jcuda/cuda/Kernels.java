@@ -280,7 +280,9 @@ public final class Kernels {
     }
 
     /**
-     * Chunked SSD with fused discretization, D skip and SiLU(z) gate: three launches.
+     * Chunked SSD with fused discretization, D skip and SiLU(z) gate: three launches (chunk states, the pass over
+     * them, the output), or with bf16 x and B on the tensor cores the chunks' weights, the state scan's walk over the
+     * chunks and the output.
      *
      * @param bf16 storage type of x, B, C, dt, z
      * @param tensorCores allow the bf16 tensor-core chunk kernels (BF16 precision) at the paper's head sizes
@@ -313,7 +315,7 @@ public final class Kernels {
     /**
      * As {@link #ssd(boolean, boolean, SsdShape, long, int, long, long, int, long, int, long, boolean, long, boolean,
      * long, long, int, long, int, long)}, telling {@code marks} after the chunk-state launch ("ssd_state") and after the
-     * state pass ("ssd_pass"), for profiling.
+     * state pass ("ssd_pass"), for profiling; the state scan tells both once its walk is queued.
      *
      * @param marks told the name of each of the first two launches once it is queued
      */
