@@ -1010,8 +1010,8 @@ SSD_STATE_TC_ENTRIES(_bs_xbf16, bf16, float, bf16)
 // kernel, and per chunk the 64 weights coef_t·exp(s_last − s_t) and the decay exp(s_last)). The second,
 // ssd_chunk_state_scan, walks every chunk of one (sample, head) in order and keeps the running state in its mma
 // accumulators, so that the state entering chunk c is stored once (bf16, for the output kernel) and the chunks' own
-// states never reach memory: the state kernel and pass write them, and the pass reads them back and writes the entering
-// states (at 324 tokens × 8 samples ≈ 250 of their 300 MB of state traffic). Per chunk: store the running state R (the
+// states never reach memory: the two-launch form's state kernel writes them and its pass reads them back before it
+// writes the entering states (at 324 tokens × 8 samples ≈ 250 of their 300 MB of state traffic). Per chunk: store the running state R (the
 // state entering c), R ← decay·R, then R += Σ_t (Bᵀ[n][t]·w_t)·x[t][p] on the tensor cores, exactly the own state
 // of the two-launch form added in fp32 (there rounded to bf16 first from 16 chunks on).
 // The walk is a chain of dependent instructions (ncu at 16 452 tokens: barrier, fixed-latency and shared-memory stalls,

@@ -45,11 +45,14 @@ public final class Kernels {
      * state traffic. On the H100 with v24's kernels (state + pass per block): 1 092 tokens (18 chunks) 24.9 + 21.0 →
      * 19.2 + 19.5 µs; but 324 tokens (6 chunks) 11.7 + 8.7 → 9.3 + 11.3 at batch 1 and 54.5 + 56.8 → 39.4 + 84.2 at
      * batch 8, where the pass's short walk over bf16 states is slower (v14 had counted chunks × samples, from 64).
+     * Since v27 bf16 x and B take the state scan instead, so only a BF16 mixer whose gated norm does not fold (fp32 x)
+     * still stores bf16 own states.
      */
     private static final int BF16_STATES_MIN_CHUNKS = 16;
     /**
      * Up to this many chunks per sequence, bf16 x and B take the state scan (ssd_chunk_weights, then
-     * ssd_chunk_state_scan walking the chunks in order) instead of the state kernel and the pass.
+     * ssd_chunk_state_scan walking the chunks in order) instead of the state kernel and the pass. A property for
+     * measurements: 0 gives v26's two-launch form everywhere.
      */
     private static final int SCAN_MAX_CHUNKS = Integer.getInteger("mdm.jcuda.stateScanMaxChunks", Integer.MAX_VALUE);
     /**
