@@ -903,6 +903,37 @@ __device__ void ssd_chunk_state_tc(const T* __restrict__ x, int xStride, const T
     }
     store_chunk_state(states + ((size_t)(b * s.nChunks + c) * s.H + h) * FP * FN, acc, warp, gq, tq);
 }
+// acc[mt][j] += Σ_t (Bᵀ[n][t]·w_t)·x[t][p] over one chunk of 64 tokens: the A fragments (Bᵀ, read transposed from
+// a [t][n] tile of row stride LDA at aRow) scaled along t by w, the B fragments from x ([t][p], row stride TC_LDK, at
+// bRow); MT m-tiles along n, JT n-tiles along p (the ldmatrix row addresses as the callers set them up)
+template <int LDA, int MT, int JT>
+__device__ __forceinline__ void weighted_state_products(float (&acc)[MT][JT][4], const bf16* aRow, const bf16* bRow,
+                                                        const float* w, int tq) {
+#pragma unroll
+    for (int kk = 0; kk < FQ / 16; kk++) {
+        float w0 = w[kk * 16 + 2 * tq], w1 = w[kk * 16 + 2 * tq + 1];
+        float w8 = w[kk * 16 + 2 * tq + 8], w9 = w[kk * 16 + 2 * tq + 9];
+        uint32_t af[MT][4];
+#pragma unroll
+        for (int mt = 0; mt < MT; mt++) {
+            ldmatrix_x4_trans(af[mt][0], af[mt][1], af[mt][2], af[mt][3], aRow + kk * 16 * LDA + mt * 16);
+            af[mt][0] = scale_bf16x2(af[mt][0], w0, w1);
+            af[mt][1] = scale_bf16x2(af[mt][1], w0, w1);
+            af[mt][2] = scale_bf16x2(af[mt][2], w8, w9);
+            af[mt][3] = scale_bf16x2(af[mt][3], w8, w9);
+        }
+#pragma unroll
+        for (int j = 0; j < JT; j += 2) {
+            uint32_t b0, b1, b2, b3;
+            ldmatrix_x4_trans(b0, b1, b2, b3, bRow + kk * 16 * TC_LDK + j * 8);
+#pragma unroll
+            for (int mt = 0; mt < MT; mt++) {
+                mma_bf16(acc[mt][j], af[mt][0], af[mt][1], af[mt][2], af[mt][3], b0, b1);
+                mma_bf16(acc[mt][j + 1], af[mt][0], af[mt][1], af[mt][2], af[mt][3], b2, b3);
+            }
+        }
+    }
+}
 // The same for bf16 x and B: both copied to shared memory as they are by cp.async (no register staging: the block's
 // loads are all in flight at once), the products' fragments read transposed by ldmatrix; the weight
 // coef_t·exp(s_last − s_t) scales Bᵀ's fragments along t instead of x (one bf16 rounding after the scaling, as before).
@@ -946,30 +977,7 @@ __device__ void ssd_chunk_state_tc_async(const bf16* __restrict__ x, int xStride
     const bf16* aRow = Bs + ((lane >> 4) * 8 + (lane & 7)) * TC_LDN + warp * 32 + ((lane >> 3) & 1) * 8;
     const bf16* bRow = Xs + (((lane >> 3) & 1) * 8 + (lane & 7)) * TC_LDK + (lane >> 4) * 8;
     float acc[2][8][4] = {};
-#pragma unroll
-    for (int kk = 0; kk < FQ / 16; kk++) {
-        float w0 = sw[kk * 16 + 2 * tq], w1 = sw[kk * 16 + 2 * tq + 1];
-        float w8 = sw[kk * 16 + 2 * tq + 8], w9 = sw[kk * 16 + 2 * tq + 9];
-        uint32_t af[2][4];
-#pragma unroll
-        for (int mt = 0; mt < 2; mt++) {
-            ldmatrix_x4_trans(af[mt][0], af[mt][1], af[mt][2], af[mt][3], aRow + kk * 16 * TC_LDN + mt * 16);
-            af[mt][0] = scale_bf16x2(af[mt][0], w0, w1);
-            af[mt][1] = scale_bf16x2(af[mt][1], w0, w1);
-            af[mt][2] = scale_bf16x2(af[mt][2], w8, w9);
-            af[mt][3] = scale_bf16x2(af[mt][3], w8, w9);
-        }
-#pragma unroll
-        for (int j = 0; j < 8; j += 2) {
-            uint32_t b0, b1, b2, b3;
-            ldmatrix_x4_trans(b0, b1, b2, b3, bRow + kk * 16 * TC_LDK + j * 8);
-#pragma unroll
-            for (int mt = 0; mt < 2; mt++) {
-                mma_bf16(acc[mt][j], af[mt][0], af[mt][1], af[mt][2], af[mt][3], b0, b1);
-                mma_bf16(acc[mt][j + 1], af[mt][0], af[mt][1], af[mt][2], af[mt][3], b2, b3);
-            }
-        }
-    }
+    weighted_state_products<TC_LDN>(acc, aRow, bRow, sw, tq);
     int gq = lane >> 2;
     store_chunk_state(states + ((size_t)(b * s.nChunks + c) * s.H + h) * FP * FN, acc, warp, gq, tq);
 }
@@ -1125,30 +1133,7 @@ __device__ void ssd_chunk_state_scan_tc(const bf16* __restrict__ x, int xStride,
         }
         const bf16* aRow = Xs + FQ * TC_LDK + aOff;
         const bf16* bRow = Xs + bOff;
-#pragma unroll
-        for (int kk = 0; kk < FQ / 16; kk++) {
-            float w0 = w[kk * 16 + 2 * tq], w1 = w[kk * 16 + 2 * tq + 1];
-            float w8 = w[kk * 16 + 2 * tq + 8], w9 = w[kk * 16 + 2 * tq + 9];
-            uint32_t af[MT][4];
-#pragma unroll
-            for (int mt = 0; mt < MT; mt++) {
-                ldmatrix_x4_trans(af[mt][0], af[mt][1], af[mt][2], af[mt][3], aRow + kk * 16 * LDB + mt * 16);
-                af[mt][0] = scale_bf16x2(af[mt][0], w0, w1);
-                af[mt][1] = scale_bf16x2(af[mt][1], w0, w1);
-                af[mt][2] = scale_bf16x2(af[mt][2], w8, w9);
-                af[mt][3] = scale_bf16x2(af[mt][3], w8, w9);
-            }
-#pragma unroll
-            for (int j = 0; j < JT; j += 2) {
-                uint32_t b0, b1, b2, b3;
-                ldmatrix_x4_trans(b0, b1, b2, b3, bRow + kk * 16 * TC_LDK + j * 8);
-#pragma unroll
-                for (int mt = 0; mt < MT; mt++) {
-                    mma_bf16(acc[mt][j], af[mt][0], af[mt][1], af[mt][2], af[mt][3], b0, b1);
-                    mma_bf16(acc[mt][j + 1], af[mt][0], af[mt][1], af[mt][2], af[mt][3], b2, b3);
-                }
-            }
-        }
+        weighted_state_products<LDB>(acc, aRow, bRow, w, tq);
     }
 }
 #define SSD_STATE_SCAN_ARGS const bf16* x, int xStride, const bf16* B, int bStride, const float* wts, \
