@@ -368,14 +368,21 @@ __device__ __forceinline__ float4 fma_decay(float4 run, float d, float4 own) {
 }
 __device__ __forceinline__ float ld_state(const float* p, size_t i, float) { return p[i]; }
 __device__ __forceinline__ float4 ld_state(const float* p, size_t i, float4) { return *reinterpret_cast<const float4*>(p + i); }
+__device__ __forceinline__ float4 ld_state(const bf16* p, size_t i, float4) {
+    uint2 u = *reinterpret_cast<const uint2*>(p + i);
+    float2 lo = __bfloat1622float2(*reinterpret_cast<__nv_bfloat162*>(&u.x));
+    float2 hi = __bfloat1622float2(*reinterpret_cast<__nv_bfloat162*>(&u.y));
+    return make_float4(lo.x, lo.y, hi.x, hi.y);
+}
 __device__ __forceinline__ void st_state(float* p, size_t i, float v) { p[i] = v; }
+__device__ __forceinline__ void st_state(bf16* p, size_t i, float v) { p[i] = __float2bfloat16(v); }
 __device__ __forceinline__ void st_state(float* p, size_t i, float4 v) { *reinterpret_cast<float4*>(p + i) = v; }
 __device__ __forceinline__ void st_state(bf16* p, size_t i, float4 v) {
     __nv_bfloat162 lo = __floats2bfloat162_rn(v.x, v.y), hi = __floats2bfloat162_rn(v.z, v.w);
     *reinterpret_cast<uint2*>(p + i) = make_uint2(*reinterpret_cast<uint32_t*>(&lo), *reinterpret_cast<uint32_t*>(&hi));
 }
-template <int V, typename TO>
-__device__ void ssd_state_pass(const float* own, TO* in, const float* __restrict__ acum, int L, int H, int P, int N,
+template <int V, typename TI, typename TO>
+__device__ void ssd_state_pass(const TI* own, TO* in, const float* __restrict__ acum, int L, int H, int P, int N,
                                int Q, int nChunks) {
     typedef typename vecf<V>::t vt;
     int e = (blockIdx.x * blockDim.x + threadIdx.x) * V;
@@ -414,16 +421,20 @@ __device__ void ssd_state_pass(const float* own, TO* in, const float* __restrict
         for (int k = 0; k < 8; k++) { cur[k] = nxt[k]; dcur[k] = dnxt[k]; }
     }
 }
-#define SSD_PASS_ARGS(TO) const float* own, TO* in, const float* acum, int L, int H, int P, int N, int Q, int nChunks
-extern "C" __global__ void ssd_state_pass_f32(SSD_PASS_ARGS(float)) {
-    ssd_state_pass<1, float>(own, in, acum, L, H, P, N, Q, nChunks);
+#define SSD_PASS_ARGS(TI, TO) const TI* own, TO* in, const float* acum, int L, int H, int P, int N, int Q, int nChunks
+extern "C" __global__ void ssd_state_pass_f32(SSD_PASS_ARGS(float, float)) {
+    ssd_state_pass<1, float, float>(own, in, acum, L, H, P, N, Q, nChunks);
 }
-extern "C" __global__ void ssd_state_pass_vec_f32(SSD_PASS_ARGS(float)) {
-    ssd_state_pass<4, float>(own, in, acum, L, H, P, N, Q, nChunks);
+extern "C" __global__ void ssd_state_pass_vec_f32(SSD_PASS_ARGS(float, float)) {
+    ssd_state_pass<4, float, float>(own, in, acum, L, H, P, N, Q, nChunks);
 }
-// bf16 out: the entering states for the tensor-core output kernel, from the tensor-core state kernel's fp32 own states
-extern "C" __global__ void ssd_state_pass_vec_bf16(SSD_PASS_ARGS(bf16)) {
-    ssd_state_pass<4, bf16>(own, in, acum, L, H, P, N, Q, nChunks);
+// bf16 out: the entering states for the tensor-core output kernel, from the tensor-core state kernel's fp32 or (_bs)
+// bf16 own states; four elements per thread either way (eight bf16 per thread halved the threads and was slower)
+extern "C" __global__ void ssd_state_pass_vec_bf16(SSD_PASS_ARGS(float, bf16)) {
+    ssd_state_pass<4, float, bf16>(own, in, acum, L, H, P, N, Q, nChunks);
+}
+extern "C" __global__ void ssd_state_pass_vec_bs_bf16(SSD_PASS_ARGS(bf16, bf16)) {
+    ssd_state_pass<4, bf16, bf16>(own, in, acum, L, H, P, N, Q, nChunks);
 }
 
 // grid (nChunks, H, batch). y (fp32, row stride yStride) = scan output + D·x, gated by SiLU(z) when z is set.
@@ -707,8 +718,8 @@ extern "C" __global__ void __launch_bounds__(256) ssd_chunk_output_fast_bf16(SSD
 // the four small matrix products as bf16 mma.sync m16n8k16 with fp32 accumulators (operands rounded to bf16 when
 // staged in shared memory, as mamba_ssm's Triton kernels do); discretization, cumulative sums, decays and the state
 // pass's sums stay fp32. The states entering the chunks are stored in bf16, the precision the output kernel multiplies
-// them in; each chunk's own state (accumulated in fp32) is stored in fp32 (bf16 own states, v25 to v27, halved the
-// state traffic but cost the mixer D14's elementwise bound at 18 chunks). 128 threads = 4 warps; warp w owns 16 rows
+// them in; each chunk's own state (accumulated in fp32) is stored in fp32, or (the _bs kernels, for many chunks) in
+// bf16, which halves the state traffic of the state kernel and the pass. 128 threads = 4 warps; warp w owns 16 rows
 // of the output tile.
 // Shared tiles hold bf16 pairs along the reduction index with row strides of 4 (mod 32) words, so that the fragment
 // loads of a warp (8 rows × 4 pairs) hit 32 distinct banks.
@@ -770,15 +781,15 @@ __device__ __forceinline__ void mma_bf16(float* d, uint32_t a0, uint32_t a1, uin
 // HPB heads of one group per block (128·HPB threads): B is loaded and staged once for all of them; warps 4k .. 4k+3
 // compute head h0 + k exactly as a 128-thread block computes one head.
 // One row of an mma accumulator tile: lane tq (= lane % 4) of a quad holds the pairs at columns j·8 + 2·tq,
-// j = 0..7. fp32: each lane stores its pairs (8 bytes, 32 contiguous bytes per quad). bf16 (st_row_pairs): a pair is
-// 4 bytes, so lanes tq and tq ^ 1 first swap half their pairs, and each lane stores four consecutive values: 32
-// contiguous bytes per quad and store, where pair stores would leave every 32-byte sector half written (v14's bf16
-// own states: 424 → 343 µs per block at 16K on the H100).
+// j = 0..7. fp32: each lane stores its pairs (8 bytes, 32 contiguous bytes per quad). bf16: a pair is 4 bytes, so lanes
+// tq and tq ^ 1 first swap half their pairs, and each lane stores four consecutive values: 32 contiguous bytes per quad
+// and store, where pair stores would leave every 32-byte sector half written (the state kernel's bf16 own states:
+// 424 → 343 µs per block at 16K on the H100).
 __device__ __forceinline__ void st_row(float* row, const float (&v)[8][2], int tq) {
 #pragma unroll
     for (int j = 0; j < 8; j++) *reinterpret_cast<float2*>(row + j * 8 + 2 * tq) = make_float2(v[j][0], v[j][1]);
 }
-// the same for bf16 pairs already packed; every lane of the warp takes part (the swap), only `store` lanes write
+// the same from bf16 pairs already packed; every lane of the warp takes part (the swap), only `store` lanes write
 template <int J>
 __device__ __forceinline__ void st_row_pairs(bf16* row, const uint32_t (&pairs)[J], int tq, bool store) {
     static_assert(J % 2 == 0, "pairs are swapped two tiles at a time");
@@ -792,8 +803,15 @@ __device__ __forceinline__ void st_row_pairs(bf16* row, const uint32_t (&pairs)[
         }
     }
 }
+__device__ __forceinline__ void st_row(bf16* row, const float (&v)[8][2], int tq) {
+    uint32_t pairs[8];
+#pragma unroll
+    for (int j = 0; j < 8; j++) pairs[j] = pack_bf16(v[j][0], v[j][1]);
+    st_row_pairs(row, pairs, tq, true);
+}
 // The state kernels' end: warp w's accumulators (n = 32w .. 32w+31 in two m-tiles, all 64 p) to the chunk's [n][p] state.
-__device__ __forceinline__ void store_chunk_state(float* out, const float (&acc)[2][8][4], int warp, int gq, int tq) {
+template <typename TS>
+__device__ __forceinline__ void store_chunk_state(TS* out, const float (&acc)[2][8][4], int warp, int gq, int tq) {
 #pragma unroll
     for (int mt = 0; mt < 2; mt++) {
         int n = warp * 32 + mt * 16 + gq;
@@ -806,11 +824,11 @@ __device__ __forceinline__ void store_chunk_state(float* out, const float (&acc)
         }
     }
 }
-template <typename T, typename TD, int HPB>
+template <typename T, typename TD, int HPB, typename TS>
 __device__ void ssd_chunk_state_tc(const T* __restrict__ x, int xStride, const T* __restrict__ B, int bStride,
                                    const TD* __restrict__ dt, int dtStride, const float* __restrict__ dtBias,
                                    int softplus, const float* __restrict__ A, int zoh, float* __restrict__ acum,
-                                   float* __restrict__ coefOut, float* __restrict__ states, SsdDims s) {
+                                   float* __restrict__ coefOut, TS* __restrict__ states, SsdDims s) {
     extern __shared__ __align__(16) float sm[];
     int c = blockIdx.y, b = blockIdx.z;  // heads vary fastest: resident blocks share their chunks' B in L2
     int tid = threadIdx.x, hw = tid >> 7, ht = tid & 127;        // this thread's head in the block, index in it
@@ -886,29 +904,23 @@ __device__ void ssd_chunk_state_tc(const T* __restrict__ x, int xStride, const T
     store_chunk_state(states + ((size_t)(b * s.nChunks + c) * s.H + h) * FP * FN, acc, warp, gq, tq);
 }
 // acc[mt][j] += Σ_t (Bᵀ[n][t]·w_t)·x[t][p] over one chunk of 64 tokens: the A fragments (Bᵀ, read transposed from
-// a [t][n] tile of row stride LDA at aRow) scaled along t by w (or, without SCALE, already scaled in the tile), the B
-// fragments from x ([t][p], row stride TC_LDK, at bRow); MT m-tiles along n, JT n-tiles along p (the ldmatrix row
-// addresses as the callers set them up)
-template <int LDA, bool SCALE = true, int MT, int JT>
+// a [t][n] tile of row stride LDA at aRow) scaled along t by w, the B fragments from x ([t][p], row stride TC_LDK, at
+// bRow); MT m-tiles along n, JT n-tiles along p (the ldmatrix row addresses as the callers set them up)
+template <int LDA, int MT, int JT>
 __device__ __forceinline__ void weighted_state_products(float (&acc)[MT][JT][4], const bf16* aRow, const bf16* bRow,
                                                         const float* w, int tq) {
 #pragma unroll
     for (int kk = 0; kk < FQ / 16; kk++) {
-        float w0 = 0.f, w1 = 0.f, w8 = 0.f, w9 = 0.f;
-        if (SCALE) {
-            w0 = w[kk * 16 + 2 * tq], w1 = w[kk * 16 + 2 * tq + 1];
-            w8 = w[kk * 16 + 2 * tq + 8], w9 = w[kk * 16 + 2 * tq + 9];
-        }
+        float w0 = w[kk * 16 + 2 * tq], w1 = w[kk * 16 + 2 * tq + 1];
+        float w8 = w[kk * 16 + 2 * tq + 8], w9 = w[kk * 16 + 2 * tq + 9];
         uint32_t af[MT][4];
 #pragma unroll
         for (int mt = 0; mt < MT; mt++) {
             ldmatrix_x4_trans(af[mt][0], af[mt][1], af[mt][2], af[mt][3], aRow + kk * 16 * LDA + mt * 16);
-            if (SCALE) {
-                af[mt][0] = scale_bf16x2(af[mt][0], w0, w1);
-                af[mt][1] = scale_bf16x2(af[mt][1], w0, w1);
-                af[mt][2] = scale_bf16x2(af[mt][2], w8, w9);
-                af[mt][3] = scale_bf16x2(af[mt][3], w8, w9);
-            }
+            af[mt][0] = scale_bf16x2(af[mt][0], w0, w1);
+            af[mt][1] = scale_bf16x2(af[mt][1], w0, w1);
+            af[mt][2] = scale_bf16x2(af[mt][2], w8, w9);
+            af[mt][3] = scale_bf16x2(af[mt][3], w8, w9);
         }
 #pragma unroll
         for (int j = 0; j < JT; j += 2) {
@@ -927,12 +939,12 @@ __device__ __forceinline__ void weighted_state_products(float (&acc)[MT][JT][4],
 // coef_t·exp(s_last − s_t) scales Bᵀ's fragments along t instead of x (one bf16 rounding after the scaling, as before).
 // Shared: B [t][n] once (row stride TC_LDN), per head x [t][p] (TC_LDK), cumulative a, coef and the weight.
 #define TC_STATE_ASYNC_SHARED(HPB) (2 * FQ * TC_LDN + (HPB) * (2 * FQ * TC_LDK + 3 * 4 * FQ))
-template <typename TD, int HPB>
+template <typename TD, int HPB, typename TS>
 __device__ void ssd_chunk_state_tc_async(const bf16* __restrict__ x, int xStride, const bf16* __restrict__ B,
                                          int bStride, const TD* __restrict__ dt, int dtStride,
                                          const float* __restrict__ dtBias, int softplus, const float* __restrict__ A,
                                          int zoh, float* __restrict__ acum, float* __restrict__ coefOut,
-                                         float* __restrict__ states, SsdDims s) {
+                                         TS* __restrict__ states, SsdDims s) {
     extern __shared__ __align__(16) float sm[];
     int c = blockIdx.y, b = blockIdx.z;  // heads vary fastest: resident blocks share their chunks' B in L2
     int tid = threadIdx.x, hw = tid >> 7, ht = tid & 127;
@@ -969,34 +981,37 @@ __device__ void ssd_chunk_state_tc_async(const bf16* __restrict__ x, int xStride
     int gq = lane >> 2;
     store_chunk_state(states + ((size_t)(b * s.nChunks + c) * s.H + h) * FP * FN, acc, warp, gq, tq);
 }
-#define SSD_STATE_TC_ARGS(T, TD) const T* x, int xStride, const T* B, int bStride, const TD* dt, int dtStride, \
-    const float* dtBias, int softplus, const float* A, int zoh, float* acum, float* coef, float* states, \
+#define SSD_STATE_TC_ARGS(T, TD, TS) const T* x, int xStride, const T* B, int bStride, const TD* dt, int dtStride, \
+    const float* dtBias, int softplus, const float* A, int zoh, float* acum, float* coef, TS* states, \
     int L, int H, int P, int G, int N, int Q, int nChunks
 // one entry point per instantiation (the host looks kernels up by name): x and B as T, dt as TD (_xbf16: bf16 x and
-// B, fp32 dt), HPB heads per block (128·HPB threads; grid (H / HPB, nChunks, batch), H / G even for two); at most 128
-// registers, so that 512 threads fit on an SM
+// B, fp32 dt), HPB heads per block (128·HPB threads; grid (H / HPB, nChunks, batch), H / G even for two), own states
+// stored as TS (_bs: bf16); at most 128 registers, so that 512 threads fit on an SM
 // bf16 x and B take the cp.async kernel, fp32 the one that converts them on the way to shared memory
-template <typename T, typename TD, int HPB>
-__device__ __forceinline__ void ssd_chunk_state_tc_any(SSD_STATE_TC_ARGS(T, TD)) {
+template <typename T, typename TD, int HPB, typename TS>
+__device__ __forceinline__ void ssd_chunk_state_tc_any(SSD_STATE_TC_ARGS(T, TD, TS)) {
     if constexpr (sizeof(T) == 2)
-        ssd_chunk_state_tc_async<TD, HPB>(x, xStride, B, bStride, dt, dtStride, dtBias, softplus, A, zoh, acum, coef,
-                                          states, SsdDims{L, H, P, G, N, Q, nChunks});
+        ssd_chunk_state_tc_async<TD, HPB, TS>(x, xStride, B, bStride, dt, dtStride, dtBias, softplus, A, zoh, acum,
+                                              coef, states, SsdDims{L, H, P, G, N, Q, nChunks});
     else
-        ssd_chunk_state_tc<T, TD, HPB>(x, xStride, B, bStride, dt, dtStride, dtBias, softplus, A, zoh, acum, coef,
-                                       states, SsdDims{L, H, P, G, N, Q, nChunks});
+        ssd_chunk_state_tc<T, TD, HPB, TS>(x, xStride, B, bStride, dt, dtStride, dtBias, softplus, A, zoh, acum, coef,
+                                           states, SsdDims{L, H, P, G, N, Q, nChunks});
 }
-#define SSD_STATE_TC_ENTRY(NAME, T, TD, HPB) \
-    extern "C" __global__ void __launch_bounds__(128 * HPB, 4 / HPB) NAME(SSD_STATE_TC_ARGS(T, TD)) { \
-        ssd_chunk_state_tc_any<T, TD, HPB>(x, xStride, B, bStride, dt, dtStride, dtBias, softplus, A, zoh, acum, coef, \
-                                           states, L, H, P, G, N, Q, nChunks); \
+#define SSD_STATE_TC_ENTRY(NAME, T, TD, HPB, TS) \
+    extern "C" __global__ void __launch_bounds__(128 * HPB, 4 / HPB) NAME(SSD_STATE_TC_ARGS(T, TD, TS)) { \
+        ssd_chunk_state_tc_any<T, TD, HPB, TS>(x, xStride, B, bStride, dt, dtStride, dtBias, softplus, A, zoh, acum, \
+                                               coef, states, L, H, P, G, N, Q, nChunks); \
     }
 // each in a one-head (_tc) and a two-head (_tc2) form
-#define SSD_STATE_TC_ENTRIES(SUFFIX, T, TD) \
-    SSD_STATE_TC_ENTRY(ssd_chunk_state_tc##SUFFIX, T, TD, 1) \
-    SSD_STATE_TC_ENTRY(ssd_chunk_state_tc2##SUFFIX, T, TD, 2)
-SSD_STATE_TC_ENTRIES(_f32, float, float)
-SSD_STATE_TC_ENTRIES(_bf16, bf16, bf16)
-SSD_STATE_TC_ENTRIES(_xbf16, bf16, float)
+#define SSD_STATE_TC_ENTRIES(SUFFIX, T, TD, TS) \
+    SSD_STATE_TC_ENTRY(ssd_chunk_state_tc##SUFFIX, T, TD, 1, TS) \
+    SSD_STATE_TC_ENTRY(ssd_chunk_state_tc2##SUFFIX, T, TD, 2, TS)
+SSD_STATE_TC_ENTRIES(_f32, float, float, float)
+SSD_STATE_TC_ENTRIES(_bf16, bf16, bf16, float)
+SSD_STATE_TC_ENTRIES(_xbf16, bf16, float, float)
+SSD_STATE_TC_ENTRIES(_bs_f32, float, float, bf16)
+SSD_STATE_TC_ENTRIES(_bs_bf16, bf16, bf16, bf16)
+SSD_STATE_TC_ENTRIES(_bs_xbf16, bf16, float, bf16)
 
 // The state kernel and the pass as a walk over the chunks, for bf16 x and B, in two launches. The first,
 // ssd_chunk_weights, computes every chunk's discretization at once (the cumulative a and coef per token for the output
@@ -1006,7 +1021,7 @@ SSD_STATE_TC_ENTRIES(_xbf16, bf16, float)
 // states never reach memory: the two-launch form's state kernel writes them and its pass reads them back before it
 // writes the entering states (at 324 tokens × 8 samples ≈ 250 of their 300 MB of state traffic). Per chunk: store the running state R (the
 // state entering c), R ← decay·R, then R += Σ_t (Bᵀ[n][t]·w_t)·x[t][p] on the tensor cores, exactly the own state
-// of the two-launch form added in fp32.
+// of the two-launch form added in fp32 (there rounded to bf16 first from 16 chunks on).
 // The walk is a chain of dependent instructions (ncu at 16 452 tokens: barrier, fixed-latency and shared-memory stalls,
 // hardly any on global memory), so a chunk's step is kept to one barrier and to the products: the weights come
 // precomputed, copied by cp.async with x and B, STAGES − 1 chunks ahead. A block owns an NS-wide slice of the
@@ -1057,18 +1072,14 @@ extern "C" __global__ void __launch_bounds__(128) ssd_chunk_weights_bf16(SSD_WEI
 template <int N> __device__ __forceinline__ void cp_async_wait_group() {
     asm volatile("cp.async.wait_group %0;" ::"n"(N) : "memory");
 }
-// PRESCALE (three or four stages): the block scales chunk c + 1's B slice by its weights in shared memory, once,
-// while it walks chunk c, so that the products of the walk's chain read finished fragments (without it every warp
-// scales its A fragments itself, and the warps sharing an n-tile repeat that work). WARPS: 4 or 8 warps tile the
-// slice's [NS][64] accumulators as WM along n by WARPS / WM along p.
-template <int NS, int STAGES, int WARPS, bool PRESCALE>
+template <int NS, int STAGES>
 __device__ void ssd_chunk_state_scan_tc(const bf16* __restrict__ x, int xStride, const bf16* __restrict__ B,
                                         int bStride, const float* __restrict__ wts, bf16* __restrict__ statesIn,
                                         SsdDims s) {
-    constexpr int THREADS = 32 * WARPS, LDB = TC_SCAN_LDB(NS), MTN = NS / 16, WM = MTN < WARPS ? MTN : WARPS,
-                  WP = WARPS / WM, MT = MTN / WM, JT = 8 / WP;
-    static_assert(NS % 16 == 0 && NS <= FN && WM * WP == WARPS && JT % 2 == 0, "n slices of 16 to 128, 4 or 8 warps");
-    static_assert(PRESCALE ? STAGES == 3 || STAGES == 4 : STAGES == 2 || STAGES == 3, "stages");
+    constexpr int LDB = TC_SCAN_LDB(NS), MTN = NS / 16, WM = MTN < 4 ? MTN : 4, WP = 4 / WM, MT = MTN / WM,
+                  JT = 8 / WP;
+    static_assert(NS % 16 == 0 && NS <= FN && JT % 2 == 0, "n slices of 16, 32, 64 or 128");
+    static_assert(STAGES == 2 || STAGES == 3, "two or three stages");
     extern __shared__ __align__(16) float sm[];
     const int h = blockIdx.x, slice = blockIdx.y, b = blockIdx.z;
     const int tid = threadIdx.x, warp = tid >> 5, lane = tid & 31, gq = lane >> 2, tq = lane & 3;
@@ -1077,32 +1088,15 @@ __device__ void ssd_chunk_state_scan_tc(const bf16* __restrict__ x, int xStride,
     const size_t seq0 = (size_t)b * s.L;
     const float* chunkW = wts + (size_t)(b * s.H + h) * s.nChunks * TC_SCAN_W;
     auto stage = [&](int c) { return reinterpret_cast<bf16*>(stages + (c % STAGES) * TC_SCAN_STAGE_BYTES(NS)); };
-    auto weights = [&](int c) { return reinterpret_cast<float*>(stage(c) + FQ * TC_LDK + FQ * LDB); };
-    auto issue = [&](int c) {  // chunk c's x, B slice and weights into stage c % STAGES; one group, empty past the end
-        if (c < s.nChunks) {
-            int t0 = c * FQ, len = min(FQ, s.L - t0);
-            bf16* Xs = stage(c);
-            copy_tile_async<FQ, 2 * FP, THREADS>(Xs, TC_LDK, x + (seq0 + t0) * xStride + h * FP, xStride, len, tid);
-            copy_tile_async<FQ, 2 * NS, THREADS>(Xs + FQ * TC_LDK, LDB, B + (seq0 + t0) * bStride + g * FN + n0,
-                                                 bStride, len, tid);
-            if (tid < TC_SCAN_W / 4) cp_async16(weights(c) + 4 * tid, chunkW + (size_t)c * TC_SCAN_W + 4 * tid);
-        }
+    auto issue = [&](int c) {  // chunk c's x, B slice and weights into stage c % STAGES
+        int t0 = c * FQ, len = min(FQ, s.L - t0);
+        bf16* Xs = stage(c);
+        copy_tile_async<FQ, 2 * FP, 128>(Xs, TC_LDK, x + (seq0 + t0) * xStride + h * FP, xStride, len, tid);
+        copy_tile_async<FQ, 2 * NS, 128>(Xs + FQ * TC_LDK, LDB, B + (seq0 + t0) * bStride + g * FN + n0, bStride, len,
+                                         tid);
+        float* Ws = reinterpret_cast<float*>(Xs + FQ * TC_LDK + FQ * LDB);
+        if (tid < TC_SCAN_W / 4) cp_async16(Ws + 4 * tid, chunkW + (size_t)c * TC_SCAN_W + 4 * tid);
         cp_async_commit();
-    };
-    auto scale = [&](int c) {  // chunk c's B slice times its weights along t, in place (rows past the end are zero)
-        if (c >= s.nChunks) return;
-        bf16* Bs = stage(c) + FQ * TC_LDK;
-        const float* w = weights(c);
-        constexpr int PIECES = NS / 8;  // 16 bytes each
-#pragma unroll
-        for (int k = 0; k < FQ * PIECES / THREADS; k++) {
-            int j = tid + THREADS * k, t = j / PIECES;
-            uint4* v = reinterpret_cast<uint4*>(Bs + t * LDB + (j % PIECES) * 8);
-            uint4 u = *v;
-            float wt = w[t];
-            *v = make_uint4(scale_bf16x2(u.x, wt, wt), scale_bf16x2(u.y, wt, wt), scale_bf16x2(u.z, wt, wt),
-                            scale_bf16x2(u.w, wt, wt));
-        }
     };
     // warp tile: n from nw (MT m-tiles), p from pw (JT n-tiles); ldmatrix rows as in ssd_chunk_state_tc_async
     const int nw = (warp / WP) * MT * 16, pw = (warp % WP) * JT * 8;
@@ -1110,21 +1104,17 @@ __device__ void ssd_chunk_state_scan_tc(const bf16* __restrict__ x, int xStride,
     const int bOff = (((lane >> 3) & 1) * 8 + (lane & 7)) * TC_LDK + pw + (lane >> 4) * 8;
     float acc[MT][JT][4] = {};
 #pragma unroll
-    for (int k = 0; k < STAGES - 1; k++) issue(k);
-    if (PRESCALE) {  // chunk 0 scaled before the walk
-        cp_async_wait_group<STAGES - 2>();
-        __syncthreads();
-        scale(0);
+    for (int k = 0; k < STAGES - 1; k++) {
+        if (k < s.nChunks) issue(k);
     }
     for (int c = 0; c < s.nChunks; c++) {
-        // chunk c's copies, and with PRESCALE c + 1's (which this step scales); the newer ones may still run
-        cp_async_wait_group<PRESCALE ? STAGES - 3 : STAGES - 2>();
-        // publishes chunk c's stage (PRESCALE: scaled, and c + 1's copies); every warp is past chunk c − 1's products,
-        // so its stage is free
+        // chunk c's copies (with three stages, c + 1's may still run)
+        if (STAGES == 3 && c + 1 < s.nChunks) cp_async_wait_group<1>(); else cp_async_wait_all();
+        // publishes chunk c's stage; every warp is past chunk c − 1's products, so its stage is free
         __syncthreads();
-        issue(c + STAGES - 1);
+        if (c + STAGES - 1 < s.nChunks) issue(c + STAGES - 1);
         const bf16* Xs = stage(c);
-        const float* w = weights(c);
+        const float* w = reinterpret_cast<const float*>(Xs + FQ * TC_LDK + FQ * LDB);
         const float decay = w[FQ];
         bf16* out = statesIn + ((size_t)(b * s.nChunks + c) * s.H + h) * FP * FN + (size_t)(n0 + nw + gq) * FP + pw;
 #pragma unroll
@@ -1141,29 +1131,23 @@ __device__ void ssd_chunk_state_scan_tc(const bf16* __restrict__ x, int xStride,
 #pragma unroll
                 for (int e = 0; e < 4; e++) acc[mt][j][e] *= decay;
         }
-        weighted_state_products<LDB, !PRESCALE>(acc, Xs + FQ * TC_LDK + aOff, Xs + bOff, w, tq);
-        if (PRESCALE) scale(c + 1);
+        const bf16* aRow = Xs + FQ * TC_LDK + aOff;
+        const bf16* bRow = Xs + bOff;
+        weighted_state_products<LDB>(acc, aRow, bRow, w, tq);
     }
 }
 #define SSD_STATE_SCAN_ARGS const bf16* x, int xStride, const bf16* B, int bStride, const float* wts, \
     bf16* statesIn, int L, int H, int P, int G, int N, int Q, int nChunks
-// one entry per n-slice width, stage count, warps and scaling: ssd_chunk_state_scan{NS}_s{STAGES}_w{WARPS}[_ps]
-#define SSD_STATE_SCAN_ENTRY(NS, STAGES, WARPS, PS, SUFFIX) \
-    extern "C" __global__ void __launch_bounds__(32 * WARPS) \
-    ssd_chunk_state_scan##NS##_s##STAGES##_w##WARPS##SUFFIX(SSD_STATE_SCAN_ARGS) { \
-        ssd_chunk_state_scan_tc<NS, STAGES, WARPS, PS>(x, xStride, B, bStride, wts, statesIn, \
-                                                        SsdDims{L, H, P, G, N, Q, nChunks}); \
+// one entry per n-slice width and stage count: ssd_chunk_state_scan{NS}_s{STAGES}
+#define SSD_STATE_SCAN_ENTRY(NS, STAGES) \
+    extern "C" __global__ void __launch_bounds__(128) ssd_chunk_state_scan##NS##_s##STAGES(SSD_STATE_SCAN_ARGS) { \
+        ssd_chunk_state_scan_tc<NS, STAGES>(x, xStride, B, bStride, wts, statesIn, SsdDims{L, H, P, G, N, Q, nChunks}); \
     }
-#define SSD_STATE_SCAN_ENTRIES(NS, WARPS) \
-    SSD_STATE_SCAN_ENTRY(NS, 2, WARPS, false, ) SSD_STATE_SCAN_ENTRY(NS, 3, WARPS, false, ) \
-    SSD_STATE_SCAN_ENTRY(NS, 3, WARPS, true, _ps) SSD_STATE_SCAN_ENTRY(NS, 4, WARPS, true, _ps)
-SSD_STATE_SCAN_ENTRIES(16, 4)
-SSD_STATE_SCAN_ENTRIES(32, 4)
-SSD_STATE_SCAN_ENTRIES(64, 4)
-SSD_STATE_SCAN_ENTRIES(128, 4)
-SSD_STATE_SCAN_ENTRIES(32, 8)
-SSD_STATE_SCAN_ENTRIES(64, 8)
-SSD_STATE_SCAN_ENTRIES(128, 8)
+#define SSD_STATE_SCAN_ENTRIES(NS) SSD_STATE_SCAN_ENTRY(NS, 2) SSD_STATE_SCAN_ENTRY(NS, 3)
+SSD_STATE_SCAN_ENTRIES(16)
+SSD_STATE_SCAN_ENTRIES(32)
+SSD_STATE_SCAN_ENTRIES(64)
+SSD_STATE_SCAN_ENTRIES(128)
 
 // HPB heads of one group per block (128·HPB threads): C and B are loaded and staged once for all of them; warps
 // 4k .. 4k+3 compute head h0 + k exactly as a 128-thread block computes one head.

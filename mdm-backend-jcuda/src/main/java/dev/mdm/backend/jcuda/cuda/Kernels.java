@@ -41,10 +41,18 @@ public final class Kernels {
     /** Fewest chunks (× samples) for the two-head kernels: below, the one-head grid fills the GPU better. */
     private static final int TC2_MIN_CHUNKS = 16;
     /**
+     * From this many chunks per sequence the tensor-core state kernel stores each chunk's own state in bf16, halving the
+     * state traffic. On the H100 with v24's kernels (state + pass per block): 1 092 tokens (18 chunks) 24.9 + 21.0 →
+     * 19.2 + 19.5 µs; but 324 tokens (6 chunks) 11.7 + 8.7 → 9.3 + 11.3 at batch 1 and 54.5 + 56.8 → 39.4 + 84.2 at
+     * batch 8, where the pass's short walk over bf16 states is slower (v14 had counted chunks × samples, from 64).
+     * Since v27 bf16 x and B take the state scan instead, so only a BF16 mixer whose gated norm does not fold (fp32 x)
+     * still stores bf16 own states.
+     */
+    private static final int BF16_STATES_MIN_CHUNKS = 16;
+    /**
      * Up to this many chunks per sequence, bf16 x and B take the state scan (ssd_chunk_weights, then
      * ssd_chunk_state_scan walking the chunks in order) instead of the state kernel and the pass. A property for
-     * measurements: 0 gives the two-launch form everywhere (v26's, with fp32 own states: the bf16 own states it used from
-     * 16 chunks on are gone).
+     * measurements: 0 gives v26's two-launch form everywhere.
      */
     private static final int SCAN_MAX_CHUNKS = Integer.getInteger("mdm.jcuda.stateScanMaxChunks", Integer.MAX_VALUE);
     /**
@@ -53,16 +61,8 @@ public final class Kernels {
      */
     private static final int SCAN_SLICE = scanSlice(Integer.getInteger("mdm.jcuda.stateScanSlice", 0));
     private static final int SCAN_MAX_BLOCKS = 512;
-    /**
-     * Whether the state scan scales each chunk's B slice by its weights in shared memory, once per block, a chunk ahead
-     * of its products (else every warp scales its own fragments).
-     */
-    private static final boolean SCAN_PRESCALE = Boolean.parseBoolean(System.getProperty("mdm.jcuda.stateScanPrescale",
-            "false"));
-    /** The state scan's cp.async stages: 2 or 3 (3 or 4 with the prescale). */
+    /** The state scan's cp.async stages: x, B and the weights are copied this many chunks ahead, less one. */
     private static final int SCAN_STAGES = scanStages(Integer.getInteger("mdm.jcuda.stateScanStages", 3));
-    /** The state scan's warps per block: 4, or 8 (n-slices of 32 and more). */
-    private static final int SCAN_WARPS = scanWarps(Integer.getInteger("mdm.jcuda.stateScanWarps", 4));
     /** TC_SCAN_W of the .cu file: floats per chunk of ssd_chunk_weights' output. */
     private static final int SCAN_W = 68;
 
@@ -77,21 +77,8 @@ public final class Kernels {
     }
 
     private static int scanStages(int n) {
-        int first = SCAN_PRESCALE ? 3 : 2;
-        if (n != first && n != first + 1) {
-            throw new IllegalArgumentException("mdm.jcuda.stateScanStages: expected " + first + " or " + (first + 1)
-                    + (SCAN_PRESCALE ? " with mdm.jcuda.stateScanPrescale" : "") + ", got " + n);
-        }
-        return n;
-    }
-
-    private static int scanWarps(int n) {
-        if (n != 4 && n != 8) {
-            throw new IllegalArgumentException("mdm.jcuda.stateScanWarps: expected 4 or 8, got " + n);
-        }
-        if (n == 8 && SCAN_SLICE == 16) {
-            throw new IllegalArgumentException("mdm.jcuda.stateScanWarps: 8 warps need an n-slice of 32 or more, got "
-                    + "mdm.jcuda.stateScanSlice=16");
+        if (n != 2 && n != 3) {
+            throw new IllegalArgumentException("mdm.jcuda.stateScanStages: expected 2 or 3, got " + n);
         }
         return n;
     }
@@ -430,6 +417,7 @@ public final class Kernels {
                 : tc ? (async ? TC_STATE_ASYNC_SHARED : TC_STATE_SHARED) : s.fast() ? FAST_STATE_SHARED
                 : 4 * (2 * q + q * s.headDim() + q * s.state());
         String fast = twoHeads ? "_tc2" : tc ? "_tc" : s.fast() ? "_fast" : "";
+        boolean bf16States = tc && s.chunks() >= BF16_STATES_MIN_CHUNKS;
         int chunkThreads = twoHeads ? 2 * TC_THREADS : tc ? TC_THREADS : THREADS;
         // the tensor-core kernels take the heads along x, so that the blocks resident at once share their chunks' B
         // and C in L2 (with the chunks along x they span every chunk of one head pair and evict each other's)
@@ -446,22 +434,21 @@ public final class Kernels {
                     .i(softplus ? 1 : 0).ptr(a).i(zoh ? 1 : 0).ptr(acum).ptr(coef).ptr(weights).i(s.seqLen())
                     .i(s.heads()).i(s.headDim()).i(s.groups()).i(s.state()).i(q).i(s.chunks()));
             int slice = scanSlice(s);
-            cuda.launch("ssd_chunk_state_scan" + slice + "_s" + SCAN_STAGES + "_w" + SCAN_WARPS
-                    + (SCAN_PRESCALE ? "_ps" : ""), new int[] {s.heads(), s.state() / slice, s.batch()},
-                    32 * SCAN_WARPS, scanShared(slice), new KernelArgs().ptr(x).i(xStride).ptr(b).i(bcStride)
+            cuda.launch("ssd_chunk_state_scan" + slice + "_s" + SCAN_STAGES, new int[] {s.heads(), s.state() / slice,
+                    s.batch()}, TC_THREADS, scanShared(slice), new KernelArgs().ptr(x).i(xStride).ptr(b).i(bcStride)
                     .ptr(weights).ptr(statesIn).i(s.seqLen()).i(s.heads()).i(s.headDim()).i(s.groups()).i(s.state())
                     .i(q).i(s.chunks()));
             marks.accept("ssd_state");
             marks.accept("ssd_pass");  // none: the scan is both
         } else {
-            cuda.launch("ssd_chunk_state" + fast + types, chunkGrid, chunkThreads,
+            cuda.launch("ssd_chunk_state" + fast + (bf16States ? "_bs" : "") + types, chunkGrid, chunkThreads,
                     stateShared, new KernelArgs().ptr(x).i(xStride).ptr(b).i(bcStride).ptr(dt).i(dtStride)
                     .ptr(dtBias).i(softplus ? 1 : 0).ptr(a).i(zoh ? 1 : 0).ptr(acum).ptr(coef).ptr(states)
                     .i(s.seqLen()).i(s.heads()).i(s.headDim()).i(s.groups()).i(s.state()).i(q).i(s.chunks()));
             marks.accept("ssd_state");
             int pn = s.headDim() * s.state();
             int vec = tc || pn % PASS_VECTOR == 0 ? PASS_VECTOR : 1;
-            String pass = tc ? "ssd_state_pass_vec_bf16"
+            String pass = tc ? (bf16States ? "ssd_state_pass_vec_bs_bf16" : "ssd_state_pass_vec_bf16")
                     : vec > 1 ? "ssd_state_pass_vec_f32" : "ssd_state_pass_f32";
             int passItems = pn / vec;
             cuda.launch(pass, new int[] {(passItems + PASS_THREADS - 1) / PASS_THREADS, s.heads(), s.batch()},
