@@ -1381,19 +1381,20 @@ extern "C" __global__ void __launch_bounds__(256) ssd_chunk_output_tc2_bf16(SSD_
     const float* normW = nullptr; bf16* yFold = nullptr; float* rowSS = nullptr;
     SSD_OUT_TC_CALL(bf16, bf16, 2, false);
 }
-// the gated RMSNorm folded in (the DeviceMixer's BF16 mode: x, B and C from the conv in bf16, z from in_proj in fp32):
-// y is not written
-#define SSD_OUT_TC_FOLD_ARGS const bf16* x, int xStride, const bf16* B, const bf16* C, int bcStride, const float* z, \
+// the gated RMSNorm folded in (the DeviceMixer's BF16 mode: x, B and C from the conv in bf16, z from in_proj in fp32,
+// or in bf16 for _fold_bf16): y is not written
+#define SSD_OUT_TC_FOLD_ARGS(TZ) const bf16* x, int xStride, const bf16* B, const bf16* C, int bcStride, const TZ* z, \
     int zStride, const float* D, const float* acum, const float* coef, const bf16* statesIn, const float* normW, \
     bf16* yFold, int yStride, float* rowSS, int L, int H, int P, int G, int N, int Q, int nChunks
-extern "C" __global__ void __launch_bounds__(128) ssd_chunk_output_tc_fold_xbf16(SSD_OUT_TC_FOLD_ARGS) {
-    float* y = nullptr;
-    SSD_OUT_TC_CALL(bf16, float, 1, true);
-}
-extern "C" __global__ void __launch_bounds__(256) ssd_chunk_output_tc2_fold_xbf16(SSD_OUT_TC_FOLD_ARGS) {
-    float* y = nullptr;
-    SSD_OUT_TC_CALL(bf16, float, 2, true);
-}
+#define SSD_OUT_TC_FOLD_ENTRY(NAME, TZ, HPB) \
+    extern "C" __global__ void __launch_bounds__(128 * HPB) NAME(SSD_OUT_TC_FOLD_ARGS(TZ)) { \
+        float* y = nullptr; \
+        SSD_OUT_TC_CALL(bf16, TZ, HPB, true); \
+    }
+SSD_OUT_TC_FOLD_ENTRY(ssd_chunk_output_tc_fold_xbf16, float, 1)
+SSD_OUT_TC_FOLD_ENTRY(ssd_chunk_output_tc2_fold_xbf16, float, 2)
+SSD_OUT_TC_FOLD_ENTRY(ssd_chunk_output_tc_fold_bf16, bf16, 1)
+SSD_OUT_TC_FOLD_ENTRY(ssd_chunk_output_tc2_fold_bf16, bf16, 2)
 
 // ---------------------------------------------------------------------------------------------------------------
 // Gated RMSNorm, per group of d/G channels (decision D1); the SiLU(z) gate is already applied by the SSD output.

@@ -38,8 +38,11 @@ public final class Kernels {
     private static final int TC_OUTPUT_SHARED = 2 * 2 * 64 * 136 + TC_OUTPUT_HEAD_SHARED;
     /** Two heads per output block: C and B staged once, the per-head part twice (TC_OUTPUT_SHARED(2) in the .cu). */
     private static final int TC2_OUTPUT_SHARED = 2 * 2 * 64 * 136 + 2 * TC_OUTPUT_HEAD_SHARED;
-    /** Fewest chunks (× samples) for the two-head kernels: below, the one-head grid fills the GPU better. */
-    private static final int TC2_MIN_CHUNKS = 16;
+    /**
+     * Fewest chunks (× samples) for the two-head kernels: below, the one-head grid fills the GPU better. A property
+     * for measurements ({@code mdm.jcuda.twoHeadMinChunks}).
+     */
+    private static final int TC2_MIN_CHUNKS = Integer.getInteger("mdm.jcuda.twoHeadMinChunks", 16);
     /**
      * From this many chunks per sequence the tensor-core state kernel stores each chunk's own state in bf16, halving the
      * state traffic. On the H100 with v24's kernels (state + pass per block): 1 092 tokens (18 chunks) 24.9 + 21.0 →
@@ -325,8 +328,8 @@ public final class Kernels {
     public void ssd(boolean bf16, boolean tensorCores, SsdShape s, long x, int xStride, long b, long c, int bcStride,
                     long dt, int dtStride, long dtBias, boolean softplus, long a, boolean zoh, long d, long z, int zStride,
                     long y, int yStride, long scratch, java.util.function.Consumer<String> marks) {
-        ssd(bf16, tensorCores, s, x, xStride, b, c, bcStride, dt, dtStride, dtBias, softplus, a, zoh, d, z, zStride, y,
-                yStride, 0, 0, scratch, marks);
+        ssd(bf16, tensorCores, s, x, xStride, b, c, bcStride, dt, dtStride, dtBias, softplus, a, zoh, d, z, zStride,
+                bf16, y, yStride, 0, 0, scratch, marks);
     }
 
     /**
@@ -348,13 +351,13 @@ public final class Kernels {
     /**
      * The SSD of {@link #ssd(boolean, boolean, SsdShape, long, int, long, long, int, long, int, long, boolean, long,
      * boolean, long, long, int, long, int, long, java.util.function.Consumer)} on tensor cores, with x, B and C in
-     * bf16 (the tensor-core kernels round them to bf16 for their products anyway; half the bytes) and dt and z in
-     * fp32, and with the gated RMSNorm that follows it folded in: it writes {@code yn = bf16(y ⊙ normW)} and each
+     * bf16 (the tensor-core kernels round them to bf16 for their products anyway; half the bytes), dt in fp32 and z
+     * in either, and with the gated RMSNorm that follows it folded in: it writes {@code yn = bf16(y ⊙ normW)} and each
      * row's sums of squares per head {@code rowSs} [rows, H] instead of y, and the consumer of out_proj's output
      * applies the norm's scale
      * ({@link #addRmsnorm(long, long, long, long, int, int, long, long, boolean, long, int, int, int, int)}).
      * Needs {@link #foldsGatedNorm}; x, B, C, z and yn 16-byte aligned, the strides of x, B and C multiples of 8 and
-     * z's of 4.
+     * z's of 4 (fp32) or 8 (bf16).
      *
      * @param s sizes
      * @param x bf16 x rows
@@ -370,6 +373,7 @@ public final class Kernels {
      * @param d fp32 [H] D, or 0
      * @param z gate rows
      * @param zStride z row stride
+     * @param zBf16 z is bf16 (else fp32)
      * @param normW fp32 [H·P] gated-norm weight
      * @param yn bf16 output rows (out_proj's input)
      * @param ynStride yn row stride
@@ -378,19 +382,20 @@ public final class Kernels {
      * @param marks told the name of each of the first two launches once it is queued
      */
     public void ssdFoldedNorm(SsdShape s, long x, int xStride, long b, long c, int bcStride, long dt, int dtStride,
-                              long dtBias, long a, boolean zoh, long d, long z, int zStride, long normW, long yn,
-                              int ynStride, long rowSs, long scratch, java.util.function.Consumer<String> marks) {
+                              long dtBias, long a, boolean zoh, long d, long z, int zStride, boolean zBf16, long normW,
+                              long yn, int ynStride, long rowSs, long scratch,
+                              java.util.function.Consumer<String> marks) {
         if (!foldsGatedNorm(true, s, xStride, bcStride, zStride) || normW == 0 || rowSs == 0) {
             throw new IllegalStateException("the gated-norm fold needs the tensor-core SSD with one group, a norm "
                     + "weight and a sums-of-squares buffer: " + s);
         }
-        ssd(false, true, s, x, xStride, b, c, bcStride, dt, dtStride, dtBias, true, a, zoh, d, z, zStride, yn, ynStride,
-                normW, rowSs, scratch, marks);
+        ssd(false, true, s, x, xStride, b, c, bcStride, dt, dtStride, dtBias, true, a, zoh, d, z, zStride, zBf16, yn,
+                ynStride, normW, rowSs, scratch, marks);
     }
 
     private void ssd(boolean bf16, boolean tensorCores, SsdShape s, long x, int xStride, long b, long c, int bcStride,
                      long dt, int dtStride, long dtBias, boolean softplus, long a, boolean zoh, long d, long z,
-                     int zStride, long y, int yStride, long normW, long rowSs, long scratch,
+                     int zStride, boolean zBf16, long y, int yStride, long normW, long rowSs, long scratch,
                      java.util.function.Consumer<String> marks) {
         long perTok = s.perTokenBytes();
         long acum = scratch;
@@ -400,10 +405,10 @@ public final class Kernels {
         int[] grid = {s.chunks(), s.heads(), s.batch()};
         boolean fold = normW != 0;
         // the tensor-core kernels copy the rows of x, z (and bf16 B and C) 16 bytes at a time: 16-byte aligned, bf16
-        // strides multiples of 8, fp32 of 4; the fold takes x, B and C in bf16 (the conv wrote them so), z and dt in fp32
+        // strides multiples of 8, fp32 of 4; the fold takes x, B and C in bf16 (the conv wrote them so), dt in fp32
         int xbcStep = bf16 || fold ? 8 : 4;
         boolean tc = tensorCores && s.fast() && s.chunks() <= MAX_GRID_Y && xStride % xbcStep == 0
-                && bcStride % xbcStep == 0 && zStride % (bf16 ? 8 : 4) == 0 && yStride % 2 == 0 && x % 16 == 0
+                && bcStride % xbcStep == 0 && zStride % (zBf16 ? 8 : 4) == 0 && yStride % 2 == 0 && x % 16 == 0
                 && b % 16 == 0 && c % 16 == 0 && z % 16 == 0 && y % 8 == 0;
         String types = fold ? "_xbf16" : bf16 ? "_bf16" : "_f32";
         if (fold && !tc) {
@@ -461,9 +466,9 @@ public final class Kernels {
         KernelArgs out = new KernelArgs().ptr(x).i(xStride).ptr(b).ptr(c).i(bcStride).ptr(z).i(zStride).ptr(d).ptr(acum)
                 .ptr(coef).ptr(statesIn);
         out = fold ? out.ptr(normW).ptr(y).i(yStride).ptr(rowSs) : out.ptr(y).i(yStride);
-        cuda.launch("ssd_chunk_output" + fast + (fold ? "_fold" : "") + types, chunkGrid, chunkThreads,
-                outputShared, out.i(s.seqLen()).i(s.heads()).i(s.headDim()).i(s.groups()).i(s.state()).i(q)
-                        .i(s.chunks()));
+        String outTypes = fold ? (zBf16 ? "_fold_bf16" : "_fold_xbf16") : types;
+        cuda.launch("ssd_chunk_output" + fast + outTypes, chunkGrid, chunkThreads, outputShared, out.i(s.seqLen())
+                .i(s.heads()).i(s.headDim()).i(s.groups()).i(s.state()).i(q).i(s.chunks()));
     }
 
     /**

@@ -12,9 +12,18 @@ import dev.mdm.model.Parameters;
  * discretization, D skip and SiLU(z) gate, grouped RMSNorm, out_proj GEMM. In bf16 mode the projection weights and
  * their inputs are bf16 (tensor-core GEMMs, fp32 accumulation); in_proj's output, the conv output, the SSD and its
  * state stay fp32, since each further bf16 rounding on the way costs accuracy the bf16 tolerance of SPEC §10 lacks.
- * Inside a denoiser in BF16 at the paper's head sizes the grouped RMSNorm is folded away ({@link #forwardFoldedNorm}).
+ * Inside a denoiser in BF16 at the paper's head sizes the grouped RMSNorm is folded away ({@link #forwardFoldedNorm}),
+ * and there the tensor-core SSD rounds x, B and C to bf16 anyway: in_proj writes z, x, B and C in bf16 and dt in fp32,
+ * and the conv writes x, B and C in bf16.
  */
 public final class DeviceMixer {
+    /**
+     * Whether the folded mixer's in_proj writes z, x, B and C in bf16 (half the bytes that in_proj writes and the conv
+     * and the SSD read back) and dt in fp32 by a GEMM of its own (exp(Δ·A) needs dt's precision: v6 in PERF.md). A
+     * property for measurements: false gives v27's single fp32 in_proj.
+     */
+    private static final boolean BF16_IN_PROJ = Boolean.parseBoolean(System.getProperty("mdm.jcuda.bf16InProj",
+            "true"));
     private final MambaShape shape;
     private final boolean bf16;
     private final long inProj;
@@ -130,19 +139,26 @@ public final class DeviceMixer {
         return carve(new Workspace.Carver(0), k, batch, seqLen, true).used();
     }
 
-    private record Buffers(long zx, long xbc, long y, long yn, long scratch, long used) {
+    private record Buffers(long zx, long dt, long xbc, long y, long yn, long scratch, long used) {
+    }
+
+    /** @return the row stride of in_proj's output: without dt's columns when they have a GEMM of their own */
+    private int zxStride(boolean folded) {
+        return folded && BF16_IN_PROJ ? shape.inProjRows() - shape.heads() : shape.inProjRows();
     }
 
     private Buffers carve(Workspace.Carver c, Kernels k, int batch, int seqLen, boolean folded) {
         long rows = (long) batch * seqLen;
         int es = bf16 ? 2 : 4;
-        long zx = c.take(rows * shape.inProjRows() * 4);
+        boolean split = folded && BF16_IN_PROJ;
+        long zx = c.take(rows * zxStride(folded) * (split ? 2 : 4));
+        long dt = split ? c.take(rows * shape.heads() * 4) : 0;
         // the folded SSD takes the conv's x, B and C in bf16 (it rounds them to bf16 for its products anyway)
         long xbc = c.take(rows * shape.convChannels() * (folded ? 2 : 4));
         long y = folded ? 0 : c.take(rows * shape.dInner() * 4);  // the folded SSD writes yn directly
         long yn = c.take(rows * shape.dInner() * es);
         long scratch = c.take(ssdShape(k, batch, seqLen).scratchBytes());
-        return new Buffers(zx, xbc, y, yn, scratch, c.used());
+        return new Buffers(zx, dt, xbc, y, yn, scratch, c.used());
     }
 
     /**
@@ -198,7 +214,7 @@ public final class DeviceMixer {
         int gn = shape.nGroups() * shape.dState();
         return shape.dInner() % 8 == 0 && gn % 8 == 0 && Kernels.convNarrows(shape.dConv())
                 && Kernels.foldsGatedNorm(bf16, ssdShape(k, batch, seqLen), shape.convChannels(), shape.convChannels(),
-                        shape.inProjRows());
+                        zxStride(true));
     }
 
     /**
@@ -237,23 +253,32 @@ public final class DeviceMixer {
         int dm = shape.dModel();
         int di = shape.dInner();
         int gn = shape.nGroups() * shape.dState();
-        int zxStride = shape.inProjRows();
-        int conv = shape.convChannels();
-        cuda.cublas().linear(rows, zxStride, dm, u, dm, inProj, type, buf.zx(), zxStride, Cublas.R_32F, false);
-        mark.after("in_proj");
         boolean folded = rowSs != 0;
-        k.convSilu(false, folded, buf.zx(), zxStride, di, buf.xbc(), conv, convW, convB, rows, seqLen, conv,
+        boolean split = folded && BF16_IN_PROJ;
+        int zxStride = zxStride(folded);
+        int conv = shape.convChannels();
+        int h = shape.heads();
+        if (split) {  // in_proj's weight rows are z, x, B, C, then dt: two GEMMs over one weight
+            cuda.cublas().linear(rows, zxStride, dm, u, dm, inProj, type, buf.zx(), zxStride, Cublas.R_16BF, false);
+            cuda.cublas().linear(rows, h, dm, u, dm, inProj + 2L * zxStride * dm, type, buf.dt(), h, Cublas.R_32F,
+                    false);
+        } else {
+            cuda.cublas().linear(rows, zxStride, dm, u, dm, inProj, type, buf.zx(), zxStride, Cublas.R_32F, false);
+        }
+        mark.after("in_proj");
+        k.convSilu(split, folded, buf.zx(), zxStride, di, buf.xbc(), conv, convW, convB, rows, seqLen, conv,
                 shape.dConv());
         mark.after("conv");
         int xbcEs = folded ? 2 : es;
         long xs = buf.xbc();
         long bs = buf.xbc() + (long) di * xbcEs;
         long cs = buf.xbc() + (long) (di + gn) * xbcEs;
-        long dts = buf.zx() + (long) (2 * di + 2 * gn) * es;
+        long dts = split ? buf.dt() : buf.zx() + (long) (2 * di + 2 * gn) * es;
+        int dtStride = split ? h : zxStride;
         boolean zoh = shape.discretization() == Discretization.ZOH;
         if (folded) {
-            k.ssdFoldedNorm(ssdShape(k, batch, seqLen), xs, conv, bs, cs, conv, dts, zxStride, dtBias, a, zoh, d,
-                    buf.zx(), zxStride, normW, buf.yn(), di, rowSs, buf.scratch(), mark::after);
+            k.ssdFoldedNorm(ssdShape(k, batch, seqLen), xs, conv, bs, cs, conv, dts, dtStride, dtBias, a, zoh, d,
+                    buf.zx(), zxStride, split, normW, buf.yn(), di, rowSs, buf.scratch(), mark::after);
             mark.after("ssd_output");
         } else {
             k.ssd(false, bf16, ssdShape(k, batch, seqLen), xs, conv, bs, cs, conv, dts, zxStride, dtBias, true, a, zoh, d,
