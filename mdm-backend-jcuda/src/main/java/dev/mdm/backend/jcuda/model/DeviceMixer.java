@@ -23,7 +23,7 @@ public final class DeviceMixer {
      * {@code zxbc}, z, x, B and C in bf16 and dt, whose precision exp(dt·A) needs (v6 in PERF.md), in fp32 by a GEMM
      * of its own. In_proj's weight rows are z, x, B, C, dt, so each GEMM takes a contiguous run of them.
      */
-    private static final String BF16_IN_PROJ = System.getProperty("mdm.jcuda.bf16InProj", "z");
+    private static final String BF16_IN_PROJ = System.getProperty("mdm.jcuda.bf16InProj", "zxbc");
     private final MambaShape shape;
     private final boolean bf16;
     private final long inProj;
