@@ -1028,40 +1028,14 @@ SSD_STATE_TC_ENTRIES(_bs_xbf16, bf16, float, bf16)
 // state's n (grid (H, N / NS, batch)): more, shorter blocks where there are few (sample, head) pairs. 128 threads; the
 // warps tile the slice's [NS][64] accumulators as WM along n by 4 / WM along p.
 #define TC_SCAN_W 68  // floats per chunk of ssd_chunk_weights' output: 64 weights, the decay, three of padding
-// A count published to other blocks at gpu scope (the CUTLASS semaphore's pattern): the block's barrier orders its
-// threads' earlier stores before the release, and the reader's acquire orders them before its block's later loads.
-__device__ __forceinline__ void st_release_gpu(int* p, int v) {
-    asm volatile("st.release.gpu.global.b32 [%0], %1;" ::"l"(p), "r"(v) : "memory");
-}
-__device__ __forceinline__ int ld_acquire_gpu(const int* p) {
-    int v;
-    asm volatile("ld.acquire.gpu.global.b32 %0, [%1];" : "=r"(v) : "l"(p) : "memory");
-    return v;
-}
-// ssd_scan_output's wait: thread 0 spins until the walk has stored the states entering chunk c of heads h0 .. h0 +
-// heads − 1 of sample b (every n-slice), then the block's barrier
-__device__ __forceinline__ void wait_for_states(const int* progress, int b, int h0, int heads, int slices, int c,
-                                                int H) {
-    if (threadIdx.x == 0) {
-        for (int i = 0; i < heads * slices; i++) {
-            const int* p = progress + (b * H + h0) * slices + i;
-            while (ld_acquire_gpu(p) <= c) __nanosleep(32);
-        }
-    }
-    __syncthreads();
-}
 // grid (⌈nChunks / 4⌉, H, batch), 128 threads: warp w takes chunk 4·blockIdx.x + w, two tokens a lane, with the
 // pairwise scan of chunk_cumsum_out (the same sums in the same order). wts: [batch, H, nChunks, TC_SCAN_W].
 template <typename TD>
 __device__ void ssd_chunk_weights(const TD* __restrict__ dt, int dtStride, const float* __restrict__ dtBias,
                                   int softplus, const float* __restrict__ A, int zoh, float* __restrict__ acum,
-                                  float* __restrict__ coefOut, float* __restrict__ wts, int* __restrict__ sync,
-                                  int syncInts, SsdDims s) {
+                                  float* __restrict__ coefOut, float* __restrict__ wts, SsdDims s) {
     const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
     const int c = blockIdx.x * 4 + warp, h = blockIdx.y, b = blockIdx.z;
-    if (blockIdx.x + blockIdx.y + blockIdx.z == 0) {  // ssd_scan_output's ticket and progress counts, from zero
-        for (int i = threadIdx.x; i < syncInts; i += blockDim.x) sync[i] = 0;
-    }
     if (c >= s.nChunks) return;
     const int t0 = c * FQ, len = min(FQ, s.L - t0), t = 2 * lane;
     const size_t row = (size_t)b * s.L + t0;
@@ -1085,14 +1059,12 @@ __device__ void ssd_chunk_weights(const TD* __restrict__ dt, int dtStride, const
     if (lane == 0) *reinterpret_cast<float4*>(w + FQ) = make_float4(expf(last), 0.f, 0.f, 0.f);  // exact: it compounds
 }
 #define SSD_WEIGHTS_ARGS(TD) const TD* dt, int dtStride, const float* dtBias, int softplus, const float* A, int zoh, \
-    float* acum, float* coef, float* wts, int* sync, int syncInts, int L, int H, int P, int G, int N, int Q, int nChunks
+    float* acum, float* coef, float* wts, int L, int H, int P, int G, int N, int Q, int nChunks
 extern "C" __global__ void __launch_bounds__(128) ssd_chunk_weights_f32(SSD_WEIGHTS_ARGS(float)) {
-    ssd_chunk_weights<float>(dt, dtStride, dtBias, softplus, A, zoh, acum, coef, wts, sync, syncInts,
-                             SsdDims{L, H, P, G, N, Q, nChunks});
+    ssd_chunk_weights<float>(dt, dtStride, dtBias, softplus, A, zoh, acum, coef, wts, SsdDims{L, H, P, G, N, Q, nChunks});
 }
 extern "C" __global__ void __launch_bounds__(128) ssd_chunk_weights_bf16(SSD_WEIGHTS_ARGS(bf16)) {
-    ssd_chunk_weights<bf16>(dt, dtStride, dtBias, softplus, A, zoh, acum, coef, wts, sync, syncInts,
-                            SsdDims{L, H, P, G, N, Q, nChunks});
+    ssd_chunk_weights<bf16>(dt, dtStride, dtBias, softplus, A, zoh, acum, coef, wts, SsdDims{L, H, P, G, N, Q, nChunks});
 }
 #define TC_SCAN_LDB(NS) ((NS) + 8)  // bf16 row stride of the B slice [t][NS]: ldmatrix rows conflict-free
 // bytes per stage: x [t][p] and B [t][n] in bf16, the chunk's weights and decay
@@ -1103,16 +1075,15 @@ template <int N> __device__ __forceinline__ void cp_async_wait_group() {
 template <int NS, int STAGES>
 __device__ void ssd_chunk_state_scan_tc(const bf16* __restrict__ x, int xStride, const bf16* __restrict__ B,
                                         int bStride, const float* __restrict__ wts, bf16* __restrict__ statesIn,
-                                        SsdDims s, int h, int slice, int b, int* progress = nullptr) {
+                                        SsdDims s) {
     constexpr int LDB = TC_SCAN_LDB(NS), MTN = NS / 16, WM = MTN < 4 ? MTN : 4, WP = 4 / WM, MT = MTN / WM,
                   JT = 8 / WP;
     static_assert(NS % 16 == 0 && NS <= FN && JT % 2 == 0, "n slices of 16, 32, 64 or 128");
     static_assert(STAGES == 2 || STAGES == 3, "two or three stages");
     extern __shared__ __align__(16) float sm[];
+    const int h = blockIdx.x, slice = blockIdx.y, b = blockIdx.z;
     const int tid = threadIdx.x, warp = tid >> 5, lane = tid & 31, gq = lane >> 2, tq = lane & 3;
     const int g = h / (s.H / s.G), n0 = slice * NS;
-    // ssd_scan_output's consumers wait on this (sample, head, slice)'s count of entering states stored
-    int* published = progress ? progress + (b * s.H + h) * (s.N / NS) + slice : nullptr;
     char* stages = reinterpret_cast<char*>(sm);
     const size_t seq0 = (size_t)b * s.L;
     const float* chunkW = wts + (size_t)(b * s.H + h) * s.nChunks * TC_SCAN_W;
@@ -1139,10 +1110,8 @@ __device__ void ssd_chunk_state_scan_tc(const bf16* __restrict__ x, int xStride,
     for (int c = 0; c < s.nChunks; c++) {
         // chunk c's copies (with three stages, c + 1's may still run)
         if (STAGES == 3 && c + 1 < s.nChunks) cp_async_wait_group<1>(); else cp_async_wait_all();
-        // publishes chunk c's stage; every warp is past chunk c − 1's products, so its stage is free, and past the
-        // stores of the states entering chunks before c
+        // publishes chunk c's stage; every warp is past chunk c − 1's products, so its stage is free
         __syncthreads();
-        if (published && tid == 0 && c > 0) st_release_gpu(published, c);
         if (c + STAGES - 1 < s.nChunks) issue(c + STAGES - 1);
         const bf16* Xs = stage(c);
         const float* w = reinterpret_cast<const float*>(Xs + FQ * TC_LDK + FQ * LDB);
@@ -1166,18 +1135,13 @@ __device__ void ssd_chunk_state_scan_tc(const bf16* __restrict__ x, int xStride,
         const bf16* bRow = Xs + bOff;
         weighted_state_products<LDB>(acc, aRow, bRow, w, tq);
     }
-    if (published) {  // the last chunk's entering state
-        __syncthreads();
-        if (tid == 0) st_release_gpu(published, s.nChunks);
-    }
 }
 #define SSD_STATE_SCAN_ARGS const bf16* x, int xStride, const bf16* B, int bStride, const float* wts, \
     bf16* statesIn, int L, int H, int P, int G, int N, int Q, int nChunks
 // one entry per n-slice width and stage count: ssd_chunk_state_scan{NS}_s{STAGES}
 #define SSD_STATE_SCAN_ENTRY(NS, STAGES) \
     extern "C" __global__ void __launch_bounds__(128) ssd_chunk_state_scan##NS##_s##STAGES(SSD_STATE_SCAN_ARGS) { \
-        ssd_chunk_state_scan_tc<NS, STAGES>(x, xStride, B, bStride, wts, statesIn, SsdDims{L, H, P, G, N, Q, nChunks}, \
-                                            blockIdx.x, blockIdx.y, blockIdx.z); \
+        ssd_chunk_state_scan_tc<NS, STAGES>(x, xStride, B, bStride, wts, statesIn, SsdDims{L, H, P, G, N, Q, nChunks}); \
     }
 #define SSD_STATE_SCAN_ENTRIES(NS) SSD_STATE_SCAN_ENTRY(NS, 2) SSD_STATE_SCAN_ENTRY(NS, 3)
 SSD_STATE_SCAN_ENTRIES(16)
@@ -1196,11 +1160,11 @@ __device__ void ssd_chunk_output_tc(const T* __restrict__ x, int xStride, const 
                                     const float* __restrict__ D, const float* __restrict__ acum,
                                     const float* __restrict__ coef, const bf16* __restrict__ statesIn,
                                     float* __restrict__ y, int yStride, const float* __restrict__ normW,
-                                    bf16* __restrict__ yFold, float* __restrict__ rowSS, SsdDims s, int hb, int c,
-                                    int b, const int* progress = nullptr, int slices = 0) {
+                                    bf16* __restrict__ yFold, float* __restrict__ rowSS, SsdDims s) {
     extern __shared__ __align__(16) float sm[];
+    int c = blockIdx.y, b = blockIdx.z;  // heads vary fastest: resident blocks share their chunks' C and B in L2
     int tid = threadIdx.x, hw = tid >> 7, ht = tid & 127;        // this thread's head in the block, index in it
-    int h = hb * HPB + hw;
+    int h = blockIdx.x * HPB + hw;
     int t0 = c * FQ, len = min(FQ, s.L - t0);
     int g = h / (s.H / s.G);
     uint32_t* Cs = reinterpret_cast<uint32_t*>(sm);               // [t][n] bf16 pairs along n
@@ -1209,13 +1173,16 @@ __device__ void ssd_chunk_output_tc(const T* __restrict__ x, int xStride, const 
     float* Xs = reinterpret_cast<float*>(Sn + FN * TC_LDK);       // [u][p] x, fp32
     float* sa = Xs + FQ * TC_LDX;                                 // 64 cumulative a
     float* sc = sa + FQ;                                          // 64 coef
-    if (z && tid < len) prefetch_l2(z + ((size_t)b * s.L + t0 + tid) * zStride + (size_t)hb * HPB * FP,
+    if (z && tid < len) prefetch_l2(z + ((size_t)b * s.L + t0 + tid) * zStride + (size_t)blockIdx.x * HPB * FP,
                                     HPB * FP * sizeof(TZ));
     size_t tb = (size_t)(b * s.H + h) * s.L + t0;
     const size_t row0 = (size_t)b * s.L + t0;
     const float4 zero4 = make_float4(0.f, 0.f, 0.f, 0.f);
-    // every global load of the block is in flight at once (a block's time is its chain of latencies): x, (bf16) C and
-    // B, and the entering state go to shared memory by cp.async, without registers; fp32 C and B through registers.
+    // every global load of the block is in flight at once (a block's time is its chain of latencies): the entering
+    // state, x and (bf16) C and B go to shared memory by cp.async, without registers; fp32 C and B through registers.
+    // The state entering the chunk, bf16 [n][p] as the bf16 state pass wrote it; the C·S fragments read it transposed
+    copy_tile_async<FN, 2 * FP, 128>(Sn, TC_LDK, statesIn + ((size_t)(b * s.nChunks + c) * s.H + h) * FP * FN, FP, FN,
+                                     ht);
     // x as it is stored, rows past the sequence zeroed: fp32 [u][TC_LDX] or bf16 [u][TC_LDK] (the same bytes' room)
     constexpr int XLD = sizeof(T) == 4 ? TC_LDX : TC_LDK;
     T* Xr = reinterpret_cast<T*>(Xs);
@@ -1256,13 +1223,6 @@ __device__ void ssd_chunk_output_tc(const T* __restrict__ x, int xStride, const 
             }
         }
     }
-    // with the walk in the same launch (ssd_scan_output), the entering state is copied once the walk has stored it
-    if (progress) wait_for_states(progress, b, h - hw, HPB, slices, c, s.H);
-    // the state entering the chunk, bf16 [n][p] as the state scan (or pass) wrote it; the C·S fragments read it
-    // transposed
-    copy_tile_async<FN, 2 * FP, 128>(Sn, TC_LDK, statesIn + ((size_t)(b * s.nChunks + c) * s.H + h) * FP * FN, FP, FN,
-                                     ht);
-    cp_async_commit();
     cp_async_wait_all();
     __syncthreads();
     int warp = ht >> 5, lane = tid & 31, gq = lane >> 2, tq = lane & 3;
@@ -1310,7 +1270,7 @@ __device__ void ssd_chunk_output_tc(const T* __restrict__ x, int xStride, const 
     TZ* Zs = reinterpret_cast<TZ*>(sm);
     if (z) {
         __syncthreads();
-        copy_tile_async<FQ, ZW * sizeof(TZ), 128 * HPB, false>(Zs, ZLD, z + row0 * zStride + (size_t)hb * ZW,
+        copy_tile_async<FQ, ZW * sizeof(TZ), 128 * HPB, false>(Zs, ZLD, z + row0 * zStride + (size_t)blockIdx.x * ZW,
                                                                zStride, len, tid);
         cp_async_commit();
     }
@@ -1403,8 +1363,7 @@ __device__ void ssd_chunk_output_tc(const T* __restrict__ x, int xStride, const 
     const float* D, const float* acum, const float* coef, const bf16* statesIn, float* y, int yStride, int L, int H, \
     int P, int G, int N, int Q, int nChunks
 #define SSD_OUT_TC_CALL(T, TZ, HPB, FOLD) ssd_chunk_output_tc<T, TZ, HPB, FOLD>(x, xStride, B, C, bcStride, z, zStride, D, acum, \
-    coef, statesIn, y, yStride, normW, yFold, rowSS, SsdDims{L, H, P, G, N, Q, nChunks}, blockIdx.x, blockIdx.y, \
-    blockIdx.z)
+    coef, statesIn, y, yStride, normW, yFold, rowSS, SsdDims{L, H, P, G, N, Q, nChunks})
 extern "C" __global__ void __launch_bounds__(128) ssd_chunk_output_tc_f32(SSD_OUT_TC_ARGS(float)) {
     const float* normW = nullptr; bf16* yFold = nullptr; float* rowSS = nullptr;
     SSD_OUT_TC_CALL(float, float, 1, false);
@@ -1436,53 +1395,6 @@ SSD_OUT_TC_FOLD_ENTRY(ssd_chunk_output_tc_fold_xbf16, float, 1)
 SSD_OUT_TC_FOLD_ENTRY(ssd_chunk_output_tc2_fold_xbf16, float, 2)
 SSD_OUT_TC_FOLD_ENTRY(ssd_chunk_output_tc_fold_bf16, bf16, 1)
 SSD_OUT_TC_FOLD_ENTRY(ssd_chunk_output_tc2_fold_bf16, bf16, 2)
-
-// The state scan and the folded one-head output kernel in one persistent launch, so that the output of chunk c runs
-// while the walk is on later chunks (apart, the output waits for the whole walk, whose chain of ~1 µs a chunk leaves
-// the SMs mostly idle). Each block takes work items in ticket order (sync[0]): first the walks (sample, n-slice,
-// head), then the outputs chunk by chunk (chunk, sample, head). A walk publishes how many entering states it has
-// stored (sync[1 + (b·H + h)·slices + slice]); an output waits for its head's count to pass its chunk. Tickets make it
-// deadlock-free: a waiting output's walk was handed to a block already running. ssd_chunk_weights zeroes sync.
-// grid: at most the blocks resident at once; 128 threads; shared: the larger of the walk's and the output's.
-#define SSD_SCAN_OUTPUT_ARGS(TZ) const bf16* x, int xStride, const bf16* B, const bf16* C, int bcStride, const TZ* z, \
-    int zStride, const float* D, const float* acum, const float* coef, const float* wts, bf16* statesIn, \
-    const float* normW, bf16* yFold, int yStride, float* rowSS, int* sync, int batch, int L, int H, int P, int G, \
-    int N, int Q, int nChunks
-template <int NS, typename TZ>
-__device__ void ssd_scan_output(SSD_SCAN_OUTPUT_ARGS(TZ)) {
-    __shared__ int item;
-    const SsdDims s{L, H, P, G, N, Q, nChunks};
-    const int slices = N / NS, walks = batch * H * slices, items = walks + batch * H * nChunks;
-    int* progress = sync + 1;
-    for (;;) {
-        if (threadIdx.x == 0) item = atomicAdd(sync, 1);
-        __syncthreads();
-        const int t = item;
-        __syncthreads();  // every thread has read the ticket before thread 0 takes the next
-        if (t >= items) break;
-        if (t < walks) {  // heads fastest: the walks resident at once share their B slices in L2
-            int r = t / H;
-            ssd_chunk_state_scan_tc<NS, 3>(x, xStride, B, bcStride, wts, statesIn, s, t % H, r % slices, r / slices,
-                                           progress);
-        } else {
-            int u = t - walks, r = u / H;
-            ssd_chunk_output_tc<bf16, TZ, 1, true>(x, xStride, B, C, bcStride, z, zStride, D, acum, coef, statesIn,
-                                                   nullptr, yStride, normW, yFold, rowSS, s, u % H, r / batch,
-                                                   r % batch, progress, slices);
-        }
-        cp_async_wait_all();
-        __syncthreads();  // the item's shared memory is free
-    }
-}
-#define SSD_SCAN_OUTPUT_ENTRY(NS, SUFFIX, TZ) \
-    extern "C" __global__ void __launch_bounds__(128) ssd_scan_output##NS##SUFFIX(SSD_SCAN_OUTPUT_ARGS(TZ)) { \
-        ssd_scan_output<NS, TZ>(x, xStride, B, C, bcStride, z, zStride, D, acum, coef, wts, statesIn, normW, yFold, \
-                                yStride, rowSS, sync, batch, L, H, P, G, N, Q, nChunks); \
-    }
-#define SSD_SCAN_OUTPUT_ENTRIES(NS) SSD_SCAN_OUTPUT_ENTRY(NS, _fold_xbf16, float) SSD_SCAN_OUTPUT_ENTRY(NS, _fold_bf16, bf16)
-SSD_SCAN_OUTPUT_ENTRIES(32)
-SSD_SCAN_OUTPUT_ENTRIES(64)
-SSD_SCAN_OUTPUT_ENTRIES(128)
 
 // ---------------------------------------------------------------------------------------------------------------
 // Gated RMSNorm, per group of d/G channels (decision D1); the SiLU(z) gate is already applied by the SSD output.

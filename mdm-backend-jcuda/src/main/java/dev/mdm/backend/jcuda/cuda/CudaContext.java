@@ -52,7 +52,6 @@ public final class CudaContext implements AutoCloseable {
     private final int major;
     private final int minor;
     private final int maxSharedOptin;
-    private final int multiprocessors;
     private final Cublas cublas;
     private long allocatedBytes;
     private boolean closed;
@@ -72,7 +71,6 @@ public final class CudaContext implements AutoCloseable {
         major = attribute(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR);
         minor = attribute(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR);
         maxSharedOptin = attribute(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN);
-        multiprocessors = attribute(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT);
         byte[] name = new byte[256];
         cuDeviceGetName(name, name.length, device);
         deviceName = new String(name).trim().replace("\0", "");
@@ -324,28 +322,6 @@ public final class CudaContext implements AutoCloseable {
     }
 
     /**
-     * @param name kernel name
-     * @param block threads per block
-     * @param sharedBytes dynamic shared memory per block
-     * @return how many blocks of the kernel the whole device holds at once (for persistent kernels, whose blocks wait
-     *     on each other and so must all be resident)
-     */
-    public int residentBlocks(String name, int block, int sharedBytes) {
-        CUfunction f = function(name);
-        allowShared(f, sharedBytes);
-        int[] perSm = new int[1];
-        cuOccupancyMaxActiveBlocksPerMultiprocessor(perSm, f, block, sharedBytes);
-        return perSm[0] * multiprocessors;
-    }
-
-    private void allowShared(CUfunction f, int sharedBytes) {
-        if (sharedBytes > 48 * 1024 && sharedLimits.getOrDefault(f, 0) < sharedBytes) {
-            cuFuncSetAttribute(f, CUfunction_attribute.CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES, sharedBytes);
-            sharedLimits.put(f, sharedBytes);
-        }
-    }
-
-    /**
      * Queues a kernel on the stream.
      *
      * @param name kernel name
@@ -356,7 +332,10 @@ public final class CudaContext implements AutoCloseable {
      */
     public void launch(String name, int[] grid, int block, int sharedBytes, KernelArgs args) {
         CUfunction f = function(name);
-        allowShared(f, sharedBytes);
+        if (sharedBytes > 48 * 1024 && sharedLimits.getOrDefault(f, 0) < sharedBytes) {
+            cuFuncSetAttribute(f, CUfunction_attribute.CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES, sharedBytes);
+            sharedLimits.put(f, sharedBytes);
+        }
         cuLaunchKernel(f, grid[0], grid.length > 1 ? grid[1] : 1, grid.length > 2 ? grid[2] : 1, block, 1, 1,
                 sharedBytes, stream, args.pack(), null);
     }

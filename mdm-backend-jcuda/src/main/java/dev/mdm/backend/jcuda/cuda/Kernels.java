@@ -39,10 +39,10 @@ public final class Kernels {
     /** Two heads per output block: C and B staged once, the per-head part twice (TC_OUTPUT_SHARED(2) in the .cu). */
     private static final int TC2_OUTPUT_SHARED = 2 * 2 * 64 * 136 + 2 * TC_OUTPUT_HEAD_SHARED;
     /**
-     * Fewest chunks (× samples) for the two-head kernels: below, the one-head grid fills the GPU better. A property
-     * for measurements ({@code mdm.jcuda.twoHeadMinChunks}).
+     * Fewest chunks (× samples) for the two-head kernels: below, the one-head grid fills the GPU better (at 1 092
+     * tokens, 18 chunks, one head a block was no faster: PERF.md, v28).
      */
-    private static final int TC2_MIN_CHUNKS = Integer.getInteger("mdm.jcuda.twoHeadMinChunks", 16);
+    private static final int TC2_MIN_CHUNKS = 16;
     /**
      * From this many chunks per sequence the tensor-core state kernel stores each chunk's own state in bf16, halving the
      * state traffic. On the H100 with v24's kernels (state + pass per block): 1 092 tokens (18 chunks) 24.9 + 21.0 →
@@ -68,16 +68,8 @@ public final class Kernels {
     private static final int SCAN_STAGES = scanStages(Integer.getInteger("mdm.jcuda.stateScanStages", 3));
     /** TC_SCAN_W of the .cu file: floats per chunk of ssd_chunk_weights' output. */
     private static final int SCAN_W = 68;
-    /**
-     * Whether the folded SSD runs the state scan and the one-head output kernel in one persistent launch
-     * (ssd_scan_output), outputs overlapping the walk. A property for measurements.
-     */
-    private static final boolean FUSED_SCAN_OUTPUT = Boolean.parseBoolean(System.getProperty(
-            "mdm.jcuda.fusedScanOutput", "true"));
 
     private final CudaContext cuda;
-    /** Blocks resident at once per persistent kernel and shared size (the occupancy query, once each). */
-    private final java.util.Map<String, Integer> resident = new java.util.HashMap<>();
 
     private static int scanSlice(int n) {
         if (n != 0 && n != 16 && n != 32 && n != 64 && n != 128) {
@@ -442,29 +434,11 @@ public final class Kernels {
             // the weights go where the two-launch form keeps the chunks' own states (B·H·chunks·68 of its
             // B·chunks·H·P·N floats)
             long weights = states;
-            int slice = scanSlice(s);
-            boolean fused = fold && FUSED_SCAN_OUTPUT && slice >= 32 && SCAN_STAGES == 3;
-            // the fused launch's ticket and progress counts, after the weights; ssd_chunk_weights zeroes them
-            long sync = weights + (4L * s.batch() * s.heads() * s.chunks() * SCAN_W + 255) / 256 * 256;
-            int syncInts = fused ? 1 + s.batch() * s.heads() * (s.state() / slice) : 0;
             cuda.launch(fold ? "ssd_chunk_weights_f32" : "ssd_chunk_weights_bf16", new int[] {(s.chunks() + 3) / 4,
                     s.heads(), s.batch()}, TC_THREADS, 0, new KernelArgs().ptr(dt).i(dtStride).ptr(dtBias)
-                    .i(softplus ? 1 : 0).ptr(a).i(zoh ? 1 : 0).ptr(acum).ptr(coef).ptr(weights).ptr(sync).i(syncInts)
-                    .i(s.seqLen()).i(s.heads()).i(s.headDim()).i(s.groups()).i(s.state()).i(q).i(s.chunks()));
-            if (fused) {
-                String name = "ssd_scan_output" + slice + (zBf16 ? "_fold_bf16" : "_fold_xbf16");
-                int shared = Math.max(scanShared(slice), TC_OUTPUT_SHARED);
-                int items = s.batch() * s.heads() * (s.state() / slice + s.chunks());
-                int blocks = resident.computeIfAbsent(name + "/" + shared, n -> cuda.residentBlocks(name, TC_THREADS,
-                        shared));
-                cuda.launch(name, new int[] {Math.min(items, blocks)}, TC_THREADS, shared, new KernelArgs().ptr(x)
-                        .i(xStride).ptr(b).ptr(c).i(bcStride).ptr(z).i(zStride).ptr(d).ptr(acum).ptr(coef)
-                        .ptr(weights).ptr(statesIn).ptr(normW).ptr(y).i(yStride).ptr(rowSs).ptr(sync).i(s.batch())
-                        .i(s.seqLen()).i(s.heads()).i(s.headDim()).i(s.groups()).i(s.state()).i(q).i(s.chunks()));
-                marks.accept("ssd_state");
-                marks.accept("ssd_pass");  // none: the scan and the output are one launch
-                return;
-            }
+                    .i(softplus ? 1 : 0).ptr(a).i(zoh ? 1 : 0).ptr(acum).ptr(coef).ptr(weights).i(s.seqLen())
+                    .i(s.heads()).i(s.headDim()).i(s.groups()).i(s.state()).i(q).i(s.chunks()));
+            int slice = scanSlice(s);
             cuda.launch("ssd_chunk_state_scan" + slice + "_s" + SCAN_STAGES, new int[] {s.heads(), s.state() / slice,
                     s.batch()}, TC_THREADS, scanShared(slice), new KernelArgs().ptr(x).i(xStride).ptr(b).i(bcStride)
                     .ptr(weights).ptr(statesIn).i(s.seqLen()).i(s.heads()).i(s.headDim()).i(s.groups()).i(s.state())

@@ -18,12 +18,12 @@ import dev.mdm.model.Parameters;
  */
 public final class DeviceMixer {
     /**
-     * What the folded mixer's in_proj writes in bf16 (property {@code mdm.jcuda.bf16InProj}, for measurements):
-     * {@code none}, v27's single fp32 GEMM; {@code z}, the gate in bf16 (a GEMM of its own) and x, B, C and dt in fp32;
-     * {@code zxbc}, z, x, B and C in bf16 and dt, whose precision exp(dt·A) needs (v6 in PERF.md), in fp32 by a GEMM
-     * of its own. In_proj's weight rows are z, x, B, C, dt, so each GEMM takes a contiguous run of them.
+     * Whether the folded mixer's in_proj writes z, x, B and C in bf16 (half the bytes that in_proj writes and the conv
+     * and the SSD read back) and dt in fp32 by a GEMM of its own (exp(Δ·A) needs dt's precision: v6 in PERF.md). A
+     * property for measurements: false gives v27's single fp32 in_proj.
      */
-    private static final String BF16_IN_PROJ = System.getProperty("mdm.jcuda.bf16InProj", "zxbc");
+    private static final boolean BF16_IN_PROJ = Boolean.parseBoolean(System.getProperty("mdm.jcuda.bf16InProj",
+            "true"));
     private final MambaShape shape;
     private final boolean bf16;
     private final long inProj;
@@ -139,41 +139,26 @@ public final class DeviceMixer {
         return carve(new Workspace.Carver(0), k, batch, seqLen, true).used();
     }
 
-    /**
-     * @param zx in_proj's output: all of it (fp32), z alone (bf16, {@code z}) or z, x, B and C (bf16, {@code zxbc})
-     * @param rest the rest of in_proj's output in fp32 ({@code z}: x, B, C and dt; {@code zxbc}: dt), or 0
-     */
-    private record Buffers(long zx, long rest, long xbc, long y, long yn, long scratch, long used) {
+    private record Buffers(long zx, long dt, long xbc, long y, long yn, long scratch, long used) {
     }
 
-    /** @return the bf16 form of in_proj's output when folded: none, z or zxbc */
-    private static String bf16InProj(boolean folded) {
-        return folded ? BF16_IN_PROJ : "none";
-    }
-
-    /** @return the columns of {@link Buffers#zx} */
-    private int zxColumns(String form) {
-        return switch (form) {
-            case "z" -> shape.dInner();
-            case "zxbc" -> shape.inProjRows() - shape.heads();
-            case "none" -> shape.inProjRows();
-            default -> throw new IllegalArgumentException("mdm.jcuda.bf16InProj: expected none, z or zxbc, got " + form);
-        };
+    /** @return the row stride of in_proj's output: without dt's columns when they have a GEMM of their own */
+    private int zxStride(boolean folded) {
+        return folded && BF16_IN_PROJ ? shape.inProjRows() - shape.heads() : shape.inProjRows();
     }
 
     private Buffers carve(Workspace.Carver c, Kernels k, int batch, int seqLen, boolean folded) {
         long rows = (long) batch * seqLen;
         int es = bf16 ? 2 : 4;
-        String form = bf16InProj(folded);
-        int zxColumns = zxColumns(form);
-        long zx = c.take(rows * zxColumns * (form.equals("none") ? 4 : 2));
-        long rest = form.equals("none") ? 0 : c.take(rows * (shape.inProjRows() - zxColumns) * 4);
+        boolean split = folded && BF16_IN_PROJ;
+        long zx = c.take(rows * zxStride(folded) * (split ? 2 : 4));
+        long dt = split ? c.take(rows * shape.heads() * 4) : 0;
         // the folded SSD takes the conv's x, B and C in bf16 (it rounds them to bf16 for its products anyway)
         long xbc = c.take(rows * shape.convChannels() * (folded ? 2 : 4));
         long y = folded ? 0 : c.take(rows * shape.dInner() * 4);  // the folded SSD writes yn directly
         long yn = c.take(rows * shape.dInner() * es);
         long scratch = c.take(ssdShape(k, batch, seqLen).scratchBytes());
-        return new Buffers(zx, rest, xbc, y, yn, scratch, c.used());
+        return new Buffers(zx, dt, xbc, y, yn, scratch, c.used());
     }
 
     /**
@@ -229,7 +214,7 @@ public final class DeviceMixer {
         int gn = shape.nGroups() * shape.dState();
         return shape.dInner() % 8 == 0 && gn % 8 == 0 && Kernels.convNarrows(shape.dConv())
                 && Kernels.foldsGatedNorm(bf16, ssdShape(k, batch, seqLen), shape.convChannels(), shape.convChannels(),
-                        zxColumns(bf16InProj(true)));
+                        zxStride(true));
     }
 
     /**
@@ -269,39 +254,31 @@ public final class DeviceMixer {
         int di = shape.dInner();
         int gn = shape.nGroups() * shape.dState();
         boolean folded = rowSs != 0;
-        String form = bf16InProj(folded);
-        int zxStride = zxColumns(form);
-        int restStride = shape.inProjRows() - zxStride;
+        boolean split = folded && BF16_IN_PROJ;
+        int zxStride = zxStride(folded);
         int conv = shape.convChannels();
-        if (form.equals("none")) {
-            cuda.cublas().linear(rows, zxStride, dm, u, dm, inProj, type, buf.zx(), zxStride, Cublas.R_32F, false);
-        } else {
+        int h = shape.heads();
+        if (split) {  // in_proj's weight rows are z, x, B, C, then dt: two GEMMs over one weight
             cuda.cublas().linear(rows, zxStride, dm, u, dm, inProj, type, buf.zx(), zxStride, Cublas.R_16BF, false);
-            cuda.cublas().linear(rows, restStride, dm, u, dm, inProj + 2L * zxStride * dm, type, buf.rest(),
-                    restStride, Cublas.R_32F, false);
+            cuda.cublas().linear(rows, h, dm, u, dm, inProj + 2L * zxStride * dm, type, buf.dt(), h, Cublas.R_32F,
+                    false);
+        } else {
+            cuda.cublas().linear(rows, zxStride, dm, u, dm, inProj, type, buf.zx(), zxStride, Cublas.R_32F, false);
         }
         mark.after("in_proj");
-        // the conv's input: x, B and C of in_proj's output, in whichever buffer and type they are
-        boolean convInBf16 = form.equals("zxbc");
-        long convIn = form.equals("z") ? buf.rest() : buf.zx();
-        int convInStride = form.equals("z") ? restStride : zxStride;
-        k.convSilu(convInBf16, folded, convIn, convInStride, form.equals("z") ? 0 : di, buf.xbc(), conv, convW, convB,
-                rows, seqLen, conv, shape.dConv());
+        k.convSilu(split, folded, buf.zx(), zxStride, di, buf.xbc(), conv, convW, convB, rows, seqLen, conv,
+                shape.dConv());
         mark.after("conv");
         int xbcEs = folded ? 2 : es;
         long xs = buf.xbc();
         long bs = buf.xbc() + (long) di * xbcEs;
         long cs = buf.xbc() + (long) (di + gn) * xbcEs;
-        long dts = switch (form) {
-            case "z" -> buf.rest() + 4L * conv;
-            case "zxbc" -> buf.rest();
-            default -> buf.zx() + 4L * (2 * di + 2 * gn);
-        };
-        int dtStride = form.equals("none") ? zxStride : restStride;
+        long dts = split ? buf.dt() : buf.zx() + (long) (2 * di + 2 * gn) * es;
+        int dtStride = split ? h : zxStride;
         boolean zoh = shape.discretization() == Discretization.ZOH;
         if (folded) {
             k.ssdFoldedNorm(ssdShape(k, batch, seqLen), xs, conv, bs, cs, conv, dts, dtStride, dtBias, a, zoh, d,
-                    buf.zx(), zxStride, !form.equals("none"), normW, buf.yn(), di, rowSs, buf.scratch(), mark::after);
+                    buf.zx(), zxStride, split, normW, buf.yn(), di, rowSs, buf.scratch(), mark::after);
             mark.after("ssd_output");
         } else {
             k.ssd(false, bf16, ssdShape(k, batch, seqLen), xs, conv, bs, cs, conv, dts, zxStride, dtBias, true, a, zoh, d,
