@@ -72,8 +72,9 @@ __device__ __forceinline__ float delta_scale(const float* __restrict__ deltaSS, 
     for (int o = 16; o > 0; o >>= 1) part += __shfl_xor_sync(0xffffffffu, part, o);
     return rsqrtf(part * ssInvWidth + eps);
 }
-template <typename TO>
-__device__ void add_rmsnorm(float* __restrict__ x, const float* __restrict__ delta, const int* __restrict__ deltaPos,
+// delta as TD: fp32, or bf16 (_dbf16: out_proj of a folded mixer, written in bf16)
+template <typename TD, typename TO>
+__device__ void add_rmsnorm(float* __restrict__ x, const TD* __restrict__ delta, const int* __restrict__ deltaPos,
                             const float* __restrict__ deltaSS, int ssParts, float ssInvWidth,
                             const float* __restrict__ w, TO* __restrict__ out, const int* __restrict__ outPos,
                             int L, int outRows, int d, float eps) {
@@ -81,12 +82,12 @@ __device__ void add_rmsnorm(float* __restrict__ x, const float* __restrict__ del
     int sample = r / L, l = r % L;
     float* xr = x + (size_t)r * d;
     size_t dRow = (size_t)sample * L + (deltaPos ? deltaPos[l] : l);
-    const float* dr = delta ? delta + dRow * d : nullptr;
+    const TD* dr = delta ? delta + dRow * d : nullptr;
     float ds = dr ? delta_scale(deltaSS, dRow, ssParts, ssInvWidth, eps) : 1.f;
     float ss = 0.f;
     for (int i = threadIdx.x; i < d; i += blockDim.x) {
         float v = xr[i];
-        if (dr) { v += ds * dr[i]; xr[i] = v; }
+        if (dr) { v += ds * ld(dr, i); xr[i] = v; }
         ss += v * v;
     }
     if (!out) return;
@@ -97,14 +98,17 @@ __device__ void add_rmsnorm(float* __restrict__ x, const float* __restrict__ del
     TO* o = out + ((size_t)sample * outRows + op) * d;
     for (int i = threadIdx.x; i < d; i += blockDim.x) st(o, i, xr[i] * rstd * w[i]);
 }
-#define ADD_RMSNORM_ARGS(TO) float* x, const float* delta, const int* deltaPos, const float* deltaSS, int ssParts, \
-    float ssInvWidth, const float* w, TO* out, const int* outPos, int L, int outRows, int d, float eps
-extern "C" __global__ void add_rmsnorm_f32(ADD_RMSNORM_ARGS(float)) {
-    add_rmsnorm<float>(x, delta, deltaPos, deltaSS, ssParts, ssInvWidth, w, out, outPos, L, outRows, d, eps);
-}
-extern "C" __global__ void add_rmsnorm_bf16(ADD_RMSNORM_ARGS(bf16)) {
-    add_rmsnorm<bf16>(x, delta, deltaPos, deltaSS, ssParts, ssInvWidth, w, out, outPos, L, outRows, d, eps);
-}
+#define ADD_RMSNORM_ARGS(TD, TO) float* x, const TD* delta, const int* deltaPos, const float* deltaSS, \
+    int ssParts, float ssInvWidth, const float* w, TO* out, const int* outPos, int L, int outRows, int d, float eps
+// one entry per delta and output type: add_rmsnorm[_vec][_dbf16]_{f32,bf16}
+#define ADD_RMSNORM_ENTRY(NAME, FN, TD, TO) \
+    extern "C" __global__ void NAME(ADD_RMSNORM_ARGS(TD, TO)) { \
+        FN<TD, TO>(x, delta, deltaPos, deltaSS, ssParts, ssInvWidth, w, out, outPos, L, outRows, d, eps); \
+    }
+ADD_RMSNORM_ENTRY(add_rmsnorm_f32, add_rmsnorm, float, float)
+ADD_RMSNORM_ENTRY(add_rmsnorm_bf16, add_rmsnorm, float, bf16)
+ADD_RMSNORM_ENTRY(add_rmsnorm_dbf16_f32, add_rmsnorm, bf16, float)
+ADD_RMSNORM_ENTRY(add_rmsnorm_dbf16_bf16, add_rmsnorm, bf16, bf16)
 
 // The same with each thread's elements held in registers between the two passes and moved as float4: one load round
 // trip instead of two (rows up to NORM_VEC·4·blockDim wide, d a multiple of 4, 16-byte aligned rows).
@@ -115,14 +119,21 @@ __device__ __forceinline__ void st4(bf16* p, size_t i4, float4 v) {
     __nv_bfloat162 lo = __floats2bfloat162_rn(v.x, v.y), hi = __floats2bfloat162_rn(v.z, v.w);
     reinterpret_cast<uint2*>(p)[i4] = make_uint2(*reinterpret_cast<uint32_t*>(&lo), *reinterpret_cast<uint32_t*>(&hi));
 }
+// the i-th group of four elements
+__device__ __forceinline__ float4 ld4_at(const float* p, int i) { return reinterpret_cast<const float4*>(p)[i]; }
+__device__ __forceinline__ float4 ld4_at(const bf16* p, int i) {
+    uint2 u = reinterpret_cast<const uint2*>(p)[i];
+    return make_float4(__uint_as_float(u.x << 16), __uint_as_float(u.x & 0xffff0000u), __uint_as_float(u.y << 16),
+                       __uint_as_float(u.y & 0xffff0000u));
+}
 __device__ __forceinline__ float4 fma4(float s, float4 a, float4 b) {
     return make_float4(fmaf(s, a.x, b.x), fmaf(s, a.y, b.y), fmaf(s, a.z, b.z), fmaf(s, a.w, b.w));
 }
 __device__ __forceinline__ float4 scale4(float4 v, float s, float4 w) {
     return make_float4(v.x * s * w.x, v.y * s * w.y, v.z * s * w.z, v.w * s * w.w);
 }
-template <typename TO>
-__device__ void add_rmsnorm_vec(float* __restrict__ x, const float* __restrict__ delta, const int* __restrict__ deltaPos,
+template <typename TD, typename TO>
+__device__ void add_rmsnorm_vec(float* __restrict__ x, const TD* __restrict__ delta, const int* __restrict__ deltaPos,
                                 const float* __restrict__ deltaSS, int ssParts, float ssInvWidth,
                                 const float* __restrict__ w, TO* __restrict__ out, const int* __restrict__ outPos,
                                 int L, int outRows, int d, float eps) {
@@ -130,13 +141,13 @@ __device__ void add_rmsnorm_vec(float* __restrict__ x, const float* __restrict__
     int sample = r / L, l = r % L, n4 = d >> 2;
     float4* xr = reinterpret_cast<float4*>(x + (size_t)r * d);
     size_t dRow = (size_t)sample * L + (deltaPos ? deltaPos[l] : l);
-    const float4* dr = delta ? reinterpret_cast<const float4*>(delta + dRow * d) : nullptr;
+    const TD* dr = delta ? delta + dRow * d : nullptr;
     float4 v[NORM_VEC], q[NORM_VEC];
 #pragma unroll
     for (int k = 0; k < NORM_VEC; k++) {
         int i = threadIdx.x + k * blockDim.x;
         v[k] = i < n4 ? xr[i] : make_float4(0.f, 0.f, 0.f, 0.f);
-        q[k] = (dr && i < n4) ? dr[i] : make_float4(0.f, 0.f, 0.f, 0.f);
+        q[k] = (dr && i < n4) ? ld4_at(dr, i) : make_float4(0.f, 0.f, 0.f, 0.f);
     }
     float ds = dr ? delta_scale(deltaSS, dRow, ssParts, ssInvWidth, eps) : 1.f;
     float ss = 0.f;
@@ -161,12 +172,10 @@ __device__ void add_rmsnorm_vec(float* __restrict__ x, const float* __restrict__
         if (i < n4) st4(out, o4 + i, scale4(v[k], rstd, reinterpret_cast<const float4*>(w)[i]));
     }
 }
-extern "C" __global__ void add_rmsnorm_vec_f32(ADD_RMSNORM_ARGS(float)) {
-    add_rmsnorm_vec<float>(x, delta, deltaPos, deltaSS, ssParts, ssInvWidth, w, out, outPos, L, outRows, d, eps);
-}
-extern "C" __global__ void add_rmsnorm_vec_bf16(ADD_RMSNORM_ARGS(bf16)) {
-    add_rmsnorm_vec<bf16>(x, delta, deltaPos, deltaSS, ssParts, ssInvWidth, w, out, outPos, L, outRows, d, eps);
-}
+ADD_RMSNORM_ENTRY(add_rmsnorm_vec_f32, add_rmsnorm_vec, float, float)
+ADD_RMSNORM_ENTRY(add_rmsnorm_vec_bf16, add_rmsnorm_vec, float, bf16)
+ADD_RMSNORM_ENTRY(add_rmsnorm_vec_dbf16_f32, add_rmsnorm_vec, bf16, float)
+ADD_RMSNORM_ENTRY(add_rmsnorm_vec_dbf16_bf16, add_rmsnorm_vec, bf16, bf16)
 
 // ---------------------------------------------------------------------------------------------------------------
 // Causal depthwise conv1d (left zero padding K-1) + bias + SiLU over channels [inOff, inOff + C) of in (SPEC §6.2).
@@ -216,6 +225,28 @@ template <> struct convVec<4> {
     __device__ static float at(const float4& v, int e) { return f4(v, e); }
     __device__ static void set(float4& v, int e, float x) {
         if (e == 0) v.x = x; else if (e == 1) v.y = x; else if (e == 2) v.z = x; else v.w = x;
+    }
+};
+// V = 8 (bf16 in and out only): 16-byte loads and stores, eight channels a thread
+struct float8 { float4 lo, hi; };
+template <> struct convVec<8> {
+    typedef float8 t;
+    __device__ static float8 load(const bf16* p, size_t i) {
+        uint4 u = *reinterpret_cast<const uint4*>(p + i);
+        float8 v;
+        v.lo = make_float4(__uint_as_float(u.x << 16), __uint_as_float(u.x & 0xffff0000u), __uint_as_float(u.y << 16),
+                           __uint_as_float(u.y & 0xffff0000u));
+        v.hi = make_float4(__uint_as_float(u.z << 16), __uint_as_float(u.z & 0xffff0000u), __uint_as_float(u.w << 16),
+                           __uint_as_float(u.w & 0xffff0000u));
+        return v;
+    }
+    __device__ static void store(bf16* p, size_t i, const float8& v) {
+        *reinterpret_cast<uint4*>(p + i) = make_uint4(pack_bf16(v.lo.x, v.lo.y), pack_bf16(v.lo.z, v.lo.w),
+                                                      pack_bf16(v.hi.x, v.hi.y), pack_bf16(v.hi.z, v.hi.w));
+    }
+    __device__ static float at(const float8& v, int e) { return e < 4 ? f4(v.lo, e) : f4(v.hi, e - 4); }
+    __device__ static void set(float8& v, int e, float x) {
+        if (e < 4) convVec<4>::set(v.lo, e, x); else convVec<4>::set(v.hi, e - 4, x);
     }
 };
 template <int V, typename TI, typename TO>
@@ -272,6 +303,7 @@ CONV_TILED_ENTRY(conv_silu_tiled_f32_bf16, 1, float, bf16)
 CONV_TILED_ENTRY(conv_silu_tiled_vec_f32, 4, float, float)
 CONV_TILED_ENTRY(conv_silu_tiled_vec_bf16, 4, bf16, bf16)
 CONV_TILED_ENTRY(conv_silu_tiled_vec_f32_bf16, 4, float, bf16)
+CONV_TILED_ENTRY(conv_silu_tiled_vec8_bf16, 8, bf16, bf16)
 
 // ---------------------------------------------------------------------------------------------------------------
 // Chunked SSD (Mamba-2 state space duality), discretization fused (SPEC §6.4-6.5).
@@ -1033,9 +1065,10 @@ SSD_STATE_TC_ENTRIES(_bs_xbf16, bf16, float, bf16)
 template <typename TD>
 __device__ void ssd_chunk_weights(const TD* __restrict__ dt, int dtStride, const float* __restrict__ dtBias,
                                   int softplus, const float* __restrict__ A, int zoh, float* __restrict__ acum,
-                                  float* __restrict__ coefOut, float* __restrict__ wts, SsdDims s) {
+                                  float* __restrict__ coefOut, float* __restrict__ wts, SsdDims s, int cg, int h,
+                                  int b) {
     const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
-    const int c = blockIdx.x * 4 + warp, h = blockIdx.y, b = blockIdx.z;
+    const int c = cg * 4 + warp;
     if (c >= s.nChunks) return;
     const int t0 = c * FQ, len = min(FQ, s.L - t0), t = 2 * lane;
     const size_t row = (size_t)b * s.L + t0;
@@ -1061,10 +1094,28 @@ __device__ void ssd_chunk_weights(const TD* __restrict__ dt, int dtStride, const
 #define SSD_WEIGHTS_ARGS(TD) const TD* dt, int dtStride, const float* dtBias, int softplus, const float* A, int zoh, \
     float* acum, float* coef, float* wts, int L, int H, int P, int G, int N, int Q, int nChunks
 extern "C" __global__ void __launch_bounds__(128) ssd_chunk_weights_f32(SSD_WEIGHTS_ARGS(float)) {
-    ssd_chunk_weights<float>(dt, dtStride, dtBias, softplus, A, zoh, acum, coef, wts, SsdDims{L, H, P, G, N, Q, nChunks});
+    ssd_chunk_weights<float>(dt, dtStride, dtBias, softplus, A, zoh, acum, coef, wts, SsdDims{L, H, P, G, N, Q, nChunks},
+                             blockIdx.x, blockIdx.y, blockIdx.z);
 }
 extern "C" __global__ void __launch_bounds__(128) ssd_chunk_weights_bf16(SSD_WEIGHTS_ARGS(bf16)) {
-    ssd_chunk_weights<bf16>(dt, dtStride, dtBias, softplus, A, zoh, acum, coef, wts, SsdDims{L, H, P, G, N, Q, nChunks});
+    ssd_chunk_weights<bf16>(dt, dtStride, dtBias, softplus, A, zoh, acum, coef, wts, SsdDims{L, H, P, G, N, Q, nChunks},
+                            blockIdx.x, blockIdx.y, blockIdx.z);
+}
+// The folded mixer's conv (bf16 in and out, eight channels a thread) and ssd_chunk_weights (fp32 dt) in one launch:
+// rows y ≥ convY of the grid are the weights' blocks, numbered along x then y (chunk groups, heads, samples), so that
+// they run beside the conv instead of after it. 128 threads.
+extern "C" __global__ void __launch_bounds__(128) conv_silu_vec8_bf16_weights_f32(
+    const bf16* in, int inStride, int inOff, bf16* out, int outStride, const float* w, const float* bias, int rows,
+    int C, int K, int convY, SSD_WEIGHTS_ARGS(float), int batch) {
+    if ((int)blockIdx.y < convY) {
+        conv_silu_tiled<8, bf16, bf16>(in, inStride, inOff, out, outStride, w, bias, rows, L, C, K);
+        return;
+    }
+    const int groups = (nChunks + 3) / 4;
+    const int i = (blockIdx.y - convY) * gridDim.x + blockIdx.x, b = i / (groups * H);
+    if (b >= batch) return;
+    ssd_chunk_weights<float>(dt, dtStride, dtBias, softplus, A, zoh, acum, coef, wts, SsdDims{L, H, P, G, N, Q, nChunks},
+                             i % groups, i / groups % H, b);
 }
 #define TC_SCAN_LDB(NS) ((NS) + 8)  // bf16 row stride of the B slice [t][NS]: ldmatrix rows conflict-free
 // bytes per stage: x [t][p] and B [t][n] in bf16, the chunk's weights and decay

@@ -11,6 +11,11 @@ public final class Kernels {
     /** Tiled conv kernel: a thread per channel (or four) over CONV_ROWS rows (as in the .cu file), widths up to 4. */
     private static final int CONV_THREADS = 128;
     private static final int CONV_ROWS = 8;
+    /** Whether bf16-to-bf16 convs take eight channels a thread where they can. A property for measurements. */
+    private static final boolean CONV_VEC8 = Boolean.parseBoolean(System.getProperty("mdm.jcuda.convVec8", "true"));
+    /** Whether {@link #convSiluWithWeights} shares the conv's launch with the SSD's weights. For measurements. */
+    private static final boolean CONV_WITH_WEIGHTS = Boolean.parseBoolean(System.getProperty(
+            "mdm.jcuda.convWithWeights", "true"));
     private static final int CONV_TILED_MAX_WIDTH = 4;
     /** Register-held norms: float4 per thread at most (NORM_VEC in the .cu file). */
     private static final int NORM_VEC = 4;
@@ -140,7 +145,7 @@ public final class Kernels {
      */
     public void addRmsnorm(long x, long delta, long deltaPos, long w, long out, boolean outBf16, long outPos, int rows,
                            int seqLen, int outRows, int d) {
-        addRmsnorm(x, delta, deltaPos, 0, 0, 0, w, out, outBf16, outPos, rows, seqLen, outRows, d);
+        addRmsnorm(x, delta, false, deltaPos, 0, 0, 0, w, out, outBf16, outPos, rows, seqLen, outRows, d);
     }
 
     /**
@@ -149,7 +154,8 @@ public final class Kernels {
      * rsqrt(Σ of its {@code ssParts} sums of squares / {@code ssWidth} + eps).
      *
      * @param x fp32 [rows, d], updated in place when delta is set
-     * @param delta fp32 rows to add (block order), or 0
+     * @param delta rows to add (block order), or 0
+     * @param deltaBf16 delta is bf16 (else fp32)
      * @param deltaPos int [L] position in delta of each canonical position, or 0 for identity
      * @param deltaSs fp32 [rows, ssParts] sums of squares per delta row (block order), or 0 for an unscaled delta
      * @param ssParts sums per row
@@ -163,10 +169,12 @@ public final class Kernels {
      * @param outRows output rows per sample
      * @param d width
      */
-    public void addRmsnorm(long x, long delta, long deltaPos, long deltaSs, int ssParts, int ssWidth, long w, long out,
-                           boolean outBf16, long outPos, int rows, int seqLen, int outRows, int d) {
-        boolean vec = d % 4 == 0 && d / 4 <= NORM_VEC * THREADS && aligned16(x, delta, w) && out % (outBf16 ? 8 : 16) == 0;
-        cuda.launch(flavour(vec ? "add_rmsnorm_vec" : "add_rmsnorm", outBf16), new int[] {rows}, THREADS, 0,
+    public void addRmsnorm(long x, long delta, boolean deltaBf16, long deltaPos, long deltaSs, int ssParts, int ssWidth,
+                           long w, long out, boolean outBf16, long outPos, int rows, int seqLen, int outRows, int d) {
+        boolean vec = d % 4 == 0 && d / 4 <= NORM_VEC * THREADS && aligned16(x, w) && delta % (deltaBf16 ? 8 : 16) == 0
+                && out % (outBf16 ? 8 : 16) == 0;
+        cuda.launch(flavour((vec ? "add_rmsnorm_vec" : "add_rmsnorm") + (deltaBf16 ? "_dbf16" : ""), outBf16),
+                new int[] {rows}, THREADS, 0,
                 new KernelArgs().ptr(x).ptr(delta).ptr(deltaPos).ptr(deltaSs).i(ssParts)
                         .f(ssWidth > 0 ? 1f / ssWidth : 0f).ptr(w).ptr(out).ptr(outPos).i(seqLen).i(outRows).i(d)
                         .f(EPS));
@@ -178,6 +186,53 @@ public final class Kernels {
      */
     public static boolean convNarrows(int width) {
         return width <= CONV_TILED_MAX_WIDTH;
+    }
+
+    /**
+     * The folded SSD's conv ({@link #convSilu} from bf16 to bf16 with K ≤ 4) with the SSD's {@code ssd_chunk_weights}
+     * (fp32 dt) as extra blocks of the same launch, so that the weights run beside the conv instead of after it. Where
+     * the two cannot share a launch (row alignment, or the SSD not taking the state scan) it queues nothing and returns
+     * false: the caller then runs {@link #convSilu} and {@link #ssdFoldedNorm} computes the weights itself.
+     *
+     * @param in bf16 input rows
+     * @param inStride input row stride
+     * @param inOffset first input channel
+     * @param out bf16 output rows
+     * @param outStride output row stride
+     * @param w fp32 [C, K]
+     * @param bias fp32 [C]
+     * @param rows batch·L
+     * @param channels C
+     * @param width K
+     * @param s the SSD's sizes
+     * @param dt fp32 dt rows
+     * @param dtStride dt row stride
+     * @param dtBias fp32 [H]
+     * @param a fp32 [H] A
+     * @param zoh ZOH instead of EULER
+     * @param scratch the SSD's scratch, as {@link #ssdFoldedNorm} will be given it
+     * @return whether the launch was queued (then pass {@code weightsDone} to {@link #ssdFoldedNorm})
+     */
+    public boolean convSiluWithWeights(long in, int inStride, int inOffset, long out, int outStride, long w, long bias,
+                                       int rows, int channels, int width, SsdShape s, long dt, int dtStride,
+                                       long dtBias, long a, boolean zoh, long scratch) {
+        boolean vec8 = CONV_VEC8 && channels % 8 == 0 && inStride % 8 == 0 && inOffset % 8 == 0 && outStride % 8 == 0
+                && in % 16 == 0 && out % 16 == 0 && width <= CONV_TILED_MAX_WIDTH;
+        if (!CONV_WITH_WEIGHTS || !vec8 || !s.fast() || s.chunks() > SCAN_MAX_CHUNKS || rows != s.batch() * s.seqLen()
+                || rows <= 0) {
+            return false;
+        }
+        int convX = (rows + CONV_ROWS - 1) / CONV_ROWS;
+        int convY = (channels + 8 * CONV_THREADS - 1) / (8 * CONV_THREADS);
+        long weightBlocks = (long) (s.chunks() + 3) / 4 * s.heads() * s.batch();
+        int extraY = Math.toIntExact((weightBlocks + convX - 1) / convX);
+        long perTok = s.perTokenBytes();
+        cuda.launch("conv_silu_vec8_bf16_weights_f32", new int[] {convX, convY + extraY}, CONV_THREADS, 0,
+                new KernelArgs().ptr(in).i(inStride).i(inOffset).ptr(out).i(outStride).ptr(w).ptr(bias).i(rows)
+                        .i(channels).i(width).i(convY).ptr(dt).i(dtStride).ptr(dtBias).i(1).ptr(a).i(zoh ? 1 : 0)
+                        .ptr(scratch).ptr(scratch + perTok).ptr(scratch + 2 * perTok).i(s.seqLen()).i(s.heads())
+                        .i(s.headDim()).i(s.groups()).i(s.state()).i(s.chunk()).i(s.chunks()).i(s.batch()));
+        return true;
     }
 
     /**
@@ -209,12 +264,15 @@ public final class Kernels {
             return;
         }
         if (width <= CONV_TILED_MAX_WIDTH) {
-            // four channels per thread (float4 loads) when every row start is aligned for them
+            // four channels per thread (float4 loads) when every row start is aligned for them; bf16 to bf16, eight
+            // (16-byte loads and stores) where the rows allow
+            boolean vec8 = CONV_VEC8 && bf16 && outBf16 && channels % 8 == 0 && inStride % 8 == 0 && inOffset % 8 == 0
+                    && outStride % 8 == 0 && in % 16 == 0 && out % 16 == 0;
             boolean vec = channels % 4 == 0 && inStride % 4 == 0 && inOffset % 4 == 0 && outStride % 4 == 0
                     && in % (bf16 ? 8 : 16) == 0 && out % (outBf16 ? 8 : 16) == 0;
-            String name = (vec ? "conv_silu_tiled_vec" : "conv_silu_tiled")
+            String name = vec8 ? "conv_silu_tiled_vec8_bf16" : (vec ? "conv_silu_tiled_vec" : "conv_silu_tiled")
                     + (bf16 != outBf16 ? "_f32_bf16" : bf16 ? "_bf16" : "_f32");
-            int perBlock = CONV_THREADS * (vec ? 4 : 1);
+            int perBlock = CONV_THREADS * (vec8 ? 8 : vec ? 4 : 1);
             cuda.launch(name, new int[] {(rows + CONV_ROWS - 1) / CONV_ROWS, (channels + perBlock - 1) / perBlock},
                     CONV_THREADS, 0, args);
         } else {
@@ -329,7 +387,7 @@ public final class Kernels {
                     long dt, int dtStride, long dtBias, boolean softplus, long a, boolean zoh, long d, long z, int zStride,
                     long y, int yStride, long scratch, java.util.function.Consumer<String> marks) {
         ssd(bf16, tensorCores, s, x, xStride, b, c, bcStride, dt, dtStride, dtBias, softplus, a, zoh, d, z, zStride,
-                bf16, y, yStride, 0, 0, scratch, marks);
+                bf16, y, yStride, 0, 0, scratch, false, marks);
     }
 
     /**
@@ -355,7 +413,7 @@ public final class Kernels {
      * in either, and with the gated RMSNorm that follows it folded in: it writes {@code yn = bf16(y ⊙ normW)} and each
      * row's sums of squares per head {@code rowSs} [rows, H] instead of y, and the consumer of out_proj's output
      * applies the norm's scale
-     * ({@link #addRmsnorm(long, long, long, long, int, int, long, long, boolean, long, int, int, int, int)}).
+     * ({@link #addRmsnorm(long, long, boolean, long, long, int, int, long, long, boolean, long, int, int, int, int)}).
      * Needs {@link #foldsGatedNorm}; x, B, C, z and yn 16-byte aligned, the strides of x, B and C multiples of 8 and
      * z's of 4 (fp32) or 8 (bf16).
      *
@@ -379,24 +437,25 @@ public final class Kernels {
      * @param ynStride yn row stride
      * @param rowSs fp32 [rows, H]
      * @param scratch {@link SsdShape#scratchBytes()} bytes
+     * @param weightsDone {@link #convSiluWithWeights} computed the weights into this scratch
      * @param marks told the name of each of the first two launches once it is queued
      */
     public void ssdFoldedNorm(SsdShape s, long x, int xStride, long b, long c, int bcStride, long dt, int dtStride,
                               long dtBias, long a, boolean zoh, long d, long z, int zStride, boolean zBf16, long normW,
-                              long yn, int ynStride, long rowSs, long scratch,
+                              long yn, int ynStride, long rowSs, long scratch, boolean weightsDone,
                               java.util.function.Consumer<String> marks) {
         if (!foldsGatedNorm(true, s, xStride, bcStride, zStride) || normW == 0 || rowSs == 0) {
             throw new IllegalStateException("the gated-norm fold needs the tensor-core SSD with one group, a norm "
                     + "weight and a sums-of-squares buffer: " + s);
         }
         ssd(false, true, s, x, xStride, b, c, bcStride, dt, dtStride, dtBias, true, a, zoh, d, z, zStride, zBf16, yn,
-                ynStride, normW, rowSs, scratch, marks);
+                ynStride, normW, rowSs, scratch, weightsDone, marks);
     }
 
     private void ssd(boolean bf16, boolean tensorCores, SsdShape s, long x, int xStride, long b, long c, int bcStride,
                      long dt, int dtStride, long dtBias, boolean softplus, long a, boolean zoh, long d, long z,
                      int zStride, boolean zBf16, long y, int yStride, long normW, long rowSs, long scratch,
-                     java.util.function.Consumer<String> marks) {
+                     boolean weightsDone, java.util.function.Consumer<String> marks) {
         long perTok = s.perTokenBytes();
         long acum = scratch;
         long coef = scratch + perTok;
@@ -434,10 +493,12 @@ public final class Kernels {
             // the weights go where the two-launch form keeps the chunks' own states (B·H·chunks·68 of its
             // B·chunks·H·P·N floats)
             long weights = states;
-            cuda.launch(fold ? "ssd_chunk_weights_f32" : "ssd_chunk_weights_bf16", new int[] {(s.chunks() + 3) / 4,
-                    s.heads(), s.batch()}, TC_THREADS, 0, new KernelArgs().ptr(dt).i(dtStride).ptr(dtBias)
-                    .i(softplus ? 1 : 0).ptr(a).i(zoh ? 1 : 0).ptr(acum).ptr(coef).ptr(weights).i(s.seqLen())
-                    .i(s.heads()).i(s.headDim()).i(s.groups()).i(s.state()).i(q).i(s.chunks()));
+            if (!weightsDone) {
+                cuda.launch(fold ? "ssd_chunk_weights_f32" : "ssd_chunk_weights_bf16", new int[] {(s.chunks() + 3) / 4,
+                        s.heads(), s.batch()}, TC_THREADS, 0, new KernelArgs().ptr(dt).i(dtStride).ptr(dtBias)
+                        .i(softplus ? 1 : 0).ptr(a).i(zoh ? 1 : 0).ptr(acum).ptr(coef).ptr(weights).i(s.seqLen())
+                        .i(s.heads()).i(s.headDim()).i(s.groups()).i(s.state()).i(q).i(s.chunks()));
+            }
             int slice = scanSlice(s);
             cuda.launch("ssd_chunk_state_scan" + slice + "_s" + SCAN_STAGES, new int[] {s.heads(), s.state() / slice,
                     s.batch()}, TC_THREADS, scanShared(slice), new KernelArgs().ptr(x).i(xStride).ptr(b).i(bcStride)

@@ -24,6 +24,11 @@ public final class DeviceMixer {
      */
     private static final boolean BF16_IN_PROJ = Boolean.parseBoolean(System.getProperty("mdm.jcuda.bf16InProj",
             "true"));
+    /**
+     * Whether the folded mixer's out_proj writes its output in bf16 (the next add+RMSNorm reads it so; half the bytes),
+     * as mamba_ssm's bf16 models do before their fp32 residual add. A property for measurements.
+     */
+    private static final boolean BF16_OUT = Boolean.parseBoolean(System.getProperty("mdm.jcuda.bf16MixerOut", "true"));
     private final MambaShape shape;
     private final boolean bf16;
     private final long inProj;
@@ -217,11 +222,16 @@ public final class DeviceMixer {
                         zxStride(true));
     }
 
+    /** @return whether {@link #forwardFoldedNorm} writes its output in bf16 */
+    public static boolean foldedOutputBf16() {
+        return BF16_OUT;
+    }
+
     /**
      * The mixer with its gated RMSNorm folded away (PERF.md): {@code out} is out_proj of the un-normalized gated
      * output, and {@code rowSs} [batch·L, heads] holds each row's sums of squares per head, from which the consumer
      * applies the norm's per-row scale (it commutes with out_proj:
-     * {@link Kernels#addRmsnorm(long, long, long, long, int, int, long, long, boolean, long, int, int, int, int)}).
+     * {@link Kernels#addRmsnorm(long, long, boolean, long, long, int, int, long, long, boolean, long, int, int, int, int)}).
      * One launch and the fp32 y round trip fewer per block. Needs {@link #foldsGatedNorm}: {@link Kernels#ssdFoldedNorm}
      * refuses other sizes.
      *
@@ -230,7 +240,7 @@ public final class DeviceMixer {
      * @param u input [batch·L, d], bf16
      * @param batch samples
      * @param seqLen L
-     * @param out fp32 [batch·L, d], before the norm's scale
+     * @param out [batch·L, d], before the norm's scale: bf16 where {@link #foldedOutputBf16()}, else fp32
      * @param rowSs fp32 [batch·L, heads]
      * @param workspace {@link #foldedWorkspaceBytes} bytes
      * @param listener told after each stage, or null
@@ -266,19 +276,24 @@ public final class DeviceMixer {
             cuda.cublas().linear(rows, zxStride, dm, u, dm, inProj, type, buf.zx(), zxStride, Cublas.R_32F, false);
         }
         mark.after("in_proj");
-        k.convSilu(split, folded, buf.zx(), zxStride, di, buf.xbc(), conv, convW, convB, rows, seqLen, conv,
-                shape.dConv());
+        long dts = split ? buf.dt() : buf.zx() + (long) (2 * di + 2 * gn) * es;
+        int dtStride = split ? h : zxStride;
+        boolean zoh = shape.discretization() == Discretization.ZOH;
+        // the SSD's weights in the conv's launch where they can share it (bf16 in and out)
+        boolean weightsDone = split && k.convSiluWithWeights(buf.zx(), zxStride, di, buf.xbc(), conv, convW, convB,
+                rows, conv, shape.dConv(), ssdShape(k, batch, seqLen), dts, dtStride, dtBias, a, zoh, buf.scratch());
+        if (!weightsDone) {
+            k.convSilu(split, folded, buf.zx(), zxStride, di, buf.xbc(), conv, convW, convB, rows, seqLen, conv,
+                    shape.dConv());
+        }
         mark.after("conv");
         int xbcEs = folded ? 2 : es;
         long xs = buf.xbc();
         long bs = buf.xbc() + (long) di * xbcEs;
         long cs = buf.xbc() + (long) (di + gn) * xbcEs;
-        long dts = split ? buf.dt() : buf.zx() + (long) (2 * di + 2 * gn) * es;
-        int dtStride = split ? h : zxStride;
-        boolean zoh = shape.discretization() == Discretization.ZOH;
         if (folded) {
             k.ssdFoldedNorm(ssdShape(k, batch, seqLen), xs, conv, bs, cs, conv, dts, dtStride, dtBias, a, zoh, d,
-                    buf.zx(), zxStride, split, normW, buf.yn(), di, rowSs, buf.scratch(), mark::after);
+                    buf.zx(), zxStride, split, normW, buf.yn(), di, rowSs, buf.scratch(), weightsDone, mark::after);
             mark.after("ssd_output");
         } else {
             k.ssd(false, bf16, ssdShape(k, batch, seqLen), xs, conv, bs, cs, conv, dts, zxStride, dtBias, true, a, zoh, d,
@@ -287,7 +302,8 @@ public final class DeviceMixer {
             k.groupRmsnorm(bf16, buf.y(), normW, buf.yn(), rows, di, shape.nGroups());
             mark.after("norm");
         }
-        cuda.cublas().linear(rows, dm, di, buf.yn(), di, outProj, type, out, dm, Cublas.R_32F, false);
+        cuda.cublas().linear(rows, dm, di, buf.yn(), di, outProj, type, out, dm,
+                folded && BF16_OUT ? Cublas.R_16BF : Cublas.R_32F, false);
         mark.after("out_proj");
     }
 }

@@ -284,12 +284,13 @@ public final class DeviceModel implements AutoCloseable {
         // in BF16 mode at the paper's head sizes each mixer leaves its gated norm's scale to the next add+RMSNorm
         boolean fold = mixers[0].foldsGatedNorm(k, batch, seqLen);
         long ss = fold ? b.mixSs() : 0;
+        boolean deltaBf16 = fold && DeviceMixer.foldedOutputBf16();
         int heads = mixers[0].shape().heads();
         int dInner = mixers[0].shape().dInner();
         for (int i = 0; i < config.blocks(); i++) {
             long prevPos = i == 0 ? 0 : inversePermutation(i - 1);
-            k.addRmsnorm(b.x(), i == 0 ? 0 : b.mixOut(), prevPos, i == 0 ? 0 : ss, heads, dInner, blockNorm[i], b.u(),
-                    bf16, inversePermutation(i), rows, seqLen, seqLen, d);
+            k.addRmsnorm(b.x(), i == 0 ? 0 : b.mixOut(), deltaBf16, prevPos, i == 0 ? 0 : ss, heads, dInner,
+                    blockNorm[i], b.u(), bf16, inversePermutation(i), rows, seqLen, seqLen, d);
             mark.after("add_rmsnorm");
             if (fold) {
                 mixers[i].forwardFoldedNorm(cuda, k, b.u(), batch, seqLen, b.mixOut(), ss, b.mixer(), marks);
@@ -297,8 +298,8 @@ public final class DeviceModel implements AutoCloseable {
                 mixers[i].forward(cuda, k, b.u(), batch, seqLen, b.mixOut(), b.mixer(), marks);
             }
         }
-        k.addRmsnorm(b.x(), b.mixOut(), inversePermutation(config.blocks() - 1), ss, heads, dInner, normF, b.hf(), false,
-                latentMap, rows, seqLen, nlat, d);
+        k.addRmsnorm(b.x(), b.mixOut(), deltaBf16, inversePermutation(config.blocks() - 1), ss, heads, dInner, normF,
+                b.hf(), false, latentMap, rows, seqLen, nlat, d);
         blas.linear(batch * nlat, config.latentDim(), d, b.hf(), d, latentOut, Cublas.R_32F, b.output(),
                 config.latentDim(), Cublas.R_32F, false);
         mark.after("head");
