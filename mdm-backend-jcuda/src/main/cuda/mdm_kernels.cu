@@ -227,28 +227,6 @@ template <> struct convVec<4> {
         if (e == 0) v.x = x; else if (e == 1) v.y = x; else if (e == 2) v.z = x; else v.w = x;
     }
 };
-// V = 8 (bf16 in and out only): 16-byte loads and stores, eight channels a thread
-struct float8 { float4 lo, hi; };
-template <> struct convVec<8> {
-    typedef float8 t;
-    __device__ static float8 load(const bf16* p, size_t i) {
-        uint4 u = *reinterpret_cast<const uint4*>(p + i);
-        float8 v;
-        v.lo = make_float4(__uint_as_float(u.x << 16), __uint_as_float(u.x & 0xffff0000u), __uint_as_float(u.y << 16),
-                           __uint_as_float(u.y & 0xffff0000u));
-        v.hi = make_float4(__uint_as_float(u.z << 16), __uint_as_float(u.z & 0xffff0000u), __uint_as_float(u.w << 16),
-                           __uint_as_float(u.w & 0xffff0000u));
-        return v;
-    }
-    __device__ static void store(bf16* p, size_t i, const float8& v) {
-        *reinterpret_cast<uint4*>(p + i) = make_uint4(pack_bf16(v.lo.x, v.lo.y), pack_bf16(v.lo.z, v.lo.w),
-                                                      pack_bf16(v.hi.x, v.hi.y), pack_bf16(v.hi.z, v.hi.w));
-    }
-    __device__ static float at(const float8& v, int e) { return e < 4 ? f4(v.lo, e) : f4(v.hi, e - 4); }
-    __device__ static void set(float8& v, int e, float x) {
-        if (e < 4) convVec<4>::set(v.lo, e, x); else convVec<4>::set(v.hi, e - 4, x);
-    }
-};
 template <int V, typename TI, typename TO>
 __device__ void conv_silu_tiled(const TI* __restrict__ in, int inStride, int inOff, TO* __restrict__ out, int outStride,
                                 const float* __restrict__ w, const float* __restrict__ bias, int rows, int L, int C,
@@ -303,7 +281,6 @@ CONV_TILED_ENTRY(conv_silu_tiled_f32_bf16, 1, float, bf16)
 CONV_TILED_ENTRY(conv_silu_tiled_vec_f32, 4, float, float)
 CONV_TILED_ENTRY(conv_silu_tiled_vec_bf16, 4, bf16, bf16)
 CONV_TILED_ENTRY(conv_silu_tiled_vec_f32_bf16, 4, float, bf16)
-CONV_TILED_ENTRY(conv_silu_tiled_vec8_bf16, 8, bf16, bf16)
 
 // ---------------------------------------------------------------------------------------------------------------
 // Chunked SSD (Mamba-2 state space duality), discretization fused (SPEC §6.4-6.5).
@@ -1101,14 +1078,14 @@ extern "C" __global__ void __launch_bounds__(128) ssd_chunk_weights_bf16(SSD_WEI
     ssd_chunk_weights<bf16>(dt, dtStride, dtBias, softplus, A, zoh, acum, coef, wts, SsdDims{L, H, P, G, N, Q, nChunks},
                             blockIdx.x, blockIdx.y, blockIdx.z);
 }
-// The folded mixer's conv (bf16 in and out, eight channels a thread) and ssd_chunk_weights (fp32 dt) in one launch:
+// The folded mixer's conv (bf16 in and out, four channels a thread) and ssd_chunk_weights (fp32 dt) in one launch:
 // rows y ≥ convY of the grid are the weights' blocks, numbered along x then y (chunk groups, heads, samples), so that
 // they run beside the conv instead of after it. 128 threads.
-extern "C" __global__ void __launch_bounds__(128) conv_silu_vec8_bf16_weights_f32(
+extern "C" __global__ void __launch_bounds__(128) conv_silu_vec_bf16_weights_f32(
     const bf16* in, int inStride, int inOff, bf16* out, int outStride, const float* w, const float* bias, int rows,
     int C, int K, int convY, SSD_WEIGHTS_ARGS(float), int batch) {
     if ((int)blockIdx.y < convY) {
-        conv_silu_tiled<8, bf16, bf16>(in, inStride, inOff, out, outStride, w, bias, rows, L, C, K);
+        conv_silu_tiled<4, bf16, bf16>(in, inStride, inOff, out, outStride, w, bias, rows, L, C, K);
         return;
     }
     const int groups = (nChunks + 3) / 4;

@@ -11,8 +11,6 @@ public final class Kernels {
     /** Tiled conv kernel: a thread per channel (or four) over CONV_ROWS rows (as in the .cu file), widths up to 4. */
     private static final int CONV_THREADS = 128;
     private static final int CONV_ROWS = 8;
-    /** Whether bf16-to-bf16 convs take eight channels a thread where they can. A property for measurements. */
-    private static final boolean CONV_VEC8 = Boolean.parseBoolean(System.getProperty("mdm.jcuda.convVec8", "true"));
     /** Whether {@link #convSiluWithWeights} shares the conv's launch with the SSD's weights. For measurements. */
     private static final boolean CONV_WITH_WEIGHTS = Boolean.parseBoolean(System.getProperty(
             "mdm.jcuda.convWithWeights", "true"));
@@ -189,10 +187,11 @@ public final class Kernels {
     }
 
     /**
-     * The folded SSD's conv ({@link #convSilu} from bf16 to bf16 with K ≤ 4) with the SSD's {@code ssd_chunk_weights}
-     * (fp32 dt) as extra blocks of the same launch, so that the weights run beside the conv instead of after it. Where
-     * the two cannot share a launch (row alignment, or the SSD not taking the state scan) it queues nothing and returns
-     * false: the caller then runs {@link #convSilu} and {@link #ssdFoldedNorm} computes the weights itself.
+     * The folded SSD's conv ({@link #convSilu} from bf16 to bf16 with K ≤ 4, four channels a thread) with the SSD's
+     * {@code ssd_chunk_weights} (fp32 dt) as extra blocks of the same launch, so that the weights run beside the conv
+     * instead of after it. Where the two cannot share a launch (row alignment, or the SSD not taking the state scan)
+     * it queues nothing and returns false: the caller then runs {@link #convSilu} and {@link #ssdFoldedNorm} computes
+     * the weights itself.
      *
      * @param in bf16 input rows
      * @param inStride input row stride
@@ -216,23 +215,30 @@ public final class Kernels {
     public boolean convSiluWithWeights(long in, int inStride, int inOffset, long out, int outStride, long w, long bias,
                                        int rows, int channels, int width, SsdShape s, long dt, int dtStride,
                                        long dtBias, long a, boolean zoh, long scratch) {
-        boolean vec8 = CONV_VEC8 && channels % 8 == 0 && inStride % 8 == 0 && inOffset % 8 == 0 && outStride % 8 == 0
-                && in % 16 == 0 && out % 16 == 0 && width <= CONV_TILED_MAX_WIDTH;
-        if (!CONV_WITH_WEIGHTS || !vec8 || !s.fast() || s.chunks() > SCAN_MAX_CHUNKS || rows != s.batch() * s.seqLen()
+        boolean vec = convVec(true, true, in, inStride, inOffset, out, outStride, channels)
+                && width <= CONV_TILED_MAX_WIDTH;
+        if (!CONV_WITH_WEIGHTS || !vec || !s.fast() || s.chunks() > SCAN_MAX_CHUNKS || rows != s.batch() * s.seqLen()
                 || rows <= 0) {
             return false;
         }
         int convX = (rows + CONV_ROWS - 1) / CONV_ROWS;
-        int convY = (channels + 8 * CONV_THREADS - 1) / (8 * CONV_THREADS);
+        int convY = (channels + 4 * CONV_THREADS - 1) / (4 * CONV_THREADS);
         long weightBlocks = (long) (s.chunks() + 3) / 4 * s.heads() * s.batch();
         int extraY = Math.toIntExact((weightBlocks + convX - 1) / convX);
         long perTok = s.perTokenBytes();
-        cuda.launch("conv_silu_vec8_bf16_weights_f32", new int[] {convX, convY + extraY}, CONV_THREADS, 0,
+        cuda.launch("conv_silu_vec_bf16_weights_f32", new int[] {convX, convY + extraY}, CONV_THREADS, 0,
                 new KernelArgs().ptr(in).i(inStride).i(inOffset).ptr(out).i(outStride).ptr(w).ptr(bias).i(rows)
                         .i(channels).i(width).i(convY).ptr(dt).i(dtStride).ptr(dtBias).i(1).ptr(a).i(zoh ? 1 : 0)
                         .ptr(scratch).ptr(scratch + perTok).ptr(scratch + 2 * perTok).i(s.seqLen()).i(s.heads())
                         .i(s.headDim()).i(s.groups()).i(s.state()).i(s.chunk()).i(s.chunks()).i(s.batch()));
         return true;
+    }
+
+    /** @return whether the tiled conv can take four channels a thread: every row start aligned for them */
+    private static boolean convVec(boolean bf16, boolean outBf16, long in, int inStride, int inOffset, long out,
+                                   int outStride, int channels) {
+        return channels % 4 == 0 && inStride % 4 == 0 && inOffset % 4 == 0 && outStride % 4 == 0
+                && in % (bf16 ? 8 : 16) == 0 && out % (outBf16 ? 8 : 16) == 0;
     }
 
     /**
@@ -264,15 +270,11 @@ public final class Kernels {
             return;
         }
         if (width <= CONV_TILED_MAX_WIDTH) {
-            // four channels per thread (float4 loads) when every row start is aligned for them; bf16 to bf16, eight
-            // (16-byte loads and stores) where the rows allow
-            boolean vec8 = CONV_VEC8 && bf16 && outBf16 && channels % 8 == 0 && inStride % 8 == 0 && inOffset % 8 == 0
-                    && outStride % 8 == 0 && in % 16 == 0 && out % 16 == 0;
-            boolean vec = channels % 4 == 0 && inStride % 4 == 0 && inOffset % 4 == 0 && outStride % 4 == 0
-                    && in % (bf16 ? 8 : 16) == 0 && out % (outBf16 ? 8 : 16) == 0;
-            String name = vec8 ? "conv_silu_tiled_vec8_bf16" : (vec ? "conv_silu_tiled_vec" : "conv_silu_tiled")
+            // four channels per thread (float4 loads) when every row start is aligned for them
+            boolean vec = convVec(bf16, outBf16, in, inStride, inOffset, out, outStride, channels);
+            String name = (vec ? "conv_silu_tiled_vec" : "conv_silu_tiled")
                     + (bf16 != outBf16 ? "_f32_bf16" : bf16 ? "_bf16" : "_f32");
-            int perBlock = CONV_THREADS * (vec8 ? 8 : vec ? 4 : 1);
+            int perBlock = CONV_THREADS * (vec ? 4 : 1);
             cuda.launch(name, new int[] {(rows + CONV_ROWS - 1) / CONV_ROWS, (channels + perBlock - 1) / perBlock},
                     CONV_THREADS, 0, args);
         } else {
