@@ -1064,14 +1064,23 @@ public abstract class BackendCompatibilityKit {
             for (int i = 0; i < 50; i++) {
                 pass.run();
             }
+            // two windows of 200 passes: a leak grows the RSS in both, a one-time step of a native allocator (a new
+            // arena, a grown pool) in one at most; the smaller growth is the one that must stay within the slack
             NativeMemoryProbe.Snapshot before = NativeMemoryProbe.snapshot();
             for (int i = 0; i < 200; i++) {
                 pass.run();
             }
+            NativeMemoryProbe.Snapshot middle = NativeMemoryProbe.snapshot();
+            for (int i = 0; i < 200; i++) {
+                pass.run();
+            }
             NativeMemoryProbe.Snapshot after = NativeMemoryProbe.snapshot();
-            assertThat(NativeMemoryProbe.nativeGrowth(before, after))
-                    .as("growth of resident memory outside the Java heap over 200 passes, bytes (allowed: %d MiB); before %s, after %s",
-                            NativeMemoryProbe.SLACK_MIB, before, after)
+            long first = NativeMemoryProbe.nativeGrowth(before, middle);
+            long second = NativeMemoryProbe.nativeGrowth(middle, after);
+            assertThat(Math.min(first, second))
+                    .as("growth of resident memory outside the Java heap in the smaller of two windows of 200 passes, "
+                            + "bytes (allowed: %d MiB); snapshots %s, %s, %s", NativeMemoryProbe.SLACK_MIB, before, middle,
+                            after)
                     .isLessThanOrEqualTo(NativeMemoryProbe.SLACK_MIB * 1024L * 1024L);
         }
 

@@ -225,7 +225,7 @@ public final class Kernels {
         int convY = (channels + 4 * CONV_THREADS - 1) / (4 * CONV_THREADS);
         long weightBlocks = (long) (s.chunks() + 3) / 4 * s.heads() * s.batch();
         int extraY = Math.toIntExact((weightBlocks + convX - 1) / convX);
-        long perTok = s.perTokenBytes();
+        long perTok = s.perTokenBytes();  // the scratch as ssd lays it out: cumulative a, coef, then the weights
         cuda.launch("conv_silu_vec_bf16_weights_f32", new int[] {convX, convY + extraY}, CONV_THREADS, 0,
                 new KernelArgs().ptr(in).i(inStride).i(inOffset).ptr(out).i(outStride).ptr(w).ptr(bias).i(rows)
                         .i(channels).i(width).i(convY).ptr(dt).i(dtStride).ptr(dtBias).i(1).ptr(a).i(zoh ? 1 : 0)

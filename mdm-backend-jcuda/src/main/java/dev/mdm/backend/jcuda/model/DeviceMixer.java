@@ -13,8 +13,9 @@ import dev.mdm.model.Parameters;
  * their inputs are bf16 (tensor-core GEMMs, fp32 accumulation); in_proj's output, the conv output, the SSD and its
  * state stay fp32, since each further bf16 rounding on the way costs accuracy the bf16 tolerance of SPEC §10 lacks.
  * Inside a denoiser in BF16 at the paper's head sizes the grouped RMSNorm is folded away ({@link #forwardFoldedNorm}),
- * and there the tensor-core SSD rounds x, B and C to bf16 anyway: in_proj writes z, x, B and C in bf16 and dt in fp32,
- * and the conv writes x, B and C in bf16.
+ * and there the activations are stored as mamba_ssm's bf16 models store them (the tensor-core SSD rounds x, B and C to
+ * bf16 anyway): in_proj writes z, x, B and C in bf16 and dt in fp32, the conv writes x, B and C in bf16, and out_proj
+ * writes bf16 for the fp32 residual add (PERF.md, v28 and v29: the bf16 error stays within SPEC §10's relative bound).
  */
 public final class DeviceMixer {
     /**
