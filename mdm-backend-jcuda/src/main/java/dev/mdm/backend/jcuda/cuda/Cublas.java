@@ -12,7 +12,6 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
 import java.util.List;
-import jcuda.driver.CUstream;
 
 /**
  * cuBLAS through {@code java.lang.foreign}: JCublas 12.6 cannot load CUDA 13's {@code libcublas.so.13}, so this calls
@@ -31,8 +30,6 @@ public final class Cublas implements AutoCloseable {
     private static final int OP_T = 1;
     private static final int GEMM_DEFAULT = -1;
     private static final long WORKSPACE_BYTES = 32L << 20;
-    /** The side stream's handle runs small GEMMs beside the main stream's (CudaContext#fork). */
-    static final long SIDE_WORKSPACE_BYTES = 4L << 20;
     private static final int STATUS_ALLOC_FAILED = 3;
 
     /** Library names tried in order: CUDA 13 first, then 12, by soname then in the toolkit's default folder. */
@@ -44,7 +41,6 @@ public final class Cublas implements AutoCloseable {
     private final CudaContext cuda;
     private final MemorySegment handle;
     private final long workspace;
-    private final long workspaceBytes;
     private final Arena arena = Arena.ofShared();
     private final MemorySegment one;
     private final MemorySegment zero;
@@ -121,32 +117,20 @@ public final class Cublas implements AutoCloseable {
     }
 
     Cublas(CudaContext cuda) {
-        this(cuda, cuda.stream(), WORKSPACE_BYTES);
-    }
-
-    /**
-     * A handle bound to {@code stream}, with a workspace of its own (handles on two streams run at once).
-     *
-     * @param cuda the context
-     * @param stream the stream its GEMMs are queued on
-     * @param workspaceBytes its workspace
-     */
-    Cublas(CudaContext cuda, CUstream stream, long workspaceBytes) {
         this.cuda = cuda;
-        this.workspaceBytes = workspaceBytes;
         Library lib = library();
         MemorySegment out = arena.allocate(ADDRESS);
         check("cublasCreate_v2", invoke(lib.create(), out));
         handle = out.get(ADDRESS, 0);
         long ws = 0;
         try {
-            check("cublasSetStream_v2", invoke(lib.setStream(), handle, MemorySegment.ofAddress(DevicePointers.address(stream))));
+            check("cublasSetStream_v2", invoke(lib.setStream(), handle, MemorySegment.ofAddress(DevicePointers.address(cuda.stream()))));
             // an explicit workspace: cuBLAS must not allocate while a CUDA graph is being captured
-            ws = cuda.alloc(workspaceBytes, "cuBLAS's workspace");
-            check("cublasSetWorkspace_v2", invoke(lib.setWorkspace(), handle, MemorySegment.ofAddress(ws), workspaceBytes));
+            ws = cuda.alloc(WORKSPACE_BYTES, "cuBLAS's workspace");
+            check("cublasSetWorkspace_v2", invoke(lib.setWorkspace(), handle, MemorySegment.ofAddress(ws), WORKSPACE_BYTES));
         } catch (RuntimeException e) {
             invoke(lib.destroy(), handle);
-            cuda.free(ws, workspaceBytes);
+            cuda.free(ws, WORKSPACE_BYTES);
             arena.close();
             throw e;
         }
@@ -251,7 +235,7 @@ public final class Cublas implements AutoCloseable {
         if (!closed) {
             closed = true;
             invoke(library().destroy(), handle);
-            cuda.free(workspace, workspaceBytes);
+            cuda.free(workspace, WORKSPACE_BYTES);
             arena.close();
         }
     }

@@ -16,7 +16,6 @@ import jcuda.driver.CUdevice;
 import jcuda.driver.CUdevice_attribute;
 import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUevent;
-import jcuda.driver.CUevent_flags;
 import jcuda.driver.CUevent_record_flags;
 import jcuda.driver.CUfunction;
 import jcuda.driver.CUfunction_attribute;
@@ -43,11 +42,6 @@ public final class CudaContext implements AutoCloseable {
     private final CUdevice device = new CUdevice();
     private final CUcontext context = new CUcontext();
     private final CUstream stream = new CUstream();
-    /** A second stream for work that runs beside the main stream's (see {@link #fork}). */
-    private final CUstream side = new CUstream();
-    private final Cublas sideCublas;
-    private final CUevent forked = new CUevent();
-    private final CUevent joined = new CUevent();
     private final CUmodule module = new CUmodule();
     private final Map<String, CUfunction> functions = new HashMap<>();
     private final Map<Long, CUdeviceptr> allocations = new HashMap<>();
@@ -81,27 +75,15 @@ public final class CudaContext implements AutoCloseable {
         cuDeviceGetName(name, name.length, device);
         deviceName = new String(name).trim().replace("\0", "");
         cuStreamCreate(stream, CUstream_flags.CU_STREAM_NON_BLOCKING);
-        cuStreamCreate(side, CUstream_flags.CU_STREAM_NON_BLOCKING);
-        cuEventCreate(forked, CUevent_flags.CU_EVENT_DISABLE_TIMING);
-        cuEventCreate(joined, CUevent_flags.CU_EVENT_DISABLE_TIMING);
         String image = null;
-        Cublas main = null;
         try {
             image = loadKernels();
-            main = new Cublas(this);
-            sideCublas = new Cublas(this, side, Cublas.SIDE_WORKSPACE_BYTES);
-            cublas = main;
+            cublas = new Cublas(this);
         } catch (RuntimeException | LinkageError e) {
             // a half-opened context (e.g. no memory for cuBLAS's workspace) gives back what it took
-            if (main != null) {
-                main.close();
-            }
             if (image != null) {
                 cuModuleUnload(module);
             }
-            cuEventDestroy(forked);
-            cuEventDestroy(joined);
-            cuStreamDestroy(side);
             cuStreamDestroy(stream);
             cuDevicePrimaryCtxRelease(device);
             throw e;
@@ -185,27 +167,6 @@ public final class CudaContext implements AutoCloseable {
     /** @return the cuBLAS handle bound to this context's stream */
     public Cublas cublas() {
         return cublas;
-    }
-
-    /**
-     * Lets the side stream start what is queued on it next only after everything queued on the main stream so far:
-     * work queued through {@link #sideCublas()} after this runs beside what the main stream queues after it, until
-     * {@link #join}. Inside {@link #capture} the two become parallel branches of the graph.
-     */
-    public void fork() {
-        cuEventRecord(forked, stream);
-        cuStreamWaitEvent(side, forked, 0);
-    }
-
-    /** Makes the main stream wait for everything queued on the side stream since {@link #fork}. */
-    public void join() {
-        cuEventRecord(joined, side);
-        cuStreamWaitEvent(stream, joined, 0);
-    }
-
-    /** @return the cuBLAS handle bound to the side stream (queue on it between {@link #fork} and {@link #join}) */
-    public Cublas sideCublas() {
-        return sideCublas;
     }
 
     /** @return bytes currently allocated through {@link #alloc} */
@@ -573,11 +534,6 @@ public final class CudaContext implements AutoCloseable {
             cuCtxSetCurrent(context);
             cuStreamSynchronize(stream);
             cublas.close();
-            cuStreamSynchronize(side);
-            sideCublas.close();
-            cuEventDestroy(forked);
-            cuEventDestroy(joined);
-            cuStreamDestroy(side);
             for (CUdeviceptr p : allocations.values()) {
                 cuMemFree(p);
             }

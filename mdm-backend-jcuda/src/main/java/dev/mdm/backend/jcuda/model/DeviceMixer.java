@@ -25,8 +25,6 @@ public final class DeviceMixer {
      */
     private static final boolean BF16_IN_PROJ = Boolean.parseBoolean(System.getProperty("mdm.jcuda.bf16InProj",
             "true"));
-    /** Whether the dt GEMM runs on the context's side stream, beside in_proj's big GEMM. For measurements. */
-    private static final boolean FORK_DT = Boolean.parseBoolean(System.getProperty("mdm.jcuda.forkDtGemm", "true"));
     /**
      * Whether the folded mixer's out_proj writes its output in bf16 (the next add+RMSNorm reads it so; half the bytes),
      * as mamba_ssm's bf16 models do before their fp32 residual add. A property for measurements.
@@ -272,16 +270,9 @@ public final class DeviceMixer {
         int conv = shape.convChannels();
         int h = shape.heads();
         if (split) {  // in_proj's weight rows are z, x, B, C, then dt: two GEMMs over one weight
-            // the small dt GEMM on the side stream, beside the big one (which leaves SMs idle in its last wave)
-            Cublas dtBlas = FORK_DT ? cuda.sideCublas() : cuda.cublas();
-            if (FORK_DT) {
-                cuda.fork();
-            }
-            dtBlas.linear(rows, h, dm, u, dm, inProj + 2L * zxStride * dm, type, buf.dt(), h, Cublas.R_32F, false);
             cuda.cublas().linear(rows, zxStride, dm, u, dm, inProj, type, buf.zx(), zxStride, Cublas.R_16BF, false);
-            if (FORK_DT) {
-                cuda.join();
-            }
+            cuda.cublas().linear(rows, h, dm, u, dm, inProj + 2L * zxStride * dm, type, buf.dt(), h, Cublas.R_32F,
+                    false);
         } else {
             cuda.cublas().linear(rows, zxStride, dm, u, dm, inProj, type, buf.zx(), zxStride, Cublas.R_32F, false);
         }
