@@ -3,6 +3,7 @@
 // Row-major throughout; "rows" are tokens (batch-major: row = sample·L + position).
 #include <cuda_bf16.h>
 #include <stdint.h>
+#include <type_traits>
 
 typedef __nv_bfloat16 bf16;
 
@@ -227,20 +228,37 @@ template <> struct convVec<4> {
         if (e == 0) v.x = x; else if (e == 1) v.y = x; else if (e == 2) v.z = x; else v.w = x;
     }
 };
+// bf16 input four channels a thread, kept packed (two registers a row, not four) until each value is used: the tile's
+// 11 rows then fit the registers of eight blocks an SM
+struct convVecBf16In {
+    typedef uint2 t;
+    __device__ static uint2 load(const bf16* p, size_t i) { return *reinterpret_cast<const uint2*>(p + i); }
+    __device__ static float at(const uint2& v, int e) {
+        uint32_t u = e < 2 ? v.x : v.y;
+        return __uint_as_float(e & 1 ? u & 0xffff0000u : u << 16);
+    }
+    __device__ static void zero(uint2& v) { v = make_uint2(0u, 0u); }
+};
+template <int V> struct convVecIn : convVec<V> {
+    __device__ static void zero(typename convVec<V>::t& v) {
+        for (int e = 0; e < V; e++) convVec<V>::set(v, e, 0.f);
+    }
+};
 template <int V, typename TI, typename TO>
 __device__ void conv_silu_tiled(const TI* __restrict__ in, int inStride, int inOff, TO* __restrict__ out, int outStride,
                                 const float* __restrict__ w, const float* __restrict__ bias, int rows, int L, int C,
                                 int K) {
     typedef convVec<V> CV;
+    typedef typename std::conditional<V == 4 && sizeof(TI) == 2, convVecBf16In, convVecIn<V>>::type CVI;
     int c = (blockIdx.y * blockDim.x + threadIdx.x) * V;
     if (c >= C) return;
     int r0 = blockIdx.x * CONV_ROWS;
-    typename CV::t v[CONV_ROWS + 3];  // v[j] = input row r0 − 3 + j
+    typename CVI::t v[CONV_ROWS + 3];  // v[j] = input row r0 − 3 + j
 #pragma unroll
     for (int j = 0; j < CONV_ROWS + 3; j++) {
         int r = r0 - 3 + j;
-        if (r >= 0 && r < rows) v[j] = CV::load(in, (size_t)r * inStride + inOff + c);
-        else for (int e = 0; e < V; e++) CV::set(v[j], e, 0.f);
+        if (r >= 0 && r < rows) v[j] = CVI::load(in, (size_t)r * inStride + inOff + c);
+        else CVI::zero(v[j]);
     }
     float wb[4][V], bc[V];  // wb[back][e] multiplies row r − back of channel c + e
 #pragma unroll
@@ -261,7 +279,7 @@ __device__ void conv_silu_tiled(const TI* __restrict__ in, int inStride, int inO
             float acc = bc[e];
 #pragma unroll
             for (int back = 0; back < 4; back++) {
-                if (l >= back) acc += wb[back][e] * CV::at(v[i + 3 - back], e);
+                if (l >= back) acc += wb[back][e] * CVI::at(v[i + 3 - back], e);
             }
             CV::set(o, e, silu_into<TO>(acc));
         }
@@ -1080,8 +1098,8 @@ extern "C" __global__ void __launch_bounds__(128) ssd_chunk_weights_bf16(SSD_WEI
 }
 // The folded mixer's conv (bf16 in and out, four channels a thread) and ssd_chunk_weights (fp32 dt) in one launch:
 // rows y ≥ convY of the grid are the weights' blocks, numbered along x then y (chunk groups, heads, samples), so that
-// they run beside the conv instead of after it. 128 threads.
-extern "C" __global__ void __launch_bounds__(128) conv_silu_vec_bf16_weights_f32(
+// they run beside the conv instead of after it. 128 threads, at most 64 registers: eight blocks an SM.
+extern "C" __global__ void __launch_bounds__(128, 8) conv_silu_vec_bf16_weights_f32(
     const bf16* in, int inStride, int inOff, bf16* out, int outStride, const float* w, const float* bias, int rows,
     int C, int K, int convY, SSD_WEIGHTS_ARGS(float), int batch) {
     if ((int)blockIdx.y < convY) {

@@ -1,0 +1,21 @@
+# Session 15, call 8 (issue 5): the bf16-input conv keeps its 11 input rows packed (two registers a row, not four) and
+# the conv + weights launch is bounded to 64 registers, eight blocks an SM (it was 80, six); against v29 (0ec2f76's
+# jar); every jcuda test.
+# tools/gpu/pack.sh --tests --baseline=0ec2f76; bash docs/eval/gpu-2026-11-29/call8.sh $OUT
+keep=$1
+out=/tmp/call8
+. docs/eval/gpu-2026-11-26/lib.sh
+gpu_state
+timeout 200 bash $run --tests --select-package dev.mdm.backend.jcuda > "$out/tests.log" 2>&1
+echo "tests exit $?"
+grep -E 'tests (successful|failed|found)' "$out/tests.log"
+grep -E '✘' "$out/tests.log" | head -20
+step_bench step-v29 "" .gpu/baseline/mdm-backend-jcuda.jar
+step_bench step-new
+step_bench step-v29b "" .gpu/baseline/mdm-backend-jcuda.jar
+step_bench step-new2
+step_bench step-v29c "" .gpu/baseline/mdm-backend-jcuda.jar
+step_bench step-new3
+gpu_state
+mkdir -p "$keep" && cp "$out"/tests.log "$out"/step-new.json "$keep"/
+tar czf "$keep/logs.tgz" -C "$out" .
