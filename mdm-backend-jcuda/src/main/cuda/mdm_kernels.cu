@@ -1115,6 +1115,18 @@ extern "C" __global__ void __launch_bounds__(128, 8) conv_silu_vec_bf16_weights_
 #define TC_SCAN_LDB(NS) ((NS) + 8)  // bf16 row stride of the B slice [t][NS]: ldmatrix rows conflict-free
 // bytes per stage: x [t][p] and B [t][n] in bf16, the chunk's weights and decay
 #define TC_SCAN_STAGE_BYTES(NS) (2 * FQ * TC_LDK + 2 * FQ * TC_SCAN_LDB(NS) + 4 * TC_SCAN_W)
+// Programmatic dependent launch (sm_90): a kernel's dependents may start once all its blocks have signalled, and wait
+// for its completion where they first read what it wrote. Below sm_90 both are no-ops (and the host launches plainly).
+__device__ __forceinline__ void grid_dependents_may_start() {
+#if __CUDA_ARCH__ >= 900
+    asm volatile("griddepcontrol.launch_dependents;" ::: "memory");
+#endif
+}
+__device__ __forceinline__ void grid_dependency_wait() {
+#if __CUDA_ARCH__ >= 900
+    asm volatile("griddepcontrol.wait;" ::: "memory");
+#endif
+}
 template <int N> __device__ __forceinline__ void cp_async_wait_group() {
     asm volatile("cp.async.wait_group %0;" ::"n"(N) : "memory");
 }
@@ -1130,6 +1142,7 @@ __device__ void ssd_chunk_state_scan_tc(const bf16* __restrict__ x, int xStride,
     const int h = blockIdx.x, slice = blockIdx.y, b = blockIdx.z;
     const int tid = threadIdx.x, warp = tid >> 5, lane = tid & 31, gq = lane >> 2, tq = lane & 3;
     const int g = h / (s.H / s.G), n0 = slice * NS;
+    grid_dependents_may_start();  // the output kernel's blocks may take the SMs this walk leaves idle
     char* stages = reinterpret_cast<char*>(sm);
     const size_t seq0 = (size_t)b * s.L;
     const float* chunkW = wts + (size_t)(b * s.H + h) * s.nChunks * TC_SCAN_W;
@@ -1224,11 +1237,8 @@ __device__ void ssd_chunk_output_tc(const T* __restrict__ x, int xStride, const 
     size_t tb = (size_t)(b * s.H + h) * s.L + t0;
     const size_t row0 = (size_t)b * s.L + t0;
     const float4 zero4 = make_float4(0.f, 0.f, 0.f, 0.f);
-    // every global load of the block is in flight at once (a block's time is its chain of latencies): the entering
-    // state, x and (bf16) C and B go to shared memory by cp.async, without registers; fp32 C and B through registers.
-    // The state entering the chunk, bf16 [n][p] as the bf16 state pass wrote it; the C·S fragments read it transposed
-    copy_tile_async<FN, 2 * FP, 128>(Sn, TC_LDK, statesIn + ((size_t)(b * s.nChunks + c) * s.H + h) * FP * FN, FP, FN,
-                                     ht);
+    // every global load of the block is in flight at once (a block's time is its chain of latencies): x, (bf16) C and
+    // B, and the entering state go to shared memory by cp.async, without registers; fp32 C and B through registers.
     // x as it is stored, rows past the sequence zeroed: fp32 [u][TC_LDX] or bf16 [u][TC_LDK] (the same bytes' room)
     constexpr int XLD = sizeof(T) == 4 ? TC_LDX : TC_LDK;
     T* Xr = reinterpret_cast<T*>(Xs);
@@ -1269,6 +1279,14 @@ __device__ void ssd_chunk_output_tc(const T* __restrict__ x, int xStride, const 
             }
         }
     }
+    // launched as a dependent of the state scan (Kernels.ssd), the block gets here while the scan may still run: only
+    // the states are the scan's (a no-op after an ordinary launch)
+    grid_dependency_wait();
+    // the state entering the chunk, bf16 [n][p] as the state scan (or pass) wrote it; the C·S fragments read it
+    // transposed
+    copy_tile_async<FN, 2 * FP, 128>(Sn, TC_LDK, statesIn + ((size_t)(b * s.nChunks + c) * s.H + h) * FP * FN, FP, FN,
+                                     ht);
+    cp_async_commit();
     cp_async_wait_all();
     __syncthreads();
     int warp = ht >> 5, lane = tid & 31, gq = lane >> 2, tq = lane & 3;

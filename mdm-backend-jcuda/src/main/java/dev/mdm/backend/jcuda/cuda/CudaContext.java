@@ -4,6 +4,13 @@ import static jcuda.driver.JCudaDriver.*;
 
 import dev.mdm.backend.jcuda.DeviceOutOfMemoryException;
 import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SymbolLookup;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
 import java.io.InputStream;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
@@ -321,6 +328,76 @@ public final class CudaContext implements AutoCloseable {
         return maxSharedOptin;
     }
 
+    /** The driver's cuLaunchKernelEx, which JCuda 12.6 lacks; resolved on first use (sm_90 and later only). */
+    private static MethodHandle launchKernelEx;
+    /** CU_LAUNCH_ATTRIBUTE_PROGRAMMATIC_STREAM_SERIALIZATION of cuda.h. */
+    private static final int PROGRAMMATIC_STREAM_SERIALIZATION = 6;
+
+    private static synchronized MethodHandle launchKernelEx() {
+        if (launchKernelEx == null) {
+            MemorySegment f = SymbolLookup.libraryLookup("libcuda.so.1", Arena.global()).find("cuLaunchKernelEx")
+                    .orElseThrow(() -> new IllegalStateException("the CUDA driver has no cuLaunchKernelEx"));
+            launchKernelEx = Linker.nativeLinker().downcallHandle(f, FunctionDescriptor.of(ValueLayout.JAVA_INT,
+                    ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS));
+        }
+        return launchKernelEx;
+    }
+
+    /** @return whether {@link #launchDependent} overlaps kernels here (programmatic dependent launch: sm_90 on) */
+    public boolean dependentLaunches() {
+        return major >= 9;
+    }
+
+    /**
+     * Queues a kernel that may start before the kernel queued just before it has finished (programmatic dependent
+     * launch): its blocks run up to their {@code griddepcontrol.wait}, which returns once that kernel has completed
+     * and its writes are visible, and they start as soon as every block of that kernel has run
+     * {@code griddepcontrol.launch_dependents} (or exited). Below sm_90, an ordinary {@link #launch}.
+     *
+     * @param name kernel name
+     * @param grid grid size x, y, z
+     * @param block threads per block (x only)
+     * @param sharedBytes dynamic shared memory
+     * @param args arguments
+     */
+    public void launchDependent(String name, int[] grid, int block, int sharedBytes, KernelArgs args) {
+        if (!dependentLaunches()) {
+            launch(name, grid, block, sharedBytes, args);
+            return;
+        }
+        CUfunction f = function(name);
+        allowShared(f, sharedBytes);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment attr = arena.allocate(72, 8);  // CUlaunchAttribute: id, 4 bytes of padding, a 64-byte union
+            attr.set(ValueLayout.JAVA_INT, 0, PROGRAMMATIC_STREAM_SERIALIZATION);
+            attr.set(ValueLayout.JAVA_INT, 8, 1);
+            MemorySegment config = arena.allocate(56, 8);  // CUlaunchConfig
+            int[] dims = {grid[0], grid.length > 1 ? grid[1] : 1, grid.length > 2 ? grid[2] : 1, block, 1, 1, sharedBytes};
+            for (int i = 0; i < dims.length; i++) {
+                config.set(ValueLayout.JAVA_INT, 4L * i, dims[i]);
+            }
+            config.set(ValueLayout.JAVA_LONG, 32, DevicePointers.address(stream));
+            config.set(ValueLayout.ADDRESS, 40, attr);
+            config.set(ValueLayout.JAVA_INT, 48, 1);
+            int status = (int) launchKernelEx().invokeExact(config, MemorySegment.ofAddress(DevicePointers.address(f)),
+                    args.pack(arena), MemorySegment.NULL);
+            if (status != 0) {
+                throw new jcuda.CudaException("cuLaunchKernelEx(" + name + ") failed: CUresult " + status);
+            }
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException("cuLaunchKernelEx(" + name + ")", t);
+        }
+    }
+
+    private void allowShared(CUfunction f, int sharedBytes) {
+        if (sharedBytes > 48 * 1024 && sharedLimits.getOrDefault(f, 0) < sharedBytes) {
+            cuFuncSetAttribute(f, CUfunction_attribute.CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES, sharedBytes);
+            sharedLimits.put(f, sharedBytes);
+        }
+    }
+
     /**
      * Queues a kernel on the stream.
      *
@@ -332,10 +409,7 @@ public final class CudaContext implements AutoCloseable {
      */
     public void launch(String name, int[] grid, int block, int sharedBytes, KernelArgs args) {
         CUfunction f = function(name);
-        if (sharedBytes > 48 * 1024 && sharedLimits.getOrDefault(f, 0) < sharedBytes) {
-            cuFuncSetAttribute(f, CUfunction_attribute.CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES, sharedBytes);
-            sharedLimits.put(f, sharedBytes);
-        }
+        allowShared(f, sharedBytes);
         cuLaunchKernel(f, grid[0], grid.length > 1 ? grid[1] : 1, grid.length > 2 ? grid[2] : 1, block, 1, 1,
                 sharedBytes, stream, args.pack(), null);
     }

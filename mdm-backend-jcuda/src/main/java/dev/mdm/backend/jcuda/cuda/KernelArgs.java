@@ -1,19 +1,23 @@
 package dev.mdm.backend.jcuda.cuda;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.List;
 import jcuda.Pointer;
 
 /** The argument list of one kernel launch, in the order of the kernel's parameters. */
 public final class KernelArgs {
-    private final List<Pointer> args = new ArrayList<>();
+    /** Each argument's bits, and whether it is 8 bytes wide (else 4). */
+    private final List<long[]> args = new ArrayList<>();
 
     /**
      * @param address a device address, 0 for a null pointer
      * @return this
      */
     public KernelArgs ptr(long address) {
-        args.add(Pointer.to(new long[] {address}));
+        args.add(new long[] {address, 8});
         return this;
     }
 
@@ -22,7 +26,7 @@ public final class KernelArgs {
      * @return this
      */
     public KernelArgs i(int v) {
-        args.add(Pointer.to(new int[] {v}));
+        args.add(new long[] {v, 4});
         return this;
     }
 
@@ -31,7 +35,7 @@ public final class KernelArgs {
      * @return this
      */
     public KernelArgs l(long v) {
-        args.add(Pointer.to(new long[] {v}));
+        args.add(new long[] {v, 8});
         return this;
     }
 
@@ -40,11 +44,33 @@ public final class KernelArgs {
      * @return this
      */
     public KernelArgs f(float v) {
-        args.add(Pointer.to(new float[] {v}));
+        args.add(new long[] {Float.floatToRawIntBits(v), 4});
         return this;
     }
 
+    /** @return JCuda's form: a pointer to one pointer per argument */
     Pointer pack() {
-        return Pointer.to(args.toArray(new Pointer[0]));
+        Pointer[] p = new Pointer[args.size()];
+        for (int i = 0; i < p.length; i++) {
+            long[] a = args.get(i);
+            p[i] = a[1] == 8 ? Pointer.to(new long[] {a[0]}) : Pointer.to(new int[] {(int) a[0]});
+        }
+        return Pointer.to(p);
+    }
+
+    /** @return the driver's form in native memory of {@code arena}: an array of one pointer per argument's bytes */
+    MemorySegment pack(Arena arena) {
+        MemorySegment pointers = arena.allocate(ValueLayout.ADDRESS, Math.max(1, args.size()));
+        for (int i = 0; i < args.size(); i++) {
+            long[] a = args.get(i);
+            MemorySegment value = arena.allocate(8, 8);
+            if (a[1] == 8) {
+                value.set(ValueLayout.JAVA_LONG, 0, a[0]);
+            } else {
+                value.set(ValueLayout.JAVA_INT, 0, (int) a[0]);
+            }
+            pointers.setAtIndex(ValueLayout.ADDRESS, i, value);
+        }
+        return pointers;
     }
 }

@@ -69,6 +69,12 @@ public final class Kernels {
     private static final int SCAN_MAX_BLOCKS = 512;
     /** The state scan's cp.async stages: x, B and the weights are copied this many chunks ahead, less one. */
     private static final int SCAN_STAGES = scanStages(Integer.getInteger("mdm.jcuda.stateScanStages", 3));
+    /**
+     * Whether the output kernel after the state scan is a programmatic dependent launch (sm_90: its blocks start
+     * beside the scan's). A property for measurements.
+     */
+    private static final boolean DEPENDENT_OUTPUT = Boolean.parseBoolean(System.getProperty(
+            "mdm.jcuda.dependentOutput", "true"));
     /** TC_SCAN_W of the .cu file: floats per chunk of ssd_chunk_weights' output. */
     private static final int SCAN_W = 68;
 
@@ -491,7 +497,8 @@ public final class Kernels {
         // the tensor-core output kernel reads the entering states in bf16 (after the own states' fp32-sized region);
         // the others in fp32, written over the own ones
         long statesIn = tc ? states + s.stateBytes() : states;
-        if (async && s.chunks() <= SCAN_MAX_CHUNKS) {
+        boolean scanned = async && s.chunks() <= SCAN_MAX_CHUNKS;
+        if (scanned) {
             // the weights go where the two-launch form keeps the chunks' own states (B·H·chunks·68 of its
             // B·chunks·H·P·N floats)
             long weights = states;
@@ -530,8 +537,14 @@ public final class Kernels {
                 .ptr(coef).ptr(statesIn);
         out = fold ? out.ptr(normW).ptr(y).i(yStride).ptr(rowSs) : out.ptr(y).i(yStride);
         String outTypes = fold ? (zBf16 ? "_fold_bf16" : "_fold_xbf16") : types;
-        cuda.launch("ssd_chunk_output" + fast + outTypes, chunkGrid, chunkThreads, outputShared, out.i(s.seqLen())
-                .i(s.heads()).i(s.headDim()).i(s.groups()).i(s.state()).i(q).i(s.chunks()));
+        out = out.i(s.seqLen()).i(s.heads()).i(s.headDim()).i(s.groups()).i(s.state()).i(q).i(s.chunks());
+        if (scanned && DEPENDENT_OUTPUT) {
+            // the state scan leaves most of each SM idle: the output kernel's blocks start beside it, copy x, C, B
+            // and prefetch z, and wait (griddepcontrol.wait) only for the states
+            cuda.launchDependent("ssd_chunk_output" + fast + outTypes, chunkGrid, chunkThreads, outputShared, out);
+        } else {
+            cuda.launch("ssd_chunk_output" + fast + outTypes, chunkGrid, chunkThreads, outputShared, out);
+        }
     }
 
     /**
