@@ -28,18 +28,6 @@ __device__ __forceinline__ float2 ld2(const float* p, size_t i) { return *reinte
 __device__ __forceinline__ float2 ld2(const bf16* p, size_t i) {
     return __bfloat1622float2(*reinterpret_cast<const __nv_bfloat162*>(p + i));
 }
-// Programmatic dependent launch (sm_90): a kernel's dependents may start once all its blocks have signalled, and wait
-// for its completion where they first read what it wrote. Below sm_90 both are no-ops (and the host launches plainly).
-__device__ __forceinline__ void grid_dependents_may_start() {
-#if __CUDA_ARCH__ >= 900
-    asm volatile("griddepcontrol.launch_dependents;" ::: "memory");
-#endif
-}
-__device__ __forceinline__ void grid_dependency_wait() {
-#if __CUDA_ARCH__ >= 900
-    asm volatile("griddepcontrol.wait;" ::: "memory");
-#endif
-}
 __device__ __forceinline__ float4 ld4(const float* p, size_t i) { return *reinterpret_cast<const float4*>(p + i); }
 __device__ __forceinline__ float4 ld4(const bf16* p, size_t i) {
     uint2 u = *reinterpret_cast<const uint2*>(p + i);
@@ -1114,7 +1102,6 @@ extern "C" __global__ void __launch_bounds__(128) ssd_chunk_weights_bf16(SSD_WEI
 extern "C" __global__ void __launch_bounds__(128, 8) conv_silu_vec_bf16_weights_f32(
     const bf16* in, int inStride, int inOff, bf16* out, int outStride, const float* w, const float* bias, int rows,
     int C, int K, int convY, SSD_WEIGHTS_ARGS(float), int batch) {
-    grid_dependents_may_start();  // the state scan's blocks may be placed as this launch's leave
     if ((int)blockIdx.y < convY) {
         conv_silu_tiled<4, bf16, bf16>(in, inStride, inOff, out, outStride, w, bias, rows, L, C, K);
         return;
@@ -1128,6 +1115,18 @@ extern "C" __global__ void __launch_bounds__(128, 8) conv_silu_vec_bf16_weights_
 #define TC_SCAN_LDB(NS) ((NS) + 8)  // bf16 row stride of the B slice [t][NS]: ldmatrix rows conflict-free
 // bytes per stage: x [t][p] and B [t][n] in bf16, the chunk's weights and decay
 #define TC_SCAN_STAGE_BYTES(NS) (2 * FQ * TC_LDK + 2 * FQ * TC_SCAN_LDB(NS) + 4 * TC_SCAN_W)
+// Programmatic dependent launch (sm_90): a kernel's dependents may start once all its blocks have signalled, and wait
+// for its completion where they first read what it wrote. Below sm_90 both are no-ops (and the host launches plainly).
+__device__ __forceinline__ void grid_dependents_may_start() {
+#if __CUDA_ARCH__ >= 900
+    asm volatile("griddepcontrol.launch_dependents;" ::: "memory");
+#endif
+}
+__device__ __forceinline__ void grid_dependency_wait() {
+#if __CUDA_ARCH__ >= 900
+    asm volatile("griddepcontrol.wait;" ::: "memory");
+#endif
+}
 template <int N> __device__ __forceinline__ void cp_async_wait_group() {
     asm volatile("cp.async.wait_group %0;" ::"n"(N) : "memory");
 }
@@ -1143,11 +1142,7 @@ __device__ void ssd_chunk_state_scan_tc(const bf16* __restrict__ x, int xStride,
     const int h = blockIdx.x, slice = blockIdx.y, b = blockIdx.z;
     const int tid = threadIdx.x, warp = tid >> 5, lane = tid & 31, gq = lane >> 2, tq = lane & 3;
     const int g = h / (s.H / s.G), n0 = slice * NS;
-    // launched as a dependent of the conv (Kernels.ssd), the walk waits for it before anything; only then may the
-    // output kernel's blocks start (they read the conv's x, B and C before their own wait) and take the SMs the walk
-    // leaves idle
-    grid_dependency_wait();
-    grid_dependents_may_start();
+    grid_dependents_may_start();  // the output kernel's blocks may take the SMs this walk leaves idle
     char* stages = reinterpret_cast<char*>(sm);
     const size_t seq0 = (size_t)b * s.L;
     const float* chunkW = wts + (size_t)(b * s.H + h) * s.nChunks * TC_SCAN_W;

@@ -75,9 +75,6 @@ public final class Kernels {
      */
     private static final boolean DEPENDENT_OUTPUT = Boolean.parseBoolean(System.getProperty(
             "mdm.jcuda.dependentOutput", "true"));
-    /** Whether the state scan is a programmatic dependent launch of the conv + weights launch. For measurements. */
-    private static final boolean DEPENDENT_SCAN = Boolean.parseBoolean(System.getProperty("mdm.jcuda.dependentScan",
-            "true"));
     /** TC_SCAN_W of the .cu file: floats per chunk of ssd_chunk_weights' output. */
     private static final int SCAN_W = 68;
 
@@ -512,15 +509,10 @@ public final class Kernels {
                         .i(s.heads()).i(s.headDim()).i(s.groups()).i(s.state()).i(q).i(s.chunks()));
             }
             int slice = scanSlice(s);
-            KernelArgs scanArgs = new KernelArgs().ptr(x).i(xStride).ptr(b).i(bcStride).ptr(weights).ptr(statesIn)
-                    .i(s.seqLen()).i(s.heads()).i(s.headDim()).i(s.groups()).i(s.state()).i(q).i(s.chunks());
-            String scan = "ssd_chunk_state_scan" + slice + "_s" + SCAN_STAGES;
-            int[] scanGrid = {s.heads(), s.state() / slice, s.batch()};
-            if (weightsDone && DEPENDENT_SCAN) {  // right after the conv + weights launch, which signals at its start
-                cuda.launchDependent(scan, scanGrid, TC_THREADS, scanShared(slice), scanArgs);
-            } else {
-                cuda.launch(scan, scanGrid, TC_THREADS, scanShared(slice), scanArgs);
-            }
+            cuda.launch("ssd_chunk_state_scan" + slice + "_s" + SCAN_STAGES, new int[] {s.heads(), s.state() / slice,
+                    s.batch()}, TC_THREADS, scanShared(slice), new KernelArgs().ptr(x).i(xStride).ptr(b).i(bcStride)
+                    .ptr(weights).ptr(statesIn).i(s.seqLen()).i(s.heads()).i(s.headDim()).i(s.groups()).i(s.state())
+                    .i(q).i(s.chunks()));
             marks.accept("ssd_state");
             marks.accept("ssd_pass");  // none: the scan is both
         } else {
