@@ -1142,7 +1142,9 @@ __device__ void ssd_chunk_state_scan_tc(const bf16* __restrict__ x, int xStride,
     const int h = blockIdx.x, slice = blockIdx.y, b = blockIdx.z;
     const int tid = threadIdx.x, warp = tid >> 5, lane = tid & 31, gq = lane >> 2, tq = lane & 3;
     const int g = h / (s.H / s.G), n0 = slice * NS;
-    grid_dependents_may_start();  // the output kernel's blocks may take the SMs this walk leaves idle
+    // the output kernel's blocks may take the SMs this walk leaves idle: they read the conv's x, B and C before their
+    // wait, which is safe while the walk itself is an ordinary launch (a dependent walk was slower: PERF.md)
+    grid_dependents_may_start();
     char* stages = reinterpret_cast<char*>(sm);
     const size_t seq0 = (size_t)b * s.L;
     const float* chunkW = wts + (size_t)(b * s.H + h) * s.nChunks * TC_SCAN_W;

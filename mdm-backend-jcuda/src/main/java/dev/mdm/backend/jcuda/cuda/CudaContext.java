@@ -4,6 +4,7 @@ import static jcuda.driver.JCudaDriver.*;
 
 import dev.mdm.backend.jcuda.DeviceOutOfMemoryException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -11,7 +12,6 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
-import java.io.InputStream;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.Map;
@@ -382,7 +382,7 @@ public final class CudaContext implements AutoCloseable {
             int status = (int) launchKernelEx().invokeExact(config, MemorySegment.ofAddress(DevicePointers.address(f)),
                     args.pack(arena), MemorySegment.NULL);
             if (status != 0) {
-                throw new jcuda.CudaException("cuLaunchKernelEx(" + name + ") failed: CUresult " + status);
+                throw new CudaException("cuLaunchKernelEx(" + name + ") failed: CUresult " + status);
             }
         } catch (RuntimeException | Error e) {
             throw e;
