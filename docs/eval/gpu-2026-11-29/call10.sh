@@ -5,18 +5,9 @@
 # tools/gpu/pack.sh --tests --baseline=7c0f0e4; bash docs/eval/gpu-2026-11-29/call10.sh $OUT
 keep=$1
 out=/tmp/call10
-. docs/eval/gpu-2026-11-26/lib.sh
+. docs/eval/gpu-2026-11-29/lib.sh
 gpu_state
-timeout 200 bash $run --tests --select-package dev.mdm.backend.jcuda > "$out/tests.log" 2>&1
-echo "tests exit $?"
-grep -E 'tests (successful|failed|found)' "$out/tests.log"
-grep -E '✘' "$out/tests.log" | head -20
-step() {
-  MDM_JAVA_OPTS="${3:-}" MDM_JCUDA_JAR="${4:-}" timeout "$2" bash $run dev.mdm.backend.jcuda.bench.StepBenchmark \
-    --repeats 20 --out "$out/$1.json" > "$out/$1.log" 2>&1
-  echo "$1 exit $?"
-  grep -E '^ +[0-9]+ x|in-graph|20-step|rror|xception' "$out/$1.log" | sed "s/^/$1 /"
-}
+limited_tests
 step step-v31 90 "" .gpu/baseline/mdm-backend-jcuda.jar
 step step-new 90
 step step-plain 90 -Dmdm.jcuda.dependentScan=false

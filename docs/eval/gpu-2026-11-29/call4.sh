@@ -5,19 +5,9 @@
 # tools/gpu/pack.sh --tests --baseline=189a361; bash docs/eval/gpu-2026-11-29/call4.sh $OUT
 keep=$1
 out=/tmp/call4
-. docs/eval/gpu-2026-11-26/lib.sh
-# step NAME LIMIT [JAVA_OPTS] [JAR]: step_bench under a time limit
-step() {
-  MDM_JAVA_OPTS="${3:-}" MDM_JCUDA_JAR="${4:-}" timeout "$2" bash $run dev.mdm.backend.jcuda.bench.StepBenchmark \
-    --repeats 20 --out "$out/$1.json" > "$out/$1.log" 2>&1
-  echo "$1 exit $?"
-  grep -E '^ +[0-9]+ x|in-graph|20-step|rror|xception' "$out/$1.log" | sed "s/^/$1 /"
-}
+. docs/eval/gpu-2026-11-29/lib.sh
 gpu_state
-timeout 200 bash $run --tests --select-package dev.mdm.backend.jcuda > "$out/tests.log" 2>&1
-echo "tests exit $?"
-grep -E 'tests (successful|failed|found)' "$out/tests.log"
-grep -E '✘' "$out/tests.log" | head -20
+limited_tests
 step step-v27 90 "" .gpu/baseline/mdm-backend-jcuda.jar
 step step-fused 90
 step step-unfused 90 -Dmdm.jcuda.fusedScanOutput=false

@@ -4,12 +4,9 @@
 # tools/gpu/pack.sh --tests --baseline=1fe5751; bash docs/eval/gpu-2026-11-29/call6.sh $OUT
 keep=$1
 out=/tmp/call6
-. docs/eval/gpu-2026-11-26/lib.sh
+. docs/eval/gpu-2026-11-29/lib.sh
 gpu_state
-timeout 200 bash $run --tests --select-package dev.mdm.backend.jcuda > "$out/tests.log" 2>&1
-echo "tests exit $?"
-grep -E 'tests (successful|failed|found)' "$out/tests.log"
-grep -E '✘' "$out/tests.log" | head -20
+limited_tests
 step_bench step-v28 "" .gpu/baseline/mdm-backend-jcuda.jar
 step_bench step-new
 step_bench step-no-merge -Dmdm.jcuda.convWithWeights=false
