@@ -1,12 +1,10 @@
 # Session 14, call 1 (issue 5): the fused state scan (state kernel + pass in one launch) against v26 (c097b4c's jar),
 # every n-slice width, and the BF16 oracle tests at each width. bash docs/eval/gpu-2026-11-28/call1.sh $OUT
 out=$1
-. docs/eval/gpu-2026-11-26/lib.sh
+. docs/eval/gpu-2026-11-28/lib.sh
 gpu_state
 module_tests tests
-for ns in 16 64 128; do
-  class_tests bf16-scan$ns dev.mdm.backend.jcuda.JcudaBf16OracleAgreementTest -Dmdm.jcuda.stateScanSlice=$ns
-done
+slice_tests 16 64 128
 gpu_state
 step_bench step-base "" .gpu/baseline/mdm-backend-jcuda.jar
 step_bench step-scan32

@@ -3,12 +3,10 @@
 # slice chosen per shape and fixed at 32, 64 and 128. bash docs/eval/gpu-2026-11-28/call2.sh $OUT
 keep=$1
 out=/tmp/call2
-. docs/eval/gpu-2026-11-26/lib.sh
+. docs/eval/gpu-2026-11-28/lib.sh
 gpu_state
 module_tests tests
-for ns in 16 32 64 128; do
-  class_tests bf16-scan$ns dev.mdm.backend.jcuda.JcudaBf16OracleAgreementTest -Dmdm.jcuda.stateScanSlice=$ns
-done
+slice_tests 16 32 64 128
 gpu_state
 step_bench step-base "" .gpu/baseline/mdm-backend-jcuda.jar
 step_bench step-auto

@@ -3,7 +3,7 @@
 # new scan kernel at 16 452 tokens. bash docs/eval/gpu-2026-11-28/call3.sh $OUT
 keep=$1
 out=/tmp/call3
-. docs/eval/gpu-2026-11-26/lib.sh
+. docs/eval/gpu-2026-11-28/lib.sh
 gpu_state
 module_tests tests
 class_tests bf16-scan128 dev.mdm.backend.jcuda.JcudaBf16OracleAgreementTest -Dmdm.jcuda.stateScanSlice=128
@@ -13,9 +13,6 @@ step_bench step-scan64 -Dmdm.jcuda.stateScanSlice=64
 step_bench step-v1b "" .gpu/baseline/mdm-backend-jcuda.jar
 step_bench step-auto2
 gpu_state
-timeout 150 $ncu --target-processes all -k regex:ssd_chunk_state_scan -c 1 --section SpeedOfLight --section Occupancy \
-  --section WarpStateStats --section SchedulerStats bash $run dev.mdm.backend.jcuda.bench.StepBenchmark --repeats 1 \
-  --only 16452x1 --out /tmp/p.json > "$out/ncu-scan-16452.txt" 2>&1
-grep -E "Duration|Stall|Warp Cycles|Issued|Eligible|Throughput|Achieved Occ" "$out/ncu-scan-16452.txt" | head -30
+scan_profile
 mkdir -p "$keep" && cp "$out"/step-auto.json "$out"/step-v1.json "$out"/ncu-scan-16452.txt "$keep"/
 tar czf "$keep/logs.tgz" -C "$out" .

@@ -4,12 +4,10 @@
 # bash docs/eval/gpu-2026-11-28/call5.sh $OUT
 keep=$1
 out=/tmp/call5
-. docs/eval/gpu-2026-11-26/lib.sh
+. docs/eval/gpu-2026-11-28/lib.sh
 gpu_state
 module_tests tests
-for ns in 16 128; do
-  class_tests bf16-scan$ns dev.mdm.backend.jcuda.JcudaBf16OracleAgreementTest -Dmdm.jcuda.stateScanSlice=$ns
-done
+slice_tests 16 128
 step_bench step-v1 "" .gpu/baseline/mdm-backend-jcuda.jar
 step_bench step-new
 step_bench step-v26 -Dmdm.jcuda.stateScanMaxChunks=0

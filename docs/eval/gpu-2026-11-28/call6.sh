@@ -3,12 +3,10 @@
 # at 16 452 tokens (ncu). bash docs/eval/gpu-2026-11-28/call6.sh $OUT
 keep=$1
 out=/tmp/call6
-. docs/eval/gpu-2026-11-26/lib.sh
+. docs/eval/gpu-2026-11-28/lib.sh
 gpu_state
 module_tests tests
-for ns in 16 128; do
-  class_tests bf16-scan$ns dev.mdm.backend.jcuda.JcudaBf16OracleAgreementTest -Dmdm.jcuda.stateScanSlice=$ns
-done
+slice_tests 16 128
 step_bench step-base "" .gpu/baseline/mdm-backend-jcuda.jar
 step_bench step-new
 step_bench step-base2 "" .gpu/baseline/mdm-backend-jcuda.jar

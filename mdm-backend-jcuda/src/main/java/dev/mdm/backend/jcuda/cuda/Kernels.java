@@ -210,7 +210,7 @@ public final class Kernels {
      * @param channels C
      * @param width K
      * @param s the SSD's sizes
-     * @param dt fp32 dt rows
+     * @param dt fp32 raw dt rows (dt_bias added and softplus applied here, as the mixer's SSD does)
      * @param dtStride dt row stride
      * @param dtBias fp32 [H]
      * @param a fp32 [H] A
@@ -231,11 +231,10 @@ public final class Kernels {
         int convY = (channels + 4 * CONV_THREADS - 1) / (4 * CONV_THREADS);
         long weightBlocks = (long) (s.chunks() + 3) / 4 * s.heads() * s.batch();
         int extraY = Math.toIntExact((weightBlocks + convX - 1) / convX);
-        long perTok = s.perTokenBytes();  // the scratch as ssd lays it out: cumulative a, coef, then the weights
         cuda.launch("conv_silu_vec_bf16_weights_f32", new int[] {convX, convY + extraY}, CONV_THREADS, 0,
                 new KernelArgs().ptr(in).i(inStride).i(inOffset).ptr(out).i(outStride).ptr(w).ptr(bias).i(rows)
                         .i(channels).i(width).i(convY).ptr(dt).i(dtStride).ptr(dtBias).i(1).ptr(a).i(zoh ? 1 : 0)
-                        .ptr(scratch).ptr(scratch + perTok).ptr(scratch + 2 * perTok).i(s.seqLen()).i(s.heads())
+                        .ptr(scratch).ptr(scratch + s.coefOffset()).ptr(scratch + s.statesOffset()).i(s.seqLen()).i(s.heads())
                         .i(s.headDim()).i(s.groups()).i(s.state()).i(s.chunk()).i(s.chunks()).i(s.batch()));
         return true;
     }
@@ -300,6 +299,19 @@ public final class Kernels {
             return (4L * batch * heads * seqLen + 255) / 256 * 256;
         }
 
+        /** @return where the coefficients start in the scratch (the cumulative a start at 0) */
+        long coefOffset() {
+            return perTokenBytes();
+        }
+
+        /**
+         * @return where the chunk states start in the scratch (the state scan keeps its weights there, the two-launch
+         *     form each chunk's own state)
+         */
+        long statesOffset() {
+            return 2 * perTokenBytes();
+        }
+
         /** @return bytes of the fp32 chunk states, 256-aligned */
         long stateBytes() {
             return (4L * batch * chunks() * heads * headDim * state + 255) / 256 * 256;
@@ -311,7 +323,7 @@ public final class Kernels {
          *     bf16 states entering the chunks
          */
         public long scratchBytes() {
-            return 2 * perTokenBytes() + stateBytes() + (fast() ? stateBytes() / 2 : 0);
+            return statesOffset() + stateBytes() + (fast() ? stateBytes() / 2 : 0);
         }
 
         /** @return whether the register-tiled kernels for chunk 64, headDim 64, dState 128 apply */
@@ -464,10 +476,9 @@ public final class Kernels {
                      long dt, int dtStride, long dtBias, boolean softplus, long a, boolean zoh, long d, long z,
                      int zStride, boolean zBf16, long y, int yStride, long normW, long rowSs, long scratch,
                      boolean weightsDone, java.util.function.Consumer<String> marks) {
-        long perTok = s.perTokenBytes();
         long acum = scratch;
-        long coef = scratch + perTok;
-        long states = scratch + 2 * perTok;
+        long coef = scratch + s.coefOffset();
+        long states = scratch + s.statesOffset();
         int q = s.chunk();
         int[] grid = {s.chunks(), s.heads(), s.batch()};
         boolean fold = normW != 0;

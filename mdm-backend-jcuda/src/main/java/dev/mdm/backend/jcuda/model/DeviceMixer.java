@@ -258,6 +258,7 @@ public final class DeviceMixer {
                          long workspace, StageListener listener) {
         StageListener mark = listener != null ? listener : s -> { };
         Buffers buf = carve(new Workspace.Carver(workspace), k, batch, seqLen, rowSs != 0);
+        Kernels.SsdShape ssd = ssdShape(k, batch, seqLen);
         int rows = batch * seqLen;
         int es = 4;
         int type = bf16 ? Cublas.R_16BF : Cublas.R_32F;
@@ -282,7 +283,7 @@ public final class DeviceMixer {
         boolean zoh = shape.discretization() == Discretization.ZOH;
         // the SSD's weights in the conv's launch where they can share it (bf16 in and out)
         boolean weightsDone = split && k.convSiluWithWeights(buf.zx(), zxStride, di, buf.xbc(), conv, convW, convB,
-                rows, conv, shape.dConv(), ssdShape(k, batch, seqLen), dts, dtStride, dtBias, a, zoh, buf.scratch());
+                rows, conv, shape.dConv(), ssd, dts, dtStride, dtBias, a, zoh, buf.scratch());
         if (!weightsDone) {
             k.convSilu(split, folded, buf.zx(), zxStride, di, buf.xbc(), conv, convW, convB, rows, seqLen, conv,
                     shape.dConv());
@@ -293,11 +294,11 @@ public final class DeviceMixer {
         long bs = buf.xbc() + (long) di * xbcEs;
         long cs = buf.xbc() + (long) (di + gn) * xbcEs;
         if (folded) {
-            k.ssdFoldedNorm(ssdShape(k, batch, seqLen), xs, conv, bs, cs, conv, dts, dtStride, dtBias, a, zoh, d,
+            k.ssdFoldedNorm(ssd, xs, conv, bs, cs, conv, dts, dtStride, dtBias, a, zoh, d,
                     buf.zx(), zxStride, split, normW, buf.yn(), di, rowSs, buf.scratch(), weightsDone, mark::after);
             mark.after("ssd_output");
         } else {
-            k.ssd(false, bf16, ssdShape(k, batch, seqLen), xs, conv, bs, cs, conv, dts, zxStride, dtBias, true, a, zoh, d,
+            k.ssd(false, bf16, ssd, xs, conv, bs, cs, conv, dts, zxStride, dtBias, true, a, zoh, d,
                     buf.zx(), zxStride, buf.y(), di, buf.scratch(), mark::after);
             mark.after("ssd_output");
             k.groupRmsnorm(bf16, buf.y(), normW, buf.yn(), rows, di, shape.nGroups());
