@@ -4,6 +4,9 @@
 #include <cuda_bf16.h>
 #include <stdint.h>
 #include <type_traits>
+#if __CUDA_ARCH__ >= 900
+#include <cooperative_groups.h>
+#endif
 
 typedef __nv_bfloat16 bf16;
 
@@ -1096,25 +1099,6 @@ extern "C" __global__ void __launch_bounds__(128) ssd_chunk_weights_bf16(SSD_WEI
     ssd_chunk_weights<bf16>(dt, dtStride, dtBias, softplus, A, zoh, acum, coef, wts, SsdDims{L, H, P, G, N, Q, nChunks},
                             blockIdx.x, blockIdx.y, blockIdx.z);
 }
-// The folded mixer's conv (bf16 in and out, four channels a thread) and ssd_chunk_weights (fp32 dt) in one launch:
-// rows y ≥ convY of the grid are the weights' blocks, numbered along x then y (chunk groups, heads, samples), so that
-// they run beside the conv instead of after it. 128 threads, at most 64 registers: eight blocks an SM.
-extern "C" __global__ void __launch_bounds__(128, 8) conv_silu_vec_bf16_weights_f32(
-    const bf16* in, int inStride, int inOff, bf16* out, int outStride, const float* w, const float* bias, int rows,
-    int C, int K, int convY, SSD_WEIGHTS_ARGS(float), int batch) {
-    if ((int)blockIdx.y < convY) {
-        conv_silu_tiled<4, bf16, bf16>(in, inStride, inOff, out, outStride, w, bias, rows, L, C, K);
-        return;
-    }
-    const int groups = (nChunks + 3) / 4;
-    const int i = (blockIdx.y - convY) * gridDim.x + blockIdx.x, b = i / (groups * H);
-    if (b >= batch) return;
-    ssd_chunk_weights<float>(dt, dtStride, dtBias, softplus, A, zoh, acum, coef, wts, SsdDims{L, H, P, G, N, Q, nChunks},
-                             i % groups, i / groups % H, b);
-}
-#define TC_SCAN_LDB(NS) ((NS) + 8)  // bf16 row stride of the B slice [t][NS]: ldmatrix rows conflict-free
-// bytes per stage: x [t][p] and B [t][n] in bf16, the chunk's weights and decay
-#define TC_SCAN_STAGE_BYTES(NS) (2 * FQ * TC_LDK + 2 * FQ * TC_SCAN_LDB(NS) + 4 * TC_SCAN_W)
 // Programmatic dependent launch (sm_90): a kernel's dependents may start once all its blocks have signalled, and wait
 // for its completion where they first read what it wrote. Below sm_90 both are no-ops (and the host launches plainly).
 __device__ __forceinline__ void grid_dependents_may_start() {
@@ -1127,6 +1111,106 @@ __device__ __forceinline__ void grid_dependency_wait() {
     asm volatile("griddepcontrol.wait;" ::: "memory");
 #endif
 }
+// The folded mixer's conv (bf16 in and out, four channels a thread) and ssd_chunk_weights (fp32 dt) in one launch:
+// rows y ≥ convY of the grid are the weights' blocks, numbered along x then y (chunk groups, heads, samples), so that
+// they run beside the conv instead of after it. 128 threads, at most 64 registers: eight blocks an SM. Launched as a
+// dependent of dt_proj_bf16, only the weights' blocks wait for it: the conv reads in_proj's output, complete before.
+extern "C" __global__ void __launch_bounds__(128, 8) conv_silu_vec_bf16_weights_f32(
+    const bf16* in, int inStride, int inOff, bf16* out, int outStride, const float* w, const float* bias, int rows,
+    int C, int K, int convY, SSD_WEIGHTS_ARGS(float), int batch) {
+    if ((int)blockIdx.y < convY) {
+        conv_silu_tiled<4, bf16, bf16>(in, inStride, inOff, out, outStride, w, bias, rows, L, C, K);
+        return;
+    }
+    const int groups = (nChunks + 3) / 4;
+    const int i = (blockIdx.y - convY) * gridDim.x + blockIdx.x, b = i / (groups * H);
+    if (b >= batch) return;
+    grid_dependency_wait();
+    ssd_chunk_weights<float>(dt, dtStride, dtBias, softplus, A, zoh, acum, coef, wts, SsdDims{L, H, P, G, N, Q, nChunks},
+                             i % groups, i / groups % H, b);
+}
+
+// dt = u·W_dtᵀ in fp32 for the folded mixer: in_proj's last H weight rows, which the bf16 GEMM of z, x, B and C leaves
+// out. cuBLAS runs this [rows, 2048] × [2048, 64] product as a latency chain (8.3 µs at 324 rows, 10.8 at 1 092, for
+// 1.6 MB of operands: docs/eval/gpu-2026-11-30), so here K is split over a cluster of gridDim.y blocks (sm_90; one
+// block, the whole of K, below) that stage their operands at once by cp.async, multiply on the tensor cores and add
+// their partial tiles through distributed shared memory in slice order: deterministic, one launch.
+// grid (⌈rows / 32⌉, K slices, H / 32), 128 threads: warp w takes rows 16·(w & 1) and heads 16·(w >> 1) of the
+// block's 32 × 32 tile. Needs H % 32 == 0, K / slices a multiple of 32, 16-byte aligned rows of u and W.
+#define DT_TILE 32                  // rows and heads per block
+#define DT_STAGE 256                // columns of K staged per pass
+#define DT_LD (DT_STAGE + 32)       // bf16 row stride: 144 words ≡ 16 mod 32, so 16-byte fragment reads hit distinct banks
+extern "C" __global__ void __launch_bounds__(128) dt_proj_bf16(const bf16* __restrict__ u, int uStride,
+                                                              const bf16* __restrict__ w, float* __restrict__ dt,
+                                                              int rows, int H, int K) {
+    __shared__ __align__(16) bf16 su[DT_TILE * DT_LD];
+    __shared__ __align__(16) bf16 sw[DT_TILE * DT_LD];
+    __shared__ float part[DT_TILE * DT_TILE];
+    grid_dependents_may_start();  // the conv beside the SSD's weights needs nothing of this kernel
+    const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31, g = lane >> 2, t = lane & 3;
+    const int row0 = blockIdx.x * DT_TILE, h0 = blockIdx.z * DT_TILE, len = min(DT_TILE, rows - row0);
+    const int slices = gridDim.y, kLen = K / slices, kBegin = blockIdx.y * kLen;
+    const int mr = 16 * (warp & 1), nh = 16 * (warp >> 1);
+    float acc[2][4] = {};
+    for (int k0 = kBegin; k0 < kBegin + kLen; k0 += DT_STAGE) {
+        const int pieces = min(DT_STAGE, kBegin + kLen - k0) / 8;  // 16-byte pieces of a row
+        for (int j = threadIdx.x; j < DT_TILE * pieces; j += 128) {
+            const int r = j / pieces, q = (j % pieces) * 8;
+            if (r < len) cp_async16(su + r * DT_LD + q, u + (size_t)(row0 + r) * uStride + k0 + q);
+            else *reinterpret_cast<float4*>(su + r * DT_LD + q) = make_float4(0.f, 0.f, 0.f, 0.f);
+            cp_async16(sw + r * DT_LD + q, w + (size_t)(h0 + r) * K + k0 + q);
+        }
+        cp_async_commit();
+        cp_async_wait_all();
+        __syncthreads();
+        // 32 columns as two k16 products: a thread's eight consecutive columns 8t..8t+7 stand for its pairs (2t, 2t + 8)
+        // of the first product and of the second, in the same order for u and W, so every column meets its partner
+        const bf16* pu = su + (mr + g) * DT_LD + 8 * t;
+        const bf16* pw = sw + (nh + g) * DT_LD + 8 * t;
+        for (int c = 0; c < pieces * 8; c += 32) {
+            const uint4 a0 = *reinterpret_cast<const uint4*>(pu + c), a1 = *reinterpret_cast<const uint4*>(pu + 8 * DT_LD + c);
+#pragma unroll
+            for (int n = 0; n < 2; n++) {
+                const uint4 b = *reinterpret_cast<const uint4*>(pw + n * 8 * DT_LD + c);
+                mma_bf16(acc[n], a0.x, a1.x, a0.y, a1.y, b.x, b.y);
+                mma_bf16(acc[n], a0.z, a1.z, a0.w, a1.w, b.z, b.w);
+            }
+        }
+        __syncthreads();  // before the next pass overwrites the tiles
+    }
+#pragma unroll
+    for (int n = 0; n < 2; n++) {
+        const int r = mr + g, h = nh + 8 * n + 2 * t;
+        *reinterpret_cast<float2*>(part + r * DT_TILE + h) = make_float2(acc[n][0], acc[n][1]);
+        *reinterpret_cast<float2*>(part + (r + 8) * DT_TILE + h) = make_float2(acc[n][2], acc[n][3]);
+    }
+    // block y of the cluster adds up its share of the tile over every slice, slice 0 first
+#if __CUDA_ARCH__ >= 900
+    cooperative_groups::cluster_group cluster = cooperative_groups::this_cluster();
+    cluster.sync();
+#else
+    __syncthreads();  // one slice: launched without a cluster below sm_90
+#endif
+    const int share = DT_TILE * DT_TILE / slices;
+    for (int e = blockIdx.y * share + threadIdx.x; e < (blockIdx.y + 1) * share; e += 128) {
+        float sum = 0.f;
+        for (int q = 0; q < slices; q++) {
+#if __CUDA_ARCH__ >= 900
+            sum += cluster.map_shared_rank(part, q)[e];
+#else
+            sum += part[e];
+#endif
+        }
+        const int r = e / DT_TILE;
+        if (r < len) dt[(size_t)(row0 + r) * H + h0 + e % DT_TILE] = sum;
+    }
+#if __CUDA_ARCH__ >= 900
+    cluster.sync();  // every block's partial tile stays until the whole cluster has read it
+#endif
+}
+#define TC_SCAN_LDB(NS) ((NS) + 8)  // bf16 row stride of the B slice [t][NS]: ldmatrix rows conflict-free
+// bytes per stage: x [t][p] and B [t][n] in bf16, the chunk's weights and decay
+#define TC_SCAN_STAGE_BYTES(NS) (2 * FQ * TC_LDK + 2 * FQ * TC_SCAN_LDB(NS) + 4 * TC_SCAN_W)
 template <int N> __device__ __forceinline__ void cp_async_wait_group() {
     asm volatile("cp.async.wait_group %0;" ::"n"(N) : "memory");
 }

@@ -330,6 +330,8 @@ public final class CudaContext implements AutoCloseable {
 
     /** The driver's cuLaunchKernelEx, which JCuda 12.6 lacks; resolved on first use (sm_90 and later only). */
     private static MethodHandle launchKernelEx;
+    /** CU_LAUNCH_ATTRIBUTE_CLUSTER_DIMENSION of cuda.h. */
+    private static final int CLUSTER_DIMENSION = 4;
     /** CU_LAUNCH_ATTRIBUTE_PROGRAMMATIC_STREAM_SERIALIZATION of cuda.h. */
     private static final int PROGRAMMATIC_STREAM_SERIALIZATION = 6;
 
@@ -365,12 +367,44 @@ public final class CudaContext implements AutoCloseable {
             launch(name, grid, block, sharedBytes, args);
             return;
         }
+        launchEx(name, grid, block, sharedBytes, args, PROGRAMMATIC_STREAM_SERIALIZATION, 1, 0, 0);
+    }
+
+    /** @return whether {@link #launchCluster} runs thread-block clusters here (sm_90 on) */
+    public boolean clusterLaunches() {
+        return major >= 9;
+    }
+
+    /**
+     * Queues a kernel whose blocks run in clusters of {@code clusterY} blocks along y, which share their shared memory
+     * (sm_90 on: {@link #clusterLaunches}).
+     *
+     * @param name kernel name
+     * @param grid grid size x, y, z; y a multiple of {@code clusterY}
+     * @param block threads per block (x only)
+     * @param sharedBytes dynamic shared memory
+     * @param clusterY blocks per cluster along y, at most 8
+     * @param args arguments
+     */
+    public void launchCluster(String name, int[] grid, int block, int sharedBytes, int clusterY, KernelArgs args) {
+        if (!clusterLaunches()) {
+            throw new IllegalStateException("launchCluster(" + name + "): thread-block clusters need sm_90 or later, "
+                    + "this is sm_" + major + minor);
+        }
+        launchEx(name, grid, block, sharedBytes, args, CLUSTER_DIMENSION, 1, clusterY, 1);
+    }
+
+    /** cuLaunchKernelEx with one launch attribute: {@code id} and up to three 32-bit words of its value. */
+    private void launchEx(String name, int[] grid, int block, int sharedBytes, KernelArgs args, int id, int v0, int v1,
+                          int v2) {
         CUfunction f = function(name);
         allowShared(f, sharedBytes);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment attr = arena.allocate(72, 8);  // CUlaunchAttribute: id, 4 bytes of padding, a 64-byte union
-            attr.set(ValueLayout.JAVA_INT, 0, PROGRAMMATIC_STREAM_SERIALIZATION);
-            attr.set(ValueLayout.JAVA_INT, 8, 1);
+            attr.set(ValueLayout.JAVA_INT, 0, id);
+            attr.set(ValueLayout.JAVA_INT, 8, v0);
+            attr.set(ValueLayout.JAVA_INT, 12, v1);
+            attr.set(ValueLayout.JAVA_INT, 16, v2);
             MemorySegment config = arena.allocate(56, 8);  // CUlaunchConfig
             int[] dims = {grid[0], grid.length > 1 ? grid[1] : 1, grid.length > 2 ? grid[2] : 1, block, 1, 1, sharedBytes};
             for (int i = 0; i < dims.length; i++) {

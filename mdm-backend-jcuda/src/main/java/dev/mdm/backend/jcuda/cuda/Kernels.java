@@ -75,6 +75,17 @@ public final class Kernels {
      */
     private static final boolean DEPENDENT_OUTPUT = Boolean.parseBoolean(System.getProperty(
             "mdm.jcuda.dependentOutput", "true"));
+    /**
+     * The K slices of {@link #dtProjection}'s cluster (1, 2, 4 or 8), or 0: chosen per shape. A property for
+     * measurements.
+     */
+    private static final int DT_SLICES = dtSlices(Integer.getInteger("mdm.jcuda.dtProjSplit", 0));
+    /** DT_TILE of the .cu file: rows and heads of one block of dt_proj_bf16. */
+    private static final int DT_TILE = 32;
+    /** Blocks {@link #dtProjection} aims for when it picks its slices: about four an H100 SM. */
+    private static final int DT_TARGET_BLOCKS = 512;
+    /** The most blocks of a portable cluster. */
+    private static final int MAX_CLUSTER = 8;
     /** TC_SCAN_W of the .cu file: floats per chunk of ssd_chunk_weights' output. */
     private static final int SCAN_W = 68;
 
@@ -84,6 +95,14 @@ public final class Kernels {
         if (n != 0 && n != 16 && n != 32 && n != 64 && n != 128) {
             throw new IllegalArgumentException("mdm.jcuda.stateScanSlice: expected 0 (chosen per shape), 16, 32, 64 or "
                     + "128, got " + n);
+        }
+        return n;
+    }
+
+    private static int dtSlices(int n) {
+        if (n != 0 && n != 1 && n != 2 && n != 4 && n != 8) {
+            throw new IllegalArgumentException("mdm.jcuda.dtProjSplit: expected 0 (chosen per shape), 1, 2, 4 or 8, "
+                    + "got " + n);
         }
         return n;
     }
@@ -106,6 +125,68 @@ public final class Kernels {
             slice *= 2;
         }
         return slice;
+    }
+
+    /**
+     * @param rows tokens
+     * @param heads H, a multiple of 32
+     * @param k the shared dimension
+     * @param clusters whether the device runs thread-block clusters
+     * @return the K slices {@link #dtProjection} splits its product into: the fewest that give about
+     *     {@link #DT_TARGET_BLOCKS} blocks, at most a cluster's 8, each a multiple of 32 columns
+     */
+    static int dtSlices(int rows, int heads, int k, boolean clusters) {
+        if (!clusters) {
+            return 1;
+        }
+        if (DT_SLICES != 0) {
+            return k % (32 * DT_SLICES) == 0 ? DT_SLICES : 1;
+        }
+        long blocks = (long) ((rows + DT_TILE - 1) / DT_TILE) * (heads / DT_TILE);
+        int slices = 1;
+        while (slices < MAX_CLUSTER && blocks * slices < DT_TARGET_BLOCKS && k % (64 * slices) == 0) {
+            slices *= 2;
+        }
+        return slices;
+    }
+
+    /**
+     * Queues {@code dt[rows, heads] = u[rows, k] · w[heads, k]ᵀ} in fp32 from bf16 operands (the folded mixer's dt, the
+     * last rows of in_proj's weight), splitting k over a thread-block cluster that adds its partial tiles in a fixed
+     * order (sm_90; the whole of k per block below). Where it declines, the caller runs the product through cuBLAS.
+     *
+     * @param u bf16 rows [rows, k]
+     * @param uStride row stride of u (elements)
+     * @param w bf16 [heads, k]
+     * @param dt fp32 [rows, heads]
+     * @param rows tokens
+     * @param heads H
+     * @param k the shared dimension
+     * @return whether the launch was queued: heads a multiple of 32, k of 32, 16-byte aligned rows
+     */
+    public boolean dtProjection(long u, int uStride, long w, long dt, int rows, int heads, int k) {
+        if (!dtProjects(u, uStride, w, rows, heads, k)) {
+            return false;
+        }
+        dtProjection(u, uStride, w, dt, rows, heads, k, dtSlices(rows, heads, k, cuda.clusterLaunches()));
+        return true;
+    }
+
+    /** @return whether {@link #dtProjection} runs these sizes and addresses */
+    static boolean dtProjects(long u, int uStride, long w, int rows, int heads, int k) {
+        return rows > 0 && heads > 0 && heads % DT_TILE == 0 && k > 0 && k % 32 == 0 && uStride >= k
+                && uStride % 8 == 0 && aligned16(u, w);
+    }
+
+    /** {@link #dtProjection} in {@code slices} K slices: 1 anywhere, 2, 4 or 8 (k a multiple of 32 × slices) on sm_90 */
+    void dtProjection(long u, int uStride, long w, long dt, int rows, int heads, int k, int slices) {
+        int[] grid = {(rows + DT_TILE - 1) / DT_TILE, slices, heads / DT_TILE};
+        KernelArgs args = new KernelArgs().ptr(u).i(uStride).ptr(w).ptr(dt).i(rows).i(heads).i(k);
+        if (slices > 1) {
+            cuda.launchCluster("dt_proj_bf16", grid, 128, 0, slices, args);
+        } else {
+            cuda.launch("dt_proj_bf16", grid, 128, 0, args);
+        }
     }
 
     /** @return STAGES × TC_SCAN_STAGE_BYTES(ns) of the .cu file: x [64][72] and B [64][ns + 8] in bf16, 68 floats */
@@ -216,11 +297,13 @@ public final class Kernels {
      * @param a fp32 [H] A
      * @param zoh ZOH instead of EULER
      * @param scratch the SSD's scratch, as {@link #ssdFoldedNorm} will be given it
+     * @param afterDtProjection whether {@link #dtProjection} was queued just before: then the conv's blocks start
+     *     beside it (a programmatic dependent launch) and only the weights' blocks wait for its dt
      * @return whether the launch was queued (then pass {@code weightsDone} to {@link #ssdFoldedNorm})
      */
     public boolean convSiluWithWeights(long in, int inStride, int inOffset, long out, int outStride, long w, long bias,
                                        int rows, int channels, int width, SsdShape s, long dt, int dtStride,
-                                       long dtBias, long a, boolean zoh, long scratch) {
+                                       long dtBias, long a, boolean zoh, long scratch, boolean afterDtProjection) {
         boolean vec = convVec(true, true, in, inStride, inOffset, out, outStride, channels)
                 && width <= CONV_TILED_MAX_WIDTH;
         if (!CONV_WITH_WEIGHTS || !vec || !s.fast() || s.chunks() > SCAN_MAX_CHUNKS || rows != s.batch() * s.seqLen()
@@ -231,11 +314,16 @@ public final class Kernels {
         int convY = (channels + 4 * CONV_THREADS - 1) / (4 * CONV_THREADS);
         long weightBlocks = (long) (s.chunks() + 3) / 4 * s.heads() * s.batch();
         int extraY = Math.toIntExact((weightBlocks + convX - 1) / convX);
-        cuda.launch("conv_silu_vec_bf16_weights_f32", new int[] {convX, convY + extraY}, CONV_THREADS, 0,
-                new KernelArgs().ptr(in).i(inStride).i(inOffset).ptr(out).i(outStride).ptr(w).ptr(bias).i(rows)
-                        .i(channels).i(width).i(convY).ptr(dt).i(dtStride).ptr(dtBias).i(1).ptr(a).i(zoh ? 1 : 0)
-                        .ptr(scratch).ptr(scratch + s.coefOffset()).ptr(scratch + s.statesOffset()).i(s.seqLen()).i(s.heads())
-                        .i(s.headDim()).i(s.groups()).i(s.state()).i(s.chunk()).i(s.chunks()).i(s.batch()));
+        KernelArgs args = new KernelArgs().ptr(in).i(inStride).i(inOffset).ptr(out).i(outStride).ptr(w).ptr(bias).i(rows)
+                .i(channels).i(width).i(convY).ptr(dt).i(dtStride).ptr(dtBias).i(1).ptr(a).i(zoh ? 1 : 0)
+                .ptr(scratch).ptr(scratch + s.coefOffset()).ptr(scratch + s.statesOffset()).i(s.seqLen()).i(s.heads())
+                .i(s.headDim()).i(s.groups()).i(s.state()).i(s.chunk()).i(s.chunks()).i(s.batch());
+        int[] grid = {convX, convY + extraY};
+        if (afterDtProjection) {
+            cuda.launchDependent("conv_silu_vec_bf16_weights_f32", grid, CONV_THREADS, 0, args);
+        } else {
+            cuda.launch("conv_silu_vec_bf16_weights_f32", grid, CONV_THREADS, 0, args);
+        }
         return true;
     }
 

@@ -30,6 +30,12 @@ public final class DeviceMixer {
      * as mamba_ssm's bf16 models do before their fp32 residual add. A property for measurements.
      */
     private static final boolean BF16_OUT = Boolean.parseBoolean(System.getProperty("mdm.jcuda.bf16MixerOut", "true"));
+    /**
+     * Whether that dt GEMM is our own kernel ({@link Kernels#dtProjection}: K split over a cluster) instead of cuBLAS,
+     * with the conv launched beside it. A property for measurements.
+     */
+    private static final boolean DT_PROJECTION = Boolean.parseBoolean(System.getProperty("mdm.jcuda.dtProjection",
+            "true"));
     private final MambaShape shape;
     private final boolean bf16;
     private final long inProj;
@@ -270,10 +276,14 @@ public final class DeviceMixer {
         int zxStride = zxStride(folded);
         int conv = shape.convChannels();
         int h = shape.heads();
-        if (split) {  // in_proj's weight rows are z, x, B, C, then dt: two GEMMs over one weight
+        boolean dtProjected = false;
+        if (split) {  // in_proj's weight rows are z, x, B, C, then dt: two products over one weight
             cuda.cublas().linear(rows, zxStride, dm, u, dm, inProj, type, buf.zx(), zxStride, Cublas.R_16BF, false);
-            cuda.cublas().linear(rows, h, dm, u, dm, inProj + 2L * zxStride * dm, type, buf.dt(), h, Cublas.R_32F,
-                    false);
+            long dtWeight = inProj + 2L * zxStride * dm;
+            dtProjected = DT_PROJECTION && k.dtProjection(u, dm, dtWeight, buf.dt(), rows, h, dm);
+            if (!dtProjected) {
+                cuda.cublas().linear(rows, h, dm, u, dm, dtWeight, type, buf.dt(), h, Cublas.R_32F, false);
+            }
         } else {
             cuda.cublas().linear(rows, zxStride, dm, u, dm, inProj, type, buf.zx(), zxStride, Cublas.R_32F, false);
         }
@@ -283,7 +293,7 @@ public final class DeviceMixer {
         boolean zoh = shape.discretization() == Discretization.ZOH;
         // the SSD's weights in the conv's launch where they can share it (bf16 in and out)
         boolean weightsDone = split && k.convSiluWithWeights(buf.zx(), zxStride, di, buf.xbc(), conv, convW, convB,
-                rows, conv, shape.dConv(), ssd, dts, dtStride, dtBias, a, zoh, buf.scratch());
+                rows, conv, shape.dConv(), ssd, dts, dtStride, dtBias, a, zoh, buf.scratch(), dtProjected);
         if (!weightsDone) {
             k.convSilu(split, folded, buf.zx(), zxStride, di, buf.xbc(), conv, convW, convB, rows, seqLen, conv,
                     shape.dConv());
