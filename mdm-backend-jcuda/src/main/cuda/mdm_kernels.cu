@@ -1131,10 +1131,11 @@ extern "C" __global__ void __launch_bounds__(128, 8) conv_silu_vec_bf16_weights_
 }
 
 // dt = u·W_dtᵀ in fp32 for the folded mixer: in_proj's last H weight rows, which the bf16 GEMM of z, x, B and C leaves
-// out. cuBLAS runs this [rows, 2048] × [2048, 64] product as a latency chain (8.3 µs at 324 rows, 10.8 at 1 092, for
-// 1.6 MB of operands: docs/eval/gpu-2026-11-30), so here K is split over a cluster of gridDim.y blocks (sm_90; one
-// block, the whole of K, below) that stage their operands at once by cp.async, multiply on the tensor cores and add
-// their partial tiles through distributed shared memory in slice order: deterministic, one launch.
+// out. Alone it is no faster than cuBLAS's GEMM (5.2 against 5.1 µs at 324 rows in a graph, docs/eval/gpu-2026-11-30);
+// it exists because it lets its dependents start at once, so that the conv runs while dt is computed, which a cuBLAS
+// kernel cannot. K is split over a cluster of gridDim.y blocks (sm_90; one block, the whole of K, below) that stage
+// their operands at once by cp.async, multiply on the tensor cores and add their partial tiles through distributed
+// shared memory in slice order: deterministic, one launch.
 // grid (⌈rows / 32⌉, K slices, H / 32), 128 threads: warp w takes rows 16·(w & 1) and heads 16·(w >> 1) of the
 // block's 32 × 32 tile. Needs H % 32 == 0, K / slices a multiple of 32, 16-byte aligned rows of u and W.
 #define DT_TILE 32                  // rows and heads per block

@@ -31,11 +31,13 @@ public final class DeviceMixer {
      */
     private static final boolean BF16_OUT = Boolean.parseBoolean(System.getProperty("mdm.jcuda.bf16MixerOut", "true"));
     /**
-     * Whether that dt GEMM is our own kernel ({@link Kernels#dtProjection}: K split over a cluster) instead of cuBLAS,
-     * with the conv launched beside it. A property for measurements.
+     * Up to this many rows that dt GEMM is our own kernel ({@link Kernels#dtProjection}: K split over a cluster) with
+     * the conv launched beside it, instead of cuBLAS. On the H100 (PERF.md, v32) the pair saves ≈ 2 µs a block at 324
+     * rows, where the conv's blocks run while dt is computed; the kernel alone is no faster than cuBLAS's (5.2 against
+     * 5.1 µs at 324 rows, 7.5 against 5.2 at 1 092), so from 1 092 rows on it gains nothing. A property for
+     * measurements: 0 gives v31's cuBLAS GEMM everywhere.
      */
-    private static final boolean DT_PROJECTION = Boolean.parseBoolean(System.getProperty("mdm.jcuda.dtProjection",
-            "true"));
+    private static final int DT_PROJECTION_MAX_ROWS = Integer.getInteger("mdm.jcuda.dtProjectionMaxRows", 512);
     private final MambaShape shape;
     private final boolean bf16;
     private final long inProj;
@@ -280,7 +282,7 @@ public final class DeviceMixer {
         if (split) {  // in_proj's weight rows are z, x, B, C, then dt: two products over one weight
             cuda.cublas().linear(rows, zxStride, dm, u, dm, inProj, type, buf.zx(), zxStride, Cublas.R_16BF, false);
             long dtWeight = inProj + 2L * zxStride * dm;
-            dtProjected = DT_PROJECTION && k.dtProjection(u, dm, dtWeight, buf.dt(), rows, h, dm);
+            dtProjected = rows <= DT_PROJECTION_MAX_ROWS && k.dtProjection(u, dm, dtWeight, buf.dt(), rows, h, dm);
             if (!dtProjected) {
                 cuda.cublas().linear(rows, h, dm, u, dm, dtWeight, type, buf.dt(), h, Cublas.R_32F, false);
             }
