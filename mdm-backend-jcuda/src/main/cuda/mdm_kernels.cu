@@ -324,19 +324,34 @@ __device__ __forceinline__ float discretize(float dtv, const float* dtBias, int 
     return a;
 }
 
+// The fp32 kernels keep each chunk's cumulative a as a pair of floats, hi (acum) and lo (acumLo), summed in double:
+// the decay between two tokens of a chunk, exp(s_t − s_u), then comes from a difference accurate to its own size, not
+// to the size of s (up to ≈ 100 at mamba_ssm's A = −16 … −1 over 64 tokens, where a float's rounding alone, ≈ 4e-6,
+// put errors of 1e-5 into the mixer's fp32 output: PERF.md, "Found in session 16").
+__device__ __forceinline__ float seg_exp(const float* hi, const float* lo, int t, int u) {
+    return expf((hi[t] - hi[u]) + (lo[t] - lo[u]));
+}
+__device__ __forceinline__ void split_double(double v, float* hi, float* lo) {
+    float h = (float)v;
+    *hi = h;
+    *lo = (float)(v - (double)h);
+}
+
 // grid (nChunks, H, batch). Writes acum/coef [batch, H, L] and the chunk's own state [batch, nChunks, H, N, P].
 template <typename T>
 __device__ void ssd_chunk_state(const T* __restrict__ x, int xStride, const T* __restrict__ B, int bStride,
                                 const T* __restrict__ dt, int dtStride, const float* __restrict__ dtBias, int softplus,
                                 const float* __restrict__ A, int zoh, float* __restrict__ acum,
-                                float* __restrict__ coefOut, float* __restrict__ states, SsdDims s) {
+                                float* __restrict__ coefOut, float* __restrict__ states, float* __restrict__ acumLo,
+                                SsdDims s) {
     extern __shared__ float sm[];
     int c = blockIdx.x, h = blockIdx.y, b = blockIdx.z;
     int t0 = c * s.Q, len = min(s.Q, s.L - t0);
     int g = h / (s.H / s.G);
-    float* sa = sm;                 // Q: a, then cumulative sum
+    float* sa = sm;                 // Q: a, then cumulative sum (hi)
     float* sc = sa + s.Q;           // Q: coef
-    float* sx = sc + s.Q;           // Q×P: x·coef·exp(s_last − s_t)
+    float* sl = sc + s.Q;           // Q: cumulative sum (lo)
+    float* sx = sl + s.Q;           // Q×P: x·coef·exp(s_last − s_t)
     float* sb = sx + s.Q * s.P;     // Q×N
     float Ah = A[h];
     for (int t = threadIdx.x; t < s.Q; t += blockDim.x) {
@@ -347,16 +362,20 @@ __device__ void ssd_chunk_state(const T* __restrict__ x, int xStride, const T* _
     }
     __syncthreads();
     if (threadIdx.x == 0) {
-        float run = 0.f;
-        for (int t = 0; t < len; t++) { run += sa[t]; sa[t] = run; }
+        double run = 0.0;
+        for (int t = 0; t < len; t++) { run += sa[t]; split_double(run, sa + t, sl + t); }
     }
     __syncthreads();
     size_t base = (size_t)(b * s.H + h) * s.L + t0;
-    for (int t = threadIdx.x; t < len; t += blockDim.x) { acum[base + t] = sa[t]; coefOut[base + t] = sc[t]; }
-    float last = sa[len - 1];
+    for (int t = threadIdx.x; t < len; t += blockDim.x) {
+        acum[base + t] = sa[t];
+        acumLo[base + t] = sl[t];
+        coefOut[base + t] = sc[t];
+    }
     for (int i = threadIdx.x; i < s.Q * s.P; i += blockDim.x) {
         int t = i / s.P, p = i % s.P;
-        sx[i] = t < len ? ld(x, (size_t)(b * s.L + t0 + t) * xStride + h * s.P + p) * sc[t] * expf(last - sa[t]) : 0.f;
+        sx[i] = t < len ? ld(x, (size_t)(b * s.L + t0 + t) * xStride + h * s.P + p) * sc[t] * seg_exp(sa, sl, len - 1, t)
+                        : 0.f;
     }
     for (int i = threadIdx.x; i < s.Q * s.N; i += blockDim.x) {
         int t = i / s.N, n = i % s.N;
@@ -373,13 +392,13 @@ __device__ void ssd_chunk_state(const T* __restrict__ x, int xStride, const T* _
 }
 #define SSD_STATE_ARGS(T) const T* x, int xStride, const T* B, int bStride, const T* dt, int dtStride, \
     const float* dtBias, int softplus, const float* A, int zoh, float* acum, float* coef, float* states, \
-    int L, int H, int P, int G, int N, int Q, int nChunks
+    int L, int H, int P, int G, int N, int Q, int nChunks, float* acumLo
 extern "C" __global__ void ssd_chunk_state_f32(SSD_STATE_ARGS(float)) {
-    ssd_chunk_state<float>(x, xStride, B, bStride, dt, dtStride, dtBias, softplus, A, zoh, acum, coef, states,
+    ssd_chunk_state<float>(x, xStride, B, bStride, dt, dtStride, dtBias, softplus, A, zoh, acum, coef, states, acumLo,
                            SsdDims{L, H, P, G, N, Q, nChunks});
 }
 extern "C" __global__ void ssd_chunk_state_bf16(SSD_STATE_ARGS(bf16)) {
-    ssd_chunk_state<bf16>(x, xStride, B, bStride, dt, dtStride, dtBias, softplus, A, zoh, acum, coef, states,
+    ssd_chunk_state<bf16>(x, xStride, B, bStride, dt, dtStride, dtBias, softplus, A, zoh, acum, coef, states, acumLo,
                           SsdDims{L, H, P, G, N, Q, nChunks});
 }
 
@@ -473,19 +492,23 @@ __device__ void ssd_chunk_output(const T* __restrict__ x, int xStride, const T* 
                                  const T* __restrict__ C, int bcStride, const T* __restrict__ z, int zStride,
                                  const float* __restrict__ D, const float* __restrict__ acum,
                                  const float* __restrict__ coef, const float* __restrict__ states,
-                                 float* __restrict__ y, int yStride, SsdDims s) {
+                                 float* __restrict__ y, int yStride, const float* __restrict__ acumLo, SsdDims s) {
     extern __shared__ float sm[];
     int c = blockIdx.x, h = blockIdx.y, b = blockIdx.z;
     int t0 = c * s.Q, len = min(s.Q, s.L - t0);
     int g = h / (s.H / s.G);
     int NP = s.N + 1;  // padded rows: no bank conflicts on column walks
-    float* sa = sm;                                  // Q cumulative a
-    float* sC = sa + s.Q;                            // Q×NP
+    float* sa = sm;                                  // Q cumulative a (hi)
+    float* sl = sa + s.Q;                            // Q cumulative a (lo)
+    float* sC = sl + s.Q;                            // Q×NP
     float* sBS = sC + s.Q * NP;                      // max(Q,P)×NP: B, then the state entering the chunk
     float* sX = sBS + max(s.Q, s.P) * NP;            // Q×P: coef·x
     float* sM = sX + s.Q * s.P;                      // Q×Q masked decayed C·B
     size_t tb = (size_t)(b * s.H + h) * s.L + t0;
-    for (int t = threadIdx.x; t < s.Q; t += blockDim.x) sa[t] = t < len ? acum[tb + t] : 0.f;
+    for (int t = threadIdx.x; t < s.Q; t += blockDim.x) {
+        sa[t] = t < len ? acum[tb + t] : 0.f;
+        sl[t] = t < len ? acumLo[tb + t] : 0.f;
+    }
     for (int i = threadIdx.x; i < s.Q * s.N; i += blockDim.x) {
         int t = i / s.N, n = i % s.N;
         size_t row = (size_t)(b * s.L + t0 + t) * bcStride + g * s.N + n;
@@ -502,7 +525,7 @@ __device__ void ssd_chunk_output(const T* __restrict__ x, int xStride, const T* 
         float acc = 0.f;
         if (u <= t && t < len) {
             for (int n = 0; n < s.N; n++) acc += sC[t * NP + n] * sBS[u * NP + n];
-            acc *= expf(sa[t] - sa[u]);
+            acc *= seg_exp(sa, sl, t, u);
         }
         sM[i] = acc;
     }
@@ -518,7 +541,7 @@ __device__ void ssd_chunk_output(const T* __restrict__ x, int xStride, const T* 
         int t = i / s.P, p = i % s.P;
         float inter = 0.f;
         for (int n = 0; n < s.N; n++) inter += sC[t * NP + n] * sBS[p * NP + n];
-        float acc = inter * expf(sa[t]);
+        float acc = inter * expf(sa[t] + sl[t]);
         for (int u = 0; u <= t; u++) acc += sM[t * s.Q + u] * sX[u * s.P + p];
         size_t row = (size_t)(b * s.L + t0 + t);
         acc += Dh * ld(x, row * xStride + h * s.P + p);
@@ -528,13 +551,13 @@ __device__ void ssd_chunk_output(const T* __restrict__ x, int xStride, const T* 
 }
 #define SSD_OUT_ARGS(T) const T* x, int xStride, const T* B, const T* C, int bcStride, const T* z, int zStride, \
     const float* D, const float* acum, const float* coef, const float* states, float* y, int yStride, \
-    int L, int H, int P, int G, int N, int Q, int nChunks
+    int L, int H, int P, int G, int N, int Q, int nChunks, const float* acumLo
 extern "C" __global__ void ssd_chunk_output_f32(SSD_OUT_ARGS(float)) {
-    ssd_chunk_output<float>(x, xStride, B, C, bcStride, z, zStride, D, acum, coef, states, y, yStride,
+    ssd_chunk_output<float>(x, xStride, B, C, bcStride, z, zStride, D, acum, coef, states, y, yStride, acumLo,
                             SsdDims{L, H, P, G, N, Q, nChunks});
 }
 extern "C" __global__ void ssd_chunk_output_bf16(SSD_OUT_ARGS(bf16)) {
-    ssd_chunk_output<bf16>(x, xStride, B, C, bcStride, z, zStride, D, acum, coef, states, y, yStride,
+    ssd_chunk_output<bf16>(x, xStride, B, C, bcStride, z, zStride, D, acum, coef, states, y, yStride, acumLo,
                            SsdDims{L, H, P, G, N, Q, nChunks});
 }
 
@@ -558,6 +581,24 @@ __device__ __forceinline__ void chunk_cumsum_out(float* sa, const float* sc, int
     __syncthreads();
     if (ht < len) { acum[base + ht] = sa[ht]; coefOut[base + ht] = sc[ht]; }
 }
+// As chunk_cumsum_out, in double, the sums split into hi (sa, acum) and lo (sl, acumLo): the fp32 kernels' form.
+__device__ __forceinline__ void chunk_cumsum_out_split(float* sa, float* sl, const float* sc, int ht, int len,
+                                                       float* __restrict__ acum, float* __restrict__ acumLo,
+                                                       float* __restrict__ coefOut, size_t base) {
+    __syncthreads();
+    if (ht < 32) {
+        double v0 = sa[2 * ht], v1 = sa[2 * ht + 1];
+        double pair = v0 + v1, run = pair;
+        for (int o = 1; o < 32; o <<= 1) {
+            double up = __shfl_up_sync(0xffffffffu, run, o);
+            if (ht >= o) run += up;
+        }
+        split_double(run - pair + v0, sa + 2 * ht, sl + 2 * ht);
+        split_double(run, sa + 2 * ht + 1, sl + 2 * ht + 1);
+    }
+    __syncthreads();
+    if (ht < len) { acum[base + ht] = sa[ht]; acumLo[base + ht] = sl[ht]; coefOut[base + ht] = sc[ht]; }
+}
 // ---------------------------------------------------------------------------------------------------------------
 // Fast path of the two chunk kernels for Q = 64, P = 64, N = 128 (the paper's sizes): the same math with the three
 // small matrix products register-tiled (4×4 or 8×4 outputs per thread from k-major float4 shared-memory loads), a
@@ -572,14 +613,16 @@ template <typename T>
 __device__ void ssd_chunk_state_fast(const T* __restrict__ x, int xStride, const T* __restrict__ B, int bStride,
                                      const T* __restrict__ dt, int dtStride, const float* __restrict__ dtBias,
                                      int softplus, const float* __restrict__ A, int zoh, float* __restrict__ acum,
-                                     float* __restrict__ coefOut, float* __restrict__ states, SsdDims s) {
+                                     float* __restrict__ coefOut, float* __restrict__ states,
+                                     float* __restrict__ acumLo, SsdDims s) {
     extern __shared__ __align__(16) float sm[];
     int c = blockIdx.x, h = blockIdx.y, b = blockIdx.z;
     int t0 = c * FQ, len = min(FQ, s.L - t0);
     int g = h / (s.H / s.G);
-    float* sa = sm;                 // 64
+    float* sa = sm;                 // 64 (hi)
     float* sc = sa + FQ;            // 64
-    float* sx = sc + FQ;            // [t][LDQ] x·coef·exp(s_last − s_t)
+    float* sl = sc + FQ;            // 64 (lo)
+    float* sx = sl + FQ;            // [t][LDQ] x·coef·exp(s_last − s_t)
     float* sb = sx + FQ * LDQ;      // [t][LDN]
     float Ah = A[h];
     int tid = threadIdx.x;
@@ -589,11 +632,11 @@ __device__ void ssd_chunk_state_fast(const T* __restrict__ x, int xStride, const
         sa[tid] = a;
         sc[tid] = cf;
     }
-    chunk_cumsum_out(sa, sc, tid, len, acum, coefOut, (size_t)(b * s.H + h) * s.L + t0);
-    float last = sa[len - 1];
+    chunk_cumsum_out_split(sa, sl, sc, tid, len, acum, acumLo, coefOut, (size_t)(b * s.H + h) * s.L + t0);
     for (int i = tid; i < FQ * FP; i += 256) {
         int t = i / FP, p = i % FP;
-        sx[t * LDQ + p] = t < len ? ld(x, (size_t)(b * s.L + t0 + t) * xStride + h * FP + p) * sc[t] * expf(last - sa[t]) : 0.f;
+        sx[t * LDQ + p] = t < len ? ld(x, (size_t)(b * s.L + t0 + t) * xStride + h * FP + p) * sc[t]
+                                        * seg_exp(sa, sl, len - 1, t) : 0.f;
     }
     for (int i = tid; i < FQ * FN; i += 256) {
         int t = i / FN, n = i % FN;
@@ -620,11 +663,11 @@ __device__ void ssd_chunk_state_fast(const T* __restrict__ x, int xStride, const
         *reinterpret_cast<float4*>(out + (ty * 8 + i) * FP + tx * 4) = make_float4(acc[i][0], acc[i][1], acc[i][2], acc[i][3]);
 }
 extern "C" __global__ void __launch_bounds__(256) ssd_chunk_state_fast_f32(SSD_STATE_ARGS(float)) {
-    ssd_chunk_state_fast<float>(x, xStride, B, bStride, dt, dtStride, dtBias, softplus, A, zoh, acum, coef, states,
+    ssd_chunk_state_fast<float>(x, xStride, B, bStride, dt, dtStride, dtBias, softplus, A, zoh, acum, coef, states, acumLo,
                                 SsdDims{L, H, P, G, N, Q, nChunks});
 }
 extern "C" __global__ void __launch_bounds__(256) ssd_chunk_state_fast_bf16(SSD_STATE_ARGS(bf16)) {
-    ssd_chunk_state_fast<bf16>(x, xStride, B, bStride, dt, dtStride, dtBias, softplus, A, zoh, acum, coef, states,
+    ssd_chunk_state_fast<bf16>(x, xStride, B, bStride, dt, dtStride, dtBias, softplus, A, zoh, acum, coef, states, acumLo,
                                SsdDims{L, H, P, G, N, Q, nChunks});
 }
 
@@ -633,19 +676,24 @@ __device__ void ssd_chunk_output_fast(const T* __restrict__ x, int xStride, cons
                                       const T* __restrict__ C, int bcStride, const T* __restrict__ z, int zStride,
                                       const float* __restrict__ D, const float* __restrict__ acum,
                                       const float* __restrict__ coef, const float* __restrict__ states,
-                                      float* __restrict__ y, int yStride, SsdDims s) {
+                                      float* __restrict__ y, int yStride, const float* __restrict__ acumLo,
+                                      SsdDims s) {
     extern __shared__ __align__(16) float sm[];
     int c = blockIdx.x, h = blockIdx.y, b = blockIdx.z;
     int t0 = c * FQ, len = min(FQ, s.L - t0);
     int g = h / (s.H / s.G);
-    float* sa = sm;                  // 64
-    float* Ct = sa + FQ;             // [n][LDQ]
+    float* sa = sm;                  // 64 (hi)
+    float* sl = sa + FQ;             // 64 (lo)
+    float* Ct = sl + FQ;             // [n][LDQ]
     float* BSt = Ct + FN * LDQ;      // [n][LDQ]: B, then the state entering the chunk as [n][p]
     float* X = BSt + FN * LDQ;       // [u][LDQ] coef·x
     float* Mt = X + FQ * LDQ;        // [u][LDQ] masked decayed (C·B)[t][u], stored transposed
     int tid = threadIdx.x;
     size_t tb = (size_t)(b * s.H + h) * s.L + t0;
-    if (tid < FQ) sa[tid] = tid < len ? acum[tb + tid] : 0.f;
+    if (tid < FQ) {
+        sa[tid] = tid < len ? acum[tb + tid] : 0.f;
+        sl[tid] = tid < len ? acumLo[tb + tid] : 0.f;
+    }
     for (int i = tid; i < FQ * FN; i += 256) {
         int t = i / FN, n = i % FN;
         size_t row = (size_t)(b * s.L + t0 + t) * bcStride + g * FN + n;
@@ -678,7 +726,7 @@ __device__ void ssd_chunk_output_fast(const T* __restrict__ x, int xStride, cons
 #pragma unroll
             for (int i = 0; i < 4; i++) {
                 int t = r0 + i;
-                col[i] = (u <= t && t < len) ? m[i][j] * expf(sa[t] - sa[u]) : 0.f;
+                col[i] = (u <= t && t < len) ? m[i][j] * seg_exp(sa, sl, t, u) : 0.f;
             }
             *reinterpret_cast<float4*>(Mt + u * LDQ + r0) = make_float4(col[0], col[1], col[2], col[3]);
         }
@@ -704,7 +752,7 @@ __device__ void ssd_chunk_output_fast(const T* __restrict__ x, int xStride, cons
     float acc[4][4];
 #pragma unroll
     for (int i = 0; i < 4; i++) {
-        float e = expf(sa[r0 + i]);
+        float e = expf(sa[r0 + i] + sl[r0 + i]);
 #pragma unroll
         for (int j = 0; j < 4; j++) acc[i][j] = inter[i][j] * e;
     }
@@ -735,11 +783,11 @@ __device__ void ssd_chunk_output_fast(const T* __restrict__ x, int xStride, cons
     }
 }
 extern "C" __global__ void __launch_bounds__(256) ssd_chunk_output_fast_f32(SSD_OUT_ARGS(float)) {
-    ssd_chunk_output_fast<float>(x, xStride, B, C, bcStride, z, zStride, D, acum, coef, states, y, yStride,
+    ssd_chunk_output_fast<float>(x, xStride, B, C, bcStride, z, zStride, D, acum, coef, states, y, yStride, acumLo,
                                  SsdDims{L, H, P, G, N, Q, nChunks});
 }
 extern "C" __global__ void __launch_bounds__(256) ssd_chunk_output_fast_bf16(SSD_OUT_ARGS(bf16)) {
-    ssd_chunk_output_fast<bf16>(x, xStride, B, C, bcStride, z, zStride, D, acum, coef, states, y, yStride,
+    ssd_chunk_output_fast<bf16>(x, xStride, B, C, bcStride, z, zStride, D, acum, coef, states, y, yStride, acumLo,
                                 SsdDims{L, H, P, G, N, Q, nChunks});
 }
 

@@ -26,8 +26,8 @@ public final class Kernels {
     private static final int FAST_CHUNK = 64;
     private static final int FAST_HEAD_DIM = 64;
     private static final int FAST_STATE = 128;
-    private static final int FAST_STATE_SHARED = 4 * (2 * 64 + 64 * 68 + 64 * 132);
-    private static final int FAST_OUTPUT_SHARED = 4 * (64 + 2 * 128 * 68 + 2 * 64 * 68);
+    private static final int FAST_STATE_SHARED = 4 * (3 * 64 + 64 * 68 + 64 * 132);
+    private static final int FAST_OUTPUT_SHARED = 4 * (2 * 64 + 2 * 128 * 68 + 2 * 64 * 68);
     /** Tensor-core chunk kernels: 4 warps; shared bytes as TC_STATE_SHARED / TC_OUTPUT_SHARED in the .cu file. */
     private static final int TC_THREADS = 128;
     private static final int TC_STATE_SHARED = 2 * 128 * 72 + 4 * 2 * 64 + 2 * 64 * 72;
@@ -382,7 +382,10 @@ public final class Kernels {
             return (seqLen + chunk - 1) / chunk;
         }
 
-        /** @return bytes of each of the two per-token arrays (cumulative a, coefficient), 256-aligned */
+        /**
+         * @return bytes of each of the three per-token arrays (cumulative a, coefficient, and the fp32 kernels' low part
+         *     of the cumulative a), 256-aligned
+         */
         long perTokenBytes() {
             return (4L * batch * heads * seqLen + 255) / 256 * 256;
         }
@@ -393,11 +396,20 @@ public final class Kernels {
         }
 
         /**
+         * @return where the low part of the cumulative a starts: the state and output kernels other than the
+         *     tensor-core ones carry each cumulative sum as a float pair (hi at 0, lo here), so that a decay inside a
+         *     chunk comes from a difference accurate to its own size (PERF.md, "Found in session 16")
+         */
+        long acumLoOffset() {
+            return 2 * perTokenBytes();
+        }
+
+        /**
          * @return where the chunk states start in the scratch (the state scan keeps its weights there, the two-launch
          *     form each chunk's own state)
          */
         long statesOffset() {
-            return 2 * perTokenBytes();
+            return 3 * perTokenBytes();
         }
 
         /** @return bytes of the fp32 chunk states, 256-aligned */
@@ -406,7 +418,7 @@ public final class Kernels {
         }
 
         /**
-         * @return scratch bytes: cumulative a and coefficient per token and head, one fp32 state per chunk (for many
+         * @return scratch bytes: cumulative a (two floats) and coefficient per token and head, one fp32 state per chunk (for many
          *     chunks the tensor-core kernels store it in bf16, in the same region), and at the tensor-core sizes the
          *     bf16 states entering the chunks
          */
@@ -448,7 +460,7 @@ public final class Kernels {
 
     private static int outputShared(int q, int p, int n) {
         int np = n + 1;
-        return 4 * (q + q * np + Math.max(q, p) * np + q * p + q * q);
+        return 4 * (2 * q + q * np + Math.max(q, p) * np + q * p + q * q);
     }
 
     /**
@@ -566,6 +578,7 @@ public final class Kernels {
                      boolean weightsDone, java.util.function.Consumer<String> marks) {
         long acum = scratch;
         long coef = scratch + s.coefOffset();
+        long acumLo = scratch + s.acumLoOffset();
         long states = scratch + s.statesOffset();
         int q = s.chunk();
         int[] grid = {s.chunks(), s.heads(), s.batch()};
@@ -586,7 +599,7 @@ public final class Kernels {
         boolean async = tc && xbcStep == 8;  // bf16 x and B: the state kernel copies them by cp.async
         int stateShared = twoHeads ? (async ? TC2_STATE_ASYNC_SHARED : TC2_STATE_SHARED)
                 : tc ? (async ? TC_STATE_ASYNC_SHARED : TC_STATE_SHARED) : s.fast() ? FAST_STATE_SHARED
-                : 4 * (2 * q + q * s.headDim() + q * s.state());
+                : 4 * (3 * q + q * s.headDim() + q * s.state());
         String fast = twoHeads ? "_tc2" : tc ? "_tc" : s.fast() ? "_fast" : "";
         boolean bf16States = tc && s.chunks() >= BF16_STATES_MIN_CHUNKS;
         int chunkThreads = twoHeads ? 2 * TC_THREADS : tc ? TC_THREADS : THREADS;
@@ -615,10 +628,11 @@ public final class Kernels {
             marks.accept("ssd_state");
             marks.accept("ssd_pass");  // none: the scan is both
         } else {
-            cuda.launch("ssd_chunk_state" + fast + (bf16States ? "_bs" : "") + types, chunkGrid, chunkThreads,
-                    stateShared, new KernelArgs().ptr(x).i(xStride).ptr(b).i(bcStride).ptr(dt).i(dtStride)
+            KernelArgs state = new KernelArgs().ptr(x).i(xStride).ptr(b).i(bcStride).ptr(dt).i(dtStride)
                     .ptr(dtBias).i(softplus ? 1 : 0).ptr(a).i(zoh ? 1 : 0).ptr(acum).ptr(coef).ptr(states)
-                    .i(s.seqLen()).i(s.heads()).i(s.headDim()).i(s.groups()).i(s.state()).i(q).i(s.chunks()));
+                    .i(s.seqLen()).i(s.heads()).i(s.headDim()).i(s.groups()).i(s.state()).i(q).i(s.chunks());
+            cuda.launch("ssd_chunk_state" + fast + (bf16States ? "_bs" : "") + types, chunkGrid, chunkThreads,
+                    stateShared, tc ? state : state.ptr(acumLo));
             marks.accept("ssd_state");
             int pn = s.headDim() * s.state();
             int vec = tc || pn % PASS_VECTOR == 0 ? PASS_VECTOR : 1;
@@ -637,6 +651,9 @@ public final class Kernels {
         out = fold ? out.ptr(normW).ptr(y).i(yStride).ptr(rowSs) : out.ptr(y).i(yStride);
         String outTypes = fold ? (zBf16 ? "_fold_bf16" : "_fold_xbf16") : types;
         out = out.i(s.seqLen()).i(s.heads()).i(s.headDim()).i(s.groups()).i(s.state()).i(q).i(s.chunks());
+        if (!tc) {
+            out = out.ptr(acumLo);
+        }
         if (scanned && DEPENDENT_OUTPUT) {
             // the state scan leaves most of each SM idle: the output kernel's blocks start beside it, copy x, C, B
             // and prefetch z, and wait (griddepcontrol.wait) only for the states
