@@ -43,9 +43,10 @@ public final class Kernels {
     private static final int TC2_OUTPUT_SHARED = 2 * 2 * 64 * 136 + 2 * TC_OUTPUT_HEAD_SHARED;
     /**
      * Fewest chunks (× samples) for the two-head kernels: below, the one-head grid fills the GPU better (at 1 092
-     * tokens, 18 chunks, one head a block was no faster: PERF.md, v28).
+     * tokens, 18 chunks, one head a block was no faster: PERF.md, v28). A property for measurements
+     * ({@code mdm.jcuda.twoHeadMinChunks}).
      */
-    private static final int TC2_MIN_CHUNKS = 16;
+    private static final int TC2_MIN_CHUNKS = Integer.getInteger("mdm.jcuda.twoHeadMinChunks", 16);
     /**
      * From this many chunks per sequence the tensor-core state kernel stores each chunk's own state in bf16, halving the
      * state traffic. On the H100 with v24's kernels (state + pass per block): 1 092 tokens (18 chunks) 24.9 + 21.0 →
