@@ -327,7 +327,7 @@ __device__ __forceinline__ float discretize(float dtv, const float* dtBias, int 
 // The fp32 kernels keep each chunk's cumulative a as a pair of floats, hi (acum) and lo (acumLo), summed in double:
 // the decay between two tokens of a chunk, exp(s_t − s_u), then comes from a difference accurate to its own size, not
 // to the size of s (up to ≈ 100 at mamba_ssm's A = −16 … −1 over 64 tokens, where a float's rounding alone, ≈ 4e-6,
-// put errors of 1e-5 into the mixer's fp32 output: PERF.md, "Found in session 16").
+// put errors of 1e-5 into the mixer's fp32 output: PERF.md, "Found and fixed in session 16").
 __device__ __forceinline__ float seg_exp(const float* hi, const float* lo, int t, int u) {
     return expf((hi[t] - hi[u]) + (lo[t] - lo[u]));
 }
@@ -561,23 +561,24 @@ extern "C" __global__ void ssd_chunk_output_bf16(SSD_OUT_ARGS(bf16)) {
                            SsdDims{L, H, P, G, N, Q, nChunks});
 }
 
+// An inclusive scan of 64 values held two per lane of a warp (lane ht: elements 2·ht and 2·ht + 1), in S.
+template <typename S>
+__device__ __forceinline__ void pair_scan(S v0, S v1, int ht, S* first, S* second) {
+    S pair = v0 + v1, run = pair;
+    for (int o = 1; o < 32; o <<= 1) {
+        S up = __shfl_up_sync(0xffffffffu, run, o);
+        if (ht >= o) run += up;
+    }
+    *first = run - pair + v0;
+    *second = run;
+}
 // The Q = 64 state kernels' middle: after a barrier (sa and sc of every head written), one warp per head (thread index
 // ht in it) turns its 64 a's into their inclusive cumulative sum, two per lane; after a second barrier both go out to
 // acum / coef at `base`.
 __device__ __forceinline__ void chunk_cumsum_out(float* sa, const float* sc, int ht, int len, float* __restrict__ acum,
                                                  float* __restrict__ coefOut, size_t base) {
     __syncthreads();
-    if (ht < 32) {
-        float v0 = sa[2 * ht], v1 = sa[2 * ht + 1];
-        float pair = v0 + v1, run = pair;
-        for (int o = 1; o < 32; o <<= 1) {
-            float up = __shfl_up_sync(0xffffffffu, run, o);
-            if (ht >= o) run += up;
-        }
-        float before = run - pair;
-        sa[2 * ht] = before + v0;
-        sa[2 * ht + 1] = run;
-    }
+    if (ht < 32) pair_scan<float>(sa[2 * ht], sa[2 * ht + 1], ht, sa + 2 * ht, sa + 2 * ht + 1);
     __syncthreads();
     if (ht < len) { acum[base + ht] = sa[ht]; coefOut[base + ht] = sc[ht]; }
 }
@@ -587,14 +588,10 @@ __device__ __forceinline__ void chunk_cumsum_out_split(float* sa, float* sl, con
                                                        float* __restrict__ coefOut, size_t base) {
     __syncthreads();
     if (ht < 32) {
-        double v0 = sa[2 * ht], v1 = sa[2 * ht + 1];
-        double pair = v0 + v1, run = pair;
-        for (int o = 1; o < 32; o <<= 1) {
-            double up = __shfl_up_sync(0xffffffffu, run, o);
-            if (ht >= o) run += up;
-        }
-        split_double(run - pair + v0, sa + 2 * ht, sl + 2 * ht);
-        split_double(run, sa + 2 * ht + 1, sl + 2 * ht + 1);
+        double first, second;
+        pair_scan<double>(sa[2 * ht], sa[2 * ht + 1], ht, &first, &second);
+        split_double(first, sa + 2 * ht, sl + 2 * ht);
+        split_double(second, sa + 2 * ht + 1, sl + 2 * ht + 1);
     }
     __syncthreads();
     if (ht < len) { acum[base + ht] = sa[ht]; acumLo[base + ht] = sl[ht]; coefOut[base + ht] = sc[ht]; }

@@ -16,7 +16,7 @@ class JcudaFp32OracleAgreementTest extends OracleAgreementTest {
      * The largest error the FP32 SSD may make at strong decay, relative to the output's RMS. Measured on the H100
      * (`docs/eval/gpu-2026-11-30/call12`): with the chunk kernels' float pairs (hi, lo) 1.4e-6 to 5.0e-6 across
      * these four cases; v32's float cumulative sums reached 1.75e-5 at P 64, N 128, EULER, errors of about ulp(|s|)
-     * relative to the decayed terms, with |s| in the hundreds (PERF.md, "Found in session 16").
+     * relative to the decayed terms, with |s| in the hundreds (PERF.md, "Found and fixed in session 16").
      */
     private static final double DECAY_ERROR_BOUND = 1e-5;
 
@@ -30,11 +30,9 @@ class JcudaFp32OracleAgreementTest extends OracleAgreementTest {
     @DisplayName("SSD decays inside a chunk are accurate to their own size, not to the size of the chunk's cumulative decay")
     void ssdDecaysKeepFp32Accuracy(Discretization disc) {
         SplittableRandom random = new SplittableRandom(1_600);
-        for (int[] hp : new int[][] {{4, 8, 16}, {4, 64, 128}}) {
-            int h = hp[0], p = hp[1], n = hp[2], l = 200;
-            SsdRequest r = new SsdRequest(randn(random, 1, 2, l, h, p), uniform(random, 0.1, 0.5, 2, l, h), null,
-                    uniform(random, -16, -8, h), randn(random, 0.3, 2, l, 1, n), randn(random, 0.3, 2, l, 1, n),
-                    randn(random, 1, h), randn(random, 1, 2, l, h, p), disc);
+        for (int[] hpn : STRONG_DECAY_HEADS) {
+            int p = hpn[1], n = hpn[2];
+            SsdRequest r = strongDecay(random, hpn, disc);
             double[] got = gpu.ssd(r).toDoubleArray();
             double[] want = oracle.ssd(r).toDoubleArray();
             double worst = 0;

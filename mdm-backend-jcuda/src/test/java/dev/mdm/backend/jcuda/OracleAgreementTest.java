@@ -143,13 +143,25 @@ abstract class OracleAgreementTest {
         // 1.43× its elementwise bound in a mixer). Its own random numbers, so that the other tests' inputs stay as
         // they were.
         SplittableRandom own = new SplittableRandom(16);
-        for (int[] hp : new int[][] {{4, 8, 16}, {4, 64, 128}}) {
-            int h = hp[0], p = hp[1], n = hp[2], l = 200;
-            SsdRequest r = new SsdRequest(randn(own, 1, 2, l, h, p), uniform(own, 0.1, 0.5, 2, l, h), null,
-                    uniform(own, -16, -8, h), randn(own, 0.3, 2, l, 1, n), randn(own, 0.3, 2, l, 1, n),
-                    randn(own, 1, h), randn(own, 1, 2, l, h, p), disc);
-            assertClose("ssd strong decay P" + p + " N" + n + " " + disc, gpu.ssd(r), oracle.ssd(r));
+        for (int[] hpn : STRONG_DECAY_HEADS) {
+            SsdRequest r = strongDecay(own, hpn, disc);
+            assertClose("ssd strong decay P" + hpn[1] + " N" + hpn[2] + " " + disc, gpu.ssd(r), oracle.ssd(r));
         }
+    }
+
+    /** Heads, P and N of the strong-decay SSD tests: the generic kernels' sizes, then the register-tiled ones'. */
+    static final int[][] STRONG_DECAY_HEADS = {{4, 8, 16}, {4, 64, 128}};
+
+    /**
+     * @param hpn heads, P and N
+     * @return SSD inputs at the strong end of mamba_ssm's decay range (A from −16 to −8, Δ from 0.1 to 0.5), two
+     *     samples of 200 tokens, one group
+     */
+    static SsdRequest strongDecay(SplittableRandom random, int[] hpn, Discretization disc) {
+        int h = hpn[0], p = hpn[1], n = hpn[2], l = 200;
+        return new SsdRequest(randn(random, 1, 2, l, h, p), uniform(random, 0.1, 0.5, 2, l, h), null,
+                uniform(random, -16, -8, h), randn(random, 0.3, 2, l, 1, n), randn(random, 0.3, 2, l, 1, n),
+                randn(random, 1, h), randn(random, 1, 2, l, h, p), disc);
     }
 
     @Test

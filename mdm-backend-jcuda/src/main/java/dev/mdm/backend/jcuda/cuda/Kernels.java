@@ -399,7 +399,7 @@ public final class Kernels {
         /**
          * @return where the low part of the cumulative a starts: the state and output kernels other than the
          *     tensor-core ones carry each cumulative sum as a float pair (hi at 0, lo here), so that a decay inside a
-         *     chunk comes from a difference accurate to its own size (PERF.md, "Found in session 16")
+         *     chunk comes from a difference accurate to its own size (PERF.md, "Found and fixed in session 16")
          */
         long acumLoOffset() {
             return 2 * perTokenBytes();
