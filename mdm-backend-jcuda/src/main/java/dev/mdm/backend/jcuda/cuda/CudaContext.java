@@ -391,6 +391,11 @@ public final class CudaContext implements AutoCloseable {
             throw new IllegalStateException("launchCluster(" + name + "): thread-block clusters need sm_90 or later, "
                     + "this is sm_" + major + minor);
         }
+        int gridY = grid.length > 1 ? grid[1] : 1;
+        if (clusterY < 1 || clusterY > 8 || gridY % clusterY != 0) {
+            throw new IllegalArgumentException("launchCluster(" + name + "): clusterY must be 1 to 8 (a portable "
+                    + "cluster) and divide the grid's y extent " + gridY + ", got " + clusterY);
+        }
         launchEx(name, grid, block, sharedBytes, args, CLUSTER_DIMENSION, 1, clusterY, 1);
     }
 

@@ -419,9 +419,9 @@ public final class Kernels {
         }
 
         /**
-         * @return scratch bytes: cumulative a (two floats) and coefficient per token and head, one fp32 state per chunk (for many
-         *     chunks the tensor-core kernels store it in bf16, in the same region), and at the tensor-core sizes the
-         *     bf16 states entering the chunks
+         * @return scratch bytes: cumulative a (two floats; the tensor-core kernels use only the first) and coefficient
+         *     per token and head, one fp32 state per chunk (for many chunks the tensor-core kernels store it in bf16, in
+         *     the same region), and at the tensor-core sizes the bf16 states entering the chunks
          */
         public long scratchBytes() {
             return statesOffset() + stateBytes() + (fast() ? stateBytes() / 2 : 0);
