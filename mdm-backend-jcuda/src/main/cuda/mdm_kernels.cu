@@ -1411,15 +1411,7 @@ __device__ void ssd_chunk_output_tc(const T* __restrict__ x, int xStride, const 
             }
         }
     }
-    // launched as a dependent of the state scan (Kernels.ssd), the block gets here while the scan may still run: only
-    // the states are the scan's (a no-op after an ordinary launch)
-    grid_dependency_wait();
-    // the state entering the chunk, bf16 [n][p] as the state scan (or pass) wrote it; the C·S fragments read it
-    // transposed
-    copy_tile_async<FN, 2 * FP, 128>(Sn, TC_LDK, statesIn + ((size_t)(b * s.nChunks + c) * s.H + h) * FP * FN, FP, FN,
-                                     ht);
-    cp_async_commit();
-    cp_async_wait_all();
+    cp_async_wait_all();  // x, C and B; the entering state is loaded after the wait below
     __syncthreads();
     int warp = ht >> 5, lane = tid & 31, gq = lane >> 2, tq = lane & 3;
     int tA = warp * 16 + gq, tB = tA + 8;  // the two rows this thread holds
@@ -1470,23 +1462,8 @@ __device__ void ssd_chunk_output_tc(const T* __restrict__ x, int xStride, const 
                                                                zStride, len, tid);
         cp_async_commit();
     }
-    // y = exp(s_t)·(C·S)[t][p] + Σ_u M[t][u]·X[u][p]
+    // y = Σ_u M[t][u]·X[u][p] + exp(s_t)·(C·S)[t][p]: the chunk's own part first, which needs nothing of the state scan
     float acc[8][4] = {};
-    // lane l addresses row l % 8 of 8×8 tile l / 8: rows n = 16·kk + 8·(tile % 2) + l % 8, columns p from 8·(j + tile / 2)
-    const bf16* sRow = Sn + (((lane >> 3) & 1) * 8 + (lane & 7)) * TC_LDK + (lane >> 4) * 8;
-#pragma unroll
-    for (int kk = 0; kk < 8; kk++) {
-#pragma unroll
-        for (int j = 0; j < 8; j += 2) {
-            uint32_t b0, b1, b2, b3;
-            ldmatrix_x4_trans(b0, b1, b2, b3, sRow + kk * 16 * TC_LDK + j * 8);
-            mma_bf16(acc[j], cf[kk][0], cf[kk][1], cf[kk][2], cf[kk][3], b0, b1);
-            mma_bf16(acc[j + 1], cf[kk][0], cf[kk][1], cf[kk][2], cf[kk][3], b2, b3);
-        }
-    }
-    float eA = exp_approx(sa[tA]), eB = exp_approx(sa[tB]);
-#pragma unroll
-    for (int j = 0; j < 8; j++) { acc[j][0] *= eA; acc[j][1] *= eA; acc[j][2] *= eB; acc[j][3] *= eB; }
 #pragma unroll
     for (int ku = 0; ku < 4; ku++) {
         if (ku > warp) continue;
@@ -1508,9 +1485,35 @@ __device__ void ssd_chunk_output_tc(const T* __restrict__ x, int xStride, const 
             }
         }
     }
-    if (z) {
-        cp_async_wait_all();
-        __syncthreads();
+    // launched as a dependent of the state scan (Kernels.ssd), the block gets here while the scan may still run: only
+    // the states are the scan's (a no-op after an ordinary launch). Everything above needs nothing of it, so that a
+    // block that waits has only the state's load, C·S and the epilogue left
+    grid_dependency_wait();
+    // the state entering the chunk, bf16 [n][p] as the state scan (or pass) wrote it; the C·S fragments read it
+    // transposed
+    copy_tile_async<FN, 2 * FP, 128>(Sn, TC_LDK, statesIn + ((size_t)(b * s.nChunks + c) * s.H + h) * FP * FN, FP, FN,
+                                     ht);
+    cp_async_commit();
+    cp_async_wait_all();
+    __syncthreads();
+    // lane l addresses row l % 8 of 8×8 tile l / 8: rows n = 16·kk + 8·(tile % 2) + l % 8, columns p from 8·(j + tile / 2)
+    const bf16* sRow = Sn + (((lane >> 3) & 1) * 8 + (lane & 7)) * TC_LDK + (lane >> 4) * 8;
+    float eA = exp_approx(sa[tA]), eB = exp_approx(sa[tB]);
+#pragma unroll
+    for (int j = 0; j < 8; j += 2) {  // two column tiles at a time, scaled by exp(s_t) into acc
+        float cs[2][4] = {};
+#pragma unroll
+        for (int kk = 0; kk < 8; kk++) {
+            uint32_t b0, b1, b2, b3;
+            ldmatrix_x4_trans(b0, b1, b2, b3, sRow + kk * 16 * TC_LDK + j * 8);
+            mma_bf16(cs[0], cf[kk][0], cf[kk][1], cf[kk][2], cf[kk][3], b0, b1);
+            mma_bf16(cs[1], cf[kk][0], cf[kk][1], cf[kk][2], cf[kk][3], b2, b3);
+        }
+#pragma unroll
+        for (int q = 0; q < 2; q++) {
+            acc[j + q][0] += eA * cs[q][0]; acc[j + q][1] += eA * cs[q][1];
+            acc[j + q][2] += eB * cs[q][2]; acc[j + q][3] += eB * cs[q][3];
+        }
     }
     float Dh = D ? D[h] : 0.f;
     float ss[2] = {0.f, 0.f};

@@ -181,6 +181,30 @@ abstract class OracleAgreementTest {
     }
 
     @Test
+    @DisplayName("a denoiser at the paper's head sizes over 17 chunks matches the oracle and gives the same bits on every call, though in BF16 its SSD output blocks start beside the state scan and wait for it part-way")
+    void paperHeadDenoiserRepeats() {
+        // 64×64 images: 1 024 image tokens, 17 chunks of 64 a sample: the two-head output kernel
+        MdmConfig c = MdmConfig.builder().image(1, 64, 64).dModel(128).dState(128).headDim(64).chunkSize(64).blocks(2)
+                .build();
+        Parameters w = weights(c);
+        try (ModelRuntime g = gpu.load(c, w); ModelRuntime o = oracle.load(c, w)) {
+            for (int batch : new int[] {1, 2}) {
+                Tensor lat = randn(1, batch, c.latentTokens(), c.latentDim());
+                Tensor time = Tensor.of(new double[batch], batch);
+                Tensor classes = Tensor.ofLongs(new long[batch], batch);
+                Tensor first = g.denoiser().predict(lat, time, classes);
+                Tensor expected = o.denoiser().predict(lat, time, classes);
+                paperHeadTolerance(expected).assertClose("paper-head denoiser over 17 chunks, batch " + batch, first,
+                        expected);
+                for (int i = 0; i < 20; i++) {
+                    assertThat(g.denoiser().predict(lat, time, classes).toDoubleArray())
+                            .as("call %d at batch %d", i + 2, batch).isEqualTo(first.toDoubleArray());
+                }
+            }
+        }
+    }
+
+    @Test
     @DisplayName("SSD from raw dt with dt_bias, without D and gate, at length 1 and batch 1")
     void ssdRawDtMatches() {
         for (int l : new int[] {1, 64, 65}) {
