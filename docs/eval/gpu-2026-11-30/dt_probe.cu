@@ -3,52 +3,14 @@
 // 256 rotating copies (64 MB: from HBM, as in a 49-block step), dt fp32; z, x, B and C's GEMM beside it. Device time
 // per launch: 100 launches in one CUDA graph, medians of 7 replays.
 // Build: nvcc -O3 -arch=sm_90 -o dt_probe dt_probe.cu -ldl
-#include "../../../mdm-backend-jcuda/src/main/cuda/mdm_kernels.cu"
-#include <cuda_runtime.h>
-#include <dlfcn.h>
-#include <cstdio>
-#include <vector>
-#include <algorithm>
-
-typedef int (*gemmEx_t)(void *, int, int, int, int, int, const void *, const void *, int, int, const void *, int, int,
-                        const void *, void *, int, int, int, int);
-typedef int (*create_t)(void **);
-#define CK(x) do { cudaError_t e = (x); if (e != cudaSuccess) { printf("%s: %s\n", #x, cudaGetErrorString(e)); exit(3); } } while (0)
+#include "../gpu-2026-12-01/probe_common.cuh"  // since session 17 (timeIt and the cuBLAS setup; the stream non-blocking)
 
 static const int COPIES = 256, H = 64, K = 2048;
 
-static float median(std::vector<float> v) { std::sort(v.begin(), v.end()); return v[v.size() / 2]; }
-
-static cudaStream_t stream;
-// device time per launch: 100 launches captured in one CUDA graph (as the step is), replayed 7 times, the median
-template <typename F> static float timeIt(F launch) {
-  cudaGraph_t g; cudaGraphExec_t ge;
-  CK(cudaStreamBeginCapture(stream, cudaStreamCaptureModeGlobal));
-  for (int i = 0; i < 100; i++) launch(i);
-  CK(cudaStreamEndCapture(stream, &g));
-  CK(cudaGraphInstantiate(&ge, g, 0));
-  cudaEvent_t a, b; cudaEventCreate(&a); cudaEventCreate(&b);
-  std::vector<float> runs;
-  for (int r = 0; r < 8; r++) {
-    cudaEventRecord(a, stream);
-    CK(cudaGraphLaunch(ge, stream));
-    cudaEventRecord(b, stream); CK(cudaEventSynchronize(b));
-    float ms; cudaEventElapsedTime(&ms, a, b);
-    if (r) runs.push_back(ms * 1000 / 100);
-  }
-  cudaGraphExecDestroy(ge); cudaGraphDestroy(g);
-  return median(runs);
-}
-
 int main() {
-  void *lib = dlopen("libcublas.so.13", RTLD_NOW);
+  void *handle;
+  void *lib = openCublas(&handle);
   gemmEx_t gemmEx = (gemmEx_t)dlsym(lib, "cublasGemmEx");
-  void *handle; ((create_t)dlsym(lib, "cublasCreate_v2"))(&handle);
-  CK(cudaStreamCreate(&stream));
-  typedef int (*setStream_t)(void *, cudaStream_t);
-  typedef int (*setWs_t)(void *, void *, size_t);
-  ((setStream_t)dlsym(lib, "cublasSetStream_v2"))(handle, stream);
-  void *ws; CK(cudaMalloc(&ws, 32 << 20)); ((setWs_t)dlsym(lib, "cublasSetWorkspace_v2"))(handle, ws, 32 << 20);
   bf16 *u, *w; float *dt;
   CK(cudaMalloc(&u, (size_t)16452 * K * 2)); CK(cudaMalloc(&w, (size_t)COPIES * H * K * 2));
   CK(cudaMalloc(&dt, (size_t)16452 * H * 4 * 8));

@@ -5,12 +5,9 @@
 keep=$1
 out=/tmp/call5
 . docs/eval/gpu-2026-12-01/lib.sh
-gpu_state
-limited_tests
+begin_call
 step step-new 90
 step step-v33 90 "" .gpu/baseline/mdm-backend-jcuda.jar
 step step-new2 90
 step step-v33b 90 "" .gpu/baseline/mdm-backend-jcuda.jar
-gpu_state
-mkdir -p "$keep" && cp "$out"/step-*.json "$keep"/
-tar czf "$keep/logs.tgz" -C "$out" .
+end_call

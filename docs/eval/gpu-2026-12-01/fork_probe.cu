@@ -3,52 +3,21 @@
 // rows the GEMM leaves SMs idle; dt needs only u. Device time per pair: 100 pairs in one CUDA graph, medians of 7
 // replays; weights rotate from HBM as in a 49-block step.
 // Build: nvcc -O3 -arch=sm_90 -o fork_probe fork_probe.cu -ldl
-#include "../../../mdm-backend-jcuda/src/main/cuda/mdm_kernels.cu"
-#include <cuda_runtime.h>
-#include <dlfcn.h>
-#include <cstdio>
-#include <vector>
-#include <algorithm>
-
-typedef int (*gemmEx_t)(void *, int, int, int, int, int, const void *, const void *, int, int, const void *, int, int,
-                        const void *, void *, int, int, int, int);
-typedef int (*create_t)(void **);
-#define CK(x) do { cudaError_t e = (x); if (e != cudaSuccess) { printf("%s: %s\n", #x, cudaGetErrorString(e)); exit(3); } } while (0)
+#include "probe_common.cuh"
 
 static const int COPIES = 4, H = 64, K = 2048, NZ = 8448;
-static float median(std::vector<float> v) { std::sort(v.begin(), v.end()); return v[v.size() / 2]; }
-static cudaStream_t stream, side;
+static cudaStream_t side;
 static cudaEvent_t forkE[100], joinE[100];
-template <typename F> static float timeIt(F launch) {
-  cudaGraph_t g; cudaGraphExec_t ge;
-  CK(cudaStreamBeginCapture(stream, cudaStreamCaptureModeGlobal));
-  for (int i = 0; i < 100; i++) launch(i);
-  CK(cudaStreamEndCapture(stream, &g));
-  CK(cudaGraphInstantiate(&ge, g, 0));
-  cudaEvent_t a, b; cudaEventCreate(&a); cudaEventCreate(&b);
-  std::vector<float> runs;
-  for (int r = 0; r < 8; r++) {
-    cudaEventRecord(a, stream);
-    CK(cudaGraphLaunch(ge, stream));
-    cudaEventRecord(b, stream); CK(cudaEventSynchronize(b));
-    float ms; cudaEventElapsedTime(&ms, a, b);
-    if (r) runs.push_back(ms * 1000 / 100);
-  }
-  cudaGraphExecDestroy(ge); cudaGraphDestroy(g);
-  return median(runs);
-}
 
 int main() {
-  void *lib = dlopen("libcublas.so.13", RTLD_NOW);
+  void *handle;
+  void *lib = openCublas(&handle);
   gemmEx_t gemmEx = (gemmEx_t)dlsym(lib, "cublasGemmEx");
-  void *handle; ((create_t)dlsym(lib, "cublasCreate_v2"))(&handle);
-  CK(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking));
   CK(cudaStreamCreateWithFlags(&side, cudaStreamNonBlocking));
-  for (int i = 0; i < 100; i++) { cudaEventCreateWithFlags(&forkE[i], cudaEventDisableTiming); cudaEventCreateWithFlags(&joinE[i], cudaEventDisableTiming); }
-  typedef int (*setStream_t)(void *, cudaStream_t);
-  typedef int (*setWs_t)(void *, void *, size_t);
-  ((setStream_t)dlsym(lib, "cublasSetStream_v2"))(handle, stream);
-  void *ws; CK(cudaMalloc(&ws, 32 << 20)); ((setWs_t)dlsym(lib, "cublasSetWorkspace_v2"))(handle, ws, 32 << 20);
+  for (int i = 0; i < 100; i++) {
+    CK(cudaEventCreateWithFlags(&forkE[i], cudaEventDisableTiming));
+    CK(cudaEventCreateWithFlags(&joinE[i], cudaEventDisableTiming));
+  }
   bf16 *u, *wz, *wdt, *zx; float *dt;
   CK(cudaMalloc(&u, (size_t)2048 * K * 2)); CK(cudaMalloc(&wz, (size_t)COPIES * NZ * K * 2));
   CK(cudaMalloc(&wdt, (size_t)COPIES * H * K * 2)); CK(cudaMalloc(&zx, (size_t)2048 * NZ * 2));

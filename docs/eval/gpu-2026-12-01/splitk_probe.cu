@@ -4,52 +4,17 @@
 // Weights rotate over 8 copies (from HBM, as in a 49-block step); device time per launch: 100 launches in one CUDA
 // graph, medians of 7 replays.
 // Build: nvcc -O3 -arch=sm_90 -o splitk_probe splitk_probe.cu -ldl
-#include "../../../mdm-backend-jcuda/src/main/cuda/mdm_kernels.cu"
-#include <cuda_runtime.h>
-#include <dlfcn.h>
-#include <cstdio>
-#include <vector>
-#include <algorithm>
+#include "probe_common.cuh"
 
-typedef int (*gemmEx_t)(void *, int, int, int, int, int, const void *, const void *, int, int, const void *, int, int,
-                        const void *, void *, int, int, int, int);
 typedef int (*batched_t)(void *, int, int, int, int, int, const void *, const void *, int, int, long long,
                          const void *, int, int, long long, const void *, void *, int, int, long long, int, int, int);
-typedef int (*create_t)(void **);
-#define CK(x) do { cudaError_t e = (x); if (e != cudaSuccess) { printf("%s: %s\n", #x, cudaGetErrorString(e)); exit(3); } } while (0)
-
 static const int COPIES = 8;
-static float median(std::vector<float> v) { std::sort(v.begin(), v.end()); return v[v.size() / 2]; }
-static cudaStream_t stream;
-template <typename F> static float timeIt(F launch) {
-  cudaGraph_t g; cudaGraphExec_t ge;
-  CK(cudaStreamBeginCapture(stream, cudaStreamCaptureModeGlobal));
-  for (int i = 0; i < 100; i++) launch(i);
-  CK(cudaStreamEndCapture(stream, &g));
-  CK(cudaGraphInstantiate(&ge, g, 0));
-  cudaEvent_t a, b; cudaEventCreate(&a); cudaEventCreate(&b);
-  std::vector<float> runs;
-  for (int r = 0; r < 8; r++) {
-    cudaEventRecord(a, stream);
-    CK(cudaGraphLaunch(ge, stream));
-    cudaEventRecord(b, stream); CK(cudaEventSynchronize(b));
-    float ms; cudaEventElapsedTime(&ms, a, b);
-    if (r) runs.push_back(ms * 1000 / 100);
-  }
-  cudaGraphExecDestroy(ge); cudaGraphDestroy(g);
-  return median(runs);
-}
 
 int main() {
-  void *lib = dlopen("libcublas.so.13", RTLD_NOW);
+  void *handle;
+  void *lib = openCublas(&handle);
   gemmEx_t gemmEx = (gemmEx_t)dlsym(lib, "cublasGemmEx");
   batched_t batched = (batched_t)dlsym(lib, "cublasGemmStridedBatchedEx");
-  void *handle; ((create_t)dlsym(lib, "cublasCreate_v2"))(&handle);
-  CK(cudaStreamCreate(&stream));
-  typedef int (*setStream_t)(void *, cudaStream_t);
-  typedef int (*setWs_t)(void *, void *, size_t);
-  ((setStream_t)dlsym(lib, "cublasSetStream_v2"))(handle, stream);
-  void *ws; CK(cudaMalloc(&ws, 32 << 20)); ((setWs_t)dlsym(lib, "cublasSetWorkspace_v2"))(handle, ws, 32 << 20);
   const int maxRows = 1092;
   struct Shape { const char *name; int m, k; } shapes[] = {{"out_proj", 2048, 4096}, {"z,x,B,C", 8448, 2048}};
   float one = 1, zero = 0;
