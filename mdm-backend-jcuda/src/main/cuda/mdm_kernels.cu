@@ -1104,7 +1104,7 @@ SSD_STATE_TC_ENTRIES(_bs_xbf16, bf16, float, bf16)
 // warps tile the slice's [NS][64] accumulators as WM along n by 4 / WM along p.
 #define TC_SCAN_W 68  // floats per chunk of ssd_chunk_weights' output: 64 weights, the decay, three of padding
 // grid (⌈nChunks / 4⌉, H, batch), 128 threads: warp w takes chunk 4·blockIdx.x + w, two tokens a lane, with the
-// pairwise scan of chunk_cumsum_out (the same sums in the same order). wts: [batch, H, nChunks, TC_SCAN_W].
+// pair_scan of chunk_cumsum_out (the same sums in the same order). wts: [batch, H, nChunks, TC_SCAN_W].
 template <typename TD>
 __device__ void ssd_chunk_weights(const TD* __restrict__ dt, int dtStride, const float* __restrict__ dtBias,
                                   int softplus, const float* __restrict__ A, int zoh, float* __restrict__ acum,
@@ -1119,13 +1119,9 @@ __device__ void ssd_chunk_weights(const TD* __restrict__ dt, int dtStride, const
     float c0 = 0.f, c1 = 0.f;
     float a0 = t < len ? discretize(ld(dt, (row + t) * dtStride + h), dtBias, softplus, h, Ah, zoh, &c0) : 0.f;
     float a1 = t + 1 < len ? discretize(ld(dt, (row + t + 1) * dtStride + h), dtBias, softplus, h, Ah, zoh, &c1) : 0.f;
-    float pair = a0 + a1, run = pair;
-#pragma unroll
-    for (int o = 1; o < 32; o <<= 1) {
-        float up = __shfl_up_sync(0xffffffffu, run, o);
-        if (lane >= o) run += up;
-    }
-    const float s0 = run - pair + a0, last = __shfl_sync(0xffffffffu, run, 31);  // zeros past len: lane 31 is s_last
+    float s0, run;
+    pair_scan<float>(a0, a1, lane, &s0, &run);
+    const float last = __shfl_sync(0xffffffffu, run, 31);  // zeros past len: lane 31 is s_last
     const size_t base = (size_t)(b * s.H + h) * s.L + t0;
     if (t < len) { acum[base + t] = s0; coefOut[base + t] = c0; }
     if (t + 1 < len) { acum[base + t + 1] = run; coefOut[base + t + 1] = c1; }

@@ -9,15 +9,18 @@ import jcuda.Pointer;
 
 /** The argument list of one kernel launch, in the order of the kernel's parameters. */
 public final class KernelArgs {
-    /** Each argument's bits, and whether it is 8 bytes wide (else 4). */
-    private final List<long[]> args = new ArrayList<>();
+    /** One argument: its bits, and whether it is 8 bytes wide (else 4, the low half of {@code bits}). */
+    private record Arg(long bits, boolean wide) {
+    }
+
+    private final List<Arg> args = new ArrayList<>();
 
     /**
      * @param address a device address, 0 for a null pointer
      * @return this
      */
     public KernelArgs ptr(long address) {
-        args.add(new long[] {address, 8});
+        args.add(new Arg(address, true));
         return this;
     }
 
@@ -26,7 +29,7 @@ public final class KernelArgs {
      * @return this
      */
     public KernelArgs i(int v) {
-        args.add(new long[] {v, 4});
+        args.add(new Arg(v, false));
         return this;
     }
 
@@ -35,7 +38,7 @@ public final class KernelArgs {
      * @return this
      */
     public KernelArgs l(long v) {
-        args.add(new long[] {v, 8});
+        args.add(new Arg(v, true));
         return this;
     }
 
@@ -44,7 +47,7 @@ public final class KernelArgs {
      * @return this
      */
     public KernelArgs f(float v) {
-        args.add(new long[] {Float.floatToRawIntBits(v), 4});
+        args.add(new Arg(Float.floatToRawIntBits(v), false));
         return this;
     }
 
@@ -52,8 +55,8 @@ public final class KernelArgs {
     Pointer pack() {
         Pointer[] p = new Pointer[args.size()];
         for (int i = 0; i < p.length; i++) {
-            long[] a = args.get(i);
-            p[i] = a[1] == 8 ? Pointer.to(new long[] {a[0]}) : Pointer.to(new int[] {(int) a[0]});
+            Arg a = args.get(i);
+            p[i] = a.wide() ? Pointer.to(new long[] {a.bits()}) : Pointer.to(new int[] {(int) a.bits()});
         }
         return Pointer.to(p);
     }
@@ -62,12 +65,12 @@ public final class KernelArgs {
     MemorySegment pack(Arena arena) {
         MemorySegment pointers = arena.allocate(ValueLayout.ADDRESS, Math.max(1, args.size()));
         for (int i = 0; i < args.size(); i++) {
-            long[] a = args.get(i);
+            Arg a = args.get(i);
             MemorySegment value = arena.allocate(8, 8);
-            if (a[1] == 8) {
-                value.set(ValueLayout.JAVA_LONG, 0, a[0]);
+            if (a.wide()) {
+                value.set(ValueLayout.JAVA_LONG, 0, a.bits());
             } else {
-                value.set(ValueLayout.JAVA_INT, 0, (int) a[0]);
+                value.set(ValueLayout.JAVA_INT, 0, (int) a.bits());
             }
             pointers.setAtIndex(ValueLayout.ADDRESS, i, value);
         }

@@ -656,8 +656,8 @@ public final class Kernels {
             out = out.ptr(acumLo);
         }
         if (scanned && DEPENDENT_OUTPUT) {
-            // the state scan leaves most of each SM idle: the output kernel's blocks start beside it, copy x, C, B
-            // and prefetch z, and wait (griddepcontrol.wait) only for the states
+            // the state scan leaves most of each SM idle: the output kernel's blocks start beside it, copy x, C, B and
+            // z and compute the chunk's own part (C·Bᵀ, M, M·X), and wait (griddepcontrol.wait) only for the states
             cuda.launchDependent("ssd_chunk_output" + fast + outTypes, chunkGrid, chunkThreads, outputShared, out);
         } else {
             cuda.launch("ssd_chunk_output" + fast + outTypes, chunkGrid, chunkThreads, outputShared, out);
