@@ -12,7 +12,9 @@ import java.util.List;
  * {@code x0}), {@value #ENCODER_IMAGE} ({@code images} → {@code mean}, {@code log_var}), {@value #ENCODER_TEXT}
  * ({@code tokens} → {@code mean}, {@code log_var}), {@value #DECODER_IMAGE} ({@code latents} → {@code images}),
  * {@value #DECODER_TEXT} ({@code latents} → {@code logits}), and {@value #DESCRIPTION}, which lists every input and
- * output with its dtype and shape, the opset, and the model configuration.
+ * output with its dtype and shape, the opset, and the model configuration. A protobuf message cannot reach 2 GB, so
+ * an exporter may keep a large model's weights beside its graph as ONNX external data (a file the graph's
+ * initializers name, such as {@value #DENOISER}{@code .data}), listed in the description with the graph.
  */
 public interface OnnxExporter {
     /** The denoiser file. */
@@ -33,7 +35,7 @@ public interface OnnxExporter {
      * Each file is written to a temporary file first and then moved into place, so none is ever half-written.
      *
      * @param directory where to write
-     * @return the paths written, the description last
+     * @return the paths written (data files included), the description last
      * @throws dev.mdm.MdmException if a file cannot be written
      */
     List<Path> exportOnnx(Path directory);

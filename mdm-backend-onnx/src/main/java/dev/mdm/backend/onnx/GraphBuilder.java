@@ -5,6 +5,7 @@ import ai.onnx.proto.OnnxMl.GraphProto;
 import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnx.proto.OnnxMl.NodeProto;
 import ai.onnx.proto.OnnxMl.OperatorSetIdProto;
+import ai.onnx.proto.OnnxMl.StringStringEntryProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
 import ai.onnx.proto.OnnxMl.TensorShapeProto;
 import ai.onnx.proto.OnnxMl.TypeProto;
@@ -12,6 +13,7 @@ import ai.onnx.proto.OnnxMl.ValueInfoProto;
 import com.google.protobuf.ByteString;
 import dev.mdm.tensor.DType;
 import dev.mdm.tensor.Tensor;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,9 +22,10 @@ import java.util.Set;
 
 /**
  * Builds one ONNX graph in the default domain at {@link #OPSET}: typed helpers for the operators MDM uses, graph
- * inputs and outputs with symbolic dimensions, and initializers from {@link Tensor}s. Every helper returns the name of
- * the value it produced. {@link #build()} checks that every node input is produced earlier, is an initializer or a
- * graph input (ONNX's topological-order rule), so a graph ORT would reject never leaves this class.
+ * inputs and outputs with symbolic dimensions, and initializers from {@link Tensor}s, inline or in a data file (ONNX
+ * external data). Every helper returns the name of the value it produced. {@link #build(String)} checks that every node
+ * input is produced earlier, is an initializer or a graph input (ONNX's topological-order rule), so a graph ORT would
+ * reject never leaves this class.
  */
 final class GraphBuilder {
     /** The ONNX opset the graphs target; ONNX Runtime 1.29 implements every operator used here at this version. */
@@ -40,10 +43,18 @@ final class GraphBuilder {
         }
     }
 
+    /** Initializers from this size on go to the data file of a graph built with one; smaller ones stay inline. */
+    static final int EXTERNAL_MIN_BYTES = 1024;
+    /** Each external tensor starts at a multiple of this in the data file, so that ONNX Runtime may map it. */
+    static final int EXTERNAL_ALIGNMENT = 4096;
+
     private final GraphProto.Builder graph = GraphProto.newBuilder();
     private final Map<String, Tensor> initializerValues = new LinkedHashMap<>();
     private final Set<String> names = new HashSet<>();
     private final Type floatType;
+    private final String dataFile;
+    private final List<OnnxGraph.ExternalTensor> external = new ArrayList<>();
+    private long dataBytes;
     private int counter;
 
     /**
@@ -51,8 +62,19 @@ final class GraphBuilder {
      * @param floatType the floating type of the constants made by {@link #scalar(double)} and {@link #floats}
      */
     GraphBuilder(String name, Type floatType) {
+        this(name, floatType, null);
+    }
+
+    /**
+     * @param name graph name
+     * @param floatType the floating type of the constants made by {@link #scalar(double)} and {@link #floats}
+     * @param dataFile where initializers of {@link #EXTERNAL_MIN_BYTES} or more are kept (ONNX external data, a name
+     *     relative to the graph's file), or null to keep every initializer inline
+     */
+    GraphBuilder(String name, Type floatType, String dataFile) {
         graph.setName(name);
         this.floatType = floatType;
+        this.dataFile = dataFile;
     }
 
     // ---- graph interface ----
@@ -117,8 +139,18 @@ final class GraphBuilder {
             case DOUBLE -> DType.F64;
             case INT64 -> DType.I64;
         });
-        TensorProto.Builder tp = TensorProto.newBuilder().setName(name).setDataType(type.proto.getNumber())
-                .setRawData(ByteString.copyFrom(stored.toBytes()));
+        TensorProto.Builder tp = TensorProto.newBuilder().setName(name).setDataType(type.proto.getNumber());
+        if (dataFile != null && stored.byteSize() >= EXTERNAL_MIN_BYTES) {
+            long offset = (dataBytes + EXTERNAL_ALIGNMENT - 1) / EXTERNAL_ALIGNMENT * EXTERNAL_ALIGNMENT;
+            external.add(new OnnxGraph.ExternalTensor(name, stored, offset));
+            dataBytes = offset + stored.byteSize();
+            tp.setDataLocation(TensorProto.DataLocation.EXTERNAL)
+                    .addExternalData(entry("location", dataFile))
+                    .addExternalData(entry("offset", String.valueOf(offset)))
+                    .addExternalData(entry("length", String.valueOf(stored.byteSize())));
+        } else {
+            tp.setRawData(ByteString.copyFrom(stored.toBytes()));
+        }
         for (int d : stored.shape()) {
             tp.addDims(d);
         }
@@ -416,9 +448,31 @@ final class GraphBuilder {
     /**
      * @param docString what the model computes
      * @return the model, after checking that every node input is defined before use and every output is produced
-     * @throws IllegalStateException naming the first dangling value
+     * @throws IllegalStateException naming the first dangling value, or when initializers went to a data file
      */
     ModelProto build(String docString) {
+        if (!external.isEmpty()) {
+            throw new IllegalStateException("graph " + graph.getName() + " keeps initializers in " + dataFile
+                    + ": build it with buildWithData");
+        }
+        return model(docString);
+    }
+
+    /**
+     * @param docString what the model computes
+     * @return the model and the initializers it keeps in its data file (none if none reached
+     *     {@link #EXTERNAL_MIN_BYTES}), after the checks of {@link #build(String)}
+     */
+    OnnxGraph buildWithData(String docString) {
+        ModelProto model = model(docString);
+        return external.isEmpty() ? OnnxGraph.inline(model) : new OnnxGraph(model, dataFile, external);
+    }
+
+    private static StringStringEntryProto entry(String key, String value) {
+        return StringStringEntryProto.newBuilder().setKey(key).setValue(value).build();
+    }
+
+    private ModelProto model(String docString) {
         Set<String> defined = new HashSet<>();
         graph.getInputList().forEach(v -> defined.add(v.getName()));
         graph.getInitializerList().forEach(t -> defined.add(t.getName()));

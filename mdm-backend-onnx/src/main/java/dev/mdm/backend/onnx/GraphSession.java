@@ -4,6 +4,7 @@ import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnxruntime.NodeInfo;
 import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxTensorLike;
 import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
@@ -11,10 +12,14 @@ import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import dev.mdm.MdmException;
 import dev.mdm.tensor.Tensor;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -28,6 +33,10 @@ final class GraphSession implements AutoCloseable {
     private final OrtEnvironment env;
     private final OrtSession session;
     private final Map<String, OnnxJavaType> inputTypes = new LinkedHashMap<>();
+    /** The values of a graph's external initializers, which ONNX Runtime reads in place: they live as long as it. */
+    private final List<OnnxTensor> externalData;
+    /** Options of this session's own (a graph with external data), closed with it; else null. */
+    private final OrtSession.SessionOptions ownOptions;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     /**
@@ -36,16 +45,42 @@ final class GraphSession implements AutoCloseable {
      * @param options session options (execution provider, threads)
      */
     GraphSession(OrtEnvironment env, ModelProto model, OrtSession.SessionOptions options) {
-        this.name = model.getGraph().getName();
+        this(env, OnnxGraph.inline(model), options);
+    }
+
+    /**
+     * @param env the process-wide environment
+     * @param graph the graph; its external initializers are handed to ONNX Runtime from memory
+     * @param options session options (execution provider, threads); for a graph with external data, options of its
+     *     own, which this session is given the initializers through and closes
+     */
+    GraphSession(OrtEnvironment env, OnnxGraph graph, OrtSession.SessionOptions options) {
+        this.name = graph.name();
         this.env = env;
+        this.ownOptions = graph.hasExternalData() ? options : null;
+        List<OnnxTensor> data = new ArrayList<>();
         try {
-            this.session = env.createSession(model.toByteArray(), options);
+            if (graph.hasExternalData()) {
+                Map<String, OnnxTensorLike> initializers = new LinkedHashMap<>();
+                for (OnnxGraph.ExternalTensor e : graph.external()) {
+                    OnnxTensor t = direct(e.value());
+                    data.add(t);
+                    initializers.put(e.name(), t);
+                }
+                options.addExternalInitializers(initializers);
+            }
+            this.session = env.createSession(graph.model().toByteArray(), options);
             for (Map.Entry<String, NodeInfo> e : session.getInputInfo().entrySet()) {
                 inputTypes.put(e.getKey(), ((TensorInfo) e.getValue().getInfo()).type);
             }
         } catch (OrtException e) {
+            data.forEach(OnnxTensor::close);
+            if (ownOptions != null) {
+                ownOptions.close();
+            }
             throw new MdmException("ONNX Runtime rejected the " + name + " graph: " + e.getMessage(), e);
         }
+        this.externalData = List.copyOf(data);
     }
 
     /** @return the graph name */
@@ -126,6 +161,22 @@ final class GraphSession implements AutoCloseable {
         };
     }
 
+    /** An initializer's values in native memory, which ONNX Runtime uses without a copy. */
+    private OnnxTensor direct(Tensor t) throws OrtException {
+        long[] shape = new long[t.rank()];
+        for (int i = 0; i < shape.length; i++) {
+            shape[i] = t.dim(i);
+        }
+        // the tensor's bytes are little-endian, as the buffer's order must say
+        ByteBuffer bytes = ByteBuffer.allocateDirect(t.byteSize()).order(ByteOrder.LITTLE_ENDIAN).put(t.toBytes()).flip();
+        return switch (t.dtype()) {
+            case F32 -> OnnxTensor.createTensor(env, bytes.asFloatBuffer(), shape);
+            case F64 -> OnnxTensor.createTensor(env, bytes.asDoubleBuffer(), shape);
+            case I64 -> OnnxTensor.createTensor(env, bytes.asLongBuffer(), shape);
+            default -> throw new IllegalStateException("graph " + name + " stores an initializer of type " + t.dtype());
+        };
+    }
+
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
@@ -133,6 +184,11 @@ final class GraphSession implements AutoCloseable {
                 session.close();
             } catch (OrtException e) {
                 throw new MdmException("closing the ONNX session of graph " + name + " failed", e);
+            } finally {
+                externalData.forEach(OnnxTensor::close);
+                if (ownOptions != null) {
+                    ownOptions.close();
+                }
             }
         }
     }

@@ -7,32 +7,49 @@ import dev.mdm.model.MambaShape;
 import dev.mdm.model.ParameterLayout;
 import dev.mdm.model.Parameters;
 import dev.mdm.model.ScanOrders;
+import dev.mdm.spi.OnnxExporter;
 import dev.mdm.tensor.Tensor;
 import java.util.function.Function;
 
 /**
  * The graphs of one model (SPEC §2-§6) with its weights embedded as initializers under the parameter names of
- * SPEC §12: the VAE encoders and decoders, the Mamba blocks and mixers, and the whole denoiser. Batch is a symbolic
- * dimension everywhere ({@code batch}); graph input and output names are the ones documented in the module README
- * and in {@code model.json}.
+ * SPEC §12: the VAE encoders and decoders, the Mamba blocks and mixers, and the whole denoiser (whose initializers go
+ * to a data file beside it when the weights exceed {@link #INLINE_LIMIT_BYTES}). Batch is a symbolic dimension
+ * everywhere ({@code batch}); graph input and output names are the ones documented in the module README and in
+ * {@code model.json}.
  */
 final class ModelGraphs {
     /** Symbolic batch dimension. */
     static final String BATCH = "batch";
     private static final double NORM_EPS = 1e-5;
 
+    /**
+     * Weights beyond this many bytes put the denoiser's initializers in a data file: protobuf refuses messages of 2 GB
+     * and more, and the graph itself needs room below that.
+     */
+    static final long INLINE_LIMIT_BYTES = 1L << 30;
+    /** The denoiser's data file, beside {@link OnnxExporter#DENOISER}. */
+    static final String DENOISER_DATA = OnnxExporter.DENOISER + ".data";
+
     private final MdmConfig config;
     private final Parameters weights;
     private final MambaShape shape;
+    private final boolean denoiserData;
 
     /**
      * @param config sizes
      * @param weights every parameter of SPEC §12, already validated against {@code config}
+     * @param inlineLimitBytes the most bytes of weights the denoiser keeps inline ({@link #INLINE_LIMIT_BYTES})
      */
-    ModelGraphs(MdmConfig config, Parameters weights) {
+    ModelGraphs(MdmConfig config, Parameters weights, long inlineLimitBytes) {
         this.config = config;
         this.weights = weights;
         this.shape = MambaShape.of(config);
+        long bytes = 0;
+        for (Tensor t : weights.asMap().values()) {
+            bytes += t.byteSize();
+        }
+        this.denoiserData = bytes > inlineLimitBytes;
     }
 
     /** @return encoder_image: images [batch, C, H, W] → mean, log_var [batch, n_img, dz] */
@@ -124,8 +141,8 @@ final class ModelGraphs {
      * @return denoiser: latents [batch, n_img + Lt, dz] float32, time_input [batch] float64, class_ids [batch] int64
      *     → x0 [batch, n_img + Lt, dz]
      */
-    ModelProto denoiser() {
-        GraphBuilder g = new GraphBuilder("denoiser", Type.FLOAT);
+    OnnxGraph denoiser() {
+        GraphBuilder g = new GraphBuilder("denoiser", Type.FLOAT, denoiserData ? DENOISER_DATA : null);
         int n = config.latentTokens();
         int dz = config.latentDim();
         int d = config.dModel();
@@ -164,7 +181,7 @@ final class ModelGraphs {
         out = g.mul(g.rmsNormalize(out, NORM_EPS), param(g, "norm_f.weight"));
         out = linear(g, out, "latent_out", false);
         g.output(out, "x0", Type.FLOAT, "predicted clean latents x̂0, same layout as latents", BATCH, n, dz);
-        return g.build("MDM denoiser (SPEC §2): one network evaluation, latents z_t in, x̂0 out");
+        return g.buildWithData("MDM denoiser (SPEC §2): one network evaluation, latents z_t in, x̂0 out");
     }
 
     /** DiT sinusoidal embedding (cos first, decision D5) then time_mlp.0, SiLU, time_mlp.2; [batch] → [batch, d]. */

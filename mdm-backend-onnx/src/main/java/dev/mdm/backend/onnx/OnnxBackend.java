@@ -9,6 +9,7 @@ import dev.mdm.BackendUnavailableException;
 import dev.mdm.Device;
 import dev.mdm.InvalidInputException;
 import dev.mdm.MdmConfig;
+import dev.mdm.MdmException;
 import dev.mdm.Precision;
 import dev.mdm.backend.onnx.GraphBuilder.Type;
 import dev.mdm.model.MambaMixer;
@@ -62,21 +63,18 @@ public final class OnnxBackend implements Backend {
         this.device = context.device();
         this.env = OrtStartup.environment();
         EnumSet<Capability> caps = EnumSet.of(Capability.ONNX_EXPORT);
-        try {
-            this.options = new OrtSession.SessionOptions();
-            options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-            if (device.isGpu()) {
-                EnumSet<OrtProvider> providers = OrtEnvironment.getAvailableProviders();
-                if (!providers.contains(OrtProvider.CUDA)) {
-                    options.close();
-                    throw new BackendUnavailableException("backend 'onnx' cannot open " + device, List.of(
-                            "onnx: this ONNX Runtime has no CUDA execution provider (it has " + providers + "); put "
-                                    + "com.microsoft.onnxruntime:onnxruntime_gpu 1.29.0 on the class path instead of "
-                                    + "onnxruntime, on a machine with CUDA 12 and cuDNN 9"));
-                }
-                options.addCUDA(device.index());
-                caps.add(Capability.GPU);
+        if (device.isGpu()) {
+            EnumSet<OrtProvider> providers = OrtEnvironment.getAvailableProviders();
+            if (!providers.contains(OrtProvider.CUDA)) {
+                throw new BackendUnavailableException("backend 'onnx' cannot open " + device, List.of(
+                        "onnx: this ONNX Runtime has no CUDA execution provider (it has " + providers + "); put "
+                                + "com.microsoft.onnxruntime:onnxruntime_gpu 1.29.0 on the class path instead of "
+                                + "onnxruntime, on a machine with CUDA 12 and cuDNN 9"));
             }
+            caps.add(Capability.GPU);
+        }
+        try {
+            this.options = sessionOptions();
         } catch (OrtException e) {
             throw new BackendUnavailableException("backend 'onnx' failed to start ONNX Runtime", List.of("onnx: " + e.getMessage()), e);
         }
@@ -219,7 +217,18 @@ public final class OnnxBackend implements Backend {
         for (var e : parameters.asMap().entrySet()) {
             e.getValue().requireFinite(e.getKey());
         }
-        OnnxModelRuntime runtime = new OnnxModelRuntime(this, config, parameters);
+        return load(config, parameters, ModelGraphs.INLINE_LIMIT_BYTES);
+    }
+
+    /**
+     * @param config the model's sizes
+     * @param parameters its weights, checked
+     * @param inlineLimitBytes the most bytes of weights the denoiser graph keeps inline; beyond, it keeps them as
+     *     external data (tests ask for 0 to take that path with small models)
+     * @return the runtime, closed with this backend
+     */
+    OnnxModelRuntime load(MdmConfig config, Parameters parameters, long inlineLimitBytes) {
+        OnnxModelRuntime runtime = new OnnxModelRuntime(this, config, parameters, inlineLimitBytes);
         children.add(runtime);
         return runtime;
     }
@@ -241,6 +250,39 @@ public final class OnnxBackend implements Backend {
     GraphSession open(ModelProto model) {
         checkOpen();
         return new GraphSession(env, model, options);
+    }
+
+    /**
+     * @param graph a graph, perhaps with external data
+     * @return a new session the caller owns; a graph with external data gets session options of its own, which carry
+     *     its initializers
+     */
+    GraphSession open(OnnxGraph graph) {
+        if (!graph.hasExternalData()) {
+            return open(graph.model());
+        }
+        checkOpen();
+        try {
+            return new GraphSession(env, graph, sessionOptions());
+        } catch (OrtException e) {
+            throw new MdmException("ONNX Runtime could not make session options for the " + graph.name() + " graph: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /** @return options for this backend's sessions: every graph optimization, on its device */
+    private OrtSession.SessionOptions sessionOptions() throws OrtException {
+        OrtSession.SessionOptions o = new OrtSession.SessionOptions();
+        try {
+            o.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            if (device.isGpu()) {
+                o.addCUDA(device.index());
+            }
+            return o;
+        } catch (OrtException | RuntimeException e) {
+            o.close();
+            throw e;
+        }
     }
 
     /** @param child a closed mixer or runtime, no longer to be closed with this backend */

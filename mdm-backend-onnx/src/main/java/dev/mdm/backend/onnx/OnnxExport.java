@@ -12,6 +12,8 @@ import dev.mdm.MdmConfig;
 import dev.mdm.MdmException;
 import dev.mdm.spi.OnnxExporter;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,7 +31,8 @@ import java.util.UUID;
 
 /**
  * Writes exported graphs and their {@code model.json} description (files, inputs and outputs with dtype, shape and
- * doc string, opset, SHA-256 of each file, and the model configuration). Every file is written to a temporary file in
+ * doc string, opset, SHA-256 of each file, and the model configuration). A graph with external data gets its data file
+ * beside it, under the name its initializers give, and described with it. Every file is written to a temporary file in
  * the target directory and moved into place atomically.
  */
 final class OnnxExport {
@@ -42,9 +45,9 @@ final class OnnxExport {
      * @param directory target directory, created if absent
      * @param config the model configuration
      * @param files file name to graph
-     * @return the paths written, {@code model.json} last
+     * @return the paths written, each graph's data file after it, {@code model.json} last
      */
-    static List<Path> write(Path directory, MdmConfig config, Map<String, ModelProto> files) {
+    static List<Path> write(Path directory, MdmConfig config, Map<String, OnnxGraph> files) {
         try {
             Files.createDirectories(directory);
             ObjectNode root = JSON.createObjectNode();
@@ -58,9 +61,18 @@ final class OnnxExport {
             ObjectNode described = root.putObject("files");
             List<Path> written = new ArrayList<>();
             for (var e : new TreeMap<>(files).entrySet()) {
-                byte[] bytes = e.getValue().toByteArray();
+                OnnxGraph graph = e.getValue();
+                byte[] bytes = graph.model().toByteArray();
                 written.add(atomicWrite(directory.resolve(e.getKey()), bytes));
-                described.set(e.getKey(), describe(e.getValue(), bytes));
+                ObjectNode description = describe(graph.model(), bytes);
+                if (graph.hasExternalData()) {
+                    Path data = directory.resolve(graph.dataFile());
+                    String sha256 = writeData(data, graph.external());
+                    written.add(data);
+                    description.putObject("data").put("file", graph.dataFile()).put("bytes", Files.size(data))
+                            .put("sha256", sha256);
+                }
+                described.set(e.getKey(), description);
             }
             written.add(atomicWrite(directory.resolve(OnnxExporter.DESCRIPTION),
                     JSON.writeValueAsString(root).getBytes(StandardCharsets.UTF_8)));
@@ -108,11 +120,47 @@ final class OnnxExport {
         }
     }
 
-    private static String sha256(byte[] bytes) {
+    /**
+     * Writes each tensor at its offset, zeros between them, to a sibling temporary file moved into place.
+     *
+     * @return the SHA-256 of what was written
+     */
+    private static String writeData(Path target, List<OnnxGraph.ExternalTensor> tensors) throws IOException {
+        Path tmp = target.resolveSibling("." + target.getFileName() + "." + UUID.randomUUID() + ".tmp");
+        MessageDigest digest = sha256Digest();
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+            try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                long position = 0;
+                for (OnnxGraph.ExternalTensor t : tensors) {
+                    writeFully(out, digest, ByteBuffer.allocate(Math.toIntExact(t.offset() - position)));
+                    writeFully(out, digest, ByteBuffer.wrap(t.value().toBytes()));
+                    position = t.offset() + t.length();
+                }
+                out.force(true);
+            }
+            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            return HexFormat.of().formatHex(digest.digest());
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    private static void writeFully(FileChannel out, MessageDigest digest, ByteBuffer bytes) throws IOException {
+        digest.update(bytes.duplicate());
+        while (bytes.hasRemaining()) {
+            out.write(bytes);
+        }
+    }
+
+    private static MessageDigest sha256Digest() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("the JDK lacks SHA-256", e);
         }
+    }
+
+    private static String sha256(byte[] bytes) {
+        return HexFormat.of().formatHex(sha256Digest().digest(bytes));
     }
 }

@@ -27,7 +27,8 @@ import java.util.function.Supplier;
 
 /**
  * One model on the ONNX backend. Each component's graph is built and its session opened on first use, then reused;
- * the denoiser is a single graph for a whole network evaluation with a dynamic batch. Implements {@link OnnxExporter}.
+ * the denoiser is a single graph for a whole network evaluation with a dynamic batch, whose weights ONNX Runtime is
+ * given from memory as external data when they would not fit a protobuf message. Implements {@link OnnxExporter}.
  */
 final class OnnxModelRuntime implements ModelRuntime, OnnxExporter {
     private final OnnxBackend backend;
@@ -37,13 +38,13 @@ final class OnnxModelRuntime implements ModelRuntime, OnnxExporter {
     private final Map<String, GraphSession> sessions = new ConcurrentHashMap<>();
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    OnnxModelRuntime(OnnxBackend backend, MdmConfig config, Parameters parameters) {
+    OnnxModelRuntime(OnnxBackend backend, MdmConfig config, Parameters parameters, long inlineLimitBytes) {
         this.backend = backend;
         this.config = config;
         var f32 = new LinkedHashMap<String, Tensor>();
         parameters.asMap().forEach((k, v) -> f32.put(k, v.to(DType.F32)));
         this.parameters = Parameters.of(f32);
-        this.graphs = new ModelGraphs(config, this.parameters);
+        this.graphs = new ModelGraphs(config, this.parameters, inlineLimitBytes);
     }
 
     @Override
@@ -142,7 +143,8 @@ final class OnnxModelRuntime implements ModelRuntime, OnnxExporter {
         in.put("latents", latents);
         in.put("time_input", timeInput);
         in.put("class_ids", classes);
-        return run("denoiser", graphs::denoiser, in).get("x0");
+        checkOpen();
+        return sessions.computeIfAbsent("denoiser", k -> backend.open(graphs.denoiser())).run(in).get("x0");
     }
 
     @Override
@@ -169,10 +171,10 @@ final class OnnxModelRuntime implements ModelRuntime, OnnxExporter {
         checkOpen();
         return OnnxExport.write(directory, config, Map.of(
                 DENOISER, graphs.denoiser(),
-                ENCODER_IMAGE, graphs.imageEncoder(),
-                ENCODER_TEXT, graphs.textEncoder(),
-                DECODER_IMAGE, graphs.imageDecoder(),
-                DECODER_TEXT, graphs.textDecoder()));
+                ENCODER_IMAGE, OnnxGraph.inline(graphs.imageEncoder()),
+                ENCODER_TEXT, OnnxGraph.inline(graphs.textEncoder()),
+                DECODER_IMAGE, OnnxGraph.inline(graphs.imageDecoder()),
+                DECODER_TEXT, OnnxGraph.inline(graphs.textDecoder())));
     }
 
     private Map<String, Tensor> run(String graph, Supplier<ModelProto> build, Map<String, Tensor> inputs) {

@@ -110,7 +110,7 @@ public final class DenoiserLatencyBenchmark {
         return row;
     }
 
-    private static ObjectNode machine(ObjectMapper json) {
+    static ObjectNode machine(ObjectMapper json) {
         ObjectNode m = json.createObjectNode();
         m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
         m.put("arch", System.getProperty("os.arch"));
