@@ -63,14 +63,26 @@ final class OnnxExport {
             for (var e : new TreeMap<>(files).entrySet()) {
                 OnnxGraph graph = e.getValue();
                 byte[] bytes = graph.model().toByteArray();
-                written.add(atomicWrite(directory.resolve(e.getKey()), bytes));
                 ObjectNode description = describe(graph.model(), bytes);
-                if (graph.hasExternalData()) {
-                    Path data = directory.resolve(graph.dataFile());
-                    String sha256 = writeData(data, graph.external());
-                    written.add(data);
-                    description.putObject("data").put("file", graph.dataFile()).put("bytes", Files.size(data))
-                            .put("sha256", sha256);
+                Path target = directory.resolve(e.getKey());
+                // the graph goes into place after its data: a failure while the data is written leaves an earlier
+                // export's pair as it was
+                Path tmp = temporary(target, bytes);
+                try {
+                    if (graph.hasExternalData()) {
+                        Path data = directory.resolve(graph.dataFile());
+                        String sha256 = writeData(data, graph.external());
+                        description.putObject("data").put("file", graph.dataFile()).put("bytes", Files.size(data))
+                                .put("sha256", sha256);
+                        written.add(Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING,
+                                StandardCopyOption.ATOMIC_MOVE));
+                        written.add(data);
+                    } else {
+                        written.add(Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING,
+                                StandardCopyOption.ATOMIC_MOVE));
+                    }
+                } finally {
+                    Files.deleteIfExists(tmp);
                 }
                 described.set(e.getKey(), description);
             }
@@ -110,14 +122,29 @@ final class OnnxExport {
     }
 
     private static Path atomicWrite(Path target, byte[] bytes) throws IOException {
-        // a sibling temporary file (created with the default permissions, unlike Files.createTempFile), then a rename
-        Path tmp = target.resolveSibling("." + target.getFileName() + "." + UUID.randomUUID() + ".tmp");
+        Path tmp = temporary(target, bytes);
         try {
-            Files.write(tmp, bytes, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
             return Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } finally {
             Files.deleteIfExists(tmp);
         }
+    }
+
+    /** @return a sibling temporary file holding {@code bytes}, for the caller to move into place or delete */
+    private static Path temporary(Path target, byte[] bytes) throws IOException {
+        // created with the default permissions, unlike Files.createTempFile
+        Path tmp = temporaryName(target);
+        try {
+            Files.write(tmp, bytes, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            return tmp;
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(tmp);
+            throw e;
+        }
+    }
+
+    private static Path temporaryName(Path target) {
+        return target.resolveSibling("." + target.getFileName() + "." + UUID.randomUUID() + ".tmp");
     }
 
     /**
@@ -126,7 +153,7 @@ final class OnnxExport {
      * @return the SHA-256 of what was written
      */
     private static String writeData(Path target, List<OnnxGraph.ExternalTensor> tensors) throws IOException {
-        Path tmp = target.resolveSibling("." + target.getFileName() + "." + UUID.randomUUID() + ".tmp");
+        Path tmp = temporaryName(target);
         MessageDigest digest = sha256Digest();
         try {
             try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {

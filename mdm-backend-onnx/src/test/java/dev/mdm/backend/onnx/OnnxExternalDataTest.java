@@ -2,6 +2,7 @@ package dev.mdm.backend.onnx;
 
 import static dev.mdm.backend.onnx.Float32Tolerance.gaussian;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnx.proto.OnnxMl.StringStringEntryProto;
@@ -13,6 +14,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mdm.Device;
 import dev.mdm.MdmConfig;
+import dev.mdm.MdmException;
 import dev.mdm.Precision;
 import dev.mdm.model.ParameterInitializer;
 import dev.mdm.model.Parameters;
@@ -118,6 +120,25 @@ class OnnxExternalDataTest {
             float[] actual = new float[x0.remaining()];
             x0.get(actual);
             assertThat(actual).containsExactly(expected.toFloatArray(), org.assertj.core.data.Offset.offset(1e-6f));
+        }
+    }
+
+    @Test
+    @DisplayName("a data file that cannot be written fails the export, naming the directory, and leaves the earlier graph file and no temporary file")
+    void failedDataLeavesTheEarlierGraph(@TempDir Path dir) throws Exception {
+        ((OnnxExporter) external).exportOnnx(dir);
+        byte[] earlier = Files.readAllBytes(dir.resolve(OnnxExporter.DENOISER));
+        // where the data file goes, a directory that a file cannot replace
+        Path data = dir.resolve("denoiser.onnx.data");
+        Files.delete(data);
+        Files.createDirectories(data.resolve("occupied"));
+        try (ModelRuntime other = backend.load(TINY, ParameterInitializer.initialize(TINY, 43), 0)) {
+            assertThatThrownBy(() -> ((OnnxExporter) other).exportOnnx(dir)).isInstanceOf(MdmException.class)
+                    .hasMessageContaining(dir.toString());
+        }
+        assertThat(Files.readAllBytes(dir.resolve(OnnxExporter.DENOISER))).isEqualTo(earlier);
+        try (var listing = Files.list(dir)) {
+            assertThat(listing.map(f -> f.getFileName().toString())).noneMatch(n -> n.endsWith(".tmp"));
         }
     }
 
