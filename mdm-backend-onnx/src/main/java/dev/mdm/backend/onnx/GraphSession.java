@@ -59,6 +59,8 @@ final class GraphSession implements AutoCloseable {
         this.env = env;
         this.ownOptions = graph.hasExternalData() ? options : null;
         List<OnnxTensor> data = new ArrayList<>();
+        OrtSession created = null;
+        boolean opened = false;
         try {
             if (graph.hasExternalData()) {
                 Map<String, OnnxTensorLike> initializers = new LinkedHashMap<>();
@@ -69,17 +71,23 @@ final class GraphSession implements AutoCloseable {
                 }
                 options.addExternalInitializers(initializers);
             }
-            this.session = env.createSession(graph.model().toByteArray(), options);
-            for (Map.Entry<String, NodeInfo> e : session.getInputInfo().entrySet()) {
+            created = env.createSession(graph.model().toByteArray(), options);
+            for (Map.Entry<String, NodeInfo> e : created.getInputInfo().entrySet()) {
                 inputTypes.put(e.getKey(), ((TensorInfo) e.getValue().getInfo()).type);
             }
+            opened = true;
         } catch (OrtException e) {
-            data.forEach(OnnxTensor::close);
-            if (ownOptions != null) {
-                ownOptions.close();
-            }
             throw new MdmException("ONNX Runtime rejected the " + name + " graph: " + e.getMessage(), e);
+        } finally {
+            if (!opened) {  // also when native memory for the weights ran out
+                closeQuietly(created);
+                data.forEach(OnnxTensor::close);
+                if (ownOptions != null) {
+                    ownOptions.close();
+                }
+            }
         }
+        this.session = created;
         this.externalData = List.copyOf(data);
     }
 
@@ -159,6 +167,16 @@ final class GraphSession implements AutoCloseable {
             }
             default -> throw new IllegalStateException("graph " + name + " produced an output of type " + t.getInfo().type);
         };
+    }
+
+    private static void closeQuietly(OrtSession s) {
+        if (s != null) {
+            try {
+                s.close();
+            } catch (OrtException e) {
+                // the failure that got us here is the one to report
+            }
+        }
     }
 
     /** An initializer's values in native memory, which ONNX Runtime uses without a copy. */
