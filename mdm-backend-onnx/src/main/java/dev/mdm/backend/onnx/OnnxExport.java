@@ -4,6 +4,7 @@ import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
 import ai.onnx.proto.OnnxMl.TensorShapeProto;
 import ai.onnx.proto.OnnxMl.ValueInfoProto;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -26,14 +27,17 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.UUID;
 
 /**
  * Writes exported graphs and their {@code model.json} description (files, inputs and outputs with dtype, shape and
  * doc string, opset, SHA-256 of each file, and the model configuration). A graph with external data gets its data file
- * beside it, under the name its initializers give, and described with it. Every file is written to a temporary file in
- * the target directory and moved into place atomically.
+ * beside it, under the name its initializers give, and described with it; a data file an earlier export described in
+ * the same directory and this one does not write is deleted. Every file is written to a temporary file in the target
+ * directory and moved into place atomically.
  */
 final class OnnxExport {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -50,6 +54,7 @@ final class OnnxExport {
     static List<Path> write(Path directory, MdmConfig config, Map<String, OnnxGraph> files) {
         try {
             Files.createDirectories(directory);
+            Set<String> earlierData = earlierDataFiles(directory);
             ObjectNode root = JSON.createObjectNode();
             root.put("format", "mdm-onnx").put("formatVersion", 1)
                     .put("producer", "mdm-backend-onnx " + OnnxBackend.IMPLEMENTATION_VERSION)
@@ -88,10 +93,36 @@ final class OnnxExport {
             }
             written.add(atomicWrite(directory.resolve(OnnxExporter.DESCRIPTION),
                     JSON.writeValueAsString(root).getBytes(StandardCharsets.UTF_8)));
+            // a data file an earlier export wrote here (its model.json says so) that no graph of this one names
+            for (String stale : earlierData) {
+                Path p = directory.resolve(stale);
+                if (!written.contains(p)) {
+                    Files.deleteIfExists(p);
+                }
+            }
             return written;
         } catch (IOException e) {
             throw new MdmException("cannot export ONNX files to " + directory + ": " + e.getMessage(), e);
         }
+    }
+
+    /** @return the data files the description of an earlier export in {@code directory} lists, if it has one */
+    private static Set<String> earlierDataFiles(Path directory) {
+        Set<String> names = new TreeSet<>();
+        Path description = directory.resolve(OnnxExporter.DESCRIPTION);
+        try {
+            JsonNode files = JSON.readTree(description.toFile()).path("files");
+            files.forEach(f -> {
+                String name = f.path("data").path("file").asText("");
+                // only a plain name beside the graphs: a description edited to point elsewhere deletes nothing
+                if (!name.isEmpty() && Path.of(name).getNameCount() == 1 && !name.startsWith(".")) {
+                    names.add(name);
+                }
+            });
+        } catch (IOException | RuntimeException e) {
+            // no description, or one that is not ours: nothing known to be stale
+        }
+        return names;
     }
 
     private static ObjectNode describe(ModelProto model, byte[] bytes) {

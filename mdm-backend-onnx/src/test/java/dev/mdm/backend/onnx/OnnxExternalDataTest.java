@@ -142,6 +142,20 @@ class OnnxExternalDataTest {
         }
     }
 
+    @Test
+    @DisplayName("an export whose graphs keep their weights inline deletes the data file an earlier export there described, and no other file")
+    void inlineExportDeletesTheEarlierDataFile(@TempDir Path dir) throws Exception {
+        ((OnnxExporter) external).exportOnnx(dir);
+        Path mine = Files.writeString(dir.resolve("notes.onnx.data"), "a user's file");
+        List<Path> written = ((OnnxExporter) inline).exportOnnx(dir);
+        assertThat(written).extracting(f -> f.getFileName().toString()).doesNotContain("denoiser.onnx.data");
+        assertThat(dir.resolve("denoiser.onnx.data")).doesNotExist();
+        assertThat(mine).hasContent("a user's file");
+        ModelProto model = ModelProto.parseFrom(Files.readAllBytes(dir.resolve(OnnxExporter.DENOISER)));
+        assertThat(model.getGraph().getInitializerList())
+                .noneMatch(t -> t.getDataLocation() == TensorProto.DataLocation.EXTERNAL);
+    }
+
     private static long[] longs(int[] shape) {
         long[] out = new long[shape.length];
         for (int i = 0; i < shape.length; i++) {
