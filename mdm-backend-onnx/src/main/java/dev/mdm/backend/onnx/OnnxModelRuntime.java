@@ -143,8 +143,7 @@ final class OnnxModelRuntime implements ModelRuntime, OnnxExporter {
         in.put("latents", latents);
         in.put("time_input", timeInput);
         in.put("class_ids", classes);
-        checkOpen();
-        return sessions.computeIfAbsent("denoiser", k -> backend.open(graphs.denoiser())).run(in).get("x0");
+        return runGraph("denoiser", graphs::denoiser, in).get("x0");
     }
 
     @Override
@@ -178,6 +177,11 @@ final class OnnxModelRuntime implements ModelRuntime, OnnxExporter {
     }
 
     private Map<String, Tensor> run(String graph, Supplier<ModelProto> build, Map<String, Tensor> inputs) {
+        return runGraph(graph, () -> OnnxGraph.inline(build.get()), inputs);
+    }
+
+    /** Runs a graph that may keep its weights as external data, opening its session on first use. */
+    private Map<String, Tensor> runGraph(String graph, Supplier<OnnxGraph> build, Map<String, Tensor> inputs) {
         checkOpen();
         return sessions.computeIfAbsent(graph, k -> backend.open(build.get())).run(inputs);
     }

@@ -28,8 +28,8 @@ import java.util.Random;
  * the backend's output. Writes what it measured as JSON. Not a test (minutes, about 20 GB of memory): run it as a main
  * class with a heap of at least 8 GB.
  *
- * <p>Arguments: export directory (default {@code target/paper-onnx}), output JSON (default
- * {@code target/paper-onnx.json}). The export directory is deleted at the end.
+ * <p>Arguments: export directory (default {@code target/paper-onnx}; it must not exist yet), output JSON (default
+ * {@code target/paper-onnx.json}). The export's files and the directory are deleted at the end.
  */
 public final class PaperPresetOnnx {
     private PaperPresetOnnx() {
@@ -42,6 +42,9 @@ public final class PaperPresetOnnx {
     public static void main(String[] args) throws Exception {
         Path dir = Path.of(args.length > 0 ? args[0] : "target/paper-onnx");
         Path out = Path.of(args.length > 1 ? args[1] : "target/paper-onnx.json");
+        if (Files.exists(dir)) {  // its cleanup deletes the directory: never one with files of someone else's
+            throw new IllegalArgumentException("export directory: expected a path that does not exist yet, got " + dir);
+        }
         ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         ObjectNode root = json.createObjectNode();
         root.put("benchmark", "paper preset on the onnx backend: weights as ONNX external data");
@@ -54,6 +57,7 @@ public final class PaperPresetOnnx {
         Tensor time = Tensor.of(new double[] {500}, 1);
         Tensor classes = Tensor.ofLongs(new long[] {3}, 1);
         float[] expected;
+        List<Path> written = List.of();
         long t0 = System.nanoTime();
         try (MDM mdm = MDM.builder().backend(new OnnxBackendProvider()).config(c).seed(0).build()) {
             root.put("backend", mdm.backend().name() + " " + mdm.backend().version());
@@ -65,7 +69,7 @@ public final class PaperPresetOnnx {
             mdm.denoiser().predict(latents, time, classes);
             root.put("secondEvaluationSeconds", seconds(t2));
             long t3 = System.nanoTime();
-            List<Path> written = mdm.exportOnnx(dir);
+            written = mdm.exportOnnx(dir);
             root.put("exportSeconds", seconds(t3));
             ObjectNode files = root.putObject("files");
             for (Path p : written) {
@@ -93,12 +97,10 @@ public final class PaperPresetOnnx {
             root.put("reloadedMaxAbsDifference", maxDiff);
             root.put("outputMaxAbs", maxAbs);
         } finally {
-            try (var listing = Files.list(dir)) {
-                for (Path p : listing.toList()) {
-                    Files.delete(p);
-                }
+            for (Path p : written) {
+                Files.deleteIfExists(p);
             }
-            Files.delete(dir);
+            Files.deleteIfExists(dir);
         }
         root.put("peakResidentBytes", peakResidentBytes());
         Files.createDirectories(out.toAbsolutePath().getParent());
