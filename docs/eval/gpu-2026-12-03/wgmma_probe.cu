@@ -48,6 +48,7 @@ template <int BN>
 __device__ __forceinline__ void mma_step(float (&acc)[BN / 2], uint64_t da, uint64_t db) {
   if constexpr (BN == 128) wgmma_m64n128k16(acc, da, db, 1);
   if constexpr (BN == 168) wgmma_m64n168k16(acc, da, db, 1);
+  if constexpr (BN == 176) wgmma_m64n176k16(acc, da, db, 1);
   if constexpr (BN == 216) wgmma_m64n216k16(acc, da, db, 1);
   if constexpr (BN == 256) wgmma_m64n256k16(acc, da, db, 1);
 }
@@ -204,12 +205,31 @@ __device__ __forceinline__ void tma_load(uint32_t dst, const CUtensorMap *map, i
                ::"r"(dst), "l"(map), "r"(c0), "r"(c1), "r"(bar) : "memory");
 }
 
-template <int BN, int SPLIT>
+__device__ __forceinline__ void tma_load_multicast(uint32_t dst, const CUtensorMap *map, int c0, int c1, uint32_t bar,
+                                                   uint16_t mask) {
+  asm volatile("cp.async.bulk.tensor.2d.shared::cluster.global.tile.mbarrier::complete_tx::bytes.multicast::cluster"
+               " [%0], [%1, {%2, %3}], [%4], %5;"
+               ::"r"(dst), "l"(map), "r"(c0), "r"(c1), "r"(bar), "h"(mask) : "memory");
+}
+__device__ __forceinline__ void mbar_arrive_cluster(uint32_t b, int cta) {
+  asm volatile("{\n.reg .b32 r;\nmapa.shared::cluster.u32 r, %0, %1;\nmbarrier.arrive.shared::cluster.b64 _, [r];\n}\n"
+               ::"r"(b), "r"(cta) : "memory");
+}
+
+// Cluster (CX, CY, SPLIT): the CX blocks side by side along n share their tile of X, each loading BN / CX of its
+// rows and multicasting them; the CY blocks along the rows share their tile of W likewise; the SPLIT blocks along z
+// split k and add their partial tiles in rank order.
+// MODE (diagnostics of calls 5 and 7): 0 multicast; 1 each block loads all of its tiles but the stages are released
+// across the cluster as in 0; 2 a cluster launch with each block on its own; 3 only the first stages loaded, the
+// products then run on what the buffers hold (the math's own rate); 4 no products (the loads' own rate)
+template <int BN, int CX, int CY, int SPLIT, int MODE = 0>
 __global__ void __launch_bounds__(384, 1)
 gemm_xwt_tma(const __grid_constant__ CUtensorMap wMap, const __grid_constant__ CUtensorMap xMap, bf16 *__restrict__ D,
              int rows, int n, int k, int pdl) {
   constexpr int STAGES = stages<BN>();
   constexpr int A_BYTES = BM * BK * 2, B_BYTES = BN * BK * 2, STAGE = A_BYTES + B_BYTES;
+  constexpr int W_PART = BM / CY, X_PART = BN / CX;  // rows each block loads; multiples of 8 (swizzle atoms)
+  constexpr bool CLUSTER = CX * CY * SPLIT > 1, SHARED = MODE == 0, CROSS = CLUSTER && MODE != 2;
   extern __shared__ unsigned char smem_raw[];
   __shared__ __align__(8) uint64_t bars[2 * STAGES];
   const uint32_t raw = (uint32_t)__cvta_generic_to_shared(smem_raw);
@@ -219,47 +239,76 @@ gemm_xwt_tma(const __grid_constant__ CUtensorMap wMap, const __grid_constant__ C
   const int tid = threadIdx.x, wgi = tid >> 7;
   const int m0 = blockIdx.x * BM, t0 = blockIdx.y * BN;
   const int kPer = k / SPLIT, kBeg = blockIdx.z * kPer, KT = kPer / BK;
+  const int rx = blockIdx.x % CX, ry = blockIdx.y % CY, rz = blockIdx.z % SPLIT;
+  const int me = rx + CX * (ry + CY * rz);  // rank in the cluster, x fastest
+  uint16_t xMask = 0, wMask = 0;  // blocks that receive this block's part of X / of W
+  for (int i = 0; i < CX; i++) xMask |= 1 << (i + CX * (ry + CY * rz));
+  for (int j = 0; j < CY; j++) wMask |= 1 << (rx + CX * (j + CY * rz));
   if (tid == 0) {
-    for (int s = 0; s < STAGES; s++) { mbar_init(full + 8 * s, 1); mbar_init(empty + 8 * s, 2); }
+    // a stage's buffer is free once every block that writes into it has seen its consumers release it
+    for (int s = 0; s < STAGES; s++) { mbar_init(full + 8 * s, 1); mbar_init(empty + 8 * s, CROSS ? 2 * (CX + CY - 1) : 2); }
     asm volatile("fence.mbarrier_init.release.cluster;" ::: "memory");
   }
-  __syncthreads();
+  if constexpr (CLUSTER) cooperative_groups::this_cluster().sync(); else __syncthreads();
   float acc[BN / 2];
 #pragma unroll
   for (int i = 0; i < BN / 2; i++) acc[i] = 0.f;
   if (wgi == 0) {
     if (tid == 0) {
+      auto loadW = [&](int kt, int slot) {
+        uint32_t dst = sb + slot * STAGE + ry * W_PART * 128;
+        if (!SHARED) for (int j = 0; j < CY; j++)
+          tma_load(sb + slot * STAGE + j * W_PART * 128, &wMap, kBeg + kt * BK, m0 + j * W_PART, full + 8 * slot);
+        else if (CY == 1) tma_load(dst, &wMap, kBeg + kt * BK, m0, full + 8 * slot);
+        else tma_load_multicast(dst, &wMap, kBeg + kt * BK, m0 + ry * W_PART, full + 8 * slot, wMask);
+      };
+      auto loadX = [&](int kt, int slot) {
+        uint32_t dst = sb + slot * STAGE + A_BYTES + rx * X_PART * 128;
+        if (!SHARED) for (int i = 0; i < CX; i++)
+          tma_load(sb + slot * STAGE + A_BYTES + i * X_PART * 128, &xMap, kBeg + kt * BK, t0 + i * X_PART, full + 8 * slot);
+        else if (CX == 1) tma_load(dst, &xMap, kBeg + kt * BK, t0, full + 8 * slot);
+        else tma_load_multicast(dst, &xMap, kBeg + kt * BK, t0 + rx * X_PART, full + 8 * slot, xMask);
+      };
       int first = KT < STAGES ? KT : STAGES;
       for (int s = 0; s < first; s++) {  // the weights need nothing of the previous kernel
         mbar_expect(full + 8 * s, STAGE);
-        tma_load(sb + s * STAGE, &wMap, kBeg + s * BK, m0, full + 8 * s);
+        loadW(s, s);
       }
       if (pdl) asm volatile("griddepcontrol.wait;" ::: "memory");
-      for (int s = 0; s < first; s++) tma_load(sb + s * STAGE + A_BYTES, &xMap, kBeg + s * BK, t0, full + 8 * s);
-      for (int kt = STAGES; kt < KT; kt++) {
+      for (int s = 0; s < first; s++) loadX(s, s);
+      for (int kt = STAGES; kt < KT && MODE != 3; kt++) {
         int slot = kt % STAGES, round = kt / STAGES;
         mbar_wait(empty + 8 * slot, (round - 1) & 1);
         mbar_expect(full + 8 * slot, STAGE);
-        tma_load(sb + slot * STAGE, &wMap, kBeg + kt * BK, m0, full + 8 * slot);
-        tma_load(sb + slot * STAGE + A_BYTES, &xMap, kBeg + kt * BK, t0, full + 8 * slot);
+        loadW(kt, slot);
+        loadX(kt, slot);
       }
     }
   } else {
     for (int kt = 0; kt < KT; kt++) {
       int slot = kt % STAGES;
-      mbar_wait(full + 8 * slot, (kt / STAGES) & 1);
+      if (MODE != 3 || kt < STAGES) mbar_wait(full + 8 * slot, (kt / STAGES) & 1);
       asm volatile("wgmma.fence.sync.aligned;" ::: "memory");
       uint32_t a = sb + slot * STAGE + (wgi - 1) * 64 * 128, b = sb + slot * STAGE + A_BYTES;
 #pragma unroll
-      for (int kk = 0; kk < BK / 16; kk++) mma_step<BN>(acc, desc(a + kk * 32), desc(b + kk * 32));
+      for (int kk = 0; kk < BK / 16 && MODE != 4; kk++) mma_step<BN>(acc, desc(a + kk * 32), desc(b + kk * 32));
       asm volatile("wgmma.commit_group.sync.aligned;" ::: "memory");
       asm volatile("wgmma.wait_group.sync.aligned 1;" ::: "memory");
-      if (kt > 0 && (tid & 127) == 0) mbar_arrive(empty + 8 * ((kt - 1) % STAGES));
+      if (kt > 0 && (tid & 127) == 0 && MODE != 3) {
+        uint32_t e = empty + 8 * ((kt - 1) % STAGES);
+        if (!CROSS) mbar_arrive(e);
+        else {
+          mbar_arrive(e);
+          for (int i = 0; i < CX; i++) if (i != rx) mbar_arrive_cluster(e, i + CX * (ry + CY * rz));
+          for (int j = 0; j < CY; j++) if (j != ry) mbar_arrive_cluster(e, rx + CX * (j + CY * rz));
+        }
+      }
     }
     asm volatile("wgmma.wait_group.sync.aligned 0;" ::: "memory");
   }
   if (pdl) asm volatile("griddepcontrol.launch_dependents;" ::: "memory");
-  __syncthreads();  // every stage consumed: the pipeline's buffers become the staging tile
+  // every stage consumed here and, in a cluster, in every block whose loads write here
+  if constexpr (CLUSTER) cooperative_groups::this_cluster().sync(); else __syncthreads();
 
   const int w = (tid & 127) >> 5, l = tid & 31;
   const int mr = (wgi - 1) * 64 + w * 16 + (l >> 2);
@@ -296,14 +345,14 @@ gemm_xwt_tma(const __grid_constant__ CUtensorMap wMap, const __grid_constant__ C
     }
     cooperative_groups::cluster_group cluster = cooperative_groups::this_cluster();
     cluster.sync();
-    const int rank = (int)cluster.block_rank(), per = (BN + SPLIT - 1) / SPLIT;
+    const int per = (BN + SPLIT - 1) / SPLIT;
     for (int q = tid; q < per * (BM / 8); q += 384) {
-      int r = rank * per + q / (BM / 8), c = q % (BM / 8);
+      int r = rz * per + q / (BM / 8), c = q % (BM / 8);
       if (r >= BN || t0 + r >= rows) continue;
       float v[8] = {0, 0, 0, 0, 0, 0, 0, 0};
 #pragma unroll
-      for (int s = 0; s < SPLIT; s++) {
-        const float *p = cluster.map_shared_rank(st, s) + r * LD + c * 8;
+      for (int s = 0; s < SPLIT; s++) {  // slice 0 first: the same sum every run
+        const float *p = cluster.map_shared_rank(st, rx + CX * (ry + CY * s)) + r * LD + c * 8;
         float4 x0 = *(const float4 *)p, x1 = *(const float4 *)(p + 4);
         v[0] += x0.x; v[1] += x0.y; v[2] += x0.z; v[3] += x0.w; v[4] += x1.x; v[5] += x1.y; v[6] += x1.z; v[7] += x1.w;
       }
@@ -312,8 +361,9 @@ gemm_xwt_tma(const __grid_constant__ CUtensorMap wMap, const __grid_constant__ C
       for (int j = 0; j < 8; j++) o[j] = __float2bfloat16(v[j]);
       *(int4 *)(D + (size_t)(t0 + r) * n + m0 + c * 8) = *(const int4 *)o;
     }
-    cluster.sync();
+    cluster.sync();  // every block's partial tile stays until the whole cluster has read it
   }
+  (void)me;
 }
 
 static PFN_cuTensorMapEncodeTiled_v12000 encodeTiled;
@@ -333,12 +383,12 @@ static CUtensorMap tensor_map(const bf16 *p, int rowsTotal, int cols, int boxRow
   return m;
 }
 
-template <int BN, int SPLIT>
+template <int BN, int CX, int CY, int SPLIT, int MODE = 0>
 void launch_tma(const CUtensorMap &wm, const CUtensorMap &xm, bf16 *D, int rows, int n, int k, bool pdl) {
   static bool init = false;
   size_t smem = smem_bytes<BN, SPLIT>();
   if (!init) {
-    CK(cudaFuncSetAttribute(gemm_xwt_tma<BN, SPLIT>, cudaFuncAttributeMaxDynamicSharedMemorySize, (int)smem));
+    CK(cudaFuncSetAttribute(gemm_xwt_tma<BN, CX, CY, SPLIT, MODE>, cudaFuncAttributeMaxDynamicSharedMemorySize, (int)smem));
     init = true;
   }
   cudaLaunchConfig_t cfg = {};
@@ -348,9 +398,9 @@ void launch_tma(const CUtensorMap &wm, const CUtensorMap &xm, bf16 *D, int rows,
   cfg.stream = stream;
   cudaLaunchAttribute at[2];
   int na = 0;
-  if (SPLIT > 1) {
+  if (CX * CY * SPLIT > 1) {
     at[na].id = cudaLaunchAttributeClusterDimension;
-    at[na].val.clusterDim.x = 1; at[na].val.clusterDim.y = 1; at[na].val.clusterDim.z = SPLIT;
+    at[na].val.clusterDim.x = CX; at[na].val.clusterDim.y = CY; at[na].val.clusterDim.z = SPLIT;
     na++;
   }
   if (pdl) {
@@ -359,7 +409,7 @@ void launch_tma(const CUtensorMap &wm, const CUtensorMap &xm, bf16 *D, int rows,
     na++;
   }
   cfg.attrs = at; cfg.numAttrs = na;
-  CK(cudaLaunchKernelEx(&cfg, gemm_xwt_tma<BN, SPLIT>, wm, xm, D, rows, n, k, (int)pdl));
+  CK(cudaLaunchKernelEx(&cfg, gemm_xwt_tma<BN, CX, CY, SPLIT, MODE>, wm, xm, D, rows, n, k, (int)pdl));
 }
 }  // namespace wg
 
@@ -383,12 +433,24 @@ int main(int argc, char **argv) {
   void *lib = openCublas(&handle);
   gemmEx_t gemmEx = (gemmEx_t)dlsym(lib, "cublasGemmEx");
   struct Shape { const char *name; int n, k; } shapes[] = {{"z,x,B,C", 8448, 2048}, {"out_proj", 2048, 4096}};
-  struct TmaVariant { const char *name; int rows, bn; launch_tma_t f; } tmaVariants[] = {
-      {"168x1", 324, 168, wg::launch_tma<168, 1>}, {"168x2", 324, 168, wg::launch_tma<168, 2>},
-      {"168x4", 324, 168, wg::launch_tma<168, 4>}, {"128x1", 324, 128, wg::launch_tma<128, 1>},
-      {"128x2", 324, 128, wg::launch_tma<128, 2>}, {"256x1", 512, 256, wg::launch_tma<256, 1>},
-      {"256x2", 512, 256, wg::launch_tma<256, 2>}, {"216x1", 648, 216, wg::launch_tma<216, 1>},
-      {"216x2", 648, 216, wg::launch_tma<216, 2>}};
+  // name: BN x CX x CY x SPLIT
+  // name: BN x CX x CY x SPLIT [mode]
+  // name: BN x CX x CY x SPLIT [mode]
+  // name: BN x CX x CY x SPLIT [mode]
+  struct TmaVariant { const char *name; int rows, bn, cx, cy, split; launch_tma_t f; } tmaVariants[] = {
+      {"168x1x1x1", 324, 168, 1, 1, 1, wg::launch_tma<168, 1, 1, 1>},
+      {"168x1x1x1 math only", 324, 168, 1, 1, 1, wg::launch_tma<168, 1, 1, 1, 3>},
+      {"168x1x1x1 loads only", 324, 168, 1, 1, 1, wg::launch_tma<168, 1, 1, 1, 4>},
+      {"176x2x1x1 loads only", 324, 176, 2, 1, 1, wg::launch_tma<176, 2, 1, 1, 4>},
+      {"168x1x2x1 loads only", 324, 168, 1, 2, 1, wg::launch_tma<168, 1, 2, 1, 4>},
+      {"168x1x1x2", 324, 168, 1, 1, 2, wg::launch_tma<168, 1, 1, 2>},
+      {"168x1x1x2 math only", 324, 168, 1, 1, 2, wg::launch_tma<168, 1, 1, 2, 3>},
+      {"168x1x1x2 loads only", 324, 168, 1, 1, 2, wg::launch_tma<168, 1, 1, 2, 4>},
+      {"128x1x1x1", 324, 128, 1, 1, 1, wg::launch_tma<128, 1, 1, 1>},
+      {"128x1x1x1 math only", 324, 128, 1, 1, 1, wg::launch_tma<128, 1, 1, 1, 3>},
+      {"256x1x1x1", 512, 256, 1, 1, 1, wg::launch_tma<256, 1, 1, 1>},
+      {"256x1x1x1 math only", 512, 256, 1, 1, 1, wg::launch_tma<256, 1, 1, 1, 3>},
+      {"256x1x1x1 loads only", 512, 256, 1, 1, 1, wg::launch_tma<256, 1, 1, 1, 4>}};
   struct Variant { const char *name; int rows; launch_t f; } variants[] = {
       {"168x1", 324, wg::launch<168, 1>}, {"168x2", 324, wg::launch<168, 2>}, {"168x4", 324, wg::launch<168, 4>},
       {"216x1", 648, wg::launch<216, 1>}, {"216x2", 648, wg::launch<216, 2>},
@@ -432,11 +494,10 @@ int main(int argc, char **argv) {
     for (TmaVariant v : tmaVariants) {
       int rows = v.rows;
       gemmEx(handle, 1, 0, sh.n, rows, sh.k, &one, w, 14, sh.k, x, 14, sh.k, &zero, ref, 14, sh.n, 68, -1);
-      int split = v.name[4] - '0';
-      if (sh.k % (64 * split)) continue;
+      if (sh.k % (64 * v.split) || (sh.n / 128) % v.cx) continue;
       std::vector<CUtensorMap> wm;
-      for (int c = 0; c < COPIES; c++) wm.push_back(wg::tensor_map(w + (size_t)c * sh.n * sh.k, sh.n, sh.k, 128));
-      CUtensorMap xm = wg::tensor_map(x, rows, sh.k, v.bn);
+      for (int c = 0; c < COPIES; c++) wm.push_back(wg::tensor_map(w + (size_t)c * sh.n * sh.k, sh.n, sh.k, 128 / v.cy));
+      CUtensorMap xm = wg::tensor_map(x, rows, sh.k, v.bn / v.cx);
       double flop = 2.0 * rows * sh.n * sh.k;
       CK(cudaMemsetAsync(out, 0xff, (size_t)rows * sh.n * 2, stream));
       v.f(wm[0], xm, out, rows, sh.n, sh.k, false);
