@@ -53,6 +53,69 @@ __device__ __forceinline__ void mma_step(float (&acc)[BN / 2], uint64_t da, uint
   if constexpr (BN == 256) wgmma_m64n256k16(acc, da, db, 1);
 }
 
+// The epilogue both kernels share. Warpgroup `wg` (0 or 1, or -1 for a producer warpgroup that holds no
+// accumulators) stages its 64 rows of the 128 × BN tile in shared memory at sp, transposed to rows of D. Every thread
+// of the block (nthreads) then stores D's rows t0.. coalesced. Split over k, the block adds the partial tiles of its
+// cluster's SPLIT slices in slice order (sliceRank(s): the cluster rank of slice s; `slice`: this block's), so the
+// sum is the same every run.
+template <int BN, int SPLIT, typename SliceRank>
+__device__ __forceinline__ void store_tile(const float (&acc)[BN / 2], int wg, unsigned char *sp, bf16 *D, int rows,
+                                           int n, int m0, int t0, int nthreads, int slice, SliceRank sliceRank) {
+  const int tid = threadIdx.x, w = (tid & 127) >> 5, l = tid & 31;
+  const int mr = wg * 64 + w * 16 + (l >> 2);  // accumulator rows mr and mr + 8 (columns of D)
+  if constexpr (SPLIT == 1) {
+    constexpr int LD = BM + 8;
+    bf16 *st = (bf16 *)sp;  // [BN][LD]: rows of D
+    if (wg >= 0) {
+#pragma unroll
+      for (int i = 0; i < BN / 8; i++) {
+        int t = 8 * i + 2 * (l & 3);
+        st[t * LD + mr] = __float2bfloat16(acc[4 * i]);
+        st[(t + 1) * LD + mr] = __float2bfloat16(acc[4 * i + 1]);
+        st[t * LD + mr + 8] = __float2bfloat16(acc[4 * i + 2]);
+        st[(t + 1) * LD + mr + 8] = __float2bfloat16(acc[4 * i + 3]);
+      }
+    }
+    __syncthreads();
+    for (int q = tid; q < BN * (BM / 8); q += nthreads) {
+      int r = q / (BM / 8), c = q % (BM / 8);
+      if (t0 + r < rows) *(int4 *)(D + (size_t)(t0 + r) * n + m0 + c * 8) = *(const int4 *)(st + r * LD + c * 8);
+    }
+  } else {
+    constexpr int LD = BM + 4;
+    float *st = (float *)sp;  // [BN][LD]: this slice's partial rows of D
+    if (wg >= 0) {
+#pragma unroll
+      for (int i = 0; i < BN / 8; i++) {
+        int t = 8 * i + 2 * (l & 3);
+        st[t * LD + mr] = acc[4 * i];
+        st[(t + 1) * LD + mr] = acc[4 * i + 1];
+        st[t * LD + mr + 8] = acc[4 * i + 2];
+        st[(t + 1) * LD + mr + 8] = acc[4 * i + 3];
+      }
+    }
+    cooperative_groups::cluster_group cluster = cooperative_groups::this_cluster();
+    cluster.sync();
+    const int per = (BN + SPLIT - 1) / SPLIT;
+    for (int q = tid; q < per * (BM / 8); q += nthreads) {
+      int r = slice * per + q / (BM / 8), c = q % (BM / 8);
+      if (r >= BN || t0 + r >= rows) continue;
+      float v[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+#pragma unroll
+      for (int s = 0; s < SPLIT; s++) {  // slice 0 first: the same sum every run
+        const float *p = cluster.map_shared_rank(st, sliceRank(s)) + r * LD + c * 8;
+        float4 x0 = *(const float4 *)p, x1 = *(const float4 *)(p + 4);
+        v[0] += x0.x; v[1] += x0.y; v[2] += x0.z; v[3] += x0.w; v[4] += x1.x; v[5] += x1.y; v[6] += x1.z; v[7] += x1.w;
+      }
+      __align__(16) bf16 o[8];
+#pragma unroll
+      for (int j = 0; j < 8; j++) o[j] = __float2bfloat16(v[j]);
+      *(int4 *)(D + (size_t)(t0 + r) * n + m0 + c * 8) = *(const int4 *)o;
+    }
+    cluster.sync();  // every block's partial tile stays until the whole cluster has read it
+  }
+}
+
 template <int BN, int SPLIT>
 __global__ void __launch_bounds__(THREADS, 1)
 gemm_xwt(const bf16 *__restrict__ X, const bf16 *__restrict__ W, bf16 *__restrict__ D, int rows, int n, int k, int pdl) {
@@ -98,55 +161,7 @@ gemm_xwt(const bf16 *__restrict__ X, const bf16 *__restrict__ W, bf16 *__restric
   wait_copies<0>();
   __syncthreads();  // the pipeline's buffers become the epilogue's staging tile
 
-  const int w = (tid & 127) >> 5, l = tid & 31;
-  const int mr = wgi * 64 + w * 16 + (l >> 2);  // accumulator rows mr and mr + 8 (columns of D)
-  if constexpr (SPLIT == 1) {
-    constexpr int LD = BM + 8;
-    bf16 *st = (bf16 *)sp;  // [BN][LD]: rows of D
-#pragma unroll
-    for (int i = 0; i < BN / 8; i++) {
-      int t = 8 * i + 2 * (l & 3);
-      st[t * LD + mr] = __float2bfloat16(acc[4 * i]);
-      st[(t + 1) * LD + mr] = __float2bfloat16(acc[4 * i + 1]);
-      st[t * LD + mr + 8] = __float2bfloat16(acc[4 * i + 2]);
-      st[(t + 1) * LD + mr + 8] = __float2bfloat16(acc[4 * i + 3]);
-    }
-    __syncthreads();
-    for (int q = tid; q < BN * (BM / 8); q += THREADS) {
-      int r = q / (BM / 8), c = q % (BM / 8);
-      if (t0 + r < rows) *(int4 *)(D + (size_t)(t0 + r) * n + m0 + c * 8) = *(const int4 *)(st + r * LD + c * 8);
-    }
-  } else {
-    constexpr int LD = BM + 4;
-    float *st = (float *)sp;  // [BN][LD]: this slice's partial rows of D
-#pragma unroll
-    for (int i = 0; i < BN / 8; i++) {
-      int t = 8 * i + 2 * (l & 3);
-      st[t * LD + mr] = acc[4 * i];
-      st[(t + 1) * LD + mr] = acc[4 * i + 1];
-      st[t * LD + mr + 8] = acc[4 * i + 2];
-      st[(t + 1) * LD + mr + 8] = acc[4 * i + 3];
-    }
-    cooperative_groups::cluster_group cluster = cooperative_groups::this_cluster();
-    cluster.sync();
-    const int rank = (int)cluster.block_rank(), per = (BN + SPLIT - 1) / SPLIT;
-    for (int q = tid; q < per * (BM / 8); q += THREADS) {
-      int r = rank * per + q / (BM / 8), c = q % (BM / 8);
-      if (r >= BN || t0 + r >= rows) continue;
-      float v[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-#pragma unroll
-      for (int s = 0; s < SPLIT; s++) {  // slice 0 first: the same sum every run
-        const float *p = cluster.map_shared_rank(st, s) + r * LD + c * 8;
-        float4 x0 = *(const float4 *)p, x1 = *(const float4 *)(p + 4);
-        v[0] += x0.x; v[1] += x0.y; v[2] += x0.z; v[3] += x0.w; v[4] += x1.x; v[5] += x1.y; v[6] += x1.z; v[7] += x1.w;
-      }
-      __align__(16) bf16 o[8];
-#pragma unroll
-      for (int j = 0; j < 8; j++) o[j] = __float2bfloat16(v[j]);
-      *(int4 *)(D + (size_t)(t0 + r) * n + m0 + c * 8) = *(const int4 *)o;
-    }
-    cluster.sync();  // every block's partial tile stays until the whole cluster has read it
-  }
+  store_tile<BN, SPLIT>(acc, wgi, sp, D, rows, n, m0, t0, THREADS, (int)blockIdx.z, [](int s) { return s; });
 }
 
 template <int BN, int SPLIT> size_t smem_bytes() {
@@ -240,7 +255,7 @@ gemm_xwt_tma(const __grid_constant__ CUtensorMap wMap, const __grid_constant__ C
   const int m0 = blockIdx.x * BM, t0 = blockIdx.y * BN;
   const int kPer = k / SPLIT, kBeg = blockIdx.z * kPer, KT = kPer / BK;
   const int rx = blockIdx.x % CX, ry = blockIdx.y % CY, rz = blockIdx.z % SPLIT;
-  const int me = rx + CX * (ry + CY * rz);  // rank in the cluster, x fastest
+  // cluster ranks run x fastest: rank = rx + CX · (ry + CY · rz)
   uint16_t xMask = 0, wMask = 0;  // blocks that receive this block's part of X / of W
   for (int i = 0; i < CX; i++) xMask |= 1 << (i + CX * (ry + CY * rz));
   for (int j = 0; j < CY; j++) wMask |= 1 << (rx + CX * (j + CY * rz));
@@ -310,60 +325,8 @@ gemm_xwt_tma(const __grid_constant__ CUtensorMap wMap, const __grid_constant__ C
   // every stage consumed here and, in a cluster, in every block whose loads write here
   if constexpr (CLUSTER) cooperative_groups::this_cluster().sync(); else __syncthreads();
 
-  const int w = (tid & 127) >> 5, l = tid & 31;
-  const int mr = (wgi - 1) * 64 + w * 16 + (l >> 2);
-  if constexpr (SPLIT == 1) {
-    constexpr int LD = BM + 8;
-    bf16 *st = (bf16 *)sp;
-    if (wgi > 0) {
-#pragma unroll
-      for (int i = 0; i < BN / 8; i++) {
-        int t = 8 * i + 2 * (l & 3);
-        st[t * LD + mr] = __float2bfloat16(acc[4 * i]);
-        st[(t + 1) * LD + mr] = __float2bfloat16(acc[4 * i + 1]);
-        st[t * LD + mr + 8] = __float2bfloat16(acc[4 * i + 2]);
-        st[(t + 1) * LD + mr + 8] = __float2bfloat16(acc[4 * i + 3]);
-      }
-    }
-    __syncthreads();
-    for (int q = tid; q < BN * (BM / 8); q += 384) {
-      int r = q / (BM / 8), c = q % (BM / 8);
-      if (t0 + r < rows) *(int4 *)(D + (size_t)(t0 + r) * n + m0 + c * 8) = *(const int4 *)(st + r * LD + c * 8);
-    }
-  } else {
-    constexpr int LD = BM + 4;
-    float *st = (float *)sp;
-    if (wgi > 0) {
-#pragma unroll
-      for (int i = 0; i < BN / 8; i++) {
-        int t = 8 * i + 2 * (l & 3);
-        st[t * LD + mr] = acc[4 * i];
-        st[(t + 1) * LD + mr] = acc[4 * i + 1];
-        st[t * LD + mr + 8] = acc[4 * i + 2];
-        st[(t + 1) * LD + mr + 8] = acc[4 * i + 3];
-      }
-    }
-    cooperative_groups::cluster_group cluster = cooperative_groups::this_cluster();
-    cluster.sync();
-    const int per = (BN + SPLIT - 1) / SPLIT;
-    for (int q = tid; q < per * (BM / 8); q += 384) {
-      int r = rz * per + q / (BM / 8), c = q % (BM / 8);
-      if (r >= BN || t0 + r >= rows) continue;
-      float v[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-#pragma unroll
-      for (int s = 0; s < SPLIT; s++) {  // slice 0 first: the same sum every run
-        const float *p = cluster.map_shared_rank(st, rx + CX * (ry + CY * s)) + r * LD + c * 8;
-        float4 x0 = *(const float4 *)p, x1 = *(const float4 *)(p + 4);
-        v[0] += x0.x; v[1] += x0.y; v[2] += x0.z; v[3] += x0.w; v[4] += x1.x; v[5] += x1.y; v[6] += x1.z; v[7] += x1.w;
-      }
-      __align__(16) bf16 o[8];
-#pragma unroll
-      for (int j = 0; j < 8; j++) o[j] = __float2bfloat16(v[j]);
-      *(int4 *)(D + (size_t)(t0 + r) * n + m0 + c * 8) = *(const int4 *)o;
-    }
-    cluster.sync();  // every block's partial tile stays until the whole cluster has read it
-  }
-  (void)me;
+  store_tile<BN, SPLIT>(acc, wgi - 1, sp, D, rows, n, m0, t0, 384, rz,
+                        [=](int s) { return rx + CX * (ry + CY * s); });
 }
 
 static PFN_cuTensorMapEncodeTiled_v12000 encodeTiled;
