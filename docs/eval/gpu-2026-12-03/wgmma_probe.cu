@@ -170,24 +170,20 @@ template <int BN, int SPLIT> size_t smem_bytes() {
   return std::max(pipe, stage) + 1024;
 }
 
-template <int BN, int SPLIT>
-void launch(const bf16 *X, const bf16 *W, bf16 *D, int rows, int n, int k, bool pdl) {
-  static bool init = false;
-  size_t smem = smem_bytes<BN, SPLIT>();
-  if (!init) {
-    CK(cudaFuncSetAttribute(gemm_xwt<BN, SPLIT>, cudaFuncAttributeMaxDynamicSharedMemorySize, (int)smem));
-    init = true;
-  }
+// Queues kernel on `stream` with its dynamic shared memory allowed, as a cluster of `cluster` blocks (when more than
+// one) and, with pdl, as a programmatic dependent launch of the kernel queued before it.
+template <typename... P, typename... A>
+void launch_ex(void (*kernel)(P...), dim3 grid, int threads, size_t smem, dim3 cluster, bool pdl, A &&...args) {
   cudaLaunchConfig_t cfg = {};
-  cfg.gridDim = dim3(n / BM, (rows + BN - 1) / BN, SPLIT);
-  cfg.blockDim = dim3(THREADS);
+  cfg.gridDim = grid;
+  cfg.blockDim = dim3(threads);
   cfg.dynamicSmemBytes = smem;
   cfg.stream = stream;
   cudaLaunchAttribute at[2];
   int na = 0;
-  if (SPLIT > 1) {
+  if (cluster.x * cluster.y * cluster.z > 1) {
     at[na].id = cudaLaunchAttributeClusterDimension;
-    at[na].val.clusterDim.x = 1; at[na].val.clusterDim.y = 1; at[na].val.clusterDim.z = SPLIT;
+    at[na].val.clusterDim.x = cluster.x; at[na].val.clusterDim.y = cluster.y; at[na].val.clusterDim.z = cluster.z;
     na++;
   }
   if (pdl) {
@@ -196,7 +192,19 @@ void launch(const bf16 *X, const bf16 *W, bf16 *D, int rows, int n, int k, bool 
     na++;
   }
   cfg.attrs = at; cfg.numAttrs = na;
-  CK(cudaLaunchKernelEx(&cfg, gemm_xwt<BN, SPLIT>, X, W, D, rows, n, k, (int)pdl));
+  CK(cudaLaunchKernelEx(&cfg, kernel, std::forward<A>(args)...));
+}
+
+template <int BN, int SPLIT>
+void launch(const bf16 *X, const bf16 *W, bf16 *D, int rows, int n, int k, bool pdl) {
+  static bool init = false;
+  size_t smem = smem_bytes<BN, SPLIT>();
+  if (!init) {
+    CK(cudaFuncSetAttribute(gemm_xwt<BN, SPLIT>, cudaFuncAttributeMaxDynamicSharedMemorySize, (int)smem));
+    init = true;
+  }
+  launch_ex(gemm_xwt<BN, SPLIT>, dim3(n / BM, (rows + BN - 1) / BN, SPLIT), THREADS, smem, dim3(1, 1, SPLIT), pdl, X, W,
+            D, rows, n, k, (int)pdl);
 }
 
 // The same product with TMA loads and warp specialization: warpgroup 0 issues the loads (one thread: two
@@ -354,25 +362,8 @@ void launch_tma(const CUtensorMap &wm, const CUtensorMap &xm, bf16 *D, int rows,
     CK(cudaFuncSetAttribute(gemm_xwt_tma<BN, CX, CY, SPLIT, MODE>, cudaFuncAttributeMaxDynamicSharedMemorySize, (int)smem));
     init = true;
   }
-  cudaLaunchConfig_t cfg = {};
-  cfg.gridDim = dim3(n / BM, (rows + BN - 1) / BN, SPLIT);
-  cfg.blockDim = dim3(384);
-  cfg.dynamicSmemBytes = smem;
-  cfg.stream = stream;
-  cudaLaunchAttribute at[2];
-  int na = 0;
-  if (CX * CY * SPLIT > 1) {
-    at[na].id = cudaLaunchAttributeClusterDimension;
-    at[na].val.clusterDim.x = CX; at[na].val.clusterDim.y = CY; at[na].val.clusterDim.z = SPLIT;
-    na++;
-  }
-  if (pdl) {
-    at[na].id = cudaLaunchAttributeProgrammaticStreamSerialization;
-    at[na].val.programmaticStreamSerializationAllowed = 1;
-    na++;
-  }
-  cfg.attrs = at; cfg.numAttrs = na;
-  CK(cudaLaunchKernelEx(&cfg, gemm_xwt_tma<BN, CX, CY, SPLIT, MODE>, wm, xm, D, rows, n, k, (int)pdl));
+  launch_ex(gemm_xwt_tma<BN, CX, CY, SPLIT, MODE>, dim3(n / BM, (rows + BN - 1) / BN, SPLIT), 384, smem,
+            dim3(CX, CY, SPLIT), pdl, wm, xm, D, rows, n, k, (int)pdl);
 }
 }  // namespace wg
 
