@@ -24,6 +24,7 @@ import dev.mdm.task.TaskRunner;
 import dev.mdm.task.TextSampling;
 import dev.mdm.tensor.Tensor;
 import dev.mdm.training.Trainer;
+import dev.mdm.text.SentencePieceTokenizer;
 import dev.mdm.text.Tokenizer;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -53,14 +54,17 @@ public final class MDM implements AutoCloseable {
     private final ModelRuntime runtime;
     private final Sampler sampler;
     private final Tokenizer tokenizer;
+    /** the tokenizer this instance opened from its checkpoint, closed with it; null when the caller gave one */
+    private final SentencePieceTokenizer ownTokenizer;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private MDM(Builder b, MdmConfig config, Backend backend, ModelRuntime runtime) {
+    private MDM(Builder b, MdmConfig config, Backend backend, ModelRuntime runtime, SentencePieceTokenizer ownTokenizer) {
         this.settings = b;
         this.config = config;
         this.backend = backend;
         this.runtime = runtime;
-        this.tokenizer = b.tokenizer;
+        this.ownTokenizer = ownTokenizer;
+        this.tokenizer = b.tokenizer != null ? b.tokenizer : ownTokenizer;
         this.sampler = backend.sampler(b.samplerSettings, betas(config));
     }
 
@@ -85,7 +89,8 @@ public final class MDM implements AutoCloseable {
 
     /**
      * Loads a model file with the default backend selection ({@code mdm.backend}, {@code MDM_BACKEND}, then
-     * priority). For another backend, device or precision use {@code MDM.builder().checkpoint(path)…build()}.
+     * priority), and the tokenizer the file carries, if any (see {@link Builder#checkpoint(Path)}). For another
+     * backend, device or precision use {@code MDM.builder().checkpoint(path)…build()}.
      *
      * @param path a file written by {@link #save(Path)} or {@link Checkpoint#save(Path)}
      * @return the model
@@ -170,7 +175,10 @@ public final class MDM implements AutoCloseable {
         return sampler;
     }
 
-    /** @return the tokenizer given to the builder, if any */
+    /**
+     * @return the tokenizer given to the builder, else the one the checkpoint carries (opened when the SentencePiece
+     *     library is on the class path), if any
+     */
     public java.util.Optional<Tokenizer> tokenizer() {
         return java.util.Optional.ofNullable(tokenizer);
     }
@@ -387,7 +395,13 @@ public final class MDM implements AutoCloseable {
             try {
                 runtime.close();
             } finally {
-                backend.close();
+                try {
+                    backend.close();
+                } finally {
+                    if (ownTokenizer != null) {
+                        ownTokenizer.close();
+                    }
+                }
             }
         }
     }
@@ -546,7 +560,8 @@ public final class MDM implements AutoCloseable {
         }
 
         /**
-         * @param tokenizer tokenizer of the text modality, needed by text tasks
+         * @param tokenizer tokenizer of the text modality, needed by text tasks; taken instead of a checkpoint's, and
+         *     not closed by the model (the caller owns it)
          * @return this builder
          */
         public Builder tokenizer(Tokenizer tokenizer) {
@@ -560,6 +575,8 @@ public final class MDM implements AutoCloseable {
          *
          * @return the model
          * @throws ConfigurationException listing every problem of the settings
+         * @throws dev.mdm.text.TokenizerException if the checkpoint carries a tokenizer model that is not a SentencePiece
+         *     model
          * @throws BackendNotFoundException if the named backend is not on the class path
          * @throws BackendUnavailableException if no suitable backend can run here
          */
@@ -583,6 +600,49 @@ public final class MDM implements AutoCloseable {
             if (!problems.isEmpty()) {
                 throw new ConfigurationException("MDM.Builder", problems);
             }
+            SentencePieceTokenizer own = tokenizer == null ? checkpointTokenizer(cfg) : null;
+            try {
+                return build(cfg, own);
+            } catch (RuntimeException | Error e) {
+                if (own != null) {
+                    own.close();
+                }
+                throw e;
+            }
+        }
+
+        /**
+         * @return the tokenizer the checkpoint carries, opened; null when it carries none, or when the SentencePiece
+         *     library is missing (text tasks then say they need a tokenizer; image tasks work)
+         * @throws ConfigurationException if it has more ids than the config's vocabulary
+         * @throws dev.mdm.text.TokenizerException if it is not a SentencePiece model
+         */
+        private SentencePieceTokenizer checkpointTokenizer(MdmConfig cfg) {
+            byte[] model = checkpoint == null ? null : checkpoint.tokenizerModel().orElse(null);
+            if (model == null) {
+                return null;
+            }
+            String file = checkpoint.source().map(Path::toString).orElse("the checkpoint");
+            SentencePieceTokenizer t;
+            try {
+                t = SentencePieceTokenizer.fromBytes(model, "tokenizer.model of " + file);
+            } catch (LinkageError e) {
+                // an optional dependency of mdm-api: without it the model still draws images
+                LOG.log(System.Logger.Level.WARNING, "the checkpoint carries a SentencePiece tokenizer, but it cannot be "
+                        + "opened without ai.djl.sentencepiece:sentencepiece on the class path ({0}); text tasks will "
+                        + "need MDM.builder().tokenizer(...)", e.toString());
+                return null;
+            }
+            int ids = t.vocabSize();
+            if (ids > cfg.vocabSize()) {
+                t.close();
+                throw new ConfigurationException("MDM.Builder", List.of("the tokenizer of " + file + " has " + ids
+                        + " ids but config.vocabSize is " + cfg.vocabSize()));
+            }
+            return t;
+        }
+
+        private MDM build(MdmConfig cfg, SentencePieceTokenizer own) {
             BackendProvider p = provider;
             if (p == null) {
                 BackendRegistry r = registry != null ? registry : BackendRegistry.discover();
@@ -604,7 +664,7 @@ public final class MDM implements AutoCloseable {
                 Parameters params = parameters != null ? parameters : checkpoint != null ? checkpoint.parameters()
                         : ParameterInitializer.initialize(cfg, seed == null ? 0 : seed);
                 ModelRuntime runtime = backend.load(cfg, params);
-                MDM mdm = new MDM(this.copy(), cfg, backend, runtime);
+                MDM mdm = new MDM(this.copy(), cfg, backend, runtime, own);
                 LOG.log(System.Logger.Level.INFO, "MDM backend {0} {1} on {2} ({3})", backend.name(), backend.version(),
                         backend.device(), backend.precision());
                 return mdm;
@@ -631,7 +691,10 @@ public final class MDM implements AutoCloseable {
 
         /**
          * Takes the config and parameters from a model file (read and checked now). Setting {@link #parameters}
-         * as well, or a {@link #config} that differs from the file's, is reported by {@link #build()}.
+         * as well, or a {@link #config} that differs from the file's, is reported by {@link #build()}. When no
+         * {@link #tokenizer} is given, {@link #build()} opens the tokenizer the file carries, if any (which needs
+         * {@code ai.djl.sentencepiece:sentencepiece} on the class path; without it a warning is logged and text tasks
+         * fail with the reason), and the model closes it.
          *
          * @param path a file written by {@link MDM#save(Path)} or {@link Checkpoint#save(Path)}
          * @return this builder

@@ -3,15 +3,23 @@ package dev.mdm;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.mdm.checkpoint.Checkpoint;
 import dev.mdm.model.ParameterInitializer;
 import dev.mdm.spi.Availability;
 import dev.mdm.spi.Backend;
 import dev.mdm.spi.BackendContext;
 import dev.mdm.spi.BackendRegistry;
+import dev.mdm.testing.CommittedModel;
 import dev.mdm.testing.FakeBackendProvider;
+import dev.mdm.text.SentencePieceTokenizer;
+import dev.mdm.text.Tokenizer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -140,5 +148,51 @@ class MDMBuilderTest {
         assertThatThrownBy(() -> MDM.builder().backend(brokenNatives(error)).build())
                 .isInstanceOf(BackendUnavailableException.class).hasCause(error)
                 .hasMessageContaining("brokennative: java.lang.NoClassDefFoundError: Could not initialize class ai.example.NativeLib");
+    }
+
+
+    /** A tiny model whose vocabulary holds vocab ids, saved with the committed tokenizer inside. */
+    private static Path checkpointWithTokenizer(Path dir, int vocab) throws IOException {
+        MdmConfig config = MdmConfig.tiny().toBuilder().vocabSize(vocab).build();
+        Path file = dir.resolve("with-tokenizer.safetensors");
+        Checkpoint.of(config, ParameterInitializer.initialize(config, 1)).withTokenizerModel(Files.readAllBytes(CommittedModel.MODEL))
+                .save(file);
+        return file;
+    }
+
+    @Test
+    @DisplayName("a checkpoint that carries a tokenizer gives the model that tokenizer, which closes with the model")
+    void checkpointTokenizer(@TempDir Path dir) throws IOException {
+        Path file = checkpointWithTokenizer(dir, 256);
+        Tokenizer t;
+        try (MDM mdm = MDM.builder().backend(cpuOnly()).checkpoint(file).build()) {
+            t = mdm.tokenizer().orElseThrow();
+            assertThat(t.vocabSize()).isEqualTo(213);
+            assertThat(t.decode(t.encode("a photo of a sneaker"))).isEqualTo("a photo of a sneaker");
+        }
+        assertThatThrownBy(() -> t.encode("a bag")).isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+    }
+
+    @Test
+    @DisplayName("a tokenizer given to the builder wins over the checkpoint's and stays open after the model closes")
+    void givenTokenizerWins(@TempDir Path dir) throws IOException {
+        Path file = checkpointWithTokenizer(dir, 256);
+        try (SentencePieceTokenizer given = SentencePieceTokenizer.load(CommittedModel.MODEL)) {
+            try (MDM mdm = MDM.builder().backend(cpuOnly()).checkpoint(file).tokenizer(given).build()) {
+                assertThat(mdm.tokenizer()).containsSame(given);
+            }
+            assertThat(given.encode("a bag")).isNotEmpty();
+        }
+    }
+
+    @Test
+    @DisplayName("a checkpoint whose tokenizer has more ids than its vocabulary is refused, and no backend is opened")
+    void checkpointTokenizerTooLarge(@TempDir Path dir) throws IOException {
+        Path file = checkpointWithTokenizer(dir, 200);
+        FakeBackendProvider p = cpuOnly();
+        assertThatThrownBy(() -> MDM.builder().backend(p).checkpoint(file).build())
+                .isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.violations()).singleElement()
+                        .asString().isEqualTo("the tokenizer of " + file + " has 213 ids but config.vocabSize is 200"));
+        assertThat(p.created).isEmpty();
     }
 }

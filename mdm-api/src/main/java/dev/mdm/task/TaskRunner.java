@@ -265,7 +265,7 @@ public final class TaskRunner {
         if (tokenizer == null) {
             throw new ConfigurationException("MDM", List.of(what + " needs a tokenizer, and this model has none: build it "
                     + "with MDM.builder().tokenizer(tokenizer) (the tokenizer its text was trained with), or load a "
-                    + "checkpoint that carries one"));
+                    + "checkpoint that carries one with ai.djl.sentencepiece:sentencepiece on the class path"));
         }
         return TextLayout.of(config, tokenizer);
     }

@@ -12,7 +12,11 @@ import dev.mdm.model.ParameterInitializer;
 import dev.mdm.model.Parameters;
 import dev.mdm.tensor.DType;
 import dev.mdm.tensor.Tensor;
+import dev.mdm.testing.CommittedModel;
+import dev.mdm.text.TokenizerException;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -154,14 +158,25 @@ class CheckpointTest {
 
         @Test
         @DisplayName("a tokenizer model in the loaded checkpoint is saved again")
-        void keepsTokenizer() {
+        void keepsTokenizer() throws IOException {
+            byte[] tokenizer = Files.readAllBytes(CommittedModel.MODEL);
+            MdmConfig cfg = config.toBuilder().vocabSize(256).build();  // the committed tokenizer has 213 pieces
             Path f = dir.resolve("a.safetensors");
-            Checkpoint.of(config, params).withTokenizerModel(new byte[] {1, 2, 3}).save(f);
+            Checkpoint.of(cfg, ParameterInitializer.initialize(cfg, 1)).withTokenizerModel(tokenizer).save(f);
             Path g = dir.resolve("b.safetensors");
             try (MDM mdm = MDM.load(f)) {
                 mdm.save(g);
             }
-            assertThat(Checkpoint.load(g).tokenizerModel()).hasValueSatisfying(b -> assertThat(b).containsExactly(1, 2, 3));
+            assertThat(Checkpoint.load(g).tokenizerModel()).hasValueSatisfying(b -> assertThat(b).isEqualTo(tokenizer));
+        }
+
+        @Test
+        @DisplayName("a checkpoint whose tokenizer model is not a SentencePiece model does not load, and says which file")
+        void corruptTokenizer() {
+            Path f = dir.resolve("a.safetensors");
+            Checkpoint.of(config, params).withTokenizerModel(new byte[] {1, 2, 3}).save(f);
+            assertThatThrownBy(() -> MDM.load(f)).isInstanceOf(TokenizerException.class)
+                    .hasMessageContaining("tokenizer.model of " + f).hasMessageContaining("not a SentencePiece model");
         }
 
         @Test

@@ -11,6 +11,7 @@ import dev.mdm.data.FashionCaptions;
 import dev.mdm.data.QuestionAnswer;
 import dev.mdm.data.scenes.ScenePalette;
 import dev.mdm.data.scenes.SyntheticScenes;
+import dev.mdm.testing.CommittedModel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

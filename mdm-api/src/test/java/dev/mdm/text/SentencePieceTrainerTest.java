@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.mdm.InvalidInputException;
 import dev.mdm.data.CaptionCorpus;
+import dev.mdm.testing.CommittedModel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

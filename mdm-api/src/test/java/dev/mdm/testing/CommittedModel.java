@@ -1,21 +1,21 @@
-package dev.mdm.text;
+package dev.mdm.testing;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 
-/** Locates tools and the committed tokenizer model for the tests of this package. */
-final class CommittedModel {
+/** Locates the committed tokenizer model (213 pieces) and the SentencePiece tools for the tests. */
+public final class CommittedModel {
     /** Surefire runs in the module directory; the model lives in mdm-examples. */
-    static final Path MODEL = Path.of("..", "mdm-examples", "src", "main", "resources", "dev", "mdm", "examples",
+    public static final Path MODEL = Path.of("..", "mdm-examples", "src", "main", "resources", "dev", "mdm", "examples",
             "tokenizer", "fashion.model");
 
     private CommittedModel() {
     }
 
     /** @return the executable of that name on the PATH, if any */
-    static Optional<Path> onPath(String name) {
+    public static Optional<Path> onPath(String name) {
         for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
             if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, name))) {
                 return Optional.of(Path.of(dir, name));
@@ -29,7 +29,7 @@ final class CommittedModel {
      *
      * @return one id array per line
      */
-    static List<int[]> spmEncode(Path spmEncode, Path model, List<String> lines, Path dir) throws Exception {
+    public static List<int[]> spmEncode(Path spmEncode, Path model, List<String> lines, Path dir) throws Exception {
         Path in = dir.resolve("in.txt");
         Path out = dir.resolve("out.txt");
         Files.write(in, lines);
