@@ -67,10 +67,9 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (repeats < 1 || warmup < 0 || batch < 1) {
-            throw new dev.mdm.InvalidInputException("--repeats/--warmup/--batch", "repeats ≥ 1, warmup ≥ 0, batch ≥ 1",
-                    repeats + "/" + warmup + "/" + batch);
-        }
+        OptionChecks.atLeast("--repeats", repeats, 1);
+        OptionChecks.atLeast("--warmup", warmup, 0);
+        OptionChecks.atLeast("--batch", batch, 1);
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter stdout = spec.commandLine().getOut();
         if (backends.contains("jcuda")) {

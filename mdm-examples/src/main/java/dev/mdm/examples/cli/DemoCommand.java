@@ -63,9 +63,8 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (samples < 1 || steps < 1) {
-            throw new dev.mdm.InvalidInputException("--samples/--steps", "at least 1 each", samples + "/" + steps);
-        }
+        OptionChecks.atLeast("--samples", samples, 1);
+        OptionChecks.atLeast("--steps", steps, 1);
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         long demoStart = System.nanoTime();

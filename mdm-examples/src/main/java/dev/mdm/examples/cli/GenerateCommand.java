@@ -55,11 +55,10 @@ public final class GenerateCommand extends ModelCommand {
 
     @Override
     public Integer call() {
-        if (count < 1) {
-            throw new InvalidInputException("--count", "at least 1", Integer.toString(count));
-        }
-        if (batch < 1) {
-            throw new InvalidInputException("--batch", "at least 1", Integer.toString(batch));
+        OptionChecks.atLeast("--count", count, 1);
+        OptionChecks.atLeast("--batch", batch, 1);
+        if (steps != null) {
+            OptionChecks.atLeast("--steps", steps, 1);
         }
         if (classId != null && text != null) {
             throw new InvalidInputException("--class/--text", "at most one of them", "both");

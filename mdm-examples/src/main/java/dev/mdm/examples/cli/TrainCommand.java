@@ -120,18 +120,12 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws java.io.IOException {
-        if (steps < 1) {
-            throw new InvalidInputException("--steps", "at least 1", Long.toString(steps));
-        }
-        if (batch < 1) {
-            throw new InvalidInputException("--batch", "at least 1", Integer.toString(batch));
-        }
+        OptionChecks.atLeast("--steps", steps, 1);
+        OptionChecks.atLeast("--batch", batch, 1);
         if (timeLimitMinutes != null && !(timeLimitMinutes > 0 && Double.isFinite(timeLimitMinutes))) {
             throw new InvalidInputException("--time-limit", "a positive number of minutes", timeLimitMinutes.toString());
         }
-        if (checkpointEvery < 1) {
-            throw new InvalidInputException("--checkpoint-every", "at least 1", Long.toString(checkpointEvery));
-        }
+        OptionChecks.atLeast("--checkpoint-every", checkpointEvery, 1);
         if (resume != null && model.checkpoint != null) {
             throw new InvalidInputException("--resume", "either --resume or --checkpoint", "both");
         }

@@ -6,6 +6,7 @@ import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import picocli.CommandLine;
 
@@ -90,6 +91,26 @@ class MdmCommandTest {
         Cli preset = Cli.run("generate", "--backend", "reference", "--preset", "huge");
         assertThat(preset.exitCode()).isEqualTo(ExitCodes.USAGE);
         assertThat(preset.err()).contains("one of tiny, fashion, paper").contains("hint:");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("outOfRangeOptions")
+    @DisplayName("a number below an option's least value exits with 2 before any model opens, naming that one option")
+    void optionBelowItsLeast(List<String> args, String option, String expected) {
+        Cli r = Cli.run(args.toArray(String[]::new));
+        assertThat(r.exitCode()).as(r.err()).isEqualTo(ExitCodes.USAGE);
+        assertThat(r.err().lines().findFirst()).hasValueSatisfying(line -> assertThat(line).contains("'" + option + "': expected "
+                + expected));
+        assertThat(r.err()).doesNotContain("model:");
+    }
+
+    static List<Arguments> outOfRangeOptions() {
+        return List.of(
+                Arguments.of(List.of("generate", "--steps", "0"), "--steps", "at least 1"),
+                Arguments.of(List.of("demo", "--samples", "0"), "--samples", "at least 1"),
+                Arguments.of(List.of("bench", "--warmup", "-1"), "--warmup", "at least 0"),
+                Arguments.of(List.of("eval", "--scenes", "-2"), "--scenes", "at least 0"),
+                Arguments.of(List.of("train", "--batch", "0"), "--batch", "at least 1"));
     }
 
     @Test
