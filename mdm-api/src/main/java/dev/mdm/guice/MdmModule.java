@@ -72,11 +72,13 @@ public final class MdmModule extends AbstractModule {
                 problems.add("unknown key '" + k + "'; known keys: " + String.join(", ", new java.util.TreeSet<>(KEYS)));
             }
         }
-        check(problems, "mdm.device", Device::parse);
-        check(problems, "mdm.precision", v -> Precision.valueOf(v.toUpperCase(Locale.ROOT)));
-        check(problems, "mdm.preset", MdmConfig::preset);
-        check(problems, "mdm.seed", Long::parseLong);
-        check(problems, "mdm.sampler.steps", v -> {
+        check(problems, "mdm.device", "cpu, gpu or gpu:N", Device::parse);
+        check(problems, "mdm.precision", "one of " + java.util.Arrays.stream(Precision.values()).map(Enum::name)
+                        .collect(java.util.stream.Collectors.joining(", ")),
+                v -> Precision.valueOf(v.toUpperCase(Locale.ROOT)));
+        check(problems, "mdm.preset", "tiny, fashion or paper", MdmConfig::preset);
+        check(problems, "mdm.seed", "a whole number", Long::parseLong);
+        check(problems, "mdm.sampler.steps", "a whole number ≥ 1", v -> {
             int n = Integer.parseInt(v);
             if (n < 1) {
                 throw new IllegalArgumentException("must be >= 1");
@@ -95,7 +97,7 @@ public final class MdmModule extends AbstractModule {
         }
     }
 
-    private void check(List<String> problems, String key, java.util.function.Function<String, ?> parse) {
+    private void check(List<String> problems, String key, String expected, java.util.function.Function<String, ?> parse) {
         String v = settings.get(key);
         if (v == null) {
             return;
@@ -103,7 +105,7 @@ public final class MdmModule extends AbstractModule {
         try {
             parse.apply(v.trim());
         } catch (RuntimeException e) {
-            problems.add(key + ": bad value '" + v + "' (" + e.getMessage() + ")");
+            problems.add(key + ": bad value '" + v + "', expected " + expected);
         }
     }
 

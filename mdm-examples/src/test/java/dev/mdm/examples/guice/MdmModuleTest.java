@@ -33,7 +33,7 @@ class MdmModuleTest {
         assertThatThrownBy(() -> new MdmModule(Map.of("mdm.backnd", "djl", "mdm.device", "tpu", "mdm.seed", "x")))
                 .isInstanceOf(ConfigurationException.class)
                 .hasMessageContaining("unknown key 'mdm.backnd'")
-                .hasMessageContaining("mdm.device: bad value 'tpu'")
-                .hasMessageContaining("mdm.seed: bad value 'x'");
+                .hasMessageContaining("mdm.device: bad value 'tpu', expected cpu, gpu or gpu:N")
+                .hasMessageContaining("mdm.seed: bad value 'x', expected a whole number");
     }
 }
