@@ -1,6 +1,6 @@
 // 03 · Training the tiny model on synthetic scenes (8×8 shapes with captions and questions), with the task mix of
 // the paper: joint, class-to-image, text-to-image, captioning, VQA and text completion.
-// needs: TRAINING (a backend with the TRAINING capability: djl on CPU, jcuda on GPU; `mdm diagnose` lists them)
+// needs: TRAINING (a CPU backend with the TRAINING capability: djl; `mdm diagnose` lists them)
 // Run it: bin/notebook mdm-examples/notebooks/03-train-tiny.jsh   (files go under target/notebooks/)
 
 import dev.mdm.*;

@@ -19,7 +19,7 @@ import java.util.Set;
  * and frees on {@link #close()}. Closing a backend closes everything it created. Inference methods are thread-safe.
  *
  * <p>Write a backend by implementing this and {@link BackendProvider}, then prove it with the TCK:
- * {@code class MyBackendTest extends BackendCompatibilityKit { BackendProvider provider() { … } }}.
+ * {@code class MyBackendTest extends BackendCompatibilityKit { @Override protected BackendProvider provider() { … } }}.
  */
 public interface Backend extends AutoCloseable {
     /** @return the provider name, e.g. {@code "djl"} */

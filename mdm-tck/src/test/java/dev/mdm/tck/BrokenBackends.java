@@ -96,6 +96,49 @@ final class BrokenBackends {
         }
     }
 
+    /** A backend that offers FP32 alone, under a kit class that asks for BF16: every rule must be skipped. */
+    static final class Bf16NotOffered extends BrokenKit {
+        @Override
+        UnaryOperator<Backend> breaker() {
+            return UnaryOperator.identity();
+        }
+
+        @Override
+        protected dev.mdm.Precision precision() {
+            return dev.mdm.Precision.BF16;
+        }
+
+        @Override
+        protected BackendProvider provider() {
+            BackendProvider reference = new BrokenProvider(breaker());
+            return new BackendProvider() {
+                @Override
+                public String name() {
+                    return "fp32only";
+                }
+
+                @Override
+                public int priority() {
+                    return -1;
+                }
+
+                @Override
+                public Availability probe() {
+                    return Availability.ready();
+                }
+
+                @Override
+                public Backend create(BackendContext context) {
+                    if (context.precision() != dev.mdm.Precision.FP32) {
+                        throw new dev.mdm.BackendUnavailableException("backend 'fp32only' computes in FP32 only",
+                                List.of("asked for " + context.precision()));
+                    }
+                    return reference.create(context);
+                }
+            };
+        }
+    }
+
     private static Tensor scaled(Tensor t, double factor) {
         double[] v = t.toDoubleArray();
         for (int i = 0; i < v.length; i++) {

@@ -108,6 +108,31 @@ class KitSelfTest {
     }
 
     @Test
+    @DisplayName("a kit class whose precision the backend does not offer skips every rule with the reason, not fails")
+    void precisionNotOfferedSkips() {
+        List<TestExecutionResult> results = new ArrayList<>();
+        List<String> testsRun = new ArrayList<>();
+        LauncherFactory.create().execute(LauncherDiscoveryRequestBuilder.request()
+                .selectors(selectClass(BrokenBackends.Bf16NotOffered.class))
+                .filters(TagFilter.includeTags(Rules.SSD_RANDOM, Rules.CLOSE_IDEMPOTENT))
+                .configurationParameter(BrokenBackends.ENABLED, "true").build(), new TestExecutionListener() {
+                    @Override
+                    public void executionFinished(TestIdentifier id, TestExecutionResult result) {
+                        results.add(result);
+                        if (id.isTest()) {
+                            testsRun.add(id.getDisplayName());
+                        }
+                    }
+                });
+        assertThat(testsRun).as("no rule runs against a backend that could not open").isEmpty();
+        assertThat(results).noneMatch(r -> r.getStatus() == TestExecutionResult.Status.FAILED);
+        assertThat(results).filteredOn(r -> r.getStatus() == TestExecutionResult.Status.ABORTED).singleElement()
+                .satisfies(r -> assertThat(r.getThrowable()).get().extracting(Throwable::getMessage).asString()
+                        .contains("backend 'fp32only' cannot open BF16").contains("computes in FP32 only")
+                        .contains("asked for BF16"));
+    }
+
+    @Test
     @DisplayName("the broken kits stay disabled when run outside the self-test")
     void brokenKitsDisabledOutsideSelfTest() {
         LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()

@@ -65,6 +65,14 @@ class MdmCommandTest {
     }
 
     @Test
+    @DisplayName("tck with a rule id that RULES.md does not list exits with 2 before running anything, naming it")
+    void tckUnknownRule() {
+        Cli r = Cli.run("tck", "--backend", "reference", "--rule", "MDM-SSD-999");
+        assertThat(r.exitCode()).as(r.err()).isEqualTo(ExitCodes.USAGE);
+        assertThat(r.err()).contains("'--rule'").contains("'MDM-SSD-999'").doesNotContain("running the TCK");
+    }
+
+    @Test
     @DisplayName("tck with an unknown backend exits with 3 and names the backends found")
     void tckUnknownBackend() {
         Cli r = Cli.run("tck", "--backend", "no-such-backend");
