@@ -1760,6 +1760,67 @@ extern "C" __global__ void fill_uniform_bf16(bf16* p, size_t n, unsigned long lo
 // Explicit forward-with-saved-activations and backward kernels, fp32, in the style of llm.c. They live in the same
 // module as inference so one cuModuleLoadData serves both. Parameter gradients are reduced by a thread (or block)
 // that owns each output element and loops over rows in a fixed order: no atomics, so training is deterministic.
+
+// The GEMM fallback, for a machine without cuBLAS (a driver-only install; FallbackGemm): C[m, n] (+)= op(A)·op(B),
+// row-major, element (i, k) of op(A) at A[i·lda + k] (A[k·lda + i] when transA) and (k, j) of op(B) at B[k·ldb + j]
+// (B[j·ldb + k] when transB), products and sums in fp32 on CUDA cores in a fixed order (deterministic). A 64 × 64 tile a
+// block of 16 × 16 threads, each 4 × 4 outputs strided by 16, k in slices of 16 through shared memory. Correct for any
+// sizes and strides; a tenth of cuBLAS's speed or less, which is the price of running where cuBLAS is not installed.
+template <typename TA, typename TC>
+__device__ __forceinline__ void gemm_fallback_body(const TA* A, int lda, int transA, const TA* B, int ldb, int transB,
+                                                   TC* C, int ldc, int m, int n, int k, int accumulate) {
+    __shared__ float as[16][65];
+    __shared__ float bs[16][65];
+    const int tx = threadIdx.x & 15, ty = threadIdx.x >> 4;
+    const int m0 = blockIdx.y * 64, n0 = blockIdx.x * 64;
+    float acc[4][4] = {};
+    for (int k0 = 0; k0 < k; k0 += 16) {
+        for (int e = threadIdx.x; e < 64 * 16; e += 256) {
+            int r = e >> 4, kk = e & 15, i = m0 + r, kg = k0 + kk;
+            as[kk][r] = i < m && kg < k ? ld(A, transA ? (size_t)kg * lda + i : (size_t)i * lda + kg) : 0.f;
+            int c = e & 63, kb = e >> 6, j = n0 + c, kh = k0 + kb;
+            bs[kb][c] = j < n && kh < k ? ld(B, transB ? (size_t)j * ldb + kh : (size_t)kh * ldb + j) : 0.f;
+        }
+        __syncthreads();
+#pragma unroll
+        for (int kk = 0; kk < 16; kk++) {
+            float a[4], b[4];
+#pragma unroll
+            for (int q = 0; q < 4; q++) {
+                a[q] = as[kk][ty + 16 * q];
+                b[q] = bs[kk][tx + 16 * q];
+            }
+#pragma unroll
+            for (int p = 0; p < 4; p++)
+#pragma unroll
+                for (int q = 0; q < 4; q++) acc[p][q] = fmaf(a[p], b[q], acc[p][q]);
+        }
+        __syncthreads();
+    }
+#pragma unroll
+    for (int p = 0; p < 4; p++) {
+        int i = m0 + ty + 16 * p;
+#pragma unroll
+        for (int q = 0; q < 4; q++) {
+            int j = n0 + tx + 16 * q;
+            if (i < m && j < n) {
+                size_t o = (size_t)i * ldc + j;
+                st(C, o, acc[p][q] + (accumulate ? ld(C, o) : 0.f));
+            }
+        }
+    }
+}
+#define GEMM_FALLBACK(NAME, TA, TC)                                                                                    \
+    extern "C" __global__ void __launch_bounds__(256) NAME(const TA* A, int lda, int transA, const TA* B, int ldb,    \
+                                                           int transB, TC* C, int ldc, int m, int n, int k,            \
+                                                           int accumulate) {                                            \
+        gemm_fallback_body<TA, TC>(A, lda, transA, B, ldb, transB, C, ldc, m, n, k, accumulate);                      \
+    }
+GEMM_FALLBACK(gemm_fallback_f32_f32, float, float)
+GEMM_FALLBACK(gemm_fallback_bf16_f32, bf16, float)
+GEMM_FALLBACK(gemm_fallback_f32_bf16, float, bf16)
+GEMM_FALLBACK(gemm_fallback_bf16_bf16, bf16, bf16)
+
 #include "train_common.cuh"
 #include "train_block.cuh"
 #include "train_vae.cuh"

@@ -73,7 +73,7 @@ public final class JcudaBackend implements Backend {
 
     @Override
     public String version() {
-        return locked(() -> VERSION + " (JCuda 12.6.0, " + cuda.cublas().version() + ", " + cuda.describe() + ")");
+        return locked(() -> VERSION + " (JCuda 12.6.0, " + cuda.gemm().version() + ", " + cuda.describe() + ")");
     }
 
     @Override

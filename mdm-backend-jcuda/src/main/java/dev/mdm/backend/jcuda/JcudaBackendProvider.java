@@ -7,7 +7,6 @@ import dev.mdm.BackendUnavailableException;
 import dev.mdm.Device;
 import dev.mdm.Precision;
 import dev.mdm.backend.jcuda.cuda.CudaContext;
-import dev.mdm.backend.jcuda.cuda.Cublas;
 import dev.mdm.spi.Availability;
 import dev.mdm.spi.Backend;
 import dev.mdm.spi.BackendContext;
@@ -55,10 +54,7 @@ public final class JcudaBackendProvider implements BackendProvider {
                     + "): it was built without nvcc; rebuild it where the CUDA toolkit is installed");
         }
         reasons.addAll(probeDriver());
-        if (Cublas.availableLibrary() == null) {
-            reasons.add("cuBLAS not found (tried " + String.join(", ", Cublas.LIBRARY_CANDIDATES)
-                    + "); install the CUDA toolkit's libcublas 12 or 13, or add its folder to LD_LIBRARY_PATH");
-        }
+        // cuBLAS is not required: without it the products run on the module's fallback kernel (CudaContext.gemm)
         return reasons.isEmpty() ? Availability.ready() : new Availability(false, reasons);
     }
 

@@ -72,10 +72,10 @@ final class DeviceCeilings {
             k.fillUniform(bf16, w, elements, 3, 1, 0);
             float[] t = new float[RUNS];
             try (CudaContext.Timer timer = cuda.timer()) {
-                cuda.cublas().linear(n, n, n, a, n, w, type, c, n, type, false);
+                cuda.gemm().linear(n, n, n, a, n, w, type, c, n, type, false);
                 for (int i = 0; i < t.length; i++) {
                     timer.start();
-                    cuda.cublas().linear(n, n, n, a, n, w, type, c, n, type, false);
+                    cuda.gemm().linear(n, n, n, a, n, w, type, c, n, type, false);
                     t[i] = timer.stopMillis();
                 }
             }

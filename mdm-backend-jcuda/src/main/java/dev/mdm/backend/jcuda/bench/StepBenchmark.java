@@ -74,7 +74,7 @@ public final class StepBenchmark {
         StringBuilder json = new StringBuilder();
         json.append("{\n  \"benchmark\": \"denoising step, paper preset, bf16\",\n  \"backend\": \"jcuda ")
                 .append(JcudaBackend.VERSION).append("\",\n  \"device\": \"").append(cuda.describe()).append("\",\n  \"library\": \"")
-                .append(cuda.cublas().version()).append("\",\n  \"repeats\": ").append(repeats)
+                .append(cuda.gemm().version()).append("\",\n  \"repeats\": ").append(repeats)
                 .append(",\n  \"statistic\": \"median of CUDA-event times\",\n  \"baseline\": {\"copyGBps\": ")
                 .append(fmt(copyGBs)).append(", \"bf16GemmTflops\": ").append(fmt(gemmTflops)).append("},\n  \"rows\": [\n");
         List<String> rows = new ArrayList<>();

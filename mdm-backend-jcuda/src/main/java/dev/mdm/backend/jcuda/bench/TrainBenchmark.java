@@ -283,10 +283,10 @@ public final class TrainBenchmark {
         double fp32 = DeviceCeilings.gemmTflops(cuda, k, Cublas.R_32F);
         int n = DeviceCeilings.GEMM_SIZE;
         System.out.printf(Locale.ROOT, "device %s, %s%nceilings: bf16 GEMM %d^3 %.0f TFLOP/s, fp32 GEMM %d^3 %.1f TFLOP/s%n",
-                cuda.describe(), cuda.cublas().version(), n, bf16, n, fp32);
+                cuda.describe(), cuda.gemm().version(), n, bf16, n, fp32);
         String head = "{\n  \"benchmark\": \"training step (zero grads, encode, denoise, losses, backward, clip, AdamW+EMA), fp32\","
                 + "\n  \"backend\": \"jcuda " + JcudaBackend.VERSION + "\",\n  \"device\": \"" + json(cuda.describe())
-                + "\",\n  \"library\": \"" + json(cuda.cublas().version()) + "\",\n  \"jvm\": \""
+                + "\",\n  \"library\": \"" + json(cuda.gemm().version()) + "\",\n  \"jvm\": \""
                 + json(System.getProperty("java.vm.name") + " " + Runtime.version()) + "\",\n  \"repeats\": " + a.repeats()
                 + ",\n  \"warmupSteps\": " + a.warmup()
                 + ",\n  \"statistic\": \"median (and min, max) of CUDA-event times of one session.step call\""

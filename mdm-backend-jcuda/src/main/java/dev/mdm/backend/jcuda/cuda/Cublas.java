@@ -21,7 +21,7 @@ import java.util.List;
  * results run to run on GPUs of the same architecture and SM count, for a given toolkit version, when a single stream
  * is active (cuBLAS guide, "Results Reproducibility").
  */
-public final class Cublas implements AutoCloseable {
+public final class Cublas implements Gemm {
     /** cudaDataType CUDA_R_32F. */
     public static final int R_32F = 0;
     /** cudaDataType CUDA_R_16BF. */
@@ -141,28 +141,14 @@ public final class Cublas implements AutoCloseable {
         zero.set(JAVA_FLOAT, 0, 0f);
     }
 
-    /** @return e.g. {@code "cuBLAS 130000 (libcublas.so.13)"} */
+    @Override
     public String version() {
         MemorySegment v = arena.allocate(JAVA_INT);
         check("cublasGetVersion_v2", invoke(library().version(), handle, v));
         return "cuBLAS " + v.get(JAVA_INT, 0) + " (" + library().name() + ")";
     }
 
-    /**
-     * Queues {@code C[m, n] (+)= A[m, k] · W[n, k]ᵀ}, all row-major, fp32 accumulation.
-     *
-     * @param m rows of A and C
-     * @param n rows of W, columns of C
-     * @param k shared dimension
-     * @param a device address of A
-     * @param lda row stride of A in elements (≥ k)
-     * @param w device address of W ([n, k], row stride k)
-     * @param abType dtype of A and W ({@link #R_32F} or {@link #R_16BF})
-     * @param c device address of C
-     * @param ldc row stride of C in elements (≥ n)
-     * @param cType dtype of C
-     * @param accumulate add to C instead of overwriting it
-     */
+    @Override
     public void linear(int m, int n, int k, long a, int lda, long w, int abType, long c, int ldc, int cType,
                        boolean accumulate) {
         if (m == 0 || n == 0) {
@@ -175,27 +161,7 @@ public final class Cublas implements AutoCloseable {
         check("cublasGemmEx(m=" + m + ", n=" + n + ", k=" + k + ")", status);
     }
 
-    /**
-     * Queues {@code C[m, n] (+)= op(A) · op(B)}, A and B of type {@code abType} ({@link #R_32F} or {@link #R_16BF}),
-     * C fp32, all row-major, where op transposes when asked:
-     * A is [m, k] (or [k, m] when {@code transA}), B is [k, n] (or [n, k] when {@code transB}). Training's backward
-     * passes use the three forms {@code dX = dY·W}, {@code dW += dYᵀ·X} and {@code Y = X·Wᵀ}.
-     *
-     * @param compute how the products are formed
-     * @param abType dtype of A and B
-     * @param transA read A transposed
-     * @param transB read B transposed
-     * @param m rows of C
-     * @param n columns of C
-     * @param k shared dimension
-     * @param a device address of A
-     * @param lda row stride of A in elements
-     * @param b device address of B
-     * @param ldb row stride of B in elements
-     * @param c device address of C
-     * @param ldc row stride of C in elements
-     * @param accumulate add to C instead of overwriting it
-     */
+    @Override
     public void gemm(Compute compute, int abType, boolean transA, boolean transB, int m, int n, int k, long a, int lda,
                      long b, int ldb, long c, int ldc, boolean accumulate) {
         if (m == 0 || n == 0) {

@@ -2,6 +2,7 @@ package dev.mdm.backend.jcuda.cuda;
 
 import static jcuda.driver.JCudaDriver.*;
 
+import dev.mdm.InvalidInputException;
 import dev.mdm.backend.jcuda.DeviceOutOfMemoryException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -59,7 +60,7 @@ public final class CudaContext implements AutoCloseable {
     private final int major;
     private final int minor;
     private final int maxSharedOptin;
-    private final Cublas cublas;
+    private final Gemm gemm;
     private long allocatedBytes;
     private boolean closed;
 
@@ -85,7 +86,7 @@ public final class CudaContext implements AutoCloseable {
         String image = null;
         try {
             image = loadKernels();
-            cublas = new Cublas(this);
+            gemm = openGemm();
         } catch (RuntimeException | LinkageError e) {
             // a half-opened context (e.g. no memory for cuBLAS's workspace) gives back what it took
             if (image != null) {
@@ -171,9 +172,24 @@ public final class CudaContext implements AutoCloseable {
         return stream;
     }
 
-    /** @return the cuBLAS handle bound to this context's stream */
-    public Cublas cublas() {
-        return cublas;
+    /** The system property that picks the matrix products: {@code auto} (default), {@code cublas} or {@code fallback}. */
+    public static final String GEMM_PROPERTY = "mdm.jcuda.gemm";
+
+    /** @return the matrix products bound to this context's stream: cuBLAS, or the fallback kernel without it */
+    public Gemm gemm() {
+        return gemm;
+    }
+
+    /** cuBLAS where it loads (or when asked for), the module's own kernel where it does not (or when asked for). */
+    private Gemm openGemm() {
+        String choice = System.getProperty(GEMM_PROPERTY, "auto").trim();
+        return switch (choice) {
+            case "cublas" -> new Cublas(this);
+            case "fallback" -> new FallbackGemm(this, "-D" + GEMM_PROPERTY + "=fallback");
+            case "auto" -> Cublas.availableLibrary() != null ? new Cublas(this)
+                    : new FallbackGemm(this, "no cuBLAS: tried " + String.join(", ", Cublas.LIBRARY_CANDIDATES));
+            default -> throw new InvalidInputException(GEMM_PROPERTY, "auto, cublas or fallback", "'" + choice + "'");
+        };
     }
 
     /** @return bytes currently allocated through {@link #alloc} */
@@ -646,7 +662,7 @@ public final class CudaContext implements AutoCloseable {
             }
             cuCtxSetCurrent(context);
             cuStreamSynchronize(stream);
-            cublas.close();
+            gemm.close();
             for (CUdeviceptr p : allocations.values()) {
                 cuMemFree(p);
             }

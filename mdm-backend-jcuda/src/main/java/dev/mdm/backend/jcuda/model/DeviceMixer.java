@@ -280,14 +280,14 @@ public final class DeviceMixer {
         int h = shape.heads();
         boolean dtProjected = false;
         if (split) {  // in_proj's weight rows are z, x, B, C, then dt: two products over one weight
-            cuda.cublas().linear(rows, zxStride, dm, u, dm, inProj, type, buf.zx(), zxStride, Cublas.R_16BF, false);
+            cuda.gemm().linear(rows, zxStride, dm, u, dm, inProj, type, buf.zx(), zxStride, Cublas.R_16BF, false);
             long dtWeight = inProj + 2L * zxStride * dm;
             dtProjected = rows <= DT_PROJECTION_MAX_ROWS && k.dtProjection(u, dm, dtWeight, buf.dt(), rows, h, dm);
             if (!dtProjected) {
-                cuda.cublas().linear(rows, h, dm, u, dm, dtWeight, type, buf.dt(), h, Cublas.R_32F, false);
+                cuda.gemm().linear(rows, h, dm, u, dm, dtWeight, type, buf.dt(), h, Cublas.R_32F, false);
             }
         } else {
-            cuda.cublas().linear(rows, zxStride, dm, u, dm, inProj, type, buf.zx(), zxStride, Cublas.R_32F, false);
+            cuda.gemm().linear(rows, zxStride, dm, u, dm, inProj, type, buf.zx(), zxStride, Cublas.R_32F, false);
         }
         mark.after("in_proj");
         long dts = split ? buf.dt() : buf.zx() + (long) (2 * di + 2 * gn) * es;
@@ -316,7 +316,7 @@ public final class DeviceMixer {
             k.groupRmsnorm(bf16, buf.y(), normW, buf.yn(), rows, di, shape.nGroups());
             mark.after("norm");
         }
-        cuda.cublas().linear(rows, dm, di, buf.yn(), di, outProj, type, out, dm,
+        cuda.gemm().linear(rows, dm, di, buf.yn(), di, outProj, type, out, dm,
                 folded && BF16_OUT ? Cublas.R_16BF : Cublas.R_32F, false);
         mark.after("out_proj");
     }

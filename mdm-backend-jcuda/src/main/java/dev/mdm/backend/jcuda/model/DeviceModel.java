@@ -4,6 +4,7 @@ import dev.mdm.model.ScanOrders;
 import dev.mdm.MdmConfig;
 import dev.mdm.backend.jcuda.cuda.CudaContext;
 import dev.mdm.backend.jcuda.cuda.Cublas;
+import dev.mdm.backend.jcuda.cuda.Gemm;
 import dev.mdm.backend.jcuda.cuda.Kernels;
 import dev.mdm.model.MambaShape;
 import dev.mdm.model.Parameters;
@@ -270,7 +271,7 @@ public final class DeviceModel implements AutoCloseable {
         int seqLen = config.sequenceLength();
         int nlat = config.latentTokens();
         int rows = batch * seqLen;
-        Cublas blas = cuda.cublas();
+        Gemm blas = cuda.gemm();
         k.timeEmbedding(b.time(), b.temb(), batch, TIME_HALF);
         blas.linear(batch, d, 2 * TIME_HALF, b.temb(), 2 * TIME_HALF, time0W, Cublas.R_32F, b.th(), d, Cublas.R_32F, false);
         k.biasAct(b.th(), time0B, batch, d, true);
@@ -318,7 +319,7 @@ public final class DeviceModel implements AutoCloseable {
      * @param silu apply SiLU
      */
     public void linear(int rows, int outCols, int inCols, long in, long w, long bias, long out, boolean silu) {
-        cuda.cublas().linear(rows, outCols, inCols, in, inCols, w, Cublas.R_32F, out, outCols, Cublas.R_32F, false);
+        cuda.gemm().linear(rows, outCols, inCols, in, inCols, w, Cublas.R_32F, out, outCols, Cublas.R_32F, false);
         k.biasAct(out, bias, rows, outCols, silu);
     }
 

@@ -2,6 +2,7 @@ package dev.mdm.backend.jcuda.training;
 
 import dev.mdm.backend.jcuda.cuda.CudaContext;
 import dev.mdm.backend.jcuda.cuda.Cublas;
+import dev.mdm.backend.jcuda.cuda.Gemm;
 import dev.mdm.backend.jcuda.cuda.KernelArgs;
 
 /**
@@ -17,7 +18,7 @@ public final class TrainingOps implements AutoCloseable {
     /** Rows per partial sum of the two-stage column sums ({@code TR_CHUNK_ROWS} in train_common.cuh). */
     public static final int CHUNK_ROWS = 128;
     private final CudaContext cuda;
-    private final Cublas cublas;
+    private final Gemm gemm;
     private final Cublas.Compute gemmCompute;
     private final Scratch partials = new Scratch("partial sums of gradient reductions");
     private final Scratch bf16A = new Scratch("bf16 copy of a GEMM's first operand");
@@ -29,7 +30,7 @@ public final class TrainingOps implements AutoCloseable {
      */
     public TrainingOps(CudaContext cuda, Cublas.Compute gemmCompute) {
         this.cuda = cuda;
-        this.cublas = cuda.cublas();
+        this.gemm = cuda.gemm();
         this.gemmCompute = gemmCompute;
     }
 
@@ -151,7 +152,7 @@ public final class TrainingOps implements AutoCloseable {
     private void gemm(boolean transA, boolean transB, int m, int n, int k, Operand a, Operand b, long c, int ldc,
                       boolean accumulate) {
         Cublas.Compute compute = a.type() == Cublas.R_16BF ? Cublas.Compute.FP32 : gemmCompute;
-        cublas.gemm(compute, a.type(), transA, transB, m, n, k, a.address(), a.ld(), b.address(), b.ld(), c, ldc,
+        gemm.gemm(compute, a.type(), transA, transB, m, n, k, a.address(), a.ld(), b.address(), b.ld(), c, ldc,
                 accumulate);
     }
 

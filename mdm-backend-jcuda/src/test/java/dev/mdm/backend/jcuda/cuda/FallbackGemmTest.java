@@ -1,0 +1,158 @@
+package dev.mdm.backend.jcuda.cuda;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.offset;
+
+import dev.mdm.InvalidInputException;
+import dev.mdm.backend.jcuda.JcudaAvailable;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@DisplayName("The fallback GEMM, for machines without cuBLAS")
+class FallbackGemmTest {
+    /** A matrix as the device stores it (fp32 or bf16 bytes) and as the float64 reference reads it. */
+    private record Matrix(byte[] bytes, double[] values) {
+        static Matrix random(int n, boolean bf16, long seed) {
+            SplittableRandom random = new SplittableRandom(seed);
+            ByteBuffer b = ByteBuffer.allocate((bf16 ? 2 : 4) * n).order(ByteOrder.LITTLE_ENDIAN);
+            double[] v = new double[n];
+            for (int i = 0; i < n; i++) {
+                int bits = Float.floatToRawIntBits((float) random.nextDouble(-1, 1));
+                if (bf16) {
+                    short half = (short) ((bits + 0x7fff + ((bits >>> 16) & 1)) >>> 16);  // round to nearest even
+                    b.putShort(half);
+                    v[i] = Float.intBitsToFloat(half << 16);
+                } else {
+                    b.putInt(bits);
+                    v[i] = Float.intBitsToFloat(bits);
+                }
+            }
+            return new Matrix(b.array(), v);
+        }
+    }
+
+    /** op(X)(r, c) of a row-major X with row stride ld. */
+    private static double at(double[] x, int ld, boolean trans, int r, int c) {
+        return trans ? x[c * ld + r] : x[r * ld + c];
+    }
+
+    @Test
+    @DisplayName("computes op(A)·op(B) (+ C) for every transpose, fp32 and bf16 operands, within fp32 rounding of a float64 product")
+    @ExtendWith(JcudaAvailable.class)
+    void matchesAFloat64Product() {
+        int[][] shapes = {{1, 1, 1}, {65, 130, 33}, {324, 96, 200}, {7, 513, 64}};
+        try (CudaContext cuda = CudaContext.open(0)) {
+            Gemm gemm = new FallbackGemm(cuda, "the test");
+            for (int[] s : shapes) {
+                int m = s[0], n = s[1], k = s[2];
+                for (boolean bf16 : new boolean[] {false, true}) {
+                    for (int t = 0; t < 4; t++) {
+                        boolean ta = (t & 1) != 0, tb = (t & 2) != 0;
+                        int lda = (ta ? m : k) + 3, ldb = (tb ? k : n) + 5, ldc = n + 2;  // strides wider than the rows
+                        Matrix a = Matrix.random((ta ? k : m) * lda, bf16, 1), b = Matrix.random((tb ? n : k) * ldb, bf16, 2);
+                        Matrix c0 = Matrix.random(m * ldc, false, 3);
+                        int type = bf16 ? Cublas.R_16BF : Cublas.R_32F;
+                        long da = cuda.alloc(a.bytes().length), db = cuda.alloc(b.bytes().length), dc = cuda.alloc(c0.bytes().length);
+                        try {
+                            cuda.upload(da, a.bytes());
+                            cuda.upload(db, b.bytes());
+                            cuda.upload(dc, c0.bytes());
+                            gemm.gemm(Cublas.Compute.FP32, type, ta, tb, m, n, k, da, lda, db, ldb, dc, ldc, true);
+                            float[] got = cuda.downloadFloats(dc, m * ldc);
+                            for (int i = 0; i < m; i++) {
+                                for (int j = 0; j < n; j++) {
+                                    double exact = c0.values()[i * ldc + j], magnitude = Math.abs(exact);
+                                    for (int q = 0; q < k; q++) {
+                                        double p = at(a.values(), lda, ta, i, q) * at(b.values(), ldb, tb, q, j);
+                                        exact += p;
+                                        magnitude += Math.abs(p);
+                                    }
+                                    assertThat((double) got[i * ldc + j])
+                                            .as("%dx%dx%d, %s, op %s%s: C[%d][%d]", m, n, k, bf16 ? "bf16" : "fp32",
+                                                    ta ? "T" : "N", tb ? "T" : "N", i, j)
+                                            .isCloseTo(exact, offset(1e-6 * magnitude + 1e-30));
+                                }
+                                for (int j = n; j < ldc; j++) {
+                                    assertThat(got[i * ldc + j]).as("padding C[%d][%d] untouched", i, j)
+                                            .isEqualTo((float) c0.values()[i * ldc + j]);
+                                }
+                            }
+                        } finally {
+                            cuda.free(da, a.bytes().length);
+                            cuda.free(db, b.bytes().length);
+                            cuda.free(dc, c0.bytes().length);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("gives linear's bf16 output the same values as cuBLAS up to fp32 rounding before the bf16 store")
+    @ExtendWith(JcudaAvailable.class)
+    void linearAgreesWithCublas() {
+        int m = 324, n = 192, k = 256;
+        try (CudaContext cuda = CudaContext.open(0); Cublas cublas = new Cublas(cuda)) {
+            Gemm fallback = new FallbackGemm(cuda, "the test");
+            Matrix a = Matrix.random(m * k, true, 4), w = Matrix.random(n * k, true, 5);
+            long da = cuda.alloc(a.bytes().length), dw = cuda.alloc(w.bytes().length), c1 = cuda.alloc(2L * m * n),
+                    c2 = cuda.alloc(2L * m * n);
+            try {
+                cuda.upload(da, a.bytes());
+                cuda.upload(dw, w.bytes());
+                fallback.linear(m, n, k, da, k, dw, Cublas.R_16BF, c1, n, Cublas.R_16BF, false);
+                cublas.linear(m, n, k, da, k, dw, Cublas.R_16BF, c2, n, Cublas.R_16BF, false);
+                float[] x = bf16ToFloats(cuda, c1, m * n), y = bf16ToFloats(cuda, c2, m * n);
+                for (int i = 0; i < m * n; i++) {
+                    // both round an fp32 sum to bf16: they differ by at most one bf16 step where the sums straddle one
+                    assertThat(x[i]).as("C[%d]", i).isCloseTo(y[i], offset(Math.abs(y[i]) / 128 + 1e-6f));
+                }
+            } finally {
+                cuda.free(da, a.bytes().length);
+                cuda.free(dw, w.bytes().length);
+                cuda.free(c1, 2L * m * n);
+                cuda.free(c2, 2L * m * n);
+            }
+        }
+    }
+
+    private static float[] bf16ToFloats(CudaContext cuda, long address, int n) {
+        // two bf16 per float word: read the words and widen each half
+        float[] words = cuda.downloadFloats(address, n / 2);
+        float[] out = new float[n];
+        for (int i = 0; i < n / 2; i++) {
+            int bits = Float.floatToRawIntBits(words[i]);
+            out[2 * i] = Float.intBitsToFloat(bits << 16);
+            out[2 * i + 1] = Float.intBitsToFloat(bits & 0xffff0000);
+        }
+        return out;
+    }
+
+    @Test
+    @DisplayName("-Dmdm.jcuda.gemm takes auto, cublas or fallback and names itself in any other value")
+    @ExtendWith(JcudaAvailable.class)
+    void propertyIsChecked() {
+        String before = System.getProperty(CudaContext.GEMM_PROPERTY);
+        try {
+            System.setProperty(CudaContext.GEMM_PROPERTY, "fallback");
+            try (CudaContext cuda = CudaContext.open(0)) {
+                assertThat(cuda.gemm().version()).contains("fallback GEMM").contains("-Dmdm.jcuda.gemm=fallback");
+            }
+            System.setProperty(CudaContext.GEMM_PROPERTY, "fast");
+            assertThatThrownBy(() -> CudaContext.open(0)).isInstanceOf(InvalidInputException.class)
+                    .hasMessageContaining("mdm.jcuda.gemm").hasMessageContaining("auto, cublas or fallback");
+        } finally {
+            if (before == null) {
+                System.clearProperty(CudaContext.GEMM_PROPERTY);
+            } else {
+                System.setProperty(CudaContext.GEMM_PROPERTY, before);
+            }
+        }
+    }
+}
