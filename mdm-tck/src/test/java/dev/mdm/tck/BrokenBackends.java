@@ -62,8 +62,15 @@ final class BrokenBackends {
         }
     }
 
-    /** A provider whose backends are the reference with a defect. */
-    record BrokenProvider(UnaryOperator<Backend> breaker) implements BackendProvider {
+    /**
+     * A provider whose backends are the reference with a defect; with {@code only} set, it opens that precision alone
+     * and refuses the others as a real backend does ({@code BackendUnavailableException}).
+     */
+    record BrokenProvider(UnaryOperator<Backend> breaker, dev.mdm.Precision only) implements BackendProvider {
+        BrokenProvider(UnaryOperator<Backend> breaker) {
+            this(breaker, null);
+        }
+
         @Override
         public String name() {
             return "broken";
@@ -81,6 +88,10 @@ final class BrokenBackends {
 
         @Override
         public Backend create(BackendContext context) {
+            if (only != null && context.precision() != only) {
+                throw new dev.mdm.BackendUnavailableException("backend 'broken' computes in " + only + " only",
+                        List.of("asked for " + context.precision()));
+            }
             return breaker.apply(new ReferenceBackendProvider().create(context));
         }
     }
@@ -110,32 +121,7 @@ final class BrokenBackends {
 
         @Override
         protected BackendProvider provider() {
-            BackendProvider reference = new BrokenProvider(breaker());
-            return new BackendProvider() {
-                @Override
-                public String name() {
-                    return "fp32only";
-                }
-
-                @Override
-                public int priority() {
-                    return -1;
-                }
-
-                @Override
-                public Availability probe() {
-                    return Availability.ready();
-                }
-
-                @Override
-                public Backend create(BackendContext context) {
-                    if (context.precision() != dev.mdm.Precision.FP32) {
-                        throw new dev.mdm.BackendUnavailableException("backend 'fp32only' computes in FP32 only",
-                                List.of("asked for " + context.precision()));
-                    }
-                    return reference.create(context);
-                }
-            };
+            return new BrokenProvider(breaker(), dev.mdm.Precision.FP32);
         }
     }
 

@@ -128,7 +128,7 @@ class KitSelfTest {
         assertThat(results).noneMatch(r -> r.getStatus() == TestExecutionResult.Status.FAILED);
         assertThat(results).filteredOn(r -> r.getStatus() == TestExecutionResult.Status.ABORTED).singleElement()
                 .satisfies(r -> assertThat(r.getThrowable()).get().extracting(Throwable::getMessage).asString()
-                        .contains("backend 'fp32only' cannot open BF16").contains("computes in FP32 only")
+                        .contains("backend 'broken' cannot open BF16").contains("computes in FP32 only")
                         .contains("asked for BF16"));
     }
 
