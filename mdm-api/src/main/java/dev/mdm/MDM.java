@@ -613,7 +613,7 @@ public final class MDM implements AutoCloseable {
 
         /**
          * @return the tokenizer the checkpoint carries, opened; null when it carries none, or when the SentencePiece
-         *     library is missing (text tasks then say they need a tokenizer; image tasks work)
+         *     library is missing (the model loads, its components work, and the tasks say they need a tokenizer)
          * @throws ConfigurationException if it has more ids than the config's vocabulary
          * @throws dev.mdm.text.TokenizerException if it is not a SentencePiece model
          */
@@ -626,11 +626,13 @@ public final class MDM implements AutoCloseable {
             SentencePieceTokenizer t;
             try {
                 t = SentencePieceTokenizer.fromBytes(model, "tokenizer.model of " + file);
-            } catch (LinkageError e) {
-                // an optional dependency of mdm-api: without it the model still draws images
-                LOG.log(System.Logger.Level.WARNING, "the checkpoint carries a SentencePiece tokenizer, but it cannot be "
-                        + "opened without ai.djl.sentencepiece:sentencepiece on the class path ({0}); text tasks will "
-                        + "need MDM.builder().tokenizer(...)", e.toString());
+            } catch (dev.mdm.text.TokenizerException e) {
+                if (!(e.getCause() instanceof LinkageError)) {
+                    throw e;  // not a SentencePiece model: a broken file, reported
+                }
+                // the library, an optional dependency of mdm-api, is missing: the model still loads
+                LOG.log(System.Logger.Level.WARNING, "{0} carries a SentencePiece tokenizer, which cannot be opened here "
+                        + "({1}); text tasks will need MDM.builder().tokenizer(...)", file, e.getMessage());
                 return null;
             }
             int ids = t.vocabSize();
@@ -693,8 +695,8 @@ public final class MDM implements AutoCloseable {
          * Takes the config and parameters from a model file (read and checked now). Setting {@link #parameters}
          * as well, or a {@link #config} that differs from the file's, is reported by {@link #build()}. When no
          * {@link #tokenizer} is given, {@link #build()} opens the tokenizer the file carries, if any (which needs
-         * {@code ai.djl.sentencepiece:sentencepiece} on the class path; without it a warning is logged and text tasks
-         * fail with the reason), and the model closes it.
+         * {@code ai.djl.sentencepiece:sentencepiece} on the class path; without it a warning is logged, the model's
+         * components work and its tasks fail with the reason), and the model closes it.
          *
          * @param path a file written by {@link MDM#save(Path)} or {@link Checkpoint#save(Path)}
          * @return this builder
