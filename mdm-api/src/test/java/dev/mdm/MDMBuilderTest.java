@@ -11,6 +11,7 @@ import dev.mdm.spi.BackendContext;
 import dev.mdm.spi.BackendRegistry;
 import dev.mdm.testing.CommittedModel;
 import dev.mdm.testing.FakeBackendProvider;
+import dev.mdm.testing.WithoutSentencePiece;
 import dev.mdm.text.SentencePieceTokenizer;
 import dev.mdm.text.Tokenizer;
 import java.io.IOException;
@@ -183,6 +184,15 @@ class MDMBuilderTest {
             }
             assertThat(given.encode("a bag")).isNotEmpty();
         }
+    }
+
+    @Test
+    @DisplayName("without the SentencePiece library a checkpoint's tokenizer is skipped with a warning: the model loads, and "
+            + "its tasks name the missing library")
+    void checkpointTokenizerWithoutTheLibrary(@TempDir Path dir) throws Exception {
+        Path file = WithoutSentencePiece.checkpoint(dir, Files.readAllBytes(CommittedModel.MODEL));
+        assertThat(WithoutSentencePiece.run(file)).startsWith("sentencepiece absent; tokenizer absent; weights loaded; caption: ")
+                .contains("needs a tokenizer").contains("ai.djl.sentencepiece:sentencepiece");
     }
 
     @Test
