@@ -1,5 +1,6 @@
 import dev.mdm.backend.jcuda.cuda.CudaContext;
 import dev.mdm.backend.jcuda.cuda.Cublas;
+import dev.mdm.backend.jcuda.cuda.Gemm;
 import dev.mdm.backend.jcuda.cuda.Kernels;
 import java.util.Arrays;
 import java.util.Locale;
@@ -26,7 +27,7 @@ public class GemmOutputProbe {
         k.fillUniform(true, wIn, (long) rowsIn * d, 2, 0.02f, 0);
         k.fillUniform(true, wOut, (long) d * di, 3, 0.02f, 0);
         k.fillUniform(true, u, (long) maxM * di, 4, 1f, 0);
-        Cublas b = cuda.cublas();
+        Gemm b = cuda.gemm();
         for (int m : new int[] {324, 2592, 1092, 4164, 16452}) {
           float[][] t = new float[5][30];
           try (CudaContext.Timer timer = cuda.timer()) {

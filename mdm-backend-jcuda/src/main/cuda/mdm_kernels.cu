@@ -1772,7 +1772,7 @@ __device__ __forceinline__ void gemm_fallback_body(const TA* A, int lda, int tra
     __shared__ float as[16][65];
     __shared__ float bs[16][65];
     const int tx = threadIdx.x & 15, ty = threadIdx.x >> 4;
-    const int m0 = blockIdx.y * 64, n0 = blockIdx.x * 64;
+    const int m0 = blockIdx.x * 64, n0 = blockIdx.y * 64;  // rows on x: gridDim.y stops at 65 535
     float acc[4][4] = {};
     for (int k0 = 0; k0 < k; k0 += 16) {
         for (int e = threadIdx.x; e < 64 * 16; e += 256) {

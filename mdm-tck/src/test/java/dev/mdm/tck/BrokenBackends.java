@@ -125,6 +125,19 @@ final class BrokenBackends {
         }
     }
 
+    /** A backend whose probe passes but which cannot open the kit's defaults (FP32 on its default device). */
+    static final class DefaultsRefused extends BrokenKit {
+        @Override
+        UnaryOperator<Backend> breaker() {
+            return UnaryOperator.identity();
+        }
+
+        @Override
+        protected BackendProvider provider() {
+            return new BrokenProvider(breaker(), dev.mdm.Precision.BF16);
+        }
+    }
+
     private static Tensor scaled(Tensor t, double factor) {
         double[] v = t.toDoubleArray();
         for (int i = 0; i < v.length; i++) {

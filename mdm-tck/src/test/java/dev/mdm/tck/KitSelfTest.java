@@ -133,6 +133,25 @@ class KitSelfTest {
     }
 
     @Test
+    @DisplayName("a backend whose probe passes but which cannot open FP32 on its default device fails the class, not skips it")
+    void defaultsRefusedFails() {
+        List<TestExecutionResult> results = new ArrayList<>();
+        LauncherFactory.create().execute(LauncherDiscoveryRequestBuilder.request()
+                .selectors(selectClass(BrokenBackends.DefaultsRefused.class))
+                .filters(TagFilter.includeTags(Rules.SSD_RANDOM))
+                .configurationParameter(BrokenBackends.ENABLED, "true").build(), new TestExecutionListener() {
+                    @Override
+                    public void executionFinished(TestIdentifier id, TestExecutionResult result) {
+                        results.add(result);
+                    }
+                });
+        assertThat(results).noneMatch(r -> r.getStatus() == TestExecutionResult.Status.ABORTED);
+        assertThat(results).filteredOn(r -> r.getStatus() == TestExecutionResult.Status.FAILED).singleElement()
+                .satisfies(r -> assertThat(r.getThrowable()).get().extracting(Throwable::getMessage).asString()
+                        .contains("computes in BF16 only"));
+    }
+
+    @Test
     @DisplayName("the broken kits stay disabled when run outside the self-test")
     void brokenKitsDisabledOutsideSelfTest() {
         LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()

@@ -4,8 +4,10 @@ import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 import dev.mdm.BackendUnavailableException;
+import dev.mdm.ConfigurationException;
 import dev.mdm.Device;
 import dev.mdm.Precision;
+import dev.mdm.backend.jcuda.cuda.Cublas;
 import dev.mdm.backend.jcuda.cuda.CudaContext;
 import dev.mdm.spi.Availability;
 import dev.mdm.spi.Backend;
@@ -54,7 +56,16 @@ public final class JcudaBackendProvider implements BackendProvider {
                     + "): it was built without nvcc; rebuild it where the CUDA toolkit is installed");
         }
         reasons.addAll(probeDriver());
-        // cuBLAS is not required: without it the products run on the module's fallback kernel (CudaContext.gemm)
+        // cuBLAS is not required (without it the products run on the module's fallback kernel) unless asked for
+        try {
+            if (CudaContext.gemmChoice().equals("cublas") && Cublas.availableLibrary() == null) {
+                reasons.add("-D" + CudaContext.GEMM_PROPERTY + "=cublas, but cuBLAS is not found (tried "
+                        + String.join(", ", Cublas.LIBRARY_CANDIDATES) + "); install libcublas 12 or 13, or drop the "
+                        + "property to let the fallback GEMM run");
+            }
+        } catch (ConfigurationException e) {
+            reasons.addAll(e.violations());
+        }
         return reasons.isEmpty() ? Availability.ready() : new Availability(false, reasons);
     }
 

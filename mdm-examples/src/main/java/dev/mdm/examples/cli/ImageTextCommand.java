@@ -46,6 +46,9 @@ abstract class ImageTextCommand extends ModelCommand {
 
     @Override
     public final Integer call() {
+        if (steps != null) {
+            OptionChecks.atLeast("--steps", steps, 1);
+        }
         TextSampling sampling = textSampling.sampling();
         input.validate(spec.commandLine());
         PrintWriter out = spec.commandLine().getOut();

@@ -2,7 +2,7 @@ package dev.mdm.backend.jcuda.cuda;
 
 import static jcuda.driver.JCudaDriver.*;
 
-import dev.mdm.InvalidInputException;
+import dev.mdm.ConfigurationException;
 import dev.mdm.backend.jcuda.DeviceOutOfMemoryException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,6 +15,7 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.locks.ReentrantLock;
 import jcuda.CudaException;
@@ -180,15 +181,37 @@ public final class CudaContext implements AutoCloseable {
         return gemm;
     }
 
-    /** cuBLAS where it loads (or when asked for), the module's own kernel where it does not (or when asked for). */
+    /**
+     * @return the {@link #GEMM_PROPERTY} setting, lower-cased
+     * @throws ConfigurationException naming the property when it is none of auto, cublas and fallback
+     */
+    public static String gemmChoice() {
+        String choice = System.getProperty(GEMM_PROPERTY, "auto").trim().toLowerCase(java.util.Locale.ROOT);
+        if (!List.of("auto", "cublas", "fallback").contains(choice)) {
+            throw new ConfigurationException("-D" + GEMM_PROPERTY, List.of(GEMM_PROPERTY + " is '" + choice
+                    + "'; expected auto (the default), cublas or fallback"));
+        }
+        return choice;
+    }
+
+    /** cuBLAS where it loads and starts (or when asked for), the module's own kernel otherwise (or when asked for). */
     private Gemm openGemm() {
-        String choice = System.getProperty(GEMM_PROPERTY, "auto").trim();
-        return switch (choice) {
+        return switch (gemmChoice()) {
             case "cublas" -> new Cublas(this);
             case "fallback" -> new FallbackGemm(this, "-D" + GEMM_PROPERTY + "=fallback");
-            case "auto" -> Cublas.availableLibrary() != null ? new Cublas(this)
-                    : new FallbackGemm(this, "no cuBLAS: tried " + String.join(", ", Cublas.LIBRARY_CANDIDATES));
-            default -> throw new InvalidInputException(GEMM_PROPERTY, "auto, cublas or fallback", "'" + choice + "'");
+            default -> {
+                if (Cublas.availableLibrary() == null) {
+                    yield new FallbackGemm(this, "no cuBLAS: tried " + String.join(", ", Cublas.LIBRARY_CANDIDATES));
+                }
+                try {
+                    yield new Cublas(this);
+                } catch (DeviceOutOfMemoryException e) {
+                    throw e;  // the GPU is full: the fallback would not get far either
+                } catch (RuntimeException e) {
+                    // found but cannot start, e.g. a libcublas newer than the driver
+                    yield new FallbackGemm(this, "cuBLAS " + Cublas.availableLibrary() + " did not start: " + e.getMessage());
+                }
+            }
         };
     }
 

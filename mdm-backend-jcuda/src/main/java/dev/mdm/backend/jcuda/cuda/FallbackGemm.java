@@ -44,7 +44,8 @@ final class FallbackGemm implements Gemm {
             return;
         }
         String kernel = "gemm_fallback_" + type(abType) + "_" + type(cType);
-        cuda.launch(kernel, new int[] {(n + TILE - 1) / TILE, (m + TILE - 1) / TILE}, THREADS, 0,
+        // rows on x (up to 2³¹ − 1 blocks), columns on y (up to 65 535 blocks, 4 194 240 columns)
+        cuda.launch(kernel, new int[] {(m + TILE - 1) / TILE, (n + TILE - 1) / TILE}, THREADS, 0,
                 new KernelArgs().ptr(a).i(lda).i(transA ? 1 : 0).ptr(b).i(ldb).i(transB ? 1 : 0).ptr(c).i(ldc).i(m).i(n)
                         .i(k).i(accumulate ? 1 : 0));
     }

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.offset;
 
-import dev.mdm.InvalidInputException;
+import dev.mdm.ConfigurationException;
 import dev.mdm.backend.jcuda.JcudaAvailable;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -94,6 +94,39 @@ class FallbackGemmTest {
     }
 
     @Test
+    @DisplayName("runs more rows than 65 535 tiles of 64 (the grid's y limit), as a VAE pass over a large batch asks")
+    @ExtendWith(JcudaAvailable.class)
+    void runsMoreRowsThanTheGridsYLimit() {
+        int m = 65_535 * 64 + 100, n = 8, k = 4;
+        try (CudaContext cuda = CudaContext.open(0)) {
+            Gemm gemm = new FallbackGemm(cuda, "the test");
+            Matrix a = Matrix.random(m * k, false, 6), w = Matrix.random(n * k, false, 7);
+            long da = cuda.alloc(a.bytes().length), dw = cuda.alloc(w.bytes().length), dc = cuda.alloc(4L * m * n);
+            try {
+                cuda.upload(da, a.bytes());
+                cuda.upload(dw, w.bytes());
+                gemm.linear(m, n, k, da, k, dw, Cublas.R_32F, dc, n, Cublas.R_32F, false);
+                float[] got = cuda.downloadFloats(dc, m * n);
+                for (int i = m - 1; i >= 0; i -= i > m - 200 ? 1 : 9973) {  // the last rows, then a sample of the rest
+                    for (int j = 0; j < n; j++) {
+                        double exact = 0, magnitude = 0;
+                        for (int q = 0; q < k; q++) {
+                            double p = a.values()[i * k + q] * w.values()[j * k + q];
+                            exact += p;
+                            magnitude += Math.abs(p);
+                        }
+                        assertThat((double) got[i * n + j]).as("C[%d][%d]", i, j).isCloseTo(exact, offset(1e-6 * magnitude + 1e-30));
+                    }
+                }
+            } finally {
+                cuda.free(da, a.bytes().length);
+                cuda.free(dw, w.bytes().length);
+                cuda.free(dc, 4L * m * n);
+            }
+        }
+    }
+
+    @Test
     @DisplayName("gives linear's bf16 output the same values as cuBLAS up to fp32 rounding before the bf16 store")
     @ExtendWith(JcudaAvailable.class)
     void linearAgreesWithCublas() {
@@ -135,7 +168,7 @@ class FallbackGemmTest {
     }
 
     @Test
-    @DisplayName("-Dmdm.jcuda.gemm takes auto, cublas or fallback and names itself in any other value")
+    @DisplayName("-Dmdm.jcuda.gemm takes auto, cublas or fallback; any other value is refused by the probe and by open, naming it")
     @ExtendWith(JcudaAvailable.class)
     void propertyIsChecked() {
         String before = System.getProperty(CudaContext.GEMM_PROPERTY);
@@ -145,8 +178,10 @@ class FallbackGemmTest {
                 assertThat(cuda.gemm().version()).contains("fallback GEMM").contains("-Dmdm.jcuda.gemm=fallback");
             }
             System.setProperty(CudaContext.GEMM_PROPERTY, "fast");
-            assertThatThrownBy(() -> CudaContext.open(0)).isInstanceOf(InvalidInputException.class)
-                    .hasMessageContaining("mdm.jcuda.gemm").hasMessageContaining("auto, cublas or fallback");
+            assertThatThrownBy(() -> CudaContext.open(0)).isInstanceOf(ConfigurationException.class)
+                    .hasMessageContaining("mdm.jcuda.gemm is 'fast'").hasMessageContaining("auto (the default), cublas or fallback");
+            assertThat(new dev.mdm.backend.jcuda.JcudaBackendProvider().probe().reasons())
+                    .as("the probe gives the same reason, so that selection moves on").anyMatch(r -> r.contains("'fast'"));
         } finally {
             if (before == null) {
                 System.clearProperty(CudaContext.GEMM_PROPERTY);
