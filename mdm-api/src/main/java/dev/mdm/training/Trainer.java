@@ -105,13 +105,16 @@ public final class Trainer {
                     dataset == null ? "null" : "an empty dataset");
         }
         TrainingListener heard = listener != null ? listener : p -> { };
-        RandomGenerator random = RandomGeneratorFactory.of("L64X128MixRandom").create(seed);
         TextLayout layout = TextLayout.of(config, tokenizer);
         int[] order = new int[dataset.size()];
         int cursor = order.length;
         TrainingProgress progress = null;
         long deadline = timeLimit == null ? Long.MAX_VALUE : System.nanoTime() + timeLimit.toNanos();
         try (TrainingSession session = runtime.train(optimizer, resumeState)) {
+            // seeded with the optimizer steps already taken too, so that a resumed run draws new batches, times and
+            // noise instead of replaying those of the run it continues (a fresh run: the seed alone, as before)
+            RandomGenerator random = RandomGeneratorFactory.of("L64X128MixRandom")
+                    .create(seed + session.steps() * 0x9E3779B97F4A7C15L);
             for (long step = 1; step <= steps; step++) {
                 long start = System.nanoTime();
                 List<Integer> indices = new ArrayList<>(batchSize);

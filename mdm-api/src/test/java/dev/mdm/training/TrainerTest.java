@@ -379,6 +379,26 @@ class TrainerTest {
     }
 
     @Test
+    @DisplayName("a resumed run draws other batches than the run it continues, and the same ones when resumed again")
+    void resumedRunDrawsNewBatches(@TempDir Path dir) {
+        Path file = dir.resolve("ckpt.safetensors");
+        builder().batchSize(4).steps(2).seed(8).checkpointEvery(10, file).build().fit(dataset(true), null);
+        Parameters saved = Checkpoint.load(file).optimizerState();
+        Recording resumed = new Recording();
+        Recording again = new Recording();
+        for (Recording r : List.of(resumed, again)) {
+            Trainer.builder(r, WORDS, "fake", Set.of(Capability.TRAINING)).batchSize(4).steps(2).seed(8).resumeState(saved)
+                    .build().fit(dataset(true), null);
+        }
+        for (int s = 0; s < 2; s++) {
+            assertThat(resumed.batches.get(s).diffusionNoise().contentEquals(runtime.batches.get(s).diffusionNoise()))
+                    .as("step %d of the resumed run replays the first run's noise", s + 1).isFalse();
+            assertThat(resumed.batches.get(s).diffusionNoise().contentEquals(again.batches.get(s).diffusionNoise()))
+                    .as("step %d, resumed twice from the same checkpoint", s + 1).isTrue();
+        }
+    }
+
+    @Test
     @DisplayName("the same seed builds the same batches")
     void reproducible() {
         builder().batchSize(4).steps(3).seed(8).build().fit(dataset(true), null);

@@ -211,6 +211,8 @@ public final class Evaluation {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("examples", n);
         out.put("split", source.split().toString());
+        // what the captions and answers were sampled with: the model's sampler, which the budget's steps do not set
+        out.put("samplerSteps", mdm.sampler().settings().steps());
         out.put("captionAccuracy", TextMetrics.captionAccuracy(captions, classes));
         out.put("perClassCaptionAccuracy", TextMetrics.captionAccuracyPerClass(captions, classes, FashionCaptions.CLASS_NAMES.size()));
         out.put("vqaAccuracy", TextMetrics.vqaAccuracy(answers, expected));
