@@ -101,9 +101,9 @@ public final class MDM implements AutoCloseable {
     }
 
     /**
-     * Writes the weights, the config, the backend that computed them and, when this model was loaded from a
-     * checkpoint that had one, its tokenizer model, atomically: a failed or interrupted save leaves any previous file
-     * intact.
+     * Writes the weights, the config, the backend that computed them and the SentencePiece model of its tokenizer (the
+     * one its checkpoint carried, else that of a {@link SentencePieceTokenizer} given to the builder), atomically: a
+     * failed or interrupted save leaves any previous file intact. {@link #load} then gets the tokenizer back.
      *
      * @param path the file to create or replace
      * @throws CheckpointException if the file cannot be written
@@ -112,8 +112,20 @@ public final class MDM implements AutoCloseable {
         checkOpen();
         Checkpoint c = Checkpoint.of(config, runtime.parameters())
                 .withBackend(backend.name() + " " + backend.version() + " (" + backend.device() + ", " + backend.precision() + ")");
-        byte[] tokenizerModel = settings.checkpoint != null ? settings.checkpoint.tokenizerModel().orElse(null) : null;
+        byte[] tokenizerModel = tokenizerModel();
         (tokenizerModel != null ? c.withTokenizerModel(tokenizerModel) : c).save(path);
+    }
+
+    /**
+     * @return the SentencePiece model to store with this model's weights: the one its checkpoint carried, else that of
+     *     its SentencePiece tokenizer, else null (another kind of tokenizer, or none)
+     */
+    private byte[] tokenizerModel() {
+        byte[] carried = settings.checkpoint != null ? settings.checkpoint.tokenizerModel().orElse(null) : null;
+        if (carried != null) {
+            return carried;
+        }
+        return tokenizer instanceof SentencePieceTokenizer s ? s.model() : null;
     }
 
     /** @return the model sizes */
@@ -327,7 +339,7 @@ public final class MDM implements AutoCloseable {
         checkOpen();
         Trainer.Builder b = Trainer.builder(runtime, tokenizer, backend.name(), backend.capabilities())
                 .backendDescription(backend.name() + " " + backend.version() + " (" + backend.device() + ", " + backend.precision() + ")");
-        byte[] tokenizerModel = settings.checkpoint != null ? settings.checkpoint.tokenizerModel().orElse(null) : null;
+        byte[] tokenizerModel = tokenizerModel();
         return tokenizerModel != null ? b.tokenizerModel(tokenizerModel) : b;
     }
 

@@ -175,6 +175,30 @@ class MDMBuilderTest {
     }
 
     @Test
+    @DisplayName("a model built with a SentencePiece tokenizer saves its model, so that MDM.load gets the tokenizer back")
+    void savesTheTokenizerItWasGiven(@TempDir Path dir) throws IOException {
+        MdmConfig config = MdmConfig.tiny().toBuilder().vocabSize(256).build();
+        Path file = dir.resolve("saved.safetensors");
+        try (SentencePieceTokenizer given = SentencePieceTokenizer.load(CommittedModel.MODEL);
+             MDM mdm = MDM.builder().backend(cpuOnly()).config(config).tokenizer(given).build()) {
+            mdm.save(file);
+        }
+        assertThat(Checkpoint.load(file).tokenizerModel()).hasValueSatisfying(b -> assertThat(b)
+                .isEqualTo(readAll(CommittedModel.MODEL)));
+        try (MDM back = MDM.builder().backend(cpuOnly()).checkpoint(file).build()) {
+            assertThat(back.tokenizer()).hasValueSatisfying(t -> assertThat(t.vocabSize()).isEqualTo(213));
+        }
+    }
+
+    private static byte[] readAll(Path p) {
+        try {
+            return Files.readAllBytes(p);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
     @DisplayName("a tokenizer given to the builder wins over the checkpoint's and stays open after the model closes")
     void givenTokenizerWins(@TempDir Path dir) throws IOException {
         Path file = checkpointWithTokenizer(dir, 256);
@@ -192,7 +216,8 @@ class MDMBuilderTest {
     void checkpointTokenizerWithoutTheLibrary(@TempDir Path dir) throws Exception {
         Path file = WithoutSentencePiece.checkpoint(dir, Files.readAllBytes(CommittedModel.MODEL));
         assertThat(WithoutSentencePiece.run(file)).startsWith("sentencepiece absent; tokenizer absent; weights loaded; caption: ")
-                .contains("needs a tokenizer").contains("ai.djl.sentencepiece:sentencepiece");
+                .contains("needs a tokenizer").contains("ai.djl.sentencepiece:sentencepiece")
+                .contains("saved with its tokenizer model: true").endsWith("other tokenizer saved without a model: true");
     }
 
     @Test

@@ -28,14 +28,24 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  */
 public final class SentencePieceTokenizer implements Tokenizer, AutoCloseable {
     private final SentencePieceModelInfo info;
+    private final byte[] model;
     private final String name;
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private volatile SpTokenizer spm;
 
-    private SentencePieceTokenizer(SentencePieceModelInfo info, SpTokenizer tokenizer, String name) {
+    private SentencePieceTokenizer(SentencePieceModelInfo info, byte[] model, SpTokenizer tokenizer, String name) {
         this.info = info;
+        this.model = model;
         this.spm = tokenizer;
         this.name = name;
+    }
+
+    /**
+     * @return the bytes of the {@code .model} file this tokenizer was opened from (a copy; readable after
+     *     {@link #close()}), which {@link dev.mdm.MDM#save} stores in a checkpoint
+     */
+    public byte[] model() {
+        return model.clone();
     }
 
     /**
@@ -96,7 +106,8 @@ public final class SentencePieceTokenizer implements Tokenizer, AutoCloseable {
             throw new TokenizerException(name + " has special ids outside its " + v + " pieces: unk " + info.unkId()
                     + ", eos " + info.eosId());
         }
-        return new SentencePieceTokenizer(info, openNative(model, name), name);
+        byte[] copy = model.clone();  // the caller's array may change; the checkpoint must get these bytes
+        return new SentencePieceTokenizer(info, copy, openNative(copy, name), name);
     }
 
     private static SpTokenizer openNative(byte[] model, String name) {

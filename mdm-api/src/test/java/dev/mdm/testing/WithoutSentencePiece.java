@@ -69,12 +69,50 @@ public final class WithoutSentencePiece {
                         .append("; ");
                 try {
                     mdm.caption(Tensor.zeros(c.imageChannels(), c.imageHeight(), c.imageWidth()));
-                    report.append("caption ran");
+                    report.append("caption ran; ");
                 } catch (RuntimeException e) {
-                    report.append("caption: ").append(e.getMessage());
+                    report.append("caption: ").append(e.getMessage()).append("; ");
                 }
+                mdm.save(checkpoint.resolveSibling("saved-again.safetensors"));
+                report.append("saved with its tokenizer model: ")
+                        .append(Checkpoint.load(checkpoint.resolveSibling("saved-again.safetensors")).tokenizerModel().isPresent())
+                        .append("; ");
+            }
+            // a model with a tokenizer of another kind saves without SentencePiece's classes
+            try (MDM mdm = MDM.builder().backend("fake").config(MdmConfig.tiny()).tokenizer(new OneWordTokenizer()).build()) {
+                mdm.save(checkpoint.resolveSibling("other-tokenizer.safetensors"));
+                report.append("other tokenizer saved without a model: ")
+                        .append(Checkpoint.load(checkpoint.resolveSibling("other-tokenizer.safetensors")).tokenizerModel().isEmpty());
             }
             return report.toString();
+        }
+    }
+
+    /** Every text is the one id 3; pad 0, eos 1. */
+    static final class OneWordTokenizer implements dev.mdm.text.Tokenizer {
+        @Override
+        public int vocabSize() {
+            return 8;
+        }
+
+        @Override
+        public int padId() {
+            return 0;
+        }
+
+        @Override
+        public int eosId() {
+            return 1;
+        }
+
+        @Override
+        public int[] encode(String text) {
+            return new int[] {3};
+        }
+
+        @Override
+        public String decode(int[] ids) {
+            return "word";
         }
     }
 
