@@ -38,7 +38,7 @@ final class DjlTrainingSession implements TrainingSession {
     private final Map<String, NDArray> firstMoment = new LinkedHashMap<>();
     private final Map<String, NDArray> secondMoment = new LinkedHashMap<>();
     private final Map<String, NDArray> ema = new LinkedHashMap<>();
-    private long steps;
+    private volatile long steps;
 
     DjlTrainingSession(DjlModelRuntime model, OptimizerSettings settings, Parameters resumeState) {
         this.model = model;
@@ -71,27 +71,34 @@ final class DjlTrainingSession implements TrainingSession {
 
     @Override
     public GradientResult gradients(TrainingBatch batch) {
-        lifecycle.ensureOpen();
-        model.validate(batch);
-        return model.scope().call(m -> {
-            Differentiated d = differentiate(m, batch);
-            var grads = new LinkedHashMap<String, Tensor>();
-            d.gradients.forEach((k, g) -> grads.put(k, HostTransfer.toHost(g)));
-            return new GradientResult(d.loss, Parameters.of(grads));
+        // the session's read lock: its close waits for a call in progress
+        return lifecycle.read(() -> {
+            model.validate(batch);
+            return model.scope().call(m -> {
+                Differentiated d = differentiate(m, batch);
+                // the gradients live on the model's manager: copied to the host while the model cannot close
+                return model.lifecycle().read(() -> {
+                    var grads = new LinkedHashMap<String, Tensor>();
+                    d.gradients.forEach((k, g) -> grads.put(k, HostTransfer.toHost(g)));
+                    return new GradientResult(d.loss, Parameters.of(grads));
+                });
+            });
         });
     }
 
     @Override
     public LossBreakdown step(TrainingBatch batch) {
-        lifecycle.ensureOpen();
-        model.validate(batch);
-        return model.scope().call(m -> {
-            Differentiated d = differentiate(m, batch);
-            model.lifecycle().write(() -> {
-                update(d.gradients);
-                return null;
+        // the session's read lock: its close, which frees the moments and the EMA, waits for the update
+        return lifecycle.read(() -> {
+            model.validate(batch);
+            return model.scope().call(m -> {
+                Differentiated d = differentiate(m, batch);
+                model.lifecycle().write(() -> {
+                    update(d.gradients);
+                    return null;
+                });
+                return d.loss;
             });
-            return d.loss;
         });
     }
 
@@ -170,21 +177,19 @@ final class DjlTrainingSession implements TrainingSession {
 
     @Override
     public Parameters emaParameters() {
-        lifecycle.ensureOpen();
-        return model.lifecycle().read(() -> host(ema, ""));
+        return lifecycle.read(() -> model.lifecycle().read(() -> host(ema, "")));
     }
 
     @Override
     public Parameters optimizerState() {
-        lifecycle.ensureOpen();
-        return model.lifecycle().read(() -> {
+        return lifecycle.read(() -> model.lifecycle().read(() -> {
             var out = new LinkedHashMap<String, Tensor>();
             out.putAll(host(firstMoment, "adam.m.").asMap());
             out.putAll(host(secondMoment, "adam.v.").asMap());
             out.putAll(host(ema, "ema.").asMap());
             out.put("adam.step", Tensor.ofLongs(new long[] {steps}));
             return Parameters.of(out);
-        });
+        }));
     }
 
     private static Parameters host(Map<String, NDArray> arrays, String prefix) {

@@ -73,14 +73,31 @@ final class Lifecycle {
         } finally {
             lock.writeLock().unlock();
         }
+        // every child and then this object's own memory, even when one of them fails: the first failure is thrown
+        // with the others suppressed, after everything has been tried
+        IllegalStateException failure = null;
         for (AutoCloseable c : children) {
             try {
                 c.close();
             } catch (Exception e) {
-                throw new IllegalStateException("closing a child of " + name + " failed", e);
+                if (failure == null) {
+                    failure = new IllegalStateException("closing a child of " + name + " failed", e);
+                } else {
+                    failure.addSuppressed(e);
+                }
             }
         }
         children.clear();
-        freeNative.run();
+        try {
+            freeNative.run();
+        } catch (RuntimeException e) {
+            if (failure == null) {
+                throw e;
+            }
+            failure.addSuppressed(e);
+        }
+        if (failure != null) {
+            throw failure;
+        }
     }
 }

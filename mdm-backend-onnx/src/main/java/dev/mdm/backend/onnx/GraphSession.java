@@ -22,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * One ONNX Runtime session of one graph, with {@link Tensor}s in and out. Inputs are converted to the element type the
@@ -38,6 +39,7 @@ final class GraphSession implements AutoCloseable {
     /** Options of this session's own (a graph with external data), closed with it; else null. */
     private final OrtSession.SessionOptions ownOptions;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final ReentrantReadWriteLock lifetime = new ReentrantReadWriteLock();
 
     /**
      * @param env the process-wide environment
@@ -101,9 +103,20 @@ final class GraphSession implements AutoCloseable {
      * @return every graph output, by name, as F32, F64 or I64 tensors
      */
     Map<String, Tensor> run(Map<String, Tensor> inputs) {
-        if (closed.get()) {
-            throw new IllegalStateException("the ONNX session of graph " + name + " is closed");
+        // runs share the read lock; close takes the write lock and so waits for them: ORT's OrtSession.close frees
+        // the native session without waiting for runs in progress
+        lifetime.readLock().lock();
+        try {
+            if (closed.get()) {
+                throw new IllegalStateException("the ONNX session of graph " + name + " is closed");
+            }
+            return runOpen(inputs);
+        } finally {
+            lifetime.readLock().unlock();
         }
+    }
+
+    private Map<String, Tensor> runOpen(Map<String, Tensor> inputs) {
         Map<String, OnnxTensor> ort = new LinkedHashMap<>();
         try {
             for (Map.Entry<String, Tensor> e : inputs.entrySet()) {
@@ -197,6 +210,15 @@ final class GraphSession implements AutoCloseable {
 
     @Override
     public void close() {
+        lifetime.writeLock().lock();
+        try {
+            closeOnce();
+        } finally {
+            lifetime.writeLock().unlock();
+        }
+    }
+
+    private void closeOnce() {
         if (closed.compareAndSet(false, true)) {
             try {
                 session.close();

@@ -30,6 +30,7 @@ import java.util.Collections;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Objects;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -109,6 +110,9 @@ public final class OnnxBackend implements Backend {
     @Override
     public Tensor ssd(SsdRequest request) {
         checkOpen();
+        if (request == null) {
+            throw new InvalidInputException("request", "an SsdRequest", "null");
+        }
         request.x().requireFinite("x");
         request.a().requireFinite("A");
         request.b().requireFinite("B");
@@ -158,6 +162,10 @@ public final class OnnxBackend implements Backend {
     @Override
     public MambaMixer mambaMixer(MambaShape shape, Parameters weights) {
         checkOpen();
+        Objects.requireNonNull(shape, "shape");
+        if (weights == null) {
+            throw new InvalidInputException("weights", "the mixer parameters", "null");
+        }
         weights.requireLayout(shape.parameterShapes(), "weights");
         for (var e : weights.asMap().entrySet()) {
             e.getValue().requireFinite(e.getKey());
@@ -176,6 +184,10 @@ public final class OnnxBackend implements Backend {
     @Override
     public Tensor scoreEntropy(Tensor zt, Tensor zhat0, Tensor candidates, Tensor alphaBar) {
         checkOpen();
+        requireGiven("z_t", zt);
+        requireGiven("zhat0", zhat0);
+        requireGiven("candidates", candidates);
+        requireGiven("alphaBar", alphaBar);
         int m = zt.requireShape("z_t", -1, -1).dim(0);
         int dz = zt.dim(1);
         zhat0.requireShape("zhat0", m, dz);
@@ -213,6 +225,10 @@ public final class OnnxBackend implements Backend {
     @Override
     public ModelRuntime load(MdmConfig config, Parameters parameters) {
         checkOpen();
+        Objects.requireNonNull(config, "config");
+        if (parameters == null) {
+            throw new InvalidInputException("parameters", "the model's parameters", "null");
+        }
         parameters.requireLayout(config);
         for (var e : parameters.asMap().entrySet()) {
             e.getValue().requireFinite(e.getKey());
@@ -338,5 +354,11 @@ public final class OnnxBackend implements Backend {
     @Override
     public String toString() {
         return "OnnxBackend{" + device + ", " + (closed.get() ? "closed" : "open") + "}";
+    }
+
+    private static void requireGiven(String argument, Tensor t) {
+        if (t == null) {
+            throw new InvalidInputException(argument, "a tensor", "null");
+        }
     }
 }

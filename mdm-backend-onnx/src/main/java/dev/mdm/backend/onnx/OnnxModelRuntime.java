@@ -196,8 +196,23 @@ final class OnnxModelRuntime implements ModelRuntime, OnnxExporter {
     public void close() {
         if (closed.compareAndSet(false, true)) {
             backend.released(this);
-            sessions.values().forEach(GraphSession::close);
+            // every session, even when one fails to close: the first failure is thrown with the others suppressed
+            RuntimeException failure = null;
+            for (GraphSession s : sessions.values()) {
+                try {
+                    s.close();
+                } catch (RuntimeException e) {
+                    if (failure == null) {
+                        failure = e;
+                    } else {
+                        failure.addSuppressed(e);
+                    }
+                }
+            }
             sessions.clear();
+            if (failure != null) {
+                throw failure;
+            }
         }
     }
 }
