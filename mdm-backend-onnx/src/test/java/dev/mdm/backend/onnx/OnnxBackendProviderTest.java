@@ -46,4 +46,19 @@ class OnnxBackendProviderTest {
         assertThatThrownBy(() -> p.create(new BackendContext(Device.gpu(0), Precision.FP32)))
                 .isInstanceOf(BackendUnavailableException.class).hasMessageContaining("onnxruntime_gpu");
     }
+
+    @Test
+    @DisplayName("null arguments get InvalidInputException naming them, before anything reaches ONNX Runtime")
+    void nullArguments() {
+        try (Backend b = new OnnxBackendProvider().create(new BackendContext(Device.cpu(), Precision.FP32))) {
+            var t = dev.mdm.tensor.Tensor.zeros(1, 1);
+            assertThatThrownBy(() -> b.ssd(null)).isInstanceOf(dev.mdm.InvalidInputException.class).hasMessageContaining("'request'");
+            assertThatThrownBy(() -> b.load(dev.mdm.MdmConfig.tiny(), null)).isInstanceOf(dev.mdm.InvalidInputException.class)
+                    .hasMessageContaining("'parameters'");
+            assertThatThrownBy(() -> b.mambaMixer(dev.mdm.model.MambaShape.of(dev.mdm.MdmConfig.tiny()), null))
+                    .isInstanceOf(dev.mdm.InvalidInputException.class).hasMessageContaining("'weights'");
+            assertThatThrownBy(() -> b.scoreEntropy(null, t, t, t)).isInstanceOf(dev.mdm.InvalidInputException.class)
+                    .hasMessageContaining("'z_t'");
+        }
+    }
 }
