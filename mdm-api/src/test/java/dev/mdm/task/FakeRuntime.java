@@ -198,7 +198,7 @@ public final class FakeRuntime implements ModelRuntime {
     }
 
     /** Words "wN" are id N; pad 0, eos 2. */
-    static final class WordTokenizer implements Tokenizer {
+    public static final class WordTokenizer implements Tokenizer {
         @Override
         public int vocabSize() {
             return 64;

@@ -79,40 +79,12 @@ public final class WithoutSentencePiece {
                         .append("; ");
             }
             // a model with a tokenizer of another kind saves without SentencePiece's classes
-            try (MDM mdm = MDM.builder().backend("fake").config(MdmConfig.tiny()).tokenizer(new OneWordTokenizer()).build()) {
+            try (MDM mdm = MDM.builder().backend("fake").config(MdmConfig.tiny()).tokenizer(new dev.mdm.task.FakeRuntime.WordTokenizer()).build()) {
                 mdm.save(checkpoint.resolveSibling("other-tokenizer.safetensors"));
                 report.append("other tokenizer saved without a model: ")
                         .append(Checkpoint.load(checkpoint.resolveSibling("other-tokenizer.safetensors")).tokenizerModel().isEmpty());
             }
             return report.toString();
-        }
-    }
-
-    /** Every text is the one id 3; pad 0, eos 1. */
-    static final class OneWordTokenizer implements dev.mdm.text.Tokenizer {
-        @Override
-        public int vocabSize() {
-            return 8;
-        }
-
-        @Override
-        public int padId() {
-            return 0;
-        }
-
-        @Override
-        public int eosId() {
-            return 1;
-        }
-
-        @Override
-        public int[] encode(String text) {
-            return new int[] {3};
-        }
-
-        @Override
-        public String decode(int[] ids) {
-            return "word";
         }
     }
 
