@@ -136,7 +136,8 @@ public final class DjlBackend implements Backend {
         }
         weights.requireLayout(shape.parameterShapes(), "weights");
         weights.asMap().forEach((k, v) -> v.requireFinite(k));
-        return lifecycle.read(() -> lifecycle.adopt(new DjlMambaMixer(shape, weights, scope.child(), lifecycle)));
+        return lifecycle.read(() -> lifecycle.adopt(
+                inChild(child -> new DjlMambaMixer(shape, weights, child, lifecycle))));
     }
 
     @Override
@@ -181,7 +182,8 @@ public final class DjlBackend implements Backend {
         }
         parameters.requireLayout(config);
         parameters.asMap().forEach((k, v) -> v.requireFinite(k));
-        return lifecycle.read(() -> lifecycle.adopt(new DjlModelRuntime(config, parameters, scope.child(), lifecycle)));
+        return lifecycle.read(() -> lifecycle.adopt(
+                inChild(child -> new DjlModelRuntime(config, parameters, child, lifecycle))));
     }
 
     @Override
@@ -199,5 +201,19 @@ public final class DjlBackend implements Backend {
             out.put(k, a);
         });
         return out;
+    }
+
+    /**
+     * Builds an object in a child scope of this backend's; when building fails (an upload halfway, say), the child and
+     * what it already holds are closed, instead of staying attached to this backend until it closes.
+     */
+    private <T> T inChild(java.util.function.Function<ComputeScope, T> build) {
+        ComputeScope child = scope.child();
+        try {
+            return build.apply(child);
+        } catch (RuntimeException | Error e) {
+            child.close();
+            throw e;
+        }
     }
 }

@@ -50,21 +50,26 @@ final class DjlTrainingSession implements TrainingSession {
             OptimizerState.requireResumable(shapes, resumeState);
         }
         this.state = model.scope().child();
-        NDManager m = state.manager();
-        DataType type = state.type();
-        for (var e : weights.entrySet()) {
-            String name = e.getKey();
-            if (resumeState == null) {
-                firstMoment.put(name, m.zeros(e.getValue().getShape(), type));
-                secondMoment.put(name, m.zeros(e.getValue().getShape(), type));
-                NDArray copy = m.zeros(e.getValue().getShape(), type);
-                e.getValue().copyTo(copy);
-                ema.put(name, copy);
-            } else {
-                firstMoment.put(name, HostTransfer.floats(m, resumeState.get("adam.m." + name), type));
-                secondMoment.put(name, HostTransfer.floats(m, resumeState.get("adam.v." + name), type));
-                ema.put(name, HostTransfer.floats(m, resumeState.get("ema." + name), type));
+        try {
+            NDManager m = state.manager();
+            DataType type = state.type();
+            for (var e : weights.entrySet()) {
+                String name = e.getKey();
+                if (resumeState == null) {
+                    firstMoment.put(name, m.zeros(e.getValue().getShape(), type));
+                    secondMoment.put(name, m.zeros(e.getValue().getShape(), type));
+                    NDArray copy = m.zeros(e.getValue().getShape(), type);
+                    e.getValue().copyTo(copy);
+                    ema.put(name, copy);
+                } else {
+                    firstMoment.put(name, HostTransfer.floats(m, resumeState.get("adam.m." + name), type));
+                    secondMoment.put(name, HostTransfer.floats(m, resumeState.get("adam.v." + name), type));
+                    ema.put(name, HostTransfer.floats(m, resumeState.get("ema." + name), type));
+                }
             }
+        } catch (RuntimeException | Error e) {
+            state.close();  // the moments and EMA allocated so far, not left on the model's scope
+            throw e;
         }
         this.steps = resumeState == null ? 0 : resumeState.get("adam.step").getLong(0);
     }
