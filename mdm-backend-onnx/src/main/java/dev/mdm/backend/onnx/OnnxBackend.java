@@ -35,6 +35,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Supplier;
 
 /**
@@ -54,6 +55,7 @@ public final class OnnxBackend implements Backend {
     private final Set<AutoCloseable> children = Collections.newSetFromMap(new ConcurrentHashMap<>());
     private final Map<MdmConfig, OnnxScanSwitch> scanSwitches = new ConcurrentHashMap<>();
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final ReentrantReadWriteLock lifetime = new ReentrantReadWriteLock();
 
     OnnxBackend(BackendContext context) {
         if (context.precision() != Precision.FP32) {
@@ -170,9 +172,11 @@ public final class OnnxBackend implements Backend {
         for (var e : weights.asMap().entrySet()) {
             e.getValue().requireFinite(e.getKey());
         }
-        OnnxMambaMixer mixer = new OnnxMambaMixer(this, shape, ModelGraphs.mixerModel("mixer", shape, weights::get, ""));
-        children.add(mixer);
-        return mixer;
+        return whileOpen(() -> {
+            OnnxMambaMixer mixer = new OnnxMambaMixer(this, shape, ModelGraphs.mixerModel("mixer", shape, weights::get, ""));
+            children.add(mixer);
+            return mixer;
+        });
     }
 
     @Override
@@ -244,9 +248,11 @@ public final class OnnxBackend implements Backend {
      * @return the runtime, closed with this backend
      */
     OnnxModelRuntime load(MdmConfig config, Parameters parameters, long inlineLimitBytes) {
-        OnnxModelRuntime runtime = new OnnxModelRuntime(this, config, parameters, inlineLimitBytes);
-        children.add(runtime);
-        return runtime;
+        return whileOpen(() -> {
+            OnnxModelRuntime runtime = new OnnxModelRuntime(this, config, parameters, inlineLimitBytes);
+            children.add(runtime);
+            return runtime;
+        });
     }
 
     /**
@@ -255,8 +261,7 @@ public final class OnnxBackend implements Backend {
      * @return the cached session of that family
      */
     GraphSession session(Object key, Supplier<ModelProto> graph) {
-        checkOpen();
-        return sessions.computeIfAbsent(key, k -> open(graph.get()));
+        return whileOpen(() -> sessions.computeIfAbsent(key, k -> open(graph.get())));
     }
 
     /**
@@ -264,8 +269,7 @@ public final class OnnxBackend implements Backend {
      * @return a new session the caller owns
      */
     GraphSession open(ModelProto model) {
-        checkOpen();
-        return new GraphSession(env, model, options);
+        return whileOpen(() -> new GraphSession(env, model, options));
     }
 
     /**
@@ -277,13 +281,14 @@ public final class OnnxBackend implements Backend {
         if (!graph.hasExternalData()) {
             return open(graph.model());
         }
-        checkOpen();
-        try {
-            return new GraphSession(env, graph, sessionOptions());
-        } catch (OrtException e) {
-            throw new MdmException("ONNX Runtime could not make session options for the " + graph.name() + " graph: "
-                    + e.getMessage(), e);
-        }
+        return whileOpen(() -> {
+            try {
+                return new GraphSession(env, graph, sessionOptions());
+            } catch (OrtException e) {
+                throw new MdmException("ONNX Runtime could not make session options for the " + graph.name()
+                        + " graph: " + e.getMessage(), e);
+            }
+        });
     }
 
     /** @return options for this backend's sessions: every graph optimization, on its device */
@@ -321,10 +326,31 @@ public final class OnnxBackend implements Backend {
         }
     }
 
+    /**
+     * Runs body while this backend cannot close: sessions and children made here are in the collections that
+     * {@link #close} sweeps, and never made from the shared options after they are freed.
+     */
+    private <T> T whileOpen(Supplier<T> body) {
+        lifetime.readLock().lock();
+        try {
+            checkOpen();
+            return body.get();
+        } finally {
+            lifetime.readLock().unlock();
+        }
+    }
+
     @Override
     public void close() {
-        if (!closed.compareAndSet(false, true)) {
-            return;
+        // the write lock only to mark closed (waiting for creations in progress), not while closing: a run in progress
+        // may still need a session lookup, and the sessions' own locks make their close wait for their runs
+        lifetime.writeLock().lock();
+        try {
+            if (!closed.compareAndSet(false, true)) {
+                return;
+            }
+        } finally {
+            lifetime.writeLock().unlock();
         }
         List<RuntimeException> failures = new ArrayList<>();
         for (AutoCloseable c : List.copyOf(children)) {

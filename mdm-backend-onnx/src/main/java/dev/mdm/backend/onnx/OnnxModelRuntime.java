@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Supplier;
 
 /**
@@ -37,6 +38,7 @@ final class OnnxModelRuntime implements ModelRuntime, OnnxExporter {
     private final ModelGraphs graphs;
     private final Map<String, GraphSession> sessions = new ConcurrentHashMap<>();
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final ReentrantReadWriteLock lifetime = new ReentrantReadWriteLock();
 
     OnnxModelRuntime(OnnxBackend backend, MdmConfig config, Parameters parameters, long inlineLimitBytes) {
         this.backend = backend;
@@ -182,8 +184,16 @@ final class OnnxModelRuntime implements ModelRuntime, OnnxExporter {
 
     /** Runs a graph that may keep its weights as external data, opening its session on first use. */
     private Map<String, Tensor> runGraph(String graph, Supplier<OnnxGraph> build, Map<String, Tensor> inputs) {
-        checkOpen();
-        return sessions.computeIfAbsent(graph, k -> backend.open(build.get())).run(inputs);
+        GraphSession session;
+        // the session is looked up or made while this runtime cannot close, so that close sees and closes it
+        lifetime.readLock().lock();
+        try {
+            checkOpen();
+            session = sessions.computeIfAbsent(graph, k -> backend.open(build.get()));
+        } finally {
+            lifetime.readLock().unlock();
+        }
+        return session.run(inputs);  // a session closed meanwhile says so (its own lock)
     }
 
     private void checkOpen() {
@@ -194,7 +204,14 @@ final class OnnxModelRuntime implements ModelRuntime, OnnxExporter {
 
     @Override
     public void close() {
-        if (closed.compareAndSet(false, true)) {
+        lifetime.writeLock().lock();
+        boolean closing;
+        try {
+            closing = closed.compareAndSet(false, true);
+        } finally {
+            lifetime.writeLock().unlock();
+        }
+        if (closing) {
             backend.released(this);
             // every session, even when one fails to close: the first failure is thrown with the others suppressed
             RuntimeException failure = null;
