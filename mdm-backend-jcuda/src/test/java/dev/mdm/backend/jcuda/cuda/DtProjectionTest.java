@@ -4,31 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.offset;
 
 import dev.mdm.backend.jcuda.JcudaAvailable;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 @DisplayName("The folded mixer's dt projection")
 class DtProjectionTest {
-    /** A bf16 matrix as the device stores it and as the float64 reference reads it. */
-    private record Bf16(byte[] bytes, double[] values) {
-        static Bf16 random(int n, long seed) {
-            SplittableRandom random = new SplittableRandom(seed);
-            ByteBuffer b = ByteBuffer.allocate(2 * n).order(ByteOrder.LITTLE_ENDIAN);
-            double[] v = new double[n];
-            for (int i = 0; i < n; i++) {
-                int bits = Float.floatToRawIntBits((float) random.nextDouble(-1, 1));
-                short half = (short) ((bits + 0x7fff + ((bits >>> 16) & 1)) >>> 16);  // round to nearest even
-                b.putShort(half);
-                v[i] = Float.intBitsToFloat(half << 16);
-            }
-            return new Bf16(b.array(), v);
-        }
-    }
-
     @Test
     @DisplayName("splits K into the fewest slices that give about four blocks an SM, at most a cluster's eight")
     void picksItsSlicesPerShape() {
@@ -67,8 +48,8 @@ class DtProjectionTest {
             Kernels k = new Kernels(cuda);
             for (int[] shape : shapes) {
                 int rows = shape[0], heads = shape[1], dim = shape[2], stride = dim + 64;
-                Bf16 u = Bf16.random(rows * stride, 1);
-                Bf16 w = Bf16.random(heads * dim, 2);
+                RandomMatrix u = RandomMatrix.of(rows * stride, true, 1);
+                RandomMatrix w = RandomMatrix.of(heads * dim, true, 2);
                 long du = cuda.alloc(u.bytes().length), dw = cuda.alloc(w.bytes().length), dt = cuda.alloc(4L * rows * heads);
                 try {
                     cuda.upload(du, u.bytes());

@@ -6,36 +6,12 @@ import static org.assertj.core.api.Assertions.offset;
 
 import dev.mdm.ConfigurationException;
 import dev.mdm.backend.jcuda.JcudaAvailable;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 @DisplayName("The fallback GEMM, for machines without cuBLAS")
 class FallbackGemmTest {
-    /** A matrix as the device stores it (fp32 or bf16 bytes) and as the float64 reference reads it. */
-    private record Matrix(byte[] bytes, double[] values) {
-        static Matrix random(int n, boolean bf16, long seed) {
-            SplittableRandom random = new SplittableRandom(seed);
-            ByteBuffer b = ByteBuffer.allocate((bf16 ? 2 : 4) * n).order(ByteOrder.LITTLE_ENDIAN);
-            double[] v = new double[n];
-            for (int i = 0; i < n; i++) {
-                int bits = Float.floatToRawIntBits((float) random.nextDouble(-1, 1));
-                if (bf16) {
-                    short half = (short) ((bits + 0x7fff + ((bits >>> 16) & 1)) >>> 16);  // round to nearest even
-                    b.putShort(half);
-                    v[i] = Float.intBitsToFloat(half << 16);
-                } else {
-                    b.putInt(bits);
-                    v[i] = Float.intBitsToFloat(bits);
-                }
-            }
-            return new Matrix(b.array(), v);
-        }
-    }
-
     /** op(X)(r, c) of a row-major X with row stride ld. */
     private static double at(double[] x, int ld, boolean trans, int r, int c) {
         return trans ? x[c * ld + r] : x[r * ld + c];
@@ -54,8 +30,9 @@ class FallbackGemmTest {
                     for (int t = 0; t < 4; t++) {
                         boolean ta = (t & 1) != 0, tb = (t & 2) != 0;
                         int lda = (ta ? m : k) + 3, ldb = (tb ? k : n) + 5, ldc = n + 2;  // strides wider than the rows
-                        Matrix a = Matrix.random((ta ? k : m) * lda, bf16, 1), b = Matrix.random((tb ? n : k) * ldb, bf16, 2);
-                        Matrix c0 = Matrix.random(m * ldc, false, 3);
+                        RandomMatrix a = RandomMatrix.of((ta ? k : m) * lda, bf16, 1);
+                        RandomMatrix b = RandomMatrix.of((tb ? n : k) * ldb, bf16, 2);
+                        RandomMatrix c0 = RandomMatrix.of(m * ldc, false, 3);
                         int type = bf16 ? Cublas.R_16BF : Cublas.R_32F;
                         long da = cuda.alloc(a.bytes().length), db = cuda.alloc(b.bytes().length), dc = cuda.alloc(c0.bytes().length);
                         try {
@@ -100,7 +77,7 @@ class FallbackGemmTest {
         int m = 65_535 * 64 + 100, n = 8, k = 4;
         try (CudaContext cuda = CudaContext.open(0)) {
             Gemm gemm = new FallbackGemm(cuda, "the test");
-            Matrix a = Matrix.random(m * k, false, 6), w = Matrix.random(n * k, false, 7);
+            RandomMatrix a = RandomMatrix.of(m * k, false, 6), w = RandomMatrix.of(n * k, false, 7);
             long da = cuda.alloc(a.bytes().length), dw = cuda.alloc(w.bytes().length), dc = cuda.alloc(4L * m * n);
             try {
                 cuda.upload(da, a.bytes());
@@ -133,7 +110,7 @@ class FallbackGemmTest {
         int m = 324, n = 192, k = 256;
         try (CudaContext cuda = CudaContext.open(0); Cublas cublas = new Cublas(cuda)) {
             Gemm fallback = new FallbackGemm(cuda, "the test");
-            Matrix a = Matrix.random(m * k, true, 4), w = Matrix.random(n * k, true, 5);
+            RandomMatrix a = RandomMatrix.of(m * k, true, 4), w = RandomMatrix.of(n * k, true, 5);
             long da = cuda.alloc(a.bytes().length), dw = cuda.alloc(w.bytes().length), c1 = cuda.alloc(2L * m * n),
                     c2 = cuda.alloc(2L * m * n);
             try {
