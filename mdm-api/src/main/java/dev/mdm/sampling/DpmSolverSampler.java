@@ -56,6 +56,84 @@ public final class DpmSolverSampler implements Sampler {
         return schedule;
     }
 
+    /**
+     * DPM-Solver 2M (SPEC §8) as data, for a backend that runs the loop on its device: the model is called at
+     * {@link MultistepPlan#startTime()} on the held x_T, then each update gives the next state (held again), and the
+     * model is called on it at that update's time, except after the last. First order first, second order after, and
+     * first order last when N &lt; 10. The host sampler runs exactly this plan.
+     *
+     * @return the plan for these settings' steps, grid and solver form, whatever their method
+     */
+    public MultistepPlan multistepPlan() {
+        int n = settings.steps();
+        boolean dataForm = settings.algorithm() == SolverAlgorithm.DPM_SOLVER_PLUS_PLUS;
+        double[] ts = schedule.timeGrid(settings.grid(), schedule.startTime(), schedule.endTime(), n);
+        List<MultistepUpdate> updates = new ArrayList<>(n);
+        for (int step = 1; step <= n; step++) {
+            double t = ts[step];
+            double s0 = ts[step - 1];
+            boolean firstOrder = step == 1 || (n < 10 && step == n);
+            double h = schedule.lambda(t) - schedule.lambda(s0);
+            double r0 = firstOrder ? Double.NaN : (schedule.lambda(s0) - schedule.lambda(ts[step - 2])) / h;
+            double cx;
+            double phi;
+            if (dataForm) {
+                cx = schedule.sigma(t) / schedule.sigma(s0);
+                phi = schedule.alpha(t) * Math.expm1(-h);
+            } else {
+                cx = Math.exp(schedule.logAlpha(t) - schedule.logAlpha(s0));
+                phi = schedule.sigma(t) * Math.expm1(h);
+            }
+            updates.add(new MultistepUpdate(t, cx, phi, r0));
+        }
+        return new MultistepPlan(ts[0], List.copyOf(updates), dataForm);
+    }
+
+    /**
+     * The DPM-Solver 2M loop of {@link #multistepPlan()}.
+     *
+     * @param startTime the time of x_T, where the model is first called
+     * @param updates the N updates in sampling order
+     * @param dataForm whether the model output m is x̂0 ({@code dpmsolver++}) rather than ε̂ ({@code dpmsolver})
+     */
+    public record MultistepPlan(double startTime, List<MultistepUpdate> updates, boolean dataForm) {
+    }
+
+    /**
+     * One update of DPM-Solver 2M to time t from the model outputs m₀ (newest) and m₁ (the one before):
+     * x_t = cx·x − φ·m₀ − ½·φ·(m₀ − m₁)/r₀, or x_t = cx·x − φ·m₀ at first order.
+     *
+     * @param time t
+     * @param cx the state's coefficient
+     * @param phi φ
+     * @param r0 the ratio of the previous log-SNR step to this one, NaN at first order
+     */
+    public record MultistepUpdate(double time, double cx, double phi, double r0) {
+        /** @return whether this update uses m₀ alone */
+        public boolean firstOrder() {
+            return Double.isNaN(r0);
+        }
+
+        /**
+         * @param x the state
+         * @param m0 the newest model output
+         * @param m1 the one before, unused (may be null) at first order
+         * @return the next state, in double and in this order of operations (a device loop must match it)
+         */
+        public double[] apply(double[] x, double[] m0, double[] m1) {
+            double[] out = new double[x.length];
+            for (int i = 0; i < x.length; i++) {
+                if (firstOrder()) {
+                    out[i] = cx * x[i] - phi * m0[i];
+                } else {
+                    double d = (m0[i] - m1[i]) / r0;
+                    out[i] = cx * x[i] - phi * m0[i] - 0.5 * phi * d;
+                }
+            }
+            return out;
+        }
+    }
+
     @Override
     public Trajectory sample(Tensor xT, DenoisingFunction model, Infill infill, long seed) {
         if (xT == null) {
@@ -169,29 +247,6 @@ public final class DpmSolverSampler implements Sampler {
             return out;
         }
 
-        /** The multistep second-order update to t from the previous times s1 &lt; s0 (sampling order: s1 first). */
-        private double[] multistepSecondOrder(double[] x, double s1, double[] m1, double s0, double[] m0, double t) {
-            double l1 = schedule.lambda(s1);
-            double l0 = schedule.lambda(s0);
-            double h = schedule.lambda(t) - l0;
-            double r0 = (l0 - l1) / h;
-            double cx;
-            double phi;
-            if (dataForm) {
-                cx = schedule.sigma(t) / schedule.sigma(s0);
-                phi = schedule.alpha(t) * Math.expm1(-h);
-            } else {
-                cx = Math.exp(schedule.logAlpha(t) - schedule.logAlpha(s0));
-                phi = schedule.sigma(t) * Math.expm1(h);
-            }
-            double[] out = new double[x.length];
-            for (int i = 0; i < x.length; i++) {
-                double d = (m0[i] - m1[i]) / r0;
-                out[i] = cx * x[i] - phi * m0[i] - 0.5 * phi * d;
-            }
-            return out;
-        }
-
         /** The singlestep second-order update from s to t through the intermediate λ_s + r1·h. */
         private double[] singlestepSecondOrder(double[] x, double s, double t, double r1) {
             double ls = schedule.lambda(s);
@@ -225,29 +280,21 @@ public final class DpmSolverSampler implements Sampler {
             return out;
         }
 
-        /** DPM-Solver 2M: first order first, second order after, first order last when N &lt; 10. */
+        /** DPM-Solver 2M, as {@link #multistepPlan} lays it out. */
         Trajectory multistep(double[] xT) {
-            int n = settings.steps();
-            double[] ts = schedule.timeGrid(settings.grid(), schedule.startTime(), schedule.endTime(), n);
+            MultistepPlan plan = multistepPlan();
             double[] x = hold(xT);
-            record(x, ts[0]);
-            double prevTime = ts[0];
-            double[] prevOut = solverOutput(x, prevTime);
-            double olderTime = Double.NaN;
-            double[] olderOut = null;
-            for (int step = 1; step <= n; step++) {
-                double t = ts[step];
-                boolean lowerOrderFinal = n < 10 && step == n;
-                x = step == 1 || lowerOrderFinal
-                        ? firstOrder(x, prevTime, t, prevOut)
-                        : multistepSecondOrder(x, olderTime, olderOut, prevTime, prevOut, t);
-                hold(x);
-                record(x, t);
-                if (step < n) {
-                    olderTime = prevTime;
-                    olderOut = prevOut;
-                    prevTime = t;
-                    prevOut = solverOutput(x, t);
+            record(x, plan.startTime());
+            double[] newest = solverOutput(x, plan.startTime());
+            double[] older = null;
+            List<MultistepUpdate> updates = plan.updates();
+            for (int step = 0; step < updates.size(); step++) {
+                MultistepUpdate u = updates.get(step);
+                x = hold(u.apply(x, newest, older));
+                record(x, u.time());
+                if (step < updates.size() - 1) {
+                    older = newest;
+                    newest = solverOutput(x, u.time());
                 }
             }
             return trajectory();

@@ -10,6 +10,9 @@ import dev.mdm.model.OptimizerSettings;
 import dev.mdm.model.Parameters;
 import dev.mdm.model.ScanSwitch;
 import dev.mdm.model.TrainingSession;
+import dev.mdm.sampling.SamplingRun;
+import dev.mdm.tensor.Tensor;
+import java.util.Optional;
 
 /**
  * One model loaded on a backend: the components of SPEC §2-§7 bound to one set of weights. Inference methods are
@@ -36,6 +39,20 @@ public interface ModelRuntime extends AutoCloseable {
 
     /** @return the whole denoiser, latents in, x̂0 out (SPEC §2) */
     Denoiser denoiser();
+
+    /**
+     * Runs a task's whole sampling loop at once, where this runtime can do so faster than the host sampler calling
+     * {@link #denoiser()} once per step (the GPU backend records the loop as one CUDA graph). It computes what that
+     * host run computes: {@link Backend#sampler} with {@code run.settings()} over the x̂0 model {@code run} describes.
+     * Runtimes that cannot run some sampling return empty and the caller runs the host sampler; this default does so
+     * for every run.
+     *
+     * @param run the sampling run
+     * @return the final state [b, n_img + Lt, dz], or empty when this runtime does not run {@code run} itself
+     */
+    default Optional<Tensor> sampleWhole(SamplingRun run) {
+        return Optional.empty();
+    }
 
     /** @return the training losses (SPEC §7), forward only */
     LossFunction loss();

@@ -10,6 +10,7 @@ import dev.mdm.sampling.Infill;
 import dev.mdm.sampling.Prediction;
 import dev.mdm.sampling.Sampler;
 import dev.mdm.sampling.SamplerSettings;
+import dev.mdm.sampling.SamplingRun;
 import dev.mdm.spi.ModelRuntime;
 import dev.mdm.tensor.DType;
 import dev.mdm.tensor.Tensor;
@@ -376,22 +377,24 @@ public final class TaskRunner {
                 }
             }
         }
-        ImageGuidance imageGuided = null;
+        SamplingRun.ImageGuidance imageGuided = null;
         if (givenImages != null && text.imageGuidance() != 1.0) {
             // the noise that takes the given image to the text's noise level: drawn once, after x_T, from the seed
             double[] noise = new double[b * nImg * dz];
             for (int i = 0; i < noise.length; i++) {
                 noise[i] = random.nextGaussian();
             }
-            imageGuided = new ImageGuidance(text.imageGuidance(), values, noise);
+            imageGuided = new SamplingRun.ImageGuidance(text.imageGuidance(), values, noise);
         }
         int[] shape = {b, n, dz};
         Infill infill = anyHeld ? new Infill(Tensor.of(held, shape), Tensor.of(values, shape)) : null;
         Sampler sampler = samplers.apply(settings);
         // DDPM draws its own noise from the seed it is given: derive one so it does not replay x_T
         long samplerSeed = Long.rotateLeft(seed, 32) ^ 0x9E3779B97F4A7C15L;
-        Tensor z0 = sampler.sample(Tensor.of(x, shape), denoisingFunction(classIds, guided, guidance, imageGuided,
-                task.producesText(), task.noisesImage()), infill, samplerSeed).last();
+        Tensor xT = Tensor.of(x, shape);
+        SamplingRun whole = new SamplingRun(settings, MDM.betas(config), xT, infill, classIds,
+                guided ? guidance : Double.NaN, imageGuided, task.producesText(), textChoices(), task.noisesImage());
+        Tensor z0 = runtime.sampleWhole(whole).orElseGet(() -> sampleOnHost(sampler, whole, samplerSeed));
         double[] z = z0.toDoubleArray();
 
         Tensor images = givenImages;
@@ -415,9 +418,7 @@ public final class TaskRunner {
             Tensor logits = runtime.decoder().decodeText(Tensor.of(lat, b, lt, dz));
             logits.requireShape("decoder logits", b, lt, -1);
             int v = logits.dim(2);
-            // a config may pad its vocabulary beyond the tokenizer's (the builder allows it): ids past the tokenizer's
-            // cannot be decoded, so they are never chosen
-            int choices = tokenizer != null ? Math.min(v, tokenizer.vocabSize()) : v;
+            int choices = Math.min(v, textChoices());
             double[] l = logits.toDoubleArray();
             for (int i = 0; i < b; i++) {
                 tokens[i] = Arrays.copyOfRange(ids, i * lt, (i + 1) * lt);
@@ -435,6 +436,15 @@ public final class TaskRunner {
         return new Result(images, tokens);
     }
 
+    /**
+     * @return how many token ids text decoding chooses among: a config may pad its vocabulary beyond the tokenizer's
+     *     (the builder allows it), and ids past the tokenizer's cannot be decoded, so they are never chosen
+     */
+    int textChoices() {
+        int v = config.vocabSize();
+        return tokenizer != null ? Math.min(v, tokenizer.vocabSize()) : v;
+    }
+
     private static int argmax(double[] values, int offset, int length) {
         int best = 0;
         for (int j = 1; j < length; j++) {
@@ -443,6 +453,25 @@ public final class TaskRunner {
             }
         }
         return best;
+    }
+
+    /**
+     * Runs {@code run} with a host sampler over the runtime's denoiser and VAE calls, one call per model evaluation:
+     * what {@link ModelRuntime#sampleWhole} must compute (the kit checks it: MDM-SMP-004), and what tasks run when
+     * the runtime does not run the whole loop itself.
+     *
+     * @param runtime the model
+     * @param sampler the backend's sampler for {@code run.settings()}
+     * @param run the run
+     * @param seed the noise seed of a DDPM sampler (DPM-Solver draws none)
+     * @return the final state [b, n_img + Lt, dz]
+     */
+    public static Tensor sampleOnHost(ModelRuntime runtime, Sampler sampler, SamplingRun run, long seed) {
+        return new TaskRunner(runtime, run.settings(), s -> sampler, null).sampleOnHost(sampler, run, seed);
+    }
+
+    private Tensor sampleOnHost(Sampler sampler, SamplingRun run, long seed) {
+        return sampler.sample(run.xT(), denoisingFunction(run), run.infill(), seed).last();
     }
 
     /**
@@ -465,8 +494,22 @@ public final class TaskRunner {
      * one call of twice the batch, and x̂0 = x̂0(noised) + w·(x̂0(given) − x̂0(noised)) at the text positions; the
      * image positions are the given pass's (the sampler holds them anyway).
      */
-    DenoisingFunction denoisingFunction(long[] classIds, boolean guided, double guidance, ImageGuidance imageGuidance,
+    DenoisingFunction denoisingFunction(long[] classIds, boolean guided, double guidance,
+                                        SamplingRun.ImageGuidance imageGuidance,
                                         boolean clampText, boolean projectImage) {
+        return denoisingFunction(classIds, guided, guidance, imageGuidance, clampText, textChoices(), projectImage,
+                MDM.betas(config));
+    }
+
+    /** The x̂0 model {@code run} describes. */
+    DenoisingFunction denoisingFunction(SamplingRun run) {
+        return denoisingFunction(run.classIds(), !Double.isNaN(run.classGuidance()), run.classGuidance(),
+                run.imageGuidance(), run.clampText(), run.textChoices(), run.projectImage(), run.betas());
+    }
+
+    private DenoisingFunction denoisingFunction(long[] classIds, boolean guided, double guidance,
+                                                SamplingRun.ImageGuidance imageGuidance, boolean clampText,
+                                                int textChoices, boolean projectImage, double[] betas) {
         if (guided && imageGuidance != null) {
             throw new IllegalArgumentException("class guidance and image guidance do not combine: a task with a given "
                     + "image has no class");
@@ -476,7 +519,7 @@ public final class TaskRunner {
         int nImg = config.imageTokens();
         int perSample = (nImg + config.textLength()) * config.latentDim();
         int imageValues = nImg * config.latentDim();
-        DiscreteVpSchedule schedule = imageGuidance == null ? null : new DiscreteVpSchedule(MDM.betas(config));
+        DiscreteVpSchedule schedule = imageGuidance == null ? null : new DiscreteVpSchedule(betas);
         // the classes of the doubled batch, built once: class guidance pairs each sample with the null class, image
         // guidance with itself
         long[] doubledClasses = Arrays.copyOf(classIds, 2 * b);
@@ -497,7 +540,7 @@ public final class TaskRunner {
                 if (projectImage) {
                     x0 = projectImageThroughVae(x0);
                 }
-                return clampText ? clampTextToTokens(x0) : x0;
+                return clampText ? clampTextToTokens(x0, textChoices) : x0;
             }
 
             private Tensor predictData(Tensor x, double t) {
@@ -557,22 +600,14 @@ public final class TaskRunner {
         };
     }
 
-    /**
-     * Guidance on a given image (decision D17).
-     *
-     * @param weight w
-     * @param latents [b, n_img + Lt, dz] values whose image positions are the given image's μ
-     * @param noise [b, n_img, dz] ε that takes them to the noise level of each step
-     */
-    record ImageGuidance(double weight, double[] latents, double[] noise) {
-    }
 
     /**
      * @param x0 [b, n_img + Lt, dz] latents
+     * @param choices how many ids (the first ones) the most likely token is chosen among
      * @return x0 with the latent of every text position replaced by the encoder mean of its most likely token among
-     *     the tokenizer's ids
+     *     those ids
      */
-    Tensor clampTextToTokens(Tensor x0) {
+    Tensor clampTextToTokens(Tensor x0, int choices) {
         int[] shape = x0.shape();
         int b = shape[0];
         int nImg = config.imageTokens();
@@ -586,7 +621,6 @@ public final class TaskRunner {
             System.arraycopy(z, (i * n + nImg) * dz, text, i * lt * dz, lt * dz);
         }
         double[] logits = runtime.decoder().decodeText(Tensor.of(text, b, lt, dz)).toDoubleArray();
-        int choices = tokenizer != null ? Math.min(v, tokenizer.vocabSize()) : v;  // as the final decoding
         long[] ids = new long[b * lt];
         for (int k = 0; k < ids.length; k++) {
             ids[k] = argmax(logits, k * v, choices);

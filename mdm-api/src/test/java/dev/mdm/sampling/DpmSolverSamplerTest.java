@@ -438,4 +438,57 @@ class DpmSolverSamplerTest {
             }
         }, null, 0)).isInstanceOf(InvalidInputException.class).hasMessageContaining("model prediction");
     }
+
+    @ParameterizedTest(name = "{0} steps")
+    @org.junit.jupiter.params.provider.ValueSource(ints = {1, 2, 6, 9, 10, 20})
+    @DisplayName("the 2M plan is first order first, second order after, first order last below 10 steps, on the sampler's grid")
+    void multistepPlanOrders(int steps) {
+        DpmSolverSampler.MultistepPlan plan = sampler(SamplingMethod.DPM_SOLVER_2M, SolverAlgorithm.DPM_SOLVER_PLUS_PLUS,
+                StepGrid.TIME_UNIFORM, steps).multistepPlan();
+        double[] grid = SCHEDULE.timeGrid(StepGrid.TIME_UNIFORM, SCHEDULE.startTime(), SCHEDULE.endTime(), steps);
+        assertThat(plan.dataForm()).isTrue();
+        assertThat(plan.startTime()).isEqualTo(grid[0]);
+        assertThat(plan.updates()).hasSize(steps);
+        for (int k = 0; k < steps; k++) {
+            DpmSolverSampler.MultistepUpdate u = plan.updates().get(k);
+            boolean first = k == 0 || (steps < 10 && k == steps - 1);
+            assertThat(u.firstOrder()).as("update %d", k).isEqualTo(first);
+            assertThat(u.time()).isEqualTo(grid[k + 1]);
+            // data form: σ_t/σ_s and φ = α_t·(e^{−h} − 1) < 0
+            assertThat(u.cx()).isCloseTo(SCHEDULE.sigma(grid[k + 1]) / SCHEDULE.sigma(grid[k]), within(1e-15));
+            assertThat(u.phi()).isNegative();
+        }
+    }
+
+    @Test
+    @DisplayName("the 2M plan's updates, applied by hand, give the sampler's trajectory bit for bit")
+    void multistepPlanIsWhatTheSamplerRuns() {
+        DpmSolverSampler s = sampler(SamplingMethod.DPM_SOLVER_2M, SolverAlgorithm.DPM_SOLVER, StepGrid.LOG_SNR, 7);
+        Tensor xT = noise(3, 2, 5);
+        ConstantData model = new ConstantData(noise(4, 2, 5).toDoubleArray());
+        Trajectory sampled = s.sample(xT, model, null, 0);
+        DpmSolverSampler.MultistepPlan plan = s.multistepPlan();
+        assertThat(plan.dataForm()).isFalse();
+        double[] x = xT.toDoubleArray();
+        double[] newest = epsilon(x, plan.startTime(), model.value);
+        double[] older = null;
+        for (int k = 0; k < plan.updates().size(); k++) {
+            DpmSolverSampler.MultistepUpdate u = plan.updates().get(k);
+            x = u.apply(x, newest, older);
+            assertThat(x).as("state %d", k + 1).containsExactly(sampled.states().get(k + 1).toDoubleArray());
+            older = newest;
+            newest = epsilon(x, u.time(), model.value);
+        }
+    }
+
+    /** ε̂ = (x − α_t·x̂0)/σ_t, as the sampler converts a data prediction for the noise form. */
+    private static double[] epsilon(double[] x, double t, double[] data) {
+        double a = SCHEDULE.alpha(t);
+        double sg = SCHEDULE.sigma(t);
+        double[] e = new double[x.length];
+        for (int i = 0; i < x.length; i++) {
+            e[i] = (x[i] - a * data[i]) / sg;
+        }
+        return e;
+    }
 }

@@ -226,7 +226,7 @@ class TaskRunnerTest {
         double t = 0.6;
         double w = 2.5;
         long none = config.classes();
-        double[] out = tasks.denoisingFunction(new long[] {none, none}, false, 1.0, new TaskRunner.ImageGuidance(w, given, noise),
+        double[] out = tasks.denoisingFunction(new long[] {none, none}, false, 1.0, new dev.mdm.sampling.SamplingRun.ImageGuidance(w, given, noise),
                 false, false).predict(Tensor.of(x, 2, n, 4), t).toDoubleArray();
 
         assertThat(runtime.calls).hasSize(1);
@@ -354,7 +354,7 @@ class TaskRunnerTest {
         int n = config.imageTokens() + config.textLength();
         double[] x0 = new double[n * 4];
         Arrays.fill(x0, 5.0);   // the decoder's logits peak at id 40
-        double[] clamped = padded.clampTextToTokens(Tensor.of(x0, 1, n, 4)).toDoubleArray();
+        double[] clamped = padded.clampTextToTokens(Tensor.of(x0, 1, n, 4), padded.textChoices()).toDoubleArray();
         int firstText = config.imageTokens() * 4;
         assertThat(Arrays.copyOfRange(clamped, firstText, firstText + 4)).containsExactly(FakeRuntime.textLatent(9));
     }
@@ -367,7 +367,7 @@ class TaskRunnerTest {
         for (int i = 0; i < x0.length; i++) {
             x0[i] = 0.37 + 0.01 * (i % 7);   // between the fake decoder's tokens: round(8 · 0.37..0.43) = 3
         }
-        double[] clamped = tasks.clampTextToTokens(Tensor.of(x0, 2, n, 4)).toDoubleArray();
+        double[] clamped = tasks.clampTextToTokens(Tensor.of(x0, 2, n, 4), tasks.textChoices()).toDoubleArray();
         for (int s = 0; s < 2; s++) {
             for (int k = 0; k < n; k++) {
                 int o = (s * n + k) * 4;
@@ -410,5 +410,133 @@ class TaskRunnerTest {
         // the fake network predicts [0.3 + class/10, 0, 0, 0] at every image token
         assertThat(Arrays.copyOfRange(drawing, 0, 4)).containsExactly(0.5, 0.25, -0.25, 0.0);
         assertThat(Arrays.copyOfRange(captioning, 0, 4)).containsExactly(0.5, 0.0, 0.0, 0.0);
+    }
+
+    /** Runs whole loops itself (as a GPU backend would), recording each run, or leaves them to the host. */
+    private static final class WholeLoopRuntime implements dev.mdm.spi.ModelRuntime {
+        private final FakeRuntime fake;
+        final List<dev.mdm.sampling.SamplingRun> runs = new ArrayList<>();
+        java.util.function.Function<dev.mdm.sampling.SamplingRun, Tensor> result;
+
+        WholeLoopRuntime(FakeRuntime fake) {
+            this.fake = fake;
+            result = run -> TaskRunner.sampleOnHost(fake, new DpmSolverSampler(run.settings(), run.betas()), run, 0);
+        }
+
+        @Override
+        public java.util.Optional<Tensor> sampleWhole(dev.mdm.sampling.SamplingRun run) {
+            runs.add(run);
+            return java.util.Optional.ofNullable(result.apply(run));
+        }
+
+        @Override
+        public MdmConfig config() {
+            return fake.config();
+        }
+
+        @Override
+        public dev.mdm.model.Encoder encoder() {
+            return fake.encoder();
+        }
+
+        @Override
+        public dev.mdm.model.Decoder decoder() {
+            return fake.decoder();
+        }
+
+        @Override
+        public dev.mdm.model.ScanSwitch scanSwitch() {
+            return fake.scanSwitch();
+        }
+
+        @Override
+        public dev.mdm.model.MambaBlock block(int index) {
+            return fake.block(index);
+        }
+
+        @Override
+        public dev.mdm.model.Denoiser denoiser() {
+            return fake.denoiser();
+        }
+
+        @Override
+        public dev.mdm.model.LossFunction loss() {
+            return fake.loss();
+        }
+
+        @Override
+        public dev.mdm.model.Parameters parameters() {
+            return fake.parameters();
+        }
+
+        @Override
+        public dev.mdm.model.TrainingSession train(dev.mdm.model.OptimizerSettings settings, dev.mdm.model.Parameters resume) {
+            return fake.train(settings, resume);
+        }
+
+        @Override
+        public void close() {
+            fake.close();
+        }
+    }
+
+    private TaskRunner runnerOf(dev.mdm.spi.ModelRuntime rt) {
+        return new TaskRunner(rt, SamplerSettings.defaults().withSteps(6), s -> new DpmSolverSampler(s, MDM.betas(config)),
+                new FakeRuntime.WordTokenizer());
+    }
+
+    @Test
+    @DisplayName("a runtime that runs whole sampling loops is handed the run the host would sample, and gives the host's results")
+    void wholeLoopRunsDescribeTheHostRun() {
+        runtime.textTarget = ids(5, 6, 7, 2, 0, 0, 0, 0);
+        WholeLoopRuntime whole = new WholeLoopRuntime(runtime);
+        TaskRunner host = runnerOf(runtime);
+        TaskRunner device = runnerOf(whole);
+
+        Tensor img = image(0.8);
+        assertThat(device.caption(img, TextSampling.DEFAULT.withImageGuidance(1.5)))
+                .isEqualTo(host.caption(img, TextSampling.DEFAULT.withImageGuidance(1.5)));
+        dev.mdm.sampling.SamplingRun caption = whole.runs.get(0);
+        assertThat(caption.imageGuidance().weight()).isEqualTo(1.5);
+        assertThat(caption.classGuidance()).isNaN();
+        assertThat(caption.clampText()).isTrue();
+        assertThat(caption.projectImage()).isFalse();
+        assertThat(caption.infill()).isNotNull();
+        assertThat(caption.textChoices()).isEqualTo(Math.min(config.vocabSize(), new FakeRuntime.WordTokenizer().vocabSize()));
+        assertThat(caption.settings().steps()).isEqualTo(6);
+
+        Generation byDevice = device.generate(Prompt.classConditional(2, 3.0).withSeed(1));
+        Generation byHost = host.generate(Prompt.classConditional(2, 3.0).withSeed(1));
+        assertThat(byDevice.image().toDoubleArray()).containsExactly(byHost.image().toDoubleArray());
+        dev.mdm.sampling.SamplingRun drawing = whole.runs.get(1);
+        assertThat(drawing.classGuidance()).isEqualTo(3.0);
+        assertThat(drawing.imageGuidance()).isNull();
+        assertThat(drawing.projectImage()).isTrue();
+        assertThat(drawing.clampText()).isFalse();
+        assertThat(drawing.classIds()).containsExactly(2);
+
+        assertThat(device.generate(Prompt.joint().withSeed(4))).isEqualTo(host.generate(Prompt.joint().withSeed(4)));
+        assertThat(whole.runs.get(2).clampText()).isTrue();
+        assertThat(whole.runs.get(2).projectImage()).isTrue();
+    }
+
+    @Test
+    @DisplayName("the state a runtime's whole loop returns is what the task decodes, and an empty answer leaves the run to the host")
+    void wholeLoopResultIsDecoded() {
+        runtime.textTarget = ids(5, 6, 7, 2, 0, 0, 0, 0);
+        WholeLoopRuntime whole = new WholeLoopRuntime(runtime);
+        int n = config.imageTokens() + config.textLength();
+        double[] state = new double[n * 4];
+        for (int k = config.imageTokens(); k < n; k++) {
+            System.arraycopy(FakeRuntime.textLatent(9), 0, state, k * 4, 4);
+        }
+        whole.result = run -> Tensor.of(state, 1, n, 4);
+        runtime.calls.clear();
+        assertThat(runnerOf(whole).generate(Prompt.joint().withSeed(2)).caption()).contains("w9 w9 w9 w9 w9 w9 w9 w9");
+        assertThat(runtime.calls).as("no denoiser call on the host").isEmpty();
+
+        whole.result = run -> null;
+        assertThat(runnerOf(whole).caption(image(0.8))).isEqualTo("w5 w6 w7");
+        assertThat(runtime.calls).hasSize(6);
     }
 }

@@ -30,10 +30,12 @@ import dev.mdm.sampling.DenoisingFunction;
 import dev.mdm.sampling.Infill;
 import dev.mdm.sampling.Prediction;
 import dev.mdm.sampling.SamplerSettings;
+import dev.mdm.sampling.SamplingRun;
 import dev.mdm.sampling.SamplingMethod;
 import dev.mdm.sampling.SolverAlgorithm;
 import dev.mdm.sampling.StepGrid;
 import dev.mdm.sampling.Trajectory;
+import dev.mdm.task.TaskRunner;
 import dev.mdm.spi.Availability;
 import dev.mdm.spi.Backend;
 import dev.mdm.spi.BackendContext;
@@ -685,6 +687,49 @@ public abstract class BackendCompatibilityKit {
                 }
                 assertTrajectoriesMatch(method + " with infilling", tested, reference.sampler(settings, betas).sample(xT, m, infill, 5));
             }
+        }
+
+        @Test
+        @Tag(Rules.SAMPLER_WHOLE_RUN)
+        @DisplayName(Rules.SAMPLER_WHOLE_RUN + " a whole sampling run the runtime runs itself gives the host sampler's result over the same model")
+        void wholeRun() {
+            RandomInputs in = inputs(Rules.SAMPLER_WHOLE_RUN);
+            int b = 2;
+            int n = config.latentTokens();
+            int dz = config.latentDim();
+            int imageValues = config.imageTokens() * dz;
+            Tensor xT = fit(in.normal(1, b, n, dz));
+            Tensor given = fit(in.normal(1, b, n, dz));
+            double[] heldImage = new double[b * n * dz];
+            for (int i = 0; i < b; i++) {
+                java.util.Arrays.fill(heldImage, i * n * dz, i * n * dz + imageValues, 1);
+            }
+            Infill imageHeld = new Infill(Tensor.of(heldImage, b, n, dz), given);
+            double[] noise = fit(in.normal(1, b, config.imageTokens(), dz)).toDoubleArray();
+            int none = config.classes();
+            List<SamplingRun> runs = List.of(
+                    // joint generation: both projections, 8 steps (first order last)
+                    new SamplingRun(SamplerSettings.defaults().withSteps(8), betas, xT, null, new long[] {1, none},
+                            Double.NaN, null, true, config.vocabSize(), true),
+                    // class-conditional images with guidance, in the noise form on the log-SNR grid
+                    new SamplingRun(new SamplerSettings(SamplingMethod.DPM_SOLVER_2M, SolverAlgorithm.DPM_SOLVER,
+                            StepGrid.LOG_SNR, 12), betas, xT, null, new long[] {0, 2}, 2.5, null, false, 0, true),
+                    // captioning: the image held, the text guided on it and clamped among fewer ids than the vocabulary
+                    new SamplingRun(SamplerSettings.defaults().withSteps(6), betas, xT, imageHeld, new long[] {none, none},
+                            Double.NaN, new SamplingRun.ImageGuidance(1.5, given.toDoubleArray(), noise), true,
+                            config.vocabSize() - 3, false));
+            int answered = 0;
+            for (SamplingRun run : runs) {
+                java.util.Optional<Tensor> whole = model().sampleWhole(run);
+                if (whole.isPresent()) {
+                    answered++;
+                    Tensor host = TaskRunner.sampleOnHost(model(), backend.sampler(run.settings(), betas), run, 0);
+                    tolerance.assertClose("final state of " + run.settings() + (run.guided() ? ", guided" : ""),
+                            whole.get(), host);
+                }
+            }
+            Assumptions.assumeTrue(answered > 0, "the runtime runs no sampling loop itself (ModelRuntime.sampleWhole "
+                    + "answered none of " + runs.size() + " runs): tasks run the host sampler");
         }
     }
 

@@ -47,6 +47,7 @@ public final class Rules {
     public static final String SAMPLER_DPM = "MDM-SMP-001";
     public static final String SAMPLER_DDPM = "MDM-SMP-002";
     public static final String SAMPLER_INFILL = "MDM-SMP-003";
+    public static final String SAMPLER_WHOLE_RUN = "MDM-SMP-004";
     // training
     public static final String GRADIENT_DIRECTIONAL = "MDM-GRAD-001";
     public static final String GRADIENT_PER_PARAMETER = "MDM-GRAD-002";
@@ -157,6 +158,8 @@ public final class Rules {
                     "the noise generator (L64X128MixRandom, nextGaussian in row-major order, one tensor per step), no noise at k = 1."),
             new Rule(SAMPLER_INFILL, SAMPLING, "Infilling holds the masked elements at their values in every state and matches the oracle.",
                     "Infill.apply before the first model call and after every update (D9)."),
+            new Rule(SAMPLER_WHOLE_RUN, SAMPLING, "A whole sampling run the runtime runs itself (ModelRuntime.sampleWhole: joint generation, class guidance in the noise form, captioning with image guidance and infilling) gives what TaskRunner.sampleOnHost gives over the same runtime. Skipped when the runtime runs none.",
+                    "the SamplingRun's x̂0 model: t_input, the doubled batch and its classes, u + w·(c − u) (image guidance: text positions only, α_t·μ + σ_t·ε in the second half), the VAE projection (D16) and text clamp (D15) among textChoices ids, ε̂ for dpmsolver, then the 2M plan of DpmSolverSampler.multistepPlan and the hold."),
             new Rule(GRADIENT_DIRECTIONAL, TRAINING, "⟨∇L, v⟩ from the backend equals (L(θ+εv) − L(θ−εv))/2ε of the reference loss, for random unit directions v on which the backend's gradient has at least half its typical projection (D19).",
                     "the backward pass as a whole; MDM-GRAD-002 names the parameter whose gradient is wrong."),
             new Rule(GRADIENT_PER_PARAMETER, TRAINING, "The same check with a direction on one parameter tensor at a time.",

@@ -319,6 +319,37 @@ final class BrokenBackends {
         };
     }
 
+    /** Runs whole sampling loops on the host, as TaskRunner would: the reference for MDM-SMP-004. */
+    static final class WholeRunOnHost extends BrokenKit {
+        @Override
+        UnaryOperator<Backend> breaker() {
+            return withModel(m -> new ForwardingModelRuntime(m) {
+                @Override
+                public java.util.Optional<Tensor> sampleWhole(dev.mdm.sampling.SamplingRun run) {
+                    return java.util.Optional.of(dev.mdm.task.TaskRunner.sampleOnHost(delegate,
+                            new dev.mdm.sampling.DpmSolverSampler(run.settings(), run.betas()), run, 0));
+                }
+            });
+        }
+    }
+
+    /** Runs whole sampling loops that forget the text clamp (decision D15). */
+    static final class WholeRunWithoutTextClamp extends BrokenKit {
+        @Override
+        UnaryOperator<Backend> breaker() {
+            return withModel(m -> new ForwardingModelRuntime(m) {
+                @Override
+                public java.util.Optional<Tensor> sampleWhole(dev.mdm.sampling.SamplingRun run) {
+                    dev.mdm.sampling.SamplingRun unclamped = new dev.mdm.sampling.SamplingRun(run.settings(), run.betas(),
+                            run.xT(), run.infill(), run.classIds(), run.classGuidance(), run.imageGuidance(), false,
+                            run.textChoices(), run.projectImage());
+                    return java.util.Optional.of(dev.mdm.task.TaskRunner.sampleOnHost(delegate,
+                            new dev.mdm.sampling.DpmSolverSampler(run.settings(), run.betas()), unclamped, 0));
+                }
+            });
+        }
+    }
+
     /** block(i) indexes an array without checking. */
     static final class UncheckedBlockIndex extends BrokenKit {
         @Override

@@ -26,6 +26,11 @@ class ForwardingModelRuntime implements ModelRuntime {
     }
 
     @Override
+    public java.util.Optional<dev.mdm.tensor.Tensor> sampleWhole(dev.mdm.sampling.SamplingRun run) {
+        return delegate.sampleWhole(run);
+    }
+
+    @Override
     public Encoder encoder() {
         return delegate.encoder();
     }

@@ -69,6 +69,8 @@ class KitSelfTest {
                         List.of(Rules.DETERMINISM_SAMPLER, Rules.SAMPLER_DDPM)),
                 Arguments.of("close() that is not idempotent", BrokenBackends.CloseNotIdempotent.class, List.of(Rules.CLOSE_IDEMPOTENT)),
                 Arguments.of("mixers that outlive their backend", BrokenBackends.CloseDoesNotCascade.class, List.of(Rules.CLOSE_CASCADES)),
+                Arguments.of("whole sampling runs without the text clamp", BrokenBackends.WholeRunWithoutTextClamp.class,
+                        List.of(Rules.SAMPLER_WHOLE_RUN)),
                 Arguments.of("NaN input accepted", BrokenBackends.AcceptsNaN.class, List.of(Rules.BAD_NON_FINITE)),
                 Arguments.of("noise in the SSD output", BrokenBackends.NonDeterministic.class, List.of(Rules.DETERMINISM_MODEL)),
                 Arguments.of("block index not checked", BrokenBackends.UncheckedBlockIndex.class, List.of(Rules.BAD_BLOCK_INDEX)),
@@ -93,6 +95,18 @@ class KitSelfTest {
             assertThat(ofRule).as("%s against '%s': some test must fail by an assertion of the kit; outcomes %s", rule, defect, ofRule)
                     .anyMatch(Outcome::failedByAssertion);
         }
+    }
+
+    @Test
+    @DisplayName("a runtime that runs whole sampling loops as the host does passes MDM-SMP-004; one that runs none skips it")
+    void wholeRunRule() {
+        assertThat(launch(BrokenBackends.WholeRunOnHost.class, Rules.SAMPLER_WHOLE_RUN)).singleElement()
+                .satisfies(o -> assertThat(o.result().getStatus()).as(o.name()).isEqualTo(TestExecutionResult.Status.SUCCESSFUL));
+        assertThat(launch(ReferenceBackendCompatibilityTest.class, Rules.SAMPLER_WHOLE_RUN)).singleElement().satisfies(o -> {
+            assertThat(o.result().getStatus()).as(o.name()).isEqualTo(TestExecutionResult.Status.ABORTED);
+            assertThat(o.result().getThrowable()).get().extracting(Throwable::getMessage).asString()
+                    .contains("sampleWhole");
+        });
     }
 
     @Test
