@@ -1698,6 +1698,115 @@ extern "C" __global__ void gather_rows(const float* table, const int* ids, float
     out[i] = table[(size_t)ids[r] * cols + c];
 }
 
+// ---- A task's whole sampling loop on the device (DeviceSamplingLoop: DPM-Solver 2M, decisions D9, D15-D17) ----
+// The state and the model outputs are double, and the arithmetic uses the _rn intrinsics in the host sampler's order
+// (nvcc would otherwise contract a*b+c into an FMA, which Java never does), so the loop gives the host loop's bits.
+
+// x = values where mask != 0 (the held elements, SPEC §8).
+extern "C" __global__ void sampling_hold(double* x, const double* mask, const double* values, int n) {
+    int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < n && mask[i] != 0.0) x[i] = values[i];
+}
+
+// The denoiser's inputs for one call: lat = [x] or [x; x'] in fp32 (x' with its image positions at α·μ + σ·ε when
+// mu is given: image guidance), and time = t_input for every sample of the copies.
+extern "C" __global__ void sampling_inputs(const double* x, float* lat, float* time, int b, int perSample, int copies,
+                                           const double* mu, const double* noise, int imageValues, double alpha,
+                                           double sigma, float timeInput) {
+    int i = blockIdx.x * blockDim.x + threadIdx.x;
+    int total = b * perSample;
+    if (i < copies * b) time[i] = timeInput;
+    if (i >= copies * total) return;
+    int j = i % total;
+    double v = x[j];
+    if (i >= total && mu) {
+        int s = j / perSample, k = j % perSample;
+        if (k < imageValues) v = __dadd_rn(__dmul_rn(alpha, mu[j]), __dmul_rn(sigma, noise[s * imageValues + k]));
+    }
+    lat[i] = (float)v;
+}
+
+// The x̂0 of one call from the denoiser's output: the first half as is, or, with two copies, u + w·(c − u) from the
+// values of each sample at offset `from` on (class guidance: 0; image guidance: the text's offset) and c before it.
+// Sets *flag when a value is not finite (the host sampler would throw there).
+extern "C" __global__ void sampling_prediction(const float* out, double* m, int b, int perSample, int copies, int from,
+                                               double w, int* flag) {
+    int i = blockIdx.x * blockDim.x + threadIdx.x;
+    int total = b * perSample;
+    if (i >= total) return;
+    double c = out[i];
+    double v = c;
+    if (copies == 2 && i % perSample >= from) {
+        double u = out[total + i];
+        v = __dadd_rn(u, __dmul_rn(w, __dsub_rn(c, u)));
+    }
+    if (!isfinite(v)) *flag = 1;
+    m[i] = v;
+}
+
+// dst [b, count] fp32 = m [b, perSample] at offsets first..first+count of each sample.
+extern "C" __global__ void sampling_gather(const double* m, float* dst, int b, int perSample, int first, int count) {
+    int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= b * count) return;
+    int s = i / count, k = i % count;
+    dst[i] = (float)m[(size_t)s * perSample + first + k];
+}
+
+// m's values at offset first.. of each sample = the means (first dz columns) of stats [b·tokens, 2·dz].
+extern "C" __global__ void sampling_scatter_mean(const float* stats, double* m, int b, int perSample, int first,
+                                                 int tokens, int dz) {
+    int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= b * tokens * dz) return;
+    int c = i % dz, r = i / dz, s = r / tokens, t = r % tokens;
+    m[(size_t)s * perSample + first + t * dz + c] = stats[(size_t)r * 2 * dz + c];
+}
+
+extern "C" __global__ void clamp_unit(float* x, int n) {
+    int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < n) x[i] = fminf(1.f, fmaxf(-1.f, x[i]));
+}
+
+// ids[r] = the first index of the largest of logits[r][0..choices), a warp per row (the host's argmax).
+extern "C" __global__ void argmax_rows(const float* logits, int rows, int cols, int choices, int* ids) {
+    int r = (blockIdx.x * blockDim.x + threadIdx.x) / 32;
+    int lane = threadIdx.x % 32;
+    if (r >= rows) return;
+    const float* row = logits + (size_t)r * cols;
+    int best = lane < choices ? lane : 0;
+    float bestV = row[best];
+    for (int j = lane + 32; j < choices; j += 32) {
+        if (row[j] > bestV) { bestV = row[j]; best = j; }
+    }
+    for (int o = 16; o > 0; o >>= 1) {
+        float v = __shfl_xor_sync(0xffffffffu, bestV, o);
+        int j = __shfl_xor_sync(0xffffffffu, best, o);
+        if (v > bestV || (v == bestV && j < best)) { bestV = v; best = j; }
+    }
+    if (lane == 0) ids[r] = best;
+}
+
+// m = (x − α·m)/σ: the noise form's ε̂ from x̂0 (dpmsolver).
+extern "C" __global__ void sampling_to_noise(const double* x, double* m, int n, double alpha, double sigma) {
+    int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < n) m[i] = __ddiv_rn(__dsub_rn(x[i], __dmul_rn(alpha, m[i])), sigma);
+}
+
+// One DPM-Solver 2M update (DpmSolverSampler.MultistepUpdate.apply), then the hold; sets *flag on a non-finite state.
+extern "C" __global__ void sampling_update(double* x, const double* m0, const double* m1, const double* mask,
+                                           const double* values, int n, double cx, double phi, double r0, int second,
+                                           int* flag) {
+    int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= n) return;
+    double v = __dsub_rn(__dmul_rn(cx, x[i]), __dmul_rn(phi, m0[i]));
+    if (second) {
+        double d = __ddiv_rn(__dsub_rn(m0[i], m1[i]), r0);
+        v = __dsub_rn(v, __dmul_rn(__dmul_rn(0.5, phi), d));
+    }
+    if (mask && mask[i] != 0.0) v = values[i];
+    if (!isfinite(v)) *flag = 1;
+    x[i] = v;
+}
+
 // Score entropy per token (SPEC §7), in double: se = (1/K) Σ_k [s_k − r_k log s_k + r_k(log r_k − 1)], from
 // log-softmax values. One thread per token.
 extern "C" __global__ void score_entropy(const float* zt, const float* zhat0, const float* cand, const float* alphaBar,

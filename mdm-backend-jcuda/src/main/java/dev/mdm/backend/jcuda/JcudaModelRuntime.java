@@ -5,6 +5,7 @@ import dev.mdm.MdmConfig;
 import dev.mdm.backend.jcuda.cuda.CudaContext;
 import dev.mdm.backend.jcuda.cuda.Kernels;
 import dev.mdm.backend.jcuda.model.DeviceModel;
+import dev.mdm.backend.jcuda.model.DeviceSamplingLoop;
 import dev.mdm.backend.jcuda.model.Patches;
 import dev.mdm.backend.jcuda.model.Workspace;
 import dev.mdm.backend.jcuda.training.JcudaTrainingSession;
@@ -20,12 +21,15 @@ import dev.mdm.model.Parameters;
 import dev.mdm.model.ScanSwitch;
 import dev.mdm.model.TrainingBatch;
 import dev.mdm.model.TrainingSession;
+import dev.mdm.sampling.SamplerSettings;
+import dev.mdm.sampling.SamplingRun;
 import dev.mdm.spi.ModelRuntime;
 import dev.mdm.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * One MDM model on the GPU. The denoiser is recorded as one CUDA graph per batch size on its first call and
@@ -33,6 +37,10 @@ import java.util.Map;
  * largest batch seen and is then reused, so steady-state calls allocate nothing on the device. A call too large for
  * the GPU's free memory throws {@link DeviceOutOfMemoryException} before queuing any work; the workspace keeps its
  * previous size and the model stays usable.
+ *
+ * <p>A task's whole DPM-Solver 2M run ({@link #sampleWhole}) is recorded as one CUDA graph too, per batch size and
+ * sampling settings (at most {@link #MAX_LOOP_GRAPHS} kept), with no host work between its steps; system property
+ * {@code mdm.jcuda.wholeLoop=false} leaves every run to the host sampler instead.
  *
  * <p>Training sessions ({@link #train}) keep fp32 master weights of their own; after a step this runtime's weights are
  * stale and are re-read from the session (and re-converted to this runtime's precision) on the next call that uses
@@ -49,6 +57,10 @@ final class JcudaModelRuntime implements ModelRuntime, JcudaTrainingSession.Owne
     private JcudaTrainingSession newerWeights;
     private final Workspace workspace;
     private final Map<Integer, CudaContext.Graph> graphs = new HashMap<>();
+    /** Whole sampling runs recorded, by everything that shapes their graph. */
+    private final Map<LoopKey, CudaContext.Graph> loops = new HashMap<>();
+    static final int MAX_LOOP_GRAPHS = 8;
+    private final boolean wholeLoop = !"false".equalsIgnoreCase(System.getProperty("mdm.jcuda.wholeLoop"));
     private final boolean useGraphs = !"false".equalsIgnoreCase(System.getProperty("mdm.jcuda.graphs"));
     private long graphBase;
     private boolean closed;
@@ -82,8 +94,7 @@ final class JcudaModelRuntime implements ModelRuntime, JcudaTrainingSession.Owne
         Parameters updated = newerWeights.weights();
         newerWeights = null;
         DeviceModel rebuilt = DeviceModel.upload(cuda, config, updated, backend.bf16());
-        graphs.values().forEach(CudaContext.Graph::close);
-        graphs.clear();
+        closeGraphs();
         model.close();
         model = rebuilt;
         k = model.kernels();
@@ -312,8 +323,7 @@ final class JcudaModelRuntime implements ModelRuntime, JcudaTrainingSession.Owne
         return locked(() -> {
             long base = workspace.ensure(denoiserWorkspaceBytes(b), "the denoiser's workspace for a batch of " + b);
             if (base != graphBase) {
-                graphs.values().forEach(CudaContext.Graph::close);
-                graphs.clear();
+                closeGraphs();
                 graphBase = base;
             }
             DeviceModel.DenoiseBuffers buf = model.buffers(base, b);
@@ -327,6 +337,72 @@ final class JcudaModelRuntime implements ModelRuntime, JcudaTrainingSession.Owne
             }
             return backend.download(buf.output(), b, nlat, dz);
         });
+    }
+
+    /** Closes every recorded graph: their addresses or weights are about to go. */
+    private void closeGraphs() {
+        graphs.values().forEach(CudaContext.Graph::close);
+        graphs.clear();
+        loops.values().forEach(CudaContext.Graph::close);
+        loops.clear();
+    }
+
+    /** What a whole run's graph depends on besides the workspace's base and the weights. */
+    private record LoopKey(int batch, SamplerSettings settings, List<Double> betas, double classGuidance,
+                           double imageGuidance, boolean infill, boolean clampText, int textChoices,
+                           boolean projectImage) {
+        static LoopKey of(SamplingRun run) {
+            return new LoopKey(run.batch(), run.settings(), java.util.Arrays.stream(run.betas()).boxed().toList(),
+                    run.classGuidance(), run.imageGuidance() == null ? Double.NaN : run.imageGuidance().weight(),
+                    run.infill() != null, run.clampText(), run.textChoices(), run.projectImage());
+        }
+    }
+
+    @Override
+    public Optional<Tensor> sampleWhole(SamplingRun run) {
+        if (run == null) {
+            throw new InvalidInputException("run", "a sampling run", "null");
+        }
+        if (!wholeLoop || DeviceSamplingLoop.unsupported(run, config, model.vae() != null) != null
+                || !run.xT().dtype().isFloating()
+                || !java.util.Arrays.stream(run.xT().toDoubleArray()).allMatch(Double::isFinite) || !classIdsInRange(run.classIds())) {
+            return Optional.empty();  // the host sampler runs it, and names what is wrong with it
+        }
+        return Optional.ofNullable(locked(() -> {
+            long bytes = new DeviceSamplingLoop(model, 0, run).workspaceBytes();
+            long base = workspace.ensure(bytes, "a sampling run of batch " + run.batch());
+            if (base != graphBase) {
+                closeGraphs();
+                graphBase = base;
+            }
+            DeviceSamplingLoop loop = new DeviceSamplingLoop(model, base, run);
+            loop.upload(cuda);
+            if (useGraphs) {
+                LoopKey key = LoopKey.of(run);
+                CudaContext.Graph g = loops.get(key);
+                if (g == null) {
+                    if (loops.size() >= MAX_LOOP_GRAPHS) {
+                        loops.values().forEach(CudaContext.Graph::close);
+                        loops.clear();
+                    }
+                    g = cuda.capture(loop::record);
+                    loops.put(key, g);
+                }
+                g.launch();
+            } else {
+                loop.record();
+            }
+            return loop.result(cuda);
+        }));
+    }
+
+    private boolean classIdsInRange(long[] ids) {
+        for (long c : ids) {
+            if (c < 0 || c > config.classes()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -383,8 +459,7 @@ final class JcudaModelRuntime implements ModelRuntime, JcudaTrainingSession.Owne
                 for (JcudaTrainingSession s : new ArrayList<>(sessions)) {
                     s.close();
                 }
-                graphs.values().forEach(CudaContext.Graph::close);
-                graphs.clear();
+                closeGraphs();
                 workspace.close();
                 model.close();
             }

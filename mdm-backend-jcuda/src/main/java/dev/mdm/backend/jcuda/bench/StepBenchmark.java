@@ -1,17 +1,20 @@
 package dev.mdm.backend.jcuda.bench;
 
+import dev.mdm.MDM;
 import dev.mdm.MdmConfig;
 import dev.mdm.backend.jcuda.JcudaBackend;
 import dev.mdm.backend.jcuda.cuda.CudaContext;
 import dev.mdm.backend.jcuda.cuda.Cublas;
 import dev.mdm.backend.jcuda.cuda.Kernels;
 import dev.mdm.backend.jcuda.model.DeviceModel;
+import dev.mdm.backend.jcuda.model.DeviceSamplingLoop;
 import dev.mdm.backend.jcuda.model.Workspace;
 import dev.mdm.model.MambaShape;
 import dev.mdm.sampling.DenoisingFunction;
 import dev.mdm.sampling.DpmSolverSampler;
 import dev.mdm.sampling.Prediction;
 import dev.mdm.sampling.SamplerSettings;
+import dev.mdm.sampling.SamplingRun;
 import dev.mdm.tensor.Tensor;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -226,14 +229,31 @@ public final class StepBenchmark {
         return weightBytes + c.blocks() * block;
     }
 
-    /** 20-step DPM-Solver++(2M) joint generation through the shared host sampler, each step a graph replay. */
+    /**
+     * 20-step DPM-Solver++(2M) joint generation, measured both ways in one run: the shared host sampler with a graph
+     * replay per step (the baseline), and the whole loop as one CUDA graph ({@link DeviceSamplingLoop}). Random
+     * weights carry no VAE, so neither clamps nor projects (decisions D15, D16).
+     */
     private static String generation(CudaContext cuda, MdmConfig c, int steps) {
         int batch = 1;
-        Kernels k = new Kernels(cuda);
         try (DeviceModel model = DeviceModel.random(cuda, c, true, 43); Workspace ws = new Workspace(cuda)) {
-            DeviceModel.DenoiseBuffers buf = model.buffers(ws.ensure(model.buffers(0, batch).used()), batch);
-            cuda.upload(buf.classIds(), new int[] {c.classes()});
             int n = c.latentTokens() * c.latentDim();
+            double[] x0 = new double[n];
+            java.util.Random r = new java.util.Random(5);
+            for (int i = 0; i < n; i++) {
+                x0[i] = r.nextGaussian();
+            }
+            Tensor xT = Tensor.of(x0, batch, c.latentTokens(), c.latentDim());
+            double[] betas = MDM.betas(c);
+            SamplingRun run = new SamplingRun(SamplerSettings.defaults().withSteps(steps), betas, xT, null,
+                    new long[] {c.classes()}, Double.NaN, null, false, 1, false);
+            long base = ws.ensure(new DeviceSamplingLoop(model, 0, run).workspaceBytes());
+            DeviceSamplingLoop loop = new DeviceSamplingLoop(model, base, run);
+            DeviceModel.DenoiseBuffers buf = model.buffers(base, batch);
+            cuda.upload(buf.classIds(), new int[] {c.classes()});
+            float[] hostMs = new float[5];
+            float[] wholeMs = new float[5];
+            float[] wholeGraphMs = new float[5];
             try (CudaContext.Graph g = cuda.capture(() -> model.denoise(buf, batch))) {
                 DenoisingFunction f = new DenoisingFunction() {
                     @Override
@@ -249,30 +269,38 @@ public final class StepBenchmark {
                         return Tensor.ofFloats(cuda.downloadFloats(buf.output(), n), x.shape());
                     }
                 };
-                double[] betas = new double[c.timesteps()];
-                for (int i = 0; i < betas.length; i++) {
-                    betas[i] = c.betaStart() + (c.betaEnd() - c.betaStart()) * i / (betas.length - 1);
-                }
-                DpmSolverSampler sampler = new DpmSolverSampler(SamplerSettings.defaults().withSteps(steps), betas);
-                double[] x0 = new double[n];
-                java.util.Random r = new java.util.Random(5);
-                for (int i = 0; i < n; i++) {
-                    x0[i] = r.nextGaussian();
-                }
-                Tensor xT = Tensor.of(x0, batch, c.latentTokens(), c.latentDim());
+                DpmSolverSampler sampler = new DpmSolverSampler(run.settings(), betas);
                 sampler.sample(xT, f, null, 0);
-                float[] ms = new float[5];
-                for (int i = 0; i < ms.length; i++) {
+                for (int i = 0; i < hostMs.length; i++) {
                     long t0 = System.nanoTime();
                     sampler.sample(xT, f, null, 0);
-                    ms[i] = (System.nanoTime() - t0) / 1e6f;
+                    hostMs[i] = (System.nanoTime() - t0) / 1e6f;
                 }
-                System.out.printf(Locale.ROOT, "20-step joint generation (%d tokens, batch 1, host DPM-Solver++ 2M, graph per step): %.2f ms%n",
-                        c.sequenceLength(), Timings.median(ms));
-                return String.format(Locale.ROOT, "{\"tokens\": %d, \"batch\": 1, \"steps\": %d, \"sampler\": "
-                        + "\"DPM-Solver++ 2M (host), one CUDA graph replay per step\", \"wallMsMedian\": %s, \"timing\": \"host clock, median of 5\"}",
-                        c.sequenceLength(), steps, fmt(Timings.median(ms)));
             }
+            loop.upload(cuda);
+            try (CudaContext.Graph whole = cuda.capture(loop::record); CudaContext.Timer timer = cuda.timer()) {
+                whole.launch();
+                loop.result(cuda);
+                for (int i = 0; i < wholeMs.length; i++) {
+                    long t0 = System.nanoTime();
+                    loop.upload(cuda);
+                    timer.start();
+                    whole.launch();
+                    wholeGraphMs[i] = timer.stopMillis();
+                    loop.result(cuda);
+                    wholeMs[i] = (System.nanoTime() - t0) / 1e6f;
+                }
+            }
+            System.out.printf(Locale.ROOT, "%d-step joint generation (%d tokens, batch 1, DPM-Solver++ 2M): host sampler, "
+                    + "graph per step %.2f ms; whole loop as one graph %.2f ms (graph alone %.2f ms)%n", steps,
+                    c.sequenceLength(), Timings.median(hostMs), Timings.median(wholeMs), Timings.median(wholeGraphMs));
+            return String.format(Locale.ROOT, "{\"tokens\": %d, \"batch\": 1, \"steps\": %d, \"sampler\": "
+                    + "\"DPM-Solver++ 2M\", \"baseline\": {\"how\": \"host sampler, one CUDA graph replay per step\", "
+                    + "\"wallMsMedian\": %s}, \"wholeLoop\": {\"how\": \"the whole loop as one CUDA graph "
+                    + "(DeviceSamplingLoop), uploads and the result's download included\", \"wallMsMedian\": %s, "
+                    + "\"graphMsMedian\": %s}, \"timing\": \"host clock (graph: CUDA events), median of 5\"}",
+                    c.sequenceLength(), steps, fmt(Timings.median(hostMs)), fmt(Timings.median(wholeMs)),
+                    fmt(Timings.median(wholeGraphMs)));
         }
     }
 }

@@ -316,6 +316,32 @@ public final class CudaContext implements AutoCloseable {
     }
 
     /**
+     * Waits for the stream, then fills {@code out} from the device.
+     *
+     * @param src device address
+     * @param out the bytes to fill
+     */
+    public void download(long src, byte[] out) {
+        cuStreamSynchronize(stream);
+        if (out.length > 0) {
+            cuMemcpyDtoH(Pointer.to(out), DevicePointers.pointer(src), out.length);
+        }
+    }
+
+    /**
+     * Waits for the stream, then fills {@code out} from the device.
+     *
+     * @param src device address
+     * @param out the ints to fill
+     */
+    public void download(long src, int[] out) {
+        cuStreamSynchronize(stream);
+        if (out.length > 0) {
+            cuMemcpyDtoH(Pointer.to(out), DevicePointers.pointer(src), out.length * 4L);
+        }
+    }
+
+    /**
      * @param dst device address
      * @param src device address
      * @param bytes size

@@ -51,6 +51,15 @@ public final class KernelArgs {
         return this;
     }
 
+    /**
+     * @param v a double
+     * @return this
+     */
+    public KernelArgs d(double v) {
+        args.add(new Arg(Double.doubleToRawLongBits(v), true));
+        return this;
+    }
+
     /** @return JCuda's form: a pointer to one pointer per argument */
     Pointer pack() {
         Pointer[] p = new Pointer[args.size()];

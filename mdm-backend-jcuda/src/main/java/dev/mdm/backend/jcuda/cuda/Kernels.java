@@ -738,6 +738,138 @@ public final class Kernels {
     }
 
     /**
+     * Sets the held elements (SPEC §8).
+     *
+     * @param x double [n] state
+     * @param mask double [n], held where not 0
+     * @param values double [n]
+     * @param n elements
+     */
+    public void samplingHold(long x, long mask, long values, int n) {
+        cuda.launch1d("sampling_hold", n, new KernelArgs().ptr(x).ptr(mask).ptr(values).i(n));
+    }
+
+    /**
+     * Writes one denoiser call's inputs from the sampler's state.
+     *
+     * @param x double [b, perSample] state
+     * @param lat fp32 [copies·b, perSample] the denoiser's latents
+     * @param time fp32 [copies·b] the denoiser's t_input
+     * @param b samples
+     * @param perSample values a sample
+     * @param copies 1, or 2 for a guided call
+     * @param mu double [b, perSample] whose first {@code imageValues} a sample are the given image's μ, or 0
+     * @param noise double [b, imageValues] ε, or 0
+     * @param imageValues image values a sample
+     * @param alpha α_t
+     * @param sigma σ_t
+     * @param timeInput t_input
+     */
+    public void samplingInputs(long x, long lat, long time, int b, int perSample, int copies, long mu, long noise,
+                               int imageValues, double alpha, double sigma, float timeInput) {
+        cuda.launch1d("sampling_inputs", (long) copies * b * perSample, new KernelArgs().ptr(x).ptr(lat).ptr(time).i(b)
+                .i(perSample).i(copies).ptr(mu).ptr(noise).i(imageValues).d(alpha).d(sigma).f(timeInput));
+    }
+
+    /**
+     * The x̂0 of one call: the denoiser's output, combined as u + w·(c − u) from offset {@code from} of each sample on
+     * when {@code copies} is 2.
+     *
+     * @param out fp32 [copies·b, perSample] the denoiser's output
+     * @param m double [b, perSample] x̂0
+     * @param b samples
+     * @param perSample values a sample
+     * @param copies 1 or 2
+     * @param from first guided offset of a sample
+     * @param w guidance weight
+     * @param flag int, set to 1 on a non-finite value
+     */
+    public void samplingPrediction(long out, long m, int b, int perSample, int copies, int from, double w, long flag) {
+        cuda.launch1d("sampling_prediction", (long) b * perSample, new KernelArgs().ptr(out).ptr(m).i(b).i(perSample)
+                .i(copies).i(from).d(w).ptr(flag));
+    }
+
+    /**
+     * @param m double [b, perSample]
+     * @param dst fp32 [b, count]: the values at offsets first..first+count of each sample
+     * @param b samples
+     * @param perSample values a sample
+     * @param first first offset
+     * @param count values a sample
+     */
+    public void samplingGather(long m, long dst, int b, int perSample, int first, int count) {
+        cuda.launch1d("sampling_gather", (long) b * count, new KernelArgs().ptr(m).ptr(dst).i(b).i(perSample).i(first)
+                .i(count));
+    }
+
+    /**
+     * @param stats fp32 [b·tokens, 2·dz] encoder outputs, means first
+     * @param m double [b, perSample]: the means go to offsets first.. of each sample
+     * @param b samples
+     * @param perSample values a sample
+     * @param first first offset
+     * @param tokens tokens a sample
+     * @param dz latent size
+     */
+    public void samplingScatterMean(long stats, long m, int b, int perSample, int first, int tokens, int dz) {
+        cuda.launch1d("sampling_scatter_mean", (long) b * tokens * dz, new KernelArgs().ptr(stats).ptr(m).i(b)
+                .i(perSample).i(first).i(tokens).i(dz));
+    }
+
+    /**
+     * @param x fp32 [n], clamped to [−1, 1] in place
+     * @param n elements
+     */
+    public void clampUnit(long x, int n) {
+        cuda.launch1d("clamp_unit", n, new KernelArgs().ptr(x).i(n));
+    }
+
+    /**
+     * @param logits fp32 [rows, cols]
+     * @param rows rows
+     * @param cols columns
+     * @param choices the first columns to choose among
+     * @param ids int [rows]: the first index of each row's largest value
+     */
+    public void argmaxRows(long logits, int rows, int cols, int choices, long ids) {
+        cuda.launch1d("argmax_rows", 32L * rows, new KernelArgs().ptr(logits).i(rows).i(cols).i(choices).ptr(ids));
+    }
+
+    /**
+     * m = (x − α·m)/σ.
+     *
+     * @param x double [n]
+     * @param m double [n], x̂0 in, ε̂ out
+     * @param n elements
+     * @param alpha α_t
+     * @param sigma σ_t
+     */
+    public void samplingToNoise(long x, long m, int n, double alpha, double sigma) {
+        cuda.launch1d("sampling_to_noise", n, new KernelArgs().ptr(x).ptr(m).i(n).d(alpha).d(sigma));
+    }
+
+    /**
+     * One DPM-Solver 2M update and the hold.
+     *
+     * @param x double [n] state, updated in place
+     * @param m0 double [n] the newest model output
+     * @param m1 double [n] the one before (unused at first order)
+     * @param mask double [n] or 0 when nothing is held
+     * @param values double [n] or 0
+     * @param n elements
+     * @param cx the state's coefficient
+     * @param phi φ
+     * @param r0 the step ratio (second order)
+     * @param second whether second order
+     * @param flag int, set to 1 on a non-finite state
+     */
+    public void samplingUpdate(long x, long m0, long m1, long mask, long values, int n, double cx, double phi,
+                               double r0, boolean second, long flag) {
+        cuda.launch1d("sampling_update", n, new KernelArgs().ptr(x).ptr(m0).ptr(m1).ptr(mask).ptr(values).i(n).d(cx)
+                .d(phi).d(r0).i(second ? 1 : 0).ptr(flag));
+    }
+
+    /**
      * @param zt fp32 [m, dz]
      * @param zhat0 fp32 [m, dz]
      * @param candidates fp32 [m, K, dz]

@@ -1,0 +1,170 @@
+package dev.mdm.backend.jcuda;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.mdm.Device;
+import dev.mdm.InvalidInputException;
+import dev.mdm.MDM;
+import dev.mdm.MdmConfig;
+import dev.mdm.Precision;
+import dev.mdm.model.ParameterInitializer;
+import dev.mdm.model.Parameters;
+import dev.mdm.sampling.DpmSolverSampler;
+import dev.mdm.sampling.Infill;
+import dev.mdm.sampling.SamplerSettings;
+import dev.mdm.sampling.SamplingMethod;
+import dev.mdm.sampling.SamplingRun;
+import dev.mdm.sampling.SolverAlgorithm;
+import dev.mdm.sampling.StepGrid;
+import dev.mdm.spi.BackendContext;
+import dev.mdm.spi.ModelRuntime;
+import dev.mdm.task.TaskRunner;
+import dev.mdm.tensor.Tensor;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * A task's whole sampling loop as one CUDA graph ({@link JcudaModelRuntime#sampleWhole}) gives the bits of the host
+ * sampler calling the same runtime once per step ({@link TaskRunner#sampleOnHost}). Skipped, with the probe's
+ * reasons, where no usable GPU is present.
+ */
+@ExtendWith(JcudaAvailable.class)
+class JcudaWholeSamplingTest {
+    private static final MdmConfig CONFIG = MdmConfig.fashion();
+    private static final double[] BETAS = MDM.betas(CONFIG);
+
+    private static JcudaBackend open(Precision precision) {
+        return (JcudaBackend) new JcudaBackendProvider().create(new BackendContext(Device.gpu(0), precision));
+    }
+
+    private static Tensor gaussian(SplittableRandom r, int... shape) {
+        double[] v = new double[Math.toIntExact(Tensor.elementCount(shape))];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = Math.sqrt(-2 * Math.log(r.nextDouble(1e-12, 1))) * Math.cos(2 * Math.PI * r.nextDouble());
+        }
+        return Tensor.of(v, shape);
+    }
+
+    /** Joint generation, class guidance in the noise form, and captioning with image guidance, for batch b. */
+    private static List<SamplingRun> runs(int b) {
+        SplittableRandom r = new SplittableRandom(11);
+        int n = CONFIG.latentTokens();
+        int dz = CONFIG.latentDim();
+        int imageValues = CONFIG.imageTokens() * dz;
+        Tensor xT = gaussian(r, b, n, dz);
+        Tensor given = gaussian(r, b, n, dz);
+        double[] held = new double[b * n * dz];
+        for (int i = 0; i < b; i++) {
+            Arrays.fill(held, i * n * dz, i * n * dz + imageValues, 1);
+        }
+        double[] noise = gaussian(r, b, CONFIG.imageTokens(), dz).toDoubleArray();
+        long[] classes = new long[b];
+        for (int i = 0; i < b; i++) {
+            classes[i] = i % (CONFIG.classes() + 1);
+        }
+        long[] none = new long[b];
+        Arrays.fill(none, CONFIG.classes());
+        return List.of(
+                new SamplingRun(SamplerSettings.defaults(), BETAS, xT, null, classes, Double.NaN, null, true,
+                        CONFIG.vocabSize(), true),
+                new SamplingRun(new SamplerSettings(SamplingMethod.DPM_SOLVER_2M, SolverAlgorithm.DPM_SOLVER,
+                        StepGrid.LOG_SNR, 7), BETAS, xT, null, classes, 3.0, null, false, 0, true),
+                new SamplingRun(SamplerSettings.defaults().withSteps(12), BETAS, xT,
+                        new Infill(Tensor.of(held, b, n, dz), given), none, Double.NaN,
+                        new SamplingRun.ImageGuidance(1.5, given.toDoubleArray(), noise), true, 200, false));
+    }
+
+    private static Tensor onHost(ModelRuntime rt, SamplingRun run) {
+        return TaskRunner.sampleOnHost(rt, new DpmSolverSampler(run.settings(), run.betas()), run, 0);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = Precision.class, names = {"FP32", "BF16"})
+    @DisplayName("the whole loop as one graph gives the host sampler's bits: joint generation, class guidance, captioning")
+    void wholeLoopGivesTheHostSamplersBits(Precision precision) {
+        try (JcudaBackend gpu = open(precision);
+             ModelRuntime rt = gpu.load(CONFIG, ParameterInitializer.initialize(CONFIG, 5))) {
+            for (int b : new int[] {1, 3}) {
+                for (SamplingRun run : runs(b)) {
+                    Optional<Tensor> whole = rt.sampleWhole(run);
+                    assertThat(whole).as("batch %d, %s", b, run.settings()).isPresent();
+                    assertThat(whole.get().toDoubleArray()).as("batch %d, %s, guided %s", b, run.settings(), run.guided())
+                            .containsExactly(onHost(rt, run).toDoubleArray());
+                }
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("recorded loops are replayed for the same run and re-recorded past the cache's size, with the same bits")
+    void recordedLoopsAreReplayed() {
+        try (JcudaBackend gpu = open(Precision.FP32);
+             ModelRuntime rt = gpu.load(CONFIG, ParameterInitializer.initialize(CONFIG, 6))) {
+            SamplingRun first = runs(2).get(0);
+            double[] expected = onHost(rt, first).toDoubleArray();
+            assertThat(rt.sampleWhole(first).orElseThrow().toDoubleArray()).containsExactly(expected);
+            assertThat(rt.sampleWhole(first).orElseThrow().toDoubleArray()).containsExactly(expected);
+            for (int steps = 2; steps < 3 + JcudaModelRuntime.MAX_LOOP_GRAPHS; steps++) {
+                SamplingRun other = new SamplingRun(first.settings().withSteps(steps), BETAS, first.xT(), null,
+                        first.classIds(), Double.NaN, null, true, CONFIG.vocabSize(), true);
+                assertThat(rt.sampleWhole(other).orElseThrow().toDoubleArray()).as("%d steps", steps)
+                        .containsExactly(onHost(rt, other).toDoubleArray());
+            }
+            assertThat(rt.sampleWhole(first).orElseThrow().toDoubleArray()).containsExactly(expected);
+        }
+    }
+
+    @Test
+    @DisplayName("a run the loop does not take (2S, DDPM, non-finite x_T, an unknown class) is left to the host sampler")
+    void otherRunsAreLeftToTheHost() {
+        try (JcudaBackend gpu = open(Precision.FP32);
+             ModelRuntime rt = gpu.load(CONFIG, ParameterInitializer.initialize(CONFIG, 7))) {
+            SamplingRun run = runs(1).get(0);
+            for (SamplingMethod m : new SamplingMethod[] {SamplingMethod.DPM_SOLVER_2S, SamplingMethod.DDPM}) {
+                assertThat(rt.sampleWhole(new SamplingRun(run.settings().withMethod(m), BETAS, run.xT(), null,
+                        run.classIds(), Double.NaN, null, true, CONFIG.vocabSize(), true))).as("%s", m).isEmpty();
+            }
+            double[] nan = run.xT().toDoubleArray();
+            nan[3] = Double.NaN;
+            assertThat(rt.sampleWhole(new SamplingRun(run.settings(), BETAS, Tensor.of(nan, run.xT().shape()), null,
+                    run.classIds(), Double.NaN, null, true, CONFIG.vocabSize(), true))).isEmpty();
+            assertThat(rt.sampleWhole(new SamplingRun(run.settings(), BETAS, run.xT(), null,
+                    new long[] {CONFIG.classes() + 1}, Double.NaN, null, true, CONFIG.vocabSize(), true))).isEmpty();
+        }
+    }
+
+    @Test
+    @DisplayName("a model whose predictions overflow gives no whole-loop result, and the host sampler then names the value")
+    void overflowIsLeftToTheHostToReport() {
+        Parameters p = ParameterInitializer.initialize(CONFIG, 8);
+        double[] w = p.get("latent_out.weight").toDoubleArray();
+        Arrays.fill(w, 3e38);
+        p = p.with("latent_out.weight", Tensor.of(w, p.get("latent_out.weight").shape()));
+        try (JcudaBackend gpu = open(Precision.FP32); ModelRuntime rt = gpu.load(CONFIG, p)) {
+            SamplingRun run = runs(1).get(0);
+            assertThat(rt.sampleWhole(run)).isEmpty();
+            assertThatThrownBy(() -> onHost(rt, run)).isInstanceOf(InvalidInputException.class)
+                    .hasMessageContaining("finite");
+        }
+    }
+
+    @Test
+    @DisplayName("-Dmdm.jcuda.wholeLoop=false leaves every run to the host sampler")
+    void wholeLoopCanBeTurnedOff() {
+        System.setProperty("mdm.jcuda.wholeLoop", "false");
+        try (JcudaBackend gpu = open(Precision.FP32);
+             ModelRuntime rt = gpu.load(CONFIG, ParameterInitializer.initialize(CONFIG, 9))) {
+            assertThat(rt.sampleWhole(runs(1).get(0))).isEmpty();
+        } finally {
+            System.clearProperty("mdm.jcuda.wholeLoop");
+        }
+    }
+}
