@@ -1753,30 +1753,41 @@ extern "C" __global__ void sampling_gather(const double* m, float* dst, int b, i
 }
 
 // m's values at offset first.. of each sample = the means (first dz columns) of stats [b·tokens, 2·dz].
+// Sets *flag on a non-finite mean (the host sampler would throw on that x̂0).
 extern "C" __global__ void sampling_scatter_mean(const float* stats, double* m, int b, int perSample, int first,
-                                                 int tokens, int dz) {
+                                                 int tokens, int dz, int* flag) {
     int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= b * tokens * dz) return;
     int c = i % dz, r = i / dz, s = r / tokens, t = r % tokens;
-    m[(size_t)s * perSample + first + t * dz + c] = stats[(size_t)r * 2 * dz + c];
+    float v = stats[(size_t)r * 2 * dz + c];
+    if (!isfinite(v)) *flag = 1;
+    m[(size_t)s * perSample + first + t * dz + c] = v;
 }
 
-extern "C" __global__ void clamp_unit(float* x, int n) {
+// Sets *flag on a NaN, which fminf/fmaxf would turn into −1 where the host keeps it (and then throws).
+extern "C" __global__ void clamp_unit(float* x, int n, int* flag) {
     int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < n) x[i] = fminf(1.f, fmaxf(-1.f, x[i]));
+    if (i >= n) return;
+    float v = x[i];
+    if (isnan(v)) *flag = 1;
+    x[i] = fminf(1.f, fmaxf(-1.f, v));
 }
 
-// ids[r] = the first index of the largest of logits[r][0..choices), a warp per row (the host's argmax).
-extern "C" __global__ void argmax_rows(const float* logits, int rows, int cols, int choices, int* ids) {
+// ids[r] = the first index of the largest of logits[r][0..choices), a warp per row (the host's argmax). Sets *flag
+// on a NaN among them: the host's scan then depends on where the NaN sits, so the host computes that run.
+extern "C" __global__ void argmax_rows(const float* logits, int rows, int cols, int choices, int* ids, int* flag) {
     int r = (blockIdx.x * blockDim.x + threadIdx.x) / 32;
     int lane = threadIdx.x % 32;
     if (r >= rows) return;
     const float* row = logits + (size_t)r * cols;
     int best = lane < choices ? lane : 0;
     float bestV = row[best];
+    bool nan = isnan(bestV);
     for (int j = lane + 32; j < choices; j += 32) {
+        nan |= isnan(row[j]);
         if (row[j] > bestV) { bestV = row[j]; best = j; }
     }
+    if (nan) *flag = 1;
     for (int o = 16; o > 0; o >>= 1) {
         float v = __shfl_xor_sync(0xffffffffu, bestV, o);
         int j = __shfl_xor_sync(0xffffffffu, best, o);

@@ -42,12 +42,33 @@ public record SamplingRun(SamplerSettings settings, double[] betas, Tensor xT, I
             throw new InvalidInputException("xT", "an initial state", "null");
         }
         int b = xT.requireShape("xT", -1, -1, -1).dim(0);
+        if (b < 1) {
+            throw new InvalidInputException("xT", "at least one sample", "an empty batch");
+        }
         if (infill != null) {
             infill.mask().requireShape("infill.mask", xT.shape());
         }
         if (classIds == null || classIds.length != b) {
             throw new InvalidInputException("classIds", b + " class ids", classIds == null ? "null"
                     : classIds.length + " ids");
+        }
+        if (Double.isInfinite(classGuidance)) {
+            throw new InvalidInputException("classGuidance", "a finite weight, or NaN for none", String.valueOf(classGuidance));
+        }
+        if (imageGuidance != null) {
+            long values = Tensor.elementCount(xT.shape());
+            if (!Double.isFinite(imageGuidance.weight())) {
+                throw new InvalidInputException("imageGuidance.weight", "a finite weight", String.valueOf(imageGuidance.weight()));
+            }
+            if (imageGuidance.latents() == null || imageGuidance.latents().length != values) {
+                throw new InvalidInputException("imageGuidance.latents", values + " values (the shape of xT)",
+                        imageGuidance.latents() == null ? "null" : imageGuidance.latents().length + " values");
+            }
+            double[] noise = imageGuidance.noise();
+            if (noise == null || noise.length == 0 || noise.length % b != 0 || noise.length / b > values / b) {
+                throw new InvalidInputException("imageGuidance.noise", "[b, n_img, dz] values, b = " + b,
+                        noise == null ? "null" : noise.length + " values");
+            }
         }
         if (imageGuidance != null && !Double.isNaN(classGuidance)) {
             throw new InvalidInputException("imageGuidance", "null when classGuidance is set (a task with a given image "

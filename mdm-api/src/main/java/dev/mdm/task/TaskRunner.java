@@ -394,7 +394,8 @@ public final class TaskRunner {
         Tensor xT = Tensor.of(x, shape);
         SamplingRun whole = new SamplingRun(settings, MDM.betas(config), xT, infill, classIds,
                 guided ? guidance : Double.NaN, imageGuided, task.producesText(), textChoices(), task.noisesImage());
-        Tensor z0 = runtime.sampleWhole(whole).orElseGet(() -> sampleOnHost(sampler, whole, samplerSeed));
+        Tensor z0 = runtime.sampleWhole(whole).map(t -> t.requireShape("the runtime's whole sampling run", shape))
+                .orElseGet(() -> sampleOnHost(sampler, whole, samplerSeed));
         double[] z = z0.toDoubleArray();
 
         Tensor images = givenImages;
@@ -503,6 +504,15 @@ public final class TaskRunner {
 
     /** The x̂0 model {@code run} describes. */
     DenoisingFunction denoisingFunction(SamplingRun run) {
+        if (run.clampText() && run.textChoices() > config.vocabSize()) {
+            throw new InvalidInputException("textChoices", "at most the vocabulary's " + config.vocabSize() + " ids",
+                    String.valueOf(run.textChoices()));
+        }
+        int imageValues = run.batch() * config.imageTokens() * config.latentDim();
+        if (run.imageGuidance() != null && run.imageGuidance().noise().length != imageValues) {
+            throw new InvalidInputException("imageGuidance.noise", imageValues + " values ([b, n_img, dz])",
+                    run.imageGuidance().noise().length + " values");
+        }
         return denoisingFunction(run.classIds(), !Double.isNaN(run.classGuidance()), run.classGuidance(),
                 run.imageGuidance(), run.clampText(), run.textChoices(), run.projectImage(), run.betas());
     }

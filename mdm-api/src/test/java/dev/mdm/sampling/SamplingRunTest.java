@@ -44,6 +44,19 @@ class SamplingRunTest {
         assertThatThrownBy(() -> run(X, new long[] {1, 2}, 3.0, new SamplingRun.ImageGuidance(2, new double[24],
                 new double[16]), false, 0))
                 .isInstanceOf(InvalidInputException.class).hasMessageContaining("'imageGuidance'");
+        assertThatThrownBy(() -> run(Tensor.zeros(0, 3, 4), new long[0], Double.NaN, null, false, 0))
+                .isInstanceOf(InvalidInputException.class).hasMessageContaining("'xT'").hasMessageContaining("at least one sample");
+        assertThatThrownBy(() -> run(X, new long[] {1, 2}, Double.POSITIVE_INFINITY, null, false, 0))
+                .isInstanceOf(InvalidInputException.class).hasMessageContaining("'classGuidance'");
+        assertThatThrownBy(() -> run(X, new long[] {1, 2}, Double.NaN, new SamplingRun.ImageGuidance(Double.NaN,
+                new double[24], new double[16]), false, 0))
+                .isInstanceOf(InvalidInputException.class).hasMessageContaining("'imageGuidance.weight'");
+        assertThatThrownBy(() -> run(X, new long[] {1, 2}, Double.NaN, new SamplingRun.ImageGuidance(2, new double[23],
+                new double[16]), false, 0))
+                .isInstanceOf(InvalidInputException.class).hasMessageContaining("'imageGuidance.latents'");
+        assertThatThrownBy(() -> run(X, new long[] {1, 2}, Double.NaN, new SamplingRun.ImageGuidance(2, new double[24],
+                new double[15]), false, 0))
+                .isInstanceOf(InvalidInputException.class).hasMessageContaining("'imageGuidance.noise'");
         assertThatThrownBy(() -> run(X, new long[] {1, 2}, Double.NaN, null, true, 0))
                 .isInstanceOf(InvalidInputException.class).hasMessageContaining("'textChoices'");
         assertThatThrownBy(() -> new SamplingRun(SETTINGS, BETAS, X, new Infill(Tensor.zeros(2, 3), Tensor.zeros(2, 3)),

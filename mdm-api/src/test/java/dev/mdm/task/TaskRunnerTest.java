@@ -539,4 +539,29 @@ class TaskRunnerTest {
         assertThat(runnerOf(whole).caption(image(0.8))).isEqualTo("w5 w6 w7");
         assertThat(runtime.calls).hasSize(6);
     }
+
+    @Test
+    @DisplayName("a sampling run on the host refuses more text choices than the vocabulary has, and image-guidance noise of the wrong size")
+    void hostRunChecksWhatTheRecordCannot() {
+        int n = config.imageTokens() + config.textLength();
+        Tensor xT = Tensor.zeros(1, n, 4);
+        DpmSolverSampler sampler = new DpmSolverSampler(SamplerSettings.defaults().withSteps(2), MDM.betas(config));
+        assertThatThrownBy(() -> TaskRunner.sampleOnHost(runtime, sampler, new dev.mdm.sampling.SamplingRun(
+                sampler.settings(), MDM.betas(config), xT, null, new long[] {1}, Double.NaN, null, true,
+                config.vocabSize() + 1, false), 0))
+                .isInstanceOf(InvalidInputException.class).hasMessageContaining("'textChoices'");
+        assertThatThrownBy(() -> TaskRunner.sampleOnHost(runtime, sampler, new dev.mdm.sampling.SamplingRun(
+                sampler.settings(), MDM.betas(config), xT, null, new long[] {1}, Double.NaN,
+                new dev.mdm.sampling.SamplingRun.ImageGuidance(1.5, new double[n * 4], new double[4]), true, 5, false), 0))
+                .isInstanceOf(InvalidInputException.class).hasMessageContaining("'imageGuidance.noise'");
+    }
+
+    @Test
+    @DisplayName("a whole-loop result of another shape is refused, naming the runtime's run")
+    void wholeLoopResultOfAnotherShapeIsRefused() {
+        WholeLoopRuntime whole = new WholeLoopRuntime(runtime);
+        whole.result = run -> Tensor.zeros(1, 3, 4);
+        assertThatThrownBy(() -> runnerOf(whole).generate(Prompt.joint().withSeed(2)))
+                .isInstanceOf(InvalidInputException.class).hasMessageContaining("whole sampling run");
+    }
 }

@@ -349,51 +349,73 @@ final class JcudaModelRuntime implements ModelRuntime, JcudaTrainingSession.Owne
 
     /** What a whole run's graph depends on besides the workspace's base and the weights. */
     private record LoopKey(int batch, SamplerSettings settings, List<Double> betas, double classGuidance,
-                           double imageGuidance, boolean infill, boolean clampText, int textChoices,
-                           boolean projectImage) {
+                           boolean imageGuided, double imageGuidance, boolean infill, boolean clampText,
+                           int textChoices, boolean projectImage) {
         static LoopKey of(SamplingRun run) {
             return new LoopKey(run.batch(), run.settings(), java.util.Arrays.stream(run.betas()).boxed().toList(),
-                    run.classGuidance(), run.imageGuidance() == null ? Double.NaN : run.imageGuidance().weight(),
-                    run.infill() != null, run.clampText(), run.textChoices(), run.projectImage());
+                    run.classGuidance(), run.imageGuidance() != null,
+                    run.imageGuidance() == null ? 0 : run.imageGuidance().weight(), run.infill() != null,
+                    run.clampText(), run.textChoices(), run.projectImage());
         }
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Here: DPM-Solver 2M runs as one CUDA graph (see the class comment). Other methods, non-finite or malformed
+     * inputs, a run that meets a non-finite value, and a run the GPU has no memory for are left to the host sampler.
+     */
     @Override
     public Optional<Tensor> sampleWhole(SamplingRun run) {
         if (run == null) {
             throw new InvalidInputException("run", "a sampling run", "null");
         }
-        if (!wholeLoop || DeviceSamplingLoop.unsupported(run, config, model.vae() != null) != null
-                || !run.xT().dtype().isFloating()
-                || !java.util.Arrays.stream(run.xT().toDoubleArray()).allMatch(Double::isFinite) || !classIdsInRange(run.classIds())) {
+        if (!wholeLoop || !run.xT().dtype().isFloating()
+                || !java.util.Arrays.stream(run.xT().toDoubleArray()).allMatch(Double::isFinite)
+                || !classIdsInRange(run.classIds())) {
             return Optional.empty();  // the host sampler runs it, and names what is wrong with it
         }
         return Optional.ofNullable(locked(() -> {
-            long bytes = new DeviceSamplingLoop(model, 0, run).workspaceBytes();
-            long base = workspace.ensure(bytes, "a sampling run of batch " + run.batch());
-            if (base != graphBase) {
-                closeGraphs();
-                graphBase = base;
+            if (DeviceSamplingLoop.unsupported(run, config, model.vae() != null) != null) {
+                return null;
             }
-            DeviceSamplingLoop loop = new DeviceSamplingLoop(model, base, run);
-            loop.upload(cuda);
-            if (useGraphs) {
-                LoopKey key = LoopKey.of(run);
-                CudaContext.Graph g = loops.get(key);
-                if (g == null) {
-                    if (loops.size() >= MAX_LOOP_GRAPHS) {
-                        loops.values().forEach(CudaContext.Graph::close);
-                        loops.clear();
-                    }
-                    g = cuda.capture(loop::record);
-                    loops.put(key, g);
-                }
-                g.launch();
-            } else {
-                loop.record();
+            try {
+                return runWhole(run);
+            } catch (DeviceOutOfMemoryException e) {
+                // the host sampler's per-step calls need less device memory: let it try
+                loops.values().forEach(CudaContext.Graph::close);
+                loops.clear();
+                return null;
             }
-            return loop.result(cuda);
         }));
+    }
+
+    /** Runs {@code run} as one graph, recorded on first use (lock held). */
+    private Tensor runWhole(SamplingRun run) {
+        long bytes = new DeviceSamplingLoop(model, 0, run).workspaceBytes();
+        long base = workspace.ensure(bytes, "a sampling run of batch " + run.batch());
+        if (base != graphBase) {
+            closeGraphs();
+            graphBase = base;
+        }
+        DeviceSamplingLoop loop = new DeviceSamplingLoop(model, base, run);
+        loop.upload(cuda);
+        if (useGraphs) {
+            LoopKey key = LoopKey.of(run);
+            CudaContext.Graph g = loops.get(key);
+            if (g == null) {
+                if (loops.size() >= MAX_LOOP_GRAPHS) {
+                    loops.values().forEach(CudaContext.Graph::close);
+                    loops.clear();
+                }
+                g = cuda.capture("the CUDA graph of a sampling run of batch " + run.batch(), loop::record);
+                loops.put(key, g);
+            }
+            g.launch();
+        } else {
+            loop.record();
+        }
+        return loop.result(cuda);
     }
 
     private boolean classIdsInRange(long[] ids) {

@@ -8,8 +8,11 @@ import dev.mdm.InvalidInputException;
 import dev.mdm.MDM;
 import dev.mdm.MdmConfig;
 import dev.mdm.Precision;
+import dev.mdm.model.OptimizerSettings;
 import dev.mdm.model.ParameterInitializer;
 import dev.mdm.model.Parameters;
+import dev.mdm.model.TrainingBatch;
+import dev.mdm.model.TrainingSession;
 import dev.mdm.sampling.DpmSolverSampler;
 import dev.mdm.sampling.Infill;
 import dev.mdm.sampling.SamplerSettings;
@@ -55,7 +58,12 @@ class JcudaWholeSamplingTest {
 
     /** Joint generation, class guidance in the noise form, and captioning with image guidance, for batch b. */
     private static List<SamplingRun> runs(int b) {
-        SplittableRandom r = new SplittableRandom(11);
+        return runs(b, 11);
+    }
+
+    /** The same runs with inputs (x_T, classes, held values, μ, ε) drawn from {@code seed}. */
+    private static List<SamplingRun> runs(int b, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
         int n = CONFIG.latentTokens();
         int dz = CONFIG.latentDim();
         int imageValues = CONFIG.imageTokens() * dz;
@@ -68,7 +76,7 @@ class JcudaWholeSamplingTest {
         double[] noise = gaussian(r, b, CONFIG.imageTokens(), dz).toDoubleArray();
         long[] classes = new long[b];
         for (int i = 0; i < b; i++) {
-            classes[i] = i % (CONFIG.classes() + 1);
+            classes[i] = (i + seed) % (CONFIG.classes() + 1);
         }
         long[] none = new long[b];
         Arrays.fill(none, CONFIG.classes());
@@ -76,7 +84,7 @@ class JcudaWholeSamplingTest {
                 new SamplingRun(SamplerSettings.defaults(), BETAS, xT, null, classes, Double.NaN, null, true,
                         CONFIG.vocabSize(), true),
                 new SamplingRun(new SamplerSettings(SamplingMethod.DPM_SOLVER_2M, SolverAlgorithm.DPM_SOLVER,
-                        StepGrid.LOG_SNR, 7), BETAS, xT, null, classes, 3.0, null, false, 0, true),
+                        StepGrid.LOG_SNR, 7), BETAS, xT, null, classes, 3.0, null, true, CONFIG.vocabSize(), true),
                 new SamplingRun(SamplerSettings.defaults().withSteps(12), BETAS, xT,
                         new Infill(Tensor.of(held, b, n, dz), given), none, Double.NaN,
                         new SamplingRun.ImageGuidance(1.5, given.toDoubleArray(), noise), true, 200, false));
@@ -104,6 +112,50 @@ class JcudaWholeSamplingTest {
     }
 
     @Test
+    @DisplayName("a recorded loop replayed on other inputs (x_T, classes, held values, μ, ε) gives the host's bits for them")
+    void recordedLoopsTakeNewInputs() {
+        try (JcudaBackend gpu = open(Precision.FP32);
+             ModelRuntime rt = gpu.load(CONFIG, ParameterInitializer.initialize(CONFIG, 4))) {
+            for (long seed : new long[] {21, 22, 23}) {
+                for (SamplingRun run : runs(2, seed)) {
+                    assertThat(rt.sampleWhole(run).orElseThrow().toDoubleArray()).as("inputs %d, %s", seed, run.settings())
+                            .containsExactly(onHost(rt, run).toDoubleArray());
+                }
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("with -Dmdm.jcuda.graphs=false the loop runs eagerly, with the same bits")
+    void eagerLoopGivesTheSameBits() {
+        System.setProperty("mdm.jcuda.graphs", "false");
+        try (JcudaBackend gpu = open(Precision.FP32);
+             ModelRuntime rt = gpu.load(CONFIG, ParameterInitializer.initialize(CONFIG, 3))) {
+            for (SamplingRun run : runs(2)) {
+                assertThat(rt.sampleWhole(run).orElseThrow().toDoubleArray()).containsExactly(onHost(rt, run).toDoubleArray());
+            }
+        } finally {
+            System.clearProperty("mdm.jcuda.graphs");
+        }
+    }
+
+    @Test
+    @DisplayName("after a training step the recorded loops run the new weights")
+    void trainingStepRefreshesTheLoop() {
+        try (JcudaBackend gpu = open(Precision.FP32);
+             ModelRuntime rt = gpu.load(CONFIG, ParameterInitializer.initialize(CONFIG, 2))) {
+            SamplingRun run = runs(1).get(0);
+            double[] before = rt.sampleWhole(run).orElseThrow().toDoubleArray();
+            try (TrainingSession session = rt.train(OptimizerSettings.paper(), null)) {
+                session.step(TrainingBatch.random(CONFIG, 4, null, new SplittableRandom(1)));
+            }
+            double[] after = rt.sampleWhole(run).orElseThrow().toDoubleArray();
+            assertThat(after).containsExactly(onHost(rt, run).toDoubleArray());
+            assertThat(after).isNotEqualTo(before);
+        }
+    }
+
+    @Test
     @DisplayName("recorded loops are replayed for the same run and re-recorded past the cache's size, with the same bits")
     void recordedLoopsAreReplayed() {
         try (JcudaBackend gpu = open(Precision.FP32);
@@ -123,7 +175,8 @@ class JcudaWholeSamplingTest {
     }
 
     @Test
-    @DisplayName("a run the loop does not take (2S, DDPM, non-finite x_T, an unknown class) is left to the host sampler")
+    @DisplayName("a run the loop does not take (2S, DDPM, non-finite x_T, an unknown class, more text choices than ids) is left "
+            + "to the host sampler")
     void otherRunsAreLeftToTheHost() {
         try (JcudaBackend gpu = open(Precision.FP32);
              ModelRuntime rt = gpu.load(CONFIG, ParameterInitializer.initialize(CONFIG, 7))) {
@@ -138,6 +191,11 @@ class JcudaWholeSamplingTest {
                     run.classIds(), Double.NaN, null, true, CONFIG.vocabSize(), true))).isEmpty();
             assertThat(rt.sampleWhole(new SamplingRun(run.settings(), BETAS, run.xT(), null,
                     new long[] {CONFIG.classes() + 1}, Double.NaN, null, true, CONFIG.vocabSize(), true))).isEmpty();
+            SamplingRun tooManyChoices = new SamplingRun(run.settings(), BETAS, run.xT(), null, run.classIds(),
+                    Double.NaN, null, true, CONFIG.vocabSize() + 1, true);
+            assertThat(rt.sampleWhole(tooManyChoices)).isEmpty();
+            assertThatThrownBy(() -> onHost(rt, tooManyChoices)).isInstanceOf(InvalidInputException.class)
+                    .hasMessageContaining("'textChoices'");
         }
     }
 
@@ -148,6 +206,21 @@ class JcudaWholeSamplingTest {
         double[] w = p.get("latent_out.weight").toDoubleArray();
         Arrays.fill(w, 3e38);
         p = p.with("latent_out.weight", Tensor.of(w, p.get("latent_out.weight").shape()));
+        try (JcudaBackend gpu = open(Precision.FP32); ModelRuntime rt = gpu.load(CONFIG, p)) {
+            SamplingRun run = runs(1).get(0);
+            assertThat(rt.sampleWhole(run)).isEmpty();
+            assertThatThrownBy(() -> onHost(rt, run)).isInstanceOf(InvalidInputException.class)
+                    .hasMessageContaining("finite");
+        }
+    }
+
+    @Test
+    @DisplayName("a NaN pixel before the clamp (which fminf would hide) gives no whole-loop result; the host sampler names it")
+    void nanPixelIsLeftToTheHost() {
+        Parameters p = ParameterInitializer.initialize(CONFIG, 10);
+        double[] bias = p.get("vae.img_dec2.bias").toDoubleArray();
+        Arrays.fill(bias, Double.NaN);   // NaN pixels from finite latents; the denoiser stays finite
+        p = p.with("vae.img_dec2.bias", Tensor.of(bias, bias.length));
         try (JcudaBackend gpu = open(Precision.FP32); ModelRuntime rt = gpu.load(CONFIG, p)) {
             SamplingRun run = runs(1).get(0);
             assertThat(rt.sampleWhole(run)).isEmpty();

@@ -291,11 +291,13 @@ public final class StepBenchmark {
                     wholeMs[i] = (System.nanoTime() - t0) / 1e6f;
                 }
             }
-            System.out.printf(Locale.ROOT, "%d-step joint generation (%d tokens, batch 1, DPM-Solver++ 2M): host sampler, "
+            System.out.printf(Locale.ROOT, "%d-step joint generation (%d tokens, batch 1, DPM-Solver++ 2M; random weights, "
+                    + "so no VAE projection or text clamp): host sampler, "
                     + "graph per step %.2f ms; whole loop as one graph %.2f ms (graph alone %.2f ms)%n", steps,
                     c.sequenceLength(), Timings.median(hostMs), Timings.median(wholeMs), Timings.median(wholeGraphMs));
             return String.format(Locale.ROOT, "{\"tokens\": %d, \"batch\": 1, \"steps\": %d, \"sampler\": "
-                    + "\"DPM-Solver++ 2M\", \"baseline\": {\"how\": \"host sampler, one CUDA graph replay per step\", "
+                    + "\"DPM-Solver++ 2M\", \"projections\": \"none: random weights carry no VAE (D15, D16 not applied)\", "
+                    + "\"baseline\": {\"how\": \"host sampler, one CUDA graph replay per step\", "
                     + "\"wallMsMedian\": %s}, \"wholeLoop\": {\"how\": \"the whole loop as one CUDA graph "
                     + "(DeviceSamplingLoop), uploads and the result's download included\", \"wallMsMedian\": %s, "
                     + "\"graphMsMedian\": %s}, \"timing\": \"host clock (graph: CUDA events), median of 5\"}",

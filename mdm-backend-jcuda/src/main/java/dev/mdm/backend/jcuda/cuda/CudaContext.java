@@ -568,6 +568,17 @@ public final class CudaContext implements AutoCloseable {
      * @return the instantiated graph
      */
     public Graph capture(Runnable work) {
+        return capture("the denoiser's CUDA graph", work);
+    }
+
+    /**
+     * As {@link #capture(Runnable)}.
+     *
+     * @param what the graph, named in an out-of-memory message ("instantiating WHAT")
+     * @param work queues device work only
+     * @return the instantiated graph
+     */
+    public Graph capture(String what, Runnable work) {
         cuStreamBeginCapture(stream, CUstreamCaptureMode.CU_STREAM_CAPTURE_MODE_THREAD_LOCAL);
         CUgraph g = new CUgraph();
         try {
@@ -581,7 +592,7 @@ public final class CudaContext implements AutoCloseable {
         } catch (CudaException e) {
             cuGraphDestroy(g);
             if (String.valueOf(e.getMessage()).contains("CUDA_ERROR_OUT_OF_MEMORY")) {
-                throw outOfMemory("instantiating the denoiser's CUDA graph", 0, e);
+                throw outOfMemory("instantiating " + what, 0, e);
             }
             throw e;
         }

@@ -810,18 +810,20 @@ public final class Kernels {
      * @param first first offset
      * @param tokens tokens a sample
      * @param dz latent size
+     * @param flag int, set to 1 on a non-finite mean
      */
-    public void samplingScatterMean(long stats, long m, int b, int perSample, int first, int tokens, int dz) {
+    public void samplingScatterMean(long stats, long m, int b, int perSample, int first, int tokens, int dz, long flag) {
         cuda.launch1d("sampling_scatter_mean", (long) b * tokens * dz, new KernelArgs().ptr(stats).ptr(m).i(b)
-                .i(perSample).i(first).i(tokens).i(dz));
+                .i(perSample).i(first).i(tokens).i(dz).ptr(flag));
     }
 
     /**
      * @param x fp32 [n], clamped to [−1, 1] in place
      * @param n elements
+     * @param flag int, set to 1 on a NaN (which the host's clamp keeps)
      */
-    public void clampUnit(long x, int n) {
-        cuda.launch1d("clamp_unit", n, new KernelArgs().ptr(x).i(n));
+    public void clampUnit(long x, int n, long flag) {
+        cuda.launch1d("clamp_unit", n, new KernelArgs().ptr(x).i(n).ptr(flag));
     }
 
     /**
@@ -830,9 +832,11 @@ public final class Kernels {
      * @param cols columns
      * @param choices the first columns to choose among
      * @param ids int [rows]: the first index of each row's largest value
+     * @param flag int, set to 1 on a NaN among the choices (where the host's scan order decides)
      */
-    public void argmaxRows(long logits, int rows, int cols, int choices, long ids) {
-        cuda.launch1d("argmax_rows", 32L * rows, new KernelArgs().ptr(logits).i(rows).i(cols).i(choices).ptr(ids));
+    public void argmaxRows(long logits, int rows, int cols, int choices, long ids, long flag) {
+        cuda.launch1d("argmax_rows", 32L * rows, new KernelArgs().ptr(logits).i(rows).i(cols).i(choices).ptr(ids)
+                .ptr(flag));
     }
 
     /**

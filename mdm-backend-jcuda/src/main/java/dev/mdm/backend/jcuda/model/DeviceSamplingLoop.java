@@ -19,8 +19,9 @@ import java.util.List;
  * sampler's own, and the state and model outputs are double with the host's order of operations, so the loop gives
  * the bits the host sampler gives over this model's denoiser and VAE calls.
  *
- * <p>A run whose model output or state becomes non-finite sets a flag instead of throwing mid-graph; the caller then
- * runs the host sampler, which throws where it meets the value.
+ * <p>A run that meets a value where the host path would throw or branch on a NaN (a non-finite x̂0, pixel NaN before
+ * the clamp, logit NaN before the argmax, encoder mean or state) sets a flag instead of throwing mid-graph; the caller
+ * then runs the host sampler, which throws where it meets the value, or computes its own result.
  */
 public final class DeviceSamplingLoop {
     private final DeviceModel model;
@@ -64,11 +65,13 @@ public final class DeviceSamplingLoop {
         long noise = run.imageGuidance() != null ? c.take(8L * b * imageValues) : 0;
         int dz = config.latentDim();
         int hid = config.vaeHidden();
-        long rows = (long) b * Math.max(config.imageTokens(), config.textLength());
-        long vaeIn = c.take(4 * rows * Math.max(hid, 2 * dz));
-        long vaeHidden = c.take(4 * rows * hid);
-        long vaeOut = c.take(4 * rows * Math.max(Math.max(config.patchDim(), config.vocabSize()), 2 * dz));
-        long ids = c.take(4 * rows);
+        // the projection's and the clamp's MLPs, one after the other through the same three buffers
+        long imageRows = (long) b * config.imageTokens();
+        long textRows = (long) b * config.textLength();
+        long vaeIn = c.take(4 * Math.max(imageRows * 2 * dz, textRows * Math.max(hid, dz)));
+        long vaeHidden = c.take(4 * Math.max(imageRows, textRows) * hid);
+        long vaeOut = c.take(4 * Math.max(imageRows * config.patchDim(), textRows * Math.max(config.vocabSize(), 2 * dz)));
+        long ids = c.take(4 * textRows);
         long flag = c.take(4);
         this.buf = new Buffers(d, x, m0, m1, mask, values, mu, noise, vaeIn, vaeHidden, vaeOut, ids, flag,
                 c.used() - base);
@@ -89,6 +92,13 @@ public final class DeviceSamplingLoop {
         }
         if (!Arrays.equals(run.xT().shape(), new int[] {run.batch(), config.latentTokens(), config.latentDim()})) {
             return "x_T is not [b, " + config.latentTokens() + ", " + config.latentDim() + "]";
+        }
+        if (run.clampText() && run.textChoices() > config.vocabSize()) {
+            return "textChoices exceeds the vocabulary";
+        }
+        if (run.imageGuidance() != null
+                && run.imageGuidance().noise().length != run.batch() * config.imageTokens() * config.latentDim()) {
+            return "the image guidance's noise is not [b, n_img, dz]";
         }
         return null;
     }
@@ -180,10 +190,10 @@ public final class DeviceSamplingLoop {
         k.samplingGather(m, buf.vaeIn(), b, perSample, 0, imageValues);
         model.linear(rows, hid, dz, buf.vaeIn(), v.imgDec1W(), v.imgDec1B(), buf.vaeHidden(), true);
         model.linear(rows, config.patchDim(), hid, buf.vaeHidden(), v.imgDec2W(), v.imgDec2B(), buf.vaeOut(), false);
-        k.clampUnit(buf.vaeOut(), rows * config.patchDim());
+        k.clampUnit(buf.vaeOut(), rows * config.patchDim(), buf.flag());
         model.linear(rows, hid, config.patchDim(), buf.vaeOut(), v.imgEnc1W(), v.imgEnc1B(), buf.vaeHidden(), true);
         model.linear(rows, 2 * dz, hid, buf.vaeHidden(), v.imgEnc2W(), v.imgEnc2B(), buf.vaeIn(), false);
-        k.samplingScatterMean(buf.vaeIn(), m, b, perSample, 0, config.imageTokens(), dz);
+        k.samplingScatterMean(buf.vaeIn(), m, b, perSample, 0, config.imageTokens(), dz, buf.flag());
     }
 
     /** x̂0's text latents ← μ_enc(argmax Dec_txt(x̂0)) among the run's token choices (decision D15). */
@@ -197,11 +207,11 @@ public final class DeviceSamplingLoop {
         k.samplingGather(m, buf.vaeIn(), b, perSample, imageValues, lt * dz);
         model.linear(rows, hid, dz, buf.vaeIn(), v.txtDec1W(), v.txtDec1B(), buf.vaeHidden(), true);
         model.linear(rows, vocab, hid, buf.vaeHidden(), v.txtDec2W(), v.txtDec2B(), buf.vaeOut(), false);
-        k.argmaxRows(buf.vaeOut(), rows, vocab, Math.min(vocab, run.textChoices()), buf.ids());
+        k.argmaxRows(buf.vaeOut(), rows, vocab, run.textChoices(), buf.ids(), buf.flag());
         k.gatherRows(v.textEmbed(), buf.ids(), buf.vaeIn(), rows, hid);
         model.linear(rows, hid, hid, buf.vaeIn(), v.txtEnc1W(), v.txtEnc1B(), buf.vaeHidden(), true);
         model.linear(rows, 2 * dz, hid, buf.vaeHidden(), v.txtEnc2W(), v.txtEnc2B(), buf.vaeOut(), false);
-        k.samplingScatterMean(buf.vaeOut(), m, b, perSample, imageValues, lt, dz);
+        k.samplingScatterMean(buf.vaeOut(), m, b, perSample, imageValues, lt, dz, buf.flag());
     }
 
     /**
