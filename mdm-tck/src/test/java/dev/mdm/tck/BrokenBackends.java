@@ -323,13 +323,7 @@ final class BrokenBackends {
     static final class WholeRunOnHost extends BrokenKit {
         @Override
         UnaryOperator<Backend> breaker() {
-            return withModel(m -> new ForwardingModelRuntime(m) {
-                @Override
-                public java.util.Optional<Tensor> sampleWhole(dev.mdm.sampling.SamplingRun run) {
-                    return java.util.Optional.of(dev.mdm.task.TaskRunner.sampleOnHost(delegate,
-                            new dev.mdm.sampling.DpmSolverSampler(run.settings(), run.betas()), run, 0));
-                }
-            });
+            return wholeRunsOnHost(run -> run);
         }
     }
 
@@ -337,17 +331,21 @@ final class BrokenBackends {
     static final class WholeRunWithoutTextClamp extends BrokenKit {
         @Override
         UnaryOperator<Backend> breaker() {
-            return withModel(m -> new ForwardingModelRuntime(m) {
-                @Override
-                public java.util.Optional<Tensor> sampleWhole(dev.mdm.sampling.SamplingRun run) {
-                    dev.mdm.sampling.SamplingRun unclamped = new dev.mdm.sampling.SamplingRun(run.settings(), run.betas(),
-                            run.xT(), run.infill(), run.classIds(), run.classGuidance(), run.imageGuidance(), false,
-                            run.textChoices(), run.projectImage());
-                    return java.util.Optional.of(dev.mdm.task.TaskRunner.sampleOnHost(delegate,
-                            new dev.mdm.sampling.DpmSolverSampler(run.settings(), run.betas()), unclamped, 0));
-                }
-            });
+            return wholeRunsOnHost(run -> new dev.mdm.sampling.SamplingRun(run.settings(), run.betas(), run.xT(),
+                    run.infill(), run.classIds(), run.classGuidance(), run.imageGuidance(), false, run.textChoices(),
+                    run.projectImage()));
         }
+    }
+
+    /** A model that answers every whole sampling run with the host's run of {@code change(run)}. */
+    private static UnaryOperator<Backend> wholeRunsOnHost(UnaryOperator<dev.mdm.sampling.SamplingRun> change) {
+        return withModel(m -> new ForwardingModelRuntime(m) {
+            @Override
+            public java.util.Optional<Tensor> sampleWhole(dev.mdm.sampling.SamplingRun run) {
+                return java.util.Optional.of(dev.mdm.task.TaskRunner.sampleOnHost(delegate,
+                        new dev.mdm.sampling.DpmSolverSampler(run.settings(), run.betas()), change.apply(run), 0));
+            }
+        });
     }
 
     /** block(i) indexes an array without checking. */

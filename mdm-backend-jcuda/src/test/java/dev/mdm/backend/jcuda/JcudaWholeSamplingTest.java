@@ -191,42 +191,40 @@ class JcudaWholeSamplingTest {
                     run.classIds(), Double.NaN, null, true, CONFIG.vocabSize(), true))).isEmpty();
             assertThat(rt.sampleWhole(new SamplingRun(run.settings(), BETAS, run.xT(), null,
                     new long[] {CONFIG.classes() + 1}, Double.NaN, null, true, CONFIG.vocabSize(), true))).isEmpty();
-            SamplingRun tooManyChoices = new SamplingRun(run.settings(), BETAS, run.xT(), null, run.classIds(),
-                    Double.NaN, null, true, CONFIG.vocabSize() + 1, true);
-            assertThat(rt.sampleWhole(tooManyChoices)).isEmpty();
-            assertThatThrownBy(() -> onHost(rt, tooManyChoices)).isInstanceOf(InvalidInputException.class)
-                    .hasMessageContaining("'textChoices'");
+            assertDeclinedAndTheHostNames(rt, new SamplingRun(run.settings(), BETAS, run.xT(), null, run.classIds(),
+                    Double.NaN, null, true, CONFIG.vocabSize() + 1, true), "'textChoices'");
         }
     }
 
     @Test
     @DisplayName("a model whose predictions overflow gives no whole-loop result, and the host sampler then names the value")
     void overflowIsLeftToTheHostToReport() {
-        Parameters p = ParameterInitializer.initialize(CONFIG, 8);
-        double[] w = p.get("latent_out.weight").toDoubleArray();
-        Arrays.fill(w, 3e38);
-        p = p.with("latent_out.weight", Tensor.of(w, p.get("latent_out.weight").shape()));
-        try (JcudaBackend gpu = open(Precision.FP32); ModelRuntime rt = gpu.load(CONFIG, p)) {
-            SamplingRun run = runs(1).get(0);
-            assertThat(rt.sampleWhole(run)).isEmpty();
-            assertThatThrownBy(() -> onHost(rt, run)).isInstanceOf(InvalidInputException.class)
-                    .hasMessageContaining("finite");
-        }
+        assertLeftToTheHost(filled(ParameterInitializer.initialize(CONFIG, 8), "latent_out.weight", 3e38));
     }
 
     @Test
     @DisplayName("a NaN pixel before the clamp (which fminf would hide) gives no whole-loop result; the host sampler names it")
     void nanPixelIsLeftToTheHost() {
-        Parameters p = ParameterInitializer.initialize(CONFIG, 10);
-        double[] bias = p.get("vae.img_dec2.bias").toDoubleArray();
-        Arrays.fill(bias, Double.NaN);   // NaN pixels from finite latents; the denoiser stays finite
-        p = p.with("vae.img_dec2.bias", Tensor.of(bias, bias.length));
+        // NaN pixels from finite latents; the denoiser stays finite
+        assertLeftToTheHost(filled(ParameterInitializer.initialize(CONFIG, 10), "vae.img_dec2.bias", Double.NaN));
+    }
+
+    private static Parameters filled(Parameters p, String name, double value) {
+        double[] v = new double[Math.toIntExact(Tensor.elementCount(p.get(name).shape()))];
+        Arrays.fill(v, value);
+        return p.with(name, Tensor.of(v, p.get(name).shape()));
+    }
+
+    /** The joint run on these weights: no whole-loop result, and the host sampler throws naming a non-finite value. */
+    private static void assertLeftToTheHost(Parameters p) {
         try (JcudaBackend gpu = open(Precision.FP32); ModelRuntime rt = gpu.load(CONFIG, p)) {
-            SamplingRun run = runs(1).get(0);
-            assertThat(rt.sampleWhole(run)).isEmpty();
-            assertThatThrownBy(() -> onHost(rt, run)).isInstanceOf(InvalidInputException.class)
-                    .hasMessageContaining("finite");
+            assertDeclinedAndTheHostNames(rt, runs(1).get(0), "finite");
         }
+    }
+
+    private static void assertDeclinedAndTheHostNames(ModelRuntime rt, SamplingRun run, String what) {
+        assertThat(rt.sampleWhole(run)).isEmpty();
+        assertThatThrownBy(() -> onHost(rt, run)).isInstanceOf(InvalidInputException.class).hasMessageContaining(what);
     }
 
     @Test
