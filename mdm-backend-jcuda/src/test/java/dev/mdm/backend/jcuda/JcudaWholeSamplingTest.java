@@ -128,14 +128,21 @@ class JcudaWholeSamplingTest {
     @Test
     @DisplayName("with -Dmdm.jcuda.graphs=false the loop runs eagerly, with the same bits")
     void eagerLoopGivesTheSameBits() {
-        System.setProperty("mdm.jcuda.graphs", "false");
-        try (JcudaBackend gpu = open(Precision.FP32);
-             ModelRuntime rt = gpu.load(CONFIG, ParameterInitializer.initialize(CONFIG, 3))) {
+        withProperty("mdm.jcuda.graphs", "false", 3, rt -> {
             for (SamplingRun run : runs(2)) {
                 assertThat(rt.sampleWhole(run).orElseThrow().toDoubleArray()).containsExactly(onHost(rt, run).toDoubleArray());
             }
+        });
+    }
+
+    /** Runs {@code body} on a runtime of fresh weights ({@code seed}) opened while the system property is set. */
+    private static void withProperty(String key, String value, long seed, java.util.function.Consumer<ModelRuntime> body) {
+        System.setProperty(key, value);
+        try (JcudaBackend gpu = open(Precision.FP32);
+             ModelRuntime rt = gpu.load(CONFIG, ParameterInitializer.initialize(CONFIG, seed))) {
+            body.accept(rt);
         } finally {
-            System.clearProperty("mdm.jcuda.graphs");
+            System.clearProperty(key);
         }
     }
 
@@ -230,12 +237,6 @@ class JcudaWholeSamplingTest {
     @Test
     @DisplayName("-Dmdm.jcuda.wholeLoop=false leaves every run to the host sampler")
     void wholeLoopCanBeTurnedOff() {
-        System.setProperty("mdm.jcuda.wholeLoop", "false");
-        try (JcudaBackend gpu = open(Precision.FP32);
-             ModelRuntime rt = gpu.load(CONFIG, ParameterInitializer.initialize(CONFIG, 9))) {
-            assertThat(rt.sampleWhole(runs(1).get(0))).isEmpty();
-        } finally {
-            System.clearProperty("mdm.jcuda.wholeLoop");
-        }
+        withProperty("mdm.jcuda.wholeLoop", "false", 9, rt -> assertThat(rt.sampleWhole(runs(1).get(0))).isEmpty());
     }
 }
