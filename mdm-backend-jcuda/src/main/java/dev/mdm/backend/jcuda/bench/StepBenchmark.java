@@ -1,8 +1,11 @@
 package dev.mdm.backend.jcuda.bench;
 
+import dev.mdm.Device;
 import dev.mdm.MDM;
 import dev.mdm.MdmConfig;
+import dev.mdm.Precision;
 import dev.mdm.backend.jcuda.JcudaBackend;
+import dev.mdm.backend.jcuda.JcudaBackendProvider;
 import dev.mdm.backend.jcuda.cuda.CudaContext;
 import dev.mdm.backend.jcuda.cuda.Cublas;
 import dev.mdm.backend.jcuda.cuda.Kernels;
@@ -10,11 +13,17 @@ import dev.mdm.backend.jcuda.model.DeviceModel;
 import dev.mdm.backend.jcuda.model.DeviceSamplingLoop;
 import dev.mdm.backend.jcuda.model.Workspace;
 import dev.mdm.model.MambaShape;
+import dev.mdm.model.ParameterInitializer;
+import dev.mdm.model.Parameters;
 import dev.mdm.sampling.DenoisingFunction;
 import dev.mdm.sampling.DpmSolverSampler;
 import dev.mdm.sampling.Prediction;
 import dev.mdm.sampling.SamplerSettings;
+import dev.mdm.sampling.Sampler;
 import dev.mdm.sampling.SamplingRun;
+import dev.mdm.spi.BackendContext;
+import dev.mdm.spi.ModelRuntime;
+import dev.mdm.task.TaskRunner;
 import dev.mdm.tensor.Tensor;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -27,9 +36,12 @@ import java.util.Locale;
 /**
  * Times one denoising step of the {@code paper} preset (49 blocks, d = 2048, bf16, random weights drawn on the
  * device) at the token counts of issue 5, eagerly and as a replayed CUDA graph, and a 20-step DPM-Solver++ joint
- * generation; measures the bf16 GEMM ceiling and the copy bandwidth in the same run and writes JSON.
+ * generation; measures the bf16 GEMM ceiling and the copy bandwidth in the same run and writes JSON. With
+ * {@code --task-generation} it also times a task's 20-step joint generation on a whole model (random weights with the
+ * VAE, drawn on the host: about a minute for the paper preset), the text clamp and image projection included, as one
+ * CUDA graph and with the host sampler.
  *
- * <p>Usage: {@code StepBenchmark [--out FILE] [--repeats N] [--only TOKENSxBATCH,...]}
+ * <p>Usage: {@code StepBenchmark [--out FILE] [--repeats N] [--only TOKENSxBATCH,...] [--task-generation]}
  */
 public final class StepBenchmark {
     private record Row(int grid, int batch) {
@@ -49,26 +61,83 @@ public final class StepBenchmark {
         Path out = Path.of("step-benchmark.json");
         int repeats = 20;
         String only = null;
+        boolean taskGeneration = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
+                case "--task-generation" -> taskGeneration = true;
                 case "--out" -> out = Path.of(args[++i]);
                 case "--repeats" -> repeats = Integer.parseInt(args[++i]);
                 case "--only" -> only = args[++i];
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
+        StringBuilder json;
         try (CudaContext cuda = CudaContext.open(0)) {
             cuda.lock().lock();
             try {
                 cuda.enter();
-                run(cuda, out, repeats, only);
+                json = run(cuda, repeats, only);
             } finally {
                 cuda.lock().unlock();
             }
         }
+        if (taskGeneration) {
+            json.append(",\n  \"taskGeneration\": ").append(taskGeneration(config(16), 20));
+        }
+        json.append("\n}\n");
+        Files.writeString(out, json.toString());
+        System.out.println("wrote " + out);
     }
 
-    private static void run(CudaContext cuda, Path out, int repeats, String only) throws IOException {
+    /**
+     * A task's 20-step joint generation (DPM-Solver++ 2M, the text clamped to tokens and the image projected through
+     * the VAE at every step: decisions D15, D16) on a whole BF16 model, as one CUDA graph
+     * ({@code ModelRuntime.sampleWhole}) and with the host sampler ({@code TaskRunner.sampleOnHost}), alternating, 5
+     * timed runs each after one of each untimed.
+     */
+    private static String taskGeneration(MdmConfig c, int steps) {
+        long t0 = System.nanoTime();
+        Parameters weights = ParameterInitializer.initialize(c, 43);
+        System.out.printf(Locale.ROOT, "task generation: weights drawn on the host in %.1f s%n", (System.nanoTime() - t0) / 1e9);
+        try (JcudaBackend gpu = (JcudaBackend) new JcudaBackendProvider().create(new BackendContext(Device.gpu(0),
+                Precision.BF16)); ModelRuntime rt = gpu.load(c, weights)) {
+            double[] x = new double[c.latentTokens() * c.latentDim()];
+            java.util.Random r = new java.util.Random(5);
+            for (int i = 0; i < x.length; i++) {
+                x[i] = r.nextGaussian();
+            }
+            SamplingRun run = new SamplingRun(SamplerSettings.defaults().withSteps(steps), MDM.betas(c),
+                    Tensor.of(x, 1, c.latentTokens(), c.latentDim()), null, new long[] {c.classes()}, Double.NaN, null,
+                    true, c.vocabSize(), true);
+            Sampler sampler = gpu.sampler(run.settings(), run.betas());
+            double[] whole = rt.sampleWhole(run).orElseThrow().toDoubleArray();
+            double[] host = TaskRunner.sampleOnHost(rt, sampler, run, 0).toDoubleArray();
+            boolean same = Arrays.equals(whole, host);
+            float[] wholeMs = new float[5];
+            float[] hostMs = new float[5];
+            for (int i = 0; i < wholeMs.length; i++) {
+                long a = System.nanoTime();
+                rt.sampleWhole(run).orElseThrow();
+                long b = System.nanoTime();
+                TaskRunner.sampleOnHost(rt, sampler, run, 0);
+                hostMs[i] = (System.nanoTime() - b) / 1e6f;
+                wholeMs[i] = (b - a) / 1e6f;
+            }
+            System.out.printf(Locale.ROOT, "%d-step task joint generation (%d tokens, batch 1, text clamp and image "
+                    + "projection, BF16): host sampler %.2f ms; whole run as one graph %.2f ms; same bits: %s%n", steps,
+                    c.sequenceLength(), Timings.median(hostMs), Timings.median(wholeMs), same);
+            return String.format(Locale.ROOT, "{\"tokens\": %d, \"batch\": 1, \"steps\": %d, \"sampler\": "
+                    + "\"DPM-Solver++ 2M\", \"projections\": \"text clamp (D15) and image projection (D16) at every step\", "
+                    + "\"precision\": \"BF16\", \"weights\": \"ParameterInitializer, seed 43, with the VAE\", "
+                    + "\"baseline\": {\"how\": \"TaskRunner.sampleOnHost: host sampler, a graph replay per step and the "
+                    + "VAE calls\", \"wallMsMedian\": %s}, \"wholeLoop\": {\"how\": \"ModelRuntime.sampleWhole: one "
+                    + "CUDA graph\", \"wallMsMedian\": %s}, \"sameBits\": %s, \"timing\": \"host clock, median of 5, "
+                    + "alternating\"}", c.sequenceLength(), steps, fmt(Timings.median(hostMs)),
+                    fmt(Timings.median(wholeMs)), same);
+        }
+    }
+
+    private static StringBuilder run(CudaContext cuda, int repeats, String only) {
         Kernels k = new Kernels(cuda);
         double copyGBs = DeviceCeilings.copyBandwidthGBps(cuda, k);
         double gemmTflops = DeviceCeilings.gemmTflops(cuda, k, Cublas.R_16BF);
@@ -91,9 +160,8 @@ public final class StepBenchmark {
             rows.add(step(cuda, k, c, r.batch(), repeats, copyGBs, gemmTflops));
         }
         json.append(String.join(",\n", rows)).append("\n  ],\n");
-        json.append("  \"generation\": ").append(generation(cuda, config(16), 20)).append("\n}\n");
-        Files.writeString(out, json.toString());
-        System.out.println("wrote " + out);
+        json.append("  \"generation\": ").append(generation(cuda, config(16), 20));
+        return json;
     }
 
     private static MdmConfig config(int grid) {
