@@ -4,6 +4,7 @@ import dev.mdm.ConfigurationException;
 import dev.mdm.InvalidInputException;
 import dev.mdm.MDM;
 import dev.mdm.MdmConfig;
+import dev.mdm.MdmException;
 import dev.mdm.sampling.DenoisingFunction;
 import dev.mdm.sampling.DiscreteVpSchedule;
 import dev.mdm.sampling.Infill;
@@ -438,6 +439,22 @@ public final class TaskRunner {
     }
 
     /**
+     * A value the model computed from finite inputs must be finite: one that is not is the backend's or the weights'
+     * failure, not the caller's input, so it is an {@link MdmException} (the CLI's exit status 1), not an
+     * {@link InvalidInputException}.
+     */
+    private static Tensor requireComputedFinite(Tensor computed, String what) {
+        double[] v = computed.toDoubleArray();
+        for (int i = 0; i < v.length; i++) {
+            if (!Double.isFinite(v[i])) {
+                throw new MdmException(what + " is not finite (" + v[i] + " at flat index " + i + ") although its "
+                        + "inputs were: the backend or the model's weights are broken");
+            }
+        }
+        return computed;
+    }
+
+    /**
      * @return how many token ids text decoding chooses among: a config may pad its vocabulary beyond the tokenizer's
      *     (the builder allows it), and ids past the tokenizer's cannot be decoded, so they are never chosen
      */
@@ -546,7 +563,7 @@ public final class TaskRunner {
 
             @Override
             public Tensor predict(Tensor x, double t) {
-                Tensor x0 = predictData(x, t);
+                Tensor x0 = requireComputedFinite(predictData(x, t), "the denoiser's x̂0 at t = " + t);
                 if (projectImage) {
                     x0 = projectImageThroughVae(x0);
                 }
@@ -658,7 +675,8 @@ public final class TaskRunner {
         for (int i = 0; i < b; i++) {
             System.arraycopy(z, i * n * dz, image, i * nImg * dz, nImg * dz);
         }
-        Tensor decoded = runtime.decoder().decodeImage(Tensor.of(image, b, nImg, dz));
+        Tensor decoded = requireComputedFinite(runtime.decoder().decodeImage(Tensor.of(image, b, nImg, dz)),
+                "the image the VAE decodes from x̂0");
         double[] pixels = decoded.toDoubleArray();
         for (int k = 0; k < pixels.length; k++) {
             pixels[k] = Math.max(-1, Math.min(1, pixels[k]));

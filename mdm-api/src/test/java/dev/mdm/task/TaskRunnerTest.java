@@ -564,4 +564,14 @@ class TaskRunnerTest {
         assertThatThrownBy(() -> runnerOf(whole).generate(Prompt.joint().withSeed(2)))
                 .isInstanceOf(InvalidInputException.class).hasMessageContaining("whole sampling run");
     }
+
+    @Test
+    @DisplayName("a non-finite x̂0 from the model is the model's failure (MdmException), not an invalid input")
+    void nonFinitePredictionIsTheModelsFailure() {
+        runtime.imageTarget = Double.NaN;
+        assertThatThrownBy(() -> tasks.generate(Prompt.joint().withSeed(1)))
+                .isExactlyInstanceOf(dev.mdm.MdmException.class)
+                .hasMessageContaining("the denoiser's x̂0 at t = ").hasMessageContaining("not finite")
+                .hasMessageContaining("the backend or the model's weights are broken");
+    }
 }

@@ -334,6 +334,22 @@ public abstract class BackendCompatibilityKit {
             SsdRequest request = new SsdRequest(x, dt, null, a, b, c, null, null, Discretization.ZOH);
             tolerance.assertClose("ssd y over 200 steps", backend.ssd(request), reference.ssd(request));
         }
+
+        @Test
+        @Tag(Rules.SSD_STRONG_DECAY)
+        @DisplayName(Rules.SSD_STRONG_DECAY + " very strong decay (ΔA down to −1 200) stays finite and matches the oracle")
+        void strongDecay() {
+            RandomInputs in = inputs(Rules.SSD_STRONG_DECAY);
+            int l = 70;
+            Tensor x = fit(in.normal(1, 2, l, 4, 4));
+            Tensor dt = fit(in.uniform(0.1, 2.0, 2, l, 4));
+            // the shipped fashion model's A reaches −23 with Δ of several units: ΔA of −100 and below
+            Tensor a = Tensor.of(new double[] {-0.5, -30, -300, -600}, 4);
+            Tensor b = fit(in.normal(1, 2, l, 1, 4));
+            Tensor c = fit(in.normal(1, 2, l, 1, 4));
+            SsdRequest request = new SsdRequest(x, dt, null, a, b, c, null, null, Discretization.ZOH);
+            tolerance.assertClose("ssd y at strong decay", backend.ssd(request), reference.ssd(request));
+        }
     }
 
     // ---------------------------------------------------------------- Mamba-2 mixer

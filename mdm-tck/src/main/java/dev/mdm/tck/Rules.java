@@ -20,6 +20,7 @@ public final class Rules {
     public static final String SSD_RAW_DT = "MDM-SSD-007";
     public static final String SSD_OPTIONAL_TERMS = "MDM-SSD-008";
     public static final String SSD_LONG = "MDM-SSD-009";
+    public static final String SSD_STRONG_DECAY = "MDM-SSD-010";
     // Mamba-2 mixer (SPEC §6)
     public static final String MIXER_RANDOM = "MDM-MIX-001";
     public static final String MIXER_EULER_GROUPS = "MDM-MIX-002";
@@ -119,6 +120,8 @@ public final class Rules {
             new Rule(SSD_LONG, SSD, "A long sequence (l 200) over several chunks, with strongly decaying and slowly decaying heads.",
                     "numerical stability of the chunked form: segment sums of ΔA must be differences of cumulative sums "
                             + "taken inside the chunk, exponentiated only where masked."),
+            new Rule(SSD_STRONG_DECAY, SSD, "ZOH at very strong decay (ΔA down to −1 200, as trained weights reach): y stays finite and matches the oracle.",
+                    "expm1(ΔA) for very negative ΔA: a form such as 2·sinh(ΔA/2)·e^{ΔA/2} overflows and underflows in float32 below ΔA ≈ −178 (−inf·0 = NaN); exp(ΔA) − 1 is exact there."),
             new Rule(MIXER_RANDOM, MIXER, "The mixer (in_proj, causal conv1d + SiLU, SSD, gated RMSNorm, out_proj) matches the oracle on random weights.",
                     "the in_proj row split z, x, B, C, dt; left zero padding of the conv; A = −exp(A_log); gated RMSNorm "
                             + "norm(y·SiLU(z)) with eps 1e-5; then MDM-SSD-* for the scan itself."),

@@ -49,11 +49,14 @@ final class MambaGraph {
 
         String deltaA = g.mul(delta, a);
         // x_t ⊗ B̄_t = (coef_t·x_t) ⊗ B_t with coef = Δ (Euler) or expm1(ΔA)/A (ZOH); expm1(u) = 2·sinh(u/2)·e^{u/2}
-        // keeps full relative precision for small ΔA, where exp(u) − 1 would cancel
+        // keeps full relative precision for small ΔA, where exp(u) − 1 would cancel. Below u = −40 exp(u) − 1 is taken
+        // instead: it is −1 to float32 precision there, and from u ≈ −178 on sinh(u/2) overflows and e^{u/2} underflows
+        // to −inf·0 = NaN (trained weights reach that: MDM-SSD-010)
         String coef = delta;
         if (discretization == Discretization.ZOH) {
             String half = g.mul(deltaA, g.scalar(0.5));
-            String expm1 = g.mul(g.mul(g.scalar(2), g.sinh(half)), g.exp(half));
+            String nearZero = g.mul(g.mul(g.scalar(2), g.sinh(half)), g.exp(half));
+            String expm1 = g.where(g.greater(half, g.scalar(-20)), nearZero, g.sub(g.exp(deltaA), g.scalar(1)));
             coef = g.where(g.equal(a, g.scalar(0)), delta, g.div(expm1, a));
         }
         String xc = g.mul(x, g.unsqueeze(coef, -1));
