@@ -194,7 +194,10 @@ public final class TaskRunner {
      * @return the answer
      */
     public String answer(Tensor image, String question, TextSampling sampling) {
-        return answers(single("image", image), List.of(question == null ? "" : question), sampling).get(0);
+        if (question == null) {
+            throw new InvalidInputException("question", "a non-blank question", "null");
+        }
+        return answers(single("image", image), List.of(question), sampling).get(0);
     }
 
     /**

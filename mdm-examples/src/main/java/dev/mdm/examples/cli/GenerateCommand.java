@@ -63,6 +63,7 @@ public final class GenerateCommand extends ModelCommand {
         if (classId != null && text != null) {
             throw new InvalidInputException("--class/--text", "at most one of them", "both");
         }
+        OptionChecks.finiteAtLeast("--guidance", guidance, 0);
         boolean guidanceGiven = spec.commandLine().getParseResult().hasMatchedOption("--guidance");
         if (guidanceGiven && classId == null) {
             throw new InvalidInputException("--guidance", "used together with --class", "--guidance without --class");
@@ -73,6 +74,10 @@ public final class GenerateCommand extends ModelCommand {
             MDM mdm = loaded.mdm();
             MdmConfig config = mdm.config();
             err.println("model: " + loaded.origin() + "; backend " + loaded.backendDescription());
+            if (classId != null && (classId < 0 || classId >= config.classes())) {
+                throw new InvalidInputException("--class", "a class in [0, " + (config.classes() - 1) + "] (this model's "
+                        + config.classes() + ")", classId.toString());
+            }
             Prompt prompt = classId != null ? Prompt.classConditional(classId, guidance)
                     : text != null ? Prompt.textToImage(text) : Prompt.joint();
             if (steps != null) {

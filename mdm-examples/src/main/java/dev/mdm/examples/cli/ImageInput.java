@@ -54,6 +54,8 @@ public final class ImageInput {
             throw new InvalidInputException("--fashion-index", "a model of 1-channel images for Fashion-MNIST",
                     config.imageChannels() + " channels");
         }
-        return new Loaded(image, "Fashion-MNIST test image " + i + " (a " + FashionCaptions.CLASS_NAMES.get(e.classId()) + ")", e);
+        String name = FashionCaptions.CLASS_NAMES.get(e.classId());
+        String article = "aeiou".indexOf(name.charAt(0)) >= 0 ? "an " : "a ";
+        return new Loaded(image, "Fashion-MNIST test image " + i + " (" + article + name + ")", e);
     }
 }

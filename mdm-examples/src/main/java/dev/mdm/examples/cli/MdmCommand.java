@@ -21,18 +21,30 @@ import picocli.CommandLine.Command;
                 DiagnoseCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 ok, 1 failed, 2 bad usage or input, 3 no usable backend, 4 bad file.",
                 "Run 'mdm COMMAND --help' for a command's options."})
-public final class MdmCommand implements Runnable {
+public final class MdmCommand implements java.util.concurrent.Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** Without a command: the usage, on standard error, as a usage error ({@code mdm --help} is the way to ask). */
     @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getErr());
+        return ExitCodes.USAGE;
     }
 
     /** @return a command line with the project's error handling: one readable line plus a hint, and exit codes */
     public static CommandLine newCommandLine() {
         CommandLine cl = new CommandLine(new MdmCommand());
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
+        // a bad option value or an unknown option: one line naming it, not the whole usage
+        cl.setParameterExceptionHandler((e, args) -> {
+            CommandLine command = e.getCommandLine();
+            PrintWriter err = command.getErr();
+            err.println("mdm: " + e.getMessage());
+            CommandLine.UnmatchedArgumentException.printSuggestions(e, err);
+            err.println("hint: run '" + command.getCommandSpec().qualifiedName() + " --help' for what each option accepts");
+            return ExitCodes.USAGE;
+        });
         cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             PrintWriter err = commandLine.getErr();
             String first = e.getMessage() == null ? e.toString() : e.getMessage();

@@ -1,5 +1,7 @@
 package dev.mdm.examples.cli;
 
+import java.util.List;
+
 import dev.mdm.Device;
 import dev.mdm.Precision;
 import dev.mdm.examples.model.ModelChoice;
@@ -35,6 +37,9 @@ public final class ModelOptions {
      * @return the model these options choose
      */
     ModelChoice choice(String preset) {
+        if (preset != null && !List.of("tiny", "fashion", "paper").contains(preset)) {
+            throw new dev.mdm.InvalidInputException("--preset", "one of tiny, fashion, paper", "'" + preset + "'");
+        }
         return new ModelChoice(backend, device, precision, checkpoint, seed, preset, null);
     }
 

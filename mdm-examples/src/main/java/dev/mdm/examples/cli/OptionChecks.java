@@ -18,4 +18,16 @@ final class OptionChecks {
             throw new InvalidInputException(option, "at least " + min, Long.toString(value));
         }
     }
+
+    /**
+     * @param option the option as the user types it
+     * @param value its value
+     * @param min the least value allowed
+     * @throws InvalidInputException naming the option when value is not finite or &lt; min
+     */
+    static void finiteAtLeast(String option, double value, double min) {
+        if (!(value >= min) || Double.isInfinite(value)) {
+            throw new InvalidInputException(option, "a finite number ≥ " + min, Double.toString(value));
+        }
+    }
 }

@@ -145,6 +145,12 @@ public final class TrainCommand implements Callable<Integer> {
             throw new InvalidInputException("--given-image-augmentation", "none for " + dataset
                     + " (its captions and answers name positions, which mirroring and shifting change)", "'" + givenImageAugmentation + "'");
         }
+        if (learningRate != null && !(learningRate > 0 && Double.isFinite(learningRate))) {
+            throw new InvalidInputException("--lr", "a finite learning rate > 0", learningRate.toString());
+        }
+        if (emaDecay != null && !(emaDecay >= 0 && emaDecay < 1)) {
+            throw new InvalidInputException("--ema-decay", "a decay in [0, 1)", emaDecay.toString());
+        }
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter stdout = spec.commandLine().getOut();
         ModelChoice choice = model.choice(preset);

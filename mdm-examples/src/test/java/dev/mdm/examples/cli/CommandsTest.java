@@ -62,6 +62,10 @@ class CommandsTest {
         Cli wrong = Cli.run("generate", "--backend", "reference", "--guidance", "2");
         assertThat(wrong.exitCode()).isEqualTo(ExitCodes.USAGE);
         assertThat(wrong.err()).contains("--guidance");
+        Cli noSuchClass = Cli.run("generate", "--backend", "reference", "--checkpoint", checkpoint.toString(), "--class",
+                "10", "--count", "1", "--steps", "2", "--out", out.toString());
+        assertThat(noSuchClass.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(noSuchClass.err()).contains("'--class': expected a class in [0, 3]").doesNotContain("generate [");
     }
 
     @Test

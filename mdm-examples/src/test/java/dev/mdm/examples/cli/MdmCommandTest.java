@@ -2,6 +2,8 @@ package dev.mdm.examples.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -98,7 +100,29 @@ class MdmCommandTest {
         assertThat(count.exitCode()).isEqualTo(ExitCodes.USAGE);
         Cli preset = Cli.run("generate", "--backend", "reference", "--preset", "huge");
         assertThat(preset.exitCode()).isEqualTo(ExitCodes.USAGE);
-        assertThat(preset.err()).contains("one of tiny, fashion, paper").contains("hint:");
+        assertThat(preset.err()).contains("'--preset'").contains("one of tiny, fashion, paper").contains("hint:");
+        Cli precision = Cli.run("generate", "--precision", "fp16");
+        assertThat(precision.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(precision.err().lines().toList()).as("one line and a hint, not the whole usage").hasSize(2);
+        assertThat(precision.err()).startsWith("mdm: ").contains("--precision").contains("FP32")
+                .contains("hint: run 'mdm generate --help'");
+    }
+
+    @Test
+    @DisplayName("enum values are case-insensitive: --precision fp32 is FP32")
+    void enumValuesIgnoreCase() throws Exception {
+        Path out = Files.createTempDirectory("mdm-enum");
+        Cli r = Cli.run("generate", "--backend", "reference", "--preset", "tiny", "--precision", "fp64", "--count", "1",
+                "--steps", "1", "--out", out.toString());
+        assertThat(r.exitCode()).as(r.err()).isZero();
+    }
+
+    @Test
+    @DisplayName("mdm without a command prints the usage on standard error and exits with 2")
+    void noCommand() {
+        Cli r = Cli.run();
+        assertThat(r.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(r.err()).contains("Usage: mdm");
     }
 
     @ParameterizedTest(name = "{0}")
@@ -118,7 +142,10 @@ class MdmCommandTest {
                 Arguments.of(List.of("demo", "--samples", "0"), "--samples", "at least 1"),
                 Arguments.of(List.of("bench", "--warmup", "-1"), "--warmup", "at least 0"),
                 Arguments.of(List.of("eval", "--scenes", "-2"), "--scenes", "at least 0"),
-                Arguments.of(List.of("train", "--batch", "0"), "--batch", "at least 1"));
+                Arguments.of(List.of("train", "--batch", "0"), "--batch", "at least 1"),
+                Arguments.of(List.of("train", "--lr", "-1"), "--lr", "a finite learning rate > 0"),
+                Arguments.of(List.of("train", "--ema-decay", "1.5"), "--ema-decay", "a decay in [0, 1)"),
+                Arguments.of(List.of("generate", "--class", "1", "--guidance", "-1"), "--guidance", "a finite number ≥ 0"));
     }
 
     @Test
