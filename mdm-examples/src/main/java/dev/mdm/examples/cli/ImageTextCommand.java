@@ -57,7 +57,11 @@ abstract class ImageTextCommand extends ModelCommand {
         try (LoadedModel loaded = LoadedModel.open(steps == null ? choice : choice.withSamplerSteps(steps))) {
             err.println("model: " + loaded.origin() + "; backend " + loaded.backendDescription());
             ImageInput.Loaded image = input.load(loaded.mdm().config());
-            out.println(text(loaded.mdm(), image.image(), sampling));
+            String text = text(loaded.mdm(), image.image(), sampling);
+            out.println(text);
+            if (text.isBlank()) {
+                err.println("note: the model wrote no text (it ended at once, or wrote only ids past the tokenizer's)");
+            }
             if (image.example() != null) {
                 err.println("(" + image.description() + exampleNote(image.example()) + ")");
             }
