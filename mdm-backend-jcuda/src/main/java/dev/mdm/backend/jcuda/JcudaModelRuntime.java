@@ -26,6 +26,7 @@ import dev.mdm.sampling.SamplingRun;
 import dev.mdm.spi.ModelRuntime;
 import dev.mdm.tensor.Tensor;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -352,7 +353,7 @@ final class JcudaModelRuntime implements ModelRuntime, JcudaTrainingSession.Owne
                            boolean imageGuided, double imageGuidance, boolean infill, boolean clampText,
                            int textChoices, boolean projectImage) {
         static LoopKey of(SamplingRun run) {
-            return new LoopKey(run.batch(), run.settings(), java.util.Arrays.stream(run.betas()).boxed().toList(),
+            return new LoopKey(run.batch(), run.settings(), Arrays.stream(run.betas()).boxed().toList(),
                     run.classGuidance(), run.imageGuidance() != null,
                     run.imageGuidance() == null ? 0 : run.imageGuidance().weight(), run.infill() != null,
                     run.clampText(), run.textChoices(), run.projectImage());
@@ -371,7 +372,7 @@ final class JcudaModelRuntime implements ModelRuntime, JcudaTrainingSession.Owne
             throw new InvalidInputException("run", "a sampling run", "null");
         }
         if (!wholeLoop || !run.xT().dtype().isFloating()
-                || !java.util.Arrays.stream(run.xT().toDoubleArray()).allMatch(Double::isFinite)
+                || !Arrays.stream(run.xT().toDoubleArray()).allMatch(Double::isFinite)
                 || !classIdsInRange(run.classIds())) {
             return Optional.empty();  // the host sampler runs it, and names what is wrong with it
         }

@@ -7,6 +7,7 @@ import dev.mdm.sampling.DiscreteVpSchedule;
 import dev.mdm.sampling.DpmSolverSampler;
 import dev.mdm.sampling.SamplingMethod;
 import dev.mdm.sampling.SamplingRun;
+import dev.mdm.tensor.DType;
 import dev.mdm.tensor.Tensor;
 import java.util.Arrays;
 import java.util.List;
@@ -113,10 +114,10 @@ public final class DeviceSamplingLoop {
      * classes of every copy; clears the failure flag.
      */
     public void upload(CudaContext cuda) {
-        cuda.upload(buf.x(), run.xT().to(dev.mdm.tensor.DType.F64).toBytes());
+        cuda.upload(buf.x(), run.xT().to(DType.F64).toBytes());
         if (run.infill() != null) {
-            cuda.upload(buf.mask(), run.infill().mask().to(dev.mdm.tensor.DType.F64).toBytes());
-            cuda.upload(buf.values(), run.infill().values().to(dev.mdm.tensor.DType.F64).toBytes());
+            cuda.upload(buf.mask(), run.infill().mask().to(DType.F64).toBytes());
+            cuda.upload(buf.values(), run.infill().values().to(DType.F64).toBytes());
         }
         if (run.imageGuidance() != null) {
             cuda.upload(buf.mu(), Tensor.of(run.imageGuidance().latents(), b, perSample).toBytes());
@@ -228,6 +229,6 @@ public final class DeviceSamplingLoop {
         }
         byte[] bytes = new byte[8 * b * perSample];
         cuda.download(buf.x(), bytes);
-        return Tensor.fromBytes(dev.mdm.tensor.DType.F64, run.xT().shape(), bytes);
+        return Tensor.fromBytes(DType.F64, run.xT().shape(), bytes);
     }
 }
