@@ -21,6 +21,7 @@ public final class Rules {
     public static final String SSD_OPTIONAL_TERMS = "MDM-SSD-008";
     public static final String SSD_LONG = "MDM-SSD-009";
     public static final String SSD_STRONG_DECAY = "MDM-SSD-010";
+    public static final String SSD_MIXED_DECAY = "MDM-SSD-011";
     // Mamba-2 mixer (SPEC §6)
     public static final String MIXER_RANDOM = "MDM-MIX-001";
     public static final String MIXER_EULER_GROUPS = "MDM-MIX-002";
@@ -122,6 +123,8 @@ public final class Rules {
                             + "taken inside the chunk, exponentiated only where masked."),
             new Rule(SSD_STRONG_DECAY, SSD, "ZOH at very strong decay (ΔA down to −1 200, as trained weights reach): y stays finite and matches the oracle.",
                     "expm1(ΔA) for very negative ΔA: a form such as 2·sinh(ΔA/2)·e^{ΔA/2} overflows and underflows in float32 below ΔA ≈ −178 (−inf·0 = NaN); exp(ΔA) − 1 is exact there."),
+            new Rule(SSD_MIXED_DECAY, SSD, "Strong decay then weak decay within one chunk (ΔA −1 200 for 32 tokens, then −0.14), ZOH and EULER: the state carried to the next chunk stays accurate.",
+                    "each token's decay to the end of its chunk: exp(cumsum[last] − cumsum[t]) cancels in float32 when early tokens' ΔA dwarf the later ones'; take it from masked segment sums (segsum's last row) instead."),
             new Rule(MIXER_RANDOM, MIXER, "The mixer (in_proj, causal conv1d + SiLU, SSD, gated RMSNorm, out_proj) matches the oracle on random weights.",
                     "the in_proj row split z, x, B, C, dt; left zero padding of the conv; A = −exp(A_log); gated RMSNorm "
                             + "norm(y·SiLU(z)) with eps 1e-5; then MDM-SSD-* for the scan itself."),

@@ -78,9 +78,12 @@ final class MambaGraph {
         String scores = g.mul(g.matMul(cq, g.transpose(bq, 0, 1, 2, 4, 3)), decayWithin);
         String yDiag = g.matMul(scores, xq);
 
-        // 2. the state each chunk leaves: Σ_t exp(A_cum[last] − A_cum[t]) x_t ⊗ B_t, [b, h, c, p, n]
+        // 2. the state each chunk leaves: Σ_t exp(Σ_{t<k≤last} a_k) x_t ⊗ B_t, [b, h, c, p, n]. The decays are the last
+        // row of segsum's: as exp(A_cum[last] − A_cum[t]) they cancel in float32 when strong decay precedes weak decay
+        // in a chunk (MDM-SSD-011)
         String last = g.slice(aCumsum, new long[] {-1}, new long[] {Long.MAX_VALUE}, new long[] {3});
-        String decayToEnd = g.exp(g.sub(last, aCumsum));
+        String decayToEnd = g.reshape(g.slice(decayWithin, new long[] {-1}, new long[] {Long.MAX_VALUE}, new long[] {3}),
+                0, 0, 0, -1);
         String states = g.matMul(g.transpose(g.mul(xq, g.unsqueeze(decayToEnd, -1)), 0, 1, 2, 4, 3), bq);
 
         // 3. carry states across chunks: state entering chunk k = Σ_{j<k} exp(Σ_{j<m<k} a_m) state_j, zero before chunk 0
