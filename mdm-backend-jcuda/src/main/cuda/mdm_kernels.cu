@@ -1728,7 +1728,7 @@ extern "C" __global__ void sampling_inputs(const double* x, float* lat, float* t
 
 // The x̂0 of one call from the denoiser's output: the first half as is, or, with two copies, u + w·(c − u) from the
 // values of each sample at offset `from` on (class guidance: 0; image guidance: the text's offset) and c before it.
-// Sets *flag when a value is not finite (the host sampler would throw there).
+// Sets *flag when any output of either pass or a combined value is not finite (the host sampler throws there).
 extern "C" __global__ void sampling_prediction(const float* out, double* m, int b, int perSample, int copies, int from,
                                                double w, int* flag) {
     int i = blockIdx.x * blockDim.x + threadIdx.x;
@@ -1736,11 +1736,13 @@ extern "C" __global__ void sampling_prediction(const float* out, double* m, int 
     if (i >= total) return;
     double c = out[i];
     double v = c;
-    if (copies == 2 && i % perSample >= from) {
+    bool finite = isfinite(c);
+    if (copies == 2) {
         double u = out[total + i];
-        v = __dadd_rn(u, __dmul_rn(w, __dsub_rn(c, u)));
+        finite = finite && isfinite(u);
+        if (i % perSample >= from) v = __dadd_rn(u, __dmul_rn(w, __dsub_rn(c, u)));
     }
-    if (!isfinite(v)) *flag = 1;
+    if (!finite || !isfinite(v)) *flag = 1;
     m[i] = v;
 }
 

@@ -398,7 +398,8 @@ public final class TaskRunner {
         Tensor xT = Tensor.of(x, shape);
         SamplingRun whole = new SamplingRun(settings, MDM.betas(config), xT, infill, classIds,
                 guided ? guidance : Double.NaN, imageGuided, task.producesText(), textChoices(), task.noisesImage());
-        Tensor z0 = runtime.sampleWhole(whole).map(t -> t.requireShape("the runtime's whole sampling run", shape))
+        Tensor z0 = runtime.sampleWhole(whole).map(t -> requireComputedFinite(
+                t.requireShape("the runtime's whole sampling run", shape), "the runtime's whole sampling run"))
                 .orElseGet(() -> sampleOnHost(sampler, whole, samplerSeed));
         double[] z = z0.toDoubleArray();
 
@@ -566,11 +567,14 @@ public final class TaskRunner {
 
             @Override
             public Tensor predict(Tensor x, double t) {
-                Tensor x0 = requireComputedFinite(predictData(x, t), "the denoiser's x̂0 at t = " + t);
+                Tensor x0 = predictData(x, t);
                 if (projectImage) {
                     x0 = projectImageThroughVae(x0);
                 }
-                return clampText ? clampTextToTokens(x0, textChoices) : x0;
+                if (clampText) {
+                    x0 = clampTextToTokens(x0, textChoices);
+                }
+                return projectImage || clampText ? requireComputedFinite(x0, "the VAE's projection of x̂0 at t = " + t) : x0;
             }
 
             private Tensor predictData(Tensor x, double t) {
@@ -597,14 +601,27 @@ public final class TaskRunner {
                             out[j] = v[half + j] + w * (v[j] - v[half + j]);
                         }
                     }
-                    return Tensor.of(out, x.shape());
+                    return requireGuidedFinite(Tensor.of(out, x.shape()), "imageGuidance", w);
                 }
                 if (!guided) {
                     double[] time = new double[b];
                     Arrays.fill(time, timeInput);
-                    return runtime.denoiser().predict(x, Tensor.of(time, b), Tensor.ofLongs(classIds, b));
+                    return requireComputedFinite(runtime.denoiser().predict(x, Tensor.of(time, b),
+                            Tensor.ofLongs(classIds, b)), "the denoiser's x̂0 at t_input = " + timeInput);
                 }
-                return guide(predictTwice(x, timeInput, (doubled, half) -> { }), guidance);
+                return requireGuidedFinite(guide(predictTwice(x, timeInput, (doubled, half) -> { }), guidance),
+                        "guidance", guidance);
+            }
+
+            /** A guided x̂0 from finite passes that is not finite: the weight took it past the doubles. */
+            private Tensor requireGuidedFinite(Tensor guidedX0, String argument, double weight) {
+                for (double v : guidedX0.toDoubleArray()) {
+                    if (!Double.isFinite(v)) {
+                        throw new InvalidInputException(argument, "a weight whose guided x̂0 stays finite",
+                                String.valueOf(weight));
+                    }
+                }
+                return guidedX0;
             }
 
             /**
@@ -625,7 +642,7 @@ public final class TaskRunner {
                 Tensor out = runtime.denoiser().predict(Tensor.of(doubled, shape), Tensor.of(time, 2 * b),
                         Tensor.ofLongs(doubledClasses, 2 * b));
                 out.requireShape("denoiser output", shape);
-                return out;
+                return requireComputedFinite(out, "the denoiser's x̂0 at t_input = " + timeInput);
             }
         };
     }

@@ -571,7 +571,19 @@ class TaskRunnerTest {
         runtime.imageTarget = Double.NaN;
         assertThatThrownBy(() -> tasks.generate(Prompt.joint().withSeed(1)))
                 .isExactlyInstanceOf(dev.mdm.MdmException.class)
-                .hasMessageContaining("the denoiser's x̂0 at t = ").hasMessageContaining("not finite")
+                .hasMessageContaining("the denoiser's x̂0 at t_input = ").hasMessageContaining("not finite")
                 .hasMessageContaining("the backend or the model's weights are broken");
+    }
+
+    @Test
+    @DisplayName("a whole-loop result that is not finite is the runtime's failure")
+    void nonFiniteWholeLoopResultIsTheRuntimesFailure() {
+        WholeLoopRuntime whole = new WholeLoopRuntime(runtime);
+        int n = config.imageTokens() + config.textLength();
+        double[] state = new double[n * 4];
+        state[5] = Double.NaN;
+        whole.result = run -> Tensor.of(state, 1, n, 4);
+        assertThatThrownBy(() -> runnerOf(whole).generate(Prompt.joint().withSeed(2)))
+                .isExactlyInstanceOf(dev.mdm.MdmException.class).hasMessageContaining("whole sampling run");
     }
 }

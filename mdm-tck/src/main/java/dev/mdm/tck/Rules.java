@@ -119,8 +119,8 @@ public final class Rules {
             new Rule(SSD_OPTIONAL_TERMS, SSD, "D and z are optional: each absent term is omitted (no skip, no gate).",
                     "a null D treated as 1 or a null z as 0 (SiLU(0) = 0 would zero the output)."),
             new Rule(SSD_LONG, SSD, "A long sequence (l 200) over several chunks, with strongly decaying and slowly decaying heads.",
-                    "numerical stability of the chunked form: segment sums of ΔA must be differences of cumulative sums "
-                            + "taken inside the chunk, exponentiated only where masked."),
+                    "numerical stability of the chunked form: segment sums of ΔA taken inside the chunk (by a masked "
+                            + "cumulative sum, not as differences of one running sum: MDM-SSD-011), exponentiated only where masked."),
             new Rule(SSD_STRONG_DECAY, SSD, "ZOH at very strong decay (ΔA down to −1 200, as trained weights reach): y stays finite and matches the oracle.",
                     "expm1(ΔA) for very negative ΔA: a form such as 2·sinh(ΔA/2)·e^{ΔA/2} overflows and underflows in float32 below ΔA ≈ −178 (−inf·0 = NaN); exp(ΔA) − 1 is exact there."),
             new Rule(SSD_MIXED_DECAY, SSD, "Strong decay then weak decay within one chunk (ΔA −1 200 for 32 tokens, then −0.14), ZOH and EULER: the state carried to the next chunk stays accurate.",

@@ -42,7 +42,11 @@ public final class MdmCommand implements java.util.concurrent.Callable<Integer> 
             PrintWriter err = command.getErr();
             err.println("mdm: " + e.getMessage());
             CommandLine.UnmatchedArgumentException.printSuggestions(e, err);
-            err.println("hint: run '" + command.getCommandSpec().qualifiedName() + " --help' for what each option accepts");
+            err.println("hint: run '" + command.getCommandSpec().qualifiedName() + " --help' for "
+                    + (command.getParent() == null ? "the commands" : "what each option accepts"));
+            if (System.getenv("MDM_DEBUG") != null) {
+                e.printStackTrace(err);
+            }
             return ExitCodes.USAGE;
         });
         cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
