@@ -20,9 +20,10 @@ import java.util.List;
  * sampler's own, and the state and model outputs are double with the host's order of operations, so the loop gives
  * the bits the host sampler gives over this model's denoiser and VAE calls.
  *
- * <p>A run that meets a value where the host path would throw or branch on a NaN (a non-finite x̂0, pixel NaN before
- * the clamp, logit NaN before the argmax, encoder mean or state) sets a flag instead of throwing mid-graph; the caller
- * then runs the host sampler, which throws where it meets the value, or computes its own result.
+ * <p>A run that meets a value where the host path would throw or branch on a NaN sets a flag instead of throwing
+ * mid-graph: a non-finite output of either denoiser pass, guided x̂0, encoder mean or state, a NaN pixel before the
+ * clamp or a NaN logit before the argmax. The caller then runs the host sampler, which throws where it meets the
+ * value, or computes its own result.
  */
 public final class DeviceSamplingLoop {
     private final DeviceModel model;
