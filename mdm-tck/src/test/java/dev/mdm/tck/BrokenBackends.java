@@ -159,6 +159,41 @@ final class BrokenBackends {
         }
     }
 
+    /**
+     * ZOH's expm1 as 2·sinh(u/2)·e^{u/2} in float32, as the onnx graph had it until session 20: NaN for every head and
+     * token whose ΔA is below −178, where sinh overflows and the exponential underflows.
+     */
+    static final class ExpM1NanAtStrongDecay extends BrokenKit {
+        @Override
+        UnaryOperator<Backend> breaker() {
+            return b -> new ForwardingBackend(b) {
+                @Override
+                public Tensor ssd(SsdRequest request) {
+                    Tensor y = delegate.ssd(request);
+                    if (request.discretization() != dev.mdm.Discretization.ZOH || request.dtBias() != null) {
+                        return y;
+                    }
+                    int[] shape = y.shape();   // [b, l, h, p]
+                    double[] v = y.toDoubleArray();
+                    double[] dt = request.dt().toDoubleArray();
+                    double[] a = request.a().toDoubleArray();
+                    int h = shape[2];
+                    int p = shape[3];
+                    for (int r = 0; r < shape[0] * shape[1]; r++) {
+                        for (int head = 0; head < h; head++) {
+                            float u = (float) (dt[r * h + head] * a[head]);
+                            float expm1 = 2 * (float) Math.sinh(u / 2f) * (float) Math.exp(u / 2f);
+                            if (Float.isNaN(expm1)) {
+                                java.util.Arrays.fill(v, (r * h + head) * p, (r * h + head + 1) * p, Double.NaN);
+                            }
+                        }
+                    }
+                    return Tensor.of(v, shape);
+                }
+            };
+        }
+    }
+
     /** Image scan orders 2 and 3 (column-major and its reverse) are swapped. */
     static final class SwappedScanOrders extends BrokenKit {
         @Override

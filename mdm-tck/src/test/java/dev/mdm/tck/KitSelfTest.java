@@ -62,6 +62,8 @@ class KitSelfTest {
     static Stream<Arguments> defects() {
         return Stream.of(
                 Arguments.of("SSD output off by 0.1 %", BrokenBackends.SsdOffByFactor.class, List.of(Rules.SSD_RANDOM, Rules.SSD_LONG)),
+                Arguments.of("ZOH's expm1 NaN at strong decay (float32 sinh·exp)", BrokenBackends.ExpM1NanAtStrongDecay.class,
+                        List.of(Rules.SSD_STRONG_DECAY)),
                 Arguments.of("column-major scan orders swapped", BrokenBackends.SwappedScanOrders.class, List.of(Rules.SCAN_IMAGE_ORDERS)),
                 Arguments.of("DPM-Solver without its second-order correction", BrokenBackends.FirstOrderDpmSolver.class,
                         List.of(Rules.SAMPLER_DPM)),
