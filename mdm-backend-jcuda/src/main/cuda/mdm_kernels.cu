@@ -1702,12 +1702,6 @@ extern "C" __global__ void gather_rows(const float* table, const int* ids, float
 // The state and the model outputs are double, and the arithmetic uses the _rn intrinsics in the host sampler's order
 // (nvcc would otherwise contract a*b+c into an FMA, which Java never does), so the loop gives the host loop's bits.
 
-// x = values where mask != 0 (the held elements, SPEC §8).
-extern "C" __global__ void sampling_hold(double* x, const double* mask, const double* values, int n) {
-    int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < n && mask[i] != 0.0) x[i] = values[i];
-}
-
 // The denoiser's inputs for one call: lat = [x] or [x; x'] in fp32 (x' with its image positions at α·μ + σ·ε when
 // mu is given: image guidance), and time = t_input for every sample of the copies.
 extern "C" __global__ void sampling_inputs(const double* x, float* lat, float* time, int b, int perSample, int copies,

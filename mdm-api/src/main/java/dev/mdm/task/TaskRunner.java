@@ -449,13 +449,22 @@ public final class TaskRunner {
      */
     private static Tensor requireComputedFinite(Tensor computed, String what) {
         double[] v = computed.toDoubleArray();
-        for (int i = 0; i < v.length; i++) {
-            if (!Double.isFinite(v[i])) {
-                throw new MdmException(what + " is not finite (" + v[i] + " at flat index " + i + ") although its "
-                        + "inputs were: the backend or the model's weights are broken");
-            }
+        int i = firstNonFinite(v);
+        if (i >= 0) {
+            throw new MdmException(what + " is not finite (" + v[i] + " at flat index " + i + ") although its "
+                    + "inputs were: the backend or the model's weights are broken");
         }
         return computed;
+    }
+
+    /** @return the index of the first value that is not finite, or −1 */
+    private static int firstNonFinite(double[] v) {
+        for (int i = 0; i < v.length; i++) {
+            if (!Double.isFinite(v[i])) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /**
@@ -574,7 +583,8 @@ public final class TaskRunner {
                 if (clampText) {
                     x0 = clampTextToTokens(x0, textChoices);
                 }
-                return projectImage || clampText ? requireComputedFinite(x0, "the VAE's projection of x̂0 at t = " + t) : x0;
+                return projectImage || clampText ? requireComputedFinite(x0, "the VAE's projection of x̂0 at t = " + t)
+                        : x0;
             }
 
             private Tensor predictData(Tensor x, double t) {
@@ -615,11 +625,9 @@ public final class TaskRunner {
 
             /** A guided x̂0 from finite passes that is not finite: the weight took it past the doubles. */
             private Tensor requireGuidedFinite(Tensor guidedX0, String argument, double weight) {
-                for (double v : guidedX0.toDoubleArray()) {
-                    if (!Double.isFinite(v)) {
-                        throw new InvalidInputException(argument, "a weight whose guided x̂0 stays finite",
-                                String.valueOf(weight));
-                    }
+                if (firstNonFinite(guidedX0.toDoubleArray()) >= 0) {
+                    throw new InvalidInputException(argument, "a weight whose guided x̂0 stays finite",
+                            String.valueOf(weight));
                 }
                 return guidedX0;
             }
@@ -646,7 +654,6 @@ public final class TaskRunner {
             }
         };
     }
-
 
     /**
      * @param x0 [b, n_img + Lt, dz] latents

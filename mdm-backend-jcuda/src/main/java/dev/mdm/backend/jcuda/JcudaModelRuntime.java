@@ -344,6 +344,10 @@ final class JcudaModelRuntime implements ModelRuntime, JcudaTrainingSession.Owne
     private void closeGraphs() {
         graphs.values().forEach(CudaContext.Graph::close);
         graphs.clear();
+        closeLoops();
+    }
+
+    private void closeLoops() {
         loops.values().forEach(CudaContext.Graph::close);
         loops.clear();
     }
@@ -384,8 +388,7 @@ final class JcudaModelRuntime implements ModelRuntime, JcudaTrainingSession.Owne
                 return runWhole(run);
             } catch (DeviceOutOfMemoryException e) {
                 // the host sampler's per-step calls need less device memory: let it try
-                loops.values().forEach(CudaContext.Graph::close);
-                loops.clear();
+                closeLoops();
                 return null;
             }
         }));
@@ -406,8 +409,7 @@ final class JcudaModelRuntime implements ModelRuntime, JcudaTrainingSession.Owne
             CudaContext.Graph g = loops.get(key);
             if (g == null) {
                 if (loops.size() >= MAX_LOOP_GRAPHS) {
-                    loops.values().forEach(CudaContext.Graph::close);
-                    loops.clear();
+                    closeLoops();
                 }
                 g = cuda.capture("the CUDA graph of a sampling run of batch " + run.batch(), loop::record);
                 loops.put(key, g);

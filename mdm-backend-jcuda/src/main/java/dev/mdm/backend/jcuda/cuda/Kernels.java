@@ -738,18 +738,6 @@ public final class Kernels {
     }
 
     /**
-     * Sets the held elements (SPEC §8).
-     *
-     * @param x double [n] state
-     * @param mask double [n], held where not 0
-     * @param values double [n]
-     * @param n elements
-     */
-    public void samplingHold(long x, long mask, long values, int n) {
-        cuda.launch1d("sampling_hold", n, new KernelArgs().ptr(x).ptr(mask).ptr(values).i(n));
-    }
-
-    /**
      * Writes one denoiser call's inputs from the sampler's state.
      *
      * @param x double [b, perSample] state

@@ -111,11 +111,13 @@ public final class DeviceSamplingLoop {
     }
 
     /**
-     * Copies the run's inputs to the device (synchronously): x_T, the held elements, the given image's μ and ε, the
-     * classes of every copy; clears the failure flag.
+     * Copies the run's inputs to the device (synchronously): x_T with its held elements set, the held elements, the
+     * given image's μ and ε, the classes of every copy; clears the failure flag.
      */
     public void upload(CudaContext cuda) {
-        cuda.upload(buf.x(), run.xT().to(DType.F64).toBytes());
+        // x_T held (SPEC §8, D9) before the first model call, as the host sampler holds it
+        Tensor x = run.infill() != null ? run.infill().apply(run.xT()) : run.xT();
+        cuda.upload(buf.x(), x.to(DType.F64).toBytes());
         if (run.infill() != null) {
             cuda.upload(buf.mask(), run.infill().mask().to(DType.F64).toBytes());
             cuda.upload(buf.values(), run.infill().values().to(DType.F64).toBytes());
@@ -139,9 +141,6 @@ public final class DeviceSamplingLoop {
         DpmSolverSampler.MultistepPlan plan = sampler.multistepPlan();
         DiscreteVpSchedule schedule = sampler.schedule();
         int n = b * perSample;
-        if (run.infill() != null) {
-            k.samplingHold(buf.x(), buf.mask(), buf.values(), n);
-        }
         long newest = buf.m0();
         long older = buf.m1();
         call(schedule, plan.dataForm(), plan.startTime(), newest);
