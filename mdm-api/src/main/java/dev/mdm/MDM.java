@@ -58,14 +58,19 @@ public final class MDM implements AutoCloseable {
     private final SentencePieceTokenizer ownTokenizer;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private MDM(Builder b, MdmConfig config, Backend backend, ModelRuntime runtime, SentencePieceTokenizer ownTokenizer) {
+    /**
+     * @param b the builder's settings without the weights: a model keeps no second copy of them (its backend holds
+     *     them, and {@link #toBuilder()} reads them back from it)
+     */
+    private MDM(Builder b, MdmConfig config, Backend backend, ModelRuntime runtime, SentencePieceTokenizer ownTokenizer,
+                SamplerSettings samplerSettings) {
         this.settings = b;
         this.config = config;
         this.backend = backend;
         this.runtime = runtime;
         this.ownTokenizer = ownTokenizer;
         this.tokenizer = b.tokenizer != null ? b.tokenizer : ownTokenizer;
-        this.sampler = backend.sampler(b.samplerSettings, betas(config));
+        this.sampler = backend.sampler(samplerSettings, betas(config));
     }
 
     /** @return a builder with defaults: the {@code tiny} config, FP32, seed 0, backend by the selection rules */
@@ -73,9 +78,22 @@ public final class MDM implements AutoCloseable {
         return new Builder();
     }
 
-    /** @return a builder holding this instance's settings, for a variant (it opens a new backend) */
+    /**
+     * A builder for a variant of this model: its settings, current weights (read back from the backend) and
+     * tokenizer, each of which the builder's setters may replace once, e.g.
+     * {@code mdm.toBuilder().backend("onnx").sampler(SamplerSettings.defaults().withSteps(50)).build()}. The variant
+     * opens a backend of its own.
+     *
+     * @return the builder
+     */
     public Builder toBuilder() {
-        return settings.copy();
+        checkOpen();
+        Builder b = settings.copy();
+        b.checkpoint = null;
+        b.config = config;
+        b.parameters = runtime.parameters();
+        b.inherited.addAll(b.setFields());
+        return b;
     }
 
     /**
@@ -95,6 +113,11 @@ public final class MDM implements AutoCloseable {
      * @param path a file written by {@link #save(Path)} or {@link Checkpoint#save(Path)}
      * @return the model
      * @throws CheckpointException if the file is not a valid MDM checkpoint
+     * @throws InvalidInputException if its weights do not fit its config or are not finite (named by tensor)
+     * @throws dev.mdm.text.TokenizerException if the tokenizer it carries is not a SentencePiece model
+     * @throws BackendNotFoundException if {@code mdm.backend} or {@code MDM_BACKEND} names a backend not on the
+     *     class path
+     * @throws BackendUnavailableException if no backend can run here
      */
     public static MDM load(Path path) {
         return builder().checkpoint(path).build();
@@ -121,7 +144,7 @@ public final class MDM implements AutoCloseable {
      *     its SentencePiece tokenizer, else null (another kind of tokenizer, or none)
      */
     private byte[] tokenizerModel() {
-        byte[] carried = settings.checkpoint != null ? settings.checkpoint.tokenizerModel().orElse(null) : null;
+        byte[] carried = settings.carriedTokenizerModel;
         if (carried != null) {
             return carried;
         }
@@ -192,6 +215,7 @@ public final class MDM implements AutoCloseable {
      *     library is on the class path), if any
      */
     public java.util.Optional<Tokenizer> tokenizer() {
+        checkOpen();  // a tokenizer the model opened is closed with it
         return java.util.Optional.ofNullable(tokenizer);
     }
 
@@ -222,7 +246,8 @@ public final class MDM implements AutoCloseable {
     /**
      * @param prompt what to generate
      * @param count how many samples, sampled as one batch
-     * @return the samples
+     * @return the samples, which share one seed: the same prompt, seed and count draw the batch again (see
+     *     {@link Generation#seed()})
      */
     public List<Generation> generate(Prompt prompt, int count) {
         return tasks().generate(prompt, count);
@@ -451,6 +476,10 @@ public final class MDM implements AutoCloseable {
         private SamplerSettings samplerSettings;
         private Tokenizer tokenizer;
         private Checkpoint checkpoint;
+        /** the SentencePiece model a variant's source carried in its checkpoint (see {@link MDM#toBuilder()}) */
+        private byte[] carriedTokenizerModel;
+        /** fields copied from a model by {@link MDM#toBuilder()}: each may be set once more, replacing the copy */
+        private final java.util.Set<String> inherited = new java.util.HashSet<>();
         private final List<String> problems = new ArrayList<>();
 
         private Builder() {
@@ -469,11 +498,27 @@ public final class MDM implements AutoCloseable {
             b.samplerSettings = samplerSettings;
             b.tokenizer = tokenizer;
             b.checkpoint = checkpoint;
+            b.carriedTokenizerModel = carriedTokenizerModel;
             return b;
         }
 
+        /** @return the names, as {@link #once} knows them, of the fields that hold a value */
+        private List<String> setFields() {
+            List<String> set = new ArrayList<>();
+            if (backendName != null || provider != null) set.add("backend");
+            if (registry != null) set.add("registry");
+            if (device != null) set.add("device");
+            if (precision != null) set.add("precision");
+            if (config != null) set.add("config");
+            if (seed != null) set.add("seed");
+            if (parameters != null) set.add("parameters");
+            if (samplerSettings != null) set.add("sampler");
+            if (tokenizer != null) set.add("tokenizer");
+            return set;
+        }
+
         private void once(String field, Object current) {
-            if (current != null) {
+            if (current != null && !inherited.remove(field)) {
                 throw new IllegalStateException(field + " was already set to " + current);
             }
         }
@@ -488,6 +533,7 @@ public final class MDM implements AutoCloseable {
                 throw new InvalidInputException("backend", "a backend name such as djl, onnx, jcuda", String.valueOf(name));
             }
             backendName = name.trim();
+            provider = null;  // replaces an inherited provider (toBuilder)
             return this;
         }
 
@@ -498,6 +544,7 @@ public final class MDM implements AutoCloseable {
         public Builder backend(BackendProvider provider) {
             once("backend", backendName != null ? backendName : this.provider);
             this.provider = Objects.requireNonNull(provider, "provider");
+            backendName = null;  // replaces an inherited name (toBuilder)
             return this;
         }
 
@@ -542,11 +589,15 @@ public final class MDM implements AutoCloseable {
         }
 
         /**
-         * @param seed seed of the initial weights when none are given (default 0)
+         * @param seed seed of the initial weights when none are given (default 0); on a builder from
+         *     {@link MDM#toBuilder()} it replaces the weights copied from the model with fresh ones
          * @return this builder
          */
         public Builder seed(long seed) {
             once("seed", this.seed);
+            if (inherited.remove("parameters")) {
+                parameters = null;  // a variant given a seed draws fresh weights instead of its source model's
+            }
             this.seed = seed;
             return this;
         }
@@ -606,9 +657,6 @@ public final class MDM implements AutoCloseable {
             if (tokenizer != null && tokenizer.vocabSize() > cfg.vocabSize()) {
                 problems.add("tokenizer has " + tokenizer.vocabSize() + " ids but config.vocabSize is " + cfg.vocabSize());
             }
-            if (samplerSettings == null) {
-                samplerSettings = SamplerSettings.defaults();
-            }
             if (!problems.isEmpty()) {
                 throw new ConfigurationException("MDM.Builder", problems);
             }
@@ -630,11 +678,12 @@ public final class MDM implements AutoCloseable {
          * @throws dev.mdm.text.TokenizerException if it is not a SentencePiece model
          */
         private SentencePieceTokenizer checkpointTokenizer(MdmConfig cfg) {
-            byte[] model = checkpoint == null ? null : checkpoint.tokenizerModel().orElse(null);
+            byte[] model = checkpoint != null ? checkpoint.tokenizerModel().orElse(null) : carriedTokenizerModel;
             if (model == null) {
                 return null;
             }
-            String file = checkpoint.source().map(Path::toString).orElse("the checkpoint");
+            String file = checkpoint != null ? checkpoint.source().map(Path::toString).orElse("the checkpoint")
+                    : "the model this builder was made from";
             SentencePieceTokenizer t;
             try {
                 t = SentencePieceTokenizer.fromBytes(model, "tokenizer.model of " + file);
@@ -678,7 +727,14 @@ public final class MDM implements AutoCloseable {
                 Parameters params = parameters != null ? parameters : checkpoint != null ? checkpoint.parameters()
                         : ParameterInitializer.initialize(cfg, seed == null ? 0 : seed);
                 ModelRuntime runtime = backend.load(cfg, params);
-                MDM mdm = new MDM(this.copy(), cfg, backend, runtime, own);
+                Builder kept = this.copy();
+                kept.parameters = null;
+                kept.checkpoint = null;
+                if (checkpoint != null) {
+                    kept.carriedTokenizerModel = checkpoint.tokenizerModel().orElse(null);
+                }
+                MDM mdm = new MDM(kept, cfg, backend, runtime, own,
+                        samplerSettings != null ? samplerSettings : SamplerSettings.defaults());
                 LOG.log(System.Logger.Level.INFO, "MDM backend {0} {1} on {2} ({3})", backend.name(), backend.version(),
                         backend.device(), backend.precision());
                 return mdm;
@@ -716,7 +772,16 @@ public final class MDM implements AutoCloseable {
          */
         public Builder checkpoint(Path path) {
             once("checkpoint", this.checkpoint);
-            this.checkpoint = Checkpoint.load(Objects.requireNonNull(path, "path"));
+            Checkpoint loaded = Checkpoint.load(Objects.requireNonNull(path, "path"));
+            if (inherited.remove("parameters")) {
+                // a variant given a file takes the file's weights, config and tokenizer instead of its source model's
+                parameters = null;
+                carriedTokenizerModel = null;
+                if (inherited.remove("config")) {
+                    config = null;
+                }
+            }
+            this.checkpoint = loaded;
             return this;
         }
 

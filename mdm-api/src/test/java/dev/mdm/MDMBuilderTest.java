@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.mdm.checkpoint.Checkpoint;
 import dev.mdm.model.ParameterInitializer;
+import dev.mdm.sampling.SamplerSettings;
 import dev.mdm.spi.Availability;
 import dev.mdm.spi.Backend;
 import dev.mdm.spi.BackendContext;
@@ -73,6 +74,8 @@ class MDMBuilderTest {
         assertThat(p.created.get(0).closes.get()).isEqualTo(1);
         assertThat(mdm.isClosed()).isTrue();
         assertThatThrownBy(mdm::parameters).isInstanceOf(IllegalStateException.class).hasMessageContaining("MDM").hasMessageContaining("closed");
+        assertThatThrownBy(mdm::tokenizer).isInstanceOf(IllegalStateException.class).hasMessageContaining("MDM").hasMessageContaining("closed");
+        assertThatThrownBy(mdm::toBuilder).isInstanceOf(IllegalStateException.class).hasMessageContaining("MDM").hasMessageContaining("closed");
     }
 
     @Test
@@ -106,13 +109,89 @@ class MDMBuilderTest {
     }
 
     @Test
-    @DisplayName("toBuilder gives a builder with the same settings that opens a new backend")
+    @DisplayName("toBuilder gives a builder with the same settings and weights that opens a new backend")
     void toBuilder() {
         FakeBackendProvider p = cpuOnly();
         try (MDM a = MDM.builder().backend(p).seed(3).build(); MDM b = a.toBuilder().build()) {
             assertThat(p.created).hasSize(2);
             assertThat(b.parameters().get("boi").contentEquals(a.parameters().get("boi"))).isTrue();
-            assertThatThrownBy(() -> a.toBuilder().seed(4)).hasMessage("seed was already set to 3");
+        }
+    }
+
+    @Test
+    @DisplayName("toBuilder lets each setting of the model be replaced once, and refuses a second value")
+    void toBuilderReplacesOnce() {
+        FakeBackendProvider p = cpuOnly();
+        FakeBackendProvider other = new FakeBackendProvider("other", 1, Availability.ready(), Device.cpu());
+        var ten = SamplerSettings.defaults().withSteps(10);
+        try (MDM a = MDM.builder().backend(p).precision(Precision.FP32).sampler(ten).build();
+             MDM b = a.toBuilder().backend(other).precision(Precision.FP64).sampler(ten.withSteps(7)).build()) {
+            assertThat(b.backend().name()).isEqualTo("other");
+            assertThat(b.backend().precision()).isEqualTo(Precision.FP64);
+            assertThat(b.sampler().settings().steps()).isEqualTo(7);
+            assertThat(b.parameters().get("boi").contentEquals(a.parameters().get("boi"))).isTrue();
+            assertThatThrownBy(() -> a.toBuilder().sampler(ten).sampler(ten)).isInstanceOf(IllegalStateException.class)
+                    .hasMessageStartingWith("sampler was already set to");
+        }
+    }
+
+    @Test
+    @DisplayName("a model built with the default sampler can still be given another through toBuilder or its builder")
+    void defaultSamplerIsNotWrittenIntoTheBuilder() {
+        FakeBackendProvider p = cpuOnly();
+        MDM.Builder builder = MDM.builder().backend(p);
+        try (MDM a = builder.build(); MDM b = a.toBuilder().sampler(SamplerSettings.defaults().withSteps(10)).build()) {
+            assertThat(a.sampler().settings()).isEqualTo(SamplerSettings.defaults());
+            assertThat(b.sampler().settings().steps()).isEqualTo(10);
+            assertThat(builder.sampler(SamplerSettings.defaults().withSteps(3))).isSameAs(builder);
+        }
+    }
+
+    @Test
+    @DisplayName("toBuilder with a seed draws fresh weights instead of copying the model's")
+    void toBuilderSeedDrawsFreshWeights() {
+        FakeBackendProvider p = cpuOnly();
+        try (MDM a = MDM.builder().backend(p).seed(3).build(); MDM b = a.toBuilder().seed(4).build();
+             MDM c = MDM.builder().backend(p).seed(4).build()) {
+            assertThat(b.parameters().get("boi").contentEquals(c.parameters().get("boi"))).isTrue();
+            assertThat(b.parameters().get("boi").contentEquals(a.parameters().get("boi"))).isFalse();
+        }
+    }
+
+    @Test
+    @DisplayName("a model keeps no reference to the weights it was built from: its backend holds them")
+    void keepsNoCopyOfTheWeights() throws InterruptedException {
+        // a backend that copies what it loads, as real ones do (into native or device memory)
+        FakeBackendProvider copying = new FakeBackendProvider("copying", 1, Availability.ready(), Device.cpu()) {
+            @Override
+            public Backend create(BackendContext context) {
+                Backend real = super.create(context);
+                return (Backend) java.lang.reflect.Proxy.newProxyInstance(Backend.class.getClassLoader(),
+                        new Class<?>[] {Backend.class}, (proxy, m, args) -> {
+                            if (m.getName().equals("load")) {
+                                var given = (dev.mdm.model.Parameters) args[1];
+                                var copy = new java.util.LinkedHashMap<String, dev.mdm.tensor.Tensor>();
+                                given.names().forEach(n -> copy.put(n, dev.mdm.tensor.Tensor.ofFloats(given.get(n).toFloatArray(), given.get(n).shape())));
+                                args[1] = dev.mdm.model.Parameters.of(copy);
+                            }
+                            try {
+                                return m.invoke(real, args);
+                            } catch (java.lang.reflect.InvocationTargetException e) {
+                                throw e.getCause();
+                            }
+                        });
+            }
+        };
+        var weights = new java.lang.ref.WeakReference<>(ParameterInitializer.initialize(MdmConfig.tiny(), 0));
+        MDM.Builder builder = MDM.builder().backend(copying).parameters(weights.get());
+        try (MDM m = builder.build()) {
+            builder = null;
+            for (int i = 0; i < 50 && weights.get() != null; i++) {
+                System.gc();
+                Thread.sleep(10);
+            }
+            assertThat(weights.get()).as("the weights given to the builder, after build").isNull();
+            assertThat(m.parameters().names()).contains("boi");
         }
     }
 
@@ -172,6 +251,24 @@ class MDMBuilderTest {
             assertThat(t.decode(t.encode("a photo of a sneaker"))).isEqualTo("a photo of a sneaker");
         }
         assertThatThrownBy(() -> t.encode("a bag")).isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+    }
+
+    @Test
+    @DisplayName("a variant of a model loaded from a checkpoint gets a tokenizer of its own from the same model, and saves it")
+    void variantKeepsTheCheckpointTokenizer(@TempDir Path dir) throws IOException {
+        Path file = checkpointWithTokenizer(dir, 256);
+        Path saved = dir.resolve("variant.safetensors");
+        try (MDM a = MDM.builder().backend(cpuOnly()).checkpoint(file).build()) {
+            try (MDM b = a.toBuilder().precision(Precision.FP64).build()) {
+                Tokenizer t = b.tokenizer().orElseThrow();
+                assertThat(t).isNotSameAs(a.tokenizer().orElseThrow());
+                assertThat(t.decode(t.encode("a photo of a sneaker"))).isEqualTo("a photo of a sneaker");
+                b.save(saved);
+            }
+            assertThat(a.tokenizer().orElseThrow().encode("a bag")).isNotEmpty();  // the variant closed only its own
+        }
+        assertThat(Checkpoint.load(saved).tokenizerModel()).hasValueSatisfying(b -> assertThat(b)
+                .isEqualTo(readAll(CommittedModel.MODEL)));
     }
 
     @Test

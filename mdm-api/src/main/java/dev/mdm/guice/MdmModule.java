@@ -5,10 +5,13 @@ import com.google.inject.Provides;
 import com.google.inject.Singleton;
 import dev.mdm.ConfigurationException;
 import dev.mdm.Device;
+import dev.mdm.InvalidInputException;
 import dev.mdm.MDM;
 import dev.mdm.MdmConfig;
 import dev.mdm.Precision;
 import dev.mdm.sampling.SamplerSettings;
+import dev.mdm.spi.BackendProvider;
+import dev.mdm.spi.BackendRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -31,28 +34,50 @@ import java.util.TreeMap;
  * <p>Keys: {@code mdm.backend} (name), {@code mdm.device} ({@code cpu}, {@code gpu:N}), {@code mdm.precision}
  * ({@code FP32}, {@code BF16}, {@code FP64}), {@code mdm.checkpoint} (a file) or {@code mdm.preset}
  * ({@code tiny}, {@code fashion}, {@code paper}) with {@code mdm.seed}, and {@code mdm.sampler.steps}. Unknown
- * {@code mdm.*} keys and bad values are all reported together when the module is created. Guice has no shutdown
- * hook: the application closes the MDM it got.
+ * keys of these names' namespaces ({@code mdm.bakend}, {@code mdm.sampler.stpes}), bad values, a backend name that no
+ * backend on the class path has, and settings that contradict each other are all reported together when the module
+ * is created. Keys of other namespaces, such as a backend's own tuning properties ({@code mdm.jcuda.*}), are left to
+ * whoever reads them, so that {@code fromProperties(System.getProperties())} works beside them. Whether the backend
+ * can run on this machine, and a step count above the model's diffusion timesteps, are found when the MDM is first
+ * provided. Guice has no shutdown hook: the application closes the MDM it got.
  */
 public final class MdmModule extends AbstractModule {
     private static final Set<String> KEYS = Set.of("mdm.backend", "mdm.device", "mdm.precision", "mdm.checkpoint",
             "mdm.preset", "mdm.seed", "mdm.sampler.steps");
+    /**
+     * the namespaces of {@link #KEYS}: an unknown key in one of them, or of one segment ({@code mdm.bakend}), is a
+     * typo; a key of another namespace ({@code mdm.jcuda.graphs}) is another reader's setting
+     */
+    private static final Set<String> NAMESPACES = Set.of("backend", "device", "precision", "checkpoint", "preset", "seed",
+            "sampler");
 
     private final Map<String, String> settings;
 
     /**
-     * @param settings keys as above; keys not starting with {@code mdm.} are ignored, so a whole application
-     *     configuration can be passed
-     * @throws ConfigurationException listing every unknown key and bad value
+     * @param settings keys as above; keys not starting with {@code mdm.}, and keys of other {@code mdm.X.} namespaces
+     *     (a backend's own, such as {@code mdm.jcuda.*}), are ignored, so a whole application configuration can be
+     *     passed
+     * @throws ConfigurationException listing every unknown key, bad value and contradiction
+     * @throws InvalidInputException if {@code settings} is null
      */
     public MdmModule(Map<String, String> settings) {
+        if (settings == null) {
+            throw new InvalidInputException("settings", "a map of settings (may be empty)", "null");
+        }
         this.settings = new TreeMap<>();
         settings.forEach((k, v) -> {
-            if (k.startsWith("mdm.")) {
+            if (k != null && k.startsWith("mdm.") && (k.indexOf('.', 4) < 0 || NAMESPACES.contains(namespace(k)))) {
                 this.settings.put(k, v);
             }
         });
         validate();
+    }
+
+    /** @return {@code backend} for {@code mdm.backend}, {@code sampler} for {@code mdm.sampler.steps} */
+    private static String namespace(String key) {
+        String rest = key.substring("mdm.".length());
+        int dot = rest.indexOf('.');
+        return dot < 0 ? rest : rest.substring(0, dot);
     }
 
     /**
@@ -67,9 +92,19 @@ public final class MdmModule extends AbstractModule {
 
     private void validate() {
         List<String> problems = new ArrayList<>();
-        for (String k : settings.keySet()) {
-            if (!KEYS.contains(k)) {
-                problems.add("unknown key '" + k + "'; known keys: " + String.join(", ", new java.util.TreeSet<>(KEYS)));
+        for (Map.Entry<String, String> e : settings.entrySet()) {
+            if (!KEYS.contains(e.getKey())) {
+                problems.add("unknown key '" + e.getKey() + "'; known keys: " + String.join(", ", new java.util.TreeSet<>(KEYS)));
+            } else if (e.getValue() == null || e.getValue().isBlank()) {
+                problems.add(e.getKey() + ": no value (" + (e.getValue() == null ? "null" : "blank") + ")");
+            }
+        }
+        String backend = settings.get("mdm.backend");
+        if (backend != null && !backend.isBlank()) {
+            BackendRegistry registry = BackendRegistry.discover();
+            if (registry.find(backend.trim()).isEmpty()) {
+                problems.add("mdm.backend: no backend named '" + backend.trim() + "' on the class path; found: "
+                        + registry.providers().stream().map(BackendProvider::name).toList());
             }
         }
         check(problems, "mdm.device", "cpu, gpu or gpu:N", Device::parse);
@@ -86,11 +121,14 @@ public final class MdmModule extends AbstractModule {
             return n;
         });
         String ckpt = settings.get("mdm.checkpoint");
-        if (ckpt != null && !Files.isRegularFile(Path.of(ckpt))) {
+        if (ckpt != null && !ckpt.isBlank() && !Files.isRegularFile(Path.of(ckpt))) {
             problems.add("mdm.checkpoint: no such file '" + ckpt + "'");
         }
         if (ckpt != null && settings.containsKey("mdm.preset")) {
             problems.add("mdm.checkpoint and mdm.preset both set; a checkpoint carries its own config");
+        }
+        if (ckpt != null && settings.containsKey("mdm.seed")) {
+            problems.add("mdm.checkpoint and mdm.seed both set; mdm.seed draws fresh weights, a checkpoint carries its own");
         }
         if (!problems.isEmpty()) {
             throw new ConfigurationException("MdmModule settings", problems);
@@ -99,8 +137,8 @@ public final class MdmModule extends AbstractModule {
 
     private void check(List<String> problems, String key, String expected, java.util.function.Function<String, ?> parse) {
         String v = settings.get(key);
-        if (v == null) {
-            return;
+        if (v == null || v.isBlank()) {
+            return;  // reported as no value
         }
         try {
             parse.apply(v.trim());

@@ -36,8 +36,13 @@ public final class DpmSolverSampler implements Sampler {
         if (settings == null) {
             throw new InvalidInputException("settings", "sampler settings", "null");
         }
-        this.settings = settings;
         this.schedule = new DiscreteVpSchedule(betas);
+        if (settings.method() != SamplingMethod.DDPM && settings.steps() > betas.length) {
+            // more solver steps than the discrete schedule has steps is never useful, and unbounded counts overflow
+            throw new InvalidInputException("steps", "at most T = " + betas.length + " (the model's diffusion timesteps) for "
+                    + settings.method(), String.valueOf(settings.steps()));
+        }
+        this.settings = settings;
         this.betas = betas.clone();
         alphaBars = new double[betas.length + 1];
         alphaBars[0] = 1;

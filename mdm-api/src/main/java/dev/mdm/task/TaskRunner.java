@@ -84,7 +84,7 @@ public final class TaskRunner {
     }
 
     /**
-     * Generates {@code count} samples in one sampler run (one seed for the batch).
+     * Generates {@code count} samples in one sampler run (one seed for the batch: see {@link Generation#seed()}).
      *
      * @param prompt what to generate
      * @param count how many, ≥ 1
@@ -97,6 +97,7 @@ public final class TaskRunner {
         if (count < 1) {
             throw new InvalidInputException("count", "at least 1", String.valueOf(count));
         }
+        requireBatchFits("count", count);
         Task task = prompt.task();
         long classId = config.classes();
         if (prompt.classId().isPresent()) {
@@ -307,6 +308,7 @@ public final class TaskRunner {
         if (images.dim(0) < 1) {
             throw new InvalidInputException(argument, "at least one image", "an empty batch");
         }
+        requireBatchFits(argument, images.dim(0));
         images.requireFinite(argument);
         double[] v = images.toDoubleArray();
         for (int i = 0; i < v.length; i++) {
@@ -315,6 +317,21 @@ public final class TaskRunner {
             }
         }
         return images.dim(0);
+    }
+
+    /**
+     * A batch is sampled in Java arrays: the latents, twice over with guidance, and the text decoder's logits. A batch
+     * whose arrays would pass the largest Java array is refused here, by name, instead of overflowing an index.
+     */
+    private void requireBatchFits(String argument, long b) {
+        long perSample = Math.max(Math.max((long) config.latentTokens() * config.latentDim(),
+                        (long) config.imageChannels() * config.imageHeight() * config.imageWidth()),
+                (long) config.textLength() * config.vocabSize());
+        long most = (Integer.MAX_VALUE - 8) / (2 * perSample);
+        if (b > most) {
+            throw new InvalidInputException(argument, "at most " + most + " samples a call for this model (split larger "
+                    + "batches into several calls)", String.valueOf(b));
+        }
     }
 
     /** The images (decoded, clamped; or the given ones) and the Lt text ids of each sample. */

@@ -419,6 +419,14 @@ class DpmSolverSamplerTest {
         assertThatThrownBy(() -> new DpmSolverSampler(null, BETAS)).isInstanceOf(InvalidInputException.class).hasMessageContaining("settings");
         assertThatThrownBy(() -> new DpmSolverSampler(SamplerSettings.defaults(), new double[] {0.5, 2}))
                 .isInstanceOf(InvalidInputException.class).hasMessageContaining("betas");
+        assertThat(new DpmSolverSampler(SamplerSettings.defaults().withSteps(BETAS.length), BETAS).settings().steps())
+                .isEqualTo(BETAS.length);
+        assertThatThrownBy(() -> new DpmSolverSampler(SamplerSettings.defaults().withSteps(BETAS.length + 1), BETAS))
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessage("invalid argument 'steps': expected at most T = 1000 (the model's diffusion timesteps) for "
+                        + "DPM_SOLVER_2M, got 1001");
+        assertThatThrownBy(() -> new DpmSolverSampler(SamplerSettings.defaults().withSteps(Integer.MAX_VALUE), BETAS))
+                .isInstanceOf(InvalidInputException.class).hasMessageContaining("'steps'");
         assertThatThrownBy(() -> s.sample(null, model, null, 0)).isInstanceOf(InvalidInputException.class).hasMessageContaining("xT");
         assertThatThrownBy(() -> s.sample(Tensor.of(new double[] {0, Double.NaN, 0, 0}, 4), model, null, 0))
                 .isInstanceOf(InvalidInputException.class).hasMessageContaining("xT").hasMessageContaining("NaN");

@@ -191,6 +191,12 @@ class TaskRunnerTest {
                 .hasMessageContaining("'text'").hasMessageContaining("at most 8 tokens");
         assertThatThrownBy(() -> tasks.generate(Prompt.joint(4))).isInstanceOf(InvalidInputException.class).hasMessageContaining("classId");
         assertThatThrownBy(() -> tasks.generate(Prompt.joint(0), 0)).isInstanceOf(InvalidInputException.class).hasMessageContaining("count");
+        // tiny: 8 text tokens × 64 ids of logits a sample, twice with guidance: 2 097 151 samples fit one call's arrays
+        assertThatThrownBy(() -> tasks.generate(Prompt.joint(0), 2_097_152)).isInstanceOf(InvalidInputException.class)
+                .hasMessage("invalid argument 'count': expected at most 2097151 samples a call for this model (split larger "
+                        + "batches into several calls), got 2097152");
+        assertThatThrownBy(() -> tasks.generate(Prompt.joint(0).withSteps(Integer.MAX_VALUE))).isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining("'steps'");
         assertThatThrownBy(() -> tasks.answers(Tensor.zeros(2, 1, 8, 8), List.of("w1"))).isInstanceOf(InvalidInputException.class)
                 .hasMessageContaining("questions");
         assertThat(runtime.calls).isEmpty();

@@ -248,9 +248,12 @@ public final class TrainCommand implements Callable<Integer> {
                 curve.writePng(out.resolve("loss.png"), "MDM training loss (" + dataset + ", " + loaded.backendDescription()
                         + (resume == null ? "" : ", resumed at step " + resumedFromStep) + ")");
             } catch (RuntimeException | InternalError | UnsatisfiedLinkError e) {
-                // headless servers without fonts (no fontconfig) cannot draw text; the JSON holds the same curve
+                // headless servers without fonts (no fontconfig) cannot draw text; the JSON holds the same curve. A
+                // loss.png of an earlier run in this directory would no longer match loss.json
                 png = false;
-                err.println("mdm: loss.png not written (" + e.getMessage() + "); loss.json has the curve");
+                boolean stale = Files.deleteIfExists(out.resolve("loss.png"));
+                err.println("mdm: loss.png not written (" + e.getMessage() + ")" + (stale ? ", the earlier one removed" : "")
+                        + "; loss.json has the curve");
             }
             stdout.printf("trained %d steps in %.1f s, final loss %.4f%s%n", last.step(), seconds, last.loss().total(),
                     resume == null ? "" : " (optimizer steps " + (resumedFromStep + 1) + " to " + last.optimizerStep() + ")");

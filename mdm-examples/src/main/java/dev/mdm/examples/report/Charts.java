@@ -1,9 +1,12 @@
 package dev.mdm.examples.report;
 
+import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import javax.imageio.ImageIO;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.internal.chartpart.Chart;
 
@@ -13,20 +16,34 @@ public final class Charts {
     }
 
     /**
+     * Draws the chart, then writes it atomically: a chart that cannot be drawn (a headless machine without fonts)
+     * leaves no file, and an existing file is replaced only by a whole new one.
+     *
      * @param chart the chart
      * @param file the PNG to write (its directory is created)
      */
     public static void save(Chart<?, ?> chart, Path file) {
         System.setProperty("java.awt.headless", "true");
+        BufferedImage image = BitmapEncoder.getBufferedImage(chart);
+        Path tmp = null;
         try {
             Path parent = file.toAbsolutePath().getParent();
             Files.createDirectories(parent);
-            String name = file.toString();
-            // XChart appends the extension itself
-            String base = name.endsWith(".png") ? name.substring(0, name.length() - 4) : name;
-            BitmapEncoder.saveBitmap(chart, base, BitmapEncoder.BitmapFormat.PNG);
+            tmp = Files.createTempFile(parent, file.getFileName().toString(), ".tmp");
+            if (!ImageIO.write(image, "png", tmp.toFile())) {
+                throw new IOException("no PNG writer in this Java runtime");
+            }
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+        } finally {
+            if (tmp != null) {
+                try {
+                    Files.deleteIfExists(tmp);
+                } catch (IOException ignored) {
+                    // best effort: the temporary file is in the output directory, named after the chart
+                }
+            }
         }
     }
 }

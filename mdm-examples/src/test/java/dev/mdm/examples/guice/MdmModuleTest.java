@@ -6,11 +6,18 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.google.inject.Guice;
 import com.google.inject.Injector;
 import dev.mdm.ConfigurationException;
+import dev.mdm.InvalidInputException;
 import dev.mdm.MDM;
 import dev.mdm.guice.MdmModule;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Map;
+import java.util.Properties;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 @DisplayName("The Guice MdmModule")
 class MdmModuleTest {
@@ -35,5 +42,40 @@ class MdmModuleTest {
                 .hasMessageContaining("unknown key 'mdm.backnd'")
                 .hasMessageContaining("mdm.device: bad value 'tpu', expected cpu, gpu or gpu:N")
                 .hasMessageContaining("mdm.seed: bad value 'x', expected a whole number");
+    }
+
+    @Test
+    @DisplayName("leaves a backend's own properties alone, so that System.getProperties() can be passed as it is")
+    void passesOverBackendProperties() {
+        Properties p = new Properties();
+        p.setProperty("mdm.backend", "reference");
+        p.setProperty("mdm.jcuda.graphs", "false");
+        p.setProperty("mdm.jcuda.wholeLoop", "false");
+        Injector injector = Guice.createInjector(MdmModule.fromProperties(p));
+        try (MDM mdm = injector.getInstance(MDM.class)) {
+            assertThat(mdm.backend().name()).isEqualTo("reference");
+        }
+        assertThatThrownBy(() -> new MdmModule(Map.of("mdm.sampler.stpes", "4", "mdm.bakend", "djl")))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("unknown key 'mdm.sampler.stpes'").hasMessageContaining("unknown key 'mdm.bakend'");
+    }
+
+    @Test
+    @DisplayName("refuses blank and missing values, a backend no jar provides and a seed beside a checkpoint when created")
+    void refusesWhatCannotBeBuilt(@TempDir Path dir) throws IOException {
+        Map<String, String> blank = new HashMap<>();
+        blank.put("mdm.backend", " ");
+        blank.put("mdm.device", null);
+        assertThatThrownBy(() -> new MdmModule(blank)).isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("mdm.backend: no value (blank)").hasMessageContaining("mdm.device: no value (null)");
+        assertThatThrownBy(() -> new MdmModule(Map.of("mdm.backend", "nonexistent"))).isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("mdm.backend: no backend named 'nonexistent' on the class path; found: [")
+                .hasMessageContaining("reference");
+        Path file = Files.writeString(dir.resolve("model.safetensors"), "not read before the module is used");
+        assertThatThrownBy(() -> new MdmModule(Map.of("mdm.checkpoint", file.toString(), "mdm.seed", "3")))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("mdm.checkpoint and mdm.seed both set");
+        assertThatThrownBy(() -> new MdmModule(null)).isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining("'settings'");
     }
 }
