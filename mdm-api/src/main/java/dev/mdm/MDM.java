@@ -530,7 +530,8 @@ public final class MDM implements AutoCloseable {
         public Builder backend(String name) {
             once("backend", backendName != null ? backendName : provider);
             if (name == null || name.isBlank()) {
-                throw new InvalidInputException("backend", "a backend name such as djl, onnx, jcuda", String.valueOf(name));
+                throw new InvalidInputException("backend", "a backend name such as djl, onnx, jcuda",
+                        name == null ? "null" : "'" + name + "'");
             }
             backendName = name.trim();
             provider = null;  // replaces an inherited provider (toBuilder)

@@ -7,7 +7,8 @@ import dev.mdm.tensor.Tensor;
  */
 public interface Encoder {
     /**
-     * @param images [b, C, H, W], values in [-1, 1]
+     * @param images [b, C, H, W], finite; the model was trained on values in [-1, 1], which the tasks of
+     *     {@code MDM} require, while this component encodes any finite values, as SPEC §3's function does
      * @return μ and log σ² per patch token, [b, n_img, dz], tokens in row-major patch order
      */
     LatentDistribution encodeImage(Tensor images);
