@@ -86,6 +86,8 @@ DenoisingFunction model = new DenoisingFunction() {
 };
 double[] noise = new double[config.latentTokens() * dz];
 for (int i = 0; i < noise.length; i++) noise[i] = random.nextGaussian();
+// no infill (null); 11 is the noise seed, which only DDPM uses (DPM-Solver draws no noise); the model's sampler
+// takes its 20 steps, so the trajectory has 21 states
 var trajectory = mdm.sampler().sample(Tensor.of(noise, 1, config.latentTokens(), dz), model, null, 11);
 var frames = new ArrayList<Tensor>();
 for (int s = 0; s < trajectory.states().size(); s++) {

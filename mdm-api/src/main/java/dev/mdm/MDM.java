@@ -234,7 +234,9 @@ public final class MDM implements AutoCloseable {
 
     /**
      * Generates one sample: joint image and caption, a class-conditional image (with classifier-free guidance), or
-     * an image for a text (needs a tokenizer). Given tokens enter as their clean latent z₀ = μ; see {@link TaskRunner}.
+     * an image for a text. Class-conditional generation and text-to-image need a tokenizer (the first gives its text
+     * as the tokenizer's pad ids); joint generation runs without one and then returns no caption. Given tokens enter
+     * as their clean latent z₀ = μ; see {@link TaskRunner}.
      *
      * @param prompt what to generate
      * @return the sample, with the seed that reproduces it

@@ -16,7 +16,7 @@ public interface LossFunction {
      * @param zt [m, dz]
      * @param zhat0 [m, dz]
      * @param candidates [m, K, dz], index 0 the true z₀
-     * @param alphaBar [m]
+     * @param alphaBar [m], ᾱ_t of each token's time step, each in (0, 1)
      * @return se [m]
      */
     Tensor scoreEntropy(Tensor zt, Tensor zhat0, Tensor candidates, Tensor alphaBar);

@@ -45,4 +45,20 @@ public record SamplerSettings(SamplingMethod method, SolverAlgorithm algorithm, 
     public SamplerSettings withMethod(SamplingMethod m) {
         return new SamplerSettings(m, algorithm, grid, steps);
     }
+
+    /**
+     * @param a the data- or noise-prediction form of DPM-Solver
+     * @return a copy with that form
+     */
+    public SamplerSettings withAlgorithm(SolverAlgorithm a) {
+        return new SamplerSettings(method, a, grid, steps);
+    }
+
+    /**
+     * @param g the time-step grid
+     * @return a copy with that grid
+     */
+    public SamplerSettings withGrid(StepGrid g) {
+        return new SamplerSettings(method, algorithm, g, steps);
+    }
 }

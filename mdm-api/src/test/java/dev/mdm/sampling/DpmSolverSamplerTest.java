@@ -412,6 +412,17 @@ class DpmSolverSamplerTest {
     }
 
     @Test
+    @DisplayName("each with-method of SamplerSettings changes its own field and keeps the others")
+    void settingsCopies() {
+        SamplerSettings d = SamplerSettings.defaults();
+        assertThat(d.withAlgorithm(SolverAlgorithm.DPM_SOLVER)).isEqualTo(
+                new SamplerSettings(d.method(), SolverAlgorithm.DPM_SOLVER, d.grid(), d.steps()));
+        assertThat(d.withGrid(StepGrid.LOG_SNR)).isEqualTo(new SamplerSettings(d.method(), d.algorithm(), StepGrid.LOG_SNR, d.steps()));
+        assertThat(d.withMethod(SamplingMethod.DPM_SOLVER_2S).withSteps(7)).isEqualTo(
+                new SamplerSettings(SamplingMethod.DPM_SOLVER_2S, d.algorithm(), d.grid(), 7));
+    }
+
+    @Test
     @DisplayName("bad arguments are rejected with InvalidInputException naming them")
     void rejectsBadArguments() {
         DpmSolverSampler s = new DpmSolverSampler(SamplerSettings.defaults(), BETAS);

@@ -158,8 +158,8 @@ public final class DjlBackend implements Backend {
         int dz = zt.dim(1);
         Inputs.floats("zhat0", zhat0, m, dz);
         Inputs.floats("candidates", candidates, m, -1, dz);
-        Inputs.floats("alpha_bar", alphaBar, m);
-        Inputs.within("alpha_bar", alphaBar, 0, 1);
+        Inputs.floats("alphaBar", alphaBar, m);
+        Inputs.within("alphaBar", alphaBar, 0, 1);
         double[] ab = alphaBar.toDoubleArray();
         DataType type = scope.type();
         return scope.call(mgr -> HostTransfer.toHost(ScoreEntropy.perToken(mgr, HostTransfer.floats(mgr, zt, type),

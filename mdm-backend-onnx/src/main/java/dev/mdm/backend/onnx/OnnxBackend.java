@@ -196,7 +196,7 @@ public final class OnnxBackend implements Backend {
         int dz = zt.dim(1);
         zhat0.requireShape("zhat0", m, dz);
         candidates.requireShape("candidates", m, -1, dz);
-        alphaBar.requireShape("alpha_bar", m);
+        alphaBar.requireShape("alphaBar", m);
         if (candidates.dim(1) < 1) {
             throw new InvalidInputException("candidates", "at least one candidate per token", java.util.Arrays.toString(candidates.shape()));
         }
@@ -205,7 +205,7 @@ public final class OnnxBackend implements Backend {
         candidates.requireFinite("candidates");
         for (double a : alphaBar.toDoubleArray()) {
             if (!(a > 0 && a < 1)) {
-                throw new InvalidInputException("alpha_bar", "values in (0, 1)", String.valueOf(a));
+                throw new InvalidInputException("alphaBar", "values in (0, 1)", String.valueOf(a));
             }
         }
         if (m == 0) {

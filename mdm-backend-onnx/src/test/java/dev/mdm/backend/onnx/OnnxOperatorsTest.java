@@ -154,7 +154,7 @@ class OnnxOperatorsTest {
         assertThatThrownBy(() -> backend.ssd(new SsdRequest(x, dt, null, Tensor.of(new double[] {-1, -1}, 2), bc, bc,
                 null, null, Discretization.ZOH))).isInstanceOf(InvalidInputException.class).hasMessageContaining("dt");
         assertThatThrownBy(() -> backend.scoreEntropy(Tensor.zeros(2, 3), Tensor.zeros(2, 3), Tensor.zeros(2, 4, 3),
-                Tensor.of(new double[] {0.5, 1.0}, 2))).isInstanceOf(InvalidInputException.class).hasMessageContaining("alpha_bar");
+                Tensor.of(new double[] {0.5, 1.0}, 2))).isInstanceOf(InvalidInputException.class).hasMessageContaining("alphaBar");
         assertThatThrownBy(() -> backend.scoreEntropy(Tensor.zeros(2, 3), Tensor.zeros(2, 2), Tensor.zeros(2, 4, 3),
                 Tensor.of(new double[] {0.5, 0.5}, 2))).isInstanceOf(InvalidInputException.class).hasMessageContaining("zhat0");
         MambaShape shape = new MambaShape(16, 8, 4, 2, 8, 1, 8, Discretization.ZOH);
