@@ -40,7 +40,6 @@ import dev.mdm.spi.Availability;
 import dev.mdm.spi.Backend;
 import dev.mdm.spi.BackendContext;
 import dev.mdm.spi.BackendProvider;
-import dev.mdm.spi.BackendRegistry;
 import dev.mdm.spi.Capability;
 import dev.mdm.spi.ModelRuntime;
 import dev.mdm.tck.reference.ReferenceAdamW;
@@ -62,6 +61,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Tag;
@@ -102,6 +102,8 @@ public abstract class BackendCompatibilityKit {
     private Parameters weights;
     private ModelRuntime model;
     private ModelRuntime referenceModel;
+    /** Why the backend under test did not open, or null when it did. */
+    private String cannotOpen;
 
     /** @return the provider of the backend under test */
     protected abstract BackendProvider provider();
@@ -119,9 +121,11 @@ public abstract class BackendCompatibilityKit {
     @BeforeAll
     final void openBackends() {
         BackendProvider provider = provider();
-        Availability availability = BackendRegistry.probe(provider);
-        Assumptions.assumeTrue(availability.available(),
-                () -> "backend '" + provider.name() + "' cannot run here: " + String.join("; ", availability.reasons()));
+        Availability availability = probe(provider);
+        if (!availability.available()) {
+            cannotOpen = "backend '" + provider.name() + "' cannot run here: " + String.join("; ", availability.reasons());
+            return;
+        }
         try {
             backend = provider.create(new BackendContext(device(), precision()));
         } catch (BackendUnavailableException e) {
@@ -131,11 +135,40 @@ public abstract class BackendCompatibilityKit {
             if (precision() == Precision.FP32 && device().equals(provider.defaultDevice())) {
                 throw e;
             }
-            Assumptions.abort("backend '" + provider.name() + "' cannot open " + precision() + " on " + device() + ": "
-                    + e.getMessage() + (e.reasons().isEmpty() ? "" : " (" + String.join("; ", e.reasons()) + ")"));
+            cannotOpen = "backend '" + provider.name() + "' cannot open " + precision() + " on " + device() + ": "
+                    + e.getMessage() + (e.reasons().isEmpty() ? "" : " (" + String.join("; ", e.reasons()) + ")");
+            return;
         }
         reference = new ReferenceBackendProvider().create(new BackendContext(Device.cpu(), Precision.FP64));
         tolerance = Tolerance.of(precision());
+    }
+
+    /**
+     * A probe that throws breaks the SPI's contract (it reports every reason it cannot run in its answer): that is a
+     * defect of the provider, which fails the class, not a machine without the backend's hardware, which would skip
+     * every rule and so hide the defect. ({@link dev.mdm.spi.BackendRegistry#probe} turns it into a reason instead,
+     * so that one broken provider cannot stop an application choosing another.)
+     */
+    private static Availability probe(BackendProvider provider) {
+        try {
+            return provider.probe();
+        } catch (RuntimeException | LinkageError e) {
+            throw new AssertionError("probe() of backend '" + provider.name() + "' must report why it cannot run in its "
+                    + "Availability, but it threw " + e, e);
+        }
+    }
+
+    /**
+     * Skips each rule when the backend did not open. Surefire reports a class aborted in {@code @BeforeAll} as
+     * "Tests run: 0" with no reason anywhere, a silent pass; aborting each test instead reports every rule skipped
+     * with the reason. It runs before the tests of the nested rule classes too, as an enclosing class's
+     * {@code @BeforeEach} does.
+     */
+    @BeforeEach
+    final void skipUnlessOpened() {
+        if (cannotOpen != null) {
+            Assumptions.abort(cannotOpen);
+        }
     }
 
     @AfterAll

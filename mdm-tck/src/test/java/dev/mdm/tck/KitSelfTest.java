@@ -3,6 +3,7 @@ package dev.mdm.tck;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
+import dev.mdm.Discretization;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -123,29 +124,49 @@ class KitSelfTest {
         });
     }
 
+    /** Rules of both kinds, plain and parameterized, and how many tests they make. */
+    private static final String[] SOME_RULES = {Rules.SSD_RANDOM, Rules.SSD_MIXED_DECAY, Rules.CLOSE_IDEMPOTENT};
+    private static final int SOME_RULES_TESTS = 2 + Discretization.values().length;
+
     @Test
-    @DisplayName("a kit class whose precision the backend does not offer skips every rule with the reason, not fails")
+    @DisplayName("a backend that cannot run here has every rule, each parameterized case included, reported skipped with the reason")
+    void cannotRunHereSkipsEachRule() {
+        assertThat(launch(BrokenBackends.CannotRunHere.class, SOME_RULES)).hasSize(SOME_RULES_TESTS).allSatisfy(o -> {
+            assertThat(o.result().getStatus()).as(o.name()).isEqualTo(TestExecutionResult.Status.ABORTED);
+            assertThat(o.result().getThrowable()).get().extracting(Throwable::getMessage).asString()
+                    .isEqualTo("backend 'broken' cannot run here: " + BrokenBackends.CannotRunHere.REASON);
+        });
+    }
+
+    @Test
+    @DisplayName("a kit class whose precision the backend does not offer has every rule reported skipped with the reason, not failed")
     void precisionNotOfferedSkips() {
+        assertThat(launch(BrokenBackends.Bf16NotOffered.class, SOME_RULES)).hasSize(SOME_RULES_TESTS).allSatisfy(o -> {
+            assertThat(o.result().getStatus()).as(o.name()).isEqualTo(TestExecutionResult.Status.ABORTED);
+            assertThat(o.result().getThrowable()).get().extracting(Throwable::getMessage).asString()
+                    .contains("backend 'broken' cannot open BF16").contains("computes in FP32 only").contains("asked for BF16");
+        });
+    }
+
+    @Test
+    @DisplayName("a probe that throws fails the class with what it threw, not skips it: the provider breaks the SPI")
+    void probeThrowingFails() {
         List<TestExecutionResult> results = new ArrayList<>();
-        List<String> testsRun = new ArrayList<>();
         LauncherFactory.create().execute(LauncherDiscoveryRequestBuilder.request()
-                .selectors(selectClass(BrokenBackends.Bf16NotOffered.class))
-                .filters(TagFilter.includeTags(Rules.SSD_RANDOM, Rules.CLOSE_IDEMPOTENT))
+                .selectors(selectClass(BrokenBackends.ProbeThrows.class))
+                .filters(TagFilter.includeTags(Rules.SSD_RANDOM))
                 .configurationParameter(BrokenBackends.ENABLED, "true").build(), new TestExecutionListener() {
                     @Override
                     public void executionFinished(TestIdentifier id, TestExecutionResult result) {
                         results.add(result);
-                        if (id.isTest()) {
-                            testsRun.add(id.getDisplayName());
-                        }
                     }
                 });
-        assertThat(testsRun).as("no rule runs against a backend that could not open").isEmpty();
-        assertThat(results).noneMatch(r -> r.getStatus() == TestExecutionResult.Status.FAILED);
-        assertThat(results).filteredOn(r -> r.getStatus() == TestExecutionResult.Status.ABORTED).singleElement()
-                .satisfies(r -> assertThat(r.getThrowable()).get().extracting(Throwable::getMessage).asString()
-                        .contains("backend 'broken' cannot open BF16").contains("computes in FP32 only")
-                        .contains("asked for BF16"));
+        assertThat(results).noneMatch(r -> r.getStatus() == TestExecutionResult.Status.ABORTED);
+        assertThat(results).filteredOn(r -> r.getStatus() == TestExecutionResult.Status.FAILED).singleElement()
+                .satisfies(r -> assertThat(r.getThrowable()).get().satisfies(t -> {
+                    assertThat(t).hasMessageContaining("probe() of backend 'broken'").hasMessageContaining("it threw");
+                    assertThat(t.getCause()).isInstanceOf(IllegalStateException.class).hasMessage("driver query failed");
+                }));
     }
 
     @Test
