@@ -68,6 +68,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -86,12 +87,14 @@ import org.junit.jupiter.params.provider.MethodSource;
  * }</pre>
  *
  * <p>Every test carries a rule id of {@link Rules} as its tag and at the start of its display name; the catalogue
- * ({@code mdm-tck/RULES.md}) says what each rule checks and where to look when it fails. A rule that needs a
+ * ({@code mdm-tck/RULES.md}) says what each rule checks and where to look when it fails, and a failed assertion's
+ * message starts with the rule id, the kit class and the precision and ends with that note. A rule that needs a
  * capability the backend lacks is skipped with the reason. Inputs are rounded to the precision under test before both
  * backends see them, so the comparison measures computation, not input rounding.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
+@ExtendWith(RuleFailureContext.class)
 public abstract class BackendCompatibilityKit {
     private static final long SEED = 20_250_611L;
 

@@ -101,6 +101,20 @@ class KitSelfTest {
     }
 
     @Test
+    @DisplayName("a failed rule's message starts with its id, the kit class and the precision, and ends with the rule's note")
+    void failureNamesItsRule() {
+        assertThat(launch(BrokenBackends.SsdOffByFactor.class, Rules.SSD_RANDOM)).singleElement().satisfies(o -> {
+            Throwable failure = o.result().getThrowable().orElseThrow();
+            assertThat(failure).isInstanceOf(AssertionError.class).hasCauseInstanceOf(AssertionError.class);
+            assertThat(failure.getMessage())
+                    .startsWith("[MDM-SSD-001, BrokenBackends.SsdOffByFactor at FP32] ssd y for SsdCase[")
+                    .contains(failure.getCause().getMessage().strip())
+                    .endsWith("\nIf this fails, check: " + Rules.rule(Rules.SSD_RANDOM).ifFails());
+            assertThat(failure.getStackTrace()).isEqualTo(failure.getCause().getStackTrace());
+        });
+    }
+
+    @Test
     @DisplayName("a runtime that runs whole sampling loops as the host does passes MDM-SMP-004; one that runs none skips it")
     void wholeRunRule() {
         assertThat(launch(BrokenBackends.WholeRunOnHost.class, Rules.SAMPLER_WHOLE_RUN)).singleElement()
