@@ -115,6 +115,14 @@ class KitSelfTest {
     }
 
     @Test
+    @DisplayName("a backend that accepts bad input fails with a message naming the input it accepted")
+    void acceptedBadInputIsNamed() {
+        assertThat(launch(BrokenBackends.AcceptsNaN.class, Rules.BAD_NON_FINITE)).singleElement()
+                .satisfies(o -> assertThat(o.result().getThrowable()).get().extracting(Throwable::getMessage).asString()
+                        .contains("[an SSD x with NaN must throw InvalidInputException]"));
+    }
+
+    @Test
     @DisplayName("a runtime that runs whole sampling loops as the host does passes MDM-SMP-004; one that runs none skips it")
     void wholeRunRule() {
         assertThat(launch(BrokenBackends.WholeRunOnHost.class, Rules.SAMPLER_WHOLE_RUN)).singleElement()
