@@ -389,7 +389,7 @@ public abstract class BackendCompatibilityKit {
             tolerance.assertClose("ssd y at strong decay", backend.ssd(request), reference.ssd(request));
         }
 
-        @ParameterizedTest(name = "{0}")
+        @ParameterizedTest(name = Rules.SSD_MIXED_DECAY + " strong then weak decay, {0}")
         @EnumSource(Discretization.class)
         @Tag(Rules.SSD_MIXED_DECAY)
         @DisplayName(Rules.SSD_MIXED_DECAY + " strong then weak decay within a chunk carries an accurate state to the next")
@@ -714,7 +714,7 @@ public abstract class BackendCompatibilityKit {
     class Samplers {
         private final double[] betas = MDM.betas(config);
 
-        @ParameterizedTest(name = "{0} {1} {2}, {3} steps, {4}-predicting model")
+        @ParameterizedTest(name = Rules.SAMPLER_DPM + " {0} {1} {2}, {3} steps, {4}-predicting model")
         @MethodSource("dev.mdm.tck.BackendCompatibilityKit#dpmSolverCases")
         @Tag(Rules.SAMPLER_DPM)
         @DisplayName(Rules.SAMPLER_DPM + " DPM-Solver trajectories match the oracle with an analytic model")
