@@ -36,7 +36,7 @@ public final class TckCommand implements Callable<Integer> {
     @Option(names = "--rule", paramLabel = "ID", description = "Run only this rule (repeatable), e.g. MDM-SSD-001.")
     List<String> rules = new ArrayList<>();
 
-    @Option(names = "--verbose", description = "Print every test with its outcome, not only the failures.")
+    @Option(names = "--verbose", description = "Print every test with its outcome, and each failure's stack trace, not only the failures' messages.")
     boolean verbose;
 
     @Override
@@ -55,6 +55,9 @@ public final class TckCommand implements Callable<Integer> {
         if (verbose) {
             for (KitLauncher.Outcome o : report.outcomes()) {
                 out.printf("%-7s %s%s%n", o.status(), o.name(), o.status() == KitLauncher.Status.SKIPPED ? "  (" + o.message() + ")" : "");
+                if (o.status() == KitLauncher.Status.FAILED) {
+                    out.println(KitLauncher.Report.indented(o.stackTrace()));
+                }
             }
         }
         out.println(report.summary());

@@ -5,8 +5,11 @@ import dev.mdm.spi.Backend;
 import dev.mdm.spi.BackendContext;
 import dev.mdm.spi.BackendProvider;
 import dev.mdm.tck.reference.ReferenceBackendProvider;
+import dev.mdm.tensor.Tensor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.net.MalformedURLException;
 import java.net.URL;
 import java.net.URLClassLoader;
@@ -66,6 +69,40 @@ public final class ExtraProviders {
         @Override
         public Backend create(BackendContext context) {
             return new ReferenceBackendProvider().create(context);
+        }
+    }
+
+    /** The reference, except that its SSD scan answers a tensor of the wrong shape. */
+    public static final class SsdWrongShape implements BackendProvider {
+        @Override
+        public String name() {
+            return "ssd-wrong-shape";
+        }
+
+        @Override
+        public int priority() {
+            return 0;
+        }
+
+        @Override
+        public Availability probe() {
+            return Availability.ready();
+        }
+
+        @Override
+        public Backend create(BackendContext context) {
+            Backend reference = new ReferenceBackendProvider().create(context);
+            return (Backend) Proxy.newProxyInstance(Backend.class.getClassLoader(), new Class<?>[] {Backend.class},
+                    (proxy, method, args) -> {
+                        if (method.getName().equals("ssd")) {
+                            return Tensor.zeros(2, 3);
+                        }
+                        try {
+                            return method.invoke(reference, args);
+                        } catch (InvocationTargetException e) {
+                            throw e.getCause();
+                        }
+                    });
         }
     }
 
