@@ -132,7 +132,8 @@ public final class KitLauncher {
                         String message = result.getThrowable().map(t -> String.valueOf(t.getMessage())).orElse("");
                         outcomes.add(new Outcome(id.getDisplayName(), tags(id), status, message, stackTrace(result)));
                     } else if (result.getStatus() != TestExecutionResult.Status.SUCCESSFUL) {
-                        // a container that failed or aborted (e.g. the backend cannot run here) takes its tests with it
+                        // a container that failed (a probe that threw, a backend that cannot open its defaults) or
+                        // aborted takes its tests with it; a backend that cannot run here skips each test instead
                         String message = result.getThrowable().map(t -> String.valueOf(t.getMessage())).orElse("");
                         Status status = result.getStatus() == TestExecutionResult.Status.ABORTED ? Status.SKIPPED : Status.FAILED;
                         outcomes.add(new Outcome(id.getDisplayName(), tags(id), status, message, stackTrace(result)));
