@@ -94,7 +94,7 @@ var mdm = MDM.builder().backend(new PlainSeProvider(false)).config(MdmConfig.tin
 System.out.println(mdm);
 mdm.close();
 
-// The kit, limited to the score-entropy rule and the SSD rule (the whole kit takes a few minutes on the reference:
+// The kit, limited to the score-entropy rule and the SSD rule (the whole kit takes about 6 s on the reference:
 // KitLauncher.run(provider) with no rule ids, or `mdm tck --backend NAME` for a registered backend).
 var good = KitLauncher.run(new PlainSeProvider(false), "MDM-LOSS-003", "MDM-SSD-001");
 System.out.println(good.summary());

@@ -17,9 +17,10 @@ import java.util.ServiceLoader;
 import java.util.stream.Collectors;
 
 /**
- * The backends found on the class path plus any registered explicitly, and the selection rules of ARCHITECTURE.md:
- * an explicit name; else system property {@code mdm.backend} or environment {@code MDM_BACKEND}; else the available
- * provider of highest priority. Every failure says what to do: an unknown name lists the names found, a known name
+ * The backends found on the class path plus any registered explicitly, and the selection rules ("Backend selection"
+ * in the README; the failures in docs/RELIABILITY.md, "Backend selection and natives"): an explicit name; else
+ * system property {@code mdm.backend} or environment {@code MDM_BACKEND}; else the available provider of highest
+ * priority. Every failure says what to do: an unknown name lists the names found, a known name
  * whose module is absent names the artifact to add, "none available" lists every probe reason, and a provider that
  * failed to load is reported without hiding the others. Immutable.
  */
@@ -100,14 +101,25 @@ public final class BackendRegistry {
     }
 
     /**
-     * Selects by the rules above.
+     * Selects by the rules above, for {@code MDM.builder()}.
      *
      * @param requested an explicit name, or null to consult {@code mdm.backend}, {@code MDM_BACKEND}, then priority
      * @return the chosen provider, whose probe says it is available
      */
     public BackendProvider select(String requested) {
+        return select(requested, "the builder");
+    }
+
+    /**
+     * Selects by the rules above.
+     *
+     * @param requested an explicit name, or null to consult {@code mdm.backend}, {@code MDM_BACKEND}, then priority
+     * @param requestedFrom where an explicit name came from, for the messages, e.g. {@code "--backend"}
+     * @return the chosen provider, whose probe says it is available
+     */
+    public BackendProvider select(String requested, String requestedFrom) {
         String name = requested;
-        String source = "the builder";
+        String source = requestedFrom;
         if (name == null) {
             name = System.getProperty(PROPERTY);
             source = "system property " + PROPERTY;
@@ -136,10 +148,34 @@ public final class BackendRegistry {
     }
 
     private BackendProvider selectNamed(String name, String source) {
+        BackendProvider p = named(name, source);
+        Availability a = probe(p);
+        if (!a.available()) {
+            throw new BackendUnavailableException("backend '" + name + "' (from " + source + ") cannot run here",
+                    a.reasons().stream().map(r -> name + ": " + r).toList());
+        }
+        return p;
+    }
+
+    /**
+     * The provider of a name, whether or not it can run here (for tools that report on it, such as the TCK), with
+     * the errors of {@link #select}.
+     *
+     * @param name a provider name
+     * @param source where the name came from, for the messages, e.g. {@code "--backend"}
+     * @return the one provider of that name
+     * @throws BackendNotFoundException if none has it; the message lists the names found and the providers that
+     *         failed to load
+     * @throws BackendUnavailableException if several have it; the reasons name each class and its jar
+     */
+    public BackendProvider named(String name, String source) {
+        if (name == null || name.isBlank()) {
+            throw new InvalidInputException("name", "a backend name", String.valueOf(name));
+        }
         List<BackendProvider> matches = requireUnique(name, source);
         if (matches.isEmpty()) {
             String found = providers.isEmpty() ? "none" : providers().stream().map(BackendProvider::name).collect(Collectors.joining(", "));
-            String artifact = KNOWN_ARTIFACTS.get(name);
+            String artifact = KNOWN_ARTIFACTS.get(name.toLowerCase(Locale.ROOT));
             StringBuilder msg = new StringBuilder("no backend named '" + name + "' (from " + source + ")");
             if (artifact != null) {
                 msg.append(": add the artifact ").append(artifact).append(" to the class path");
@@ -150,13 +186,7 @@ public final class BackendRegistry {
             }
             throw new BackendNotFoundException(msg.toString());
         }
-        BackendProvider p = matches.get(0);
-        Availability a = probe(p);
-        if (!a.available()) {
-            throw new BackendUnavailableException("backend '" + name + "' (from " + source + ") cannot run here",
-                    a.reasons().stream().map(r -> name + ": " + r).toList());
-        }
-        return p;
+        return matches.get(0);
     }
 
     /** Two jars providing one name is a class-path mistake the user must fix, not something to pick from silently. */

@@ -123,6 +123,39 @@ class BackendRegistryTest {
     }
 
     @Nested
+    @DisplayName("lookup by name, for tools such as the TCK")
+    class Named {
+        @Test
+        @DisplayName("returns the provider of a name even when it cannot run here")
+        void unavailableFound() {
+            var reg = BackendRegistry.of(List.of(provider("gpu", 1, Availability.unavailable("no GPU"))));
+            assertThat(reg.named("GPU", "--backend").name()).isEqualTo("gpu");
+        }
+
+        @Test
+        @DisplayName("refuses a name that two providers share, naming both classes and where they came from")
+        void duplicates() {
+            var reg = BackendRegistry.of(List.of(provider("dup", 1, Availability.ready()), new SecondFake("dup")));
+            assertThatThrownBy(() -> reg.named("dup", "--backend")).isInstanceOfSatisfying(BackendUnavailableException.class, e -> {
+                assertThat(e).hasMessageStartingWith("backend 'dup' (selected by --backend) is provided more than once");
+                assertThat(e.reasons()).satisfiesExactly(
+                        r -> assertThat(r).startsWith(FakeBackendProvider.class.getName() + " from "),
+                        r -> assertThat(r).startsWith(SecondFake.class.getName() + " from "));
+            });
+        }
+
+        @Test
+        @DisplayName("says where an unknown name came from, as select does when given its source")
+        void unknownNameSource() {
+            var reg = BackendRegistry.of(List.of(provider("a", 1, Availability.ready())));
+            assertThatThrownBy(() -> reg.named("mine", "--backend")).isInstanceOf(BackendNotFoundException.class)
+                    .hasMessage("no backend named 'mine' (from --backend); backends found: a");
+            assertThatThrownBy(() -> reg.select("mine", "--backend")).isInstanceOf(BackendNotFoundException.class)
+                    .hasMessage("no backend named 'mine' (from --backend); backends found: a");
+        }
+    }
+
+    @Nested
     @DisplayName("discovery")
     class Discovery {
         @TempDir

@@ -3,6 +3,7 @@ package dev.mdm.tck;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.mdm.BackendUnavailableException;
 import dev.mdm.Device;
@@ -40,7 +41,6 @@ import dev.mdm.spi.Availability;
 import dev.mdm.spi.Backend;
 import dev.mdm.spi.BackendContext;
 import dev.mdm.spi.BackendProvider;
-import dev.mdm.spi.BackendRegistry;
 import dev.mdm.spi.Capability;
 import dev.mdm.spi.ModelRuntime;
 import dev.mdm.tck.reference.ReferenceAdamW;
@@ -62,12 +62,14 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -86,12 +88,14 @@ import org.junit.jupiter.params.provider.MethodSource;
  * }</pre>
  *
  * <p>Every test carries a rule id of {@link Rules} as its tag and at the start of its display name; the catalogue
- * ({@code mdm-tck/RULES.md}) says what each rule checks and where to look when it fails. A rule that needs a
+ * ({@code mdm-tck/RULES.md}) says what each rule checks and where to look when it fails, and a failed assertion's
+ * message starts with the rule id, the kit class and the precision and ends with that note. A rule that needs a
  * capability the backend lacks is skipped with the reason. Inputs are rounded to the precision under test before both
  * backends see them, so the comparison measures computation, not input rounding.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
+@ExtendWith(RuleFailureContext.class)
 public abstract class BackendCompatibilityKit {
     private static final long SEED = 20_250_611L;
 
@@ -102,6 +106,8 @@ public abstract class BackendCompatibilityKit {
     private Parameters weights;
     private ModelRuntime model;
     private ModelRuntime referenceModel;
+    /** Why the backend under test did not open, or null when it did. */
+    private String cannotOpen;
 
     /** @return the provider of the backend under test */
     protected abstract BackendProvider provider();
@@ -119,9 +125,11 @@ public abstract class BackendCompatibilityKit {
     @BeforeAll
     final void openBackends() {
         BackendProvider provider = provider();
-        Availability availability = BackendRegistry.probe(provider);
-        Assumptions.assumeTrue(availability.available(),
-                () -> "backend '" + provider.name() + "' cannot run here: " + String.join("; ", availability.reasons()));
+        Availability availability = probe(provider);
+        if (!availability.available()) {
+            cannotOpen = "backend '" + provider.name() + "' cannot run here: " + String.join("; ", availability.reasons());
+            return;
+        }
         try {
             backend = provider.create(new BackendContext(device(), precision()));
         } catch (BackendUnavailableException e) {
@@ -131,11 +139,40 @@ public abstract class BackendCompatibilityKit {
             if (precision() == Precision.FP32 && device().equals(provider.defaultDevice())) {
                 throw e;
             }
-            Assumptions.abort("backend '" + provider.name() + "' cannot open " + precision() + " on " + device() + ": "
-                    + e.getMessage() + (e.reasons().isEmpty() ? "" : " (" + String.join("; ", e.reasons()) + ")"));
+            cannotOpen = "backend '" + provider.name() + "' cannot open " + precision() + " on " + device() + ": "
+                    + e.getMessage() + (e.reasons().isEmpty() ? "" : " (" + String.join("; ", e.reasons()) + ")");
+            return;
         }
         reference = new ReferenceBackendProvider().create(new BackendContext(Device.cpu(), Precision.FP64));
         tolerance = Tolerance.of(precision());
+    }
+
+    /**
+     * A probe that throws breaks the SPI's contract (it reports every reason it cannot run in its answer): that is a
+     * defect of the provider, which fails the class, not a machine without the backend's hardware, which would skip
+     * every rule and so hide the defect. ({@link dev.mdm.spi.BackendRegistry#probe} turns it into a reason instead,
+     * so that one broken provider cannot stop an application choosing another.)
+     */
+    private static Availability probe(BackendProvider provider) {
+        try {
+            return provider.probe();
+        } catch (RuntimeException | LinkageError e) {
+            throw new AssertionError("probe() of backend '" + provider.name() + "' must report why it cannot run in its "
+                    + "Availability, but it threw " + e, e);
+        }
+    }
+
+    /**
+     * Skips each rule when the backend did not open. Surefire reports a class aborted in {@code @BeforeAll} as
+     * "Tests run: 0" with no reason anywhere, a silent pass; aborting each test instead reports every rule skipped
+     * with the reason. It runs before the tests of the nested rule classes too, as an enclosing class's
+     * {@code @BeforeEach} does.
+     */
+    @BeforeEach
+    final void skipUnlessOpened() {
+        if (cannotOpen != null) {
+            Assumptions.abort(cannotOpen);
+        }
     }
 
     @AfterAll
@@ -352,7 +389,7 @@ public abstract class BackendCompatibilityKit {
             tolerance.assertClose("ssd y at strong decay", backend.ssd(request), reference.ssd(request));
         }
 
-        @ParameterizedTest(name = "{0}")
+        @ParameterizedTest(name = Rules.SSD_MIXED_DECAY + " strong then weak decay, {0}")
         @EnumSource(Discretization.class)
         @Tag(Rules.SSD_MIXED_DECAY)
         @DisplayName(Rules.SSD_MIXED_DECAY + " strong then weak decay within a chunk carries an accurate state to the next")
@@ -677,7 +714,7 @@ public abstract class BackendCompatibilityKit {
     class Samplers {
         private final double[] betas = MDM.betas(config);
 
-        @ParameterizedTest(name = "{0} {1} {2}, {3} steps, {4}-predicting model")
+        @ParameterizedTest(name = Rules.SAMPLER_DPM + " {0} {1} {2}, {3} steps, {4}-predicting model")
         @MethodSource("dev.mdm.tck.BackendCompatibilityKit#dpmSolverCases")
         @Tag(Rules.SAMPLER_DPM)
         @DisplayName(Rules.SAMPLER_DPM + " DPM-Solver trajectories match the oracle with an analytic model")
@@ -967,7 +1004,9 @@ public abstract class BackendCompatibilityKit {
     // ---------------------------------------------------------------- bad input
 
     private static void assertRejected(String what, Runnable call) {
-        assertThatThrownBy(call::run).as("%s must throw InvalidInputException", what).isInstanceOf(InvalidInputException.class);
+        // not assertThatThrownBy: it fails before its description applies when nothing is thrown, and then the
+        // message would not say which input the backend accepted
+        assertThat(catchThrowable(call::run)).as("%s must throw InvalidInputException", what).isInstanceOf(InvalidInputException.class);
     }
 
     private static Tensor withValue(Tensor t, int index, double value) {

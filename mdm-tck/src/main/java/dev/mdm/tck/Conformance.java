@@ -153,7 +153,7 @@ public final class Conformance {
     }
 
     private static Backend open(String name) {
-        BackendProvider provider = BackendRegistry.discover().select(name);
+        BackendProvider provider = BackendRegistry.discover().select(name, "--backend");
         Precision precision = name.equalsIgnoreCase("reference") ? Precision.FP64 : Precision.FP32;
         Device device = provider.defaultDevice();
         return provider.create(new BackendContext(device, precision));

@@ -33,6 +33,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import java.util.random.RandomGenerator;
 import java.util.random.RandomGeneratorFactory;
@@ -96,6 +97,29 @@ final class BrokenBackends {
         }
     }
 
+    /** The reference under the name 'broken', with a probe that answers (or throws) as given. */
+    record ProbedProvider(Supplier<Availability> answer) implements BackendProvider {
+        @Override
+        public String name() {
+            return "broken";
+        }
+
+        @Override
+        public int priority() {
+            return -1;
+        }
+
+        @Override
+        public Availability probe() {
+            return answer.get();
+        }
+
+        @Override
+        public Backend create(BackendContext context) {
+            return new ReferenceBackendProvider().create(context);
+        }
+    }
+
     /** The kit run against one broken backend, at the float32 tolerances a real backend gets. */
     @ExtendWith(OnlyInSelfTest.class)
     abstract static class BrokenKit extends BackendCompatibilityKit {
@@ -122,6 +146,36 @@ final class BrokenBackends {
         @Override
         protected BackendProvider provider() {
             return new BrokenProvider(breaker(), dev.mdm.Precision.FP32);
+        }
+    }
+
+    /** A backend whose probe says it cannot run here, as a GPU backend's does on a machine without a GPU. */
+    static final class CannotRunHere extends BrokenKit {
+        static final String REASON = "no device of this kind on this machine";
+
+        @Override
+        UnaryOperator<Backend> breaker() {
+            return UnaryOperator.identity();
+        }
+
+        @Override
+        protected BackendProvider provider() {
+            return new ProbedProvider(() -> Availability.unavailable(REASON));
+        }
+    }
+
+    /** A backend whose probe throws instead of reporting why it cannot run. */
+    static final class ProbeThrows extends BrokenKit {
+        @Override
+        UnaryOperator<Backend> breaker() {
+            return UnaryOperator.identity();
+        }
+
+        @Override
+        protected BackendProvider provider() {
+            return new ProbedProvider(() -> {
+                throw new IllegalStateException("driver query failed");
+            });
         }
     }
 

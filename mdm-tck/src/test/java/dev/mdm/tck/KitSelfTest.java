@@ -3,6 +3,7 @@ package dev.mdm.tck;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
+import dev.mdm.Discretization;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -100,6 +101,28 @@ class KitSelfTest {
     }
 
     @Test
+    @DisplayName("a failed rule's message starts with its id, the kit class and the precision, and ends with the rule's note")
+    void failureNamesItsRule() {
+        assertThat(launch(BrokenBackends.SsdOffByFactor.class, Rules.SSD_RANDOM)).singleElement().satisfies(o -> {
+            Throwable failure = o.result().getThrowable().orElseThrow();
+            assertThat(failure).isInstanceOf(AssertionError.class).hasCauseInstanceOf(AssertionError.class);
+            assertThat(failure.getMessage())
+                    .startsWith("[MDM-SSD-001, BrokenBackends.SsdOffByFactor at FP32] ssd y for SsdCase[")
+                    .contains(failure.getCause().getMessage().strip())
+                    .endsWith("\nIf this fails, check: " + Rules.rule(Rules.SSD_RANDOM).ifFails());
+            assertThat(failure.getStackTrace()).isEqualTo(failure.getCause().getStackTrace());
+        });
+    }
+
+    @Test
+    @DisplayName("a backend that accepts bad input fails with a message naming the input it accepted")
+    void acceptedBadInputIsNamed() {
+        assertThat(launch(BrokenBackends.AcceptsNaN.class, Rules.BAD_NON_FINITE)).singleElement()
+                .satisfies(o -> assertThat(o.result().getThrowable()).get().extracting(Throwable::getMessage).asString()
+                        .contains("[an SSD x with NaN must throw InvalidInputException]"));
+    }
+
+    @Test
     @DisplayName("a runtime that runs whole sampling loops as the host does passes MDM-SMP-004; one that runs none skips it")
     void wholeRunRule() {
         assertThat(launch(BrokenBackends.WholeRunOnHost.class, Rules.SAMPLER_WHOLE_RUN)).singleElement()
@@ -123,29 +146,49 @@ class KitSelfTest {
         });
     }
 
+    /** Rules of both kinds, plain and parameterized, and how many tests they make. */
+    private static final String[] SOME_RULES = {Rules.SSD_RANDOM, Rules.SSD_MIXED_DECAY, Rules.CLOSE_IDEMPOTENT};
+    private static final int SOME_RULES_TESTS = 2 + Discretization.values().length;
+
     @Test
-    @DisplayName("a kit class whose precision the backend does not offer skips every rule with the reason, not fails")
+    @DisplayName("a backend that cannot run here has every rule, each parameterized case included, reported skipped with the reason")
+    void cannotRunHereSkipsEachRule() {
+        assertThat(launch(BrokenBackends.CannotRunHere.class, SOME_RULES)).hasSize(SOME_RULES_TESTS).allSatisfy(o -> {
+            assertThat(o.result().getStatus()).as(o.name()).isEqualTo(TestExecutionResult.Status.ABORTED);
+            assertThat(o.result().getThrowable()).get().extracting(Throwable::getMessage).asString()
+                    .isEqualTo("backend 'broken' cannot run here: " + BrokenBackends.CannotRunHere.REASON);
+        });
+    }
+
+    @Test
+    @DisplayName("a kit class whose precision the backend does not offer has every rule reported skipped with the reason, not failed")
     void precisionNotOfferedSkips() {
+        assertThat(launch(BrokenBackends.Bf16NotOffered.class, SOME_RULES)).hasSize(SOME_RULES_TESTS).allSatisfy(o -> {
+            assertThat(o.result().getStatus()).as(o.name()).isEqualTo(TestExecutionResult.Status.ABORTED);
+            assertThat(o.result().getThrowable()).get().extracting(Throwable::getMessage).asString()
+                    .contains("backend 'broken' cannot open BF16").contains("computes in FP32 only").contains("asked for BF16");
+        });
+    }
+
+    @Test
+    @DisplayName("a probe that throws fails the class with what it threw, not skips it: the provider breaks the SPI")
+    void probeThrowingFails() {
         List<TestExecutionResult> results = new ArrayList<>();
-        List<String> testsRun = new ArrayList<>();
         LauncherFactory.create().execute(LauncherDiscoveryRequestBuilder.request()
-                .selectors(selectClass(BrokenBackends.Bf16NotOffered.class))
-                .filters(TagFilter.includeTags(Rules.SSD_RANDOM, Rules.CLOSE_IDEMPOTENT))
+                .selectors(selectClass(BrokenBackends.ProbeThrows.class))
+                .filters(TagFilter.includeTags(Rules.SSD_RANDOM))
                 .configurationParameter(BrokenBackends.ENABLED, "true").build(), new TestExecutionListener() {
                     @Override
                     public void executionFinished(TestIdentifier id, TestExecutionResult result) {
                         results.add(result);
-                        if (id.isTest()) {
-                            testsRun.add(id.getDisplayName());
-                        }
                     }
                 });
-        assertThat(testsRun).as("no rule runs against a backend that could not open").isEmpty();
-        assertThat(results).noneMatch(r -> r.getStatus() == TestExecutionResult.Status.FAILED);
-        assertThat(results).filteredOn(r -> r.getStatus() == TestExecutionResult.Status.ABORTED).singleElement()
-                .satisfies(r -> assertThat(r.getThrowable()).get().extracting(Throwable::getMessage).asString()
-                        .contains("backend 'broken' cannot open BF16").contains("computes in FP32 only")
-                        .contains("asked for BF16"));
+        assertThat(results).noneMatch(r -> r.getStatus() == TestExecutionResult.Status.ABORTED);
+        assertThat(results).filteredOn(r -> r.getStatus() == TestExecutionResult.Status.FAILED).singleElement()
+                .satisfies(r -> assertThat(r.getThrowable()).get().satisfies(t -> {
+                    assertThat(t).hasMessageContaining("probe() of backend 'broken'").hasMessageContaining("it threw");
+                    assertThat(t.getCause()).isInstanceOf(IllegalStateException.class).hasMessage("driver query failed");
+                }));
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.mdm.tck;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
 import java.io.IOException;
 import java.lang.reflect.Method;
@@ -16,7 +17,12 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.engine.TestTag;
+import org.junit.platform.launcher.TestExecutionListener;
+import org.junit.platform.launcher.TestIdentifier;
+import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
+import org.junit.platform.launcher.core.LauncherFactory;
 
 /** The rule catalogue, the kit's tests and {@code RULES.md} agree. */
 @DisplayName("The rule catalogue")
@@ -58,6 +64,27 @@ class RuleCatalogueTest {
             assertThat(m.getAnnotation(DisplayName.class)).as("display name of %s", m).isNotNull();
             assertThat(m.getAnnotation(DisplayName.class).value()).as("display name of %s", m).startsWith(id + " ");
         }
+    }
+
+    @Test
+    @DisplayName("starts the display name of every test the kit runs, each parameterized case included, with its rule id")
+    void everyRunTestNamesItsRule() {
+        // parameterized cases exist only once run: a backend that cannot run here runs them all, each skipped at once
+        List<TestIdentifier> tests = new ArrayList<>();
+        LauncherFactory.create().execute(LauncherDiscoveryRequestBuilder.request()
+                .selectors(selectClass(BrokenBackends.CannotRunHere.class))
+                .configurationParameter(BrokenBackends.ENABLED, "true").build(), new TestExecutionListener() {
+                    @Override
+                    public void executionFinished(TestIdentifier id, TestExecutionResult result) {
+                        if (id.isTest()) {
+                            tests.add(id);
+                        }
+                    }
+                });
+        assertThat(tests).hasSizeGreaterThan(kitTests().size()).allSatisfy(id -> {
+            assertThat(id.getTags()).as("tags of %s", id.getDisplayName()).hasSize(1);
+            assertThat(id.getDisplayName()).startsWith(id.getTags().iterator().next().getName() + " ");
+        });
     }
 
     @Test

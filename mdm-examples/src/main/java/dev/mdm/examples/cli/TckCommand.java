@@ -1,6 +1,5 @@
 package dev.mdm.examples.cli;
 
-import dev.mdm.BackendNotFoundException;
 import dev.mdm.InvalidInputException;
 import dev.mdm.examples.tck.KitLauncher;
 import dev.mdm.spi.BackendProvider;
@@ -23,7 +22,8 @@ import picocli.CommandLine.Model.CommandSpec;
         description = {"Run the technology compatibility kit (dev.mdm.tck.BackendCompatibilityKit) against a backend on "
                 + "the class path: every component, on the tiny preset, against the float64 reference oracle with the "
                 + "tolerances of SPEC §10. Exit status 0 when some rule ran and none failed; 1 when one failed or "
-                + "none ran (every rule skipped, e.g. a backend that cannot run here: never a silent pass).",
+                + "none ran (every rule skipped, e.g. a backend that cannot run here: never a silent pass); 2 for an "
+                + "unknown rule id; 3 when no backend of that name could be loaded, or several jars provide it.",
                 "Rules are listed with what they check in mdm-tck/RULES.md."},
         footer = {"", "Examples:", "  mdm tck --backend djl", "  mdm tck --backend onnx --rule MDM-SSD-001 --rule MDM-DEN-001"})
 public final class TckCommand implements Callable<Integer> {
@@ -36,7 +36,7 @@ public final class TckCommand implements Callable<Integer> {
     @Option(names = "--rule", paramLabel = "ID", description = "Run only this rule (repeatable), e.g. MDM-SSD-001.")
     List<String> rules = new ArrayList<>();
 
-    @Option(names = "--verbose", description = "Print every test with its outcome, not only the failures.")
+    @Option(names = "--verbose", description = "Print every test with its outcome, and each failure's stack trace, not only the failures' messages.")
     boolean verbose;
 
     @Override
@@ -47,16 +47,17 @@ public final class TckCommand implements Callable<Integer> {
                 throw new InvalidInputException("--rule", "a rule id of mdm-tck/RULES.md, e.g. MDM-SSD-001", "'" + rule + "'");
             }
         }
-        BackendRegistry registry = BackendRegistry.discover();
-        BackendProvider provider = registry.find(backend).orElseThrow(() -> new BackendNotFoundException(
-                "no backend named '" + backend + "' on the class path (found: " + registry.providers().stream()
-                        .map(BackendProvider::name).sorted().toList() + ")"));
+        // not select(): a backend that cannot run here still runs the kit, which reports each rule skipped with why
+        BackendProvider provider = BackendRegistry.discover().named(backend, "--backend");
         PrintWriter out = spec.commandLine().getOut();
         spec.commandLine().getErr().println("running the TCK against '" + backend + "'" + (rules.isEmpty() ? "" : " " + rules) + "...");
         KitLauncher.Report report = KitLauncher.run(provider, rules.toArray(String[]::new));
         if (verbose) {
             for (KitLauncher.Outcome o : report.outcomes()) {
                 out.printf("%-7s %s%s%n", o.status(), o.name(), o.status() == KitLauncher.Status.SKIPPED ? "  (" + o.message() + ")" : "");
+                if (o.status() == KitLauncher.Status.FAILED) {
+                    out.println(KitLauncher.Report.indented(o.stackTrace()));
+                }
             }
         }
         out.println(report.summary());

@@ -3,6 +3,8 @@ package dev.mdm.examples.tck;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
 import dev.mdm.spi.BackendProvider;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -43,8 +45,9 @@ public final class KitLauncher {
      * @param rules its rule ids (JUnit tags)
      * @param status what happened
      * @param message why it failed or was skipped, empty when it passed
+     * @param stackTrace the stack trace of a failure, empty otherwise
      */
-    public record Outcome(String name, Set<String> rules, Status status, String message) {
+    public record Outcome(String name, Set<String> rules, Status status, String message, String stackTrace) {
     }
 
     /**
@@ -71,15 +74,17 @@ public final class KitLauncher {
             return outcomes.stream().filter(o -> o.status() == Status.FAILED).toList();
         }
 
-        /** @return a few lines: the counts, then each failure with its message */
+        /**
+         * @return the counts, then each failure with its whole message (an assertion's expected and actual values come
+         *         after its first lines, and the kit ends it with the rule's "if this fails, check" note)
+         */
         public String summary() {
             StringBuilder s = new StringBuilder();
             s.append(String.format("TCK for backend '%s': %d passed, %d failed, %d skipped (%.1f s)%n", backend,
                     count(Status.PASSED), count(Status.FAILED), count(Status.SKIPPED), seconds));
             for (Outcome o : failures()) {
                 s.append("  FAILED ").append(o.name()).append(System.lineSeparator());
-                s.append("         ").append(firstLines(o.message(), 4).replace("\n", "\n         "))
-                        .append(System.lineSeparator());
+                s.append(indented(o.message())).append(System.lineSeparator());
             }
             if (count(Status.PASSED) == 0 && count(Status.FAILED) == 0) {
                 outcomes.stream().map(Outcome::message).filter(m -> !m.isEmpty()).findFirst()
@@ -89,8 +94,12 @@ public final class KitLauncher {
             return s.toString();
         }
 
-        private static String firstLines(String text, int n) {
-            return text.lines().limit(n).collect(Collectors.joining("\n"));
+        /**
+         * @param text lines
+         * @return them indented under a "  FAILED " line
+         */
+        public static String indented(String text) {
+            return text.strip().lines().map(l -> "         " + l).collect(Collectors.joining(System.lineSeparator()));
         }
     }
 
@@ -121,24 +130,34 @@ public final class KitLauncher {
                             case ABORTED -> Status.SKIPPED;
                         };
                         String message = result.getThrowable().map(t -> String.valueOf(t.getMessage())).orElse("");
-                        outcomes.add(new Outcome(id.getDisplayName(), tags(id), status, message));
+                        outcomes.add(new Outcome(id.getDisplayName(), tags(id), status, message, stackTrace(result)));
                     } else if (result.getStatus() != TestExecutionResult.Status.SUCCESSFUL) {
-                        // a container that failed or aborted (e.g. the backend cannot run here) takes its tests with it
+                        // a container that failed (a probe that threw, a backend that cannot open its defaults) or
+                        // aborted takes its tests with it; a backend that cannot run here skips each test instead
                         String message = result.getThrowable().map(t -> String.valueOf(t.getMessage())).orElse("");
                         Status status = result.getStatus() == TestExecutionResult.Status.ABORTED ? Status.SKIPPED : Status.FAILED;
-                        outcomes.add(new Outcome(id.getDisplayName(), tags(id), status, message));
+                        outcomes.add(new Outcome(id.getDisplayName(), tags(id), status, message, stackTrace(result)));
                     }
                 }
 
                 @Override
                 public void executionSkipped(TestIdentifier id, String reason) {
-                    outcomes.add(new Outcome(id.getDisplayName(), tags(id), Status.SKIPPED, reason));
+                    outcomes.add(new Outcome(id.getDisplayName(), tags(id), Status.SKIPPED, reason, ""));
                 }
             });
         } finally {
             ProvidedBackendKit.PROVIDER.set(null);
         }
         return new Report(provider.name(), List.copyOf(outcomes), (System.nanoTime() - start) / 1e9);
+    }
+
+    private static String stackTrace(TestExecutionResult result) {
+        if (result.getStatus() != TestExecutionResult.Status.FAILED) {
+            return "";
+        }
+        StringWriter trace = new StringWriter();
+        result.getThrowable().ifPresent(t -> t.printStackTrace(new PrintWriter(trace)));
+        return trace.toString();
     }
 
     private static Set<String> tags(TestIdentifier id) {

@@ -11,6 +11,7 @@ import dev.mdm.text.SentencePieceTokenizer;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -147,6 +148,22 @@ class CommandsTest {
         Cli r = Cli.run("tck", "--backend", "reference", "--rule", "MDM-SCAN-001", "--rule", "MDM-SSD-002");
         assertThat(r.exitCode()).as(r.out() + r.err()).isZero();
         assertThat(r.out()).contains("TCK for backend 'reference':").contains("0 failed").contains("PASSED");
+    }
+
+    @Test
+    @DisplayName("tck shows a failed rule's whole assertion message with the rule's note, and with --verbose its stack trace")
+    void tckFailure(@TempDir Path services) {
+        Cli r = ExtraProviders.withProviders(services, List.of(ExtraProviders.SsdWrongShape.class),
+                () -> Cli.run("tck", "--backend", "ssd-wrong-shape", "--rule", "MDM-SSD-002"));
+        assertThat(r.exitCode()).as(r.out() + r.err()).isEqualTo(ExitCodes.FAILED);
+        // AssertJ's message: "Expecting actual:", the actual shape, "to contain exactly (and in same order):", then
+        // the expected one, cut off by the old four-line summary
+        assertThat(r.out()).contains("FAILED MDM-SSD-002").contains("Expecting actual:").contains("[2, 3]")
+                .contains("to contain exactly (and in same order):").contains("[2, 1, 4, 8]")
+                .contains("If this fails, check: ").doesNotContain("\tat ");
+        Cli verbose = ExtraProviders.withProviders(services, List.of(ExtraProviders.SsdWrongShape.class),
+                () -> Cli.run("tck", "--backend", "ssd-wrong-shape", "--rule", "MDM-SSD-002", "--verbose"));
+        assertThat(verbose.out()).contains("at dev.mdm.tck.BackendCompatibilityKit");
     }
 
     @Test

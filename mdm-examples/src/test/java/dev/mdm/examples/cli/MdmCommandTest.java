@@ -2,11 +2,13 @@ package dev.mdm.examples.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.mdm.tck.reference.ReferenceBackendProvider;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -80,6 +82,30 @@ class MdmCommandTest {
         Cli r = Cli.run("tck", "--backend", "no-such-backend");
         assertThat(r.exitCode()).isEqualTo(ExitCodes.NO_BACKEND);
         assertThat(r.err()).contains("no-such-backend").contains("reference").contains("hint: run 'mdm diagnose'");
+    }
+
+    @Test
+    @DisplayName("tck refuses a backend name that two jars provide, as selection does, naming both providers and where they came from")
+    void tckDuplicateBackend(@TempDir Path dir) {
+        Cli r = ExtraProviders.withProviders(dir, List.of(ExtraProviders.SecondReference.class),
+                () -> Cli.run("tck", "--backend", "reference", "--rule", "MDM-SSD-002"));
+        assertThat(r.exitCode()).as(r.out() + r.err()).isEqualTo(ExitCodes.NO_BACKEND);
+        assertThat(r.err()).contains("backend 'reference' (selected by --backend) is provided more than once")
+                .contains(ReferenceBackendProvider.class.getName() + " from ")
+                .contains(ExtraProviders.SecondReference.class.getName() + " from ")
+                .doesNotContain("running the TCK");
+    }
+
+    @Test
+    @DisplayName("tck names a provider that failed to load, and why, when its name is not found")
+    void tckProviderFailedToLoad(@TempDir Path dir) {
+        Cli r = ExtraProviders.withProviders(dir, List.of(ExtraProviders.PrivateConstructor.class),
+                () -> Cli.run("tck", "--backend", "priv"));
+        assertThat(r.exitCode()).as(r.err()).isEqualTo(ExitCodes.NO_BACKEND);
+        assertThat(r.err()).contains("no backend named 'priv' (from --backend)")
+                .contains("failed to load: ").contains(ExtraProviders.PrivateConstructor.class.getName())
+                .contains("Unable to get public no-arg constructor");
+        assertThat(Cli.run("tck", "--help").out()).contains("3 when no backend of that name could be loaded");
     }
 
     @Test
