@@ -248,8 +248,8 @@ public final class MDM implements AutoCloseable {
     /**
      * @param prompt what to generate
      * @param count how many samples, sampled as one batch
-     * @return the samples, which share one seed: the same prompt, seed and count draw the batch again (see
-     *     {@link Generation#seed()})
+     * @return the samples, the i-th drawn from the prompt's seed + i, which {@link Generation#seed()} reports: each
+     *     can be drawn again alone
      */
     public List<Generation> generate(Prompt prompt, int count) {
         return tasks().generate(prompt, count);

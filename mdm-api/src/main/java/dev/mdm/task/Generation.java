@@ -11,10 +11,9 @@ import java.util.Optional;
  * @param caption the generated text read up to the first pad or eos, for tasks that generate text and models with a
  *     tokenizer; else empty
  * @param tokens the Lt text ids after sampling (given ones as given, generated ones as the argmax of the text decoder)
- * @param seed the seed of the sampler run that drew this sample, shared by every sample of one batch: the same prompt
- *     {@link Prompt#withSeed(long) with this seed} and the same count draw the batch again on the same backend. x_T is
- *     drawn for the whole batch at once, so the i-th sample of a batch of n is not the sample that one seed draws
- *     alone; to regenerate single samples later, generate them one per call
+ * @param seed the seed of this sample's noise: the prompt {@link Prompt#withSeed(long) with this seed} draws it again
+ *     alone (the i-th sample of {@code generate(prompt.withSeed(s), n)} has seed s + i), the same up to the float
+ *     rounding of another batch size; with DDPM, which draws noise for the whole batch, only in a batch of one
  */
 public record Generation(Tensor image, Optional<String> caption, long[] tokens, long seed) {
     /** Checks for nulls and copies the ids. */

@@ -31,8 +31,13 @@ import java.util.random.RandomGeneratorFactory;
  *
  * <p>One call samples a whole batch at once. Given tokens (the image to caption, the text of text-to-image, a
  * question or prompt span) enter as their clean latent z₀ = μ of the encoder, without the reparameterization noise,
- * and are held there by an {@link Infill} at every step; noised tokens start from x_T ~ N(0, I) drawn from the seed
- * with {@code L64X128MixRandom} in row-major order. The network is called with t_input = (t − 1/T)·T. Classifier-free
+ * and are held there by an {@link Infill} at every step; noised tokens start from x_T ~ N(0, I), each sample's
+ * drawn in row-major order from an {@code L64X128MixRandom} of its own: sample i of a generation from the prompt's
+ * seed + i, every sample of a text task from seed 0. So a sample does not depend on the batch it was drawn in: the
+ * i-th of {@code generate(prompt.withSeed(s), n)} is {@code generate(prompt.withSeed(s + i))}, and
+ * {@code captions(images)} are the captions of each image alone, up to the float rounding of another batch size
+ * (DDPM, which draws noise at every step for the whole batch, is the exception). The network is called with
+ * t_input = (t − 1/T)·T. Classifier-free
  * guidance, when asked for, runs the conditional and the null-class pass as one denoiser call of batch 2b. For tasks
  * that write text, the text positions of every x̂₀ the sampler sees are clamped to the encoder mean of their most likely
  * token (decision D15; without it the captions mix several sentences' tokens). For tasks that draw the image, the
@@ -49,7 +54,7 @@ import java.util.random.RandomGeneratorFactory;
  * <p>Thread-safe when the runtime and the samplers are.
  */
 public final class TaskRunner {
-    /** Text tasks are deterministic: the same input gives the same text. */
+    /** Text tasks are deterministic: the same input gives the same text, whatever else is in its batch. */
     private static final long TEXT_TASK_SEED = 0;
 
     private final ModelRuntime runtime;
@@ -84,7 +89,8 @@ public final class TaskRunner {
     }
 
     /**
-     * Generates {@code count} samples in one sampler run (one seed for the batch: see {@link Generation#seed()}).
+     * Generates {@code count} samples in one sampler run, the i-th from the prompt's seed + i (see
+     * {@link Generation#seed()}).
      *
      * @param prompt what to generate
      * @param count how many, ≥ 1
@@ -123,8 +129,12 @@ public final class TaskRunner {
         long[] classes = new long[count];
         Arrays.fill(classes, classId);
         boolean guided = prompt.classId().isPresent() && prompt.guidance() != 1.0;
+        long[] seeds = new long[count];
+        for (int i = 0; i < count; i++) {
+            seeds[i] = seed + i;
+        }
         Result r = run(task, classes, texts, null, guided ? prompt.guidance() : 1.0, guided, TextSampling.SAMPLE,
-                prompt.steps().isPresent() ? defaults.withSteps(prompt.steps().getAsInt()) : defaults, seed);
+                prompt.steps().isPresent() ? defaults.withSteps(prompt.steps().getAsInt()) : defaults, seeds);
         List<Generation> out = new ArrayList<>(count);
         int imageSize = config.imageChannels() * config.imageHeight() * config.imageWidth();
         double[] pixels = r.images.toDoubleArray();
@@ -134,7 +144,7 @@ public final class TaskRunner {
             java.util.Optional<String> caption = task.producesText() && tokenizer != null
                     ? java.util.Optional.of(tokenizer.decode(TextLayout.of(config, tokenizer).generatedSpan(r.tokens[i], 0)))
                     : java.util.Optional.empty();
-            out.add(new Generation(image, caption, r.tokens[i], seed));
+            out.add(new Generation(image, caption, r.tokens[i], seeds[i]));
         }
         return out;
     }
@@ -176,7 +186,7 @@ public final class TaskRunner {
         PackedText[] texts = new PackedText[b];
         Arrays.fill(texts, layout.empty());
         return readText(layout, run(Task.CAPTION, nullClasses(b), texts, images, 1.0, false, sampling, defaults,
-                TEXT_TASK_SEED), texts);
+                textSeeds(b)), texts);
     }
 
     /**
@@ -230,7 +240,7 @@ public final class TaskRunner {
             texts[i] = layout.givenPrefix(name, encode(name, questions.get(i)));
         }
         return readText(layout, run(Task.VQA, nullClasses(b), texts, images, 1.0, false, sampling, defaults,
-                TEXT_TASK_SEED), texts);
+                textSeeds(b)), texts);
     }
 
     private static void requireSampling(TextSampling sampling) {
@@ -249,7 +259,7 @@ public final class TaskRunner {
         TextLayout layout = layout("text-to-text completion");
         PackedText[] texts = {layout.givenPrefix("prompt", encode("prompt", prompt))};
         return readText(layout, run(Task.TEXT_TO_TEXT, nullClasses(1), texts, null, 1.0, false, TextSampling.SAMPLE,
-                defaults, TEXT_TASK_SEED), texts)
+                defaults, textSeeds(1)), texts)
                 .get(0);
     }
 
@@ -319,6 +329,13 @@ public final class TaskRunner {
         return images.dim(0);
     }
 
+    /** @return the seed of every sample of a text task: the same input gives the same text, in any batch */
+    private static long[] textSeeds(int b) {
+        long[] seeds = new long[b];
+        Arrays.fill(seeds, TEXT_TASK_SEED);
+        return seeds;
+    }
+
     /**
      * A batch is sampled in Java arrays: the latents, twice over with guidance, and the text decoder's logits. A batch
      * whose arrays would pass the largest Java array is refused here, by name, instead of overflowing an index.
@@ -347,7 +364,7 @@ public final class TaskRunner {
      * @param text image guidance (decision D17, for a given image) and temperature (decision D18) of the noised text
      */
     private Result run(Task task, long[] classIds, PackedText[] texts, Tensor givenImages, double guidance, boolean guided,
-                       TextSampling text, SamplerSettings settings, long seed) {
+                       TextSampling text, SamplerSettings settings, long[] seeds) {
         int b = classIds.length;
         int nImg = config.imageTokens();
         int lt = config.textLength();
@@ -385,10 +402,14 @@ public final class TaskRunner {
                 System.arraycopy(mu, i * lt * dz, values, (i * n + nImg) * dz, lt * dz);
             }
         }
-        RandomGenerator random = RandomGeneratorFactory.of("L64X128MixRandom").create(seed);
+        // each sample's draws from a generator of its own: its x_T, then (with image guidance) its image noise
+        RandomGenerator[] random = new RandomGenerator[b];
         double[] x = new double[b * n * dz];
-        for (int i = 0; i < x.length; i++) {
-            x[i] = random.nextGaussian();
+        for (int i = 0; i < b; i++) {
+            random[i] = RandomGeneratorFactory.of("L64X128MixRandom").create(seeds[i]);
+            for (int k = i * n * dz; k < (i + 1) * n * dz; k++) {
+                x[k] = random[i].nextGaussian();
+            }
         }
         if (text.temperature() != 1.0) {
             // drawn before scaling, so that every temperature sees the same directions and τ = 1 is SPEC §9's sampler
@@ -402,16 +423,19 @@ public final class TaskRunner {
         if (givenImages != null && text.imageGuidance() != 1.0) {
             // the noise that takes the given image to the text's noise level: drawn once, after x_T, from the seed
             double[] noise = new double[b * nImg * dz];
-            for (int i = 0; i < noise.length; i++) {
-                noise[i] = random.nextGaussian();
+            for (int i = 0; i < b; i++) {
+                for (int k = i * nImg * dz; k < (i + 1) * nImg * dz; k++) {
+                    noise[k] = random[i].nextGaussian();
+                }
             }
             imageGuided = new SamplingRun.ImageGuidance(text.imageGuidance(), values, noise);
         }
         int[] shape = {b, n, dz};
         Infill infill = anyHeld ? new Infill(Tensor.of(held, shape), Tensor.of(values, shape)) : null;
         Sampler sampler = samplers.apply(settings);
-        // DDPM draws its own noise from the seed it is given: derive one so it does not replay x_T
-        long samplerSeed = Long.rotateLeft(seed, 32) ^ 0x9E3779B97F4A7C15L;
+        // DDPM draws its own noise, for the whole batch, from the seed it is given: derive one from the first sample's
+        // so it does not replay x_T
+        long samplerSeed = Long.rotateLeft(seeds[0], 32) ^ 0x9E3779B97F4A7C15L;
         Tensor xT = Tensor.of(x, shape);
         SamplingRun whole = new SamplingRun(settings, MDM.betas(config), xT, infill, classIds,
                 guided ? guidance : Double.NaN, imageGuided, task.producesText(), textChoices(), task.noisesImage());

@@ -160,6 +160,47 @@ class TaskRunnerTest {
     }
 
     @Test
+    @DisplayName("the i-th sample of a batch drawn from seed s is the sample that seed s + i draws alone, and says so")
+    void batchedSamplesAreTheSamplesDrawnAlone() {
+        runtime.textTarget = ids(20, 21, 2, 0, 0, 0, 0, 0);
+        List<Generation> batch = tasks.generate(Prompt.joint(1).withSeed(9).withSteps(3), 3);
+        for (int i = 0; i < 3; i++) {
+            Generation alone = tasks.generate(Prompt.joint(1).withSeed(batch.get(i).seed()).withSteps(3));
+            assertThat(batch.get(i).seed()).isEqualTo(9 + i);
+            assertThat(batch.get(i)).as("sample %d", i).isEqualTo(alone);
+        }
+        assertThat(batch.get(0).image().contentEquals(batch.get(1).image())).isFalse();
+    }
+
+    @Test
+    @DisplayName("a caption at temperature 1 and image guidance does not depend on the other images of its batch")
+    void captionsDoNotDependOnTheirBatch() {
+        runtime.textTarget = ids(20, 21, 2, 0, 0, 0, 0, 0);
+        runtime.textFollowsImage = 0.5;
+        TextSampling sampled = TextSampling.DEFAULT.withTemperature(1).withImageGuidance(1.5);
+        Tensor images = Tensor.of(java.util.stream.DoubleStream.concat(java.util.Arrays.stream(image(0.2).toDoubleArray()),
+                java.util.Arrays.stream(image(-0.3).toDoubleArray())).toArray(), 2, 1, 8, 8);
+        runtime.calls.clear();
+        tasks.captions(images, sampled);
+        double[] batched = runtime.calls.get(runtime.calls.size() - 1).latents().toDoubleArray();
+        runtime.calls.clear();
+        tasks.caption(image(-0.3), sampled);
+        double[] alone = runtime.calls.get(runtime.calls.size() - 1).latents().toDoubleArray();
+        // the last denoiser call: each row the image alone gave (as given, and noised for image guidance) is a row of
+        // the batch's call, so the second image's draws did not depend on the first image beside it
+        int row = config.latentTokens() * config.latentDim();
+        assertThat(alone.length).isEqualTo(2 * row);
+        List<List<Double>> batchRows = new ArrayList<>();
+        for (int r = 0; r < batched.length / row; r++) {
+            batchRows.add(java.util.Arrays.stream(java.util.Arrays.copyOfRange(batched, r * row, (r + 1) * row)).boxed().toList());
+        }
+        for (int r = 0; r < 2; r++) {
+            assertThat(batchRows).as("row %d of the image captioned alone", r)
+                    .contains(java.util.Arrays.stream(java.util.Arrays.copyOfRange(alone, r * row, (r + 1) * row)).boxed().toList());
+        }
+    }
+
+    @Test
     @DisplayName("text tasks without a tokenizer fail saying how to add one; joint generation still works")
     void withoutTokenizer() {
         TaskRunner bare = runner(null);

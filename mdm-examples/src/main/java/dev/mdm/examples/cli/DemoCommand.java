@@ -101,7 +101,7 @@ public final class DemoCommand implements Callable<Integer> {
             for (int i = 0; i < joint.size(); i++) {
                 Generation g = joint.get(i);
                 cards.add(new HtmlPage.Card(Images.picture(g.image(), scale), g.caption().orElse("(no caption)"),
-                        "sample " + (i + 1) + " of seed " + g.seed()));
+                        "sample " + (i + 1) + ", seed " + g.seed()));
             }
             page.section("Images and captions generated together").cards(cards);
             stdout.println("generated " + samples + " image+caption pairs: " + out.resolve("joint.png"));
