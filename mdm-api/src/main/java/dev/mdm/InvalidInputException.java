@@ -4,7 +4,7 @@ package dev.mdm;
  * An argument of a public method is not acceptable: wrong shape or dtype, a non-finite value or out of range. The
  * message names the argument, what was expected and what was given. Thrown before any native code sees the input. (A
  * closed object is an {@link IllegalStateException}; a null builder argument a {@link NullPointerException} naming
- * it.)
+ * it, but for a backend name.)
  */
 public class InvalidInputException extends MdmException {
     /** Serialization version of this exception. */

@@ -28,6 +28,7 @@ import dev.mdm.text.SentencePieceTokenizer;
 import dev.mdm.text.Tokenizer;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -79,8 +80,8 @@ public final class MDM implements AutoCloseable {
     }
 
     /**
-     * A builder for a variant of this model: its settings, current weights (read back from the backend) and
-     * tokenizer, each of which the builder's setters may replace once, e.g.
+     * A builder for a variant of this model: its settings, its weights as they are now (read back from the backend
+     * by this call) and its tokenizer, each of which the builder's setters may replace once, e.g.
      * {@code mdm.toBuilder().backend("onnx").sampler(SamplerSettings.defaults().withSteps(50)).build()}. The variant
      * opens a backend of its own.
      *
@@ -463,8 +464,9 @@ public final class MDM implements AutoCloseable {
     }
 
     /**
-     * Builds an {@link MDM}. Each setter validates its argument and rejects being called twice; {@link #build()}
-     * checks the whole and reports every problem together.
+     * Builds an {@link MDM}. Each setter validates its argument and rejects being called twice (on a builder from
+     * {@link MDM#toBuilder()}, a setting copied from the model may be replaced once); {@link #build()} checks the
+     * whole and reports every problem together.
      */
     public static final class Builder {
         private String backendName;
@@ -480,8 +482,8 @@ public final class MDM implements AutoCloseable {
         private Checkpoint checkpoint;
         /** the SentencePiece model a variant's source carried in its checkpoint (see {@link MDM#toBuilder()}) */
         private byte[] carriedTokenizerModel;
-        /** fields copied from a model by {@link MDM#toBuilder()}: each may be set once more, replacing the copy */
-        private final java.util.Set<String> inherited = new java.util.HashSet<>();
+        /** settings copied from a model by {@link MDM#toBuilder()}: each may be set once more, replacing the copy */
+        private final EnumSet<Setting> inherited = EnumSet.noneOf(Setting.class);
         private final List<String> problems = new ArrayList<>();
 
         private Builder() {
@@ -504,24 +506,35 @@ public final class MDM implements AutoCloseable {
             return b;
         }
 
-        /** @return the names, as {@link #once} knows them, of the fields that hold a value */
-        private List<String> setFields() {
-            List<String> set = new ArrayList<>();
-            if (backendName != null || provider != null) set.add("backend");
-            if (registry != null) set.add("registry");
-            if (device != null) set.add("device");
-            if (precision != null) set.add("precision");
-            if (config != null) set.add("config");
-            if (seed != null) set.add("seed");
-            if (parameters != null) set.add("parameters");
-            if (samplerSettings != null) set.add("sampler");
-            if (tokenizer != null) set.add("tokenizer");
+        /** The settings whose setters {@link #once} guards, named as its messages name them. */
+        private enum Setting {
+            BACKEND, REGISTRY, DEVICE, PRECISION, CONFIG, SEED, PARAMETERS, SAMPLER, TOKENIZER, CHECKPOINT;
+
+            @Override
+            public String toString() {
+                return this == SAMPLER ? "sampler" : name().toLowerCase(java.util.Locale.ROOT);
+            }
+        }
+
+        /** @return the settings that hold a value */
+        private EnumSet<Setting> setFields() {
+            EnumSet<Setting> set = EnumSet.noneOf(Setting.class);
+            if (backendName != null || provider != null) set.add(Setting.BACKEND);
+            if (registry != null) set.add(Setting.REGISTRY);
+            if (device != null) set.add(Setting.DEVICE);
+            if (precision != null) set.add(Setting.PRECISION);
+            if (config != null) set.add(Setting.CONFIG);
+            if (seed != null) set.add(Setting.SEED);
+            if (parameters != null) set.add(Setting.PARAMETERS);
+            if (samplerSettings != null) set.add(Setting.SAMPLER);
+            if (tokenizer != null) set.add(Setting.TOKENIZER);
+            if (checkpoint != null) set.add(Setting.CHECKPOINT);
             return set;
         }
 
-        private void once(String field, Object current) {
-            if (current != null && !inherited.remove(field)) {
-                throw new IllegalStateException(field + " was already set to " + current);
+        private void once(Setting setting, Object current) {
+            if (current != null && !inherited.remove(setting)) {
+                throw new IllegalStateException(setting + " was already set to " + current);
             }
         }
 
@@ -530,7 +543,7 @@ public final class MDM implements AutoCloseable {
          * @return this builder
          */
         public Builder backend(String name) {
-            once("backend", backendName != null ? backendName : provider);
+            once(Setting.BACKEND, backendName != null ? backendName : provider);
             if (name == null || name.isBlank()) {
                 throw new InvalidInputException("backend", "a backend name such as djl, onnx, jcuda",
                         name == null ? "null" : "'" + name + "'");
@@ -545,7 +558,7 @@ public final class MDM implements AutoCloseable {
          * @return this builder
          */
         public Builder backend(BackendProvider provider) {
-            once("backend", backendName != null ? backendName : this.provider);
+            once(Setting.BACKEND, backendName != null ? backendName : this.provider);
             this.provider = Objects.requireNonNull(provider, "provider");
             backendName = null;  // replaces an inherited name (toBuilder)
             return this;
@@ -556,7 +569,7 @@ public final class MDM implements AutoCloseable {
          * @return this builder
          */
         public Builder registry(BackendRegistry registry) {
-            once("registry", this.registry);
+            once(Setting.REGISTRY, this.registry);
             this.registry = Objects.requireNonNull(registry, "registry");
             return this;
         }
@@ -566,7 +579,7 @@ public final class MDM implements AutoCloseable {
          * @return this builder
          */
         public Builder device(Device device) {
-            once("device", this.device);
+            once(Setting.DEVICE, this.device);
             this.device = Objects.requireNonNull(device, "device");
             return this;
         }
@@ -576,7 +589,7 @@ public final class MDM implements AutoCloseable {
          * @return this builder
          */
         public Builder precision(Precision precision) {
-            once("precision", this.precision);
+            once(Setting.PRECISION, this.precision);
             this.precision = Objects.requireNonNull(precision, "precision");
             return this;
         }
@@ -586,7 +599,7 @@ public final class MDM implements AutoCloseable {
          * @return this builder
          */
         public Builder config(MdmConfig config) {
-            once("config", this.config);
+            once(Setting.CONFIG, this.config);
             this.config = Objects.requireNonNull(config, "config");
             return this;
         }
@@ -597,8 +610,8 @@ public final class MDM implements AutoCloseable {
          * @return this builder
          */
         public Builder seed(long seed) {
-            once("seed", this.seed);
-            if (inherited.remove("parameters")) {
+            once(Setting.SEED, this.seed);
+            if (inherited.remove(Setting.PARAMETERS)) {
                 parameters = null;  // a variant given a seed draws fresh weights instead of its source model's
             }
             this.seed = seed;
@@ -610,7 +623,7 @@ public final class MDM implements AutoCloseable {
          * @return this builder
          */
         public Builder parameters(Parameters parameters) {
-            once("parameters", this.parameters);
+            once(Setting.PARAMETERS, this.parameters);
             this.parameters = Objects.requireNonNull(parameters, "parameters");
             return this;
         }
@@ -620,7 +633,7 @@ public final class MDM implements AutoCloseable {
          * @return this builder
          */
         public Builder sampler(SamplerSettings settings) {
-            once("sampler", this.samplerSettings);
+            once(Setting.SAMPLER, this.samplerSettings);
             this.samplerSettings = Objects.requireNonNull(settings, "settings");
             return this;
         }
@@ -631,7 +644,7 @@ public final class MDM implements AutoCloseable {
          * @return this builder
          */
         public Builder tokenizer(Tokenizer tokenizer) {
-            once("tokenizer", this.tokenizer);
+            once(Setting.TOKENIZER, this.tokenizer);
             this.tokenizer = Objects.requireNonNull(tokenizer, "tokenizer");
             return this;
         }
@@ -654,7 +667,10 @@ public final class MDM implements AutoCloseable {
                 try {
                     parameters.requireLayout(cfg);
                 } catch (InvalidInputException e) {
-                    problems.add("parameters do not match the config: " + e.getMessage());
+                    problems.add(inherited.contains(Setting.PARAMETERS)
+                            ? "the weights toBuilder() copied from the model do not fit the config (" + e.getMessage()
+                                    + "); call seed(...) for fresh weights, or parameters(...)"
+                            : "parameters do not match the config: " + e.getMessage());
                 }
             }
             if (tokenizer != null && tokenizer.vocabSize() > cfg.vocabSize()) {
@@ -736,8 +752,9 @@ public final class MDM implements AutoCloseable {
                 if (checkpoint != null) {
                     kept.carriedTokenizerModel = checkpoint.tokenizerModel().orElse(null);
                 }
-                MDM mdm = new MDM(kept, cfg, backend, runtime, own,
-                        samplerSettings != null ? samplerSettings : SamplerSettings.defaults());
+                // the default's 20 steps, or T where a (test) schedule has fewer: a solver takes at most T steps
+                MDM mdm = new MDM(kept, cfg, backend, runtime, own, samplerSettings != null ? samplerSettings
+                        : SamplerSettings.defaults().withSteps(Math.min(SamplerSettings.defaults().steps(), cfg.timesteps())));
                 LOG.log(System.Logger.Level.INFO, "MDM backend {0} {1} on {2} ({3})", backend.name(), backend.version(),
                         backend.device(), backend.precision());
                 return mdm;
@@ -769,21 +786,28 @@ public final class MDM implements AutoCloseable {
          * {@code ai.djl.sentencepiece:sentencepiece} on the class path; without it a warning is logged, the model's
          * components work and its tasks fail with the reason), and the model closes it.
          *
+         * <p>On a builder from {@link MDM#toBuilder()} the file's weights, config and tokenizer replace those copied
+         * from the model.
+         *
          * @param path a file written by {@link MDM#save(Path)} or {@link Checkpoint#save(Path)}
          * @return this builder
          * @throws CheckpointException if the file is not a valid MDM checkpoint
          */
         public Builder checkpoint(Path path) {
-            once("checkpoint", this.checkpoint);
+            once(Setting.CHECKPOINT, this.checkpoint);
             Checkpoint loaded = Checkpoint.load(Objects.requireNonNull(path, "path"));
-            if (inherited.remove("parameters")) {
-                // a variant given a file takes the file's weights, config and tokenizer instead of its source model's
+            // a variant given a file takes the file's weights, config and tokenizer instead of its source model's
+            // (each dropped on its own: seed(...) may have dropped the copied weights already)
+            if (inherited.remove(Setting.PARAMETERS)) {
                 parameters = null;
-                carriedTokenizerModel = null;
-                if (inherited.remove("config")) {
-                    config = null;
-                }
             }
+            if (inherited.remove(Setting.CONFIG)) {
+                config = null;
+            }
+            if (inherited.remove(Setting.TOKENIZER)) {
+                tokenizer = null;
+            }
+            carriedTokenizerModel = null;
             this.checkpoint = loaded;
             return this;
         }

@@ -272,6 +272,47 @@ class MDMBuilderTest {
     }
 
     @Test
+    @DisplayName("a variant given a checkpoint takes the file's weights, config and tokenizer, whatever the order of its setters")
+    void variantFromAFileTakesTheFile(@TempDir Path dir) throws IOException {
+        Path file = checkpointWithTokenizer(dir, 256);
+        MdmConfig c256 = MdmConfig.tiny().toBuilder().vocabSize(256).build();
+        try (SentencePieceTokenizer given = SentencePieceTokenizer.load(CommittedModel.MODEL);
+             MDM a = MDM.builder().backend(cpuOnly()).config(MdmConfig.tiny()).build();
+             MDM b = a.toBuilder().seed(4).checkpoint(file).build();
+             MDM c = a.toBuilder().checkpoint(file).seed(4).build();
+             MDM withGiven = MDM.builder().backend(cpuOnly()).config(c256).tokenizer(given).build();
+             MDM d = withGiven.toBuilder().checkpoint(file).build()) {
+            assertThat(b.config().vocabSize()).isEqualTo(256);
+            assertThat(c.config().vocabSize()).isEqualTo(256);
+            assertThat(d.tokenizer()).hasValueSatisfying(t -> assertThat(t).isNotSameAs(given));
+        }
+    }
+
+    @Test
+    @DisplayName("a variant whose new config does not fit the weights it copied says so and how to get fresh ones")
+    void variantWithAnotherLayout() {
+        try (MDM a = MDM.builder().backend(cpuOnly()).build()) {
+            assertThatThrownBy(() -> a.toBuilder().config(MdmConfig.tiny().toBuilder().blocks(4).build()).build())
+                    .isInstanceOf(ConfigurationException.class)
+                    .hasMessageContaining("the weights toBuilder() copied from the model do not fit the config")
+                    .hasMessageContaining("call seed(...) for fresh weights");
+            try (MDM fresh = a.toBuilder().config(MdmConfig.tiny().toBuilder().blocks(4).build()).seed(1).build()) {
+                assertThat(fresh.config().blocks()).isEqualTo(4);
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("the default sampler takes 20 steps, or T where a schedule has fewer timesteps")
+    void defaultStepsFitTheSchedule() {
+        MdmConfig ten = MdmConfig.tiny().toBuilder().timesteps(10).build();
+        try (MDM a = MDM.builder().backend(cpuOnly()).build(); MDM b = MDM.builder().backend(cpuOnly()).config(ten).build()) {
+            assertThat(a.sampler().settings().steps()).isEqualTo(20);
+            assertThat(b.sampler().settings().steps()).isEqualTo(10);
+        }
+    }
+
+    @Test
     @DisplayName("a model built with a SentencePiece tokenizer saves its model, so that MDM.load gets the tokenizer back")
     void savesTheTokenizerItWasGiven(@TempDir Path dir) throws IOException {
         MdmConfig config = MdmConfig.tiny().toBuilder().vocabSize(256).build();

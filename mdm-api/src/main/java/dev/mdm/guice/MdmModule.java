@@ -3,6 +3,8 @@ package dev.mdm.guice;
 import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
+import dev.mdm.BackendNotFoundException;
+import dev.mdm.BackendUnavailableException;
 import dev.mdm.ConfigurationException;
 import dev.mdm.Device;
 import dev.mdm.InvalidInputException;
@@ -10,7 +12,6 @@ import dev.mdm.MDM;
 import dev.mdm.MdmConfig;
 import dev.mdm.Precision;
 import dev.mdm.sampling.SamplerSettings;
-import dev.mdm.spi.BackendProvider;
 import dev.mdm.spi.BackendRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,10 +35,10 @@ import java.util.TreeMap;
  * <p>Keys: {@code mdm.backend} (name), {@code mdm.device} ({@code cpu}, {@code gpu:N}), {@code mdm.precision}
  * ({@code FP32}, {@code BF16}, {@code FP64}), {@code mdm.checkpoint} (a file) or {@code mdm.preset}
  * ({@code tiny}, {@code fashion}, {@code paper}) with {@code mdm.seed}, and {@code mdm.sampler.steps}. Unknown
- * keys of these names' namespaces ({@code mdm.bakend}, {@code mdm.sampler.stpes}), bad values, a backend name that no
- * backend on the class path has, and settings that contradict each other are all reported together when the module
- * is created. Keys of other namespaces, such as a backend's own tuning properties ({@code mdm.jcuda.*}), are left to
- * whoever reads them, so that {@code fromProperties(System.getProperties())} works beside them. Whether the backend
+ * keys of these names' namespaces ({@code mdm.bakend}, {@code mdm.sampler.stpes}) or of a namespace within two
+ * edits of one ({@code mdm.smapler.steps}), bad values, a backend name that no backend on the class path has, and
+ * settings that contradict each other are all reported together when the module is created. Keys of other
+ * namespaces, such as a backend's own tuning properties ({@code mdm.jcuda.*}), are left to whoever reads them, so that {@code fromProperties(System.getProperties())} works beside them. Whether the backend
  * can run on this machine, and a step count above the model's diffusion timesteps, are found when the MDM is first
  * provided. Guice has no shutdown hook: the application closes the MDM it got.
  */
@@ -66,11 +67,42 @@ public final class MdmModule extends AbstractModule {
         }
         this.settings = new TreeMap<>();
         settings.forEach((k, v) -> {
-            if (k != null && k.startsWith("mdm.") && (k.indexOf('.', 4) < 0 || NAMESPACES.contains(namespace(k)))) {
+            if (k != null && k.startsWith("mdm.") && (k.indexOf('.', 4) < 0 || NAMESPACES.contains(namespace(k))
+                    || nearest(namespace(k)) != null)) {
                 this.settings.put(k, v);
             }
         });
         validate();
+    }
+
+    /**
+     * @return the namespace of {@link #NAMESPACES} within two edits of {@code namespace} ({@code smapler}: {@code
+     *     sampler}), a typo to report rather than another reader's setting; null when none is
+     */
+    private static String nearest(String namespace) {
+        for (String known : NAMESPACES) {
+            if (!known.equals(namespace) && editDistance(known, namespace) <= 2) {
+                return known;
+            }
+        }
+        return null;
+    }
+
+    private static int editDistance(String a, String b) {
+        int[] row = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            row[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            int diagonal = row[0];
+            row[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int above = row[j];
+                row[j] = Math.min(Math.min(row[j] + 1, row[j - 1] + 1), diagonal + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1));
+                diagonal = above;
+            }
+        }
+        return row[b.length()];
     }
 
     /** @return {@code backend} for {@code mdm.backend}, {@code sampler} for {@code mdm.sampler.steps} */
@@ -94,17 +126,19 @@ public final class MdmModule extends AbstractModule {
         List<String> problems = new ArrayList<>();
         for (Map.Entry<String, String> e : settings.entrySet()) {
             if (!KEYS.contains(e.getKey())) {
-                problems.add("unknown key '" + e.getKey() + "'; known keys: " + String.join(", ", new java.util.TreeSet<>(KEYS)));
+                String near = nearest(namespace(e.getKey()));
+                problems.add("unknown key '" + e.getKey() + "'" + (near == null ? "" : " (mdm." + near + "?)") + "; known keys: "
+                        + String.join(", ", new java.util.TreeSet<>(KEYS)));
             } else if (e.getValue() == null || e.getValue().isBlank()) {
                 problems.add(e.getKey() + ": no value (" + (e.getValue() == null ? "null" : "blank") + ")");
             }
         }
         String backend = settings.get("mdm.backend");
         if (backend != null && !backend.isBlank()) {
-            BackendRegistry registry = BackendRegistry.discover();
-            if (registry.find(backend.trim()).isEmpty()) {
-                problems.add("mdm.backend: no backend named '" + backend.trim() + "' on the class path; found: "
-                        + registry.providers().stream().map(BackendProvider::name).toList());
+            try {
+                BackendRegistry.discover().named(backend.trim(), "mdm.backend");
+            } catch (BackendNotFoundException | BackendUnavailableException e) {
+                problems.add("mdm.backend: " + e.getMessage());  // not on the class path (with the artifact), or twice
             }
         }
         check(problems, "mdm.device", "cpu, gpu or gpu:N", Device::parse);
@@ -124,15 +158,22 @@ public final class MdmModule extends AbstractModule {
         if (ckpt != null && !ckpt.isBlank() && !Files.isRegularFile(Path.of(ckpt))) {
             problems.add("mdm.checkpoint: no such file '" + ckpt + "'");
         }
-        if (ckpt != null && settings.containsKey("mdm.preset")) {
+        // contradictions between values, once each has one (a blank one is reported above)
+        ckpt = ckpt == null || ckpt.isBlank() ? null : ckpt;
+        if (ckpt != null && hasValue("mdm.preset")) {
             problems.add("mdm.checkpoint and mdm.preset both set; a checkpoint carries its own config");
         }
-        if (ckpt != null && settings.containsKey("mdm.seed")) {
+        if (ckpt != null && hasValue("mdm.seed")) {
             problems.add("mdm.checkpoint and mdm.seed both set; mdm.seed draws fresh weights, a checkpoint carries its own");
         }
         if (!problems.isEmpty()) {
             throw new ConfigurationException("MdmModule settings", problems);
         }
+    }
+
+    private boolean hasValue(String key) {
+        String v = settings.get(key);
+        return v != null && !v.isBlank();
     }
 
     private void check(List<String> problems, String key, String expected, java.util.function.Function<String, ?> parse) {

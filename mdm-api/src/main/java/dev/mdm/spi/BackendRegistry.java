@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.stream.Collectors;
@@ -119,7 +120,7 @@ public final class BackendRegistry {
      */
     public BackendProvider select(String requested, String requestedFrom) {
         String name = requested;
-        String source = requestedFrom;
+        String source = Objects.requireNonNullElse(requestedFrom, "the caller");
         if (name == null) {
             name = System.getProperty(PROPERTY);
             source = "system property " + PROPERTY;
@@ -167,8 +168,10 @@ public final class BackendRegistry {
      * @throws BackendNotFoundException if none has it; the message lists the names found and the providers that
      *         failed to load
      * @throws BackendUnavailableException if several have it; the reasons name each class and its jar
+     * @throws InvalidInputException if the name is null or blank
      */
     public BackendProvider named(String name, String source) {
+        source = Objects.requireNonNullElse(source, "the caller");
         if (name == null || name.isBlank()) {
             throw new InvalidInputException("name", "a backend name", String.valueOf(name));
         }

@@ -154,12 +154,18 @@ public abstract class BackendCompatibilityKit {
      * so that one broken provider cannot stop an application choosing another.)
      */
     private static Availability probe(BackendProvider provider) {
+        Availability availability;
         try {
-            return provider.probe();
+            availability = provider.probe();
         } catch (RuntimeException | LinkageError e) {
             throw new AssertionError("probe() of backend '" + provider.name() + "' must report why it cannot run in its "
                     + "Availability, but it threw " + e, e);
         }
+        if (availability == null) {
+            throw new AssertionError("probe() of backend '" + provider.name() + "' must return an Availability, but "
+                    + "returned null");
+        }
+        return availability;
     }
 
     /**
@@ -1110,6 +1116,21 @@ public abstract class BackendCompatibilityKit {
             Map<String, Tensor> noD = new LinkedHashMap<>(mixer.asMap());
             noD.remove("D");
             assertRejected("mixer weights without D", () -> backend.mambaMixer(shape, Parameters.of(noD)).close());
+        }
+
+        @Test
+        @Tag(Rules.BAD_SAMPLER_STEPS)
+        @DisplayName(Rules.BAD_SAMPLER_STEPS + " more DPM-Solver steps than T get InvalidInputException naming steps")
+        void samplerSteps() {
+            double[] betas = MDM.betas(config);
+            for (SamplingMethod method : List.of(SamplingMethod.DPM_SOLVER_2M, SamplingMethod.DPM_SOLVER_2S)) {
+                SamplerSettings tooMany = SamplerSettings.defaults().withMethod(method).withSteps(betas.length + 1);
+                assertRejected(method + " with T + 1 steps", () -> backend.sampler(tooMany, betas));
+                Throwable thrown = catchThrowable(() -> backend.sampler(tooMany, betas));
+                assertThat(((InvalidInputException) thrown).argument()).as("the argument %s names", method).isEqualTo("steps");
+                assertThat(backend.sampler(tooMany.withSteps(betas.length), betas).settings().steps())
+                        .as("%s with T steps", method).isEqualTo(betas.length);
+            }
         }
     }
 

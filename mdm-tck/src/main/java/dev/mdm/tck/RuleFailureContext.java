@@ -1,8 +1,10 @@
 package dev.mdm.tck;
 
+import java.util.Objects;
 import java.util.Optional;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.TestExecutionExceptionHandler;
+import org.opentest4j.AssertionFailedError;
 
 /**
  * Heads the assertion message of a failed kit test with its rule id, the kit class and the precision under test, and
@@ -28,9 +30,16 @@ final class RuleFailureContext implements TestExecutionExceptionHandler {
         }
         Class<?> kitClass = kit.get().getClass();
         // the class name within its package, so that a kit nested in a test class (Jcuda…Test.Fp32) names both
-        String kitName = kitClass.getName().substring(kitClass.getPackageName().length() + 1).replace('$', '.');
-        AssertionError located = new AssertionError("[" + rule.get().id() + ", " + kitName + " at " + kit.get().precision() + "] "
-                + String.valueOf(failure.getMessage()).stripLeading() + "\nIf this fails, check: " + rule.get().ifFails(), failure);
+        String packageName = kitClass.getPackageName();
+        String kitName = (packageName.isEmpty() ? kitClass.getName() : kitClass.getName().substring(packageName.length() + 1))
+                .replace('$', '.');
+        String message = "[" + rule.get().id() + ", " + kitName + " at " + kit.get().precision() + "] "
+                + Objects.toString(failure.getMessage(), failure.getClass().getName()).stripLeading()
+                + "\nIf this fails, check: " + rule.get().ifFails();
+        // an AssertionFailedError keeps its type and its expected and actual values, which IDEs and reports diff
+        AssertionError located = failure instanceof AssertionFailedError f && (f.isExpectedDefined() || f.isActualDefined())
+                ? new AssertionFailedError(message, f.getExpected(), f.getActual(), failure)
+                : new AssertionError(message, failure);
         located.setStackTrace(failure.getStackTrace());
         throw located;
     }

@@ -66,6 +66,7 @@ public final class Rules {
     public static final String BAD_IDS = "MDM-BAD-003";
     public static final String BAD_BLOCK_INDEX = "MDM-BAD-004";
     public static final String BAD_PARAMETERS = "MDM-BAD-005";
+    public static final String BAD_SAMPLER_STEPS = "MDM-BAD-006";
     // resources
     public static final String CLOSE_IDEMPOTENT = "MDM-RES-001";
     public static final String USE_AFTER_CLOSE = "MDM-RES-002";
@@ -188,6 +189,9 @@ public final class Rules {
             new Rule(BAD_BLOCK_INDEX, BAD, "A block index outside [0, blocks) gets InvalidInputException.", "ModelRuntime.block(int) bounds check."),
             new Rule(BAD_PARAMETERS, BAD, "Loading parameters with a missing, extra or misshaped tensor gets InvalidInputException.",
                     "Parameters.requireLayout(config) in Backend.load, and requireLayout of the mixer's shape in mambaMixer."),
+            new Rule(BAD_SAMPLER_STEPS, BAD, "A DPM-Solver sampler asked for more steps than the schedule's T gets "
+                    + "InvalidInputException naming steps; T steps are accepted.",
+                    "a steps ≤ betas.length check in Backend.sampler (mdm-api's DpmSolverSampler has it)."),
             new Rule(CLOSE_IDEMPOTENT, RESOURCES, "close() on a backend, a model and a mixer can be called twice without error.",
                     "a guard such as an AtomicBoolean before freeing native memory."),
             new Rule(USE_AFTER_CLOSE, RESOURCES, "Using a closed backend, model or mixer throws IllegalStateException naming it.",

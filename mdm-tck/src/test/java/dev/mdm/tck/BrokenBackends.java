@@ -179,6 +179,19 @@ final class BrokenBackends {
         }
     }
 
+    /** A provider whose probe answers null, which the SPI does not allow. */
+    static final class ProbeReturnsNull extends BrokenKit {
+        @Override
+        UnaryOperator<Backend> breaker() {
+            return UnaryOperator.identity();
+        }
+
+        @Override
+        protected BackendProvider provider() {
+            return new ProbedProvider(() -> null);
+        }
+    }
+
     /** A backend whose probe passes but which cannot open the kit's defaults (FP32 on its default device). */
     static final class DefaultsRefused extends BrokenKit {
         @Override
@@ -372,6 +385,22 @@ final class BrokenBackends {
                         }
                     }
                     return delegate.ssd(request);
+                }
+            };
+        }
+    }
+
+    /** Refuses too many sampler steps, but names another argument than steps. */
+    static final class StepsNamedOtherwise extends BrokenKit {
+        @Override
+        UnaryOperator<Backend> breaker() {
+            return b -> new ForwardingBackend(b) {
+                @Override
+                public dev.mdm.sampling.Sampler sampler(dev.mdm.sampling.SamplerSettings settings, double[] betas) {
+                    if (settings.steps() > betas.length) {
+                        throw new dev.mdm.InvalidInputException("settings", "fewer steps", String.valueOf(settings.steps()));
+                    }
+                    return delegate.sampler(settings, betas);
                 }
             };
         }

@@ -115,6 +115,20 @@ class KitSelfTest {
     }
 
     @Test
+    @DisplayName("a failed comparison keeps its expected and actual values behind the rule's header, for IDEs to diff")
+    void failureKeepsExpectedAndActual() {
+        assertThat(launch(BrokenBackends.StepsNamedOtherwise.class, Rules.BAD_SAMPLER_STEPS)).singleElement().satisfies(o -> {
+            Throwable failure = o.result().getThrowable().orElseThrow();
+            assertThat(failure).isInstanceOf(org.opentest4j.AssertionFailedError.class)
+                    .hasMessageStartingWith("[MDM-BAD-006, BrokenBackends.StepsNamedOtherwise at FP32] ");
+            var compared = (org.opentest4j.AssertionFailedError) failure;
+            // AssertJ hands opentest4j its representations, quotes included
+            assertThat(compared.getExpected().getValue()).hasToString("\"steps\"");
+            assertThat(compared.getActual().getValue()).hasToString("\"settings\"");
+        });
+    }
+
+    @Test
     @DisplayName("a backend that accepts bad input fails with a message naming the input it accepted")
     void acceptedBadInputIsNamed() {
         assertThat(launch(BrokenBackends.AcceptsNaN.class, Rules.BAD_NON_FINITE)).singleElement()
@@ -189,6 +203,24 @@ class KitSelfTest {
                     assertThat(t).hasMessageContaining("probe() of backend 'broken'").hasMessageContaining("it threw");
                     assertThat(t.getCause()).isInstanceOf(IllegalStateException.class).hasMessage("driver query failed");
                 }));
+    }
+
+    @Test
+    @DisplayName("a probe that answers null fails the class saying it must return an Availability")
+    void probeReturningNullFails() {
+        List<TestExecutionResult> results = new ArrayList<>();
+        LauncherFactory.create().execute(LauncherDiscoveryRequestBuilder.request()
+                .selectors(selectClass(BrokenBackends.ProbeReturnsNull.class))
+                .filters(TagFilter.includeTags(Rules.SSD_RANDOM))
+                .configurationParameter(BrokenBackends.ENABLED, "true").build(), new TestExecutionListener() {
+                    @Override
+                    public void executionFinished(TestIdentifier id, TestExecutionResult result) {
+                        results.add(result);
+                    }
+                });
+        assertThat(results).filteredOn(r -> r.getStatus() == TestExecutionResult.Status.FAILED).singleElement()
+                .satisfies(r -> assertThat(r.getThrowable()).get().asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.THROWABLE)
+                        .isInstanceOf(AssertionError.class).hasMessageContaining("must return an Availability, but returned null"));
     }
 
     @Test

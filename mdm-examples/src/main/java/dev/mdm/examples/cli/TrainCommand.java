@@ -251,9 +251,13 @@ public final class TrainCommand implements Callable<Integer> {
                 // headless servers without fonts (no fontconfig) cannot draw text; the JSON holds the same curve. A
                 // loss.png of an earlier run in this directory would no longer match loss.json
                 png = false;
-                boolean stale = Files.deleteIfExists(out.resolve("loss.png"));
-                err.println("mdm: loss.png not written (" + e.getMessage() + ")" + (stale ? ", the earlier one removed" : "")
-                        + "; loss.json has the curve");
+                String stale;
+                try {
+                    stale = Files.deleteIfExists(out.resolve("loss.png")) ? ", the earlier one removed" : "";
+                } catch (java.io.IOException gone) {
+                    stale = ", and the earlier one could not be removed (" + gone.getMessage() + ")";
+                }
+                err.println("mdm: loss.png not written (" + e.getMessage() + ")" + stale + "; loss.json has the curve");
             }
             stdout.printf("trained %d steps in %.1f s, final loss %.4f%s%n", last.step(), seconds, last.loss().total(),
                     resume == null ? "" : " (optimizer steps " + (resumedFromStep + 1) + " to " + last.optimizerStep() + ")");

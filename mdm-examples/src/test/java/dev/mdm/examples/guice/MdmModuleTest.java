@@ -55,9 +55,10 @@ class MdmModuleTest {
         try (MDM mdm = injector.getInstance(MDM.class)) {
             assertThat(mdm.backend().name()).isEqualTo("reference");
         }
-        assertThatThrownBy(() -> new MdmModule(Map.of("mdm.sampler.stpes", "4", "mdm.bakend", "djl")))
+        assertThatThrownBy(() -> new MdmModule(Map.of("mdm.sampler.stpes", "4", "mdm.bakend", "djl", "mdm.smapler.steps", "4")))
                 .isInstanceOf(ConfigurationException.class)
-                .hasMessageContaining("unknown key 'mdm.sampler.stpes'").hasMessageContaining("unknown key 'mdm.bakend'");
+                .hasMessageContaining("unknown key 'mdm.sampler.stpes'").hasMessageContaining("unknown key 'mdm.bakend'")
+                .hasMessageContaining("unknown key 'mdm.smapler.steps' (mdm.sampler?)");
     }
 
     @Test
@@ -69,8 +70,13 @@ class MdmModuleTest {
         assertThatThrownBy(() -> new MdmModule(blank)).isInstanceOf(ConfigurationException.class)
                 .hasMessageContaining("mdm.backend: no value (blank)").hasMessageContaining("mdm.device: no value (null)");
         assertThatThrownBy(() -> new MdmModule(Map.of("mdm.backend", "nonexistent"))).isInstanceOf(ConfigurationException.class)
-                .hasMessageContaining("mdm.backend: no backend named 'nonexistent' on the class path; found: [")
+                .hasMessageContaining("mdm.backend: no backend named 'nonexistent' (from mdm.backend); backends found: ")
                 .hasMessageContaining("reference");
+        assertThatThrownBy(() -> new MdmModule(Map.of("mdm.backend", "jcuda"))).isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("add the artifact dev.mdm:mdm-backend-jcuda");
+        Map<String, String> blankSeed = new HashMap<>(Map.of("mdm.preset", "tiny", "mdm.seed", " "));
+        assertThatThrownBy(() -> new MdmModule(blankSeed)).isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("(1 problem)").hasMessageContaining("mdm.seed: no value (blank)");
         Path file = Files.writeString(dir.resolve("model.safetensors"), "not read before the module is used");
         assertThatThrownBy(() -> new MdmModule(Map.of("mdm.checkpoint", file.toString(), "mdm.seed", "3")))
                 .isInstanceOf(ConfigurationException.class)

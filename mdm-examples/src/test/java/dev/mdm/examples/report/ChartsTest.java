@@ -36,13 +36,12 @@ class ChartsTest {
     @Test
     @DisplayName("leave no file behind, and an earlier file untouched, when the chart cannot be drawn")
     void failedDrawingLeavesNoFile(@TempDir Path dir) throws IOException {
-        XYChart broken = new XYChart(200, 120) {
+        XYChart cannotDraw = new XYChart(200, 120) {
             @Override
             public void paint(Graphics2D g, int width, int height) {
                 throw new InternalError("Fontconfig head is null");  // what a JRE without fonts throws
             }
         };
-        XYChart cannotDraw = broken;
         Path fresh = dir.resolve("fresh.png");
         assertThatThrownBy(() -> Charts.save(cannotDraw, fresh)).isInstanceOf(InternalError.class);
         assertThat(fresh).doesNotExist();

@@ -35,6 +35,10 @@ final class ReferenceSampler implements Sampler {
     ReferenceSampler(SamplerSettings settings, double[] betas, ReferenceLifecycle lifecycle) {
         this.settings = Objects.requireNonNull(settings, "settings");
         ReferenceNoiseSchedule.requireBetas(betas);
+        if (settings.method() != dev.mdm.sampling.SamplingMethod.DDPM && settings.steps() > betas.length) {
+            throw new dev.mdm.InvalidInputException("steps", "at most T = " + betas.length
+                    + " (the model's diffusion timesteps) for " + settings.method(), String.valueOf(settings.steps()));
+        }
         this.betas = betas.clone();
         this.schedule = new ReferenceNoiseSchedule(this.betas);
         this.lifecycle = lifecycle;
