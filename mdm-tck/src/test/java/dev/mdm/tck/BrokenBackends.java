@@ -65,40 +65,24 @@ final class BrokenBackends {
 
     /**
      * A provider whose backends are the reference with a defect; with {@code only} set, it opens that precision alone
-     * and refuses the others as a real backend does ({@code BackendUnavailableException}).
+     * and refuses the others as a real backend does ({@code BackendUnavailableException}); its probe answers as
+     * {@code answer} does (ready, unless made with {@link #probed}).
      */
-    record BrokenProvider(UnaryOperator<Backend> breaker, dev.mdm.Precision only) implements BackendProvider {
+    record BrokenProvider(UnaryOperator<Backend> breaker, dev.mdm.Precision only, Supplier<Availability> answer)
+            implements BackendProvider {
         BrokenProvider(UnaryOperator<Backend> breaker) {
             this(breaker, null);
         }
 
-        @Override
-        public String name() {
-            return "broken";
+        BrokenProvider(UnaryOperator<Backend> breaker, dev.mdm.Precision only) {
+            this(breaker, only, Availability::ready);
         }
 
-        @Override
-        public int priority() {
-            return -1;
+        /** @return the reference under the name 'broken', with a probe that answers (or throws) as given */
+        static BrokenProvider probed(Supplier<Availability> answer) {
+            return new BrokenProvider(UnaryOperator.identity(), null, answer);
         }
 
-        @Override
-        public Availability probe() {
-            return Availability.ready();
-        }
-
-        @Override
-        public Backend create(BackendContext context) {
-            if (only != null && context.precision() != only) {
-                throw new dev.mdm.BackendUnavailableException("backend 'broken' computes in " + only + " only",
-                        List.of("asked for " + context.precision()));
-            }
-            return breaker.apply(new ReferenceBackendProvider().create(context));
-        }
-    }
-
-    /** The reference under the name 'broken', with a probe that answers (or throws) as given. */
-    record ProbedProvider(Supplier<Availability> answer) implements BackendProvider {
         @Override
         public String name() {
             return "broken";
@@ -116,7 +100,11 @@ final class BrokenBackends {
 
         @Override
         public Backend create(BackendContext context) {
-            return new ReferenceBackendProvider().create(context);
+            if (only != null && context.precision() != only) {
+                throw new dev.mdm.BackendUnavailableException("backend 'broken' computes in " + only + " only",
+                        List.of("asked for " + context.precision()));
+            }
+            return breaker.apply(new ReferenceBackendProvider().create(context));
         }
     }
 
@@ -160,7 +148,7 @@ final class BrokenBackends {
 
         @Override
         protected BackendProvider provider() {
-            return new ProbedProvider(() -> Availability.unavailable(REASON));
+            return BrokenProvider.probed(() -> Availability.unavailable(REASON));
         }
     }
 
@@ -173,7 +161,7 @@ final class BrokenBackends {
 
         @Override
         protected BackendProvider provider() {
-            return new ProbedProvider(() -> {
+            return BrokenProvider.probed(() -> {
                 throw new IllegalStateException("driver query failed");
             });
         }
@@ -188,7 +176,7 @@ final class BrokenBackends {
 
         @Override
         protected BackendProvider provider() {
-            return new ProbedProvider(() -> null);
+            return BrokenProvider.probed(() -> null);
         }
     }
 

@@ -184,12 +184,11 @@ class KitSelfTest {
         });
     }
 
-    @Test
-    @DisplayName("a probe that throws fails the class with what it threw, not skips it: the provider breaks the SPI")
-    void probeThrowingFails() {
+    /** @return the result of every container and test of one rule's run of the kit class, the class's own included */
+    private static List<TestExecutionResult> classAndTestResults(Class<?> kitClass) {
         List<TestExecutionResult> results = new ArrayList<>();
         LauncherFactory.create().execute(LauncherDiscoveryRequestBuilder.request()
-                .selectors(selectClass(BrokenBackends.ProbeThrows.class))
+                .selectors(selectClass(kitClass))
                 .filters(TagFilter.includeTags(Rules.SSD_RANDOM))
                 .configurationParameter(BrokenBackends.ENABLED, "true").build(), new TestExecutionListener() {
                     @Override
@@ -197,6 +196,13 @@ class KitSelfTest {
                         results.add(result);
                     }
                 });
+        return results;
+    }
+
+    @Test
+    @DisplayName("a probe that throws fails the class with what it threw, not skips it: the provider breaks the SPI")
+    void probeThrowingFails() {
+        List<TestExecutionResult> results = classAndTestResults(BrokenBackends.ProbeThrows.class);
         assertThat(results).noneMatch(r -> r.getStatus() == TestExecutionResult.Status.ABORTED);
         assertThat(results).filteredOn(r -> r.getStatus() == TestExecutionResult.Status.FAILED).singleElement()
                 .satisfies(r -> assertThat(r.getThrowable()).get().satisfies(t -> {
@@ -208,16 +214,7 @@ class KitSelfTest {
     @Test
     @DisplayName("a probe that answers null fails the class saying it must return an Availability")
     void probeReturningNullFails() {
-        List<TestExecutionResult> results = new ArrayList<>();
-        LauncherFactory.create().execute(LauncherDiscoveryRequestBuilder.request()
-                .selectors(selectClass(BrokenBackends.ProbeReturnsNull.class))
-                .filters(TagFilter.includeTags(Rules.SSD_RANDOM))
-                .configurationParameter(BrokenBackends.ENABLED, "true").build(), new TestExecutionListener() {
-                    @Override
-                    public void executionFinished(TestIdentifier id, TestExecutionResult result) {
-                        results.add(result);
-                    }
-                });
+        List<TestExecutionResult> results = classAndTestResults(BrokenBackends.ProbeReturnsNull.class);
         assertThat(results).filteredOn(r -> r.getStatus() == TestExecutionResult.Status.FAILED).singleElement()
                 .satisfies(r -> assertThat(r.getThrowable()).get().asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.THROWABLE)
                         .isInstanceOf(AssertionError.class).hasMessageContaining("must return an Availability, but returned null"));
@@ -226,16 +223,7 @@ class KitSelfTest {
     @Test
     @DisplayName("a backend whose probe passes but which cannot open FP32 on its default device fails the class, not skips it")
     void defaultsRefusedFails() {
-        List<TestExecutionResult> results = new ArrayList<>();
-        LauncherFactory.create().execute(LauncherDiscoveryRequestBuilder.request()
-                .selectors(selectClass(BrokenBackends.DefaultsRefused.class))
-                .filters(TagFilter.includeTags(Rules.SSD_RANDOM))
-                .configurationParameter(BrokenBackends.ENABLED, "true").build(), new TestExecutionListener() {
-                    @Override
-                    public void executionFinished(TestIdentifier id, TestExecutionResult result) {
-                        results.add(result);
-                    }
-                });
+        List<TestExecutionResult> results = classAndTestResults(BrokenBackends.DefaultsRefused.class);
         assertThat(results).noneMatch(r -> r.getStatus() == TestExecutionResult.Status.ABORTED);
         assertThat(results).filteredOn(r -> r.getStatus() == TestExecutionResult.Status.FAILED).singleElement()
                 .satisfies(r -> assertThat(r.getThrowable()).get().extracting(Throwable::getMessage).asString()

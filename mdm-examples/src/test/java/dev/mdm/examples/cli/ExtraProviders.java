@@ -23,11 +23,17 @@ public final class ExtraProviders {
     private ExtraProviders() {
     }
 
-    /** A second provider of the name {@code reference}, as when two jars ship one backend. */
-    public static final class SecondReference implements BackendProvider {
+    /** The reference under another name and priority 0: what each provider below changes of it is its point. */
+    abstract static class ReferenceLike implements BackendProvider {
+        private final String name;
+
+        ReferenceLike(String name) {
+            this.name = name;
+        }
+
         @Override
         public String name() {
-            return "reference";
+            return name;
         }
 
         @Override
@@ -43,55 +49,32 @@ public final class ExtraProviders {
         @Override
         public Backend create(BackendContext context) {
             return new ReferenceBackendProvider().create(context);
+        }
+    }
+
+    /** A second provider of the name {@code reference}, as when two jars ship one backend. */
+    public static final class SecondReference extends ReferenceLike {
+        public SecondReference() {
+            super("reference");
         }
     }
 
     /** A provider that ServiceLoader cannot make: its constructor is not public. */
-    public static final class PrivateConstructor implements BackendProvider {
+    public static final class PrivateConstructor extends ReferenceLike {
         private PrivateConstructor() {
-        }
-
-        @Override
-        public String name() {
-            return "priv";
-        }
-
-        @Override
-        public int priority() {
-            return 0;
-        }
-
-        @Override
-        public Availability probe() {
-            return Availability.ready();
-        }
-
-        @Override
-        public Backend create(BackendContext context) {
-            return new ReferenceBackendProvider().create(context);
+            super("priv");
         }
     }
 
     /** The reference, except that its SSD scan answers a tensor of the wrong shape. */
-    public static final class SsdWrongShape implements BackendProvider {
-        @Override
-        public String name() {
-            return "ssd-wrong-shape";
-        }
-
-        @Override
-        public int priority() {
-            return 0;
-        }
-
-        @Override
-        public Availability probe() {
-            return Availability.ready();
+    public static final class SsdWrongShape extends ReferenceLike {
+        public SsdWrongShape() {
+            super("ssd-wrong-shape");
         }
 
         @Override
         public Backend create(BackendContext context) {
-            Backend reference = new ReferenceBackendProvider().create(context);
+            Backend reference = super.create(context);
             return (Backend) Proxy.newProxyInstance(Backend.class.getClassLoader(), new Class<?>[] {Backend.class},
                     (proxy, method, args) -> {
                         if (method.getName().equals("ssd")) {
