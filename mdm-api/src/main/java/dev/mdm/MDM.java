@@ -249,8 +249,10 @@ public final class MDM implements AutoCloseable {
     /**
      * @param prompt what to generate
      * @param count how many samples, sampled as one batch
-     * @return the samples, the i-th drawn from the prompt's seed + i, which {@link Generation#seed()} reports: each
-     *     can be drawn again alone
+     * @return the samples, the i-th drawn from the prompt's seed + i (as Java {@code long}s add, wrapping), which
+     *     {@link Generation#seed()} reports: each can be drawn again alone, except with DDPM, whose noise at every step
+     *     is drawn for the whole batch. Batches from seeds s and s + 1 share all but one sample: space the seeds of
+     *     successive batches by their count
      */
     public List<Generation> generate(Prompt prompt, int count) {
         return tasks().generate(prompt, count);
@@ -543,11 +545,11 @@ public final class MDM implements AutoCloseable {
          * @return this builder
          */
         public Builder backend(String name) {
-            once(Setting.BACKEND, backendName != null ? backendName : provider);
             if (name == null || name.isBlank()) {
                 throw new InvalidInputException("backend", "a backend name such as djl, onnx, jcuda",
                         name == null ? "null" : "'" + name + "'");
             }
+            once(Setting.BACKEND, backendName != null ? backendName : provider);
             backendName = name.trim();
             provider = null;  // replaces an inherited provider (toBuilder)
             return this;
@@ -558,8 +560,9 @@ public final class MDM implements AutoCloseable {
          * @return this builder
          */
         public Builder backend(BackendProvider provider) {
+            Objects.requireNonNull(provider, "provider");
             once(Setting.BACKEND, backendName != null ? backendName : this.provider);
-            this.provider = Objects.requireNonNull(provider, "provider");
+            this.provider = provider;
             backendName = null;  // replaces an inherited name (toBuilder)
             return this;
         }
@@ -569,8 +572,9 @@ public final class MDM implements AutoCloseable {
          * @return this builder
          */
         public Builder registry(BackendRegistry registry) {
+            Objects.requireNonNull(registry, "registry");
             once(Setting.REGISTRY, this.registry);
-            this.registry = Objects.requireNonNull(registry, "registry");
+            this.registry = registry;
             return this;
         }
 
@@ -579,8 +583,9 @@ public final class MDM implements AutoCloseable {
          * @return this builder
          */
         public Builder device(Device device) {
+            Objects.requireNonNull(device, "device");
             once(Setting.DEVICE, this.device);
-            this.device = Objects.requireNonNull(device, "device");
+            this.device = device;
             return this;
         }
 
@@ -589,8 +594,9 @@ public final class MDM implements AutoCloseable {
          * @return this builder
          */
         public Builder precision(Precision precision) {
+            Objects.requireNonNull(precision, "precision");
             once(Setting.PRECISION, this.precision);
-            this.precision = Objects.requireNonNull(precision, "precision");
+            this.precision = precision;
             return this;
         }
 
@@ -599,8 +605,9 @@ public final class MDM implements AutoCloseable {
          * @return this builder
          */
         public Builder config(MdmConfig config) {
+            Objects.requireNonNull(config, "config");
             once(Setting.CONFIG, this.config);
-            this.config = Objects.requireNonNull(config, "config");
+            this.config = config;
             return this;
         }
 
@@ -623,8 +630,9 @@ public final class MDM implements AutoCloseable {
          * @return this builder
          */
         public Builder parameters(Parameters parameters) {
+            Objects.requireNonNull(parameters, "parameters");
             once(Setting.PARAMETERS, this.parameters);
-            this.parameters = Objects.requireNonNull(parameters, "parameters");
+            this.parameters = parameters;
             return this;
         }
 
@@ -633,8 +641,9 @@ public final class MDM implements AutoCloseable {
          * @return this builder
          */
         public Builder sampler(SamplerSettings settings) {
+            Objects.requireNonNull(settings, "settings");
             once(Setting.SAMPLER, this.samplerSettings);
-            this.samplerSettings = Objects.requireNonNull(settings, "settings");
+            this.samplerSettings = settings;
             return this;
         }
 
@@ -644,8 +653,9 @@ public final class MDM implements AutoCloseable {
          * @return this builder
          */
         public Builder tokenizer(Tokenizer tokenizer) {
+            Objects.requireNonNull(tokenizer, "tokenizer");
             once(Setting.TOKENIZER, this.tokenizer);
-            this.tokenizer = Objects.requireNonNull(tokenizer, "tokenizer");
+            this.tokenizer = tokenizer;
             return this;
         }
 
@@ -786,28 +796,31 @@ public final class MDM implements AutoCloseable {
          * {@code ai.djl.sentencepiece:sentencepiece} on the class path; without it a warning is logged, the model's
          * components work and its tasks fail with the reason), and the model closes it.
          *
-         * <p>On a builder from {@link MDM#toBuilder()} the file's weights, config and tokenizer replace those copied
-         * from the model.
+         * <p>On a builder from {@link MDM#toBuilder()} the file's weights and config replace those copied from the
+         * model, and so does its tokenizer where the file carries one.
          *
          * @param path a file written by {@link MDM#save(Path)} or {@link Checkpoint#save(Path)}
          * @return this builder
          * @throws CheckpointException if the file is not a valid MDM checkpoint
          */
         public Builder checkpoint(Path path) {
+            Objects.requireNonNull(path, "path");
             once(Setting.CHECKPOINT, this.checkpoint);
-            Checkpoint loaded = Checkpoint.load(Objects.requireNonNull(path, "path"));
-            // a variant given a file takes the file's weights, config and tokenizer instead of its source model's
-            // (each dropped on its own: seed(...) may have dropped the copied weights already)
+            Checkpoint loaded = Checkpoint.load(path);
+            // a variant given a file takes the file's weights, config and, where it carries one, tokenizer instead of
+            // its source model's (each dropped on its own: seed(...) may have dropped the copied weights already)
             if (inherited.remove(Setting.PARAMETERS)) {
                 parameters = null;
             }
             if (inherited.remove(Setting.CONFIG)) {
                 config = null;
             }
-            if (inherited.remove(Setting.TOKENIZER)) {
-                tokenizer = null;
+            if (loaded.tokenizerModel().isPresent()) {
+                if (inherited.remove(Setting.TOKENIZER)) {
+                    tokenizer = null;
+                }
+                carriedTokenizerModel = null;
             }
-            carriedTokenizerModel = null;
             this.checkpoint = loaded;
             return this;
         }

@@ -136,6 +136,17 @@ class MDMBuilderTest {
     }
 
     @Test
+    @DisplayName("a refused argument leaves a copied setting's one replacement unused")
+    void refusedArgumentKeepsTheReplacement() {
+        try (MDM a = MDM.builder().backend(cpuOnly()).device(Device.cpu()).build()) {
+            MDM.Builder variant = a.toBuilder();
+            assertThatThrownBy(() -> variant.device(null)).isInstanceOf(NullPointerException.class);
+            assertThatThrownBy(() -> variant.backend(" ")).isInstanceOf(InvalidInputException.class);
+            assertThat(variant.device(Device.cpu()).backend(cpuOnly())).isSameAs(variant);
+        }
+    }
+
+    @Test
     @DisplayName("a model built with the default sampler can still be given another through toBuilder or its builder")
     void defaultSamplerIsNotWrittenIntoTheBuilder() {
         FakeBackendProvider p = cpuOnly();
@@ -285,6 +296,19 @@ class MDMBuilderTest {
             assertThat(b.config().vocabSize()).isEqualTo(256);
             assertThat(c.config().vocabSize()).isEqualTo(256);
             assertThat(d.tokenizer()).hasValueSatisfying(t -> assertThat(t).isNotSameAs(given));
+        }
+    }
+
+    @Test
+    @DisplayName("a variant given a checkpoint that carries no tokenizer keeps the one it copied")
+    void variantKeepsItsTokenizerForAFileWithout(@TempDir Path dir) throws IOException {
+        MdmConfig c256 = MdmConfig.tiny().toBuilder().vocabSize(256).build();
+        Path bare = dir.resolve("bare.safetensors");
+        Checkpoint.of(c256, ParameterInitializer.initialize(c256, 2)).save(bare);
+        try (SentencePieceTokenizer given = SentencePieceTokenizer.load(CommittedModel.MODEL);
+             MDM a = MDM.builder().backend(cpuOnly()).config(c256).tokenizer(given).build();
+             MDM b = a.toBuilder().checkpoint(bare).build()) {
+            assertThat(b.tokenizer()).containsSame(given);
         }
     }
 

@@ -35,8 +35,8 @@ import java.util.TreeMap;
  * <p>Keys: {@code mdm.backend} (name), {@code mdm.device} ({@code cpu}, {@code gpu:N}), {@code mdm.precision}
  * ({@code FP32}, {@code BF16}, {@code FP64}), {@code mdm.checkpoint} (a file) or {@code mdm.preset}
  * ({@code tiny}, {@code fashion}, {@code paper}) with {@code mdm.seed}, and {@code mdm.sampler.steps}. Unknown
- * keys of these names' namespaces ({@code mdm.bakend}, {@code mdm.sampler.stpes}) or of a namespace within two
- * edits of one ({@code mdm.smapler.steps}), bad values, a backend name that no backend on the class path has, and
+ * keys of these names' namespaces ({@code mdm.bakend}, {@code mdm.sampler.stpes}) or within two edits of a key
+ * ({@code mdm.smapler.steps}), bad values, a backend name that no backend on the class path has, and
  * settings that contradict each other are all reported together when the module is created. Keys of other
  * namespaces, such as a backend's own tuning properties ({@code mdm.jcuda.*}), are left to whoever reads them, so that {@code fromProperties(System.getProperties())} works beside them. Whether the backend
  * can run on this machine, and a step count above the model's diffusion timesteps, are found when the MDM is first
@@ -68,7 +68,7 @@ public final class MdmModule extends AbstractModule {
         this.settings = new TreeMap<>();
         settings.forEach((k, v) -> {
             if (k != null && k.startsWith("mdm.") && (k.indexOf('.', 4) < 0 || NAMESPACES.contains(namespace(k))
-                    || nearest(namespace(k)) != null)) {
+                    || nearest(k) != null)) {
                 this.settings.put(k, v);
             }
         });
@@ -76,12 +76,14 @@ public final class MdmModule extends AbstractModule {
     }
 
     /**
-     * @return the namespace of {@link #NAMESPACES} within two edits of {@code namespace} ({@code smapler}: {@code
-     *     sampler}), a typo to report rather than another reader's setting; null when none is
+     * @return the key of {@link #KEYS} within two edits of {@code key} ({@code mdm.smapler.steps}: {@code
+     *     mdm.sampler.steps}), a typo to report rather than another reader's setting; null when none is. Whole keys,
+     *     not namespaces: a short namespace such as {@code seed} is two edits from many of an application's own
+     *     ({@code mdm.spec.version}, {@code mdm.service.port})
      */
-    private static String nearest(String namespace) {
-        for (String known : NAMESPACES) {
-            if (!known.equals(namespace) && editDistance(known, namespace) <= 2) {
+    private static String nearest(String key) {
+        for (String known : KEYS) {
+            if (!known.equals(key) && editDistance(known, key) <= 2) {
                 return known;
             }
         }
@@ -126,8 +128,8 @@ public final class MdmModule extends AbstractModule {
         List<String> problems = new ArrayList<>();
         for (Map.Entry<String, String> e : settings.entrySet()) {
             if (!KEYS.contains(e.getKey())) {
-                String near = nearest(namespace(e.getKey()));
-                problems.add("unknown key '" + e.getKey() + "'" + (near == null ? "" : " (mdm." + near + "?)") + "; known keys: "
+                String near = nearest(e.getKey());
+                problems.add("unknown key '" + e.getKey() + "'" + (near == null ? "" : " (" + near + "?)") + "; known keys: "
                         + String.join(", ", new java.util.TreeSet<>(KEYS)));
             } else if (e.getValue() == null || e.getValue().isBlank()) {
                 problems.add(e.getKey() + ": no value (" + (e.getValue() == null ? "null" : "blank") + ")");

@@ -77,6 +77,8 @@ public interface Backend extends AutoCloseable {
      * @param settings method, solver form, step grid and steps
      * @param betas the discrete β schedule, length T
      * @return a sampler (SPEC §8)
+     * @throws dev.mdm.InvalidInputException naming {@code steps} when a DPM-Solver method is asked for more steps than
+     *     T (decision D22; mdm-api's {@code DpmSolverSampler} checks it)
      */
     Sampler sampler(SamplerSettings settings, double[] betas);
 

@@ -12,8 +12,9 @@ import java.util.Optional;
  *     tokenizer; else empty
  * @param tokens the Lt text ids after sampling (given ones as given, generated ones as the argmax of the text decoder)
  * @param seed the seed of this sample's noise: the prompt {@link Prompt#withSeed(long) with this seed} draws it again
- *     alone (the i-th sample of {@code generate(prompt.withSeed(s), n)} has seed s + i), the same up to the float
- *     rounding of another batch size; with DDPM, which draws noise for the whole batch, only in a batch of one
+ *     alone (the i-th sample of {@code generate(prompt.withSeed(s), n)} has seed s + i, wrapping as Java {@code long}s
+ *     add), the same up to the float rounding of another batch size; with DDPM, which draws noise for the whole
+ *     batch, only in a batch of one
  */
 public record Generation(Tensor image, Optional<String> caption, long[] tokens, long seed) {
     /** Checks for nulls and copies the ids. */

@@ -58,7 +58,13 @@ class MdmModuleTest {
         assertThatThrownBy(() -> new MdmModule(Map.of("mdm.sampler.stpes", "4", "mdm.bakend", "djl", "mdm.smapler.steps", "4")))
                 .isInstanceOf(ConfigurationException.class)
                 .hasMessageContaining("unknown key 'mdm.sampler.stpes'").hasMessageContaining("unknown key 'mdm.bakend'")
-                .hasMessageContaining("unknown key 'mdm.smapler.steps' (mdm.sampler?)");
+                .hasMessageContaining("unknown key 'mdm.smapler.steps' (mdm.sampler.steps?)");
+        Properties app = new Properties();  // an application's own mdm.* settings, a few letters from the SDK's
+        app.setProperty("mdm.service.port", "8080");
+        app.setProperty("mdm.spec.version", "2");
+        app.setProperty("mdm.seeds.file", "seeds.txt");
+        app.setProperty("mdm.backend", "reference");
+        assertThat(MdmModule.fromProperties(app)).isNotNull();
     }
 
     @Test
