@@ -35,8 +35,9 @@ done
 mkdir -p .gpu
 if [ ! -f .gpu/jre.txz ]; then
   tmp=$(mktemp -d)
-  # uncompressed modules: xz over the whole tree packs tighter than jlink's zip; java.desktop for the PNG charts
-  "$jdk/bin/jlink" --add-modules java.base,java.logging,java.management,java.naming,java.sql,java.xml,java.desktop,jdk.unsupported \
+  # uncompressed modules: xz over the whole tree packs tighter than jlink's zip; java.desktop for the PNG charts,
+  # jdk.jfr to profile a run there (-XX:StartFlightRecording in MDM_JAVA_OPTS)
+  "$jdk/bin/jlink" --add-modules java.base,java.logging,java.management,java.naming,java.sql,java.xml,java.desktop,jdk.unsupported,jdk.jfr \
     --strip-debug --no-header-files --no-man-pages --compress zip-0 --output "$tmp/mdm-jre"
   tar cf - -C "$tmp" mdm-jre | xz -9 -T2 > .gpu/jre.txz
   rm -rf "$tmp"

@@ -429,7 +429,7 @@ public final class TrainBenchmark {
     /** The session's owner here: no inference copy of the weights to refresh, the benchmark's lock and context. */
     private record BenchmarkOwner(CudaContext cuda) implements JcudaTrainingSession.Owner {
         @Override
-        public <T> T locked(Supplier<T> work) {
+        public <T> T lockedForSession(Supplier<T> work) {
             cuda.lock().lock();
             try {
                 cuda.enter();

@@ -40,11 +40,13 @@ public final class JcudaTrainingSession implements TrainingSession {
     /** The runtime a session trains. */
     public interface Owner {
         /**
-         * @param work device work
+         * @param work the session's device work
          * @param <T> result type
-         * @return its result, run under the device lock with the context current, after checking the owner is open
+         * @return its result, run under the device lock with the context current, after checking the owner is open;
+         *     the owner's inference copy of the weights is left as it is (a session reads its own arena), to be
+         *     brought up to date when inference or {@code parameters()} next needs it, not at every step
          */
-        <T> T locked(Supplier<T> work);
+        <T> T lockedForSession(Supplier<T> work);
 
         /** @param session whose arena now holds newer weights than the owner's inference copy */
         void weightsUpdated(JcudaTrainingSession session);
@@ -191,7 +193,7 @@ public final class JcudaTrainingSession implements TrainingSession {
     @Override
     public GradientResult gradients(TrainingBatch batch) {
         int b = validate(batch);
-        return owner.locked(() -> {
+        return owner.lockedForSession(() -> {
             ensureOpen();
             LossBreakdown loss = backward(batch, b);
             return new GradientResult(loss, arena.download(arena.grads()));
@@ -201,7 +203,7 @@ public final class JcudaTrainingSession implements TrainingSession {
     @Override
     public LossBreakdown step(TrainingBatch batch) {
         int b = validate(batch);
-        return owner.locked(() -> {
+        return owner.lockedForSession(() -> {
             ensureOpen();
             LossBreakdown loss = backward(batch, b);
             update();
@@ -337,7 +339,7 @@ public final class JcudaTrainingSession implements TrainingSession {
 
     @Override
     public Parameters emaParameters() {
-        return owner.locked(() -> {
+        return owner.lockedForSession(() -> {
             ensureOpen();
             return arena.download(arena.ema());
         });
@@ -345,7 +347,7 @@ public final class JcudaTrainingSession implements TrainingSession {
 
     @Override
     public Parameters optimizerState() {
-        return owner.locked(() -> {
+        return owner.lockedForSession(() -> {
             ensureOpen();
             var out = new LinkedHashMap<String, Tensor>();
             arena.download(arena.adamM()).asMap().forEach((k, v) -> out.put("adam.m." + k, v));
