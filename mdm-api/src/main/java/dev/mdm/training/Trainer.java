@@ -25,6 +25,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.random.RandomGenerator;
 import java.util.random.RandomGeneratorFactory;
 
@@ -107,25 +111,38 @@ public final class Trainer {
         TrainingListener heard = listener != null ? listener : p -> { };
         TextLayout layout = TextLayout.of(config, tokenizer);
         int[] order = new int[dataset.size()];
-        int cursor = order.length;
         TrainingProgress progress = null;
         long deadline = timeLimit == null ? Long.MAX_VALUE : System.nanoTime() + timeLimit.toNanos();
+        ExecutorService prefetch = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "mdm-trainer-batches");
+            t.setDaemon(true);
+            return t;
+        });
         try (TrainingSession session = runtime.train(optimizer, resumeState)) {
             // seeded with the optimizer steps already taken too, so that a resumed run draws new batches, times and
             // noise instead of replaying those of the run it continues (a fresh run: the seed alone, as before)
             RandomGenerator random = RandomGeneratorFactory.of("L64X128MixRandom")
                     .create(seed + session.steps() * 0x9E3779B97F4A7C15L);
-            for (long step = 1; step <= steps; step++) {
-                long start = System.nanoTime();
+            // Batches are built one step ahead on one thread of their own, while the backend computes the step
+            // before (on a GPU the host's part of a step was a fifth of it). That thread alone draws from the
+            // generator, in step order, so the batches are those a loop without it would build, bit for bit.
+            int[] next = {order.length};  // where the next batch starts in this epoch's order; at the end: reshuffle
+            java.util.concurrent.Callable<TrainingBatch> build = () -> {
                 List<Integer> indices = new ArrayList<>(batchSize);
                 for (int i = 0; i < batchSize; i++) {
-                    if (cursor == order.length) {
+                    if (next[0] == order.length) {
                         shuffle(order, random);
-                        cursor = 0;
+                        next[0] = 0;
                     }
-                    indices.add(order[cursor++]);
+                    indices.add(order[next[0]++]);
                 }
-                TrainingBatch batch = batch(dataset, indices, layout, random);
+                return batch(dataset, indices, layout, random);
+            };
+            Future<TrainingBatch> ahead = prefetch.submit(build);
+            for (long step = 1; step <= steps; step++) {
+                long start = System.nanoTime();
+                TrainingBatch batch = await(ahead);
+                ahead = step < steps ? prefetch.submit(build) : null;
                 LossBreakdown loss = session.step(batch);
                 double seconds = (System.nanoTime() - start) / 1e9;
                 progress = new TrainingProgress(step, steps, loss, batchSize / Math.max(seconds, 1e-9), session.steps());
@@ -141,11 +158,37 @@ public final class Trainer {
                     break;
                 }
             }
+        } finally {
+            prefetch.shutdownNow();
+            try {
+                // a batch being built ahead finishes in milliseconds; fit leaves no thread behind
+                prefetch.awaitTermination(1, java.util.concurrent.TimeUnit.MINUTES);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         return progress;
     }
 
-    private static void shuffle(int[] order, RandomGenerator random) {
+    /** @return the batch, or the exception that building it threw (a bad example, named), as if built here */
+    private static TrainingBatch await(Future<TrainingBatch> batch) {
+        try {
+            return batch.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.util.concurrent.CancellationException("interrupted while waiting for the next batch");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw new IllegalStateException("building a batch failed", e.getCause());
+        }
+    }
+
+    static void shuffle(int[] order, RandomGenerator random) {
         for (int i = 0; i < order.length; i++) {
             order[i] = i;
         }

@@ -26,6 +26,7 @@ import dev.mdm.model.TrainingSession;
 import dev.mdm.spi.Capability;
 import dev.mdm.spi.ModelRuntime;
 import dev.mdm.task.Task;
+import dev.mdm.task.TextLayout;
 import dev.mdm.tensor.Tensor;
 import dev.mdm.text.Tokenizer;
 import java.nio.file.Path;
@@ -412,6 +413,36 @@ class TrainerTest {
             assertThat(a.diffusionNoise().contentEquals(b.diffusionNoise())).isTrue();
             assertThat(a.images().contentEquals(b.images())).isTrue();
         }
+    }
+
+    @Test
+    @DisplayName("batches built a step ahead on their own thread are those one loop builds in order, across epochs")
+    void batchesBuiltAheadAreThoseOfASequentialLoop() {
+        Dataset data = dataset(true);
+        Trainer trainer = builder().batchSize(3).steps(7).seed(5).build();
+        trainer.fit(data, null);
+        // the loop as it was before batches were built ahead: shuffle at each epoch's end, then batch, in step order
+        var random = java.util.random.RandomGeneratorFactory.of("L64X128MixRandom").create(5L);
+        TextLayout layout = TextLayout.of(CONFIG, WORDS);
+        int[] order = new int[data.size()];
+        int cursor = order.length;
+        for (int s = 0; s < 7; s++) {
+            List<Integer> indices = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                if (cursor == order.length) {
+                    Trainer.shuffle(order, random);
+                    cursor = 0;
+                }
+                indices.add(order[cursor++]);
+            }
+            TrainingBatch expected = trainer.batch(data, indices, layout, random);
+            TrainingBatch got = runtime.batches.get(s);
+            assertThat(got.images().contentEquals(expected.images())).as("images of step %d", s + 1).isTrue();
+            assertThat(got.tokens().contentEquals(expected.tokens())).as("tokens of step %d", s + 1).isTrue();
+            assertThat(got.timesteps().contentEquals(expected.timesteps())).as("timesteps of step %d", s + 1).isTrue();
+            assertThat(got.diffusionNoise().contentEquals(expected.diffusionNoise())).as("noise of step %d", s + 1).isTrue();
+        }
+        assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().equals("mdm-trainer-batches"));
     }
 
     @Test
