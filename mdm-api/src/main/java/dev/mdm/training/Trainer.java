@@ -124,7 +124,7 @@ public final class Trainer {
             RandomGenerator random = RandomGeneratorFactory.of("L64X128MixRandom")
                     .create(seed + session.steps() * 0x9E3779B97F4A7C15L);
             // Batches are built one step ahead on one thread of their own, while the backend computes the step
-            // before (on a GPU the host's part of a step was a fifth of it). That thread alone draws from the
+            // before: +14 % steps a minute for fashion on the H100 (session 21). That thread alone draws from the
             // generator, in step order, so the batches are those a loop without it would build, bit for bit.
             int[] next = {order.length};  // where the next batch starts in this epoch's order; at the end: reshuffle
             java.util.concurrent.Callable<TrainingBatch> build = () -> {
