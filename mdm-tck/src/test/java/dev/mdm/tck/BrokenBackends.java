@@ -137,9 +137,9 @@ final class BrokenBackends {
         }
     }
 
-    /** A backend whose probe says it cannot run here, as a GPU backend's does on a machine without a GPU. */
-    static final class CannotRunHere extends BrokenKit {
-        static final String REASON = "no device of this kind on this machine";
+    /** The reference, unbroken, behind a probe that answers (or throws) as {@link #answer} does. */
+    abstract static class ProbedKit extends BrokenKit {
+        abstract Supplier<Availability> answer();
 
         @Override
         UnaryOperator<Backend> breaker() {
@@ -148,35 +148,35 @@ final class BrokenBackends {
 
         @Override
         protected BackendProvider provider() {
-            return BrokenProvider.probed(() -> Availability.unavailable(REASON));
+            return BrokenProvider.probed(answer());
+        }
+    }
+
+    /** A backend whose probe says it cannot run here, as a GPU backend's does on a machine without a GPU. */
+    static final class CannotRunHere extends ProbedKit {
+        static final String REASON = "no device of this kind on this machine";
+
+        @Override
+        Supplier<Availability> answer() {
+            return () -> Availability.unavailable(REASON);
         }
     }
 
     /** A backend whose probe throws instead of reporting why it cannot run. */
-    static final class ProbeThrows extends BrokenKit {
+    static final class ProbeThrows extends ProbedKit {
         @Override
-        UnaryOperator<Backend> breaker() {
-            return UnaryOperator.identity();
-        }
-
-        @Override
-        protected BackendProvider provider() {
-            return BrokenProvider.probed(() -> {
+        Supplier<Availability> answer() {
+            return () -> {
                 throw new IllegalStateException("driver query failed");
-            });
+            };
         }
     }
 
     /** A provider whose probe answers null, which the SPI does not allow. */
-    static final class ProbeReturnsNull extends BrokenKit {
+    static final class ProbeReturnsNull extends ProbedKit {
         @Override
-        UnaryOperator<Backend> breaker() {
-            return UnaryOperator.identity();
-        }
-
-        @Override
-        protected BackendProvider provider() {
-            return BrokenProvider.probed(() -> null);
+        Supplier<Availability> answer() {
+            return () -> null;
         }
     }
 
