@@ -221,7 +221,7 @@ public final class VaeLossTrainer implements AutoCloseable {
     /**
      * Uploads the batch, encodes, reparameterizes and noises: writes z_t to {@code zt}.
      *
-     * @param batch a validated batch
+     * @param batch a batch the session has validated ({@code TrainingBatch.validate}: not again here, on every step)
      * @param zt fp32 [b, n_img + Lt, dz]: √ᾱ_t z_0 + √(1−ᾱ_t) ε where noised, z_0 where given clean
      */
     public void encode(TrainingBatch batch, long zt) {
@@ -229,7 +229,6 @@ public final class VaeLossTrainer implements AutoCloseable {
         if (batch == null) {
             throw new InvalidInputException("batch", "a TrainingBatch", "null");
         }
-        batch.validate(config);
         int bb = batch.images().dim(0);
         if (bb > maxBatch) {
             throw new InvalidInputException("batch", "at most " + maxBatch + " samples", String.valueOf(bb));
