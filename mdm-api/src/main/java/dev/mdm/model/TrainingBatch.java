@@ -69,10 +69,39 @@ public record TrainingBatch(Tensor images, Tensor tokens, Tensor classIds, Tenso
      */
     public static TrainingBatch draw(MdmConfig config, Tensor images, Tensor tokens, Tensor classIds, Tensor noised,
                                      RandomGenerator random) {
+        return draw(config, images, tokens, classIds, noised, null, random);
+    }
+
+    /**
+     * Draws the random parts of a batch, each sample's t uniform in [{@code earliestTimesteps[i]}, T] instead of [1, T].
+     * Where every earliest step is 1 this draws exactly what {@link #draw(MdmConfig, Tensor, Tensor, Tensor, Tensor,
+     * RandomGenerator)} draws from the same generator.
+     *
+     * @param config model sizes
+     * @param images [b, C, H, W]
+     * @param tokens [b, Lt]
+     * @param classIds [b]
+     * @param noised [b, n_img + Lt] mask of noised tokens
+     * @param earliestTimesteps [b] the smallest t each sample may draw, each in [1, T]; null for 1 everywhere
+     * @param random source of t and both noises
+     * @return the batch
+     */
+    public static TrainingBatch draw(MdmConfig config, Tensor images, Tensor tokens, Tensor classIds, Tensor noised,
+                                     int[] earliestTimesteps, RandomGenerator random) {
         int b = images.dim(0);
+        int steps = config.timesteps();
+        if (earliestTimesteps != null && earliestTimesteps.length != b) {
+            throw new InvalidInputException("earliestTimesteps", "one step per sample (" + b + ")",
+                    earliestTimesteps.length + " steps");
+        }
         long[] t = new long[b];
         for (int i = 0; i < b; i++) {
-            t[i] = 1 + random.nextInt(config.timesteps());
+            int earliest = earliestTimesteps == null ? 1 : earliestTimesteps[i];
+            if (earliest < 1 || earliest > steps) {
+                throw new InvalidInputException("earliestTimesteps[" + i + "]", "a step in [1, " + steps + "]",
+                        String.valueOf(earliest));
+            }
+            t[i] = earliest + random.nextInt(steps - earliest + 1);
         }
         int n = b * config.latentTokens() * config.latentDim();
         double[] e1 = new double[n];

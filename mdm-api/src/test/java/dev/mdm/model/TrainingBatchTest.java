@@ -43,4 +43,24 @@ class TrainingBatchTest {
         assertThatThrownBy(() -> TrainingBatch.random(config, 0, null, seeded(1)))
                 .isInstanceOf(InvalidInputException.class).hasMessageContaining("batch");
     }
+
+    @Test
+    @DisplayName("earliest timesteps bound each sample's t from below, and a wrong count or step is refused naming it")
+    void earliestTimestepsBoundEachSample() {
+        TrainingBatch template = TrainingBatch.random(config, 4, null, seeded(2));
+        int[] earliest = {1, 500, 999, 1000};
+        for (int draw = 0; draw < 50; draw++) {
+            long[] t = TrainingBatch.draw(config, template.images(), template.tokens(), template.classIds(), template.noised(),
+                    earliest, seeded(draw)).timesteps().toLongArray();
+            for (int i = 0; i < 4; i++) {
+                assertThat(t[i]).isBetween((long) earliest[i], 1000L);
+            }
+        }
+        assertThatThrownBy(() -> TrainingBatch.draw(config, template.images(), template.tokens(), template.classIds(),
+                template.noised(), new int[] {1, 1}, seeded(1))).isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining("earliestTimesteps").hasMessageContaining("(4)");
+        assertThatThrownBy(() -> TrainingBatch.draw(config, template.images(), template.tokens(), template.classIds(),
+                template.noised(), new int[] {1, 1, 1001, 1}, seeded(1))).isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining("earliestTimesteps[2]").hasMessageContaining("1001");
+    }
 }

@@ -446,6 +446,55 @@ class TrainerTest {
     }
 
     @Test
+    @DisplayName("captionTimesFrom draws captioning and VQA times from its step up, and every other task's from 1")
+    void captionTimesFromMovesOnlyTheReadingTasks() {
+        int from = 700;
+        builder().batchSize(40).steps(10).seed(6).captionTimesFrom(from).build().fit(dataset(true), null);
+        long reading = 0;
+        long readingMin = Long.MAX_VALUE;
+        long othersBelow = 0;
+        for (TrainingBatch b : runtime.batches) {
+            long[] t = b.timesteps().toLongArray();
+            for (int i = 0; i < 40; i++) {
+                boolean imageGiven = row(b.noised(), i, N_IMG + LT)[0] == 0;
+                if (imageGiven) {
+                    reading++;
+                    readingMin = Math.min(readingMin, t[i]);
+                    assertThat(t[i]).as("a captioning or VQA example's t").isBetween((long) from, (long) CONFIG.timesteps());
+                } else if (t[i] < from) {
+                    othersBelow++;
+                }
+            }
+        }
+        assertThat(reading).as("captioning and VQA examples drawn").isGreaterThan(80);
+        assertThat(readingMin).as("the range's start is reachable").isLessThan(from + 30L);
+        assertThat(othersBelow).as("generating examples still draw small t").isGreaterThan(100);
+    }
+
+    @Test
+    @DisplayName("captionTimesFrom(1) draws exactly the batches of the default")
+    void captionTimesFromOneIsTheDefault() {
+        builder().batchSize(8).steps(3).seed(3).captionTimesFrom(1).build().fit(dataset(true), null);
+        Recording plain = new Recording();
+        Trainer.builder(plain, WORDS, "fake", Set.of(Capability.TRAINING)).batchSize(8).steps(3).seed(3).build()
+                .fit(dataset(true), null);
+        for (int s = 0; s < 3; s++) {
+            assertThat(runtime.batches.get(s).timesteps().contentEquals(plain.batches.get(s).timesteps())).isTrue();
+            assertThat(runtime.batches.get(s).diffusionNoise().contentEquals(plain.batches.get(s).diffusionNoise())).isTrue();
+        }
+    }
+
+    @Test
+    @DisplayName("captionTimesFrom outside [1, T] is refused, naming the schedule's range")
+    void captionTimesFromOutsideTheSchedule() {
+        assertThatThrownBy(() -> builder().captionTimesFrom(0)).isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining("captionTimesFrom").hasMessageContaining("[1, 1000]").hasMessageContaining("0");
+        assertThatThrownBy(() -> builder().captionTimesFrom(1001)).isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining("captionTimesFrom").hasMessageContaining("1001");
+        assertThat(builder().captionTimesFrom(1000).build()).isNotNull();
+    }
+
+    @Test
     @DisplayName("a backend without TRAINING, a missing tokenizer and bad settings fail clearly")
     void failures() {
         assertThatThrownBy(() -> Trainer.builder(runtime, WORDS, "onnx", Set.of())).isInstanceOf(UnsupportedOperationException.class)

@@ -94,6 +94,12 @@ public final class TrainCommand implements Callable<Integer> {
                     + "name positions).")
     String givenImageAugmentation;
 
+    @Option(names = "--caption-times-from", defaultValue = "1", paramLabel = "T",
+            description = "Draw the diffusion step of captioning and VQA examples from [T, the schedule's last] instead "
+                    + "of from all of it, where their class words are no longer legible in their own noise and must be "
+                    + "read from the image (default ${DEFAULT-VALUE}: SPEC's draw; e.g. 600 of 1000).")
+    int captionTimesFrom;
+
     @Option(names = "--steps", defaultValue = "200", paramLabel = "N",
             description = "Optimizer steps of this run; with --resume, taken after the checkpoint's (default ${DEFAULT-VALUE}).")
     long steps;
@@ -175,6 +181,10 @@ public final class TrainCommand implements Callable<Integer> {
                 throw new UnsupportedOperationException("backend '" + mdm.backend().name() + "' cannot train (it lacks the "
                         + "TRAINING capability)");
             }
+            if (captionTimesFrom < 1 || captionTimesFrom > mdm.config().timesteps()) {
+                throw new InvalidInputException("--caption-times-from", "a diffusion step in [1, " + mdm.config().timesteps()
+                        + "] of the model's schedule", String.valueOf(captionTimesFrom));
+            }
             Dataset data = TrainingData.open(dataset, mdm.config(), false, fashionDirectory, examples);
             Files.createDirectories(out);
             Path file = out.resolve("model.safetensors");
@@ -186,6 +196,7 @@ public final class TrainCommand implements Callable<Integer> {
             Trainer.Builder tb = mdm.trainer().optimizer(optimizer).batchSize(batch).steps(steps).seed(model.seed)
                     .checkpointEvery(checkpointEvery, file).tokenizerModel(loaded.tokenizerModel());
             tb.taskMix(mix).givenImageAugmentation(augmentation);
+            tb.captionTimesFrom(captionTimesFrom);
             if (timeLimitMinutes != null) {
                 tb.timeLimit(java.time.Duration.ofMillis(Math.round(timeLimitMinutes * 60_000)));
             }
@@ -208,6 +219,7 @@ public final class TrainCommand implements Callable<Integer> {
             mix.forEach((t, w) -> mixJson.put(taskName(t), w));
             about.put("taskMix", mixJson);
             about.put("givenImageAugmentation", Map.of("mirror", augmentation.mirror(), "maxShift", augmentation.maxShift()));
+            about.put("captionTimesFrom", captionTimesFrom);
             about.put("resumedFrom", resume == null ? null : resume.toString());
             // the steps below are optimizer steps: a resumed run's first is resumedFromStep + 1, so its curve
             // continues the curve of the run it resumed

@@ -55,12 +55,14 @@ class TrainCommandTest {
     }
 
     @Test
-    @DisplayName("--fresh with 2/1 scans writes an EMA-only ema.safetensors of that config, and --ema-decay reaches loss.json")
+    @DisplayName("--fresh with 2/1 scans writes an EMA-only ema.safetensors of that config, and --ema-decay and "
+            + "--caption-times-from reach loss.json")
     void freshScansEmaFile() throws Exception {
         Path out = dir.resolve("ablation");
         Cli r = Cli.run("train", "--backend", "djl", "--fresh", "--preset", "tiny", "--dataset", "synthetic",
                 "--examples", "8", "--image-scans", "2", "--text-scans", "1", "--steps", "3", "--batch", "2",
-                "--ema-decay", "0.5", "--time-limit", "10", "--task-mix", "caption=3, vqa=0", "--out", out.toString());
+                "--ema-decay", "0.5", "--time-limit", "10", "--task-mix", "caption=3, vqa=0", "--caption-times-from", "600",
+                "--out", out.toString());
         assertThat(r.exitCode()).as(r.err()).isZero();
         assertThat(r.out()).contains("trained 3 steps").contains(out.resolve("ema.safetensors").toString());
 
@@ -92,6 +94,7 @@ class TrainCommandTest {
         assertThat(loss.get("taskMix").get("joint").asDouble()).as("tasks not named keep weight 1").isEqualTo(1.0);
         assertThat(loss.get("givenImageAugmentation").get("mirror").asBoolean()).as("none by default").isFalse();
         assertThat(loss.get("givenImageAugmentation").get("maxShift").asInt()).isZero();
+        assertThat(loss.get("captionTimesFrom").asInt()).isEqualTo(600);
     }
 
     @Test
@@ -206,6 +209,17 @@ class TrainCommandTest {
                 "--given-image-augmentation", "mirror", "--steps", "1", "--out", dir.resolve("x").toString());
         assertUsageError(r, "--given-image-augmentation");
         assertThat(r.err()).contains("positions");
+        assertThat(dir.resolve("x")).doesNotExist();
+    }
+
+    @ParameterizedTest(name = "--caption-times-from {0}")
+    @ValueSource(strings = {"0", "1001"})
+    @DisplayName("a --caption-times-from outside the model's schedule is a usage error naming its range, before any training")
+    void captionTimesFromMustBeAStep(String from) {
+        Cli r = Cli.run("train", "--backend", "djl", "--fresh", "--preset", "tiny", "--caption-times-from", from, "--steps", "1",
+                "--out", dir.resolve("x").toString());
+        assertUsageError(r, "--caption-times-from");
+        assertThat(r.err()).contains("[1, 1000]").contains(from);
         assertThat(dir.resolve("x")).doesNotExist();
     }
 }
