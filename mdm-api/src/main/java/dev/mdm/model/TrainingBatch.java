@@ -57,7 +57,8 @@ public record TrainingBatch(Tensor images, Tensor tokens, Tensor classIds, Tenso
     }
 
     /**
-     * Draws the random parts of a batch.
+     * Draws the random parts of a batch: each sample's t uniform in [1, T], then the reparameterization noise, then the
+     * forward-process noise, in that order from {@code random}.
      *
      * @param config model sizes
      * @param images [b, C, H, W]
@@ -82,9 +83,12 @@ public record TrainingBatch(Tensor images, Tensor tokens, Tensor classIds, Tenso
      * @param tokens [b, Lt]
      * @param classIds [b]
      * @param noised [b, n_img + Lt] mask of noised tokens
-     * @param earliestTimesteps [b] the smallest t each sample may draw, each in [1, T]; null for 1 everywhere
-     * @param random source of t and both noises
+     * @param earliestTimesteps [b] the smallest t each sample may draw, each in [1, T]; null for 1 everywhere. Only
+     *     read during the call
+     * @param random source of t and both noises; nothing is drawn from it when an argument is refused
      * @return the batch
+     * @throws InvalidInputException naming {@code earliestTimesteps} when it does not hold one step per sample, or
+     *     {@code earliestTimesteps[i]} when a step lies outside [1, T]
      */
     public static TrainingBatch draw(MdmConfig config, Tensor images, Tensor tokens, Tensor classIds, Tensor noised,
                                      int[] earliestTimesteps, RandomGenerator random) {
@@ -94,13 +98,16 @@ public record TrainingBatch(Tensor images, Tensor tokens, Tensor classIds, Tenso
             throw new InvalidInputException("earliestTimesteps", "one step per sample (" + b + ")",
                     earliestTimesteps.length + " steps");
         }
+        // every step is checked before the first draw, so that a refused call leaves the generator where it was
+        for (int i = 0; earliestTimesteps != null && i < b; i++) {
+            if (earliestTimesteps[i] < 1 || earliestTimesteps[i] > steps) {
+                throw new InvalidInputException("earliestTimesteps[" + i + "]", "a step in [1, " + steps + "]",
+                        String.valueOf(earliestTimesteps[i]));
+            }
+        }
         long[] t = new long[b];
         for (int i = 0; i < b; i++) {
             int earliest = earliestTimesteps == null ? 1 : earliestTimesteps[i];
-            if (earliest < 1 || earliest > steps) {
-                throw new InvalidInputException("earliestTimesteps[" + i + "]", "a step in [1, " + steps + "]",
-                        String.valueOf(earliest));
-            }
             t[i] = earliest + random.nextInt(steps - earliest + 1);
         }
         int n = b * config.latentTokens() * config.latentDim();

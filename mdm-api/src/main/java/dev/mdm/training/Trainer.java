@@ -41,7 +41,8 @@ import java.util.random.RandomGeneratorFactory;
  * for joint and class-conditional samples except with the class-drop probability (0.1, for classifier-free guidance)
  * and is the null class for the other tasks. Images given to captioning and VQA examples are mirrored and shifted as
  * {@link Builder#givenImageAugmentation} says (not at all by default). The rest of the randomness (t and both noises)
- * is drawn by {@link TrainingBatch#draw}. Examples are visited in a fresh random order each epoch. Everything random comes from one
+ * is drawn by {@link TrainingBatch#draw}, t uniform in [1, T] except for captioning and VQA examples when
+ * {@link Builder#captionTimesFrom} moves their range up. Examples are visited in a fresh random order each epoch. Everything random comes from one
  * {@code L64X128MixRandom} seeded by {@link Builder#seed(long)}, so a run is reproducible on a deterministic backend.
  *
  * <p>The weights are trained in place: after {@link #fit} the model (and {@code MDM}) holds them.
@@ -92,7 +93,8 @@ public final class Trainer {
      * @param capabilities the backend's capabilities; {@link Capability#TRAINING} is required
      * @throws UnsupportedOperationException naming the backend when it cannot train
      * @return a builder with defaults: {@link OptimizerSettings#paper()}, batch 16, 1000 steps, seed 0, every task of
-     *     SPEC §9 equally likely, class drop 0.1, no checkpoints
+     *     SPEC §9 equally likely, class drop 0.1, no given-image augmentation, every task's t drawn from [1, T], no
+     *     checkpoints
      */
     public static Builder builder(ModelRuntime runtime, Tokenizer tokenizer, String backendName, Set<Capability> capabilities) {
         return new Builder(runtime, tokenizer, backendName, capabilities);
@@ -437,6 +439,7 @@ public final class Trainer {
          *
          * @param t the earliest step, in [1, T] of the model's schedule
          * @return this builder
+         * @throws InvalidInputException naming {@code captionTimesFrom} when {@code t} lies outside [1, T]
          */
         public Builder captionTimesFrom(int t) {
             int steps = runtime.config().timesteps();

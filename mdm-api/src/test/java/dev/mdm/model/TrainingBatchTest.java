@@ -61,6 +61,51 @@ class TrainingBatchTest {
                 .hasMessageContaining("earliestTimesteps").hasMessageContaining("(4)");
         assertThatThrownBy(() -> TrainingBatch.draw(config, template.images(), template.tokens(), template.classIds(),
                 template.noised(), new int[] {1, 1, 1001, 1}, seeded(1))).isInstanceOf(InvalidInputException.class)
-                .hasMessageContaining("earliestTimesteps[2]").hasMessageContaining("1001");
+                .hasMessageContaining("earliestTimesteps[2]").hasMessageContaining("got 1001");
+        assertThatThrownBy(() -> TrainingBatch.draw(config, template.images(), template.tokens(), template.classIds(),
+                template.noised(), new int[] {1, 0, 1, 1}, seeded(1))).isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining("earliestTimesteps[1]").hasMessageContaining("[1, 1000]").hasMessageContaining("got 0");
+    }
+
+    @Test
+    @DisplayName("earliest steps of 1, or none, draw exactly SPEC's batch: t = 1 + nextInt(T) per sample, then both noises")
+    void earliestStepsOfOneDrawSpecsBatch() {
+        TrainingBatch template = TrainingBatch.random(config, 3, null, seeded(2));
+        // the draw as it was before earliest steps existed, written out independently of TrainingBatch
+        java.util.random.RandomGenerator r = seeded(11);
+        long[] t = new long[3];
+        for (int i = 0; i < 3; i++) {
+            t[i] = 1 + r.nextInt(config.timesteps());
+        }
+        int n = 3 * config.latentTokens() * config.latentDim();
+        double[] vae = new double[n];
+        double[] diffusion = new double[n];
+        for (int i = 0; i < n; i++) {
+            vae[i] = r.nextGaussian();
+        }
+        for (int i = 0; i < n; i++) {
+            diffusion[i] = r.nextGaussian();
+        }
+        TrainingBatch plain = TrainingBatch.draw(config, template.images(), template.tokens(), template.classIds(),
+                template.noised(), seeded(11));
+        TrainingBatch none = TrainingBatch.draw(config, template.images(), template.tokens(), template.classIds(),
+                template.noised(), null, seeded(11));
+        TrainingBatch ones = TrainingBatch.draw(config, template.images(), template.tokens(), template.classIds(),
+                template.noised(), new int[] {1, 1, 1}, seeded(11));
+        for (TrainingBatch b : java.util.List.of(plain, none, ones)) {
+            assertThat(b.timesteps().toLongArray()).containsExactly(t);
+            assertThat(b.vaeNoise().toDoubleArray()).containsExactly(vae);
+            assertThat(b.diffusionNoise().toDoubleArray()).containsExactly(diffusion);
+        }
+    }
+
+    @Test
+    @DisplayName("a refused earliest step draws nothing from the generator")
+    void refusedEarliestStepsDrawNothing() {
+        TrainingBatch template = TrainingBatch.random(config, 4, null, seeded(2));
+        java.util.random.RandomGenerator r = seeded(3);
+        assertThatThrownBy(() -> TrainingBatch.draw(config, template.images(), template.tokens(), template.classIds(),
+                template.noised(), new int[] {1, 1, 1, 1001}, r)).isInstanceOf(InvalidInputException.class);
+        assertThat(r.nextLong()).isEqualTo(seeded(3).nextLong());
     }
 }

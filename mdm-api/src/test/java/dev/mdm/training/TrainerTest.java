@@ -478,9 +478,18 @@ class TrainerTest {
         Recording plain = new Recording();
         Trainer.builder(plain, WORDS, "fake", Set.of(Capability.TRAINING)).batchSize(8).steps(3).seed(3).build()
                 .fit(dataset(true), null);
+        assertThat(runtime.batches).hasSize(3);
+        assertThat(plain.batches).hasSize(3);
         for (int s = 0; s < 3; s++) {
-            assertThat(runtime.batches.get(s).timesteps().contentEquals(plain.batches.get(s).timesteps())).isTrue();
-            assertThat(runtime.batches.get(s).diffusionNoise().contentEquals(plain.batches.get(s).diffusionNoise())).isTrue();
+            TrainingBatch a = runtime.batches.get(s);
+            TrainingBatch p = plain.batches.get(s);
+            assertThat(a.images().contentEquals(p.images())).as("images").isTrue();
+            assertThat(a.tokens().contentEquals(p.tokens())).as("tokens").isTrue();
+            assertThat(a.classIds().contentEquals(p.classIds())).as("classIds").isTrue();
+            assertThat(a.noised().contentEquals(p.noised())).as("noised").isTrue();
+            assertThat(a.timesteps().contentEquals(p.timesteps())).as("timesteps").isTrue();
+            assertThat(a.vaeNoise().contentEquals(p.vaeNoise())).as("vaeNoise").isTrue();
+            assertThat(a.diffusionNoise().contentEquals(p.diffusionNoise())).as("diffusionNoise").isTrue();
         }
     }
 
@@ -488,9 +497,9 @@ class TrainerTest {
     @DisplayName("captionTimesFrom outside [1, T] is refused, naming the schedule's range")
     void captionTimesFromOutsideTheSchedule() {
         assertThatThrownBy(() -> builder().captionTimesFrom(0)).isInstanceOf(InvalidInputException.class)
-                .hasMessageContaining("captionTimesFrom").hasMessageContaining("[1, 1000]").hasMessageContaining("0");
+                .hasMessageContaining("captionTimesFrom").hasMessageContaining("[1, 1000]").hasMessageContaining("got 0");
         assertThatThrownBy(() -> builder().captionTimesFrom(1001)).isInstanceOf(InvalidInputException.class)
-                .hasMessageContaining("captionTimesFrom").hasMessageContaining("1001");
+                .hasMessageContaining("captionTimesFrom").hasMessageContaining("[1, 1000]").hasMessageContaining("got 1001");
         assertThat(builder().captionTimesFrom(1000).build()).isNotNull();
     }
 
