@@ -94,10 +94,11 @@ public final class TrainCommand implements Callable<Integer> {
                     + "name positions).")
     String givenImageAugmentation;
 
-    @Option(names = "--caption-times-from", defaultValue = "1", paramLabel = "T",
-            description = "Draw the diffusion step of captioning and VQA examples from [T, the schedule's last] instead "
-                    + "of from all of it, where their class words are no longer legible in their own noise and must be "
-                    + "read from the image (default ${DEFAULT-VALUE}: SPEC's draw; e.g. 600 of 1000).")
+    @Option(names = "--caption-times-from", defaultValue = "1", paramLabel = "T0",
+            description = "Draw the diffusion step t of captioning and VQA examples uniformly from [T0, T] (T: the "
+                    + "model's schedule, 1000 in every preset) instead of [1, T], where the words they write are no "
+                    + "longer legible in their own noise and must be read from the image; other tasks keep [1, T] "
+                    + "(default ${DEFAULT-VALUE}: SPEC's draw; e.g. 700 for fashion).")
     int captionTimesFrom;
 
     @Option(names = "--steps", defaultValue = "200", paramLabel = "N",
