@@ -226,7 +226,8 @@ public final class Trainer {
             }
             int[] caption = tokenizer.encode(e.caption());
             Task task = drawTask(e, caption, random);
-            earliest[i] = task == Task.CAPTION || task == Task.VQA ? captionTimesFrom : 1;
+            // the tasks given a clean image (captioning and VQA) are the ones that must read it to write their text
+            earliest[i] = task.noisesImage() ? 1 : captionTimesFrom;
             if (!task.noisesImage()) {
                 givenImageAugmentation.apply(images, i * imageSize, config.imageChannels(), config.imageHeight(),
                         config.imageWidth(), random);
