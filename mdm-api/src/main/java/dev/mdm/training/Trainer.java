@@ -432,11 +432,11 @@ public final class Trainer {
         /**
          * Draws the diffusion step of captioning and VQA examples uniformly from [{@code t}, T] instead of [1, T]
          * (the other tasks keep [1, T]). The words that depend on the image stay legible in their own noisy latents
-         * until ᾱ_t is small, and only there must the network read the image to write them: for the shipped
-         * {@code fashion} model, the nearest of the ten class words' latents to a noisy class word is the right one
-         * for 99.9 % of draws at t = 600 of 1 000, 92 % at 700 and 16 % at T. Below that, an example teaches
-         * denoising but not reading. Moving those examples' times up spends their gradient where the caption is
-         * decided, a coarse form of CDCD's time warping (Dieleman et al. 2022). Default 1: SPEC §7's draw.
+         * until ᾱ_t is small, and only there must the network read the image to write them; below that an example
+         * carries little signal about the image. Moving those examples' times up spends their gradient where the
+         * caption is decided, a coarse form of CDCD's time warping (Dieleman et al. 2022). Where that starts depends
+         * on the text latents, which training with this setting moves: decision D23 in docs/DECISIONS.md has the
+         * measurements (for the {@code fashion} preset, 600-800 of 1 000). Default 1: SPEC §7's draw.
          *
          * @param t the earliest step, in [1, T] of the model's schedule
          * @return this builder
