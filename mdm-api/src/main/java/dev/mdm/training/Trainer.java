@@ -226,9 +226,10 @@ public final class Trainer {
             }
             int[] caption = tokenizer.encode(e.caption());
             Task task = drawTask(e, caption, random);
-            // the tasks given a clean image (captioning and VQA) are the ones that must read it to write their text
-            earliest[i] = task.noisesImage() ? 1 : captionTimesFrom;
+            earliest[i] = 1;
             if (!task.noisesImage()) {
+                // captioning and VQA: the tasks given a clean image, which must read it to write their text
+                earliest[i] = captionTimesFrom;
                 givenImageAugmentation.apply(images, i * imageSize, config.imageChannels(), config.imageHeight(),
                         config.imageWidth(), random);
             }
