@@ -197,8 +197,7 @@ public final class Evaluation {
             int m = Math.min(budget.batch(), n - from);
             List<Example> part = new ArrayList<>(m);
             for (int i = from; i < from + m; i++) {
-                // evenly spaced through the split, so every class is represented
-                part.add(source.get((int) ((long) i * source.size() / n)));
+                part.add(source.get(splitIndexOf(i, n, source.size())));
             }
             Tensor batch = stack(part);
             captions.addAll(mdm.captions(batch, budget.captionSampling()));
@@ -216,11 +215,14 @@ public final class Evaluation {
         out.put("captionAccuracy", TextMetrics.captionAccuracy(captions, classes));
         out.put("perClassCaptionAccuracy", TextMetrics.captionAccuracyPerClass(captions, classes, FashionCaptions.CLASS_NAMES.size()));
         out.put("vqaAccuracy", TextMetrics.vqaAccuracy(answers, expected));
+        // per image, not only totals, so that two checkpoints can be compared pair by pair on the same images
+        out.put("captionMissIndices", splitIndices(TextMetrics.captionMisses(captions, classes), n, source.size()));
+        out.put("vqaMissIndices", splitIndices(TextMetrics.vqaMisses(answers, expected), n, source.size()));
         out.put("seconds", seconds);
         List<EvaluationReport.Card> cards = new ArrayList<>();
         for (int i = 0; i < n && cards.size() < SHOWN; i += Math.max(1, n / SHOWN)) {
             Example e = examples.get(i);
-            boolean named = FashionCaptions.classNamed(captions.get(i)).orElse(-1) == e.classId();
+            boolean named = TextMetrics.namesOnly(captions.get(i), e.classId());
             boolean answered = TextMetrics.isCorrectAnswer(answers.get(i), e.answer());
             cards.add(new EvaluationReport.Card(e.image(), "caption: " + captions.get(i),
                     (named ? "✓" : "✗") + " truth " + FashionCaptions.CLASS_NAMES.get(e.classId()) + "; " + e.question()
@@ -232,6 +234,15 @@ public final class Evaluation {
                 String.format(java.util.Locale.ROOT, "%d images: %.1f %% of captions name the true class, %.1f %% of answers are exact.",
                         n, 100 * (double) out.get("captionAccuracy"), 100 * (double) out.get("vqaAccuracy")), cards));
         return out;
+    }
+
+    /** The i-th of n examples is evenly spaced through the split, so that every class is represented. */
+    static int splitIndexOf(int i, int n, int splitSize) {
+        return (int) ((long) i * splitSize / n);
+    }
+
+    private static int[] splitIndices(int[] positions, int n, int splitSize) {
+        return java.util.Arrays.stream(positions).map(i -> splitIndexOf(i, n, splitSize)).toArray();
     }
 
     // ---- scenes: text to image, read back ----

@@ -25,13 +25,31 @@ public final class TextMetrics {
      * @return the fraction of captions that name exactly one class, the true one ({@link FashionCaptions#classNamed})
      */
     public static double captionAccuracy(List<String> captions, int[] classes) {
+        return (double) (classes.length - captionMisses(captions, classes).length) / classes.length;
+    }
+
+    /**
+     * The captions that {@link #captionAccuracy} counts wrong, so that two models' captions of the same images can be
+     * compared pair by pair (McNemar's test) rather than only by their totals.
+     *
+     * @param captions generated captions
+     * @param classes the true class of each image, same length ≥ 1
+     * @return the positions of the captions that do not name exactly one class, the true one, ascending
+     */
+    public static int[] captionMisses(List<String> captions, int[] classes) {
         checkPaired("classes", captions, classes == null ? -1 : classes.length);
-        int right = 0;
-        for (int i = 0; i < classes.length; i++) {
-            OptionalInt named = FashionCaptions.classNamed(captions.get(i));
-            right += named.isPresent() && named.getAsInt() == classes[i] ? 1 : 0;
-        }
-        return (double) right / classes.length;
+        return java.util.stream.IntStream.range(0, classes.length)
+                .filter(i -> !namesOnly(captions.get(i), classes[i])).toArray();
+    }
+
+    /**
+     * @param caption a caption
+     * @param classId a class
+     * @return whether the caption names exactly one class, {@code classId} ({@link FashionCaptions#classNamed})
+     */
+    public static boolean namesOnly(String caption, int classId) {
+        OptionalInt named = FashionCaptions.classNamed(caption);
+        return named.isPresent() && named.getAsInt() == classId;
     }
 
     /**
@@ -50,8 +68,7 @@ public final class TextMetrics {
                 throw new InvalidInputException("classes[" + i + "]", "a class in [0, " + classCount + ")", String.valueOf(classes[i]));
             }
             seen[classes[i]]++;
-            OptionalInt named = FashionCaptions.classNamed(captions.get(i));
-            right[classes[i]] += named.isPresent() && named.getAsInt() == classes[i] ? 1 : 0;
+            right[classes[i]] += namesOnly(captions.get(i), classes[i]) ? 1 : 0;
         }
         List<Double> accuracy = new java.util.ArrayList<>(classCount);
         for (int c = 0; c < classCount; c++) {
@@ -66,12 +83,18 @@ public final class TextMetrics {
      * @return the fraction of answers equal to the true one after {@link #normalize}
      */
     public static double vqaAccuracy(List<String> answers, List<String> expected) {
+        return (double) (answers.size() - vqaMisses(answers, expected).length) / answers.size();
+    }
+
+    /**
+     * @param answers the model's answers
+     * @param expected the true answers, same length ≥ 1
+     * @return the positions of the answers that {@link #vqaAccuracy} counts wrong, ascending
+     */
+    public static int[] vqaMisses(List<String> answers, List<String> expected) {
         checkPaired("expected", answers, expected == null ? -1 : expected.size());
-        int right = 0;
-        for (int i = 0; i < answers.size(); i++) {
-            right += isCorrectAnswer(answers.get(i), expected.get(i)) ? 1 : 0;
-        }
-        return (double) right / answers.size();
+        return java.util.stream.IntStream.range(0, answers.size())
+                .filter(i -> !isCorrectAnswer(answers.get(i), expected.get(i))).toArray();
     }
 
     /**

@@ -71,6 +71,19 @@ class EvaluationTest {
         }
     }
 
+    /** The misses are as many as the accuracy leaves, distinct, and each one of the evenly spaced test images read. */
+    private static void assertMissesMatch(JsonNode text, String misses, String accuracy) {
+        int n = text.get("examples").asInt();
+        java.util.Set<Integer> read = new java.util.HashSet<>();
+        for (int i = 0; i < n; i++) {
+            read.add(Evaluation.splitIndexOf(i, n, FashionData.test().size()));
+        }
+        List<Integer> indices = new java.util.ArrayList<>();
+        text.get(misses).forEach(node -> indices.add(node.asInt()));
+        assertThat(indices).as(misses).doesNotHaveDuplicates().allMatch(read::contains);
+        assertThat(indices).as(misses).hasSize((int) Math.round((1 - text.get(accuracy).asDouble()) * n));
+    }
+
     @Test
     @DisplayName("computes every metric in range and writes eval.json, eval.html and PNG grids")
     void everyPartOnTheReferenceBackend(@TempDir Path dir) throws Exception {
@@ -90,6 +103,8 @@ class EvaluationTest {
             assertFraction(text, "captionAccuracy", "vqaAccuracy");
             assertThat(text.get("split").asText()).isEqualTo("TEST");
             assertThat(text.get("perClassCaptionAccuracy")).hasSize(10);
+            assertMissesMatch(text, "captionMissIndices", "captionAccuracy");
+            assertMissesMatch(text, "vqaMissIndices", "vqaAccuracy");
             JsonNode scenes = json.get("scenes");
             assertThat(scenes.get("palette").asText()).isEqualTo("GREYSCALE");
             assertFraction(scenes, "colourAccuracy", "shapeAccuracy", "positionAccuracy", "countAccuracy", "exactSceneAccuracy",

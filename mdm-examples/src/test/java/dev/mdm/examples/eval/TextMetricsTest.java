@@ -19,6 +19,8 @@ class TextMetricsTest {
         // right: sneaker, ankle boot; wrong: two classes named, coat for a dress, nothing named
         assertThat(TextMetrics.captionAccuracy(captions, classes)).isEqualTo(2.0 / 5);
         assertThat(TextMetrics.captionAccuracy(List.of("a pair of trousers"), new int[] {1})).isEqualTo(1.0);
+        assertThat(TextMetrics.captionMisses(captions, classes)).containsExactly(2, 3, 4);
+        assertThat(TextMetrics.captionMisses(List.of("a pair of trousers"), new int[] {1})).isEmpty();
     }
 
     @Test
@@ -46,6 +48,7 @@ class TextMetricsTest {
         List<String> answers = List.of("Yes.", "ankle  boot", "upper body", "no", "sandal");
         List<String> expected = List.of("yes", "ankle boot", "feet", "yes", "sandal");
         assertThat(TextMetrics.vqaAccuracy(answers, expected)).isEqualTo(3.0 / 5);
+        assertThat(TextMetrics.vqaMisses(answers, expected)).containsExactly(2, 3);
         assertThat(TextMetrics.isCorrectAnswer("shirt", "t-shirt")).isFalse();
     }
 
@@ -55,6 +58,10 @@ class TextMetricsTest {
         assertThatThrownBy(() -> TextMetrics.captionAccuracy(List.of("a"), new int[] {1, 2}))
                 .isInstanceOf(InvalidInputException.class).hasMessageContaining("classes");
         assertThatThrownBy(() -> TextMetrics.vqaAccuracy(List.of(), List.of())).isInstanceOf(InvalidInputException.class);
+        assertThatThrownBy(() -> TextMetrics.captionMisses(List.of("a", "b"), new int[] {1}))
+                .isInstanceOf(InvalidInputException.class).hasMessageContaining("classes");
+        assertThatThrownBy(() -> TextMetrics.vqaMisses(List.of("yes"), null))
+                .isInstanceOf(InvalidInputException.class).hasMessageContaining("expected");
         assertThatThrownBy(() -> TextMetrics.normalize(null)).isInstanceOf(InvalidInputException.class);
     }
 }
