@@ -183,7 +183,7 @@ public final class DemoCommand implements Callable<Integer> {
         for (int i = 0; i < samples; i++) {
             Example e = examples.get(i);
             String truth = FashionCaptions.CLASS_NAMES.get(e.classId());
-            boolean named = TextMetrics.namesOnly(captions.get(i), e.classId());
+            boolean named = TextMetrics.namesExactly(captions.get(i), e.classId());
             boolean answered = TextMetrics.isCorrectAnswer(answers.get(i), e.answer());
             rightClass += named ? 1 : 0;
             rightAnswer += answered ? 1 : 0;

@@ -54,6 +54,12 @@ public final class EvalCommand extends ModelCommand {
                     + "with them and see how much the model overfits) (default ${DEFAULT-VALUE}).")
     String textSplit;
 
+    @Option(names = "--hold-out", defaultValue = "0", paramLabel = "N",
+            description = "With --text-split train: read the --text images only from the last N training images, those "
+                    + "`mdm train --hold-out N` did not train on, to choose settings without the test split "
+                    + "(default ${DEFAULT-VALUE}).")
+    int holdOut;
+
     @Option(names = "--scenes", defaultValue = "0", paramLabel = "N",
             description = "Held-out scenes drawn from their captions and asked their question (default ${DEFAULT-VALUE}).")
     int scenes;
@@ -115,11 +121,20 @@ public final class EvalCommand extends ModelCommand {
             case "train" -> FashionMnist.Split.TRAIN;
             default -> throw new InvalidInputException("--text-split", "test or train", "'" + textSplit + "'");
         };
+        OptionChecks.atLeast("--hold-out", holdOut, 0);
+        if (holdOut > 0 && textSource != FashionMnist.Split.TRAIN) {
+            throw new InvalidInputException("--hold-out", "--text-split train with it (the held-out images are training "
+                    + "images)", "--text-split " + textSplit);
+        }
         EvaluationBudget budget = new EvaluationBudget(perClass, text, textSource, scenes, steps, guidance, captions, answers, batch,
-                model.seed, fullFloor);
+                model.seed, fullFloor, holdOut);
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         FashionMnist train = split(FashionMnist.Split.TRAIN);
+        if (holdOut > train.size()) {
+            throw new InvalidInputException("--hold-out", "at most the " + train.size() + " images of the training split",
+                    String.valueOf(holdOut));
+        }
         FashionMnist test = split(FashionMnist.Split.TEST);
         ModelChoice choice = samplerOptions.applyTo(model.choice(preset)).withSamplerSteps(steps);
         try (LoadedModel loaded = LoadedModel.open(choice);
@@ -184,7 +199,8 @@ public final class EvalCommand extends ModelCommand {
             row(out, format, "caption accuracy", text);
             row(out, format, "VQA accuracy", text);
         } else {
-            String images = text.get("examples") + ("TRAIN".equals(text.get("split")) ? " training images" : " test images");
+            String images = text.get("examples") + (text.containsKey("heldOutFrom") ? " held-out training images"
+                    : "TRAIN".equals(text.get("split")) ? " training images" : " test images");
             Map<?, ?> budget = (Map<?, ?>) summary.get("budget");
             out.printf(format, "caption accuracy", percent(text.get("captionAccuracy")),
                     images + samplingNote(budget.get("captionSampling")));

@@ -101,6 +101,12 @@ public final class TrainCommand implements Callable<Integer> {
                     + "(default ${DEFAULT-VALUE}: SPEC's draw; e.g. 700 for fashion).")
     int captionTimesFrom;
 
+    @Option(names = "--hold-out", defaultValue = "0", paramLabel = "N",
+            description = "Train on all but the last N examples of the data set, so that `mdm eval --text-split train "
+                    + "--hold-out N` can choose settings on images the model never saw instead of on the test split "
+                    + "(default ${DEFAULT-VALUE}).")
+    int holdOut;
+
     @Option(names = "--steps", defaultValue = "200", paramLabel = "N",
             description = "Optimizer steps of this run; with --resume, taken after the checkpoint's (default ${DEFAULT-VALUE}).")
     long steps;
@@ -129,6 +135,7 @@ public final class TrainCommand implements Callable<Integer> {
     public Integer call() throws java.io.IOException {
         OptionChecks.atLeast("--steps", steps, 1);
         OptionChecks.atLeast("--batch", batch, 1);
+        OptionChecks.atLeast("--hold-out", holdOut, 0);
         if (timeLimitMinutes != null && !(timeLimitMinutes > 0 && Double.isFinite(timeLimitMinutes))) {
             throw new InvalidInputException("--time-limit", "a positive number of minutes", timeLimitMinutes.toString());
         }
@@ -186,7 +193,8 @@ public final class TrainCommand implements Callable<Integer> {
                 throw new InvalidInputException("--caption-times-from", "a diffusion step in [1, " + mdm.config().timesteps()
                         + "] of the model's schedule", String.valueOf(captionTimesFrom));
             }
-            Dataset data = TrainingData.open(dataset, mdm.config(), false, fashionDirectory, examples);
+            Dataset data = TrainingData.withoutLast(TrainingData.open(dataset, mdm.config(), false, fashionDirectory, examples),
+                    holdOut, "--hold-out");
             Files.createDirectories(out);
             Path file = out.resolve("model.safetensors");
             OptimizerSettings optimizer = learningRate == null ? OptimizerSettings.paper()
@@ -212,6 +220,7 @@ public final class TrainCommand implements Callable<Integer> {
             about.put("backend", loaded.backendDescription());
             about.put("dataset", dataset);
             about.put("examples", data.size());
+            about.put("heldOut", holdOut);
             about.put("batch", batch);
             about.put("learningRate", optimizer.learningRate());
             about.put("emaDecay", optimizer.emaDecay());

@@ -57,6 +57,23 @@ public final class TrainingData {
         };
     }
 
+    /**
+     * The examples {@code mdm train --hold-out n} trains on: all but the last {@code n}, which stay unseen so that
+     * {@code mdm eval --text-split train --hold-out n} can choose settings on them instead of on the test split.
+     *
+     * @param data a data set
+     * @param n examples to keep out, 0 ≤ n &lt; data.size()
+     * @param option the option that asked for it, named in the error
+     * @return a view of the first {@code data.size() - n} examples (data itself for n = 0)
+     */
+    public static Dataset withoutLast(Dataset data, int n, String option) {
+        if (n < 0 || n >= data.size()) {
+            throw new InvalidInputException(option, "a count in [0, " + (data.size() - 1) + "] (the data set has "
+                    + data.size() + " examples, and training needs at least one)", String.valueOf(n));
+        }
+        return n == 0 ? data : new First(data, data.size() - n);
+    }
+
     private static Dataset scenes(MdmConfig config, boolean test, int size) {
         ScenePalette palette = switch (config.imageChannels()) {
             case 1 -> ScenePalette.GREYSCALE;
@@ -72,6 +89,20 @@ public final class TrainingData {
         if (!ok) {
             throw new InvalidInputException("dataset", expected, config.imageChannels() + "×" + config.imageHeight() + "×"
                     + config.imageWidth() + " images, " + config.classes() + " classes");
+        }
+    }
+
+    /** The first {@code size} examples of a data set. */
+    private record First(Dataset inner, int size) implements Dataset {
+        @Override
+        public Example get(int index) {
+            java.util.Objects.checkIndex(index, size);
+            return inner.get(index);
+        }
+
+        @Override
+        public List<String> classNames() {
+            return inner.classNames();
         }
     }
 

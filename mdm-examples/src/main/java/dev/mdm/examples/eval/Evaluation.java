@@ -185,7 +185,14 @@ public final class Evaluation {
                     + c.imageChannels() + "×" + c.imageHeight() + "×" + c.imageWidth());
         }
         FashionMnist source = budget.textSplit() == FashionMnist.Split.TRAIN ? train : test;
-        int n = Math.min(budget.textExamples(), source.size());
+        if (budget.textHeldOut() > source.size()) {
+            throw new InvalidInputException("textHeldOut", "at most the " + source.size() + " images of the "
+                    + source.split() + " split", String.valueOf(budget.textHeldOut()));
+        }
+        // the part read: the whole split, or its last textHeldOut images (those training held out)
+        int first = budget.textHeldOut() == 0 ? 0 : source.size() - budget.textHeldOut();
+        int span = source.size() - first;
+        int n = Math.min(budget.textExamples(), span);
         if (n == 0) {
             return notComputed("the budget asks for no text examples");
         }
@@ -197,7 +204,7 @@ public final class Evaluation {
             int m = Math.min(budget.batch(), n - from);
             List<Example> part = new ArrayList<>(m);
             for (int i = from; i < from + m; i++) {
-                part.add(source.get(splitIndexOf(i, n, source.size())));
+                part.add(source.get(first + splitIndexOf(i, n, span)));
             }
             Tensor batch = stack(part);
             captions.addAll(mdm.captions(batch, budget.captionSampling()));
@@ -210,19 +217,22 @@ public final class Evaluation {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("examples", n);
         out.put("split", source.split().toString());
+        if (first > 0) {
+            out.put("heldOutFrom", first);   // the images read are the split's [heldOutFrom, size)
+        }
         // what the captions and answers were sampled with: the model's sampler, which the budget's steps do not set
         out.put("samplerSteps", mdm.sampler().settings().steps());
         out.put("captionAccuracy", TextMetrics.captionAccuracy(captions, classes));
         out.put("perClassCaptionAccuracy", TextMetrics.captionAccuracyPerClass(captions, classes, FashionCaptions.CLASS_NAMES.size()));
         out.put("vqaAccuracy", TextMetrics.vqaAccuracy(answers, expected));
         // per image, not only totals, so that two checkpoints can be compared pair by pair on the same images
-        out.put("captionMissIndices", splitIndices(TextMetrics.captionMisses(captions, classes), n, source.size()));
-        out.put("vqaMissIndices", splitIndices(TextMetrics.vqaMisses(answers, expected), n, source.size()));
+        out.put("captionMissIndices", splitIndices(TextMetrics.captionMisses(captions, classes), first, n, span));
+        out.put("vqaMissIndices", splitIndices(TextMetrics.vqaMisses(answers, expected), first, n, span));
         out.put("seconds", seconds);
         List<EvaluationReport.Card> cards = new ArrayList<>();
         for (int i = 0; i < n && cards.size() < SHOWN; i += Math.max(1, n / SHOWN)) {
             Example e = examples.get(i);
-            boolean named = TextMetrics.namesOnly(captions.get(i), e.classId());
+            boolean named = TextMetrics.namesExactly(captions.get(i), e.classId());
             boolean answered = TextMetrics.isCorrectAnswer(answers.get(i), e.answer());
             cards.add(new EvaluationReport.Card(e.image(), "caption: " + captions.get(i),
                     (named ? "✓" : "✗") + " truth " + FashionCaptions.CLASS_NAMES.get(e.classId()) + "; " + e.question()
@@ -230,6 +240,7 @@ public final class Evaluation {
         }
         sections.add(new EvaluationReport.Section(source.split() == FashionMnist.Split.TEST
                 ? "Captions and answers on held-out test images"
+                : first > 0 ? "Captions and answers on the last " + span + " training images, held out of training"
                 : "Captions and answers on training images (not held out: compare with the test images to see overfitting)",
                 String.format(java.util.Locale.ROOT, "%d images: %.1f %% of captions name the true class, %.1f %% of answers are exact.",
                         n, 100 * (double) out.get("captionAccuracy"), 100 * (double) out.get("vqaAccuracy")), cards));
@@ -241,8 +252,9 @@ public final class Evaluation {
         return (int) ((long) i * splitSize / n);
     }
 
-    private static int[] splitIndices(int[] positions, int n, int splitSize) {
-        return java.util.Arrays.stream(positions).map(i -> splitIndexOf(i, n, splitSize)).toArray();
+    /** @return the split index of each of n positions read evenly spaced through the span [first, first + span) */
+    static int[] splitIndices(int[] positions, int first, int n, int span) {
+        return java.util.Arrays.stream(positions).map(i -> first + splitIndexOf(i, n, span)).toArray();
     }
 
     // ---- scenes: text to image, read back ----

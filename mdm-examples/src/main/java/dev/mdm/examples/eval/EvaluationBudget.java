@@ -23,10 +23,12 @@ import dev.mdm.task.TextSampling;
  * @param seed seed of the sampler noise and of the scenes
  * @param fullFloor whether to also compute the Fréchet floor of the whole training split (60 000 images) against the
  *     test split, besides the floor at the generated count
+ * @param textHeldOut 0, or with {@code textSplit} TRAIN: read the text images only from the last {@code textHeldOut}
+ *     images of the training split, those {@code mdm train --hold-out} kept out of training (a validation set)
  */
 public record EvaluationBudget(int imagesPerClass, int textExamples, FashionMnist.Split textSplit, int sceneExamples, int steps, double guidance,
                                TextSampling captionSampling, TextSampling answerSampling, int batch, long seed,
-                               boolean fullFloor) {
+                               boolean fullFloor, int textHeldOut) {
     /** Checks the ranges. */
     public EvaluationBudget {
         if (imagesPerClass < 0 || textExamples < 0 || sceneExamples < 0) {
@@ -49,6 +51,18 @@ public record EvaluationBudget(int imagesPerClass, int textExamples, FashionMnis
         if (batch < 1) {
             throw new InvalidInputException("batch", "at least 1", Integer.toString(batch));
         }
+        if (textHeldOut < 0 || textHeldOut > 0 && textSplit != FashionMnist.Split.TRAIN) {
+            throw new InvalidInputException("textHeldOut", "0, or a count ≥ 1 with the TRAIN split (the images training "
+                    + "held out)", textHeldOut + " with " + textSplit);
+        }
+    }
+
+    /** The budget without a held-out part: the text images are evenly spaced through the whole {@code textSplit}. */
+    public EvaluationBudget(int imagesPerClass, int textExamples, FashionMnist.Split textSplit, int sceneExamples, int steps,
+                            double guidance, TextSampling captionSampling, TextSampling answerSampling, int batch, long seed,
+                            boolean fullFloor) {
+        this(imagesPerClass, textExamples, textSplit, sceneExamples, steps, guidance, captionSampling, answerSampling, batch,
+                seed, fullFloor, 0);
     }
 
     /**

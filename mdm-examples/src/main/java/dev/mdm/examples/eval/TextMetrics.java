@@ -25,7 +25,8 @@ public final class TextMetrics {
      * @return the fraction of captions that name exactly one class, the true one ({@link FashionCaptions#classNamed})
      */
     public static double captionAccuracy(List<String> captions, int[] classes) {
-        return (double) (classes.length - captionMisses(captions, classes).length) / classes.length;
+        int misses = captionMisses(captions, classes).length;   // checks the arguments before classes.length is read
+        return (double) (classes.length - misses) / classes.length;
     }
 
     /**
@@ -39,15 +40,17 @@ public final class TextMetrics {
     public static int[] captionMisses(List<String> captions, int[] classes) {
         checkPaired("classes", captions, classes == null ? -1 : classes.length);
         return java.util.stream.IntStream.range(0, classes.length)
-                .filter(i -> !namesOnly(captions.get(i), classes[i])).toArray();
+                .filter(i -> !namesExactly(captions.get(i), classes[i])).toArray();
     }
 
     /**
      * @param caption a caption
      * @param classId a class
+     * Whether a caption is right as {@link #captionAccuracy} counts it.
+     *
      * @return whether the caption names exactly one class, {@code classId} ({@link FashionCaptions#classNamed})
      */
-    public static boolean namesOnly(String caption, int classId) {
+    public static boolean namesExactly(String caption, int classId) {
         OptionalInt named = FashionCaptions.classNamed(caption);
         return named.isPresent() && named.getAsInt() == classId;
     }
@@ -68,7 +71,7 @@ public final class TextMetrics {
                 throw new InvalidInputException("classes[" + i + "]", "a class in [0, " + classCount + ")", String.valueOf(classes[i]));
             }
             seen[classes[i]]++;
-            right[classes[i]] += namesOnly(captions.get(i), classes[i]) ? 1 : 0;
+            right[classes[i]] += namesExactly(captions.get(i), classes[i]) ? 1 : 0;
         }
         List<Double> accuracy = new java.util.ArrayList<>(classCount);
         for (int c = 0; c < classCount; c++) {
@@ -83,7 +86,8 @@ public final class TextMetrics {
      * @return the fraction of answers equal to the true one after {@link #normalize}
      */
     public static double vqaAccuracy(List<String> answers, List<String> expected) {
-        return (double) (answers.size() - vqaMisses(answers, expected).length) / answers.size();
+        int misses = vqaMisses(answers, expected).length;   // checks the arguments before answers.size() is read
+        return (double) (answers.size() - misses) / answers.size();
     }
 
     /**

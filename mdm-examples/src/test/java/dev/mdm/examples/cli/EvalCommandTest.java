@@ -165,6 +165,19 @@ class EvalCommandTest {
     }
 
     @Test
+    @DisplayName("--hold-out N reads the text images from the last N training images, and eval.json and the table say so")
+    void textOnHeldOutTrainingImages() throws Exception {
+        Path out = dir.resolve("eval-held-out");
+        Cli r = evalFashionShaped(out, "--per-class", "0", "--text", "2", "--text-split", "train", "--hold-out", "100",
+                "--steps", "1");
+        JsonNode text = new ObjectMapper().readTree(out.resolve("eval.json").toFile()).get("text");
+        int first = text.get("heldOutFrom").asInt();
+        assertThat(first).as("the last 100 of the training split").isEqualTo(FashionMnist.load(FashionMnist.Split.TRAIN).size() - 100);
+        text.get("captionMissIndices").forEach(i -> assertThat(i.asInt()).isIn(first, first + 50));
+        assertThat(r.out()).contains("2 held-out training images");
+    }
+
+    @Test
     @DisplayName("a bad budget exits with 2 and names the option, before any model opens")
     void badBudget() {
         Cli r = Cli.run("eval", "--backend", "reference", "--checkpoint", "no-such.safetensors", "--steps", "0");
@@ -182,6 +195,12 @@ class EvalCommandTest {
         Cli split = Cli.run("eval", "--backend", "reference", "--checkpoint", "no-such.safetensors", "--text-split", "validation");
         assertThat(split.exitCode()).isEqualTo(ExitCodes.USAGE);
         assertThat(split.err()).contains("--text-split").contains("test or train").contains("'validation'").doesNotContain("no-such");
+        Cli heldOutTest = Cli.run("eval", "--backend", "reference", "--checkpoint", "no-such.safetensors", "--hold-out", "10");
+        assertThat(heldOutTest.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(heldOutTest.err()).contains("--hold-out").contains("--text-split train").doesNotContain("no-such");
+        Cli heldOutNegative = Cli.run("eval", "--hold-out", "-1", "--text-split", "train");
+        assertThat(heldOutNegative.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(heldOutNegative.err()).contains("--hold-out");
     }
 
     @Test
@@ -193,6 +212,6 @@ class EvalCommandTest {
                 .contains("--text=N").contains("(default 20)").contains("--text-split=SPLIT").contains("--scenes=N").contains("(default 0)")
                 .contains("--steps=N").contains("--guidance=W").contains("--caption-guidance=W")
                 .contains("--caption-temperature=T").contains("--answer-guidance=W").contains("--answer-temperature=T").contains("--batch=N").contains("--checkpoint=FILE")
-                .contains("--backend=NAME").contains("--seed=N").contains("--out=DIR").contains("--full-floor");
+                .contains("--backend=NAME").contains("--seed=N").contains("--out=DIR").contains("--full-floor").contains("--hold-out=N");
     }
 }

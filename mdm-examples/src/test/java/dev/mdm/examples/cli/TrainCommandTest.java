@@ -62,7 +62,7 @@ class TrainCommandTest {
         Cli r = Cli.run("train", "--backend", "djl", "--fresh", "--preset", "tiny", "--dataset", "synthetic",
                 "--examples", "8", "--image-scans", "2", "--text-scans", "1", "--steps", "3", "--batch", "2",
                 "--ema-decay", "0.5", "--time-limit", "10", "--task-mix", "caption=3, vqa=0", "--caption-times-from", "600",
-                "--out", out.toString());
+                "--hold-out", "3", "--out", out.toString());
         assertThat(r.exitCode()).as(r.err()).isZero();
         assertThat(r.out()).contains("trained 3 steps").contains(out.resolve("ema.safetensors").toString());
 
@@ -95,6 +95,8 @@ class TrainCommandTest {
         assertThat(loss.get("givenImageAugmentation").get("mirror").asBoolean()).as("none by default").isFalse();
         assertThat(loss.get("givenImageAugmentation").get("maxShift").asInt()).isZero();
         assertThat(loss.get("captionTimesFrom").asInt()).isEqualTo(600);
+        assertThat(loss.get("heldOut").asInt()).isEqualTo(3);
+        assertThat(loss.get("examples").asInt()).as("8 examples less the 3 held out").isEqualTo(5);
     }
 
     @Test
@@ -209,6 +211,16 @@ class TrainCommandTest {
                 "--given-image-augmentation", "mirror", "--steps", "1", "--out", dir.resolve("x").toString());
         assertUsageError(r, "--given-image-augmentation");
         assertThat(r.err()).contains("positions");
+        assertThat(dir.resolve("x")).doesNotExist();
+    }
+
+    @ParameterizedTest(name = "--hold-out {0}")
+    @ValueSource(strings = {"-1", "8"})
+    @DisplayName("a --hold-out that is negative or leaves no example to train on is a usage error naming it, before any training")
+    void holdOutMustLeaveExamples(String n) {
+        Cli r = Cli.run("train", "--backend", "djl", "--fresh", "--preset", "tiny", "--dataset", "synthetic", "--examples", "8",
+                "--hold-out", n, "--steps", "1", "--out", dir.resolve("x").toString());
+        assertUsageError(r, "--hold-out");
         assertThat(dir.resolve("x")).doesNotExist();
     }
 

@@ -30,4 +30,18 @@ class EvaluationBudgetTest {
         assertThatThrownBy(() -> new EvaluationBudget(1, 1, null, 0, 1, 2.0, TextSampling.DEFAULT, TextSampling.DEFAULT, 10, 0, false))
                 .isInstanceOf(InvalidInputException.class).hasMessageContaining("textSplit");
     }
+
+    @Test
+    @DisplayName("a held-out part is of the training split and not negative")
+    void heldOutIsOfTheTrainingSplit() {
+        assertThat(new EvaluationBudget(1, 1, FashionMnist.Split.TRAIN, 0, 1, 2.0, TextSampling.DEFAULT, TextSampling.DEFAULT, 10, 0,
+                false, 500).textHeldOut()).isEqualTo(500);
+        assertThat(EvaluationBudget.standard().textHeldOut()).isZero();
+        assertThatThrownBy(() -> new EvaluationBudget(1, 1, FashionMnist.Split.TEST, 0, 1, 2.0, TextSampling.DEFAULT,
+                TextSampling.DEFAULT, 10, 0, false, 500))
+                .isInstanceOf(InvalidInputException.class).hasMessageContaining("textHeldOut").hasMessageContaining("TEST");
+        assertThatThrownBy(() -> new EvaluationBudget(1, 1, FashionMnist.Split.TRAIN, 0, 1, 2.0, TextSampling.DEFAULT,
+                TextSampling.DEFAULT, 10, 0, false, -1))
+                .isInstanceOf(InvalidInputException.class).hasMessageContaining("textHeldOut").hasMessageContaining("-1");
+    }
 }

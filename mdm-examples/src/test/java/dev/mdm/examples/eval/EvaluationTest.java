@@ -80,7 +80,7 @@ class EvaluationTest {
         }
         List<Integer> indices = new java.util.ArrayList<>();
         text.get(misses).forEach(node -> indices.add(node.asInt()));
-        assertThat(indices).as(misses).doesNotHaveDuplicates().allMatch(read::contains);
+        assertThat(indices).as(misses).isSorted().doesNotHaveDuplicates().allMatch(read::contains);
         assertThat(indices).as(misses).hasSize((int) Math.round((1 - text.get(accuracy).asDouble()) * n));
     }
 
@@ -196,6 +196,42 @@ class EvaluationTest {
             for (int i = 0; i < 4; i++) {
                 assertThat(section.cards().get(i).image().contentEquals(train.get(i * train.size() / 4).image()))
                         .as("card %d shows training image %d", i, i * train.size() / 4).isTrue();
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("the i-th of n text images is evenly spaced through the part read, and misses map to those split indices")
+    void textImagesAreEvenlySpaced() {
+        assertThat(java.util.stream.IntStream.range(0, 6).map(i -> Evaluation.splitIndexOf(i, 6, 10_000)))
+                .containsExactly(0, 1666, 3333, 5000, 6666, 8333);
+        assertThat(java.util.stream.IntStream.range(0, 1000).map(i -> Evaluation.splitIndexOf(i, 1000, 10_000) - 10 * i))
+                .as("the standard 1 000 are every 10th test image").containsOnly(0);
+        // right at positions 1 and 4 of six
+        assertThat(Evaluation.splitIndices(new int[] {0, 2, 3, 5}, 0, 6, 10_000)).containsExactly(0, 3333, 5000, 8333);
+        assertThat(Evaluation.splitIndices(new int[] {1, 3}, 59_900, 4, 100)).containsExactly(59_925, 59_975);
+    }
+
+    @Test
+    @DisplayName("text on a held-out part reads evenly spaced images of the training split's last images only")
+    void textOnHeldOutTrainingImages() {
+        EvaluationBudget budget = new EvaluationBudget(0, 4, FashionMnist.Split.TRAIN, 0, 1, 1.0, TextSampling.DEFAULT,
+                TextSampling.DEFAULT, 10, 5, false, 100);
+        try (MDM mdm = model("reference", tinyAtFashionShape(4, 2))) {
+            EvaluationReport report = evaluation.run(mdm, budget);
+            @SuppressWarnings("unchecked")
+            Map<String, Object> text = (Map<String, Object>) report.summary().get("text");
+            FashionMnist train = FashionData.train();
+            int first = train.size() - 100;
+            assertThat(text).containsEntry("split", "TRAIN").containsEntry("examples", 4).containsEntry("heldOutFrom", first);
+            assertThat(java.util.Arrays.stream((int[]) text.get("captionMissIndices")).boxed().toList())
+                    .isSubsetOf(first, first + 25, first + 50, first + 75);
+            EvaluationReport.Section section = report.sections().stream()
+                    .filter(s -> s.title().startsWith("Captions and answers")).findFirst().orElseThrow();
+            assertThat(section.title()).contains("last 100 training images, held out");
+            for (int i = 0; i < 4; i++) {
+                assertThat(section.cards().get(i).image().contentEquals(train.get(first + i * 25).image()))
+                        .as("card %d shows training image %d", i, first + i * 25).isTrue();
             }
         }
     }

@@ -21,6 +21,8 @@ class TextMetricsTest {
         assertThat(TextMetrics.captionAccuracy(List.of("a pair of trousers"), new int[] {1})).isEqualTo(1.0);
         assertThat(TextMetrics.captionMisses(captions, classes)).containsExactly(2, 3, 4);
         assertThat(TextMetrics.captionMisses(List.of("a pair of trousers"), new int[] {1})).isEmpty();
+        assertThat(TextMetrics.namesExactly("a t-shirt and a shirt", 0)).as("two classes named").isFalse();
+        assertThat(TextMetrics.namesExactly("an ankle boot, seen from the side", 9)).isTrue();
     }
 
     @Test
@@ -62,6 +64,9 @@ class TextMetricsTest {
                 .isInstanceOf(InvalidInputException.class).hasMessageContaining("classes");
         assertThatThrownBy(() -> TextMetrics.vqaMisses(List.of("yes"), null))
                 .isInstanceOf(InvalidInputException.class).hasMessageContaining("expected");
+        assertThatThrownBy(() -> TextMetrics.captionAccuracy(List.of("a"), null))
+                .isInstanceOf(InvalidInputException.class).hasMessageContaining("classes");
+        assertThatThrownBy(() -> TextMetrics.vqaAccuracy(null, List.of("yes"))).isInstanceOf(InvalidInputException.class);
         assertThatThrownBy(() -> TextMetrics.normalize(null)).isInstanceOf(InvalidInputException.class);
     }
 }
