@@ -472,6 +472,37 @@ class TrainerTest {
     }
 
     @Test
+    @DisplayName("answerTimesFrom gives VQA examples their own range, and captioning keeps captionTimesFrom's")
+    void answerTimesFromMovesOnlyVqa() {
+        builder().batchSize(40).steps(10).seed(6).captionTimesFrom(800).answerTimesFrom(1).build().fit(dataset(true), null);
+        long vqa = 0;
+        long vqaBelow = 0;
+        long captions = 0;
+        for (TrainingBatch b : runtime.batches) {
+            long[] t = b.timesteps().toLongArray();
+            for (int i = 0; i < 40; i++) {
+                double[] mask = row(b.noised(), i, N_IMG + LT);
+                if (mask[0] != 0) {
+                    continue;   // the image is generated: neither captioning nor VQA
+                }
+                boolean questionGiven = java.util.Arrays.stream(mask, N_IMG, N_IMG + LT).anyMatch(m -> m == 0);
+                if (questionGiven) {
+                    vqa++;
+                    vqaBelow += t[i] < 800 ? 1 : 0;
+                } else {
+                    captions++;
+                    assertThat(t[i]).as("a captioning example's t").isBetween(800L, (long) CONFIG.timesteps());
+                }
+            }
+        }
+        assertThat(captions).as("captioning examples drawn").isGreaterThan(20);
+        assertThat(vqa).as("VQA examples drawn").isGreaterThan(20);
+        assertThat(vqaBelow).as("VQA examples draw below the captions' range").isGreaterThan(vqa / 2);
+        assertThatThrownBy(() -> builder().answerTimesFrom(1001)).isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining("answerTimesFrom").hasMessageContaining("[1, 1000]").hasMessageContaining("got 1001");
+    }
+
+    @Test
     @DisplayName("captionTimesFrom(1) draws exactly the batches of the default")
     void captionTimesFromOneIsTheDefault() {
         builder().batchSize(8).steps(3).seed(3).captionTimesFrom(1).build().fit(dataset(true), null);

@@ -101,6 +101,11 @@ public final class TrainCommand implements Callable<Integer> {
                     + "(default ${DEFAULT-VALUE}: SPEC's draw; e.g. 700 for fashion).")
     int captionTimesFrom;
 
+    @Option(names = "--answer-times-from", paramLabel = "T0",
+            description = "Draw the diffusion step t of VQA examples alone from [T0, T] (default: as "
+                    + "--caption-times-from; 1 for SPEC's draw while captions keep theirs).")
+    Integer answerTimesFrom;
+
     @Option(names = "--hold-out", defaultValue = "0", paramLabel = "N",
             description = "Train on all but the last N examples of the data set, so that `mdm eval --text-split train "
                     + "--hold-out N` can choose settings on images the model never saw instead of on the test split "
@@ -189,9 +194,9 @@ public final class TrainCommand implements Callable<Integer> {
                 throw new UnsupportedOperationException("backend '" + mdm.backend().name() + "' cannot train (it lacks the "
                         + "TRAINING capability)");
             }
-            if (captionTimesFrom < 1 || captionTimesFrom > mdm.config().timesteps()) {
-                throw new InvalidInputException("--caption-times-from", "a diffusion step in [1, " + mdm.config().timesteps()
-                        + "] of the model's schedule", String.valueOf(captionTimesFrom));
+            checkStep("--caption-times-from", captionTimesFrom, mdm.config().timesteps());
+            if (answerTimesFrom != null) {
+                checkStep("--answer-times-from", answerTimesFrom, mdm.config().timesteps());
             }
             Dataset data = TrainingData.withoutLast(TrainingData.open(dataset, mdm.config(), false, fashionDirectory, examples),
                     holdOut, "--hold-out");
@@ -206,6 +211,9 @@ public final class TrainCommand implements Callable<Integer> {
                     .checkpointEvery(checkpointEvery, file).tokenizerModel(loaded.tokenizerModel());
             tb.taskMix(mix).givenImageAugmentation(augmentation);
             tb.captionTimesFrom(captionTimesFrom);
+            if (answerTimesFrom != null) {
+                tb.answerTimesFrom(answerTimesFrom);
+            }
             if (timeLimitMinutes != null) {
                 tb.timeLimit(java.time.Duration.ofMillis(Math.round(timeLimitMinutes * 60_000)));
             }
@@ -230,6 +238,7 @@ public final class TrainCommand implements Callable<Integer> {
             about.put("taskMix", mixJson);
             about.put("givenImageAugmentation", Map.of("mirror", augmentation.mirror(), "maxShift", augmentation.maxShift()));
             about.put("captionTimesFrom", captionTimesFrom);
+            about.put("answerTimesFrom", answerTimesFrom == null ? captionTimesFrom : answerTimesFrom);
             about.put("resumedFrom", resume == null ? null : resume.toString());
             // the steps below are optimizer steps: a resumed run's first is resumedFromStep + 1, so its curve
             // continues the curve of the run it resumed
@@ -332,5 +341,12 @@ public final class TrainCommand implements Callable<Integer> {
             throw new InvalidInputException("--task-mix", "at least one task with weight > 0", "'" + spec + "'");
         }
         return mix;
+    }
+
+    private static void checkStep(String option, int t, int timesteps) {
+        if (t < 1 || t > timesteps) {
+            throw new InvalidInputException(option, "a diffusion step in [1, " + timesteps + "] of the model's schedule",
+                    String.valueOf(t));
+        }
     }
 }

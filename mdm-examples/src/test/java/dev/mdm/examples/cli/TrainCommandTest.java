@@ -62,7 +62,7 @@ class TrainCommandTest {
         Cli r = Cli.run("train", "--backend", "djl", "--fresh", "--preset", "tiny", "--dataset", "synthetic",
                 "--examples", "8", "--image-scans", "2", "--text-scans", "1", "--steps", "3", "--batch", "2",
                 "--ema-decay", "0.5", "--time-limit", "10", "--task-mix", "caption=3, vqa=0", "--caption-times-from", "600",
-                "--hold-out", "3", "--out", out.toString());
+                "--answer-times-from", "200", "--hold-out", "3", "--out", out.toString());
         assertThat(r.exitCode()).as(r.err()).isZero();
         assertThat(r.out()).contains("trained 3 steps").contains(out.resolve("ema.safetensors").toString());
 
@@ -95,6 +95,7 @@ class TrainCommandTest {
         assertThat(loss.get("givenImageAugmentation").get("mirror").asBoolean()).as("none by default").isFalse();
         assertThat(loss.get("givenImageAugmentation").get("maxShift").asInt()).isZero();
         assertThat(loss.get("captionTimesFrom").asInt()).isEqualTo(600);
+        assertThat(loss.get("answerTimesFrom").asInt()).isEqualTo(200);
         assertThat(loss.get("heldOut").asInt()).isEqualTo(3);
         assertThat(loss.get("examples").asInt()).as("8 examples less the 3 held out").isEqualTo(5);
     }
@@ -232,6 +233,16 @@ class TrainCommandTest {
                 "--out", dir.resolve("x").toString());
         assertUsageError(r, "--caption-times-from");
         assertThat(r.err()).contains("[1, 1000]").contains("got " + from);
+        assertThat(dir.resolve("x")).doesNotExist();
+    }
+
+    @Test
+    @DisplayName("an --answer-times-from outside the model's schedule is a usage error naming it, before any training")
+    void answerTimesFromMustBeAStep() {
+        Cli r = Cli.run("train", "--backend", "djl", "--fresh", "--preset", "tiny", "--answer-times-from", "0", "--steps", "1",
+                "--out", dir.resolve("x").toString());
+        assertUsageError(r, "--answer-times-from");
+        assertThat(r.err()).contains("[1, 1000]").contains("got 0");
         assertThat(dir.resolve("x")).doesNotExist();
     }
 }
