@@ -3,8 +3,11 @@ import dev.mdm.model.*;
 import java.nio.file.*;
 public class Export {
     public static void main(String[] a) throws Exception {
-        MdmConfig cfg = MdmConfig.preset(a[0]);
-        try (MDM mdm = MDM.builder().backend("onnx").config(cfg).seed(11).build()) {
+        // a preset name (random weights, seed 11) or a checkpoint file (its weights, config and tokenizer)
+        MDM.Builder builder = a[0].endsWith(".safetensors") ? MDM.builder().checkpoint(Path.of(a[0]))
+                : MDM.builder().config(MdmConfig.preset(a[0])).seed(11);
+        try (MDM mdm = builder.backend("onnx").build()) {
+            MdmConfig cfg = mdm.config();
             System.out.println(mdm.exportOnnx(Path.of(a[1])));
             mdm.save(Path.of(a[1], "checkpoint.safetensors"));
             // reference output for the python check: denoiser on fixed inputs
