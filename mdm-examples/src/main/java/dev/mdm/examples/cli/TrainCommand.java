@@ -22,6 +22,7 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -42,6 +43,21 @@ import picocli.CommandLine.Model.CommandSpec;
                 "  mdm train --preset fashion --dataset fashion --steps 20000 --batch 32 --out fashion-run",
                 "  mdm train --resume fashion-run/model.safetensors --steps 5000 --out fashion-run"})
 public final class TrainCommand implements Callable<Integer> {
+    /** loss.json's header keys that a resumed run is warned about when they differ, with their options. */
+    private static final Map<String, String> RESUMED_SETTINGS = orderedMap(
+            "dataset", "--dataset", "examples", "training examples", "heldOut", "--hold-out", "batch", "--batch",
+            "learningRate", "--lr", "emaDecay", "--ema-decay", "seed", "--seed", "taskMix", "--task-mix",
+            "givenImageAugmentation", "--given-image-augmentation", "captionTimesFrom", "--caption-times-from",
+            "answerTimesFrom", "--answer-times-from");
+
+    private static Map<String, String> orderedMap(String... keysAndValues) {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            m.put(keysAndValues[i], keysAndValues[i + 1]);
+        }
+        return m;
+    }
+
     @Spec
     CommandSpec spec;
 
@@ -257,6 +273,13 @@ public final class TrainCommand implements Callable<Integer> {
                 }
                 int kept = curve.continuing(earlier, resumedFromStep);
                 err.println("continuing " + lossFile + " (" + kept + " earlier steps up to step " + resumedFromStep + ")");
+                // a checkpoint does not store these settings: a resumed run trains with what this command says
+                List<String> changed = curve.settingsDifferingFrom(earlier, RESUMED_SETTINGS);
+                if (!changed.isEmpty()) {
+                    err.println("mdm: warning: --resume continues " + lossFile + " with other settings than its run: "
+                            + String.join(", ", changed) + "; the checkpoint does not store them, so pass the earlier "
+                            + "values to continue that run unchanged");
+                }
             }
             ProgressBar bar = new ProgressBar(err, "train", resumedFromStep, resumedFromStep + steps, "samples");
             long start = System.nanoTime();

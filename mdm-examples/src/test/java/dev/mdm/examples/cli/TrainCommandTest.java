@@ -140,7 +140,8 @@ class TrainCommandTest {
         java.nio.file.Files.copy(run.resolve("model.safetensors"), checkpoint);
         Cli resumed = resumeTiny(checkpoint, 2, run);
         assertThat(resumed.exitCode()).as(resumed.err()).isZero();
-        assertThat(resumed.err()).contains("continuing").contains("3 earlier steps");
+        assertThat(resumed.err()).contains("continuing").contains("3 earlier steps")
+                .as("the same settings as the run it continues").doesNotContain("warning");
         JsonNode loss = new ObjectMapper().readTree(run.resolve("loss.json").toFile());
         assertThat(steps(loss)).containsExactly(1L, 2L, 3L, 4L, 5L);
         assertThat(loss.get("earlierStepsKept").asInt()).isEqualTo(3);
@@ -149,6 +150,50 @@ class TrainCommandTest {
         Cli again = resumeTiny(checkpoint, 1, run);
         assertThat(again.exitCode()).as(again.err()).isZero();
         assertThat(steps(new ObjectMapper().readTree(run.resolve("loss.json").toFile()))).containsExactly(1L, 2L, 3L, 4L);
+    }
+
+    @Test
+    @DisplayName("--resume with another learning rate or caption times than the run it continues warns, naming each "
+            + "option with its earlier value, and trains as told")
+    void resumeWithOtherSettingsWarns() throws Exception {
+        Path run = dir.resolve("changed");
+        Cli first = trainTiny(run, 2);
+        assertThat(first.exitCode()).as(first.err()).isZero();
+        Cli resumed = Cli.run("train", "--backend", "djl", "--dataset", "synthetic", "--examples", "8", "--resume",
+                run.resolve("model.safetensors").toString(), "--steps", "1", "--batch", "2", "--lr", "0.0005",
+                "--caption-times-from", "700", "--out", run.toString());
+        assertThat(resumed.exitCode()).as(resumed.err()).isZero();
+        String warning = resumed.err().lines().filter(l -> l.startsWith("mdm: warning: --resume")).findFirst().orElseThrow();
+        assertThat(warning).contains("--lr 5.0E-4 (earlier 1.0E-4)").contains("--caption-times-from 700 (earlier 1)")
+                .contains("--answer-times-from 700 (earlier 1)").doesNotContain("--batch").doesNotContain("--seed");
+        JsonNode loss = new ObjectMapper().readTree(run.resolve("loss.json").toFile());
+        assertThat(loss.get("learningRate").asDouble()).isEqualTo(5e-4);
+        assertThat(steps(loss)).containsExactly(1L, 2L, 3L);
+    }
+
+    @Test
+    @DisplayName("--answer-times-from reaches the trainer: with only questions to learn it changes the first step's loss, "
+            + "and set back to 1 under --caption-times-from 1000 it gives the default's loss exactly")
+    void answerTimesFromReachesTheTrainer() throws Exception {
+        double byDefault = firstVqaLoss("default");
+        double late = firstVqaLoss("late", "--answer-times-from", "1000");
+        double overridden = firstVqaLoss("overridden", "--caption-times-from", "1000", "--answer-times-from", "1");
+        double followingCaptions = firstVqaLoss("following", "--caption-times-from", "1000");
+        assertThat(late).isNotEqualTo(byDefault);
+        assertThat(overridden).as("answers drawn from [1, T] as by default").isEqualTo(byDefault);
+        assertThat(followingCaptions).as("answers follow the captions' times when not given").isEqualTo(late);
+    }
+
+    /** The first step's total loss of one step on the tiny preset with only the VQA task in the mix. */
+    private double firstVqaLoss(String name, String... options) throws Exception {
+        Path out = dir.resolve(name);
+        java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("train", "--backend", "djl", "--fresh",
+                "--preset", "tiny", "--dataset", "synthetic", "--examples", "8", "--steps", "1", "--batch", "4",
+                "--task-mix", "joint=0,class-to-image=0,text-to-image=0,caption=0,text-to-text=0", "--out", out.toString()));
+        args.addAll(java.util.List.of(options));
+        Cli r = Cli.run(args.toArray(String[]::new));
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        return new ObjectMapper().readTree(out.resolve("loss.json").toFile()).get("steps").get(0).get("total").asDouble();
     }
 
     @Test
