@@ -278,11 +278,11 @@ public final class MDM implements AutoCloseable {
     }
 
     /**
-     * Image captioning with chosen image guidance and temperature (see {@link TextSampling}). Deterministic for a
-     * given image and settings.
+     * Image captioning with chosen image guidance, temperature and seed (see {@link TextSampling}). Deterministic
+     * for a given image and settings: draw several samples with several seeds.
      *
      * @param image [C, H, W] in [-1, 1]
-     * @param sampling e.g. {@code TextSampling.DEFAULT.withTemperature(1)} for a sample instead of the mode-seeking
+     * @param sampling e.g. {@code TextSampling.SAMPLE.withSeed(3)} for a sample instead of the mode-seeking
      *     caption
      * @return the caption
      */

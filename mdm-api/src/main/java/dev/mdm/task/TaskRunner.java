@@ -33,7 +33,8 @@ import java.util.random.RandomGeneratorFactory;
  * question or prompt span) enter as their clean latent z₀ = μ of the encoder, without the reparameterization noise,
  * and are held there by an {@link Infill} at every step; noised tokens start from x_T ~ N(0, I), each sample's
  * drawn in row-major order from an {@code L64X128MixRandom} of its own: sample i of a generation from the prompt's
- * seed + i, every sample of a text task from seed 0. So a sample does not depend on the batch it was drawn in: the
+ * seed + i, every sample of a caption or an answer from its {@link TextSampling#seed()} (0 by default), every text
+ * completion from seed 0. So a sample does not depend on the batch it was drawn in: the
  * i-th of {@code generate(prompt.withSeed(s), n)} is {@code generate(prompt.withSeed(s + i))}, and
  * {@code captions(images)} are the captions of each image alone, up to the float rounding of another batch size
  * (DDPM, which draws noise at every step for the whole batch, is the exception). The network is called with
@@ -54,7 +55,7 @@ import java.util.random.RandomGeneratorFactory;
  * <p>Thread-safe when the runtime and the samplers are.
  */
 public final class TaskRunner {
-    /** Text tasks are deterministic: the same input gives the same text, whatever else is in its batch. */
+    /** Text completion is deterministic: the same prompt gives the same text, whatever else is in its batch. */
     private static final long TEXT_TASK_SEED = 0;
 
     private final ModelRuntime runtime;
@@ -186,7 +187,7 @@ public final class TaskRunner {
         PackedText[] texts = new PackedText[b];
         Arrays.fill(texts, layout.empty());
         return readText(layout, run(Task.CAPTION, nullClasses(b), texts, images, 1.0, false, sampling, defaults,
-                textSeeds(b)), texts);
+                textSeeds(b, sampling.seed())), texts);
     }
 
     /**
@@ -240,7 +241,7 @@ public final class TaskRunner {
             texts[i] = layout.givenPrefix(name, encode(name, questions.get(i)));
         }
         return readText(layout, run(Task.VQA, nullClasses(b), texts, images, 1.0, false, sampling, defaults,
-                textSeeds(b)), texts);
+                textSeeds(b, sampling.seed())), texts);
     }
 
     private static void requireSampling(TextSampling sampling) {
@@ -259,7 +260,7 @@ public final class TaskRunner {
         TextLayout layout = layout("text-to-text completion");
         PackedText[] texts = {layout.givenPrefix("prompt", encode("prompt", prompt))};
         return readText(layout, run(Task.TEXT_TO_TEXT, nullClasses(1), texts, null, 1.0, false, TextSampling.SAMPLE,
-                defaults, textSeeds(1)), texts)
+                defaults, textSeeds(1, TEXT_TASK_SEED)), texts)
                 .get(0);
     }
 
@@ -329,10 +330,10 @@ public final class TaskRunner {
         return images.dim(0);
     }
 
-    /** @return the seed of every sample of a text task: the same input gives the same text, in any batch */
-    private static long[] textSeeds(int b) {
+    /** @return one seed for every sample of a text task: the same input gives the same text, in any batch */
+    private static long[] textSeeds(int b, long seed) {
         long[] seeds = new long[b];
-        Arrays.fill(seeds, TEXT_TASK_SEED);
+        Arrays.fill(seeds, seed);
         return seeds;
     }
 

@@ -9,6 +9,9 @@ import dev.mdm.InvalidInputException;
  * mdm.captions(images);                                                  // TextSampling.DEFAULT: mode-seeking captions
  * mdm.captions(images, TextSampling.DEFAULT.withTemperature(1));          // a sample from the model's captions
  * mdm.answers(images, questions, TextSampling.DEFAULT.withImageGuidance(1.5));
+ * for (long s = 1; s <= 5; s++) {                                       // five different samples for one image
+ *     mdm.caption(image, TextSampling.SAMPLE.withSeed(s));
+ * }
  * }</pre>
  *
  * @param imageGuidance w ≥ 1 of decision D17: each step also predicts the text with the image noised to the step's
@@ -17,8 +20,12 @@ import dev.mdm.InvalidInputException;
  * @param temperature τ in [0, 1] of decision D18: the text positions start from τ·x_T, x_T ~ N(0, I); 1 samples the
  *     model's distribution of texts, 0 starts every text at the prior's mean, a deterministic path towards the mode
  *     of the model's texts, as greedy decoding is for an autoregressive captioner (no search over texts)
+ * @param seed the seed of every text's draws (its x_T, and with image guidance the noise of its noised image); each
+ *     text of a batch draws from this seed alone, so that a text does not depend on its batch and the same image and
+ *     settings give the same text. At temperature 0 without image guidance nothing is drawn and the seed changes
+ *     nothing. 0 unless set
  */
-public record TextSampling(double imageGuidance, double temperature) {
+public record TextSampling(double imageGuidance, double temperature, long seed) {
     /**
      * Temperature 0, no image guidance: on a trained {@code fashion} model the most accurate setting found on training
      * images, and the cheapest (decision D18 in docs/DECISIONS.md).
@@ -38,11 +45,21 @@ public record TextSampling(double imageGuidance, double temperature) {
     }
 
     /**
+     * Settings with seed 0, the seed every text task used before the seed could be set.
+     *
+     * @param imageGuidance w ≥ 1 of decision D17
+     * @param temperature τ in [0, 1] of decision D18
+     */
+    public TextSampling(double imageGuidance, double temperature) {
+        this(imageGuidance, temperature, 0);
+    }
+
+    /**
      * @param w w ≥ 1 of decision D17; 1 is no guidance
      * @return these settings with that image guidance
      */
     public TextSampling withImageGuidance(double w) {
-        return new TextSampling(w, temperature);
+        return new TextSampling(w, temperature, seed);
     }
 
     /**
@@ -50,7 +67,15 @@ public record TextSampling(double imageGuidance, double temperature) {
      * @return these settings with that temperature
      */
     public TextSampling withTemperature(double tau) {
-        return new TextSampling(imageGuidance, tau);
+        return new TextSampling(imageGuidance, tau, seed);
+    }
+
+    /**
+     * @param s the seed of the texts' draws; another seed gives another sample at temperature &gt; 0
+     * @return these settings with that seed
+     */
+    public TextSampling withSeed(long s) {
+        return new TextSampling(imageGuidance, temperature, s);
     }
 
     /**

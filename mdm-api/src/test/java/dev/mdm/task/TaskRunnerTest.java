@@ -354,6 +354,33 @@ class TaskRunnerTest {
     }
 
     @Test
+    @DisplayName("a text's seed sets its starting noise: the same seed draws the same x_T for every image of a batch, "
+            + "another seed another, and seed 0 is what the two-argument settings and DEFAULT use")
+    void theSeedSetsTheTextsDraws() {
+        runtime.textTarget = ids(11, 2, 0, 0, 0, 0, 0, 0);
+        Tensor images = Tensor.zeros(2, 1, 8, 8);
+        int n = config.imageTokens() + config.textLength();
+        int textFrom = config.imageTokens() * 4;
+        java.util.function.Function<TextSampling, double[]> firstCall = sampling -> {
+            runtime.calls.clear();
+            tasks.captions(images, sampling);
+            return runtime.calls.get(0).latents().toDoubleArray();
+        };
+        double[] seed0 = firstCall.apply(TextSampling.SAMPLE);
+        double[] seed7 = firstCall.apply(TextSampling.SAMPLE.withSeed(7));
+        assertThat(firstCall.apply(TextSampling.SAMPLE.withSeed(7))).as("the same seed again").containsExactly(seed7);
+        assertThat(firstCall.apply(new TextSampling(1, 1, 0))).containsExactly(seed0);
+        assertThat(Arrays.copyOfRange(seed7, textFrom, n * 4)).as("the second image's text draws the first's")
+                .containsExactly(Arrays.copyOfRange(seed7, n * 4 + textFrom, 2 * n * 4));
+        assertThat(Arrays.copyOfRange(seed7, textFrom, n * 4)).as("another seed, another x_T")
+                .isNotEqualTo(Arrays.copyOfRange(seed0, textFrom, n * 4));
+        assertThat(new TextSampling(1.5, 0.5)).isEqualTo(new TextSampling(1.5, 0.5, 0));
+        assertThat(TextSampling.DEFAULT.seed()).isZero();
+        assertThat(TextSampling.DEFAULT.withSeed(3).withTemperature(1).withImageGuidance(2))
+                .isEqualTo(new TextSampling(2, 1, 3));
+    }
+
+    @Test
     @DisplayName("an image guidance below 1, a temperature outside [0, 1] and null settings are rejected, naming the argument")
     void rejectsBadTextSampling() {
         for (double w : new double[] {0.5, 0, -1, Double.NaN, Double.POSITIVE_INFINITY}) {

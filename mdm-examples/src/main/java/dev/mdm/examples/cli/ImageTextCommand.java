@@ -49,7 +49,7 @@ abstract class ImageTextCommand extends ModelCommand {
         if (steps != null) {
             OptionChecks.atLeast("--steps", steps, 1);
         }
-        TextSampling sampling = textSampling.sampling();
+        TextSampling sampling = textSampling.sampling().withSeed(model.seed);
         input.validate(spec.commandLine());
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();

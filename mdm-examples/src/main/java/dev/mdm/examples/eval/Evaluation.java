@@ -358,6 +358,7 @@ public final class Evaluation {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("imageGuidance", s.imageGuidance());
         m.put("temperature", s.temperature());
+        m.put("seed", s.seed());
         return m;
     }
 
