@@ -306,7 +306,7 @@ public final class MDM implements AutoCloseable {
      * temperature (decision D18: the text starts from τ·x_T).
      *
      * @param images [b, C, H, W] in [-1, 1]
-     * @param sampling image guidance and temperature
+     * @param sampling image guidance, temperature and seed
      * @return a caption per image, computed as one batch
      */
     public List<String> captions(Tensor images, TextSampling sampling) {
@@ -331,7 +331,7 @@ public final class MDM implements AutoCloseable {
      *
      * @param image [C, H, W] in [-1, 1]
      * @param question the question; it must leave at least one text position for the answer
-     * @param sampling image guidance and temperature
+     * @param sampling image guidance, temperature and seed
      * @return the answer
      */
     public String answer(Tensor image, String question, TextSampling sampling) {
@@ -352,7 +352,7 @@ public final class MDM implements AutoCloseable {
      *
      * @param images [b, C, H, W] in [-1, 1]
      * @param questions one question per image
-     * @param sampling image guidance and temperature
+     * @param sampling image guidance, temperature and seed
      * @return an answer per image, computed as one batch
      */
     public List<String> answers(Tensor images, List<String> questions, TextSampling sampling) {

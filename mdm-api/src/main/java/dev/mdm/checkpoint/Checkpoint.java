@@ -24,7 +24,8 @@ import java.util.Optional;
  * {@link dev.mdm.model.TrainingSession#optimizerState()} names it); the tokenizer model's bytes as the U8 vector
  * {@value #TOKENIZER_TENSOR}. Metadata: {@value #CONFIG_KEY} (the config's JSON), {@value #FORMAT_KEY}
  * ({@value #FORMAT_VERSION}), {@value #BACKEND_KEY} (the backend that wrote it, with its version), {@value #CREATED_KEY}
- * (ISO-8601 instant) and {@value Safetensors#SHA256_KEY}. Immutable.
+ * (ISO-8601 instant), {@value #TRAINING_KEY} (the training settings of the run that wrote it, a JSON object of strings,
+ * when it has any) and {@value Safetensors#SHA256_KEY}. Immutable.
  */
 public final class Checkpoint {
     /** Metadata key of the model configuration, as {@link MdmConfig#toJson()}. */
@@ -35,12 +36,19 @@ public final class Checkpoint {
     public static final String BACKEND_KEY = "mdm.backend";
     /** Metadata key of the instant the file was written, ISO-8601. */
     public static final String CREATED_KEY = "mdm.created";
+    /**
+     * Metadata key of the settings of the training run that wrote the file, a JSON object of strings (see
+     * {@link #trainingSettings()}).
+     */
+    public static final String TRAINING_KEY = "mdm.training";
     /** The format version this class writes and reads. */
     public static final String FORMAT_VERSION = "1";
     /** Name of the U8 tensor holding the tokenizer model's bytes. */
     public static final String TOKENIZER_TENSOR = "tokenizer.model";
     /** Name prefixes of optimizer state, kept apart from the parameters. */
     public static final List<String> OPTIMIZER_PREFIXES = List.of("adam.", "ema.");
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
     private final MdmConfig config;
     private final Parameters parameters;
@@ -49,9 +57,10 @@ public final class Checkpoint {
     private final String backend;
     private final Instant created;
     private final Path source;
+    private final Map<String, String> trainingSettings;
 
     private Checkpoint(MdmConfig config, Parameters parameters, Parameters optimizerState, byte[] tokenizerModel,
-            String backend, Instant created, Path source) {
+            String backend, Instant created, Path source, Map<String, String> trainingSettings) {
         this.config = config;
         this.parameters = parameters;
         this.optimizerState = optimizerState;
@@ -59,6 +68,7 @@ public final class Checkpoint {
         this.backend = backend;
         this.created = created;
         this.source = source;
+        this.trainingSettings = trainingSettings;
     }
 
     /**
@@ -70,7 +80,7 @@ public final class Checkpoint {
     public static Checkpoint of(MdmConfig config, Parameters parameters) {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(parameters, "parameters").requireLayout(config);
-        return new Checkpoint(config, parameters, Parameters.empty(), null, null, null, null);
+        return new Checkpoint(config, parameters, Parameters.empty(), null, null, null, null, Map.of());
     }
 
     /**
@@ -85,7 +95,7 @@ public final class Checkpoint {
                 throw new InvalidInputException("state", "names starting with " + OPTIMIZER_PREFIXES, "'" + name + "'");
             }
         }
-        return new Checkpoint(config, parameters, state, tokenizerModel, backend, created, source);
+        return new Checkpoint(config, parameters, state, tokenizerModel, backend, created, source, trainingSettings);
     }
 
     /**
@@ -94,7 +104,8 @@ public final class Checkpoint {
      */
     public Checkpoint withTokenizerModel(byte[] model) {
         Objects.requireNonNull(model, "model");
-        return new Checkpoint(config, parameters, optimizerState, model.clone(), backend, created, source);
+        return new Checkpoint(config, parameters, optimizerState, model.clone(), backend, created, source,
+                trainingSettings);
     }
 
     /**
@@ -105,7 +116,43 @@ public final class Checkpoint {
         if (description == null || description.isBlank()) {
             throw new InvalidInputException("description", "a backend name and version", String.valueOf(description));
         }
-        return new Checkpoint(config, parameters, optimizerState, tokenizerModel, description, created, source);
+        return new Checkpoint(config, parameters, optimizerState, tokenizerModel, description, created, source,
+                trainingSettings);
+    }
+
+    /**
+     * @param settings what the training run that writes this checkpoint was told, by name (e.g. {@code mdm train}'s
+     *     options: {@code "--lr" → "1.25E-5"}), so that a run resumed from it can continue with them; copied, in order
+     * @return a copy recording them
+     * @throws InvalidInputException naming {@code settings} when a name or a value is null or a name is blank
+     */
+    public Checkpoint withTrainingSettings(Map<String, String> settings) {
+        return new Checkpoint(config, parameters, optimizerState, tokenizerModel, backend, created, source,
+                requireTrainingSettings("settings", settings));
+    }
+
+    /**
+     * Checks training settings as {@link #withTrainingSettings} takes them, so that a trainer can refuse them when it
+     * is built rather than at its first checkpoint.
+     *
+     * @param argument the name to report
+     * @param settings names to values
+     * @return an unmodifiable copy, in order
+     * @throws InvalidInputException naming {@code argument} when the map, a name or a value is null or a name is blank
+     */
+    public static Map<String, String> requireTrainingSettings(String argument, Map<String, String> settings) {
+        if (settings == null) {
+            throw new InvalidInputException(argument, "a map of names to values (empty for none)", "null");
+        }
+        Map<String, String> copy = new LinkedHashMap<>();
+        settings.forEach((name, value) -> {
+            if (name == null || name.isBlank() || value == null) {
+                throw new InvalidInputException(argument, "non-blank names with non-null values",
+                        "'" + name + "' → " + (value == null ? "null" : "'" + value + "'"));
+            }
+            copy.put(name, value);
+        });
+        return java.util.Collections.unmodifiableMap(copy);
     }
 
     /** @return the model sizes */
@@ -131,6 +178,14 @@ public final class Checkpoint {
     /** @return the backend recorded as having written the weights, if known */
     public Optional<String> backend() {
         return Optional.ofNullable(backend);
+    }
+
+    /**
+     * @return the settings of the training run that wrote the file, in the order it gave them; empty when it recorded
+     *     none (a file written by {@code MDM.save}, or before {@value #TRAINING_KEY} existed)
+     */
+    public Map<String, String> trainingSettings() {
+        return trainingSettings;
     }
 
     /** @return when the file was written; empty for a checkpoint not yet saved */
@@ -164,6 +219,13 @@ public final class Checkpoint {
             metadata.put(BACKEND_KEY, backend);
         }
         metadata.put(CREATED_KEY, Instant.now().toString());
+        if (!trainingSettings.isEmpty()) {
+            try {
+                metadata.put(TRAINING_KEY, JSON.writeValueAsString(trainingSettings));
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new IllegalStateException("a map of strings is always JSON", e);
+            }
+        }
         Safetensors.write(path, tensors, metadata);
     }
 
@@ -206,6 +268,16 @@ public final class Checkpoint {
                         + meta.get(CREATED_KEY) + "'", e);
             }
         }
+        Map<String, String> training = Map.of();
+        if (meta.containsKey(TRAINING_KEY)) {
+            try {
+                training = java.util.Collections.unmodifiableMap(JSON.readValue(meta.get(TRAINING_KEY),
+                        new com.fasterxml.jackson.core.type.TypeReference<LinkedHashMap<String, String>>() { }));
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new CheckpointException(path + ": " + TRAINING_KEY + " is not a JSON object of strings: "
+                        + e.getOriginalMessage(), e);
+            }
+        }
         Map<String, Tensor> params = new LinkedHashMap<>();
         Map<String, Tensor> optimizer = new LinkedHashMap<>();
         byte[] tokenizer = null;
@@ -229,7 +301,8 @@ public final class Checkpoint {
         } catch (InvalidInputException e) {
             throw new CheckpointException(path + ": the parameters do not match " + CONFIG_KEY + ": " + e.getMessage(), e);
         }
-        return new Checkpoint(config, parameters, Parameters.of(optimizer), tokenizer, meta.get(BACKEND_KEY), created, path);
+        return new Checkpoint(config, parameters, Parameters.of(optimizer), tokenizer, meta.get(BACKEND_KEY), created, path,
+                training);
     }
 
     private static boolean isOptimizerName(String name) {

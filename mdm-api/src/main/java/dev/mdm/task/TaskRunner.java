@@ -160,7 +160,7 @@ public final class TaskRunner {
 
     /**
      * @param image [C, H, W] in [-1, 1]
-     * @param sampling image guidance and temperature of the caption
+     * @param sampling image guidance, temperature and seed of the caption
      * @return its caption
      */
     public String caption(Tensor image, TextSampling sampling) {
@@ -177,7 +177,7 @@ public final class TaskRunner {
 
     /**
      * @param images [b, C, H, W] in [-1, 1]
-     * @param sampling image guidance and temperature of the captions
+     * @param sampling image guidance, temperature and seed of the captions
      * @return one caption per image
      */
     public List<String> captions(Tensor images, TextSampling sampling) {
@@ -202,7 +202,7 @@ public final class TaskRunner {
     /**
      * @param image [C, H, W] in [-1, 1]
      * @param question a non-blank question that leaves at least one text position for the answer
-     * @param sampling image guidance and temperature of the answer
+     * @param sampling image guidance, temperature and seed of the answer
      * @return the answer
      */
     public String answer(Tensor image, String question, TextSampling sampling) {
@@ -224,7 +224,7 @@ public final class TaskRunner {
     /**
      * @param images [b, C, H, W] in [-1, 1]
      * @param questions one non-blank question per image
-     * @param sampling image guidance and temperature of the answers
+     * @param sampling image guidance, temperature and seed of the answers
      * @return one answer per image
      */
     public List<String> answers(Tensor images, List<String> questions, TextSampling sampling) {

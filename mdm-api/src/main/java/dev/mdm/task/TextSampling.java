@@ -9,7 +9,7 @@ import dev.mdm.InvalidInputException;
  * mdm.captions(images);                                                  // TextSampling.DEFAULT: mode-seeking captions
  * mdm.captions(images, TextSampling.DEFAULT.withTemperature(1));          // a sample from the model's captions
  * mdm.answers(images, questions, TextSampling.DEFAULT.withImageGuidance(1.5));
- * for (long s = 1; s <= 5; s++) {                                       // five different samples for one image
+ * for (long s = 1; s <= 5; s++) {                                       // five samples for one image
  *     mdm.caption(image, TextSampling.SAMPLE.withSeed(s));
  * }
  * }</pre>
@@ -22,8 +22,8 @@ import dev.mdm.InvalidInputException;
  *     of the model's texts, as greedy decoding is for an autoregressive captioner (no search over texts)
  * @param seed the seed of every text's draws (its x_T, and with image guidance the noise of its noised image); each
  *     text of a batch draws from this seed alone, so that a text does not depend on its batch and the same image and
- *     settings give the same text. At temperature 0 without image guidance nothing is drawn and the seed changes
- *     nothing. 0 unless set
+ *     settings give the same text. At temperature 0 without image guidance and with a deterministic sampler (not
+ *     DDPM, whose per-step noise is drawn from it too) nothing is drawn and the seed changes nothing. 0 unless set
  */
 public record TextSampling(double imageGuidance, double temperature, long seed) {
     /**
@@ -71,7 +71,8 @@ public record TextSampling(double imageGuidance, double temperature, long seed) 
     }
 
     /**
-     * @param s the seed of the texts' draws; another seed gives another sample at temperature &gt; 0
+     * @param s the seed of the texts' draws; another seed gives another sample at temperature &gt; 0, another
+     *     image-guidance noise, and other DDPM noise
      * @return these settings with that seed
      */
     public TextSampling withSeed(long s) {

@@ -63,6 +63,7 @@ public final class Trainer {
     private final int answerTimesFrom;
     private final long checkpointEvery;
     private final Path checkpointFile;
+    private final Map<String, String> checkpointSettings;
     private final byte[] tokenizerModel;
     private final String backendDescription;
     private final Parameters resumeState;
@@ -83,6 +84,7 @@ public final class Trainer {
         answerTimesFrom = b.answerTimesFrom == null ? b.captionTimesFrom : b.answerTimesFrom;
         checkpointEvery = b.checkpointEvery;
         checkpointFile = b.checkpointFile;
+        checkpointSettings = b.checkpointSettings;
         tokenizerModel = b.tokenizerModel;
         backendDescription = b.backendDescription;
         resumeState = b.resumeState;
@@ -156,7 +158,7 @@ public final class Trainer {
                 boolean last = step == steps || System.nanoTime() - deadline >= 0;
                 if (checkpointFile != null && (step % checkpointEvery == 0 || last)) {
                     Checkpoint c = Checkpoint.of(config, runtime.parameters()).withOptimizerState(session.optimizerState())
-                            .withBackend(backendDescription);
+                            .withBackend(backendDescription).withTrainingSettings(checkpointSettings);
                     (tokenizerModel != null ? c.withTokenizerModel(tokenizerModel) : c).save(checkpointFile);
                     heard.onCheckpoint(step, checkpointFile);
                 }
@@ -311,6 +313,7 @@ public final class Trainer {
         private Integer answerTimesFrom;   // null: as captionTimesFrom
         private long checkpointEvery;
         private Path checkpointFile;
+        private Map<String, String> checkpointSettings = Map.of();
         private byte[] tokenizerModel;
         private String backendDescription;
         private Parameters resumeState;
@@ -487,6 +490,20 @@ public final class Trainer {
             }
             this.checkpointEvery = n;
             this.checkpointFile = Objects.requireNonNull(file, "file");
+            return this;
+        }
+
+        /**
+         * Records the run's settings in every checkpoint it writes ({@link Checkpoint#trainingSettings()}), so that a
+         * run resumed from one can continue with them; the trainer itself does not read them. {@code mdm train}
+         * stores its options here.
+         *
+         * @param settings names to values, e.g. {@code "--lr" → "1.25E-5"}
+         * @return this builder
+         * @throws InvalidInputException naming {@code checkpointSettings} when a name or value is null or a name blank
+         */
+        public Builder checkpointSettings(Map<String, String> settings) {
+            this.checkpointSettings = Checkpoint.requireTrainingSettings("checkpointSettings", settings);
             return this;
         }
 

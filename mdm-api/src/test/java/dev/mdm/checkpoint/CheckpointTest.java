@@ -58,7 +58,34 @@ class CheckpointTest {
         assertThat(c.source()).hasValue(f);
         Map<String, String> meta = Safetensors.read(f).metadata();
         assertThat(meta).containsEntry(Checkpoint.FORMAT_KEY, "1").containsEntry(Checkpoint.CONFIG_KEY, config.toJson())
-                .containsKey(Safetensors.SHA256_KEY);
+                .containsKey(Safetensors.SHA256_KEY).doesNotContainKey(Checkpoint.TRAINING_KEY);
+        assertThat(c.trainingSettings()).as("none recorded").isEmpty();
+    }
+
+    @Test
+    @DisplayName("round trips the training settings in their order, and refuses a null or blank name or a null value, naming the argument")
+    void trainingSettings() {
+        Map<String, String> settings = new LinkedHashMap<>();
+        settings.put("--task-mix", "caption=12,vqa=2");
+        settings.put("--lr", "1.25E-5");
+        settings.put("note", "quotes \" and ünïcode");
+        Path f = dir.resolve("trained.safetensors");
+        Checkpoint.of(config, params).withTrainingSettings(settings).withBackend("test 1.0").save(f);
+
+        Checkpoint c = Checkpoint.load(f);
+        assertThat(c.trainingSettings()).containsExactlyEntriesOf(settings);
+        assertThat(Safetensors.read(f).metadata().get(Checkpoint.TRAINING_KEY)).startsWith("{\"--task-mix\"");
+        assertThatThrownBy(() -> c.trainingSettings().put("x", "y")).isInstanceOf(UnsupportedOperationException.class);
+
+        Map<String, String> nullValue = new LinkedHashMap<>();
+        nullValue.put("--lr", null);
+        Checkpoint plain = Checkpoint.of(config, params);
+        assertThatThrownBy(() -> plain.withTrainingSettings(nullValue)).isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining("settings").hasMessageContaining("'--lr' → null");
+        assertThatThrownBy(() -> plain.withTrainingSettings(Map.of(" ", "1"))).isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining("non-blank names");
+        assertThatThrownBy(() -> plain.withTrainingSettings(null)).isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining("settings");
     }
 
     @Test
@@ -125,7 +152,7 @@ class CheckpointTest {
         }
 
         @Test
-        @DisplayName("a tokenizer that is not a U8 vector, and a created time that is not an instant")
+        @DisplayName("a tokenizer that is not a U8 vector, a created time that is not an instant, and training settings that are not strings")
         void badExtras() {
             Map<String, Tensor> t = new LinkedHashMap<>(params.asMap());
             t.put(Checkpoint.TOKENIZER_TENSOR, Tensor.zeros(2));
@@ -135,6 +162,11 @@ class CheckpointTest {
             m.put(Checkpoint.CREATED_KEY, "yesterday");
             Path g = write(params.asMap(), m);
             assertThatThrownBy(() -> Checkpoint.load(g)).hasMessageContaining("mdm.created is not an ISO-8601 instant: 'yesterday'");
+            var n = meta();
+            n.put(Checkpoint.TRAINING_KEY, "{\"--lr\": 1e-4, \"--task-mix\": {\"caption\": 12}}");
+            Path h = write(params.asMap(), n);
+            assertThatThrownBy(() -> Checkpoint.load(h)).isInstanceOf(dev.mdm.CheckpointException.class)
+                    .hasMessageContaining(h.toString()).hasMessageContaining("mdm.training is not a JSON object of strings");
         }
     }
 

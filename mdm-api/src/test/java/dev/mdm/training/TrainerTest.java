@@ -273,12 +273,13 @@ class TrainerTest {
     }
 
     @Test
-    @DisplayName("the listener hears every step with its loss; checkpoints are written every N steps and at the end")
+    @DisplayName("the listener hears every step with its loss; checkpoints are written every N steps and at the end, with the run's settings")
     void listenerAndCheckpoints(@TempDir Path dir) {
         Path file = dir.resolve("ckpt.safetensors");
         List<TrainingProgress> steps = new ArrayList<>();
         List<Long> saved = new ArrayList<>();
-        TrainingProgress last = builder().batchSize(2).steps(5).checkpointEvery(2, file).build().fit(dataset(true), new TrainingListener() {
+        TrainingProgress last = builder().batchSize(2).steps(5).checkpointEvery(2, file)
+                .checkpointSettings(Map.of("--lr", "1.25E-5")).build().fit(dataset(true), new TrainingListener() {
             @Override
             public void onStep(TrainingProgress progress) {
                 steps.add(progress);
@@ -297,6 +298,9 @@ class TrainerTest {
         Checkpoint c = Checkpoint.load(file);
         assertThat(c.config()).isEqualTo(CONFIG);
         assertThat(c.optimizerState().get("adam.step").toLongArray()).containsExactly(5);
+        assertThat(c.trainingSettings()).as("the builder's, in every checkpoint").containsExactly(Map.entry("--lr", "1.25E-5"));
+        assertThatThrownBy(() -> builder().checkpointSettings(Map.of("", "1")))
+                .isInstanceOf(InvalidInputException.class).hasMessageContaining("checkpointSettings");
     }
 
     @Test

@@ -112,10 +112,11 @@ public final class EvalCommand extends ModelCommand {
         if (!(guidance >= 0) || !Double.isFinite(guidance)) {
             throw new InvalidInputException("--guidance", "a finite scale ≥ 0", Double.toString(guidance));
         }
+        // --seed is the seed of all sampling: the images' and, at temperature > 0 or with guidance, the texts'
         TextSampling captions = TextSamplingOptions.checked("--caption-guidance", captionGuidance,
-                "--caption-temperature", captionTemperature);
+                "--caption-temperature", captionTemperature).withSeed(model.seed);
         TextSampling answers = TextSamplingOptions.checked("--answer-guidance", answerGuidance,
-                "--answer-temperature", answerTemperature);
+                "--answer-temperature", answerTemperature).withSeed(model.seed);
         FashionMnist.Split textSource = switch (textSplit) {
             case "test" -> FashionMnist.Split.TEST;
             case "train" -> FashionMnist.Split.TRAIN;

@@ -19,6 +19,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
@@ -27,11 +28,13 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 
 /** {@code mdm train}: trains a model with the task mix of SPEC §9 and writes checkpoints and the loss curve. */
 @Command(name = "train", mixinStandardHelpOptions = true,
@@ -43,20 +46,15 @@ import picocli.CommandLine.Model.CommandSpec;
                 "  mdm train --preset fashion --dataset fashion --steps 20000 --batch 32 --out fashion-run",
                 "  mdm train --resume fashion-run/model.safetensors --steps 5000 --out fashion-run"})
 public final class TrainCommand implements Callable<Integer> {
-    /** loss.json's header keys that a resumed run is warned about when they differ, with their options. */
-    private static final Map<String, String> RESUMED_SETTINGS = orderedMap(
-            "dataset", "--dataset", "examples", "training examples", "heldOut", "--hold-out", "batch", "--batch",
-            "learningRate", "--lr", "emaDecay", "--ema-decay", "seed", "--seed", "taskMix", "--task-mix",
-            "givenImageAugmentation", "--given-image-augmentation", "captionTimesFrom", "--caption-times-from",
-            "answerTimesFrom", "--answer-times-from");
-
-    private static Map<String, String> orderedMap(String... keysAndValues) {
-        Map<String, String> m = new LinkedHashMap<>();
-        for (int i = 0; i < keysAndValues.length; i += 2) {
-            m.put(keysAndValues[i], keysAndValues[i + 1]);
-        }
-        return m;
-    }
+    /**
+     * The options that say what a run trains on and how: every checkpoint of mdm train records them
+     * ({@link Checkpoint#trainingSettings()}), and {@code --resume} takes each from the checkpoint unless given again.
+     * Not among them: what one command does (--steps, --time-limit, --checkpoint-every, --out) and where the data lie
+     * (--fashion-dir).
+     */
+    static final List<String> RESUMED_OPTIONS = List.of("--dataset", "--examples", "--hold-out", "--batch", "--lr",
+            "--ema-decay", "--seed", "--task-mix", "--given-image-augmentation", "--caption-times-from",
+            "--answer-times-from");
 
     @Spec
     CommandSpec spec;
@@ -144,8 +142,10 @@ public final class TrainCommand implements Callable<Integer> {
     long checkpointEvery;
 
     @Option(names = "--resume", paramLabel = "FILE",
-            description = "Continue from a checkpoint written by 'mdm train': its weights and optimizer state; a loss.json "
-                    + "already in --out is continued, up to the checkpoint's step.")
+            description = "Continue from a checkpoint written by 'mdm train': its weights, its optimizer state and the "
+                    + "run's settings (--dataset, --examples, --hold-out, --batch, --lr, --ema-decay, --seed, --task-mix, "
+                    + "--given-image-augmentation, --caption-times-from, --answer-times-from), each unless given again; a "
+                    + "loss.json already in --out is continued, up to the checkpoint's step.")
     Path resume;
 
     @Option(names = "--out", defaultValue = "mdm-train", paramLabel = "DIR",
@@ -155,8 +155,6 @@ public final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws java.io.IOException {
         OptionChecks.atLeast("--steps", steps, 1);
-        OptionChecks.atLeast("--batch", batch, 1);
-        OptionChecks.atLeast("--hold-out", holdOut, 0);
         if (timeLimitMinutes != null && !(timeLimitMinutes > 0 && Double.isFinite(timeLimitMinutes))) {
             throw new InvalidInputException("--time-limit", "a positive number of minutes", timeLimitMinutes.toString());
         }
@@ -164,6 +162,22 @@ public final class TrainCommand implements Callable<Integer> {
         if (resume != null && model.checkpoint != null) {
             throw new InvalidInputException("--resume", "either --resume or --checkpoint", "both");
         }
+        PrintWriter err = spec.commandLine().getErr();
+        Checkpoint resumed = null;
+        long resumedFromStep = 0;
+        if (resume != null) {
+            resumed = Checkpoint.load(resume);
+            if (resumed.optimizerState().size() == 0) {
+                throw new InvalidInputException("--resume", "a checkpoint with optimizer state (written by mdm train)",
+                        resume + " has weights only; start from its weights with --checkpoint instead");
+            }
+            // the backend checks the whole state (OptimizerState.requireResumable) before training starts
+            resumedFromStep = resumed.optimizerState().contains("adam.step")
+                    ? resumed.optimizerState().get("adam.step").getLong(0) : 0;
+            resumeSettings(resumed.trainingSettings(), err);
+        }
+        OptionChecks.atLeast("--batch", batch, 1);
+        OptionChecks.atLeast("--hold-out", holdOut, 0);
         if (!TrainingData.NAMES.contains(dataset)) {
             throw new InvalidInputException("--dataset", "one of " + String.join(", ", TrainingData.NAMES), "'" + dataset + "'");
         }
@@ -186,20 +200,9 @@ public final class TrainCommand implements Callable<Integer> {
         if (emaDecay != null && !(emaDecay >= 0 && emaDecay < 1)) {
             throw new InvalidInputException("--ema-decay", "a decay in [0, 1)", emaDecay.toString());
         }
-        PrintWriter err = spec.commandLine().getErr();
         PrintWriter stdout = spec.commandLine().getOut();
         ModelChoice choice = model.choice(preset);
-        Checkpoint resumed = null;
-        long resumedFromStep = 0;
         if (resume != null) {
-            resumed = Checkpoint.load(resume);
-            if (resumed.optimizerState().size() == 0) {
-                throw new InvalidInputException("--resume", "a checkpoint with optimizer state (written by mdm train)",
-                        resume + " has weights only; start from its weights with --checkpoint instead");
-            }
-            // the backend checks the whole state (OptimizerState.requireResumable) before training starts
-            resumedFromStep = resumed.optimizerState().contains("adam.step")
-                    ? resumed.optimizerState().get("adam.step").getLong(0) : 0;
             choice = choice.withCheckpoint(resume);
         }
         try (LoadedModel loaded = fresh ? LoadedModel.openFresh(choice, c -> c.toBuilder()
@@ -236,6 +239,7 @@ public final class TrainCommand implements Callable<Integer> {
             if (resumed != null) {
                 tb.resumeState(resumed.optimizerState());
             }
+            tb.checkpointSettings(settingsToRecord(optimizer));
             Trainer trainer = tb.build();
             err.println("training " + loaded.origin() + " on " + dataset + " (" + data.size() + " examples), backend "
                     + loaded.backendDescription());
@@ -273,13 +277,6 @@ public final class TrainCommand implements Callable<Integer> {
                 }
                 int kept = curve.continuing(earlier, resumedFromStep);
                 err.println("continuing " + lossFile + " (" + kept + " earlier steps up to step " + resumedFromStep + ")");
-                // a checkpoint does not store these settings: a resumed run trains with what this command says
-                List<String> changed = curve.settingsDifferingFrom(earlier, RESUMED_SETTINGS);
-                if (!changed.isEmpty()) {
-                    err.println("mdm: warning: --resume continues " + lossFile + " with other settings than its run: "
-                            + String.join(", ", changed) + "; the checkpoint does not store them, so pass the earlier "
-                            + "values to continue that run unchanged");
-                }
             }
             ProgressBar bar = new ProgressBar(err, "train", resumedFromStep, resumedFromStep + steps, "samples");
             long start = System.nanoTime();
@@ -323,6 +320,78 @@ public final class TrainCommand implements Callable<Integer> {
             }
         }
         return ExitCodes.OK;
+    }
+
+    /**
+     * Takes each of {@link #RESUMED_OPTIONS} that the command line does not give from the settings the resumed
+     * checkpoint recorded, and says which it took and which the command line changed.
+     */
+    private void resumeSettings(Map<String, String> recorded, PrintWriter err) {
+        if (recorded.isEmpty()) {
+            err.println("mdm: note: " + resume + " records no training settings (written before mdm train stored them), "
+                    + "so this run trains with this command's options alone; pass the earlier run's again to continue it");
+            return;
+        }
+        CommandLine.ParseResult given = spec.commandLine().getParseResult();
+        List<String> taken = new ArrayList<>();
+        List<String> changed = new ArrayList<>();
+        for (String name : RESUMED_OPTIONS) {
+            String value = recorded.get(name);
+            OptionSpec option = spec.findOption(name);
+            if (value == null) {
+                continue;  // the run left it at its default, which this command keeps unless it gives one
+            }
+            Object then;
+            try {
+                then = parse(option.type(), value);
+            } catch (NumberFormatException e) {
+                throw new InvalidInputException("--resume", "a checkpoint whose " + Checkpoint.TRAINING_KEY
+                        + " holds the options of mdm train", resume + " records " + name + " '" + value + "'");
+            }
+            if (!given.hasMatchedOption(option)) {
+                option.setValue(then);
+                taken.add(name + " " + value);
+            } else if (!then.equals(option.getValue())) {
+                changed.add(name + " " + option.getValue() + " (the run's: " + value + ")");
+            }
+        }
+        err.println("resuming with the settings " + resume + " records: " + String.join(", ", taken));
+        if (!changed.isEmpty()) {
+            err.println("mdm: warning: this command changes the resumed run's settings: " + String.join(", ", changed));
+        }
+    }
+
+    private static Object parse(Class<?> type, String value) {
+        if (type == int.class || type == Integer.class) {
+            return Integer.valueOf(value);
+        }
+        if (type == long.class || type == Long.class) {
+            return Long.valueOf(value);
+        }
+        if (type == double.class || type == Double.class) {
+            return Double.valueOf(value);
+        }
+        return value;
+    }
+
+    /**
+     * @param optimizer the optimizer settings in force (the learning rate and EMA decay even where no option gave them)
+     * @return the values of {@link #RESUMED_OPTIONS} this run trains with, for its checkpoints; an option left unset
+     *     where its absence means something (--task-mix: all 1; --answer-times-from: as --caption-times-from) is left out
+     */
+    private Map<String, String> settingsToRecord(OptimizerSettings optimizer) {
+        Map<String, String> settings = new LinkedHashMap<>();
+        for (String name : RESUMED_OPTIONS) {
+            Object value = switch (name) {
+                case "--lr" -> optimizer.learningRate();
+                case "--ema-decay" -> optimizer.emaDecay();
+                default -> spec.findOption(name).getValue();
+            };
+            if (value != null) {
+                settings.put(name, value.toString());
+            }
+        }
+        return settings;
     }
 
     /** @return the CLI name of a task, e.g. {@code class-to-image} */

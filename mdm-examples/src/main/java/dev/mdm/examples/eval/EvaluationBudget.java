@@ -17,8 +17,8 @@ import dev.mdm.task.TextSampling;
  *     (scene metrics)
  * @param steps sampler steps (function evaluations) per sample, ≥ 1
  * @param guidance classifier-free guidance scale of the class-conditional images, ≥ 0
- * @param captionSampling image guidance (decision D17) and temperature (decision D18) of the captions
- * @param answerSampling image guidance and temperature of the answers
+ * @param captionSampling image guidance (decision D17), temperature (decision D18) and seed of the captions
+ * @param answerSampling image guidance, temperature and seed of the answers
  * @param batch samples computed together, ≥ 1
  * @param seed seed of the sampler noise and of the scenes
  * @param fullFloor whether to also compute the Fréchet floor of the whole training split (60 000 images) against the

@@ -93,33 +93,6 @@ public final class LossCurve {
         return keptSteps.size();
     }
 
-    /**
-     * Names the settings in which this curve's header differs from an earlier curve's: a run resumed into the directory
-     * of the run it continues, with another learning rate or task mix than that run, writes a header that describes
-     * only its own part of the curve. Numbers compare by value (a file reads 3 back where 3L was written); a key
-     * missing from either header (a file from an older version) is not compared.
-     *
-     * @param earlier the curve the directory held
-     * @param labels the header keys to compare, each with the name to report it by (e.g. {@code learningRate → --lr})
-     * @return {@code "LABEL NOW (earlier THEN)"} for each key that differs, in the order of {@code labels}
-     */
-    public List<String> settingsDifferingFrom(LossCurve earlier, Map<String, String> labels) {
-        ObjectMapper json = new ObjectMapper();
-        java.util.Comparator<com.fasterxml.jackson.databind.JsonNode> byValue = (a, b) ->
-                a.isNumber() && b.isNumber() ? Double.compare(a.asDouble(), b.asDouble()) : a.equals(b) ? 0 : 1;
-        List<String> differing = new ArrayList<>();
-        labels.forEach((key, label) -> {
-            if (about.containsKey(key) && earlier.about.containsKey(key)) {
-                var now = json.valueToTree(about.get(key));
-                var then = json.valueToTree(earlier.about.get(key));
-                if (!((com.fasterxml.jackson.databind.JsonNode) now).equals(byValue, then)) {
-                    differing.add(label + " " + now + " (earlier " + then + ")");
-                }
-            }
-        });
-        return differing;
-    }
-
     /** @return the steps recorded */
     public int size() {
         return steps.size();

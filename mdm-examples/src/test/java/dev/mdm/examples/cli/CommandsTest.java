@@ -108,8 +108,8 @@ class CommandsTest {
             assertThat(r.exitCode()).as(r.err()).isZero();
             return r.out();
         };
-        // not compared with itself here: on PyTorch's CPU kernels a sample at temperature 1 can flip a close token
-        // between processes (TaskRunnerTest pins that one seed draws one x_T)
+        // not compared with itself: in session 24, 2 of 61 bin/mdm caption processes (temperature 1, seed 2) wrote "An"
+        // where the others wrote "an", a close token on PyTorch's CPU kernels; TaskRunnerTest pins one seed, one x_T
         assertThat(java.util.stream.Stream.of(caption.apply(1), caption.apply(2), caption.apply(3)).distinct())
                 .as("three seeds' captions").hasSizeGreaterThan(1);
     }

@@ -88,6 +88,8 @@ class EvalCommandTest {
         assertThat(budget.get("answerSampling").get("imageGuidance").asDouble()).isEqualTo(2.0);
         assertThat(budget.get("answerSampling").get("temperature").asDouble()).as("the default, D18").isEqualTo(0.0);
         assertThat(budget.get("seed").asLong()).isEqualTo(3);
+        assertThat(budget.get("captionSampling").get("seed").asLong()).as("--seed seeds the text too").isEqualTo(3);
+        assertThat(budget.get("answerSampling").get("seed").asLong()).isEqualTo(3);
 
         JsonNode image = json.get("image");
         assertThat(image.get("generated").asInt()).isEqualTo(10);

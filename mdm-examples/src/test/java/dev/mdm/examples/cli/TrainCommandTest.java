@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mdm.checkpoint.Checkpoint;
 import dev.mdm.model.Parameters;
 import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -153,22 +154,70 @@ class TrainCommandTest {
     }
 
     @Test
-    @DisplayName("--resume with another learning rate or caption times than the run it continues warns, naming each "
-            + "option with its earlier value, and trains as told")
+    @DisplayName("--resume takes the run's settings from its checkpoint, into another directory too, and records them "
+            + "again in its own checkpoints")
+    void resumeTakesTheRunsSettings() throws Exception {
+        Path run = dir.resolve("recorded");
+        Cli first = Cli.run("train", "--backend", "djl", "--preset", "tiny", "--dataset", "synthetic", "--examples", "8",
+                "--steps", "2", "--batch", "2", "--lr", "0.0003", "--ema-decay", "0.5", "--seed", "5", "--task-mix",
+                "caption=3", "--caption-times-from", "600", "--answer-times-from", "200", "--hold-out", "2",
+                "--out", run.toString());
+        assertThat(first.exitCode()).as(first.err()).isZero();
+        Map<String, String> recorded = Checkpoint.load(run.resolve("model.safetensors")).trainingSettings();
+        assertThat(recorded).containsEntry("--batch", "2").containsEntry("--lr", "3.0E-4").containsEntry("--seed", "5")
+                .containsEntry("--task-mix", "caption=3").containsEntry("--answer-times-from", "200")
+                .containsEntry("--hold-out", "2").containsKeys(TrainCommand.RESUMED_OPTIONS.toArray(String[]::new));
+
+        Path elsewhere = dir.resolve("elsewhere");
+        Cli resumed = Cli.run("train", "--backend", "djl", "--resume", run.resolve("model.safetensors").toString(),
+                "--steps", "1", "--out", elsewhere.toString());
+        assertThat(resumed.exitCode()).as(resumed.err()).isZero();
+        assertThat(resumed.err()).contains("resuming with the settings").contains("--task-mix caption=3")
+                .contains("--caption-times-from 600").doesNotContain("warning");
+        JsonNode loss = new ObjectMapper().readTree(elsewhere.resolve("loss.json").toFile());
+        assertThat(loss.get("batch").asInt()).isEqualTo(2);
+        assertThat(loss.get("learningRate").asDouble()).isEqualTo(3e-4);
+        assertThat(loss.get("emaDecay").asDouble()).isEqualTo(0.5);
+        assertThat(loss.get("seed").asLong()).isEqualTo(5);
+        assertThat(loss.get("taskMix").get("caption").asDouble()).isEqualTo(3.0);
+        assertThat(loss.get("captionTimesFrom").asInt()).isEqualTo(600);
+        assertThat(loss.get("answerTimesFrom").asInt()).isEqualTo(200);
+        assertThat(loss.get("heldOut").asInt()).isEqualTo(2);
+        assertThat(loss.get("examples").asInt()).as("8 examples less the 2 held out").isEqualTo(6);
+        assertThat(Checkpoint.load(elsewhere.resolve("model.safetensors")).trainingSettings())
+                .as("a resume of the resumed run continues it too").isEqualTo(recorded);
+    }
+
+    @Test
+    @DisplayName("--resume with another learning rate or caption times than the checkpoint's run warns, naming each "
+            + "option with the run's value, and trains as told")
     void resumeWithOtherSettingsWarns() throws Exception {
         Path run = dir.resolve("changed");
         Cli first = trainTiny(run, 2);
         assertThat(first.exitCode()).as(first.err()).isZero();
-        Cli resumed = Cli.run("train", "--backend", "djl", "--dataset", "synthetic", "--examples", "8", "--resume",
-                run.resolve("model.safetensors").toString(), "--steps", "1", "--batch", "2", "--lr", "0.0005",
-                "--caption-times-from", "700", "--out", run.toString());
+        Cli resumed = Cli.run("train", "--backend", "djl", "--resume", run.resolve("model.safetensors").toString(),
+                "--steps", "1", "--batch", "2", "--lr", "0.0005", "--caption-times-from", "700", "--out", run.toString());
         assertThat(resumed.exitCode()).as(resumed.err()).isZero();
-        String warning = resumed.err().lines().filter(l -> l.startsWith("mdm: warning: --resume")).findFirst().orElseThrow();
-        assertThat(warning).contains("--lr 5.0E-4 (earlier 1.0E-4)").contains("--caption-times-from 700 (earlier 1)")
-                .contains("--answer-times-from 700 (earlier 1)").doesNotContain("--batch").doesNotContain("--seed");
+        String warning = resumed.err().lines().filter(l -> l.startsWith("mdm: warning:")).findFirst().orElseThrow();
+        assertThat(warning).contains("--lr 5.0E-4 (the run's: 1.0E-4)").contains("--caption-times-from 700 (the run's: 1)")
+                .doesNotContain("--batch");
         JsonNode loss = new ObjectMapper().readTree(run.resolve("loss.json").toFile());
         assertThat(loss.get("learningRate").asDouble()).isEqualTo(5e-4);
+        assertThat(loss.get("captionTimesFrom").asInt()).isEqualTo(700);
         assertThat(steps(loss)).containsExactly(1L, 2L, 3L);
+    }
+
+    @Test
+    @DisplayName("--resume from a checkpoint that records no settings says so and trains with the command's options")
+    void resumeWithoutRecordedSettingsSaysSo() throws Exception {
+        Path run = dir.resolve("older");
+        Cli first = trainTiny(run, 1);
+        assertThat(first.exitCode()).as(first.err()).isZero();
+        Path older = dir.resolve("older.safetensors");
+        Checkpoint.load(run.resolve("model.safetensors")).withTrainingSettings(Map.of()).save(older);
+        Cli resumed = resumeTiny(older, 1, dir.resolve("older-resumed"));
+        assertThat(resumed.exitCode()).as(resumed.err()).isZero();
+        assertThat(resumed.err()).contains("records no training settings").doesNotContain("resuming with the settings");
     }
 
     @Test
