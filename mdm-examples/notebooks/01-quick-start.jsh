@@ -38,10 +38,11 @@ System.out.println("wrote " + grid.toAbsolutePath());
 
 // Image to text: captioning and visual question answering are deterministic. By default the text starts from the
 // prior's mean (temperature 0, decision D18) and heads for the mode of the model's captions; temperature 1 draws
-// a sample instead (from a fixed seed, so the same sample on every call; on this untrained model it may equal the
-// caption), and withImageGuidance(w) guides the text on its image (decision D17) at twice the work.
+// a sample instead (from the settings' seed, 0 unless withSeed(s) sets it: the same sample for the same seed, another
+// for another; on this untrained model it may equal the caption), and withImageGuidance(w) guides the text on its
+// image (decision D17) at twice the work.
 var caption = mdm.caption(generated.image());
-var sampled = mdm.caption(generated.image(), TextSampling.DEFAULT.withTemperature(1));
+var sampled = mdm.caption(generated.image(), TextSampling.SAMPLE.withSeed(7));
 var answer = mdm.answer(generated.image(), "what shape?");
 System.out.println("caption: " + caption + " | a sample: " + sampled + " | answer: " + answer);
 if (!caption.equals(mdm.caption(generated.image()))) throw new AssertionError("captioning must be deterministic");
