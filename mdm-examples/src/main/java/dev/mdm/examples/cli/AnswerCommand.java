@@ -8,7 +8,7 @@ import picocli.CommandLine.Option;
 
 /** {@code mdm answer}: visual question answering. */
 @Command(name = "answer", mixinStandardHelpOptions = true,
-        description = "Answer a question about an image (deterministic for the same options and --seed).",
+        description = "Answer a question about an image (at the default --temperature 0 the same image and question give the same answer).",
         footer = {"", "Examples:", "  mdm answer --fashion-index 0 --question \"what is shown?\"",
                 "  mdm answer boot.png --question \"is it footwear?\""})
 public final class AnswerCommand extends ImageTextCommand {

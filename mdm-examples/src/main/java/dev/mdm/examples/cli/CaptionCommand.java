@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 
 /** {@code mdm caption}: a caption for an image. */
 @Command(name = "caption", mixinStandardHelpOptions = true,
-        description = "Write a caption for an image (deterministic: the same image, options and --seed give the same caption).",
+        description = "Write a caption for an image (at the default --temperature 0 the same image gives the same caption).",
         footer = {"", "Examples:", "  mdm caption shirt.png", "  mdm caption --fashion-index 0"})
 public final class CaptionCommand extends ImageTextCommand {
     @Override

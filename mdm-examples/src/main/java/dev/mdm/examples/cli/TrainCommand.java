@@ -339,7 +339,7 @@ public final class TrainCommand implements Callable<Integer> {
             String value = recorded.get(name);
             OptionSpec option = spec.findOption(name);
             if (value == null) {
-                continue;  // the run left it at its default, which this command keeps unless it gives one
+                continue;  // not recorded by the version that wrote the checkpoint
             }
             Object then;
             try {
@@ -351,7 +351,7 @@ public final class TrainCommand implements Callable<Integer> {
             if (!given.hasMatchedOption(option)) {
                 option.setValue(then);
                 taken.add(name + " " + value);
-            } else if (!then.equals(option.getValue())) {
+            } else if (!sameSetting(name, option.getValue(), then)) {
                 changed.add(name + " " + option.getValue() + " (the run's: " + value + ")");
             }
         }
@@ -359,6 +359,16 @@ public final class TrainCommand implements Callable<Integer> {
         if (!changed.isEmpty()) {
             err.println("mdm: warning: this command changes the resumed run's settings: " + String.join(", ", changed));
         }
+    }
+
+    /** Compares what two values mean, not how they are written: {@code caption=12, vqa=2} is {@code vqa=2,caption=12}. */
+    private static boolean sameSetting(String name, Object given, Object recorded) {
+        return switch (name) {
+            case "--task-mix" -> taskMix((String) given).equals(taskMix((String) recorded));
+            case "--given-image-augmentation" -> GivenImageAugmentation.parse(name, (String) given)
+                    .equals(GivenImageAugmentation.parse(name, (String) recorded));
+            default -> recorded.equals(given);
+        };
     }
 
     private static Object parse(Class<?> type, String value) {
@@ -376,8 +386,9 @@ public final class TrainCommand implements Callable<Integer> {
 
     /**
      * @param optimizer the optimizer settings in force (the learning rate and EMA decay even where no option gave them)
-     * @return the values of {@link #RESUMED_OPTIONS} this run trains with, for its checkpoints; an option left unset
-     *     where its absence means something (--task-mix: all 1; --answer-times-from: as --caption-times-from) is left out
+     * @return the values of {@link #RESUMED_OPTIONS} this run trains with, for its checkpoints: each as in force where
+     *     no option gave it (--task-mix every task's weight, --answer-times-from --caption-times-from's value), so that
+     *     a resume that gives one again is compared with what the run did
      */
     private Map<String, String> settingsToRecord(OptimizerSettings optimizer) {
         Map<String, String> settings = new LinkedHashMap<>();
@@ -385,11 +396,12 @@ public final class TrainCommand implements Callable<Integer> {
             Object value = switch (name) {
                 case "--lr" -> optimizer.learningRate();
                 case "--ema-decay" -> optimizer.emaDecay();
+                case "--task-mix" -> taskMix(taskMix).entrySet().stream()
+                        .map(e -> taskName(e.getKey()) + "=" + e.getValue()).collect(Collectors.joining(","));
+                case "--answer-times-from" -> answerTimesFrom == null ? captionTimesFrom : answerTimesFrom;
                 default -> spec.findOption(name).getValue();
             };
-            if (value != null) {
-                settings.put(name, value.toString());
-            }
+            settings.put(name, value.toString());
         }
         return settings;
     }

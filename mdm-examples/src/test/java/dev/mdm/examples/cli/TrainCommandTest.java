@@ -165,14 +165,15 @@ class TrainCommandTest {
         assertThat(first.exitCode()).as(first.err()).isZero();
         Map<String, String> recorded = Checkpoint.load(run.resolve("model.safetensors")).trainingSettings();
         assertThat(recorded).containsEntry("--batch", "2").containsEntry("--lr", "3.0E-4").containsEntry("--seed", "5")
-                .containsEntry("--task-mix", "caption=3").containsEntry("--answer-times-from", "200")
+                .containsEntry("--task-mix", "joint=1.0,class-to-image=1.0,text-to-image=1.0,caption=3.0,vqa=1.0,text-to-text=1.0")
+                .containsEntry("--answer-times-from", "200")
                 .containsEntry("--hold-out", "2").containsKeys(TrainCommand.RESUMED_OPTIONS.toArray(String[]::new));
 
         Path elsewhere = dir.resolve("elsewhere");
         Cli resumed = Cli.run("train", "--backend", "djl", "--resume", run.resolve("model.safetensors").toString(),
                 "--steps", "1", "--out", elsewhere.toString());
         assertThat(resumed.exitCode()).as(resumed.err()).isZero();
-        assertThat(resumed.err()).contains("resuming with the settings").contains("--task-mix caption=3")
+        assertThat(resumed.err()).contains("resuming with the settings").contains("caption=3.0,vqa=1.0")
                 .contains("--caption-times-from 600").doesNotContain("warning");
         JsonNode loss = new ObjectMapper().readTree(elsewhere.resolve("loss.json").toFile());
         assertThat(loss.get("batch").asInt()).isEqualTo(2);
@@ -186,21 +187,31 @@ class TrainCommandTest {
         assertThat(loss.get("examples").asInt()).as("8 examples less the 2 held out").isEqualTo(6);
         assertThat(Checkpoint.load(elsewhere.resolve("model.safetensors")).trainingSettings())
                 .as("a resume of the resumed run continues it too").isEqualTo(recorded);
+
+        Cli sameMeaning = Cli.run("train", "--backend", "djl", "--resume", elsewhere.resolve("model.safetensors").toString(),
+                "--steps", "1", "--task-mix", " vqa=1, caption=3", "--given-image-augmentation", "none", "--lr", "3e-4",
+                "--out", elsewhere.toString());
+        assertThat(sameMeaning.exitCode()).as(sameMeaning.err()).isZero();
+        assertThat(sameMeaning.err()).as("options written otherwise but meaning the same").doesNotContain("warning");
     }
 
     @Test
-    @DisplayName("--resume with another learning rate or caption times than the checkpoint's run warns, naming each "
-            + "option with the run's value, and trains as told")
+    @DisplayName("--resume with another learning rate, caption times or task mix than the checkpoint's run warns, naming "
+            + "each option with the run's value, and trains as told")
     void resumeWithOtherSettingsWarns() throws Exception {
         Path run = dir.resolve("changed");
         Cli first = trainTiny(run, 2);
         assertThat(first.exitCode()).as(first.err()).isZero();
         Cli resumed = Cli.run("train", "--backend", "djl", "--resume", run.resolve("model.safetensors").toString(),
-                "--steps", "1", "--batch", "2", "--lr", "0.0005", "--caption-times-from", "700", "--out", run.toString());
+                "--steps", "1", "--batch", "2", "--lr", "0.0005", "--caption-times-from", "700", "--task-mix", "caption=12",
+                "--out", run.toString());
         assertThat(resumed.exitCode()).as(resumed.err()).isZero();
         String warning = resumed.err().lines().filter(l -> l.startsWith("mdm: warning:")).findFirst().orElseThrow();
         assertThat(warning).contains("--lr 5.0E-4 (the run's: 1.0E-4)").contains("--caption-times-from 700 (the run's: 1)")
+                .as("a mix the run left at all 1").contains("--task-mix caption=12 (the run's: joint=1.0,")
                 .doesNotContain("--batch");
+        assertThat(resumed.err()).as("VQA's times continue the run's, which followed its captions")
+                .contains("--answer-times-from 1");
         JsonNode loss = new ObjectMapper().readTree(run.resolve("loss.json").toFile());
         assertThat(loss.get("learningRate").asDouble()).isEqualTo(5e-4);
         assertThat(loss.get("captionTimesFrom").asInt()).isEqualTo(700);
