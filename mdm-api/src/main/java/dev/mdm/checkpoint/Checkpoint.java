@@ -1,5 +1,8 @@
 package dev.mdm.checkpoint;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mdm.CheckpointException;
 import dev.mdm.ConfigurationException;
 import dev.mdm.InvalidInputException;
@@ -10,6 +13,7 @@ import dev.mdm.tensor.Tensor;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -48,7 +52,7 @@ public final class Checkpoint {
     /** Name prefixes of optimizer state, kept apart from the parameters. */
     public static final List<String> OPTIMIZER_PREFIXES = List.of("adam.", "ema.");
 
-    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final MdmConfig config;
     private final Parameters parameters;
@@ -152,7 +156,7 @@ public final class Checkpoint {
             }
             copy.put(name, value);
         });
-        return java.util.Collections.unmodifiableMap(copy);
+        return Collections.unmodifiableMap(copy);
     }
 
     /** @return the model sizes */
@@ -222,7 +226,7 @@ public final class Checkpoint {
         if (!trainingSettings.isEmpty()) {
             try {
                 metadata.put(TRAINING_KEY, JSON.writeValueAsString(trainingSettings));
-            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            } catch (JsonProcessingException e) {
                 throw new IllegalStateException("a map of strings is always JSON", e);
             }
         }
@@ -271,9 +275,9 @@ public final class Checkpoint {
         Map<String, String> training = Map.of();
         if (meta.containsKey(TRAINING_KEY)) {
             try {
-                training = java.util.Collections.unmodifiableMap(JSON.readValue(meta.get(TRAINING_KEY),
-                        new com.fasterxml.jackson.core.type.TypeReference<LinkedHashMap<String, String>>() { }));
-            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                training = Collections.unmodifiableMap(JSON.readValue(meta.get(TRAINING_KEY),
+                        new TypeReference<LinkedHashMap<String, String>>() { }));
+            } catch (JsonProcessingException e) {
                 throw new CheckpointException(path + ": " + TRAINING_KEY + " is not a JSON object of strings: "
                         + e.getOriginalMessage(), e);
             }

@@ -337,10 +337,10 @@ public final class TrainCommand implements Callable<Integer> {
         List<String> changed = new ArrayList<>();
         for (String name : RESUMED_OPTIONS) {
             String value = recorded.get(name);
-            OptionSpec option = spec.findOption(name);
             if (value == null) {
                 continue;  // not recorded by the version that wrote the checkpoint
             }
+            OptionSpec option = spec.findOption(name);
             Object then;
             try {
                 then = parse(option.type(), value);
@@ -355,7 +355,9 @@ public final class TrainCommand implements Callable<Integer> {
                 changed.add(name + " " + option.getValue() + " (the run's: " + value + ")");
             }
         }
-        err.println("resuming with the settings " + resume + " records: " + String.join(", ", taken));
+        if (!taken.isEmpty()) {
+            err.println("resuming with the settings " + resume + " records: " + String.join(", ", taken));
+        }
         if (!changed.isEmpty()) {
             err.println("mdm: warning: this command changes the resumed run's settings: " + String.join(", ", changed));
         }

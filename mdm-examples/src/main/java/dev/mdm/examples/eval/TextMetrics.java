@@ -44,10 +44,10 @@ public final class TextMetrics {
     }
 
     /**
-     * @param caption a caption
-     * @param classId a class
      * Whether a caption is right as {@link #captionAccuracy} counts it.
      *
+     * @param caption a caption
+     * @param classId a class
      * @return whether the caption names exactly one class, {@code classId} ({@link FashionCaptions#classNamed})
      */
     public static boolean namesExactly(String caption, int classId) {
