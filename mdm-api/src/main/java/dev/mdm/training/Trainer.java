@@ -121,9 +121,11 @@ public final class Trainer {
         int[] order = new int[dataset.size()];
         TrainingProgress progress = null;
         long deadline = timeLimit == null ? Long.MAX_VALUE : System.nanoTime() + timeLimit.toNanos();
+        Thread[] worker = new Thread[1];
         ExecutorService prefetch = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "mdm-trainer-batches");
             t.setDaemon(true);
+            worker[0] = t;
             return t;
         });
         try (TrainingSession session = runtime.train(optimizer, resumeState)) {
@@ -169,8 +171,12 @@ public final class Trainer {
         } finally {
             prefetch.shutdownNow();
             try {
-                // a batch being built ahead finishes in milliseconds; fit leaves no thread behind
+                // a batch being built ahead finishes in milliseconds; fit leaves no thread behind. The executor
+                // reports itself terminated from inside its worker, before that thread has ended: join it too
                 prefetch.awaitTermination(1, java.util.concurrent.TimeUnit.MINUTES);
+                if (worker[0] != null) {
+                    worker[0].join(60_000);
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
