@@ -15,15 +15,24 @@ __device__ __forceinline__ float tb_softplus(float v) { return v > 20.f ? v : lo
 __device__ __forceinline__ float tb_softplus_grad(float v) { return v > 20.f ? 1.f : sigmoidf_(v); }
 
 // Pre-norm with the scan-switch gather: for canonical row (s, l), u[s·L + inv[l]] = x[s·L + l] · r · w,
-// r = (mean x² + eps)^-½. grid (rows), block 256.
-extern "C" __global__ void tb_prenorm_fwd(const float* x, const float* w, const int* inv, float* u, int L, int d) {
+// r = (mean x² + eps)^-½; u in fp32, or in bf16 where it is only in_proj's bf16 GEMM operand (the value rounded once,
+// as tr_to_bf16 would round it). grid (rows), block 256.
+template <typename T>
+__device__ __forceinline__ void tb_prenorm_fwd_body(const float* x, const float* w, const int* inv, T* u, int L,
+                                                    int d) {
     int r = blockIdx.x, s = r / L, l = r % L;
     const float* xr = x + (size_t)r * d;
     float ss = 0.f;
     for (int i = threadIdx.x; i < d; i += blockDim.x) ss += xr[i] * xr[i];
     float rs = rsqrtf(block_sum(ss) / d + TB_EPS);
-    float* o = u + ((size_t)s * L + inv[l]) * d;
-    for (int i = threadIdx.x; i < d; i += blockDim.x) o[i] = xr[i] * rs * w[i];
+    T* o = u + ((size_t)s * L + inv[l]) * d;
+    for (int i = threadIdx.x; i < d; i += blockDim.x) st(o, i, xr[i] * rs * w[i]);
+}
+extern "C" __global__ void tb_prenorm_fwd(const float* x, const float* w, const int* inv, float* u, int L, int d) {
+    tb_prenorm_fwd_body<float>(x, w, inv, u, L, d);
+}
+extern "C" __global__ void tb_prenorm_fwd_bf16(const float* x, const float* w, const int* inv, bf16* u, int L, int d) {
+    tb_prenorm_fwd_body<bf16>(x, w, inv, u, L, d);
 }
 
 // Backward of tb_prenorm_fwd plus the residual path, for canonical row (s, l), du = dU[s·L + inv[l]], g = w ⊙ du:
@@ -55,6 +64,15 @@ extern "C" __global__ void tb_gather_rows(const float* in, const int* idx, float
     size_t r = i / d, c = i % d;
     size_t s = r / L, j = r % L;
     out[i] = in[(s * L + idx[j]) * d + c];
+}
+
+// tb_gather_rows into bf16, where the gathered rows are only a bf16 GEMM operand (out_proj's ∂output): one block a
+// row, no index division per element. grid (rows), block 256.
+extern "C" __global__ void tb_gather_rows_bf16(const float* in, const int* idx, bf16* out, int L, int d) {
+    int r = blockIdx.x, s = r / L, j = r % L;
+    const float* src = in + ((size_t)s * L + idx[j]) * d;
+    bf16* dst = out + (size_t)r * d;
+    for (int c = threadIdx.x; c < d; c += blockDim.x) st(dst, c, src[c]);
 }
 
 // out[s·L + l] = x[s·L + l] + mix[s·L + inv[l]] (inverse permutation, residual). One thread per element.
@@ -112,6 +130,171 @@ extern "C" __global__ void tb_conv_bwd_weight(const float* dpre, const float* in
         if (r % L - back >= 0) acc += dpre[(size_t)r * C + c] * in[(size_t)(r - back) * ld + inOff + c];
     }
     partial[(size_t)blockIdx.y * C * K + c * K + k] = acc;  // the index of dw[c, k]
+}
+
+// tb_conv_fwd a thread per channel over TB_CONV_ROWS consecutive rows, for K ≤ 4: each input row is read once (plus
+// K − 1 rows before the run) and kept in a window of registers, with no index division per element; the same sums in
+// the same order as tb_conv_fwd. grid (⌈C/256⌉, ⌈rows/TB_CONV_ROWS⌉).
+#define TB_CONV_ROWS 16
+template <int K>
+__device__ __forceinline__ void tb_conv_fwd_rows_body(const float* __restrict__ in, int ld, int inOff,
+                                                      const float* __restrict__ w, const float* __restrict__ bias,
+                                                      float* __restrict__ pre, float* __restrict__ out, int rows, int L,
+                                                      int C) {
+    int c = blockIdx.x * blockDim.x + threadIdx.x;
+    if (c >= C) return;
+    int r0 = blockIdx.y * TB_CONV_ROWS;
+    float wk[K], win[K];  // win[j] = input row r − (K − 1) + j at row r
+#pragma unroll
+    for (int k = 0; k < K; k++) wk[k] = w[c * K + k];
+#pragma unroll
+    for (int j = 0; j < K - 1; j++) {
+        int rr = r0 - (K - 1) + j;
+        win[j] = rr >= 0 ? in[(size_t)rr * ld + inOff + c] : 0.f;
+    }
+    float b = bias[c];
+    int l = r0 % L;
+#pragma unroll
+    for (int i = 0; i < TB_CONV_ROWS; i++) {
+        int r = r0 + i;
+        if (r >= rows) break;
+        win[K - 1] = in[(size_t)r * ld + inOff + c];
+        float acc = b;
+#pragma unroll
+        for (int k = 0; k < K; k++) {
+            if (l - (K - 1 - k) >= 0) acc += wk[k] * win[k];  // tap k reads row r − (K − 1 − k)
+        }
+        pre[(size_t)r * C + c] = acc;
+        out[(size_t)r * C + c] = silu(acc);
+#pragma unroll
+        for (int j = 0; j < K - 1; j++) win[j] = win[j + 1];
+        l = l + 1 == L ? 0 : l + 1;
+    }
+}
+extern "C" __global__ void tb_conv_fwd_rows(const float* in, int ld, int inOff, const float* w, const float* bias,
+                                            float* pre, float* out, int rows, int L, int C, int K) {
+    switch (K) {
+        case 1: tb_conv_fwd_rows_body<1>(in, ld, inOff, w, bias, pre, out, rows, L, C); break;
+        case 2: tb_conv_fwd_rows_body<2>(in, ld, inOff, w, bias, pre, out, rows, L, C); break;
+        case 3: tb_conv_fwd_rows_body<3>(in, ld, inOff, w, bias, pre, out, rows, L, C); break;
+        default: tb_conv_fwd_rows_body<4>(in, ld, inOff, w, bias, pre, out, rows, L, C); break;
+    }
+}
+
+// The conv + SiLU backward in one pass, for K ≤ 4: from dout = ∂L/∂SiLU(pre) (dense [rows, C]) and the kept
+// pre-activation, dpre = dout · SiLU'(pre) stays in registers (never stored), and a thread per channel over one span of
+// TB_CONV_BWD_ROWS rows writes
+//   din[r, inOff + c] = Σ_k w[c, k] · dpre[r + K−1−k, c]   (same sample; row stride ld),
+//   wPartial[span, c·K + k] = Σ_{r in span} dpre[r, c] · in[r − (K−1−k), inOff + c]   (same sample),
+//   bPartial[span, c] = Σ_{r in span} dpre[r, c],
+// in the order of tb_conv_bwd_input, tb_conv_bwd_weight and tr_colsum_partial over tr_silu_bwd's output, but over
+// spans of 32 rows where those sum 128 (tr_colsum_final then adds the spans in order): a first version over 128-row
+// chunks ran 181 µs a paper-width block at batch 8, each thread a chain of 131 rows. The thread reads K − 1 rows past its span for din's last rows (none past the batch:
+// the same-sample condition leaves those taps out). din in fp32, or in bf16 where in_proj's backward GEMM is its only
+// reader (tb_conv_bwd_bf16). grid (⌈C/256⌉, ⌈rows/TB_CONV_BWD_ROWS⌉).
+#define TB_CONV_BWD_ROWS 32
+#define TB_CONV_BWD_BATCH 8
+template <int K, typename TD>
+__device__ __forceinline__ void tb_conv_bwd_body(const float* __restrict__ dout, const float* __restrict__ pre,
+                                                 const float* __restrict__ w, const float* __restrict__ in, int ld,
+                                                 int inOff, TD* __restrict__ din, float* __restrict__ wPartial,
+                                                 float* __restrict__ bPartial, int rows, int L, int C) {
+    int c = blockIdx.x * blockDim.x + threadIdx.x;
+    if (c >= C) return;
+    int r0 = blockIdx.y * TB_CONV_BWD_ROWS;
+    float wk[K], xin[K], dp[K], acc[K];  // at row t: xin[j] = in row t − (K−1) + j, dp[j] = dpre row t − (K−1) + j
+#pragma unroll
+    for (int k = 0; k < K; k++) {
+        wk[k] = w[c * K + k];
+        acc[k] = 0.f;
+        dp[k] = 0.f;
+    }
+    xin[0] = 0.f;  // the window as row r0 − 1 left it: each row shifts it, then loads its own
+#pragma unroll
+    for (int j = 1; j < K; j++) {
+        int rr = r0 - K + j;
+        xin[j] = rr >= 0 ? in[(size_t)rr * ld + inOff + c] : 0.f;
+    }
+    float sb = 0.f;
+    int l = r0 % L;                        // position of row t in its sample
+    int lr = ((l - (K - 1)) % L + L) % L;  // position of row t − (K − 1), whose din is complete at row t
+    // rows in batches of TB_CONV_BWD_BATCH: a batch's loads are all issued before its arithmetic (a first version
+    // unrolled the whole span's loop and ran at ≈ 1.1 TB/s)
+#pragma unroll 1
+    for (int i0 = 0; i0 < TB_CONV_BWD_ROWS + K - 1; i0 += TB_CONV_BWD_BATCH) {
+        float g[TB_CONV_BWD_BATCH], p[TB_CONV_BWD_BATCH], x[TB_CONV_BWD_BATCH];
+#pragma unroll
+        for (int j = 0; j < TB_CONV_BWD_BATCH; j++) {
+            int i = i0 + j, t = r0 + i;
+            bool row = t < rows && i < TB_CONV_BWD_ROWS + K - 1;
+            g[j] = row ? dout[(size_t)t * C + c] : 0.f;
+            p[j] = row ? pre[(size_t)t * C + c] : 0.f;
+            x[j] = row && i < TB_CONV_BWD_ROWS ? in[(size_t)t * ld + inOff + c] : 0.f;
+        }
+#pragma unroll
+        for (int j = 0; j < TB_CONV_BWD_BATCH; j++) {
+            int i = i0 + j, t = r0 + i;
+            if (i >= TB_CONV_BWD_ROWS + K - 1) break;
+#pragma unroll
+            for (int q = 0; q < K - 1; q++) dp[q] = dp[q + 1];
+            dp[K - 1] = t < rows ? __fmul_rn(g[j], silu_grad(p[j])) : 0.f;
+            if (i < TB_CONV_BWD_ROWS && t < rows) {
+#pragma unroll
+                for (int q = 0; q < K - 1; q++) xin[q] = xin[q + 1];
+                xin[K - 1] = x[j];
+                sb += dp[K - 1];
+#pragma unroll
+                for (int k = 0; k < K; k++) {
+                    if (l - (K - 1 - k) >= 0) acc[k] += dp[K - 1] * xin[k];
+                }
+            }
+            int r = t - (K - 1);
+            if (i >= K - 1 && r < rows) {
+                float a = 0.f;
+#pragma unroll
+                for (int k = 0; k < K; k++) {
+                    if (lr + (K - 1 - k) < L) a += wk[k] * dp[K - 1 - k];  // dpre row r + K−1−k
+                }
+                st(din, (size_t)r * ld + inOff + c, a);
+            }
+            l = l + 1 == L ? 0 : l + 1;
+            lr = lr + 1 == L ? 0 : lr + 1;
+        }
+    }
+    bPartial[(size_t)blockIdx.y * C + c] = sb;
+#pragma unroll
+    for (int k = 0; k < K; k++) wPartial[(size_t)blockIdx.y * C * K + c * K + k] = acc[k];
+}
+template <typename TD>
+__device__ __forceinline__ void tb_conv_bwd_k(const float* dout, const float* pre, const float* w, const float* in,
+                                              int ld, int inOff, TD* din, float* wPartial, float* bPartial, int rows,
+                                              int L, int C, int K) {
+    switch (K) {
+        case 1: tb_conv_bwd_body<1>(dout, pre, w, in, ld, inOff, din, wPartial, bPartial, rows, L, C); break;
+        case 2: tb_conv_bwd_body<2>(dout, pre, w, in, ld, inOff, din, wPartial, bPartial, rows, L, C); break;
+        case 3: tb_conv_bwd_body<3>(dout, pre, w, in, ld, inOff, din, wPartial, bPartial, rows, L, C); break;
+        default: tb_conv_bwd_body<4>(dout, pre, w, in, ld, inOff, din, wPartial, bPartial, rows, L, C); break;
+    }
+}
+extern "C" __global__ void tb_conv_bwd(const float* dout, const float* pre, const float* w, const float* in, int ld,
+                                       int inOff, float* din, float* wPartial, float* bPartial, int rows, int L, int C,
+                                       int K) {
+    tb_conv_bwd_k(dout, pre, w, in, ld, inOff, din, wPartial, bPartial, rows, L, C, K);
+}
+extern "C" __global__ void tb_conv_bwd_bf16(const float* dout, const float* pre, const float* w, const float* in,
+                                            int ld, int inOff, bf16* din, float* wPartial, float* bPartial, int rows,
+                                            int L, int C, int K) {
+    tb_conv_bwd_k(dout, pre, w, in, ld, inOff, din, wPartial, bPartial, rows, L, C, K);
+}
+
+// out[r·ld + off + j] = bf16(x[r·ld + off + j]) for j < cols: columns of an fp32 matrix rounded into the same places of
+// its bf16 copy (in_proj's ∂dt columns, whose other columns the norm and conv backward wrote in bf16). One thread per
+// element.
+extern "C" __global__ void tb_round_columns(const float* x, int ld, int off, int cols, bf16* out, int rows) {
+    int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= rows * cols) return;
+    size_t k = (size_t)(i / cols) * ld + off + i % cols;
+    out[k] = __float2bfloat16_rn(x[k]);
 }
 
 // Δ = softplus(dt + dt_bias) per (row, head); dt at column dtOff of zx (row stride ld). One thread per element.
@@ -315,11 +498,12 @@ template <int V> __device__ __forceinline__ void tb_stv(float* p, const float (&
 }
 
 // Gated RMSNorm forward per group of gs = di/G channels (D1): v = y ⊙ SiLU(z), out = v · r · w,
-// r = (mean_group v² + eps)^-½. z at column 0 of zx (row stride ld). grid (rows, G), block 256; V columns a thread
+// r = (mean_group v² + eps)^-½. z at column 0 of zx (row stride ld). out in fp32, or in bf16 where it is only
+// out_proj's bf16 GEMM operand (rounded once, as tr_to_bf16 would). grid (rows, G), block 256; V columns a thread
 // per access (4 where gs and ld are multiples of 4: the _vec4 kernels).
-template <int V>
+template <int V, typename T>
 __device__ __forceinline__ void tb_gated_norm_fwd_body(const float* y, const float* zx, int ld, const float* w,
-                                                       float* out, int di, int G) {
+                                                       T* out, int di, int G) {
     int r = blockIdx.x, g = blockIdx.y, gs = di / G;
     const float* yr = y + (size_t)r * di + g * gs;
     const float* z = zx + (size_t)r * ld + g * gs;
@@ -342,7 +526,15 @@ __device__ __forceinline__ void tb_gated_norm_fwd_body(const float* y, const flo
         tb_ldv<V>(w + g * gs + i, wv);
 #pragma unroll
         for (int k = 0; k < V; k++) o[k] = yv[k] * silu(zv[k]) * rs * wv[k];
-        tb_stv<V>(out + (size_t)r * di + g * gs + i, o);
+        T* p = out + (size_t)r * di + g * gs + i;
+        if constexpr (std::is_same<T, float>::value) {
+            tb_stv<V>(p, o);
+        } else if constexpr (V == 4) {
+            *reinterpret_cast<uint2*>(p) = make_uint2(pack_bf16(o[0], o[1]), pack_bf16(o[2], o[3]));
+        } else {
+#pragma unroll
+            for (int k = 0; k < V; k++) st(p, k, o[k]);
+        }
     }
 }
 extern "C" __global__ void tb_gated_norm_fwd(const float* y, const float* zx, int ld, const float* w, float* out,
@@ -353,12 +545,21 @@ extern "C" __global__ void tb_gated_norm_fwd_vec4(const float* y, const float* z
                                                   int di, int G) {
     tb_gated_norm_fwd_body<4>(y, zx, ld, w, out, di, G);
 }
+extern "C" __global__ void tb_gated_norm_fwd_bf16(const float* y, const float* zx, int ld, const float* w, bf16* out,
+                                                  int di, int G) {
+    tb_gated_norm_fwd_body<1>(y, zx, ld, w, out, di, G);
+}
+extern "C" __global__ void tb_gated_norm_fwd_vec4_bf16(const float* y, const float* zx, int ld, const float* w,
+                                                       bf16* out, int di, int G) {
+    tb_gated_norm_fwd_body<4>(y, zx, ld, w, out, di, G);
+}
 
 // Backward of tb_gated_norm_fwd for dOut = ∂L/∂out: with gg = w ⊙ dOut, dv = r·gg − v·r³·(Σ gg⊙v)/gs;
-// dy = dv ⊙ SiLU(z), dz = dv ⊙ y ⊙ SiLU'(z) (into dzx at column 0), wpart = dOut ⊙ v · r. grid (rows, G), 256.
-template <int V>
+// dy = dv ⊙ SiLU(z), dz = dv ⊙ y ⊙ SiLU'(z) (into dzx at column 0: fp32, or bf16 where in_proj's backward GEMM is its
+// only reader), wpart = dOut ⊙ v · r. grid (rows, G), 256.
+template <int V, typename TZ>
 __device__ __forceinline__ void tb_gated_norm_bwd_body(const float* y, const float* zx, int ld, const float* w,
-                                                       const float* dOut, float* dy, float* dzx, float* wpart, int di,
+                                                       const float* dOut, float* dy, TZ* dzx, float* wpart, int di,
                                                        int G) {
     int r = blockIdx.x, g = blockIdx.y, gs = di / G;
     size_t base = (size_t)r * di + g * gs;
@@ -395,7 +596,15 @@ __device__ __forceinline__ void tb_gated_norm_bwd_body(const float* y, const flo
             wp[k] = dov[k] * v * rs;
         }
         tb_stv<V>(dy + base + i, dyo);
-        tb_stv<V>(dzx + (size_t)r * ld + g * gs + i, dzo);
+        TZ* pz = dzx + (size_t)r * ld + g * gs + i;
+        if constexpr (std::is_same<TZ, float>::value) {
+            tb_stv<V>(pz, dzo);
+        } else if constexpr (V == 4) {
+            *reinterpret_cast<uint2*>(pz) = make_uint2(pack_bf16(dzo[0], dzo[1]), pack_bf16(dzo[2], dzo[3]));
+        } else {
+#pragma unroll
+            for (int k = 0; k < V; k++) st(pz, k, dzo[k]);
+        }
         tb_stv<V>(wpart + base + i, wp);
     }
 }
@@ -405,6 +614,14 @@ extern "C" __global__ void tb_gated_norm_bwd(TB_GATED_NORM_BWD_ARGS) {
     tb_gated_norm_bwd_body<1>(y, zx, ld, w, dOut, dy, dzx, wpart, di, G);
 }
 extern "C" __global__ void tb_gated_norm_bwd_vec4(TB_GATED_NORM_BWD_ARGS) {
+    tb_gated_norm_bwd_body<4>(y, zx, ld, w, dOut, dy, dzx, wpart, di, G);
+}
+#define TB_GATED_NORM_BWD_BF16_ARGS const float* y, const float* zx, int ld, const float* w, const float* dOut, \
+    float* dy, bf16* dzx, float* wpart, int di, int G
+extern "C" __global__ void tb_gated_norm_bwd_bf16(TB_GATED_NORM_BWD_BF16_ARGS) {
+    tb_gated_norm_bwd_body<1>(y, zx, ld, w, dOut, dy, dzx, wpart, di, G);
+}
+extern "C" __global__ void tb_gated_norm_bwd_vec4_bf16(TB_GATED_NORM_BWD_BF16_ARGS) {
     tb_gated_norm_bwd_body<4>(y, zx, ld, w, dOut, dy, dzx, wpart, di, G);
 }
 

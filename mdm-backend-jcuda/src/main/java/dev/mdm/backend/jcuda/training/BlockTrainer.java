@@ -81,8 +81,8 @@ public final class BlockTrainer implements AutoCloseable {
     }
 
     /**
-     * One forward's activations, as the backward reads them; with bf16 GEMMs also in_proj's and out_proj's inputs as
-     * the forward rounded them (uBf16, ynBf16; else 0).
+     * One forward's activations, as the backward reads them. With bf16 GEMMs, in_proj's and out_proj's inputs exist
+     * only in bf16, as the pre-norm and the gated norm write them (uBf16, ynBf16; u and yn 0); else only in fp32.
      */
     private record Activations(long u, long zx, long convPre, long xbc, long delta, long y, long yn, long states,
                                long uBf16, long ynBf16) {
@@ -105,11 +105,21 @@ public final class BlockTrainer implements AutoCloseable {
     private final long[] keptInput;
     private final int[] keptBatch;
     private final boolean keep;
+    /** Whether in_proj and out_proj multiply bf16 operands, which the norms and the gather then write in bf16. */
+    private final boolean bf16;
+    /** Whether the conv runs as tb_conv_fwd_rows and tb_conv_bwd (widths up to 4), else the per-element kernels. */
+    private final boolean convRows;
     private final long mix;
     // backward scratch
     private final long dYn;
     private final long dY;
     private final long dZx;
+    /**
+     * ∂ in_proj output in bf16 for in_proj's backward GEMMs (a BF16 runtime's; else 0): the gated norm and conv
+     * backward write their columns here only, and the SSD's ∂dt columns are rounded in from dZx, where dt_bias's
+     * gradient sums them.
+     */
+    private final long dZxBf16;
     private final long dXbc;
     private final long dBh;
     private final long dCh;
@@ -197,6 +207,8 @@ public final class BlockTrainer implements AutoCloseable {
         this.arena = arena;
         this.maxBatch = maxBatch;
         this.seqLen = config.sequenceLength();
+        this.bf16 = ops.bf16Operands();
+        this.convRows = shape.dConv() <= CONV_ROWS_MAX_WIDTH;
         ScanTiling tiling = ScanTiling.of(shape.headDim(), shape.dState());
         this.forwardTiling = launchable(tiling, "tb_ssd_fwd_");
         this.backwardTiling = launchable(tiling, "tb_ssd_bwd_");
@@ -229,6 +241,7 @@ public final class BlockTrainer implements AutoCloseable {
             dYn = alloc(4 * rows * di, "∂ gated norm output");
             dY = alloc(4 * rows * di, "∂ SSD output");
             dZx = alloc(4 * rows * shape.inProjRows(), "∂ in_proj output");
+            dZxBf16 = bf16 ? alloc(2 * rows * shape.inProjRows(), "∂ in_proj output in bf16") : 0;
             dXbc = alloc(4 * rows * shape.convChannels(), "∂ conv output");
             dBh = alloc(4 * rows * h * shape.dState(), "∂B per head");
             dCh = alloc(4 * rows * h * shape.dState(), "∂C per head");
@@ -237,13 +250,12 @@ public final class BlockTrainer implements AutoCloseable {
             dAh = alloc(4L * maxBatch * h, "∂A per sample");
             dDh = alloc(4L * maxBatch * h, "∂D per sample");
             long keptSteps = (long) maxBatch * ((seqLen + stateEvery - 1) / stateEvery);
-            boolean bf16 = gemmCompute == Cublas.Compute.BF16;
-            long setBytes = activationBytes(rows, keptSteps, bf16);
+            long setBytes = activationBytes(rows, keptSteps);
             keep = policy == ActivationPolicy.KEEP || policy == ActivationPolicy.AUTO
                     && (long) config.blocks() * setBytes <= freeBytesForActivations();
             activations = new Activations[keep ? config.blocks() : 1];
             for (int i = 0; i < activations.length; i++) {
-                activations[i] = allocActivations(rows, keptSteps, bf16, keep ? "block " + i + " " : "");
+                activations[i] = allocActivations(rows, keptSteps, keep ? "block " + i + " " : "");
             }
             keptInput = new long[config.blocks()];
             keptBatch = new int[config.blocks()];
@@ -258,11 +270,11 @@ public final class BlockTrainer implements AutoCloseable {
     }
 
     /** @return bytes of one {@link Activations} set */
-    private long activationBytes(long rows, long keptSteps, boolean bf16) {
-        long perRow = shape.dModel() + shape.inProjRows() + 2L * shape.convChannels() + shape.heads()
-                + 2L * shape.dInner();
-        long rounded = bf16 ? 2 * rows * (shape.dModel() + shape.dInner()) : 0;
-        return 4 * (rows * perRow + keptSteps * shape.dInner() * shape.dState()) + rounded;
+    private long activationBytes(long rows, long keptSteps) {
+        long gemmInputs = (long) shape.dModel() + shape.dInner();  // u and yn: in bf16 or in fp32
+        long perRow = shape.inProjRows() + 2L * shape.convChannels() + shape.heads() + shape.dInner()
+                + (bf16 ? 0 : gemmInputs);
+        return 4 * (rows * perRow + keptSteps * shape.dInner() * shape.dState()) + (bf16 ? 2 * rows * gemmInputs : 0);
     }
 
     private long freeBytesForActivations() {
@@ -270,16 +282,16 @@ public final class BlockTrainer implements AutoCloseable {
         return info[0] - ActivationPolicy.reserveBytes(info[1]);
     }
 
-    private Activations allocActivations(long rows, long keptSteps, boolean bf16, String owner) {
+    private Activations allocActivations(long rows, long keptSteps, String owner) {
         int d = shape.dModel();
         int di = shape.dInner();
-        return new Activations(alloc(4 * rows * d, owner + "block input, normed and permuted"),
+        return new Activations(bf16 ? 0 : alloc(4 * rows * d, owner + "block input, normed and permuted"),
                 alloc(4 * rows * shape.inProjRows(), owner + "in_proj output"),
                 alloc(4 * rows * shape.convChannels(), owner + "conv pre-activation"),
                 alloc(4 * rows * shape.convChannels(), owner + "conv output"),
                 alloc(4 * rows * shape.heads(), owner + "Δ"),
                 alloc(4 * rows * di, owner + "SSD output"),
-                alloc(4 * rows * di, owner + "gated norm output"),
+                bf16 ? 0 : alloc(4 * rows * di, owner + "gated norm output"),
                 alloc(4 * keptSteps * di * shape.dState(), owner + "SSD states kept for the backward"),
                 bf16 ? alloc(2 * rows * d, owner + "block input, normed, permuted, in bf16") : 0,
                 bf16 ? alloc(2 * rows * di, owner + "gated norm output in bf16") : 0);
@@ -292,6 +304,12 @@ public final class BlockTrainer implements AutoCloseable {
 
     /** Asks for the longest chunk length that fits. */
     static final int AUTO_CHUNK = -1;
+    /** Rows a thread of tb_conv_fwd_rows covers ({@code TB_CONV_ROWS} in train_block.cuh). */
+    private static final int CONV_ROWS = 16;
+    /** Rows a thread of tb_conv_bwd covers, each span a row of its partial sums ({@code TB_CONV_BWD_ROWS}). */
+    private static final int CONV_BWD_ROWS = 32;
+    /** The widest conv tb_conv_fwd_rows and tb_conv_bwd take (their register windows). */
+    static final int CONV_ROWS_MAX_WIDTH = 4;
 
     /**
      * @param value the value of {@link #SCAN_BACKWARD_PROPERTY}, or null
@@ -434,8 +452,12 @@ public final class BlockTrainer implements AutoCloseable {
         int rows = batch * seqLen;
         int d = shape.dModel();
         String outProj = p(block, "mixer.out_proj.weight");
-        ops.linearForward(rows, shape.dInner(), d, a.yn(), shape.dInner(), a.ynBf16(), arena.weight(outProj),
-                arena.weightBf16(outProj), 0, mix, d);
+        if (bf16) {
+            ops.linearForwardRounded(rows, shape.dInner(), d, a.ynBf16(), arena.weight(outProj),
+                    arena.weightBf16(outProj), mix, d);
+        } else {
+            ops.linearForward(rows, shape.dInner(), d, a.yn(), shape.dInner(), arena.weight(outProj), 0, mix, d);
+        }
         cuda.launch1d("tb_residual_unpermute", (long) rows * d,
                 new KernelArgs().ptr(x).ptr(mix).ptr(inv[block]).ptr(out).i(rows).i(seqLen).i(d));
     }
@@ -455,14 +477,24 @@ public final class BlockTrainer implements AutoCloseable {
         int h = shape.heads();
         int ld = shape.inProjRows();
         int c = shape.convChannels();
-        cuda.launch("tb_prenorm_fwd", new int[] {rows}, THREADS, 0, new KernelArgs().ptr(x)
-                .ptr(arena.weight(p(block, "norm.weight"))).ptr(inv[block]).ptr(a.u()).i(seqLen).i(d));
+        cuda.launch(bf16 ? "tb_prenorm_fwd_bf16" : "tb_prenorm_fwd", new int[] {rows}, THREADS, 0, new KernelArgs()
+                .ptr(x).ptr(arena.weight(p(block, "norm.weight"))).ptr(inv[block]).ptr(bf16 ? a.uBf16() : a.u())
+                .i(seqLen).i(d));
         String inProj = p(block, "mixer.in_proj.weight");
-        ops.linearForward(rows, d, ld, a.u(), d, a.uBf16(), arena.weight(inProj), arena.weightBf16(inProj), 0, a.zx(),
-                ld);
-        cuda.launch1d("tb_conv_fwd", (long) rows * c, new KernelArgs().ptr(a.zx()).i(ld).i(di)
+        if (bf16) {
+            ops.linearForwardRounded(rows, d, ld, a.uBf16(), arena.weight(inProj), arena.weightBf16(inProj), a.zx(), ld);
+        } else {
+            ops.linearForward(rows, d, ld, a.u(), d, arena.weight(inProj), 0, a.zx(), ld);
+        }
+        KernelArgs conv = new KernelArgs().ptr(a.zx()).i(ld).i(di)
                 .ptr(arena.weight(p(block, "mixer.conv1d.weight"))).ptr(arena.weight(p(block, "mixer.conv1d.bias")))
-                .ptr(a.convPre()).ptr(a.xbc()).i(rows).i(seqLen).i(c).i(shape.dConv()));
+                .ptr(a.convPre()).ptr(a.xbc()).i(rows).i(seqLen).i(c).i(shape.dConv());
+        if (convRows) {
+            cuda.launch("tb_conv_fwd_rows", new int[] {(c + THREADS - 1) / THREADS, (rows + CONV_ROWS - 1) / CONV_ROWS},
+                    THREADS, 0, conv);
+        } else {
+            cuda.launch1d("tb_conv_fwd", (long) rows * c, conv);
+        }
         cuda.launch1d("tb_delta", (long) rows * h, new KernelArgs().ptr(a.zx()).i(ld).i(dtOffset())
                 .ptr(arena.weight(p(block, "mixer.dt_bias"))).ptr(a.delta()).i(rows).i(h));
         if (tf32Passes) {
@@ -480,9 +512,9 @@ public final class BlockTrainer implements AutoCloseable {
                         4 * (pn + shape.headDim() + 2 * shape.dState()), scanSizes(head));
             }
         }
-        cuda.launch(gatedNorm("tb_gated_norm_fwd"), new int[] {rows, shape.nGroups()}, THREADS, 0, new KernelArgs()
-                .ptr(a.y()).ptr(a.zx()).i(ld).ptr(arena.weight(p(block, "mixer.norm.weight"))).ptr(a.yn()).i(di)
-                .i(shape.nGroups()));
+        cuda.launch(gatedNorm("tb_gated_norm_fwd") + (bf16 ? "_bf16" : ""), new int[] {rows, shape.nGroups()}, THREADS,
+                0, new KernelArgs().ptr(a.y()).ptr(a.zx()).i(ld).ptr(arena.weight(p(block, "mixer.norm.weight")))
+                        .ptr(bf16 ? a.ynBf16() : a.yn()).i(di).i(shape.nGroups()));
     }
 
     /**
@@ -617,16 +649,23 @@ public final class BlockTrainer implements AutoCloseable {
         int g = shape.nGroups();
         int ld = shape.inProjRows();
         int c = shape.convChannels();
-        // ∂ mixer output in block order: dMix = P·dOut (a gather with P_i), into the mix buffer
-        cuda.launch1d("tb_gather_rows", (long) rows * d,
-                new KernelArgs().ptr(dOut).ptr(perm[block]).ptr(mix).i(rows).i(seqLen).i(d));
+        // ∂ mixer output in block order: dMix = P·dOut (a gather with P_i), into the mix buffer (in bf16 where it is
+        // only out_proj's bf16 GEMM operand)
         String outProj = p(block, "mixer.out_proj.weight");
-        // the recomputation does not run out_proj, so its bf16 input is this block's only when the forward kept it
-        ops.linearBackward(rows, di, d, a.yn(), di, recompute ? 0 : a.ynBf16(), arena.weight(outProj),
-                arena.weightBf16(outProj), mix, d, dYn, di, false, arena.grad(outProj), 0);
-        cuda.launch(gatedNorm("tb_gated_norm_bwd"), new int[] {rows, g}, THREADS, 0, new KernelArgs().ptr(a.y())
-                .ptr(a.zx()).i(ld).ptr(arena.weight(p(block, "mixer.norm.weight"))).ptr(dYn).ptr(dY).ptr(dZx)
-                .ptr(wPart).i(di).i(g));
+        if (bf16) {
+            cuda.launch("tb_gather_rows_bf16", new int[] {rows}, THREADS, 0,
+                    new KernelArgs().ptr(dOut).ptr(perm[block]).ptr(mix).i(seqLen).i(d));
+            ops.linearBackwardRounded(rows, di, d, a.ynBf16(), arena.weight(outProj), arena.weightBf16(outProj), mix,
+                    dYn, di, false, arena.grad(outProj));
+        } else {
+            cuda.launch1d("tb_gather_rows", (long) rows * d,
+                    new KernelArgs().ptr(dOut).ptr(perm[block]).ptr(mix).i(rows).i(seqLen).i(d));
+            ops.linearBackward(rows, di, d, a.yn(), di, arena.weight(outProj), mix, d, dYn, di, false,
+                    arena.grad(outProj), 0);
+        }
+        cuda.launch(gatedNorm("tb_gated_norm_bwd") + (bf16 ? "_bf16" : ""), new int[] {rows, g}, THREADS, 0,
+                new KernelArgs().ptr(a.y()).ptr(a.zx()).i(ld).ptr(arena.weight(p(block, "mixer.norm.weight"))).ptr(dYn)
+                        .ptr(dY).ptr(bf16 ? dZxBf16 : dZx).ptr(wPart).i(di).i(g));
         ops.columnSumAccumulate(wPart, rows, di, di, arena.grad(p(block, "mixer.norm.weight")));
         if (chunk > 0) {
             scanBackwardChunked(block, batch, a);
@@ -639,25 +678,63 @@ public final class BlockTrainer implements AutoCloseable {
                 .ptr(dDh).ptr(arena.weight(p(block, "mixer.A_log"))).ptr(arena.grad(p(block, "mixer.A_log")))
                 .ptr(arena.grad(p(block, "mixer.D"))).i(batch).i(h));
         ops.columnSumAccumulate(dZx + 4L * dtOffset(), rows, h, ld, arena.grad(p(block, "mixer.dt_bias")));
-        // conv + SiLU: ∂pre in place, then input, weight and bias gradients
-        ops.siluBackward(a.convPre(), dXbc, dXbc, (long) rows * c);
-        cuda.launch1d("tb_conv_bwd_input", (long) rows * c, new KernelArgs().ptr(dXbc)
-                .ptr(arena.weight(p(block, "mixer.conv1d.weight"))).ptr(dZx).i(ld).i(di).i(rows).i(seqLen).i(c)
-                .i(shape.dConv()));
-        int chunks = TrainingOps.chunks(rows);
-        int taps = c * shape.dConv();
-        long partial = ops.partials((long) chunks * taps);
-        cuda.launch("tb_conv_bwd_weight", new int[] {(taps + THREADS - 1) / THREADS, chunks}, THREADS, 0,
-                new KernelArgs().ptr(dXbc).ptr(a.zx()).i(ld).i(di).ptr(partial).i(rows).i(seqLen).i(c).i(shape.dConv()));
-        ops.finishColumnSum(partial, chunks, taps, arena.grad(p(block, "mixer.conv1d.weight")));
-        ops.columnSumAccumulate(dXbc, rows, c, c, arena.grad(p(block, "mixer.conv1d.bias")));
+        convBackward(block, rows, a);
         String inProj = p(block, "mixer.in_proj.weight");
-        ops.linearBackward(rows, d, ld, a.u(), d, a.uBf16(), arena.weight(inProj), arena.weightBf16(inProj), dZx, ld,
-                dU, d, false, arena.grad(inProj), 0);
+        if (bf16) {
+            roundColumns(dtOffset(), h, rows);
+            if (!convRows) {
+                roundColumns(di, c, rows);
+            }
+            ops.linearBackwardRounded(rows, d, ld, a.uBf16(), arena.weight(inProj), arena.weightBf16(inProj), dZxBf16,
+                    dU, d, false, arena.grad(inProj));
+        } else {
+            ops.linearBackward(rows, d, ld, a.u(), d, arena.weight(inProj), dZx, ld, dU, d, false, arena.grad(inProj),
+                    0);
+        }
         cuda.launch("tb_prenorm_bwd", new int[] {rows}, THREADS, 0, new KernelArgs().ptr(x)
                 .ptr(arena.weight(p(block, "norm.weight"))).ptr(inv[block]).ptr(dU).ptr(dOut).ptr(dX).ptr(wPart)
                 .i(seqLen).i(d));
         ops.columnSumAccumulate(wPart, rows, d, d, arena.grad(p(block, "norm.weight")));
+    }
+
+    /** dZx's columns [from, from + count) rounded into the same places of dZxBf16. */
+    private void roundColumns(int from, int count, int rows) {
+        cuda.launch1d("tb_round_columns", (long) rows * count, new KernelArgs().ptr(dZx).i(shape.inProjRows()).i(from)
+                .i(count).ptr(dZxBf16).i(rows));
+    }
+
+    /**
+     * conv + SiLU backward from dXbc (∂ conv output): the input gradient into dZx's x, B and C columns (dZxBf16's in
+     * one pass at BF16), and the weight and bias gradients, each a sum over spans of rows that
+     * {@link TrainingOps#finishColumnSum} adds in order. One pass (tb_conv_bwd, 32-row spans) where the width allows,
+     * else ∂pre in place and a kernel per gradient (128-row chunks).
+     */
+    private void convBackward(int block, int rows, Activations a) {
+        int c = shape.convChannels();
+        int k = shape.dConv();
+        int taps = c * k;
+        long weight = arena.weight(p(block, "mixer.conv1d.weight"));
+        // the partial sums' rows: tb_conv_bwd's 32-row spans, or the per-element kernels' 128-row chunks
+        int parts = convRows ? (rows + CONV_BWD_ROWS - 1) / CONV_BWD_ROWS : TrainingOps.chunks(rows);
+        long partial = ops.partials((long) parts * (taps + c));
+        long biasPartial = partial + 4L * parts * taps;
+        int[] grid = {(c + THREADS - 1) / THREADS, parts};
+        if (convRows) {
+            cuda.launch(bf16 ? "tb_conv_bwd_bf16" : "tb_conv_bwd", grid, THREADS, 0, new KernelArgs().ptr(dXbc)
+                    .ptr(a.convPre()).ptr(weight).ptr(a.zx()).i(shape.inProjRows()).i(shape.dInner())
+                    .ptr(bf16 ? dZxBf16 : dZx).ptr(partial).ptr(biasPartial).i(rows).i(seqLen).i(c).i(k));
+        } else {
+            ops.siluBackward(a.convPre(), dXbc, dXbc, (long) rows * c);
+            cuda.launch1d("tb_conv_bwd_input", (long) rows * c, new KernelArgs().ptr(dXbc).ptr(weight).ptr(dZx)
+                    .i(shape.inProjRows()).i(shape.dInner()).i(rows).i(seqLen).i(c).i(k));
+            cuda.launch("tb_conv_bwd_weight", new int[] {(taps + THREADS - 1) / THREADS, parts}, THREADS, 0,
+                    new KernelArgs().ptr(dXbc).ptr(a.zx()).i(shape.inProjRows()).i(shape.dInner()).ptr(partial)
+                            .i(rows).i(seqLen).i(c).i(k));
+            cuda.launch("tr_colsum_partial", grid, THREADS, 0, new KernelArgs().ptr(dXbc).i(rows).i(c).i(c)
+                    .ptr(biasPartial));
+        }
+        ops.finishColumnSum(partial, parts, taps, arena.grad(p(block, "mixer.conv1d.weight")));
+        ops.finishColumnSum(biasPartial, parts, c, arena.grad(p(block, "mixer.conv1d.bias")));
     }
 
     @Override

@@ -115,6 +115,47 @@ public final class TrainingOps implements AutoCloseable {
         }
     }
 
+    /**
+     * {@link #linearForward} for a bf16 runtime whose caller already wrote x in bf16 (dense [rows, in]): a kernel that
+     * produces x can round it as it stores it, instead of storing fp32 for this class to round.
+     *
+     * @param xBf16 x in bf16, dense
+     * @param wBf16 the weight in bf16 ([out, in], dense), or 0 to round w
+     * @throws IllegalStateException if this runtime does not multiply bf16 operands
+     */
+    public void linearForwardRounded(int rows, int in, int out, long xBf16, long w, long wBf16, long y, int ldy) {
+        requireBf16("linearForwardRounded");
+        gemm(false, true, rows, out, in, new Operand(xBf16, in, Cublas.R_16BF), weight(w, wBf16, out, in), y, ldy,
+                false);
+    }
+
+    /**
+     * {@link #linearBackward} for a bf16 runtime whose caller holds both x and dy in bf16 (dense): {@code dx (+)= dy · W},
+     * {@code dW += dyᵀ · x}; no bias.
+     *
+     * @param xBf16 the forward input in bf16, dense [rows, in]
+     * @param dyBf16 the upstream gradient in bf16, dense [rows, out]
+     * @throws IllegalStateException if this runtime does not multiply bf16 operands
+     */
+    public void linearBackwardRounded(int rows, int in, int out, long xBf16, long w, long wBf16, long dyBf16, long dx,
+                                      int lddx, boolean accumulateDx, long dw) {
+        requireBf16("linearBackwardRounded");
+        Operand dyOp = new Operand(dyBf16, out, Cublas.R_16BF);
+        gemm(false, false, rows, in, out, dyOp, weight(w, wBf16, out, in), dx, lddx, accumulateDx);
+        gemm(true, false, out, in, rows, dyOp, new Operand(xBf16, in, Cublas.R_16BF), dw, in, true);
+    }
+
+    /** @return whether the GEMMs multiply bf16 operands (a BF16 runtime's), so that producers may write them in bf16 */
+    public boolean bf16Operands() {
+        return bf16();
+    }
+
+    private void requireBf16(String method) {
+        if (!bf16()) {
+            throw new IllegalStateException(method + " needs bf16 GEMM operands; this runtime's GEMMs compute " + gemmCompute);
+        }
+    }
+
     private boolean bf16() {
         return gemmCompute == Cublas.Compute.BF16;
     }

@@ -1,0 +1,31 @@
+# Steps this folder's GPU calls share (session 25); a call script sets out=$OUT and sources it.
+run=.gpu/run.sh
+train=dev.mdm.backend.jcuda.bench.TrainBenchmark
+ncu=/opt/nvidia/nsight-compute/2025.3.1/ncu
+base=.gpu/baseline/mdm-backend-jcuda.jar
+Q="--query-gpu=clocks.sm,clocks.mem,temperature.gpu,power.draw --format=csv,noheader"
+gpu_state() { nvidia-smi $Q >> "$out/gpu-state.txt"; }
+
+# tests NAME SELECTORS...: the JUnit console on the given selectors into $out/NAME.log, its summary printed
+tests() {
+  name=$1; shift
+  timeout 400 bash $run --tests "$@" > "$out/$name.log" 2>&1
+  echo "$name exit $?"
+  grep -E 'tests (successful|failed|found|skipped)' "$out/$name.log" | sed "s/^/$name /"
+  grep -E '✘' "$out/$name.log" | head -30
+}
+
+# train_bench NAME ROWS [JAR] [JAVA_OPTS]: TrainBenchmark's rows into $out/NAME.json
+train_bench() {
+  MDM_JAVA_OPTS="${4:-}" MDM_JCUDA_JAR="${3:-}" timeout 200 bash $run $train --out "$out/$1.json" --only "$2" 2>&1 \
+    | grep -E '^(fashion|paper)|rror|xception' | sed "s/^/$1 /"
+}
+
+# kernel_profile NAME: ncu's time of every kernel of one 4-block paper-width BF16 step, $out/NAME.csv.gz
+kernel_profile() {
+  timeout 240 $ncu --target-processes all --clock-control none --cache-control none \
+    --metrics gpu__time_duration.sum --print-summary per-kernel --csv bash $run $train --out /tmp/profile.json \
+    --only paper:8:bf16 --blocks 4 --warmup 0 --repeats 1 > "$out/$1.csv" 2>&1
+  echo "profile exit $?"
+  gzip -f "$out/$1.csv"
+}
