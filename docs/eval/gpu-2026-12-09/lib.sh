@@ -29,3 +29,18 @@ kernel_profile() {
   echo "profile exit $?"
   gzip -f "$out/$1.csv"
 }
+
+# training_compare PROFILE: calls 2-5's steps: the training package's tests, the two BF16 rows of this build and of
+# the baseline jar alternating twice, then a kernel profile of this build
+training_compare() {
+  gpu_state
+  tests tests-training --select-package dev.mdm.backend.jcuda.training
+  gpu_state
+  rows=paper:8:bf16,fashion:128:bf16
+  train_bench new-1 $rows
+  train_bench base-1 $rows $base
+  train_bench new-2 $rows
+  train_bench base-2 $rows $base
+  gpu_state
+  kernel_profile "$1"
+}

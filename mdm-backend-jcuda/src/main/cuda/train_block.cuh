@@ -496,6 +496,15 @@ template <int V> __device__ __forceinline__ void tb_stv(float* p, const float (&
         for (int k = 0; k < V; k++) p[k] = v[k];
     }
 }
+// The same V values rounded to bf16 (one 8-byte store for V 4: p 8-byte aligned).
+template <int V> __device__ __forceinline__ void tb_stv(bf16* p, const float (&v)[V]) {
+    if constexpr (V == 4) {
+        *reinterpret_cast<uint2*>(p) = make_uint2(pack_bf16(v[0], v[1]), pack_bf16(v[2], v[3]));
+    } else {
+#pragma unroll
+        for (int k = 0; k < V; k++) st(p, k, v[k]);
+    }
+}
 
 // Gated RMSNorm forward per group of gs = di/G channels (D1): v = y ⊙ SiLU(z), out = v · r · w,
 // r = (mean_group v² + eps)^-½. z at column 0 of zx (row stride ld). out in fp32, or in bf16 where it is only
@@ -526,15 +535,7 @@ __device__ __forceinline__ void tb_gated_norm_fwd_body(const float* y, const flo
         tb_ldv<V>(w + g * gs + i, wv);
 #pragma unroll
         for (int k = 0; k < V; k++) o[k] = yv[k] * silu(zv[k]) * rs * wv[k];
-        T* p = out + (size_t)r * di + g * gs + i;
-        if constexpr (std::is_same<T, float>::value) {
-            tb_stv<V>(p, o);
-        } else if constexpr (V == 4) {
-            *reinterpret_cast<uint2*>(p) = make_uint2(pack_bf16(o[0], o[1]), pack_bf16(o[2], o[3]));
-        } else {
-#pragma unroll
-            for (int k = 0; k < V; k++) st(p, k, o[k]);
-        }
+        tb_stv<V>(out + (size_t)r * di + g * gs + i, o);
     }
 }
 extern "C" __global__ void tb_gated_norm_fwd(const float* y, const float* zx, int ld, const float* w, float* out,
@@ -596,15 +597,7 @@ __device__ __forceinline__ void tb_gated_norm_bwd_body(const float* y, const flo
             wp[k] = dov[k] * v * rs;
         }
         tb_stv<V>(dy + base + i, dyo);
-        TZ* pz = dzx + (size_t)r * ld + g * gs + i;
-        if constexpr (std::is_same<TZ, float>::value) {
-            tb_stv<V>(pz, dzo);
-        } else if constexpr (V == 4) {
-            *reinterpret_cast<uint2*>(pz) = make_uint2(pack_bf16(dzo[0], dzo[1]), pack_bf16(dzo[2], dzo[3]));
-        } else {
-#pragma unroll
-            for (int k = 0; k < V; k++) st(pz, k, dzo[k]);
-        }
+        tb_stv<V>(dzx + (size_t)r * ld + g * gs + i, dzo);
         tb_stv<V>(wpart + base + i, wp);
     }
 }
