@@ -24,8 +24,9 @@ import java.util.List;
  * register-tiled, else all). {@value #SCAN_BACKWARD_PROPERTY}{@code =sequential} asks for the sweep. With TF32 chunk
  * products ({@value #CHUNK_PRODUCTS_PROPERTY}; a BF16 runtime's default) the chunk kernel, the reverse pass and the
  * forward, which then also runs in chunks, form their products on tensor cores where the shape allows. Parameter
- * gradients are reduced in a fixed order (deterministic) and added to {@link ParameterArena#grad}. Not thread-safe;
- * one per training session.
+ * gradients are reduced in a fixed order (deterministic) and added to {@link ParameterArena#grad}. With bf16 GEMMs,
+ * in_proj's and out_proj's operands and upstream gradients are written in bf16 by the kernels that produce them (no
+ * fp32 copy, no rounding pass). Not thread-safe; one per training session.
  */
 public final class BlockTrainer implements AutoCloseable {
     private static final int THREADS = 256;
