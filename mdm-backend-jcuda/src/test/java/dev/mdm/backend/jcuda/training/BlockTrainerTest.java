@@ -34,6 +34,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -192,11 +193,12 @@ class BlockTrainerTest extends DeviceTest {
      */
     private GpuResult gpu(MdmConfig c, Parameters w, int block, double[] xForward, double[] x, double[] r, int chunk,
                           ActivationPolicy policy, boolean tf32) {
-        return gpu(c, w, block, xForward, x, r, chunk, policy, tf32, Cublas.Compute.FP32);
+        return gpu(c, w, block, xForward, x, r, chunk, policy, tf32, Cublas.Compute.FP32, 1);
     }
 
+    /** ... with the GEMMs' compute type, and the backward run {@code backwards} times after one zeroing */
     private GpuResult gpu(MdmConfig c, Parameters w, int block, double[] xForward, double[] x, double[] r, int chunk,
-                          ActivationPolicy policy, boolean tf32, Cublas.Compute gemms) {
+                          ActivationPolicy policy, boolean tf32, Cublas.Compute gemms, int backwards) {
         long bytes = 4L * x.length;
         try (ParameterArena arena = ParameterArena.allocate(cuda, c);
              BlockTrainer trainer = new BlockTrainer(cuda, c, arena, BATCH, gemms, chunk, policy, tf32)) {
@@ -214,7 +216,9 @@ class BlockTrainerTest extends DeviceTest {
                 cuda.upload(dOutd, toFloats(r));
                 trainer.forward(block, xd, outd, BATCH);
                 arena.zeroGrads();
-                trainer.backward(block, xForward == x ? xd : xb, dOutd, dXd, BATCH);
+                for (int i = 0; i < backwards; i++) {
+                    trainer.backward(block, xForward == x ? xd : xb, dOutd, dXd, BATCH);
+                }
                 cuda.synchronize();
                 double[] out = Tensor.ofFloats(cuda.downloadFloats(outd, x.length), x.length).toDoubleArray();
                 double[] dX = Tensor.ofFloats(cuda.downloadFloats(dXd, x.length), x.length).toDoubleArray();
@@ -347,6 +351,33 @@ class BlockTrainerTest extends DeviceTest {
                 .isTrue();
     }
 
+    @ParameterizedTest(name = "{0} GEMMs")
+    @EnumSource(value = Cublas.Compute.class, names = {"FP32", "BF16"})
+    @DisplayName("a second backward of a block replaces its in_proj and out_proj weight gradients and adds to the others")
+    void aSecondBackwardReplacesTheProjectionGradientsAndAddsTheRest(Cublas.Compute gemms) {
+        MdmConfig c = threeSmallBlocks();
+        Parameters w = weights(c);
+        double[] x = floats(BATCH * c.sequenceLength() * c.dModel(), 1);
+        double[] r = floats(x.length, 1);
+        // the recomputing policy, so that the second backward has activations to start from
+        GpuResult once = gpu(c, w, 1, x, x, r, 8, ActivationPolicy.RECOMPUTE, false, gemms, 1);
+        GpuResult twice = gpu(c, w, 1, x, x, r, 8, ActivationPolicy.RECOMPUTE, false, gemms, 2);
+        for (String t : TENSORS) {
+            String name = "blocks.1." + t;
+            float[] one = toFloats(once.grads().get(name));
+            float[] two = toFloats(twice.grads().get(name));
+            if (t.endsWith("in_proj.weight") || t.endsWith("out_proj.weight")) {
+                assertThat(two).as(name + " written").containsExactly(one);
+            } else {
+                float[] doubled = new float[one.length];
+                for (int i = 0; i < one.length; i++) {
+                    doubled[i] = one[i] + one[i];
+                }
+                assertThat(two).as(name + " added").containsExactly(doubled);
+            }
+        }
+    }
+
     @Test
     @DisplayName("a backward from the kept activations gives the bits of one that recomputes them, with either SSD backward")
     void keptActivationsGiveTheRecomputedGradients() {
@@ -442,7 +473,7 @@ class BlockTrainerTest extends DeviceTest {
         double[] x = floats(BATCH * c.sequenceLength() * c.dModel(), 1);
         double[] r = floats(x.length, 1);
         GpuResult exact = gpu(c, w, 1, x, x, r, chunk, ActivationPolicy.KEEP, false);
-        GpuResult bf16 = gpu(c, w, 1, x, x, r, chunk, policy, false, Cublas.Compute.BF16);
+        GpuResult bf16 = gpu(c, w, 1, x, x, r, chunk, policy, false, Cublas.Compute.BF16, 1);
         assertThat(relativeL2(bf16.out(), exact.out())).as("block output against fp32 GEMMs', relative L2")
                 .isPositive().isLessThan(1e-2);
         assertThat(relativeL2(bf16.dX(), exact.dX())).as("dX against fp32 GEMMs', relative L2").isPositive()
