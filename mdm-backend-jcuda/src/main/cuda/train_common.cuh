@@ -9,13 +9,24 @@ __device__ __forceinline__ float silu_grad(float v) { float s = sigmoidf_(v); re
 // partials of a column in order. One thread per column over all rows (the first version) left ~1 000 threads each
 // walking 50 000 rows: latency-bound, the slowest part of a training step.
 #define TR_CHUNK_ROWS 128
-// partial[chunk, c] = Σ_{r in chunk} x[r·ld + c]; grid (ceil(cols/256), chunks)
+// partial[chunk, c] = Σ_{r in chunk} x[r·ld + c], rows in order; grid (ceil(cols/256), chunks). The rows are loaded
+// TR_COLSUM_BATCH at a time before they are added (the same sum in the same order): one load at a time, dt_bias's
+// 64 columns took 17 µs a paper-width block for 0.7 MB.
+#define TR_COLSUM_BATCH 16
 extern "C" __global__ void tr_colsum_partial(const float* x, int rows, int cols, int ld, float* partial) {
     int c = blockIdx.x * blockDim.x + threadIdx.x;
     if (c >= cols) return;
     int r0 = blockIdx.y * TR_CHUNK_ROWS, r1 = min(rows, r0 + TR_CHUNK_ROWS);
     float s = 0.f;
-    for (int r = r0; r < r1; r++) s += x[(size_t)r * ld + c];
+    int r = r0;
+    for (; r + TR_COLSUM_BATCH <= r1; r += TR_COLSUM_BATCH) {
+        float v[TR_COLSUM_BATCH];
+#pragma unroll
+        for (int j = 0; j < TR_COLSUM_BATCH; j++) v[j] = x[(size_t)(r + j) * ld + c];
+#pragma unroll
+        for (int j = 0; j < TR_COLSUM_BATCH; j++) s += v[j];
+    }
+    for (; r < r1; r++) s += x[(size_t)r * ld + c];
     partial[(size_t)blockIdx.y * cols + c] = s;
 }
 

@@ -127,7 +127,15 @@ extern "C" __global__ void tm_gather_latent_grad(const float* dE, float* dLat, i
 extern "C" __global__ void tm_sumsq_partial(const float* g, size_t n, double* partial) {
     __shared__ double sh[TM_THREADS];
     double s = 0.0;
-    for (size_t i = (size_t)blockIdx.x * TM_THREADS + threadIdx.x; i < n; i += (size_t)gridDim.x * TM_THREADS) {
+    size_t stride = (size_t)gridDim.x * TM_THREADS, i = (size_t)blockIdx.x * TM_THREADS + threadIdx.x;
+    for (; i + 7 * stride < n; i += 8 * stride) {  // eight strided loads in flight, then added in the same order
+        float v[8];
+#pragma unroll
+        for (int j = 0; j < 8; j++) v[j] = g[i + j * stride];
+#pragma unroll
+        for (int j = 0; j < 8; j++) s += (double)v[j] * (double)v[j];
+    }
+    for (; i < n; i += stride) {
         double v = g[i];
         s += v * v;
     }
