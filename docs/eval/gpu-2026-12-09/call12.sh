@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Session 25, call 12 (issue 6): the session's zeroing leaves out the gradients the blocks write (every block's in_proj
+# and out_proj weight gradients: 5.0 of the paper preset's 5.4 GB). Packed with tools/gpu/pack.sh --tests
+# --baseline=HEAD (the build before the change); run from the repository root with .gpu carried.
+set -u
+out=$OUT
+. docs/eval/gpu-2026-12-09/lib.sh
+gpu_state
+tests tests-module --select-package dev.mdm.backend.jcuda
+rows=paper:8:bf16,fashion:128:bf16
+train_bench new-1 $rows
+train_bench base-1 $rows $base
+train_bench new-2 $rows
+train_bench base-2 $rows $base
+gpu_state
+gzip -f $out/tests-module.log
