@@ -7,10 +7,6 @@ out=$OUT
 . docs/eval/gpu-2026-12-09/lib.sh
 gpu_state
 tests tests-module --select-package dev.mdm.backend.jcuda
-rows=paper:8:bf16,fashion:128:bf16
-train_bench new-1 $rows
-train_bench base-1 $rows $base
-train_bench new-2 $rows
-train_bench base-2 $rows $base
+alternate paper:8:bf16,fashion:128:bf16
 gpu_state
 gzip -f $out/tests-module.log

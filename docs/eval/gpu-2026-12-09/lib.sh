@@ -36,11 +36,15 @@ training_compare() {
   gpu_state
   tests tests-training --select-package dev.mdm.backend.jcuda.training
   gpu_state
-  rows=paper:8:bf16,fashion:128:bf16
-  train_bench new-1 $rows
-  train_bench base-1 $rows $base
-  train_bench new-2 $rows
-  train_bench base-2 $rows $base
+  alternate paper:8:bf16,fashion:128:bf16
   gpu_state
   kernel_profile "$1"
+}
+
+# alternate ROWS: TrainBenchmark's rows for this build and for the baseline jar, alternating twice
+alternate() {
+  train_bench new-1 "$1"
+  train_bench base-1 "$1" $base
+  train_bench new-2 "$1"
+  train_bench base-2 "$1" $base
 }
