@@ -666,7 +666,7 @@ public final class BlockTrainer implements AutoCloseable {
         } else {
             cuda.launch1d("tb_gather_rows", (long) rows * d,
                     new KernelArgs().ptr(dOut).ptr(perm[block]).ptr(mix).i(rows).i(seqLen).i(d));
-            ops.linearBackward(rows, di, d, a.yn(), di, 0, arena.weight(outProj), 0, mix, d, dYn, di, false,
+            ops.linearBackward(rows, di, d, a.yn(), di, arena.weight(outProj), mix, d, dYn, di, false,
                     arena.grad(outProj), false, 0);
         }
         cuda.launch(gatedNorm("tb_gated_norm_bwd") + (bf16 ? "_bf16" : ""), new int[] {rows, g}, THREADS, 0,
@@ -694,8 +694,8 @@ public final class BlockTrainer implements AutoCloseable {
             ops.linearBackwardRounded(rows, d, ld, a.uBf16(), arena.weight(inProj), arena.weightBf16(inProj), dZxBf16,
                     dU, d, false, arena.grad(inProj), false);
         } else {
-            ops.linearBackward(rows, d, ld, a.u(), d, 0, arena.weight(inProj), 0, dZx, ld, dU, d, false,
-                    arena.grad(inProj), false, 0);
+            ops.linearBackward(rows, d, ld, a.u(), d, arena.weight(inProj), dZx, ld, dU, d, false, arena.grad(inProj),
+                    false, 0);
         }
         cuda.launch("tb_prenorm_bwd", new int[] {rows}, THREADS, 0, new KernelArgs().ptr(x)
                 .ptr(arena.weight(p(block, "norm.weight"))).ptr(inv[block]).ptr(dU).ptr(dOut).ptr(dX).ptr(wPart)

@@ -9,7 +9,7 @@ import dev.mdm.backend.jcuda.cuda.KernelArgs;
  * The operations every training layer is built from: a linear layer's forward and backward through cuBLAS (fp32
  * matrices, exact fp32, TF32 or bf16 products as the session chose, the default algorithm on one stream: deterministic;
  * for bf16 products both operands are rounded to bf16 by {@code tr_to_bf16} into scratch kept between calls, unless
- * the caller gives a weight's bf16 copy or keeps the forward's rounded input for the backward),
+ * the caller gives them in bf16: {@link #linearForwardRounded}, {@link #linearBackwardRounded}),
  * bias-gradient column sums and SiLU (kernels of {@code train_common.cuh}). All row-major, queued on the context's
  * stream.
  */
@@ -53,21 +53,7 @@ public final class TrainingOps implements AutoCloseable {
      * @param ldy row stride of y
      */
     public void linearForward(int rows, int in, int out, long x, int ldx, long w, long bias, long y, int ldy) {
-        linearForward(rows, in, out, x, ldx, 0, w, 0, bias, y, ldy);
-    }
-
-    /**
-     * {@link #linearForward(int, int, int, long, int, long, long, long, int)} with bf16 operands kept or given, for
-     * bf16 GEMMs (ignored otherwise): x is rounded into {@code xKeep} (dense [rows, in]) where the backward can read it
-     * again, and the weight's bf16 copy is read from {@code wBf16} instead of rounded here.
-     *
-     * @param xKeep where to leave x rounded to bf16 for {@link #linearBackward}, or 0
-     * @param wBf16 the weight in bf16 ([out, in], dense), or 0 to round w
-     */
-    public void linearForward(int rows, int in, int out, long x, int ldx, long xKeep, long w, long wBf16, long bias,
-                              long y, int ldy) {
-        Operand xOp = xKeep != 0 && bf16() ? round(x, rows, in, ldx, xKeep) : operand(x, rows, in, ldx, bf16A);
-        gemm(false, true, rows, out, in, xOp, weight(w, wBf16, out, in), y, ldy, false);
+        gemm(false, true, rows, out, in, operand(x, rows, in, ldx, bf16A), weight(w, 0, out, in), y, ldy, false);
         if (bias != 0) {
             cuda.launch1d("tr_bias_add", (long) rows * out, new KernelArgs().ptr(y).ptr(bias).i(rows).i(out).i(ldy));
         }
@@ -92,38 +78,24 @@ public final class TrainingOps implements AutoCloseable {
      */
     public void linearBackward(int rows, int in, int out, long x, int ldx, long w, long dy, int lddy, long dx, int lddx,
                                boolean accumulateDx, long dw, long db) {
-        linearBackward(rows, in, out, x, ldx, 0, w, 0, dy, lddy, dx, lddx, accumulateDx, dw, db);
+        linearBackward(rows, in, out, x, ldx, w, dy, lddy, dx, lddx, accumulateDx, dw, true, db);
     }
 
     /**
-     * {@link #linearBackward(int, int, int, long, int, long, long, int, long, int, boolean, long, long)} reading, for
-     * bf16 GEMMs (ignored otherwise), x as the forward left it rounded and the weight's bf16 copy.
-     *
-     * @param xBf16 x rounded by {@link #linearForward}'s {@code xKeep}, or 0 to round x
-     * @param wBf16 the weight in bf16, or 0 to round w
-     */
-    public void linearBackward(int rows, int in, int out, long x, int ldx, long xBf16, long w, long wBf16, long dy,
-                               int lddy, long dx, int lddx, boolean accumulateDx, long dw, long db) {
-        linearBackward(rows, in, out, x, ldx, xBf16, w, wBf16, dy, lddy, dx, lddx, accumulateDx, dw, true, db);
-    }
-
-    /**
-     * {@link #linearBackward(int, int, int, long, int, long, long, long, long, int, long, int, boolean, long, long)}
-     * that writes dW instead of adding to it where {@code accumulateDw} is false: for a layer whose weight gradient
-     * has no other contribution in the backward pass, so that cuBLAS need not read it back (in_proj's dW at paper
-     * width and batch 8: 180 → 147 µs, session 25's probe).
+     * {@link #linearBackward(int, int, int, long, int, long, long, int, long, int, boolean, long, long)} that writes
+     * dW instead of adding to it where {@code accumulateDw} is false: for a layer whose weight gradient has no other
+     * contribution in the backward pass, so that cuBLAS need not read it back (in_proj's dW at paper width and batch
+     * 8: 180 → 147 µs, session 25's probe).
      *
      * @param accumulateDw add to dw (the others' contract) or overwrite it
      */
-    public void linearBackward(int rows, int in, int out, long x, int ldx, long xBf16, long w, long wBf16, long dy,
-                               int lddy, long dx, int lddx, boolean accumulateDx, long dw, boolean accumulateDw,
-                               long db) {
+    public void linearBackward(int rows, int in, int out, long x, int ldx, long w, long dy, int lddy, long dx, int lddx,
+                               boolean accumulateDx, long dw, boolean accumulateDw, long db) {
         Operand dyOp = operand(dy, rows, out, lddy, bf16A);  // rounded once for both products
         if (dx != 0) {
-            gemm(false, false, rows, in, out, dyOp, weight(w, wBf16, out, in), dx, lddx, accumulateDx);
+            gemm(false, false, rows, in, out, dyOp, weight(w, 0, out, in), dx, lddx, accumulateDx);
         }
-        Operand xOp = xBf16 != 0 && bf16() ? new Operand(xBf16, in, Cublas.R_16BF) : operand(x, rows, in, ldx, bf16B);
-        gemm(true, false, out, in, rows, dyOp, xOp, dw, in, accumulateDw);
+        gemm(true, false, out, in, rows, dyOp, operand(x, rows, in, ldx, bf16B), dw, in, accumulateDw);
         if (db != 0) {
             columnSumAccumulate(dy, rows, out, lddy, db);
         }
@@ -149,7 +121,7 @@ public final class TrainingOps implements AutoCloseable {
      *
      * @param xBf16 the forward input in bf16, dense [rows, in]
      * @param dyBf16 the upstream gradient in bf16, dense [rows, out]
-     * @param accumulateDw add to dw or overwrite it (as the 16-argument {@link #linearBackward})
+     * @param accumulateDw add to dw or overwrite it (as the 14-argument {@link #linearBackward})
      * @throws IllegalStateException if this runtime does not multiply bf16 operands
      */
     public void linearBackwardRounded(int rows, int in, int out, long xBf16, long w, long wBf16, long dyBf16, long dx,
