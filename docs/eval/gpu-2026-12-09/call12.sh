@@ -5,8 +5,4 @@
 set -u
 out=$OUT
 . docs/eval/gpu-2026-12-09/lib.sh
-gpu_state
-tests tests-module --select-package dev.mdm.backend.jcuda
-alternate paper:8:bf16,fashion:128:bf16
-gpu_state
-gzip -f $out/tests-module.log
+module_and_alternate paper:8:bf16,fashion:128:bf16

@@ -48,3 +48,12 @@ alternate() {
   train_bench new-2 "$1"
   train_bench base-2 "$1" $base
 }
+
+# module_and_alternate ROWS: calls 12 and 14: every jcuda test, then ROWS alternating with the baseline jar
+module_and_alternate() {
+  gpu_state
+  tests tests-module --select-package dev.mdm.backend.jcuda
+  alternate "$1"
+  gpu_state
+  gzip -f $out/tests-module.log
+}
