@@ -189,9 +189,9 @@ extern "C" __global__ void tb_conv_fwd_rows(const float* in, int ld, int inOff, 
 //   bPartial[span, c] = Σ_{r in span} dpre[r, c],
 // in the order of tb_conv_bwd_input, tb_conv_bwd_weight and tr_colsum_partial over tr_silu_bwd's output, but over
 // spans of 32 rows where those sum 128 (tr_colsum_final then adds the spans in order): a first version over 128-row
-// chunks ran 181 µs a paper-width block at batch 8, each thread a chain of 131 rows. The thread reads K − 1 rows past its span for din's last rows (none past the batch:
-// the same-sample condition leaves those taps out). din in fp32, or in bf16 where in_proj's backward GEMM is its only
-// reader (tb_conv_bwd_bf16). grid (⌈C/256⌉, ⌈rows/TB_CONV_BWD_ROWS⌉).
+// chunks ran 181 µs a paper-width block at batch 8, each thread a chain of 131 rows. The thread reads K − 1 rows past
+// its span for din's last rows (none past the batch: the same-sample condition leaves those taps out). din in fp32, or
+// in bf16 where in_proj's backward GEMM is its only reader (tb_conv_bwd_bf16). grid (⌈C/256⌉, ⌈rows/TB_CONV_BWD_ROWS⌉).
 #define TB_CONV_BWD_ROWS 32
 #define TB_CONV_BWD_BATCH 8
 template <int K, typename TD>
