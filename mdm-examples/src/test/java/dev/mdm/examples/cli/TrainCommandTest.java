@@ -135,8 +135,7 @@ class TrainCommandTest {
     @DisplayName("--resume into the run's own directory continues its loss.json: the earlier steps up to the checkpoint stay")
     void resumeIntoTheSameDirectoryKeepsTheCurve() throws Exception {
         Path run = dir.resolve("same");
-        Cli first = trainTiny(run, 3);
-        assertThat(first.exitCode()).as(first.err()).isZero();
+        trainedTiny(run, 3);
         Path checkpoint = dir.resolve("same-step3.safetensors");
         java.nio.file.Files.copy(run.resolve("model.safetensors"), checkpoint);
         Cli resumed = resumeTiny(checkpoint, 2, run);
@@ -200,8 +199,7 @@ class TrainCommandTest {
             + "each option with the run's value, and trains as told")
     void resumeWithOtherSettingsWarns() throws Exception {
         Path run = dir.resolve("changed");
-        Cli first = trainTiny(run, 2);
-        assertThat(first.exitCode()).as(first.err()).isZero();
+        trainedTiny(run, 2);
         Cli resumed = Cli.run("train", "--backend", "djl", "--resume", run.resolve("model.safetensors").toString(),
                 "--steps", "1", "--batch", "2", "--lr", "0.0005", "--caption-times-from", "700", "--task-mix", "caption=12",
                 "--out", run.toString());
@@ -222,8 +220,7 @@ class TrainCommandTest {
     @DisplayName("--resume from a checkpoint that records no settings says so and trains with the command's options")
     void resumeWithoutRecordedSettingsSaysSo() throws Exception {
         Path run = dir.resolve("older");
-        Cli first = trainTiny(run, 1);
-        assertThat(first.exitCode()).as(first.err()).isZero();
+        trainedTiny(run, 1);
         Path older = dir.resolve("older.safetensors");
         Checkpoint.load(run.resolve("model.safetensors")).withTrainingSettings(Map.of()).save(older);
         Cli resumed = resumeTiny(older, 1, dir.resolve("older-resumed"));
@@ -260,8 +257,7 @@ class TrainCommandTest {
     @DisplayName("--resume into a directory whose loss.json is not a curve stops before training, naming --out and the file")
     void resumeIntoAnUnreadableCurveStops() throws Exception {
         Path run = dir.resolve("broken");
-        Cli first = trainTiny(run, 1);
-        assertThat(first.exitCode()).as(first.err()).isZero();
+        trainedTiny(run, 1);
         java.nio.file.Files.writeString(run.resolve("loss.json"), "{not json");
         Cli resumed = resumeTiny(run.resolve("model.safetensors"), 1, run);
         assertThat(resumed.exitCode()).isEqualTo(ExitCodes.USAGE);
@@ -274,6 +270,12 @@ class TrainCommandTest {
     private static Cli trainTiny(Path out, int steps) {
         return Cli.run("train", "--backend", "djl", "--preset", "tiny", "--dataset", "synthetic", "--examples", "8",
                 "--steps", Integer.toString(steps), "--batch", "2", "--out", out.toString());
+    }
+
+    /** {@link #trainTiny}, which must succeed: the run a test resumes. */
+    private static void trainedTiny(Path out, int steps) {
+        Cli first = trainTiny(out, steps);
+        assertThat(first.exitCode()).as(first.err()).isZero();
     }
 
     /** Resumes such a run from a checkpoint. */
