@@ -171,9 +171,8 @@ public final class Trainer {
         } finally {
             prefetch.shutdownNow();
             try {
-                // a batch being built ahead finishes in milliseconds; fit leaves no thread behind. The executor
-                // reports itself terminated from inside its worker, before that thread has ended: join it too
-                prefetch.awaitTermination(1, java.util.concurrent.TimeUnit.MINUTES);
+                // a batch being built ahead finishes in milliseconds; fit leaves no thread behind. Joined as a thread:
+                // the executor reports itself terminated from inside its worker, before that thread has ended
                 if (worker[0] != null) {
                     worker[0].join(60_000);
                 }
