@@ -6,11 +6,8 @@
 set -u
 out=$OUT
 . docs/eval/gpu-2026-12-09/lib.sh
-d=docs/eval/gpu-2026-12-09
 gpu_state
 python3 -c "import torch, triton; print('torch', torch.__version__, 'cuda', torch.version.cuda, 'triton', triton.__version__)" | tee $out/env.txt
-peer() { name=$1; shift; PYTHONPATH=.peer timeout 240 python3 $d/peer_train.py --out $out/peer-$name.json "$@" \
-  > $out/peer-$name.log 2>&1; echo "peer-$name exit $?"; tail -3 $out/peer-$name.log; }
 peer 4blocks --blocks 4 --profile $out/peer-profile-4blocks.txt
 peer 49blocks
 gpu_state

@@ -6,9 +6,6 @@
 set -u
 out=$OUT
 . docs/eval/gpu-2026-12-09/lib.sh
-d=docs/eval/gpu-2026-12-09
-peer() { name=$1; shift; PYTHONPATH=.peer timeout 240 python3 $d/peer_train.py --out $out/peer-$name.json "$@" \
-  > $out/peer-$name.log 2>&1; echo "peer-$name exit $?"; tail -2 $out/peer-$name.log | cut -c1-400; }
 gpu_state
 tests tests-module --select-package dev.mdm.backend.jcuda
 gpu_state

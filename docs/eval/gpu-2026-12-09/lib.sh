@@ -57,3 +57,11 @@ module_and_alternate() {
   gpu_state
   gzip -f $out/tests-module.log
 }
+
+# peer NAME ARGS...: peer_train.py with the mamba_ssm copy carried as .peer (calls 6 and 7), into $out/peer-NAME.*
+peer() {
+  name=$1; shift
+  PYTHONPATH=.peer timeout 240 python3 docs/eval/gpu-2026-12-09/peer_train.py --out $out/peer-$name.json "$@" \
+    > $out/peer-$name.log 2>&1
+  echo "peer-$name exit $?"; tail -2 $out/peer-$name.log | cut -c1-400
+}
