@@ -1175,12 +1175,20 @@ __device__ __forceinline__ void tb_rows4(const float* src, size_t ss, int rows, 
     }
 }
 
-// Stores v into a shared row at d (any alignment: the SIMT kernels' rows are padded by one float).
+// Stores v into a shared row at d: four scalar stores at any alignment (the SIMT kernels' rows are padded by one
+// float), one 16-byte store where d is 16-byte aligned (V4: the tensor-core kernels' rows, padded by four). Scalar
+// stores of consecutive float4s hit every fourth bank, so a warp's took four wavefronts where one store takes one
+// (ncu, session 26: 3.4-way conflicts on 70 % of tb_ssd_bwd_chunk_tf32's shared store wavefronts).
+template <bool V4 = false>
 __device__ __forceinline__ void tb_st4(float* d, float4 v) {
-    d[0] = v.x;
-    d[1] = v.y;
-    d[2] = v.z;
-    d[3] = v.w;
+    if constexpr (V4) {
+        *reinterpret_cast<float4*>(d) = v;
+    } else {
+        d[0] = v.x;
+        d[1] = v.y;
+        d[2] = v.z;
+        d[3] = v.w;
+    }
 }
 
 // Shared row stride for rows of n floats: n + 1 for the 4×4 SIMT tiles (tb_pad), n + 4 for the mma fragments (≡ 4
@@ -1198,13 +1206,16 @@ __host__ __device__ __forceinline__ int tb_chunk_shared_floats(int Q, int P, int
 // hstore holds the forward's state at each chunk's end (slot c: tb_state_offset with every = Q); gback G_c.
 // grid (chunks, H, batch); dynamic shared tb_chunk_shared_floats(Q, P, N, TC) floats. Q, P and N multiples of 4;
 // with TC (the products on tensor cores in TF32) multiples of 16.
-template <bool TC>
+// QS, PS, NS: Q, P and N as compile-time constants where nonzero (TB_SHAPE_ENTRIES), so that the products' loops,
+// strides and the loads' index divisions fold (the arguments must then equal them).
+template <bool TC, int QS = 0, int PS = 0, int NS = 0>
 __device__ __forceinline__ void tb_ssd_bwd_chunk_body(const float* xbc, int C, const float* delta, const float* Alog,
                                                       const float* Dp, int zoh, const float* dy, const float* y,
                                                       const float* hstore, const float* gback, const float* zx,
                                                       float* dzx, int ld, int dtOff, const float* dtBias, float* dxbc,
-                                                      float* dBh, float* dCh, float* dAc, float* dDc, int L, int Q,
-                                                      int H, int P, int G, int N) {
+                                                      float* dBh, float* dCh, float* dAc, float* dDc, int L, int Qa,
+                                                      int H, int Pa, int G, int Na) {
+    const int Q = QS ? QS : Qa, P = PS ? PS : Pa, N = NS ? NS : Na;
     extern __shared__ float tb_ck_sm[];
     int c = blockIdx.x, h = blockIdx.y, s = blockIdx.z, chunks = gridDim.x;
     int g = h * G / H, di = H * P, PN = P * N, tid = threadIdx.x, nt = blockDim.x;
@@ -1229,12 +1240,12 @@ __device__ __forceinline__ void tb_ssd_bwd_chunk_body(const float* xbc, int C, c
     float A = -expf(Alog[h]), Dh = Dp[h], dtb = dtBias[h];
     tb_chunk_decays(delta, row0, H, h, len, Q, A, zoh, lam, kk);
     const float* xr = xbc + row0 * C;
-    tb_rows4(xr + h * P, C, Q, len, P, [&](int t, int p, float4 v) { tb_st4(xs + t * RP + p, v); });
-    tb_rows4(dy + row0 * di + h * P, di, Q, len, P, [&](int t, int p, float4 v) { tb_st4(dys + t * RP + p, v); });
-    tb_rows4(xr + di + g * N, C, Q, len, N, [&](int t, int n, float4 v) { tb_st4(bs + t * RN + n, v); });
-    tb_rows4(xr + di + G * N + g * N, C, Q, len, N, [&](int t, int n, float4 v) { tb_st4(cs + t * RN + n, v); });
+    tb_rows4(xr + h * P, C, Q, len, P, [&](int t, int p, float4 v) { tb_st4<TC>(xs + t * RP + p, v); });
+    tb_rows4(dy + row0 * di + h * P, di, Q, len, P, [&](int t, int p, float4 v) { tb_st4<TC>(dys + t * RP + p, v); });
+    tb_rows4(xr + di + g * N, C, Q, len, N, [&](int t, int n, float4 v) { tb_st4<TC>(bs + t * RN + n, v); });
+    tb_rows4(xr + di + G * N + g * N, C, Q, len, N, [&](int t, int n, float4 v) { tb_st4<TC>(cs + t * RN + n, v); });
     tb_rows4(gback + (((size_t)s * chunks + c) * H + h) * PN, N, P, P, N,
-             [&](int p, int n, float4 v) { tb_st4(st + p * RN + n, v); });
+             [&](int p, int n, float4 v) { tb_st4<TC>(st + p * RN + n, v); });
     __syncthreads();
     float lamE = lam[len - 1];
     // the two decayed, causal Q×Q matrices, as one 2Q×Q product so that twice the warps share it
@@ -1307,21 +1318,50 @@ __device__ __forceinline__ void tb_ssd_bwd_chunk_body(const float* xbc, int C, c
             float a1[TB_NT][4] = {}, a2[TB_NT][4] = {};
             tb_mma<TB_NT>(m1, 1, RQ, dys, RP, 1, Q, t1, p0, a1);
             tb_mma<TB_NT>(bs, RN, 1, st, 1, RN, N, t1, p0, a2);
+            // dxOut's values, a row's two neighbouring columns in one 8-byte store and its decay computed once
 #pragma unroll
-            for (int j = 0; j < TB_NT; j++)
+            for (int i = 0; i < 2; i++) {
+                int t = tb_mma_row(t1, 2 * i);
+                if (t >= len) continue;
+                float toG = expf(lamE - lam[t]);
 #pragma unroll
-                for (int e = 0; e < 4; e++) dxOut(tb_mma_row(t1, e), tb_mma_col(p0, j, e), a1[j][e], a2[j][e]);
+                for (int j = 0; j < TB_NT; j++) {
+                    int p = tb_mma_col(p0, j, 0);
+                    float v[2];
+#pragma unroll
+                    for (int e = 0; e < 2; e++)
+                        v[e] = kk[t] * (a1[j][2 * i + e] + toG * a2[j][2 * i + e]) + Dh * dys[t * RP + p + e];
+                    *reinterpret_cast<float2*>(dxbc + (row0 + t) * C + h * P + p) = make_float2(v[0], v[1]);
+                }
+            }
         });
         tb_mma_tiles(Q, N, [&](int t1, int n0) {
             float a1[TB_NT][4] = {}, a2[TB_NT][4] = {};
             tb_mma<TB_NT>(m2, 1, RQ, cs, RN, 1, Q, t1, n0, a1);
             tb_mma<TB_NT>(xs, RP, 1, st, RN, 1, P, t1, n0, a2);
+            // dbOut's sums in its order, its decay computed once a row and its stores two columns at a time
             float part[2] = {0.f, 0.f};  // rows g and g + 8
+            float toG[2] = {expf(lamE - lam[tb_mma_row(t1, 0)]), expf(lamE - lam[tb_mma_row(t1, 2)])};
+            float db[TB_NT][4];
 #pragma unroll
             for (int j = 0; j < TB_NT; j++)
 #pragma unroll
-                for (int e = 0; e < 4; e++)
-                    part[e >> 1] += dbOut(tb_mma_row(t1, e), tb_mma_col(n0, j, e), a1[j][e], a2[j][e]);
+                for (int e = 0; e < 4; e++) {
+                    int t = tb_mma_row(t1, e), n = tb_mma_col(n0, j, e);
+                    float fromG = toG[e >> 1] * a2[j][e], b = bs[t * RN + n], r = a1[j][e] + fromG;
+                    db[j][e] = kk[t] * r;
+                    gsOwn += kk[t] * b * fromG;
+                    part[e >> 1] += b * r;
+                }
+#pragma unroll
+            for (int i = 0; i < 2; i++) {
+                int t = tb_mma_row(t1, 2 * i);
+                if (t < len)
+#pragma unroll
+                    for (int j = 0; j < TB_NT; j++)
+                        *reinterpret_cast<float2*>(dBh + ((row0 + t) * H + h) * N + tb_mma_col(n0, j, 0)) =
+                            make_float2(db[j][2 * i], db[j][2 * i + 1]);
+            }
 #pragma unroll
             for (int i = 0; i < 2; i++) {  // the 4 lanes of a row hold its 8·TB_NT columns
                 part[i] += __shfl_xor_sync(0xffffffffu, part[i], 1);
@@ -1361,7 +1401,7 @@ __device__ __forceinline__ void tb_ssd_bwd_chunk_body(const float* xbc, int C, c
              [&](int p, int n, float4 v) {
                  float* a = st + p * RN + n;
                  prev += a[0] * v.x + a[1] * v.y + a[2] * v.z + a[3] * v.w;
-                 tb_st4(a, v);
+                 tb_st4<TC>(a, v);
              });
     float gs = block_sum(expf(lamE) * prev + gsOwn);  // its barriers also order bs's reads before the scaling below
     // k-scaled B for dC
@@ -1377,10 +1417,17 @@ __device__ __forceinline__ void tb_ssd_bwd_chunk_body(const float* xbc, int C, c
             float a1[TB_NT][4] = {}, a2[TB_NT][4] = {};
             tb_mma<TB_NT>(m2, RQ, 1, bs, RN, 1, Q, u1, n0, a1);
             tb_mma<TB_NT>(dys, RP, 1, st, RN, 1, P, u1, n0, a2);
+            // dcOut's values, a row's decay computed once and two columns in one store
 #pragma unroll
-            for (int j = 0; j < TB_NT; j++)
+            for (int i = 0; i < 2; i++) {
+                int u = tb_mma_row(u1, 2 * i);
+                if (u >= len) continue;
+                float eu = expf(lam[u]);
 #pragma unroll
-                for (int e = 0; e < 4; e++) dcOut(tb_mma_row(u1, e), tb_mma_col(n0, j, e), a1[j][e], a2[j][e]);
+                for (int j = 0; j < TB_NT; j++)
+                    *reinterpret_cast<float2*>(dCh + ((row0 + u) * H + h) * N + tb_mma_col(n0, j, 0)) =
+                        make_float2(a1[j][2 * i] + eu * a2[j][2 * i], a1[j][2 * i + 1] + eu * a2[j][2 * i + 1]);
+            }
         });
     } else {
         tb_tiles4(Q, N, [&](int u1, int n0) {
@@ -1433,11 +1480,23 @@ __device__ __forceinline__ void tb_ssd_bwd_chunk_body(const float* xbc, int C, c
     const float* dy, const float* y, const float* hstore, const float* gback, const float* zx, float* dzx, int ld,    \
     int dtOff, const float* dtBias, float* dxbc, float* dBh, float* dCh, float* dAc, float* dDc, int L, int Q, int H, \
     int P, int G, int N
-#define TB_SSD_BWD_CHUNK_CALL(TC) tb_ssd_bwd_chunk_body<TC>(xbc, C, delta, Alog, Dp, zoh, dy, y, hstore, gback, zx,     \
-    dzx, ld, dtOff, dtBias, dxbc, dBh, dCh, dAc, dDc, L, Q, H, P, G, N)
-extern "C" __global__ void tb_ssd_bwd_chunk(TB_SSD_BWD_CHUNK_ARGS) { TB_SSD_BWD_CHUNK_CALL(false); }
+#define TB_SSD_BWD_CHUNK_CALL(TC, QS, PS, NS) tb_ssd_bwd_chunk_body<TC, QS, PS, NS>(xbc, C, delta, Alog, Dp, zoh, dy, \
+    y, hstore, gback, zx, dzx, ld, dtOff, dtBias, dxbc, dBh, dCh, dAc, dDc, L, Q, H, P, G, N)
+extern "C" __global__ void tb_ssd_bwd_chunk(TB_SSD_BWD_CHUNK_ARGS) { TB_SSD_BWD_CHUNK_CALL(false, 0, 0, 0); }
 // the products in TF32 on tensor cores: a BF16 runtime's (an FP32 runtime keeps tb_ssd_bwd_chunk's fp32 products)
-extern "C" __global__ void tb_ssd_bwd_chunk_tf32(TB_SSD_BWD_CHUNK_ARGS) { TB_SSD_BWD_CHUNK_CALL(true); }
+extern "C" __global__ void tb_ssd_bwd_chunk_tf32(TB_SSD_BWD_CHUNK_ARGS) { TB_SSD_BWD_CHUNK_CALL(true, 0, 0, 0); }
+
+// The (chunk length, P, N) the TF32 SSD kernels are also compiled for with constant sizes, as NAME_q{Q}p{P}n{N}
+// (BlockTrainer.SPECIALIZED_SHAPES): the paper's heads in chunks of 32 and fashion's in chunks of 64. With constant
+// sizes the products' loops unroll and their strides and the loads' divisions fold: at paper width (ncu, one launch,
+// docs/eval/gpu-2026-12-10 calls 2 and 3) the backward's chunk kernel issues 231 M instructions instead of 325 M and
+// takes 586 µs instead of 803, the forward's output kernel 99 M instead of 133 M and 220 µs instead of 297.
+#define TB_SPECIALIZED_SHAPES(X) X(32, 64, 128) X(64, 32, 64)
+#define TB_BWD_CHUNK_ENTRY(QS, PS, NS)                                                                      \
+    extern "C" __global__ void tb_ssd_bwd_chunk_tf32_q##QS##p##PS##n##NS(TB_SSD_BWD_CHUNK_ARGS) {           \
+        TB_SSD_BWD_CHUNK_CALL(true, QS, PS, NS);                                                            \
+    }
+TB_SPECIALIZED_SHAPES(TB_BWD_CHUNK_ENTRY)
 
 // The chunked forward on tensor cores (a BF16 runtime's, where tb_ssd_bwd_chunk_tf32 runs): the same y and kept
 // chunk-end states as the sequential scan, in two kernels. TF32 products, fp32 accumulation and state.
@@ -1455,10 +1514,11 @@ __host__ __device__ __forceinline__ int tb_state_pass_floats(int Q, int P, int N
 // S_c = e^{Λe} S_{c−1} + Σ_t e^{Λe−Λt} k_t x_t ⊗ B_t. Reverse (REV true): gback's slot c receives G_c (G_last = 0,
 // G_{c−1} = e^{Λe(c)} G_c + Σ_{u in c} e^{Λu} dy_u ⊗ C_u), as tb_ssd_bwd_chunk_states computes it in fp32.
 // grid (H, batch), 256 threads; dynamic shared tb_state_pass_floats(Q, P, N) floats.
-template <bool REV>
+template <bool REV, int QS = 0, int PS = 0, int NS = 0>
 __device__ __forceinline__ void tb_state_pass_tf32(const float* xbc, int C, const float* delta, const float* Alog,
-                                                   int zoh, const float* dy, float* states, int L, int Q, int H,
-                                                   int P, int G, int N) {
+                                                   int zoh, const float* dy, float* states, int L, int Qa, int H,
+                                                   int Pa, int G, int Na) {
+    const int Q = QS ? QS : Qa, P = PS ? PS : Pa, N = NS ? NS : Na;  // as in tb_ssd_bwd_chunk_body
     extern __shared__ float tb_sp_sm[];
     int h = blockIdx.x, s = blockIdx.y, g = h * G / H, di = H * P, PN = P * N, chunks = (L + Q - 1) / Q;
     int warp = threadIdx.x >> 5, nw = blockDim.x >> 5;
@@ -1480,9 +1540,9 @@ __device__ __forceinline__ void tb_state_pass_tf32(const float* xbc, int C, cons
         tb_rows4<2>(REV ? dy + row0 * di + h * P : xbc + row0 * C + h * P, REV ? di : C, Q, len, P,
                  [&](int t, int p, float4 v) {
                      float w = REV ? expf(lam[t]) : kk[t] * expf(lamE - lam[t]);
-                     tb_st4(ws + t * RP + p, make_float4(w * v.x, w * v.y, w * v.z, w * v.w));
+                     tb_st4<true>(ws + t * RP + p, make_float4(w * v.x, w * v.y, w * v.z, w * v.w));
                  });
-        tb_rows4<2>(xbc + row0 * C + nOff, C, Q, len, N, [&](int t, int n, float4 v) { tb_st4(ns + t * RN + n, v); });
+        tb_rows4<2>(xbc + row0 * C + nOff, C, Q, len, N, [&](int t, int n, float4 v) { tb_st4<true>(ns + t * RN + n, v); });
         __syncthreads();
         float decay = expf(lamE);
         float* out = REV ? states + (((size_t)s * chunks + c) * H + h) * PN
@@ -1513,21 +1573,22 @@ __device__ __forceinline__ void tb_state_pass_tf32(const float* xbc, int C, cons
     }
 }
 
-// 64 registers (4 blocks of 256 per SM): the paper's 64 heads × 8 samples run in one wave, not two
-extern "C" __global__ void __launch_bounds__(256, 4) tb_ssd_fwd_chunk_states_tf32(const float* xbc, int C,
-                                                                                  const float* delta,
-                                                                                  const float* Alog, int zoh,
-                                                                                  float* hstore, int L, int Q, int H,
-                                                                                  int P, int G, int N) {
-    tb_state_pass_tf32<false>(xbc, C, delta, Alog, zoh, nullptr, hstore, L, Q, H, P, G, N);
-}
-extern "C" __global__ void __launch_bounds__(256, 4) tb_ssd_bwd_chunk_states_tf32(const float* xbc, int C,
-                                                                                  const float* delta,
-                                                                                  const float* Alog, const float* dy,
-                                                                                  float* gback, int L, int Q, int H,
-                                                                                  int P, int G, int N) {
-    tb_state_pass_tf32<true>(xbc, C, delta, Alog, 0, dy, gback, L, Q, H, P, G, N);
-}
+// 64 registers (4 blocks of 256 per SM): the paper's 64 heads × 8 samples run in one wave, not two. SUFFIX and the
+// sizes: the generic entries (0, 0, 0) and TB_SPECIALIZED_SHAPES'.
+#define TB_STATE_PASS_ENTRIES(SUFFIX, QS, PS, NS)                                                                     \
+    extern "C" __global__ void __launch_bounds__(256, 4) tb_ssd_fwd_chunk_states_tf32##SUFFIX(                        \
+        const float* xbc, int C, const float* delta, const float* Alog, int zoh, float* hstore, int L, int Q, int H,  \
+        int P, int G, int N) {                                                                                        \
+        tb_state_pass_tf32<false, QS, PS, NS>(xbc, C, delta, Alog, zoh, nullptr, hstore, L, Q, H, P, G, N);          \
+    }                                                                                                                 \
+    extern "C" __global__ void __launch_bounds__(256, 4) tb_ssd_bwd_chunk_states_tf32##SUFFIX(                        \
+        const float* xbc, int C, const float* delta, const float* Alog, const float* dy, float* gback, int L, int Q,  \
+        int H, int P, int G, int N) {                                                                                 \
+        tb_state_pass_tf32<true, QS, PS, NS>(xbc, C, delta, Alog, 0, dy, gback, L, Q, H, P, G, N);                   \
+    }
+TB_STATE_PASS_ENTRIES(, 0, 0, 0)
+#define TB_STATE_PASS_SHAPE(QS, PS, NS) TB_STATE_PASS_ENTRIES(_q##QS##p##PS##n##NS, QS, PS, NS)
+TB_SPECIALIZED_SHAPES(TB_STATE_PASS_SHAPE)
 
 // Dynamic shared floats of tb_ssd_fwd_chunk_output_tf32: x [Q][P + 4]; B, C [Q][N + 4]; M [Q][Q + 4]; the entering
 // state [P][N + 4]; Λ, k [Q].
@@ -1537,11 +1598,13 @@ __host__ __device__ __forceinline__ int tb_fwd_output_floats(int Q, int P, int N
 
 // y_u = Σ_{t ≤ u} e^{Λu−Λt} k_t (C_u·B_t) x_t + e^{Λu} S_{c−1} C_u + D x_u for one chunk, S_{c−1} from hstore (zero
 // for the first chunk). grid (chunks, H, batch), 256 threads; dynamic shared tb_fwd_output_floats(Q, P, N) floats.
-extern "C" __global__ void __launch_bounds__(256) tb_ssd_fwd_chunk_output_tf32(const float* xbc, int C,
-                                                                               const float* delta, const float* Alog,
-                                                                               const float* Dp, int zoh,
-                                                                               const float* hstore, float* y, int L,
-                                                                               int Q, int H, int P, int G, int N) {
+// QS, PS, NS as in tb_ssd_bwd_chunk_body.
+template <int QS, int PS, int NS>
+__device__ __forceinline__ void tb_fwd_chunk_output_body(const float* xbc, int C, const float* delta,
+                                                         const float* Alog, const float* Dp, int zoh,
+                                                         const float* hstore, float* y, int L, int Qa, int H, int Pa,
+                                                         int G, int Na) {
+    const int Q = QS ? QS : Qa, P = PS ? PS : Pa, N = NS ? NS : Na;
     extern __shared__ float tb_fo_sm[];
     int c = blockIdx.x, h = blockIdx.y, s = blockIdx.z;
     int g = h * G / H, di = H * P, PN = P * N;
@@ -1557,11 +1620,11 @@ extern "C" __global__ void __launch_bounds__(256) tb_ssd_fwd_chunk_output_tf32(c
     float A = -expf(Alog[h]), Dh = Dp[h];
     tb_chunk_decays(delta, row0, H, h, len, Q, A, zoh, lam, kk);
     const float* xr = xbc + row0 * C;
-    tb_rows4(xr + h * P, C, Q, len, P, [&](int t, int p, float4 v) { tb_st4(xs + t * RP + p, v); });
-    tb_rows4(xr + di + g * N, C, Q, len, N, [&](int t, int n, float4 v) { tb_st4(bs + t * RN + n, v); });
-    tb_rows4(xr + di + G * N + g * N, C, Q, len, N, [&](int t, int n, float4 v) { tb_st4(cs + t * RN + n, v); });
+    tb_rows4(xr + h * P, C, Q, len, P, [&](int t, int p, float4 v) { tb_st4<true>(xs + t * RP + p, v); });
+    tb_rows4(xr + di + g * N, C, Q, len, N, [&](int t, int n, float4 v) { tb_st4<true>(bs + t * RN + n, v); });
+    tb_rows4(xr + di + G * N + g * N, C, Q, len, N, [&](int t, int n, float4 v) { tb_st4<true>(cs + t * RN + n, v); });
     tb_rows4(hstore + (c > 0 ? tb_state_offset(s, t0 - 1, L, Q, h, H, PN) : 0), N, P, c > 0 ? P : 0, N,
-             [&](int p, int n, float4 v) { tb_st4(st + p * RN + n, v); });
+             [&](int p, int n, float4 v) { tb_st4<true>(st + p * RN + n, v); });
     __syncthreads();
     tb_mma_tiles(Q, Q, [&](int u0, int t1) {
         float a[TB_NT][4] = {};
@@ -1579,15 +1642,34 @@ extern "C" __global__ void __launch_bounds__(256) tb_ssd_fwd_chunk_output_tf32(c
         float a1[TB_NT][4] = {}, a2[TB_NT][4] = {};
         tb_mma<TB_NT>(m, RQ, 1, xs, RP, 1, Q, u0, p0, a1);
         tb_mma<TB_NT>(cs, RN, 1, st, 1, RN, N, u0, p0, a2);
+        // a row's decay computed once, two columns in one 8-byte store
 #pragma unroll
-        for (int j = 0; j < TB_NT; j++)
+        for (int i = 0; i < 2; i++) {
+            int u = tb_mma_row(u0, 2 * i);
+            if (u >= len) continue;
+            float eu = expf(lam[u]);
 #pragma unroll
-            for (int e = 0; e < 4; e++) {
-                int u = tb_mma_row(u0, e), p = tb_mma_col(p0, j, e);
-                if (u < len) y[(row0 + u) * di + h * P + p] = a1[j][e] + expf(lam[u]) * a2[j][e] + Dh * xs[u * RP + p];
+            for (int j = 0; j < TB_NT; j++) {
+                int p = tb_mma_col(p0, j, 0);
+                float v[2];
+#pragma unroll
+                for (int e = 0; e < 2; e++) v[e] = a1[j][2 * i + e] + eu * a2[j][2 * i + e] + Dh * xs[u * RP + p + e];
+                *reinterpret_cast<float2*>(y + (row0 + u) * di + h * P + p) = make_float2(v[0], v[1]);
             }
+        }
     });
 }
+
+#define TB_FWD_OUTPUT_ENTRY(SUFFIX, QS, PS, NS)                                                                     \
+    extern "C" __global__ void __launch_bounds__(256) tb_ssd_fwd_chunk_output_tf32##SUFFIX(                         \
+        const float* xbc, int C, const float* delta, const float* Alog, const float* Dp, int zoh,                     \
+        const float* hstore, float* y, int L, int Q, int H, int P, int G, int N) {                                    \
+        tb_fwd_chunk_output_body<QS, PS, NS>(xbc, C, delta, Alog, Dp, zoh, hstore, y, L, Q, H, P, G, N);             \
+    }
+TB_FWD_OUTPUT_ENTRY(, 0, 0, 0)
+#define TB_FWD_OUTPUT_SHAPE(QS, PS, NS) TB_FWD_OUTPUT_ENTRY(_q##QS##p##PS##n##NS, QS, PS, NS)
+TB_SPECIALIZED_SHAPES(TB_FWD_OUTPUT_SHAPE)
+
 
 // dAh[i] = Σ_c dAc[i·chunks + c], the same for D, chunks in order: the per-sample sums tb_head_grads takes.
 extern "C" __global__ void tb_chunk_head_sums(const float* dAc, const float* dDc, float* dAh, float* dDh, int n,

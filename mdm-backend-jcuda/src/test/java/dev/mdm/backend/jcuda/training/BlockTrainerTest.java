@@ -452,6 +452,53 @@ class BlockTrainerTest extends DeviceTest {
     }
 
     /**
+     * The shapes the TF32 SSD kernels are compiled for with constant sizes: the paper's heads in chunks of 32 and
+     * fashion's in chunks of 64, at L 73 (partial last chunks), both discretizations.
+     */
+    static Stream<Arguments> specializedConfigs() {
+        MdmConfig.Builder longer = MdmConfig.builder().image(1, 16, 16).patch(2).textLength(5).dModel(64).nGroups(1);
+        List<Arguments> list = new ArrayList<>();
+        for (Discretization disc : Discretization.values()) {
+            list.add(Arguments.of("P64 N128 chunks of 32 " + disc, longer.headDim(64).dState(128).discretization(disc)
+                    .build(), 32, "_q32p64n128"));
+            list.add(Arguments.of("P32 N64 chunks of 64 " + disc, longer.headDim(32).dState(64).discretization(disc)
+                    .build(), 64, "_q64p32n64"));
+        }
+        return list.stream();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("specializedConfigs")
+    @DisplayName("the TF32 SSD kernels compiled for the paper's and fashion's sizes give the generic kernels' output and"
+            + " gradients bit for bit")
+    void specializedKernelsMatchTheGenericOnes(String name, MdmConfig c, int chunk, String suffix) {
+        Parameters w = weights(c);
+        double[] x = floats(BATCH * c.sequenceLength() * c.dModel(), 1);
+        double[] r = floats(x.length, 1);
+        assertThat(kernelShape(c, chunk)).as("kernels picked by default").isEqualTo(suffix);
+        GpuResult specialized = gpu(c, w, 1, x, x, r, chunk, ActivationPolicy.KEEP, true);
+        GpuResult generic;
+        System.setProperty(BlockTrainer.SPECIALIZED_KERNELS_PROPERTY, "false");
+        try {
+            assertThat(kernelShape(c, chunk)).as("kernels picked with the property false").isEmpty();
+            generic = gpu(c, w, 1, x, x, r, chunk, ActivationPolicy.KEEP, true);
+        } finally {
+            System.clearProperty(BlockTrainer.SPECIALIZED_KERNELS_PROPERTY);
+        }
+        assertThat(toFloats(specialized.out())).as("block output").containsExactly(toFloats(generic.out()));
+        assertSameGradients(specialized, generic, name);
+    }
+
+    /** @return the TF32 SSD kernels' name suffix a trainer of c in chunks of {@code chunk} picks */
+    private String kernelShape(MdmConfig c, int chunk) {
+        try (ParameterArena arena = ParameterArena.allocate(cuda, c);
+             BlockTrainer trainer = new BlockTrainer(cuda, c, arena, BATCH, Cublas.Compute.FP32, chunk,
+                     ActivationPolicy.KEEP, true)) {
+            return trainer.tf32KernelShape();
+        }
+    }
+
+    /**
      * A BF16 runtime's block: the pre-norm and the gated norm write in_proj's and out_proj's inputs in bf16 and the
      * backward gathers out_proj's ∂output in bf16 (no fp32 copies), for tiny, the paper's heads at L 73 (two 128-row
      * chunks of the conv's gradient sums, with a sample boundary inside the first) and the recomputing backward.

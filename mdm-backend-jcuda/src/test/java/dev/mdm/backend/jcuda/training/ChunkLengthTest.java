@@ -93,4 +93,30 @@ class ChunkLengthTest {
                 .isInstanceOf(InvalidInputException.class).hasMessageContaining(BlockTrainer.CHUNK_PRODUCTS_PROPERTY)
                 .hasMessageContaining("tf32 or fp32").hasMessageContaining("'bf16'");
     }
+
+    @Test
+    @DisplayName("the paper's and fashion's heads at their automatic chunk lengths name the kernels compiled for them,"
+            + " and other shapes the generic kernels")
+    void specializedKernelNames() {
+        assertThat(BlockTrainer.specializedSuffix(BlockTrainer.chunkLength(BlockTrainer.AUTO_CHUNK, 64, 128,
+                H100_SHARED, true), 64, 128)).isEqualTo("_q32p64n128");
+        assertThat(BlockTrainer.specializedSuffix(BlockTrainer.chunkLength(BlockTrainer.AUTO_CHUNK, 32, 64,
+                H100_SHARED, true), 32, 64)).isEqualTo("_q64p32n64");
+        assertThat(BlockTrainer.specializedSuffix(16, 64, 128)).isEmpty();
+        assertThat(BlockTrainer.specializedSuffix(32, 64, 64)).isEmpty();
+        assertThat(BlockTrainer.specializedSuffix(64, 32, 128)).isEmpty();
+    }
+
+    @Test
+    @DisplayName("the specialized kernels run unless the property says false, and the property names itself when it is"
+            + " neither true nor false")
+    void specializedKernelsProperty() {
+        assertThat(BlockTrainer.specializedKernels(null)).isTrue();
+        assertThat(BlockTrainer.specializedKernels("true")).isTrue();
+        assertThat(BlockTrainer.specializedKernels(" False")).isFalse();
+        assertThatThrownBy(() -> BlockTrainer.specializedKernels("no"))
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining(BlockTrainer.SPECIALIZED_KERNELS_PROPERTY).hasMessageContaining("true or false")
+                .hasMessageContaining("'no'");
+    }
 }
