@@ -1486,13 +1486,17 @@ extern "C" __global__ void tb_ssd_bwd_chunk(TB_SSD_BWD_CHUNK_ARGS) { TB_SSD_BWD_
 // the products in TF32 on tensor cores: a BF16 runtime's (an FP32 runtime keeps tb_ssd_bwd_chunk's fp32 products)
 extern "C" __global__ void tb_ssd_bwd_chunk_tf32(TB_SSD_BWD_CHUNK_ARGS) { TB_SSD_BWD_CHUNK_CALL(true, 0, 0, 0); }
 
-// The (chunk length, P, N) the TF32 SSD kernels are also compiled for with constant sizes, as NAME_q{Q}p{P}n{N}
+// The (chunk length, P, N) the chunked SSD kernels (TF32, and the fp32 chunk kernel) are also compiled for with
+// constant sizes, as NAME_q{Q}p{P}n{N}
 // (BlockTrainer.SPECIALIZED_SHAPES): the paper's heads in chunks of 32 and fashion's in chunks of 64. With constant
 // sizes the products' loops unroll and their strides and the loads' divisions fold: at paper width (ncu, one launch,
 // docs/eval/gpu-2026-12-10 calls 2 and 3) the backward's chunk kernel issues 231 M instructions instead of 325 M and
 // takes 586 µs instead of 803, the forward's output kernel 99 M instead of 133 M and 220 µs instead of 297.
 #define TB_SPECIALIZED_SHAPES(X) X(32, 64, 128) X(64, 32, 64)
 #define TB_BWD_CHUNK_ENTRY(QS, PS, NS)                                                                      \
+    extern "C" __global__ void tb_ssd_bwd_chunk_q##QS##p##PS##n##NS(TB_SSD_BWD_CHUNK_ARGS) {                \
+        TB_SSD_BWD_CHUNK_CALL(false, QS, PS, NS);                                                           \
+    }                                                                                                       \
     extern "C" __global__ void tb_ssd_bwd_chunk_tf32_q##QS##p##PS##n##NS(TB_SSD_BWD_CHUNK_ARGS) {           \
         TB_SSD_BWD_CHUNK_CALL(true, QS, PS, NS);                                                            \
     }

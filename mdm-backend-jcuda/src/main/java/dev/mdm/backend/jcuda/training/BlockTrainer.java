@@ -39,11 +39,11 @@ public final class BlockTrainer implements AutoCloseable {
      *  the chunked forward: {@code tf32} (tensor cores; the default unless the GEMMs are exact fp32) or {@code fp32}
      *  (CUDA cores, exact; the forward is then the sequential scan). */
     public static final String CHUNK_PRODUCTS_PROPERTY = "mdm.jcuda.chunkProducts";
-    /** The system property that turns off the TF32 SSD kernels compiled for constant sizes ({@code false}; the
+    /** The system property that turns off the chunked SSD kernels compiled for constant sizes ({@code false}; the
      *  default {@code true} takes them where {@link #SPECIALIZED_SHAPES} has the block's shape): the generic kernels
      *  compute the same values, so this is for comparing the two. */
     public static final String SPECIALIZED_KERNELS_PROPERTY = "mdm.jcuda.specializedKernels";
-    /** (chunk length, P, N) the TF32 SSD kernels are also compiled for, with those sizes as constants
+    /** (chunk length, P, N) the chunked SSD kernels (TF32 and fp32) are also compiled for, with those sizes as constants
      *  (train_block.cuh's TB_SPECIALIZED_SHAPES): the paper's heads in chunks of 32 and fashion's in chunks of 64. */
     static final List<int[]> SPECIALIZED_SHAPES = List.of(new int[] {32, 64, 128}, new int[] {64, 32, 64});
     /** Chunk lengths the chunked backward tries, longest first (multiples of 4, at most 64: its kernels' tiles). */
@@ -157,8 +157,8 @@ public final class BlockTrainer implements AutoCloseable {
      * backward's reverse pass over the chunks too (tb_ssd_bwd_chunk_states_tf32): the state fits the warps' tiles.
      */
     private final boolean tf32Passes;
-    /** The TF32 SSD kernels' name suffix for this block's sizes: {@code _q32p64n128} and the like, or empty. */
-    private final String tf32Shape;
+    /** The chunked SSD kernels' name suffix for this block's sizes: {@code _q32p64n128} and the like, or empty. */
+    private final String kernelShape;
     private final long gback;
     private final long dAc;
     private final long dDc;
@@ -226,7 +226,10 @@ public final class BlockTrainer implements AutoCloseable {
                 cuda.maxSharedMemoryPerBlock(), tf32Products);
         this.tf32Chunks = chunk > 0 && tf32Products && tensorCoreShape(chunk, shape.headDim(), shape.dState());
         this.tf32Passes = tf32Chunks && tensorCoreForwardShape(shape.headDim(), shape.dState());
-        this.tf32Shape = tf32Passes && specializedKernels(System.getProperty(SPECIALIZED_KERNELS_PROPERTY))
+        // the fp32 chunk kernel and the TF32 kernels; TF32 chunk products without the TF32 passes (a state too large
+        // for the warps' tiles) are never one of the specialized shapes
+        this.kernelShape = chunk > 0 && (tf32Passes || !tf32Chunks)
+                && specializedKernels(System.getProperty(SPECIALIZED_KERNELS_PROPERTY))
                 ? specializedSuffix(chunk, shape.headDim(), shape.dState()) : "";
         this.stateEvery = chunk > 0 ? chunk : forwardTiling != null && backwardTiling != null ? 2 : 1;
         int scanShared = scanBackwardSharedBytes();
@@ -433,10 +436,10 @@ public final class BlockTrainer implements AutoCloseable {
         return (p / 16) * (n / 8) <= 8 * (SCAN_THREADS / 32);
     }
 
-    /** @return the TF32 SSD kernels' name suffix for this block's sizes ({@code _q32p64n128} and the like), or empty
+    /** @return the chunked SSD kernels' name suffix for this block's sizes ({@code _q32p64n128} and the like), or empty
      *          where the generic kernels run */
-    String tf32KernelShape() {
-        return tf32Shape;
+    String kernelShape() {
+        return kernelShape;
     }
 
     /** @return whether the chunk kernel forms its products on tensor cores in TF32 */
@@ -571,11 +574,11 @@ public final class BlockTrainer implements AutoCloseable {
         int n = shape.dState();
         int c = shape.convChannels();
         long aLog = arena.weight(p(block, "mixer.A_log"));
-        cuda.launch("tb_ssd_fwd_chunk_states_tf32" + tf32Shape, new int[] {h, batch}, SCAN_THREADS, statePassSharedBytes(p, n),
+        cuda.launch("tb_ssd_fwd_chunk_states_tf32" + kernelShape, new int[] {h, batch}, SCAN_THREADS, statePassSharedBytes(p, n),
                 headSizes(new KernelArgs().ptr(a.xbc()).i(c)
                         .ptr(a.delta()).ptr(aLog).i(zoh()).ptr(a.states()).i(seqLen).i(chunk)));
         int chunks = (seqLen + chunk - 1) / chunk;
-        cuda.launch("tb_ssd_fwd_chunk_output_tf32" + tf32Shape, new int[] {chunks, h, batch}, SCAN_THREADS,
+        cuda.launch("tb_ssd_fwd_chunk_output_tf32" + kernelShape, new int[] {chunks, h, batch}, SCAN_THREADS,
                 4 * (chunk * (p + 4) + 2 * chunk * (n + 4) + chunk * (chunk + 4) + p * (n + 4) + 2 * chunk),
                 headSizes(new KernelArgs().ptr(a.xbc()).i(c).ptr(a.delta()).ptr(aLog)
                         .ptr(arena.weight(p(block, "mixer.D"))).i(zoh()).ptr(a.states()).ptr(a.y()).i(seqLen).i(chunk)));
@@ -625,14 +628,14 @@ public final class BlockTrainer implements AutoCloseable {
         KernelArgs pass = headSizes(new KernelArgs().ptr(a.xbc()).i(c).ptr(a.delta()).ptr(aLog).ptr(dY).ptr(gback)
                 .i(seqLen).i(chunk));
         if (tf32Passes) {
-            cuda.launch("tb_ssd_bwd_chunk_states_tf32" + tf32Shape, new int[] {h, batch}, SCAN_THREADS, statePassSharedBytes(p, n),
+            cuda.launch("tb_ssd_bwd_chunk_states_tf32" + kernelShape, new int[] {h, batch}, SCAN_THREADS, statePassSharedBytes(p, n),
                     pass);
         } else {
             int rows = Math.min(8 * (SCAN_THREADS / n), (p + 7) / 8 * 8);  // tb_chunk_state_rows
             cuda.launch("tb_ssd_bwd_chunk_states", new int[] {(p + rows - 1) / rows, h, batch}, SCAN_THREADS,
                     4 * (chunk * rows + chunk * n + 2 * chunk), pass);
         }
-        cuda.launch(tf32Chunks ? "tb_ssd_bwd_chunk_tf32" + tf32Shape : "tb_ssd_bwd_chunk", new int[] {chunks, h, batch},
+        cuda.launch((tf32Chunks ? "tb_ssd_bwd_chunk_tf32" : "tb_ssd_bwd_chunk") + kernelShape, new int[] {chunks, h, batch},
                 SCAN_THREADS, chunkSharedBytes(chunk, p, n, tf32Chunks),
                 headSizes(new KernelArgs().ptr(a.xbc()).i(c).ptr(a.delta()).ptr(aLog)
                         .ptr(arena.weight(p(block, "mixer.D"))).i(zoh()).ptr(dY).ptr(a.y()).ptr(a.states()).ptr(gback)

@@ -452,36 +452,40 @@ class BlockTrainerTest extends DeviceTest {
     }
 
     /**
-     * The shapes the TF32 SSD kernels are compiled for with constant sizes: the paper's heads in chunks of 32 and
-     * fashion's in chunks of 64, at L 73 (partial last chunks), both discretizations.
+     * The shapes the chunked SSD kernels are compiled for with constant sizes: the paper's heads in chunks of 32 and
+     * fashion's in chunks of 64, at L 73 (partial last chunks), both discretizations, with TF32 products (the chunk
+     * kernel, the passes and the forward's output kernel) and with fp32 ones (the chunk kernel).
      */
     static Stream<Arguments> specializedConfigs() {
         MdmConfig.Builder longer = MdmConfig.builder().image(1, 16, 16).patch(2).textLength(5).dModel(64).nGroups(1);
         List<Arguments> list = new ArrayList<>();
         for (Discretization disc : Discretization.values()) {
-            list.add(Arguments.of("P64 N128 chunks of 32 " + disc, longer.headDim(64).dState(128).discretization(disc)
-                    .build(), 32, "_q32p64n128"));
-            list.add(Arguments.of("P32 N64 chunks of 64 " + disc, longer.headDim(32).dState(64).discretization(disc)
-                    .build(), 64, "_q64p32n64"));
+            for (boolean tf32 : new boolean[] {true, false}) {
+                String products = tf32 ? " TF32 " : " fp32 ";
+                list.add(Arguments.of("P64 N128 chunks of 32" + products + disc, longer.headDim(64).dState(128)
+                        .discretization(disc).build(), 32, tf32, "_q32p64n128"));
+                list.add(Arguments.of("P32 N64 chunks of 64" + products + disc, longer.headDim(32).dState(64)
+                        .discretization(disc).build(), 64, tf32, "_q64p32n64"));
+            }
         }
         return list.stream();
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("specializedConfigs")
-    @DisplayName("the TF32 SSD kernels compiled for the paper's and fashion's sizes give the generic kernels' output and"
-            + " gradients bit for bit")
-    void specializedKernelsMatchTheGenericOnes(String name, MdmConfig c, int chunk, String suffix) {
+    @DisplayName("the chunked SSD kernels compiled for the paper's and fashion's sizes give the generic kernels' output"
+            + " and gradients bit for bit")
+    void specializedKernelsMatchTheGenericOnes(String name, MdmConfig c, int chunk, boolean tf32, String suffix) {
         Parameters w = weights(c);
         double[] x = floats(BATCH * c.sequenceLength() * c.dModel(), 1);
         double[] r = floats(x.length, 1);
-        assertThat(kernelShape(c, chunk)).as("kernels picked by default").isEqualTo(suffix);
-        GpuResult specialized = gpu(c, w, 1, x, x, r, chunk, ActivationPolicy.KEEP, true);
+        assertThat(kernelShape(c, chunk, tf32)).as("kernels picked by default").isEqualTo(suffix);
+        GpuResult specialized = gpu(c, w, 1, x, x, r, chunk, ActivationPolicy.KEEP, tf32);
         GpuResult generic;
         System.setProperty(BlockTrainer.SPECIALIZED_KERNELS_PROPERTY, "false");
         try {
-            assertThat(kernelShape(c, chunk)).as("kernels picked with the property false").isEmpty();
-            generic = gpu(c, w, 1, x, x, r, chunk, ActivationPolicy.KEEP, true);
+            assertThat(kernelShape(c, chunk, tf32)).as("kernels picked with the property false").isEmpty();
+            generic = gpu(c, w, 1, x, x, r, chunk, ActivationPolicy.KEEP, tf32);
         } finally {
             System.clearProperty(BlockTrainer.SPECIALIZED_KERNELS_PROPERTY);
         }
@@ -489,12 +493,12 @@ class BlockTrainerTest extends DeviceTest {
         assertSameGradients(specialized, generic, name);
     }
 
-    /** @return the TF32 SSD kernels' name suffix a trainer of c in chunks of {@code chunk} picks */
-    private String kernelShape(MdmConfig c, int chunk) {
+    /** @return the chunked SSD kernels' name suffix a trainer of c in chunks of {@code chunk} picks */
+    private String kernelShape(MdmConfig c, int chunk, boolean tf32) {
         try (ParameterArena arena = ParameterArena.allocate(cuda, c);
              BlockTrainer trainer = new BlockTrainer(cuda, c, arena, BATCH, Cublas.Compute.FP32, chunk,
-                     ActivationPolicy.KEEP, true)) {
-            return trainer.tf32KernelShape();
+                     ActivationPolicy.KEEP, tf32)) {
+            return trainer.kernelShape();
         }
     }
 
