@@ -1114,21 +1114,30 @@ __device__ __forceinline__ uint32_t tb_tf32(float x) {
     return r;
 }
 
+// x rounded to tf32 as tb_tf32 rounds it, kept in a float's bits for shared memory: an operand that only the mma
+// reads is rounded once where it is stored (tb_mma's AR and BR), not each time a fragment is loaded. (The low 13 bits
+// are not cleared, as tb_tf32 does not clear them: the mma ignores them; nothing else may read such a value.)
+__device__ __forceinline__ float tb_tf32f(float x) { return __uint_as_float(tb_tf32(x)); }
+
 // NT 16×8 tiles side by side: acc[j][e] += Σ_k A[m·am + k·ak] · B[k·bk + n·bn] over k < K (a multiple of 8) at
 // m = m0 + g + 8·(e / 2), n = n0 + 8·j + 2·t + e % 2 (g = lane / 4, t = lane % 4, the mma's accumulator layout).
-// Strides say which index is which, as in tb_mm4; the A fragments are loaded once for the NT tiles.
-template <int NT>
+// Strides say which index is which, as in tb_mm4; the A fragments are loaded once for the NT tiles. AR, BR: A or B
+// holds tb_tf32f values, taken as they are (each rounding is a compare and a predicated add: ncu's SASS counters,
+// session 26, found them a large share of the chunk kernels' instructions).
+template <int NT, bool AR = false, bool BR = false>
 __device__ __forceinline__ void tb_mma(const float* A, int am, int ak, const float* B, int bk, int bn, int K, int m0,
                                        int n0, float (&acc)[NT][4]) {
     int lane = threadIdx.x & 31, g = lane >> 2, t = lane & 3;
     const float* a = A + (m0 + g) * am + t * ak;
     const float* b = B + t * bk + (n0 + g) * bn;
+    auto ta = [](float x) { return AR ? __float_as_uint(x) : tb_tf32(x); };
+    auto tb = [](float x) { return BR ? __float_as_uint(x) : tb_tf32(x); };
     for (int k = 0; k < K; k += 8) {
-        uint32_t a0 = tb_tf32(a[k * ak]), a1 = tb_tf32(a[8 * am + k * ak]);
-        uint32_t a2 = tb_tf32(a[(k + 4) * ak]), a3 = tb_tf32(a[8 * am + (k + 4) * ak]);
+        uint32_t a0 = ta(a[k * ak]), a1 = ta(a[8 * am + k * ak]);
+        uint32_t a2 = ta(a[(k + 4) * ak]), a3 = ta(a[8 * am + (k + 4) * ak]);
 #pragma unroll
         for (int j = 0; j < NT; j++) {
-            uint32_t b0 = tb_tf32(b[k * bk + 8 * j * bn]), b1 = tb_tf32(b[(k + 4) * bk + 8 * j * bn]);
+            uint32_t b0 = tb(b[k * bk + 8 * j * bn]), b1 = tb(b[(k + 4) * bk + 8 * j * bn]);
             asm volatile("mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, "
                          "{%0,%1,%2,%3};"
                          : "+f"(acc[j][0]), "+f"(acc[j][1]), "+f"(acc[j][2]), "+f"(acc[j][3])
@@ -1155,22 +1164,26 @@ __device__ __forceinline__ int tb_mma_col(int n0, int j, int e) { return n0 + 8 
 // zeros (cols a multiple of 4, src's rows 16-byte aligned). A thread issues up to K float4 loads before it hands any
 // to f, so that a block's loads are in flight together: the loops of dependent load-and-store pairs they replace
 // were chains of global-memory latencies. (K costs 4·K registers: the passes, which keep their state in registers,
-// take 2.)
+// take 2.) Its callers launch SCAN_THREADS (256) threads: a constant count, unsigned indices and 32-bit offsets let
+// the kernels compiled for constant sizes drop the slots past the tile and the divisions (ncu's SASS counters,
+// session 26: the index and 64-bit address arithmetic of these loads was a large share of the chunk kernels').
 template <int K = 8, typename F>
-__device__ __forceinline__ void tb_rows4(const float* src, size_t ss, int rows, int valid, int cols, F f) {
-    int q = cols >> 2, total = rows * q, nt = blockDim.x;
-    for (int base = threadIdx.x; base < total; base += K * nt) {
+__device__ __forceinline__ void tb_rows4(const float* src, int ss, int rows, int valid, int cols, F f) {
+    constexpr unsigned nt = 256;
+    const unsigned q = cols >> 2, total = rows * q;
+    for (unsigned base = threadIdx.x; base < total; base += K * nt) {
         float4 v[K];
 #pragma unroll
         for (int k = 0; k < K; k++) {
-            int i = base + k * nt, r = i / q;
-            v[k] = i < total && r < valid ? *reinterpret_cast<const float4*>(src + r * ss + (i - r * q) * 4)
-                                          : make_float4(0.f, 0.f, 0.f, 0.f);
+            unsigned i = base + k * nt, r = i / q;
+            v[k] = i < total && (int)r < valid
+                       ? *reinterpret_cast<const float4*>(src + (int)(r * ss + (i - r * q) * 4))
+                       : make_float4(0.f, 0.f, 0.f, 0.f);
         }
 #pragma unroll
         for (int k = 0; k < K; k++) {
-            int i = base + k * nt, r = i / q;
-            if (i < total) f(r, (i - r * q) * 4, v[k]);
+            unsigned i = base + k * nt, r = i / q;
+            if (i < total) f((int)r, (int)(i - r * q) * 4, v[k]);
         }
     }
 }
@@ -1179,8 +1192,9 @@ __device__ __forceinline__ void tb_rows4(const float* src, size_t ss, int rows, 
 // float), one 16-byte store where d is 16-byte aligned (V4: the tensor-core kernels' rows, padded by four). Scalar
 // stores of consecutive float4s hit every fourth bank, so a warp's took four wavefronts where one store takes one
 // (ncu, session 26: 3.4-way conflicts on 70 % of tb_ssd_bwd_chunk_tf32's shared store wavefronts).
-template <bool V4 = false>
+template <bool V4 = false, bool TF32 = false>
 __device__ __forceinline__ void tb_st4(float* d, float4 v) {
+    if constexpr (TF32) v = make_float4(tb_tf32f(v.x), tb_tf32f(v.y), tb_tf32f(v.z), tb_tf32f(v.w));
     if constexpr (V4) {
         *reinterpret_cast<float4*>(d) = v;
     } else {
@@ -1243,14 +1257,15 @@ __device__ __forceinline__ void tb_ssd_bwd_chunk_body(const float* xbc, int C, c
     tb_rows4(xr + h * P, C, Q, len, P, [&](int t, int p, float4 v) { tb_st4<TC>(xs + t * RP + p, v); });
     tb_rows4(dy + row0 * di + h * P, di, Q, len, P, [&](int t, int p, float4 v) { tb_st4<TC>(dys + t * RP + p, v); });
     tb_rows4(xr + di + g * N, C, Q, len, N, [&](int t, int n, float4 v) { tb_st4<TC>(bs + t * RN + n, v); });
-    tb_rows4(xr + di + G * N + g * N, C, Q, len, N, [&](int t, int n, float4 v) { tb_st4<TC>(cs + t * RN + n, v); });
+    tb_rows4(xr + di + G * N + g * N, C, Q, len, N, [&](int t, int n, float4 v) { tb_st4<TC, TC>(cs + t * RN + n, v); });
     tb_rows4(gback + (((size_t)s * chunks + c) * H + h) * PN, N, P, P, N,
              [&](int p, int n, float4 v) { tb_st4<TC>(st + p * RN + n, v); });
     __syncthreads();
     float lamE = lam[len - 1];
     // the two decayed, causal Q×Q matrices, as one 2Q×Q product so that twice the warps share it
-    auto decayed = [&](int r0, int u, int t, float v) {
-        (r0 >= Q ? m2 : m1)[u * RQ + t] = u >= t ? expf(lam[u] - lam[t]) * v : 0.f;
+    auto decayed = [&](int r0, int u, int t, float v) {  // rounded for the mma, their only reader, where TC
+        float d = u >= t ? expf(lam[u] - lam[t]) * v : 0.f;
+        (r0 >= Q ? m2 : m1)[u * RQ + t] = TC ? tb_tf32f(d) : d;
     };
     if constexpr (TC) {
         tb_mma_tiles(2 * Q, Q, [&](int r0, int t1) {
@@ -1259,7 +1274,7 @@ __device__ __forceinline__ void tb_ssd_bwd_chunk_body(const float* xbc, int C, c
             if (r0 >= Q) {
                 tb_mma<TB_NT>(dys, RP, 1, xs, 1, RP, P, u0, t1, a);
             } else {
-                tb_mma<TB_NT>(cs, RN, 1, bs, 1, RN, N, u0, t1, a);
+                tb_mma<TB_NT, true>(cs, RN, 1, bs, 1, RN, N, u0, t1, a);
             }
 #pragma unroll
             for (int j = 0; j < TB_NT; j++)
@@ -1316,7 +1331,7 @@ __device__ __forceinline__ void tb_ssd_bwd_chunk_body(const float* xbc, int C, c
     if constexpr (TC) {
         tb_mma_tiles(Q, P, [&](int t1, int p0) {
             float a1[TB_NT][4] = {}, a2[TB_NT][4] = {};
-            tb_mma<TB_NT>(m1, 1, RQ, dys, RP, 1, Q, t1, p0, a1);
+            tb_mma<TB_NT, true>(m1, 1, RQ, dys, RP, 1, Q, t1, p0, a1);
             tb_mma<TB_NT>(bs, RN, 1, st, 1, RN, N, t1, p0, a2);
             // dxOut's values, a row's two neighbouring columns in one 8-byte store and its decay computed once
 #pragma unroll
@@ -1337,7 +1352,7 @@ __device__ __forceinline__ void tb_ssd_bwd_chunk_body(const float* xbc, int C, c
         });
         tb_mma_tiles(Q, N, [&](int t1, int n0) {
             float a1[TB_NT][4] = {}, a2[TB_NT][4] = {};
-            tb_mma<TB_NT>(m2, 1, RQ, cs, RN, 1, Q, t1, n0, a1);
+            tb_mma<TB_NT, true, true>(m2, 1, RQ, cs, RN, 1, Q, t1, n0, a1);
             tb_mma<TB_NT>(xs, RP, 1, st, RN, 1, P, t1, n0, a2);
             // dbOut's sums in its order, its decay computed once a row and its stores two columns at a time
             float part[2] = {0.f, 0.f};  // rows g and g + 8
@@ -1401,12 +1416,15 @@ __device__ __forceinline__ void tb_ssd_bwd_chunk_body(const float* xbc, int C, c
              [&](int p, int n, float4 v) {
                  float* a = st + p * RN + n;
                  prev += a[0] * v.x + a[1] * v.y + a[2] * v.z + a[3] * v.w;
-                 tb_st4<TC>(a, v);
+                 tb_st4<TC, TC>(a, v);  // S_{c−1}, read by dC's mma only
              });
     float gs = block_sum(expf(lamE) * prev + gsOwn);  // its barriers also order bs's reads before the scaling below
     // k-scaled B for dC
     for (int t = warp; t < Q; t += nw)
-        for (int n = lane; n < N; n += 32) bs[t * RN + n] *= kk[t];
+        for (int n = lane; n < N; n += 32) {
+            float v = bs[t * RN + n] * kk[t];
+            bs[t * RN + n] = TC ? tb_tf32f(v) : v;  // dC's mma is its only reader from here on
+        }
     __syncthreads();
     // dC_u = Σ_t m2[u][t] k_t B_t + e^{Λu} S_{c−1}ᵀ dy_u
     auto dcOut = [&](int u, int n, float a1, float a2) {
@@ -1415,8 +1433,8 @@ __device__ __forceinline__ void tb_ssd_bwd_chunk_body(const float* xbc, int C, c
     if constexpr (TC) {
         tb_mma_tiles(Q, N, [&](int u1, int n0) {
             float a1[TB_NT][4] = {}, a2[TB_NT][4] = {};
-            tb_mma<TB_NT>(m2, RQ, 1, bs, RN, 1, Q, u1, n0, a1);
-            tb_mma<TB_NT>(dys, RP, 1, st, RN, 1, P, u1, n0, a2);
+            tb_mma<TB_NT, true, true>(m2, RQ, 1, bs, RN, 1, Q, u1, n0, a1);
+            tb_mma<TB_NT, false, true>(dys, RP, 1, st, RN, 1, P, u1, n0, a2);
             // dcOut's values, a row's decay computed once and two columns in one store
 #pragma unroll
             for (int i = 0; i < 2; i++) {
@@ -1544,9 +1562,9 @@ __device__ __forceinline__ void tb_state_pass_tf32(const float* xbc, int C, cons
         tb_rows4<2>(REV ? dy + row0 * di + h * P : xbc + row0 * C + h * P, REV ? di : C, Q, len, P,
                  [&](int t, int p, float4 v) {
                      float w = REV ? expf(lam[t]) : kk[t] * expf(lamE - lam[t]);
-                     tb_st4<true>(ws + t * RP + p, make_float4(w * v.x, w * v.y, w * v.z, w * v.w));
+                     tb_st4<true, true>(ws + t * RP + p, make_float4(w * v.x, w * v.y, w * v.z, w * v.w));
                  });
-        tb_rows4<2>(xbc + row0 * C + nOff, C, Q, len, N, [&](int t, int n, float4 v) { tb_st4<true>(ns + t * RN + n, v); });
+        tb_rows4<2>(xbc + row0 * C + nOff, C, Q, len, N, [&](int t, int n, float4 v) { tb_st4<true, true>(ns + t * RN + n, v); });
         __syncthreads();
         float decay = expf(lamE);
         float* out = REV ? states + (((size_t)s * chunks + c) * H + h) * PN
@@ -1563,7 +1581,7 @@ __device__ __forceinline__ void tb_state_pass_tf32(const float* xbc, int C, cons
                             make_float2(acc[j][e], acc[j][e + 1]);
                 }
                 float a[1][4] = {{acc[j][0] * decay, acc[j][1] * decay, acc[j][2] * decay, acc[j][3] * decay}};
-                tb_mma<1>(ws, 1, RP, ns, RN, 1, Q, m0, n0, a);  // A[p][t] = ws[t][p], B[t][n]
+                tb_mma<1, true, true>(ws, 1, RP, ns, RN, 1, Q, m0, n0, a);  // A[p][t] = ws[t][p], B[t][n]
 #pragma unroll
                 for (int e = 0; e < 4; e++) acc[j][e] = a[0][e];
                 if (!REV && out) {
@@ -1625,27 +1643,29 @@ __device__ __forceinline__ void tb_fwd_chunk_output_body(const float* xbc, int C
     tb_chunk_decays(delta, row0, H, h, len, Q, A, zoh, lam, kk);
     const float* xr = xbc + row0 * C;
     tb_rows4(xr + h * P, C, Q, len, P, [&](int t, int p, float4 v) { tb_st4<true>(xs + t * RP + p, v); });
-    tb_rows4(xr + di + g * N, C, Q, len, N, [&](int t, int n, float4 v) { tb_st4<true>(bs + t * RN + n, v); });
-    tb_rows4(xr + di + G * N + g * N, C, Q, len, N, [&](int t, int n, float4 v) { tb_st4<true>(cs + t * RN + n, v); });
+    // B, C, the state and M are rounded for the mma where they are stored: nothing else reads them
+    tb_rows4(xr + di + g * N, C, Q, len, N, [&](int t, int n, float4 v) { tb_st4<true, true>(bs + t * RN + n, v); });
+    tb_rows4(xr + di + G * N + g * N, C, Q, len, N,
+             [&](int t, int n, float4 v) { tb_st4<true, true>(cs + t * RN + n, v); });
     tb_rows4(hstore + (c > 0 ? tb_state_offset(s, t0 - 1, L, Q, h, H, PN) : 0), N, P, c > 0 ? P : 0, N,
-             [&](int p, int n, float4 v) { tb_st4<true>(st + p * RN + n, v); });
+             [&](int p, int n, float4 v) { tb_st4<true, true>(st + p * RN + n, v); });
     __syncthreads();
     tb_mma_tiles(Q, Q, [&](int u0, int t1) {
         float a[TB_NT][4] = {};
-        tb_mma<TB_NT>(cs, RN, 1, bs, 1, RN, N, u0, t1, a);
+        tb_mma<TB_NT, true, true>(cs, RN, 1, bs, 1, RN, N, u0, t1, a);
 #pragma unroll
         for (int j = 0; j < TB_NT; j++)
 #pragma unroll
             for (int e = 0; e < 4; e++) {
                 int u = tb_mma_row(u0, e), t = tb_mma_col(t1, j, e);
-                m[u * RQ + t] = t <= u && u < len ? expf(lam[u] - lam[t]) * kk[t] * a[j][e] : 0.f;
+                m[u * RQ + t] = tb_tf32f(t <= u && u < len ? expf(lam[u] - lam[t]) * kk[t] * a[j][e] : 0.f);
             }
     });
     __syncthreads();
     tb_mma_tiles(Q, P, [&](int u0, int p0) {
         float a1[TB_NT][4] = {}, a2[TB_NT][4] = {};
-        tb_mma<TB_NT>(m, RQ, 1, xs, RP, 1, Q, u0, p0, a1);
-        tb_mma<TB_NT>(cs, RN, 1, st, 1, RN, N, u0, p0, a2);
+        tb_mma<TB_NT, true>(m, RQ, 1, xs, RP, 1, Q, u0, p0, a1);
+        tb_mma<TB_NT, true, true>(cs, RN, 1, st, 1, RN, N, u0, p0, a2);
         // a row's decay computed once, two columns in one 8-byte store
 #pragma unroll
         for (int i = 0; i < 2; i++) {
