@@ -632,6 +632,81 @@ extern "C" __global__ void tb_gated_norm_bwd_vec4_bf16(TB_GATED_NORM_BWD_BF16_AR
     tb_gated_norm_bwd_body<4>(y, zx, ld, w, dOut, dy, dzx, wpart, di, G);
 }
 
+// tb_gated_norm_bwd_vec4's function over TB_NORM_ROWS rows a block, for groups of at most 1024·IT columns: a row's y, z
+// and dOut stay in registers between the two passes, and the block sums its rows' weight gradients in registers, so
+// that wpart gets one row per block, [⌈rows / TB_NORM_ROWS⌉, di], not one per row (at paper width 42 MB a block
+// written and read back by the column sums). dy and dz are tb_gated_norm_bwd_vec4's bits: the same sums in the same
+// order. grid (⌈rows / TB_NORM_ROWS⌉, G), 256 threads; gs a multiple of 4.
+#define TB_NORM_ROWS 4
+template <int IT, typename TZ>
+__device__ __forceinline__ void tb_gated_norm_bwd_rows_body(const float* y, const float* zx, int ld, const float* w,
+                                                            const float* dOut, float* dy, TZ* dzx, float* wpart,
+                                                            int rows, int di, int G) {
+    const int g = blockIdx.y, gs = di / G, r0 = blockIdx.x * TB_NORM_ROWS;
+    float wv[IT][4], wacc[IT][4] = {};
+#pragma unroll
+    for (int k = 0; k < IT; k++) {
+        int i = (threadIdx.x + k * 256) * 4;
+        if (i < gs) tb_ldv<4>(w + g * gs + i, wv[k]);
+    }
+    for (int r = r0; r < min(r0 + TB_NORM_ROWS, rows); r++) {
+        const size_t base = (size_t)r * di + g * gs;
+        const float* z = zx + (size_t)r * ld + g * gs;
+        float yv[IT][4], zv[IT][4], dv[IT][4], ss = 0.f, gv = 0.f;
+#pragma unroll
+        for (int k = 0; k < IT; k++) {
+            int i = (threadIdx.x + k * 256) * 4;
+            if (i < gs) {
+                tb_ldv<4>(y + base + i, yv[k]);
+                tb_ldv<4>(z + i, zv[k]);
+                tb_ldv<4>(dOut + base + i, dv[k]);
+#pragma unroll
+                for (int e = 0; e < 4; e++) {
+                    float v = yv[k][e] * silu(zv[k][e]);
+                    ss += v * v;
+                    gv += wv[k][e] * dv[k][e] * v;
+                }
+            }
+        }
+        float rs = rsqrtf(block_sum(ss) / gs + TB_EPS);
+        gv = block_sum(gv);
+        float c = rs * rs * rs * gv / gs;
+#pragma unroll
+        for (int k = 0; k < IT; k++) {
+            int i = (threadIdx.x + k * 256) * 4;
+            if (i < gs) {
+                float dyo[4], dzo[4];
+#pragma unroll
+                for (int e = 0; e < 4; e++) {
+                    float sz = silu(zv[k][e]), v = yv[k][e] * sz;
+                    float d = rs * wv[k][e] * dv[k][e] - v * c;
+                    dyo[e] = d * sz;
+                    dzo[e] = d * yv[k][e] * silu_grad(zv[k][e]);
+                    wacc[k][e] += dv[k][e] * v * rs;
+                }
+                tb_stv<4>(dy + base + i, dyo);
+                tb_stv<4>(dzx + (size_t)r * ld + g * gs + i, dzo);
+            }
+        }
+    }
+#pragma unroll
+    for (int k = 0; k < IT; k++) {
+        int i = (threadIdx.x + k * 256) * 4;
+        if (i < gs) tb_stv<4>(wpart + (size_t)blockIdx.x * di + g * gs + i, wacc[k]);
+    }
+}
+#define TB_GATED_NORM_BWD_ROWS_ENTRIES(IT)                                                                            \
+    extern "C" __global__ void __launch_bounds__(256) tb_gated_norm_bwd_rows##IT(TB_GATED_NORM_BWD_ARGS, int rows) {  \
+        tb_gated_norm_bwd_rows_body<IT>(y, zx, ld, w, dOut, dy, dzx, wpart, rows, di, G);                             \
+    }                                                                                                                 \
+    extern "C" __global__ void __launch_bounds__(256) tb_gated_norm_bwd_rows##IT##_bf16(TB_GATED_NORM_BWD_BF16_ARGS,  \
+                                                                                        int rows) {                   \
+        tb_gated_norm_bwd_rows_body<IT>(y, zx, ld, w, dOut, dy, dzx, wpart, rows, di, G);                             \
+    }
+TB_GATED_NORM_BWD_ROWS_ENTRIES(1)
+TB_GATED_NORM_BWD_ROWS_ENTRIES(2)
+TB_GATED_NORM_BWD_ROWS_ENTRIES(4)
+
 // ---- Register-tiled SSD scans (the fast path; tb_ssd_fwd/tb_ssd_bwd above serve the shapes it does not take) ----
 // The recurrence H_t = a_t H_{t−1} + k_t x_t ⊗ B_t is independent per state element (p, n): only the contractions
 // (Σ_n for y and ∂x, Σ_p for ∂B and ∂C, Σ_{p,n} for ∂a and ∂k) couple elements. So each thread keeps PPT×NPL state

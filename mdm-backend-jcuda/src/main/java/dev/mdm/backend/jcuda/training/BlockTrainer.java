@@ -31,6 +31,8 @@ import java.util.List;
 public final class BlockTrainer implements AutoCloseable {
     private static final int THREADS = 256;
     private static final int SCAN_THREADS = 256;
+    /** Rows a block of tb_gated_norm_bwd_rows* takes (TB_NORM_ROWS). */
+    private static final int NORM_ROWS = 4;
     /** The system property that picks the SSD backward: {@code chunked} (the default, where it can run; the chunk
      *  length as {@link #chunkLength(int, int, int, int, boolean)} picks it), {@code chunked:Q} (chunks of Q), or
      *  {@code sequential}. */
@@ -584,6 +586,23 @@ public final class BlockTrainer implements AutoCloseable {
                         .ptr(arena.weight(p(block, "mixer.D"))).i(zoh()).ptr(a.states()).ptr(a.y()).i(seqLen).i(chunk)));
     }
 
+    /**
+     * @return IT of {@code tb_gated_norm_bwd_rows{IT}} (1, 2 or 4: a thread's four-column slices of a group of at most
+     *         1 024·IT columns), or 0 where the group is too wide for it or the four-column form does not apply
+     */
+    private int gatedNormRowsIterations() {
+        int groupColumns = shape.dInner() / shape.nGroups();
+        if (!gatedNorm("").equals("_vec4")) {
+            return 0;
+        }
+        for (int it : new int[] {1, 2, 4}) {
+            if (groupColumns <= 4 * THREADS * it) {
+                return it;
+            }
+        }
+        return 0;
+    }
+
     /** @return the gated norm kernel's four-column form where a group's columns and in_proj's rows allow it */
     private String gatedNorm(String kernel) {
         int groupColumns = shape.dInner() / shape.nGroups();
@@ -715,10 +734,19 @@ public final class BlockTrainer implements AutoCloseable {
             ops.linearBackward(rows, di, d, a.yn(), di, arena.weight(outProj), mix, d, dYn, di, false,
                     arena.grad(outProj), false, 0);
         }
-        cuda.launch(gatedNorm("tb_gated_norm_bwd") + (bf16 ? "_bf16" : ""), new int[] {rows, g}, THREADS, 0,
-                new KernelArgs().ptr(a.y()).ptr(a.zx()).i(ld).ptr(arena.weight(p(block, "mixer.norm.weight"))).ptr(dYn)
-                        .ptr(dY).ptr(bf16 ? dZxBf16 : dZx).ptr(wPart).i(di).i(g));
-        ops.columnSumAccumulate(wPart, rows, di, di, arena.grad(p(block, "mixer.norm.weight")));
+        KernelArgs norm = new KernelArgs().ptr(a.y()).ptr(a.zx()).i(ld).ptr(arena.weight(p(block, "mixer.norm.weight")))
+                .ptr(dYn).ptr(dY).ptr(bf16 ? dZxBf16 : dZx).ptr(wPart).i(di).i(g);
+        String bf16Suffix = bf16 ? "_bf16" : "";
+        int normRowsIterations = gatedNormRowsIterations();
+        int wPartRows = rows;
+        if (normRowsIterations > 0) {  // a block's rows at a time, one weight-gradient row a block
+            wPartRows = (rows + NORM_ROWS - 1) / NORM_ROWS;
+            cuda.launch("tb_gated_norm_bwd_rows" + normRowsIterations + bf16Suffix, new int[] {wPartRows, g}, THREADS,
+                    0, norm.i(rows));
+        } else {
+            cuda.launch(gatedNorm("tb_gated_norm_bwd") + bf16Suffix, new int[] {rows, g}, THREADS, 0, norm);
+        }
+        ops.columnSumAccumulate(wPart, wPartRows, di, di, arena.grad(p(block, "mixer.norm.weight")));
         if (chunk > 0) {
             scanBackwardChunked(block, batch, a);
         } else {
