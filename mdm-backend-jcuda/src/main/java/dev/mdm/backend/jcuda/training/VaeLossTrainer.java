@@ -12,9 +12,7 @@ import dev.mdm.model.LossBreakdown;
 import dev.mdm.model.TrainingBatch;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.TreeMap;
+import java.util.Arrays;
 
 /**
  * The VAE of SPEC §3, the forward diffusion of §4 and every loss term of §7, forward and backward, fp32 on the device.
@@ -285,67 +283,122 @@ public final class VaeLossTrainer implements AutoCloseable {
      * y_k = z0(n_{(j+k) mod M}). {@code src} inverts that: token n_p is candidate k of row (p − k) mod M.
      */
     private void prepareScoreEntropy(float[] mask) {
-        int k = candidates;
-        int[] tok = new int[b * tokens];
-        int[] cand = new int[b * tokens * k];
-        int[] src = new int[b * tokens * k];
+        ScoreEntropyRows rows = scoreEntropyRows(mask, b, tokens, nImg, candidates);
+        imgDenoisedTokens = rows.imageRows();
+        txtDenoisedTokens = rows.textRows();
+        scored = rows.imageRows() + rows.textRows();
+        cuda.upload(seTok, rows.tok());
+        cuda.upload(seCand, rows.cand());
+        cuda.upload(seSrc, rows.src());
+    }
+
+    /**
+     * The score entropy's rows (D4) as {@link #prepareScoreEntropy} uploads them.
+     *
+     * @param tok the scored tokens' flat indices, image rows first ({@code max(rows, 1)} long)
+     * @param cand each row's k candidates' flat indices ({@code max(rows·k, 1)} long)
+     * @param src for each (row, k), the row whose candidate k is this row's token
+     * @param imageRows noised image tokens
+     * @param textRows noised text tokens
+     */
+    record ScoreEntropyRows(int[] tok, int[] cand, int[] src, int imageRows, int textRows) {
+    }
+
+    /**
+     * Plain int arrays, one pass per modality: the boxed lists this replaced were a few milliseconds of host time a
+     * fashion step, in which the GPU waited (a flight recording, docs/eval/gpu-2026-12-10 call 13).
+     *
+     * @param mask 1 where a token is noised, [b, tokens]
+     * @param b samples
+     * @param tokens tokens a sample
+     * @param nImg image tokens a sample (the first nImg)
+     * @param k candidates a row
+     * @return the rows
+     */
+    static ScoreEntropyRows scoreEntropyRows(float[] mask, int b, int tokens, int nImg, int k) {
+        int[] tok = new int[Math.max(b * tokens, 1)];
+        int[] cand = new int[Math.max(b * tokens * k, 1)];
+        int[] src = new int[Math.max(b * tokens * k, 1)];
         int row = 0;
-        imgDenoisedTokens = 0;
-        txtDenoisedTokens = 0;
+        int imageRows = 0;
         for (int modality = 0; modality < 2; modality++) {
-            List<Integer> list = new ArrayList<>();
+            int first = row;
             for (int s = 0; s < b; s++) {
                 for (int t = modality == 0 ? 0 : nImg; t < (modality == 0 ? nImg : tokens); t++) {
                     if (mask[s * tokens + t] == 1) {
-                        list.add(s * tokens + t);
+                        tok[row++] = s * tokens + t;
                     }
                 }
             }
-            int m = list.size();
-            if (modality == 0) {
-                imgDenoisedTokens = m;
-            } else {
-                txtDenoisedTokens = m;
-            }
+            int m = row - first;
             for (int j = 0; j < m; j++) {
-                tok[row + j] = list.get(j);
                 for (int c = 0; c < k; c++) {
-                    cand[(row + j) * k + c] = list.get((j + c) % m);
-                    src[(row + j) * k + c] = row + Math.floorMod(j - c, m);
+                    cand[(first + j) * k + c] = tok[first + (j + c) % m];
+                    src[(first + j) * k + c] = first + Math.floorMod(j - c, m);
                 }
             }
-            row += m;
+            if (modality == 0) {
+                imageRows = m;
+            }
         }
-        scored = row;
-        cuda.upload(seTok, java.util.Arrays.copyOf(tok, Math.max(scored, 1)));
-        cuda.upload(seCand, java.util.Arrays.copyOf(cand, Math.max(scored * k, 1)));
-        cuda.upload(seSrc, java.util.Arrays.copyOf(src, Math.max(scored * k, 1)));
+        return new ScoreEntropyRows(Arrays.copyOf(tok, Math.max(row, 1)), Arrays.copyOf(cand, Math.max(row * k, 1)),
+                Arrays.copyOf(src, Math.max(row * k, 1)), imageRows, row - imageRows);
     }
 
     /** Lists, per distinct token id, the text rows holding it in ascending order (deterministic embedding gradient). */
     private void prepareEmbeddingGradient(int[] tokenIds) {
-        TreeMap<Integer, List<Integer>> byId = new TreeMap<>();
-        for (int r = 0; r < tokenIds.length; r++) {
-            byId.computeIfAbsent(tokenIds[r], x -> new ArrayList<>()).add(r);
+        EmbeddingRows rows = embeddingRows(tokenIds, vocab);
+        unique = rows.ids().length;
+        cuda.upload(uniqueIds, rows.ids());
+        cuda.upload(uniqueStart, rows.start());
+        cuda.upload(rowsOf, rows.rows());
+    }
+
+    /**
+     * The rows of each distinct token id, as {@link #prepareEmbeddingGradient} uploads them.
+     *
+     * @param ids the distinct ids, ascending
+     * @param start where each id's rows begin in {@code rows} (one more entry: the end)
+     * @param rows the text rows, grouped by id, ascending within an id
+     */
+    record EmbeddingRows(int[] ids, int[] start, int[] rows) {
+    }
+
+    /**
+     * A counting sort over the vocabulary (a TreeMap of boxed lists before: see {@link #scoreEntropyRows}).
+     *
+     * @param tokenIds ids in [0, vocab) (TrainingBatch checks them)
+     * @param vocab vocabulary size
+     * @return the rows of each distinct id
+     */
+    static EmbeddingRows embeddingRows(int[] tokenIds, int vocab) {
+        int[] count = new int[vocab + 1];
+        for (int id : tokenIds) {
+            count[id + 1]++;
         }
-        unique = byId.size();
-        int[] uid = new int[unique];
-        int[] start = new int[unique + 1];
-        int[] rows = new int[tokenIds.length];
-        int u = 0;
-        int n = 0;
-        for (var e : byId.entrySet()) {
-            uid[u] = e.getKey();
-            start[u] = n;
-            for (int r : e.getValue()) {
-                rows[n++] = r;
+        int unique = 0;
+        for (int v = 0; v < vocab; v++) {
+            if (count[v + 1] > 0) {
+                unique++;
             }
-            u++;
+            count[v + 1] += count[v];  // count[v]: where id v's rows begin
         }
-        start[unique] = n;
-        cuda.upload(uniqueIds, uid);
-        cuda.upload(uniqueStart, start);
-        cuda.upload(rowsOf, rows);
+        int[] rows = new int[tokenIds.length];
+        int[] next = Arrays.copyOf(count, vocab);
+        for (int r = 0; r < tokenIds.length; r++) {
+            rows[next[tokenIds[r]]++] = r;
+        }
+        int[] ids = new int[unique];
+        int[] start = new int[unique + 1];
+        int u = 0;
+        for (int v = 0; v < vocab; v++) {
+            if (count[v + 1] > count[v]) {
+                ids[u] = v;
+                start[u++] = count[v];
+            }
+        }
+        start[unique] = tokenIds.length;
+        return new EmbeddingRows(ids, start, rows);
     }
 
     /**
