@@ -30,6 +30,7 @@ import java.util.List;
  */
 public final class BlockTrainer implements AutoCloseable {
     private static final int THREADS = 256;
+    /** Threads of the SSD kernels' blocks; train_block.cuh's tb_rows4 takes it as a constant (256), so change both. */
     private static final int SCAN_THREADS = 256;
     /** Rows a block of tb_gated_norm_bwd_rows* takes (TB_NORM_ROWS). */
     private static final int NORM_ROWS = 4;
