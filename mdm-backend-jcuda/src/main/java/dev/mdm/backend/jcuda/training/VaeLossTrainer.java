@@ -104,6 +104,9 @@ public final class VaeLossTrainer implements AutoCloseable {
     private int txtDenoisedTokens;
     private int scored;
     private int unique;
+    /** The batch's noise mask and token ids, for the loss's index lists (built in lossAndGradient). */
+    private float[] batchMask;
+    private int[] batchTokenIds;
     private boolean encoded;
     private boolean lossReady;
     private boolean closed;
@@ -259,8 +262,8 @@ public final class VaeLossTrainer implements AutoCloseable {
         cuda.upload(sqrtAb, sab);
         cuda.upload(sqrtOneMinusAb, snab);
         cuda.upload(alphaBar, ab.array());
-        prepareScoreEntropy(mask);
-        prepareEmbeddingGradient(tokenIds);
+        batchMask = mask;
+        batchTokenIds = tokenIds;
 
         int rowsI = b * nImg;
         int rowsT = b * lt;
@@ -412,6 +415,10 @@ public final class VaeLossTrainer implements AutoCloseable {
         if (!encoded) {
             throw new IllegalStateException("VaeLossTrainer.lossAndGradient before encode");
         }
+        // here rather than in encode: the caller has queued the denoiser's forward, so the host builds and uploads these
+        // (synchronous copies, which a non-blocking stream does not wait for) while the GPU runs it
+        prepareScoreEntropy(batchMask);
+        prepareEmbeddingGradient(batchTokenIds);
         long n = (long) b * tokens * dz;
         cuda.launch1d("tv_split", n, new KernelArgs().ptr(zhat0).ptr(zhI).ptr(zhT).i(b).i(nImg).i(lt).i(dz));
         imageRun(z0I, false, lossImgAuto, dzAutoI);
