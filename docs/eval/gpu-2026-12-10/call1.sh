@@ -5,7 +5,7 @@
 # repository root with .gpu carried.
 set -u
 out=$OUT
-. docs/eval/gpu-2026-12-09/lib.sh
+. docs/eval/gpu-2026-12-10/lib.sh
 q64=-Dmdm.jcuda.scanBackward=chunked:64
 q16=-Dmdm.jcuda.scanBackward=chunked:16
 gpu_state
@@ -17,10 +17,6 @@ train_bench q64-2 paper:8:bf16 "" $q64
 gpu_state
 # ncu --set full on one launch each of the backward's chunk kernel and the forward's output kernel, Q 32 then Q 64
 for q in 32 64; do
-  MDM_JAVA_OPTS=-Dmdm.jcuda.scanBackward=chunked:$q timeout 200 $ncu --target-processes all --set full \
-    -k regex:'tb_ssd_(bwd_chunk|fwd_chunk_output)_tf32' -c 2 --page details \
-    bash $run $train --out /tmp/p.json --only paper:8:bf16 --blocks 1 --warmup 0 --repeats 1 > $out/ncu-q$q.txt 2>&1
-  echo "ncu q$q exit $?"
+  chunk_kernels_ncu ncu-q$q -Dmdm.jcuda.scanBackward=chunked:$q
 done
-gzip -f $out/ncu-q*.txt
 gpu_state

@@ -6,11 +6,9 @@
 # with .gpu carried.
 set -u
 out=$OUT
-. docs/eval/gpu-2026-12-09/lib.sh
-gpu_state
-tests tests-training --select-package dev.mdm.backend.jcuda.training
-gpu_state
+. docs/eval/gpu-2026-12-10/lib.sh
+training_tests
 alternate fashion:128,fashion:128:bf16,paper:8,paper:8:bf16
 gpu_state
 kernel_profile profile-new
-tar czf $out/logs.tgz -C $out tests-training.log gpu-state.txt && rm $out/tests-training.log $out/gpu-state.txt
+pack_logs tests-training.log

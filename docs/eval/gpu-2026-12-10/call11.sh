@@ -4,14 +4,7 @@
 # build). Packed as call 10; run from the repository root with .gpu carried.
 set -u
 out=$OUT
-. docs/eval/gpu-2026-12-09/lib.sh
-fashion_profile() {
-  MDM_JCUDA_JAR="${2:-}" timeout 240 $ncu --target-processes all --clock-control none --cache-control none \
-    --metrics gpu__time_duration.sum --print-summary per-kernel --csv bash $run $train --out /tmp/profile.json \
-    --only fashion:128:bf16 --warmup 1 --repeats 1 > $out/$1.csv 2>&1
-  echo "$1 exit $?"
-  gzip -f $out/$1.csv
-}
+. docs/eval/gpu-2026-12-10/lib.sh
 fashion_profile profile-fashion-new
 fashion_profile profile-fashion-base $base
 MDM_JCUDA_JAR=$base kernel_profile profile-paper-base

@@ -4,7 +4,6 @@
 # tools/gpu/pack.sh; run from the repository root with .gpu carried.
 set -u
 out=$OUT
-. docs/eval/gpu-2026-12-09/lib.sh
-MDM_JAVA_OPTS="-XX:StartFlightRecording=filename=$out/fashion.jfr,settings=profile" timeout 200 bash $run $train \
-  --out $out/fashion.json --only fashion:128:bf16 --warmup 3 --repeats 40 2>&1 | grep -E '^fashion|rror|xception'
+. docs/eval/gpu-2026-12-10/lib.sh
+fashion_jfr 40
 ls -la $out

@@ -5,14 +5,12 @@
 # --baseline=HEAD (45c5ac7); run from the repository root with .gpu carried.
 set -u
 out=$OUT
-. docs/eval/gpu-2026-12-09/lib.sh
-gpu_state
-tests tests-training --select-package dev.mdm.backend.jcuda.training
-gpu_state
+. docs/eval/gpu-2026-12-10/lib.sh
+training_tests
 rows=fashion:128,fashion:128:bf16
 for i in 1 2 3; do
   train_bench new-$i $rows
   train_bench base-$i $rows $base
 done
 gpu_state
-tar czf $out/logs.tgz -C $out tests-training.log gpu-state.txt && rm $out/tests-training.log $out/gpu-state.txt
+pack_logs tests-training.log

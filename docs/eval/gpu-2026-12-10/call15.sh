@@ -3,8 +3,8 @@
 # tools/gpu/pack.sh --tests --baseline=6a849c3; run from the repository root with .gpu carried.
 set -u
 out=$OUT
-. docs/eval/gpu-2026-12-09/lib.sh
+. docs/eval/gpu-2026-12-10/lib.sh
 gpu_state
 tests tests-module --select-package dev.mdm.backend.jcuda
 gpu_state
-tar czf $out/logs.tgz -C $out tests-module.log gpu-state.txt && rm $out/tests-module.log $out/gpu-state.txt
+pack_logs tests-module.log

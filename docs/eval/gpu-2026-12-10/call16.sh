@@ -3,7 +3,7 @@
 # alternating twice. Packed as call 15; run from the repository root with .gpu carried.
 set -u
 out=$OUT
-. docs/eval/gpu-2026-12-09/lib.sh
+. docs/eval/gpu-2026-12-10/lib.sh
 gpu_state
 train_bench end-1 fashion:128,fashion:128:bf16,paper:8,paper:8:bf16
 train_bench start-1 fashion:128,fashion:128:bf16,paper:8,paper:8:bf16 $base

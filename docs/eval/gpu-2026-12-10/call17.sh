@@ -4,6 +4,5 @@
 # .gpu carried.
 set -u
 out=$OUT
-. docs/eval/gpu-2026-12-09/lib.sh
-MDM_JAVA_OPTS="-XX:StartFlightRecording=filename=$out/fashion.jfr,settings=profile" timeout 300 bash $run $train \
-  --out $out/fashion.json --only fashion:128:bf16 --warmup 3 --repeats 300 2>&1 | grep -E '^fashion|rror|xception'
+. docs/eval/gpu-2026-12-10/lib.sh
+fashion_jfr 300

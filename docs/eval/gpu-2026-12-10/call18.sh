@@ -6,10 +6,8 @@
 # .gpu carried.
 set -u
 out=$OUT
-. docs/eval/gpu-2026-12-09/lib.sh
-gpu_state
-tests tests-training --select-package dev.mdm.backend.jcuda.training
-gpu_state
+. docs/eval/gpu-2026-12-10/lib.sh
+training_tests
 fashion60() {
   MDM_JCUDA_JAR="${2:-}" timeout 200 bash $run $train --out "$out/$1.json" --only fashion:128:bf16 --repeats 60 2>&1 \
     | grep -E '^fashion|rror|xception' | sed "s/^/$1 /"
@@ -19,4 +17,4 @@ for i in 1 2 3; do
   fashion60 base-$i $base
 done
 gpu_state
-tar czf $out/logs.tgz -C $out tests-training.log gpu-state.txt && rm $out/tests-training.log $out/gpu-state.txt
+pack_logs tests-training.log

@@ -5,15 +5,9 @@
 # tools/gpu/pack.sh --tests --baseline=HEAD; run from the repository root with .gpu carried.
 set -u
 out=$OUT
-. docs/eval/gpu-2026-12-09/lib.sh
-gpu_state
-tests tests-training --select-package dev.mdm.backend.jcuda.training
+. docs/eval/gpu-2026-12-10/lib.sh
+training_tests
 gzip -f $out/tests-training.log
-gpu_state
 alternate paper:8:bf16
 gpu_state
-timeout 200 $ncu --target-processes all --set full -k regex:'tb_ssd_(bwd_chunk|fwd_chunk_output)_tf32' -c 2 \
-  --page details bash $run $train --out /tmp/p.json --only paper:8:bf16 --blocks 1 --warmup 0 --repeats 1 \
-  > $out/ncu-new.txt 2>&1
-echo "ncu exit $?"
-gzip -f $out/ncu-new.txt
+chunk_kernels_ncu ncu-new

@@ -7,13 +7,11 @@
 # with .gpu carried.
 set -u
 out=$OUT
-. docs/eval/gpu-2026-12-09/lib.sh
+. docs/eval/gpu-2026-12-10/lib.sh
 off=-Dmdm.jcuda.specializedKernels=false
 rows=paper:8:bf16,fashion:128:bf16
-gpu_state
-tests tests-training --select-package dev.mdm.backend.jcuda.training
+training_tests
 gzip -f $out/tests-training.log
-gpu_state
 train_bench new-1 $rows
 train_bench generic-1 $rows "" $off
 train_bench base-1 $rows $base
@@ -21,8 +19,4 @@ train_bench new-2 $rows
 train_bench generic-2 $rows "" $off
 train_bench base-2 $rows $base
 gpu_state
-timeout 200 $ncu --target-processes all --set full -k regex:'tb_ssd_(bwd_chunk|fwd_chunk_output)_tf32' -c 2 \
-  --page details bash $run $train --out /tmp/p.json --only paper:8:bf16 --blocks 1 --warmup 0 --repeats 1 \
-  > $out/ncu-new.txt 2>&1
-echo "ncu exit $?"
-gzip -f $out/ncu-new.txt
+chunk_kernels_ncu ncu-new

@@ -3,7 +3,7 @@
 # what is left. Packed with tools/gpu/pack.sh; run from the repository root with .gpu carried.
 set -u
 out=$OUT
-. docs/eval/gpu-2026-12-09/lib.sh
+. docs/eval/gpu-2026-12-10/lib.sh
 gpu_state
 kernel_profile profile-c7df7fb
 gpu_state

@@ -5,11 +5,9 @@
 # repository root with .gpu carried.
 set -u
 out=$OUT
-. docs/eval/gpu-2026-12-09/lib.sh
-gpu_state
-tests tests-training --select-package dev.mdm.backend.jcuda.training
+. docs/eval/gpu-2026-12-10/lib.sh
+training_tests
 gzip -f $out/tests-training.log
-gpu_state
 alternate paper:8:bf16,fashion:128:bf16
 gpu_state
 kernel_profile profile-new

@@ -5,13 +5,11 @@
 # Packed with tools/gpu/pack.sh --tests; run from the repository root with .gpu carried.
 set -u
 out=$OUT
-. docs/eval/gpu-2026-12-09/lib.sh
+. docs/eval/gpu-2026-12-10/lib.sh
 off=-Dmdm.jcuda.specializedKernels=false
 rows=paper:8,fashion:128
-gpu_state
-tests tests-training --select-package dev.mdm.backend.jcuda.training
+training_tests
 gzip -f $out/tests-training.log
-gpu_state
 train_bench new-1 $rows
 train_bench generic-1 $rows "" $off
 train_bench new-2 $rows

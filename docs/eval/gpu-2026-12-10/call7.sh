@@ -4,11 +4,7 @@
 # with .gpu carried.
 set -u
 out=$OUT
-. docs/eval/gpu-2026-12-09/lib.sh
+. docs/eval/gpu-2026-12-10/lib.sh
 gpu_state
-timeout 240 $ncu --target-processes all --clock-control none --cache-control none \
-  --metrics gpu__time_duration.sum --print-summary per-kernel --csv bash $run $train --out /tmp/profile.json \
-  --only fashion:128:bf16 --warmup 1 --repeats 1 > $out/profile-fashion.csv 2>&1
-echo "profile exit $?"
-gzip -f $out/profile-fashion.csv
+fashion_profile profile-fashion
 gpu_state

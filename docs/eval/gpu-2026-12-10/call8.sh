@@ -5,16 +5,11 @@
 # alternating twice. Packed with tools/gpu/pack.sh; run from the repository root with .gpu carried.
 set -u
 out=$OUT
-. docs/eval/gpu-2026-12-09/lib.sh
+. docs/eval/gpu-2026-12-10/lib.sh
 gen=-Dmdm.jcuda.specializedKernels=false
 gpu_state
 for q in 64 32; do
-  MDM_JAVA_OPTS="$gen -Dmdm.jcuda.scanBackward=chunked:$q" timeout 240 $ncu --target-processes all \
-    --clock-control none --cache-control none --metrics gpu__time_duration.sum --print-summary per-kernel --csv \
-    bash $run $train --out /tmp/profile.json --only fashion:128:bf16 --warmup 1 --repeats 1 \
-    > $out/profile-fashion-q$q.csv 2>&1
-  echo "profile q$q exit $?"
-  gzip -f $out/profile-fashion-q$q.csv
+  fashion_profile profile-fashion-q$q "" "$gen -Dmdm.jcuda.scanBackward=chunked:$q"
 done
 gpu_state
 for i in 1 2; do

@@ -5,7 +5,7 @@
 # the repository root with .gpu carried.
 set -u
 out=$OUT
-. docs/eval/gpu-2026-12-09/lib.sh
+. docs/eval/gpu-2026-12-10/lib.sh
 for row in fashion:128:bf16 paper:8:bf16; do
   name=${row%%:*}
   timeout 200 $ncu --target-processes all --section SourceCounters -k regex:'tb_ssd_(bwd_chunk|fwd_chunk_output)_tf32' \
