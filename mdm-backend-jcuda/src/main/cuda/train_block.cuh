@@ -1295,7 +1295,7 @@ __host__ __device__ __forceinline__ int tb_chunk_shared_floats(int Q, int P, int
 // hstore holds the forward's state at each chunk's end (slot c: tb_state_offset with every = Q); gback G_c.
 // grid (chunks, H, batch); dynamic shared tb_chunk_shared_floats(Q, P, N, TC) floats. Q, P and N multiples of 4;
 // with TC (the products on tensor cores in TF32) multiples of 16.
-// QS, PS, NS: Q, P and N as compile-time constants where nonzero (TB_SHAPE_ENTRIES), so that the products' loops,
+// QS, PS, NS: Q, P and N as compile-time constants where nonzero (TB_SPECIALIZED_SHAPES), so that the products' loops,
 // strides and the loads' index divisions fold (the arguments must then equal them).
 template <bool TC, int QS = 0, int PS = 0, int NS = 0>
 __device__ __forceinline__ void tb_ssd_bwd_chunk_body(const float* xbc, int C, const float* delta, const float* Alog,
@@ -1580,11 +1580,11 @@ extern "C" __global__ void tb_ssd_bwd_chunk(TB_SSD_BWD_CHUNK_ARGS) { TB_SSD_BWD_
 extern "C" __global__ void tb_ssd_bwd_chunk_tf32(TB_SSD_BWD_CHUNK_ARGS) { TB_SSD_BWD_CHUNK_CALL(true, 0, 0, 0); }
 
 // The (chunk length, P, N) the chunked SSD kernels (TF32, and the fp32 chunk kernel) are also compiled for with
-// constant sizes, as NAME_q{Q}p{P}n{N}
-// (BlockTrainer.SPECIALIZED_SHAPES): the paper's heads in chunks of 32 and fashion's in chunks of 64. With constant
-// sizes the products' loops unroll and their strides and the loads' divisions fold: at paper width (ncu, one launch,
-// docs/eval/gpu-2026-12-10 calls 2 and 3) the backward's chunk kernel issues 231 M instructions instead of 325 M and
-// takes 586 µs instead of 803, the forward's output kernel 99 M instead of 133 M and 220 µs instead of 297.
+// constant sizes, as NAME_q{Q}p{P}n{N} (BlockTrainer.SPECIALIZED_SHAPES): the paper's heads in chunks of 32 and
+// fashion's in chunks of 64. With constant sizes the products' loops unroll and their strides and the loads' divisions
+// fold: at paper width (ncu, one launch, docs/eval/gpu-2026-12-10 calls 2 and 3) the backward's chunk kernel issues
+// 231 M instructions instead of 325 M and takes 586 µs instead of 803, the forward's output kernel 99 M instead of
+// 133 M and 220 µs instead of 297.
 #define TB_SPECIALIZED_SHAPES(X) X(32, 64, 128) X(64, 32, 64)
 #define TB_BWD_CHUNK_ENTRY(QS, PS, NS)                                                                      \
     extern "C" __global__ void tb_ssd_bwd_chunk_q##QS##p##PS##n##NS(TB_SSD_BWD_CHUNK_ARGS) {                \

@@ -162,6 +162,8 @@ public final class BlockTrainer implements AutoCloseable {
     private final boolean tf32Passes;
     /** The chunked SSD kernels' name suffix for this block's sizes: {@code _q32p64n128} and the like, or empty. */
     private final String kernelShape;
+    /** IT of the gated norm backward's {@code tb_gated_norm_bwd_rows{IT}}, or 0 for the one-row-a-block kernels. */
+    private final int normRowsIterations;
     private final long gback;
     private final long dAc;
     private final long dDc;
@@ -222,6 +224,7 @@ public final class BlockTrainer implements AutoCloseable {
         this.seqLen = config.sequenceLength();
         this.bf16 = ops.bf16Operands();
         this.convRows = shape.dConv() <= CONV_ROWS_MAX_WIDTH;
+        this.normRowsIterations = gatedNormRowsIterations();
         ScanTiling tiling = ScanTiling.of(shape.headDim(), shape.dState());
         this.forwardTiling = launchable(tiling, "tb_ssd_fwd_");
         this.backwardTiling = launchable(tiling, "tb_ssd_bwd_");
@@ -592,10 +595,10 @@ public final class BlockTrainer implements AutoCloseable {
      *         1 024·IT columns), or 0 where the group is too wide for it or the four-column form does not apply
      */
     private int gatedNormRowsIterations() {
-        int groupColumns = shape.dInner() / shape.nGroups();
-        if (!gatedNorm("").equals("_vec4")) {
+        if (!gatedNormVec4()) {
             return 0;
         }
+        int groupColumns = shape.dInner() / shape.nGroups();
         for (int it : new int[] {1, 2, 4}) {
             if (groupColumns <= 4 * THREADS * it) {
                 return it;
@@ -604,10 +607,14 @@ public final class BlockTrainer implements AutoCloseable {
         return 0;
     }
 
-    /** @return the gated norm kernel's four-column form where a group's columns and in_proj's rows allow it */
+    /** @return whether a group's columns and in_proj's rows allow the gated norm kernels' four-column form */
+    private boolean gatedNormVec4() {
+        return shape.dInner() / shape.nGroups() % 4 == 0 && shape.inProjRows() % 4 == 0;
+    }
+
+    /** @return the gated norm kernel's four-column form where {@link #gatedNormVec4()}, else the kernel */
     private String gatedNorm(String kernel) {
-        int groupColumns = shape.dInner() / shape.nGroups();
-        return groupColumns % 4 == 0 && shape.inProjRows() % 4 == 0 ? kernel + "_vec4" : kernel;
+        return gatedNormVec4() ? kernel + "_vec4" : kernel;
     }
 
     /** @return dynamic shared bytes of the tensor-core passes over the chunks ({@code tb_state_pass_floats}) */
@@ -738,7 +745,6 @@ public final class BlockTrainer implements AutoCloseable {
         KernelArgs norm = new KernelArgs().ptr(a.y()).ptr(a.zx()).i(ld).ptr(arena.weight(p(block, "mixer.norm.weight")))
                 .ptr(dYn).ptr(dY).ptr(bf16 ? dZxBf16 : dZx).ptr(wPart).i(di).i(g);
         String bf16Suffix = bf16 ? "_bf16" : "";
-        int normRowsIterations = gatedNormRowsIterations();
         int wPartRows = rows;
         if (normRowsIterations > 0) {  // a block's rows at a time, one weight-gradient row a block
             wPartRows = (rows + NORM_ROWS - 1) / NORM_ROWS;

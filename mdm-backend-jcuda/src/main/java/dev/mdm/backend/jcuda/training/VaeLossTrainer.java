@@ -308,8 +308,9 @@ public final class VaeLossTrainer implements AutoCloseable {
     }
 
     /**
-     * Plain int arrays, one pass per modality: the boxed lists this replaced were a few milliseconds of host time a
-     * fashion step, in which the GPU waited (a flight recording, docs/eval/gpu-2026-12-10 call 13).
+     * Plain int arrays of their exact sizes (a counting pass, then one pass per modality): the boxed lists this
+     * replaced were a few milliseconds of host time a fashion step, in which the GPU waited (a flight recording,
+     * docs/eval/gpu-2026-12-10 call 13).
      *
      * @param mask 1 where a token is noised, [b, tokens]
      * @param b samples
@@ -319,11 +320,24 @@ public final class VaeLossTrainer implements AutoCloseable {
      * @return the rows
      */
     static ScoreEntropyRows scoreEntropyRows(float[] mask, int b, int tokens, int nImg, int k) {
-        int[] tok = new int[Math.max(b * tokens, 1)];
-        int[] cand = new int[Math.max(b * tokens * k, 1)];
-        int[] src = new int[Math.max(b * tokens * k, 1)];
-        int row = 0;
         int imageRows = 0;
+        int textRows = 0;
+        for (int s = 0; s < b; s++) {
+            for (int t = 0; t < tokens; t++) {
+                if (mask[s * tokens + t] == 1) {
+                    if (t < nImg) {
+                        imageRows++;
+                    } else {
+                        textRows++;
+                    }
+                }
+            }
+        }
+        int rows = imageRows + textRows;
+        int[] tok = new int[Math.max(rows, 1)];  // the device buffers are never empty
+        int[] cand = new int[Math.max(rows * k, 1)];
+        int[] src = new int[Math.max(rows * k, 1)];
+        int row = 0;
         for (int modality = 0; modality < 2; modality++) {
             int first = row;
             for (int s = 0; s < b; s++) {
@@ -340,12 +354,8 @@ public final class VaeLossTrainer implements AutoCloseable {
                     src[(first + j) * k + c] = first + Math.floorMod(j - c, m);
                 }
             }
-            if (modality == 0) {
-                imageRows = m;
-            }
         }
-        return new ScoreEntropyRows(Arrays.copyOf(tok, Math.max(row, 1)), Arrays.copyOf(cand, Math.max(row * k, 1)),
-                Arrays.copyOf(src, Math.max(row * k, 1)), imageRows, row - imageRows);
+        return new ScoreEntropyRows(tok, cand, src, imageRows, textRows);
     }
 
     /** Lists, per distinct token id, the text rows holding it in ascending order (deterministic embedding gradient). */
