@@ -4,7 +4,4 @@
 set -u
 out=$OUT
 . docs/eval/gpu-2026-12-10/lib.sh
-gpu_state
-tests tests-module --select-package dev.mdm.backend.jcuda
-gpu_state
-pack_logs tests-module.log
+module_tests

@@ -9,6 +9,14 @@ training_tests() {
   gpu_state
 }
 
+# module_tests: every jcuda test between two GPU state lines, the log and the states packed into $out/logs.tgz
+module_tests() {
+  gpu_state
+  tests tests-module --select-package dev.mdm.backend.jcuda
+  gpu_state
+  pack_logs tests-module.log
+}
+
 # chunk_kernels_ncu NAME [JAVA_OPTS]: ncu's full sections for one launch each of the TF32 chunk kernel and the
 # forward's output kernel of a 1-block paper-width BF16 step, into $out/NAME.txt.gz
 chunk_kernels_ncu() {
