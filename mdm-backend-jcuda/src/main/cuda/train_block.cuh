@@ -1194,30 +1194,86 @@ __device__ __forceinline__ uint32_t tb_tf32(float x) {
 // are not cleared, as tb_tf32 does not clear them: the mma ignores them; nothing else may read such a value.)
 __device__ __forceinline__ float tb_tf32f(float x) { return __uint_as_float(tb_tf32(x)); }
 
+// ldmatrix of 32-bit elements: X 8×4-float matrices, lane l giving the address of row l % 8 of matrix l / 8 (16 bytes,
+// 16-byte aligned) and receiving element (l / 4, l % 4) of each: the tf32 mma's fragment layout for an operand whose k
+// runs along a shared row. One instruction for what took 4·X scalar loads (ncu's SASS counters, session 26: the
+// fragments' loads were 14 % of tb_ssd_bwd_chunk_tf32's instructions, 4.6 a mma).
+__device__ __forceinline__ void tb_ldsm(const float* row, uint32_t (&r)[4]) {
+    unsigned a = static_cast<unsigned>(__cvta_generic_to_shared(row));
+    asm volatile("ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0,%1,%2,%3}, [%4];"
+                 : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3]) : "r"(a));
+}
+__device__ __forceinline__ void tb_ldsm(const float* row, uint32_t (&r)[2]) {
+    unsigned a = static_cast<unsigned>(__cvta_generic_to_shared(row));
+    asm volatile("ldmatrix.sync.aligned.m8n8.x2.shared.b16 {%0,%1}, [%2];" : "=r"(r[0]), "=r"(r[1]) : "r"(a));
+}
+
 // NT 16×8 tiles side by side: acc[j][e] += Σ_k A[m·am + k·ak] · B[k·bk + n·bn] over k < K (a multiple of 8) at
 // m = m0 + g + 8·(e / 2), n = n0 + 8·j + 2·t + e % 2 (g = lane / 4, t = lane % 4, the mma's accumulator layout).
 // Strides say which index is which, as in tb_mm4; the A fragments are loaded once for the NT tiles. AR, BR: A or B
 // holds tb_tf32f values, taken as they are (each rounding is a compare and a predicated add: ncu's SASS counters,
-// session 26, found them a large share of the chunk kernels' instructions).
+// session 26, found them a large share of the chunk kernels' instructions). An operand whose k stride is 1 (ak or bk,
+// a literal at every call site, so the test folds) is loaded by ldmatrix: its rows (am, bn) must then be multiples of
+// 4 floats from a 16-byte aligned start, as the tensor-core kernels' padded rows are; the values, and so the sums, are
+// the scalar loads'.
 template <int NT, bool AR = false, bool BR = false>
 __device__ __forceinline__ void tb_mma(const float* A, int am, int ak, const float* B, int bk, int bn, int K, int m0,
                                        int n0, float (&acc)[NT][4]) {
     int lane = threadIdx.x & 31, g = lane >> 2, t = lane & 3;
     const float* a = A + (m0 + g) * am + t * ak;
     const float* b = B + t * bk + (n0 + g) * bn;
+    // ldmatrix rows: A's matrices are (rows 0-7, k 0-3), (8-15, 0-3), (0-7, 4-7), (8-15, 4-7), the fragment's a0..a3;
+    // B's (n 0-7, k 0-3), (0-7, 4-7), then the next tile's, each tile's b0 and b1
+    const float* la = A + (m0 + (lane & 15)) * am + ((lane >> 4) << 2);
+    const float* lb = B + (n0 + ((lane >> 4) << 3) + (lane & 7)) * bn + (((lane >> 3) & 1) << 2);
     auto ta = [](float x) { return AR ? __float_as_uint(x) : tb_tf32(x); };
     auto tb = [](float x) { return BR ? __float_as_uint(x) : tb_tf32(x); };
     for (int k = 0; k < K; k += 8) {
-        uint32_t a0 = ta(a[k * ak]), a1 = ta(a[8 * am + k * ak]);
-        uint32_t a2 = ta(a[(k + 4) * ak]), a3 = ta(a[8 * am + (k + 4) * ak]);
+        uint32_t af[4];
+        if (ak == 1) {
+            tb_ldsm(la + k, af);
+            if (!AR) {
 #pragma unroll
-        for (int j = 0; j < NT; j++) {
-            uint32_t b0 = tb(b[k * bk + 8 * j * bn]), b1 = tb(b[(k + 4) * bk + 8 * j * bn]);
+                for (int i = 0; i < 4; i++) af[i] = tb_tf32(__uint_as_float(af[i]));
+            }
+        } else {
+            af[0] = ta(a[k * ak]);
+            af[1] = ta(a[8 * am + k * ak]);
+            af[2] = ta(a[(k + 4) * ak]);
+            af[3] = ta(a[8 * am + (k + 4) * ak]);
+        }
+        uint32_t bf[NT][2];
+        if (bk == 1) {
+#pragma unroll
+            for (int j = 0; j + 1 < NT; j += 2) {
+                uint32_t r[4];
+                tb_ldsm(lb + 8 * j * bn + k, r);
+                bf[j][0] = r[0], bf[j][1] = r[1], bf[j + 1][0] = r[2], bf[j + 1][1] = r[3];
+            }
+            if constexpr (NT % 2) {
+                uint32_t r[2];
+                tb_ldsm(lb + 8 * (NT - 1) * bn + k, r);
+                bf[NT - 1][0] = r[0], bf[NT - 1][1] = r[1];
+            }
+            if (!BR) {
+#pragma unroll
+                for (int j = 0; j < NT; j++)
+#pragma unroll
+                    for (int i = 0; i < 2; i++) bf[j][i] = tb_tf32(__uint_as_float(bf[j][i]));
+            }
+        } else {
+#pragma unroll
+            for (int j = 0; j < NT; j++) {
+                bf[j][0] = tb(b[k * bk + 8 * j * bn]);
+                bf[j][1] = tb(b[(k + 4) * bk + 8 * j * bn]);
+            }
+        }
+#pragma unroll
+        for (int j = 0; j < NT; j++)
             asm volatile("mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, "
                          "{%0,%1,%2,%3};"
                          : "+f"(acc[j][0]), "+f"(acc[j][1]), "+f"(acc[j][2]), "+f"(acc[j][3])
-                         : "r"(a0), "r"(a1), "r"(a2), "r"(a3), "r"(b0), "r"(b1));
-        }
+                         : "r"(af[0]), "r"(af[1]), "r"(af[2]), "r"(af[3]), "r"(bf[j][0]), "r"(bf[j][1]));
     }
 }
 
@@ -1318,7 +1374,8 @@ __device__ __forceinline__ void tb_ssd_bwd_chunk_body(const float* xbc, int C, c
     float* dys = xs + Q * RP;    // [Q][RP]
     float* bs = dys + Q * RP;    // [Q][RN]
     float* cs = bs + Q * RN;     // [Q][RN]
-    float* m1 = cs + Q * RN;     // [u][t] (row stride RQ): e^{Λu−Λt} C_u·B_t for u ≥ t, else 0
+    float* m1 = cs + Q * RN;     // [u][t] (row stride RQ): e^{Λu−Λt} C_u·B_t for u ≥ t, else 0; [t][u] where TC, so
+                                 // that dx's product reads it along its rows (ldmatrix, tb_mma)
     float* m2 = m1 + Q * RQ;     // [u][t]: e^{Λu−Λt} dy_u·x_t for u ≥ t, else 0
     float* st = m2 + Q * RQ;     // [P][RN]: G_c, later S_{c−1}
     float* lam = st + P * RN;    // [Q]
@@ -1327,6 +1384,21 @@ __device__ __forceinline__ void tb_ssd_bwd_chunk_body(const float* xbc, int C, c
     float* dd = qs + Q;          // [Q]: dy_t·x_t
     float* dkp = dd + Q;         // [Q][RK]: dk_t's partial sums
     float A = -expf(Alog[h]), Dh = Dp[h], dtb = dtBias[h];
+    // y's elements for the per-step sums below, loaded before everything else where the sizes are constants (a step
+    // per warp of the 8, 32 columns per lane): after the barrier their latency stalled the sums (ncu's warp states,
+    // session 26's call 9: 8 % of the kernel's samples on the one FFMA that waited for them)
+    constexpr int YT = QS / 8, YP = PS / 32;
+    constexpr bool yEarly = QS % 8 == 0 && PS % 32 == 0 && YT > 0 && YP > 0 && YT * YP <= 8;
+    float yv[yEarly ? YT * YP : 1];
+    if constexpr (yEarly) {
+#pragma unroll
+        for (int i = 0; i < YT; i++)
+#pragma unroll
+            for (int j = 0; j < YP; j++) {
+                int t = warp + 8 * i;
+                yv[i * YP + j] = t < len ? y[(row0 + t) * di + h * P + lane + 32 * j] : 0.f;
+            }
+    }
     tb_chunk_decays(delta, row0, H, h, len, Q, A, zoh, lam, kk);
     const float* xr = xbc + row0 * C;
     tb_rows4(xr + h * P, C, Q, len, P, [&](int t, int p, float4 v) { tb_st4<TC>(xs + t * RP + p, v); });
@@ -1340,7 +1412,7 @@ __device__ __forceinline__ void tb_ssd_bwd_chunk_body(const float* xbc, int C, c
     // the two decayed, causal Q×Q matrices, as one 2Q×Q product so that twice the warps share it
     auto decayed = [&](int r0, int u, int t, float v) {  // rounded for the mma, their only reader, where TC
         float d = u >= t ? expf(lam[u] - lam[t]) * v : 0.f;
-        (r0 >= Q ? m2 : m1)[u * RQ + t] = TC ? tb_tf32f(d) : d;
+        (r0 >= Q ? m2 + u * RQ + t : TC ? m1 + t * RQ + u : m1 + u * RQ + t)[0] = TC ? tb_tf32f(d) : d;
     };
     if constexpr (TC) {
         tb_mma_tiles(2 * Q, Q, [&](int r0, int t1) {
@@ -1371,22 +1443,40 @@ __device__ __forceinline__ void tb_ssd_bwd_chunk_body(const float* xbc, int C, c
                 for (int j = 0; j < 4; j++) decayed(r0, u0 + i, t1 + j, a[i][j]);
         });
     }
-    // per step: dy·(y − D x) and dy·x, a warp per step
-    for (int t = warp; t < Q; t += nw) {
-        float vy = 0.f, vx = 0.f;
-        if (t < len) {
-            const float* yr = y + (row0 + t) * di + h * P;
-            for (int p = lane; p < P; p += 32) {
-                float xv = xs[t * RP + p], dv = dys[t * RP + p];
-                vy += dv * (yr[p] - Dh * xv);
-                vx += dv * xv;
-            }
-        }
+    // per step: dy·(y − D x) and dy·x, a warp per step (the same sums in the same order with y loaded early or here)
+    auto stepSums = [&](int t, float vy, float vx) {
         vy = tb_warp_sum(vy);
         vx = tb_warp_sum(vx);
         if (lane == 0) {
             qs[t] = vy;
             dd[t] = vx;
+        }
+    };
+    if constexpr (yEarly) {
+#pragma unroll
+        for (int i = 0; i < YT; i++) {
+            int t = warp + 8 * i;
+            float vy = 0.f, vx = 0.f;
+#pragma unroll
+            for (int j = 0; j < YP; j++) {
+                float xv = xs[t * RP + lane + 32 * j], dv = dys[t * RP + lane + 32 * j];
+                vy += dv * (yv[i * YP + j] - Dh * xv);
+                vx += dv * xv;
+            }
+            stepSums(t, t < len ? vy : 0.f, t < len ? vx : 0.f);
+        }
+    } else {
+        for (int t = warp; t < Q; t += nw) {
+            float vy = 0.f, vx = 0.f;
+            if (t < len) {
+                const float* yr = y + (row0 + t) * di + h * P;
+                for (int p = lane; p < P; p += 32) {
+                    float xv = xs[t * RP + p], dv = dys[t * RP + p];
+                    vy += dv * (yr[p] - Dh * xv);
+                    vx += dv * xv;
+                }
+            }
+            stepSums(t, vy, vx);
         }
     }
     __syncthreads();
@@ -1406,7 +1496,7 @@ __device__ __forceinline__ void tb_ssd_bwd_chunk_body(const float* xbc, int C, c
     if constexpr (TC) {
         tb_mma_tiles(Q, P, [&](int t1, int p0) {
             float a1[TB_NT][4] = {}, a2[TB_NT][4] = {};
-            tb_mma<TB_NT, true>(m1, 1, RQ, dys, RP, 1, Q, t1, p0, a1);
+            tb_mma<TB_NT, true>(m1, RQ, 1, dys, RP, 1, Q, t1, p0, a1);  // m1 stored [t][u]
             tb_mma<TB_NT>(bs, RN, 1, st, 1, RN, N, t1, p0, a2);
             // dxOut's values, a row's two neighbouring columns in one 8-byte store and its decay computed once
 #pragma unroll
