@@ -211,6 +211,13 @@ public final class Tensor {
             ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(out);
             return out;
         }
+        if (dtype == DType.F64) {  // without toDoubleArray's intermediate copy
+            var f = ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN).asDoubleBuffer();
+            for (int i = 0; i < n; i++) {
+                out[i] = (float) f.get(i);
+            }
+            return out;
+        }
         double[] d = toDoubleArray();
         for (int i = 0; i < n; i++) {
             out[i] = (float) d[i];
@@ -323,13 +330,37 @@ public final class Tensor {
         if (!dtype.isFloating()) {
             return this;
         }
-        double[] d = toDoubleArray();
-        for (int i = 0; i < d.length; i++) {
-            if (!Double.isFinite(d[i])) {
-                throw new InvalidInputException(argument, "finite values", d[i] + " at flat index " + i);
+        // F32 and F64 read in place: a training step checks every batch tensor, and a copy per check was a visible
+        // share of the host's time in a fashion step (a flight recording on the GPU machine, session 26)
+        ByteBuffer b = ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN);
+        int n = size();
+        switch (dtype) {
+            case F32 -> {
+                var f = b.asFloatBuffer();
+                for (int i = 0; i < n; i++) {
+                    requireFinite(argument, f.get(i), i);
+                }
+            }
+            case F64 -> {
+                var f = b.asDoubleBuffer();
+                for (int i = 0; i < n; i++) {
+                    requireFinite(argument, f.get(i), i);
+                }
+            }
+            default -> {
+                double[] d = toDoubleArray();
+                for (int i = 0; i < n; i++) {
+                    requireFinite(argument, d[i], i);
+                }
             }
         }
         return this;
+    }
+
+    private static void requireFinite(String argument, double value, int index) {
+        if (!Double.isFinite(value)) {
+            throw new InvalidInputException(argument, "finite values", value + " at flat index " + index);
+        }
     }
 
     /**

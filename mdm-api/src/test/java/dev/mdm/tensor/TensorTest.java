@@ -53,6 +53,8 @@ class TensorTest {
             assertThat(t.toFloatArray()).containsExactly(0.1f, Float.POSITIVE_INFINITY);
             assertThat(t.toDoubleArray()[0]).isEqualTo((double) 0.1f);
             assertThat(t.to(DType.F32)).isSameAs(t);
+            assertThat(Tensor.of(new double[] {0.1, 1e40, -3}, 3).toFloatArray()).as("from F64")
+                    .containsExactly(0.1f, Float.POSITIVE_INFINITY, -3f);
         }
     }
 
@@ -110,6 +112,10 @@ class TensorTest {
             assertThatThrownBy(() -> Tensor.of(new double[] {0, 1, Double.NaN, Double.POSITIVE_INFINITY}, 4).requireFinite("x"))
                     .isInstanceOf(InvalidInputException.class)
                     .hasMessage("invalid argument 'x': expected finite values, got NaN at flat index 2");
+            assertThatThrownBy(() -> Tensor.ofFloats(new float[] {1, 2, 3, Float.POSITIVE_INFINITY}, 2, 2).requireFinite("w"))
+                    .hasMessage("invalid argument 'w': expected finite values, got Infinity at flat index 3");
+            Tensor floats = Tensor.ofFloats(new float[] {-1, 0, Float.MAX_VALUE}, 3);
+            assertThat(floats.requireFinite("v")).isSameAs(floats);
             assertThatThrownBy(() -> Tensor.ofFloats(new float[] {Float.NEGATIVE_INFINITY}, 1).to(DType.BF16).requireFinite("y"))
                     .hasMessageContaining("-Infinity at flat index 0");
             Tensor ints = Tensor.ofInts(new int[] {1}, 1);

@@ -155,10 +155,11 @@ public final class Cublas implements Gemm {
             return;
         }
         // column-major view: Cᵀ[n, m] = op(W)[n, k] · Aᵀ[k, m], W read transposed
-        int status = invoke(library().gemmEx(), handle, OP_T, OP_N, n, m, k, one, MemorySegment.ofAddress(w), abType, k,
-                MemorySegment.ofAddress(a), abType, lda, accumulate ? one : zero, MemorySegment.ofAddress(c), cType, ldc,
-                Compute.FP32.code, GEMM_DEFAULT);
-        check("cublasGemmEx(m=" + m + ", n=" + n + ", k=" + k + ")", status);
+        int status = gemmEx(OP_T, OP_N, n, m, k, w, abType, k, a, abType, lda, accumulate, c, cType, ldc,
+                Compute.FP32.code);
+        if (status != 0) {
+            check("cublasGemmEx(m=" + m + ", n=" + n + ", k=" + k + ")", status);
+        }
     }
 
     @Override
@@ -169,11 +170,32 @@ public final class Cublas implements Gemm {
         }
         // row-major C = op(A)·op(B) is column-major Cᵀ = op(B)ᵀ·op(A)ᵀ, and a row-major buffer read column-major is
         // its transpose: so B goes first, transposed exactly when transB
-        int status = invoke(library().gemmEx(), handle, transB ? OP_T : OP_N, transA ? OP_T : OP_N, n, m, k, one,
-                MemorySegment.ofAddress(b), abType, ldb, MemorySegment.ofAddress(a), abType, lda,
-                accumulate ? one : zero, MemorySegment.ofAddress(c), R_32F, ldc, compute.code, GEMM_DEFAULT);
-        check("cublasGemmEx(" + (transA ? "T" : "N") + (transB ? "T" : "N") + ", m=" + m + ", n=" + n + ", k=" + k
-                + ", " + compute + (abType == R_16BF ? ", bf16 operands" : "") + ")", status);
+        int status = gemmEx(transB ? OP_T : OP_N, transA ? OP_T : OP_N, n, m, k, b, abType, ldb, a, abType, lda,
+                accumulate, c, R_32F, ldc, compute.code);
+        if (status != 0) {
+            check("cublasGemmEx(" + (transA ? "T" : "N") + (transB ? "T" : "N") + ", m=" + m + ", n=" + n + ", k=" + k
+                    + ", " + compute + (abType == R_16BF ? ", bf16 operands" : "") + ")", status);
+        }
+    }
+
+    /**
+     * cublasGemmEx (column-major), the default algorithm: an exact invocation of the downcall, where
+     * {@link #invoke}'s {@code invokeWithArguments} boxed its 19 arguments into an array on every product (a training
+     * step makes hundreds).
+     *
+     * @return the cuBLAS status
+     */
+    private int gemmEx(int opA, int opB, int m, int n, int k, long a, int aType, int lda, long b, int bType, int ldb,
+                       boolean accumulate, long c, int cType, int ldc, int compute) {
+        try {
+            return (int) library().gemmEx().invokeExact(handle, opA, opB, m, n, k, one, MemorySegment.ofAddress(a),
+                    aType, lda, MemorySegment.ofAddress(b), bType, ldb, accumulate ? one : zero,
+                    MemorySegment.ofAddress(c), cType, ldc, compute, GEMM_DEFAULT);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException("cuBLAS call failed", t);
+        }
     }
 
     private static int invoke(MethodHandle h, Object... args) {
