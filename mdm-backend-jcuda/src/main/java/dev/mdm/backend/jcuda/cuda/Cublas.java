@@ -187,10 +187,11 @@ public final class Cublas implements Gemm {
      */
     private int gemmEx(int opA, int opB, int m, int n, int k, long a, int aType, int lda, long b, int bType, int ldb,
                        boolean accumulate, long c, int cType, int ldc, int compute) {
+        MemorySegment beta = accumulate ? one : zero;  // a conditional argument would be typed Object
         try {
             return (int) library().gemmEx().invokeExact(handle, opA, opB, m, n, k, one, MemorySegment.ofAddress(a),
-                    aType, lda, MemorySegment.ofAddress(b), bType, ldb, accumulate ? one : zero,
-                    MemorySegment.ofAddress(c), cType, ldc, compute, GEMM_DEFAULT);
+                    aType, lda, MemorySegment.ofAddress(b), bType, ldb, beta, MemorySegment.ofAddress(c), cType, ldc,
+                    compute, GEMM_DEFAULT);
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {
