@@ -21,3 +21,19 @@ chunk_sass() {
   echo "$1 exit $?"
   gzip -f "$out/$1.csv"
 }
+
+# fashion60 NAME [JAR]: the fashion BF16 row over 60 timed steps (its median falls as the JIT warms: session 26,
+# call 17), into $out/NAME.json
+fashion60() {
+  MDM_JCUDA_JAR="${2:-}" timeout 200 bash $run $train --out "$out/$1.json" --only fashion:128:bf16 --repeats 60 2>&1 \
+    | grep -E '^fashion|rror|xception' | sed "s/^/$1 /"
+}
+
+# fashion60_jars NAME JCUDA_JAR API_JAR: fashion60 with both the backend's and mdm-api's jars replaced (run.sh swaps
+# only the backend's), for a change in mdm-api; run.sh must have unpacked the runtime first
+fashion60_jars() {
+  local cp=".gpu/test-classes:$2:$3$(printf ':%s' $(ls .gpu/lib/*.jar | grep -v -e '/mdm-backend-jcuda-' -e '/mdm-api-'))"
+  LD_LIBRARY_PATH=/usr/local/cuda/lib64 timeout 200 /tmp/mdm-jre/bin/java --enable-native-access=ALL-UNNAMED -Xss4m \
+    -Dai.djl.offline=true -cp "$cp" $train --out "$out/$1.json" --only fashion:128:bf16 --repeats 60 2>&1 \
+    | grep -E '^fashion|rror|xception' | sed "s/^/$1 /"
+}

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Session 27, call 2: every jcuda test on 345ae5e (cuBLAS's GEMM by invokeExact; Tensor's checks and conversions
+# without copies), the fashion BF16 row at 60 steps against ed97afd's jar alternating three times (the jar carries
+# the Cublas change; mdm-api is this tree's in both), the paper row once each, and a flight recording of 300 fashion
+# steps of this build. Packed with tools/gpu/pack.sh --tests --baseline=ed97afd; run from the repository root with
+# .gpu carried.
+set -u
+out=$OUT
+. docs/eval/gpu-2026-12-11/lib.sh
+module_tests
+for i in 1 2 3; do
+  fashion60 new-$i
+  fashion60 base-$i $base
+done
+train_bench paper-new paper:8:bf16
+train_bench paper-base paper:8:bf16 $base
+gpu_state
+fashion_jfr 300
+# at most 8 files come back
+(cd $out && tar czf results.tgz *.json gpu-state.txt && rm *.json gpu-state.txt)
