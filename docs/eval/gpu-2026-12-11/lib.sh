@@ -37,3 +37,16 @@ fashion60_jars() {
     -Dai.djl.offline=true -cp "$cp" $train --out "$out/$1.json" --only fashion:128:bf16 --repeats 60 2>&1 \
     | grep -E '^fashion|rror|xception' | sed "s/^/$1 /"
 }
+
+# fashion_chunk_ncu NAME: ncu's full sections and its SourceCounters per SASS instruction for one launch of the
+# backward's TF32 chunk kernel in a 1-block fashion BF16 step, into $out/NAME-full.txt.gz and $out/NAME-sass.csv.gz
+fashion_chunk_ncu() {
+  timeout 200 $ncu --target-processes all --set full -k regex:'tb_ssd_bwd_chunk_tf32' -c 1 --page details \
+    bash $run $train --out /tmp/p.json --only fashion:128:bf16 --blocks 1 --warmup 0 --repeats 1 > $out/$1-full.txt 2>&1
+  echo "$1-full exit $?"
+  timeout 200 $ncu --target-processes all --section SourceCounters -k regex:'tb_ssd_bwd_chunk_tf32' -c 1 \
+    --page source --print-source sass --csv bash $run $train --out /tmp/p.json --only fashion:128:bf16 --blocks 1 \
+    --warmup 0 --repeats 1 > $out/$1-sass.csv 2>&1
+  echo "$1-sass exit $?"
+  gzip -f $out/$1-full.txt $out/$1-sass.csv
+}
