@@ -29,24 +29,17 @@ fashion60() {
     | grep -E '^fashion|rror|xception' | sed "s/^/$1 /"
 }
 
-# fashion60_jars NAME JCUDA_JAR API_JAR: fashion60 with both the backend's and mdm-api's jars replaced (run.sh swaps
-# only the backend's), for a change in mdm-api; run.sh must have unpacked the runtime first
-fashion60_jars() {
-  local cp=".gpu/test-classes:$2:$3$(printf ':%s' $(ls .gpu/lib/*.jar | grep -v -e '/mdm-backend-jcuda-' -e '/mdm-api-'))"
+# bench_jars NAME JCUDA_JAR API_JAR ARGS...: TrainBenchmark with both the backend's and mdm-api's jars replaced (run.sh
+# swaps only the backend's), for a change in mdm-api; run.sh must have unpacked the runtime first
+bench_jars() {
+  local name=$1 jcuda=$2 api=$3; shift 3
+  local cp=".gpu/test-classes:$jcuda:$api$(printf ':%s' $(ls .gpu/lib/*.jar | grep -v -e '/mdm-backend-jcuda-' -e '/mdm-api-'))"
   LD_LIBRARY_PATH=/usr/local/cuda/lib64 timeout 200 /tmp/mdm-jre/bin/java --enable-native-access=ALL-UNNAMED -Xss4m \
-    -Dai.djl.offline=true -cp "$cp" $train --out "$out/$1.json" --only fashion:128:bf16 --repeats 60 2>&1 \
-    | grep -E '^fashion|rror|xception' | sed "s/^/$1 /"
+    -Dai.djl.offline=true -cp "$cp" $train --out "$out/$name.json" "$@" 2>&1 \
+    | grep -E '^(fashion|paper)|rror|xception' | sed "s/^/$name /"
 }
 
-# fashion_chunk_ncu NAME: ncu's full sections and its SourceCounters per SASS instruction for one launch of the
-# backward's TF32 chunk kernel in a 1-block fashion BF16 step, into $out/NAME-full.txt.gz and $out/NAME-sass.csv.gz
-fashion_chunk_ncu() {
-  timeout 200 $ncu --target-processes all --set full -k regex:'tb_ssd_bwd_chunk_tf32' -c 1 --page details \
-    bash $run $train --out /tmp/p.json --only fashion:128:bf16 --blocks 1 --warmup 0 --repeats 1 > $out/$1-full.txt 2>&1
-  echo "$1-full exit $?"
-  timeout 200 $ncu --target-processes all --section SourceCounters -k regex:'tb_ssd_bwd_chunk_tf32' -c 1 \
-    --page source --print-source sass --csv bash $run $train --out /tmp/p.json --only fashion:128:bf16 --blocks 1 \
-    --warmup 0 --repeats 1 > $out/$1-sass.csv 2>&1
-  echo "$1-sass exit $?"
-  gzip -f $out/$1-full.txt $out/$1-sass.csv
+# fashion60_jars NAME JCUDA_JAR API_JAR: fashion60 with both jars replaced (call 3)
+fashion60_jars() {
+  bench_jars "$1" "$2" "$3" --only fashion:128:bf16 --repeats 60
 }
