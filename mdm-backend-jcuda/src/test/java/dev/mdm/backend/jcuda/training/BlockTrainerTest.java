@@ -466,6 +466,8 @@ class BlockTrainerTest extends DeviceTest {
                         .discretization(disc).build(), 32, tf32, "_q32p64n128"));
                 list.add(Arguments.of("P32 N64 chunks of 64" + products + disc, longer.headDim(32).dState(64)
                         .discretization(disc).build(), 64, tf32, "_q64p32n64"));
+                list.add(Arguments.of("P32 N64 chunks of 32" + products + disc, longer.headDim(32).dState(64)
+                        .discretization(disc).build(), 32, tf32, "_q32p32n64"));
             }
         }
         return list.stream();

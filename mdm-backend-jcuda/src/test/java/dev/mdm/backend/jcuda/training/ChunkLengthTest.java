@@ -63,7 +63,7 @@ class ChunkLengthTest {
 
     @Test
     @DisplayName("the tensor-core kernel takes chunks, P and N in multiples of 16, its rows padded by 4 floats, and the"
-            + " same chunk lengths at the paper's and fashion's heads")
+            + " chunk lengths measured for the paper's and fashion's heads")
     void tensorCoreKernel() {
         assertThat(BlockTrainer.tensorCoreShape(32, 64, 128)).isTrue();
         assertThat(BlockTrainer.tensorCoreShape(8, 64, 128)).isFalse();
@@ -73,7 +73,12 @@ class ChunkLengthTest {
         assertThat(BlockTrainer.chunkSharedBytes(8, 64, 128, true))
                 .isEqualTo(BlockTrainer.chunkSharedBytes(8, 64, 128, false));
         assertThat(BlockTrainer.chunkLength(BlockTrainer.AUTO_CHUNK, 64, 128, H100_SHARED, true)).isEqualTo(32);
-        assertThat(BlockTrainer.chunkLength(BlockTrainer.AUTO_CHUNK, 32, 64, H100_SHARED, true)).isEqualTo(64);
+        // fashion's heads in chunks of 32 on tensor cores (measured faster), of 64 with fp32 products (the longest)
+        assertThat(BlockTrainer.chunkLength(BlockTrainer.AUTO_CHUNK, 32, 64, H100_SHARED, true)).isEqualTo(32);
+        assertThat(BlockTrainer.chunkLength(BlockTrainer.AUTO_CHUNK, 32, 64, H100_SHARED, false)).isEqualTo(64);
+        // a measured length that would not leave room for two blocks gives way to the longest that does
+        int fashion32 = BlockTrainer.chunkSharedBytes(32, 32, 64, true);
+        assertThat(BlockTrainer.chunkLength(BlockTrainer.AUTO_CHUNK, 32, 64, 2 * fashion32 - 1, true)).isEqualTo(16);
         // the chunked forward keeps the state in 8 warps × 8 tiles of 16×8: the paper's heads fit, P 128 N 128 not
         assertThat(BlockTrainer.tensorCoreForwardShape(64, 128)).isTrue();
         assertThat(BlockTrainer.tensorCoreForwardShape(32, 64)).isTrue();
@@ -101,7 +106,9 @@ class ChunkLengthTest {
         assertThat(BlockTrainer.specializedSuffix(BlockTrainer.chunkLength(BlockTrainer.AUTO_CHUNK, 64, 128,
                 H100_SHARED, true), 64, 128)).isEqualTo("_q32p64n128");
         assertThat(BlockTrainer.specializedSuffix(BlockTrainer.chunkLength(BlockTrainer.AUTO_CHUNK, 32, 64,
-                H100_SHARED, true), 32, 64)).isEqualTo("_q64p32n64");
+                H100_SHARED, true), 32, 64)).isEqualTo("_q32p32n64");
+        assertThat(BlockTrainer.specializedSuffix(BlockTrainer.chunkLength(BlockTrainer.AUTO_CHUNK, 32, 64,
+                H100_SHARED, false), 32, 64)).isEqualTo("_q64p32n64");
         assertThat(BlockTrainer.specializedSuffix(16, 64, 128)).isEmpty();
         assertThat(BlockTrainer.specializedSuffix(32, 64, 64)).isEmpty();
         assertThat(BlockTrainer.specializedSuffix(64, 32, 128)).isEmpty();
