@@ -7,10 +7,4 @@
 set -u
 out=$OUT
 . docs/eval/gpu-2026-12-11/lib.sh
-training_tests
-alternate fashion:128:bf16,paper:8:bf16
-gpu_state
-paper_profile profile-new
-paper_profile profile-base $base
-chunk_sass sass-new
-pack_logs tests-training.log
+compare_and_profile

@@ -9,16 +9,6 @@ set -u
 out=$OUT
 . docs/eval/gpu-2026-12-11/lib.sh
 module_tests
-rows=fashion:128,fashion:128:bf16,paper:8,paper:8:bf16
-gpu_state
-train_bench end-1 $rows
-bench_jars start-1 $base .gpu/baseline/mdm-api.jar --only $rows
-train_bench end-2 $rows
-bench_jars start-2 $base .gpu/baseline/mdm-api.jar --only $rows
-fashion60 end60-1
-fashion60_jars start60-1 $base .gpu/baseline/mdm-api.jar
-fashion60 end60-2
-fashion60_jars start60-2 $base .gpu/baseline/mdm-api.jar
-gpu_state
+end_against_start
 # at most 8 files come back
 (cd $out && tar czf results.tgz *.json gpu-state.txt && rm *.json gpu-state.txt)

@@ -17,9 +17,4 @@ for i in 1 2 3; do
   fashion60 new-$i
   fashion60 base-$i $base
 done
-train_bench paper-new paper:8:bf16
-train_bench paper-base paper:8:bf16 $base
-gpu_state
-fashion_jfr 300
-# at most 8 files come back
-(cd $out && tar czf results.tgz *.json *.txt && rm *.json *.txt)
+paper_pair_and_jfr

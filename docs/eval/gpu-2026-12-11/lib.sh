@@ -43,3 +43,43 @@ bench_jars() {
 fashion60_jars() {
   bench_jars "$1" "$2" "$3" --only fashion:128:bf16 --repeats 60
 }
+
+# The calls ran with the steps below written out in each script; they were gathered here afterwards, unchanged.
+
+# compare_and_profile: calls 1 and 4: the training package's tests, the two BF16 rows against the baseline jar
+# alternating twice, both builds' paper profiles and the new chunk kernel's SASS counters
+compare_and_profile() {
+  training_tests
+  alternate fashion:128:bf16,paper:8:bf16
+  gpu_state
+  paper_profile profile-new
+  paper_profile profile-base $base
+  chunk_sass sass-new
+  pack_logs tests-training.log
+}
+
+# paper_pair_and_jfr: calls 2, 3 and 6: the paper row for this build and the baseline jar, a flight recording of 300
+# fashion steps, then every JSON and text output into $out/results.tgz (a call brings back at most 8 files)
+paper_pair_and_jfr() {
+  train_bench paper-new paper:8:bf16
+  train_bench paper-base paper:8:bf16 $base
+  gpu_state
+  fashion_jfr 300
+  (cd $out && tar czf results.tgz *.json *.txt && rm *.json *.txt)
+}
+
+# end_against_start: calls 8 and 10: TrainBenchmark's four rows for this build and for the baseline's backend and
+# mdm-api jars alternating twice, then the fashion BF16 row at 60 steps alternating twice
+end_against_start() {
+  local rows=fashion:128,fashion:128:bf16,paper:8,paper:8:bf16 api=.gpu/baseline/mdm-api.jar
+  gpu_state
+  train_bench end-1 $rows
+  bench_jars start-1 $base $api --only $rows
+  train_bench end-2 $rows
+  bench_jars start-2 $base $api --only $rows
+  fashion60 end60-1
+  fashion60_jars start60-1 $base $api
+  fashion60 end60-2
+  fashion60_jars start60-2 $base $api
+  gpu_state
+}
