@@ -8,10 +8,7 @@ set -u
 out=$OUT
 . docs/eval/gpu-2026-12-11/lib.sh
 training_tests
-for i in 1 2; do
-  fashion60 new60-$i
-  fashion60 base60-$i $base
-done
+fashion60_alternate 2
 gpu_state
 fashion_profile profile-new
 fashion_profile profile-base $base

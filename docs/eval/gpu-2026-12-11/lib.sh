@@ -83,3 +83,12 @@ end_against_start() {
   fashion60_jars start60-2 $base $api
   gpu_state
 }
+
+# fashion60_alternate N: calls 11 and 12: the fashion BF16 row at 60 steps for this build and the baseline jar,
+# alternating N times
+fashion60_alternate() {
+  for i in $(seq 1 $1); do
+    fashion60 new60-$i
+    fashion60 base60-$i $base
+  done
+}
