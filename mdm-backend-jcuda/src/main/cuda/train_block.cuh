@@ -1670,18 +1670,17 @@ extern "C" __global__ void tb_ssd_bwd_chunk(TB_SSD_BWD_CHUNK_ARGS) { TB_SSD_BWD_
 extern "C" __global__ void tb_ssd_bwd_chunk_tf32(TB_SSD_BWD_CHUNK_ARGS) { TB_SSD_BWD_CHUNK_CALL(true, 0, 0, 0); }
 
 // The (chunk length, P, N) the chunked SSD kernels (TF32, and the fp32 chunk kernel) are also compiled for with
-// constant sizes, as NAME_q{Q}p{P}n{N} (BlockTrainer.SPECIALIZED_SHAPES): the paper's heads in chunks of 32, fashion's
-// in chunks of 32 (its tensor-core default, BlockTrainer.TENSOR_CORE_CHUNKS) and of 64 (its fp32 default). With
-// constant sizes the products' loops unroll and their strides and the loads' divisions fold: at paper width (ncu, one
-// launch, docs/eval/gpu-2026-12-10 calls 2 and 3) the backward's chunk kernel issues 231 M instructions instead of
-// 325 M and takes 586 µs instead of 803, the forward's output kernel 99 M instead of 133 M and 220 µs instead of 297.
-#define TB_SPECIALIZED_SHAPES(X) X(32, 64, 128) X(32, 32, 64) X(64, 32, 64)
+// constant sizes, as NAME_q{Q}p{P}n{N} (BlockTrainer.SPECIALIZED_SHAPES): the paper's and fashion's heads in chunks of
+// 32, the lengths they take by default (BlockTrainer.MEASURED_CHUNKS). With constant sizes the products' loops unroll
+// and their strides and the loads' divisions fold: at paper width (ncu, one launch, docs/eval/gpu-2026-12-10 calls 2
+// and 3) the backward's chunk kernel issues 231 M instructions instead of 325 M and takes 586 µs instead of 803, the
+// forward's output kernel 99 M instead of 133 M and 220 µs instead of 297.
+#define TB_SPECIALIZED_SHAPES(X) X(32, 64, 128) X(32, 32, 64)
 // Launch bounds of the specialized tensor-core chunk kernels, one per TB_SPECIALIZED_SHAPES entry: fashion's heads in
 // chunks of 32 at 64 registers, so that four blocks run an SM as its 47 KB of shared memory allow (72 registers held it
-// at three); the others as the compiler chooses (their shared memory holds two blocks an SM)
+// at three); the paper's as the compiler chooses (its shared memory holds two blocks an SM)
 #define TB_CHUNK_BOUNDS_32_64_128
 #define TB_CHUNK_BOUNDS_32_32_64 __launch_bounds__(256, 4)
-#define TB_CHUNK_BOUNDS_64_32_64
 #define TB_BWD_CHUNK_ENTRY(QS, PS, NS)                                                                      \
     extern "C" __global__ void tb_ssd_bwd_chunk_q##QS##p##PS##n##NS(TB_SSD_BWD_CHUNK_ARGS) {                \
         TB_SSD_BWD_CHUNK_CALL(false, QS, PS, NS);                                                           \

@@ -47,17 +47,17 @@ public final class BlockTrainer implements AutoCloseable {
      *  compute the same values, so this is for comparing the two. */
     public static final String SPECIALIZED_KERNELS_PROPERTY = "mdm.jcuda.specializedKernels";
     /** (chunk length, P, N) the chunked SSD kernels (TF32 and fp32) are also compiled for, with those sizes as constants
-     *  (train_block.cuh's TB_SPECIALIZED_SHAPES): the paper's heads in chunks of 32, fashion's in chunks of 32 (what
-     *  its tensor-core kernels run: {@link #TENSOR_CORE_CHUNKS}) and of 64 (what its fp32 kernels run). */
-    static final List<int[]> SPECIALIZED_SHAPES = List.of(new int[] {32, 64, 128}, new int[] {32, 32, 64},
-            new int[] {64, 32, 64});
+     *  (train_block.cuh's TB_SPECIALIZED_SHAPES): the paper's and fashion's heads, each in its {@link #MEASURED_CHUNKS}
+     *  length. */
+    static final List<int[]> SPECIALIZED_SHAPES = List.of(new int[] {32, 64, 128}, new int[] {32, 32, 64});
     /**
-     * (P, N, chunk length) the tensor-core chunk kernels take by default where the chunk leaves room for two blocks an
-     * SM, as measured on the H100: the paper's heads in chunks of 32 (64 and 16 slower, docs/eval/gpu-2026-12-10 call
-     * 1), fashion's in chunks of 32 (its SSD kernels 7.76 against 9.24 ms a step in chunks of 64, which had been faster
-     * with the generic kernels: docs/eval/gpu-2026-12-11 call 9). Other shapes take the longest such chunk.
+     * (P, N, chunk length) the chunked SSD takes by default where the chunk leaves room for two blocks an SM, as
+     * measured on the H100: the paper's heads in chunks of 32 (64 and 16 slower, docs/eval/gpu-2026-12-10 call 1),
+     * fashion's in chunks of 32 (against 64, which had been faster with the generic kernels: its SSD kernels 7.76
+     * against 9.24 ms a step with TF32 products and 15.39 against 17.47 with fp32 ones, docs/eval/gpu-2026-12-11 calls 9
+     * and 13). Other shapes take the longest such chunk.
      */
-    static final List<int[]> TENSOR_CORE_CHUNKS = List.of(new int[] {64, 128, 32}, new int[] {32, 64, 32});
+    static final List<int[]> MEASURED_CHUNKS = List.of(new int[] {64, 128, 32}, new int[] {32, 64, 32});
     /** Chunk lengths the chunked backward tries, longest first (multiples of 4, at most 64: its kernels' tiles). */
     private static final int[] CHUNK_LENGTHS = {64, 32, 16, 8, 4};
     /** The system property that picks where the backward's activations come from: {@code auto} (the default: kept
@@ -373,10 +373,9 @@ public final class BlockTrainer implements AutoCloseable {
      * @param n dState
      * @param maxShared the device's shared memory per block, bytes
      * @param tf32 whether the tensor-core chunk kernel will run where the shape allows (its shared memory counts)
-     * @return the chunk length to run, 0 for the sequential sweep: with {@link #AUTO_CHUNK} and the tensor-core kernel,
-     *         the {@link #TENSOR_CORE_CHUNKS} length measured for the heads where it leaves room for two blocks per SM;
-     *         otherwise the longest whose chunk kernel does (else the longest that fits); a requested length that does
-     *         not fit is refused
+     * @return the chunk length to run, 0 for the sequential sweep: with {@link #AUTO_CHUNK} the {@link #MEASURED_CHUNKS}
+     *         length of the heads where it leaves room for two blocks per SM, otherwise the longest whose chunk kernel
+     *         does (else the longest that fits); a requested length that does not fit is refused
      */
     static int chunkLength(int requested, int p, int n, int maxShared, boolean tf32) {
         if (requested == 0 || p % 4 != 0 || n % 4 != 0 || n > SCAN_THREADS) {
@@ -390,10 +389,9 @@ public final class BlockTrainer implements AutoCloseable {
             }
             return requested;
         }
-        for (int[] measured : TENSOR_CORE_CHUNKS) {
+        for (int[] measured : MEASURED_CHUNKS) {
             int q = measured[2];
-            if (tf32 && measured[0] == p && measured[1] == n && tensorCoreShape(q, p, n)
-                    && 2 * chunkSharedBytes(q, p, n, true) <= maxShared) {
+            if (measured[0] == p && measured[1] == n && 2 * chunkSharedBytes(q, p, n, tf32) <= maxShared) {
                 return q;
             }
         }

@@ -13,14 +13,17 @@ class ChunkLengthTest {
     private static final int H100_SHARED = 227 * 1024;
 
     @Test
-    @DisplayName("the trainer picks the longest chunk whose kernel leaves room for two blocks per SM")
+    @DisplayName("the trainer picks the chunk measured for the heads, else the longest whose kernel leaves room for two"
+            + " blocks per SM")
     void longestChunkWithTwoBlocksPerSm() {
         // paper heads, rows padded by a float: 171 KB at Q 64 is more than half of 227 KB, 94 KB at Q 32 is not
         assertThat(BlockTrainer.chunkSharedBytes(64, 64, 128, false)).isEqualTo(4 * (2 * 64 * 65 + 2 * 64 * 129
                 + 2 * 64 * 65 + 64 * 129 + 4 * 64 + 64 * 33));
         assertThat(BlockTrainer.chunkLength(BlockTrainer.AUTO_CHUNK, 64, 128, H100_SHARED, false)).isEqualTo(32);
-        // fashion's heads
-        assertThat(BlockTrainer.chunkLength(BlockTrainer.AUTO_CHUNK, 32, 64, H100_SHARED, false)).isEqualTo(64);
+        // fashion's heads: 32 as measured, where 64 would leave room for two blocks too; heads not measured: the longest
+        assertThat(BlockTrainer.chunkLength(BlockTrainer.AUTO_CHUNK, 32, 64, H100_SHARED, false)).isEqualTo(32);
+        assertThat(2 * BlockTrainer.chunkSharedBytes(64, 32, 64, false)).isLessThanOrEqualTo(H100_SHARED);
+        assertThat(BlockTrainer.chunkLength(BlockTrainer.AUTO_CHUNK, 32, 32, H100_SHARED, false)).isEqualTo(64);
         // one block per SM when nothing leaves room for two; the sweep when nothing fits at all
         assertThat(BlockTrainer.chunkLength(BlockTrainer.AUTO_CHUNK, 128, 128, 110 * 1024, false)).isEqualTo(16);
         assertThat(BlockTrainer.chunkLength(BlockTrainer.AUTO_CHUNK, 128, 128, 48 * 1024, false)).isZero();
@@ -73,9 +76,7 @@ class ChunkLengthTest {
         assertThat(BlockTrainer.chunkSharedBytes(8, 64, 128, true))
                 .isEqualTo(BlockTrainer.chunkSharedBytes(8, 64, 128, false));
         assertThat(BlockTrainer.chunkLength(BlockTrainer.AUTO_CHUNK, 64, 128, H100_SHARED, true)).isEqualTo(32);
-        // fashion's heads in chunks of 32 on tensor cores (measured faster), of 64 with fp32 products (the longest)
         assertThat(BlockTrainer.chunkLength(BlockTrainer.AUTO_CHUNK, 32, 64, H100_SHARED, true)).isEqualTo(32);
-        assertThat(BlockTrainer.chunkLength(BlockTrainer.AUTO_CHUNK, 32, 64, H100_SHARED, false)).isEqualTo(64);
         // a measured length that would not leave room for two blocks gives way to the longest that does
         int fashion32 = BlockTrainer.chunkSharedBytes(32, 32, 64, true);
         assertThat(BlockTrainer.chunkLength(BlockTrainer.AUTO_CHUNK, 32, 64, 2 * fashion32 - 1, true)).isEqualTo(16);
@@ -108,7 +109,8 @@ class ChunkLengthTest {
         assertThat(BlockTrainer.specializedSuffix(BlockTrainer.chunkLength(BlockTrainer.AUTO_CHUNK, 32, 64,
                 H100_SHARED, true), 32, 64)).isEqualTo("_q32p32n64");
         assertThat(BlockTrainer.specializedSuffix(BlockTrainer.chunkLength(BlockTrainer.AUTO_CHUNK, 32, 64,
-                H100_SHARED, false), 32, 64)).isEqualTo("_q64p32n64");
+                H100_SHARED, false), 32, 64)).isEqualTo("_q32p32n64");
+        assertThat(BlockTrainer.specializedSuffix(64, 32, 64)).isEmpty();
         assertThat(BlockTrainer.specializedSuffix(16, 64, 128)).isEmpty();
         assertThat(BlockTrainer.specializedSuffix(32, 64, 64)).isEmpty();
         assertThat(BlockTrainer.specializedSuffix(64, 32, 128)).isEmpty();
