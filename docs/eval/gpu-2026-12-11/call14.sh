@@ -7,6 +7,4 @@
 set -u
 out=$OUT
 . docs/eval/gpu-2026-12-11/lib.sh
-module_tests
-end_against_start
-(cd $out && tar czf results.tgz *.json gpu-state.txt && rm *.json gpu-state.txt)
+tests_then_end_against_start

@@ -92,3 +92,10 @@ fashion60_alternate() {
     fashion60 base60-$i $base
   done
 }
+
+# tests_then_end_against_start: calls 10 and 14: every jcuda test, end_against_start, the JSON into $out/results.tgz
+tests_then_end_against_start() {
+  module_tests
+  end_against_start
+  (cd $out && tar czf results.tgz *.json gpu-state.txt && rm *.json gpu-state.txt)
+}
