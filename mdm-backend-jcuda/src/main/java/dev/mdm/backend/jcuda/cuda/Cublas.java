@@ -182,7 +182,7 @@ public final class Cublas implements Gemm {
      * cublasGemmEx (column-major), the default algorithm, by an exact invocation of the downcall: {@link #invoke}'s
      * {@code invokeWithArguments} would box its 19 arguments into an array on each of a training step's hundreds of
      * products. No step-time gain showed beside the boxing form (docs/eval/gpu-2026-12-11 call 3); the host's share of
-     * a GEMM is inside cuBLAS (12–18 µs a call there, call 5).
+     * a GEMM is inside cuBLAS (11.9–20.9 µs a call there, call 5).
      *
      * @return the cuBLAS status
      */
