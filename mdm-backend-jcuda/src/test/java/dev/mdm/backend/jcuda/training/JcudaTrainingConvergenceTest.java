@@ -143,6 +143,31 @@ class JcudaTrainingConvergenceTest {
         }
     }
 
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"FP32", "BF16"})
+    @DisplayName("a batch's gradients after another batch's equal a fresh session's: each step clears every gradient "
+            + "or writes it whole")
+    void gradientsDoNotCarryOver(String precision) {
+        Backend backend = precision.equals("BF16") ? gpuBf16 : gpu;
+        List<TrainingBatch> two = batches(5, 2);
+        try (ModelRuntime model = backend.load(CONFIG, ParameterInitializer.initialize(CONFIG, 11))) {
+            Parameters fresh;
+            try (TrainingSession session = model.train(SETTINGS, null)) {
+                fresh = session.gradients(two.get(1)).gradients();
+            }
+            try (TrainingSession session = model.train(SETTINGS, null)) {
+                Parameters first = session.gradients(two.get(0)).gradients();
+                Parameters second = session.gradients(two.get(1)).gradients();
+                for (String name : fresh.names()) {
+                    assertThat(second.get(name).toFloatArray()).as(name).containsExactly(fresh.get(name).toFloatArray());
+                }
+                assertThat(first.get("blocks.0.mixer.in_proj.weight").toFloatArray())
+                        .as("the two batches' gradients differ").isNotEqualTo(fresh.get("blocks.0.mixer.in_proj.weight")
+                                .toFloatArray());
+            }
+        }
+    }
+
     private Parameters trainFromScratch(Backend backend, List<TrainingBatch> train) {
         try (ModelRuntime model = backend.load(CONFIG, ParameterInitializer.initialize(CONFIG, 11));
              TrainingSession session = model.train(SETTINGS, null)) {
