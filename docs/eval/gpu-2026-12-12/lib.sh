@@ -24,3 +24,9 @@ z_branch_variants() {
 pack_results() {
   (cd $out && tar czf results.tgz *.json *.log gpu-state.txt 2>/dev/null && rm -f *.json *.log)
 }
+
+# paper_jfr REPEATS: a Java Flight Recording of the paper BF16 row, into $out/paper.jfr and paper.json
+paper_jfr() {
+  MDM_JAVA_OPTS="-XX:StartFlightRecording=filename=$out/paper.jfr,settings=profile" timeout 300 bash $run $train \
+    --out $out/paper.json --only paper:8:bf16 --warmup 3 --repeats $1 2>&1 | grep -E '^paper|rror|xception'
+}
