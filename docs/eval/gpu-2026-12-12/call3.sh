@@ -6,10 +6,7 @@
 set -u
 out=$OUT
 . docs/eval/gpu-2026-12-12/lib.sh
-gpu_state
-tests tests-fused --select-class dev.mdm.backend.jcuda.cuda.DtConvWeightsTest
-tests tests-module --select-package dev.mdm.backend.jcuda
-gpu_state
+fused_and_module_tests
 for r in 1 2 3 4; do
   steps fused-$r 324x1
   steps two-launches-$r 324x1 -Dmdm.jcuda.dtConvWeights=false

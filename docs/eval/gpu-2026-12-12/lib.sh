@@ -30,3 +30,12 @@ paper_jfr() {
   MDM_JAVA_OPTS="-XX:StartFlightRecording=filename=$out/paper.jfr,settings=profile" timeout 300 bash $run $train \
     --out $out/paper.json --only paper:8:bf16 --warmup 3 --repeats $1 2>&1 | grep -E '^paper|rror|xception'
 }
+
+# fused_and_module_tests: calls 3 and 4: the card's state, dt_conv_weights' bit-for-bit test, every jcuda test, the
+# card's state (the calls ran with these lines written out; gathered here afterwards, unchanged)
+fused_and_module_tests() {
+  gpu_state
+  tests tests-fused --select-class dev.mdm.backend.jcuda.cuda.DtConvWeightsTest
+  tests tests-module --select-package dev.mdm.backend.jcuda
+  gpu_state
+}
