@@ -118,7 +118,6 @@ public final class BlockTrainer implements AutoCloseable {
     private final DeviceMemory memory;
     /** Per block: device int[L] of P_i (gather indices) and of P_i⁻¹. */
     private final long[] perm;
-    private java.util.Set<String> writtenWhole;
     private final long[] inv;
     /** Per block when they are kept, else one set that every block's forward and recomputation overwrite. */
     private final Activations[] activations;
@@ -504,22 +503,6 @@ public final class BlockTrainer implements AutoCloseable {
 
     private String p(int block, String name) {
         return "blocks." + block + "." + name;
-    }
-
-    /**
-     * @return the parameters whose gradients {@link #backward} writes whole instead of adding to them: every block's
-     *     in_proj and out_proj weights (one product each, so nothing else contributes to them)
-     */
-    public java.util.Set<String> gradientsWrittenWhole() {
-        if (writtenWhole == null) {
-            var names = new java.util.LinkedHashSet<String>();
-            for (int i = 0; i < config.blocks(); i++) {
-                names.add(p(i, "mixer.in_proj.weight"));
-                names.add(p(i, "mixer.out_proj.weight"));
-            }
-            writtenWhole = java.util.Collections.unmodifiableSet(names);
-        }
-        return writtenWhole;
     }
 
     /**

@@ -234,7 +234,7 @@ public final class JcudaTrainingSession implements TrainingSession {
         }
         cuda.upload(timeInput, t);
         cuda.upload(classIds, batch.classIds().toIntArray());
-        arena.zeroGradsExcept(blocks.gradientsWrittenWhole());
+        arena.zeroGrads();
         vae.encode(batch, zt);
         denoiser.forward(zt, timeInput, classIds, b, zhat0);
         vae.lossAndGradient(zhat0, dZhat0);

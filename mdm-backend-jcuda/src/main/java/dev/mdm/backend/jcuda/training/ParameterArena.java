@@ -206,34 +206,6 @@ public final class ParameterArena implements AutoCloseable {
     }
 
     /**
-     * Sets every gradient to zero except those of {@code writtenWhole}, queued on the stream as one memset per
-     * contiguous run of the others (alignment padding included). For a backward pass that writes those gradients whole
-     * instead of adding to them: at the paper's width they are 94 % of the parameters, whose 5.4 GB memset a step would
-     * otherwise take about 2 ms of the GPU's time.
-     *
-     * @param writtenWhole parameter names (as {@link #layout()}) whose gradient the caller writes whole before reading
-     * @throws IllegalArgumentException naming an unknown parameter
-     */
-    public void zeroGradsExcept(java.util.Set<String> writtenWhole) {
-        for (String name : writtenWhole) {
-            offset(name);  // an unknown name is an error, not a silent zeroing
-        }
-        long start = 0;
-        for (var e : layout.entrySet()) {
-            if (writtenWhole.contains(e.getKey())) {
-                long o = offsets.get(e.getKey());
-                if (o > start) {
-                    cuda.memsetZero(grads + start * Float.BYTES, (o - start) * Float.BYTES);
-                }
-                start = o + elements(e.getValue());
-            }
-        }
-        if (count > start) {
-            cuda.memsetZero(grads + start * Float.BYTES, (count - start) * Float.BYTES);
-        }
-    }
-
-    /**
      * Copies host tensors into one of the buffers.
      *
      * @param buffer one of {@link #weights()}, {@link #adamM()}, {@link #adamV()}, {@link #ema()}
