@@ -6,9 +6,7 @@
 set -u
 out=$OUT
 . docs/eval/gpu-2026-12-12/lib.sh
-gpu_state
-tests tests-training --select-package dev.mdm.backend.jcuda.training
-gpu_state
+training_tests
 alternate paper:8:bf16,paper:8
 gpu_state
 pack_results

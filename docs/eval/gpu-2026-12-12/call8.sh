@@ -4,6 +4,4 @@
 set -u
 out=$OUT
 . docs/eval/gpu-2026-12-12/lib.sh
-gpu_state
-tests tests-training --select-package dev.mdm.backend.jcuda.training
-gpu_state
+training_tests
