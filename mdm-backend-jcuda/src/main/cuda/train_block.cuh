@@ -447,23 +447,22 @@ extern "C" __global__ void tb_ssd_bwd(const float* xbc, int C, const float* delt
     }
 }
 
-// dxbc[row, di + g·N + n] = Σ_{j of g} dBh[row, j, n] and the same for C at di + G·N + g·N + n, in order of j: the
-// partials of Hp head groups (the chunk kernel's blocks sum the heads they take, the scans write one per head), Hp/G of
-// them per group. One thread per (row, g, n).
-extern "C" __global__ void tb_group_sum(const float* dBh, const float* dCh, float* dxbc, int C, int rows, int Hp,
-                                        int di, int G, int N) {
+// dxbc[row, di + g·N + n] = Σ_{h of g} dBh[row, h, n] and the same for C at di + G·N + g·N + n, heads in order.
+// One thread per (row, g, n).
+extern "C" __global__ void tb_group_sum(const float* dBh, const float* dCh, float* dxbc, int C, int rows, int H, int P,
+                                        int G, int N) {
     size_t i = (size_t)blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= (size_t)rows * G * N) return;
     size_t row = i / (G * N);
-    int g = (int)(i % (G * N)) / N, n = (int)(i % N), hpg = Hp / G;
+    int g = (int)(i % (G * N)) / N, n = (int)(i % N), hpg = H / G, di = H * P;
     float sb = 0.f, sc = 0.f;
     int h = g * hpg, h1 = (g + 1) * hpg;
-    for (; h + 8 <= h1; h += 8) {  // eight partials' loads in flight before they are added, in order
+    for (; h + 8 <= h1; h += 8) {  // eight heads' loads in flight before they are added, in order
         float vb[8], vc[8];
 #pragma unroll
         for (int j = 0; j < 8; j++) {
-            vb[j] = dBh[(row * Hp + h + j) * N + n];
-            vc[j] = dCh[(row * Hp + h + j) * N + n];
+            vb[j] = dBh[(row * H + h + j) * N + n];
+            vc[j] = dCh[(row * H + h + j) * N + n];
         }
 #pragma unroll
         for (int j = 0; j < 8; j++) {
@@ -472,8 +471,8 @@ extern "C" __global__ void tb_group_sum(const float* dBh, const float* dCh, floa
         }
     }
     for (; h < h1; h++) {
-        sb += dBh[(row * Hp + h) * N + n];
-        sc += dCh[(row * Hp + h) * N + n];
+        sb += dBh[(row * H + h) * N + n];
+        sc += dCh[(row * H + h) * N + n];
     }
     dxbc[row * C + di + g * N + n] = sb;
     dxbc[row * C + di + G * N + g * N + n] = sc;
@@ -1354,29 +1353,16 @@ __host__ __device__ __forceinline__ int tb_chunk_shared_floats(int Q, int P, int
 // with TC (the products on tensor cores in TF32) multiples of 16.
 // QS, PS, NS: Q, P and N as compile-time constants where nonzero (TB_SPECIALIZED_SHAPES), so that the products' loops,
 // strides and the loads' index divisions fold (the arguments must then equal them).
-// ∂B's and ∂C's partial sums of a block's heads: the first head's values stored, each next head's added to them by the
-// thread that stored them (the same tile mapping for every head), so the sums run in head order.
-__device__ __forceinline__ void tb_part_st(float* p, float v, bool add) { *p = add ? *p + v : v; }
-__device__ __forceinline__ void tb_part_st2(float* p, float a, float b, bool add) {
-    if (add) {
-        float2 o = *reinterpret_cast<const float2*>(p);
-        a = o.x + a;
-        b = o.y + b;
-    }
-    *reinterpret_cast<float2*>(p) = make_float2(a, b);
-}
-
-// Head h of the block's heads; its ∂B and ∂C added into the block's partials (row·Hb + blockIdx.y) when add.
 template <bool TC, int QS = 0, int PS = 0, int NS = 0>
-__device__ __forceinline__ void tb_ssd_bwd_chunk_head(const float* xbc, int C, const float* delta, const float* Alog,
+__device__ __forceinline__ void tb_ssd_bwd_chunk_body(const float* xbc, int C, const float* delta, const float* Alog,
                                                       const float* Dp, int zoh, const float* dy, const float* y,
                                                       const float* hstore, const float* gback, const float* zx,
                                                       float* dzx, int ld, int dtOff, const float* dtBias, float* dxbc,
                                                       float* dBh, float* dCh, float* dAc, float* dDc, int L, int Qa,
-                                                      int H, int Pa, int G, int Na, int h, bool add) {
+                                                      int H, int Pa, int G, int Na) {
     const int Q = QS ? QS : Qa, P = PS ? PS : Pa, N = NS ? NS : Na;
     extern __shared__ float tb_ck_sm[];
-    int c = blockIdx.x, s = blockIdx.z, chunks = gridDim.x, hb = blockIdx.y, Hb = gridDim.y;
+    int c = blockIdx.x, h = blockIdx.y, s = blockIdx.z, chunks = gridDim.x;
     int g = h * G / H, di = H * P, PN = P * N, tid = threadIdx.x, nt = blockDim.x;
     int lane = tid & 31, warp = tid >> 5, nw = nt >> 5;
     // dk partial sums per row: one per 4 columns (SIMT tiles) or per 8·TB_NT (mma tiles)
@@ -1503,7 +1489,7 @@ __device__ __forceinline__ void tb_ssd_bwd_chunk_head(const float* xbc, int C, c
     float gsOwn = 0.f;
     auto dbOut = [&](int t, int n, float a1, float a2) {
         float toG = expf(lamE - lam[t]) * a2, b = bs[t * RN + n], r = a1 + toG;
-        if (t < len) tb_part_st(dBh + ((row0 + t) * Hb + hb) * N + n, kk[t] * r, add);
+        if (t < len) dBh[((row0 + t) * H + h) * N + n] = kk[t] * r;
         gsOwn += kk[t] * b * toG;
         return b * r;
     };
@@ -1553,8 +1539,8 @@ __device__ __forceinline__ void tb_ssd_bwd_chunk_head(const float* xbc, int C, c
                 if (t < len)
 #pragma unroll
                     for (int j = 0; j < TB_NT; j++)
-                        tb_part_st2(dBh + ((row0 + t) * Hb + hb) * N + tb_mma_col(n0, j, 0), db[j][2 * i],
-                                    db[j][2 * i + 1], add);
+                        *reinterpret_cast<float2*>(dBh + ((row0 + t) * H + h) * N + tb_mma_col(n0, j, 0)) =
+                            make_float2(db[j][2 * i], db[j][2 * i + 1]);
             }
 #pragma unroll
             for (int i = 0; i < 2; i++) {  // the 4 lanes of a row hold its 8·TB_NT columns
@@ -1607,7 +1593,7 @@ __device__ __forceinline__ void tb_ssd_bwd_chunk_head(const float* xbc, int C, c
     __syncthreads();
     // dC_u = Σ_t m2[u][t] k_t B_t + e^{Λu} S_{c−1}ᵀ dy_u
     auto dcOut = [&](int u, int n, float a1, float a2) {
-        if (u < len) tb_part_st(dCh + ((row0 + u) * Hb + hb) * N + n, a1 + expf(lam[u]) * a2, add);
+        if (u < len) dCh[((row0 + u) * H + h) * N + n] = a1 + expf(lam[u]) * a2;
     };
     if constexpr (TC) {
         tb_mma_tiles(Q, N, [&](int u1, int n0) {
@@ -1622,8 +1608,8 @@ __device__ __forceinline__ void tb_ssd_bwd_chunk_head(const float* xbc, int C, c
                 float eu = expf(lam[u]);
 #pragma unroll
                 for (int j = 0; j < TB_NT; j++)
-                    tb_part_st2(dCh + ((row0 + u) * Hb + hb) * N + tb_mma_col(n0, j, 0), a1[j][2 * i] + eu * a2[j][2 * i],
-                                a1[j][2 * i + 1] + eu * a2[j][2 * i + 1], add);
+                    *reinterpret_cast<float2*>(dCh + ((row0 + u) * H + h) * N + tb_mma_col(n0, j, 0)) =
+                        make_float2(a1[j][2 * i] + eu * a2[j][2 * i], a1[j][2 * i + 1] + eu * a2[j][2 * i + 1]);
             }
         });
     } else {
@@ -1673,20 +1659,12 @@ __device__ __forceinline__ void tb_ssd_bwd_chunk_head(const float* xbc, int C, c
     }
 }
 
-// grid (chunks, H / heads per block, batch): a block takes consecutive heads of one group, one after another, and sums
-// their ∂B and ∂C into one partial per row (dBh, dCh [rows, H / heads per block, N]), so that tb_group_sum reads that
-// many times fewer partials and the kernel writes fewer
 #define TB_SSD_BWD_CHUNK_ARGS const float* xbc, int C, const float* delta, const float* Alog, const float* Dp, int zoh, \
     const float* dy, const float* y, const float* hstore, const float* gback, const float* zx, float* dzx, int ld,    \
     int dtOff, const float* dtBias, float* dxbc, float* dBh, float* dCh, float* dAc, float* dDc, int L, int Q, int H, \
     int P, int G, int N
-#define TB_SSD_BWD_CHUNK_CALL(TC, QS, PS, NS)                                                                        \
-    for (int i = 0, hpb = H / gridDim.y; i < hpb; i++) {                                                              \
-        if (i > 0) __syncthreads(); /* the previous head's last shared reads before this head's stores */            \
-        tb_ssd_bwd_chunk_head<TC, QS, PS, NS>(xbc, C, delta, Alog, Dp, zoh, dy, y, hstore, gback, zx, dzx, ld, dtOff, \
-                                              dtBias, dxbc, dBh, dCh, dAc, dDc, L, Q, H, P, G, N,                     \
-                                              blockIdx.y * hpb + i, i > 0);                                           \
-    }
+#define TB_SSD_BWD_CHUNK_CALL(TC, QS, PS, NS) tb_ssd_bwd_chunk_body<TC, QS, PS, NS>(xbc, C, delta, Alog, Dp, zoh, dy, \
+    y, hstore, gback, zx, dzx, ld, dtOff, dtBias, dxbc, dBh, dCh, dAc, dDc, L, Q, H, P, G, N)
 extern "C" __global__ void tb_ssd_bwd_chunk(TB_SSD_BWD_CHUNK_ARGS) { TB_SSD_BWD_CHUNK_CALL(false, 0, 0, 0); }
 // the products in TF32 on tensor cores: a BF16 runtime's (an FP32 runtime keeps tb_ssd_bwd_chunk's fp32 products)
 extern "C" __global__ void tb_ssd_bwd_chunk_tf32(TB_SSD_BWD_CHUNK_ARGS) { TB_SSD_BWD_CHUNK_CALL(true, 0, 0, 0); }
@@ -1733,7 +1711,7 @@ template <bool REV, int QS = 0, int PS = 0, int NS = 0>
 __device__ __forceinline__ void tb_state_pass_tf32(const float* xbc, int C, const float* delta, const float* Alog,
                                                    int zoh, const float* dy, float* states, int L, int Qa, int H,
                                                    int Pa, int G, int Na) {
-    const int Q = QS ? QS : Qa, P = PS ? PS : Pa, N = NS ? NS : Na;  // as in tb_ssd_bwd_chunk_head
+    const int Q = QS ? QS : Qa, P = PS ? PS : Pa, N = NS ? NS : Na;  // as in tb_ssd_bwd_chunk_body
     extern __shared__ float tb_sp_sm[];
     int h = blockIdx.x, s = blockIdx.y, g = h * G / H, di = H * P, PN = P * N, chunks = (L + Q - 1) / Q;
     int warp = threadIdx.x >> 5, nw = blockDim.x >> 5;
@@ -1813,7 +1791,7 @@ __host__ __device__ __forceinline__ int tb_fwd_output_floats(int Q, int P, int N
 
 // y_u = Σ_{t ≤ u} e^{Λu−Λt} k_t (C_u·B_t) x_t + e^{Λu} S_{c−1} C_u + D x_u for one chunk, S_{c−1} from hstore (zero
 // for the first chunk). grid (chunks, H, batch), 256 threads; dynamic shared tb_fwd_output_floats(Q, P, N) floats.
-// QS, PS, NS as in tb_ssd_bwd_chunk_head.
+// QS, PS, NS as in tb_ssd_bwd_chunk_body.
 template <int QS, int PS, int NS>
 __device__ __forceinline__ void tb_fwd_chunk_output_body(const float* xbc, int C, const float* delta,
                                                          const float* Alog, const float* Dp, int zoh,

@@ -63,13 +63,6 @@ public final class BlockTrainer implements AutoCloseable {
     /** The system property that picks where the backward's activations come from: {@code auto} (the default: kept
      *  when every block's fit in the device's free memory less a reserve), {@code keep}, or {@code recompute}. */
     public static final String ACTIVATIONS_PROPERTY = "mdm.jcuda.activations";
-    /** The system property that sets how many heads a block of the backward's chunk kernel takes, one after another,
-     *  summing their ∂B and ∂C before they leave it (a divisor of the heads per group; by default
-     *  {@value #DEFAULT_CHUNK_HEADS} where it divides them, else 1). The sums over the heads then run in another order:
-     *  ∂B and ∂C differ from one head a block in their last bits. */
-    public static final String CHUNK_HEADS_PROPERTY = "mdm.jcuda.chunkHeadsPerBlock";
-    /** Heads a block of the chunk kernel takes by default (see {@link #CHUNK_HEADS_PROPERTY}). */
-    static final int DEFAULT_CHUNK_HEADS = 2;
 
     /** Where a block's backward finds the activations of its forward. */
     public enum ActivationPolicy {
@@ -178,8 +171,6 @@ public final class BlockTrainer implements AutoCloseable {
     private final boolean tf32Passes;
     /** The chunked SSD kernels' name suffix for this block's sizes: {@code _q32p64n128} and the like, or empty. */
     private final String kernelShape;
-    /** Heads a block of the chunk kernel takes (its ∂B and ∂C partials per row: heads / this). */
-    private final int chunkHeads;
     /** IT of the gated norm backward's {@code tb_gated_norm_bwd_rows{IT}}, or 0 for the one-row-a-block kernels. */
     private final int normRowsIterations;
     private final long gback;
@@ -229,19 +220,6 @@ public final class BlockTrainer implements AutoCloseable {
      */
     BlockTrainer(CudaContext cuda, MdmConfig config, ParameterArena arena, int maxBatch, Cublas.Compute gemmCompute,
                  int chunkLength, ActivationPolicy policy, boolean tf32Products) {
-        this(cuda, config, arena, maxBatch, gemmCompute, chunkLength, policy, tf32Products,
-                chunkHeadsPerBlock(System.getProperty(CHUNK_HEADS_PROPERTY),
-                        MambaShape.of(config).heads() / MambaShape.of(config).nGroups()));
-    }
-
-    /**
-     * As {@link #BlockTrainer(CudaContext, MdmConfig, ParameterArena, int, Cublas.Compute, int, ActivationPolicy,
-     * boolean)}, with the heads a block of the chunk kernel takes.
-     *
-     * @param chunkHeads a divisor of the heads per group ({@link #chunkHeadsPerBlock(String, int)})
-     */
-    BlockTrainer(CudaContext cuda, MdmConfig config, ParameterArena arena, int maxBatch, Cublas.Compute gemmCompute,
-                 int chunkLength, ActivationPolicy policy, boolean tf32Products, int chunkHeads) {
         if (maxBatch <= 0) {
             throw new InvalidInputException("maxBatch", "> 0", String.valueOf(maxBatch));
         }
@@ -268,12 +246,6 @@ public final class BlockTrainer implements AutoCloseable {
         this.kernelShape = chunk > 0 && (tf32Passes || !tf32Chunks)
                 && specializedKernels(System.getProperty(SPECIALIZED_KERNELS_PROPERTY))
                 ? specializedSuffix(chunk, shape.headDim(), shape.dState()) : "";
-        int headsPerGroup = shape.heads() / shape.nGroups();
-        if (chunkHeads <= 0 || headsPerGroup % chunkHeads != 0) {
-            throw new InvalidInputException("chunkHeads", "a divisor of the " + headsPerGroup + " heads per group",
-                    String.valueOf(chunkHeads));
-        }
-        this.chunkHeads = chunkHeads;
         this.stateEvery = chunk > 0 ? chunk : forwardTiling != null && backwardTiling != null ? 2 : 1;
         int scanShared = scanBackwardSharedBytes();
         if (backwardTiling == null && scanShared > cuda.maxSharedMemoryPerBlock()) {
@@ -460,30 +432,6 @@ public final class BlockTrainer implements AutoCloseable {
             default -> throw new InvalidInputException("system property " + SPECIALIZED_KERNELS_PROPERTY,
                     "true or false", "'" + value + "'");
         };
-    }
-
-    /**
-     * @param value the value of {@link #CHUNK_HEADS_PROPERTY}, or null
-     * @param headsPerGroup heads sharing one group's B and C
-     * @return heads a block of the chunk kernel takes: the value asked for, or {@link #DEFAULT_CHUNK_HEADS} where it
-     *         divides headsPerGroup, else 1
-     */
-    static int chunkHeadsPerBlock(String value, int headsPerGroup) {
-        if (value == null) {
-            return headsPerGroup % DEFAULT_CHUNK_HEADS == 0 ? DEFAULT_CHUNK_HEADS : 1;
-        }
-        String v = value.strip();
-        int heads = v.matches("[0-9]{1,4}") ? Integer.parseInt(v) : 0;
-        if (heads <= 0 || headsPerGroup % heads != 0) {
-            throw new InvalidInputException("system property " + CHUNK_HEADS_PROPERTY,
-                    "a divisor of the " + headsPerGroup + " heads per group", "'" + value + "'");
-        }
-        return heads;
-    }
-
-    /** @return heads a block of the backward's chunk kernel takes */
-    int chunkHeadsPerBlock() {
-        return chunkHeads;
     }
 
     /** @return {@code _q{Q}p{P}n{N}} where {@link #SPECIALIZED_SHAPES} has the shape, else empty */
@@ -729,8 +677,7 @@ public final class BlockTrainer implements AutoCloseable {
             cuda.launch("tb_ssd_bwd_chunk_states", new int[] {(p + rows - 1) / rows, h, batch}, SCAN_THREADS,
                     4 * (chunk * rows + chunk * n + 2 * chunk), pass);
         }
-        cuda.launch((tf32Chunks ? "tb_ssd_bwd_chunk_tf32" : "tb_ssd_bwd_chunk") + kernelShape,
-                new int[] {chunks, h / chunkHeads, batch},
+        cuda.launch((tf32Chunks ? "tb_ssd_bwd_chunk_tf32" : "tb_ssd_bwd_chunk") + kernelShape, new int[] {chunks, h, batch},
                 SCAN_THREADS, chunkSharedBytes(chunk, p, n, tf32Chunks),
                 headSizes(new KernelArgs().ptr(a.xbc()).i(c).ptr(a.delta()).ptr(aLog)
                         .ptr(arena.weight(p(block, "mixer.D"))).i(zoh()).ptr(dY).ptr(a.y()).ptr(a.states()).ptr(gback)
@@ -827,9 +774,8 @@ public final class BlockTrainer implements AutoCloseable {
         } else {
             scanBackwardSequential(block, batch, a);
         }
-        int partials = chunk > 0 ? h / chunkHeads : h;  // the scans write one per head
         cuda.launch1d("tb_group_sum", (long) rows * g * n,
-                new KernelArgs().ptr(dBh).ptr(dCh).ptr(dXbc).i(c).i(rows).i(partials).i(di).i(g).i(n));
+                new KernelArgs().ptr(dBh).ptr(dCh).ptr(dXbc).i(c).i(rows).i(h).i(shape.headDim()).i(g).i(n));
         cuda.launch("tb_head_grads", new int[] {(h + THREADS - 1) / THREADS}, THREADS, 0, new KernelArgs().ptr(dAh)
                 .ptr(dDh).ptr(arena.weight(p(block, "mixer.A_log"))).ptr(arena.grad(p(block, "mixer.A_log")))
                 .ptr(arena.grad(p(block, "mixer.D"))).i(batch).i(h));

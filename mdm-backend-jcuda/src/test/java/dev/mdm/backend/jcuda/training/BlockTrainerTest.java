@@ -199,17 +199,9 @@ class BlockTrainerTest extends DeviceTest {
     /** ... with the GEMMs' compute type, and the backward run {@code backwards} times after one zeroing */
     private GpuResult gpu(MdmConfig c, Parameters w, int block, double[] xForward, double[] x, double[] r, int chunk,
                           ActivationPolicy policy, boolean tf32, Cublas.Compute gemms, int backwards) {
-        return gpu(c, w, block, xForward, x, r, chunk, policy, tf32, gemms, backwards, 0);
-    }
-
-    /** ... with the heads a block of the chunk kernel takes, 0 for the trainer's default */
-    private GpuResult gpu(MdmConfig c, Parameters w, int block, double[] xForward, double[] x, double[] r, int chunk,
-                          ActivationPolicy policy, boolean tf32, Cublas.Compute gemms, int backwards, int chunkHeads) {
         long bytes = 4L * x.length;
         try (ParameterArena arena = ParameterArena.allocate(cuda, c);
-             BlockTrainer trainer = chunkHeads == 0
-                     ? new BlockTrainer(cuda, c, arena, BATCH, gemms, chunk, policy, tf32)
-                     : new BlockTrainer(cuda, c, arena, BATCH, gemms, chunk, policy, tf32, chunkHeads)) {
+             BlockTrainer trainer = new BlockTrainer(cuda, c, arena, BATCH, gemms, chunk, policy, tf32)) {
             assertThat(trainer.keepsActivations()).as("keeps activations").isEqualTo(policy == ActivationPolicy.KEEP);
             assertThat(trainer.tf32ChunkProducts()).as("TF32 chunk products").isEqualTo(tf32);
             arena.upload(arena.weights(), w);
@@ -499,44 +491,6 @@ class BlockTrainerTest extends DeviceTest {
         }
         assertThat(toFloats(specialized.out())).as("block output").containsExactly(toFloats(generic.out()));
         assertSameGradients(specialized, generic, name);
-    }
-
-    /**
-     * tiny (8 heads in one group) in chunks of 8 and the paper's heads (2 in one group) in chunks of 32 at L 73, with
-     * TF32 and fp32 chunk products: the generic kernels and the specialized ones (q32p64n128).
-     */
-    static Stream<Arguments> chunkHeadsConfigs() {
-        MdmConfig paperHeads = MdmConfig.builder().image(1, 16, 16).patch(2).textLength(5).dModel(64).headDim(64)
-                .dState(128).nGroups(1).build();
-        List<Arguments> list = new ArrayList<>();
-        for (boolean tf32 : new boolean[] {true, false}) {
-            String products = tf32 ? ", TF32" : ", fp32";
-            list.add(Arguments.of("tiny chunks of 8" + products, MdmConfig.tiny(), 8, tf32, new int[] {2, 4, 8}));
-            list.add(Arguments.of("P64 N128 L 73 chunks of 32" + products, paperHeads, 32, tf32, new int[] {2}));
-        }
-        return list.stream();
-    }
-
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("chunkHeadsConfigs")
-    @DisplayName("a block of the chunk kernel taking several heads changes only the order in which their ∂B and ∂C are"
-            + " summed: the output bit for bit, the gradients within fp32 rounding of one head a block")
-    void chunkHeadsPerBlockChangeOnlyTheOrderOfTheHeadSums(String name, MdmConfig c, int chunk, boolean tf32,
-                                                           int[] heads) {
-        Parameters w = weights(c);
-        double[] x = floats(BATCH * c.sequenceLength() * c.dModel(), 1);
-        double[] r = floats(x.length, 1);
-        GpuResult one = gpu(c, w, 1, x, x, r, chunk, ActivationPolicy.KEEP, tf32, Cublas.Compute.FP32, 1, 1);
-        for (int h : heads) {
-            GpuResult several = gpu(c, w, 1, x, x, r, chunk, ActivationPolicy.KEEP, tf32, Cublas.Compute.FP32, 1, h);
-            String what = name + ", " + h + " heads a block";
-            assertThat(toFloats(several.out())).as(what + ": block output").containsExactly(toFloats(one.out()));
-            assertThat(relativeL2(several.dX(), one.dX())).as(what + ": dX, relative L2").isLessThan(1e-6);
-            for (String p : one.grads().keySet()) {
-                assertThat(relativeL2(several.grads().get(p), one.grads().get(p))).as(what + ": " + p + ", relative L2")
-                        .isLessThan(1e-6);
-            }
-        }
     }
 
     /** @return the chunked SSD kernels' name suffix a trainer of c in chunks of {@code chunk} picks */

@@ -128,21 +128,4 @@ class ChunkLengthTest {
                 .hasMessageContaining(BlockTrainer.SPECIALIZED_KERNELS_PROPERTY).hasMessageContaining("true or false")
                 .hasMessageContaining("'no'");
     }
-
-    @Test
-    @DisplayName("the chunk kernel's blocks take two heads where two divide the heads per group, else one; the property"
-            + " asks for another divisor and names itself and the heads per group when it is not one")
-    void chunkHeadsProperty() {
-        assertThat(BlockTrainer.chunkHeadsPerBlock(null, 64)).isEqualTo(BlockTrainer.DEFAULT_CHUNK_HEADS).isEqualTo(2);
-        assertThat(BlockTrainer.chunkHeadsPerBlock(null, 3)).isEqualTo(1);
-        assertThat(BlockTrainer.chunkHeadsPerBlock(" 8", 64)).isEqualTo(8);
-        assertThat(BlockTrainer.chunkHeadsPerBlock("1", 3)).isEqualTo(1);
-        for (String bad : new String[] {"3", "0", "-2", "two", "128"}) {
-            assertThatThrownBy(() -> BlockTrainer.chunkHeadsPerBlock(bad, 64))
-                    .isInstanceOf(InvalidInputException.class)
-                    .hasMessageContaining(BlockTrainer.CHUNK_HEADS_PROPERTY)
-                    .hasMessageContaining("a divisor of the 64 heads per group")
-                    .hasMessageContaining("'" + bad + "'");
-        }
-    }
 }
