@@ -448,9 +448,11 @@ extern "C" __global__ void tb_ssd_bwd(const float* xbc, int C, const float* delt
 }
 
 // dxbc[row, di + g·N + n] = Σ_{h of g} dBh[row, h, n] and the same for C at di + G·N + g·N + n, heads in order.
-// One thread per (row, g, n).
-extern "C" __global__ void tb_group_sum(const float* dBh, const float* dCh, float* dxbc, int C, int rows, int H, int P,
-                                        int G, int N) {
+// One thread per (row, g, n). The tensor-core chunk kernel writes the partials in bf16 (tb_group_sum_bf16), the
+// others in fp32; the sums are fp32 either way.
+template <typename TP>
+__device__ __forceinline__ void tb_group_sum_body(const TP* dBh, const TP* dCh, float* dxbc, int C, int rows, int H,
+                                                  int P, int G, int N) {
     size_t i = (size_t)blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= (size_t)rows * G * N) return;
     size_t row = i / (G * N);
@@ -461,8 +463,8 @@ extern "C" __global__ void tb_group_sum(const float* dBh, const float* dCh, floa
         float vb[8], vc[8];
 #pragma unroll
         for (int j = 0; j < 8; j++) {
-            vb[j] = dBh[(row * H + h + j) * N + n];
-            vc[j] = dCh[(row * H + h + j) * N + n];
+            vb[j] = (float)dBh[(row * H + h + j) * N + n];
+            vc[j] = (float)dCh[(row * H + h + j) * N + n];
         }
 #pragma unroll
         for (int j = 0; j < 8; j++) {
@@ -471,11 +473,16 @@ extern "C" __global__ void tb_group_sum(const float* dBh, const float* dCh, floa
         }
     }
     for (; h < h1; h++) {
-        sb += dBh[(row * H + h) * N + n];
-        sc += dCh[(row * H + h) * N + n];
+        sb += (float)dBh[(row * H + h) * N + n];
+        sc += (float)dCh[(row * H + h) * N + n];
     }
     dxbc[row * C + di + g * N + n] = sb;
     dxbc[row * C + di + G * N + g * N + n] = sc;
+}
+#define TB_GROUP_SUM_ARGS(TP) const TP* dBh, const TP* dCh, float* dxbc, int C, int rows, int H, int P, int G, int N
+extern "C" __global__ void tb_group_sum(TB_GROUP_SUM_ARGS(float)) { tb_group_sum_body(dBh, dCh, dxbc, C, rows, H, P, G, N); }
+extern "C" __global__ void tb_group_sum_bf16(TB_GROUP_SUM_ARGS(bf16)) {
+    tb_group_sum_body(dBh, dCh, dxbc, C, rows, H, P, G, N);
 }
 
 // gradA_log[h] += A·Σ_s dAh[s, h], gradD[h] += Σ_s dDh[s, h] (A = −exp(A_log), so dA/dA_log = A); samples in order.
@@ -1358,9 +1365,14 @@ __device__ __forceinline__ void tb_ssd_bwd_chunk_body(const float* xbc, int C, c
                                                       const float* Dp, int zoh, const float* dy, const float* y,
                                                       const float* hstore, const float* gback, const float* zx,
                                                       float* dzx, int ld, int dtOff, const float* dtBias, float* dxbc,
-                                                      float* dBh, float* dCh, float* dAc, float* dDc, int L, int Qa,
+                                                      void* dBv, void* dCv, float* dAc, float* dDc, int L, int Qa,
                                                       int H, int Pa, int G, int Na) {
     const int Q = QS ? QS : Qa, P = PS ? PS : Pa, N = NS ? NS : Na;
+    // the per-head ∂B and ∂C that tb_group_sum adds up: bf16 where the products are TF32 (half the bytes written and
+    // read back: 85 MB each a paper-width block at batch 8 in fp32), else fp32
+    typedef typename std::conditional<TC, bf16, float>::type TP;
+    TP* dBh = static_cast<TP*>(dBv);
+    TP* dCh = static_cast<TP*>(dCv);
     extern __shared__ float tb_ck_sm[];
     int c = blockIdx.x, h = blockIdx.y, s = blockIdx.z, chunks = gridDim.x;
     int g = h * G / H, di = H * P, PN = P * N, tid = threadIdx.x, nt = blockDim.x;
@@ -1489,7 +1501,7 @@ __device__ __forceinline__ void tb_ssd_bwd_chunk_body(const float* xbc, int C, c
     float gsOwn = 0.f;
     auto dbOut = [&](int t, int n, float a1, float a2) {
         float toG = expf(lamE - lam[t]) * a2, b = bs[t * RN + n], r = a1 + toG;
-        if (t < len) dBh[((row0 + t) * H + h) * N + n] = kk[t] * r;
+        if (t < len) dBh[((row0 + t) * H + h) * N + n] = (TP)(kk[t] * r);
         gsOwn += kk[t] * b * toG;
         return b * r;
     };
@@ -1539,8 +1551,8 @@ __device__ __forceinline__ void tb_ssd_bwd_chunk_body(const float* xbc, int C, c
                 if (t < len)
 #pragma unroll
                     for (int j = 0; j < TB_NT; j++)
-                        *reinterpret_cast<float2*>(dBh + ((row0 + t) * H + h) * N + tb_mma_col(n0, j, 0)) =
-                            make_float2(db[j][2 * i], db[j][2 * i + 1]);
+                        *reinterpret_cast<uint32_t*>(dBh + ((row0 + t) * H + h) * N + tb_mma_col(n0, j, 0)) =
+                            pack_bf16(db[j][2 * i], db[j][2 * i + 1]);
             }
 #pragma unroll
             for (int i = 0; i < 2; i++) {  // the 4 lanes of a row hold its 8·TB_NT columns
@@ -1593,7 +1605,7 @@ __device__ __forceinline__ void tb_ssd_bwd_chunk_body(const float* xbc, int C, c
     __syncthreads();
     // dC_u = Σ_t m2[u][t] k_t B_t + e^{Λu} S_{c−1}ᵀ dy_u
     auto dcOut = [&](int u, int n, float a1, float a2) {
-        if (u < len) dCh[((row0 + u) * H + h) * N + n] = a1 + expf(lam[u]) * a2;
+        if (u < len) dCh[((row0 + u) * H + h) * N + n] = (TP)(a1 + expf(lam[u]) * a2);
     };
     if constexpr (TC) {
         tb_mma_tiles(Q, N, [&](int u1, int n0) {
@@ -1608,8 +1620,8 @@ __device__ __forceinline__ void tb_ssd_bwd_chunk_body(const float* xbc, int C, c
                 float eu = expf(lam[u]);
 #pragma unroll
                 for (int j = 0; j < TB_NT; j++)
-                    *reinterpret_cast<float2*>(dCh + ((row0 + u) * H + h) * N + tb_mma_col(n0, j, 0)) =
-                        make_float2(a1[j][2 * i] + eu * a2[j][2 * i], a1[j][2 * i + 1] + eu * a2[j][2 * i + 1]);
+                    *reinterpret_cast<uint32_t*>(dCh + ((row0 + u) * H + h) * N + tb_mma_col(n0, j, 0)) =
+                        pack_bf16(a1[j][2 * i] + eu * a2[j][2 * i], a1[j][2 * i + 1] + eu * a2[j][2 * i + 1]);
             }
         });
     } else {
@@ -1661,7 +1673,7 @@ __device__ __forceinline__ void tb_ssd_bwd_chunk_body(const float* xbc, int C, c
 
 #define TB_SSD_BWD_CHUNK_ARGS const float* xbc, int C, const float* delta, const float* Alog, const float* Dp, int zoh, \
     const float* dy, const float* y, const float* hstore, const float* gback, const float* zx, float* dzx, int ld,    \
-    int dtOff, const float* dtBias, float* dxbc, float* dBh, float* dCh, float* dAc, float* dDc, int L, int Q, int H, \
+    int dtOff, const float* dtBias, float* dxbc, void* dBh, void* dCh, float* dAc, float* dDc, int L, int Q, int H,   \
     int P, int G, int N
 #define TB_SSD_BWD_CHUNK_CALL(TC, QS, PS, NS) tb_ssd_bwd_chunk_body<TC, QS, PS, NS>(xbc, C, delta, Alog, Dp, zoh, dy, \
     y, hstore, gback, zx, dzx, ld, dtOff, dtBias, dxbc, dBh, dCh, dAc, dDc, L, Q, H, P, G, N)

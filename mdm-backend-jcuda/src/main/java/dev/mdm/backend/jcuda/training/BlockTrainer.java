@@ -162,7 +162,8 @@ public final class BlockTrainer implements AutoCloseable {
     private final int stateEvery;
     /** Chunk length of the chunked SSD backward, or 0 for the sequential sweep. */
     private final int chunk;
-    /** Whether the chunk kernel forms its products on tensor cores in TF32 (tb_ssd_bwd_chunk_tf32). */
+    /** Whether the chunk kernel forms its products on tensor cores in TF32 (tb_ssd_bwd_chunk_tf32), and writes its
+     *  per-head ∂B and ∂C in bf16 for tb_group_sum_bf16. */
     private final boolean tf32Chunks;
     /**
      * Whether the forward runs in chunks on tensor cores (tb_ssd_fwd_chunk_*_tf32) rather than as the scan, and the
@@ -774,7 +775,8 @@ public final class BlockTrainer implements AutoCloseable {
         } else {
             scanBackwardSequential(block, batch, a);
         }
-        cuda.launch1d("tb_group_sum", (long) rows * g * n,
+        // the tensor-core chunk kernel writes its per-head partials in bf16
+        cuda.launch1d(tf32Chunks ? "tb_group_sum_bf16" : "tb_group_sum", (long) rows * g * n,
                 new KernelArgs().ptr(dBh).ptr(dCh).ptr(dXbc).i(c).i(rows).i(h).i(shape.headDim()).i(g).i(n));
         cuda.launch("tb_head_grads", new int[] {(h + THREADS - 1) / THREADS}, THREADS, 0, new KernelArgs().ptr(dAh)
                 .ptr(dDh).ptr(arena.weight(p(block, "mixer.A_log"))).ptr(arena.grad(p(block, "mixer.A_log")))
