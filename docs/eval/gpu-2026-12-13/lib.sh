@@ -15,3 +15,12 @@ heads_profile() {
 heads_bench() {
   train_bench "$1" "$2" "" "-Dmdm.jcuda.chunkHeadsPerBlock=$3"
 }
+
+# sums_profile NAME [JAR]: ncu's time of the backward's chunk kernel and the group sum (either type) in one 4-block
+# paper-width BF16 step for this build or JAR, into $out/NAME.csv
+sums_profile() {
+  MDM_JCUDA_JAR="${2:-}" timeout 150 $ncu --target-processes all --clock-control none --cache-control none \
+    -k regex:'tb_ssd_bwd_chunk_tf32|tb_group_sum' --metrics gpu__time_duration.sum --print-summary per-kernel --csv \
+    bash $run $train --out /tmp/profile.json --only paper:8:bf16 --blocks 4 --warmup 0 --repeats 1 > "$out/$1.csv" 2>&1
+  echo "$1 exit $?"
+}
