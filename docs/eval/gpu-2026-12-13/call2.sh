@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
 # Session 29, call 2: the tensor-core chunk kernel writing its per-head ∂B and ∂C in bf16 (tb_group_sum_bf16). Every
 # jcuda test (the kit's training rules at BF16 among them), ncu's times of the chunk kernel and the group sum in a
-# 4-block paper-width BF16 step for this build and the baseline jar, then paper:8:bf16 and fashion:128:bf16 (60 steps)
-# for both, alternating twice. Packed with tools/gpu/pack.sh --tests --baseline=84e8c64; run from the repository root
+# 4-block paper-width BF16 step for this build and the baseline jar (call 3 times the rows). Packed with tools/gpu/pack.sh --tests --baseline=84e8c64; run from the repository root
 # with .gpu carried.
 set -u
 out=$OUT
@@ -12,7 +11,5 @@ tests tests-module --select-package dev.mdm.backend.jcuda
 gpu_state
 sums_profile profile-new
 sums_profile profile-base $base
-alternate paper:8:bf16
-fashion60_alternate 2
 gpu_state
 (cd $out && tar czf results.tgz *.json *.log *.csv gpu-state.txt 2>/dev/null && rm -f *.json *.log *.csv)
