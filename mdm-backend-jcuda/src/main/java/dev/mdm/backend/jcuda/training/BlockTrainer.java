@@ -226,7 +226,7 @@ public final class BlockTrainer implements AutoCloseable {
         }
         this.cuda = cuda;
         this.memory = new DeviceMemory(cuda);
-        this.ops = new TrainingOps(cuda, gemmCompute);
+        this.ops = new TrainingOps(cuda, gemmCompute, arena);
         this.config = config;
         this.shape = MambaShape.of(config);
         this.arena = arena;

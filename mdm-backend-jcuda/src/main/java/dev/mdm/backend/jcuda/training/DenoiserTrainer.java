@@ -58,7 +58,7 @@ public final class DenoiserTrainer implements AutoCloseable {
         this.config = config;
         this.arena = arena;
         this.blocks = blocks;
-        this.ops = new TrainingOps(cuda, gemmCompute);
+        this.ops = new TrainingOps(cuda, gemmCompute, arena);
         this.maxBatch = maxBatch;
         long d = config.dModel();
         long b = maxBatch;

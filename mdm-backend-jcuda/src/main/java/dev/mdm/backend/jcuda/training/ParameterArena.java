@@ -165,6 +165,16 @@ public final class ParameterArena implements AutoCloseable {
         return weightsBf16 == 0 ? 0 : weightsBf16 + offset(name) / 2;
     }
 
+    /**
+     * @param address a device address
+     * @return the bf16 copy of the weight element at {@code address} when it lies in {@link #weights()} and the arena
+     *         keeps a bf16 copy, else 0
+     */
+    public long weightBf16At(long address) {
+        long offset = address - weights;
+        return weightsBf16 == 0 || offset < 0 || offset >= count * Float.BYTES ? 0 : weightsBf16 + offset / 2;
+    }
+
     /** @return the flat bf16 weight buffer, or 0 when the arena keeps none */
     public long weightsBf16() {
         return weightsBf16;

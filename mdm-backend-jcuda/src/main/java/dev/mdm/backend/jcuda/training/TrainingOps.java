@@ -20,6 +20,8 @@ public final class TrainingOps implements AutoCloseable {
     private final CudaContext cuda;
     private final Gemm gemm;
     private final Cublas.Compute gemmCompute;
+    /** Whose bf16 weight copy a bf16 product reads instead of rounding the weight, or null. */
+    private final ParameterArena arena;
     private final Scratch partials = new Scratch("partial sums of gradient reductions");
     private final Scratch bf16A = new Scratch("bf16 copy of a GEMM's first operand");
     private final Scratch bf16B = new Scratch("bf16 copy of a GEMM's second operand");
@@ -29,9 +31,20 @@ public final class TrainingOps implements AutoCloseable {
      * @param gemmCompute how the linear layers' GEMMs form their products
      */
     public TrainingOps(CudaContext cuda, Cublas.Compute gemmCompute) {
+        this(cuda, gemmCompute, null);
+    }
+
+    /**
+     * @param cuda the device
+     * @param gemmCompute how the linear layers' GEMMs form their products
+     * @param arena where the weights live: for bf16 products a weight in it is read from the arena's bf16 copy (the
+     *              same bits as rounding it, which AdamW keeps current) instead of being rounded at each use; or null
+     */
+    public TrainingOps(CudaContext cuda, Cublas.Compute gemmCompute, ParameterArena arena) {
         this.cuda = cuda;
         this.gemm = cuda.gemm();
         this.gemmCompute = gemmCompute;
+        this.arena = arena;
     }
 
     /** @return the context */
@@ -147,9 +160,13 @@ public final class TrainingOps implements AutoCloseable {
         return gemmCompute == Cublas.Compute.BF16;
     }
 
-    /** @return the weight [out, in] as the GEMM reads it: its given bf16 copy, or as {@link #operand} makes it */
+    /**
+     * @return the weight [out, in] as the GEMM reads it: its given bf16 copy, else the arena's, else as
+     *         {@link #operand} makes it
+     */
     private Operand weight(long w, long wBf16, int out, int in) {
-        return wBf16 != 0 && bf16() ? new Operand(wBf16, in, Cublas.R_16BF) : operand(w, out, in, in, bf16B);
+        long copy = wBf16 != 0 || arena == null ? wBf16 : arena.weightBf16At(w);
+        return copy != 0 && bf16() ? new Operand(copy, in, Cublas.R_16BF) : operand(w, out, in, in, bf16B);
     }
 
     /** A GEMM operand as cuBLAS reads it: its address, row stride and element type. */

@@ -128,7 +128,7 @@ public final class VaeLossTrainer implements AutoCloseable {
         this.config = config;
         this.alphaBars = MDM.alphaBars(config);
         this.arena = arena;
-        this.ops = new TrainingOps(cuda, gemmCompute);
+        this.ops = new TrainingOps(cuda, gemmCompute, arena);
         this.maxBatch = maxBatch;
         nImg = config.imageTokens();
         lt = config.textLength();

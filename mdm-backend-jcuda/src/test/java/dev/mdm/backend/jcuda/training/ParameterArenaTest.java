@@ -19,7 +19,8 @@ class ParameterArenaTest extends DeviceTest {
     private final SplittableRandom random = new SplittableRandom(20261123);
 
     @Test
-    @DisplayName("every parameter starts 32 bytes aligned in fp32 and 16 in bf16, the padding between them zero")
+    @DisplayName("every parameter starts 32 bytes aligned in fp32 and 16 in bf16, the padding between them zero, and"
+            + " its bf16 copy is found by its fp32 address")
     void parametersAreAligned() {
         MdmConfig c = MdmConfig.tiny();
         try (ParameterArena arena = ParameterArena.allocate(cuda, c, true)) {
@@ -47,10 +48,20 @@ class ParameterArenaTest extends DeviceTest {
                 }
             }
             assertThat(stored).as("the flat buffer holds the named weights and zeros").isEqualTo(named);
+            // the copy of a weight found by its fp32 address (TrainingOps' GEMMs), and none outside the weights
+            for (String name : arena.layout().keySet()) {
+                assertThat(arena.weightBf16At(arena.weight(name))).as(name).isEqualTo(arena.weightBf16(name));
+                assertThat(arena.weightBf16At(arena.weight(name) + 4)).as(name + ", second element")
+                        .isEqualTo(arena.weightBf16(name) + 2);
+            }
+            assertThat(arena.weightBf16At(arena.weights() - 4)).as("before the weights").isZero();
+            assertThat(arena.weightBf16At(arena.weights() + 4 * arena.count())).as("past the weights").isZero();
+            assertThat(arena.weightBf16At(arena.grad("pos"))).as("a gradient").isZero();
         }
         try (ParameterArena arena = ParameterArena.allocate(cuda, c)) {
             assertThat(arena.weightsBf16()).as("no bf16 copy unless asked").isZero();
             assertThat(arena.weightBf16("pos")).isZero();
+            assertThat(arena.weightBf16At(arena.weight("pos"))).isZero();
         }
     }
 
