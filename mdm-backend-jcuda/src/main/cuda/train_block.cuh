@@ -450,9 +450,8 @@ extern "C" __global__ void tb_ssd_bwd(const float* xbc, int C, const float* delt
 // dxbc[row, di + g·N + n] = Σ_{h of g} dBh[row, h, n] and the same for C at di + G·N + g·N + n, heads in order.
 // One thread per (row, g, n). The tensor-core chunk kernel writes the partials in bf16 (tb_group_sum_bf16 below), the
 // others in fp32; the sums are fp32 either way.
-template <typename TP>
-__device__ __forceinline__ void tb_group_sum_body(const TP* dBh, const TP* dCh, float* dxbc, int C, int rows, int H,
-                                                  int P, int G, int N) {
+extern "C" __global__ void tb_group_sum(const float* dBh, const float* dCh, float* dxbc, int C, int rows, int H, int P,
+                                        int G, int N) {
     size_t i = (size_t)blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= (size_t)rows * G * N) return;
     size_t row = i / (G * N);
@@ -463,8 +462,8 @@ __device__ __forceinline__ void tb_group_sum_body(const TP* dBh, const TP* dCh, 
         float vb[8], vc[8];
 #pragma unroll
         for (int j = 0; j < 8; j++) {
-            vb[j] = (float)dBh[(row * H + h + j) * N + n];
-            vc[j] = (float)dCh[(row * H + h + j) * N + n];
+            vb[j] = dBh[(row * H + h + j) * N + n];
+            vc[j] = dCh[(row * H + h + j) * N + n];
         }
 #pragma unroll
         for (int j = 0; j < 8; j++) {
@@ -473,18 +472,18 @@ __device__ __forceinline__ void tb_group_sum_body(const TP* dBh, const TP* dCh, 
         }
     }
     for (; h < h1; h++) {
-        sb += (float)dBh[(row * H + h) * N + n];
-        sc += (float)dCh[(row * H + h) * N + n];
+        sb += dBh[(row * H + h) * N + n];
+        sc += dCh[(row * H + h) * N + n];
     }
     dxbc[row * C + di + g * N + n] = sb;
     dxbc[row * C + di + G * N + g * N + n] = sc;
 }
-#define TB_GROUP_SUM_ARGS(TP) const TP* dBh, const TP* dCh, float* dxbc, int C, int rows, int H, int P, int G, int N
-extern "C" __global__ void tb_group_sum(TB_GROUP_SUM_ARGS(float)) { tb_group_sum_body(dBh, dCh, dxbc, C, rows, H, P, G, N); }
+
 // tb_group_sum for bf16 partials, eight columns a thread (16-byte loads: with one 2-byte column a thread it read at
 // about two thirds of the fp32 kernel's bandwidth); N a multiple of 8, as the tensor-core kernels' sizes are. The same
 // sums in the same order.
-extern "C" __global__ void tb_group_sum_bf16(TB_GROUP_SUM_ARGS(bf16)) {
+extern "C" __global__ void tb_group_sum_bf16(const bf16* dBh, const bf16* dCh, float* dxbc, int C, int rows, int H,
+                                             int P, int G, int N) {
     int N8 = N / 8;
     size_t i = (size_t)blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= (size_t)rows * G * N8) return;
