@@ -479,44 +479,49 @@ extern "C" __global__ void tb_group_sum(const float* dBh, const float* dCh, floa
     dxbc[row * C + di + G * N + g * N + n] = sc;
 }
 
-// tb_group_sum for bf16 partials, four columns a thread with eight heads' loads in flight (8-byte loads: with one 2-byte
-// column a thread it read at about two thirds of the fp32 kernel's bandwidth, docs/eval/gpu-2026-12-13); N a multiple
-// of 4, as the tensor-core kernels' sizes are. The same sums in the same order.
+// tb_group_sum for bf16 partials, eight columns a thread (16-byte loads: with one 2-byte column a thread it read at
+// about two thirds of the fp32 kernel's bandwidth); N a multiple of 8, as the tensor-core kernels' sizes are. The same
+// sums in the same order.
 extern "C" __global__ void tb_group_sum_bf16(const bf16* dBh, const bf16* dCh, float* dxbc, int C, int rows, int H,
                                              int P, int G, int N) {
-    int N4 = N / 4;
+    int N8 = N / 8;
     size_t i = (size_t)blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= (size_t)rows * G * N4) return;
-    size_t row = i / (G * N4);
-    int g = (int)(i % (G * N4)) / N4, n = (int)(i % N4) * 4, hpg = H / G, di = H * P;
-    float sb[4] = {}, sc[4] = {};
-    auto add = [](float (&acc)[4], uint2 v) {
-        acc[0] += __uint_as_float(v.x << 16);
-        acc[1] += __uint_as_float(v.x & 0xffff0000u);
-        acc[2] += __uint_as_float(v.y << 16);
-        acc[3] += __uint_as_float(v.y & 0xffff0000u);
+    if (i >= (size_t)rows * G * N8) return;
+    size_t row = i / (G * N8);
+    int g = (int)(i % (G * N8)) / N8, n = (int)(i % N8) * 8, hpg = H / G, di = H * P;
+    float sb[8] = {}, sc[8] = {};
+    auto add = [](float (&acc)[8], uint4 v) {
+        uint32_t w[4] = {v.x, v.y, v.z, v.w};
+#pragma unroll
+        for (int j = 0; j < 4; j++) {
+            acc[2 * j] += __uint_as_float(w[j] << 16);
+            acc[2 * j + 1] += __uint_as_float(w[j] & 0xffff0000u);
+        }
     };
     int h = g * hpg, h1 = (g + 1) * hpg;
-    for (; h + 8 <= h1; h += 8) {  // eight heads' loads in flight before they are added, in order
-        uint2 vb[8], vc[8];
+    for (; h + 4 <= h1; h += 4) {  // four heads' loads in flight before they are added, in order
+        uint4 vb[4], vc[4];
 #pragma unroll
-        for (int j = 0; j < 8; j++) {
-            vb[j] = *reinterpret_cast<const uint2*>(dBh + (row * H + h + j) * N + n);
-            vc[j] = *reinterpret_cast<const uint2*>(dCh + (row * H + h + j) * N + n);
+        for (int j = 0; j < 4; j++) {
+            vb[j] = *reinterpret_cast<const uint4*>(dBh + (row * H + h + j) * N + n);
+            vc[j] = *reinterpret_cast<const uint4*>(dCh + (row * H + h + j) * N + n);
         }
 #pragma unroll
-        for (int j = 0; j < 8; j++) {
+        for (int j = 0; j < 4; j++) {
             add(sb, vb[j]);
             add(sc, vc[j]);
         }
     }
     for (; h < h1; h++) {
-        add(sb, *reinterpret_cast<const uint2*>(dBh + (row * H + h) * N + n));
-        add(sc, *reinterpret_cast<const uint2*>(dCh + (row * H + h) * N + n));
+        add(sb, *reinterpret_cast<const uint4*>(dBh + (row * H + h) * N + n));
+        add(sc, *reinterpret_cast<const uint4*>(dCh + (row * H + h) * N + n));
     }
-    // C, di and N multiples of 4: 16-byte stores
-    *reinterpret_cast<float4*>(dxbc + row * C + di + g * N + n) = make_float4(sb[0], sb[1], sb[2], sb[3]);
-    *reinterpret_cast<float4*>(dxbc + row * C + di + G * N + g * N + n) = make_float4(sc[0], sc[1], sc[2], sc[3]);
+    float4* ob = reinterpret_cast<float4*>(dxbc + row * C + di + g * N + n);  // C, di and N multiples of 4
+    float4* oc = reinterpret_cast<float4*>(dxbc + row * C + di + G * N + g * N + n);
+    ob[0] = make_float4(sb[0], sb[1], sb[2], sb[3]);
+    ob[1] = make_float4(sb[4], sb[5], sb[6], sb[7]);
+    oc[0] = make_float4(sc[0], sc[1], sc[2], sc[3]);
+    oc[1] = make_float4(sc[4], sc[5], sc[6], sc[7]);
 }
 
 // gradA_log[h] += A·Σ_s dAh[s, h], gradD[h] += Σ_s dDh[s, h] (A = −exp(A_log), so dA/dA_log = A); samples in order.

@@ -775,8 +775,8 @@ public final class BlockTrainer implements AutoCloseable {
         } else {
             scanBackwardSequential(block, batch, a);
         }
-        // the tensor-core chunk kernel writes its per-head partials in bf16, which a thread sums four columns at a time
-        cuda.launch1d(tf32Chunks ? "tb_group_sum_bf16" : "tb_group_sum", (long) rows * g * (tf32Chunks ? n / 4 : n),
+        // the tensor-core chunk kernel writes its per-head partials in bf16, which a thread sums eight columns at a time
+        cuda.launch1d(tf32Chunks ? "tb_group_sum_bf16" : "tb_group_sum", (long) rows * g * (tf32Chunks ? n / 8 : n),
                 new KernelArgs().ptr(dBh).ptr(dCh).ptr(dXbc).i(c).i(rows).i(h).i(shape.headDim()).i(g).i(n));
         cuda.launch("tb_head_grads", new int[] {(h + THREADS - 1) / THREADS}, THREADS, 0, new KernelArgs().ptr(dAh)
                 .ptr(dDh).ptr(arena.weight(p(block, "mixer.A_log"))).ptr(arena.grad(p(block, "mixer.A_log")))
