@@ -125,10 +125,13 @@ __device__ __forceinline__ void st4(bf16* p, size_t i4, float4 v) {
 }
 // the i-th group of four elements
 __device__ __forceinline__ float4 ld4_at(const float* p, int i) { return reinterpret_cast<const float4*>(p)[i]; }
-__device__ __forceinline__ float4 ld4_at(const bf16* p, int i) {
-    uint2 u = reinterpret_cast<const uint2*>(p)[i];
+// four bf16 (two per word, the first in the low half) widened to fp32: exact, a shift or a mask each
+__device__ __forceinline__ float4 widen_bf16x4(uint2 u) {
     return make_float4(__uint_as_float(u.x << 16), __uint_as_float(u.x & 0xffff0000u), __uint_as_float(u.y << 16),
                        __uint_as_float(u.y & 0xffff0000u));
+}
+__device__ __forceinline__ float4 ld4_at(const bf16* p, int i) {
+    return widen_bf16x4(reinterpret_cast<const uint2*>(p)[i]);
 }
 __device__ __forceinline__ float4 fma4(float s, float4 a, float4 b) {
     return make_float4(fmaf(s, a.x, b.x), fmaf(s, a.y, b.y), fmaf(s, a.z, b.z), fmaf(s, a.w, b.w));

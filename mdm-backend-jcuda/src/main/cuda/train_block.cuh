@@ -491,12 +491,10 @@ extern "C" __global__ void tb_group_sum_bf16(const bf16* dBh, const bf16* dCh, f
     int g = (int)(i % (G * N8)) / N8, n = (int)(i % N8) * 8, hpg = H / G, di = H * P;
     float sb[8] = {}, sc[8] = {};
     auto add = [](float (&acc)[8], uint4 v) {
-        uint32_t w[4] = {v.x, v.y, v.z, v.w};
+        float4 lo = widen_bf16x4(make_uint2(v.x, v.y)), hi = widen_bf16x4(make_uint2(v.z, v.w));
+        float w[8] = {lo.x, lo.y, lo.z, lo.w, hi.x, hi.y, hi.z, hi.w};
 #pragma unroll
-        for (int j = 0; j < 4; j++) {
-            acc[2 * j] += __uint_as_float(w[j] << 16);
-            acc[2 * j + 1] += __uint_as_float(w[j] & 0xffff0000u);
-        }
+        for (int j = 0; j < 8; j++) acc[j] += w[j];
     };
     int h = g * hpg, h1 = (g + 1) * hpg;
     for (; h + 4 <= h1; h += 4) {  // four heads' loads in flight before they are added, in order

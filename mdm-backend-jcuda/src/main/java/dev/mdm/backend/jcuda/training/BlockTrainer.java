@@ -522,8 +522,7 @@ public final class BlockTrainer implements AutoCloseable {
         int d = shape.dModel();
         String outProj = p(block, "mixer.out_proj.weight");
         if (bf16) {
-            ops.linearForwardRounded(rows, shape.dInner(), d, a.ynBf16(), arena.weight(outProj),
-                    arena.weightBf16(outProj), mix, d);
+            ops.linearForwardRounded(rows, shape.dInner(), d, a.ynBf16(), arena.weight(outProj), mix, d);
         } else {
             ops.linearForward(rows, shape.dInner(), d, a.yn(), shape.dInner(), arena.weight(outProj), 0, mix, d);
         }
@@ -551,7 +550,7 @@ public final class BlockTrainer implements AutoCloseable {
                 .i(seqLen).i(d));
         String inProj = p(block, "mixer.in_proj.weight");
         if (bf16) {
-            ops.linearForwardRounded(rows, d, ld, a.uBf16(), arena.weight(inProj), arena.weightBf16(inProj), a.zx(), ld);
+            ops.linearForwardRounded(rows, d, ld, a.uBf16(), arena.weight(inProj), a.zx(), ld);
         } else {
             ops.linearForward(rows, d, ld, a.u(), d, arena.weight(inProj), 0, a.zx(), ld);
         }
@@ -750,8 +749,8 @@ public final class BlockTrainer implements AutoCloseable {
         if (bf16) {
             cuda.launch("tb_gather_rows_bf16", new int[] {rows}, THREADS, 0,
                     new KernelArgs().ptr(dOut).ptr(perm[block]).ptr(mix).i(seqLen).i(d));
-            ops.linearBackwardRounded(rows, di, d, a.ynBf16(), arena.weight(outProj), arena.weightBf16(outProj), mix,
-                    dYn, di, false, arena.grad(outProj), false);
+            ops.linearBackwardRounded(rows, di, d, a.ynBf16(), arena.weight(outProj), mix, dYn, di, false,
+                    arena.grad(outProj), false);
         } else {
             cuda.launch1d("tb_gather_rows", (long) rows * d,
                     new KernelArgs().ptr(dOut).ptr(perm[block]).ptr(mix).i(rows).i(seqLen).i(d));
@@ -789,8 +788,8 @@ public final class BlockTrainer implements AutoCloseable {
             if (!convRows) {
                 roundColumns(di, c, rows);
             }
-            ops.linearBackwardRounded(rows, d, ld, a.uBf16(), arena.weight(inProj), arena.weightBf16(inProj), dZxBf16,
-                    dU, d, false, arena.grad(inProj), false);
+            ops.linearBackwardRounded(rows, d, ld, a.uBf16(), arena.weight(inProj), dZxBf16, dU, d, false,
+                    arena.grad(inProj), false);
         } else {
             ops.linearBackward(rows, d, ld, a.u(), d, arena.weight(inProj), dZx, ld, dU, d, false, arena.grad(inProj),
                     false, 0);

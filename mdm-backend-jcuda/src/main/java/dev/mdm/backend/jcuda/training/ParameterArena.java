@@ -158,17 +158,9 @@ public final class ParameterArena implements AutoCloseable {
     }
 
     /**
-     * @param name a parameter name
-     * @return device address of its bf16 weights (16-byte aligned), or 0 when the arena keeps no bf16 copy
-     */
-    public long weightBf16(String name) {
-        return weightsBf16 == 0 ? 0 : weightsBf16 + offset(name) / 2;
-    }
-
-    /**
-     * @param address a device address
-     * @return the bf16 copy of the weight element at {@code address} when it lies in {@link #weights()} and the arena
-     *         keeps a bf16 copy, else 0
+     * @param address a device address, such as {@link #weight(String)}'s
+     * @return the bf16 copy of the weight element at {@code address} (a parameter's start: 16-byte aligned) when it lies
+     *         in {@link #weights()} and the arena keeps a bf16 copy, else 0
      */
     public long weightBf16At(long address) {
         long offset = address - weights;

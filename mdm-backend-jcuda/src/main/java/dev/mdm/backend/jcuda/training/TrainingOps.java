@@ -20,7 +20,7 @@ public final class TrainingOps implements AutoCloseable {
     private final CudaContext cuda;
     private final Gemm gemm;
     private final Cublas.Compute gemmCompute;
-    /** Whose bf16 weight copy a bf16 product reads instead of rounding the weight, or null. */
+    /** Whose bf16 weight copy a bf16 product reads instead of rounding the weight. */
     private final ParameterArena arena;
     private final Scratch partials = new Scratch("partial sums of gradient reductions");
     private final Scratch bf16A = new Scratch("bf16 copy of a GEMM's first operand");
@@ -29,16 +29,9 @@ public final class TrainingOps implements AutoCloseable {
     /**
      * @param cuda the device
      * @param gemmCompute how the linear layers' GEMMs form their products
-     */
-    public TrainingOps(CudaContext cuda, Cublas.Compute gemmCompute) {
-        this(cuda, gemmCompute, null);
-    }
-
-    /**
-     * @param cuda the device
-     * @param gemmCompute how the linear layers' GEMMs form their products
      * @param arena where the weights live: for bf16 products a weight in it is read from the arena's bf16 copy (the
-     *              same bits as rounding it, which AdamW keeps current) instead of being rounded at each use; or null
+     *              same bits as rounding it, which AdamW keeps current) where the arena keeps one, instead of being
+     *              rounded at each use
      */
     public TrainingOps(CudaContext cuda, Cublas.Compute gemmCompute, ParameterArena arena) {
         this.cuda = cuda;
@@ -66,7 +59,7 @@ public final class TrainingOps implements AutoCloseable {
      * @param ldy row stride of y
      */
     public void linearForward(int rows, int in, int out, long x, int ldx, long w, long bias, long y, int ldy) {
-        gemm(false, true, rows, out, in, operand(x, rows, in, ldx, bf16A), weight(w, 0, out, in), y, ldy, false);
+        gemm(false, true, rows, out, in, operand(x, rows, in, ldx, bf16A), weight(w, out, in), y, ldy, false);
         if (bias != 0) {
             cuda.launch1d("tr_bias_add", (long) rows * out, new KernelArgs().ptr(y).ptr(bias).i(rows).i(out).i(ldy));
         }
@@ -106,7 +99,7 @@ public final class TrainingOps implements AutoCloseable {
                                boolean accumulateDx, long dw, boolean accumulateDw, long db) {
         Operand dyOp = operand(dy, rows, out, lddy, bf16A);  // rounded once for both products
         if (dx != 0) {
-            gemm(false, false, rows, in, out, dyOp, weight(w, 0, out, in), dx, lddx, accumulateDx);
+            gemm(false, false, rows, in, out, dyOp, weight(w, out, in), dx, lddx, accumulateDx);
         }
         gemm(true, false, out, in, rows, dyOp, operand(x, rows, in, ldx, bf16B), dw, in, accumulateDw);
         if (db != 0) {
@@ -119,13 +112,11 @@ public final class TrainingOps implements AutoCloseable {
      * produces x can round it as it stores it, instead of storing fp32 for this class to round.
      *
      * @param xBf16 x in bf16, dense
-     * @param wBf16 the weight in bf16 ([out, in], dense), or 0 to round w
      * @throws IllegalStateException if this runtime does not multiply bf16 operands
      */
-    public void linearForwardRounded(int rows, int in, int out, long xBf16, long w, long wBf16, long y, int ldy) {
+    public void linearForwardRounded(int rows, int in, int out, long xBf16, long w, long y, int ldy) {
         requireBf16("linearForwardRounded");
-        gemm(false, true, rows, out, in, new Operand(xBf16, in, Cublas.R_16BF), weight(w, wBf16, out, in), y, ldy,
-                false);
+        gemm(false, true, rows, out, in, new Operand(xBf16, in, Cublas.R_16BF), weight(w, out, in), y, ldy, false);
     }
 
     /**
@@ -137,11 +128,11 @@ public final class TrainingOps implements AutoCloseable {
      * @param accumulateDw add to dw or overwrite it (as the 14-argument {@link #linearBackward})
      * @throws IllegalStateException if this runtime does not multiply bf16 operands
      */
-    public void linearBackwardRounded(int rows, int in, int out, long xBf16, long w, long wBf16, long dyBf16, long dx,
+    public void linearBackwardRounded(int rows, int in, int out, long xBf16, long w, long dyBf16, long dx,
                                       int lddx, boolean accumulateDx, long dw, boolean accumulateDw) {
         requireBf16("linearBackwardRounded");
         Operand dyOp = new Operand(dyBf16, out, Cublas.R_16BF);
-        gemm(false, false, rows, in, out, dyOp, weight(w, wBf16, out, in), dx, lddx, accumulateDx);
+        gemm(false, false, rows, in, out, dyOp, weight(w, out, in), dx, lddx, accumulateDx);
         gemm(true, false, out, in, rows, dyOp, new Operand(xBf16, in, Cublas.R_16BF), dw, in, accumulateDw);
     }
 
@@ -160,13 +151,10 @@ public final class TrainingOps implements AutoCloseable {
         return gemmCompute == Cublas.Compute.BF16;
     }
 
-    /**
-     * @return the weight [out, in] as the GEMM reads it: its given bf16 copy, else the arena's, else as
-     *         {@link #operand} makes it
-     */
-    private Operand weight(long w, long wBf16, int out, int in) {
-        long copy = wBf16 != 0 || arena == null ? wBf16 : arena.weightBf16At(w);
-        return copy != 0 && bf16() ? new Operand(copy, in, Cublas.R_16BF) : operand(w, out, in, in, bf16B);
+    /** @return the weight [out, in] as the GEMM reads it: the arena's bf16 copy, else as {@link #operand} makes it */
+    private Operand weight(long w, int out, int in) {
+        long copy = bf16() ? arena.weightBf16At(w) : 0;
+        return copy != 0 ? new Operand(copy, in, Cublas.R_16BF) : operand(w, out, in, in, bf16B);
     }
 
     /** A GEMM operand as cuBLAS reads it: its address, row stride and element type. */
