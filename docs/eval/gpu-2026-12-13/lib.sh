@@ -2,7 +2,7 @@
 . docs/eval/gpu-2026-12-12/lib.sh
 
 # heads_profile NAME HEADS: ncu's time of the backward's chunk kernel and tb_group_sum in one 4-block paper-width BF16
-# step with HEADS heads a block of the chunk kernel, into $out/NAME.csv
+# step with HEADS heads a block of the chunk kernel (the property of chunk-heads.patch, call 1), into $out/NAME.csv
 heads_profile() {
   MDM_JAVA_OPTS="-Dmdm.jcuda.chunkHeadsPerBlock=$2" timeout 150 $ncu --target-processes all --clock-control none \
     --cache-control none -k regex:'tb_ssd_bwd_chunk_tf32|tb_group_sum' --metrics gpu__time_duration.sum \
