@@ -163,23 +163,56 @@ extern "C" __global__ void tm_sumsq_final(const double* partial, int parts, doub
 }
 
 // PyTorch AdamW on the flat buffers (gradient scaled by the clip factor), then the EMA:
-// θ ← θ − lr·wd·θ where mask; m ← β1 m + (1−β1) g; v ← β2 v + (1−β2) g²;
+// θ ← θ − lr·wd·θ where decayed; m ← β1 m + (1−β1) g; v ← β2 v + (1−β2) g²;
 // θ ← θ − (lr/bias1) · m / (√v/√bias2 + ε); ema ← decay·ema + (1 − decay)·θ.
+// A thread updates one group of TM_GROUP elements by 16-byte loads and stores. Every parameter starts a group (the
+// arena's alignment), so one decay byte a group says whether the group's tensor is decayed: n/8 bytes, not n.
+#define TM_GROUP 8
+__device__ __forceinline__ void tm_adamw_element(float& w, float g, float& mi, float& vi, float& e, bool decay,
+                                                 float lr, float beta1, float beta2, float eps, float weightDecay,
+                                                 float bias1, float sqrtBias2, float emaDecay) {
+    if (decay) w -= lr * weightDecay * w;
+    mi = beta1 * mi + (1.f - beta1) * g;
+    vi = beta2 * vi + (1.f - beta2) * g * g;
+    w -= (lr / bias1) * mi / (sqrtf(vi) / sqrtBias2 + eps);
+    e = emaDecay * e + (1.f - emaDecay) * w;
+}
+
 extern "C" __global__ void tm_adamw_ema(float* theta, const float* grad, float* m, float* v, float* ema,
-                                        __nv_bfloat16* thetaBf16, const unsigned char* decayMask, size_t n,
+                                        __nv_bfloat16* thetaBf16, const unsigned char* decayGroups, size_t groups,
                                         float scale, float lr, float beta1, float beta2, float eps, float weightDecay,
                                         float bias1, float sqrtBias2, float emaDecay) {
-    size_t i = (size_t)blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= n) return;
-    float g = grad[i] * scale;
-    float w = theta[i];
-    if (decayMask[i]) w -= lr * weightDecay * w;
-    float mi = beta1 * m[i] + (1.f - beta1) * g;
-    float vi = beta2 * v[i] + (1.f - beta2) * g * g;
-    w -= (lr / bias1) * mi / (sqrtf(vi) / sqrtBias2 + eps);
-    m[i] = mi;
-    v[i] = vi;
-    theta[i] = w;
-    if (thetaBf16) thetaBf16[i] = __float2bfloat16_rn(w);  // the bf16 GEMMs' weights, rounded once per step
-    ema[i] = emaDecay * ema[i] + (1.f - emaDecay) * w;
+    size_t k = (size_t)blockIdx.x * blockDim.x + threadIdx.x;
+    if (k >= groups) return;
+    size_t i = k * TM_GROUP;
+    float4 w[2], g[2], mi[2], vi[2], e[2];
+#pragma unroll
+    for (int h = 0; h < 2; h++) {
+        w[h] = reinterpret_cast<const float4*>(theta + i)[h];
+        g[h] = reinterpret_cast<const float4*>(grad + i)[h];
+        mi[h] = reinterpret_cast<const float4*>(m + i)[h];
+        vi[h] = reinterpret_cast<const float4*>(v + i)[h];
+        e[h] = reinterpret_cast<const float4*>(ema + i)[h];
+    }
+    bool decay = decayGroups[k] != 0;
+#pragma unroll
+    for (int h = 0; h < 2; h++) {
+        tm_adamw_element(w[h].x, g[h].x * scale, mi[h].x, vi[h].x, e[h].x, decay, lr, beta1, beta2, eps, weightDecay,
+                         bias1, sqrtBias2, emaDecay);
+        tm_adamw_element(w[h].y, g[h].y * scale, mi[h].y, vi[h].y, e[h].y, decay, lr, beta1, beta2, eps, weightDecay,
+                         bias1, sqrtBias2, emaDecay);
+        tm_adamw_element(w[h].z, g[h].z * scale, mi[h].z, vi[h].z, e[h].z, decay, lr, beta1, beta2, eps, weightDecay,
+                         bias1, sqrtBias2, emaDecay);
+        tm_adamw_element(w[h].w, g[h].w * scale, mi[h].w, vi[h].w, e[h].w, decay, lr, beta1, beta2, eps, weightDecay,
+                         bias1, sqrtBias2, emaDecay);
+        reinterpret_cast<float4*>(theta + i)[h] = w[h];
+        reinterpret_cast<float4*>(m + i)[h] = mi[h];
+        reinterpret_cast<float4*>(v + i)[h] = vi[h];
+        reinterpret_cast<float4*>(ema + i)[h] = e[h];
+    }
+    if (thetaBf16) {  // the bf16 GEMMs' weights, rounded once per step
+        __nv_bfloat162 r[4] = {__floats2bfloat162_rn(w[0].x, w[0].y), __floats2bfloat162_rn(w[0].z, w[0].w),
+                               __floats2bfloat162_rn(w[1].x, w[1].y), __floats2bfloat162_rn(w[1].z, w[1].w)};
+        *reinterpret_cast<uint4*>(thetaBf16 + i) = *reinterpret_cast<const uint4*>(r);
+    }
 }

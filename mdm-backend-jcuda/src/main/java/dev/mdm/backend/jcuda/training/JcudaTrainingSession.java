@@ -303,13 +303,7 @@ public final class JcudaTrainingSession implements TrainingSession {
         }
         double scale = settings.gradClipNorm() > 0 ? Math.min(1, settings.gradClipNorm() / (norm + CLIP_EPS)) : 1;
         long t = steps + 1;
-        double bias1 = 1 - Math.pow(settings.beta1(), t);
-        double bias2 = 1 - Math.pow(settings.beta2(), t);
-        cuda.launch1d("tm_adamw_ema", n, new KernelArgs().ptr(arena.weights()).ptr(arena.grads()).ptr(arena.adamM())
-                .ptr(arena.adamV()).ptr(arena.ema()).ptr(arena.weightsBf16()).ptr(arena.decayMask()).l(n).f((float) scale)
-                .f((float) settings.learningRate()).f((float) settings.beta1()).f((float) settings.beta2())
-                .f((float) settings.epsilon()).f((float) settings.weightDecay()).f((float) bias1)
-                .f((float) Math.sqrt(bias2)).f((float) settings.emaDecay()));
+        arena.adamwEmaStep(settings, t, scale);
         cuda.synchronize();
         steps = t;
     }

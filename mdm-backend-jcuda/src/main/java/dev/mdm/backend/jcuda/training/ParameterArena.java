@@ -3,10 +3,12 @@ package dev.mdm.backend.jcuda.training;
 import dev.mdm.MdmConfig;
 import dev.mdm.backend.jcuda.cuda.CudaContext;
 import dev.mdm.backend.jcuda.cuda.KernelArgs;
+import dev.mdm.model.OptimizerSettings;
 import dev.mdm.model.ParameterLayout;
 import dev.mdm.model.Parameters;
 import dev.mdm.tensor.DType;
 import dev.mdm.tensor.Tensor;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -14,7 +16,8 @@ import java.util.Map;
 /**
  * Every parameter of one model in five flat fp32 device buffers of the same layout (checkpoint order of
  * {@link ParameterLayout}): master weights, gradients, AdamW's m and v, and the EMA. Flat buffers let the optimizer,
- * the gradient norm and the EMA run as one kernel each over all parameters, as llm.c does.
+ * the gradient norm and the EMA run as one kernel each over all parameters, as llm.c does. Every parameter starts a
+ * group of {@link #ALIGN} elements, so one weight-decay byte a group serves the optimizer ({@link #decayGroups()}).
  */
 public final class ParameterArena implements AutoCloseable {
     private final CudaContext cuda;
@@ -26,12 +29,15 @@ public final class ParameterArena implements AutoCloseable {
     private final long adamM;
     private final long adamV;
     private final long ema;
-    private final long decayMask;
+    private final long decayGroups;
     /** bf16 copy of the weights (element offsets as the fp32 buffer's), or 0 when none was asked for. */
     private final long weightsBf16;
     private boolean closed;
 
-    /** Every parameter starts at a multiple of this many elements: 16-byte aligned in bf16 as in fp32. */
+    /**
+     * Every parameter starts at a multiple of this many elements: 16-byte aligned in bf16 as in fp32. The optimizer
+     * kernel updates a group of this many elements a thread ({@code TM_GROUP} in {@code train_model.cuh}).
+     */
     static final int ALIGN = 8;
 
     private ParameterArena(CudaContext cuda, MdmConfig config, boolean bf16Weights) {
@@ -50,11 +56,11 @@ public final class ParameterArena implements AutoCloseable {
             for (; i < 5; i++) {
                 taken[i] = cuda.alloc(bytes, "training buffer " + i + " of 5 (" + n + " parameters)");
             }
-            taken[5] = cuda.alloc(n, "weight-decay mask");
+            taken[5] = cuda.alloc(n / ALIGN, "weight-decay byte per " + ALIGN + " parameters");
             i = 6;
         } catch (RuntimeException e) {
             for (int j = 0; j < i; j++) {
-                cuda.free(taken[j], j == 5 ? n : bytes);
+                cuda.free(taken[j], j == 5 ? n / ALIGN : bytes);
             }
             throw e;
         }
@@ -63,28 +69,30 @@ public final class ParameterArena implements AutoCloseable {
         adamM = taken[2];
         adamV = taken[3];
         ema = taken[4];
-        decayMask = taken[5];
+        decayGroups = taken[5];
         try {
             weightsBf16 = bf16Weights ? cuda.alloc(2 * n, "bf16 copy of the weights (" + n + " parameters)") : 0;
         } catch (RuntimeException e) {
             for (int j = 0; j < 6; j++) {
-                cuda.free(taken[j], j == 5 ? n : bytes);
+                cuda.free(taken[j], j == 5 ? n / ALIGN : bytes);
             }
             throw e;
         }
-        // PyTorch AdamW as the reference applies decay to tensors of rank >= 2 only
-        byte[] mask = new byte[(int) n];
+        // PyTorch AdamW as the reference applies decay to tensors of rank >= 2 only; a tensor's padding shares its
+        // last group, and stays zero under decay
+        byte[] decay = new byte[Math.toIntExact(n / ALIGN)];
         for (var e : layout.entrySet()) {
             if (e.getValue().length >= 2) {
-                long o = offsets.get(e.getKey());
-                java.util.Arrays.fill(mask, (int) o, (int) (o + elements(e.getValue())), (byte) 1);
+                long first = offsets.get(e.getKey()) / ALIGN;
+                long groups = (elements(e.getValue()) + ALIGN - 1) / ALIGN;
+                Arrays.fill(decay, (int) first, (int) (first + groups), (byte) 1);
             }
         }
-        cuda.upload(decayMask, mask);
+        cuda.upload(decayGroups, decay);
     }
 
     /**
-     * Allocates the buffers, all zero except the decay mask, without a bf16 copy of the weights.
+     * Allocates the buffers, all zero except the decay bytes, without a bf16 copy of the weights.
      *
      * @param cuda the device
      * @param config model sizes
@@ -95,7 +103,7 @@ public final class ParameterArena implements AutoCloseable {
     }
 
     /**
-     * Allocates the buffers, all zero except the decay mask.
+     * Allocates the buffers, all zero except the decay bytes.
      *
      * @param cuda the device
      * @param config model sizes
@@ -197,9 +205,31 @@ public final class ParameterArena implements AutoCloseable {
         return ema;
     }
 
-    /** @return one byte per parameter, 1 where weight decay applies */
-    public long decayMask() {
-        return decayMask;
+    /**
+     * @return one byte per group of {@link #ALIGN} parameters ({@link #count()} / {@link #ALIGN} bytes), 1 where weight
+     *         decay applies to the group's tensor
+     */
+    public long decayGroups() {
+        return decayGroups;
+    }
+
+    /**
+     * Queues PyTorch's AdamW on every parameter (decay where {@link #decayGroups()} says), then the EMA of the updated
+     * weights, and the bf16 copy's refresh where the arena keeps one.
+     *
+     * @param settings the optimizer's hyperparameters
+     * @param step the step's number, from 1 (bias corrections)
+     * @param gradScale the factor on every gradient (the clip factor; 1 for none)
+     */
+    public void adamwEmaStep(OptimizerSettings settings, long step, double gradScale) {
+        double bias1 = 1 - Math.pow(settings.beta1(), step);
+        double bias2 = 1 - Math.pow(settings.beta2(), step);
+        long groups = count / ALIGN;
+        cuda.launch1d("tm_adamw_ema", groups, new KernelArgs().ptr(weights).ptr(grads).ptr(adamM).ptr(adamV).ptr(ema)
+                .ptr(weightsBf16).ptr(decayGroups).l(groups).f((float) gradScale)
+                .f((float) settings.learningRate()).f((float) settings.beta1()).f((float) settings.beta2())
+                .f((float) settings.epsilon()).f((float) settings.weightDecay()).f((float) bias1)
+                .f((float) Math.sqrt(bias2)).f((float) settings.emaDecay()));
     }
 
     /** Sets every gradient to zero (queued on the stream). */
@@ -247,6 +277,6 @@ public final class ParameterArena implements AutoCloseable {
             cuda.free(b, bytes);
         }
         cuda.free(weightsBf16, 2 * count);
-        cuda.free(decayMask, count);
+        cuda.free(decayGroups, count / ALIGN);
     }
 }

@@ -1,9 +1,10 @@
 package dev.mdm.backend.jcuda.training;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.mdm.MdmConfig;
-import dev.mdm.backend.jcuda.cuda.KernelArgs;
+import dev.mdm.model.OptimizerSettings;
 import dev.mdm.model.ParameterInitializer;
 import dev.mdm.model.Parameters;
 import java.util.SplittableRandom;
@@ -37,10 +38,7 @@ class ParameterArenaTest extends DeviceTest {
             assertThat(arena.count()).isGreaterThanOrEqualTo(elements).isLessThan(elements + 8L * arena.layout().size());
             arena.upload(arena.weights(), ParameterInitializer.initialize(c, 1));
             float[] all = cuda.downloadFloats(arena.weights(), (int) arena.count());
-            double stored = 0;
-            for (float f : all) {
-                stored += Math.abs(f);
-            }
+            double stored = sumOfMagnitudes(all);
             double named = 0;
             for (var t : arena.download(arena.weights()).asMap().values()) {
                 for (double v : t.toDoubleArray()) {
@@ -79,15 +77,52 @@ class ParameterArenaTest extends DeviceTest {
                 g[i] = (float) random.nextGaussian();
             }
             cuda.upload(arena.grads(), g);
-            cuda.launch1d("tm_adamw_ema", n, new KernelArgs().ptr(arena.weights()).ptr(arena.grads())
-                    .ptr(arena.adamM()).ptr(arena.adamV()).ptr(arena.ema()).ptr(arena.weightsBf16())
-                    .ptr(arena.decayMask()).l(n).f(1f).f(1e-3f).f(0.9f).f(0.999f).f(1e-8f).f(0.01f).f(0.1f)
-                    .f((float) Math.sqrt(0.001)).f(0.999f));
+            arena.adamwEmaStep(new OptimizerSettings(1e-3, 0.9, 0.999, 1e-8, 0.01, 1.0, 0.999), 1, 1);
             float[] before = toFloats(w, arena);
             float[] after = cuda.downloadFloats(arena.weights(), n);
             assertThat(after).as("the step moved the weights").isNotEqualTo(before);
             assertCopyIsRounded(arena, "after an AdamW step");
         }
+    }
+
+    @Test
+    @DisplayName("an AdamW step decays the tensors of rank two and more, and only them, and the padding stays zero")
+    void weightDecayReachesMatricesOnly() {
+        MdmConfig c = MdmConfig.tiny();
+        try (ParameterArena arena = ParameterArena.allocate(cuda, c)) {
+            Parameters w = ParameterInitializer.initialize(c, random.nextLong());
+            arena.upload(arena.weights(), w);
+            // zero gradients: m and v stay zero, so the step is the decay alone
+            arena.adamwEmaStep(new OptimizerSettings(0.01, 0.9, 0.999, 1e-8, 0.1, 1.0, 0.999), 1, 1);
+            Parameters after = arena.download(arena.weights());
+            int decayed = 0;
+            for (var e : arena.layout().entrySet()) {
+                double[] before = w.get(e.getKey()).toDoubleArray();
+                double[] now = after.get(e.getKey()).toDoubleArray();
+                boolean matrix = e.getValue().length >= 2;
+                decayed += matrix ? 1 : 0;
+                for (int i = 0; i < before.length; i++) {
+                    if (matrix) {
+                        assertThat(now[i]).as("%s[%d]", e.getKey(), i).isCloseTo(before[i] * (1 - 0.01 * 0.1),
+                                within(1e-7 * Math.abs(before[i]) + 1e-12));
+                    } else {
+                        assertThat(now[i]).as("%s[%d]", e.getKey(), i).isEqualTo(before[i]);
+                    }
+                }
+            }
+            assertThat(decayed).as("decayed tensors").isPositive().isLessThan(arena.layout().size());
+            assertThat(sumOfMagnitudes(cuda.downloadFloats(arena.weights(), (int) arena.count())))
+                    .as("the flat buffer holds the named weights and zero padding")
+                    .isEqualTo(sumOfMagnitudes(toFloats(after, arena)));
+        }
+    }
+
+    private static double sumOfMagnitudes(float[] values) {
+        double s = 0;
+        for (float f : values) {
+            s += Math.abs(f);
+        }
+        return s;
     }
 
     private float[] toFloats(Parameters w, ParameterArena arena) {
