@@ -36,7 +36,7 @@ public final class ParameterArena implements AutoCloseable {
 
     /**
      * Every parameter starts at a multiple of this many elements: 16-byte aligned in bf16 as in fp32. The optimizer
-     * kernel updates a group of this many elements a thread ({@code TM_GROUP} in {@code train_model.cuh}).
+     * reads one weight-decay byte a group of this many elements ({@code TM_GROUP} in {@code train_model.cuh}).
      */
     static final int ALIGN = 8;
 
@@ -224,9 +224,9 @@ public final class ParameterArena implements AutoCloseable {
     public void adamwEmaStep(OptimizerSettings settings, long step, double gradScale) {
         double bias1 = 1 - Math.pow(settings.beta1(), step);
         double bias2 = 1 - Math.pow(settings.beta2(), step);
-        long groups = count / ALIGN;
-        cuda.launch1d("tm_adamw_ema", groups, new KernelArgs().ptr(weights).ptr(grads).ptr(adamM).ptr(adamV).ptr(ema)
-                .ptr(weightsBf16).ptr(decayGroups).l(groups).f((float) gradScale)
+        // four parameters a thread
+        cuda.launch1d("tm_adamw_ema", count / 4, new KernelArgs().ptr(weights).ptr(grads).ptr(adamM).ptr(adamV)
+                .ptr(ema).ptr(weightsBf16).ptr(decayGroups).l(count).f((float) gradScale)
                 .f((float) settings.learningRate()).f((float) settings.beta1()).f((float) settings.beta2())
                 .f((float) settings.epsilon()).f((float) settings.weightDecay()).f((float) bias1)
                 .f((float) Math.sqrt(bias2)).f((float) settings.emaDecay()));
