@@ -38,7 +38,10 @@ import java.util.random.RandomGeneratorFactory;
  * a 16×16 latent grid and 64 text tokens) at batch 1 and 8. Each row: a session from {@link ParameterInitializer}'s
  * weights and {@link OptimizerSettings#paper()}, {@code --warmup} untimed steps, then {@code --repeats} steps, each
  * timed with CUDA events around {@link JcudaTrainingSession#step} (which returns only after the update has run, so the
- * time includes the step's host work: batch validation, patchify, uploads, the loss read-back). The batch is random
+ * time includes the step's host work: batch validation, patchify, uploads, the loss read-back). Then three rounds of
+ * {@code --repeats} steps back to back, each round between two events: a training loop's pace per step
+ * ({@code loopMsPerStepMedian}, the median round), where a step's host work may overlap the optimizer update the
+ * previous step left running on the GPU. The batch is random
  * and finite (images uniform in [−1, 1], token ids and class ids uniform in range, every token noised, timesteps and
  * noises drawn by {@link TrainingBatch#draw}) and the same for every step of a row. The bf16 and fp32 GEMM ceilings
  * ({@link DeviceCeilings}) are measured in the same run. Writes JSON (rewritten after every row) and prints a table.
@@ -65,6 +68,9 @@ import java.util.random.RandomGeneratorFactory;
  * {@code --blocks} sets the number of blocks of the paper rows (default 49, the full preset).
  */
 public final class TrainBenchmark {
+    /** Rounds of {@code --repeats} steps back to back, after the steps timed one by one. */
+    private static final int LOOP_ROUNDS = 3;
+
     /** Issue 6's target: hardware TFLOP/s of the {@code paper} step at least this fraction of the bf16 GEMM ceiling. */
     static final double TARGET_BF16_RATIO = 0.4;
     private static final long WEIGHT_SEED = 11;
@@ -302,7 +308,7 @@ public final class TrainBenchmark {
         List<String> rows = new ArrayList<>();
         write(a.out(), head, rows);
         System.out.println("row          | blocks | params | L x batch | ms median (min-max)     | samples/s | tokens/s"
-                + " | TFLOP/s hw | model | hw/bf16 | hw/fp32 | device GB");
+                + " | TFLOP/s hw | model | hw/bf16 | hw/fp32 | device GB | loop ms/step");
         String preset = null;
         Parameters weights = null;
         double weightSeconds = 0;
@@ -363,6 +369,19 @@ public final class TrainBenchmark {
                     first = first == null ? last : first;
                 }
             }
+            // a training loop's pace: rounds of --repeats steps back to back, each round between two events, so that
+            // a step's host work (the batch's checks and conversions) may overlap what the previous step left queued
+            float[] loop = new float[LOOP_ROUNDS];
+            try (CudaContext.Timer timer = cuda.timer()) {
+                for (int r = 0; r < loop.length; r++) {
+                    timer.start();
+                    for (int i = 0; i < ms.length; i++) {
+                        last = session.step(batch);
+                    }
+                    loop[r] = timer.stopMillis() / ms.length;
+                }
+            }
+            double loopMs = Timings.median(loop);
             // every buffer of the session is allocated by its first step and kept: this is the peak
             long used = freeBefore - cuda.memoryInfo()[0];
             long allocated = cuda.allocatedBytes() - allocatedBefore;
@@ -375,14 +394,16 @@ public final class TrainBenchmark {
             long params = weights.asMap().values().stream().mapToLong(Tensor::size).sum();
             boolean paper = row.preset().equals("paper");
             System.out.printf(Locale.ROOT, "%-12s | %6d | %5.0fM | %3d x %-3d | %8.2f (%8.2f-%8.2f) | %9.1f | %8.0f | %10.2f"
-                            + " | %5.2f | %7.3f | %7.3f | %.2f | %s GEMMs, %s, %s%s%n", row.key(), c.blocks(), params / 1e6,
-                    c.sequenceLength(), b, med, Timings.min(ms), Timings.max(ms), b / sec, b * c.sequenceLength() / sec,
-                    hw, model, hw / bf16, hw / fp32, used / 1e9, session.gemmCompute(),
+                            + " | %5.2f | %7.3f | %7.3f | %.2f | %8.2f | %s GEMMs, %s, %s%s%n", row.key(), c.blocks(),
+                    params / 1e6, c.sequenceLength(), b, med, Timings.min(ms), Timings.max(ms), b / sec,
+                    b * c.sequenceLength() / sec, hw, model, hw / bf16, hw / fp32, used / 1e9, loopMs,
+                    session.gemmCompute(),
                     recomputes ? "activations recomputed" : "activations kept",
                     session.tf32ChunkProducts() ? "TF32 chunk products" : "fp32 chunk products",
                     paper ? (hw / bf16 >= TARGET_BF16_RATIO ? "  (meets" : "  (below") + " the 40% target)" : "");
             return String.format(Locale.ROOT, "    {%s, \"trainingGemm\": \"%s\", \"scanBackward\": \"%s\", \"activations\": \"%s\", \"chunkProducts\": \"%s\", \"parameters\": %d, \"msMedian\": %s, \"msMin\": %s, \"msMax\": %s, "
-                            + "\"wallMsMedian\": %s, \"samplesPerSecond\": %s, \"tokensPerSecond\": %s, "
+                            + "\"wallMsMedian\": %s, \"loopMsPerStepMedian\": %s, \"loopRounds\": %d, "
+                            + "\"loopHardwareRatioToBf16Ceiling\": %s, \"samplesPerSecond\": %s, \"tokensPerSecond\": %s, "
                             + "\"flops\": {\"forwardGemm\": %s, \"recomputeGemm\": %s, \"backwardGemm\": %s, \"hardware\": %s, "
                             + "\"model\": %s, \"ssdScanEstimate\": %s}, \"tflopsHardware\": %s, \"tflopsModel\": %s, "
                             + "\"hardwareRatioToBf16Ceiling\": %s, \"hardwareRatioToFp32Ceiling\": %s, "
@@ -391,7 +412,7 @@ public final class TrainBenchmark {
                     config, session.gemmCompute(), System.getProperty(BlockTrainer.SCAN_BACKWARD_PROPERTY, "chunked"),
                     recomputes ? "recomputed" : "kept", session.tf32ChunkProducts() ? "tf32" : "fp32",
                     params, fmt(med), fmt(Timings.min(ms)), fmt(Timings.max(ms)), fmt(Timings.median(wall)),
-                    fmt(b / sec), fmt(b * c.sequenceLength() / sec), fmt(f.forward()), fmt(f.recompute()),
+                    fmt(loopMs), LOOP_ROUNDS, fmt(f.hardware() / (loopMs * 1e-3) / 1e12 / bf16), fmt(b / sec), fmt(b * c.sequenceLength() / sec), fmt(f.forward()), fmt(f.recompute()),
                     fmt(f.backward()), fmt(f.hardware()), fmt(f.model()), fmt(f.scanEstimate()), fmt(hw), fmt(model),
                     fmt(hw / bf16), fmt(hw / fp32), fmt(model / bf16),
                     paper ? "\"meetsTarget\": " + (hw / bf16 >= TARGET_BF16_RATIO) + ", " : "", used, allocated,
