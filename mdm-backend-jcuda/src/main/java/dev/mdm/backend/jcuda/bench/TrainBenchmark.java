@@ -37,8 +37,8 @@ import java.util.random.RandomGeneratorFactory;
  * batch 64, 128 and 256 and for the {@code paper} preset (d = 2048, headDim 64, dState 128, expand 2, 324 tokens:
  * a 16×16 latent grid and 64 text tokens) at batch 1 and 8. Each row: a session from {@link ParameterInitializer}'s
  * weights and {@link OptimizerSettings#paper()}, {@code --warmup} untimed steps, then {@code --repeats} steps, each
- * timed with CUDA events around {@link JcudaTrainingSession#step} (which returns only after the update has run, so the
- * time includes the step's host work: batch validation, patchify, uploads, the loss read-back). Then three rounds of
+ * timed with CUDA events around {@link JcudaTrainingSession#step} and waited for (so the time includes the step's host
+ * work: batch validation, patchify, uploads, the loss read-back). Then three rounds of
  * {@code --repeats} steps back to back, each round between two events: a training loop's pace per step
  * ({@code loopMsPerStepMedian}, the median round), where a step's host work may overlap the optimizer update the
  * previous step left running on the GPU. The batch is random

@@ -28,7 +28,8 @@ import java.util.function.Supplier;
  * (fp32 in and out) form their products in fp32 for an FP32 runtime and on TF32 tensor cores for a BF16 runtime,
  * whose inference already rounds to bf16 (other choices: {@link #GEMM_PROPERTY}).
  * The master weights live in the arena; the owning runtime is told after every step so that its inference weights
- * follow. The layer trainers are sized for the largest batch seen and re-created when a larger one arrives.
+ * follow. {@link #step} returns once the update is queued: what reads the arena waits for it (downloads synchronize the
+ * stream), while the caller prepares its next batch beside it. The layer trainers are sized for the largest batch seen and re-created when a larger one arrives.
  * Not thread-safe (the owner's lock serializes device work).
  */
 public final class JcudaTrainingSession implements TrainingSession {
@@ -289,7 +290,10 @@ public final class JcudaTrainingSession implements TrainingSession {
         capacity = 0;
     }
 
-    /** Clipping, AdamW and EMA over the flat buffers; refuses a non-finite gradient norm, changing nothing. */
+    /**
+     * Clipping, AdamW and EMA over the flat buffers, queued and not waited for; refuses a non-finite gradient norm,
+     * changing nothing.
+     */
     private void update() {
         long n = arena.count();
         cuda.launch("tm_sumsq_partial", new int[] {NORM_PARTS}, THREADS, 0,
@@ -303,8 +307,9 @@ public final class JcudaTrainingSession implements TrainingSession {
         }
         double scale = settings.gradClipNorm() > 0 ? Math.min(1, settings.gradClipNorm() / (norm + CLIP_EPS)) : 1;
         long t = steps + 1;
+        // not waited for: the caller's next batch is checked and converted while the update runs, and every read of
+        // the arena (downloads, ParameterArena.upload) waits for the stream first
         arena.adamwEmaStep(settings, t, scale);
-        cuda.synchronize();
         steps = t;
     }
 
@@ -374,6 +379,7 @@ public final class JcudaTrainingSession implements TrainingSession {
             // the owner may copy the latest weights out of the arena before it goes
             owner.released(this);
             closed = true;
+            cuda.synchronize();  // the last step's update may still be running on the arena
             freeTrainers();
             cuda.free(normPartials, (long) NORM_PARTS * Double.BYTES);
             cuda.free(normOut, Double.BYTES);

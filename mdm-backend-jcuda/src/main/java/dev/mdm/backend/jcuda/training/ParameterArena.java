@@ -244,6 +244,7 @@ public final class ParameterArena implements AutoCloseable {
      * @param values every parameter, names as the layout
      */
     public void upload(long buffer, Parameters values) {
+        cuda.synchronize();  // the copies below are not ordered with the stream, where an update may still be running
         for (var e : layout.entrySet()) {
             byte[] data = values.get(e.getKey()).to(DType.F32).toBytes();
             cuda.upload(buffer + offset(e.getKey()), data);
