@@ -171,8 +171,11 @@ extern "C" __global__ void tm_sumsq_final(const double* partial, int parts, doub
 // θ ← θ − (lr/bias1) · m / (√v/√bias2 + ε); ema ← decay·ema + (1 − decay)·θ.
 // A thread updates four elements by 16-byte loads and stores, at the copy rate (session 30's probe: 4 a thread 17.1 ms
 // over the paper preset, 1 a thread 17.6, 8 a thread 18.6). Every parameter starts a group of TM_GROUP elements (the
-// arena's alignment), so one decay byte a group says whether the group's tensor is decayed: n/8 bytes, not n.
+// arena's alignment), so one flag byte a group serves it (n/8 bytes): TM_DECAY, the group's tensor is decayed;
+// TM_CLEAR_GRADIENT, its gradient is zeroed after use, since the next backward adds to it (ParameterArena's flags).
 #define TM_GROUP 8
+#define TM_DECAY 1
+#define TM_CLEAR_GRADIENT 2
 __device__ __forceinline__ void tm_adamw_element(float& w, float g, float& mi, float& vi, float& e, bool decay,
                                                  float lr, float beta1, float beta2, float eps, float weightDecay,
                                                  float bias1, float sqrtBias2, float emaDecay) {
@@ -184,8 +187,8 @@ __device__ __forceinline__ void tm_adamw_element(float& w, float g, float& mi, f
 }
 
 // n: a multiple of 4 (of TM_GROUP, in the arena)
-extern "C" __global__ void tm_adamw_ema(float* theta, const float* grad, float* m, float* v, float* ema,
-                                        __nv_bfloat16* thetaBf16, const unsigned char* decayGroups, size_t n,
+extern "C" __global__ void tm_adamw_ema(float* theta, float* grad, float* m, float* v, float* ema,
+                                        __nv_bfloat16* thetaBf16, const unsigned char* groupFlags, size_t n,
                                         float scale, float lr, float beta1, float beta2, float eps, float weightDecay,
                                         float bias1, float sqrtBias2, float emaDecay) {
     size_t i = ((size_t)blockIdx.x * blockDim.x + threadIdx.x) * 4;
@@ -193,7 +196,8 @@ extern "C" __global__ void tm_adamw_ema(float* theta, const float* grad, float* 
     float4 w = *reinterpret_cast<const float4*>(theta + i), g = *reinterpret_cast<const float4*>(grad + i);
     float4 mi = *reinterpret_cast<const float4*>(m + i), vi = *reinterpret_cast<const float4*>(v + i);
     float4 e = *reinterpret_cast<const float4*>(ema + i);
-    bool decay = decayGroups[i / TM_GROUP] != 0;
+    unsigned char flags = groupFlags[i / TM_GROUP];
+    bool decay = (flags & TM_DECAY) != 0;
     tm_adamw_element(w.x, g.x * scale, mi.x, vi.x, e.x, decay, lr, beta1, beta2, eps, weightDecay, bias1, sqrtBias2,
                      emaDecay);
     tm_adamw_element(w.y, g.y * scale, mi.y, vi.y, e.y, decay, lr, beta1, beta2, eps, weightDecay, bias1, sqrtBias2,
@@ -206,6 +210,7 @@ extern "C" __global__ void tm_adamw_ema(float* theta, const float* grad, float* 
     *reinterpret_cast<float4*>(m + i) = mi;
     *reinterpret_cast<float4*>(v + i) = vi;
     *reinterpret_cast<float4*>(ema + i) = e;
+    if (flags & TM_CLEAR_GRADIENT) *reinterpret_cast<float4*>(grad + i) = make_float4(0.f, 0.f, 0.f, 0.f);
     if (thetaBf16) {  // the bf16 GEMMs' weights, rounded once per step
         __nv_bfloat162 r[2] = {__floats2bfloat162_rn(w.x, w.y), __floats2bfloat162_rn(w.z, w.w)};
         *reinterpret_cast<uint2*>(thetaBf16 + i) = *reinterpret_cast<const uint2*>(r);

@@ -22,8 +22,9 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * {@link TrainingSession} on the GPU: zero ∇θ → encode → denoise → losses → backward (denoiser, then encoder)
- * → global-norm clipping, AdamW and EMA as one kernel each over the flat buffers of a {@link ParameterArena}.
+ * {@link TrainingSession} on the GPU: encode → denoise → losses → backward (denoiser, then encoder) → global-norm
+ * clipping, AdamW and EMA as one kernel each over the flat buffers of a {@link ParameterArena}. The update also clears
+ * the gradients the next backward adds to (the others it writes whole), so a step needs no memset of ∇θ.
  * Activations, gradients, master weights and optimizer state are fp32 at either precision; the linear layers' GEMMs
  * (fp32 in and out) form their products in fp32 for an FP32 runtime and on TF32 tensor cores for a BF16 runtime,
  * whose inference already rounds to bf16 (other choices: {@link #GEMM_PROPERTY}).
@@ -63,6 +64,12 @@ public final class JcudaTrainingSession implements TrainingSession {
     private final Owner owner;
     private final ParameterArena arena;
     private final long normPartials;
+    /**
+     * Whether every gradient the backward adds to is zero: after allocation, and after an update (which clears them);
+     * the others the backward writes whole. Otherwise (after {@link #gradients}, or a step refused) a backward first
+     * clears all, a 5.4 GB memset at the paper's size.
+     */
+    private boolean accumulatedGradientsZero = true;
     private final long normOut;
     private BlockTrainer blocks;
     private VaeLossTrainer vae;
@@ -102,7 +109,8 @@ public final class JcudaTrainingSession implements TrainingSession {
         if (resumeState != null) {
             OptimizerState.requireResumable(layout, resumeState);
         }
-        ParameterArena a = ParameterArena.allocate(cuda, config, gemmCompute == Cublas.Compute.BF16);
+        ParameterArena a = ParameterArena.allocate(cuda, config, gemmCompute == Cublas.Compute.BF16,
+                BlockTrainer.gradientsWrittenWhole(config));
         long partials = 0;
         long out = 0;
         try {
@@ -235,7 +243,10 @@ public final class JcudaTrainingSession implements TrainingSession {
         }
         cuda.upload(timeInput, t);
         cuda.upload(classIds, batch.classIds().toIntArray());
-        arena.zeroGrads();
+        if (!accumulatedGradientsZero) {
+            arena.zeroGrads();
+        }
+        accumulatedGradientsZero = false;
         vae.encode(batch, zt);
         denoiser.forward(zt, timeInput, classIds, b, zhat0);
         vae.lossAndGradient(zhat0, dZhat0);
@@ -310,6 +321,7 @@ public final class JcudaTrainingSession implements TrainingSession {
         // not waited for: the caller's next batch is checked and converted while the update runs, and every read of
         // the arena (downloads, ParameterArena.upload) waits for the stream first
         arena.adamwEmaStep(settings, t, scale);
+        accumulatedGradientsZero = true;
         steps = t;
     }
 

@@ -12,12 +12,14 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Every parameter of one model in five flat fp32 device buffers of the same layout (checkpoint order of
  * {@link ParameterLayout}): master weights, gradients, AdamW's m and v, and the EMA. Flat buffers let the optimizer,
  * the gradient norm and the EMA run as one kernel each over all parameters, as llm.c does. Every parameter starts a
- * group of {@link #ALIGN} elements, so one weight-decay byte a group serves the optimizer ({@link #decayGroups()}).
+ * group of {@link #ALIGN} elements, so one flag byte a group serves the optimizer ({@link #groupFlags()}): whether its
+ * tensor is decayed, and whether the update clears its gradient for the next backward, which adds to it.
  */
 public final class ParameterArena implements AutoCloseable {
     private final CudaContext cuda;
@@ -29,20 +31,31 @@ public final class ParameterArena implements AutoCloseable {
     private final long adamM;
     private final long adamV;
     private final long ema;
-    private final long decayGroups;
+    private final long groupFlags;
     /** bf16 copy of the weights (element offsets as the fp32 buffer's), or 0 when none was asked for. */
     private final long weightsBf16;
     private boolean closed;
 
     /**
      * Every parameter starts at a multiple of this many elements: 16-byte aligned in bf16 as in fp32. The optimizer
-     * reads one weight-decay byte a group of this many elements ({@code TM_GROUP} in {@code train_model.cuh}).
+     * reads one flag byte a group of this many elements ({@code TM_GROUP} in {@code train_model.cuh}).
      */
     static final int ALIGN = 8;
 
-    private ParameterArena(CudaContext cuda, MdmConfig config, boolean bf16Weights) {
+    /** {@link #groupFlags()}: weight decay applies to the group's tensor. */
+    static final byte DECAY = 1;
+    /** {@link #groupFlags()}: the update clears the group's gradient. */
+    static final byte CLEAR_GRADIENT = 2;
+
+    private ParameterArena(CudaContext cuda, MdmConfig config, boolean bf16Weights, Set<String> gradientsWrittenWhole) {
         this.cuda = cuda;
         this.layout = Collections.unmodifiableMap(ParameterLayout.of(config));
+        for (String name : gradientsWrittenWhole) {
+            if (!layout.containsKey(name)) {
+                throw new IllegalArgumentException("gradientsWrittenWhole: no parameter named '" + name + "'; known: "
+                        + layout.keySet());
+            }
+        }
         long n = 0;
         for (var e : layout.entrySet()) {
             offsets.put(e.getKey(), n);
@@ -56,7 +69,7 @@ public final class ParameterArena implements AutoCloseable {
             for (; i < 5; i++) {
                 taken[i] = cuda.alloc(bytes, "training buffer " + i + " of 5 (" + n + " parameters)");
             }
-            taken[5] = cuda.alloc(n / ALIGN, "weight-decay byte per " + ALIGN + " parameters");
+            taken[5] = cuda.alloc(n / ALIGN, "optimizer flags, a byte per " + ALIGN + " parameters");
             i = 6;
         } catch (RuntimeException e) {
             for (int j = 0; j < i; j++) {
@@ -69,7 +82,7 @@ public final class ParameterArena implements AutoCloseable {
         adamM = taken[2];
         adamV = taken[3];
         ema = taken[4];
-        decayGroups = taken[5];
+        groupFlags = taken[5];
         try {
             weightsBf16 = bf16Weights ? cuda.alloc(2 * n, "bf16 copy of the weights (" + n + " parameters)") : 0;
         } catch (RuntimeException e) {
@@ -80,39 +93,44 @@ public final class ParameterArena implements AutoCloseable {
         }
         // PyTorch AdamW as the reference applies decay to tensors of rank >= 2 only; a tensor's padding shares its
         // last group, and stays zero under decay
-        byte[] decay = new byte[Math.toIntExact(n / ALIGN)];
+        byte[] flags = new byte[Math.toIntExact(n / ALIGN)];
         for (var e : layout.entrySet()) {
-            if (e.getValue().length >= 2) {
-                long first = offsets.get(e.getKey()) / ALIGN;
-                long groups = (elements(e.getValue()) + ALIGN - 1) / ALIGN;
-                Arrays.fill(decay, (int) first, (int) (first + groups), (byte) 1);
-            }
+            byte f = (byte) ((e.getValue().length >= 2 ? DECAY : 0)
+                    | (gradientsWrittenWhole.contains(e.getKey()) ? 0 : CLEAR_GRADIENT));
+            long first = offsets.get(e.getKey()) / ALIGN;
+            Arrays.fill(flags, (int) first, (int) (first + (elements(e.getValue()) + ALIGN - 1) / ALIGN), f);
         }
-        cuda.upload(decayGroups, decay);
+        cuda.upload(groupFlags, flags);
     }
 
     /**
-     * Allocates the buffers, all zero except the decay bytes, without a bf16 copy of the weights.
+     * Allocates the buffers, all zero except the flags, without a bf16 copy of the weights; the update clears every
+     * gradient.
      *
      * @param cuda the device
      * @param config model sizes
      * @return the arena; close it to free the buffers
      */
     public static ParameterArena allocate(CudaContext cuda, MdmConfig config) {
-        return allocate(cuda, config, false);
+        return allocate(cuda, config, false, Set.of());
     }
 
     /**
-     * Allocates the buffers, all zero except the decay bytes.
+     * Allocates the buffers, all zero except the flags.
      *
      * @param cuda the device
      * @param config model sizes
      * @param bf16Weights whether to keep a bf16 copy of the weights ({@link #weightBf16}) for bf16 GEMMs: rounded once
      *                    per upload and per optimizer step instead of at every use
+     * @param gradientsWrittenWhole parameters whose gradients the backward writes whole instead of adding to them; the
+     *                    update ({@link #adamwEmaStep}) clears every other gradient, so that a backward after it needs
+     *                    no {@link #zeroGrads}
      * @return the arena; close it to free the buffers
+     * @throws IllegalArgumentException naming a parameter the layout does not have
      */
-    public static ParameterArena allocate(CudaContext cuda, MdmConfig config, boolean bf16Weights) {
-        ParameterArena a = new ParameterArena(cuda, config, bf16Weights);
+    public static ParameterArena allocate(CudaContext cuda, MdmConfig config, boolean bf16Weights,
+                                          Set<String> gradientsWrittenWhole) {
+        ParameterArena a = new ParameterArena(cuda, config, bf16Weights, gradientsWrittenWhole);
         for (long buffer : new long[] {a.weights, a.grads, a.adamM, a.adamV, a.ema}) {
             cuda.memsetZero(buffer, a.count * Float.BYTES);
         }
@@ -206,16 +224,18 @@ public final class ParameterArena implements AutoCloseable {
     }
 
     /**
-     * @return one byte per group of {@link #ALIGN} parameters ({@link #count()} / {@link #ALIGN} bytes), 1 where weight
-     *         decay applies to the group's tensor
+     * @return one byte per group of {@link #ALIGN} parameters ({@link #count()} / {@link #ALIGN} bytes): {@link #DECAY}
+     *         where weight decay applies to the group's tensor, {@link #CLEAR_GRADIENT} where the update clears its
+     *         gradient
      */
-    public long decayGroups() {
-        return decayGroups;
+    public long groupFlags() {
+        return groupFlags;
     }
 
     /**
-     * Queues PyTorch's AdamW on every parameter (decay where {@link #decayGroups()} says), then the EMA of the updated
-     * weights, and the bf16 copy's refresh where the arena keeps one.
+     * Queues PyTorch's AdamW on every parameter (decay where {@link #groupFlags()} says), then the EMA of the updated
+     * weights and the bf16 copy's refresh where the arena keeps one, and clears every gradient but those written whole
+     * ({@link #allocate(CudaContext, MdmConfig, boolean, Set)}).
      *
      * @param settings the optimizer's hyperparameters
      * @param step the step's number, from 1 (bias corrections)
@@ -226,7 +246,7 @@ public final class ParameterArena implements AutoCloseable {
         double bias2 = 1 - Math.pow(settings.beta2(), step);
         // four parameters a thread
         cuda.launch1d("tm_adamw_ema", count / 4, new KernelArgs().ptr(weights).ptr(grads).ptr(adamM).ptr(adamV)
-                .ptr(ema).ptr(weightsBf16).ptr(decayGroups).l(count).f((float) gradScale)
+                .ptr(ema).ptr(weightsBf16).ptr(groupFlags).l(count).f((float) gradScale)
                 .f((float) settings.learningRate()).f((float) settings.beta1()).f((float) settings.beta2())
                 .f((float) settings.epsilon()).f((float) settings.weightDecay()).f((float) bias1)
                 .f((float) Math.sqrt(bias2)).f((float) settings.emaDecay()));
@@ -278,6 +298,6 @@ public final class ParameterArena implements AutoCloseable {
             cuda.free(b, bytes);
         }
         cuda.free(weightsBf16, 2 * count);
-        cuda.free(decayGroups, count / ALIGN);
+        cuda.free(groupFlags, count / ALIGN);
     }
 }

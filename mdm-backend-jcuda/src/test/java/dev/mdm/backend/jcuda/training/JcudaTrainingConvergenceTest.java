@@ -168,6 +168,32 @@ class JcudaTrainingConvergenceTest {
         }
     }
 
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"FP32", "BF16"})
+    @DisplayName("a batch's gradients after a step equal a fresh session's from the stepped weights: the update clears "
+            + "what the next backward adds to, without a memset")
+    void updateClearsTheGradients(String precision) {
+        Backend backend = precision.equals("BF16") ? gpuBf16 : gpu;
+        List<TrainingBatch> two = batches(6, 2);
+        try (ModelRuntime model = backend.load(CONFIG, ParameterInitializer.initialize(CONFIG, 12))) {
+            Parameters afterStep;
+            Parameters stepped;
+            try (TrainingSession session = model.train(SETTINGS, null)) {
+                session.step(two.get(0));
+                afterStep = session.gradients(two.get(1)).gradients();
+                stepped = model.parameters();
+            }
+            try (ModelRuntime again = backend.load(CONFIG, stepped);
+                 TrainingSession fresh = again.train(SETTINGS, null)) {
+                Parameters expected = fresh.gradients(two.get(1)).gradients();
+                for (String name : expected.names()) {
+                    assertThat(afterStep.get(name).toFloatArray()).as(name)
+                            .containsExactly(expected.get(name).toFloatArray());
+                }
+            }
+        }
+    }
+
     private Parameters trainFromScratch(Backend backend, List<TrainingBatch> train) {
         try (ModelRuntime model = backend.load(CONFIG, ParameterInitializer.initialize(CONFIG, 11));
              TrainingSession session = model.train(SETTINGS, null)) {

@@ -1,12 +1,15 @@
 package dev.mdm.backend.jcuda.training;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.mdm.MdmConfig;
 import dev.mdm.model.OptimizerSettings;
 import dev.mdm.model.ParameterInitializer;
 import dev.mdm.model.Parameters;
+import java.util.Arrays;
+import java.util.Set;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -24,7 +27,7 @@ class ParameterArenaTest extends DeviceTest {
             + " its bf16 copy is found by its fp32 address")
     void parametersAreAligned() {
         MdmConfig c = MdmConfig.tiny();
-        try (ParameterArena arena = ParameterArena.allocate(cuda, c, true)) {
+        try (ParameterArena arena = ParameterArena.allocate(cuda, c, true, Set.of())) {
             long elements = 0;
             for (var e : arena.layout().entrySet()) {
                 assertThat((arena.weight(e.getKey()) - arena.weights()) % 32).as(e.getKey()).isZero();
@@ -67,7 +70,7 @@ class ParameterArenaTest extends DeviceTest {
             + " even")
     void bf16CopyFollowsTheWeights() {
         MdmConfig c = MdmConfig.tiny();
-        try (ParameterArena arena = ParameterArena.allocate(cuda, c, true)) {
+        try (ParameterArena arena = ParameterArena.allocate(cuda, c, true, Set.of())) {
             Parameters w = ParameterInitializer.initialize(c, random.nextLong());
             arena.upload(arena.weights(), w);
             assertCopyIsRounded(arena, "after the upload");
@@ -115,6 +118,40 @@ class ParameterArenaTest extends DeviceTest {
                     .as("the flat buffer holds the named weights and zero padding")
                     .isEqualTo(sumOfMagnitudes(toFloats(after, arena)));
         }
+    }
+
+    @Test
+    @DisplayName("an AdamW step clears every gradient, padding included, but those the backward writes whole")
+    void updateClearsTheAccumulatedGradients() {
+        MdmConfig c = MdmConfig.tiny();
+        // the first parameter, two adjacent in the layout (in_proj, then conv1d) and the last
+        Set<String> whole = Set.of("vae.img_enc1.weight", "blocks.0.mixer.in_proj.weight", "blocks.0.mixer.conv1d.weight",
+                "norm_f.weight");
+        try (ParameterArena arena = ParameterArena.allocate(cuda, c, false, whole)) {
+            int n = (int) arena.count();
+            float[] g = new float[n];
+            for (int i = 0; i < n; i++) {
+                g[i] = (float) random.nextGaussian();
+            }
+            cuda.upload(arena.grads(), g);
+            arena.adamwEmaStep(new OptimizerSettings(1e-3, 0.9, 0.999, 1e-8, 0.01, 1.0, 0.999), 1, 1);
+            float[] after = cuda.downloadFloats(arena.grads(), n);
+            boolean[] kept = new boolean[n];
+            for (String name : whole) {  // a tensor's padding shares its last group of ALIGN, and its flags
+                int first = (int) ((arena.grad(name) - arena.grads()) / Float.BYTES);
+                int size = 1;
+                for (int d : arena.layout().get(name)) {
+                    size *= d;
+                }
+                int groups = (size + ParameterArena.ALIGN - 1) / ParameterArena.ALIGN;
+                Arrays.fill(kept, first, first + groups * ParameterArena.ALIGN, true);
+            }
+            for (int i = 0; i < n; i++) {
+                assertThat(after[i]).as("element %d", i).isEqualTo(kept[i] ? g[i] : 0f);
+            }
+        }
+        assertThatThrownBy(() -> ParameterArena.allocate(cuda, c, false, Set.of("blocks.0.nope")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'blocks.0.nope'");
     }
 
     private static double sumOfMagnitudes(float[] values) {
