@@ -30,7 +30,8 @@ import java.util.function.Supplier;
  * whose inference already rounds to bf16 (other choices: {@link #GEMM_PROPERTY}).
  * The master weights live in the arena; the owning runtime is told after every step so that its inference weights
  * follow. {@link #step} returns once the update is queued: what reads the arena waits for it (downloads synchronize the
- * stream), while the caller prepares its next batch beside it. The layer trainers are sized for the largest batch seen and re-created when a larger one arrives.
+ * stream), while the caller prepares its next batch beside it. The layer trainers are sized for the largest batch seen
+ * and re-created when a larger one arrives.
  * Not thread-safe (the owner's lock serializes device work).
  */
 public final class JcudaTrainingSession implements TrainingSession {
