@@ -134,10 +134,9 @@ class JcudaTrainingConvergenceTest {
     @ValueSource(strings = {"FP32", "BF16"})
     @DisplayName("two sessions from the same weights and batches give bit-identical weights after 3 steps (BF16: TF32 GEMMs)")
     void isDeterministic(String precision) {
-        Backend backend = precision.equals("BF16") ? gpuBf16 : gpu;
         List<TrainingBatch> train = batches(99, 3);
-        Parameters first = trainFromScratch(backend, train);
-        Parameters second = trainFromScratch(backend, train);
+        Parameters first = trainFromScratch(backend(precision), train);
+        Parameters second = trainFromScratch(backend(precision), train);
         for (String name : first.names()) {
             assertThat(second.get(name).toFloatArray()).as(name).containsExactly(first.get(name).toFloatArray());
         }
@@ -148,9 +147,8 @@ class JcudaTrainingConvergenceTest {
     @DisplayName("a batch's gradients after another batch's equal a fresh session's: each step clears every gradient "
             + "or writes it whole")
     void gradientsDoNotCarryOver(String precision) {
-        Backend backend = precision.equals("BF16") ? gpuBf16 : gpu;
         List<TrainingBatch> two = batches(5, 2);
-        try (ModelRuntime model = backend.load(CONFIG, ParameterInitializer.initialize(CONFIG, 11))) {
+        try (ModelRuntime model = backend(precision).load(CONFIG, ParameterInitializer.initialize(CONFIG, 11))) {
             Parameters fresh;
             try (TrainingSession session = model.train(SETTINGS, null)) {
                 fresh = session.gradients(two.get(1)).gradients();
@@ -158,9 +156,7 @@ class JcudaTrainingConvergenceTest {
             try (TrainingSession session = model.train(SETTINGS, null)) {
                 Parameters first = session.gradients(two.get(0)).gradients();
                 Parameters second = session.gradients(two.get(1)).gradients();
-                for (String name : fresh.names()) {
-                    assertThat(second.get(name).toFloatArray()).as(name).containsExactly(fresh.get(name).toFloatArray());
-                }
+                assertSameGradients(second, fresh);
                 assertThat(first.get("blocks.0.mixer.in_proj.weight").toFloatArray())
                         .as("the two batches' gradients differ").isNotEqualTo(fresh.get("blocks.0.mixer.in_proj.weight")
                                 .toFloatArray());
@@ -173,9 +169,8 @@ class JcudaTrainingConvergenceTest {
     @DisplayName("a batch's gradients after a step equal a fresh session's from the stepped weights: the update clears "
             + "what the next backward adds to, without a memset")
     void updateClearsTheGradients(String precision) {
-        Backend backend = precision.equals("BF16") ? gpuBf16 : gpu;
         List<TrainingBatch> two = batches(6, 2);
-        try (ModelRuntime model = backend.load(CONFIG, ParameterInitializer.initialize(CONFIG, 12))) {
+        try (ModelRuntime model = backend(precision).load(CONFIG, ParameterInitializer.initialize(CONFIG, 12))) {
             Parameters afterStep;
             Parameters stepped;
             try (TrainingSession session = model.train(SETTINGS, null)) {
@@ -183,14 +178,20 @@ class JcudaTrainingConvergenceTest {
                 afterStep = session.gradients(two.get(1)).gradients();
                 stepped = model.parameters();
             }
-            try (ModelRuntime again = backend.load(CONFIG, stepped);
+            try (ModelRuntime again = backend(precision).load(CONFIG, stepped);
                  TrainingSession fresh = again.train(SETTINGS, null)) {
-                Parameters expected = fresh.gradients(two.get(1)).gradients();
-                for (String name : expected.names()) {
-                    assertThat(afterStep.get(name).toFloatArray()).as(name)
-                            .containsExactly(expected.get(name).toFloatArray());
-                }
+                assertSameGradients(afterStep, fresh.gradients(two.get(1)).gradients());
             }
+        }
+    }
+
+    private Backend backend(String precision) {
+        return precision.equals("BF16") ? gpuBf16 : gpu;
+    }
+
+    private static void assertSameGradients(Parameters actual, Parameters expected) {
+        for (String name : expected.names()) {
+            assertThat(actual.get(name).toFloatArray()).as(name).containsExactly(expected.get(name).toFloatArray());
         }
     }
 

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
  * optimizer step. Skipped, with the probe's reasons, where no usable GPU is present.
  */
 class ParameterArenaTest extends DeviceTest {
+    private static final OptimizerSettings SETTINGS = new OptimizerSettings(1e-3, 0.9, 0.999, 1e-8, 0.01, 1.0, 0.999);
     private final SplittableRandom random = new SplittableRandom(20261123);
 
     @Test
@@ -75,12 +76,8 @@ class ParameterArenaTest extends DeviceTest {
             arena.upload(arena.weights(), w);
             assertCopyIsRounded(arena, "after the upload");
             int n = (int) arena.count();
-            float[] g = new float[n];
-            for (int i = 0; i < n; i++) {
-                g[i] = (float) random.nextGaussian();
-            }
-            cuda.upload(arena.grads(), g);
-            arena.adamwEmaStep(new OptimizerSettings(1e-3, 0.9, 0.999, 1e-8, 0.01, 1.0, 0.999), 1, 1);
+            float[] g = uploadRandomGradients(arena);
+            arena.adamwEmaStep(SETTINGS, 1, 1);
             float[] before = toFloats(w, arena);
             float[] after = cuda.downloadFloats(arena.weights(), n);
             assertThat(after).as("the step moved the weights").isNotEqualTo(before);
@@ -129,12 +126,8 @@ class ParameterArenaTest extends DeviceTest {
                 "norm_f.weight");
         try (ParameterArena arena = ParameterArena.allocate(cuda, c, false, whole)) {
             int n = (int) arena.count();
-            float[] g = new float[n];
-            for (int i = 0; i < n; i++) {
-                g[i] = (float) random.nextGaussian();
-            }
-            cuda.upload(arena.grads(), g);
-            arena.adamwEmaStep(new OptimizerSettings(1e-3, 0.9, 0.999, 1e-8, 0.01, 1.0, 0.999), 1, 1);
+            float[] g = uploadRandomGradients(arena);
+            arena.adamwEmaStep(SETTINGS, 1, 1);
             float[] after = cuda.downloadFloats(arena.grads(), n);
             boolean[] kept = new boolean[n];
             for (String name : whole) {  // a tensor's padding shares its last group of ALIGN, and its flags
@@ -152,6 +145,16 @@ class ParameterArenaTest extends DeviceTest {
         }
         assertThatThrownBy(() -> ParameterArena.allocate(cuda, c, false, Set.of("blocks.0.nope")))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'blocks.0.nope'");
+    }
+
+    /** @return standard normal gradients, padding included, now in the arena's gradient buffer */
+    private float[] uploadRandomGradients(ParameterArena arena) {
+        float[] g = new float[(int) arena.count()];
+        for (int i = 0; i < g.length; i++) {
+            g[i] = (float) random.nextGaussian();
+        }
+        cuda.upload(arena.grads(), g);
+        return g;
     }
 
     private static double sumOfMagnitudes(float[] values) {
