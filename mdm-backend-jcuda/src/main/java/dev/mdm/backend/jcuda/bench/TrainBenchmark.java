@@ -376,7 +376,7 @@ public final class TrainBenchmark {
                 for (int r = 0; r < loop.length; r++) {
                     timer.start();
                     for (int i = 0; i < ms.length; i++) {
-                        last = session.step(batch);
+                        session.step(batch);  // lossLast stays the last timed step's, comparable with earlier runs
                     }
                     loop[r] = timer.stopMillis() / ms.length;
                 }

@@ -65,13 +65,13 @@ public final class JcudaTrainingSession implements TrainingSession {
     private final Owner owner;
     private final ParameterArena arena;
     private final long normPartials;
+    private final long normOut;
     /**
      * Whether every gradient the backward adds to is zero: after allocation, and after an update (which clears them);
      * the others the backward writes whole. Otherwise (after {@link #gradients}, or a step refused) a backward first
      * clears all, a 5.4 GB memset at the paper's size.
      */
     private boolean accumulatedGradientsZero = true;
-    private final long normOut;
     private BlockTrainer blocks;
     private VaeLossTrainer vae;
     private DenoiserTrainer denoiser;
