@@ -1336,22 +1336,14 @@ __device__ __forceinline__ int tb_mma_row(int m0, int e) { return m0 + ((threadI
 __device__ __forceinline__ int tb_mma_col(int n0, int j, int e) { return n0 + 8 * j + 2 * (threadIdx.x & 3) + (e & 1); }
 
 // f(r, c, v) for every 4 columns c < cols of every row r < rows: v = src[r·ss + c .. c + 3] for r < valid, else
-// zeros (cols a multiple of 4; src fp32 or bf16, its rows aligned to 4 elements). A thread issues up to K loads of
-// four elements before it hands any to f, so that a block's loads are in flight together: the loops of dependent
-// load-and-store pairs they replace were chains of global-memory latencies. (K costs 4·K registers: the passes, which keep their state in registers,
+// zeros (cols a multiple of 4, src's rows 16-byte aligned). A thread issues up to K float4 loads before it hands any
+// to f, so that a block's loads are in flight together: the loops of dependent load-and-store pairs they replace
+// were chains of global-memory latencies. (K costs 4·K registers: the passes, which keep their state in registers,
 // take 2.) Its callers launch SCAN_THREADS (256) threads: a constant count, unsigned indices and 32-bit offsets let
 // the kernels compiled for constant sizes drop the slots past the tile and the divisions (ncu's SASS counters,
 // session 26: the index and 64-bit address arithmetic of these loads was a large share of the chunk kernels').
-// Four elements at p as floats: one 16-byte load of fp32, one 8-byte load of bf16 (a tensor-core pass's kept states).
-__device__ __forceinline__ float4 tb_ld4(const float* p) { return *reinterpret_cast<const float4*>(p); }
-__device__ __forceinline__ float4 tb_ld4(const bf16* p) {
-    uint2 u = *reinterpret_cast<const uint2*>(p);
-    return make_float4(__uint_as_float(u.x << 16), __uint_as_float(u.x & 0xffff0000u), __uint_as_float(u.y << 16),
-                       __uint_as_float(u.y & 0xffff0000u));
-}
-
-template <int K = 8, typename T, typename F>
-__device__ __forceinline__ void tb_rows4(const T* src, int ss, int rows, int valid, int cols, F f) {
+template <int K = 8, typename F>
+__device__ __forceinline__ void tb_rows4(const float* src, int ss, int rows, int valid, int cols, F f) {
     constexpr unsigned nt = 256;
     const unsigned q = cols >> 2, total = rows * q;
     for (unsigned base = threadIdx.x; base < total; base += K * nt) {
@@ -1360,7 +1352,7 @@ __device__ __forceinline__ void tb_rows4(const T* src, int ss, int rows, int val
         for (int k = 0; k < K; k++) {
             unsigned i = base + k * nt, r = i / q;
             v[k] = i < total && (int)r < valid
-                       ? tb_ld4(src + (int)(r * ss + (i - r * q) * 4))
+                       ? *reinterpret_cast<const float4*>(src + (int)(r * ss + (i - r * q) * 4))
                        : make_float4(0.f, 0.f, 0.f, 0.f);
         }
 #pragma unroll
@@ -1400,16 +1392,15 @@ __host__ __device__ __forceinline__ int tb_chunk_shared_floats(int Q, int P, int
 }
 
 // One chunk's gradients (the outputs of tb_ssd_bwd, with dA and dD per chunk: dAc, dDc [(s·H + h)·chunks + c]).
-// hstore holds the forward's state at each chunk's end (slot c: tb_state_offset with every = Q); gback G_c; both of
-// type TS: bf16 where the tensor-core passes wrote them (tb_state_pass_tf32), else fp32.
+// hstore holds the forward's state at each chunk's end (slot c: tb_state_offset with every = Q); gback G_c.
 // grid (chunks, H, batch); dynamic shared tb_chunk_shared_floats(Q, P, N, TC) floats. Q, P and N multiples of 4;
 // with TC (the products on tensor cores in TF32) multiples of 16.
 // QS, PS, NS: Q, P and N as compile-time constants where nonzero (TB_SPECIALIZED_SHAPES), so that the products' loops,
 // strides and the loads' index divisions fold (the arguments must then equal them).
-template <bool TC, typename TS, int QS = 0, int PS = 0, int NS = 0>
+template <bool TC, int QS = 0, int PS = 0, int NS = 0>
 __device__ __forceinline__ void tb_ssd_bwd_chunk_body(const float* xbc, int C, const float* delta, const float* Alog,
                                                       const float* Dp, int zoh, const float* dy, const float* y,
-                                                      const void* hstoreV, const void* gbackV, const float* zx,
+                                                      const float* hstore, const float* gback, const float* zx,
                                                       float* dzx, int ld, int dtOff, const float* dtBias, float* dxbc,
                                                       void* dBv, void* dCv, float* dAc, float* dDc, int L, int Qa,
                                                       int H, int Pa, int G, int Na) {
@@ -1420,10 +1411,6 @@ __device__ __forceinline__ void tb_ssd_bwd_chunk_body(const float* xbc, int C, c
     typedef typename std::conditional<TC, bf16, float>::type TP;
     TP* dBh = static_cast<TP*>(dBv);
     TP* dCh = static_cast<TP*>(dCv);
-    const TS* hstore = static_cast<const TS*>(hstoreV);
-    const TS* gback = static_cast<const TS*>(gbackV);
-    // bf16 states are tf32 values already: the products take them as they are (tb_mma's BR)
-    constexpr bool SR = std::is_same<TS, bf16>::value;
     extern __shared__ float tb_ck_sm[];
     int c = blockIdx.x, h = blockIdx.y, s = blockIdx.z, chunks = gridDim.x;
     int g = h * G / H, di = H * P, PN = P * N, tid = threadIdx.x, nt = blockDim.x;
@@ -1560,7 +1547,7 @@ __device__ __forceinline__ void tb_ssd_bwd_chunk_body(const float* xbc, int C, c
         tb_mma_tiles(Q, P, [&](int t1, int p0) {
             float a1[TB_NT][4] = {}, a2[TB_NT][4] = {};
             tb_mma<TB_NT, true>(m1, RQ, 1, dys, RP, 1, Q, t1, p0, a1);  // m1 stored [t][u]
-            tb_mma<TB_NT, false, SR>(bs, RN, 1, st, 1, RN, N, t1, p0, a2);
+            tb_mma<TB_NT>(bs, RN, 1, st, 1, RN, N, t1, p0, a2);
             // dxOut's values, a row's two neighbouring columns in one 8-byte store and its decay computed once
 #pragma unroll
             for (int i = 0; i < 2; i++) {
@@ -1581,7 +1568,7 @@ __device__ __forceinline__ void tb_ssd_bwd_chunk_body(const float* xbc, int C, c
         tb_mma_tiles(Q, N, [&](int t1, int n0) {
             float a1[TB_NT][4] = {}, a2[TB_NT][4] = {};
             tb_mma<TB_NT, true, true>(m2, 1, RQ, cs, RN, 1, Q, t1, n0, a1);
-            tb_mma<TB_NT, false, SR>(xs, RP, 1, st, RN, 1, P, t1, n0, a2);
+            tb_mma<TB_NT>(xs, RP, 1, st, RN, 1, P, t1, n0, a2);
             // dbOut's sums in its order, its decay computed once a row and its stores two columns at a time
             float part[2] = {0.f, 0.f};  // rows g and g + 8
             float toG[2] = {expf(lamE - lam[tb_mma_row(t1, 0)]), expf(lamE - lam[tb_mma_row(t1, 2)])};
@@ -1644,7 +1631,7 @@ __device__ __forceinline__ void tb_ssd_bwd_chunk_body(const float* xbc, int C, c
              [&](int p, int n, float4 v) {
                  float* a = st + p * RN + n;
                  prev += a[0] * v.x + a[1] * v.y + a[2] * v.z + a[3] * v.w;
-                 tb_st4<TC, TC && !SR>(a, v);  // S_{c−1}, read by dC's mma only
+                 tb_st4<TC, TC>(a, v);  // S_{c−1}, read by dC's mma only
              });
     float gs = block_sum(expf(lamE) * prev + gsOwn);  // its barriers also order bs's reads before the scaling below
     // k-scaled B for dC
@@ -1723,19 +1710,14 @@ __device__ __forceinline__ void tb_ssd_bwd_chunk_body(const float* xbc, int C, c
 }
 
 #define TB_SSD_BWD_CHUNK_ARGS const float* xbc, int C, const float* delta, const float* Alog, const float* Dp, int zoh, \
-    const float* dy, const float* y, const void* hstore, const void* gback, const float* zx, float* dzx, int ld,      \
+    const float* dy, const float* y, const float* hstore, const float* gback, const float* zx, float* dzx, int ld,    \
     int dtOff, const float* dtBias, float* dxbc, void* dBh, void* dCh, float* dAc, float* dDc, int L, int Q, int H,   \
     int P, int G, int N
-#define TB_SSD_BWD_CHUNK_CALL(TC, TS, QS, PS, NS) tb_ssd_bwd_chunk_body<TC, TS, QS, PS, NS>(xbc, C, delta, Alog, Dp, \
-    zoh, dy, y, hstore, gback, zx, dzx, ld, dtOff, dtBias, dxbc, dBh, dCh, dAc, dDc, L, Q, H, P, G, N)
-extern "C" __global__ void tb_ssd_bwd_chunk(TB_SSD_BWD_CHUNK_ARGS) { TB_SSD_BWD_CHUNK_CALL(false, float, 0, 0, 0); }
-// the products in TF32 on tensor cores: a BF16 runtime's (an FP32 runtime keeps tb_ssd_bwd_chunk's fp32 products),
-// with the bf16 states of the tensor-core passes; _fp32states where the state is too large for them (the sequential
-// forward's and tb_ssd_bwd_chunk_states' fp32 states)
-extern "C" __global__ void tb_ssd_bwd_chunk_tf32(TB_SSD_BWD_CHUNK_ARGS) { TB_SSD_BWD_CHUNK_CALL(true, bf16, 0, 0, 0); }
-extern "C" __global__ void tb_ssd_bwd_chunk_tf32_fp32states(TB_SSD_BWD_CHUNK_ARGS) {
-    TB_SSD_BWD_CHUNK_CALL(true, float, 0, 0, 0);
-}
+#define TB_SSD_BWD_CHUNK_CALL(TC, QS, PS, NS) tb_ssd_bwd_chunk_body<TC, QS, PS, NS>(xbc, C, delta, Alog, Dp, zoh, dy, \
+    y, hstore, gback, zx, dzx, ld, dtOff, dtBias, dxbc, dBh, dCh, dAc, dDc, L, Q, H, P, G, N)
+extern "C" __global__ void tb_ssd_bwd_chunk(TB_SSD_BWD_CHUNK_ARGS) { TB_SSD_BWD_CHUNK_CALL(false, 0, 0, 0); }
+// the products in TF32 on tensor cores: a BF16 runtime's (an FP32 runtime keeps tb_ssd_bwd_chunk's fp32 products)
+extern "C" __global__ void tb_ssd_bwd_chunk_tf32(TB_SSD_BWD_CHUNK_ARGS) { TB_SSD_BWD_CHUNK_CALL(true, 0, 0, 0); }
 
 // The (chunk length, P, N) the chunked SSD kernels (TF32, and the fp32 chunk kernel) are also compiled for with
 // constant sizes, as NAME_q{Q}p{P}n{N} (BlockTrainer.SPECIALIZED_SHAPES): the paper's and fashion's heads in chunks of
@@ -1751,11 +1733,11 @@ extern "C" __global__ void tb_ssd_bwd_chunk_tf32_fp32states(TB_SSD_BWD_CHUNK_ARG
 #define TB_CHUNK_BOUNDS_32_32_64 __launch_bounds__(256, 4)
 #define TB_BWD_CHUNK_ENTRY(QS, PS, NS)                                                                      \
     extern "C" __global__ void tb_ssd_bwd_chunk_q##QS##p##PS##n##NS(TB_SSD_BWD_CHUNK_ARGS) {                \
-        TB_SSD_BWD_CHUNK_CALL(false, float, QS, PS, NS);                                                    \
+        TB_SSD_BWD_CHUNK_CALL(false, QS, PS, NS);                                                           \
     }                                                                                                       \
     extern "C" __global__ void TB_CHUNK_BOUNDS_##QS##_##PS##_##NS                                             \
         tb_ssd_bwd_chunk_tf32_q##QS##p##PS##n##NS(TB_SSD_BWD_CHUNK_ARGS) {                                  \
-        TB_SSD_BWD_CHUNK_CALL(true, bf16, QS, PS, NS);                                                      \
+        TB_SSD_BWD_CHUNK_CALL(true, QS, PS, NS);                                                            \
     }
 TB_SPECIALIZED_SHAPES(TB_BWD_CHUNK_ENTRY)
 
@@ -1770,17 +1752,14 @@ __host__ __device__ __forceinline__ int tb_state_pass_floats(int Q, int P, int N
     return Q * (P + 4) + Q * (N + 4) + 2 * Q;
 }
 
-// A pass over the chunks with a P×N state in the warps' mma accumulators (16×8 tiles, at most TB_FWD_TILES a warp),
-// which stores the states it hands on in bf16, as mamba_ssm's bf16 models do: the state runs on in fp32, each stored
-// copy is rounded once, and its readers' products take tf32 anyway. Half the bytes of the states that were most of
-// these kernels' traffic (TRAINING.md, session 31).
+// A pass over the chunks with a P×N state in the warps' mma accumulators (16×8 tiles, at most TB_FWD_TILES a warp).
 // Forward (REV false): the state at every chunk's end but the last, into hstore slot c as the backward reads it:
 // S_c = e^{Λe} S_{c−1} + Σ_t e^{Λe−Λt} k_t x_t ⊗ B_t. Reverse (REV true): gback's slot c receives G_c (G_last = 0,
 // G_{c−1} = e^{Λe(c)} G_c + Σ_{u in c} e^{Λu} dy_u ⊗ C_u), as tb_ssd_bwd_chunk_states computes it in fp32.
 // grid (H, batch), 256 threads; dynamic shared tb_state_pass_floats(Q, P, N) floats.
 template <bool REV, int QS = 0, int PS = 0, int NS = 0>
 __device__ __forceinline__ void tb_state_pass_tf32(const float* xbc, int C, const float* delta, const float* Alog,
-                                                   int zoh, const float* dy, bf16* states, int L, int Qa, int H,
+                                                   int zoh, const float* dy, float* states, int L, int Qa, int H,
                                                    int Pa, int G, int Na) {
     const int Q = QS ? QS : Qa, P = PS ? PS : Pa, N = NS ? NS : Na;  // as in tb_ssd_bwd_chunk_body
     extern __shared__ float tb_sp_sm[];
@@ -1809,7 +1788,7 @@ __device__ __forceinline__ void tb_state_pass_tf32(const float* xbc, int C, cons
         tb_rows4<2>(xbc + row0 * C + nOff, C, Q, len, N, [&](int t, int n, float4 v) { tb_st4<true, true>(ns + t * RN + n, v); });
         __syncthreads();
         float decay = expf(lamE);
-        bf16* out = REV ? states + (((size_t)s * chunks + c) * H + h) * PN
+        float* out = REV ? states + (((size_t)s * chunks + c) * H + h) * PN
                          : c + 1 < chunks ? states + tb_state_offset(s, t0 + Q - 1, L, Q, h, H, PN) : nullptr;
 #pragma unroll
         for (int j = 0; j < TB_FWD_TILES; j++) {
@@ -1819,8 +1798,8 @@ __device__ __forceinline__ void tb_state_pass_tf32(const float* xbc, int C, cons
                 if (REV) {  // G_c before this chunk's own part
 #pragma unroll
                     for (int e = 0; e < 4; e += 2)
-                        *reinterpret_cast<uint32_t*>(out + tb_mma_row(m0, e) * N + tb_mma_col(n0, 0, e)) =
-                            pack_bf16(acc[j][e], acc[j][e + 1]);
+                        *reinterpret_cast<float2*>(out + tb_mma_row(m0, e) * N + tb_mma_col(n0, 0, e)) =
+                            make_float2(acc[j][e], acc[j][e + 1]);
                 }
                 float a[1][4] = {{acc[j][0] * decay, acc[j][1] * decay, acc[j][2] * decay, acc[j][3] * decay}};
                 tb_mma<1, true, true>(ws, 1, RP, ns, RN, 1, Q, m0, n0, a);  // A[p][t] = ws[t][p], B[t][n]
@@ -1829,8 +1808,8 @@ __device__ __forceinline__ void tb_state_pass_tf32(const float* xbc, int C, cons
                 if (!REV && out) {
 #pragma unroll
                     for (int e = 0; e < 4; e += 2)
-                        *reinterpret_cast<uint32_t*>(out + tb_mma_row(m0, e) * N + tb_mma_col(n0, 0, e)) =
-                            pack_bf16(a[0][e], a[0][e + 1]);
+                        *reinterpret_cast<float2*>(out + tb_mma_row(m0, e) * N + tb_mma_col(n0, 0, e)) =
+                            make_float2(a[0][e], a[0][e + 1]);
                 }
             }
         }
@@ -1841,12 +1820,12 @@ __device__ __forceinline__ void tb_state_pass_tf32(const float* xbc, int C, cons
 // sizes: the generic entries (0, 0, 0) and TB_SPECIALIZED_SHAPES'.
 #define TB_STATE_PASS_ENTRIES(SUFFIX, QS, PS, NS)                                                                     \
     extern "C" __global__ void __launch_bounds__(256, 4) tb_ssd_fwd_chunk_states_tf32##SUFFIX(                        \
-        const float* xbc, int C, const float* delta, const float* Alog, int zoh, bf16* hstore, int L, int Q, int H,   \
+        const float* xbc, int C, const float* delta, const float* Alog, int zoh, float* hstore, int L, int Q, int H,  \
         int P, int G, int N) {                                                                                        \
         tb_state_pass_tf32<false, QS, PS, NS>(xbc, C, delta, Alog, zoh, nullptr, hstore, L, Q, H, P, G, N);          \
     }                                                                                                                 \
     extern "C" __global__ void __launch_bounds__(256, 4) tb_ssd_bwd_chunk_states_tf32##SUFFIX(                        \
-        const float* xbc, int C, const float* delta, const float* Alog, const float* dy, bf16* gback, int L, int Q,   \
+        const float* xbc, int C, const float* delta, const float* Alog, const float* dy, float* gback, int L, int Q,  \
         int H, int P, int G, int N) {                                                                                 \
         tb_state_pass_tf32<true, QS, PS, NS>(xbc, C, delta, Alog, 0, dy, gback, L, Q, H, P, G, N);                   \
     }
@@ -1866,7 +1845,7 @@ __host__ __device__ __forceinline__ int tb_fwd_output_floats(int Q, int P, int N
 template <int QS, int PS, int NS>
 __device__ __forceinline__ void tb_fwd_chunk_output_body(const float* xbc, int C, const float* delta,
                                                          const float* Alog, const float* Dp, int zoh,
-                                                         const bf16* hstore, float* y, int L, int Qa, int H, int Pa,
+                                                         const float* hstore, float* y, int L, int Qa, int H, int Pa,
                                                          int G, int Na) {
     const int Q = QS ? QS : Qa, P = PS ? PS : Pa, N = NS ? NS : Na;
     extern __shared__ float tb_fo_sm[];
@@ -1885,13 +1864,12 @@ __device__ __forceinline__ void tb_fwd_chunk_output_body(const float* xbc, int C
     tb_chunk_decays(delta, row0, H, h, len, Q, A, zoh, lam, kk);
     const float* xr = xbc + row0 * C;
     tb_rows4(xr + h * P, C, Q, len, P, [&](int t, int p, float4 v) { tb_st4<true>(xs + t * RP + p, v); });
-    // B, C and M are rounded for the mma where they are stored, since nothing else reads them; the state is bf16, so
-    // a tf32 value already
+    // B, C, the state and M are rounded for the mma where they are stored: nothing else reads them
     tb_rows4(xr + di + g * N, C, Q, len, N, [&](int t, int n, float4 v) { tb_st4<true, true>(bs + t * RN + n, v); });
     tb_rows4(xr + di + G * N + g * N, C, Q, len, N,
              [&](int t, int n, float4 v) { tb_st4<true, true>(cs + t * RN + n, v); });
     tb_rows4(hstore + (c > 0 ? tb_state_offset(s, t0 - 1, L, Q, h, H, PN) : 0), N, P, c > 0 ? P : 0, N,
-             [&](int p, int n, float4 v) { tb_st4<true>(st + p * RN + n, v); });  // bf16: tf32 values already
+             [&](int p, int n, float4 v) { tb_st4<true, true>(st + p * RN + n, v); });
     __syncthreads();
     tb_mma_tiles(Q, Q, [&](int u0, int t1) {
         float a[TB_NT][4] = {};
@@ -1930,7 +1908,7 @@ __device__ __forceinline__ void tb_fwd_chunk_output_body(const float* xbc, int C
 #define TB_FWD_OUTPUT_ENTRY(SUFFIX, QS, PS, NS)                                                                     \
     extern "C" __global__ void __launch_bounds__(256) tb_ssd_fwd_chunk_output_tf32##SUFFIX(                         \
         const float* xbc, int C, const float* delta, const float* Alog, const float* Dp, int zoh,                     \
-        const bf16* hstore, float* y, int L, int Q, int H, int P, int G, int N) {                                     \
+        const float* hstore, float* y, int L, int Q, int H, int P, int G, int N) {                                    \
         tb_fwd_chunk_output_body<QS, PS, NS>(xbc, C, delta, Alog, Dp, zoh, hstore, y, L, Q, H, P, G, N);             \
     }
 TB_FWD_OUTPUT_ENTRY(, 0, 0, 0)

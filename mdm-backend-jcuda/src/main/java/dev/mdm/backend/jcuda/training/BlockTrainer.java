@@ -171,7 +171,6 @@ public final class BlockTrainer implements AutoCloseable {
     /**
      * Whether the forward runs in chunks on tensor cores (tb_ssd_fwd_chunk_*_tf32) rather than as the scan, and the
      * backward's reverse pass over the chunks too (tb_ssd_bwd_chunk_states_tf32): the state fits the warps' tiles.
-     * These passes store the chunk-end states and their gradients in bf16 ({@link #stateBytes()}).
      */
     private final boolean tf32Passes;
     /** The chunked SSD kernels' name suffix for this block's sizes: {@code _q32p64n128} and the like, or empty. */
@@ -295,8 +294,7 @@ public final class BlockTrainer implements AutoCloseable {
             keptInput = new long[config.blocks()];
             keptBatch = new int[config.blocks()];
             int chunks = (seqLen + stateEvery - 1) / stateEvery;
-            gback = chunk == 0 ? 0 : alloc(stateBytes() * keptSteps * di * shape.dState(),
-                    "SSD chunk-end state gradients");
+            gback = chunk == 0 ? 0 : alloc(4 * keptSteps * di * shape.dState(), "SSD chunk-end state gradients");
             dAc = chunk == 0 ? 0 : alloc(4L * maxBatch * h * chunks, "∂A per chunk");
             dDc = chunk == 0 ? 0 : alloc(4L * maxBatch * h * chunks, "∂D per chunk");
         } catch (RuntimeException e) {
@@ -310,17 +308,7 @@ public final class BlockTrainer implements AutoCloseable {
         long gemmInputs = (long) shape.dModel() + shape.dInner();  // u and yn: in bf16 or in fp32
         long perRow = shape.inProjRows() + 2L * shape.convChannels() + shape.heads() + shape.dInner()
                 + (bf16 ? 0 : gemmInputs);
-        return 4 * rows * perRow + stateBytes() * keptSteps * shape.dInner() * shape.dState()
-                + (bf16 ? 2 * rows * gemmInputs : 0);
-    }
-
-    /**
-     * @return bytes of a kept SSD state element and of its gradient: 2 where the tensor-core passes write them (bf16,
-     *         as mamba_ssm's bf16 models keep their chunk states; the state itself runs on in fp32 and its readers
-     *         round to tf32), else 4
-     */
-    private int stateBytes() {
-        return tf32Passes ? 2 : 4;
+        return 4 * (rows * perRow + keptSteps * shape.dInner() * shape.dState()) + (bf16 ? 2 * rows * gemmInputs : 0);
     }
 
     private long freeBytesForActivations() {
@@ -338,7 +326,7 @@ public final class BlockTrainer implements AutoCloseable {
                 alloc(4 * rows * shape.heads(), owner + "Δ"),
                 alloc(4 * rows * di, owner + "SSD output"),
                 bf16 ? 0 : alloc(4 * rows * di, owner + "gated norm output"),
-                alloc(stateBytes() * keptSteps * di * shape.dState(), owner + "SSD states kept for the backward"),
+                alloc(4 * keptSteps * di * shape.dState(), owner + "SSD states kept for the backward"),
                 bf16 ? alloc(2 * rows * d, owner + "block input, normed, permuted, in bf16") : 0,
                 bf16 ? alloc(2 * rows * di, owner + "gated norm output in bf16") : 0);
     }
@@ -706,9 +694,7 @@ public final class BlockTrainer implements AutoCloseable {
             cuda.launch("tb_ssd_bwd_chunk_states", new int[] {(p + rows - 1) / rows, h, batch}, SCAN_THREADS,
                     4 * (chunk * rows + chunk * n + 2 * chunk), pass);
         }
-        String chunkKernel = !tf32Chunks ? "tb_ssd_bwd_chunk"
-                : tf32Passes ? "tb_ssd_bwd_chunk_tf32" : "tb_ssd_bwd_chunk_tf32_fp32states";
-        cuda.launch(chunkKernel + kernelShape, new int[] {chunks, h, batch},
+        cuda.launch((tf32Chunks ? "tb_ssd_bwd_chunk_tf32" : "tb_ssd_bwd_chunk") + kernelShape, new int[] {chunks, h, batch},
                 SCAN_THREADS, chunkSharedBytes(chunk, p, n, tf32Chunks),
                 headSizes(new KernelArgs().ptr(a.xbc()).i(c).ptr(a.delta()).ptr(aLog)
                         .ptr(arena.weight(p(block, "mixer.D"))).i(zoh()).ptr(dY).ptr(a.y()).ptr(a.states()).ptr(gback)
