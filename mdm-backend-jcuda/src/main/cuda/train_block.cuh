@@ -1747,12 +1747,16 @@ TB_SPECIALIZED_SHAPES(TB_BWD_CHUNK_ENTRY)
 // Most 16×8 state tiles a warp of tb_ssd_fwd_chunk_states_tf32 keeps: (P/16)·(N/8) ≤ 8 · its 8 warps.
 #define TB_FWD_TILES 8
 
-// Dynamic shared floats of the tensor-core state passes: weighted x or dy [Q][P + 4], B or C [Q][N + 4], Λ and k [Q].
+// Dynamic shared floats of the tensor-core state passes: weighted x or dy [Q][P + 8], B or C [Q][N + 8], Λ and k [Q].
+// Their products read both operands along the k (step) index, a row apart, by scalar loads: a row stride ≡ 8 mod 32
+// floats puts a fragment's 8 × 4 elements in 32 distinct banks (+4 gave 2-way conflicts on every load, and the L1
+// pipe was these kernels' bound: ncu, session 31).
 __host__ __device__ __forceinline__ int tb_state_pass_floats(int Q, int P, int N) {
-    return Q * (P + 4) + Q * (N + 4) + 2 * Q;
+    return Q * (P + 8) + Q * (N + 8) + 2 * Q;
 }
 
-// A pass over the chunks with a P×N state in the warps' mma accumulators (16×8 tiles, at most TB_FWD_TILES a warp).
+// A pass over the chunks with a P×N state in the warps' mma accumulators (16×8 tiles, at most TB_FWD_TILES a warp,
+// taken two side by side so that each A fragment is loaded once for both).
 // Forward (REV false): the state at every chunk's end but the last, into hstore slot c as the backward reads it:
 // S_c = e^{Λe} S_{c−1} + Σ_t e^{Λe−Λt} k_t x_t ⊗ B_t. Reverse (REV true): gback's slot c receives G_c (G_last = 0,
 // G_{c−1} = e^{Λe(c)} G_c + Σ_{u in c} e^{Λu} dy_u ⊗ C_u), as tb_ssd_bwd_chunk_states computes it in fp32.
@@ -1765,14 +1769,15 @@ __device__ __forceinline__ void tb_state_pass_tf32(const float* xbc, int C, cons
     extern __shared__ float tb_sp_sm[];
     int h = blockIdx.x, s = blockIdx.y, g = h * G / H, di = H * P, PN = P * N, chunks = (L + Q - 1) / Q;
     int warp = threadIdx.x >> 5, nw = blockDim.x >> 5;
-    int RP = P + 4, RN = N + 4, tilesN = N / 8, tiles = (P / 16) * tilesN;
+    // tile pairs: 16 × 16 outputs (N is a multiple of 16 where the passes run: BlockTrainer.tensorCoreShape)
+    int RP = P + 8, RN = N + 8, pairsN = N / 16, pairs = (P / 16) * pairsN;
     int nOff = REV ? di + G * N + g * N : di + g * N;  // C for the reverse pass, B for the forward
     float* ws = tb_sp_sm;       // [Q][RP]: e^{Λu} dy_u, or e^{Λe−Λt} k_t x_t
     float* ns = ws + Q * RP;    // [Q][RN]: C or B
     float* lam = ns + Q * RN;   // [Q]
     float* kk = lam + Q;        // [Q]
     float A = -expf(Alog[h]);
-    float acc[TB_FWD_TILES][4] = {};
+    float acc[TB_FWD_TILES / 2][2][4] = {};
     for (int k = 0; k < chunks; k++) {
         int c = REV ? chunks - 1 - k : k, t0 = c * Q, len = min(Q, L - t0);
         size_t row0 = (size_t)s * L + t0;
@@ -1791,25 +1796,30 @@ __device__ __forceinline__ void tb_state_pass_tf32(const float* xbc, int C, cons
         float* out = REV ? states + (((size_t)s * chunks + c) * H + h) * PN
                          : c + 1 < chunks ? states + tb_state_offset(s, t0 + Q - 1, L, Q, h, H, PN) : nullptr;
 #pragma unroll
-        for (int j = 0; j < TB_FWD_TILES; j++) {
+        for (int j = 0; j < TB_FWD_TILES / 2; j++) {
             int i = warp + nw * j;
-            if (i < tiles) {
-                int m0 = (i / tilesN) << 4, n0 = (i % tilesN) << 3;
+            if (i < pairs) {
+                int m0 = (i / pairsN) << 4, n0 = (i % pairsN) << 4;
                 if (REV) {  // G_c before this chunk's own part
 #pragma unroll
-                    for (int e = 0; e < 4; e += 2)
-                        *reinterpret_cast<float2*>(out + tb_mma_row(m0, e) * N + tb_mma_col(n0, 0, e)) =
-                            make_float2(acc[j][e], acc[j][e + 1]);
-                }
-                float a[1][4] = {{acc[j][0] * decay, acc[j][1] * decay, acc[j][2] * decay, acc[j][3] * decay}};
-                tb_mma<1, true, true>(ws, 1, RP, ns, RN, 1, Q, m0, n0, a);  // A[p][t] = ws[t][p], B[t][n]
+                    for (int b = 0; b < 2; b++)
 #pragma unroll
-                for (int e = 0; e < 4; e++) acc[j][e] = a[0][e];
+                        for (int e = 0; e < 4; e += 2)
+                            *reinterpret_cast<float2*>(out + tb_mma_row(m0, e) * N + tb_mma_col(n0, b, e)) =
+                                make_float2(acc[j][b][e], acc[j][b][e + 1]);
+                }
+#pragma unroll
+                for (int b = 0; b < 2; b++)
+#pragma unroll
+                    for (int e = 0; e < 4; e++) acc[j][b][e] *= decay;
+                tb_mma<2, true, true>(ws, 1, RP, ns, RN, 1, Q, m0, n0, acc[j]);  // A[p][t] = ws[t][p], B[t][n]
                 if (!REV && out) {
 #pragma unroll
-                    for (int e = 0; e < 4; e += 2)
-                        *reinterpret_cast<float2*>(out + tb_mma_row(m0, e) * N + tb_mma_col(n0, 0, e)) =
-                            make_float2(a[0][e], a[0][e + 1]);
+                    for (int b = 0; b < 2; b++)
+#pragma unroll
+                        for (int e = 0; e < 4; e += 2)
+                            *reinterpret_cast<float2*>(out + tb_mma_row(m0, e) * N + tb_mma_col(n0, b, e)) =
+                                make_float2(acc[j][b][e], acc[j][b][e + 1]);
                 }
             }
         }

@@ -651,7 +651,7 @@ public final class BlockTrainer implements AutoCloseable {
 
     /** @return dynamic shared bytes of the tensor-core passes over the chunks ({@code tb_state_pass_floats}) */
     private int statePassSharedBytes(int p, int n) {
-        return 4 * (chunk * (p + 4) + chunk * (n + 4) + 2 * chunk);
+        return 4 * (chunk * (p + 8) + chunk * (n + 8) + 2 * chunk);
     }
 
     /** The reverse sweep over the states the recomputed scan kept (tb_ssd_bwd, or its tiled forms). */
