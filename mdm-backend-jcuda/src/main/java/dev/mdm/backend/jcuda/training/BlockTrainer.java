@@ -617,7 +617,7 @@ public final class BlockTrainer implements AutoCloseable {
                         .ptr(a.delta()).ptr(aLog).i(zoh()).ptr(a.states()).i(seqLen).i(chunk)));
         int chunks = (seqLen + chunk - 1) / chunk;
         cuda.launch("tb_ssd_fwd_chunk_output_tf32" + kernelShape, new int[] {chunks, h, batch}, SCAN_THREADS,
-                4 * (chunk * (p + 4) + 2 * chunk * (n + 4) + chunk * (chunk + 4) + p * (n + 4) + 2 * chunk),
+                4 * (chunk * (p + 8) + 2 * chunk * (n + 4) + chunk * (chunk + 4) + p * (n + 4) + 2 * chunk),
                 headSizes(new KernelArgs().ptr(a.xbc()).i(c).ptr(a.delta()).ptr(aLog)
                         .ptr(arena.weight(p(block, "mixer.D"))).i(zoh()).ptr(a.states()).ptr(a.y()).i(seqLen).i(chunk)));
     }
