@@ -1747,39 +1747,6 @@ TB_SPECIALIZED_SHAPES(TB_BWD_CHUNK_ENTRY)
 // Most 16×8 state tiles a warp of tb_ssd_fwd_chunk_states_tf32 keeps: (P/16)·(N/8) ≤ 8 · its 8 warps.
 #define TB_FWD_TILES 8
 
-// Pairs of tiles in one column: acc[j] += the 16 × 16 outputs at (m0[j], n0) of Σ_k A[m + k·ak] · B[k·bk + n] for
-// the j < MT that are on (uniform in the warp), both operands read along k by scalar loads and taken as the tf32
-// values they hold (tb_mma's AR and BR). tb_mma<2, true, true> for each j gives the same sums in the same order; here
-// the B fragments are loaded once for every j.
-template <int MT>
-__device__ __forceinline__ void tb_mma_column(const float* A, int ak, const float* B, int bk, int K,
-                                              const int (&m0)[MT], const bool (&on)[MT], int n0,
-                                              float (&acc)[MT][2][4]) {
-    int lane = threadIdx.x & 31, g = lane >> 2, t = lane & 3;
-    const float* b = B + t * bk + n0 + g;
-    for (int k = 0; k < K; k += 8) {
-        uint32_t bf[2][2];
-#pragma unroll
-        for (int jb = 0; jb < 2; jb++) {
-            bf[jb][0] = __float_as_uint(b[k * bk + 8 * jb]);
-            bf[jb][1] = __float_as_uint(b[(k + 4) * bk + 8 * jb]);
-        }
-#pragma unroll
-        for (int j = 0; j < MT; j++) {
-            if (!on[j]) continue;
-            const float* a = A + m0[j] + g + (k + t) * ak;
-            uint32_t af[4] = {__float_as_uint(a[0]), __float_as_uint(a[8]), __float_as_uint(a[4 * ak]),
-                              __float_as_uint(a[8 + 4 * ak])};
-#pragma unroll
-            for (int jb = 0; jb < 2; jb++)
-                asm volatile("mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, "
-                             "{%0,%1,%2,%3};"
-                             : "+f"(acc[j][jb][0]), "+f"(acc[j][jb][1]), "+f"(acc[j][jb][2]), "+f"(acc[j][jb][3])
-                             : "r"(af[0]), "r"(af[1]), "r"(af[2]), "r"(af[3]), "r"(bf[jb][0]), "r"(bf[jb][1]));
-        }
-    }
-}
-
 // Dynamic shared floats of the tensor-core state passes: weighted x or dy [Q][P + 8], B or C [Q][N + 8], Λ and k [Q].
 // Their products read both operands along the k (step) index, a row apart, by scalar loads: a row stride ≡ 8 mod 32
 // floats puts a fragment's 8 × 4 elements in 32 distinct banks (+4 gave 2-way conflicts on every load, and the L1
@@ -1789,8 +1756,7 @@ __host__ __device__ __forceinline__ int tb_state_pass_floats(int Q, int P, int N
 }
 
 // A pass over the chunks with a P×N state in the warps' mma accumulators (16×8 tiles, at most TB_FWD_TILES a warp,
-// taken two side by side so that each A fragment is loaded once for both; where a warp's pairs share their columns,
-// as at the paper's and fashion's sizes, each B fragment is loaded once for all of them: tb_mma_column).
+// taken two side by side so that each A fragment is loaded once for both).
 // Forward (REV false): the state at every chunk's end but the last, into hstore slot c as the backward reads it:
 // S_c = e^{Λe} S_{c−1} + Σ_t e^{Λe−Λt} k_t x_t ⊗ B_t. Reverse (REV true): gback's slot c receives G_c (G_last = 0,
 // G_{c−1} = e^{Λe(c)} G_c + Σ_{u in c} e^{Λu} dy_u ⊗ C_u), as tb_ssd_bwd_chunk_states computes it in fp32.
@@ -1812,16 +1778,6 @@ __device__ __forceinline__ void tb_state_pass_tf32(const float* xbc, int C, cons
     float* kk = lam + Q;        // [Q]
     float A = -expf(Alog[h]);
     float acc[TB_FWD_TILES / 2][2][4] = {};
-    // a warp's pairs i = warp + nw·j share their columns where pairsN divides nw
-    bool column = nw % pairsN == 0;
-    int n0c = (warp % pairsN) << 4, m0s[TB_FWD_TILES / 2];
-    bool on[TB_FWD_TILES / 2];
-#pragma unroll
-    for (int j = 0; j < TB_FWD_TILES / 2; j++) {
-        int i = warp + nw * j;
-        m0s[j] = (i / pairsN) << 4;
-        on[j] = i < pairs;
-    }
     for (int k = 0; k < chunks; k++) {
         int c = REV ? chunks - 1 - k : k, t0 = c * Q, len = min(Q, L - t0);
         size_t row0 = (size_t)s * L + t0;
@@ -1856,16 +1812,7 @@ __device__ __forceinline__ void tb_state_pass_tf32(const float* xbc, int C, cons
                 for (int b = 0; b < 2; b++)
 #pragma unroll
                     for (int e = 0; e < 4; e++) acc[j][b][e] *= decay;
-                // A[p][t] = ws[t][p], B[t][n]
-                if (!column) tb_mma<2, true, true>(ws, 1, RP, ns, RN, 1, Q, m0, n0, acc[j]);
-            }
-        }
-        if (column) tb_mma_column(ws, RP, ns, RN, Q, m0s, on, n0c, acc);
-#pragma unroll
-        for (int j = 0; j < TB_FWD_TILES / 2; j++) {
-            int i = warp + nw * j;
-            if (i < pairs) {
-                int m0 = (i / pairsN) << 4, n0 = (i % pairsN) << 4;
+                tb_mma<2, true, true>(ws, 1, RP, ns, RN, 1, Q, m0, n0, acc[j]);  // A[p][t] = ws[t][p], B[t][n]
                 if (!REV && out) {
 #pragma unroll
                     for (int b = 0; b < 2; b++)
