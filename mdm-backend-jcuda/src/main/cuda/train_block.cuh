@@ -1384,17 +1384,11 @@ __device__ __forceinline__ void tb_st4(float* d, float4 v) {
 // mod 32 for n a multiple of 32: a fragment's 8 rows × 4 columns fall in 32 distinct banks).
 __host__ __device__ __forceinline__ int tb_chunk_pad(int n, bool tc) { return tc ? n + 4 : tb_pad(n); }
 
-// Row stride of the chunk kernels' P×N state: n + 8 for the mma fragments. Two of its three products (dB's and dC's)
-// read it along k (p) by scalar loads, which a stride ≡ 8 mod 32 keeps in 32 banks; dx's reads it by ldmatrix, which
-// that stride costs a 2-way conflict (≡ 4, tb_chunk_pad, had it the other way round: session 31).
-__host__ __device__ __forceinline__ int tb_chunk_state_pad(int n, bool tc) { return tc ? n + 8 : tb_pad(n); }
-
 // Dynamic shared floats of tb_ssd_bwd_chunk (tc false) and tb_ssd_bwd_chunk_tf32 (tc true), every row padded
-// (tb_chunk_pad, tb_chunk_state_pad): x, dy [Q][P]; B, C [Q][N]; two [Q][Q]; a P×N state; Λ, k, q, dk·x [Q]; dk
-// partials [Q][N/4].
+// (tb_chunk_pad): x, dy [Q][P]; B, C [Q][N]; two [Q][Q]; a P×N state; Λ, k, q, dk·x [Q]; dk partials [Q][N/4].
 __host__ __device__ __forceinline__ int tb_chunk_shared_floats(int Q, int P, int N, bool tc) {
     return 2 * Q * tb_chunk_pad(P, tc) + 2 * Q * tb_chunk_pad(N, tc) + 2 * Q * tb_chunk_pad(Q, tc)
-           + P * tb_chunk_state_pad(N, tc) + 4 * Q + Q * tb_pad(N / 4);
+           + P * tb_chunk_pad(N, tc) + 4 * Q + Q * tb_pad(N / 4);
 }
 
 // One chunk's gradients (the outputs of tb_ssd_bwd, with dA and dD per chunk: dAc, dDc [(s·H + h)·chunks + c]).
@@ -1424,7 +1418,6 @@ __device__ __forceinline__ void tb_ssd_bwd_chunk_body(const float* xbc, int C, c
     // dk partial sums per row: one per 4 columns (SIMT tiles) or per 8·TB_NT (mma tiles)
     int parts = TC ? N / (8 * TB_NT) : N / 4;
     int RP = tb_chunk_pad(P, TC), RN = tb_chunk_pad(N, TC), RQ = tb_chunk_pad(Q, TC), RK = tb_pad(N / 4);
-    int RS = tb_chunk_state_pad(N, TC);  // the state's rows: see tb_chunk_state_pad
     int t0 = c * Q, len = min(Q, L - t0);
     size_t row0 = (size_t)s * L + t0;
     float* xs = tb_ck_sm;        // [Q][RP]
@@ -1434,8 +1427,8 @@ __device__ __forceinline__ void tb_ssd_bwd_chunk_body(const float* xbc, int C, c
     float* m1 = cs + Q * RN;     // [u][t] (row stride RQ): e^{Λu−Λt} C_u·B_t for u ≥ t, else 0; [t][u] where TC, so
                                  // that dx's product reads it along its rows (ldmatrix, tb_mma)
     float* m2 = m1 + Q * RQ;     // [u][t]: e^{Λu−Λt} dy_u·x_t for u ≥ t, else 0
-    float* st = m2 + Q * RQ;     // [P][RS]: G_c, later S_{c−1}
-    float* lam = st + P * RS;    // [Q]
+    float* st = m2 + Q * RQ;     // [P][RN]: G_c, later S_{c−1}
+    float* lam = st + P * RN;    // [Q]
     float* kk = lam + Q;         // [Q]
     float* qs = kk + Q;          // [Q]: dy_t·(y_t − D x_t)
     float* dd = qs + Q;          // [Q]: dy_t·x_t
@@ -1463,7 +1456,7 @@ __device__ __forceinline__ void tb_ssd_bwd_chunk_body(const float* xbc, int C, c
     tb_rows4(xr + di + g * N, C, Q, len, N, [&](int t, int n, float4 v) { tb_st4<TC>(bs + t * RN + n, v); });
     tb_rows4(xr + di + G * N + g * N, C, Q, len, N, [&](int t, int n, float4 v) { tb_st4<TC, TC>(cs + t * RN + n, v); });
     tb_rows4(gback + (((size_t)s * chunks + c) * H + h) * PN, N, P, P, N,
-             [&](int p, int n, float4 v) { tb_st4<TC>(st + p * RS + n, v); });
+             [&](int p, int n, float4 v) { tb_st4<TC>(st + p * RN + n, v); });
     __syncthreads();
     float lamE = lam[len - 1];
     // the two decayed, causal Q×Q matrices, as one 2Q×Q product so that twice the warps share it
@@ -1554,7 +1547,7 @@ __device__ __forceinline__ void tb_ssd_bwd_chunk_body(const float* xbc, int C, c
         tb_mma_tiles(Q, P, [&](int t1, int p0) {
             float a1[TB_NT][4] = {}, a2[TB_NT][4] = {};
             tb_mma<TB_NT, true>(m1, RQ, 1, dys, RP, 1, Q, t1, p0, a1);  // m1 stored [t][u]
-            tb_mma<TB_NT>(bs, RN, 1, st, 1, RS, N, t1, p0, a2);
+            tb_mma<TB_NT>(bs, RN, 1, st, 1, RN, N, t1, p0, a2);
             // dxOut's values, a row's two neighbouring columns in one 8-byte store and its decay computed once
 #pragma unroll
             for (int i = 0; i < 2; i++) {
@@ -1575,7 +1568,7 @@ __device__ __forceinline__ void tb_ssd_bwd_chunk_body(const float* xbc, int C, c
         tb_mma_tiles(Q, N, [&](int t1, int n0) {
             float a1[TB_NT][4] = {}, a2[TB_NT][4] = {};
             tb_mma<TB_NT, true, true>(m2, 1, RQ, cs, RN, 1, Q, t1, n0, a1);
-            tb_mma<TB_NT>(xs, RP, 1, st, RS, 1, P, t1, n0, a2);
+            tb_mma<TB_NT>(xs, RP, 1, st, RN, 1, P, t1, n0, a2);
             // dbOut's sums in its order, its decay computed once a row and its stores two columns at a time
             float part[2] = {0.f, 0.f};  // rows g and g + 8
             float toG[2] = {expf(lamE - lam[tb_mma_row(t1, 0)]), expf(lamE - lam[tb_mma_row(t1, 2)])};
@@ -1610,7 +1603,7 @@ __device__ __forceinline__ void tb_ssd_bwd_chunk_body(const float* xbc, int C, c
         tb_tiles4(Q, P, [&](int t1, int p0) {
             float a1[4][4] = {}, a2[4][4] = {};
             tb_mm4(m1, 1, RQ, dys, RP, 1, Q, t1, p0, a1);
-            tb_mm4(bs, RN, 1, st, 1, RS, N, t1, p0, a2);
+            tb_mm4(bs, RN, 1, st, 1, RN, N, t1, p0, a2);
 #pragma unroll
             for (int i = 0; i < 4; i++)
 #pragma unroll
@@ -1619,7 +1612,7 @@ __device__ __forceinline__ void tb_ssd_bwd_chunk_body(const float* xbc, int C, c
         tb_tiles4(Q, N, [&](int t1, int n0) {
             float a1[4][4] = {}, a2[4][4] = {};
             tb_mm4(m2, 1, RQ, cs, RN, 1, Q, t1, n0, a1);
-            tb_mm4(xs, RP, 1, st, RS, 1, P, t1, n0, a2);
+            tb_mm4(xs, RP, 1, st, RN, 1, P, t1, n0, a2);
 #pragma unroll
             for (int i = 0; i < 4; i++) {
                 float part = 0.f;
@@ -1636,7 +1629,7 @@ __device__ __forceinline__ void tb_ssd_bwd_chunk_body(const float* xbc, int C, c
     float prev = 0.f;
     tb_rows4(hstore + (c > 0 ? tb_state_offset(s, t0 - 1, L, Q, h, H, PN) : 0), N, P, c > 0 ? P : 0, N,
              [&](int p, int n, float4 v) {
-                 float* a = st + p * RS + n;
+                 float* a = st + p * RN + n;
                  prev += a[0] * v.x + a[1] * v.y + a[2] * v.z + a[3] * v.w;
                  tb_st4<TC, TC>(a, v);  // S_{c−1}, read by dC's mma only
              });
@@ -1656,7 +1649,7 @@ __device__ __forceinline__ void tb_ssd_bwd_chunk_body(const float* xbc, int C, c
         tb_mma_tiles(Q, N, [&](int u1, int n0) {
             float a1[TB_NT][4] = {}, a2[TB_NT][4] = {};
             tb_mma<TB_NT, true, true>(m2, RQ, 1, bs, RN, 1, Q, u1, n0, a1);
-            tb_mma<TB_NT, false, true>(dys, RP, 1, st, RS, 1, P, u1, n0, a2);
+            tb_mma<TB_NT, false, true>(dys, RP, 1, st, RN, 1, P, u1, n0, a2);
             // dcOut's values, a row's decay computed once and two columns in one store
 #pragma unroll
             for (int i = 0; i < 2; i++) {
@@ -1673,7 +1666,7 @@ __device__ __forceinline__ void tb_ssd_bwd_chunk_body(const float* xbc, int C, c
         tb_tiles4(Q, N, [&](int u1, int n0) {
             float a1[4][4] = {}, a2[4][4] = {};
             tb_mm4(m2, RQ, 1, bs, RN, 1, Q, u1, n0, a1);
-            tb_mm4(dys, RP, 1, st, RS, 1, P, u1, n0, a2);
+            tb_mm4(dys, RP, 1, st, RN, 1, P, u1, n0, a2);
 #pragma unroll
             for (int i = 0; i < 4; i++)
 #pragma unroll

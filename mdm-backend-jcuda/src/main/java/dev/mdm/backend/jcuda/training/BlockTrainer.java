@@ -418,8 +418,7 @@ public final class BlockTrainer implements AutoCloseable {
      */
     static int chunkSharedBytes(int q, int p, int n, boolean tf32) {
         int pad = tf32 && tensorCoreShape(q, p, n) ? 4 : 1;
-        int statePad = pad == 4 ? 8 : 1;  // tb_chunk_state_pad
-        return 4 * (2 * q * (p + pad) + 2 * q * (n + pad) + 2 * q * (q + pad) + p * (n + statePad) + 4 * q
+        return 4 * (2 * q * (p + pad) + 2 * q * (n + pad) + 2 * q * (q + pad) + p * (n + pad) + 4 * q
                 + q * (n / 4 + 1));
     }
 

@@ -65,14 +65,14 @@ class ChunkLengthTest {
     }
 
     @Test
-    @DisplayName("the tensor-core kernel takes chunks, P and N in multiples of 16, its rows padded by 4 floats and its"
-            + " state's by 8, and the chunk lengths measured for the paper's and fashion's heads")
+    @DisplayName("the tensor-core kernel takes chunks, P and N in multiples of 16, its rows padded by 4 floats, and the"
+            + " chunk lengths measured for the paper's and fashion's heads")
     void tensorCoreKernel() {
         assertThat(BlockTrainer.tensorCoreShape(32, 64, 128)).isTrue();
         assertThat(BlockTrainer.tensorCoreShape(8, 64, 128)).isFalse();
         assertThat(BlockTrainer.tensorCoreShape(32, 8, 16)).isFalse();
         assertThat(BlockTrainer.chunkSharedBytes(32, 64, 128, true)).isEqualTo(4 * (2 * 32 * 68 + 2 * 32 * 132
-                + 2 * 32 * 36 + 64 * 136 + 4 * 32 + 32 * 33));
+                + 2 * 32 * 36 + 64 * 132 + 4 * 32 + 32 * 33));
         assertThat(BlockTrainer.chunkSharedBytes(8, 64, 128, true))
                 .isEqualTo(BlockTrainer.chunkSharedBytes(8, 64, 128, false));
         assertThat(BlockTrainer.chunkLength(BlockTrainer.AUTO_CHUNK, 64, 128, H100_SHARED, true)).isEqualTo(32);
