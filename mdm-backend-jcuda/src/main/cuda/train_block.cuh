@@ -1778,6 +1778,15 @@ __device__ __forceinline__ void tb_state_pass_tf32(const float* xbc, int C, cons
     float* kk = lam + Q;        // [Q]
     float A = -expf(Alog[h]);
     float acc[TB_FWD_TILES / 2][2][4] = {};
+    // a pair's state tiles into out: a row's two neighbouring columns in one 8-byte store
+    auto storePair = [&](float* out, int m0, int n0, const float (&pair)[2][4]) {
+#pragma unroll
+        for (int b = 0; b < 2; b++)
+#pragma unroll
+            for (int e = 0; e < 4; e += 2)
+                *reinterpret_cast<float2*>(out + tb_mma_row(m0, e) * N + tb_mma_col(n0, b, e)) =
+                    make_float2(pair[b][e], pair[b][e + 1]);
+    };
     for (int k = 0; k < chunks; k++) {
         int c = REV ? chunks - 1 - k : k, t0 = c * Q, len = min(Q, L - t0);
         size_t row0 = (size_t)s * L + t0;
@@ -1800,27 +1809,13 @@ __device__ __forceinline__ void tb_state_pass_tf32(const float* xbc, int C, cons
             int i = warp + nw * j;
             if (i < pairs) {
                 int m0 = (i / pairsN) << 4, n0 = (i % pairsN) << 4;
-                if (REV) {  // G_c before this chunk's own part
-#pragma unroll
-                    for (int b = 0; b < 2; b++)
-#pragma unroll
-                        for (int e = 0; e < 4; e += 2)
-                            *reinterpret_cast<float2*>(out + tb_mma_row(m0, e) * N + tb_mma_col(n0, b, e)) =
-                                make_float2(acc[j][b][e], acc[j][b][e + 1]);
-                }
+                if (REV) storePair(out, m0, n0, acc[j]);  // G_c before this chunk's own part
 #pragma unroll
                 for (int b = 0; b < 2; b++)
 #pragma unroll
                     for (int e = 0; e < 4; e++) acc[j][b][e] *= decay;
                 tb_mma<2, true, true>(ws, 1, RP, ns, RN, 1, Q, m0, n0, acc[j]);  // A[p][t] = ws[t][p], B[t][n]
-                if (!REV && out) {
-#pragma unroll
-                    for (int b = 0; b < 2; b++)
-#pragma unroll
-                        for (int e = 0; e < 4; e += 2)
-                            *reinterpret_cast<float2*>(out + tb_mma_row(m0, e) * N + tb_mma_col(n0, b, e)) =
-                                make_float2(acc[j][b][e], acc[j][b][e + 1]);
-                }
+                if (!REV && out) storePair(out, m0, n0, acc[j]);
             }
         }
     }

@@ -211,8 +211,6 @@ extern "C" __global__ void tm_adamw_ema(float* theta, float* grad, float* m, flo
     *reinterpret_cast<float4*>(v + i) = vi;
     *reinterpret_cast<float4*>(ema + i) = e;
     if (flags & TM_CLEAR_GRADIENT) *reinterpret_cast<float4*>(grad + i) = make_float4(0.f, 0.f, 0.f, 0.f);
-    if (thetaBf16) {  // the bf16 GEMMs' weights, rounded once per step
-        __nv_bfloat162 r[2] = {__floats2bfloat162_rn(w.x, w.y), __floats2bfloat162_rn(w.z, w.w)};
-        *reinterpret_cast<uint2*>(thetaBf16 + i) = *reinterpret_cast<const uint2*>(r);
-    }
+    if (thetaBf16)  // the bf16 GEMMs' weights, rounded once per step
+        *reinterpret_cast<uint2*>(thetaBf16 + i) = make_uint2(pack_bf16(w.x, w.y), pack_bf16(w.z, w.w));
 }
