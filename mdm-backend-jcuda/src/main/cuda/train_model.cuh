@@ -166,57 +166,51 @@ extern "C" __global__ void tm_sumsq_final(const double* partial, int parts, doub
     if (threadIdx.x == 0) out[0] = sh[0];
 }
 
-// PyTorch AdamW on the flat buffers (gradient scaled by the clip factor):
+// PyTorch AdamW on the flat buffers (gradient scaled by the clip factor), then the EMA:
 // θ ← θ − lr·wd·θ where decayed; m ← β1 m + (1−β1) g; v ← β2 v + (1−β2) g²;
-// θ ← θ − (lr/bias1) · m / (√v/√bias2 + ε). A thread updates four elements by 16-byte loads and stores, at the copy
-// rate (session 30's probe: 4 a thread 17.1 ms over the paper preset with the EMA, 1 a thread 17.6, 8 a thread 18.6).
-// Every parameter starts a group of TM_GROUP elements (the arena's alignment), so one flag byte a group serves it (n/8
-// bytes): TM_DECAY, the group's tensor is decayed; TM_CLEAR_GRADIENT, its gradient is zeroed after use, since the next
-// backward adds to it (ParameterArena's flags). The EMA is tm_ema's, a launch of its own: nothing of the next step
-// reads it, so it runs beside that step's forward (ParameterArena.adamwEmaStep) instead of on its path.
+// θ ← θ − (lr/bias1) · m / (√v/√bias2 + ε); ema ← decay·ema + (1 − decay)·θ.
+// A thread updates four elements by 16-byte loads and stores, at the copy rate (session 30's probe: 4 a thread 17.1 ms
+// over the paper preset, 1 a thread 17.6, 8 a thread 18.6). Every parameter starts a group of TM_GROUP elements (the
+// arena's alignment), so one flag byte a group serves it (n/8 bytes): TM_DECAY, the group's tensor is decayed;
+// TM_CLEAR_GRADIENT, its gradient is zeroed after use, since the next backward adds to it (ParameterArena's flags).
 #define TM_GROUP 8
 #define TM_DECAY 1
 #define TM_CLEAR_GRADIENT 2
-__device__ __forceinline__ void tm_adamw_element(float& w, float g, float& mi, float& vi, bool decay, float lr,
-                                                 float beta1, float beta2, float eps, float weightDecay, float bias1,
-                                                 float sqrtBias2) {
+__device__ __forceinline__ void tm_adamw_element(float& w, float g, float& mi, float& vi, float& e, bool decay,
+                                                 float lr, float beta1, float beta2, float eps, float weightDecay,
+                                                 float bias1, float sqrtBias2, float emaDecay) {
     if (decay) w -= lr * weightDecay * w;
     mi = beta1 * mi + (1.f - beta1) * g;
     vi = beta2 * vi + (1.f - beta2) * g * g;
     w -= (lr / bias1) * mi / (sqrtf(vi) / sqrtBias2 + eps);
+    e = emaDecay * e + (1.f - emaDecay) * w;
 }
 
 // n: a multiple of 4 (of TM_GROUP, in the arena)
-extern "C" __global__ void tm_adamw(float* theta, float* grad, float* m, float* v, __nv_bfloat16* thetaBf16,
-                                    const unsigned char* groupFlags, size_t n, float scale, float lr, float beta1,
-                                    float beta2, float eps, float weightDecay, float bias1, float sqrtBias2) {
+extern "C" __global__ void tm_adamw_ema(float* theta, float* grad, float* m, float* v, float* ema,
+                                        __nv_bfloat16* thetaBf16, const unsigned char* groupFlags, size_t n,
+                                        float scale, float lr, float beta1, float beta2, float eps, float weightDecay,
+                                        float bias1, float sqrtBias2, float emaDecay) {
     size_t i = ((size_t)blockIdx.x * blockDim.x + threadIdx.x) * 4;
     if (i >= n) return;
     float4 w = *reinterpret_cast<const float4*>(theta + i), g = *reinterpret_cast<const float4*>(grad + i);
     float4 mi = *reinterpret_cast<const float4*>(m + i), vi = *reinterpret_cast<const float4*>(v + i);
+    float4 e = *reinterpret_cast<const float4*>(ema + i);
     unsigned char flags = groupFlags[i / TM_GROUP];
     bool decay = (flags & TM_DECAY) != 0;
-    tm_adamw_element(w.x, g.x * scale, mi.x, vi.x, decay, lr, beta1, beta2, eps, weightDecay, bias1, sqrtBias2);
-    tm_adamw_element(w.y, g.y * scale, mi.y, vi.y, decay, lr, beta1, beta2, eps, weightDecay, bias1, sqrtBias2);
-    tm_adamw_element(w.z, g.z * scale, mi.z, vi.z, decay, lr, beta1, beta2, eps, weightDecay, bias1, sqrtBias2);
-    tm_adamw_element(w.w, g.w * scale, mi.w, vi.w, decay, lr, beta1, beta2, eps, weightDecay, bias1, sqrtBias2);
+    tm_adamw_element(w.x, g.x * scale, mi.x, vi.x, e.x, decay, lr, beta1, beta2, eps, weightDecay, bias1, sqrtBias2,
+                     emaDecay);
+    tm_adamw_element(w.y, g.y * scale, mi.y, vi.y, e.y, decay, lr, beta1, beta2, eps, weightDecay, bias1, sqrtBias2,
+                     emaDecay);
+    tm_adamw_element(w.z, g.z * scale, mi.z, vi.z, e.z, decay, lr, beta1, beta2, eps, weightDecay, bias1, sqrtBias2,
+                     emaDecay);
+    tm_adamw_element(w.w, g.w * scale, mi.w, vi.w, e.w, decay, lr, beta1, beta2, eps, weightDecay, bias1, sqrtBias2,
+                     emaDecay);
     *reinterpret_cast<float4*>(theta + i) = w;
     *reinterpret_cast<float4*>(m + i) = mi;
     *reinterpret_cast<float4*>(v + i) = vi;
+    *reinterpret_cast<float4*>(ema + i) = e;
     if (flags & TM_CLEAR_GRADIENT) *reinterpret_cast<float4*>(grad + i) = make_float4(0.f, 0.f, 0.f, 0.f);
     if (thetaBf16)  // the bf16 GEMMs' weights, rounded once per step
         *reinterpret_cast<uint2*>(thetaBf16 + i) = make_uint2(pack_bf16(w.x, w.y), pack_bf16(w.z, w.w));
-}
-
-// ema ← decay·ema + (1 − decay)·θ of the updated weights, four a thread (n a multiple of 4): the same arithmetic on
-// the same fp32 θ as when it ran in the update's kernel.
-extern "C" __global__ void tm_ema(const float* theta, float* ema, size_t n, float emaDecay) {
-    size_t i = ((size_t)blockIdx.x * blockDim.x + threadIdx.x) * 4;
-    if (i >= n) return;
-    float4 w = *reinterpret_cast<const float4*>(theta + i), e = *reinterpret_cast<const float4*>(ema + i);
-    e.x = emaDecay * e.x + (1.f - emaDecay) * w.x;
-    e.y = emaDecay * e.y + (1.f - emaDecay) * w.y;
-    e.z = emaDecay * e.z + (1.f - emaDecay) * w.z;
-    e.w = emaDecay * e.w + (1.f - emaDecay) * w.w;
-    *reinterpret_cast<float4*>(ema + i) = e;
 }

@@ -25,7 +25,6 @@ import jcuda.driver.CUdevice;
 import jcuda.driver.CUdevice_attribute;
 import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUevent;
-import jcuda.driver.CUevent_flags;
 import jcuda.driver.CUevent_record_flags;
 import jcuda.driver.CUfunction;
 import jcuda.driver.CUfunction_attribute;
@@ -40,10 +39,7 @@ import jcuda.driver.JCudaDriver;
 /**
  * One GPU as this backend uses it: the device's primary context (shared with cuBLAS's runtime API), one stream, the
  * kernel module and a cuBLAS handle. All device work of a backend goes through one context under its {@link #lock()},
- * in stream order, which is what makes the backend's inference methods thread-safe. The one exception is work queued
- * {@linkplain #launchBeside beside} the stream, on a second stream of lower priority: the stream waits for it at the
- * next {@link #joinBeside()}, which every synchronization, download, timer stop and capture makes first, so that what
- * the host sees is always in stream order.
+ * in stream order, which is what makes the backend's inference methods thread-safe.
  */
 public final class CudaContext implements AutoCloseable {
     /** Resource folder of the kernels compiled at build time. */
@@ -55,10 +51,6 @@ public final class CudaContext implements AutoCloseable {
     private final CUdevice device = new CUdevice();
     private final CUcontext context = new CUcontext();
     private final CUstream stream = new CUstream();
-    private final CUstream beside = new CUstream();
-    private final CUevent besideStart = new CUevent();
-    private final CUevent besideDone = new CUevent();
-    private boolean besidePending;
     private final CUmodule module = new CUmodule();
     private final Map<String, CUfunction> functions = new HashMap<>();
     private final Map<Long, CUdeviceptr> allocations = new HashMap<>();
@@ -91,15 +83,7 @@ public final class CudaContext implements AutoCloseable {
         byte[] name = new byte[256];
         cuDeviceGetName(name, name.length, device);
         deviceName = new String(name).trim().replace("\0", "");
-        // the stream at the highest priority, the work beside it at the lowest: a block of the stream's next kernel
-        // takes the next free SM before any more of the work beside it
-        int[] least = new int[1];
-        int[] greatest = new int[1];
-        cuCtxGetStreamPriorityRange(least, greatest);
-        cuStreamCreateWithPriority(stream, CUstream_flags.CU_STREAM_NON_BLOCKING, greatest[0]);
-        cuStreamCreateWithPriority(beside, CUstream_flags.CU_STREAM_NON_BLOCKING, least[0]);
-        cuEventCreate(besideStart, CUevent_flags.CU_EVENT_DISABLE_TIMING);
-        cuEventCreate(besideDone, CUevent_flags.CU_EVENT_DISABLE_TIMING);
+        cuStreamCreate(stream, CUstream_flags.CU_STREAM_NON_BLOCKING);
         String image = null;
         try {
             image = loadKernels();
@@ -109,7 +93,7 @@ public final class CudaContext implements AutoCloseable {
             if (image != null) {
                 cuModuleUnload(module);
             }
-            destroyStreams();
+            cuStreamDestroy(stream);
             cuDevicePrimaryCtxRelease(device);
             throw e;
         }
@@ -323,7 +307,7 @@ public final class CudaContext implements AutoCloseable {
      * @return the values
      */
     public float[] downloadFloats(long src, int n) {
-        synchronize();
+        cuStreamSynchronize(stream);
         float[] out = new float[n];
         if (n > 0) {
             cuMemcpyDtoH(Pointer.to(out), DevicePointers.pointer(src), n * 4L);
@@ -338,7 +322,7 @@ public final class CudaContext implements AutoCloseable {
      * @param out the bytes to fill
      */
     public void download(long src, byte[] out) {
-        synchronize();
+        cuStreamSynchronize(stream);
         if (out.length > 0) {
             cuMemcpyDtoH(Pointer.to(out), DevicePointers.pointer(src), out.length);
         }
@@ -351,7 +335,7 @@ public final class CudaContext implements AutoCloseable {
      * @param out the ints to fill
      */
     public void download(long src, int[] out) {
-        synchronize();
+        cuStreamSynchronize(stream);
         if (out.length > 0) {
             cuMemcpyDtoH(Pointer.to(out), DevicePointers.pointer(src), out.length * 4L);
         }
@@ -376,9 +360,8 @@ public final class CudaContext implements AutoCloseable {
         cuMemsetD8Async(DevicePointers.pointer(dst), (byte) 0, bytes, stream);
     }
 
-    /** Waits for all queued work, that {@linkplain #launchBeside beside} the stream included. */
+    /** Waits for all queued work. */
     public void synchronize() {
-        joinBeside();
         cuStreamSynchronize(stream);
     }
 
@@ -536,35 +519,6 @@ public final class CudaContext implements AutoCloseable {
     }
 
     /**
-     * Queues a 1-D kernel over n elements on a second stream of the lowest priority, after everything queued on the
-     * stream so far, so that it runs beside what the stream is given next, on the SMs and the memory bandwidth that
-     * work leaves. The stream waits for it at the next {@link #joinBeside()}. For work that nothing queued before that
-     * join reads or writes the inputs or outputs of (the caller's promise).
-     *
-     * @param name kernel name
-     * @param n elements, one thread each
-     * @param args arguments
-     */
-    public void launchBeside1d(String name, long n, KernelArgs args) {
-        if (n <= 0) {
-            return;
-        }
-        cuEventRecord(besideStart, stream);
-        cuStreamWaitEvent(beside, besideStart, 0);
-        cuLaunchKernel(function(name), Math.toIntExact((n + 255) / 256), 1, 1, 256, 1, 1, 0, beside, args.pack(), null);
-        cuEventRecord(besideDone, beside);
-        besidePending = true;
-    }
-
-    /** Makes the stream wait, from here on, for the work queued {@linkplain #launchBeside1d beside} it. */
-    public void joinBeside() {
-        if (besidePending) {
-            cuStreamWaitEvent(stream, besideDone, 0);
-            besidePending = false;
-        }
-    }
-
-    /**
      * Queues a 1-D kernel over n elements.
      *
      * @param name kernel name
@@ -625,7 +579,6 @@ public final class CudaContext implements AutoCloseable {
      * @return the instantiated graph
      */
     public Graph capture(String what, Runnable work) {
-        joinBeside();  // before the capture: a graph may not wait for an event recorded outside it
         cuStreamBeginCapture(stream, CUstreamCaptureMode.CU_STREAM_CAPTURE_MODE_THREAD_LOCAL);
         CUgraph g = new CUgraph();
         try {
@@ -663,7 +616,6 @@ public final class CudaContext implements AutoCloseable {
 
         /** @return milliseconds since {@link #start()}, after waiting for the stop event */
         public float stopMillis() {
-            joinBeside();
             cuEventRecord(stop, stream);
             cuEventSynchronize(stop);
             float[] ms = new float[1];
@@ -760,14 +712,7 @@ public final class CudaContext implements AutoCloseable {
         return new long[] {free[0], total[0]};
     }
 
-    private void destroyStreams() {
-        cuEventDestroy(besideStart);
-        cuEventDestroy(besideDone);
-        cuStreamDestroy(beside);
-        cuStreamDestroy(stream);
-    }
-
-    /** Frees every allocation, the streams, the module and the cuBLAS handle. Idempotent. */
+    /** Frees every allocation, the stream, the module and the cuBLAS handle. Idempotent. */
     @Override
     public void close() {
         lock.lock();
@@ -776,7 +721,7 @@ public final class CudaContext implements AutoCloseable {
                 return;
             }
             cuCtxSetCurrent(context);
-            synchronize();
+            cuStreamSynchronize(stream);
             gemm.close();
             for (CUdeviceptr p : allocations.values()) {
                 cuMemFree(p);
@@ -784,7 +729,7 @@ public final class CudaContext implements AutoCloseable {
             allocations.clear();
             allocatedBytes = 0;
             cuModuleUnload(module);
-            destroyStreams();
+            cuStreamDestroy(stream);
             cuDevicePrimaryCtxRelease(device);
             closed = true;
         } finally {

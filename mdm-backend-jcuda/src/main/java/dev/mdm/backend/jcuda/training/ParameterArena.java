@@ -46,11 +46,6 @@ public final class ParameterArena implements AutoCloseable {
     static final byte DECAY = 1;
     /** {@link #groupFlags()}: the update clears the group's gradient. */
     static final byte CLEAR_GRADIENT = 2;
-    /**
-     * Whether {@link #adamwEmaStep} queues the EMA beside the stream (true), or on it after AdamW: a property for
-     * measurements ({@code mdm.jcuda.emaBeside}).
-     */
-    static final boolean EMA_BESIDE = Boolean.parseBoolean(System.getProperty("mdm.jcuda.emaBeside", "true"));
 
     private ParameterArena(CudaContext cuda, MdmConfig config, boolean bf16Weights, Set<String> gradientsWrittenWhole) {
         this.cuda = cuda;
@@ -238,12 +233,9 @@ public final class ParameterArena implements AutoCloseable {
     }
 
     /**
-     * Queues PyTorch's AdamW on every parameter (decay where {@link #groupFlags()} says), with the bf16 copy's refresh
-     * where the arena keeps one, and clears every gradient but those written whole
-     * ({@link #allocate(CudaContext, MdmConfig, boolean, Set)}); then the EMA of the updated weights
-     * {@linkplain CudaContext#launchBeside1d beside} the stream (where {@link #EMA_BESIDE}), so that it runs beside the
-     * next step's forward: nothing reads the EMA until then, the next update waits for it before it writes θ, and every
-     * download waits for it.
+     * Queues PyTorch's AdamW on every parameter (decay where {@link #groupFlags()} says), then the EMA of the updated
+     * weights and the bf16 copy's refresh where the arena keeps one, and clears every gradient but those written whole
+     * ({@link #allocate(CudaContext, MdmConfig, boolean, Set)}).
      *
      * @param settings the optimizer's hyperparameters
      * @param step the step's number, from 1 (bias corrections)
@@ -252,18 +244,12 @@ public final class ParameterArena implements AutoCloseable {
     public void adamwEmaStep(OptimizerSettings settings, long step, double gradScale) {
         double bias1 = 1 - Math.pow(settings.beta1(), step);
         double bias2 = 1 - Math.pow(settings.beta2(), step);
-        cuda.joinBeside();  // the last step's EMA reads θ
         // four parameters a thread
-        cuda.launch1d("tm_adamw", count / 4, new KernelArgs().ptr(weights).ptr(grads).ptr(adamM).ptr(adamV)
-                .ptr(weightsBf16).ptr(groupFlags).l(count).f((float) gradScale).f((float) settings.learningRate())
-                .f((float) settings.beta1()).f((float) settings.beta2()).f((float) settings.epsilon())
-                .f((float) settings.weightDecay()).f((float) bias1).f((float) Math.sqrt(bias2)));
-        KernelArgs emaArgs = new KernelArgs().ptr(weights).ptr(ema).l(count).f((float) settings.emaDecay());
-        if (EMA_BESIDE) {
-            cuda.launchBeside1d("tm_ema", count / 4, emaArgs);
-        } else {
-            cuda.launch1d("tm_ema", count / 4, emaArgs);
-        }
+        cuda.launch1d("tm_adamw_ema", count / 4, new KernelArgs().ptr(weights).ptr(grads).ptr(adamM).ptr(adamV)
+                .ptr(ema).ptr(weightsBf16).ptr(groupFlags).l(count).f((float) gradScale)
+                .f((float) settings.learningRate()).f((float) settings.beta1()).f((float) settings.beta2())
+                .f((float) settings.epsilon()).f((float) settings.weightDecay()).f((float) bias1)
+                .f((float) Math.sqrt(bias2)).f((float) settings.emaDecay()));
     }
 
     /** Sets every gradient to zero (queued on the stream). */
@@ -307,7 +293,6 @@ public final class ParameterArena implements AutoCloseable {
             return;
         }
         closed = true;
-        cuda.synchronize();  // the last update's EMA may still be running beside the stream
         long bytes = count * Float.BYTES;
         for (long b : new long[] {weights, grads, adamM, adamV, ema}) {
             cuda.free(b, bytes);

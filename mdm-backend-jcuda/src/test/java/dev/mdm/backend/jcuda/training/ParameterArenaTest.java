@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.within;
 import dev.mdm.MdmConfig;
 import dev.mdm.model.OptimizerSettings;
 import dev.mdm.model.ParameterInitializer;
-import dev.mdm.model.ParameterLayout;
 import dev.mdm.model.Parameters;
 import java.util.Arrays;
 import java.util.Set;
@@ -148,60 +147,11 @@ class ParameterArenaTest extends DeviceTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'blocks.0.nope'");
     }
 
-    @Test
-    @DisplayName("AdamW steps queued back to back, each with its EMA beside the stream, leave the weights and the EMA"
-            + " that the same steps leave when the host waits after each, and each step's EMA is decay·ema + (1 −"
-            + " decay)·θ of that step's weights")
-    void emaBesideTheStreamIsTheSerialEma() {
-        MdmConfig c = MdmConfig.fashion();  // millions of parameters: an EMA still running when the next update starts
-        Set<String> all = ParameterLayout.of(c).keySet();  // no gradient cleared: every step takes the same gradients
-        Parameters w = ParameterInitializer.initialize(c, random.nextLong());
-        int steps = 3;
-        float decay = (float) SETTINGS.emaDecay();
-        float[] queuedWeights;
-        float[] queuedEma;
-        try (ParameterArena arena = ParameterArena.allocate(cuda, c, false, all)) {
-            arena.upload(arena.weights(), w);
-            arena.upload(arena.ema(), w);
-            uploadRandomGradients(arena, 7);
-            for (int t = 1; t <= steps; t++) {
-                arena.adamwEmaStep(SETTINGS, t, 0.5);
-            }
-            queuedWeights = cuda.downloadFloats(arena.weights(), (int) arena.count());
-            queuedEma = cuda.downloadFloats(arena.ema(), (int) arena.count());
-        }
-        try (ParameterArena arena = ParameterArena.allocate(cuda, c, false, all)) {
-            arena.upload(arena.weights(), w);
-            arena.upload(arena.ema(), w);
-            uploadRandomGradients(arena, 7);
-            int n = (int) arena.count();
-            float[] ema = cuda.downloadFloats(arena.ema(), n);
-            for (int t = 1; t <= steps; t++) {
-                arena.adamwEmaStep(SETTINGS, t, 0.5);
-                float[] theta = cuda.downloadFloats(arena.weights(), n);
-                float[] next = cuda.downloadFloats(arena.ema(), n);
-                for (int i = 0; i < n; i++) {
-                    assertThat(next[i]).as("step %d, EMA element %d", t, i)
-                            .isCloseTo(decay * ema[i] + (1 - decay) * theta[i], within(1e-6f * Math.abs(ema[i]) + 1e-9f));
-                }
-                ema = next;
-            }
-            assertThat(cuda.downloadFloats(arena.weights(), n)).as("weights").containsExactly(queuedWeights);
-            assertThat(ema).as("EMA").containsExactly(queuedEma);
-        }
-    }
-
     /** @return standard normal gradients, padding included, now in the arena's gradient buffer */
     private float[] uploadRandomGradients(ParameterArena arena) {
-        return uploadRandomGradients(arena, random.nextLong());
-    }
-
-    /** @return {@link #uploadRandomGradients(ParameterArena)}'s, drawn from {@code seed} */
-    private float[] uploadRandomGradients(ParameterArena arena, long seed) {
-        SplittableRandom r = new SplittableRandom(seed);
         float[] g = new float[(int) arena.count()];
         for (int i = 0; i < g.length; i++) {
-            g[i] = (float) r.nextGaussian();
+            g[i] = (float) random.nextGaussian();
         }
         cuda.upload(arena.grads(), g);
         return g;
