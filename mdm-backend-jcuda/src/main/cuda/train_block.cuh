@@ -1252,51 +1252,79 @@ __device__ __forceinline__ void tb_ldsm(const float* row, uint32_t (&r)[2]) {
     asm volatile("ldmatrix.sync.aligned.m8n8.x2.shared.b16 {%0,%1}, [%2];" : "=r"(r[0]), "=r"(r[1]) : "r"(a));
 }
 
-// NT 16×8 tiles side by side: acc[j][e] += Σ_k A[m·am + k·ak] · B[k·bk + n·bn] over k < K (a multiple of 8) at
-// m = m0 + g + 8·(e / 2), n = n0 + 8·j + 2·t + e % 2 (g = lane / 4, t = lane % 4, the mma's accumulator layout).
-// Strides say which index is which, as in tb_mm4; the A fragments are loaded once for the NT tiles. AR, BR: A or B
-// holds tb_tf32f values, taken as they are (each rounding is a compare and a predicated add: ncu's SASS counters,
-// session 26, found them a large share of the chunk kernels' instructions). An operand whose k stride is 1 (ak or bk,
-// a literal at every call site, so the test folds) is loaded by ldmatrix: its rows (am, bn) must then be multiples of
-// 4 floats from a 16-byte aligned start, as the tensor-core kernels' padded rows are; the values, and so the sums, are
-// the scalar loads'.
-template <int NT, bool AR = false, bool BR = false>
-__device__ __forceinline__ void tb_mma(const float* A, int am, int ak, const float* B, int bk, int bn, int K, int m0,
-                                       int n0, float (&acc)[NT][4]) {
+// Where an mma operand's element (i, k) lies in shared memory, i its row index m (A) or its column index n (B) and k
+// the product's index. TbStrided: at p[i·si + k·sk]; which index runs along a row is in the strides, literals at every
+// call site, so that kAlongRow folds.
+struct TbStrided {
+    const float* p;
+    int si, sk;
+    __device__ __forceinline__ bool kAlongRow() const { return sk == 1; }
+    __device__ __forceinline__ const float* at(int i, int k) const { return p + i * si + k * sk; }
+};
+
+// Element (r, c) of rows of s floats (a multiple of 32) whose 16-byte groups are permuted per row: at
+// r·s + 4·((c/4) ⊕ f(r)) + c mod 4, f(r) = 2·(r mod 4) + (r/4 mod 2). Eight consecutive rows from a multiple of 8 put a
+// group in eight distinct bank quads (ldmatrix's 8 rows, a row's 16-byte stores), and four consecutive rows from a
+// multiple of 4 put the two groups of eight consecutive columns from a multiple of 8 in eight distinct quads too (an
+// mma fragment read across the rows: tb_mma's scalar loads). No padding serves both: a row stride ≡ 4 mod 32 serves
+// the first, ≡ 8 the second (session 31's call 6).
+__device__ __forceinline__ int tb_swizzled(int r, int c, int s) {
+    return r * s + ((((c >> 2) ^ (((r & 3) << 1) | ((r >> 2) & 1))) << 2) | (c & 3));
+}
+
+// An mma operand in tb_swizzled rows of s floats: element (i, k) at row i, column k where KROW (k along a row), else
+// at row k, column i.
+template <bool KROW>
+struct TbSwizzled {
+    const float* p;
+    int s;
+    __device__ __forceinline__ bool kAlongRow() const { return KROW; }
+    __device__ __forceinline__ const float* at(int i, int k) const {
+        return p + (KROW ? tb_swizzled(i, k, s) : tb_swizzled(k, i, s));
+    }
+};
+
+// NT 16×8 tiles side by side: acc[j][e] += Σ_k A(m, k) · B(n, k) over k < K (a multiple of 8) at
+// m = m0 + g + 8·(e / 2), n = n0 + 8·j + 2·t + e % 2 (g = lane / 4, t = lane % 4, the mma's accumulator layout), A and
+// B operand layouts (TbStrided, TbSwizzled). The A fragments are loaded once for the NT tiles. AR, BR: A or B holds
+// tb_tf32f values, taken as they are (each rounding is a compare and a predicated add: ncu's SASS counters, session
+// 26, found them a large share of the chunk kernels' instructions). An operand whose k runs along its rows is loaded
+// by ldmatrix: its rows must then start 16-byte aligned at multiples of 4 floats, as the tensor-core kernels' padded
+// or swizzled rows do; the values, and so the sums, are the scalar loads'.
+template <int NT, bool AR = false, bool BR = false, typename OA, typename OB>
+__device__ __forceinline__ void tb_mma(OA A, OB B, int K, int m0, int n0, float (&acc)[NT][4]) {
     int lane = threadIdx.x & 31, g = lane >> 2, t = lane & 3;
-    const float* a = A + (m0 + g) * am + t * ak;
-    const float* b = B + t * bk + (n0 + g) * bn;
     // ldmatrix rows: A's matrices are (rows 0-7, k 0-3), (8-15, 0-3), (0-7, 4-7), (8-15, 4-7), the fragment's a0..a3;
     // B's (n 0-7, k 0-3), (0-7, 4-7), then the next tile's, each tile's b0 and b1
-    const float* la = A + (m0 + (lane & 15)) * am + ((lane >> 4) << 2);
-    const float* lb = B + (n0 + ((lane >> 4) << 3) + (lane & 7)) * bn + (((lane >> 3) & 1) << 2);
+    int la = m0 + (lane & 15), lak = (lane >> 4) << 2;
+    int lb = n0 + ((lane >> 4) << 3) + (lane & 7), lbk = ((lane >> 3) & 1) << 2;
     auto ta = [](float x) { return AR ? __float_as_uint(x) : tb_tf32(x); };
     auto tb = [](float x) { return BR ? __float_as_uint(x) : tb_tf32(x); };
     for (int k = 0; k < K; k += 8) {
         uint32_t af[4];
-        if (ak == 1) {
-            tb_ldsm(la + k, af);
+        if (A.kAlongRow()) {
+            tb_ldsm(A.at(la, k + lak), af);
             if (!AR) {
 #pragma unroll
                 for (int i = 0; i < 4; i++) af[i] = tb_tf32(__uint_as_float(af[i]));
             }
         } else {
-            af[0] = ta(a[k * ak]);
-            af[1] = ta(a[8 * am + k * ak]);
-            af[2] = ta(a[(k + 4) * ak]);
-            af[3] = ta(a[8 * am + (k + 4) * ak]);
+            af[0] = ta(*A.at(m0 + g, k + t));
+            af[1] = ta(*A.at(m0 + g + 8, k + t));
+            af[2] = ta(*A.at(m0 + g, k + t + 4));
+            af[3] = ta(*A.at(m0 + g + 8, k + t + 4));
         }
         uint32_t bf[NT][2];
-        if (bk == 1) {
+        if (B.kAlongRow()) {
 #pragma unroll
             for (int j = 0; j + 1 < NT; j += 2) {
                 uint32_t r[4];
-                tb_ldsm(lb + 8 * j * bn + k, r);
+                tb_ldsm(B.at(lb + 8 * j, k + lbk), r);
                 bf[j][0] = r[0], bf[j][1] = r[1], bf[j + 1][0] = r[2], bf[j + 1][1] = r[3];
             }
             if constexpr (NT % 2) {
                 uint32_t r[2];
-                tb_ldsm(lb + 8 * (NT - 1) * bn + k, r);
+                tb_ldsm(B.at(lb + 8 * (NT - 1), k + lbk), r);
                 bf[NT - 1][0] = r[0], bf[NT - 1][1] = r[1];
             }
             if (!BR) {
@@ -1308,8 +1336,8 @@ __device__ __forceinline__ void tb_mma(const float* A, int am, int ak, const flo
         } else {
 #pragma unroll
             for (int j = 0; j < NT; j++) {
-                bf[j][0] = tb(b[k * bk + 8 * j * bn]);
-                bf[j][1] = tb(b[(k + 4) * bk + 8 * j * bn]);
+                bf[j][0] = tb(*B.at(n0 + 8 * j + g, k + t));
+                bf[j][1] = tb(*B.at(n0 + 8 * j + g, k + t + 4));
             }
         }
 #pragma unroll
@@ -1418,16 +1446,35 @@ __device__ __forceinline__ void tb_ssd_bwd_chunk_body(const float* xbc, int C, c
     // dk partial sums per row: one per 4 columns (SIMT tiles) or per 8·TB_NT (mma tiles)
     int parts = TC ? N / (8 * TB_NT) : N / 4;
     int RP = tb_chunk_pad(P, TC), RN = tb_chunk_pad(N, TC), RQ = tb_chunk_pad(Q, TC), RK = tb_pad(N / 4);
+    // dy, B, C, the state and m2, which the products read both along and across their rows, in tb_swizzled rows where
+    // the sizes are constants that allow it (multiples of 32), in their padded slots: the rows' strides SP, SN, SQ, and
+    // where element (r, c) of such an operand lies (ncu, session 32's call 2: 2.4-way conflicts on the padded rows'
+    // shared loads, 26 % of their wavefronts)
+    constexpr bool SW = TC && QS > 0 && PS > 0 && NS > 0 && QS % 32 == 0 && PS % 32 == 0 && NS % 32 == 0;
+    const int SP = SW ? P : RP, SN = SW ? N : RN, SQ = SW ? Q : RQ;
+    auto at = [](int r, int c, int stride) {
+        if constexpr (SW) return tb_swizzled(r, c, stride);
+        else return r * stride + c;
+    };
+    // such an operand as the mma reads it: k along its rows (kRow), or down its columns (kCol)
+    auto kRow = [](const float* p, int stride) {
+        if constexpr (SW) return TbSwizzled<true>{p, stride};
+        else return TbStrided{p, stride, 1};
+    };
+    auto kCol = [](const float* p, int stride) {
+        if constexpr (SW) return TbSwizzled<false>{p, stride};
+        else return TbStrided{p, 1, stride};
+    };
     int t0 = c * Q, len = min(Q, L - t0);
     size_t row0 = (size_t)s * L + t0;
     float* xs = tb_ck_sm;        // [Q][RP]
-    float* dys = xs + Q * RP;    // [Q][RP]
-    float* bs = dys + Q * RP;    // [Q][RN]
-    float* cs = bs + Q * RN;     // [Q][RN]
+    float* dys = xs + Q * RP;    // [Q][SP] in a [Q][RP] slot
+    float* bs = dys + Q * RP;    // [Q][SN] in a [Q][RN] slot, as cs and st
+    float* cs = bs + Q * RN;
     float* m1 = cs + Q * RN;     // [u][t] (row stride RQ): e^{Λu−Λt} C_u·B_t for u ≥ t, else 0; [t][u] where TC, so
                                  // that dx's product reads it along its rows (ldmatrix, tb_mma)
-    float* m2 = m1 + Q * RQ;     // [u][t]: e^{Λu−Λt} dy_u·x_t for u ≥ t, else 0
-    float* st = m2 + Q * RQ;     // [P][RN]: G_c, later S_{c−1}
+    float* m2 = m1 + Q * RQ;     // [u][t] (row stride SQ): e^{Λu−Λt} dy_u·x_t for u ≥ t, else 0
+    float* st = m2 + Q * RQ;     // [P]: G_c, later S_{c−1}
     float* lam = st + P * RN;    // [Q]
     float* kk = lam + Q;         // [Q]
     float* qs = kk + Q;          // [Q]: dy_t·(y_t − D x_t)
@@ -1452,26 +1499,27 @@ __device__ __forceinline__ void tb_ssd_bwd_chunk_body(const float* xbc, int C, c
     tb_chunk_decays(delta, row0, H, h, len, Q, A, zoh, lam, kk);
     const float* xr = xbc + row0 * C;
     tb_rows4(xr + h * P, C, Q, len, P, [&](int t, int p, float4 v) { tb_st4<TC>(xs + t * RP + p, v); });
-    tb_rows4(dy + row0 * di + h * P, di, Q, len, P, [&](int t, int p, float4 v) { tb_st4<TC>(dys + t * RP + p, v); });
-    tb_rows4(xr + di + g * N, C, Q, len, N, [&](int t, int n, float4 v) { tb_st4<TC>(bs + t * RN + n, v); });
-    tb_rows4(xr + di + G * N + g * N, C, Q, len, N, [&](int t, int n, float4 v) { tb_st4<TC, TC>(cs + t * RN + n, v); });
+    tb_rows4(dy + row0 * di + h * P, di, Q, len, P, [&](int t, int p, float4 v) { tb_st4<TC>(dys + at(t, p, SP), v); });
+    tb_rows4(xr + di + g * N, C, Q, len, N, [&](int t, int n, float4 v) { tb_st4<TC>(bs + at(t, n, SN), v); });
+    tb_rows4(xr + di + G * N + g * N, C, Q, len, N,
+             [&](int t, int n, float4 v) { tb_st4<TC, TC>(cs + at(t, n, SN), v); });
     tb_rows4(gback + (((size_t)s * chunks + c) * H + h) * PN, N, P, P, N,
-             [&](int p, int n, float4 v) { tb_st4<TC>(st + p * RN + n, v); });
+             [&](int p, int n, float4 v) { tb_st4<TC>(st + at(p, n, SN), v); });
     __syncthreads();
     float lamE = lam[len - 1];
     // the two decayed, causal Q×Q matrices, as one 2Q×Q product so that twice the warps share it
     auto decayed = [&](int r0, int u, int t, float v) {  // rounded for the mma, their only reader, where TC
         float d = u >= t ? expf(lam[u] - lam[t]) * v : 0.f;
-        (r0 >= Q ? m2 + u * RQ + t : TC ? m1 + t * RQ + u : m1 + u * RQ + t)[0] = TC ? tb_tf32f(d) : d;
+        (r0 >= Q ? m2 + at(u, t, SQ) : TC ? m1 + t * RQ + u : m1 + u * RQ + t)[0] = TC ? tb_tf32f(d) : d;
     };
     if constexpr (TC) {
         tb_mma_tiles(2 * Q, Q, [&](int r0, int t1) {
             int u0 = r0 >= Q ? r0 - Q : r0;
             float a[TB_NT][4] = {};
             if (r0 >= Q) {
-                tb_mma<TB_NT>(dys, RP, 1, xs, 1, RP, P, u0, t1, a);
+                tb_mma<TB_NT>(kRow(dys, SP), TbStrided{xs, RP, 1}, P, u0, t1, a);
             } else {
-                tb_mma<TB_NT, true>(cs, RN, 1, bs, 1, RN, N, u0, t1, a);
+                tb_mma<TB_NT, true>(kRow(cs, SN), kRow(bs, SN), N, u0, t1, a);
             }
 #pragma unroll
             for (int j = 0; j < TB_NT; j++)
@@ -1509,7 +1557,7 @@ __device__ __forceinline__ void tb_ssd_bwd_chunk_body(const float* xbc, int C, c
             float vy = 0.f, vx = 0.f;
 #pragma unroll
             for (int j = 0; j < YP; j++) {
-                float xv = xs[t * RP + lane + 32 * j], dv = dys[t * RP + lane + 32 * j];
+                float xv = xs[t * RP + lane + 32 * j], dv = dys[at(t, lane + 32 * j, SP)];
                 vy += dv * (yv[i * YP + j] - Dh * xv);
                 vx += dv * xv;
             }
@@ -1521,7 +1569,7 @@ __device__ __forceinline__ void tb_ssd_bwd_chunk_body(const float* xbc, int C, c
             if (t < len) {
                 const float* yr = y + (row0 + t) * di + h * P;
                 for (int p = lane; p < P; p += 32) {
-                    float xv = xs[t * RP + p], dv = dys[t * RP + p];
+                    float xv = xs[t * RP + p], dv = dys[at(t, p, SP)];
                     vy += dv * (yr[p] - Dh * xv);
                     vx += dv * xv;
                 }
@@ -1546,8 +1594,8 @@ __device__ __forceinline__ void tb_ssd_bwd_chunk_body(const float* xbc, int C, c
     if constexpr (TC) {
         tb_mma_tiles(Q, P, [&](int t1, int p0) {
             float a1[TB_NT][4] = {}, a2[TB_NT][4] = {};
-            tb_mma<TB_NT, true>(m1, RQ, 1, dys, RP, 1, Q, t1, p0, a1);  // m1 stored [t][u]
-            tb_mma<TB_NT>(bs, RN, 1, st, 1, RN, N, t1, p0, a2);
+            tb_mma<TB_NT, true>(TbStrided{m1, RQ, 1}, kCol(dys, SP), Q, t1, p0, a1);  // m1 stored [t][u]
+            tb_mma<TB_NT>(kRow(bs, SN), kRow(st, SN), N, t1, p0, a2);
             // dxOut's values, a row's two neighbouring columns in one 8-byte store and its decay computed once
 #pragma unroll
             for (int i = 0; i < 2; i++) {
@@ -1560,15 +1608,15 @@ __device__ __forceinline__ void tb_ssd_bwd_chunk_body(const float* xbc, int C, c
                     float v[2];
 #pragma unroll
                     for (int e = 0; e < 2; e++)
-                        v[e] = kk[t] * (a1[j][2 * i + e] + toG * a2[j][2 * i + e]) + Dh * dys[t * RP + p + e];
+                        v[e] = kk[t] * (a1[j][2 * i + e] + toG * a2[j][2 * i + e]) + Dh * dys[at(t, p + e, SP)];
                     *reinterpret_cast<float2*>(dxbc + (row0 + t) * C + h * P + p) = make_float2(v[0], v[1]);
                 }
             }
         });
         tb_mma_tiles(Q, N, [&](int t1, int n0) {
             float a1[TB_NT][4] = {}, a2[TB_NT][4] = {};
-            tb_mma<TB_NT, true, true>(m2, 1, RQ, cs, RN, 1, Q, t1, n0, a1);
-            tb_mma<TB_NT>(xs, RP, 1, st, RN, 1, P, t1, n0, a2);
+            tb_mma<TB_NT, true, true>(kCol(m2, SQ), kCol(cs, SN), Q, t1, n0, a1);
+            tb_mma<TB_NT>(TbStrided{xs, RP, 1}, kCol(st, SN), P, t1, n0, a2);
             // dbOut's sums in its order, its decay computed once a row and its stores two columns at a time
             float part[2] = {0.f, 0.f};  // rows g and g + 8
             float toG[2] = {expf(lamE - lam[tb_mma_row(t1, 0)]), expf(lamE - lam[tb_mma_row(t1, 2)])};
@@ -1578,7 +1626,7 @@ __device__ __forceinline__ void tb_ssd_bwd_chunk_body(const float* xbc, int C, c
 #pragma unroll
                 for (int e = 0; e < 4; e++) {
                     int t = tb_mma_row(t1, e), n = tb_mma_col(n0, j, e);
-                    float fromG = toG[e >> 1] * a2[j][e], b = bs[t * RN + n], r = a1[j][e] + fromG;
+                    float fromG = toG[e >> 1] * a2[j][e], b = bs[at(t, n, SN)], r = a1[j][e] + fromG;
                     db[j][e] = kk[t] * r;
                     gsOwn += kk[t] * b * fromG;
                     part[e >> 1] += b * r;
@@ -1629,7 +1677,7 @@ __device__ __forceinline__ void tb_ssd_bwd_chunk_body(const float* xbc, int C, c
     float prev = 0.f;
     tb_rows4(hstore + (c > 0 ? tb_state_offset(s, t0 - 1, L, Q, h, H, PN) : 0), N, P, c > 0 ? P : 0, N,
              [&](int p, int n, float4 v) {
-                 float* a = st + p * RN + n;
+                 float* a = st + at(p, n, SN);
                  prev += a[0] * v.x + a[1] * v.y + a[2] * v.z + a[3] * v.w;
                  tb_st4<TC, TC>(a, v);  // S_{c−1}, read by dC's mma only
              });
@@ -1637,8 +1685,8 @@ __device__ __forceinline__ void tb_ssd_bwd_chunk_body(const float* xbc, int C, c
     // k-scaled B for dC
     for (int t = warp; t < Q; t += nw)
         for (int n = lane; n < N; n += 32) {
-            float v = bs[t * RN + n] * kk[t];
-            bs[t * RN + n] = TC ? tb_tf32f(v) : v;  // dC's mma is its only reader from here on
+            float v = bs[at(t, n, SN)] * kk[t];
+            bs[at(t, n, SN)] = TC ? tb_tf32f(v) : v;  // dC's mma is its only reader from here on
         }
     __syncthreads();
     // dC_u = Σ_t m2[u][t] k_t B_t + e^{Λu} S_{c−1}ᵀ dy_u
@@ -1648,8 +1696,8 @@ __device__ __forceinline__ void tb_ssd_bwd_chunk_body(const float* xbc, int C, c
     if constexpr (TC) {
         tb_mma_tiles(Q, N, [&](int u1, int n0) {
             float a1[TB_NT][4] = {}, a2[TB_NT][4] = {};
-            tb_mma<TB_NT, true, true>(m2, RQ, 1, bs, RN, 1, Q, u1, n0, a1);
-            tb_mma<TB_NT, false, true>(dys, RP, 1, st, RN, 1, P, u1, n0, a2);
+            tb_mma<TB_NT, true, true>(kRow(m2, SQ), kCol(bs, SN), Q, u1, n0, a1);
+            tb_mma<TB_NT, false, true>(kRow(dys, SP), kCol(st, SN), P, u1, n0, a2);
             // dcOut's values, a row's decay computed once and two columns in one store
 #pragma unroll
             for (int i = 0; i < 2; i++) {
@@ -1814,7 +1862,7 @@ __device__ __forceinline__ void tb_state_pass_tf32(const float* xbc, int C, cons
                 for (int b = 0; b < 2; b++)
 #pragma unroll
                     for (int e = 0; e < 4; e++) acc[j][b][e] *= decay;
-                tb_mma<2, true, true>(ws, 1, RP, ns, RN, 1, Q, m0, n0, acc[j]);  // A[p][t] = ws[t][p], B[t][n]
+                tb_mma<2, true, true>(TbStrided{ws, 1, RP}, TbStrided{ns, 1, RN}, Q, m0, n0, acc[j]);  // A[p][t] = ws[t][p], B[t][n]
                 if (!REV && out) storePair(out, m0, n0, acc[j]);
             }
         }
@@ -1879,7 +1927,7 @@ __device__ __forceinline__ void tb_fwd_chunk_output_body(const float* xbc, int C
     __syncthreads();
     tb_mma_tiles(Q, Q, [&](int u0, int t1) {
         float a[TB_NT][4] = {};
-        tb_mma<TB_NT, true, true>(cs, RN, 1, bs, 1, RN, N, u0, t1, a);
+        tb_mma<TB_NT, true, true>(TbStrided{cs, RN, 1}, TbStrided{bs, RN, 1}, N, u0, t1, a);
 #pragma unroll
         for (int j = 0; j < TB_NT; j++)
 #pragma unroll
@@ -1891,8 +1939,8 @@ __device__ __forceinline__ void tb_fwd_chunk_output_body(const float* xbc, int C
     __syncthreads();
     tb_mma_tiles(Q, P, [&](int u0, int p0) {
         float a1[TB_NT][4] = {}, a2[TB_NT][4] = {};
-        tb_mma<TB_NT, true>(m, RQ, 1, xs, RP, 1, Q, u0, p0, a1);
-        tb_mma<TB_NT, true, true>(cs, RN, 1, st, 1, RN, N, u0, p0, a2);
+        tb_mma<TB_NT, true>(TbStrided{m, RQ, 1}, TbStrided{xs, 1, RP}, Q, u0, p0, a1);
+        tb_mma<TB_NT, true, true>(TbStrided{cs, RN, 1}, TbStrided{st, RN, 1}, N, u0, p0, a2);
         // a row's decay computed once, two columns in one 8-byte store
 #pragma unroll
         for (int i = 0; i < 2; i++) {
