@@ -1862,7 +1862,8 @@ __device__ __forceinline__ void tb_state_pass_tf32(const float* xbc, int C, cons
                 for (int b = 0; b < 2; b++)
 #pragma unroll
                     for (int e = 0; e < 4; e++) acc[j][b][e] *= decay;
-                tb_mma<2, true, true>(TbStrided{ws, 1, RP}, TbStrided{ns, 1, RN}, Q, m0, n0, acc[j]);  // A[p][t] = ws[t][p], B[t][n]
+                // A[p][t] = ws[t][p], B[t][n]
+                tb_mma<2, true, true>(TbStrided{ws, 1, RP}, TbStrided{ns, 1, RN}, Q, m0, n0, acc[j]);
                 if (!REV && out) storePair(out, m0, n0, acc[j]);
             }
         }
