@@ -14,25 +14,74 @@ __device__ __forceinline__ float tb_warp_sum(float v) {
 __device__ __forceinline__ float tb_softplus(float v) { return v > 20.f ? v : log1pf(expf(v)); }
 __device__ __forceinline__ float tb_softplus_grad(float v) { return v > 20.f ? 1.f : sigmoidf_(v); }
 
+// V consecutive floats at p into v (one 16-byte access for V 4: p 16-byte aligned), and back.
+template <int V> __device__ __forceinline__ void tb_ldv(const float* p, float (&v)[V]) {
+    if constexpr (V == 4) {
+        float4 q = *reinterpret_cast<const float4*>(p);
+        v[0] = q.x; v[1] = q.y; v[2] = q.z; v[3] = q.w;
+    } else {
+#pragma unroll
+        for (int k = 0; k < V; k++) v[k] = p[k];
+    }
+}
+template <int V> __device__ __forceinline__ void tb_stv(float* p, const float (&v)[V]) {
+    if constexpr (V == 4) {
+        *reinterpret_cast<float4*>(p) = make_float4(v[0], v[1], v[2], v[3]);
+    } else {
+#pragma unroll
+        for (int k = 0; k < V; k++) p[k] = v[k];
+    }
+}
+// The same V values rounded to bf16 (one 8-byte store for V 4: p 8-byte aligned).
+template <int V> __device__ __forceinline__ void tb_stv(bf16* p, const float (&v)[V]) {
+    if constexpr (V == 4) {
+        *reinterpret_cast<uint2*>(p) = make_uint2(pack_bf16(v[0], v[1]), pack_bf16(v[2], v[3]));
+    } else {
+#pragma unroll
+        for (int k = 0; k < V; k++) st(p, k, v[k]);
+    }
+}
+
 // Pre-norm with the scan-switch gather: for canonical row (s, l), u[s·L + inv[l]] = x[s·L + l] · r · w,
 // r = (mean x² + eps)^-½; u in fp32, or in bf16 where it is only in_proj's bf16 GEMM operand (the value rounded once,
-// as tr_to_bf16 would round it). grid (rows), block 256.
-template <typename T>
+// as tr_to_bf16 would round it). grid (rows), block 256; V columns a thread per access (4 where d is a multiple of 4:
+// the _vec4 kernels, which at paper width take 21 µs a block in 1 V a thread).
+template <int V, typename T>
 __device__ __forceinline__ void tb_prenorm_fwd_body(const float* x, const float* w, const int* inv, T* u, int L,
                                                     int d) {
     int r = blockIdx.x, s = r / L, l = r % L;
     const float* xr = x + (size_t)r * d;
     float ss = 0.f;
-    for (int i = threadIdx.x; i < d; i += blockDim.x) ss += xr[i] * xr[i];
+    for (int i = threadIdx.x * V; i < d; i += blockDim.x * V) {
+        float xv[V];
+        tb_ldv<V>(xr + i, xv);
+#pragma unroll
+        for (int k = 0; k < V; k++) ss += xv[k] * xv[k];
+    }
     float rs = rsqrtf(block_sum(ss) / d + TB_EPS);
     T* o = u + ((size_t)s * L + inv[l]) * d;
-    for (int i = threadIdx.x; i < d; i += blockDim.x) st(o, i, xr[i] * rs * w[i]);
+    for (int i = threadIdx.x * V; i < d; i += blockDim.x * V) {
+        float xv[V], wv[V], ov[V];
+        tb_ldv<V>(xr + i, xv);
+        tb_ldv<V>(w + i, wv);
+#pragma unroll
+        for (int k = 0; k < V; k++) ov[k] = xv[k] * rs * wv[k];
+        tb_stv<V>(o + i, ov);
+    }
 }
 extern "C" __global__ void tb_prenorm_fwd(const float* x, const float* w, const int* inv, float* u, int L, int d) {
-    tb_prenorm_fwd_body<float>(x, w, inv, u, L, d);
+    tb_prenorm_fwd_body<1>(x, w, inv, u, L, d);
 }
 extern "C" __global__ void tb_prenorm_fwd_bf16(const float* x, const float* w, const int* inv, bf16* u, int L, int d) {
-    tb_prenorm_fwd_body<bf16>(x, w, inv, u, L, d);
+    tb_prenorm_fwd_body<1>(x, w, inv, u, L, d);
+}
+extern "C" __global__ void tb_prenorm_fwd_vec4(const float* x, const float* w, const int* inv, float* u, int L,
+                                               int d) {
+    tb_prenorm_fwd_body<4>(x, w, inv, u, L, d);
+}
+extern "C" __global__ void tb_prenorm_fwd_vec4_bf16(const float* x, const float* w, const int* inv, bf16* u, int L,
+                                                    int d) {
+    tb_prenorm_fwd_body<4>(x, w, inv, u, L, d);
 }
 
 // Backward of tb_prenorm_fwd plus the residual path, for canonical row (s, l), du = dU[s·L + inv[l]], g = w ⊙ du:
@@ -67,22 +116,50 @@ extern "C" __global__ void tb_gather_rows(const float* in, const int* idx, float
 }
 
 // tb_gather_rows into bf16, where the gathered rows are only a bf16 GEMM operand (out_proj's ∂output): one block a
-// row, no index division per element. grid (rows), block 256.
-extern "C" __global__ void tb_gather_rows_bf16(const float* in, const int* idx, bf16* out, int L, int d) {
+// row, no index division per element; V columns a thread per access (4 where d is a multiple of 4: _vec4). grid
+// (rows), block 256.
+template <int V>
+__device__ __forceinline__ void tb_gather_rows_bf16_body(const float* in, const int* idx, bf16* out, int L, int d) {
     int r = blockIdx.x, s = r / L, j = r % L;
     const float* src = in + ((size_t)s * L + idx[j]) * d;
     bf16* dst = out + (size_t)r * d;
-    for (int c = threadIdx.x; c < d; c += blockDim.x) st(dst, c, src[c]);
+    for (int c = threadIdx.x * V; c < d; c += blockDim.x * V) {
+        float v[V];
+        tb_ldv<V>(src + c, v);
+        tb_stv<V>(dst + c, v);
+    }
+}
+extern "C" __global__ void tb_gather_rows_bf16(const float* in, const int* idx, bf16* out, int L, int d) {
+    tb_gather_rows_bf16_body<1>(in, idx, out, L, d);
+}
+extern "C" __global__ void tb_gather_rows_bf16_vec4(const float* in, const int* idx, bf16* out, int L, int d) {
+    tb_gather_rows_bf16_body<4>(in, idx, out, L, d);
 }
 
-// out[s·L + l] = x[s·L + l] + mix[s·L + inv[l]] (inverse permutation, residual). One thread per element.
-extern "C" __global__ void tb_residual_unpermute(const float* x, const float* mix, const int* inv, float* out,
-                                                 int rows, int L, int d) {
-    size_t i = (size_t)blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= (size_t)rows * d) return;
-    size_t r = i / d, c = i % d;
-    size_t s = r / L, l = r % L;
-    out[i] = x[i] + mix[(s * L + inv[l]) * d + c];
+// out[s·L + l] = x[s·L + l] + mix[s·L + inv[l]] (inverse permutation, residual): one block a row, no index division
+// per element (a first form, a thread an element, took 29.5 µs a paper-width block at batch 8); V columns a thread per
+// access (4 where d is a multiple of 4: _vec4). grid (rows), block 256.
+template <int V>
+__device__ __forceinline__ void tb_residual_unpermute_body(const float* x, const float* mix, const int* inv,
+                                                           float* out, int L, int d) {
+    int r = blockIdx.x, s = r / L, l = r % L;
+    const float* m = mix + ((size_t)s * L + inv[l]) * d;
+    for (int c = threadIdx.x * V; c < d; c += blockDim.x * V) {
+        float xv[V], mv[V];
+        tb_ldv<V>(x + (size_t)r * d + c, xv);
+        tb_ldv<V>(m + c, mv);
+#pragma unroll
+        for (int k = 0; k < V; k++) xv[k] += mv[k];
+        tb_stv<V>(out + (size_t)r * d + c, xv);
+    }
+}
+extern "C" __global__ void tb_residual_unpermute(const float* x, const float* mix, const int* inv, float* out, int L,
+                                                 int d) {
+    tb_residual_unpermute_body<1>(x, mix, inv, out, L, d);
+}
+extern "C" __global__ void tb_residual_unpermute_vec4(const float* x, const float* mix, const int* inv, float* out,
+                                                      int L, int d) {
+    tb_residual_unpermute_body<4>(x, mix, inv, out, L, d);
 }
 
 // Causal depthwise conv1d (left zero padding K−1) + bias over channels [inOff, inOff + C) of in: pre (kept for the
@@ -132,15 +209,27 @@ extern "C" __global__ void tb_conv_bwd_weight(const float* dpre, const float* in
     partial[(size_t)blockIdx.y * C * K + c * K + k] = acc;  // the index of dw[c, k]
 }
 
-// tb_conv_fwd a thread per channel over TB_CONV_ROWS consecutive rows, for K ≤ 4: each input row is read once (plus
-// K − 1 rows before the run) and kept in a window of registers, with no index division per element; the same sums in
-// the same order as tb_conv_fwd. grid (⌈C/256⌉, ⌈rows/TB_CONV_ROWS⌉).
+// The conv's pre-activation at a row from its window of inputs, win[k] = input row r − (K − 1 − k), at position l of
+// its sample: the taps before the sample's start left out. tb_conv_fwd's sum in its order (an FMA a tap, as nvcc
+// contracts tb_conv_fwd's), so that tb_conv_bwd recomputes the forward's bits rather than keeping them.
+template <int K>
+__device__ __forceinline__ float tb_conv_pre(const float (&wk)[K], const float (&win)[K], float bias, int l) {
+    float acc = bias;
+#pragma unroll
+    for (int k = 0; k < K; k++) {
+        if (l - (K - 1 - k) >= 0) acc = __fmaf_rn(wk[k], win[k], acc);
+    }
+    return acc;
+}
+
+// tb_conv_fwd's SiLU output (without the pre-activation: tb_conv_bwd recomputes it) a thread per channel over
+// TB_CONV_ROWS consecutive rows, for K ≤ 4: each input row is read once (plus K − 1 rows before the run) and kept in a
+// window of registers, with no index division per element. grid (⌈C/256⌉, ⌈rows/TB_CONV_ROWS⌉).
 #define TB_CONV_ROWS 16
 template <int K>
 __device__ __forceinline__ void tb_conv_fwd_rows_body(const float* __restrict__ in, int ld, int inOff,
                                                       const float* __restrict__ w, const float* __restrict__ bias,
-                                                      float* __restrict__ pre, float* __restrict__ out, int rows, int L,
-                                                      int C) {
+                                                      float* __restrict__ out, int rows, int L, int C) {
     int c = blockIdx.x * blockDim.x + threadIdx.x;
     if (c >= C) return;
     int r0 = blockIdx.y * TB_CONV_ROWS;
@@ -159,31 +248,26 @@ __device__ __forceinline__ void tb_conv_fwd_rows_body(const float* __restrict__ 
         int r = r0 + i;
         if (r >= rows) break;
         win[K - 1] = in[(size_t)r * ld + inOff + c];
-        float acc = b;
-#pragma unroll
-        for (int k = 0; k < K; k++) {
-            if (l - (K - 1 - k) >= 0) acc += wk[k] * win[k];  // tap k reads row r − (K − 1 − k)
-        }
-        pre[(size_t)r * C + c] = acc;
-        out[(size_t)r * C + c] = silu(acc);
+        out[(size_t)r * C + c] = silu(tb_conv_pre<K>(wk, win, b, l));
 #pragma unroll
         for (int j = 0; j < K - 1; j++) win[j] = win[j + 1];
         l = l + 1 == L ? 0 : l + 1;
     }
 }
 extern "C" __global__ void tb_conv_fwd_rows(const float* in, int ld, int inOff, const float* w, const float* bias,
-                                            float* pre, float* out, int rows, int L, int C, int K) {
+                                            float* out, int rows, int L, int C, int K) {
     switch (K) {
-        case 1: tb_conv_fwd_rows_body<1>(in, ld, inOff, w, bias, pre, out, rows, L, C); break;
-        case 2: tb_conv_fwd_rows_body<2>(in, ld, inOff, w, bias, pre, out, rows, L, C); break;
-        case 3: tb_conv_fwd_rows_body<3>(in, ld, inOff, w, bias, pre, out, rows, L, C); break;
-        default: tb_conv_fwd_rows_body<4>(in, ld, inOff, w, bias, pre, out, rows, L, C); break;
+        case 1: tb_conv_fwd_rows_body<1>(in, ld, inOff, w, bias, out, rows, L, C); break;
+        case 2: tb_conv_fwd_rows_body<2>(in, ld, inOff, w, bias, out, rows, L, C); break;
+        case 3: tb_conv_fwd_rows_body<3>(in, ld, inOff, w, bias, out, rows, L, C); break;
+        default: tb_conv_fwd_rows_body<4>(in, ld, inOff, w, bias, out, rows, L, C); break;
     }
 }
 
-// The conv + SiLU backward in one pass, for K ≤ 4: from dout = ∂L/∂SiLU(pre) (dense [rows, C]) and the kept
-// pre-activation, dpre = dout · SiLU'(pre) stays in registers (never stored), and a thread per channel over one span of
-// TB_CONV_BWD_ROWS rows writes
+// The conv + SiLU backward in one pass, for K ≤ 4: from dout = ∂L/∂SiLU(pre) (dense [rows, C]) and the pre-activation
+// recomputed from the conv's inputs (tb_conv_pre, the forward's bits; keeping it cost a 45 MB write and read a
+// paper-width block at batch 8, while this kernel reads the inputs anyway), dpre = dout · SiLU'(pre) stays in registers
+// (never stored), and a thread per channel over one span of TB_CONV_BWD_ROWS rows writes
 //   din[r, inOff + c] = Σ_k w[c, k] · dpre[r + K−1−k, c]   (same sample; row stride ld),
 //   wPartial[span, c·K + k] = Σ_{r in span} dpre[r, c] · in[r − (K−1−k), inOff + c]   (same sample),
 //   bPartial[span, c] = Σ_{r in span} dpre[r, c],
@@ -195,8 +279,8 @@ extern "C" __global__ void tb_conv_fwd_rows(const float* in, int ld, int inOff, 
 #define TB_CONV_BWD_ROWS 32
 #define TB_CONV_BWD_BATCH 8
 template <int K, typename TD>
-__device__ __forceinline__ void tb_conv_bwd_body(const float* __restrict__ dout, const float* __restrict__ pre,
-                                                 const float* __restrict__ w, const float* __restrict__ in, int ld,
+__device__ __forceinline__ void tb_conv_bwd_body(const float* __restrict__ dout, const float* __restrict__ w,
+                                                 const float* __restrict__ bias, const float* __restrict__ in, int ld,
                                                  int inOff, TD* __restrict__ din, float* __restrict__ wPartial,
                                                  float* __restrict__ bPartial, int rows, int L, int C) {
     int c = blockIdx.x * blockDim.x + threadIdx.x;
@@ -215,33 +299,33 @@ __device__ __forceinline__ void tb_conv_bwd_body(const float* __restrict__ dout,
         int rr = r0 - K + j;
         xin[j] = rr >= 0 ? in[(size_t)rr * ld + inOff + c] : 0.f;
     }
-    float sb = 0.f;
+    float b = bias[c], sb = 0.f;
     int l = r0 % L;                        // position of row t in its sample
     int lr = ((l - (K - 1)) % L + L) % L;  // position of row t − (K − 1), whose din is complete at row t
     // rows in batches of TB_CONV_BWD_BATCH: a batch's loads are all issued before its arithmetic (a first version
     // unrolled the whole span's loop and ran at ≈ 1.1 TB/s)
 #pragma unroll 1
     for (int i0 = 0; i0 < TB_CONV_BWD_ROWS + K - 1; i0 += TB_CONV_BWD_BATCH) {
-        float g[TB_CONV_BWD_BATCH], p[TB_CONV_BWD_BATCH], x[TB_CONV_BWD_BATCH];
+        float g[TB_CONV_BWD_BATCH], x[TB_CONV_BWD_BATCH];
 #pragma unroll
         for (int j = 0; j < TB_CONV_BWD_BATCH; j++) {
             int i = i0 + j, t = r0 + i;
             bool row = t < rows && i < TB_CONV_BWD_ROWS + K - 1;
             g[j] = row ? dout[(size_t)t * C + c] : 0.f;
-            p[j] = row ? pre[(size_t)t * C + c] : 0.f;
-            x[j] = row && i < TB_CONV_BWD_ROWS ? in[(size_t)t * ld + inOff + c] : 0.f;
+            x[j] = row ? in[(size_t)t * ld + inOff + c] : 0.f;
         }
 #pragma unroll
         for (int j = 0; j < TB_CONV_BWD_BATCH; j++) {
             int i = i0 + j, t = r0 + i;
             if (i >= TB_CONV_BWD_ROWS + K - 1) break;
 #pragma unroll
-            for (int q = 0; q < K - 1; q++) dp[q] = dp[q + 1];
-            dp[K - 1] = t < rows ? __fmul_rn(g[j], silu_grad(p[j])) : 0.f;
+            for (int q = 0; q < K - 1; q++) {
+                dp[q] = dp[q + 1];
+                xin[q] = xin[q + 1];
+            }
+            xin[K - 1] = x[j];
+            dp[K - 1] = t < rows ? __fmul_rn(g[j], silu_grad(tb_conv_pre<K>(wk, xin, b, l))) : 0.f;
             if (i < TB_CONV_BWD_ROWS && t < rows) {
-#pragma unroll
-                for (int q = 0; q < K - 1; q++) xin[q] = xin[q + 1];
-                xin[K - 1] = x[j];
                 sb += dp[K - 1];
 #pragma unroll
                 for (int k = 0; k < K; k++) {
@@ -266,25 +350,25 @@ __device__ __forceinline__ void tb_conv_bwd_body(const float* __restrict__ dout,
     for (int k = 0; k < K; k++) wPartial[(size_t)blockIdx.y * C * K + c * K + k] = acc[k];
 }
 template <typename TD>
-__device__ __forceinline__ void tb_conv_bwd_k(const float* dout, const float* pre, const float* w, const float* in,
+__device__ __forceinline__ void tb_conv_bwd_k(const float* dout, const float* w, const float* bias, const float* in,
                                               int ld, int inOff, TD* din, float* wPartial, float* bPartial, int rows,
                                               int L, int C, int K) {
     switch (K) {
-        case 1: tb_conv_bwd_body<1>(dout, pre, w, in, ld, inOff, din, wPartial, bPartial, rows, L, C); break;
-        case 2: tb_conv_bwd_body<2>(dout, pre, w, in, ld, inOff, din, wPartial, bPartial, rows, L, C); break;
-        case 3: tb_conv_bwd_body<3>(dout, pre, w, in, ld, inOff, din, wPartial, bPartial, rows, L, C); break;
-        default: tb_conv_bwd_body<4>(dout, pre, w, in, ld, inOff, din, wPartial, bPartial, rows, L, C); break;
+        case 1: tb_conv_bwd_body<1>(dout, w, bias, in, ld, inOff, din, wPartial, bPartial, rows, L, C); break;
+        case 2: tb_conv_bwd_body<2>(dout, w, bias, in, ld, inOff, din, wPartial, bPartial, rows, L, C); break;
+        case 3: tb_conv_bwd_body<3>(dout, w, bias, in, ld, inOff, din, wPartial, bPartial, rows, L, C); break;
+        default: tb_conv_bwd_body<4>(dout, w, bias, in, ld, inOff, din, wPartial, bPartial, rows, L, C); break;
     }
 }
-extern "C" __global__ void tb_conv_bwd(const float* dout, const float* pre, const float* w, const float* in, int ld,
+extern "C" __global__ void tb_conv_bwd(const float* dout, const float* w, const float* bias, const float* in, int ld,
                                        int inOff, float* din, float* wPartial, float* bPartial, int rows, int L, int C,
                                        int K) {
-    tb_conv_bwd_k(dout, pre, w, in, ld, inOff, din, wPartial, bPartial, rows, L, C, K);
+    tb_conv_bwd_k(dout, w, bias, in, ld, inOff, din, wPartial, bPartial, rows, L, C, K);
 }
-extern "C" __global__ void tb_conv_bwd_bf16(const float* dout, const float* pre, const float* w, const float* in,
+extern "C" __global__ void tb_conv_bwd_bf16(const float* dout, const float* w, const float* bias, const float* in,
                                             int ld, int inOff, bf16* din, float* wPartial, float* bPartial, int rows,
                                             int L, int C, int K) {
-    tb_conv_bwd_k(dout, pre, w, in, ld, inOff, din, wPartial, bPartial, rows, L, C, K);
+    tb_conv_bwd_k(dout, w, bias, in, ld, inOff, din, wPartial, bPartial, rows, L, C, K);
 }
 
 // out[r·ld + off + j] = bf16(x[r·ld + off + j]) for j < cols: columns of an fp32 matrix rounded into the same places of
@@ -536,33 +620,6 @@ extern "C" __global__ void tb_head_grads(const float* dAh, const float* dDh, con
     gD[h] += sd;
 }
 
-// V consecutive floats at p into v (one 16-byte access for V 4: p 16-byte aligned), and back.
-template <int V> __device__ __forceinline__ void tb_ldv(const float* p, float (&v)[V]) {
-    if constexpr (V == 4) {
-        float4 q = *reinterpret_cast<const float4*>(p);
-        v[0] = q.x; v[1] = q.y; v[2] = q.z; v[3] = q.w;
-    } else {
-#pragma unroll
-        for (int k = 0; k < V; k++) v[k] = p[k];
-    }
-}
-template <int V> __device__ __forceinline__ void tb_stv(float* p, const float (&v)[V]) {
-    if constexpr (V == 4) {
-        *reinterpret_cast<float4*>(p) = make_float4(v[0], v[1], v[2], v[3]);
-    } else {
-#pragma unroll
-        for (int k = 0; k < V; k++) p[k] = v[k];
-    }
-}
-// The same V values rounded to bf16 (one 8-byte store for V 4: p 8-byte aligned).
-template <int V> __device__ __forceinline__ void tb_stv(bf16* p, const float (&v)[V]) {
-    if constexpr (V == 4) {
-        *reinterpret_cast<uint2*>(p) = make_uint2(pack_bf16(v[0], v[1]), pack_bf16(v[2], v[3]));
-    } else {
-#pragma unroll
-        for (int k = 0; k < V; k++) st(p, k, v[k]);
-    }
-}
 
 // Gated RMSNorm forward per group of gs = di/G channels (D1): v = y ⊙ SiLU(z), out = v · r · w,
 // r = (mean_group v² + eps)^-½. z at column 0 of zx (row stride ld). out in fp32, or in bf16 where it is only
@@ -676,24 +733,31 @@ extern "C" __global__ void tb_gated_norm_bwd_vec4_bf16(TB_GATED_NORM_BWD_BF16_AR
     tb_gated_norm_bwd_body<4>(y, zx, ld, w, dOut, dy, dzx, wpart, di, G);
 }
 
-// tb_gated_norm_bwd_vec4's function over TB_NORM_ROWS rows a block, for groups of at most 1024·IT columns: a row's y, z
-// and dOut stay in registers between the two passes, and the block sums its rows' weight gradients in registers, so
-// that wpart gets one row per block, [⌈rows / TB_NORM_ROWS⌉, di], not one per row (at paper width 42 MB a block
-// written and read back by the column sums). dy and dz are tb_gated_norm_bwd_vec4's bits: the same sums in the same
-// order. grid (⌈rows / TB_NORM_ROWS⌉, G), 256 threads; gs a multiple of 4.
-#define TB_NORM_ROWS 4
+// The first row that block b of a grid of n takes in the norms' row-range kernels (its last is the next block's first,
+// exclusive): contiguous ranges of ⌊rows/n⌋ or ⌈rows/n⌉ rows. Their grid is one wave of resident blocks
+// (CudaContext.residentBlocks), so that no last partial wave idles the SMs: at paper width a first form with 4 rows a
+// block ran 648 blocks in 2.45 waves.
+__device__ __forceinline__ int tb_range_begin(int b, int n, int rows) { return (int)((long long)b * rows / n); }
+
+// tb_gated_norm_bwd_vec4's function over a range of rows a block (tb_range_begin), for groups of at most 1024·IT
+// columns: a row's y, z and dOut stay in registers between the two passes, and the block sums its rows' weight
+// gradients in registers, so that wpart gets one row per block, [gridDim.x, di], not one per row (at paper width 42 MB
+// a block written and read back by the column sums). dy and dz are tb_gated_norm_bwd_vec4's bits: the same sums in
+// the same order. grid (blocks ≤ rows, G), 256 threads; gs a multiple of 4.
 template <int IT, typename TZ>
 __device__ __forceinline__ void tb_gated_norm_bwd_rows_body(const float* y, const float* zx, int ld, const float* w,
                                                             const float* dOut, float* dy, TZ* dzx, float* wpart,
                                                             int rows, int di, int G) {
-    const int g = blockIdx.y, gs = di / G, r0 = blockIdx.x * TB_NORM_ROWS;
+    const int g = blockIdx.y, gs = di / G;
+    const int begin = tb_range_begin(blockIdx.x, gridDim.x, rows);
+    const int end = tb_range_begin(blockIdx.x + 1, gridDim.x, rows);
     float wv[IT][4], wacc[IT][4] = {};
 #pragma unroll
     for (int k = 0; k < IT; k++) {
         int i = (threadIdx.x + k * 256) * 4;
         if (i < gs) tb_ldv<4>(w + g * gs + i, wv[k]);
     }
-    for (int r = r0; r < min(r0 + TB_NORM_ROWS, rows); r++) {
+    for (int r = begin; r < end; r++) {
         const size_t base = (size_t)r * di + g * gs;
         const float* z = zx + (size_t)r * ld + g * gs;
         float yv[IT][4], zv[IT][4], dv[IT][4], ss = 0.f, gv = 0.f;
@@ -750,6 +814,75 @@ __device__ __forceinline__ void tb_gated_norm_bwd_rows_body(const float* y, cons
 TB_GATED_NORM_BWD_ROWS_ENTRIES(1)
 TB_GATED_NORM_BWD_ROWS_ENTRIES(2)
 TB_GATED_NORM_BWD_ROWS_ENTRIES(4)
+
+// tb_prenorm_bwd over a range of rows a block (tb_range_begin), for d a multiple of 4 of at most 1024·IT: a row's x, du
+// and dOut stay in registers between its two passes, and the block sums its rows' weight gradients in registers, so
+// that wpart gets one row per block, [gridDim.x, d], not one per row (at paper width 21 MB a block written and read
+// back by the column sums). The sums over a row run in four-column slices, not tb_prenorm_bwd's order. grid
+// (blocks ≤ rows), 256 threads.
+template <int IT>
+__device__ __forceinline__ void tb_prenorm_bwd_rows_body(const float* x, const float* w, const int* inv,
+                                                         const float* dU, const float* dOut, float* dX, float* wpart,
+                                                         int rows, int L, int d) {
+    const int begin = tb_range_begin(blockIdx.x, gridDim.x, rows);
+    const int end = tb_range_begin(blockIdx.x + 1, gridDim.x, rows);
+    float wv[IT][4], wacc[IT][4] = {};
+#pragma unroll
+    for (int k = 0; k < IT; k++) {
+        int i = (threadIdx.x + k * 256) * 4;
+        if (i < d) tb_ldv<4>(w + i, wv[k]);
+    }
+    for (int r = begin; r < end; r++) {
+        const int s = r / L, l = r % L;
+        const float* xr = x + (size_t)r * d;
+        const float* du = dU + ((size_t)s * L + inv[l]) * d;
+        float xv[IT][4], dv[IT][4], ov[IT][4], ss = 0.f, gx = 0.f;
+#pragma unroll
+        for (int k = 0; k < IT; k++) {
+            int i = (threadIdx.x + k * 256) * 4;
+            if (i < d) {
+                tb_ldv<4>(xr + i, xv[k]);
+                tb_ldv<4>(du + i, dv[k]);
+                tb_ldv<4>(dOut + (size_t)r * d + i, ov[k]);  // read here so that its load overlaps the sums
+#pragma unroll
+                for (int e = 0; e < 4; e++) {
+                    ss += xv[k][e] * xv[k][e];
+                    gx += wv[k][e] * dv[k][e] * xv[k][e];
+                }
+            }
+        }
+        float rs = rsqrtf(block_sum(ss) / d + TB_EPS);
+        gx = block_sum(gx);
+        float c = rs * rs * rs * gx / d;
+#pragma unroll
+        for (int k = 0; k < IT; k++) {
+            int i = (threadIdx.x + k * 256) * 4;
+            if (i < d) {
+                float o[4];
+#pragma unroll
+                for (int e = 0; e < 4; e++) {
+                    o[e] = ov[k][e] + rs * wv[k][e] * dv[k][e] - xv[k][e] * c;
+                    wacc[k][e] += dv[k][e] * xv[k][e] * rs;
+                }
+                tb_stv<4>(dX + (size_t)r * d + i, o);
+            }
+        }
+    }
+#pragma unroll
+    for (int k = 0; k < IT; k++) {
+        int i = (threadIdx.x + k * 256) * 4;
+        if (i < d) tb_stv<4>(wpart + (size_t)blockIdx.x * d + i, wacc[k]);
+    }
+}
+#define TB_PRENORM_BWD_ROWS_ENTRY(IT)                                                                                 \
+    extern "C" __global__ void __launch_bounds__(256) tb_prenorm_bwd_rows##IT(                                        \
+        const float* x, const float* w, const int* inv, const float* dU, const float* dOut, float* dX, float* wpart,  \
+        int rows, int L, int d) {                                                                                     \
+        tb_prenorm_bwd_rows_body<IT>(x, w, inv, dU, dOut, dX, wpart, rows, L, d);                                     \
+    }
+TB_PRENORM_BWD_ROWS_ENTRY(1)
+TB_PRENORM_BWD_ROWS_ENTRY(2)
+TB_PRENORM_BWD_ROWS_ENTRY(4)
 
 // ---- Register-tiled SSD scans (the fast path; tb_ssd_fwd/tb_ssd_bwd above serve the shapes it does not take) ----
 // The recurrence H_t = a_t H_{t−1} + k_t x_t ⊗ B_t is independent per state element (p, n): only the contractions

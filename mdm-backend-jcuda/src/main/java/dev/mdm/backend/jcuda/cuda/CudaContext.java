@@ -388,6 +388,19 @@ public final class CudaContext implements AutoCloseable {
         return v[0];
     }
 
+    /**
+     * @param name kernel name
+     * @param threads threads a block
+     * @param sharedBytes dynamic shared bytes a block
+     * @return how many blocks of the kernel the whole device holds at once (blocks an SM times the SMs): the grid of a
+     *     kernel that loops over its work in one wave
+     */
+    public int residentBlocks(String name, int threads, int sharedBytes) {
+        int[] perSm = new int[1];
+        cuOccupancyMaxActiveBlocksPerMultiprocessor(perSm, function(name), threads, sharedBytes);
+        return Math.max(1, perSm[0]) * attribute(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT);
+    }
+
     /** @return the most dynamic shared memory one block may use on this device */
     public int maxSharedMemoryPerBlock() {
         return maxSharedOptin;

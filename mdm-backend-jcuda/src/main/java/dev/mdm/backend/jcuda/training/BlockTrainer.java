@@ -35,8 +35,6 @@ public final class BlockTrainer implements AutoCloseable {
     private static final int THREADS = 256;
     /** Threads of the SSD kernels' blocks; train_block.cuh's tb_rows4 takes it as a constant (256), so change both. */
     private static final int SCAN_THREADS = 256;
-    /** Rows a block of tb_gated_norm_bwd_rows* takes (TB_NORM_ROWS). */
-    private static final int NORM_ROWS = 4;
     /** The system property that picks the SSD backward: {@code chunked} (the default, where it can run; the chunk
      *  length as {@link #chunkLength(int, int, int, int, boolean)} picks it), {@code chunked:Q} (chunks of Q), or
      *  {@code sequential}. */
@@ -105,7 +103,8 @@ public final class BlockTrainer implements AutoCloseable {
 
     /**
      * One forward's activations, as the backward reads them. With bf16 GEMMs, in_proj's and out_proj's inputs exist
-     * only in bf16, as the pre-norm and the gated norm write them (uBf16, ynBf16; u and yn 0); else only in fp32.
+     * only in bf16, as the pre-norm and the gated norm write them (uBf16, ynBf16; u and yn 0); else only in fp32. The
+     * conv's pre-activation is kept only for the per-element conv kernels (convPre 0 where tb_conv_bwd recomputes it).
      */
     private record Activations(long u, long zx, long convPre, long xbc, long delta, long y, long yn, long states,
                                long uBf16, long ynBf16) {
@@ -177,6 +176,14 @@ public final class BlockTrainer implements AutoCloseable {
     private final String kernelShape;
     /** IT of the gated norm backward's {@code tb_gated_norm_bwd_rows{IT}}, or 0 for the one-row-a-block kernels. */
     private final int normRowsIterations;
+    /** IT of {@code tb_prenorm_bwd_rows{IT}}, or 0 where d does not allow it and tb_prenorm_bwd runs. */
+    private final int prenormRowsIterations;
+    /**
+     * The blocks the device holds at once of the gated norm's and the pre-norm's row-range kernels (0 where they do not
+     * run): their grids, one wave that loops over the rows.
+     */
+    private final int normResidentBlocks;
+    private final int prenormResidentBlocks;
     private final long gback;
     private final long dAc;
     private final long dDc;
@@ -238,6 +245,11 @@ public final class BlockTrainer implements AutoCloseable {
         this.bf16 = ops.bf16Operands();
         this.convRows = shape.dConv() <= CONV_ROWS_MAX_WIDTH;
         this.normRowsIterations = gatedNormRowsIterations();
+        this.prenormRowsIterations = shape.dModel() % 4 == 0 ? rowsIterations(shape.dModel()) : 0;
+        this.normResidentBlocks = normRowsIterations == 0 ? 0
+                : cuda.residentBlocks(gatedNormRowsKernel(), THREADS, 0) / shape.nGroups();
+        this.prenormResidentBlocks = prenormRowsIterations == 0 ? 0
+                : cuda.residentBlocks("tb_prenorm_bwd_rows" + prenormRowsIterations, THREADS, 0);
         ScanTiling tiling = ScanTiling.of(shape.headDim(), shape.dState());
         this.forwardTiling = launchable(tiling, "tb_ssd_fwd_");
         this.backwardTiling = launchable(tiling, "tb_ssd_bwd_");
@@ -306,7 +318,7 @@ public final class BlockTrainer implements AutoCloseable {
     /** @return bytes of one {@link Activations} set */
     private long activationBytes(long rows, long keptSteps) {
         long gemmInputs = (long) shape.dModel() + shape.dInner();  // u and yn: in bf16 or in fp32
-        long perRow = shape.inProjRows() + 2L * shape.convChannels() + shape.heads() + shape.dInner()
+        long perRow = shape.inProjRows() + (convRows ? 1L : 2L) * shape.convChannels() + shape.heads() + shape.dInner()
                 + (bf16 ? 0 : gemmInputs);
         return 4 * (rows * perRow + keptSteps * shape.dInner() * shape.dState()) + (bf16 ? 2 * rows * gemmInputs : 0);
     }
@@ -321,7 +333,7 @@ public final class BlockTrainer implements AutoCloseable {
         int di = shape.dInner();
         return new Activations(bf16 ? 0 : alloc(4 * rows * d, owner + "block input, normed and permuted"),
                 alloc(4 * rows * shape.inProjRows(), owner + "in_proj output"),
-                alloc(4 * rows * shape.convChannels(), owner + "conv pre-activation"),
+                convRows ? 0 : alloc(4 * rows * shape.convChannels(), owner + "conv pre-activation"),
                 alloc(4 * rows * shape.convChannels(), owner + "conv output"),
                 alloc(4 * rows * shape.heads(), owner + "Δ"),
                 alloc(4 * rows * di, owner + "SSD output"),
@@ -543,8 +555,8 @@ public final class BlockTrainer implements AutoCloseable {
         } else {
             ops.linearForward(rows, shape.dInner(), d, a.yn(), shape.dInner(), arena.weight(outProj), 0, mix, d);
         }
-        cuda.launch1d("tb_residual_unpermute", (long) rows * d,
-                new KernelArgs().ptr(x).ptr(mix).ptr(inv[block]).ptr(out).i(rows).i(seqLen).i(d));
+        cuda.launch(rowKernel("tb_residual_unpermute"), new int[] {rows}, THREADS, 0,
+                new KernelArgs().ptr(x).ptr(mix).ptr(inv[block]).ptr(out).i(seqLen).i(d));
     }
 
     private Activations activations(int block) {
@@ -562,7 +574,7 @@ public final class BlockTrainer implements AutoCloseable {
         int h = shape.heads();
         int ld = shape.inProjRows();
         int c = shape.convChannels();
-        cuda.launch(bf16 ? "tb_prenorm_fwd_bf16" : "tb_prenorm_fwd", new int[] {rows}, THREADS, 0, new KernelArgs()
+        cuda.launch(rowKernel("tb_prenorm_fwd") + (bf16 ? "_bf16" : ""), new int[] {rows}, THREADS, 0, new KernelArgs()
                 .ptr(x).ptr(arena.weight(p(block, "norm.weight"))).ptr(inv[block]).ptr(bf16 ? a.uBf16() : a.u())
                 .i(seqLen).i(d));
         String inProj = p(block, "mixer.in_proj.weight");
@@ -572,13 +584,13 @@ public final class BlockTrainer implements AutoCloseable {
             ops.linearForward(rows, d, ld, a.u(), d, arena.weight(inProj), 0, a.zx(), ld);
         }
         KernelArgs conv = new KernelArgs().ptr(a.zx()).i(ld).i(di)
-                .ptr(arena.weight(p(block, "mixer.conv1d.weight"))).ptr(arena.weight(p(block, "mixer.conv1d.bias")))
-                .ptr(a.convPre()).ptr(a.xbc()).i(rows).i(seqLen).i(c).i(shape.dConv());
-        if (convRows) {
+                .ptr(arena.weight(p(block, "mixer.conv1d.weight"))).ptr(arena.weight(p(block, "mixer.conv1d.bias")));
+        if (convRows) {  // tb_conv_bwd recomputes the pre-activation
             cuda.launch("tb_conv_fwd_rows", new int[] {(c + THREADS - 1) / THREADS, (rows + CONV_ROWS - 1) / CONV_ROWS},
-                    THREADS, 0, conv);
+                    THREADS, 0, conv.ptr(a.xbc()).i(rows).i(seqLen).i(c).i(shape.dConv()));
         } else {
-            cuda.launch1d("tb_conv_fwd", (long) rows * c, conv);
+            cuda.launch1d("tb_conv_fwd", (long) rows * c,
+                    conv.ptr(a.convPre()).ptr(a.xbc()).i(rows).i(seqLen).i(c).i(shape.dConv()));
         }
         cuda.launch1d("tb_delta", (long) rows * h, new KernelArgs().ptr(a.zx()).i(ld).i(dtOffset())
                 .ptr(arena.weight(p(block, "mixer.dt_bias"))).ptr(a.delta()).i(rows).i(h));
@@ -630,13 +642,33 @@ public final class BlockTrainer implements AutoCloseable {
         if (!gatedNormVec4()) {
             return 0;
         }
-        int groupColumns = shape.dInner() / shape.nGroups();
+        return rowsIterations(shape.dInner() / shape.nGroups());
+    }
+
+    /**
+     * @return IT (1, 2 or 4) of the norms' row-block kernels for rows of this many columns, a thread's four-column
+     *         slices of at most 1 024·IT columns, or 0 where a row is too wide for them
+     */
+    private static int rowsIterations(int columns) {
         for (int it : new int[] {1, 2, 4}) {
-            if (groupColumns <= 4 * THREADS * it) {
+            if (columns <= 4 * THREADS * it) {
                 return it;
             }
         }
         return 0;
+    }
+
+    /**
+     * @return the kernel's four-column form ({@code _vec4}, 16-byte accesses) where d is a multiple of 4, else the
+     *         kernel, for the kernels over rows of d columns
+     */
+    private String rowKernel(String kernel) {
+        return shape.dModel() % 4 == 0 ? kernel + "_vec4" : kernel;
+    }
+
+    /** @return the gated norm backward's row-range kernel, where {@link #normRowsIterations} is not 0 */
+    private String gatedNormRowsKernel() {
+        return "tb_gated_norm_bwd_rows" + normRowsIterations + (bf16 ? "_bf16" : "");
     }
 
     /** @return whether a group's columns and in_proj's rows allow the gated norm kernels' four-column form */
@@ -764,7 +796,7 @@ public final class BlockTrainer implements AutoCloseable {
         // only out_proj's bf16 GEMM operand)
         String outProj = p(block, "mixer.out_proj.weight");
         if (bf16) {
-            cuda.launch("tb_gather_rows_bf16", new int[] {rows}, THREADS, 0,
+            cuda.launch(rowKernel("tb_gather_rows_bf16"), new int[] {rows}, THREADS, 0,
                     new KernelArgs().ptr(dOut).ptr(perm[block]).ptr(mix).i(seqLen).i(d));
             ops.linearBackwardRounded(rows, di, d, a.ynBf16(), arena.weight(outProj), mix, dYn, di, false,
                     arena.grad(outProj), false);
@@ -776,14 +808,12 @@ public final class BlockTrainer implements AutoCloseable {
         }
         KernelArgs norm = new KernelArgs().ptr(a.y()).ptr(a.zx()).i(ld).ptr(arena.weight(p(block, "mixer.norm.weight")))
                 .ptr(dYn).ptr(dY).ptr(bf16 ? dZxBf16 : dZx).ptr(wPart).i(di).i(g);
-        String bf16Suffix = bf16 ? "_bf16" : "";
         int wPartRows = rows;
-        if (normRowsIterations > 0) {  // a block's rows at a time, one weight-gradient row a block
-            wPartRows = (rows + NORM_ROWS - 1) / NORM_ROWS;
-            cuda.launch("tb_gated_norm_bwd_rows" + normRowsIterations + bf16Suffix, new int[] {wPartRows, g}, THREADS,
-                    0, norm.i(rows));
+        if (normRowsIterations > 0) {  // a range of rows a block, one weight-gradient row a block
+            wPartRows = Math.min(rows, Math.max(1, normResidentBlocks));
+            cuda.launch(gatedNormRowsKernel(), new int[] {wPartRows, g}, THREADS, 0, norm.i(rows));
         } else {
-            cuda.launch(gatedNorm("tb_gated_norm_bwd") + bf16Suffix, new int[] {rows, g}, THREADS, 0, norm);
+            cuda.launch(gatedNorm("tb_gated_norm_bwd") + (bf16 ? "_bf16" : ""), new int[] {rows, g}, THREADS, 0, norm);
         }
         ops.columnSumAccumulate(wPart, wPartRows, di, di, arena.grad(p(block, "mixer.norm.weight")));
         if (chunk > 0) {
@@ -811,10 +841,17 @@ public final class BlockTrainer implements AutoCloseable {
             ops.linearBackward(rows, d, ld, a.u(), d, arena.weight(inProj), dZx, ld, dU, d, false, arena.grad(inProj),
                     false, 0);
         }
-        cuda.launch("tb_prenorm_bwd", new int[] {rows}, THREADS, 0, new KernelArgs().ptr(x)
-                .ptr(arena.weight(p(block, "norm.weight"))).ptr(inv[block]).ptr(dU).ptr(dOut).ptr(dX).ptr(wPart)
-                .i(seqLen).i(d));
-        ops.columnSumAccumulate(wPart, rows, d, d, arena.grad(p(block, "norm.weight")));
+        KernelArgs prenorm = new KernelArgs().ptr(x).ptr(arena.weight(p(block, "norm.weight"))).ptr(inv[block]).ptr(dU)
+                .ptr(dOut).ptr(dX).ptr(wPart);
+        int prenormPartRows = rows;
+        if (prenormRowsIterations > 0) {  // a range of rows a block, one weight-gradient row a block
+            prenormPartRows = Math.min(rows, prenormResidentBlocks);
+            cuda.launch("tb_prenorm_bwd_rows" + prenormRowsIterations, new int[] {prenormPartRows}, THREADS, 0,
+                    prenorm.i(rows).i(seqLen).i(d));
+        } else {
+            cuda.launch("tb_prenorm_bwd", new int[] {rows}, THREADS, 0, prenorm.i(seqLen).i(d));
+        }
+        ops.columnSumAccumulate(wPart, prenormPartRows, d, d, arena.grad(p(block, "norm.weight")));
     }
 
     /** dZx's columns [from, from + count) rounded into the same places of dZxBf16. */
@@ -841,8 +878,9 @@ public final class BlockTrainer implements AutoCloseable {
         int[] grid = {(c + THREADS - 1) / THREADS, parts};
         if (convRows) {
             cuda.launch(bf16 ? "tb_conv_bwd_bf16" : "tb_conv_bwd", grid, THREADS, 0, new KernelArgs().ptr(dXbc)
-                    .ptr(a.convPre()).ptr(weight).ptr(a.zx()).i(shape.inProjRows()).i(shape.dInner())
-                    .ptr(bf16 ? dZxBf16 : dZx).ptr(partial).ptr(biasPartial).i(rows).i(seqLen).i(c).i(k));
+                    .ptr(weight).ptr(arena.weight(p(block, "mixer.conv1d.bias"))).ptr(a.zx()).i(shape.inProjRows())
+                    .i(shape.dInner()).ptr(bf16 ? dZxBf16 : dZx).ptr(partial).ptr(biasPartial).i(rows).i(seqLen).i(c)
+                    .i(k));
         } else {
             ops.siluBackward(a.convPre(), dXbc, dXbc, (long) rows * c);
             cuda.launch1d("tb_conv_bwd_input", (long) rows * c, new KernelArgs().ptr(dXbc).ptr(weight).ptr(dZx)
