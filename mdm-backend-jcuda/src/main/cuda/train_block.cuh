@@ -84,6 +84,13 @@ extern "C" __global__ void tb_prenorm_fwd_vec4_bf16(const float* x, const float*
     tb_prenorm_fwd_body<4>(x, w, inv, u, L, d);
 }
 
+// The RMS norm backward's row scale rs = (Σ v²/n + eps)^-½ and coefficient c = rs³·(Σ g⊙v)/n, from a thread's shares
+// ss and gv of the two sums over the block's row.
+__device__ __forceinline__ void tb_rms_bwd_scale(float ss, float gv, int n, float& rs, float& c) {
+    rs = rsqrtf(block_sum(ss) / n + TB_EPS);
+    c = rs * rs * rs * block_sum(gv) / n;
+}
+
 // Backward of tb_prenorm_fwd plus the residual path, for canonical row (s, l), du = dU[s·L + inv[l]], g = w ⊙ du:
 // dx = dOut + r·g − x·r³·(Σ g⊙x)/d; wpart = du ⊙ x · r (the row's share of the weight gradient). grid (rows), 256.
 extern "C" __global__ void tb_prenorm_bwd(const float* x, const float* w, const int* inv, const float* dU,
@@ -96,9 +103,8 @@ extern "C" __global__ void tb_prenorm_bwd(const float* x, const float* w, const 
         ss += xr[i] * xr[i];
         gx += w[i] * du[i] * xr[i];
     }
-    float rs = rsqrtf(block_sum(ss) / d + TB_EPS);
-    gx = block_sum(gx);
-    float c = rs * rs * rs * gx / d;
+    float rs, c;
+    tb_rms_bwd_scale(ss, gx, d, rs, c);
     for (int i = threadIdx.x; i < d; i += blockDim.x) {
         size_t k = (size_t)r * d + i;
         dX[k] = dOut[k] + rs * w[i] * du[i] - xr[i] * c;
@@ -694,9 +700,8 @@ __device__ __forceinline__ void tb_gated_norm_bwd_body(const float* y, const flo
             gv += wv[k] * dv[k] * v;
         }
     }
-    float rs = rsqrtf(block_sum(ss) / gs + TB_EPS);
-    gv = block_sum(gv);
-    float c = rs * rs * rs * gv / gs;
+    float rs, c;
+    tb_rms_bwd_scale(ss, gv, gs, rs, c);
     for (int i = threadIdx.x * V; i < gs; i += blockDim.x * V) {
         float yv[V], zv[V], wv[V], dov[V], dyo[V], dzo[V], wp[V];
         tb_ldv<V>(y + base + i, yv);
@@ -776,9 +781,8 @@ __device__ __forceinline__ void tb_gated_norm_bwd_rows_body(const float* y, cons
                 }
             }
         }
-        float rs = rsqrtf(block_sum(ss) / gs + TB_EPS);
-        gv = block_sum(gv);
-        float c = rs * rs * rs * gv / gs;
+        float rs, c;
+        tb_rms_bwd_scale(ss, gv, gs, rs, c);
 #pragma unroll
         for (int k = 0; k < IT; k++) {
             int i = (threadIdx.x + k * 256) * 4;
@@ -851,9 +855,8 @@ __device__ __forceinline__ void tb_prenorm_bwd_rows_body(const float* x, const f
                 }
             }
         }
-        float rs = rsqrtf(block_sum(ss) / d + TB_EPS);
-        gx = block_sum(gx);
-        float c = rs * rs * rs * gx / d;
+        float rs, c;
+        tb_rms_bwd_scale(ss, gx, d, rs, c);
 #pragma unroll
         for (int k = 0; k < IT; k++) {
             int i = (threadIdx.x + k * 256) * 4;
