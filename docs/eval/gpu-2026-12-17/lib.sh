@@ -11,3 +11,13 @@ step_bytes() {
   echo "$1 exit $?"
   gzip -f "$out/$1.csv"
 }
+
+# tests_and_paper NAME: every jcuda test, then paper:8:bf16 once into $out/NAME.json, all into $out/results.tgz
+tests_and_paper() {
+  gpu_state
+  tests tests-module --select-package dev.mdm.backend.jcuda
+  gzip -f $out/tests-module.log
+  train_bench "$1" paper:8:bf16
+  gpu_state
+  (cd $out && tar czf results.tgz *.json *.log.gz gpu-state.txt 2>/dev/null && rm -f *.json *.log.gz)
+}

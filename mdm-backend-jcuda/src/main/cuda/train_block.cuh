@@ -45,7 +45,7 @@ template <int V> __device__ __forceinline__ void tb_stv(bf16* p, const float (&v
 // Pre-norm with the scan-switch gather: for canonical row (s, l), u[s·L + inv[l]] = x[s·L + l] · r · w,
 // r = (mean x² + eps)^-½; u in fp32, or in bf16 where it is only in_proj's bf16 GEMM operand (the value rounded once,
 // as tr_to_bf16 would round it). grid (rows), block 256; V columns a thread per access (4 where d is a multiple of 4:
-// the _vec4 kernels, which at paper width take 21 µs a block in 1 V a thread).
+// the _vec4 kernels; a paper-width block at batch 8 took 20.7 µs by 4-byte accesses, 12.4 by 16-byte ones).
 template <int V, typename T>
 __device__ __forceinline__ void tb_prenorm_fwd_body(const float* x, const float* w, const int* inv, T* u, int L,
                                                     int d) {
@@ -626,7 +626,6 @@ extern "C" __global__ void tb_head_grads(const float* dAh, const float* dDh, con
     gD[h] += sd;
 }
 
-
 // Gated RMSNorm forward per group of gs = di/G channels (D1): v = y ⊙ SiLU(z), out = v · r · w,
 // r = (mean_group v² + eps)^-½. z at column 0 of zx (row stride ld). out in fp32, or in bf16 where it is only
 // out_proj's bf16 GEMM operand (rounded once, as tr_to_bf16 would). grid (rows, G), block 256; V columns a thread
@@ -744,6 +743,23 @@ extern "C" __global__ void tb_gated_norm_bwd_vec4_bf16(TB_GATED_NORM_BWD_BF16_AR
 // block ran 648 blocks in 2.45 waves.
 __device__ __forceinline__ int tb_range_begin(int b, int n, int rows) { return (int)((long long)b * rows / n); }
 
+// A row-range kernel's four-column slices k < IT of a row of n columns, (threadIdx.x + 256·k)·4 onwards (256 threads):
+// loaded from p, and stored to p, where they lie inside the row.
+template <int IT> __device__ __forceinline__ void tb_ld_slices(const float* p, int n, float (&v)[IT][4]) {
+#pragma unroll
+    for (int k = 0; k < IT; k++) {
+        int i = (threadIdx.x + k * 256) * 4;
+        if (i < n) tb_ldv<4>(p + i, v[k]);
+    }
+}
+template <int IT> __device__ __forceinline__ void tb_st_slices(float* p, int n, const float (&v)[IT][4]) {
+#pragma unroll
+    for (int k = 0; k < IT; k++) {
+        int i = (threadIdx.x + k * 256) * 4;
+        if (i < n) tb_stv<4>(p + i, v[k]);
+    }
+}
+
 // tb_gated_norm_bwd_vec4's function over a range of rows a block (tb_range_begin), for groups of at most 1024·IT
 // columns: a row's y, z and dOut stay in registers between the two passes, and the block sums its rows' weight
 // gradients in registers, so that wpart gets one row per block, [gridDim.x, di], not one per row (at paper width 42 MB
@@ -757,11 +773,7 @@ __device__ __forceinline__ void tb_gated_norm_bwd_rows_body(const float* y, cons
     const int begin = tb_range_begin(blockIdx.x, gridDim.x, rows);
     const int end = tb_range_begin(blockIdx.x + 1, gridDim.x, rows);
     float wv[IT][4], wacc[IT][4] = {};
-#pragma unroll
-    for (int k = 0; k < IT; k++) {
-        int i = (threadIdx.x + k * 256) * 4;
-        if (i < gs) tb_ldv<4>(w + g * gs + i, wv[k]);
-    }
+    tb_ld_slices<IT>(w + g * gs, gs, wv);
     for (int r = begin; r < end; r++) {
         const size_t base = (size_t)r * di + g * gs;
         const float* z = zx + (size_t)r * ld + g * gs;
@@ -801,11 +813,7 @@ __device__ __forceinline__ void tb_gated_norm_bwd_rows_body(const float* y, cons
             }
         }
     }
-#pragma unroll
-    for (int k = 0; k < IT; k++) {
-        int i = (threadIdx.x + k * 256) * 4;
-        if (i < gs) tb_stv<4>(wpart + (size_t)blockIdx.x * di + g * gs + i, wacc[k]);
-    }
+    tb_st_slices<IT>(wpart + (size_t)blockIdx.x * di + g * gs, gs, wacc);
 }
 #define TB_GATED_NORM_BWD_ROWS_ENTRIES(IT)                                                                            \
     extern "C" __global__ void __launch_bounds__(256) tb_gated_norm_bwd_rows##IT(TB_GATED_NORM_BWD_ARGS, int rows) {  \
@@ -831,11 +839,7 @@ __device__ __forceinline__ void tb_prenorm_bwd_rows_body(const float* x, const f
     const int begin = tb_range_begin(blockIdx.x, gridDim.x, rows);
     const int end = tb_range_begin(blockIdx.x + 1, gridDim.x, rows);
     float wv[IT][4], wacc[IT][4] = {};
-#pragma unroll
-    for (int k = 0; k < IT; k++) {
-        int i = (threadIdx.x + k * 256) * 4;
-        if (i < d) tb_ldv<4>(w + i, wv[k]);
-    }
+    tb_ld_slices<IT>(w, d, wv);
     for (int r = begin; r < end; r++) {
         const int s = r / L, l = r % L;
         const float* xr = x + (size_t)r * d;
@@ -871,11 +875,7 @@ __device__ __forceinline__ void tb_prenorm_bwd_rows_body(const float* x, const f
             }
         }
     }
-#pragma unroll
-    for (int k = 0; k < IT; k++) {
-        int i = (threadIdx.x + k * 256) * 4;
-        if (i < d) tb_stv<4>(wpart + (size_t)blockIdx.x * d + i, wacc[k]);
-    }
+    tb_st_slices<IT>(wpart + (size_t)blockIdx.x * d, d, wacc);
 }
 #define TB_PRENORM_BWD_ROWS_ENTRY(IT)                                                                                 \
     extern "C" __global__ void __launch_bounds__(256) tb_prenorm_bwd_rows##IT(                                        \

@@ -629,7 +629,7 @@ public final class BlockTrainer implements AutoCloseable {
                         .ptr(a.delta()).ptr(aLog).i(zoh()).ptr(a.states()).i(seqLen).i(chunk)));
         int chunks = (seqLen + chunk - 1) / chunk;
         cuda.launch("tb_ssd_fwd_chunk_output_tf32" + kernelShape, new int[] {chunks, h, batch}, SCAN_THREADS,
-                4 * (chunk * (p + 8) + 2 * chunk * (n + 4) + chunk * (chunk + 4) + p * (n + 4) + 2 * chunk),
+                forwardOutputSharedBytes(p, n),
                 headSizes(new KernelArgs().ptr(a.xbc()).i(c).ptr(a.delta()).ptr(aLog)
                         .ptr(arena.weight(p(block, "mixer.D"))).i(zoh()).ptr(a.states()).ptr(a.y()).i(seqLen).i(chunk)));
     }
@@ -679,6 +679,11 @@ public final class BlockTrainer implements AutoCloseable {
     /** @return the gated norm kernel's four-column form where {@link #gatedNormVec4()}, else the kernel */
     private String gatedNorm(String kernel) {
         return gatedNormVec4() ? kernel + "_vec4" : kernel;
+    }
+
+    /** @return dynamic shared bytes of the forward's tensor-core output kernel ({@code tb_fwd_output_floats}) */
+    private int forwardOutputSharedBytes(int p, int n) {
+        return 4 * (chunk * (p + 8) + 2 * chunk * (n + 4) + chunk * (chunk + 4) + p * (n + 4) + 2 * chunk);
     }
 
     /** @return dynamic shared bytes of the tensor-core passes over the chunks ({@code tb_state_pass_floats}) */
